@@ -1,0 +1,27 @@
+/* main.c -- the liq executable: process set-up around cli_main
+ *
+ * Initialises APR, ignores SIGPIPE (a closed pipe becomes a write error, and liq stops quietly
+ * with exit 0, as 'liq ... | head' expects), gives stdout a large buffer, and runs cli_main.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <apr_general.h>
+#include "cli/cli.h"
+
+int main(int argc, char **argv)
+{
+    static char outbuf[1 << 20];
+    if (apr_initialize() != APR_SUCCESS) {
+        fprintf(stderr, "liq: internal error: cannot initialise APR\n");
+        return CLI_EXIT_INTERNAL;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+    int rc = cli_main(argc, argv, stdout, stderr);
+    if (fflush(stdout) != 0)
+        rc = rc ? rc : CLI_EXIT_OK; /* a closed pipe at the very end: nothing left to say */
+    apr_terminate();
+    return rc;
+}

@@ -1,0 +1,60 @@
+/* out.c -- result writer selection and the engine adapter (see out.h)
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli/out.h"
+
+Out *out_new(const char *format, FILE *fp, const char **names, int ncols, int header)
+{
+    static const OutVTable *const all[] = {&out_table_vt, &out_csv_vt, &out_tsv_vt, &out_json_vt,
+                                           &out_ndjson_vt};
+    for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+        if (strcmp(all[i]->name, format) == 0) {
+            Out *o = calloc(1, sizeof(*o));
+            if (!o)
+                abort();
+            o->vt = all[i];
+            o->fp = fp;
+            o->names = names;
+            o->ncols = ncols;
+            o->header = header;
+            return o;
+        }
+    return NULL;
+}
+
+void out_free(Out *o)
+{
+    free(o);
+}
+
+int out_put(Out *o, const char *data, size_t len)
+{
+    if (o->failed)
+        return 1;
+    if (len && fwrite(data, 1, len, o->fp) != len)
+        o->failed = 1;
+    return o->failed;
+}
+
+static void liq_format_row(void *ctx, const Datum *vals, int ncols, LiqBuf *b)
+{
+    Out *o = ctx;
+    o->vt->format_row(o, vals, ncols, b);
+}
+
+static int liq_write(void *ctx, const char *data, size_t len, const uint32_t *ends, uint32_t n)
+{
+    Out *o = ctx;
+    o->rows += n;
+    return o->vt->write(o, data, len, ends, n);
+}
+
+LiqOutput out_liq(Out *o)
+{
+    LiqOutput l = {o, liq_format_row, liq_write};
+    return l;
+}

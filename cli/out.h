@@ -1,0 +1,53 @@
+/* out.h -- result writers: one module per output format
+ *
+ * An Out turns result rows into bytes. Its format_row is called from worker threads (it only
+ * formats, into the caller's buffer); begin/write/end run on one thread at a time and are the
+ * only functions that write to the output stream. Each format follows Part 1 of the language
+ * reference: L11-L12 for values, L4 for nulls, L25 for escaping.
+ *
+ * Interface:
+ *   out_new      the writer for a format name ("table", "csv", "tsv", "json", "ndjson")
+ *   out_liq      the LiqOutput adapter the engine calls
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef LIQ_OUT_H
+#define LIQ_OUT_H
+
+#include <stdio.h>
+#include "engine/liq.h"
+
+typedef struct Out Out;
+
+typedef struct OutVTable {
+    const char *name;
+    void (*format_row)(Out *o, const Datum *vals, int ncols, LiqBuf *b);
+    void (*begin)(Out *o);                                  /* header */
+    int (*write)(Out *o, const char *data, size_t len, const uint32_t *ends, uint32_t n);
+    void (*end)(Out *o);                                    /* footer, table rendering */
+} OutVTable;
+
+struct Out {
+    const OutVTable *vt;
+    FILE *fp;
+    const char **names;
+    int ncols;
+    int header;      /* print a header row (csv, tsv, table) */
+    int failed;      /* a write failed (e.g. the reader of a pipe went away) */
+    uint64_t rows;
+    void *priv;      /* the format's own state */
+};
+
+Out *out_new(const char *format, FILE *fp, const char **names, int ncols, int header);
+void out_free(Out *o);
+LiqOutput out_liq(Out *o);
+/* Writes bytes to the stream; records a failure. Returns nonzero on failure. */
+int out_put(Out *o, const char *data, size_t len);
+
+extern const OutVTable out_csv_vt, out_tsv_vt, out_json_vt, out_ndjson_vt, out_table_vt;
+
+/* helpers shared by the JSON writers */
+void out_json_string(LiqBuf *b, const char *s, size_t len);
+void out_json_value(LiqBuf *b, const Datum *d);
+
+#endif

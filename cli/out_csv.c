@@ -1,0 +1,119 @@
+/* out_csv.c -- CSV (RFC 4180) and TSV writers
+ *
+ * CSV quotes a field that holds a comma, a quote, CR or LF, or leading/trailing space, and
+ * doubles quotes inside. TSV escapes tab, newline, carriage return and backslash as \t \n \r
+ * \\ (L25). Both pass other bytes through unchanged; nulls are empty fields (L4).
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <string.h>
+#include "cli/out.h"
+
+static void csv_field(LiqBuf *b, const char *s, size_t n)
+{
+    int quote = n && (s[0] == ' ' || s[n - 1] == ' ');
+    for (size_t i = 0; i < n && !quote; i++)
+        quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
+    if (!quote) {
+        buf_add(b, s, n);
+        return;
+    }
+    buf_addc(b, '"');
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"')
+            buf_addc(b, '"');
+        buf_addc(b, s[i]);
+    }
+    buf_addc(b, '"');
+}
+
+static void tsv_field(LiqBuf *b, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        switch (s[i]) {
+        case '\t':
+            buf_add(b, "\\t", 2);
+            break;
+        case '\n':
+            buf_add(b, "\\n", 2);
+            break;
+        case '\r':
+            buf_add(b, "\\r", 2);
+            break;
+        case '\\':
+            buf_add(b, "\\\\", 2);
+            break;
+        default:
+            buf_addc(b, s[i]);
+        }
+    }
+}
+
+static void row(LiqBuf *b, const Datum *vals, int ncols, char sep,
+                void (*field)(LiqBuf *, const char *, size_t))
+{
+    LiqBuf t = {0};
+    for (int c = 0; c < ncols; c++) {
+        if (c)
+            buf_addc(b, sep);
+        if (vals[c].type == VT_NULL)
+            continue;
+        t.len = 0;
+        val_format(&t, &vals[c]);
+        field(b, t.p ? t.p : "", t.len);
+    }
+    buf_addc(b, '\n');
+    buf_free(&t);
+}
+
+static void header(Out *o, char sep, void (*field)(LiqBuf *, const char *, size_t))
+{
+    if (!o->header)
+        return;
+    LiqBuf b = {0};
+    for (int c = 0; c < o->ncols; c++) {
+        if (c)
+            buf_addc(&b, sep);
+        field(&b, o->names[c], strlen(o->names[c]));
+    }
+    buf_addc(&b, '\n');
+    out_put(o, b.p, b.len);
+    buf_free(&b);
+}
+
+static void csv_format_row(Out *o, const Datum *vals, int ncols, LiqBuf *b)
+{
+    (void)o;
+    row(b, vals, ncols, ',', csv_field);
+}
+
+static void tsv_format_row(Out *o, const Datum *vals, int ncols, LiqBuf *b)
+{
+    (void)o;
+    row(b, vals, ncols, '\t', tsv_field);
+}
+
+static void csv_begin(Out *o)
+{
+    header(o, ',', csv_field);
+}
+
+static void tsv_begin(Out *o)
+{
+    header(o, '\t', tsv_field);
+}
+
+static int plain_write(Out *o, const char *data, size_t len, const uint32_t *ends, uint32_t n)
+{
+    (void)ends;
+    (void)n;
+    return out_put(o, data, len);
+}
+
+static void plain_end(Out *o)
+{
+    (void)o;
+}
+
+const OutVTable out_csv_vt = {"csv", csv_format_row, csv_begin, plain_write, plain_end};
+const OutVTable out_tsv_vt = {"tsv", tsv_format_row, tsv_begin, plain_write, plain_end};

@@ -1,0 +1,156 @@
+/* out_json.c -- JSON writers: NDJSON (one object per line) and JSON (one array)
+ *
+ * Values are typed (L25): numbers as JSON numbers, booleans as true/false, timestamps and
+ * strings as JSON strings; null fields are left out of the object (L4). Strings are escaped
+ * per RFC 8259, and invalid UTF-8 becomes U+FFFD so the output is always valid JSON.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <math.h>
+#include <string.h>
+#include "cli/out.h"
+#include "lexer/span.h"
+
+void out_json_string(LiqBuf *b, const char *s, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    buf_addc(b, '"');
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+            size_t j = i + 1;
+            while (j < len && (unsigned char)s[j] >= 0x20 && (unsigned char)s[j] < 0x80 &&
+                   s[j] != '"' && s[j] != '\\')
+                j++;
+            buf_add(b, s + i, j - i);
+            i = j;
+            continue;
+        }
+        if (c < 0x80) {
+            switch (c) {
+            case '"':
+                buf_add(b, "\\\"", 2);
+                break;
+            case '\\':
+                buf_add(b, "\\\\", 2);
+                break;
+            case '\n':
+                buf_add(b, "\\n", 2);
+                break;
+            case '\r':
+                buf_add(b, "\\r", 2);
+                break;
+            case '\t':
+                buf_add(b, "\\t", 2);
+                break;
+            default: {
+                char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+                buf_add(b, u, 6);
+            }
+            }
+            i++;
+            continue;
+        }
+        size_t adv;
+        uint32_t cp = span_utf8_decode(s + i, len - i, &adv);
+        if (cp == 0xFFFD && adv == 1)
+            buf_add(b, "\xEF\xBF\xBD", 3); /* invalid UTF-8 */
+        else
+            buf_add(b, s + i, adv);
+        i += adv;
+    }
+    buf_addc(b, '"');
+}
+
+void out_json_value(LiqBuf *b, const Datum *d)
+{
+    switch (d->type) {
+    case VT_NUM:
+        if (!isfinite(d->v.f))
+            buf_adds(b, "null");
+        else if (d->s && d->len)
+            buf_add(b, d->s, d->len); /* JSON input text, already valid JSON */
+        else
+            num_format(b, d->v.f);
+        break;
+    case VT_BOOL:
+        buf_adds(b, d->v.i ? "true" : "false");
+        break;
+    case VT_STR:
+        out_json_string(b, d->s, d->len);
+        break;
+    case VT_TS: {
+        LiqBuf t = {0};
+        ts_format(&t, d->v.i);
+        out_json_string(b, t.p, t.len);
+        buf_free(&t);
+        break;
+    }
+    default:
+        buf_adds(b, "null");
+    }
+}
+
+static void object(Out *o, const Datum *vals, int ncols, LiqBuf *b)
+{
+    int first = 1;
+    buf_addc(b, '{');
+    for (int c = 0; c < ncols; c++) {
+        if (vals[c].type == VT_NULL)
+            continue;
+        if (!first)
+            buf_addc(b, ',');
+        first = 0;
+        out_json_string(b, o->names[c], strlen(o->names[c]));
+        buf_addc(b, ':');
+        out_json_value(b, &vals[c]);
+    }
+    buf_addc(b, '}');
+}
+
+static void ndjson_format_row(Out *o, const Datum *vals, int ncols, LiqBuf *b)
+{
+    object(o, vals, ncols, b);
+    buf_addc(b, '\n');
+}
+
+static void json_format_row(Out *o, const Datum *vals, int ncols, LiqBuf *b)
+{
+    object(o, vals, ncols, b);
+}
+
+static void nothing(Out *o)
+{
+    (void)o;
+}
+
+static int ndjson_write(Out *o, const char *data, size_t len, const uint32_t *ends, uint32_t n)
+{
+    (void)ends;
+    (void)n;
+    return out_put(o, data, len);
+}
+
+/* JSON array: rows arrive without separators; the row ends place them. */
+static int json_write(Out *o, const char *data, size_t len, const uint32_t *ends, uint32_t n)
+{
+    (void)len;
+    uint32_t start = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const char *sep = o->priv ? ",\n" : "[\n";
+        o->priv = (void *)1;
+        if (out_put(o, sep, 2) || out_put(o, data + start, ends[i] - start))
+            return 1;
+        start = ends[i];
+    }
+    return 0;
+}
+
+static void json_end(Out *o)
+{
+    out_put(o, o->priv ? "\n]\n" : "[]\n", o->priv ? 3 : 3);
+}
+
+const OutVTable out_ndjson_vt = {"ndjson", ndjson_format_row, nothing, ndjson_write, nothing};
+const OutVTable out_json_vt = {"json", json_format_row, nothing, json_write, json_end};

@@ -1,0 +1,175 @@
+/* dec.c -- record decoding: input slots filled from raw records, lazily, per batch
+ *
+ * dec_load fills the requested input slots of a batch for its selected rows: system fields
+ * from the record and its input (L19, L20), JSON fields with one json_extract pass per record
+ * for all requested names at once. Slots already loaded are skipped, so operators may ask for
+ * what they need without coordinating. Batches cut from a row set (no records) have every slot
+ * loaded already.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <string.h>
+#include "engine/expr.h"
+#include "engine/json.h"
+#include "engine/src.h"
+#include "engine/ts.h"
+
+/* JSON keys that give @timestamp, in order of preference (L20); '@timestamp' is spelled as
+ * the flattened name of a top-level '@' key. */
+static const char *const ts_keys[] = {"@@timestamp", "timestamp", "time", "ts",
+                                      "date", "eventTime", "datetime"};
+enum { NTSKEYS = sizeof(ts_keys) / sizeof(ts_keys[0]) };
+
+static int ts_of_datum(const Datum *d, int64_t *ms)
+{
+    double f;
+    if (d->type == VT_NUM)
+        return ts_from_epoch(d->v.f, ms);
+    if (d->type == VT_STR) {
+        if (ts_parse_iso(d->s, d->len, ms))
+            return 1;
+        if (num_parse(d->s, d->len, &f))
+            return ts_from_epoch(f, ms);
+    }
+    return 0;
+}
+
+/* The record's timestamp, computed once per record. `jts` holds the values of ts_keys when the
+ * caller already extracted them from a JSON record (else NULL). */
+static void rec_ts(Rec *r, const Datum *jts, apr_pool_t *pool)
+{
+    if (r->ts_done)
+        return;
+    r->ts_done = 1;
+    r->has_ts = 0;
+    Datum tmp[NTSKEYS];
+    if (!jts && r->json != REC_JSON_NO) {
+        static const uint32_t lens[NTSKEYS] = {11, 9, 4, 2, 4, 9, 8};
+        const char *names[NTSKEYS];
+        for (int k = 0; k < NTSKEYS; k++)
+            names[k] = ts_keys[k];
+        JsonWant w = {NTSKEYS, names, lens};
+        if (json_extract(r->line, r->len, &w, tmp, pool)) {
+            r->json = REC_JSON_YES;
+            jts = tmp;
+        } else {
+            r->json = REC_JSON_NO;
+        }
+    }
+    if (jts) {
+        for (int k = 0; k < NTSKEYS; k++)
+            if (jts[k].type != VT_NULL && ts_of_datum(&jts[k], &r->ts)) {
+                r->has_ts = 1;
+                return;
+            }
+        return;
+    }
+    if (ts_find_in_text(r->line, r->len, &r->ts))
+        r->has_ts = 1;
+}
+
+static Vec *slot_vec(Batch *b, int slot)
+{
+    Vec *v = &b->cols[slot];
+    if (!v->d || v->isconst)
+        v->d = apr_palloc(b->pool, sizeof(Datum) * b->nrows);
+    v->isconst = 0;
+    return v;
+}
+
+void dec_load(const Plan *p, Batch *b, const int *slots, int n)
+{
+    const char *names[256];
+    uint32_t lens[256];
+    int jslot[256];
+    int nj = 0, want_ts = 0;
+    if (!b->recs)
+        return; /* row-set batches are fully materialised */
+    for (int i = 0; i < n; i++) {
+        int slot = slots[i];
+        Vec *v = &b->cols[slot];
+        if (v->loaded)
+            continue;
+        const SlotInfo *si = &p->slots[slot];
+        if (si->sys == SYS_NONE) {
+            if (nj < 256 - NTSKEYS) {
+                names[nj] = si->name;
+                lens[nj] = si->len;
+                jslot[nj++] = slot;
+            }
+            continue;
+        }
+        v = slot_vec(b, slot);
+        const Input *in = b->input;
+        for (uint32_t k = 0; k < b->nsel; k++) {
+            uint32_t row = b->sel[k];
+            Rec *r = &b->recs[row];
+            switch (si->sys) {
+            case SYS_MESSAGE:
+                v->d[row] = val_str(r->line, r->len);
+                break;
+            case SYS_TIMESTAMP:
+            case SYS_INGESTION:
+                if (!r->ts_done) {
+                    want_ts = 1;
+                    v->d[row] = val_null();
+                } else {
+                    v->d[row] = r->has_ts ? val_ts(r->ts) : val_null();
+                }
+                break;
+            case SYS_LOG:
+                v->d[row] = val_str(in->log, in->log_len);
+                break;
+            case SYS_LOGSTREAM:
+                v->d[row] = val_str(in->stream, in->stream_len);
+                break;
+            default:
+                v->d[row] = val_null();
+                break;
+            }
+        }
+        v->loaded = 1;
+    }
+    if (nj == 0 && !want_ts)
+        return;
+
+    /* JSON fields, plus the timestamp keys when @timestamp is wanted and not known yet */
+    int base_ts = nj;
+    if (want_ts)
+        for (int k = 0; k < NTSKEYS; k++) {
+            names[nj + k] = ts_keys[k];
+            lens[nj + k] = (uint32_t)strlen(ts_keys[k]);
+        }
+    JsonWant w = {nj + (want_ts ? NTSKEYS : 0), names, lens};
+    Datum out[256];
+    Vec *vs[256];
+    for (int j = 0; j < base_ts; j++)
+        vs[j] = slot_vec(b, jslot[j]);
+    for (uint32_t k = 0; k < b->nsel; k++) {
+        uint32_t row = b->sel[k];
+        Rec *r = &b->recs[row];
+        int is_json = 0;
+        if (r->json != REC_JSON_NO && w.n > 0) {
+            is_json = json_extract(r->line, r->len, &w, out, b->pool);
+            r->json = is_json ? REC_JSON_YES : REC_JSON_NO;
+        }
+        for (int j = 0; j < base_ts; j++)
+            vs[j]->d[row] = is_json ? out[j] : val_null();
+        if (want_ts)
+            rec_ts(r, is_json ? out + base_ts : NULL, b->pool);
+    }
+    for (int j = 0; j < base_ts; j++)
+        vs[j]->loaded = 1;
+    if (want_ts)
+        for (int i = 0; i < n; i++) {
+            const SlotInfo *si = &p->slots[slots[i]];
+            if (si->sys != SYS_TIMESTAMP && si->sys != SYS_INGESTION)
+                continue;
+            Vec *v = &b->cols[slots[i]];
+            for (uint32_t k = 0; k < b->nsel; k++) {
+                uint32_t row = b->sel[k];
+                Rec *r = &b->recs[row];
+                v->d[row] = r->has_ts ? val_ts(r->ts) : val_null();
+            }
+        }
+}

@@ -1,0 +1,429 @@
+/* json.c -- one-pass JSON field extraction (see json.h)
+ *
+ * A hand-written scanner: this is the hottest loop of a JSON query, and a DOM parser would
+ * allocate for every value of every line. The scanner validates the whole line while it walks
+ * it, keeps the current flattened path in a small buffer, and skips subtrees that no wanted
+ * name lies under.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <string.h>
+#include "engine/json.h"
+
+typedef struct Scan {
+    const char *p, *end;
+    const JsonWant *want;
+    Datum *out;
+    apr_pool_t *pool;
+    int leaves;
+    char path[1024];
+    size_t plen;
+    int depth;
+} Scan;
+
+static inline void ws(Scan *s)
+{
+    while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
+        s->p++;
+}
+
+/* Scans a string starting after its opening quote; sets [*b, *e) to the raw body and *esc when
+ * it holds escapes. Leaves p after the closing quote. */
+static int str_body(Scan *s, const char **b, const char **e, int *esc)
+{
+    const char *p = s->p;
+    *esc = 0;
+    *b = p;
+    for (;;) {
+        const char *q = memchr(p, '"', (size_t)(s->end - p));
+        if (!q)
+            return 0;
+        /* count the backslashes before the quote */
+        const char *k = q;
+        while (k > p && k[-1] == '\\')
+            k--;
+        if (memchr(p, '\\', (size_t)(q - p)))
+            *esc = 1;
+        if (((q - k) & 1) == 0) {
+            for (const char *c = *b; c < q; c++)
+                if ((unsigned char)*c < 0x20)
+                    return 0; /* raw control characters are not allowed in JSON strings */
+            *e = q;
+            s->p = q + 1;
+            return 1;
+        }
+        p = q + 1;
+    }
+}
+
+static void put_hex_utf8(char *out, size_t *o, uint32_t cp)
+{
+    if (cp < 0x80) {
+        out[(*o)++] = (char)cp;
+    } else if (cp < 0x800) {
+        out[(*o)++] = (char)(0xC0 | (cp >> 6));
+        out[(*o)++] = (char)(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        out[(*o)++] = (char)(0xE0 | (cp >> 12));
+        out[(*o)++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        out[(*o)++] = (char)(0x80 | (cp & 0x3F));
+    } else {
+        out[(*o)++] = (char)(0xF0 | (cp >> 18));
+        out[(*o)++] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        out[(*o)++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        out[(*o)++] = (char)(0x80 | (cp & 0x3F));
+    }
+}
+
+static int hex4(const char *s, uint32_t *v)
+{
+    *v = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = s[i];
+        *v <<= 4;
+        if (c >= '0' && c <= '9')
+            *v |= (uint32_t)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            *v |= (uint32_t)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F')
+            *v |= (uint32_t)(c - 'A' + 10);
+        else
+            return 0;
+    }
+    return 1;
+}
+
+char *json_unescape(const char *s, size_t len, size_t *outlen, apr_pool_t *pool)
+{
+    char *out = apr_palloc(pool, len + 1);
+    size_t o = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] != '\\') {
+            out[o++] = s[i];
+            continue;
+        }
+        if (++i >= len)
+            return NULL;
+        switch (s[i]) {
+        case '"': out[o++] = '"'; break;
+        case '\\': out[o++] = '\\'; break;
+        case '/': out[o++] = '/'; break;
+        case 'b': out[o++] = '\b'; break;
+        case 'f': out[o++] = '\f'; break;
+        case 'n': out[o++] = '\n'; break;
+        case 'r': out[o++] = '\r'; break;
+        case 't': out[o++] = '\t'; break;
+        case 'u': {
+            uint32_t cp, lo;
+            if (i + 4 >= len || !hex4(s + i + 1, &cp))
+                return NULL;
+            i += 4;
+            if (cp >= 0xD800 && cp <= 0xDBFF && i + 6 < len && s[i + 1] == '\\' &&
+                s[i + 2] == 'u' && hex4(s + i + 3, &lo) && lo >= 0xDC00 && lo <= 0xDFFF) {
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                i += 6;
+            } else if (cp >= 0xD800 && cp <= 0xDFFF) {
+                cp = 0xFFFD; /* a lone surrogate */
+            }
+            put_hex_utf8(out, &o, cp);
+            break;
+        }
+        default:
+            return NULL;
+        }
+    }
+    out[o] = 0;
+    *outlen = o;
+    return out;
+}
+
+/* Is there a wanted name equal to the current path (returns its index, else -1)? */
+static int match_leaf(const Scan *s)
+{
+    for (int k = 0; k < s->want->n; k++)
+        if (s->want->lens[k] == s->plen && memcmp(s->want->names[k], s->path, s->plen) == 0)
+            return k;
+    return -1;
+}
+
+/* Does any wanted name lie under the current path (path + '.')? */
+static int under_wanted(const Scan *s)
+{
+    for (int k = 0; k < s->want->n; k++)
+        if (s->want->lens[k] > s->plen && s->want->names[k][s->plen] == '.' &&
+            memcmp(s->want->names[k], s->path, s->plen) == 0)
+            return 1;
+    return 0;
+}
+
+static int value(Scan *s, int track);
+
+static int number(Scan *s, const char **b)
+{
+    const char *p = s->p;
+    *b = p;
+    if (p < s->end && *p == '-')
+        p++;
+    if (p >= s->end)
+        return 0;
+    if (*p == '0') {
+        p++;
+    } else if (*p >= '1' && *p <= '9') {
+        while (p < s->end && *p >= '0' && *p <= '9')
+            p++;
+    } else {
+        return 0;
+    }
+    if (p < s->end && *p == '.') {
+        p++;
+        if (p >= s->end || *p < '0' || *p > '9')
+            return 0;
+        while (p < s->end && *p >= '0' && *p <= '9')
+            p++;
+    }
+    if (p < s->end && (*p == 'e' || *p == 'E')) {
+        p++;
+        if (p < s->end && (*p == '+' || *p == '-'))
+            p++;
+        if (p >= s->end || *p < '0' || *p > '9')
+            return 0;
+        while (p < s->end && *p >= '0' && *p <= '9')
+            p++;
+    }
+    s->p = p;
+    return 1;
+}
+
+/* Sets the output for the current path to d (a leaf). */
+static void leaf(Scan *s, int track, Datum d)
+{
+    if (!track)
+        return;
+    if (++s->leaves > JSON_MAX_FIELDS)
+        return;
+    int k = match_leaf(s);
+    if (k >= 0)
+        s->out[k] = d;
+}
+
+/* Appends a path segment; returns the old length to restore, or -1 if the path is too long
+ * (then nothing under it can be wanted). */
+static long push(Scan *s, const char *seg, size_t n, int top_at)
+{
+    size_t old = s->plen;
+    size_t need = old + (old ? 1 : 0) + n + (top_at ? 1 : 0);
+    if (need >= sizeof(s->path))
+        return -1;
+    if (old)
+        s->path[s->plen++] = '.';
+    if (top_at)
+        s->path[s->plen++] = '@';
+    memcpy(s->path + s->plen, seg, n);
+    s->plen += n;
+    return (long)old;
+}
+
+static int object(Scan *s, int track)
+{
+    if (++s->depth > JSON_MAX_DEPTH)
+        return 0;
+    s->p++; /* '{' */
+    ws(s);
+    if (s->p < s->end && *s->p == '}') {
+        s->p++;
+        s->depth--;
+        return 1;
+    }
+    for (;;) {
+        ws(s);
+        if (s->p >= s->end || *s->p != '"')
+            return 0;
+        s->p++;
+        const char *kb, *ke;
+        int esc;
+        if (!str_body(s, &kb, &ke, &esc))
+            return 0;
+        ws(s);
+        if (s->p >= s->end || *s->p != ':')
+            return 0;
+        s->p++;
+        ws(s);
+        int sub = 0;
+        long old = -1;
+        if (track) {
+            const char *key = kb;
+            size_t kl = (size_t)(ke - kb);
+            if (esc) {
+                key = json_unescape(kb, kl, &kl, s->pool);
+                if (!key)
+                    return 0;
+            }
+            old = push(s, key, kl, s->depth == 1 && kl > 0 && key[0] == '@');
+            sub = old >= 0;
+        }
+        if (!value(s, sub))
+            return 0;
+        if (old >= 0)
+            s->plen = (size_t)old;
+        ws(s);
+        if (s->p >= s->end)
+            return 0;
+        if (*s->p == ',') {
+            s->p++;
+            continue;
+        }
+        if (*s->p == '}') {
+            s->p++;
+            s->depth--;
+            return 1;
+        }
+        return 0;
+    }
+}
+
+static int array(Scan *s, int track)
+{
+    if (++s->depth > JSON_MAX_DEPTH)
+        return 0;
+    s->p++; /* '[' */
+    ws(s);
+    if (s->p < s->end && *s->p == ']') {
+        s->p++;
+        s->depth--;
+        return 1;
+    }
+    for (unsigned idx = 0;; idx++) {
+        ws(s);
+        long old = -1;
+        int sub = 0;
+        if (track) {
+            char num[16];
+            int n = 0;
+            unsigned v = idx;
+            char rev[16];
+            do {
+                rev[n++] = (char)('0' + v % 10);
+                v /= 10;
+            } while (v);
+            for (int i = 0; i < n; i++)
+                num[i] = rev[n - 1 - i];
+            old = push(s, num, (size_t)n, 0);
+            sub = old >= 0;
+        }
+        if (!value(s, sub))
+            return 0;
+        if (old >= 0)
+            s->plen = (size_t)old;
+        ws(s);
+        if (s->p >= s->end)
+            return 0;
+        if (*s->p == ',') {
+            s->p++;
+            continue;
+        }
+        if (*s->p == ']') {
+            s->p++;
+            s->depth--;
+            return 1;
+        }
+        return 0;
+    }
+}
+
+/* Scans one value. track: the current path may be wanted (or lie above a wanted name). */
+static int value(Scan *s, int track)
+{
+    if (s->p >= s->end)
+        return 0;
+    switch (*s->p) {
+    case '{':
+        return object(s, track && under_wanted(s));
+    case '[':
+        return array(s, track && under_wanted(s));
+    case '"': {
+        s->p++;
+        const char *b, *e;
+        int esc;
+        if (!str_body(s, &b, &e, &esc))
+            return 0;
+        if (track) {
+            size_t n = (size_t)(e - b);
+            if (esc) {
+                const char *u = json_unescape(b, n, &n, s->pool);
+                if (!u)
+                    return 0;
+                leaf(s, 1, val_str(u, n));
+            } else {
+                leaf(s, 1, val_str(b, n));
+            }
+        } else if (esc && !json_unescape(b, (size_t)(e - b), &(size_t){0}, s->pool)) {
+            return 0;
+        }
+        return 1;
+    }
+    case 't':
+        if (s->end - s->p >= 4 && memcmp(s->p, "true", 4) == 0) {
+            s->p += 4;
+            leaf(s, track, val_bool(1));
+            return 1;
+        }
+        return 0;
+    case 'f':
+        if (s->end - s->p >= 5 && memcmp(s->p, "false", 5) == 0) {
+            s->p += 5;
+            leaf(s, track, val_bool(0));
+            return 1;
+        }
+        return 0;
+    case 'n':
+        if (s->end - s->p >= 4 && memcmp(s->p, "null", 4) == 0) {
+            s->p += 4;
+            leaf(s, track, val_null());
+            return 1;
+        }
+        return 0;
+    default: {
+        const char *b;
+        if (!number(s, &b))
+            return 0;
+        if (track) {
+            Datum d;
+            double f;
+            if (num_parse(b, (size_t)(s->p - b), &f))
+                d = val_num(f);
+            else
+                d = val_str(b, (size_t)(s->p - b)); /* longer than any double's text */
+            d.s = b;
+            d.len = (uint32_t)(s->p - b);
+            leaf(s, 1, d);
+        }
+        return 1;
+    }
+    }
+}
+
+int json_extract(const char *line, size_t len, const JsonWant *want, Datum *out, apr_pool_t *pool)
+{
+    Scan s;
+    s.p = line;
+    s.end = line + len;
+    s.want = want;
+    s.out = out;
+    s.pool = pool;
+    s.leaves = 0;
+    s.plen = 0;
+    s.depth = 0;
+    for (int k = 0; k < want->n; k++)
+        out[k] = val_null();
+    ws(&s);
+    if (s.p >= s.end || *s.p != '{')
+        return 0;
+    int ok = object(&s, 1);
+    ws(&s);
+    if (!ok || s.p != s.end) {
+        for (int k = 0; k < want->n; k++)
+            out[k] = val_null();
+        return 0;
+    }
+    return 1;
+}

@@ -1,0 +1,177 @@
+/* k_func.c -- scalar function kernels (see kern.h), in the order of parser/functions.def
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <ctype.h>
+#include <math.h>
+#include <string.h>
+#include <apr_strings.h>
+#include "engine/expr.h"
+#include "engine/kern.h"
+
+#define FK_SCALAR_K(kernel) k_fn_##kernel,
+#define FK_AGG_K(kernel) NULL,
+const KFn k_fn_table[FN__COUNT] = {
+#define FN(name, kind, min, max, kernel, syn, doc) kind##_K(kernel)
+#include "parser/functions.def"
+#undef FN
+};
+#undef FK_SCALAR_K
+#undef FK_AGG_K
+
+#define FOR_ROWS(a)                                                                              \
+    for (uint32_t i_ = 0, row = 0; i_ < (a)->b->nsel && ((row = (a)->b->sel[i_]), 1); i_++)
+
+static const char *text_of(const KArgs *a, const Datum *d, size_t *len)
+{
+    return val_text(d, a->scratch, len);
+}
+
+static char *pdup(const KArgs *a, const char *s, size_t n)
+{
+    return apr_pstrmemdup(a->b->pool, s, n);
+}
+
+/* ===== General ===== */
+
+void k_fn_ispresent(const KArgs *a)
+{
+    FOR_ROWS(a) a->out->d[row] = val_bool(VGET(a->args[0], row)->type != VT_NULL);
+}
+
+void k_fn_coalesce(const KArgs *a)
+{
+    FOR_ROWS(a)
+    {
+        a->out->d[row] = val_null();
+        for (int k = 0; k < a->nargs; k++) {
+            const Datum *d = VGET(a->args[k], row);
+            if (d->type != VT_NULL) {
+                a->out->d[row] = *d;
+                break;
+            }
+        }
+    }
+}
+
+/* ===== String ===== */
+
+void k_fn_isempty(const KArgs *a)
+{
+    FOR_ROWS(a)
+    {
+        const Datum *d = VGET(a->args[0], row);
+        size_t n = 0;
+        if (d->type != VT_NULL)
+            text_of(a, d, &n);
+        a->out->d[row] = val_num(d->type == VT_NULL || n == 0);
+    }
+}
+
+void k_fn_isblank(const KArgs *a)
+{
+    FOR_ROWS(a)
+    {
+        const Datum *d = VGET(a->args[0], row);
+        int blank = 1;
+        if (d->type != VT_NULL) {
+            size_t n;
+            const char *s = text_of(a, d, &n);
+            for (size_t k = 0; k < n && blank; k++)
+                blank = s[k] == ' ' || s[k] == '\t' || s[k] == '\n' || s[k] == '\r' ||
+                        s[k] == '\f' || s[k] == '\v';
+        }
+        a->out->d[row] = val_num(blank);
+    }
+}
+
+void k_fn_concat(const KArgs *a)
+{
+    LiqBuf acc = {0};
+    FOR_ROWS(a)
+    {
+        acc.len = 0;
+        for (int k = 0; k < a->nargs; k++) {
+            const Datum *d = VGET(a->args[k], row);
+            if (d->type == VT_NULL)
+                continue; /* null counts as "" (L25) */
+            size_t n;
+            const char *s = text_of(a, d, &n);
+            buf_add(&acc, s, n);
+        }
+        a->out->d[row] = val_str(acc.len ? pdup(a, acc.p, acc.len) : "", acc.len);
+    }
+    buf_free(&acc);
+}
+
+void k_fn_strlen(const KArgs *a)
+{
+    FOR_ROWS(a)
+    {
+        const Datum *d = VGET(a->args[0], row);
+        if (d->type == VT_NULL) {
+            a->out->d[row] = val_null();
+            continue;
+        }
+        size_t n, cps = 0;
+        const char *s = text_of(a, d, &n);
+        for (size_t k = 0; k < n; k++)
+            cps += ((unsigned char)s[k] & 0xC0) != 0x80;
+        a->out->d[row] = val_num((double)cps);
+    }
+}
+
+static void change_case(const KArgs *a, int upper)
+{
+    FOR_ROWS(a)
+    {
+        const Datum *d = VGET(a->args[0], row);
+        if (d->type == VT_NULL) {
+            a->out->d[row] = val_null();
+            continue;
+        }
+        size_t n;
+        const char *s = text_of(a, d, &n);
+        char *o = pdup(a, s, n);
+        for (size_t k = 0; k < n; k++) /* ASCII letters; other bytes pass through */
+            o[k] = (char)(upper ? toupper((unsigned char)o[k]) : tolower((unsigned char)o[k]));
+        a->out->d[row] = val_str(o, n);
+    }
+}
+
+void k_fn_tolower(const KArgs *a)
+{
+    change_case(a, 0);
+}
+
+void k_fn_toupper(const KArgs *a)
+{
+    change_case(a, 1);
+}
+
+/* ===== Numeric ===== */
+
+static void math1(const KArgs *a, double (*f)(double))
+{
+    FOR_ROWS(a)
+    {
+        double x;
+        const Datum *d = VGET(a->args[0], row);
+        a->out->d[row] = val_as_number(d, &x) && d->type != VT_BOOL ? val_num(f(x)) : val_null();
+    }
+}
+
+void k_fn_abs(const KArgs *a)
+{
+    math1(a, fabs);
+}
+
+void k_fn_ceil(const KArgs *a)
+{
+    math1(a, ceil);
+}
+
+void k_fn_floor(const KArgs *a)
+{
+    math1(a, floor);
+}

@@ -1,0 +1,67 @@
+/* liq.h -- the engine's public interface: compile a query, run it over inputs
+ *
+ * liq_compile parses, checks and plans a query (every problem becomes a diagnostic with a
+ * span). liq_run executes the plan over the inputs with a pool of worker threads and hands
+ * result rows to the caller's LiqOutput: format_row is called from any worker (it must be
+ * thread-safe and only format), write is called one at a time with formatted rows in their
+ * final order. liq_run itself never prints.
+ *
+ * Ownership: a LiqQuery lives in the pool given to liq_compile.
+ *
+ * Interface:
+ *   liq_compile      query text -> LiqQuery (NULL on errors)
+ *   liq_explain      the plan as text (--explain)
+ *   liq_columns      the result column names (header rows)
+ *   liq_run          execute; returns a LiqStatus
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef LIQ_LIQ_H
+#define LIQ_LIQ_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <apr_pools.h>
+#include "engine/buf.h"
+#include "engine/val.h"
+#include "lexer/diag.h"
+
+typedef enum {
+    LIQ_OK = 0,
+    LIQ_EINCOMPLETE = 3, /* ran, but some input was not fully read */
+    LIQ_EINTERNAL = 4,
+    LIQ_EOUTPUT = 5,     /* the output was closed (e.g. a pipe): stop quietly */
+} LiqStatus;
+
+typedef struct LiqQuery LiqQuery;
+
+typedef struct LiqOutput {
+    void *ctx;
+    void (*format_row)(void *ctx, const Datum *vals, int ncols, LiqBuf *out);
+    int (*write)(void *ctx, const char *data, size_t len, const uint32_t *row_ends,
+                 uint32_t nrows); /* nonzero: stop the run */
+} LiqOutput;
+
+typedef struct LiqRunOptions {
+    int threads;          /* worker threads (>= 1) */
+    uint32_t batch_rows;  /* rows per batch (1..LIQ_VEC_SIZE); small values are for tests */
+    size_t max_line;      /* longest record in bytes */
+    const char *const *inputs;
+    int ninputs;
+} LiqRunOptions;
+
+typedef struct LiqRunStats {
+    uint64_t records_scanned;
+    uint64_t records_matched;
+    uint64_t bytes_scanned;
+    uint64_t rows_out;
+    int inputs;
+} LiqRunStats;
+
+LiqQuery *liq_compile(apr_pool_t *pool, const char *text, size_t len, LiqDiagList *diags);
+void liq_explain(const LiqQuery *q, LiqBuf *out);
+int liq_columns(const LiqQuery *q, const char ***names);
+LiqStatus liq_run(LiqQuery *q, const LiqRunOptions *opt, const LiqOutput *out, LiqRunStats *st,
+                  LiqDiagList *diags);
+
+#endif

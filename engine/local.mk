@@ -1,0 +1,25 @@
+## engine/local.mk -- the vectorized engine: values, decoding, operators, pipelines, sources
+
+noinst_LTLIBRARIES += libliq.la
+libliq_la_SOURCES += \
+	engine/buf.c engine/buf.h \
+	engine/val.c engine/val.h \
+	engine/ts.c engine/ts.h \
+	engine/json.c engine/json.h \
+	engine/rx.c engine/rx.h \
+	engine/vec.h \
+	engine/kern.h engine/k_func.c \
+	engine/expr.c engine/expr.h \
+	engine/dec.c \
+	engine/agg.c engine/agg.h \
+	engine/op.h engine/rowset.c engine/op_filter.c engine/op_fields.c \
+	engine/op_sort.c engine/op_stats.c \
+	engine/plan.c engine/plan.h \
+	engine/src.c engine/src.h \
+	engine/pipe.c \
+	engine/liq.c engine/liq.h engine/liq_int.h \
+	cli/out.c cli/out.h cli/out_csv.c cli/out_json.c cli/out_table.c \
+	cli/cli.c cli/cli.h
+libliq_la_LIBADD = libliqfront.la
+
+EXTRA_DIST += engine/README

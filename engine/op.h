@@ -1,0 +1,74 @@
+/* op.h -- physical operators: one vtable, plan-time data separate from per-worker state
+ *
+ * Streaming operators (filter, fields) transform a batch in place: they rewrite its selection
+ * or fill computed columns. Breakers (stats, sort, limit) consume batches into worker-local
+ * state (sink), merge it once per worker (combine, under the run's lock), and produce a RowSet
+ * once (finalize) that feeds the next pipeline. An Op is read-only during a run; what a worker
+ * changes lives in the OpLocal it got from local_new.
+ *
+ * Ownership: Ops live in the plan pool; OpLocals in their worker's pool; RowSets own their
+ * arrays (malloc) and strings (their pool) and are freed by rowset_free.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef LIQ_OP_H
+#define LIQ_OP_H
+
+#include <apr_pools.h>
+#include "engine/buf.h"
+#include "engine/expr.h"
+#include "engine/plan.h"
+#include "engine/vec.h"
+
+/* Materialised rows: every slot of the plan for each row, plus its order key. */
+typedef struct RowSet {
+    int nslots;
+    size_t nrows, cap;
+    Datum *data;     /* nrows * nslots, row-major */
+    uint64_t *order; /* per-row order key */
+    apr_pool_t *pool; /* strings */
+} RowSet;
+
+RowSet *rowset_new(int nslots);
+void rowset_free(RowSet *rs);
+/* Copies the selected rows of b (every slot, loading input slots first) into rs. */
+void rowset_append_batch(RowSet *rs, const Plan *p, Batch *b);
+Datum *rowset_add_row(RowSet *rs, uint64_t order);
+Datum datum_copy(apr_pool_t *pool, const Datum *d);
+void rowset_concat(RowSet *dst, RowSet *src);
+
+typedef struct Op Op;
+typedef void OpLocal;
+
+typedef struct OpVTable {
+    const char *name;
+    OpLocal *(*local_new)(const Op *op, apr_pool_t *pool);
+    void (*execute)(const Op *op, OpLocal *l, Batch *b);    /* streaming operators */
+    void (*sink)(const Op *op, OpLocal *l, Batch *b);       /* breakers */
+    void (*combine)(Op *op, OpLocal *l);                    /* breakers, once per worker */
+    RowSet *(*finalize)(Op *op);                            /* breakers, once */
+} OpVTable;
+
+struct Op {
+    const OpVTable *vt;
+    const Plan *plan;
+    const char *label;  /* the command as written, for --explain */
+    const char *detail; /* what it reads and writes, for --explain */
+    void *data;        /* the operator's own plan-time data */
+    int64_t limit;     /* sort: keep only the first `limit` rows (-1: all) */
+};
+
+Op *op_filter_new(Plan *p, Expr *pred);
+Op *op_fields_new(Plan *p, Expr **exprs, const int *slots, int n);
+Op *op_sort_new(Plan *p, const int *key_slots, const int *desc, int n);
+Op *op_limit_new(Plan *p, int64_t n);
+
+/* stats: group keys and aggregates. */
+typedef struct AggSpec {
+    int fn;      /* function id (parser/functions.def) */
+    Expr *arg;   /* NULL for count(*) */
+    int slot;    /* where the result lands */
+} AggSpec;
+Op *op_stats_new(Plan *p, Expr **keys, const int *key_slots, int nkeys, AggSpec *aggs, int naggs);
+
+#endif

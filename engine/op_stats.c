@@ -1,0 +1,304 @@
+/* op_stats.c -- stats operator: hash aggregation by group keys
+ *
+ * Each worker aggregates into its own hash table (no locks on the hot path); combine merges a
+ * worker's table into the global one; finalize emits one row per group, ordered by the group
+ * keys ascending (L1, L3), with the keys and the aggregate results in their slots. Expressions
+ * over aggregates (sum(x)/count(*), earlier aliases) are computed by a fields operator the
+ * planner places right after this one.
+ *
+ * A group keeps the key values of its earliest row (by input order), so that when two rows
+ * with equal keys spell a number differently (200 and 200.0) the output is the same for every
+ * thread count. Without 'by', there is exactly one group, even over no rows (count(*) = 0).
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "engine/agg.h"
+#include "engine/op.h"
+
+typedef struct StatsData {
+    Expr **keys;
+    const int *key_slots;
+    int nkeys;
+    AggSpec *aggs;
+    int naggs;
+    size_t *offs;      /* state offset of each aggregate */
+    size_t state_size;
+    struct GTable *global;
+} StatsData;
+
+typedef struct Group {
+    uint64_t hash;
+    uint64_t first; /* order key of the earliest row */
+    Datum *keys;
+    unsigned char *state;
+} Group;
+
+typedef struct GTable {
+    Group *groups;
+    size_t n, cap;
+    uint32_t *index; /* open addressing: group number + 1, 0 = empty */
+    size_t mask;
+    apr_pool_t *pool;
+} GTable;
+
+typedef struct StatsLocal {
+    GTable *t;
+    ExprState **kst, **ast;
+    uint32_t *gidx; /* group of each row of the current batch */
+} StatsLocal;
+
+static GTable *gt_new(void)
+{
+    GTable *t = calloc(1, sizeof(*t));
+    if (!t)
+        abort();
+    apr_pool_create(&t->pool, NULL);
+    t->mask = 63;
+    t->index = calloc(t->mask + 1, sizeof(uint32_t));
+    if (!t->index)
+        abort();
+    return t;
+}
+
+static void gt_free(GTable *t)
+{
+    if (!t)
+        return;
+    free(t->groups);
+    free(t->index);
+    apr_pool_destroy(t->pool);
+    free(t);
+}
+
+static void gt_rehash(GTable *t)
+{
+    size_t mask = t->mask * 2 + 1;
+    uint32_t *index = calloc(mask + 1, sizeof(uint32_t));
+    if (!index)
+        abort();
+    for (size_t g = 0; g < t->n; g++) {
+        size_t h = t->groups[g].hash & mask;
+        while (index[h])
+            h = (h + 1) & mask;
+        index[h] = (uint32_t)(g + 1);
+    }
+    free(t->index);
+    t->index = index;
+    t->mask = mask;
+}
+
+static uint64_t keys_hash(const Datum *k, int n)
+{
+    uint64_t h = 0x243F6A8885A308D3ULL;
+    for (int i = 0; i < n; i++)
+        h = (h ^ val_hash(&k[i])) * 0x9E3779B97F4A7C15ULL;
+    return h ^ (h >> 29);
+}
+
+static int keys_equal(const Datum *a, const Datum *b, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (!val_equal_key(&a[i], &b[i]))
+            return 0;
+    return 1;
+}
+
+/* Finds the group of keys k (hash h), creating it (keys copied, state initialised) if new.
+ * *created tells which. */
+static uint32_t gt_find(GTable *t, const StatsData *sd, const Datum *k, uint64_t h, uint64_t order,
+                        int *created)
+{
+    size_t i = h & t->mask;
+    *created = 0;
+    while (t->index[i]) {
+        Group *g = &t->groups[t->index[i] - 1];
+        if (g->hash == h && keys_equal(g->keys, k, sd->nkeys))
+            return t->index[i] - 1;
+        i = (i + 1) & t->mask;
+    }
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 64;
+        Group *gs = realloc(t->groups, sizeof(Group) * cap);
+        if (!gs)
+            abort();
+        t->groups = gs;
+        t->cap = cap;
+    }
+    Group *g = &t->groups[t->n];
+    g->hash = h;
+    g->first = order;
+    g->keys = apr_palloc(t->pool, sizeof(Datum) * (size_t)(sd->nkeys ? sd->nkeys : 1));
+    for (int j = 0; j < sd->nkeys; j++)
+        g->keys[j] = datum_copy(t->pool, &k[j]);
+    g->state = apr_palloc(t->pool, sd->state_size ? sd->state_size : 1);
+    for (int a = 0; a < sd->naggs; a++)
+        agg_table[sd->aggs[a].fn]->init(g->state + sd->offs[a]);
+    t->index[i] = (uint32_t)(t->n + 1);
+    *created = 1;
+    if (++t->n * 2 > t->mask)
+        gt_rehash(t);
+    return (uint32_t)(t->n - 1);
+}
+
+static OpLocal *stats_local_new(const Op *op, apr_pool_t *pool)
+{
+    const StatsData *sd = op->data;
+    StatsLocal *l = apr_pcalloc(pool, sizeof(*l));
+    l->t = gt_new();
+    l->kst = apr_pcalloc(pool, sizeof(ExprState *) * (size_t)(sd->nkeys + 1));
+    for (int i = 0; i < sd->nkeys; i++)
+        l->kst[i] = expr_state_new(pool, sd->keys[i]);
+    l->ast = apr_pcalloc(pool, sizeof(ExprState *) * (size_t)(sd->naggs + 1));
+    for (int i = 0; i < sd->naggs; i++)
+        if (sd->aggs[i].arg)
+            l->ast[i] = expr_state_new(pool, sd->aggs[i].arg);
+    l->gidx = apr_palloc(pool, sizeof(uint32_t) * LIQ_VEC_SIZE);
+    return l;
+}
+
+static void stats_sink(const Op *op, OpLocal *lp, Batch *b)
+{
+    const StatsData *sd = op->data;
+    StatsLocal *l = lp;
+    Vec *kv[64];
+    Datum k[64];
+    int nk = sd->nkeys < 64 ? sd->nkeys : 64;
+    for (int i = 0; i < nk; i++)
+        kv[i] = expr_eval(sd->keys[i], l->kst[i], b);
+    for (uint32_t s = 0; s < b->nsel; s++) {
+        SelIdx row = b->sel[s];
+        for (int i = 0; i < nk; i++)
+            k[i] = *VGET(kv[i], row);
+        int created;
+        l->gidx[row] = gt_find(l->t, sd, k, keys_hash(k, nk), batch_order(b, row), &created);
+    }
+    for (int a = 0; a < sd->naggs; a++) {
+        const AggOps *ops = agg_table[sd->aggs[a].fn];
+        size_t off = sd->offs[a];
+        Group *groups = l->t->groups;
+        if (!sd->aggs[a].arg) {
+            for (uint32_t s = 0; s < b->nsel; s++) {
+                SelIdx row = b->sel[s];
+                ops->update(groups[l->gidx[row]].state + off, NULL, 0, l->t->pool);
+            }
+            continue;
+        }
+        Vec *v = expr_eval(sd->aggs[a].arg, l->ast[a], b);
+        for (uint32_t s = 0; s < b->nsel; s++) {
+            SelIdx row = b->sel[s];
+            ops->update(groups[l->gidx[row]].state + off, VGET(v, row), batch_order(b, row),
+                        l->t->pool);
+        }
+    }
+}
+
+static void stats_combine(Op *op, OpLocal *lp)
+{
+    StatsData *sd = op->data;
+    StatsLocal *l = lp;
+    if (!sd->global)
+        sd->global = gt_new();
+    GTable *t = sd->global;
+    for (size_t g = 0; g < l->t->n; g++) {
+        Group *src = &l->t->groups[g];
+        int created;
+        uint32_t gi = gt_find(t, sd, src->keys, src->hash, src->first, &created);
+        Group *dst = &t->groups[gi];
+        if (!created && src->first < dst->first) {
+            for (int j = 0; j < sd->nkeys; j++)
+                dst->keys[j] = datum_copy(t->pool, &src->keys[j]);
+            dst->first = src->first;
+        }
+        for (int a = 0; a < sd->naggs; a++)
+            agg_table[sd->aggs[a].fn]->merge(dst->state + sd->offs[a], src->state + sd->offs[a],
+                                             t->pool);
+    }
+    gt_free(l->t);
+    l->t = NULL;
+}
+
+typedef struct OrderCtx {
+    const GTable *t;
+    int nkeys;
+} OrderCtx;
+
+static int cmp_groups(const void *a, const void *b, void *arg)
+{
+    const OrderCtx *c = arg;
+    const Group *x = &c->t->groups[*(const size_t *)a], *y = &c->t->groups[*(const size_t *)b];
+    for (int k = 0; k < c->nkeys; k++) {
+        int r = val_sort_cmp(&x->keys[k], &y->keys[k]);
+        if (r)
+            return r;
+    }
+    return x->first < y->first ? -1 : x->first > y->first;
+}
+
+static RowSet *stats_finalize(Op *op)
+{
+    StatsData *sd = op->data;
+    if (!sd->global)
+        sd->global = gt_new();
+    GTable *t = sd->global;
+    if (sd->nkeys == 0 && t->n == 0) { /* stats without by: one row even over no records */
+        int created;
+        gt_find(t, sd, NULL, keys_hash(NULL, 0), 0, &created);
+    }
+    size_t *perm = malloc(sizeof(size_t) * (t->n + 1));
+    if (!perm)
+        abort();
+    for (size_t g = 0; g < t->n; g++)
+        perm[g] = g;
+    OrderCtx c = {t, sd->nkeys};
+    qsort_r(perm, t->n, sizeof(size_t), cmp_groups, &c);
+    RowSet *rs = rowset_new(op->plan->nslots);
+    for (size_t i = 0; i < t->n; i++) {
+        const Group *g = &t->groups[perm[i]];
+        Datum *row = rowset_add_row(rs, i);
+        for (int s = 0; s < rs->nslots; s++)
+            row[s] = val_null();
+        for (int j = 0; j < sd->nkeys; j++)
+            row[sd->key_slots[j]] = datum_copy(rs->pool, &g->keys[j]);
+        for (int a = 0; a < sd->naggs; a++) {
+            Datum r = agg_table[sd->aggs[a].fn]->result(g->state + sd->offs[a]);
+            row[sd->aggs[a].slot] = datum_copy(rs->pool, &r);
+        }
+    }
+    free(perm);
+    gt_free(t);
+    sd->global = NULL;
+    return rs;
+}
+
+static const OpVTable stats_vt = {
+    .name = "stats",
+    .local_new = stats_local_new,
+    .sink = stats_sink,
+    .combine = stats_combine,
+    .finalize = stats_finalize,
+};
+
+Op *op_stats_new(Plan *p, Expr **keys, const int *key_slots, int nkeys, AggSpec *aggs, int naggs)
+{
+    Op *op = apr_pcalloc(p->pool, sizeof(*op));
+    StatsData *sd = apr_pcalloc(p->pool, sizeof(*sd));
+    sd->keys = keys;
+    sd->key_slots = key_slots;
+    sd->nkeys = nkeys;
+    sd->aggs = aggs;
+    sd->naggs = naggs;
+    sd->offs = apr_palloc(p->pool, sizeof(size_t) * (size_t)(naggs + 1));
+    size_t off = 0;
+    for (int a = 0; a < naggs; a++) {
+        sd->offs[a] = off;
+        off += (agg_table[aggs[a].fn]->size + 7) & ~(size_t)7;
+    }
+    sd->state_size = off;
+    op->vt = &stats_vt;
+    op->plan = p;
+    op->data = sd;
+    op->limit = -1;
+    return op;
+}

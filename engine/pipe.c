@@ -1,0 +1,383 @@
+/* pipe.c -- running a plan: workers, morsels, batches, and output in input order
+ *
+ * Threading model. Pipeline 0 runs on `threads` workers. A worker pulls a morsel (src.c),
+ * cuts it into batches of whole records, runs the streaming operators on each batch, and ends
+ * each batch either in the pipeline's breaker (worker-local state) or in the output, where it
+ * formats the visible columns of the surviving rows into the morsel's text buffer. Finished
+ * morsel texts go to the sequencer, which writes them strictly in morsel order, so output is
+ * identical for every thread count (L1). Workers that run too far ahead of the oldest
+ * unwritten morsel wait (SEQ_WINDOW morsels), which bounds the memory held by pending text.
+ *
+ * When pipeline 0 ends in a breaker, every worker merges its state into the breaker (combine,
+ * under the run lock); the main thread finalizes it into a RowSet and runs the remaining
+ * pipelines over row sets on its own: after the first breaker the data is a query result, not
+ * the input, and is small in comparison.
+ *
+ * A row cap (limit at the end of a query) is enforced by the sequencer; once reached, workers
+ * stop pulling morsels, so 'filter ... | limit 10' reads only as much input as it needs.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <apr_thread_cond.h>
+#include <apr_thread_proc.h>
+#include "engine/liq.h"
+#include "engine/liq_int.h"
+#include "engine/op.h"
+#include "engine/src.h"
+
+enum { SEQ_WINDOW = 64 };
+
+typedef struct Pending {
+    int ready;
+    LiqBuf text;
+    uint32_t *ends;
+    uint32_t n, cap;
+} Pending;
+
+typedef struct Run {
+    const Plan *plan;
+    const LiqRunOptions *opt;
+    const LiqOutput *out;
+    Src *src;
+    LiqDiagList *diags;
+    apr_thread_mutex_t *lock; /* sequencer, stats, combine */
+    apr_thread_mutex_t *diag_lock;
+    apr_thread_cond_t *cond;
+    volatile int stop;
+    int write_failed;
+    uint64_t next_seq;
+    Pending ring[SEQ_WINDOW];
+    uint64_t rows_out;
+    uint64_t scanned, matched;
+    int final0; /* pipeline 0 ends in the output */
+    int nvis_inputs;
+    int vis_inputs[256];
+} Run;
+
+typedef struct Worker {
+    Run *run;
+    apr_pool_t *pool;       /* lives as long as the worker */
+    apr_pool_t *batch_pool; /* cleared after every batch */
+    OpLocal **locals;       /* per operator of the pipeline it runs, breaker last */
+    Batch b;
+    Rec *recs;
+    SelIdx *sel;
+    Vec *cols;
+    Pending cur; /* output of the current morsel */
+    uint64_t scanned, matched;
+} Worker;
+
+/* ===== Output ===== */
+
+static void pending_add_row(Pending *p, uint32_t end)
+{
+    if (p->n == p->cap) {
+        p->cap = p->cap ? p->cap * 2 : 256;
+        uint32_t *e = realloc(p->ends, sizeof(uint32_t) * p->cap);
+        if (!e)
+            abort();
+        p->ends = e;
+    }
+    p->ends[p->n++] = end;
+}
+
+static void format_batch(Run *r, Batch *b, Pending *p)
+{
+    const Plan *pl = r->plan;
+    Datum vals[512];
+    int nv = pl->nvis < 512 ? pl->nvis : 512;
+    dec_load(pl, b, r->vis_inputs, r->nvis_inputs);
+    for (uint32_t k = 0; k < b->nsel; k++) {
+        SelIdx row = b->sel[k];
+        for (int c = 0; c < nv; c++) {
+            const Vec *v = &b->cols[pl->vis[c].slot];
+            vals[c] = v->loaded ? *VGET(v, row) : val_null();
+        }
+        r->out->format_row(r->out->ctx, vals, nv, &p->text);
+        pending_add_row(p, (uint32_t)p->text.len);
+    }
+}
+
+/* Writes pending morsel texts in order, applying the row cap. Called with r->lock held. */
+static void flush_ready(Run *r)
+{
+    const Plan *pl = r->plan;
+    for (;;) {
+        Pending *p = &r->ring[r->next_seq % SEQ_WINDOW];
+        if (!p->ready)
+            break;
+        uint32_t n = p->n;
+        if (pl->out_limit >= 0 && r->rows_out + n > (uint64_t)pl->out_limit)
+            n = (uint32_t)((uint64_t)pl->out_limit - r->rows_out);
+        if (n && !r->write_failed) {
+            if (r->out->write(r->out->ctx, p->text.p, n ? p->ends[n - 1] : 0, p->ends, n) != 0) {
+                r->write_failed = 1;
+                r->stop = 1;
+            }
+        }
+        r->rows_out += n;
+        if (pl->out_limit >= 0 && r->rows_out >= (uint64_t)pl->out_limit)
+            r->stop = 1;
+        p->ready = 0;
+        p->text.len = 0;
+        p->n = 0;
+        r->next_seq++;
+    }
+    apr_thread_cond_broadcast(r->cond);
+}
+
+/* Hands the worker's text for morsel seq to the sequencer (swapping buffers, no copy). */
+static void submit(Run *r, Worker *w, uint64_t seq)
+{
+    apr_thread_mutex_lock(r->lock);
+    Pending *slot = &r->ring[seq % SEQ_WINDOW];
+    Pending tmp = *slot;
+    *slot = w->cur;
+    slot->ready = 1;
+    w->cur = tmp;
+    w->cur.ready = 0;
+    w->cur.text.len = 0;
+    w->cur.n = 0;
+    flush_ready(r);
+    apr_thread_mutex_unlock(r->lock);
+}
+
+/* ===== Batches ===== */
+
+static void batch_reset(Worker *w, uint32_t nrows)
+{
+    Batch *b = &w->b;
+    b->nrows = nrows;
+    b->nsel = nrows;
+    for (uint32_t i = 0; i < nrows; i++)
+        w->sel[i] = (SelIdx)i;
+    b->sel = w->sel;
+    for (int c = 0; c < b->ncols; c++) {
+        w->cols[c].d = NULL;
+        w->cols[c].loaded = 0;
+        w->cols[c].isconst = 0;
+    }
+    b->pool = w->batch_pool;
+}
+
+/* Runs pipeline `pi`'s operators on w->b, then its breaker or the output. */
+static void run_batch(Run *r, Worker *w, int pi)
+{
+    const Pipeline *pl = &r->plan->pipes[pi];
+    Batch *b = &w->b;
+    for (int k = 0; k < pl->nops && b->nsel; k++)
+        pl->ops[k]->vt->execute(pl->ops[k], w->locals[k], b);
+    if (pi == 0)
+        w->matched += b->nsel;
+    if (!b->nsel)
+        return;
+    if (pl->breaker)
+        pl->breaker->vt->sink(pl->breaker, w->locals[pl->nops], b);
+    else
+        format_batch(r, b, &w->cur);
+}
+
+static void worker_init(Run *r, Worker *w, apr_pool_t *parent, int pi)
+{
+    const Pipeline *pl = &r->plan->pipes[pi];
+    memset(w, 0, sizeof(*w));
+    w->run = r;
+    apr_pool_create(&w->pool, parent);
+    apr_pool_create(&w->batch_pool, w->pool);
+    w->locals = apr_pcalloc(w->pool, sizeof(OpLocal *) * (size_t)(pl->nops + 1));
+    for (int k = 0; k < pl->nops; k++)
+        w->locals[k] = pl->ops[k]->vt->local_new(pl->ops[k], w->pool);
+    if (pl->breaker)
+        w->locals[pl->nops] = pl->breaker->vt->local_new(pl->breaker, w->pool);
+    w->recs = apr_palloc(w->pool, sizeof(Rec) * LIQ_VEC_SIZE);
+    w->sel = apr_palloc(w->pool, sizeof(SelIdx) * LIQ_VEC_SIZE);
+    w->cols = apr_pcalloc(w->pool, sizeof(Vec) * (size_t)(r->plan->nslots + 1));
+    w->b.cols = w->cols;
+    w->b.ncols = r->plan->nslots;
+}
+
+static void worker_done(Worker *w)
+{
+    buf_free(&w->cur.text);
+    free(w->cur.ends);
+    apr_pool_destroy(w->pool);
+}
+
+/* Cuts a morsel into records and batches and runs pipeline 0 over them. */
+static void run_morsel(Run *r, Worker *w, const Morsel *m)
+{
+    uint32_t cap = r->opt->batch_rows;
+    const char *p = m->data, *end = m->data + m->len;
+    uint64_t rowno = 0;
+    Batch *b = &w->b;
+    b->input = m->in;
+    b->recs = w->recs;
+    b->order = NULL;
+    while (p < end && !r->stop) {
+        uint32_t n = 0;
+        uint64_t first = rowno;
+        while (p < end && n < cap) {
+            const char *nl = memchr(p, '\n', (size_t)(end - p));
+            const char *le = nl ? nl : end;
+            size_t len = (size_t)(le - p);
+            if (len && p[len - 1] == '\r')
+                len--; /* CRLF */
+            if (len) { /* blank lines are not records */
+                Rec *rec = &w->recs[n++];
+                rec->line = p;
+                rec->len = (uint32_t)(len > UINT32_MAX ? UINT32_MAX : len);
+                rec->json = REC_JSON_UNKNOWN;
+                rec->ts_done = 0;
+            }
+            p = nl ? nl + 1 : end;
+        }
+        if (!n)
+            continue;
+        rowno += n;
+        w->scanned += n;
+        batch_reset(w, n);
+        b->order_base = (m->seq << 32) | first;
+        run_batch(r, w, 0);
+        apr_pool_clear(w->batch_pool);
+    }
+}
+
+static void *APR_THREAD_FUNC worker_main(apr_thread_t *t, void *arg)
+{
+    Worker *w = arg;
+    Run *r = w->run;
+    Morsel m;
+    while (!r->stop && src_next(r->src, &m)) {
+        if (r->final0) { /* do not run too far ahead of the output */
+            apr_thread_mutex_lock(r->lock);
+            while (m.seq >= r->next_seq + SEQ_WINDOW && !r->stop)
+                apr_thread_cond_wait(r->cond, r->lock);
+            apr_thread_mutex_unlock(r->lock);
+        }
+        if (!r->stop)
+            run_morsel(r, w, &m);
+        if (r->final0)
+            submit(r, w, m.seq);
+        src_release(r->src, &m);
+    }
+    if (r->final0 && r->stop) {
+        /* morsels skipped after a stop must still unblock waiting workers */
+        apr_thread_mutex_lock(r->lock);
+        apr_thread_cond_broadcast(r->cond);
+        apr_thread_mutex_unlock(r->lock);
+    }
+    const Pipeline *pl = &r->plan->pipes[0];
+    apr_thread_mutex_lock(r->lock);
+    r->scanned += w->scanned;
+    r->matched += w->matched;
+    if (pl->breaker)
+        pl->breaker->vt->combine(pl->breaker, w->locals[pl->nops]);
+    apr_thread_mutex_unlock(r->lock);
+    if (t)
+        apr_thread_exit(t, APR_SUCCESS);
+    return NULL;
+}
+
+/* Runs pipeline pi over a row set, on the calling thread; returns the breaker's row set (or
+ * NULL when the pipeline ends in the output). Frees rs. */
+static RowSet *run_rowset(Run *r, int pi, RowSet *rs, apr_pool_t *pool, uint64_t *seq)
+{
+    const Pipeline *pl = &r->plan->pipes[pi];
+    Worker w;
+    worker_init(r, &w, pool, pi);
+    Batch *b = &w.b;
+    b->recs = NULL;
+    b->input = NULL;
+    uint32_t cap = r->opt->batch_rows;
+    for (size_t start = 0; start < rs->nrows && !r->stop; start += cap) {
+        uint32_t n = (uint32_t)(rs->nrows - start < cap ? rs->nrows - start : cap);
+        batch_reset(&w, n);
+        for (int c = 0; c < b->ncols; c++) {
+            Datum *d = apr_palloc(w.batch_pool, sizeof(Datum) * n);
+            for (uint32_t i = 0; i < n; i++)
+                d[i] = rs->data[(start + i) * (size_t)rs->nslots + (size_t)c];
+            w.cols[c].d = d;
+            w.cols[c].loaded = 1;
+        }
+        b->order = &rs->order[start];
+        run_batch(r, &w, pi);
+        if (!pl->breaker)
+            submit(r, &w, (*seq)++);
+        apr_pool_clear(w.batch_pool);
+    }
+    RowSet *next = NULL;
+    if (pl->breaker) {
+        pl->breaker->vt->combine(pl->breaker, w.locals[pl->nops]);
+        next = pl->breaker->vt->finalize(pl->breaker);
+    }
+    worker_done(&w);
+    rowset_free(rs);
+    return next;
+}
+
+LiqStatus liq_run(LiqQuery *q, const LiqRunOptions *opt, const LiqOutput *out, LiqRunStats *st,
+                  LiqDiagList *diags)
+{
+    apr_pool_t *pool;
+    apr_pool_create(&pool, NULL);
+    const Plan *plan = liq_query_plan(q);
+    Run *r = apr_pcalloc(pool, sizeof(*r));
+    r->plan = plan;
+    r->opt = opt;
+    r->out = out;
+    r->diags = diags;
+    apr_thread_mutex_create(&r->lock, APR_THREAD_MUTEX_DEFAULT, pool);
+    apr_thread_mutex_create(&r->diag_lock, APR_THREAD_MUTEX_DEFAULT, pool);
+    apr_thread_cond_create(&r->cond, pool);
+    r->final0 = plan->pipes[0].breaker == NULL;
+    for (int c = 0; c < plan->nvis && r->nvis_inputs < 256; c++)
+        if (plan->slots[plan->vis[c].slot].kind == SLOT_INPUT)
+            r->vis_inputs[r->nvis_inputs++] = plan->vis[c].slot;
+    r->src = src_open(pool, opt->inputs, opt->ninputs, opt->max_line, diags, r->diag_lock);
+
+    int nthreads = opt->threads < 1 ? 1 : opt->threads;
+    Worker *ws = apr_pcalloc(pool, sizeof(Worker) * (size_t)nthreads);
+    apr_thread_t **th = apr_pcalloc(pool, sizeof(apr_thread_t *) * (size_t)nthreads);
+    for (int i = 0; i < nthreads; i++)
+        worker_init(r, &ws[i], pool, 0);
+    if (nthreads == 1) {
+        worker_main(NULL, &ws[0]);
+    } else {
+        for (int i = 0; i < nthreads; i++)
+            if (apr_thread_create(&th[i], NULL, worker_main, &ws[i], pool) != APR_SUCCESS) {
+                th[i] = NULL;
+                worker_main(NULL, &ws[i]);
+            }
+        for (int i = 0; i < nthreads; i++)
+            if (th[i]) {
+                apr_status_t rv;
+                apr_thread_join(&rv, th[i]);
+            }
+    }
+    for (int i = 0; i < nthreads; i++)
+        worker_done(&ws[i]);
+
+    /* the remaining pipelines, over row sets */
+    uint64_t seq = r->next_seq;
+    if (plan->pipes[0].breaker) {
+        RowSet *rs = plan->pipes[0].breaker->vt->finalize(plan->pipes[0].breaker);
+        for (int pi = 1; pi < plan->npipes && rs; pi++)
+            rs = run_rowset(r, pi, rs, pool, &seq);
+        rowset_free(rs);
+    }
+    src_close(r->src);
+    if (st) {
+        st->records_scanned = r->scanned;
+        st->records_matched = r->matched;
+        st->bytes_scanned = src_bytes(r->src);
+        st->rows_out = r->rows_out;
+        st->inputs = src_ninputs(r->src);
+    }
+    LiqStatus status = r->write_failed           ? LIQ_EOUTPUT
+                       : src_incomplete(r->src) ? LIQ_EINCOMPLETE
+                                                : LIQ_OK;
+    apr_pool_destroy(pool);
+    return status;
+}

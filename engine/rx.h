@@ -1,0 +1,33 @@
+/* rx.h -- regular expressions: the only module that talks to pcre2
+ *
+ * Patterns compile once per query (UTF mode, invalid UTF-8 in subjects tolerated, JIT when
+ * available) and are shared read-only by all workers; each worker owns an RxMatch (match data
+ * and JIT stack) per pattern. Dialect: PCRE2, inline flags such as (?i) (L16).
+ *
+ * Ownership: an Rx lives in the pool given to rx_compile (its pcre2 code is freed by a pool
+ * cleanup); an RxMatch lives in the pool given to rx_match_new.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef LIQ_RX_H
+#define LIQ_RX_H
+
+#include <stddef.h>
+#include <apr_pools.h>
+
+typedef struct Rx Rx;
+typedef struct RxMatch RxMatch;
+
+enum { RX_LITERAL = 1 }; /* compile the pattern as a literal string */
+
+/* Returns NULL on a bad pattern: *erroff is the byte offset pcre2 blames, err its message. */
+Rx *rx_compile(apr_pool_t *pool, const char *pat, size_t len, int flags, size_t *erroff,
+               char *err, size_t errlen);
+RxMatch *rx_match_new(apr_pool_t *pool, const Rx *rx);
+/* 1 when the pattern matches somewhere in s, 0 when not. */
+int rx_search(const Rx *rx, RxMatch *m, const char *s, size_t len);
+/* Offsets of the whole match after a successful rx_search. */
+void rx_span(const RxMatch *m, size_t *start, size_t *end);
+int rx_jit_enabled(const Rx *rx);
+
+#endif

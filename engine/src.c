@@ -1,0 +1,354 @@
+/* src.c -- inputs and morsels (see src.h)
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <apr_strings.h>
+#include "engine/src.h"
+
+struct Src {
+    apr_pool_t *pool;
+    Input *inputs;
+    int n, cap;
+    int cur;       /* input being cut */
+    uint64_t seq;  /* next morsel number */
+    size_t max_line;
+    LiqDiagList *diags;
+    apr_thread_mutex_t *lock;      /* guards everything above */
+    apr_thread_mutex_t *diag_lock; /* guards diags (shared with the run) */
+    int incomplete;
+    uint64_t bytes;
+};
+
+static void report(Src *s, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void report(Src *s, const char *path, const char *fmt, ...)
+{
+    va_list ap;
+    apr_thread_mutex_lock(s->diag_lock);
+    va_start(ap, fmt);
+    char *msg = apr_pvsprintf(s->diags->pool, fmt, ap);
+    va_end(ap);
+    diag_add(s->diags, DIAG_ERROR, NULL, "%s: %s", path, msg);
+    apr_thread_mutex_unlock(s->diag_lock);
+    s->incomplete++;
+}
+
+static void add_input(Src *s, const char *path, const char *log)
+{
+    if (s->n == s->cap) {
+        int cap = s->cap ? s->cap * 2 : 16;
+        Input *in = apr_pcalloc(s->pool, sizeof(Input) * (size_t)cap);
+        if (s->n)
+            memcpy(in, s->inputs, sizeof(Input) * (size_t)s->n);
+        s->inputs = in;
+        s->cap = cap;
+    }
+    Input *in = &s->inputs[s->n++];
+    memset(in, 0, sizeof(*in));
+    in->path = path;
+    in->log = log;
+    in->log_len = (uint32_t)strlen(log);
+    const char *slash = strrchr(path, '/');
+    in->stream = slash ? slash + 1 : path;
+    if (strcmp(path, "-") == 0)
+        in->stream = "stdin";
+    in->stream_len = (uint32_t)strlen(in->stream);
+    in->fd = -1;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Adds the regular files under dir, recursively, in sorted order, skipping hidden entries.
+ * depth bounds a directory loop made of symbolic links. */
+static void walk(Src *s, const char *dir, const char *log, int depth)
+{
+    if (depth > 64) {
+        report(s, dir, "%s", "directories nested too deep (a symbolic link loop?)");
+        return;
+    }
+    DIR *d = opendir(dir);
+    if (!d) {
+        report(s, dir, "%s", strerror(errno));
+        return;
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            char **nn = realloc(names, sizeof(char *) * cap);
+            if (!nn)
+                abort();
+            names = nn;
+        }
+        names[n++] = apr_pstrdup(s->pool, e->d_name);
+    }
+    closedir(d);
+    qsort(names, n, sizeof(char *), cmp_names);
+    for (size_t i = 0; i < n; i++) {
+        const char *path = apr_pstrcat(s->pool, dir, dir[strlen(dir) - 1] == '/' ? "" : "/",
+                                       names[i], NULL);
+        struct stat st;
+        if (stat(path, &st) != 0) {
+            report(s, path, "%s", strerror(errno));
+            continue;
+        }
+        if (S_ISDIR(st.st_mode))
+            walk(s, path, log, depth + 1);
+        else if (S_ISREG(st.st_mode))
+            add_input(s, path, log);
+    }
+    free(names);
+}
+
+Src *src_open(apr_pool_t *pool, const char *const *paths, int npaths, size_t max_line,
+              LiqDiagList *diags, apr_thread_mutex_t *diag_lock)
+{
+    Src *s = apr_pcalloc(pool, sizeof(*s));
+    s->pool = pool;
+    s->max_line = max_line;
+    s->diags = diags;
+    s->diag_lock = diag_lock;
+    apr_thread_mutex_create(&s->lock, APR_THREAD_MUTEX_DEFAULT, pool);
+    for (int i = 0; i < npaths; i++) {
+        const char *path = paths[i];
+        struct stat st;
+        if (strcmp(path, "-") == 0) {
+            add_input(s, path, "stdin");
+            continue;
+        }
+        if (stat(path, &st) != 0) {
+            report(s, path, "%s", strerror(errno));
+            continue;
+        }
+        if (S_ISDIR(st.st_mode))
+            walk(s, path, path, 0);
+        else
+            add_input(s, path, path);
+    }
+    return s;
+}
+
+/* Opens input i: maps a regular file, or prepares block reads for anything else. Returns 0
+ * when the input cannot be read (reported). */
+static int open_input(Src *s, Input *in)
+{
+    struct stat st;
+    if (strcmp(in->path, "-") == 0) {
+        in->fd = STDIN_FILENO;
+    } else {
+        in->fd = open(in->path, O_RDONLY | O_CLOEXEC);
+        if (in->fd < 0) {
+            report(s, in->path, "%s", strerror(errno));
+            return 0;
+        }
+    }
+    if (fstat(in->fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+        void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, in->fd, 0);
+        if (m != MAP_FAILED) {
+            madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
+            in->is_map = 1;
+            in->data = m;
+            in->size = (size_t)st.st_size;
+            return 1;
+        }
+    }
+    if (fstat(in->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        report(s, in->path, "%s", "is a directory");
+        return 0;
+    }
+    return 1;
+}
+
+static void close_input(Input *in)
+{
+    if (in->is_map && in->data)
+        munmap((void *)(uintptr_t)in->data, in->size);
+    if (in->fd > STDIN_FILENO)
+        close(in->fd);
+    in->fd = -1;
+    in->data = NULL;
+    free(in->carry);
+    in->carry = NULL;
+}
+
+/* Cuts the next morsel of a mapped input: about SRC_MORSEL bytes, ending after a newline. */
+static int cut_mapped(Input *in, Morsel *m)
+{
+    if (in->off >= in->size)
+        return 0;
+    size_t start = in->off, end = start + SRC_MORSEL;
+    if (end >= in->size) {
+        end = in->size;
+    } else {
+        const char *nl = memchr(in->data + end, '\n', in->size - end);
+        end = nl ? (size_t)(nl - in->data) + 1 : in->size;
+    }
+    in->off = end;
+    m->data = in->data + start;
+    m->len = end - start;
+    m->owned = NULL;
+    return 1;
+}
+
+/* Reads the next block of a non-mapped input: whole lines only, the partial last line carried
+ * into the next block. A line longer than max_line is cut (reported once per input). */
+static int read_block(Src *s, Input *in, Morsel *m)
+{
+    size_t cap = SRC_MORSEL, len = in->carry_len;
+    if (in->eof && len == 0)
+        return 0;
+    if (cap < len + 65536)
+        cap = len + 65536;
+    char *buf = malloc(cap);
+    if (!buf)
+        abort();
+    if (len)
+        memcpy(buf, in->carry, len);
+    free(in->carry);
+    in->carry = NULL;
+    in->carry_len = 0;
+    size_t scanned = 0; /* bytes known to hold no newline */
+    for (;;) {
+        if (!in->eof && len < cap) {
+            ssize_t r = read(in->fd, buf + len, cap - len);
+            if (r < 0) {
+                if (errno == EINTR)
+                    continue;
+                report(s, in->path, "%s", strerror(errno));
+                in->eof = 1;
+            } else if (r == 0) {
+                in->eof = 1;
+            } else {
+                len += (size_t)r;
+                if (len < cap)
+                    continue;
+            }
+        }
+        /* the last newline in the block */
+        size_t cut = len;
+        while (cut > scanned && buf[cut - 1] != '\n')
+            cut--;
+        if (cut > scanned || (cut == 0 && in->eof) || (in->eof)) {
+            if (in->eof && cut <= scanned)
+                cut = len; /* final line without a newline */
+            if (cut < len) {
+                in->carry_len = len - cut;
+                in->carry = malloc(in->carry_len);
+                if (!in->carry)
+                    abort();
+                memcpy(in->carry, buf + cut, in->carry_len);
+            }
+            if (cut == 0) {
+                free(buf);
+                return 0;
+            }
+            m->data = buf;
+            m->len = cut;
+            m->owned = buf;
+            return 1;
+        }
+        /* one line fills the whole block: grow it, up to max_line */
+        scanned = len;
+        if (cap >= s->max_line) {
+            report(s, in->path, "a line is longer than --max-line (%zu bytes); it was cut",
+                   s->max_line);
+            /* emit what we have as one record, then skip to the next newline */
+            m->data = buf;
+            m->len = len;
+            m->owned = buf;
+            char c;
+            ssize_t r;
+            while ((r = read(in->fd, &c, 1)) == 1 && c != '\n')
+                ;
+            if (r <= 0)
+                in->eof = 1;
+            return 1;
+        }
+        cap = cap * 2 < s->max_line ? cap * 2 : s->max_line;
+        char *nb = realloc(buf, cap);
+        if (!nb)
+            abort();
+        buf = nb;
+    }
+}
+
+int src_next(Src *s, Morsel *m)
+{
+    apr_thread_mutex_lock(s->lock);
+    while (s->cur < s->n) {
+        Input *in = &s->inputs[s->cur];
+        if (in->fd < 0 && !in->eof && !in->is_map && !in->done) {
+            if (!open_input(s, in)) {
+                in->eof = 1;
+                s->cur++;
+                continue;
+            }
+        }
+        int got = in->is_map ? cut_mapped(in, m) : (in->fd >= 0 ? read_block(s, in, m) : 0);
+        if (got) {
+            in->refs++;
+            m->in = in;
+            m->seq = s->seq++;
+            s->bytes += m->len;
+            apr_thread_mutex_unlock(s->lock);
+            return 1;
+        }
+        /* the input is exhausted; it is closed when its last morsel is released (other
+         * workers may still be reading a mapped input) */
+        in->done = 1;
+        if (in->refs == 0)
+            close_input(in);
+        s->cur++;
+    }
+    apr_thread_mutex_unlock(s->lock);
+    return 0;
+}
+
+void src_release(Src *s, Morsel *m)
+{
+    free(m->owned);
+    m->owned = NULL;
+    apr_thread_mutex_lock(s->lock);
+    if (--m->in->refs == 0 && m->in->done)
+        close_input(m->in);
+    apr_thread_mutex_unlock(s->lock);
+}
+
+void src_close(Src *s)
+{
+    for (int i = 0; i < s->n; i++)
+        if (s->inputs[i].data || s->inputs[i].fd >= 0 || s->inputs[i].carry)
+            close_input(&s->inputs[i]);
+}
+
+int src_incomplete(const Src *s)
+{
+    return s->incomplete;
+}
+
+uint64_t src_bytes(const Src *s)
+{
+    return s->bytes;
+}
+
+int src_ninputs(const Src *s)
+{
+    return s->n;
+}

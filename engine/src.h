@@ -1,0 +1,66 @@
+/* src.h -- byte sources: inputs cut into morsels of whole lines
+ *
+ * The inputs of a run (files, directories walked recursively in sorted order, '-' for stdin)
+ * become one queue of morsels: chunks of about SRC_MORSEL bytes that start at a line start and
+ * end after a newline (or at the end of the input). Workers pull morsels concurrently; the
+ * sequence number of a morsel gives the input order across inputs (L1).
+ *
+ * Regular files are mapped (mmap) and cut without copying. Pipes and stdin are read in blocks,
+ * carrying a partial last line into the next block. A line longer than the block grows the
+ * block until its newline, up to max_line bytes; a longer line is cut there (reported).
+ *
+ * Problems (missing or unreadable inputs, cut lines) are recorded as diagnostics and counted
+ * in src_incomplete(); the run goes on with the other inputs (exit code 3, L23).
+ *
+ * Ownership: a morsel's bytes stay valid until src_release(); the Src lives in its pool.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef LIQ_SRC_H
+#define LIQ_SRC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <apr_pools.h>
+#include <apr_thread_mutex.h>
+#include "lexer/diag.h"
+
+enum { SRC_MORSEL = 1 << 20 };
+
+typedef struct Input {
+    const char *path;   /* as given or found; "-" for stdin */
+    const char *log;    /* @log: the input as the user named it (L19) */
+    const char *stream; /* @logStream: the file name */
+    uint32_t log_len, stream_len;
+    int fd;
+    int is_map;         /* mapped: data/size describe the whole file */
+    const char *data;
+    size_t size;
+    size_t off;         /* next byte to cut (mapped) */
+    char *carry;        /* read mode: bytes of a partial line */
+    size_t carry_len;
+    int eof;
+    int refs;           /* morsels handed out and not released */
+    int done;           /* no more morsels: close when refs drops to 0 */
+} Input;
+
+typedef struct Morsel {
+    Input *in;
+    const char *data;
+    size_t len;
+    uint64_t seq;
+    char *owned; /* read mode: the block to free on release */
+} Morsel;
+
+typedef struct Src Src;
+
+Src *src_open(apr_pool_t *pool, const char *const *paths, int npaths, size_t max_line,
+              LiqDiagList *diags, apr_thread_mutex_t *diag_lock);
+int src_next(Src *s, Morsel *m); /* 1: a morsel; 0: no more input */
+void src_release(Src *s, Morsel *m);
+void src_close(Src *s);
+int src_incomplete(const Src *s);
+uint64_t src_bytes(const Src *s);
+int src_ninputs(const Src *s);
+
+#endif

@@ -1,0 +1,25 @@
+/* ts.h -- reading timestamps: ISO 8601 / RFC 3339, epoch numbers, and timestamps inside text
+ *
+ * All results are epoch milliseconds, UTC. Times written without a zone are UTC (L20).
+ *
+ * Interface:
+ *   ts_parse_iso     a whole string in ISO 8601 / RFC 3339 form ("2026-11-23T10:00:00.5Z",
+ *                    "2026-11-23 10:00:00,123", "2026-11-23")
+ *   ts_from_epoch    an epoch number in s, ms, us or ns, told apart by magnitude
+ *   ts_find_in_text  the first timestamp of a common form within a line's first 128 bytes
+ *   ts_days_from_civil  days since 1970-01-01 of a calendar date
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef LIQ_TS_H
+#define LIQ_TS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+int ts_parse_iso(const char *s, size_t len, int64_t *ms);
+int ts_from_epoch(double v, int64_t *ms);
+int ts_find_in_text(const char *s, size_t len, int64_t *ms);
+int64_t ts_days_from_civil(int64_t y, unsigned m, unsigned d);
+
+#endif

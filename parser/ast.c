@@ -1,0 +1,171 @@
+/* ast.c -- AST node constructors and names (see ast.h)
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <string.h>
+#include <apr_strings.h>
+#include "parser/ast.h"
+
+AstNode *ast_new(apr_pool_t *pool, AstKind kind, LiqSpan span)
+{
+    AstNode *n = apr_pcalloc(pool, sizeof(*n));
+    n->kind = kind;
+    n->span = span;
+    n->fn = -1;
+    return n;
+}
+
+AstNode *ast_new_str(apr_pool_t *pool, AstKind kind, LiqSpan span, const char *s, size_t len)
+{
+    AstNode *n = ast_new(pool, kind, span);
+    n->str = apr_pstrmemdup(pool, s, len);
+    n->len = len;
+    return n;
+}
+
+/* Appends kid (which may be NULL after a syntax error, then nothing is added) and widens the
+ * parent's span to cover it. Returns parent. */
+AstNode *ast_add(apr_pool_t *pool, AstNode *parent, AstNode *kid)
+{
+    if (!parent || !kid)
+        return parent;
+    if (parent->nkids == parent->cap) {
+        uint32_t cap = parent->cap ? parent->cap * 2 : 4;
+        AstNode **k = apr_palloc(pool, sizeof(*k) * cap);
+        if (parent->nkids)
+            memcpy(k, parent->kids, sizeof(*k) * parent->nkids);
+        parent->kids = k;
+        parent->cap = cap;
+    }
+    parent->kids[parent->nkids++] = kid;
+    parent->span = span_join(parent->span, kid->span);
+    return parent;
+}
+
+const char *ast_kind_name(AstKind k)
+{
+    static const char *names[] = {
+#define AK(name, text) text,
+#include "parser/ast_kinds.def"
+#undef AK
+    };
+    return k < AST__COUNT ? names[k] : "?";
+}
+
+const char *ast_op_name(AstOp op)
+{
+    static const char *names[AOP__COUNT] = {
+        "none", "add", "sub", "mul", "div", "mod", "pow", "eq",  "ne",  "lt",   "le",  "gt",
+        "ge",   "like", "notlike", "match", "in", "notin", "and", "or", "not", "neg",
+    };
+    return op < AOP__COUNT ? names[op] : "?";
+}
+
+const char *ast_op_symbol(AstOp op)
+{
+    static const char *sym[AOP__COUNT] = {
+        "?", "+", "-", "*", "/", "%", "^", "=", "!=", "<", "<=", ">",
+        ">=", "like", "not like", "=~", "in", "not in", "and", "or", "not", "-",
+    };
+    return op < AOP__COUNT ? sym[op] : "?";
+}
+
+static void dump_rec(apr_pool_t *pool, const AstNode *n, char **out)
+{
+    if (!n) {
+        *out = apr_pstrcat(pool, *out, "null", NULL);
+        return;
+    }
+    char *head;
+    switch (n->kind) {
+    case AST_NUM:
+        head = apr_psprintf(pool, "(num %.17g", n->num);
+        break;
+    case AST_DURATION:
+        head = apr_psprintf(pool, "(duration %.17g", n->num);
+        break;
+    case AST_BINOP:
+    case AST_UNOP:
+        head = apr_psprintf(pool, "(%s", ast_op_name(n->op));
+        break;
+    default:
+        head = apr_psprintf(pool, "(%s", ast_kind_name(n->kind));
+        break;
+    }
+    if (n->str)
+        head = apr_psprintf(pool, "%s \"%s\"", head, n->str);
+    if (n->flags & AST_F_DESC)
+        head = apr_pstrcat(pool, head, " desc", NULL);
+    *out = apr_pstrcat(pool, *out, head, NULL);
+    for (uint32_t i = 0; i < n->nkids; i++) {
+        *out = apr_pstrcat(pool, *out, " ", NULL);
+        dump_rec(pool, n->kids[i], out);
+    }
+    *out = apr_pstrcat(pool, *out, ")", NULL);
+}
+
+char *ast_dump(apr_pool_t *pool, const AstNode *n)
+{
+    char *out = "";
+    dump_rec(pool, n, &out);
+    return out;
+}
+
+/* Literal spans (strings, regexes, backticked names) inside n, in source order: their bytes are
+ * copied verbatim by ast_text. */
+static void literal_spans(const AstNode *n, LiqSpan *v, int *nv, int max)
+{
+    if (!n || *nv >= max)
+        return;
+    if (n->kind == AST_STR || n->kind == AST_REGEX ||
+        (n->kind == AST_FIELD && (n->flags & AST_F_QUOTED))) {
+        v[(*nv)++] = n->span;
+        return;
+    }
+    for (uint32_t i = 0; i < n->nkids; i++)
+        literal_spans(n->kids[i], v, nv, max);
+}
+
+/* The node's source text with runs of white space (and comments) folded to one space, except
+ * next to brackets and commas where they are dropped: "count( * )" -> "count(*)",
+ * "avg(a)  /  2" -> "avg(a) / 2". Literals keep their bytes. This is the column name of an
+ * unaliased item (L13). */
+char *ast_text(apr_pool_t *pool, const AstNode *n, const char *query)
+{
+    enum { MAXLIT = 64 };
+    LiqSpan lit[MAXLIT];
+    int nlit = 0, li = 0;
+    literal_spans(n, lit, &nlit, MAXLIT);
+    size_t len = n->span.end - n->span.start;
+    char *out = apr_palloc(pool, len + 1);
+    size_t o = 0;
+    int pending_space = 0;
+    for (uint32_t i = n->span.start; i < n->span.end; i++) {
+        char c = query[i];
+        while (li < nlit && lit[li].end <= i)
+            li++;
+        if (li < nlit && i >= lit[li].start) {
+            if (pending_space && o > 0 && !strchr("([", out[o - 1]))
+                out[o++] = ' ';
+            pending_space = 0;
+            out[o++] = c;
+            continue;
+        }
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+            pending_space = 1;
+            continue;
+        }
+        if (c == '#') { /* a comment inside a multi-line expression */
+            while (i + 1 < n->span.end && query[i + 1] != '\n')
+                i++;
+            pending_space = 1;
+            continue;
+        }
+        if (pending_space && o > 0 && !strchr("([", out[o - 1]) && !strchr(")],", c))
+            out[o++] = ' ';
+        pending_space = 0;
+        out[o++] = c;
+    }
+    out[o] = 0;
+    return out;
+}

@@ -1,0 +1,353 @@
+/* grammar.y -- bison grammar of the liq query language (CloudWatch Logs Insights)
+ *
+ * The grammar builds the AST and nothing else: it never looks up functions or fields (sema's
+ * job, as in PostgreSQL's gram.y). Conflicts are resolved with precedence declarations, never
+ * by raising %expect.
+ *
+ * Keywords as field names. Log fields are often called filter, stats, sort or fields. The
+ * lexer (lexer/lex.l) therefore returns command keywords only where a command can start (the
+ * beginning of the query or right after '|'); anywhere else the same word is a plain IDENT. So
+ * 'stats count(*) by filter' groups by a field named filter, and 'fields sort, limit' shows two
+ * fields. Operator words (and, or, not, like, in, as, by, asc, desc, true, false) are keywords
+ * everywhere; a field with such a name is written in backticks.
+ *
+ * Operator precedence (Part 2 §1.8 of the language reference), lowest first:
+ *   or < and < not < comparison/like/=~/in (non-associative) < + - < * / % < ^ (right) < unary -
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+%require "3.8"
+%define api.pure full
+%define api.prefix {gr_yy}
+%define api.token.prefix {TOK_}
+%define api.location.type {LiqSpan}
+%define parse.error custom
+%locations
+%expect 0
+%param {void *scanner}
+%parse-param {ParseCtx *ctx}
+
+%code requires {
+#include "lexer/span.h"
+#include "parser/ast.h"
+#include "parser/parse.h"
+typedef struct LxTok {
+    const char *s; /* unescaped text in the parse pool */
+    size_t len;
+    double num;
+} LxTok;
+}
+
+%code provides {
+int lx_yylex(GR_YYSTYPE *lval, LiqSpan *lloc, void *scanner);
+#define gr_yylex lx_yylex
+}
+
+%code {
+#include <string.h>
+#include <apr_strings.h>
+#define YYLLOC_DEFAULT(Cur, Rhs, N)                                                              \
+    do {                                                                                         \
+        if (N) {                                                                                 \
+            (Cur).start = YYRHSLOC(Rhs, 1).start;                                                \
+            (Cur).end = YYRHSLOC(Rhs, N).end;                                                    \
+        } else {                                                                                 \
+            (Cur).start = (Cur).end = YYRHSLOC(Rhs, 0).end;                                      \
+        }                                                                                        \
+    } while (0)
+#define P (ctx->pool)
+static AstNode *binop(ParseCtx *ctx, AstOp op, AstNode *a, AstNode *b, LiqSpan sp);
+static AstNode *leaf(ParseCtx *ctx, AstKind k, LiqSpan sp, LxTok t);
+static void gr_yyerror(const LiqSpan *loc, void *scanner, ParseCtx *ctx, const char *msg);
+}
+
+%union {
+    AstNode *node;
+    LxTok tok;
+}
+
+%token <tok> IDENT "a field name"
+%token <tok> QIDENT "a quoted field name"
+%token <tok> NUMBER "a number"
+%token <tok> STRING "a string"
+%token <tok> REGEX "a regex"
+%token <tok> DURATION "a duration"
+%token FIELDS "'fields'" DISPLAY "'display'" FILTER "'filter'" STATS "'stats'"
+%token SORT "'sort'" LIMIT "'limit'"
+%token BADCMD "a command"
+%token AND "'and'" OR "'or'" NOT "'not'" LIKE "'like'" IN "'in'" AS "'as'" BY "'by'"
+%token ASC "'asc'" DESC "'desc'" TRUE "'true'" FALSE "'false'"
+%token PIPE "'|'" LPAREN "'('" RPAREN "')'" LBRACK "'['" RBRACK "']'" COMMA "','" DOT "'.'"
+%token EQ "'='" NE "'!='" LT "'<'" LE "'<='" GT "'>'" GE "'>='" MATCH "'=~'"
+%token PLUS "'+'" MINUS "'-'" STAR "'*'" SLASH "'/'" PERCENT "'%'" CARET "'^'"
+%token LEXERR "an invalid character"
+
+%left OR
+%left AND
+%right NOT
+%nonassoc EQ NE LT LE GT GE LIKE MATCH IN
+%left PLUS MINUS
+%left STAR SLASH PERCENT
+%right CARET
+%precedence UMINUS
+
+%type <node> pipeline command items item expr primary call args arglist list listitems
+%type <node> sortkeys sortkey byclause alias
+
+%%
+
+query
+    : pipeline          { ctx->root = $1; }
+    ;
+
+pipeline
+    : command                   { $$ = ast_add(P, ast_new(P, AST_QUERY, @1), $1); }
+    | pipeline PIPE command     { $$ = ast_add(P, $1, $3); }
+    ;
+
+command
+    : FIELDS items              { $$ = $2; $$->kind = AST_FIELDS; $$->span = @$; }
+    | DISPLAY items             { $$ = $2; $$->kind = AST_DISPLAY; $$->span = @$; }
+    | FILTER expr               { $$ = ast_add(P, ast_new(P, AST_FILTER, @$), $2); }
+    | STATS items byclause      {
+            $$ = ast_new(P, AST_STATS, @$);
+            ast_add(P, $$, $2);
+            ast_add(P, $$, $3);
+            $$->span = @$;
+        }
+    | SORT sortkeys             { $$ = $2; $$->kind = AST_SORT; $$->span = @$; }
+    | SORT BY sortkeys          { $$ = $3; $$->kind = AST_SORT; $$->span = @$; }
+    | LIMIT expr                { $$ = ast_add(P, ast_new(P, AST_LIMIT, @$), $2); }
+    | BADCMD                    { $$ = NULL; }
+    | error                     { $$ = NULL; }
+    ;
+
+items
+    : item                      { $$ = ast_add(P, ast_new(P, AST_LIST, @1), $1); }
+    | items COMMA item          { $$ = ast_add(P, $1, $3); }
+    ;
+
+item
+    : expr                      { $$ = ast_add(P, ast_new(P, AST_ITEM, @1), $1); }
+    | expr AS alias             {
+            $$ = ast_add(P, ast_new(P, AST_ITEM, @$), $1);
+            $$->str = $3->str;
+            $$->len = $3->len;
+            $$->span = @$;
+        }
+    ;
+
+alias
+    : IDENT                     { $$ = leaf(ctx, AST_FIELD, @1, $1); }
+    | QIDENT                    { $$ = leaf(ctx, AST_FIELD, @1, $1); }
+    ;
+
+byclause
+    : %empty                    { $$ = ast_new(P, AST_LIST, @$); }
+    | BY items                  { $$ = $2; }
+    ;
+
+sortkeys
+    : sortkey                   { $$ = ast_add(P, ast_new(P, AST_LIST, @1), $1); }
+    | sortkeys COMMA sortkey    { $$ = ast_add(P, $1, $3); }
+    ;
+
+sortkey
+    : expr                      { $$ = ast_add(P, ast_new(P, AST_SORTKEY, @1), $1); }
+    | expr ASC                  {
+            $$ = ast_add(P, ast_new(P, AST_SORTKEY, @$), $1);
+            $$->flags |= AST_F_DIR_GIVEN;
+            $$->span = @$;
+        }
+    | expr DESC                 {
+            $$ = ast_add(P, ast_new(P, AST_SORTKEY, @$), $1);
+            $$->flags |= AST_F_DIR_GIVEN | AST_F_DESC;
+            $$->span = @$;
+        }
+    ;
+
+expr
+    : expr OR expr              { $$ = binop(ctx, AOP_OR, $1, $3, @$); }
+    | expr AND expr             { $$ = binop(ctx, AOP_AND, $1, $3, @$); }
+    | NOT expr                  {
+            $$ = ast_add(P, ast_new(P, AST_UNOP, @$), $2);
+            $$->op = AOP_NOT;
+            $$->span = @$;
+        }
+    | expr EQ expr              { $$ = binop(ctx, AOP_EQ, $1, $3, @$); }
+    | expr NE expr              { $$ = binop(ctx, AOP_NE, $1, $3, @$); }
+    | expr LT expr              { $$ = binop(ctx, AOP_LT, $1, $3, @$); }
+    | expr LE expr              { $$ = binop(ctx, AOP_LE, $1, $3, @$); }
+    | expr GT expr              { $$ = binop(ctx, AOP_GT, $1, $3, @$); }
+    | expr GE expr              { $$ = binop(ctx, AOP_GE, $1, $3, @$); }
+    | expr LIKE expr            { $$ = binop(ctx, AOP_LIKE, $1, $3, @$); }
+    | expr NOT LIKE expr %prec LIKE { $$ = binop(ctx, AOP_NOTLIKE, $1, $4, @$); }
+    | expr MATCH expr           { $$ = binop(ctx, AOP_MATCH, $1, $3, @$); }
+    | expr IN list              { $$ = binop(ctx, AOP_IN, $1, $3, @$); }
+    | expr NOT IN list %prec IN { $$ = binop(ctx, AOP_NOTIN, $1, $4, @$); }
+    | expr PLUS expr            { $$ = binop(ctx, AOP_ADD, $1, $3, @$); }
+    | expr MINUS expr           { $$ = binop(ctx, AOP_SUB, $1, $3, @$); }
+    | expr STAR expr            { $$ = binop(ctx, AOP_MUL, $1, $3, @$); }
+    | expr SLASH expr           { $$ = binop(ctx, AOP_DIV, $1, $3, @$); }
+    | expr PERCENT expr         { $$ = binop(ctx, AOP_MOD, $1, $3, @$); }
+    | expr CARET expr           { $$ = binop(ctx, AOP_POW, $1, $3, @$); }
+    | MINUS expr %prec UMINUS   {
+            $$ = ast_add(P, ast_new(P, AST_UNOP, @$), $2);
+            $$->op = AOP_NEG;
+            $$->span = @$;
+        }
+    | primary
+    ;
+
+primary
+    : NUMBER                    { $$ = leaf(ctx, AST_NUM, @1, $1); $$->num = $1.num; }
+    | STRING                    { $$ = leaf(ctx, AST_STR, @1, $1); }
+    | REGEX                     { $$ = leaf(ctx, AST_REGEX, @1, $1); }
+    | DURATION                  { $$ = leaf(ctx, AST_DURATION, @1, $1); $$->num = $1.num; }
+    | TRUE                      { $$ = ast_new(P, AST_BOOL, @1); $$->num = 1; }
+    | FALSE                     { $$ = ast_new(P, AST_BOOL, @1); $$->num = 0; }
+    | IDENT                     { $$ = leaf(ctx, AST_FIELD, @1, $1); }
+    | QIDENT                    { $$ = leaf(ctx, AST_FIELD, @1, $1); $$->flags |= AST_F_QUOTED; }
+    | call
+    | LPAREN expr RPAREN        { $$ = $2; }
+    | primary DOT IDENT         {
+            $$ = ast_add(P, ast_new(P, AST_MEMBER, @$), $1);
+            $$->str = $3.s;
+            $$->len = $3.len;
+            $$->span = @$;
+        }
+    | primary DOT QIDENT        {
+            $$ = ast_add(P, ast_new(P, AST_MEMBER, @$), $1);
+            $$->str = $3.s;
+            $$->len = $3.len;
+            $$->span = @$;
+        }
+    | primary LBRACK expr RBRACK {
+            $$ = ast_add(P, ast_new(P, AST_INDEX, @$), $1);
+            ast_add(P, $$, $3);
+            $$->span = @$;
+        }
+    ;
+
+call
+    : IDENT LPAREN args RPAREN  {
+            $$ = $3;
+            $$->kind = AST_CALL;
+            $$->str = $1.s;
+            $$->len = $1.len;
+            $$->span = @$;
+        }
+    ;
+
+args
+    : %empty                    { $$ = ast_new(P, AST_CALL, @$); }
+    | STAR                      { $$ = ast_add(P, ast_new(P, AST_CALL, @1), ast_new(P, AST_STAR, @1)); }
+    | arglist
+    ;
+
+arglist
+    : expr                      { $$ = ast_add(P, ast_new(P, AST_CALL, @1), $1); }
+    | arglist COMMA expr        { $$ = ast_add(P, $1, $3); }
+    ;
+
+list
+    : LBRACK RBRACK             { $$ = ast_new(P, AST_LIST, @$); }
+    | LBRACK listitems RBRACK   { $$ = $2; $$->span = @$; }
+    ;
+
+listitems
+    : expr                      { $$ = ast_add(P, ast_new(P, AST_LIST, @1), $1); }
+    | listitems COMMA expr      { $$ = ast_add(P, $1, $3); }
+    ;
+
+%%
+
+static AstNode *binop(ParseCtx *ctx, AstOp op, AstNode *a, AstNode *b, LiqSpan sp)
+{
+    AstNode *n = ast_new(P, AST_BINOP, sp);
+    n->op = op;
+    ast_add(P, n, a);
+    ast_add(P, n, b);
+    n->span = sp;
+    return n;
+}
+
+static AstNode *leaf(ParseCtx *ctx, AstKind k, LiqSpan sp, LxTok t)
+{
+    AstNode *n = ast_new(P, k, sp);
+    n->str = t.s;
+    n->len = t.len;
+    return n;
+}
+
+/* Only bison's own failures arrive here ("memory exhausted"); syntax errors go through
+ * yyreport_syntax_error. */
+static void gr_yyerror(const LiqSpan *loc, void *scanner, ParseCtx *ctx, const char *msg)
+{
+    (void)scanner;
+    ctx->nerrors++;
+    diag_add(ctx->diags, DIAG_ERROR, loc, "%s", msg);
+}
+
+/* Human words for a set of expected tokens: an expression, a command, or a short list. */
+static const char *expected_words(ParseCtx *ctx, const yysymbol_kind_t *exp, int n)
+{
+    int has_ident = 0, has_num = 0, has_cmd = 0;
+    for (int i = 0; i < n; i++) {
+        has_ident |= exp[i] == YYSYMBOL_IDENT;
+        has_num |= exp[i] == YYSYMBOL_NUMBER;
+        has_cmd |= exp[i] == YYSYMBOL_FIELDS;
+    }
+    if (has_cmd)
+        return "a command";
+    if (has_ident && has_num)
+        return "an expression";
+    const char *words = NULL;
+    for (int i = 0; i < n && i < 5; i++) {
+        if (exp[i] == YYSYMBOL_QIDENT || exp[i] == YYSYMBOL_BADCMD)
+            continue;
+        const char *w = yysymbol_name(exp[i]);
+        if (!words)
+            words = w;
+        else if (i + 1 == n || i == 4)
+            words = apr_pstrcat(P, words, " or ", w, NULL);
+        else
+            words = apr_pstrcat(P, words, ", ", w, NULL);
+    }
+    return words ? words : "something else";
+}
+
+static int yyreport_syntax_error(const yypcontext_t *yyctx, void *scanner, ParseCtx *ctx)
+{
+    (void)scanner;
+    yysymbol_kind_t look = yypcontext_token(yyctx);
+    const LiqSpan *loc = yypcontext_location(yyctx);
+    yysymbol_kind_t exp[32];
+    int n = yypcontext_expected_tokens(yyctx, exp, 32);
+    if (n < 0)
+        n = 0;
+    ctx->nerrors++;
+    if (look == YYSYMBOL_LEXERR || (look == YYSYMBOL_YYEOF && ctx->lex_failed_at_end))
+        return 0; /* the lexer said it already */
+    if (ctx->nerrors > PARSE_MAX_ERRORS)
+        return 0;
+    const char *want = expected_words(ctx, exp, n);
+    if (look == YYSYMBOL_YYEOF) {
+        LiqSpan at = {(uint32_t)ctx->len, (uint32_t)ctx->len};
+        LiqDiag *d = diag_add(ctx->diags, DIAG_ERROR, &at, "unexpected end of query, expected %s",
+                              want);
+        d->at_end = 1;
+        return 0;
+    }
+    size_t tl = loc->end - loc->start;
+    const char *tok = ctx->text + loc->start;
+    if (tl > 40)
+        tl = 40;
+    LiqDiag *d = diag_add(ctx->diags, DIAG_ERROR, loc, "expected %s, found '%.*s'", want, (int)tl,
+                          tok);
+    if (look == YYSYMBOL_PIPE && strcmp(want, "a command") == 0)
+        diag_hint(ctx->diags, d, "remove the extra '|'");
+    else if (look == YYSYMBOL_STRING && exp[0] != YYSYMBOL_STRING)
+        diag_hint(ctx->diags, d, "field names are written bare or in backticks, not in quotes");
+    return 0;
+}

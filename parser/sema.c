@@ -1,0 +1,226 @@
+/* sema.c -- semantic checks of a parsed query (see sema.h)
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include "parser/func.h"
+#include "parser/sema.h"
+
+typedef enum { CTX_ROW, CTX_STATS_ITEM, CTX_AGG_ARG } ExprCtx;
+
+typedef struct Sema {
+    LiqDiagList *diags;
+    int errors;
+} Sema;
+
+static LiqDiag *err(Sema *s, const AstNode *n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static LiqDiag *err(Sema *s, const AstNode *n, const char *fmt, ...)
+{
+    va_list ap;
+    char msg[512];
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    s->errors++;
+    return diag_add(s->diags, DIAG_ERROR, &n->span, "%s", msg);
+}
+
+/* Checks an expression; returns 1 if it contains an aggregate call. `cmd` names the command
+ * for messages. */
+static int check_expr(Sema *s, AstNode *n, ExprCtx ctx, const char *cmd)
+{
+    int has_agg = 0;
+    if (!n)
+        return 0;
+    switch (n->kind) {
+    case AST_CALL: {
+        int id = func_lookup(n->str, n->len);
+        if (id < 0) {
+            s->errors++;
+            LiqDiag *d = diag_add(s->diags, DIAG_ERROR, &n->span, "unknown function '%s'", n->str);
+            /* point at the name only */
+            d->span.end = d->span.start + (uint32_t)n->len;
+            const char *near = func_nearest(n->str, n->len);
+            if (near)
+                diag_hint(s->diags, d, "did you mean '%s'?", near);
+            else
+                diag_hint(s->diags, d, "'liq --list-functions' lists every function");
+            for (uint32_t i = 0; i < n->nkids; i++)
+                check_expr(s, n->kids[i], ctx, cmd);
+            return 0;
+        }
+        const FuncInfo *fi = &func_table[id];
+        n->fn = id;
+        int nargs = (int)n->nkids;
+        if (nargs < fi->min_args || (fi->max_args >= 0 && nargs > fi->max_args)) {
+            s->errors++;
+            LiqDiag *d;
+            if (fi->min_args == fi->max_args)
+                d = diag_add(s->diags, DIAG_ERROR, &n->span, "%s() takes %d argument%s, found %d",
+                             fi->name, fi->min_args, fi->min_args == 1 ? "" : "s", nargs);
+            else if (fi->max_args < 0)
+                d = diag_add(s->diags, DIAG_ERROR, &n->span,
+                             "%s() takes at least %d argument%s, found %d", fi->name,
+                             fi->min_args, fi->min_args == 1 ? "" : "s", nargs);
+            else
+                d = diag_add(s->diags, DIAG_ERROR, &n->span,
+                             "%s() takes %d to %d arguments, found %d", fi->name, fi->min_args,
+                             fi->max_args, nargs);
+            diag_hint(s->diags, d, "usage: %s", fi->synopsis);
+        }
+        if (fi->kind == FK_AGG) {
+            n->flags |= AST_F_AGG;
+            has_agg = 1;
+            if (ctx == CTX_ROW) {
+                LiqDiag *d = err(s, n, "aggregate function '%s' is only allowed in stats",
+                                 fi->name);
+                d->span.end = d->span.start + (uint32_t)n->len;
+                diag_hint(s->diags, d, "use 'stats %s(...)' to aggregate", fi->name);
+            } else if (ctx == CTX_AGG_ARG) {
+                LiqDiag *d = err(s, n, "aggregate function '%s' cannot be nested in another aggregate",
+                                 fi->name);
+                d->span.end = d->span.start + (uint32_t)n->len;
+            }
+        }
+        for (uint32_t i = 0; i < n->nkids; i++) {
+            AstNode *a = n->kids[i];
+            if (a->kind == AST_STAR) {
+                if (id != FN_count || nargs != 1)
+                    err(s, a, "'*' is only allowed in count(*)");
+                continue;
+            }
+            check_expr(s, a, fi->kind == FK_AGG ? CTX_AGG_ARG : ctx, cmd);
+        }
+        break;
+    }
+    case AST_STAR:
+        err(s, n, "'*' is only allowed in count(*)");
+        break;
+    case AST_REGEX:
+        err(s, n, "a regex is only allowed after 'like', 'not like' or '=~'");
+        break;
+    case AST_DURATION: {
+        LiqDiag *d = err(s, n, "a duration such as '%s' is only allowed as a time period", n->str);
+        diag_hint(s->diags, d, "durations are arguments of bin(), datefloor() and dateceil()");
+        break;
+    }
+    case AST_LIST:
+        err(s, n, "a list is only allowed after 'in' or 'not in'");
+        break;
+    case AST_BINOP:
+        if (n->op == AOP_LIKE || n->op == AOP_NOTLIKE || n->op == AOP_MATCH) {
+            has_agg |= check_expr(s, n->kids[0], ctx, cmd);
+            AstNode *p = n->kids[1];
+            if (p->kind == AST_REGEX)
+                break;
+            if (n->op == AOP_MATCH) {
+                err(s, p, "'=~' takes a regex such as /error|fail/");
+                break;
+            }
+            if (p->kind != AST_STR) {
+                LiqDiag *d = err(s, p, "'like' takes a string or a regex");
+                diag_hint(s->diags, d, "write like \"text\" or like /regex/");
+                break;
+            }
+            break;
+        }
+        if (n->op == AOP_IN || n->op == AOP_NOTIN) {
+            has_agg |= check_expr(s, n->kids[0], ctx, cmd);
+            for (uint32_t i = 0; i < n->kids[1]->nkids; i++)
+                has_agg |= check_expr(s, n->kids[1]->kids[i], ctx, cmd);
+            break;
+        }
+        /* fall through to the children */
+        for (uint32_t i = 0; i < n->nkids; i++)
+            has_agg |= check_expr(s, n->kids[i], ctx, cmd);
+        break;
+    default:
+        for (uint32_t i = 0; i < n->nkids; i++)
+            has_agg |= check_expr(s, n->kids[i], ctx, cmd);
+        break;
+    }
+    if (has_agg)
+        n->flags |= AST_F_HAS_AGG;
+    return has_agg;
+}
+
+/* Does expression n refer only to names in aliases[0..na)? (stats items without an aggregate
+ * must be built from earlier items of the same stats.) Literals are fine. */
+static int only_aliases(const AstNode *n, const char **aliases, int na)
+{
+    if (n->kind == AST_FIELD) {
+        for (int i = 0; i < na; i++)
+            if (aliases[i] && strcmp(aliases[i], n->str) == 0)
+                return 1;
+        return 0;
+    }
+    for (uint32_t i = 0; i < n->nkids; i++)
+        if (!only_aliases(n->kids[i], aliases, na))
+            return 0;
+    return 1;
+}
+
+static void check_stats(Sema *s, AstNode *cmd)
+{
+    AstNode *aggs = cmd->kids[0], *by = cmd->kids[1];
+    const char *aliases[256];
+    int na = 0;
+    for (uint32_t i = 0; i < aggs->nkids; i++) {
+        AstNode *item = aggs->kids[i];
+        int has = check_expr(s, item->kids[0], CTX_STATS_ITEM, "stats");
+        if (!has && !only_aliases(item->kids[0], aliases, na)) {
+            LiqDiag *d = err(s, item->kids[0], "stats item '%s' has no aggregate function",
+                             item->kids[0]->kind == AST_FIELD ? item->kids[0]->str : "expression");
+            diag_hint(s->diags, d, "group by it with 'by', or aggregate it, e.g. count(*), max(f)");
+        }
+        if (na < 256)
+            aliases[na++] = item->str;
+    }
+    for (uint32_t i = 0; i < by->nkids; i++) {
+        AstNode *e = by->kids[i]->kids[0];
+        check_expr(s, e, CTX_ROW, "by");
+    }
+}
+
+int sema_check(AstNode *q, LiqDiagList *diags)
+{
+    Sema s = {diags, 0};
+    for (uint32_t c = 0; c < q->nkids; c++) {
+        AstNode *cmd = q->kids[c];
+        switch (cmd->kind) {
+        case AST_FIELDS:
+        case AST_DISPLAY:
+            for (uint32_t i = 0; i < cmd->nkids; i++)
+                check_expr(&s, cmd->kids[i]->kids[0], CTX_ROW, "fields");
+            break;
+        case AST_FILTER:
+            check_expr(&s, cmd->kids[0], CTX_ROW, "filter");
+            break;
+        case AST_STATS:
+            check_stats(&s, cmd);
+            break;
+        case AST_SORT:
+            for (uint32_t i = 0; i < cmd->nkids; i++)
+                check_expr(&s, cmd->kids[i]->kids[0], CTX_ROW, "sort");
+            break;
+        case AST_LIMIT: {
+            AstNode *e = cmd->kids[0];
+            if (e->kind != AST_NUM || e->num < 1 || e->num != floor(e->num) || e->num > 1e15) {
+                LiqDiag *d = err(&s, e, "limit takes a positive whole number");
+                diag_hint(diags, d, "for example 'limit 20'");
+            } else {
+                cmd->num = e->num;
+            }
+            break;
+        }
+        default:
+            break;
+        }
+    }
+    return s.errors;
+}
