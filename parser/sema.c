@@ -51,7 +51,8 @@ static int check_expr(Sema *s, AstNode *n, ExprCtx ctx, const char *cmd)
             else
                 diag_hint(s->diags, d, "'liq --list-functions' lists every function");
             for (uint32_t i = 0; i < n->nkids; i++)
-                check_expr(s, n->kids[i], ctx, cmd);
+                if (n->kids[i]->kind != AST_STAR) /* no second error for the same call */
+                    check_expr(s, n->kids[i], ctx, cmd);
             return 0;
         }
         const FuncInfo *fi = &func_table[id];

@@ -1,3 +1,31 @@
-## tests/local.mk -- unit tests (cmocka), golden tests, CLI tests
+## tests/local.mk -- unit tests (cmocka), golden tests, CLI and differential tests
+##
+## make check runs: every unit test binary, every golden .test file (through golden_run,
+## in-process, at several thread counts and batch sizes), and every tests/*/*.sh script.
 
 TEST_EXTENSIONS = .test .sh
+TEST_LOG_COMPILER = ./tests/golden_run --srcdir $(srcdir)
+SH_LOG_COMPILER = $(SHELL)
+AM_TESTS_ENVIRONMENT = LIQ=$(abs_top_builddir)/liq; SRCDIR=$(abs_top_srcdir); \
+	export LIQ SRCDIR;
+
+check_PROGRAMS += tests/golden_run
+tests_golden_run_SOURCES = tests/golden_run.c
+tests_golden_run_LDADD = libliq.la $(LIQ_LIBS)
+
+include tests/golden/list.mk
+TESTS += $(GOLDEN_TESTS)
+EXTRA_DIST += $(GOLDEN_TESTS)
+
+## cmocka unit tests: one binary per module
+include tests/unit/local.mk
+TESTS += $(UNIT_TESTS)
+check_PROGRAMS += $(UNIT_TESTS)
+
+## CLI and differential tests (shell; they run the built liq)
+include tests/sh.mk
+TESTS += $(SH_TESTS)
+EXTRA_DIST += $(SH_TESTS)
+
+# golden_run and liq must exist before any .test or .sh runs
+$(GOLDEN_TESTS:.test=.log) $(SH_TESTS:.sh=.log): tests/golden_run$(EXEEXT) liq$(EXEEXT)

@@ -1,0 +1,2 @@
+## tests/unit/local.mk -- cmocka unit tests, one binary per module
+UNIT_TESTS =
