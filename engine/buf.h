@@ -22,6 +22,8 @@ void buf_printf(LiqBuf *b, const char *fmt, ...) __attribute__((format(printf, 2
 
 static inline void buf_add(LiqBuf *b, const void *s, size_t n)
 {
+    if (n == 0)
+        return;
     if (b->len + n > b->cap)
         buf_grow(b, n);
     memcpy(b->p + b->len, s, n);

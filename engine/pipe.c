@@ -275,8 +275,7 @@ static void *APR_THREAD_FUNC worker_main(apr_thread_t *t, void *arg)
     if (pl->breaker)
         pl->breaker->vt->combine(pl->breaker, w->locals[pl->nops]);
     apr_thread_mutex_unlock(r->lock);
-    if (t)
-        apr_thread_exit(t, APR_SUCCESS);
+    (void)t; /* returning ends the thread; apr_thread_exit's pthread_exit unwinding upsets ASan */
     return NULL;
 }
 
@@ -368,6 +367,10 @@ LiqStatus liq_run(LiqQuery *q, const LiqRunOptions *opt, const LiqOutput *out, L
         rowset_free(rs);
     }
     src_close(r->src);
+    for (int i = 0; i < SEQ_WINDOW; i++) {
+        buf_free(&r->ring[i].text);
+        free(r->ring[i].ends);
+    }
     if (st) {
         st->records_scanned = r->scanned;
         st->records_matched = r->matched;

@@ -173,8 +173,9 @@ static void check_stats(Sema *s, AstNode *cmd)
     int na = 0;
     for (uint32_t i = 0; i < aggs->nkids; i++) {
         AstNode *item = aggs->kids[i];
+        int before = s->errors;
         int has = check_expr(s, item->kids[0], CTX_STATS_ITEM, "stats");
-        if (!has && !only_aliases(item->kids[0], aliases, na)) {
+        if (!has && s->errors == before && !only_aliases(item->kids[0], aliases, na)) {
             LiqDiag *d = err(s, item->kids[0], "stats item '%s' has no aggregate function",
                              item->kids[0]->kind == AST_FIELD ? item->kids[0]->str : "expression");
             diag_hint(s->diags, d, "group by it with 'by', or aggregate it, e.g. count(*), max(f)");
