@@ -165,6 +165,9 @@ static int literal(const AstNode *n, Datum *out)
     case AST_BOOL:
         *out = val_bool(n->num != 0);
         return 1;
+    case AST_DURATION: /* a period (checked by sema): milliseconds, or -months */
+        *out = val_num(n->num);
+        return 1;
     case AST_UNOP:
         if (n->op == AOP_NEG && n->kids[0]->kind == AST_NUM) {
             *out = val_num(-n->kids[0]->num);
@@ -295,13 +298,28 @@ static int compile_rec(ExprCtx *c, Expr *e, const AstNode *n)
             cerr(c, e, n, "this function cannot be used here");
             return -1;
         }
-        int *args = apr_palloc(pool, sizeof(int) * (n->nkids + 1));
+        if (n->fn == FN_now) { /* one value for the whole query */
+            Step *s = add_step(e, pool, ST_CONST);
+            s->k = val_num((double)c->plan->now_s);
+            return s->out;
+        }
+        int *args = apr_palloc(pool, sizeof(int) * (n->nkids + 2));
+        int na = 0;
+        if (n->fn == FN_bin) { /* bin(period) rounds @timestamp */
+            AstNode ts;
+            memset(&ts, 0, sizeof(ts));
+            ts.kind = AST_FIELD;
+            ts.str = "@timestamp";
+            ts.len = 10;
+            ts.span = n->span;
+            args[na++] = compile_field(c, e, &ts);
+        }
         for (uint32_t i = 0; i < n->nkids; i++)
-            args[i] = compile_rec(c, e, n->kids[i]);
+            args[na++] = compile_rec(c, e, n->kids[i]);
         Step *s = add_step(e, pool, ST_CALL);
         s->fn = n->fn;
         s->args = args;
-        s->nargs = (int)n->nkids;
+        s->nargs = na;
         return s->out;
     }
     case AST_MEMBER:

@@ -8,7 +8,7 @@ libliq_la_SOURCES += \
 	engine/json.c engine/json.h \
 	engine/rx.c engine/rx.h \
 	engine/vec.h \
-	engine/kern.h engine/k_func.c \
+	engine/kern.h engine/k_func.c engine/k_time.c \
 	engine/expr.c engine/expr.h \
 	engine/dec.c \
 	engine/agg.c engine/agg.h \

@@ -13,6 +13,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <string.h>
+#include <time.h>
 #include <apr_strings.h>
 #include "engine/op.h"
 #include "parser/func.h"
@@ -402,6 +403,7 @@ Plan *plan_build(apr_pool_t *pool, const AstNode *q, const char *text, LiqDiagLi
     p->pool = pool;
     p->query = text;
     p->out_limit = -1;
+    p->now_s = (int64_t)time(NULL);
     b.p = p;
     b.diags = diags;
     b.text = text;

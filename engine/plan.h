@@ -66,6 +66,7 @@ typedef struct Plan {
     int nvis;
     int64_t out_limit; /* rows the output stops after; -1: no limit */
     int uses_json;     /* some input slot is a JSON field */
+    int64_t now_s;     /* the query's start time (now()), epoch seconds */
 } Plan;
 
 Plan *plan_build(apr_pool_t *pool, const AstNode *query, const char *text, LiqDiagList *diags);

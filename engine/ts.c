@@ -19,6 +19,77 @@ int64_t ts_days_from_civil(int64_t y, unsigned m, unsigned d)
     return era * 146097 + (int64_t)doe - 719468;
 }
 
+/* Howard Hinnant's civil_from_days. */
+void ts_civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t yy = (int64_t)yoe + era * 400;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = (int)(yy + (*m <= 2));
+}
+
+enum { DAY_MS = 86400000, WEEK_MS = 7 * 86400000 };
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    if ((a % b) != 0 && ((a < 0) != (b < 0)))
+        q--;
+    return q;
+}
+
+static int64_t month_index(int64_t ms)
+{
+    int y;
+    unsigned m, d;
+    ts_civil_from_days(floor_div(ms, DAY_MS), &y, &m, &d);
+    return (int64_t)y * 12 + (m - 1);
+}
+
+static int64_t month_start(int64_t idx)
+{
+    int64_t y = floor_div(idx, 12);
+    return ts_days_from_civil(y, (unsigned)(idx - y * 12 + 1), 1) * DAY_MS;
+}
+
+/* The first month index of the calendar period holding ms (multiples of 3 and 12 from year 0
+ * are quarters and years). */
+static int64_t period_month(int64_t ms, int64_t months)
+{
+    return floor_div(month_index(ms), months) * months;
+}
+
+int64_t ts_floor(int64_t ms, double period)
+{
+    if (period > 0) {
+        int64_t p = (int64_t)period;
+        if (p <= 0)
+            return ms;
+        if (p % WEEK_MS == 0) /* weeks start on Monday: 1970-01-05 is the first Monday */
+            return floor_div(ms - 4LL * DAY_MS, p) * p + 4LL * DAY_MS;
+        return floor_div(ms, p) * p;
+    }
+    int64_t months = (int64_t)(-period);
+    return months > 0 ? month_start(period_month(ms, months)) : ms;
+}
+
+int64_t ts_ceil(int64_t ms, double period)
+{
+    int64_t f = ts_floor(ms, period);
+    if (f == ms)
+        return ms; /* already on a boundary (A21) */
+    if (period > 0)
+        return f + (int64_t)period;
+    int64_t months = (int64_t)(-period);
+    return month_start(period_month(ms, months) + months);
+}
+
 static int dig(const char *s, size_t len, size_t at, int n, int *out)
 {
     int v = 0;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "engine/ts.h"
 #include "engine/val.h"
 
 /* Strict number syntax: [+-]? digits [. digits] [e [+-] digits], also ".5" and "5.". No white
@@ -380,21 +381,6 @@ void num_format(LiqBuf *b, double f)
     }
 }
 
-/* Days from civil date (Howard Hinnant's algorithm), and its inverse. */
-static void civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t yy = (int64_t)yoe + era * 400;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = (int)(yy + (*m <= 2));
-}
-
 /* Timestamps as output text (L12): YYYY-MM-DD HH:MM:SS.mmm in UTC. */
 void ts_format(LiqBuf *b, int64_t ms)
 {
@@ -402,7 +388,7 @@ void ts_format(LiqBuf *b, int64_t ms)
     int64_t rem = ms - days * 86400000;
     int y;
     unsigned mo, d;
-    civil_from_days(days, &y, &mo, &d);
+    ts_civil_from_days(days, &y, &mo, &d);
     char tmp[64];
     snprintf(tmp, sizeof(tmp), "%04d-%02u-%02u %02d:%02d:%02d.%03d", y, mo, d,
              (int)(rem / 3600000), (int)(rem / 60000 % 60), (int)(rem / 1000 % 60),

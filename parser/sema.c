@@ -6,6 +6,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
+#include <string.h>
 #include "parser/func.h"
 #include "parser/sema.h"
 
@@ -28,6 +30,79 @@ static LiqDiag *err(Sema *s, const AstNode *n, const char *fmt, ...)
     va_end(ap);
     s->errors++;
     return diag_add(s->diags, DIAG_ERROR, &n->span, "%s", msg);
+}
+
+/* A period argument (bin, datefloor, dateceil): a duration literal. CloudWatch caps the value
+ * of small units (ms <= 1000, s <= 60, m <= 60, h <= 24); a larger value runs as the cap, with a
+ * warning that names an equivalent period (L15). Calendar units (mo, q, y) are kept as months
+ * in negative numbers (see engine/ts.h). */
+static void check_period(Sema *s, AstNode *n, const char *fn)
+{
+    if (n->kind != AST_DURATION) {
+        LiqDiag *d = err(s, n, "%s() takes a time period such as 5m, 1h or 1d", fn);
+        diag_hint(s->diags, d, "units: ms, s, m, h, d, w, mo, q, y");
+        return;
+    }
+    static const struct {
+        double ms;
+        double cap;
+        const char *unit;
+        const char *word;
+    } caps[] = {{1, 1000, "ms", "milliseconds"}, {1000, 60, "s", "seconds"},
+                {60000, 60, "m", "minutes"},    {3600000, 24, "h", "hours"}};
+    if (n->num <= 0 && n->num > -1) { /* zero, or a fraction of a month */
+        err(s, n, "a period must be at least 1 of its unit, not '%s'", n->str);
+        return;
+    }
+    if (n->num < 0)
+        return;
+    for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
+        double v = n->num / caps[i].ms;
+        /* the unit as written: its milliseconds per unit match and the value is v */
+        const char *u = n->str;
+        while (*u && ((*u >= '0' && *u <= '9') || *u == '.'))
+            u++;
+        int same = 0;
+        switch (caps[i].unit[0]) {
+        case 'm':
+            same = caps[i].unit[1] == 's' ? (u[0] | 0x20) == 'm' && (u[1] | 0x20) == 's'
+                                          : (u[0] | 0x20) == 'm' && (u[1] | 0x20) != 's' &&
+                                                (u[1] | 0x20) != 'o';
+            if (caps[i].unit[1] == 's' && !same)
+                same = strncasecmp(u, "msec", 4) == 0 || strncasecmp(u, "milli", 5) == 0;
+            break;
+        case 's':
+            same = (u[0] | 0x20) == 's';
+            break;
+        case 'h':
+            same = (u[0] | 0x20) == 'h';
+            break;
+        }
+        if (!same || v <= caps[i].cap)
+            continue;
+        double total = n->num;
+        n->num = caps[i].cap * caps[i].ms;
+        LiqDiag *d = diag_add(s->diags, DIAG_WARNING, &n->span,
+                              "%s(%s) runs as %s(%g%s): CloudWatch caps periods in %s at %g",
+                              fn, n->str, fn, caps[i].cap, caps[i].unit, caps[i].word,
+                              caps[i].cap);
+        /* the largest unit that expresses the intended period exactly, within its cap */
+        static const struct {
+            double ms;
+            double cap;
+            const char *unit;
+        } eq[] = {{604800000, 1e9, "w"}, {86400000, 1e9, "d"}, {3600000, 24, "h"},
+                  {60000, 60, "m"},      {1000, 60, "s"},      {1, 1000, "ms"}};
+        for (size_t k = 0; k < sizeof(eq) / sizeof(eq[0]); k++) {
+            double q = total / eq[k].ms;
+            if (q == floor(q) && q >= 1 && q <= eq[k].cap) {
+                diag_hint(s->diags, d, "write %s(%g%s) for %g %s", fn, q, eq[k].unit, v,
+                          caps[i].word);
+                break;
+            }
+        }
+        return;
+    }
 }
 
 /* Checks an expression; returns 1 if it contains an aggregate call. `cmd` names the command
@@ -90,6 +165,10 @@ static int check_expr(Sema *s, AstNode *n, ExprCtx ctx, const char *cmd)
         }
         for (uint32_t i = 0; i < n->nkids; i++) {
             AstNode *a = n->kids[i];
+            if ((id == FN_bin && i == 0) || ((id == FN_datefloor || id == FN_dateceil) && i == 1)) {
+                check_period(s, a, fi->name);
+                continue;
+            }
             if (a->kind == AST_STAR) {
                 if (id != FN_count || nargs != 1)
                     err(s, a, "'*' is only allowed in count(*)");
@@ -136,9 +215,13 @@ static int check_expr(Sema *s, AstNode *n, ExprCtx ctx, const char *cmd)
                 has_agg |= check_expr(s, n->kids[1]->kids[i], ctx, cmd);
             break;
         }
-        /* fall through to the children */
-        for (uint32_t i = 0; i < n->nkids; i++)
-            has_agg |= check_expr(s, n->kids[i], ctx, cmd);
+        for (uint32_t i = 0; i < n->nkids; i++) {
+            AstNode *k = n->kids[i];
+            if (k->kind == AST_DURATION && (n->op == AOP_ADD || n->op == AOP_SUB) &&
+                k->num > 0)
+                continue; /* time arithmetic: a duration counts its milliseconds */
+            has_agg |= check_expr(s, k, ctx, cmd);
+        }
         break;
     default:
         for (uint32_t i = 0; i < n->nkids; i++)
