@@ -14,8 +14,9 @@ tests_golden_run_SOURCES = tests/golden_run.c
 tests_golden_run_LDADD = libliq.la $(LIQ_LIBS)
 
 include tests/golden/list.mk
-TESTS += $(GOLDEN_TESTS)
-EXTRA_DIST += $(GOLDEN_TESTS)
+include tests/golden/functions.mk
+TESTS += $(GOLDEN_TESTS) $(FUNCTION_TESTS)
+EXTRA_DIST += $(GOLDEN_TESTS) $(FUNCTION_TESTS)
 
 ## cmocka unit tests: one binary per module
 include tests/unit/local.mk
@@ -28,4 +29,5 @@ TESTS += $(SH_TESTS)
 EXTRA_DIST += $(SH_TESTS)
 
 # golden_run and liq must exist before any .test or .sh runs
-$(GOLDEN_TESTS:.test=.log) $(SH_TESTS:.sh=.log): tests/golden_run$(EXEEXT) liq$(EXEEXT)
+$(GOLDEN_TESTS:.test=.log) $(FUNCTION_TESTS:.test=.log) $(SH_TESTS:.sh=.log): \
+	tests/golden_run$(EXEEXT) liq$(EXEEXT)
