@@ -62,6 +62,13 @@ Op *op_filter_new(Plan *p, Expr *pred);
 Op *op_fields_new(Plan *p, Expr **exprs, const int *slots, int n);
 Op *op_sort_new(Plan *p, const int *key_slots, const int *desc, int n);
 Op *op_limit_new(Plan *p, int64_t n);
+/* parse: compiles the pattern (diagnostics on errors, then NULL) and returns the output slots
+ * and names, in capture order. */
+Op *op_parse_new(Plan *p, Expr *src, const AstNode *pat, const AstNode *names, int **out_slots,
+                 const char ***out_names, int *nout, LiqDiagList *diags);
+/* dedup: keeps the first row (input order) of each distinct combination of the key slots;
+ * rows with a null key are all kept (§3.8). */
+Op *op_dedup_new(Plan *p, const int *key_slots, int nkeys);
 
 /* stats: group keys and aggregates. */
 typedef struct AggSpec {

@@ -365,6 +365,60 @@ static void add_sort(Builder *b, const AstNode *cmd)
     end_pipeline(b, op);
 }
 
+static void add_parse(Builder *b, const AstNode *cmd)
+{
+    apr_pool_t *pool = b->p->pool;
+    Expr *src = compile(b, cmd->kids[0]);
+    if (!src)
+        return;
+    int *slots, n;
+    const char **names;
+    Op *op = op_parse_new(b->p, src, cmd->kids[1], cmd->kids[2], &slots, &names, &n, b->diags);
+    if (!op) {
+        b->errors++;
+        return;
+    }
+    op->label = ast_text(pool, cmd, b->text);
+    const char *w = NULL;
+    for (int k = 0; k < n; k++)
+        w = w ? apr_pstrcat(pool, w, ", ", names[k], NULL) : names[k];
+    const char *r = reads_of(b, &src, 1);
+    op->detail = apr_pstrcat(pool, r ? r : "reads (computed)", "; writes ", w, NULL);
+    push_op(b, op);
+    for (int k = 0; k < n; k++)
+        scope_set(pool, b->scope, names[k], slots[k]);
+}
+
+static void add_dedup(Builder *b, const AstNode *cmd)
+{
+    apr_pool_t *pool = b->p->pool;
+    int n = (int)cmd->nkids;
+    int *slots = apr_pcalloc(pool, sizeof(int) * (size_t)(n + 1));
+    Expr **exprs = apr_pcalloc(pool, sizeof(Expr *) * (size_t)(n + 1));
+    Expr **comp = apr_pcalloc(pool, sizeof(Expr *) * (size_t)(n + 1));
+    int *cslots = apr_pcalloc(pool, sizeof(int) * (size_t)(n + 1));
+    int ncomp = 0;
+    for (int i = 0; i < n; i++) {
+        exprs[i] = compile(b, cmd->kids[i]);
+        if (!exprs[i])
+            return;
+        slots[i] = expr_direct_slot(exprs[i]);
+        if (slots[i] < 0) { /* a name that is null here (after stats): a computed null key */
+            comp[ncomp] = exprs[i];
+            cslots[ncomp++] = slots[i] = plan_new_slot(b->p, "(dedup key)", SLOT_COMPUTED);
+        }
+    }
+    if (ncomp) {
+        Op *f = op_fields_new(b->p, comp, cslots, ncomp);
+        f->label = "(dedup keys)";
+        push_op(b, f);
+    }
+    Op *op = op_dedup_new(b->p, slots, n);
+    op->label = ast_text(pool, cmd, b->text);
+    op->detail = reads_of(b, exprs, n);
+    end_pipeline(b, op);
+}
+
 /* Is everything after command i a fields or display command? */
 static int only_projection_after(const AstNode *q, uint32_t i)
 {
@@ -431,6 +485,12 @@ Plan *plan_build(apr_pool_t *pool, const AstNode *q, const char *text, LiqDiagLi
             break;
         case AST_LIMIT:
             add_limit(&b, q, i);
+            break;
+        case AST_PARSE:
+            add_parse(&b, cmd);
+            break;
+        case AST_DEDUP:
+            add_dedup(&b, cmd);
             break;
         default:
             diag_add(diags, DIAG_ERROR, &cmd->span, "command '%s' is not supported by liq yet",

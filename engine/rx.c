@@ -44,6 +44,8 @@ Rx *rx_compile(apr_pool_t *pool, const char *pat, size_t len, int flags, size_t 
     uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
     if (flags & RX_LITERAL)
         opts |= PCRE2_LITERAL;
+    if (flags & RX_DOTALL)
+        opts |= PCRE2_DOTALL;
     pcre2_code *code = pcre2_compile((PCRE2_SPTR)pat, len, opts, &ec, &off, NULL);
     if (!code) {
         PCRE2_UCHAR buf[256];
@@ -88,4 +90,49 @@ void rx_span(const RxMatch *m, size_t *start, size_t *end)
 int rx_jit_enabled(const Rx *rx)
 {
     return rx->jit;
+}
+
+int rx_ncaptures(const Rx *rx)
+{
+    uint32_t n = 0;
+    pcre2_pattern_info(rx->code, PCRE2_INFO_CAPTURECOUNT, &n);
+    return (int)n;
+}
+
+int rx_named_groups(const Rx *rx, const char **names, int *groups, int max)
+{
+    uint32_t count = 0, size = 0;
+    PCRE2_SPTR table;
+    pcre2_pattern_info(rx->code, PCRE2_INFO_NAMECOUNT, &count);
+    pcre2_pattern_info(rx->code, PCRE2_INFO_NAMEENTRYSIZE, &size);
+    pcre2_pattern_info(rx->code, PCRE2_INFO_NAMETABLE, &table);
+    int n = 0;
+    for (uint32_t i = 0; i < count && n < max; i++) {
+        const unsigned char *e = table + (size_t)i * size;
+        groups[n] = (e[0] << 8) | e[1];
+        names[n++] = (const char *)(e + 2);
+    }
+    /* the table is sorted by name; report in group order */
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && groups[j - 1] > groups[j]; j--) {
+            int g = groups[j];
+            const char *nm = names[j];
+            groups[j] = groups[j - 1];
+            names[j] = names[j - 1];
+            groups[j - 1] = g;
+            names[j - 1] = nm;
+        }
+    return n;
+}
+
+int rx_group(const RxMatch *m, int g, size_t *start, size_t *end)
+{
+    if ((uint32_t)g >= pcre2_get_ovector_count(m->md))
+        return 0;
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->md);
+    if (ov[2 * g] == PCRE2_UNSET)
+        return 0;
+    *start = ov[2 * g];
+    *end = ov[2 * g + 1];
+    return 1;
 }

@@ -18,7 +18,10 @@
 typedef struct Rx Rx;
 typedef struct RxMatch RxMatch;
 
-enum { RX_LITERAL = 1 }; /* compile the pattern as a literal string */
+enum {
+    RX_LITERAL = 1, /* compile the pattern as a literal string */
+    RX_DOTALL = 2,  /* '.' matches newlines too */
+};
 
 /* Returns NULL on a bad pattern: *erroff is the byte offset pcre2 blames, err its message. */
 Rx *rx_compile(apr_pool_t *pool, const char *pat, size_t len, int flags, size_t *erroff,
@@ -29,5 +32,11 @@ int rx_search(const Rx *rx, RxMatch *m, const char *s, size_t len);
 /* Offsets of the whole match after a successful rx_search. */
 void rx_span(const RxMatch *m, size_t *start, size_t *end);
 int rx_jit_enabled(const Rx *rx);
+/* Number of capture groups. */
+int rx_ncaptures(const Rx *rx);
+/* Named groups: up to max (name, group number) pairs, in group-number order. */
+int rx_named_groups(const Rx *rx, const char **names, int *groups, int max);
+/* Offsets of group g after a successful rx_search; 0 when the group did not take part. */
+int rx_group(const RxMatch *m, int g, size_t *start, size_t *end);
 
 #endif

@@ -59,6 +59,7 @@ int lx_yylex(GR_YYSTYPE *lval, LiqSpan *lloc, void *scanner);
 static AstNode *binop(ParseCtx *ctx, AstOp op, AstNode *a, AstNode *b, LiqSpan sp);
 static AstNode *leaf(ParseCtx *ctx, AstKind k, LiqSpan sp, LxTok t);
 static void gr_yyerror(const LiqSpan *loc, void *scanner, ParseCtx *ctx, const char *msg);
+static AstNode *implicit_message(ParseCtx *ctx, LiqSpan at);
 }
 
 %union {
@@ -73,7 +74,7 @@ static void gr_yyerror(const LiqSpan *loc, void *scanner, ParseCtx *ctx, const c
 %token <tok> REGEX "a regex"
 %token <tok> DURATION "a duration"
 %token FIELDS "'fields'" DISPLAY "'display'" FILTER "'filter'" STATS "'stats'"
-%token SORT "'sort'" LIMIT "'limit'"
+%token SORT "'sort'" LIMIT "'limit'" PARSE "'parse'" DEDUP "'dedup'"
 %token BADCMD "a command"
 %token AND "'and'" OR "'or'" NOT "'not'" LIKE "'like'" IN "'in'" AS "'as'" BY "'by'"
 %token ASC "'asc'" DESC "'desc'" TRUE "'true'" FALSE "'false'"
@@ -92,7 +93,7 @@ static void gr_yyerror(const LiqSpan *loc, void *scanner, ParseCtx *ctx, const c
 %precedence UMINUS
 
 %type <node> pipeline command items item expr primary call args arglist list listitems
-%type <node> sortkeys sortkey byclause alias
+%type <node> sortkeys sortkey byclause alias names parsesrc
 
 %%
 
@@ -118,6 +119,28 @@ command
     | SORT sortkeys             { $$ = $2; $$->kind = AST_SORT; $$->span = @$; }
     | SORT BY sortkeys          { $$ = $3; $$->kind = AST_SORT; $$->span = @$; }
     | LIMIT expr                { $$ = ast_add(P, ast_new(P, AST_LIMIT, @$), $2); }
+    | PARSE parsesrc STRING AS names {
+            $$ = ast_new(P, AST_PARSE, @$);
+            ast_add(P, $$, $2 ? $2 : implicit_message(ctx, @1));
+            ast_add(P, $$, leaf(ctx, AST_STR, @3, $3));
+            ast_add(P, $$, $5);
+            $$->span = @$;
+        }
+    | PARSE parsesrc REGEX      {
+            $$ = ast_new(P, AST_PARSE, @$);
+            ast_add(P, $$, $2 ? $2 : implicit_message(ctx, @1));
+            ast_add(P, $$, leaf(ctx, AST_REGEX, @3, $3));
+            ast_add(P, $$, ast_new(P, AST_LIST, @3));
+            $$->span = @$;
+        }
+    | PARSE parsesrc REGEX AS names {
+            $$ = ast_new(P, AST_PARSE, @$);
+            ast_add(P, $$, $2 ? $2 : implicit_message(ctx, @1));
+            ast_add(P, $$, leaf(ctx, AST_REGEX, @3, $3));
+            ast_add(P, $$, $5);
+            $$->span = @$;
+        }
+    | DEDUP names               { $$ = $2; $$->kind = AST_DEDUP; $$->span = @$; }
     | BADCMD                    { $$ = NULL; }
     | error                     { $$ = NULL; }
     ;
@@ -140,6 +163,17 @@ item
 alias
     : IDENT                     { $$ = leaf(ctx, AST_FIELD, @1, $1); }
     | QIDENT                    { $$ = leaf(ctx, AST_FIELD, @1, $1); }
+    ;
+
+parsesrc
+    : %empty                    { $$ = NULL; }
+    | IDENT                     { $$ = leaf(ctx, AST_FIELD, @1, $1); }
+    | QIDENT                    { $$ = leaf(ctx, AST_FIELD, @1, $1); $$->flags |= AST_F_QUOTED; }
+    ;
+
+names
+    : alias                     { $$ = ast_add(P, ast_new(P, AST_LIST, @1), $1); }
+    | names COMMA alias         { $$ = ast_add(P, $1, $3); }
     ;
 
 byclause
@@ -277,6 +311,15 @@ static AstNode *leaf(ParseCtx *ctx, AstKind k, LiqSpan sp, LxTok t)
     AstNode *n = ast_new(P, k, sp);
     n->str = t.s;
     n->len = t.len;
+    return n;
+}
+
+/* parse without a source field reads @message; the node points at the 'parse' keyword. */
+static AstNode *implicit_message(ParseCtx *ctx, LiqSpan at)
+{
+    AstNode *n = ast_new(P, AST_FIELD, at);
+    n->str = "@message";
+    n->len = 8;
     return n;
 }
 

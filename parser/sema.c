@@ -293,6 +293,25 @@ int sema_check(AstNode *q, LiqDiagList *diags)
             for (uint32_t i = 0; i < cmd->nkids; i++)
                 check_expr(&s, cmd->kids[i]->kids[0], CTX_ROW, "sort");
             break;
+        case AST_PARSE: {
+            AstNode *pat = cmd->kids[1], *names = cmd->kids[2];
+            if (pat->kind == AST_STR) {
+                uint32_t stars = 0;
+                for (size_t i = 0; i < pat->len; i++)
+                    stars += pat->str[i] == '*';
+                if (stars == 0) {
+                    LiqDiag *d = err(&s, pat, "the parse pattern has no '*' to capture");
+                    diag_hint(diags, d, "each '*' in the pattern captures one value into "
+                                        "the next name after 'as'");
+                } else if (stars != names->nkids) {
+                    LiqDiag *d = err(&s, pat, "the parse pattern has %u '*' but %u name%s follow%s 'as'",
+                                     stars, names->nkids, names->nkids == 1 ? "" : "s",
+                                     names->nkids == 1 ? "s" : "");
+                    diag_hint(diags, d, "give one name for each '*' (L7)");
+                }
+            }
+            break;
+        }
         case AST_LIMIT: {
             AstNode *e = cmd->kids[0];
             if (e->kind != AST_NUM || e->num < 1 || e->num != floor(e->num) || e->num > 1e15) {
