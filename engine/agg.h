@@ -18,10 +18,12 @@
 typedef struct AggOps {
     size_t size;
     void (*init)(void *st);
-    /* d is NULL for count(*) */
-    void (*update)(void *st, const Datum *d, uint64_t order, apr_pool_t *pool);
+    /* d is NULL for count(*); aux is the second input (earliest/latest: @timestamp) */
+    void (*update)(void *st, const Datum *d, const Datum *aux, uint64_t order, apr_pool_t *pool);
     void (*merge)(void *dst, const void *src, apr_pool_t *pool);
-    Datum (*result)(const void *st);
+    /* param: pct's percentile; pool: scratch for the result's bytes */
+    Datum (*result)(void *st, double param, apr_pool_t *pool);
+    void (*destroy)(void *st); /* frees malloc'd state, or NULL */
 } AggOps;
 
 extern const AggOps *const agg_table[FN__COUNT];

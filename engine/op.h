@@ -74,6 +74,8 @@ Op *op_dedup_new(Plan *p, const int *key_slots, int nkeys);
 typedef struct AggSpec {
     int fn;      /* function id (parser/functions.def) */
     Expr *arg;   /* NULL for count(*) */
+    Expr *arg2;  /* earliest/latest: @timestamp; else NULL */
+    double param; /* pct: the percentile */
     int slot;    /* where the result lands */
 } AggSpec;
 Op *op_stats_new(Plan *p, Expr **keys, const int *key_slots, int nkeys, AggSpec *aggs, int naggs);

@@ -45,7 +45,7 @@ typedef struct GTable {
 
 typedef struct StatsLocal {
     GTable *t;
-    ExprState **kst, **ast;
+    ExprState **kst, **ast, **ast2;
     uint32_t *gidx; /* group of each row of the current batch */
 } StatsLocal;
 
@@ -62,10 +62,16 @@ static GTable *gt_new(void)
     return t;
 }
 
-static void gt_free(GTable *t)
+static void gt_free(GTable *t, const StatsData *sd)
 {
     if (!t)
         return;
+    for (int a = 0; a < sd->naggs; a++) {
+        const AggOps *ops = agg_table[sd->aggs[a].fn];
+        if (ops->destroy)
+            for (size_t g = 0; g < t->n; g++)
+                ops->destroy(t->groups[g].state + sd->offs[a]);
+    }
     free(t->groups);
     free(t->index);
     apr_pool_destroy(t->pool);
@@ -151,9 +157,13 @@ static OpLocal *stats_local_new(const Op *op, apr_pool_t *pool)
     for (int i = 0; i < sd->nkeys; i++)
         l->kst[i] = expr_state_new(pool, sd->keys[i]);
     l->ast = apr_pcalloc(pool, sizeof(ExprState *) * (size_t)(sd->naggs + 1));
-    for (int i = 0; i < sd->naggs; i++)
+    l->ast2 = apr_pcalloc(pool, sizeof(ExprState *) * (size_t)(sd->naggs + 1));
+    for (int i = 0; i < sd->naggs; i++) {
         if (sd->aggs[i].arg)
             l->ast[i] = expr_state_new(pool, sd->aggs[i].arg);
+        if (sd->aggs[i].arg2)
+            l->ast2[i] = expr_state_new(pool, sd->aggs[i].arg2);
+    }
     l->gidx = apr_palloc(pool, sizeof(uint32_t) * LIQ_VEC_SIZE);
     return l;
 }
@@ -181,15 +191,16 @@ static void stats_sink(const Op *op, OpLocal *lp, Batch *b)
         if (!sd->aggs[a].arg) {
             for (uint32_t s = 0; s < b->nsel; s++) {
                 SelIdx row = b->sel[s];
-                ops->update(groups[l->gidx[row]].state + off, NULL, 0, l->t->pool);
+                ops->update(groups[l->gidx[row]].state + off, NULL, NULL, 0, l->t->pool);
             }
             continue;
         }
         Vec *v = expr_eval(sd->aggs[a].arg, l->ast[a], b);
+        Vec *aux = sd->aggs[a].arg2 ? expr_eval(sd->aggs[a].arg2, l->ast2[a], b) : NULL;
         for (uint32_t s = 0; s < b->nsel; s++) {
             SelIdx row = b->sel[s];
-            ops->update(groups[l->gidx[row]].state + off, VGET(v, row), batch_order(b, row),
-                        l->t->pool);
+            ops->update(groups[l->gidx[row]].state + off, VGET(v, row),
+                        aux ? VGET(aux, row) : NULL, batch_order(b, row), l->t->pool);
         }
     }
 }
@@ -215,7 +226,7 @@ static void stats_combine(Op *op, OpLocal *lp)
             agg_table[sd->aggs[a].fn]->merge(dst->state + sd->offs[a], src->state + sd->offs[a],
                                              t->pool);
     }
-    gt_free(l->t);
+    gt_free(l->t, sd);
     l->t = NULL;
 }
 
@@ -262,12 +273,13 @@ static RowSet *stats_finalize(Op *op)
         for (int j = 0; j < sd->nkeys; j++)
             row[sd->key_slots[j]] = datum_copy(rs->pool, &g->keys[j]);
         for (int a = 0; a < sd->naggs; a++) {
-            Datum r = agg_table[sd->aggs[a].fn]->result(g->state + sd->offs[a]);
+            Datum r = agg_table[sd->aggs[a].fn]->result(g->state + sd->offs[a],
+                                                         sd->aggs[a].param, rs->pool);
             row[sd->aggs[a].slot] = datum_copy(rs->pool, &r);
         }
     }
     free(perm);
-    gt_free(t);
+    gt_free(t, sd);
     sd->global = NULL;
     return rs;
 }

@@ -269,8 +269,16 @@ static void add_stats(Builder *b, const AstNode *cmd)
     for (int a = 0; a < nagg; a++) {
         const AstNode *call = aggn[a];
         aggs[a].fn = call->fn;
-        if (call->nkids == 1 && call->kids[0]->kind != AST_STAR)
+        if (call->nkids >= 1 && call->kids[0]->kind != AST_STAR)
             aggs[a].arg = argexprs[a] = compile(b, call->kids[0]);
+        if ((call->fn == FN_pct || call->fn == FN_percentile) && call->nkids == 2)
+            aggs[a].param = call->kids[1]->num;
+        if (call->fn == FN_earliest || call->fn == FN_latest) {
+            AstNode *ts = ast_new(pool, AST_FIELD, call->span);
+            ts->str = "@timestamp";
+            ts->len = 10;
+            aggs[a].arg2 = compile(b, ts);
+        }
         aggs[a].slot = agg_slots[a] = plan_new_slot(b->p, ast_text(pool, call, b->text),
                                                     SLOT_COMPUTED);
     }

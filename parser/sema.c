@@ -169,6 +169,14 @@ static int check_expr(Sema *s, AstNode *n, ExprCtx ctx, const char *cmd)
                 check_period(s, a, fi->name);
                 continue;
             }
+            if ((id == FN_pct || id == FN_percentile) && i == 1) {
+                if (a->kind != AST_NUM || a->num < 0 || a->num > 100) {
+                    LiqDiag *d = err(s, a, "%s() takes a percentile from 0 to 100 as its "
+                                           "second argument", fi->name);
+                    diag_hint(s->diags, d, "for example %s(latency, 95)", fi->name);
+                }
+                continue;
+            }
             if (a->kind == AST_STAR) {
                 if (id != FN_count || nargs != 1)
                     err(s, a, "'*' is only allowed in count(*)");
