@@ -1,3 +1,12 @@
 ## tests/golden/list.mk -- every golden test file (kept in one list: automake has no globs)
 GOLDEN_TESTS = \
-	tests/golden/basics/filter.test
+	tests/golden/basics/compare.test \
+	tests/golden/basics/fields.test \
+	tests/golden/basics/filter.test \
+	tests/golden/basics/functions.test \
+	tests/golden/basics/input.test \
+	tests/golden/basics/nulls.test \
+	tests/golden/basics/output.test \
+	tests/golden/basics/sort_limit.test \
+	tests/golden/basics/stats.test \
+	tests/golden/basics/syntax.test
