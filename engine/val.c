@@ -41,6 +41,16 @@ int num_parse(const char *s, size_t len, double *out)
     }
     if (i != len)
         return 0;
+    if (len <= 16) { /* fast path: an integer of up to 15 digits is exact in a double */
+        size_t k = s[0] == '-' || s[0] == '+';
+        int64_t v = 0;
+        for (; k < len && s[k] >= '0' && s[k] <= '9'; k++)
+            v = v * 10 + (s[k] - '0');
+        if (k == len && digits <= 15) {
+            *out = s[0] == '-' ? -(double)v : (double)v;
+            return 1;
+        }
+    }
     memcpy(tmp, s, len);
     tmp[len] = 0;
     *out = strtod(tmp, NULL);
