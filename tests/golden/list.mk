@@ -9,4 +9,6 @@ GOLDEN_TESTS = \
 	tests/golden/basics/output.test \
 	tests/golden/basics/sort_limit.test \
 	tests/golden/basics/stats.test \
-	tests/golden/basics/syntax.test
+	tests/golden/basics/syntax.test \
+	tests/golden/errors/semantic.test \
+	tests/golden/errors/syntax.test
