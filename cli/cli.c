@@ -31,6 +31,7 @@ typedef struct CliOpts {
     int explain;
     int stats;
     int header;
+    int no_prefilter;
     uint32_t batch_rows;
     size_t max_line;
     const char **inputs;
@@ -49,6 +50,7 @@ enum {
     OPT_MAX_LINE,
     OPT_LIST_FUNCTIONS,
     OPT_BATCH_ROWS,
+    OPT_NO_PREFILTER,
 };
 
 static const struct option long_opts[] = {
@@ -62,6 +64,7 @@ static const struct option long_opts[] = {
     {"no-header", no_argument, NULL, OPT_NO_HEADER},
     {"max-line", required_argument, NULL, OPT_MAX_LINE},
     {"list-functions", no_argument, NULL, OPT_LIST_FUNCTIONS},
+    {"no-prefilter", no_argument, NULL, OPT_NO_PREFILTER},
     {"version", no_argument, NULL, OPT_VERSION},
     {"help", no_argument, NULL, 'h'},
     /* for tests: rows per batch, to exercise batch boundaries (docs/style.md B6) */
@@ -92,6 +95,7 @@ static const char usage_text[] =
     "Input:\n"
     "      --threads N         worker threads (default: all cores)\n"
     "      --max-line BYTES    longest record read whole (default 256 MiB)\n"
+    "      --no-prefilter      decode every record (no literal search before decoding)\n"
     "\n"
     "  -h, --help              this help\n"
     "      --version           version and library versions\n"
@@ -207,6 +211,9 @@ static int parse_args(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
         case OPT_EXPLAIN:
             o->explain = 1;
             break;
+        case OPT_NO_PREFILTER:
+            o->no_prefilter = 1;
+            break;
         case OPT_STATS:
             o->stats = 1;
             break;
@@ -306,7 +313,8 @@ static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
         return CLI_EXIT_OK;
     }
     static const char *stdin_only[] = {"-"};
-    LiqRunOptions ro = {o->threads, o->batch_rows, o->max_line, o->inputs, o->ninputs};
+    LiqRunOptions ro = {o->threads,    o->batch_rows, o->max_line,
+                        o->no_prefilter, o->inputs,  o->ninputs};
     if (o->ninputs == 0) {
         ro.inputs = stdin_only;
         ro.ninputs = 1;

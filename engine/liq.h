@@ -46,6 +46,7 @@ typedef struct LiqRunOptions {
     int threads;          /* worker threads (>= 1) */
     uint32_t batch_rows;  /* rows per batch (1..LIQ_VEC_SIZE); small values are for tests */
     size_t max_line;      /* longest record in bytes */
+    int no_prefilter;     /* decode every record (tests compare both modes) */
     const char *const *inputs;
     int ninputs;
 } LiqRunOptions;

@@ -14,7 +14,7 @@ libliq_la_SOURCES += \
 	engine/agg.c engine/agg.h \
 	engine/op.h engine/rowset.c engine/op_filter.c engine/op_fields.c \
 	engine/op_sort.c engine/op_stats.c engine/op_parse.c engine/op_dedup.c \
-	engine/plan.c engine/plan.h \
+	engine/plan.c engine/plan.h engine/prefilter.c engine/prefilter.h \
 	engine/src.c engine/src.h \
 	engine/pipe.c \
 	engine/liq.c engine/liq.h engine/liq_int.h \

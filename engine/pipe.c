@@ -25,6 +25,7 @@
 #include "engine/liq.h"
 #include "engine/liq_int.h"
 #include "engine/op.h"
+#include "engine/prefilter.h"
 #include "engine/src.h"
 
 enum { SEQ_WINDOW = 64 };
@@ -66,6 +67,7 @@ typedef struct Worker {
     SelIdx *sel;
     Vec *cols;
     Pending cur; /* output of the current morsel */
+    uint8_t *bits; /* prefilter marks, one byte per row */
     uint64_t scanned, matched;
 } Worker;
 
@@ -193,6 +195,7 @@ static void worker_init(Run *r, Worker *w, apr_pool_t *parent, int pi)
         w->locals[pl->nops] = pl->breaker->vt->local_new(pl->breaker, w->pool);
     w->recs = apr_palloc(w->pool, sizeof(Rec) * LIQ_VEC_SIZE);
     w->sel = apr_palloc(w->pool, sizeof(SelIdx) * LIQ_VEC_SIZE);
+    w->bits = apr_palloc(w->pool, LIQ_VEC_SIZE);
     w->cols = apr_pcalloc(w->pool, sizeof(Vec) * (size_t)(r->plan->nslots + 1));
     w->b.cols = w->cols;
     w->b.ncols = r->plan->nslots;
@@ -203,6 +206,54 @@ static void worker_done(Worker *w)
     buf_free(&w->cur.text);
     free(w->cur.ends);
     apr_pool_destroy(w->pool);
+}
+
+/* Marks, in bits[row], the rows of b whose line contains needle (bit `bit`). The rows are
+ * consecutive lines of one buffer, so one memmem pass over the whole batch finds them all;
+ * after a hit the search resumes at the next row. */
+static void mark_rows(const Batch *b, const char *needle, size_t nlen, uint8_t *bits, uint8_t bit)
+{
+    const Rec *recs = b->recs;
+    uint32_t row = 0, nrows = b->nrows;
+    const char *p = recs[0].line, *end = recs[nrows - 1].line + recs[nrows - 1].len;
+    while (p < end) {
+        const char *hit = nlen == 1 ? memchr(p, needle[0], (size_t)(end - p))
+                                    : memmem(p, (size_t)(end - p), needle, nlen);
+        if (!hit)
+            return;
+        while (row < nrows && recs[row].line + recs[row].len < hit + nlen)
+            row++; /* the row whose line holds the whole hit */
+        if (row >= nrows)
+            return;
+        if (hit >= recs[row].line) {
+            bits[row] |= bit;
+            row++;
+            if (row >= nrows)
+                return;
+            p = recs[row].line;
+        } else {
+            p = hit + 1; /* the hit spans a line break: not a hit in any line */
+        }
+    }
+}
+
+/* Drops the rows whose raw line lacks a prefilter literal (prefilter.h); a line with a
+ * backslash is kept, since a JSON escape may spell the literal. */
+static void prefilter_batch(const Plan *p, Batch *b, uint8_t *bits)
+{
+    int n = p->npre < 7 ? p->npre : 7;
+    uint8_t all = (uint8_t)((1u << n) - 1), esc = 0x80;
+    memset(bits, 0, b->nrows);
+    for (int i = 0; i < n; i++)
+        mark_rows(b, p->pre[i].lit, p->pre[i].len, bits, (uint8_t)(1u << i));
+    mark_rows(b, "\\", 1, bits, esc);
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < b->nsel; i++) {
+        SelIdx row = b->sel[i];
+        b->sel[k] = row;
+        k += (bits[row] & all) == all || (bits[row] & esc);
+    }
+    b->nsel = k;
 }
 
 /* Cuts a morsel into records and batches and runs pipeline 0 over them. */
@@ -239,6 +290,8 @@ static void run_morsel(Run *r, Worker *w, const Morsel *m)
         w->scanned += n;
         batch_reset(w, n);
         b->order_base = (m->seq << 32) | first;
+        if (r->plan->npre && !r->opt->no_prefilter)
+            prefilter_batch(r->plan, b, w->bits);
         run_batch(r, w, 0);
         apr_pool_clear(w->batch_pool);
     }

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <apr_strings.h>
 #include "engine/op.h"
+#include "engine/prefilter.h"
 #include "parser/func.h"
 
 typedef enum { VIS_DEFAULT, VIS_FIELDS, VIS_DISPLAY, VIS_STATS } VisMode;
@@ -166,6 +167,20 @@ static void add_filter(Builder *b, const AstNode *e)
     op->label = apr_pstrcat(b->p->pool, "filter ", ast_text(b->p->pool, e, b->text), NULL);
     op->detail = reads_of(b, &x, 1);
     push_op(b, op);
+    size_t n;
+    const char *lit;
+    if (b->cur == &b->p->pipes[0] &&
+        (lit = prefilter_derive(b->p->pool, b->p, b->scope, e, &n)) != NULL) {
+        Plan *p = b->p;
+        Prefilter *pre = apr_palloc(p->pool, sizeof(Prefilter) * (size_t)(p->npre + 1));
+        if (p->npre)
+            memcpy(pre, p->pre, sizeof(Prefilter) * (size_t)p->npre);
+        pre[p->npre].lit = lit;
+        pre[p->npre].len = n;
+        pre[p->npre].from = op->label;
+        p->pre = pre;
+        p->npre++;
+    }
 }
 
 /* Column name of an item: its alias, a bare field's name, else its text (L13). */
@@ -553,6 +568,11 @@ void plan_explain(const Plan *p, LiqBuf *out)
             if (p->out_limit >= 0)
                 buf_printf(out, "            stops after %lld rows\n", (long long)p->out_limit);
         }
+    }
+    for (int i = 0; i < p->npre; i++) {
+        buf_printf(out, "prefilter: raw lines must contain \"");
+        buf_add(out, p->pre[i].lit, p->pre[i].len);
+        buf_printf(out, "\" (from %s; lines with escapes are always decoded)\n", p->pre[i].from);
     }
     int ninput = 0;
     for (int s = 0; s < p->nslots; s++)

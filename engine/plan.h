@@ -67,6 +67,8 @@ typedef struct Plan {
     int64_t out_limit; /* rows the output stops after; -1: no limit */
     int uses_json;     /* some input slot is a JSON field */
     int64_t now_s;     /* the query's start time (now()), epoch seconds */
+    struct Prefilter *pre; /* literals every surviving raw line contains (prefilter.h) */
+    int npre;
 } Plan;
 
 Plan *plan_build(apr_pool_t *pool, const AstNode *query, const char *text, LiqDiagList *diags);

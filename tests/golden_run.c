@@ -18,8 +18,8 @@
  * '%%%'. Trailing blank lines of a body are ignored.
  *
  * Every case runs in-process through cli_main (no fork), several times: with 1 thread, with 4
- * threads, and with tiny batches (1 and 7 rows per batch, 3 and 2 threads), because output
- * must not depend on either (L1). A failure prints the file, the line of the case and the
+ * threads, with tiny batches (1 and 7 rows per batch, 3 and 2 threads), and without literal
+ * prefilters, because output must not depend on any of them (L1). A failure prints the file, the line of the case and the
  * difference. Exit status: 0 when every case passed, 1 otherwise. Usage:
  *
  *   golden_run [--srcdir DIR] [--filter TEXT] FILE.test...
@@ -131,7 +131,7 @@ typedef struct Result {
     LiqBuf out, err;
 } Result;
 
-static void run_once(Case *c, const char *file, int threads, int batch, Result *r)
+static void run_once(Case *c, const char *file, int threads, int batch, int nopre, Result *r)
 {
     char *argv[128];
     int argc = 0;
@@ -150,6 +150,8 @@ static void run_once(Case *c, const char *file, int threads, int batch, Result *
     argv[argc++] = tbuf;
     argv[argc++] = "--debug-batch-rows";
     argv[argc++] = bbuf;
+    if (nopre)
+        argv[argc++] = "--no-prefilter";
     argv[argc++] = cstr(&c->query);
     if (file)
         argv[argc++] = (char *)(uintptr_t)file;
@@ -217,11 +219,12 @@ static void run_case(const char *path, Case *c)
     if (c->has_out && c->expect_out.len == 1)
         c->expect_out.len = 0; /* an empty expectation means no output at all */
 
-    static const int configs[][2] = {{1, 2048}, {4, 2048}, {3, 1}, {2, 7}};
+    /* threads, rows per batch, --no-prefilter */
+    static const int configs[][3] = {{1, 2048, 0}, {4, 2048, 0}, {3, 1, 0}, {2, 7, 0}, {2, 2048, 1}};
     int failed = 0;
     Result r = {0};
     for (size_t k = 0; k < sizeof(configs) / sizeof(configs[0]) && !failed; k++) {
-        run_once(c, file, configs[k][0], configs[k][1], &r);
+        run_once(c, file, configs[k][0], configs[k][1], configs[k][2], &r);
         if (c->rowsort)
             sort_rows(&r.out, strcmp(c->expect_format, "ndjson") != 0);
         LiqBuf want = {0};
@@ -236,8 +239,9 @@ static void run_case(const char *path, Case *c)
         int bad_code = r.code != c->exit_code;
         if (bad_out || bad_err || bad_code) {
             failed = 1;
-            fprintf(stderr, "FAIL %s:%d (threads %d, batch %d): %.60s\n", path, c->line,
-                    configs[k][0], configs[k][1], cstr(&c->query));
+            fprintf(stderr, "FAIL %s:%d (threads %d, batch %d%s): %.60s\n", path, c->line,
+                    configs[k][0], configs[k][1], configs[k][2] ? ", --no-prefilter" : "",
+                    cstr(&c->query));
             if (bad_code)
                 fprintf(stderr, "  exit code %d, expected %d\n", r.code, c->exit_code);
             if (bad_out) {

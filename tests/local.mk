@@ -15,8 +15,9 @@ tests_golden_run_LDADD = libliq.la $(LIQ_LIBS)
 
 include tests/golden/list.mk
 include tests/golden/functions.mk
-TESTS += $(GOLDEN_TESTS) $(FUNCTION_TESTS)
-EXTRA_DIST += $(GOLDEN_TESTS) $(FUNCTION_TESTS)
+include tests/golden/engine.mk
+TESTS += $(GOLDEN_TESTS) $(FUNCTION_TESTS) $(ENGINE_TESTS)
+EXTRA_DIST += $(GOLDEN_TESTS) $(FUNCTION_TESTS) $(ENGINE_TESTS)
 
 ## cmocka unit tests: one binary per module
 include tests/unit/local.mk
@@ -29,5 +30,6 @@ TESTS += $(SH_TESTS)
 EXTRA_DIST += $(SH_TESTS)
 
 # golden_run and liq must exist before any .test or .sh runs
-$(GOLDEN_TESTS:.test=.log) $(FUNCTION_TESTS:.test=.log) $(SH_TESTS:.sh=.log): \
+$(GOLDEN_TESTS:.test=.log) $(FUNCTION_TESTS:.test=.log) $(ENGINE_TESTS:.test=.log) \
+	$(SH_TESTS:.sh=.log): \
 	tests/golden_run$(EXEEXT) liq$(EXEEXT)
