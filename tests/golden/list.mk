@@ -10,5 +10,6 @@ GOLDEN_TESTS = \
 	tests/golden/basics/sort_limit.test \
 	tests/golden/basics/stats.test \
 	tests/golden/basics/syntax.test \
+	tests/golden/engine/prefilter.test \
 	tests/golden/errors/semantic.test \
 	tests/golden/errors/syntax.test
