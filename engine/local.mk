@@ -15,7 +15,7 @@ libliq_la_SOURCES += \
 	engine/op.h engine/rowset.c engine/op_filter.c engine/op_fields.c \
 	engine/op_sort.c engine/op_stats.c engine/op_parse.c engine/op_dedup.c \
 	engine/plan.c engine/plan.h engine/prefilter.c engine/prefilter.h \
-	engine/src.c engine/src.h \
+	engine/src.c engine/src.h engine/decomp.c engine/decomp.h \
 	engine/pipe.c \
 	engine/liq.c engine/liq.h engine/liq_int.h \
 	cli/out.c cli/out.h cli/out_csv.c cli/out_json.c cli/out_table.c \

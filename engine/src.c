@@ -145,8 +145,8 @@ Src *src_open(apr_pool_t *pool, const char *const *paths, int npaths, size_t max
     return s;
 }
 
-/* Opens input i: maps a regular file, or prepares block reads for anything else. Returns 0
- * when the input cannot be read (reported). */
+/* Opens an input: maps a regular file, or prepares block reads for anything else; sniffs
+ * the compression from the first bytes. Returns 0 when the input cannot be read (reported). */
 static int open_input(Src *s, Input *in)
 {
     struct stat st;
@@ -159,33 +159,89 @@ static int open_input(Src *s, Input *in)
             return 0;
         }
     }
-    if (fstat(in->fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
-        void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, in->fd, 0);
-        if (m != MAP_FAILED) {
-            madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
-            in->is_map = 1;
-            in->data = m;
-            in->size = (size_t)st.st_size;
-            return 1;
-        }
-    }
     if (fstat(in->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
         report(s, in->path, "%s", "is a directory");
         return 0;
     }
+    if (S_ISREG(st.st_mode) && st.st_size > 0) {
+        void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, in->fd, 0);
+        if (m != MAP_FAILED) {
+            madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
+            in->map = m;
+            in->mapsize = (size_t)st.st_size;
+            in->comp = decomp_sniff(m, in->mapsize);
+            if (in->comp == COMP_NONE) {
+                in->is_map = 1;
+                in->data = m;
+                in->size = in->mapsize;
+            } else {
+                in->dec = decomp_open(in->comp, m, in->mapsize, -1, NULL, 0);
+            }
+            return 1;
+        }
+    }
+    /* a pipe, stdin, or a file that cannot be mapped: sniff the first bytes */
+    char head[4];
+    size_t got = 0;
+    while (got < sizeof(head)) {
+        ssize_t r = read(in->fd, head + got, sizeof(head) - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            report(s, in->path, "%s", strerror(errno));
+            return 0;
+        }
+        if (r == 0)
+            break;
+        got += (size_t)r;
+    }
+    in->comp = decomp_sniff((const unsigned char *)head, got);
+    if (in->comp != COMP_NONE) {
+        in->dec = decomp_open(in->comp, NULL, 0, in->fd, head, got);
+    } else if (got) {
+        in->carry = malloc(got);
+        if (!in->carry)
+            abort();
+        memcpy(in->carry, head, got);
+        in->carry_len = got;
+    }
+    if (got < sizeof(head) && in->comp == COMP_NONE)
+        in->eof = 1; /* the whole input was those few bytes */
     return 1;
 }
 
 static void close_input(Input *in)
 {
-    if (in->is_map && in->data)
-        munmap((void *)(uintptr_t)in->data, in->size);
+    if (in->map)
+        munmap((void *)(uintptr_t)in->map, in->mapsize);
     if (in->fd > STDIN_FILENO)
         close(in->fd);
+    decomp_close(in->dec);
+    in->dec = NULL;
     in->fd = -1;
-    in->data = NULL;
+    in->map = in->data = NULL;
     free(in->carry);
     in->carry = NULL;
+}
+
+/* Reads plain bytes: through the decompressor, or straight from the descriptor. Returns the
+ * count, 0 at the end, -1 on an error (reported: the input is incomplete). */
+static ssize_t fill(Src *s, Input *in, char *buf, size_t cap)
+{
+    if (in->dec) {
+        ssize_t r = decomp_read(in->dec, buf, cap);
+        if (r < 0)
+            report(s, in->path, "%s", decomp_error(in->dec));
+        return r;
+    }
+    for (;;) {
+        ssize_t r = read(in->fd, buf, cap);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            report(s, in->path, "%s", strerror(errno));
+        return r;
+    }
 }
 
 /* Cuts the next morsel of a mapped input: about SRC_MORSEL bytes, ending after a newline. */
@@ -227,11 +283,8 @@ static int read_block(Src *s, Input *in, Morsel *m)
     size_t scanned = 0; /* bytes known to hold no newline */
     for (;;) {
         if (!in->eof && len < cap) {
-            ssize_t r = read(in->fd, buf + len, cap - len);
+            ssize_t r = fill(s, in, buf + len, cap - len);
             if (r < 0) {
-                if (errno == EINTR)
-                    continue;
-                report(s, in->path, "%s", strerror(errno));
                 in->eof = 1;
             } else if (r == 0) {
                 in->eof = 1;
@@ -273,12 +326,26 @@ static int read_block(Src *s, Input *in, Morsel *m)
             m->data = buf;
             m->len = len;
             m->owned = buf;
-            char c;
-            ssize_t r;
-            while ((r = read(in->fd, &c, 1)) == 1 && c != '\n')
-                ;
-            if (r <= 0)
-                in->eof = 1;
+            char skip[65536];
+            for (;;) { /* drop the rest of that line */
+                ssize_t r = fill(s, in, skip, sizeof(skip));
+                if (r <= 0) {
+                    in->eof = 1;
+                    break;
+                }
+                const char *nl = memchr(skip, '\n', (size_t)r);
+                if (nl) {
+                    size_t rest = (size_t)r - (size_t)(nl + 1 - skip);
+                    if (rest) {
+                        in->carry = malloc(rest);
+                        if (!in->carry)
+                            abort();
+                        memcpy(in->carry, nl + 1, rest);
+                        in->carry_len = rest;
+                    }
+                    break;
+                }
+            }
             return 1;
         }
         cap = cap * 2 < s->max_line ? cap * 2 : s->max_line;
@@ -294,14 +361,16 @@ int src_next(Src *s, Morsel *m)
     apr_thread_mutex_lock(s->lock);
     while (s->cur < s->n) {
         Input *in = &s->inputs[s->cur];
-        if (in->fd < 0 && !in->eof && !in->is_map && !in->done) {
+        if (in->fd < 0 && !in->eof && !in->map && !in->done) {
             if (!open_input(s, in)) {
                 in->eof = 1;
                 s->cur++;
                 continue;
             }
         }
-        int got = in->is_map ? cut_mapped(in, m) : (in->fd >= 0 ? read_block(s, in, m) : 0);
+        int got = in->is_map ? cut_mapped(in, m)
+                  : (in->fd >= 0 || in->dec || in->carry) ? read_block(s, in, m)
+                                                           : 0;
         if (got) {
             in->refs++;
             m->in = in;
@@ -334,7 +403,7 @@ void src_release(Src *s, Morsel *m)
 void src_close(Src *s)
 {
     for (int i = 0; i < s->n; i++)
-        if (s->inputs[i].data || s->inputs[i].fd >= 0 || s->inputs[i].carry)
+        if (s->inputs[i].map || s->inputs[i].fd >= 0 || s->inputs[i].carry || s->inputs[i].dec)
             close_input(&s->inputs[i]);
 }
 

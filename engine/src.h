@@ -5,8 +5,9 @@
  * end after a newline (or at the end of the input). Workers pull morsels concurrently; the
  * sequence number of a morsel gives the input order across inputs (L1).
  *
- * Regular files are mapped (mmap) and cut without copying. Pipes and stdin are read in blocks,
- * carrying a partial last line into the next block. A line longer than the block grows the
+ * Regular files are mapped (mmap) and cut without copying. Pipes, stdin and compressed inputs
+ * (gzip, zstd: told by their magic bytes, never by the name) are read in blocks, through the
+ * decompressor when compressed, carrying a partial last line into the next block. A line longer than the block grows the
  * block until its newline, up to max_line bytes; a longer line is cut there (reported).
  *
  * Problems (missing or unreadable inputs, cut lines) are recorded as diagnostics and counted
@@ -23,6 +24,7 @@
 #include <stdint.h>
 #include <apr_pools.h>
 #include <apr_thread_mutex.h>
+#include "engine/decomp.h"
 #include "lexer/diag.h"
 
 enum { SRC_MORSEL = 1 << 20 };
@@ -33,9 +35,13 @@ typedef struct Input {
     const char *stream; /* @logStream: the file name */
     uint32_t log_len, stream_len;
     int fd;
-    int is_map;         /* mapped: data/size describe the whole file */
+    const char *map;    /* the mapped file, when mapped */
+    size_t mapsize;
+    int is_map;         /* plain and mapped: morsels are cut from data/size without copying */
     const char *data;
     size_t size;
+    CompKind comp;      /* from the first bytes (never the name) */
+    Decomp *dec;        /* compressed inputs: read through the decompressor */
     size_t off;         /* next byte to cut (mapped) */
     char *carry;        /* read mode: bytes of a partial line */
     size_t carry_len;

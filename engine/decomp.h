@@ -1,0 +1,40 @@
+/* decomp.h -- streaming decompression of gzip (ISA-L igzip) and zstd inputs
+ *
+ * A Decomp turns compressed bytes into plain bytes a block at a time, never holding the whole
+ * output. Its input is either a mapped file (all bytes at once) or a file descriptor read in
+ * chunks (pipes, stdin), optionally preceded by bytes already read to sniff the format.
+ * gzip streams may hold several members (concatenated .gz files); zstd streams several
+ * frames. Damage (a corrupt block, a bad checksum, a stream cut short) ends the stream with an
+ * error message naming the compressed byte offset; everything decompressed before it has been
+ * returned.
+ *
+ * Ownership: decomp_open allocates with malloc; decomp_close frees everything.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef LIQ_DECOMP_H
+#define LIQ_DECOMP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+typedef enum { COMP_NONE = 0, COMP_GZIP, COMP_ZSTD } CompKind;
+
+typedef struct Decomp Decomp;
+
+/* The format that the first bytes announce (magic numbers, never the file name). */
+CompKind decomp_sniff(const unsigned char *p, size_t n);
+const char *decomp_name(CompKind k);
+
+/* map/mapsize: the whole compressed input, or NULL to read fd; prefix: bytes already read from
+ * fd (copied). */
+Decomp *decomp_open(CompKind kind, const char *map, size_t mapsize, int fd, const char *prefix,
+                    size_t prefixlen);
+/* Fills buf with up to cap plain bytes: > 0 bytes produced, 0 at the clean end of the stream,
+ * -1 on damage or a read error (then decomp_error() says what and where). */
+ssize_t decomp_read(Decomp *d, char *buf, size_t cap);
+const char *decomp_error(const Decomp *d);
+void decomp_close(Decomp *d);
+
+#endif
