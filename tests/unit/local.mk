@@ -1,2 +1,46 @@
-## tests/unit/local.mk -- cmocka unit tests, one binary per module
-UNIT_TESTS =
+## tests/unit/local.mk -- cmocka unit tests, one binary per module (docs/style.md B7)
+##
+## Each test_<module>.c links against libliq.la like tests/golden_run does, owns an APR pool per
+## test through its group setup/teardown, and exits non-zero when any case fails.
+
+UNIT_TESTS = \
+	tests/unit/test_span \
+	tests/unit/test_diag \
+	tests/unit/test_parse \
+	tests/unit/test_sema \
+	tests/unit/test_val \
+	tests/unit/test_ts \
+	tests/unit/test_json \
+	tests/unit/test_rx
+
+tests_unit_test_span_SOURCES = tests/unit/test_span.c
+tests_unit_test_span_LDADD = libliq.la $(LIQ_LIBS) $(CMOCKA_LIBS)
+tests_unit_test_span_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+
+tests_unit_test_diag_SOURCES = tests/unit/test_diag.c
+tests_unit_test_diag_LDADD = libliq.la $(LIQ_LIBS) $(CMOCKA_LIBS)
+tests_unit_test_diag_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+
+tests_unit_test_parse_SOURCES = tests/unit/test_parse.c
+tests_unit_test_parse_LDADD = libliq.la $(LIQ_LIBS) $(CMOCKA_LIBS)
+tests_unit_test_parse_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+
+tests_unit_test_sema_SOURCES = tests/unit/test_sema.c
+tests_unit_test_sema_LDADD = libliq.la $(LIQ_LIBS) $(CMOCKA_LIBS)
+tests_unit_test_sema_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+
+tests_unit_test_val_SOURCES = tests/unit/test_val.c
+tests_unit_test_val_LDADD = libliq.la $(LIQ_LIBS) $(CMOCKA_LIBS)
+tests_unit_test_val_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+
+tests_unit_test_ts_SOURCES = tests/unit/test_ts.c
+tests_unit_test_ts_LDADD = libliq.la $(LIQ_LIBS) $(CMOCKA_LIBS)
+tests_unit_test_ts_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+
+tests_unit_test_json_SOURCES = tests/unit/test_json.c
+tests_unit_test_json_LDADD = libliq.la $(LIQ_LIBS) $(CMOCKA_LIBS)
+tests_unit_test_json_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+
+tests_unit_test_rx_SOURCES = tests/unit/test_rx.c
+tests_unit_test_rx_LDADD = libliq.la $(LIQ_LIBS) $(CMOCKA_LIBS)
+tests_unit_test_rx_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)

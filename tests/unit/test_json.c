@@ -1,0 +1,521 @@
+/* test_json.c -- unit tests of engine/json: one-pass field extraction from JSON log lines
+ *
+ * json_extract is the decoder of JSON-object records: it validates a whole line while finding
+ * every wanted flattened field (Part 2 §7.2): nested objects join with '.', arrays use the index
+ * as a path segment, a top-level '@key' is exposed as '@@key', null and empty containers are
+ * absent, the last duplicate key wins, no field is discovered past JSON_MAX_FIELDS leaves, and
+ * a line that is not exactly one valid JSON object yields no fields at all. json_unescape
+ * decodes string escapes, surrogate pairs included. Values are checked by type and bytes.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <string.h>
+#include <cmocka.h>
+#include <apr_general.h>
+#include <apr_strings.h>
+#include "engine/json.h"
+
+/* A known liq bug (listed in the test report): the case is skipped, never silently passed.
+ * Remove the KNOWN_BUG line when the bug is fixed; the assertions below it then run. */
+#define KNOWN_BUG(what)                                                                          \
+    do {                                                                                         \
+        print_message("known bug, skipped: %s\n", what);                                        \
+        skip();                                                                                  \
+    } while (0)
+
+/* ===== Fixture: one APR pool per test ===== */
+
+static int setup(void **state)
+{
+    apr_pool_t *pool;
+    if (apr_pool_create(&pool, NULL) != APR_SUCCESS)
+        return -1;
+    *state = pool;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    apr_pool_destroy(*state);
+    return 0;
+}
+
+enum { MAXW = 16 };
+
+/* Extraction results: the return value and one datum per wanted name. */
+typedef struct {
+    int rc;
+    Datum v[MAXW];
+} Got;
+
+/* Extracts the NULL-terminated list of names from line. */
+static Got extract(void **state, const char *line, const char *const *names)
+{
+    Got g;
+    const char *nm[MAXW];
+    uint32_t lens[MAXW];
+    int n = 0;
+    while (names[n]) {
+        nm[n] = names[n];
+        lens[n] = (uint32_t)strlen(names[n]);
+        n++;
+    }
+    JsonWant w = {n, nm, lens};
+    for (int k = 0; k < MAXW; k++)
+        g.v[k] = val_num(-999); /* must be overwritten */
+    g.rc = json_extract(line, strlen(line), &w, g.v, *state);
+    return g;
+}
+
+/* One wanted name. */
+static Got extract1(void **state, const char *line, const char *name)
+{
+    const char *names[] = {name, NULL};
+    return extract(state, line, names);
+}
+
+static void assert_str(Datum d, const char *want)
+{
+    assert_int_equal(d.type, VT_STR);
+    assert_int_equal(d.len, strlen(want));
+    assert_memory_equal(d.s, want, d.len);
+}
+
+/* A JSON number: its value and its text as written. */
+static void assert_num(Datum d, double v, const char *text)
+{
+    assert_int_equal(d.type, VT_NUM);
+    assert_true(d.v.f == v);
+    assert_int_equal(d.len, strlen(text));
+    assert_memory_equal(d.s, text, d.len);
+}
+
+static void assert_bool(Datum d, int b)
+{
+    assert_int_equal(d.type, VT_BOOL);
+    assert_int_equal(d.v.i, b);
+}
+
+static void assert_absent(Datum d)
+{
+    assert_int_equal(d.type, VT_NULL);
+}
+
+/* ===== Flattening ===== */
+
+static void test_json_top_level_scalars(void **state)
+{
+    const char *names[] = {"s", "n", "t", "f", "z", "missing", NULL};
+    Got g = extract(state, "{\"s\":\"hi\",\"n\":42,\"t\":true,\"f\":false,\"z\":null}", names);
+    assert_int_equal(g.rc, 1);
+    assert_str(g.v[0], "hi");
+    assert_num(g.v[1], 42, "42");
+    assert_bool(g.v[2], 1);
+    assert_bool(g.v[3], 0);
+    assert_absent(g.v[4]);
+    assert_absent(g.v[5]);
+}
+
+static void test_json_nested_objects_flatten_with_dots(void **state)
+{
+    const char *names[] = {"a.b.c", "a.b", "a", "a.x", "userIdentity.accountId", NULL};
+    Got g = extract(state,
+                    "{\"a\":{\"b\":{\"c\":\"deep\"},\"x\":1},"
+                    "\"userIdentity\":{\"type\":\"IAMUser\",\"accountId\":\"123456789012\"}}",
+                    names);
+    assert_int_equal(g.rc, 1);
+    assert_str(g.v[0], "deep");
+    assert_absent(g.v[1]); /* containers are not fields */
+    assert_absent(g.v[2]);
+    assert_num(g.v[3], 1, "1");
+    assert_str(g.v[4], "123456789012");
+}
+
+static void test_json_arrays_flatten_with_indexes(void **state)
+{
+    const char *names[] = {"arr.0", "arr.1.x", "arr.2.0", "arr.3", "items.10.id", NULL};
+    Got g = extract(state,
+                    "{\"arr\":[10,{\"x\":true},[\"in\"]],"
+                    "\"items\":[{},{},{},{},{},{},{},{},{},{},{\"id\":\"eleventh\"}]}",
+                    names);
+    assert_int_equal(g.rc, 1);
+    assert_num(g.v[0], 10, "10");
+    assert_bool(g.v[1], 1);
+    assert_str(g.v[2], "in");
+    assert_absent(g.v[3]);
+    assert_str(g.v[4], "eleventh");
+}
+
+static void test_json_empty_containers_and_null_are_absent(void **state)
+{
+    const char *names[] = {"e", "a", "n", "e.x", NULL};
+    Got g = extract(state, "{\"e\":{},\"a\":[],\"n\":null}", names);
+    assert_int_equal(g.rc, 1);
+    for (int k = 0; k < 4; k++)
+        assert_absent(g.v[k]);
+}
+
+static void test_json_at_keys_get_an_extra_at(void **state)
+{
+    const char *names[] = {"@@t", "@t", "x.@y", "x.@@y", "@@example.com", NULL};
+    Got g = extract(state, "{\"@t\":\"z\",\"x\":{\"@y\":2},\"@example.com\":\"e\"}", names);
+    assert_int_equal(g.rc, 1);
+    assert_str(g.v[0], "z");
+    assert_absent(g.v[1]); /* '@t' would shadow a system field */
+    assert_num(g.v[2], 2, "2"); /* only top-level keys are renamed */
+    assert_absent(g.v[3]);
+    assert_str(g.v[4], "e");
+}
+
+static void test_json_at_object_key_prefixes_its_leaves(void **state)
+{
+    Got g = extract1(state, "{\"@meta\":{\"id\":7}}", "@@meta.id");
+    assert_int_equal(g.rc, 1);
+    assert_num(g.v[0], 7, "7");
+}
+
+static void test_json_numbers_keep_their_text(void **state)
+{
+    const char *names[] = {"a", "b", "c", "d", "e", NULL};
+    Got g = extract(state,
+                    "{\"a\":-0.5e+2,\"b\":200.0,\"c\":0,\"d\":-0,\"e\":12345678901234567890}",
+                    names);
+    assert_int_equal(g.rc, 1);
+    assert_num(g.v[0], -50, "-0.5e+2");
+    assert_num(g.v[1], 200, "200.0");
+    assert_num(g.v[2], 0, "0");
+    assert_num(g.v[3], 0, "-0");
+    assert_num(g.v[4], 12345678901234567890.0, "12345678901234567890");
+}
+
+static void test_json_plain_strings_borrow_the_line(void **state)
+{
+    const char *line = "{\"msg\":\"hello world\"}";
+    Got g = extract1(state, line, "msg");
+    assert_str(g.v[0], "hello world");
+    assert_ptr_equal(g.v[0].s, line + 8);
+}
+
+static void test_json_white_space_everywhere(void **state)
+{
+    const char *names[] = {"a", "b.0", NULL};
+    Got g = extract(state, " \t{ \"a\" : 1 ,\r\n \"b\" : [ \"x\" ] } \n", names);
+    assert_int_equal(g.rc, 1);
+    assert_num(g.v[0], 1, "1");
+    assert_str(g.v[1], "x");
+}
+
+static void test_json_keys_with_dots_and_unicode(void **state)
+{
+    const char *names[] = {"a.b", "\xc3\xa9t\xc3\xa9", "sp ace", NULL};
+    Got g = extract(state, "{\"a.b\":1,\"\xc3\xa9t\xc3\xa9\":\"summer\",\"sp ace\":2}", names);
+    assert_int_equal(g.rc, 1);
+    assert_num(g.v[0], 1, "1");
+    assert_str(g.v[1], "summer");
+    assert_num(g.v[2], 2, "2");
+}
+
+static void test_json_no_wanted_names(void **state)
+{
+    const char *names[] = {NULL};
+    assert_int_equal(extract(state, "{\"a\":1}", names).rc, 1);
+    assert_int_equal(extract(state, "{\"a\":}", names).rc, 0); /* still validated */
+}
+
+static void test_json_empty_object(void **state)
+{
+    Got g = extract1(state, "{}", "a");
+    assert_int_equal(g.rc, 1);
+    assert_absent(g.v[0]);
+}
+
+/* ===== Duplicates ===== */
+
+static void test_json_last_duplicate_key_wins(void **state)
+{
+    Got g = extract1(state, "{\"a\":1,\"b\":0,\"a\":2}", "a");
+    assert_int_equal(g.rc, 1);
+    assert_num(g.v[0], 2, "2");
+    g = extract1(state, "{\"a\":{\"b\":1},\"a\":{\"b\":\"two\"}}", "a.b");
+    assert_str(g.v[0], "two");
+    g = extract1(state, "{\"a\":\"x\",\"a\":null}", "a");
+    assert_absent(g.v[0]);
+    g = extract1(state, "{\"k\":\"first\",\"k\":\"last\"}", "k");
+    assert_str(g.v[0], "last");
+}
+
+/* ===== Escapes ===== */
+
+static void test_json_escapes_in_values(void **state)
+{
+    Got g = extract1(state, "{\"a\":\"q\\\"b\\\\s\\/n\\nt\\tr\\rb\\bf\\f\"}", "a");
+    assert_int_equal(g.rc, 1);
+    assert_str(g.v[0], "q\"b\\s/n\nt\tr\rb\bf\f");
+    g = extract1(state, "{\"a\":\"caf\\u00e9 \\u65e5 \\u0041\"}", "a");
+    assert_str(g.v[0], "caf\xc3\xa9 \xe6\x97\xa5 A");
+}
+
+static void test_json_surrogate_pairs(void **state)
+{
+    Got g = extract1(state, "{\"a\":\"\\ud83d\\ude00!\"}", "a");
+    assert_int_equal(g.rc, 1);
+    assert_str(g.v[0], "\xf0\x9f\x98\x80!");
+    g = extract1(state, "{\"a\":\"\\uD834\\uDD1E\"}", "a"); /* upper-case hex */
+    assert_str(g.v[0], "\xf0\x9d\x84\x9e");
+    /* lone surrogates become U+FFFD */
+    g = extract1(state, "{\"a\":\"\\ud83d\"}", "a");
+    assert_str(g.v[0], "\xef\xbf\xbd");
+    g = extract1(state, "{\"a\":\"\\ude00x\"}", "a");
+    assert_str(g.v[0], "\xef\xbf\xbdx");
+    g = extract1(state, "{\"a\":\"\\ud83dx\"}", "a");
+    assert_str(g.v[0], "\xef\xbf\xbdx");
+}
+
+static void test_json_escapes_in_keys(void **state)
+{
+    const char *names[] = {"a\"b", "ab", NULL};
+    Got g = extract(state, "{\"a\\\"b\":1,\"a\\u0062\":2}", names);
+    assert_int_equal(g.rc, 1);
+    assert_num(g.v[0], 1, "1");
+    assert_num(g.v[1], 2, "2");
+}
+
+static void test_json_unescape(void **state)
+{
+    apr_pool_t *pool = *state;
+    size_t n = 99;
+    char *s = json_unescape("a\\tb", 4, &n, pool);
+    assert_non_null(s);
+    assert_int_equal(n, 3);
+    assert_memory_equal(s, "a\tb", 3);
+    s = json_unescape("\\u0000x", 7, &n, pool); /* NUL is a byte like any other */
+    assert_non_null(s);
+    assert_int_equal(n, 2);
+    assert_memory_equal(s, "\0x", 2);
+    s = json_unescape("\\ud83d\\ude00", 12, &n, pool);
+    assert_non_null(s);
+    assert_int_equal(n, 4);
+    assert_memory_equal(s, "\xf0\x9f\x98\x80", 4);
+    s = json_unescape("", 0, &n, pool);
+    assert_non_null(s);
+    assert_int_equal(n, 0);
+    /* invalid escapes */
+    assert_null(json_unescape("\\q", 2, &n, pool));
+    assert_null(json_unescape("ab\\", 3, &n, pool));
+    assert_null(json_unescape("\\u12", 4, &n, pool));
+    assert_null(json_unescape("\\u12G4", 6, &n, pool));
+    assert_null(json_unescape("\\x41", 4, &n, pool));
+}
+
+/* ===== Invalid JSON: no fields at all ===== */
+
+static void test_json_invalid_lines_yield_nothing(void **state)
+{
+    static const char *bad[] = {
+        "",
+        "   ",
+        "plain text line",
+        "[1,2]",
+        "\"string\"",
+        "42",
+        "{",
+        "{\"a\":1",
+        "{\"a\":1,}",
+        "{,\"a\":1}",
+        "{\"a\" 1}",
+        "{\"a\":}",
+        "{'a':1}",
+        "{a:1}",
+        "{\"a\":01}",
+        "{\"a\":1.}",
+        "{\"a\":.5}",
+        "{\"a\":-}",
+        "{\"a\":+1}",
+        "{\"a\":1e}",
+        "{\"a\":tru}",
+        "{\"a\":nul}",
+        "{\"a\":True}",
+        "{\"a\":NaN}",
+        "{\"a\":\"unterminated}",
+        "{\"a\":\"raw\ttab\"}",
+        "{\"a\":\"bad \\q escape\"}",
+        "{\"a\":[1,]}",
+        "{\"a\":[1 2]}",
+        "{\"a\":1}}",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        print_message("'%s'\n", bad[i]);
+        Got g = extract1(state, bad[i], "a");
+        assert_int_equal(g.rc, 0);
+        assert_absent(g.v[0]);
+    }
+}
+
+static void test_json_error_after_a_found_field_clears_it(void **state)
+{
+    /* 'a' is seen before the syntax error: it must not survive */
+    const char *names[] = {"a", "b", NULL};
+    Got g = extract(state, "{\"a\":1,\"b\":\"x\",\"c\":[1,}", names);
+    assert_int_equal(g.rc, 0);
+    assert_absent(g.v[0]);
+    assert_absent(g.v[1]);
+    /* an invalid escape in a value nobody asked for still makes the line invalid */
+    g = extract(state, "{\"a\":1,\"other\":\"\\q\"}", names);
+    assert_int_equal(g.rc, 0);
+    assert_absent(g.v[0]);
+}
+
+static void test_json_trailing_garbage(void **state)
+{
+    Got g = extract1(state, "{\"a\":1} x", "a");
+    assert_int_equal(g.rc, 0);
+    assert_absent(g.v[0]);
+    g = extract1(state, "{\"a\":1}{\"a\":2}", "a");
+    assert_int_equal(g.rc, 0);
+    assert_absent(g.v[0]);
+    g = extract1(state, "{\"a\":1}  \t\r\n", "a"); /* white space is fine */
+    assert_int_equal(g.rc, 1);
+    assert_num(g.v[0], 1, "1");
+}
+
+/* ===== Limits: 200 fields, nesting depth ===== */
+
+/* {"f0":0,"f1":1,...} with n fields */
+static char *many_fields(apr_pool_t *pool, const char *prefix, int n)
+{
+    char *s = apr_pstrdup(pool, "{");
+    for (int i = 0; i < n; i++)
+        s = apr_psprintf(pool, "%s%s\"%s%d\":%d", s, i ? "," : "", prefix, i, i);
+    return s;
+}
+
+static void test_json_field_cap(void **state)
+{
+    apr_pool_t *pool = *state;
+    char *line = apr_pstrcat(pool, many_fields(pool, "f", 201), "}", NULL);
+    const char *names[] = {"f0", "f199", "f200", NULL};
+    Got g = extract(state, line, names);
+    assert_int_equal(g.rc, 1); /* the line is still a JSON object */
+    assert_num(g.v[0], 0, "0");
+    assert_num(g.v[1], 199, "199");
+    assert_absent(g.v[2]); /* the 201st leaf is not discovered */
+    /* exactly 200 leaves: all found */
+    line = apr_pstrcat(pool, many_fields(pool, "f", 200), "}", NULL);
+    g = extract1(state, line, "f199");
+    assert_num(g.v[0], 199, "199");
+}
+
+static void test_json_field_cap_counts_nested_leaves(void **state)
+{
+    apr_pool_t *pool = *state;
+    /* 150 leaves under "o", then 60 top-level ones: the cap falls at t49 */
+    char *inner = many_fields(pool, "k", 150);
+    char *line = apr_pstrcat(pool, "{\"o\":", inner, "},", many_fields(pool, "t", 60) + 1, "}",
+                             NULL);
+    const char *names[] = {"o.k0", "o.k149", "t49", "t50", NULL};
+    Got g = extract(state, line, names);
+    assert_int_equal(g.rc, 1);
+    assert_num(g.v[0], 0, "0");
+    assert_num(g.v[1], 149, "149");
+    assert_num(g.v[2], 49, "49");
+    assert_absent(g.v[3]);
+}
+
+static void test_json_field_cap_independent_of_query(void **state)
+{
+    apr_pool_t *pool = *state;
+    /* 200 leaves under "o", then "last": "last" is leaf 201 whatever the query asks */
+    char *line = apr_pstrcat(pool, "{\"o\":", many_fields(pool, "k", 200), "},\"last\":7}", NULL);
+    Got alone = extract1(state, line, "last");
+    const char *names[] = {"last", "o.k0", NULL};
+    Got with_o = extract(state, line, names);
+    assert_int_equal(alone.rc, 1);
+    assert_int_equal(with_o.rc, 1);
+    assert_absent(with_o.v[0]);
+    KNOWN_BUG("leaves under an object no wanted name lies under are not counted toward the "
+              "200-field cap, so whether 'last' is discovered depends on the other fields the "
+              "query names ('last' alone: 7; 'last' with 'o.k0': absent)");
+    assert_absent(alone.v[0]);
+}
+
+/* n nested arrays around 1, as the value of "a", followed by "z":1 */
+static char *nested(apr_pool_t *pool, int n)
+{
+    char *open = apr_palloc(pool, (size_t)n + 1), *close = apr_palloc(pool, (size_t)n + 1);
+    memset(open, '[', (size_t)n);
+    memset(close, ']', (size_t)n);
+    open[n] = close[n] = 0;
+    return apr_pstrcat(pool, "{\"a\":", open, "1", close, ",\"z\":1}", NULL);
+}
+
+static void test_json_deep_nesting(void **state)
+{
+    apr_pool_t *pool = *state;
+    /* the object is level 1: 255 arrays reach JSON_MAX_DEPTH */
+    Got g = extract1(state, nested(pool, JSON_MAX_DEPTH - 1), "z");
+    assert_int_equal(g.rc, 1);
+    assert_num(g.v[0], 1, "1");
+    g = extract1(state, nested(pool, JSON_MAX_DEPTH), "z");
+    assert_int_equal(g.rc, 0);
+    assert_absent(g.v[0]);
+    /* far deeper than the stack would like: rejected, not a crash */
+    g = extract1(state, nested(pool, 100000), "z");
+    assert_int_equal(g.rc, 0);
+    /* the leaf at the bottom of the deepest allowed path is reachable */
+    g = extract1(state, nested(pool, 3), "a.0.0.0");
+    assert_num(g.v[0], 1, "1");
+}
+
+static void test_json_deep_object_path(void **state)
+{
+    apr_pool_t *pool = *state;
+    char *line = "1", *name = "a";
+    for (int i = 0; i < 100; i++)
+        line = apr_pstrcat(pool, "{\"a\":", line, "}", NULL);
+    for (int i = 1; i < 100; i++)
+        name = apr_pstrcat(pool, name, ".a", NULL);
+    Got g = extract1(state, line, name);
+    assert_int_equal(g.rc, 1);
+    assert_num(g.v[0], 1, "1");
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+    const struct CMUnitTest tests[] = {
+        T(test_json_top_level_scalars),
+        T(test_json_nested_objects_flatten_with_dots),
+        T(test_json_arrays_flatten_with_indexes),
+        T(test_json_empty_containers_and_null_are_absent),
+        T(test_json_at_keys_get_an_extra_at),
+        T(test_json_at_object_key_prefixes_its_leaves),
+        T(test_json_numbers_keep_their_text),
+        T(test_json_plain_strings_borrow_the_line),
+        T(test_json_white_space_everywhere),
+        T(test_json_keys_with_dots_and_unicode),
+        T(test_json_no_wanted_names),
+        T(test_json_empty_object),
+        T(test_json_last_duplicate_key_wins),
+        T(test_json_escapes_in_values),
+        T(test_json_surrogate_pairs),
+        T(test_json_escapes_in_keys),
+        T(test_json_unescape),
+        T(test_json_invalid_lines_yield_nothing),
+        T(test_json_error_after_a_found_field_clears_it),
+        T(test_json_trailing_garbage),
+        T(test_json_field_cap),
+        T(test_json_field_cap_counts_nested_leaves),
+        T(test_json_field_cap_independent_of_query),
+        T(test_json_deep_nesting),
+        T(test_json_deep_object_path),
+    };
+#undef T
+    apr_initialize();
+    int failed = cmocka_run_group_tests_name("json", tests, NULL, NULL);
+    apr_terminate();
+    return failed ? 1 : 0;
+}
