@@ -21,6 +21,7 @@
 #include "cli/cli.h"
 #include "cli/out.h"
 #include "engine/liq.h"
+#include "engine/ts.h"
 #include "parser/func.h"
 
 typedef struct CliOpts {
@@ -32,6 +33,8 @@ typedef struct CliOpts {
     int stats;
     int header;
     int no_prefilter;
+    int has_start, has_end;
+    int64_t start_ms, end_ms;
     uint32_t batch_rows;
     size_t max_line;
     const char **inputs;
@@ -94,6 +97,9 @@ static const char usage_text[] =
     "\n"
     "Input:\n"
     "      --threads N         worker threads (default: all cores)\n"
+    "      --start TIME        skip records before TIME (inclusive bound); TIME is ISO 8601,\n"
+    "                          epoch seconds or milliseconds, now, or relative: -15m, -2h, -7d\n"
+    "      --end TIME          skip records after TIME (inclusive bound)\n"
     "      --max-line BYTES    longest record read whole (default 256 MiB)\n"
     "      --no-prefilter      decode every record (no literal search before decoding)\n"
     "\n"
@@ -221,10 +227,25 @@ static int parse_args(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
             o->header = 0;
             break;
         case OPT_START:
-        case OPT_END:
-            return usage_error(err, "%s is not supported by liq yet: time ranges come with "
-                                    "timestamp-aware inputs",
-                               c == OPT_START ? "--start" : "--end");
+        case OPT_END: {
+            int64_t t;
+            struct timeval tv;
+            gettimeofday(&tv, NULL);
+            int64_t now = (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+            if (!ts_parse_user(optarg, now, &t))
+                return usage_error(err,
+                                   "%s takes a time such as 2026-11-23T10:00:00Z, 1763892000, "
+                                   "now or -2h, not '%s'",
+                                   c == OPT_START ? "--start" : "--end", optarg);
+            if (c == OPT_START) {
+                o->has_start = 1;
+                o->start_ms = t;
+            } else {
+                o->has_end = 1;
+                o->end_ms = t;
+            }
+            break;
+        }
         case OPT_LIST_FUNCTIONS:
             list_functions(out);
             return CLI_EXIT_OK;
@@ -242,6 +263,8 @@ static int parse_args(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
             return usage_error(err, "unknown option '%s'", argv[optind - 1]);
         }
     }
+    if (o->has_start && o->has_end && o->start_ms > o->end_ms)
+        return usage_error(err, "%s", "--start is after --end");
     return -1;
 }
 
@@ -313,8 +336,8 @@ static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
         return CLI_EXIT_OK;
     }
     static const char *stdin_only[] = {"-"};
-    LiqRunOptions ro = {o->threads,    o->batch_rows, o->max_line,
-                        o->no_prefilter, o->inputs,  o->ninputs};
+    LiqRunOptions ro = {o->threads,   o->batch_rows, o->max_line, o->no_prefilter, o->has_start,
+                        o->has_end,   o->start_ms,   o->end_ms,   o->inputs,       o->ninputs};
     if (o->ninputs == 0) {
         ro.inputs = stdin_only;
         ro.ninputs = 1;

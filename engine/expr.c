@@ -220,8 +220,10 @@ static int compile_field(ExprCtx *c, Expr *e, const AstNode *n)
         slot = plan_input_slot(c->plan, n->str, n->len);
         scope_set(pool, c->scope, c->plan->slots[slot].name, slot);
     }
-    if (c->plan->slots[slot].kind == SLOT_INPUT)
+    if (c->plan->slots[slot].kind == SLOT_INPUT) {
         add_input(e, pool, slot);
+        c->plan->slots[slot].used = 1;
+    }
     Step *s = add_step(e, pool, ST_SLOT);
     s->slot = slot;
     return s->out;

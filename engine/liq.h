@@ -47,6 +47,8 @@ typedef struct LiqRunOptions {
     uint32_t batch_rows;  /* rows per batch (1..LIQ_VEC_SIZE); small values are for tests */
     size_t max_line;      /* longest record in bytes */
     int no_prefilter;     /* decode every record (tests compare both modes) */
+    int has_start, has_end; /* --start/--end: records outside [start, end] are skipped (L24) */
+    int64_t start_ms, end_ms;
     const char *const *inputs;
     int ninputs;
 } LiqRunOptions;

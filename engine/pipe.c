@@ -55,6 +55,7 @@ typedef struct Run {
     int final0; /* pipeline 0 ends in the output */
     int nvis_inputs;
     int vis_inputs[256];
+    int ts_slot; /* the @timestamp slot when a time range applies, else -1 */
 } Run;
 
 typedef struct Worker {
@@ -256,6 +257,24 @@ static void prefilter_batch(const Plan *p, Batch *b, uint8_t *bits)
     b->nsel = k;
 }
 
+/* --start/--end (L24): keeps the rows whose @timestamp lies in [start, end], both inclusive;
+ * rows without a timestamp fall outside (L20). Runs before any operator. */
+static void time_range(Run *r, Batch *b)
+{
+    dec_load(r->plan, b, &r->ts_slot, 1);
+    const Vec *v = &b->cols[r->ts_slot];
+    const LiqRunOptions *o = r->opt;
+    uint32_t n = 0;
+    for (uint32_t k = 0; k < b->nsel; k++) {
+        SelIdx row = b->sel[k];
+        const Datum *d = VGET(v, row);
+        b->sel[n] = row;
+        n += d->type == VT_TS && (!o->has_start || d->v.i >= o->start_ms) &&
+             (!o->has_end || d->v.i <= o->end_ms);
+    }
+    b->nsel = n;
+}
+
 /* Cuts a morsel into records and batches and runs pipeline 0 over them. */
 static void run_morsel(Run *r, Worker *w, const Morsel *m)
 {
@@ -292,6 +311,8 @@ static void run_morsel(Run *r, Worker *w, const Morsel *m)
         b->order_base = (m->seq << 32) | first;
         if (r->plan->npre && !r->opt->no_prefilter)
             prefilter_batch(r->plan, b, w->bits);
+        if (r->ts_slot >= 0)
+            time_range(r, b);
         run_batch(r, w, 0);
         apr_pool_clear(w->batch_pool);
     }
@@ -387,6 +408,7 @@ LiqStatus liq_run(LiqQuery *q, const LiqRunOptions *opt, const LiqOutput *out, L
     for (int c = 0; c < plan->nvis && r->nvis_inputs < 256; c++)
         if (plan->slots[plan->vis[c].slot].kind == SLOT_INPUT)
             r->vis_inputs[r->nvis_inputs++] = plan->vis[c].slot;
+    r->ts_slot = opt->has_start || opt->has_end ? plan->ts_slot : -1;
     r->src = src_open(pool, opt->inputs, opt->ninputs, opt->max_line, diags, r->diag_lock);
 
     int nthreads = opt->threads < 1 ? 1 : opt->threads;

@@ -487,6 +487,7 @@ Plan *plan_build(apr_pool_t *pool, const AstNode *q, const char *text, LiqDiagLi
     b.scope = apr_pcalloc(pool, sizeof(Scope));
     b.ncap = 8;
     p->pipes = apr_pcalloc(pool, sizeof(Pipeline) * (size_t)b.ncap);
+    p->ts_slot = plan_input_slot(p, "@timestamp", 10);
     p->npipes = 1;
     b.cur = &p->pipes[0];
     b.vmode = VIS_DEFAULT;
@@ -528,6 +529,7 @@ Plan *plan_build(apr_pool_t *pool, const AstNode *q, const char *text, LiqDiagLi
             int s = scope_get(b.scope, defaults[i]);
             if (s < 0)
                 s = plan_input_slot(p, defaults[i], strlen(defaults[i]));
+            p->slots[s].used = 1;
             vis_add(&b, defaults[i], s, 1);
         }
     }
@@ -576,10 +578,10 @@ void plan_explain(const Plan *p, LiqBuf *out)
     }
     int ninput = 0;
     for (int s = 0; s < p->nslots; s++)
-        ninput += p->slots[s].kind == SLOT_INPUT;
+        ninput += p->slots[s].kind == SLOT_INPUT && p->slots[s].used;
     buf_printf(out, "fields decoded from records:");
     for (int s = 0, k = 0; s < p->nslots; s++)
-        if (p->slots[s].kind == SLOT_INPUT)
+        if (p->slots[s].kind == SLOT_INPUT && p->slots[s].used)
             buf_printf(out, "%s %s", k++ ? "," : "", p->slots[s].name);
     if (!ninput)
         buf_printf(out, " (none)");

@@ -40,6 +40,7 @@ typedef struct SlotInfo {
     uint32_t len;
     SlotKind kind;
     SysField sys; /* SLOT_INPUT: a system field, or SYS_NONE for a JSON field */
+    int used;     /* read by the query (else reserved, e.g. @timestamp for --start) */
 } SlotInfo;
 
 typedef struct VisCol {
@@ -67,6 +68,7 @@ typedef struct Plan {
     int64_t out_limit; /* rows the output stops after; -1: no limit */
     int uses_json;     /* some input slot is a JSON field */
     int64_t now_s;     /* the query's start time (now()), epoch seconds */
+    int ts_slot;       /* the @timestamp input slot (always present: --start/--end use it) */
     struct Prefilter *pre; /* literals every surviving raw line contains (prefilter.h) */
     int npre;
 } Plan;

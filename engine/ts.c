@@ -6,6 +6,7 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
+#include <stdlib.h>
 #include <string.h>
 #include "engine/ts.h"
 
@@ -240,4 +241,43 @@ int ts_find_in_text(const char *s, size_t len, int64_t *ms)
         }
     }
     return 0;
+}
+
+int ts_parse_user(const char *s, int64_t now_ms, int64_t *ms)
+{
+    size_t n = strlen(s);
+    if (n == 0)
+        return 0;
+    if (strcmp(s, "now") == 0) {
+        *ms = now_ms;
+        return 1;
+    }
+    if (s[0] == '-' && n >= 3) { /* relative: -<count><unit> */
+        char *end;
+        long long v = strtoll(s + 1, &end, 10);
+        int64_t unit = 0;
+        if (end == s + 1 || v < 0)
+            return 0;
+        if (!strcmp(end, "s"))
+            unit = 1000;
+        else if (!strcmp(end, "m"))
+            unit = 60000;
+        else if (!strcmp(end, "h"))
+            unit = 3600000;
+        else if (!strcmp(end, "d"))
+            unit = 86400000;
+        else if (!strcmp(end, "w"))
+            unit = 7LL * 86400000;
+        if (!unit)
+            return 0;
+        *ms = now_ms - (int64_t)v * unit;
+        return 1;
+    }
+    size_t digits = strspn(s, "0123456789");
+    if (digits == n) { /* epoch: 10 digits or fewer are seconds, more are milliseconds */
+        long long v = strtoll(s, NULL, 10);
+        *ms = digits <= 10 ? (int64_t)v * 1000 : (int64_t)v;
+        return 1;
+    }
+    return ts_parse_iso(s, n, ms);
 }

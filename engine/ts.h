@@ -28,6 +28,9 @@ void ts_civil_from_days(int64_t days, int *y, unsigned *m, unsigned *d);
 /* Periods of bin(), datefloor() and dateceil(): > 0 milliseconds, < 0 a count of months
  * (calendar units: -1 month, -3 quarter, -12 year). */
 int64_t ts_floor(int64_t ms, double period);
+/* A time as a user writes it on the command line (--start/--end): ISO 8601, epoch seconds or
+ * milliseconds, 'now', or relative to now: -15m, -2h, -7d, -1w (s, m, h, d, w). */
+int ts_parse_user(const char *s, int64_t now_ms, int64_t *ms);
 int64_t ts_ceil(int64_t ms, double period);
 
 #endif
