@@ -10,6 +10,8 @@ GOLDEN_TESTS = \
 	tests/golden/basics/sort_limit.test \
 	tests/golden/basics/stats.test \
 	tests/golden/basics/syntax.test \
+	tests/golden/corpora/lnav.test \
 	tests/golden/engine/prefilter.test \
+	tests/golden/engine/timerange.test \
 	tests/golden/errors/semantic.test \
 	tests/golden/errors/syntax.test
