@@ -154,26 +154,28 @@ char *json_unescape(const char *s, size_t len, size_t *outlen, apr_pool_t *pool)
     return out;
 }
 
-/* Is there a wanted name equal to the current path (returns its index, else -1)? */
-static int match_leaf(const Scan *s)
+/* For a child `seg` of the current path (with an '@' prepended when `at`): *exact = the wanted
+ * name equal to path.seg (or -1), *under = whether some wanted name lies below path.seg. */
+static void child_match(const Scan *s, const char *seg, size_t n, int at, int *exact, int *under)
 {
-    for (int k = 0; k < s->want->n; k++)
-        if (s->want->lens[k] == s->plen && memcmp(s->want->names[k], s->path, s->plen) == 0)
-            return k;
-    return -1;
+    size_t base = s->plen ? s->plen + 1 : 0, full = base + (size_t)at + n;
+    *exact = -1;
+    *under = 0;
+    for (int k = 0; k < s->want->n; k++) {
+        const char *w = s->want->names[k];
+        size_t wl = s->want->lens[k];
+        if (wl < full || (s->plen && (memcmp(w, s->path, s->plen) != 0 || w[s->plen] != '.')))
+            continue;
+        if ((at && w[base] != '@') || memcmp(w + base + (size_t)at, seg, n) != 0)
+            continue;
+        if (wl == full)
+            *exact = k;
+        else if (w[full] == '.')
+            *under = 1;
+    }
 }
 
-/* Does any wanted name lie under the current path (path + '.')? */
-static int under_wanted(const Scan *s)
-{
-    for (int k = 0; k < s->want->n; k++)
-        if (s->want->lens[k] > s->plen && s->want->names[k][s->plen] == '.' &&
-            memcmp(s->want->names[k], s->path, s->plen) == 0)
-            return 1;
-    return 0;
-}
-
-static int value(Scan *s, int track);
+static int value(Scan *s, int k, int under);
 
 static int number(Scan *s, const char **b)
 {
@@ -211,15 +213,11 @@ static int number(Scan *s, const char **b)
     return 1;
 }
 
-/* The output index for a leaf at the current path, or -1 when it is not wanted (or past the
- * field cap). Counts the leaf. */
-static int leaf_slot(Scan *s, int track)
+/* The output index for a leaf wanted as k (or -1); every leaf counts toward the field cap,
+ * wanted or not. */
+static inline int leaf_slot(Scan *s, int k)
 {
-    if (!track)
-        return -1;
-    if (++s->leaves > JSON_MAX_FIELDS)
-        return -1;
-    return match_leaf(s);
+    return ++s->leaves > JSON_MAX_FIELDS ? -1 : k;
 }
 
 /* Appends a path segment; returns the old length to restore, or -1 if the path is too long
@@ -264,7 +262,7 @@ static int object(Scan *s, int track)
             return 0;
         s->p++;
         ws(s);
-        int sub = 0;
+        int k = -1, sub = 0;
         long old = -1;
         if (track) {
             const char *key = kb;
@@ -274,10 +272,14 @@ static int object(Scan *s, int track)
                 if (!key)
                     return 0;
             }
-            old = push(s, key, kl, s->depth == 1 && kl > 0 && key[0] == '@');
-            sub = old >= 0;
+            int at = s->depth == 1 && kl > 0 && key[0] == '@';
+            child_match(s, key, kl, at, &k, &sub);
+            if (sub) {
+                old = push(s, key, kl, at);
+                sub = old >= 0;
+            }
         }
-        if (!value(s, sub))
+        if (!value(s, k, sub))
             return 0;
         if (old >= 0)
             s->plen = (size_t)old;
@@ -311,7 +313,7 @@ static int array(Scan *s, int track)
     for (unsigned idx = 0;; idx++) {
         ws(s);
         long old = -1;
-        int sub = 0;
+        int k = -1, sub = 0;
         if (track) {
             char num[16];
             int n = 0;
@@ -323,10 +325,13 @@ static int array(Scan *s, int track)
             } while (v);
             for (int i = 0; i < n; i++)
                 num[i] = rev[n - 1 - i];
-            old = push(s, num, (size_t)n, 0);
-            sub = old >= 0;
+            child_match(s, num, (size_t)n, 0, &k, &sub);
+            if (sub) {
+                old = push(s, num, (size_t)n, 0);
+                sub = old >= 0;
+            }
         }
-        if (!value(s, sub))
+        if (!value(s, k, sub))
             return 0;
         if (old >= 0)
             s->plen = (size_t)old;
@@ -346,23 +351,24 @@ static int array(Scan *s, int track)
     }
 }
 
-/* Scans one value. track: the current path may be wanted (or lie above a wanted name). */
-static int value(Scan *s, int track)
+/* Scans one value. k: the wanted index when the value itself is wanted (a leaf), else -1;
+ * under: some wanted name lies inside it (the path has been pushed). */
+static int value(Scan *s, int k, int under)
 {
     if (s->p >= s->end)
         return 0;
     switch (*s->p) {
     case '{':
-        return object(s, track && under_wanted(s));
+        return object(s, under);
     case '[':
-        return array(s, track && under_wanted(s));
+        return array(s, under);
     case '"': {
         s->p++;
         const char *b, *e;
         int esc;
         if (!str_body(s, &b, &e, &esc))
             return 0;
-        int k = leaf_slot(s, track);
+        k = leaf_slot(s, k);
         size_t n = (size_t)(e - b);
         if (esc) { /* decoded when wanted, else only validated */
             const char *u = json_unescape(b, n, &n, s->pool);
@@ -378,7 +384,7 @@ static int value(Scan *s, int track)
     case 't':
         if (s->end - s->p >= 4 && memcmp(s->p, "true", 4) == 0) {
             s->p += 4;
-            int k = leaf_slot(s, track);
+            k = leaf_slot(s, k);
             if (k >= 0)
                 s->out[k] = val_bool(1);
             return 1;
@@ -387,7 +393,7 @@ static int value(Scan *s, int track)
     case 'f':
         if (s->end - s->p >= 5 && memcmp(s->p, "false", 5) == 0) {
             s->p += 5;
-            int k = leaf_slot(s, track);
+            k = leaf_slot(s, k);
             if (k >= 0)
                 s->out[k] = val_bool(0);
             return 1;
@@ -396,7 +402,7 @@ static int value(Scan *s, int track)
     case 'n':
         if (s->end - s->p >= 4 && memcmp(s->p, "null", 4) == 0) {
             s->p += 4;
-            int k = leaf_slot(s, track);
+            k = leaf_slot(s, k);
             if (k >= 0)
                 s->out[k] = val_null();
             return 1;
@@ -406,7 +412,7 @@ static int value(Scan *s, int track)
         const char *b;
         if (!number(s, &b))
             return 0;
-        int k = leaf_slot(s, track);
+        k = leaf_slot(s, k);
         if (k >= 0) {
             Datum d;
             double f;
