@@ -141,7 +141,8 @@ static Datum sum_result(void *sp, double param, apr_pool_t *pool)
     (void)param;
     (void)pool;
     const SumSt *s = sp;
-    return s->n ? val_num(exact_value(&s->sum)) : val_null();
+    double v = exact_value(&s->sum);
+    return s->n && isfinite(v) ? val_num(v) : val_null();
 }
 
 static Datum avg_result(void *sp, double param, apr_pool_t *pool)
@@ -149,7 +150,8 @@ static Datum avg_result(void *sp, double param, apr_pool_t *pool)
     (void)param;
     (void)pool;
     const SumSt *s = sp;
-    return s->n ? val_num(exact_value(&s->sum) / (double)s->n) : val_null();
+    double v = exact_value(&s->sum) / (double)(s->n ? s->n : 1);
+    return s->n && isfinite(v) ? val_num(v) : val_null();
 }
 
 /* Sample standard deviation (L9): sqrt((sum(x^2) - sum(x)^2/n) / (n-1)); null below 2 values. */

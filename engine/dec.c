@@ -133,14 +133,23 @@ void dec_load(const Plan *p, Batch *b, const int *slots, int n)
     if (nj == 0 && !want_ts)
         return;
 
-    /* JSON fields, plus the timestamp keys when @timestamp is wanted and not known yet */
-    int base_ts = nj;
+    /* JSON fields, plus the timestamp keys when @timestamp is wanted and not known yet; a key
+     * the query also reads as a field (fields time, @timestamp) is extracted once */
+    int base_ts = nj, nw = nj, ts_idx[NTSKEYS];
     if (want_ts)
         for (int k = 0; k < NTSKEYS; k++) {
-            names[nj + k] = ts_keys[k];
-            lens[nj + k] = (uint32_t)strlen(ts_keys[k]);
+            uint32_t kl = (uint32_t)strlen(ts_keys[k]);
+            ts_idx[k] = -1;
+            for (int j = 0; j < nj; j++)
+                if (lens[j] == kl && memcmp(names[j], ts_keys[k], kl) == 0)
+                    ts_idx[k] = j;
+            if (ts_idx[k] < 0) {
+                names[nw] = ts_keys[k];
+                lens[nw] = kl;
+                ts_idx[k] = nw++;
+            }
         }
-    JsonWant w = {nj + (want_ts ? NTSKEYS : 0), names, lens};
+    JsonWant w = {nw, names, lens};
     Datum out[256];
     Vec *vs[256];
     for (int j = 0; j < base_ts; j++)
@@ -155,8 +164,12 @@ void dec_load(const Plan *p, Batch *b, const int *slots, int n)
         }
         for (int j = 0; j < base_ts; j++)
             vs[j]->d[row] = is_json ? out[j] : val_null();
-        if (want_ts)
-            rec_ts(r, is_json ? out + base_ts : NULL, b->pool);
+        if (want_ts) {
+            Datum jts[NTSKEYS];
+            for (int t = 0; t < NTSKEYS; t++)
+                jts[t] = is_json ? out[ts_idx[t]] : val_null();
+            rec_ts(r, is_json ? jts : NULL, b->pool);
+        }
     }
     for (int j = 0; j < base_ts; j++)
         vs[j]->loaded = 1;

@@ -410,7 +410,16 @@ const char *val_text(const Datum *d, LiqBuf *scratch, size_t *len)
 
 #define FOR_SEL(b) for (uint32_t i_ = 0, row = 0; i_ < (b)->nsel && ((row = (b)->sel[i_]), 1); i_++)
 
+static Datum arith_raw(AstOp op, const Datum *x, const Datum *y);
+
+/* Arithmetic results that overflow to infinity are null, like division by zero. */
 static Datum arith(AstOp op, const Datum *x, const Datum *y)
+{
+    Datum r = arith_raw(op, x, y);
+    return r.type == VT_NUM && !isfinite(r.v.f) ? val_null() : r;
+}
+
+static Datum arith_raw(AstOp op, const Datum *x, const Datum *y)
 {
     double a, b;
     if (x->type == VT_NULL || y->type == VT_NULL || !val_as_number(x, &a) || !val_as_number(y, &b))

@@ -5,9 +5,13 @@
 #include <ctype.h>
 #include <math.h>
 #include <string.h>
+#include <locale.h>
+#include <pthread.h>
+#include <wctype.h>
 #include <apr_strings.h>
 #include "engine/expr.h"
 #include "engine/kern.h"
+#include "lexer/span.h"
 
 #define FK_SCALAR_K(kernel) k_fn_##kernel,
 #define FK_AGG_K(kernel) NULL,
@@ -30,6 +34,30 @@ static const char *text_of(const KArgs *a, const Datum *d, size_t *len)
 static char *pdup(const KArgs *a, const char *s, size_t n)
 {
     return apr_pstrmemdup(a->b->pool, s, n);
+}
+
+static size_t utf8_put(char *o, uint32_t cp)
+{
+    if (cp < 0x80) {
+        o[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        o[0] = (char)(0xC0 | (cp >> 6));
+        o[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        o[0] = (char)(0xE0 | (cp >> 12));
+        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    o[0] = (char)(0xF0 | (cp >> 18));
+    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    o[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
 }
 
 /* ===== General ===== */
@@ -121,8 +149,19 @@ void k_fn_strlen(const KArgs *a)
     }
 }
 
+/* Unicode case mapping through a C.UTF-8 locale object made once (towupper_l: no global
+ * locale change, safe in every worker). Bytes that are not valid UTF-8 pass through. */
+static locale_t case_loc;
+static pthread_once_t case_once = PTHREAD_ONCE_INIT;
+
+static void case_init(void)
+{
+    case_loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+}
+
 static void change_case(const KArgs *a, int upper)
 {
+    pthread_once(&case_once, case_init);
     FOR_ROWS(a)
     {
         const Datum *d = VGET(a->args[0], row);
@@ -132,10 +171,29 @@ static void change_case(const KArgs *a, int upper)
         }
         size_t n;
         const char *s = text_of(a, d, &n);
-        char *o = pdup(a, s, n);
-        for (size_t k = 0; k < n; k++) /* ASCII letters; other bytes pass through */
-            o[k] = (char)(upper ? toupper((unsigned char)o[k]) : tolower((unsigned char)o[k]));
-        a->out->d[row] = val_str(o, n);
+        char *o = apr_palloc(a->b->pool, n * 2 + 1); /* a mapped character takes <= 2x bytes */
+        size_t k = 0;
+        for (size_t i = 0; i < n;) {
+            unsigned char c = (unsigned char)s[i];
+            if (c < 0x80) {
+                o[k++] = (char)(upper ? toupper(c) : tolower(c));
+                i++;
+                continue;
+            }
+            size_t adv;
+            uint32_t cp = span_utf8_decode(s + i, n - i, &adv);
+            if (cp == 0xFFFD && adv == 1) { /* invalid byte: kept as it is */
+                o[k++] = s[i++];
+                continue;
+            }
+            uint32_t m = cp;
+            if (case_loc)
+                m = (uint32_t)(upper ? towupper_l((wint_t)cp, case_loc)
+                                     : towlower_l((wint_t)cp, case_loc));
+            k += utf8_put(o + k, m);
+            i += adv;
+        }
+        a->out->d[row] = val_str(o, k);
     }
 }
 

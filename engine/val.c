@@ -157,8 +157,8 @@ static int all_digits(const char *s, size_t n)
     return 1;
 }
 
-/* Compares two runs of digits by value: length without leading zeros first, then digits;
- * equal values with more leading zeros sort later so that the order stays total. */
+/* Compares two runs of digits by value: length without leading zeros first, then digits.
+ * Equal values compare equal ("01" and "1"): ties keep input order (L3). */
 static int digits_cmp(const char *a, size_t na, const char *b, size_t nb)
 {
     size_t za = 0, zb = 0;
@@ -170,9 +170,7 @@ static int digits_cmp(const char *a, size_t na, const char *b, size_t nb)
     if (la != lb)
         return la < lb ? -1 : 1;
     int c = memcmp(a + za, b + zb, la);
-    if (c)
-        return c < 0 ? -1 : 1;
-    return na < nb ? -1 : na > nb;
+    return c < 0 ? -1 : c > 0;
 }
 
 /* AWS's natural sort (Part 2 §3.5): digit-only strings are numbers and sort after every other

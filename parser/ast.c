@@ -92,7 +92,7 @@ static void dump_rec(apr_pool_t *pool, const AstNode *n, char **out)
         head = apr_psprintf(pool, "(%s", ast_kind_name(n->kind));
         break;
     }
-    if (n->str)
+    if (n->str && n->kind != AST_QUERY)
         head = apr_psprintf(pool, "%s \"%s\"", head, n->str);
     if (n->flags & AST_F_DESC)
         head = apr_pstrcat(pool, head, " desc", NULL);

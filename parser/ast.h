@@ -55,7 +55,7 @@ typedef struct AstNode {
     AstOp op;
     int flags;
     LiqSpan span;
-    const char *str; /* names, string and regex literals (unescaped), aliases */
+    const char *str; /* names, string and regex literals (unescaped), aliases; QUERY: its text */
     size_t len;
     double num;      /* NUM value; DURATION milliseconds; LIMIT count */
     struct AstNode **kids;

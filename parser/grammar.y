@@ -67,6 +67,7 @@ static AstNode *implicit_message(ParseCtx *ctx, LiqSpan at);
     LxTok tok;
 }
 
+%token END 0 "end of query"
 %token <tok> IDENT "a field name"
 %token <tok> QIDENT "a quoted field name"
 %token <tok> NUMBER "a number"
@@ -98,7 +99,11 @@ static AstNode *implicit_message(ParseCtx *ctx, LiqSpan at);
 %%
 
 query
-    : pipeline          { ctx->root = $1; }
+    : pipeline          {
+            ctx->root = $1;
+            $1->str = ctx->text; /* the whole query text, for messages that quote it */
+            $1->len = ctx->len;
+        }
     ;
 
 pipeline

@@ -15,6 +15,7 @@ typedef enum { CTX_ROW, CTX_STATS_ITEM, CTX_AGG_ARG } ExprCtx;
 
 typedef struct Sema {
     LiqDiagList *diags;
+    const char *text;
     int errors;
 } Sema;
 
@@ -139,6 +140,10 @@ static int check_expr(Sema *s, AstNode *n, ExprCtx ctx, const char *cmd)
             if (fi->min_args == fi->max_args)
                 d = diag_add(s->diags, DIAG_ERROR, &n->span, "%s() takes %d argument%s, found %d",
                              fi->name, fi->min_args, fi->min_args == 1 ? "" : "s", nargs);
+            else if (fi->min_args == 0)
+                d = diag_add(s->diags, DIAG_ERROR, &n->span,
+                             "%s() takes at most %d argument%s, found %d", fi->name,
+                             fi->max_args, fi->max_args == 1 ? "" : "s", nargs);
             else if (fi->max_args < 0)
                 d = diag_add(s->diags, DIAG_ERROR, &n->span,
                              "%s() takes at least %d argument%s, found %d", fi->name,
@@ -268,7 +273,7 @@ static void check_stats(Sema *s, AstNode *cmd)
         int has = check_expr(s, item->kids[0], CTX_STATS_ITEM, "stats");
         if (!has && s->errors == before && !only_aliases(item->kids[0], aliases, na)) {
             LiqDiag *d = err(s, item->kids[0], "stats item '%s' has no aggregate function",
-                             item->kids[0]->kind == AST_FIELD ? item->kids[0]->str : "expression");
+                             ast_text(s->diags->pool, item->kids[0], s->text));
             diag_hint(s->diags, d, "group by it with 'by', or aggregate it, e.g. count(*), max(f)");
         }
         if (na < 256)
@@ -282,7 +287,7 @@ static void check_stats(Sema *s, AstNode *cmd)
 
 int sema_check(AstNode *q, LiqDiagList *diags)
 {
-    Sema s = {diags, 0};
+    Sema s = {diags, q->str ? q->str : "", 0}; /* the query node holds the whole text */
     for (uint32_t c = 0; c < q->nkids; c++) {
         AstNode *cmd = q->kids[c];
         switch (cmd->kind) {

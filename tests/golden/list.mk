@@ -11,7 +11,5 @@ GOLDEN_TESTS = \
 	tests/golden/basics/stats.test \
 	tests/golden/basics/syntax.test \
 	tests/golden/corpora/lnav.test \
-	tests/golden/engine/prefilter.test \
-	tests/golden/engine/timerange.test \
 	tests/golden/errors/semantic.test \
 	tests/golden/errors/syntax.test
