@@ -1,5 +1,10 @@
 ## tests/sh.mk -- shell tests: CLI behaviour (tests/cli) and differential runs (tests/diff)
 SH_TESTS = \
+	tests/cli/exit_codes.sh \
+	tests/cli/streams.sh \
+	tests/cli/inputs.sh \
+	tests/cli/sigpipe.sh \
+	tests/cli/threads.sh \
 	tests/diff/app_log_jq.sh \
 	tests/diff/corpus_jq.sh \
 	tests/diff/text_awk.sh

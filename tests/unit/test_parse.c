@@ -715,12 +715,12 @@ static void test_parse_error_quoted_field_name(void **state)
 
 static void test_parse_error_words_for_end_of_query(void **state)
 {
-    const char *e = parse(state, "fields a b");
-    assert_non_null(strstr(e, "liq: error at 1:10: expected "));
-    KNOWN_BUG("where '|' or the end of the query may follow, the message says 'expected end of "
-              "file' (bison's name for YYEOF), not words of the query language");
-    assert_null(strstr(e, "end of file"));
-    assert_non_null(strstr(e, "'|'"));
+    /* the language's words, not bison's "end of file" */
+    assert_parse("fields a b",
+                 "ERROR\n"
+                 "liq: error at 1:10: expected end of query, found 'b'\n"
+                 "  fields a b\n"
+                 "           ^\n");
 }
 
 static void test_parse_error_unknown_command(void **state)
@@ -855,15 +855,53 @@ static void test_parse_error_count_is_capped(void **state)
 
 static void test_parse_error_invalid_character(void **state)
 {
-    apr_pool_t *pool = *state;
-    LiqDiagList *d = diag_list_new(pool);
-    assert_null(liq_parse(pool, "filter a = $x", 13, d));
-    KNOWN_BUG("an invalid character ('$', ';', '~', ...) fails the parse with no diagnostic at "
-              "all: the lexer's '.' rule returns TOK_LEXERR without reporting, and the parser "
-              "assumes the lexer already did");
-    assert_int_equal(d->n, 1);
-    assert_non_null(strstr(diag_render(pool, &d->items[0], "filter a = $x", 13),
-                           "liq: error at 1:12: "));
+    assert_parse("filter a = $x",
+                 "ERROR\n"
+                 "liq: error at 1:12: unexpected character '$'\n"
+                 "  filter a = $x\n"
+                 "             ^\n"
+                 "  hint: operators are = != < <= > >= and or not like in =~\n");
+    assert_parse("fields a; b",
+                 "ERROR\n"
+                 "liq: error at 1:9: unexpected character ';'\n"
+                 "  fields a; b\n"
+                 "          ^\n"
+                 "  hint: commands are separated by '|'\n");
+    assert_parse("fields a\x01",
+                 "ERROR\n"
+                 "liq: error at 1:9: unexpected control character 0x01\n"
+                 "  fields a \n"
+                 "          ^\n");
+}
+
+static void test_parse_error_c_style_boolean_operators(void **state)
+{
+    assert_parse("filter a && b",
+                 "ERROR\n"
+                 "liq: error at 1:10: unexpected '&&'\n"
+                 "  filter a && b\n"
+                 "           ^^\n"
+                 "  hint: write 'and'\n");
+    assert_parse("filter a || b",
+                 "ERROR\n"
+                 "liq: error at 1:10: unexpected '||'\n"
+                 "  filter a || b\n"
+                 "           ^^\n"
+                 "  hint: write 'or'\n");
+    /* before a command word, '||' is a doubled pipe */
+    assert_parse("fields a || filter b",
+                 "ERROR\n"
+                 "liq: error at 1:11: expected a command, found '|'\n"
+                 "  fields a || filter b\n"
+                 "            ^\n"
+                 "  hint: remove the extra '|'\n");
+}
+
+static void test_parse_utf8_letters_in_field_names(void **state)
+{
+    assert_parse("fields \xc3\xa9t\xc3\xa9, r\xc3\xa9sum\xc3\xa9.x",
+                 "(query (fields (item (field \"\xc3\xa9t\xc3\xa9\")) "
+                 "(item (field \"r\xc3\xa9sum\xc3\xa9.x\"))))");
 }
 
 static void test_parse_error_returns_null_tree(void **state)
@@ -959,6 +997,8 @@ int main(void)
         T(test_parse_several_errors_in_short_stages),
         T(test_parse_error_count_is_capped),
         T(test_parse_error_invalid_character),
+        T(test_parse_error_c_style_boolean_operators),
+        T(test_parse_utf8_letters_in_field_names),
         T(test_parse_error_returns_null_tree),
         T(test_parse_edit_distance),
         T(test_parse_nearest_command),

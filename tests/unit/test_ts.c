@@ -2,9 +2,11 @@
  *
  * ts.c turns what logs write into epoch milliseconds, UTC (L20): whole ISO 8601 / RFC 3339
  * strings (ts_parse_iso), epoch numbers in s/ms/us/ns told apart by magnitude (ts_from_epoch),
- * and the first timestamp in a text line's first 128 bytes (ts_find_in_text). Expected values
- * were computed independently with Python's datetime. ts_format (the way back) is tested in
- * test_val.c with the rest of the output rules.
+ * the first timestamp in a text line's first 128 bytes (ts_find_in_text), times written on the
+ * command line (ts_parse_user, for --start/--end), and rounding to the periods of bin(),
+ * datefloor() and dateceil() (ts_floor/ts_ceil, L15). Expected values were computed
+ * independently with Python's datetime. ts_format (the way back) is tested in test_val.c with
+ * the rest of the output rules.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -87,6 +89,29 @@ static void test_ts_days_from_civil_is_continuous(void **state)
             for (unsigned d = 1; d <= n; d++)
                 assert_int_equal(ts_days_from_civil(y, m, d), expect++);
         }
+    }
+}
+
+static void test_ts_civil_from_days_inverts(void **state)
+{
+    (void)state;
+    int y;
+    unsigned m, d;
+    ts_civil_from_days(0, &y, &m, &d);
+    assert_int_equal(y, 1970);
+    assert_int_equal(m, 1);
+    assert_int_equal(d, 1);
+    ts_civil_from_days(-1, &y, &m, &d);
+    assert_int_equal(y, 1969);
+    assert_int_equal(m, 12);
+    assert_int_equal(d, 31);
+    ts_civil_from_days(11016, &y, &m, &d);
+    assert_int_equal(y, 2000);
+    assert_int_equal(m, 2);
+    assert_int_equal(d, 29);
+    for (int64_t days = -800000; days <= 3000000; days += 997) {
+        ts_civil_from_days(days, &y, &m, &d);
+        assert_int_equal(ts_days_from_civil(y, m, d), days);
     }
 }
 
@@ -210,6 +235,105 @@ static void test_ts_from_epoch_too_large(void **state)
     assert_int_equal(ts_from_epoch(-1e21, &ms), 0);
 }
 
+/* ===== ts_parse_user (--start, --end) ===== */
+
+static int user(const char *s, int64_t *ms)
+{
+    return ts_parse_user(s, DAY_2026_11_23 + 10 * HOUR, ms);
+}
+
+static void test_ts_parse_user_forms(void **state)
+{
+    (void)state;
+    const int64_t now = DAY_2026_11_23 + 10 * HOUR;
+    int64_t ms = -42;
+    assert_int_equal(user("now", &ms), 1);
+    assert_int_equal(ms, now);
+    assert_int_equal(user("-30s", &ms), 1);
+    assert_int_equal(ms, now - 30000);
+    assert_int_equal(user("-15m", &ms), 1);
+    assert_int_equal(ms, now - 15 * MINUTE);
+    assert_int_equal(user("-2h", &ms), 1);
+    assert_int_equal(ms, now - 2 * HOUR);
+    assert_int_equal(user("-7d", &ms), 1);
+    assert_int_equal(ms, now - 7 * 24 * HOUR);
+    assert_int_equal(user("-1w", &ms), 1);
+    assert_int_equal(ms, now - 7 * 24 * HOUR);
+    assert_int_equal(user("1795428000", &ms), 1); /* 10 digits: seconds */
+    assert_int_equal(ms, now);
+    assert_int_equal(user("1795428000123", &ms), 1); /* more: milliseconds */
+    assert_int_equal(ms, now + 123);
+    assert_int_equal(user("0", &ms), 1);
+    assert_int_equal(ms, 0);
+    assert_int_equal(user("2026-11-23T10:00:00.5Z", &ms), 1);
+    assert_int_equal(ms, now + 500);
+    assert_int_equal(user("2026-11-23", &ms), 1);
+    assert_int_equal(ms, DAY_2026_11_23);
+}
+
+static void test_ts_parse_user_rejects(void **state)
+{
+    (void)state;
+    static const char *bad[] = {"", "yesterday", "NOW", "-2x", "-m", "-", "-1", "+5m", "5m",
+                                "-1.5h", "2026-13-01", "1795428000.5", "12:00"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        int64_t ms = -42;
+        print_message("'%s'\n", bad[i]);
+        assert_int_equal(user(bad[i], &ms), 0);
+    }
+}
+
+/* ===== ts_floor, ts_ceil (L15) ===== */
+
+static void test_ts_floor_ceil_fixed_periods(void **state)
+{
+    (void)state;
+    const int64_t t = 1795428451500LL; /* 2026-11-23T10:07:31.500Z */
+    assert_int_equal(ts_floor(t, 5 * MINUTE), 1795428300000LL);
+    assert_int_equal(ts_ceil(t, 5 * MINUTE), 1795428600000LL);
+    assert_int_equal(ts_floor(t, HOUR), DAY_2026_11_23 + 10 * HOUR);
+    assert_int_equal(ts_floor(t, 24 * HOUR), DAY_2026_11_23);
+    assert_int_equal(ts_floor(t, 1000), t - 500);
+    assert_int_equal(ts_floor(t, 1), t);
+    /* on a boundary, ceil is the time itself */
+    assert_int_equal(ts_ceil(1795428300000LL, 5 * MINUTE), 1795428300000LL);
+    assert_int_equal(ts_floor(1795428300000LL, 5 * MINUTE), 1795428300000LL);
+    /* before 1970 rounds down, not toward zero */
+    assert_int_equal(ts_floor(-1, 1000), -1000);
+    assert_int_equal(ts_ceil(-1, 1000), 0);
+    assert_int_equal(ts_floor(-1, 24 * HOUR), -24 * HOUR);
+}
+
+static void test_ts_floor_weeks_start_monday(void **state)
+{
+    (void)state;
+    const int64_t wed = 1795608000000LL; /* Wednesday 2026-11-25T12:00Z */
+    const int64_t week = 7 * 24 * HOUR;
+    assert_int_equal(ts_floor(wed, week), DAY_2026_11_23); /* Monday 2026-11-23 */
+    assert_int_equal(ts_ceil(wed, week), 1795996800000LL);  /* Monday 2026-11-30 */
+    assert_int_equal(ts_floor(DAY_2026_11_23, week), DAY_2026_11_23);
+    assert_int_equal(ts_floor(DAY_2026_11_23 - 1, week), 1794787200000LL); /* 2026-11-16 */
+    /* 1970-01-01 was a Thursday: its week began on Monday 1969-12-29 */
+    assert_int_equal(ts_floor(0, week), -3 * 24 * HOUR);
+}
+
+static void test_ts_floor_ceil_calendar_periods(void **state)
+{
+    (void)state;
+    const int64_t t = DAY_2026_11_23 + 10 * HOUR;
+    assert_int_equal(ts_floor(t, -1), 1793491200000LL);  /* 2026-11-01 */
+    assert_int_equal(ts_ceil(t, -1), 1796083200000LL);   /* 2026-12-01 */
+    assert_int_equal(ts_floor(t, -3), 1790812800000LL);  /* 2026-10-01 */
+    assert_int_equal(ts_ceil(t, -3), 1798761600000LL);   /* 2027-01-01 */
+    assert_int_equal(ts_floor(t, -12), 1767225600000LL); /* 2026-01-01 */
+    assert_int_equal(ts_ceil(t, -12), 1798761600000LL);  /* 2027-01-01 */
+    assert_int_equal(ts_ceil(1793491200000LL, -1), 1793491200000LL);
+    /* February of a leap year, and before 1970 */
+    assert_int_equal(ts_floor(951825600000LL, -1), 949363200000LL); /* 2000-02-01 */
+    assert_int_equal(ts_ceil(951825600000LL, -1), 951868800000LL);  /* 2000-03-01 */
+    assert_int_equal(ts_floor(-1, -12), -365 * 24 * HOUR);          /* 1969-01-01 */
+}
+
 /* ===== ts_find_in_text ===== */
 
 static void test_ts_find_iso_in_text(void **state)
@@ -297,12 +421,18 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_ts_days_from_civil),
         T(test_ts_days_from_civil_is_continuous),
+        T(test_ts_civil_from_days_inverts),
         T(test_ts_parse_iso_forms),
         T(test_ts_parse_iso_rejects),
         T(test_ts_parse_iso_rejects_days_past_month_end),
         T(test_ts_parse_iso_respects_len),
         T(test_ts_from_epoch_units_by_magnitude),
         T(test_ts_from_epoch_too_large),
+        T(test_ts_parse_user_forms),
+        T(test_ts_parse_user_rejects),
+        T(test_ts_floor_ceil_fixed_periods),
+        T(test_ts_floor_weeks_start_monday),
+        T(test_ts_floor_ceil_calendar_periods),
         T(test_ts_find_iso_in_text),
         T(test_ts_find_first_of_two),
         T(test_ts_find_clf),

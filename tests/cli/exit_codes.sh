@@ -1,0 +1,256 @@
+#!/bin/sh
+# exit_codes.sh -- CLI test: exit codes and what each failure prints where (L23, style B4.10)
+#
+# 0 success; 2 usage or query error, nothing ran (unknown option, bad --format, bad --threads,
+# a missing option value, no query, a query error, a --start/--end that is not a time or a
+# --start after --end); 3 the run finished but some input was missing: results of the other
+# inputs are still printed. --start/--end themselves (L24: inclusive, millisecond precision,
+# records without a timestamp left out) are checked at the end.
+# Every case checks the exit code, stdout and stderr separately: usage and query errors print
+# nothing on stdout, not even a header.
+# Environment (set by make check): LIQ = the liq binary, SRCDIR = the source tree.
+# Exit: 0 all checks passed, 1 a check failed (each check prints an ok/not ok line).
+#
+# SPDX-License-Identifier: Apache-2.0
+set -u
+: "${LIQ:?set LIQ to the liq binary}"
+: "${SRCDIR:?set SRCDIR to the source tree}"
+LC_ALL=C
+export LC_ALL
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/liq-cli-exit.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' INT TERM HUP
+
+# ===== helpers (each tests/cli script carries its own copy) =====
+n=0
+failures=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); failures=$((failures + 1)); echo "not ok $n - $1"; }
+# run ARGS...: liq with stdin from /dev/null; $rc, $tmp/out, $tmp/err
+run() { "$LIQ" "$@" </dev/null >"$tmp/out" 2>"$tmp/err"; rc=$?; }
+# run_in FILE ARGS...: the same with stdin from FILE
+run_in() { _in=$1; shift; "$LIQ" "$@" <"$_in" >"$tmp/out" 2>"$tmp/err"; rc=$?; }
+show() { sed 's/^/  | /' "$1"; }
+expect_rc() {
+    if [ "$rc" -eq "$1" ]; then ok "$2: exit $1"; else
+        not_ok "$2: exit $rc, expected $1"; echo "  stderr:"; show "$tmp/err"; fi
+}
+# want LINE...: the expected stdout, one argument per line
+want() { printf '%s\n' "$@" >"$tmp/want"; }
+expect_out() {
+    if cmp -s "$tmp/want" "$tmp/out"; then ok "$1: stdout"; else
+        not_ok "$1: stdout differs"; diff -u "$tmp/want" "$tmp/out" | show /dev/stdin; fi
+}
+expect_out_empty() {
+    if [ ! -s "$tmp/out" ]; then ok "$1: stdout empty"; else
+        not_ok "$1: stdout not empty"; show "$tmp/out"; fi
+}
+expect_err_empty() {
+    if [ ! -s "$tmp/err" ]; then ok "$1: stderr empty"; else
+        not_ok "$1: stderr not empty"; show "$tmp/err"; fi
+}
+# expect_err_has TEXT DESC: a stderr line contains TEXT (fixed string)
+expect_err_has() {
+    if grep -qF -- "$1" "$tmp/err"; then ok "$2: stderr has '$1'"; else
+        not_ok "$2: stderr lacks '$1'"; show "$tmp/err"; fi
+}
+expect_out_lacks() {
+    if grep -qF -- "$1" "$tmp/out"; then not_ok "$2: stdout has '$1'"; show "$tmp/out"; else
+        ok "$2: stdout lacks '$1'"; fi
+}
+
+# ===== inputs =====
+printf '{"a":1,"b":"x"}\n{"a":2,"b":"y"}\n' >"$tmp/one.log"
+printf '{"a":3,"b":"z"}\n' >"$tmp/two.log"
+
+# ===== 0: success =====
+run --format csv 'fields a, b' "$tmp/one.log"
+expect_rc 0 "ok run"
+want 'a,b' '1,x' '2,y'
+expect_out "ok run"
+expect_err_empty "ok run"
+
+run --format csv 'filter a > 100 | fields a' "$tmp/one.log"
+expect_rc 0 "no rows match"
+want 'a'
+expect_out "no rows match"
+expect_err_empty "no rows match"
+
+# ===== 2: usage errors =====
+run --bogus 'fields a' "$tmp/one.log"
+expect_rc 2 "unknown long option"
+expect_out_empty "unknown long option"
+expect_err_has "liq: error: unknown option '--bogus'" "unknown long option"
+expect_err_has "hint: 'liq --help' lists the options" "unknown long option"
+
+run -x 'fields a' "$tmp/one.log"
+expect_rc 2 "unknown short option"
+expect_out_empty "unknown short option"
+expect_err_has "unknown option '-x'" "unknown short option"
+
+run --format xml 'fields a' "$tmp/one.log"
+expect_rc 2 "bad --format"
+expect_out_empty "bad --format"
+expect_err_has "unknown format 'xml'" "bad --format"
+
+run --format=CSV 'fields a' "$tmp/one.log"
+expect_rc 2 "--format is case-sensitive"
+expect_out_empty "--format is case-sensitive"
+
+for bad in 0 -1 abc 1025 '' 4x; do
+    run --threads "$bad" 'fields a' "$tmp/one.log"
+    expect_rc 2 "bad --threads '$bad'"
+    expect_out_empty "bad --threads '$bad'"
+    expect_err_has "--threads takes a number from 1 to 1024" "bad --threads '$bad'"
+done
+
+run 'fields a' "$tmp/one.log" --format
+expect_rc 2 "option without its value"
+expect_out_empty "option without its value"
+expect_err_has "option '--format' needs a value" "option without its value"
+
+run
+expect_rc 2 "no query"
+expect_out_empty "no query"
+expect_err_has "liq: error: no query given" "no query"
+
+run --format csv
+expect_rc 2 "options but no query"
+expect_out_empty "options but no query"
+
+for opt in --start --end; do
+    for bad in yesterday 2026-13-01 -2x ''; do
+        run "$opt" "$bad" 'fields a' "$tmp/one.log"
+        expect_rc 2 "$opt '$bad'"
+        expect_out_empty "$opt '$bad'"
+        expect_err_has "$opt takes a time such as" "$opt '$bad'"
+    done
+done
+
+run --start 2026-11-24 --end 2026-11-23 'fields a' "$tmp/one.log"
+expect_rc 2 "--start after --end"
+expect_out_empty "--start after --end"
+expect_err_has "--start is after --end" "--start after --end"
+
+run -f "$tmp/no-such-query-file" "$tmp/one.log"
+expect_rc 2 "missing query file"
+expect_out_empty "missing query file"
+expect_err_has "cannot read query file" "missing query file"
+
+# ===== 2: query errors (nothing runs: no header, inputs not opened) =====
+run --format csv 'fields a,' "$tmp/one.log"
+expect_rc 2 "syntax error"
+expect_out_empty "syntax error"
+expect_err_has "liq: error at 1:10: unexpected end of query" "syntax error"
+
+run --format csv 'stats cuont(*)' "$tmp/one.log"
+expect_rc 2 "unknown function"
+expect_out_empty "unknown function"
+expect_err_has "liq: error at 1:7: unknown function 'cuont'" "unknown function"
+expect_err_has "hint: did you mean 'count'?" "unknown function"
+
+run --format csv 'fields a | bogus' "$tmp/no-such-file"
+expect_rc 2 "query error wins over a missing input"
+expect_out_empty "query error wins over a missing input"
+expect_err_has "unknown command 'bogus'" "query error wins over a missing input"
+if grep -qF 'no-such-file' "$tmp/err"; then
+    not_ok "query error: the input was opened"
+else
+    ok "query error: the input was not opened"
+fi
+
+run --format csv 'fields a, | sort b c' "$tmp/one.log"
+expect_rc 2 "two errors"
+expect_out_empty "two errors"
+expect_err_has "liq: 2 errors in query" "two errors"
+
+run --format csv '' "$tmp/one.log"
+expect_rc 2 "empty query"
+expect_out_empty "empty query"
+expect_err_has "liq: error: empty query" "empty query"
+
+printf 'fields a\n| filter b = )\n' >"$tmp/bad.q"
+run -f "$tmp/bad.q" "$tmp/one.log"
+expect_rc 2 "query file with an error"
+expect_out_empty "query file with an error"
+expect_err_has "liq: error at 2:14: " "query file with an error"
+
+# ===== 3: a missing input; the others are still read =====
+run --format csv 'fields a, b' "$tmp/one.log" "$tmp/missing.log" "$tmp/two.log"
+expect_rc 3 "missing input among others"
+want 'a,b' '1,x' '2,y' '3,z'
+expect_out "missing input among others"
+expect_err_has "missing.log" "missing input among others"
+expect_out_lacks "missing.log" "missing input among others"
+expect_out_lacks "liq:" "missing input among others"
+
+run --format csv 'stats count(*) as n' "$tmp/missing.log" "$tmp/one.log"
+expect_rc 3 "missing input first, stats over the rest"
+want 'n' '2'
+expect_out "missing input first, stats over the rest"
+
+run --format csv 'fields a' "$tmp/missing1.log" "$tmp/missing2.log"
+expect_rc 3 "every input missing"
+expect_err_has "missing1.log" "every input missing"
+expect_err_has "missing2.log" "every input missing"
+
+run --format csv 'fields a' "$tmp/no-such-dir/"
+expect_rc 3 "missing directory"
+
+if [ "$(id -u)" != 0 ]; then
+    cp "$tmp/two.log" "$tmp/locked.log"
+    chmod 000 "$tmp/locked.log"
+    run --format csv 'fields a' "$tmp/one.log" "$tmp/locked.log"
+    expect_rc 3 "unreadable input"
+    want 'a' '1' '2'
+    expect_out "unreadable input"
+    expect_err_has "locked.log" "unreadable input"
+    chmod 600 "$tmp/locked.log"
+else
+    echo "ok - unreadable input: skipped (running as root)"
+fi
+
+# ===== --start/--end (L24): inclusive bounds, millisecond precision =====
+printf '%s\n' '2026-11-23T10:00:00.000Z a' '2026-11-23T10:00:00.999Z b' \
+    '2026-11-23T10:00:01.000Z c' '2026-11-23T10:00:02.000Z d' 'no timestamp e' \
+    '2001-01-01T00:00:00Z old' >"$tmp/times.log"
+run --format csv --no-header --start 2026-11-23T10:00:00.999Z --end 2026-11-23T10:00:01Z \
+    'fields @message' "$tmp/times.log"
+expect_rc 0 "--start/--end"
+want '2026-11-23T10:00:00.999Z b' '2026-11-23T10:00:01.000Z c'
+expect_out "--start/--end: both bounds inclusive, ms precision"
+expect_err_empty "--start/--end"
+
+run --format csv --no-header --start 1795428001 'fields @message' "$tmp/times.log"
+want '2026-11-23T10:00:01.000Z c' '2026-11-23T10:00:02.000Z d'
+expect_out "--start in epoch seconds"
+
+run --format csv --no-header --end 1795428000000 'fields @message' "$tmp/times.log"
+want '2026-11-23T10:00:00.000Z a' '2001-01-01T00:00:00Z old'
+expect_out "--end in epoch milliseconds"
+
+run --format csv --no-header --end now 'filter @message like /old/ | fields @message' \
+    "$tmp/times.log"
+want '2001-01-01T00:00:00Z old'
+expect_out "--end now"
+
+run --format csv --no-header --start -1w 'filter @message like /old/ | fields @message' \
+    "$tmp/times.log"
+: >"$tmp/want"
+expect_out "--start relative to now"
+
+run --format csv --no-header --end -1d 'filter @message like /old/ | fields @message' \
+    "$tmp/times.log"
+want '2001-01-01T00:00:00Z old'
+expect_out "--end relative to now"
+
+# ===== 0 again: help, version, function list =====
+for opt in --help -h --version --list-functions; do
+    run "$opt"
+    expect_rc 0 "$opt"
+    expect_err_empty "$opt"
+done
+
+echo "$n checks, $failures failed"
+[ "$failures" -eq 0 ]
