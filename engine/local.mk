@@ -9,6 +9,7 @@ libliq_la_SOURCES += \
 	engine/rx.c engine/rx.h \
 	engine/vec.h \
 	engine/kern.h engine/k_func.c engine/k_time.c \
+	engine/k_str.c engine/k_num.c engine/k_gen.c engine/k_ip.c engine/k_hash.c \
 	engine/expr.c engine/expr.h \
 	engine/dec.c \
 	engine/agg.c engine/agg.h \
@@ -20,6 +21,6 @@ libliq_la_SOURCES += \
 	engine/liq.c engine/liq.h engine/liq_int.h \
 	cli/out.c cli/out.h cli/out_csv.c cli/out_json.c cli/out_table.c \
 	cli/cli.c cli/cli.h
-libliq_la_LIBADD = libliqfront.la
+libliq_la_LIBADD = libliqfront.la $(CRYPTO_LIBS)
 
 EXTRA_DIST += engine/README
