@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 #include <apr_general.h>
@@ -33,6 +34,7 @@ typedef struct CliOpts {
     int stats;
     int header;
     int no_prefilter;
+    const char *filter_pattern; /* --filter-pattern */
     int has_start, has_end;
     int64_t start_ms, end_ms;
     uint32_t batch_rows;
@@ -54,6 +56,7 @@ enum {
     OPT_LIST_FUNCTIONS,
     OPT_BATCH_ROWS,
     OPT_NO_PREFILTER,
+    OPT_FILTER_PATTERN,
 };
 
 static const struct option long_opts[] = {
@@ -68,6 +71,7 @@ static const struct option long_opts[] = {
     {"max-line", required_argument, NULL, OPT_MAX_LINE},
     {"list-functions", no_argument, NULL, OPT_LIST_FUNCTIONS},
     {"no-prefilter", no_argument, NULL, OPT_NO_PREFILTER},
+    {"filter-pattern", required_argument, NULL, OPT_FILTER_PATTERN},
     {"version", no_argument, NULL, OPT_VERSION},
     {"help", no_argument, NULL, 'h'},
     /* for tests: rows per batch, to exercise batch boundaries (docs/style.md B6) */
@@ -87,6 +91,9 @@ static const char usage_text[] =
     "  -f, --query-file FILE   read the query from FILE\n"
     "      --explain           print the compiled plan and exit\n"
     "      --list-functions    list every function of the query language\n"
+    "      --filter-pattern P  keep only events matching the CloudWatch filter pattern P\n"
+    "                          (terms, %regex%, { $.json = ... }, [space, delimited]);\n"
+    "                          the query is then optional\n"
     "\n"
     "Output:\n"
     "      --format FORMAT     table, csv, tsv, json or ndjson (default: table on a\n"
@@ -220,6 +227,9 @@ static int parse_args(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
         case OPT_NO_PREFILTER:
             o->no_prefilter = 1;
             break;
+        case OPT_FILTER_PATTERN:
+            o->filter_pattern = optarg;
+            break;
         case OPT_STATS:
             o->stats = 1;
             break;
@@ -276,7 +286,13 @@ static int collect(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
     if (rc >= 0)
         return rc;
     int first = optind;
-    if (!o->query_file) {
+    struct stat st;
+    /* with --filter-pattern the query is optional: a first positional that names an
+     * existing file or directory (or '-') is an input, not a query */
+    int pattern_only = o->filter_pattern && !o->query_file &&
+                       (first >= argc || strcmp(argv[first], "-") == 0 ||
+                        stat(argv[first], &st) == 0);
+    if (!o->query_file && !pattern_only) {
         if (first >= argc)
             return usage_error(err, "%s", "no query given");
         o->query = argv[first++];
@@ -297,11 +313,18 @@ static double now_s(void)
     return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
 }
 
+/* Renders diagnostics against the text they point into: the filter pattern for those marked
+ * " in filter pattern", else the query. */
 static void print_diags(FILE *err, apr_pool_t *pool, const LiqDiagList *d, const char *q,
-                        size_t qlen)
+                        size_t qlen, const char *pattern)
 {
-    for (int i = 0; i < d->n; i++)
-        fputs(diag_render(pool, &d->items[i], q, qlen), err);
+    for (int i = 0; i < d->n; i++) {
+        const LiqDiag *x = &d->items[i];
+        if (pattern && x->where[0])
+            fputs(diag_render(pool, x, pattern, strlen(pattern)), err);
+        else
+            fputs(diag_render(pool, x, q ? q : "", q ? qlen : 0), err);
+    }
 }
 
 static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
@@ -316,18 +339,20 @@ static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
             return CLI_EXIT_USAGE;
         }
     } else {
-        qlen = strlen(q);
+        qlen = q ? strlen(q) : 0;
     }
     LiqDiagList *diags = diag_list_new(pool);
-    LiqQuery *lq = liq_compile(pool, q, qlen, diags);
+    const char *fp = o->filter_pattern;
+    LiqQuery *lq = fp ? liq_compile_pattern(pool, q, q ? qlen : 0, fp, strlen(fp), diags)
+                      : liq_compile(pool, q, qlen, diags);
     if (!lq) {
-        print_diags(err, pool, diags, q, qlen);
+        print_diags(err, pool, diags, q, qlen, fp);
         int n = diag_count(diags);
         if (n > 1)
             fprintf(err, "liq: %d errors in query\n", n);
         return CLI_EXIT_USAGE;
     }
-    print_diags(err, pool, diags, q, qlen); /* warnings */
+    print_diags(err, pool, diags, q, qlen, fp); /* warnings */
     if (o->explain) {
         LiqBuf b = {0};
         liq_explain(lq, &b);

@@ -62,6 +62,11 @@ typedef struct LiqRunStats {
 } LiqRunStats;
 
 LiqQuery *liq_compile(apr_pool_t *pool, const char *text, size_t len, LiqDiagList *diags);
+/* A query (text may be NULL: then rows show @timestamp, @logStream and @message, as
+ * FilterLogEvents lists events) applied after a CloudWatch filter pattern. Diagnostics about
+ * the pattern have where = " in filter pattern" and spans into the pattern. */
+LiqQuery *liq_compile_pattern(apr_pool_t *pool, const char *text, size_t len,
+                              const char *pattern, size_t plen, LiqDiagList *diags);
 void liq_explain(const LiqQuery *q, LiqBuf *out);
 int liq_columns(const LiqQuery *q, const char ***names);
 LiqStatus liq_run(LiqQuery *q, const LiqRunOptions *opt, const LiqOutput *out, LiqRunStats *st,

@@ -14,13 +14,14 @@ libliq_la_SOURCES += \
 	engine/dec.c \
 	engine/agg.c engine/agg.h \
 	engine/op.h engine/rowset.c engine/op_filter.c engine/op_fields.c \
-	engine/op_sort.c engine/op_stats.c engine/op_parse.c engine/op_dedup.c \
+	engine/op_sort.c engine/op_stats.c engine/op_parse.c engine/op_dedup.c engine/op_fpat.c \
+	engine/jdom.c engine/jdom.h \
 	engine/plan.c engine/plan.h engine/prefilter.c engine/prefilter.h \
 	engine/src.c engine/src.h engine/decomp.c engine/decomp.h \
 	engine/pipe.c \
 	engine/liq.c engine/liq.h engine/liq_int.h \
 	cli/out.c cli/out.h cli/out_csv.c cli/out_json.c cli/out_table.c \
 	cli/cli.c cli/cli.h
-libliq_la_LIBADD = libliqfront.la $(CRYPTO_LIBS)
+libliq_la_LIBADD = libliqfront.la libliqfpat.la $(CRYPTO_LIBS)
 
 EXTRA_DIST += engine/README

@@ -19,6 +19,7 @@
 #include "engine/expr.h"
 #include "engine/plan.h"
 #include "engine/vec.h"
+#include "parser/fpat.h"
 
 /* Materialised rows: every slot of the plan for each row, plus its order key. */
 typedef struct RowSet {
@@ -66,6 +67,10 @@ Op *op_limit_new(Plan *p, int64_t n);
  * and names, in capture order. */
 Op *op_parse_new(Plan *p, Expr *src, const AstNode *pat, const AstNode *names, int **out_slots,
                  const char ***out_names, int *nout, LiqDiagList *diags);
+/* filter pattern: the first operator when --filter-pattern is given; returns the slots and
+ * names of the fields a space-delimited pattern names (NULL on a bad regex, reported). */
+Op *op_fpat_new(Plan *p, const FpPattern *pat, LiqDiagList *diags, int **out_slots,
+                const char ***out_names, int *nout);
 /* dedup: keeps the first row (input order) of each distinct combination of the key slots;
  * rows with a null key are all kept (§3.8). */
 Op *op_dedup_new(Plan *p, const int *key_slots, int nkeys);

@@ -153,6 +153,19 @@ static const char *reads_of(Builder *b, Expr **es, int n)
     return s ? apr_pstrcat(b->p->pool, "reads ", s, NULL) : NULL;
 }
 
+/* Adds a literal every surviving raw line must contain (prefilter.h). */
+static void add_prefilter(Plan *p, const char *lit, size_t n, const char *from)
+{
+    Prefilter *pre = apr_palloc(p->pool, sizeof(Prefilter) * (size_t)(p->npre + 1));
+    if (p->npre)
+        memcpy(pre, p->pre, sizeof(Prefilter) * (size_t)p->npre);
+    pre[p->npre].lit = lit;
+    pre[p->npre].len = n;
+    pre[p->npre].from = from;
+    p->pre = pre;
+    p->npre++;
+}
+
 static void add_filter(Builder *b, const AstNode *e)
 {
     if (e->kind == AST_BINOP && e->op == AOP_AND) {
@@ -170,17 +183,8 @@ static void add_filter(Builder *b, const AstNode *e)
     size_t n;
     const char *lit;
     if (b->cur == &b->p->pipes[0] &&
-        (lit = prefilter_derive(b->p->pool, b->p, b->scope, e, &n)) != NULL) {
-        Plan *p = b->p;
-        Prefilter *pre = apr_palloc(p->pool, sizeof(Prefilter) * (size_t)(p->npre + 1));
-        if (p->npre)
-            memcpy(pre, p->pre, sizeof(Prefilter) * (size_t)p->npre);
-        pre[p->npre].lit = lit;
-        pre[p->npre].len = n;
-        pre[p->npre].from = op->label;
-        p->pre = pre;
-        p->npre++;
-    }
+        (lit = prefilter_derive(b->p->pool, b->p, b->scope, e, &n)) != NULL)
+        add_prefilter(b->p, lit, n, op->label);
 }
 
 /* Column name of an item: its alias, a bare field's name, else its text (L13). */
@@ -472,7 +476,30 @@ static void add_limit(Builder *b, const AstNode *q, uint32_t i)
     end_pipeline(b, op);
 }
 
-Plan *plan_build(apr_pool_t *pool, const AstNode *q, const char *text, LiqDiagList *diags)
+/* The filter pattern runs first; its plain terms are literal prefilters too (they test the
+ * raw record), and the fields a space-delimited pattern names enter the scope. */
+static void add_pattern(Builder *b, const FpPattern *fp)
+{
+    int *slots, n;
+    const char **names;
+    Op *op = op_fpat_new(b->p, fp, b->diags, &slots, &names, &n);
+    if (!op) {
+        b->errors++;
+        return;
+    }
+    op->label = apr_pstrcat(b->p->pool, "filter pattern ", fp->text, NULL);
+    push_op(b, op);
+    for (int i = 0; i < n; i++)
+        scope_set(b->p->pool, b->scope, names[i], slots[i]);
+    if (fp->kind == FPK_TERMS)
+        for (int i = 0; i < fp->nterms; i++)
+            if (fp->terms[i].kind == FT_MUST && fp->terms[i].len >= 3 &&
+                strspn(fp->terms[i].s, " \t") < fp->terms[i].len)
+                add_prefilter(b->p, fp->terms[i].s, fp->terms[i].len, op->label);
+}
+
+Plan *plan_build(apr_pool_t *pool, const AstNode *q, const char *text, const FpPattern *fp,
+                 LiqDiagList *diags)
 {
     Plan *p = apr_pcalloc(pool, sizeof(*p));
     Builder b;
@@ -491,6 +518,8 @@ Plan *plan_build(apr_pool_t *pool, const AstNode *q, const char *text, LiqDiagLi
     p->npipes = 1;
     b.cur = &p->pipes[0];
     b.vmode = VIS_DEFAULT;
+    if (fp)
+        add_pattern(&b, fp);
     for (uint32_t i = 0; i < q->nkids; i++) {
         const AstNode *cmd = q->kids[i];
         switch (cmd->kind) {

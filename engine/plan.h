@@ -73,7 +73,10 @@ typedef struct Plan {
     int npre;
 } Plan;
 
-Plan *plan_build(apr_pool_t *pool, const AstNode *query, const char *text, LiqDiagList *diags);
+struct FpPattern;
+/* pattern: a filter pattern to apply first (--filter-pattern), or NULL */
+Plan *plan_build(apr_pool_t *pool, const AstNode *query, const char *text,
+                 const struct FpPattern *pattern, LiqDiagList *diags);
 void plan_explain(const Plan *p, LiqBuf *out);
 /* The slot of an input field called name, created on first use. */
 int plan_input_slot(Plan *p, const char *name, size_t len);

@@ -1,0 +1,203 @@
+/* jdom.c -- JSON document model (see jdom.h)
+ *
+ * A plain recursive-descent parser; the hot path of liq does not use it (engine/json.c
+ * extracts flattened fields without building trees).
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <string.h>
+#include "engine/jdom.h"
+#include "engine/json.h"
+#include "engine/val.h"
+
+typedef struct P {
+    const char *p, *end;
+    apr_pool_t *pool;
+    int depth;
+} P;
+
+static void ws(P *p)
+{
+    while (p->p < p->end && (*p->p == ' ' || *p->p == '\t' || *p->p == '\n' || *p->p == '\r'))
+        p->p++;
+}
+
+/* A string body after its opening quote: decoded into the pool. */
+static int string(P *p, const char **s, size_t *len)
+{
+    const char *b = p->p;
+    int esc = 0;
+    while (p->p < p->end && *p->p != '"') {
+        if ((unsigned char)*p->p < 0x20)
+            return 0;
+        if (*p->p == '\\') {
+            esc = 1;
+            p->p++;
+        }
+        p->p++;
+    }
+    if (p->p >= p->end)
+        return 0;
+    size_t n = (size_t)(p->p - b);
+    p->p++;
+    if (!esc) {
+        *s = b;
+        *len = n;
+        return 1;
+    }
+    *s = json_unescape(b, n, len, p->pool);
+    return *s != NULL;
+}
+
+static JdNode *value(P *p);
+
+static JdNode *node(P *p, JdType t)
+{
+    JdNode *n = apr_pcalloc(p->pool, sizeof(*n));
+    n->type = t;
+    return n;
+}
+
+static int push(P *p, JdNode *parent, size_t *cap, JdNode *kid, const char *key, size_t kl)
+{
+    if (parent->n == *cap) {
+        size_t c = *cap ? *cap * 2 : 4;
+        JdNode **k = apr_palloc(p->pool, sizeof(*k) * c);
+        if (parent->n)
+            memcpy(k, parent->kids, sizeof(*k) * parent->n);
+        parent->kids = k;
+        if (parent->type == JD_OBJ) {
+            const char **ks = apr_palloc(p->pool, sizeof(*ks) * c);
+            size_t *kls = apr_palloc(p->pool, sizeof(*kls) * c);
+            if (parent->n) {
+                memcpy(ks, parent->keys, sizeof(*ks) * parent->n);
+                memcpy(kls, parent->keylens, sizeof(*kls) * parent->n);
+            }
+            parent->keys = ks;
+            parent->keylens = kls;
+        }
+        *cap = c;
+    }
+    if (parent->type == JD_OBJ) {
+        parent->keys[parent->n] = key;
+        parent->keylens[parent->n] = kl;
+    }
+    parent->kids[parent->n++] = kid;
+    return 1;
+}
+
+static JdNode *container(P *p, int obj)
+{
+    if (++p->depth > JSON_MAX_DEPTH)
+        return NULL;
+    JdNode *n = node(p, obj ? JD_OBJ : JD_ARR);
+    size_t cap = 0;
+    p->p++;
+    ws(p);
+    if (p->p < p->end && *p->p == (obj ? '}' : ']')) {
+        p->p++;
+        p->depth--;
+        return n;
+    }
+    for (;;) {
+        const char *key = NULL;
+        size_t kl = 0;
+        ws(p);
+        if (obj) {
+            if (p->p >= p->end || *p->p != '"')
+                return NULL;
+            p->p++;
+            if (!string(p, &key, &kl))
+                return NULL;
+            ws(p);
+            if (p->p >= p->end || *p->p != ':')
+                return NULL;
+            p->p++;
+        }
+        JdNode *v = value(p);
+        if (!v)
+            return NULL;
+        push(p, n, &cap, v, key, kl);
+        ws(p);
+        if (p->p >= p->end)
+            return NULL;
+        if (*p->p == ',') {
+            p->p++;
+            continue;
+        }
+        if (*p->p == (obj ? '}' : ']')) {
+            p->p++;
+            p->depth--;
+            return n;
+        }
+        return NULL;
+    }
+}
+
+static JdNode *value(P *p)
+{
+    ws(p);
+    if (p->p >= p->end)
+        return NULL;
+    switch (*p->p) {
+    case '{':
+        return container(p, 1);
+    case '[':
+        return container(p, 0);
+    case '"': {
+        JdNode *n = node(p, JD_STR);
+        p->p++;
+        return string(p, &n->s, &n->len) ? n : NULL;
+    }
+    case 't':
+        if (p->end - p->p >= 4 && !memcmp(p->p, "true", 4)) {
+            p->p += 4;
+            return node(p, JD_TRUE);
+        }
+        return NULL;
+    case 'f':
+        if (p->end - p->p >= 5 && !memcmp(p->p, "false", 5)) {
+            p->p += 5;
+            return node(p, JD_FALSE);
+        }
+        return NULL;
+    case 'n':
+        if (p->end - p->p >= 4 && !memcmp(p->p, "null", 4)) {
+            p->p += 4;
+            return node(p, JD_NULL);
+        }
+        return NULL;
+    default: {
+        const char *b = p->p;
+        if (p->p < p->end && *p->p == '-')
+            p->p++;
+        while (p->p < p->end && ((*p->p >= '0' && *p->p <= '9') || *p->p == '.' ||
+                                 *p->p == 'e' || *p->p == 'E' || *p->p == '+' || *p->p == '-'))
+            p->p++;
+        JdNode *n = node(p, JD_NUM);
+        n->s = b;
+        n->len = (size_t)(p->p - b);
+        return n->len && num_parse(b, n->len, &n->num) ? n : NULL;
+    }
+    }
+}
+
+JdNode *jdom_parse(apr_pool_t *pool, const char *text, size_t len)
+{
+    P p = {text, text + len, pool, 0};
+    JdNode *n = value(&p);
+    if (!n)
+        return NULL;
+    ws(&p);
+    return p.p == p.end ? n : NULL;
+}
+
+const JdNode *jdom_get(const JdNode *obj, const char *key, size_t len)
+{
+    if (!obj || obj->type != JD_OBJ)
+        return NULL;
+    for (size_t i = obj->n; i-- > 0;)
+        if (obj->keylens[i] == len && memcmp(obj->keys[i], key, len) == 0)
+            return obj->kids[i];
+    return NULL;
+}

@@ -1,0 +1,36 @@
+/* jdom.h -- a small JSON document model, for the places that need structure rather than
+ * flattened fields: JSON filter patterns ($.a[*].b, IS NULL vs NOT EXISTS), and later
+ * jsonParse() and unnest.
+ *
+ * jdom_parse builds the tree of one JSON text in a pool (strings decoded, numbers kept with
+ * their text). It accepts exactly one value surrounded by white space; anything else yields
+ * NULL. Nesting deeper than JSON_MAX_DEPTH (engine/json.h) is refused.
+ *
+ * Ownership: every node lives in the pool given to jdom_parse.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef LIQ_JDOM_H
+#define LIQ_JDOM_H
+
+#include <stddef.h>
+#include <apr_pools.h>
+
+typedef enum { JD_NULL, JD_FALSE, JD_TRUE, JD_NUM, JD_STR, JD_ARR, JD_OBJ } JdType;
+
+typedef struct JdNode {
+    JdType type;
+    const char *s; /* JD_STR: decoded bytes; JD_NUM: the number's text */
+    size_t len;
+    double num;
+    size_t n;                /* JD_ARR/JD_OBJ: children */
+    struct JdNode **kids;
+    const char **keys;       /* JD_OBJ: key of each child (decoded) */
+    size_t *keylens;
+} JdNode;
+
+JdNode *jdom_parse(apr_pool_t *pool, const char *text, size_t len);
+/* The child of an object by key (the last one when a key repeats), or NULL. */
+const JdNode *jdom_get(const JdNode *obj, const char *key, size_t len);
+
+#endif
