@@ -367,9 +367,18 @@ int expr_inputs(const Expr *e, const int **slots)
     return e->ninputs;
 }
 
+static apr_status_t state_cleanup(void *p)
+{
+    ExprState *st = p;
+    buf_free(&st->scratch);
+    buf_free(&st->scratch2);
+    return APR_SUCCESS;
+}
+
 ExprState *expr_state_new(apr_pool_t *pool, const Expr *e)
 {
     ExprState *st = apr_pcalloc(pool, sizeof(*st));
+    apr_pool_cleanup_register(pool, st, state_cleanup, apr_pool_cleanup_null);
     st->res = apr_pcalloc(pool, sizeof(Vec) * (size_t)e->nres);
     st->vals = apr_pcalloc(pool, sizeof(Vec *) * (size_t)e->nres);
     for (int i = 0; i < e->nsteps; i++) {
@@ -599,8 +608,8 @@ Vec *expr_eval(const Expr *e, ExprState *st, Batch *b)
             break;
         }
         case ST_CALL: {
-            Vec *args[64];
-            int na = s->nargs < 64 ? s->nargs : 64;
+            Vec *args[256]; /* sema caps calls at 256 arguments */
+            int na = s->nargs < 256 ? s->nargs : 256;
             for (int k = 0; k < na; k++)
                 args[k] = vals[s->args[k]];
             KArgs ka = {args, na, b, out, &st->scratch};

@@ -10,7 +10,7 @@
  * says (§6.4), not booleans. Results are copied into the batch pool.
  *
  * What this file does not do: structured values. split returns its list as the list's JSON
- * text in a string until liq has list values. regexReplace inserts the replacement literally
+ * text in a string until liq has list values. regexReplace inserts the replacement with \N groups
  * (rx.h exposes no capture groups), and finds every match after the first by searching the
  * rest of the subject as a new subject, because rx.h cannot search from an offset: '^', '\b'
  * and lookbehinds see the previous match's end as the subject's start.
@@ -294,45 +294,60 @@ void k_fn_endsWith(const KArgs *a)
 
 /* ===== regexReplace ===== */
 
-/* Appends s with every match of rx replaced by r. Matches are non-overlapping, left to right;
- * an empty match right after the previous match is skipped (RE2's rule, the dialect AWS names),
- * so regexReplace("aaa", "a*", "-") is "-" and regexReplace("abc", "x*", "-") is "-a-b-c-". */
+/* Appends the replacement for the current match: \1..\9 insert capture groups (RE2's
+ * rewrite syntax), \\ a backslash, anything else is literal. */
+static void rewrite(const RxMatch *m, const char *s, const char *r, size_t rn, LiqBuf *acc)
+{
+    for (size_t i = 0; i < rn; i++) {
+        if (r[i] == '\\' && i + 1 < rn && r[i + 1] >= '0' && r[i + 1] <= '9') {
+            size_t gs, ge;
+            if (rx_group(m, r[i + 1] - '0', &gs, &ge))
+                buf_add(acc, s + gs, ge - gs);
+            i++;
+        } else if (r[i] == '\\' && i + 1 < rn && r[i + 1] == '\\') {
+            buf_addc(acc, '\\');
+            i++;
+        } else {
+            buf_addc(acc, r[i]);
+        }
+    }
+}
+
+/* Appends s with every match of rx replaced by r. Matches are non-overlapping, left to right,
+ * each searched in the whole subject (so ^, \b and lookbehinds see what precedes); an empty
+ * match right after the previous match is skipped (RE2's rule, the dialect AWS names), so
+ * regexReplace("aaa", "a*", "-") is "-" and regexReplace("abc", "x*", "-") is "-a-b-c-". */
 static void rx_replace_all(const Rx *rx, RxMatch *m, const char *s, size_t n, const char *r,
                            size_t rn, LiqBuf *acc)
 {
-    size_t pos = 0, last_end = (size_t)-1;
-    while (pos <= n && rx_search(rx, m, s + pos, n - pos)) {
+    size_t pos = 0, copied = 0, last_end = (size_t)-1;
+    while (pos <= n && rx_search_at(rx, m, s, n, pos)) {
         size_t ms, me;
         rx_span(m, &ms, &me);
-        ms += pos;
-        me += pos;
         if (ms == me && ms == last_end) { /* empty, abutting the previous match: skip */
             if (ms >= n)
                 break;
-            size_t l = cp_len(s, n, ms);
-            buf_add(acc, s + pos, ms + l - pos);
-            pos = ms + l;
+            pos = ms + cp_len(s, n, ms);
             continue;
         }
-        buf_add(acc, s + pos, ms - pos);
-        buf_add(acc, r, rn);
+        buf_add(acc, s + copied, ms - copied);
+        rewrite(m, s, r, rn, acc);
+        copied = me;
         last_end = me;
         pos = me;
-        if (ms == me) { /* empty match: keep the next character and search after it */
+        if (ms == me) { /* empty match: search again after the next character */
             if (me >= n)
                 break;
-            size_t l = cp_len(s, n, me);
-            buf_add(acc, s + me, l);
-            pos = me + l;
+            pos = me + cp_len(s, n, me);
         }
     }
-    if (pos < n)
-        buf_add(acc, s + pos, n - pos);
+    if (copied < n)
+        buf_add(acc, s + copied, n - copied);
 }
 
 /* regexReplace(s, pattern, repl): pattern is a string holding a PCRE2 regex (L16), compiled
  * once per batch while it stays the same from row to row (the usual case: a literal). A
- * pattern that does not compile gives null. repl is inserted as it is. */
+ * pattern that does not compile gives null. In repl, \1..\9 insert capture groups. */
 void k_fn_regexReplace(const KArgs *a)
 {
     LiqBuf tb[MAXARGS] = {{0}}, acc = {0};

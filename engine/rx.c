@@ -80,6 +80,12 @@ int rx_search(const Rx *rx, RxMatch *m, const char *s, size_t len)
     return rc >= 0;
 }
 
+int rx_search_at(const Rx *rx, RxMatch *m, const char *s, size_t len, size_t start)
+{
+    int rc = pcre2_match(rx->code, (PCRE2_SPTR)(s ? s : ""), len, start, 0, m->md, m->mctx);
+    return rc >= 0;
+}
+
 void rx_span(const RxMatch *m, size_t *start, size_t *end)
 {
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->md);

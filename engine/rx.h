@@ -29,6 +29,8 @@ Rx *rx_compile(apr_pool_t *pool, const char *pat, size_t len, int flags, size_t 
 RxMatch *rx_match_new(apr_pool_t *pool, const Rx *rx);
 /* 1 when the pattern matches somewhere in s, 0 when not. */
 int rx_search(const Rx *rx, RxMatch *m, const char *s, size_t len);
+/* The same, searching from byte `start` of s: ^, \b and lookbehinds still see s before it. */
+int rx_search_at(const Rx *rx, RxMatch *m, const char *s, size_t len, size_t start);
 /* Offsets of the whole match after a successful rx_search. */
 void rx_span(const RxMatch *m, size_t *start, size_t *end);
 int rx_jit_enabled(const Rx *rx);

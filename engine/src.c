@@ -100,7 +100,8 @@ static void walk(Src *s, const char *dir, const char *log, int depth)
         names[n++] = apr_pstrdup(s->pool, e->d_name);
     }
     closedir(d);
-    qsort(names, n, sizeof(char *), cmp_names);
+    if (n)
+        qsort(names, n, sizeof(char *), cmp_names);
     for (size_t i = 0; i < n; i++) {
         const char *path = apr_pstrcat(s->pool, dir, dir[strlen(dir) - 1] == '/' ? "" : "/",
                                        names[i], NULL);

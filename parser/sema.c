@@ -134,6 +134,10 @@ static int check_expr(Sema *s, AstNode *n, ExprCtx ctx, const char *cmd)
         const FuncInfo *fi = &func_table[id];
         n->fn = id;
         int nargs = (int)n->nkids;
+        if (nargs > 256) {
+            err(s, n, "%s() is called with %d arguments; liq takes 256 at most", fi->name, nargs);
+            return 0;
+        }
         if (nargs < fi->min_args || (fi->max_args >= 0 && nargs > fi->max_args)) {
             s->errors++;
             LiqDiag *d;
