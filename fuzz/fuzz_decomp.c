@@ -1,0 +1,106 @@
+/* fuzz_decomp.c -- libFuzzer target: gzip and zstd streams -> decomp_open/decomp_read
+ *
+ * The input is a compressed stream, damaged or not. Its format comes from its magic bytes, as
+ * engine/src.c does; when they name neither format, the first byte's low bit picks one, so
+ * broken headers get decoded too. The stream is decoded twice: from memory (the mapped-file
+ * path, 4096-byte reads) and from a descriptor (the pipe/stdin path with a 4-byte sniffed
+ * prefix, 977-byte reads). Neither may crash or hang; an error must come with a message and
+ * stick (every later read fails too); a clean end must stay an end. Both paths must agree on
+ * the verdict, and when both end cleanly, on every byte. Output is capped (decompression
+ * bombs are not bugs).
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <string.h>
+#include <unistd.h>
+#include "engine/buf.h"
+#include "engine/decomp.h"
+#include "fuzz/fuzz.h"
+
+enum { OUT_CAP = 8 << 20 };
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    fuzz_init();
+    return 0;
+}
+
+/* Reads d to its end, an error, or OUT_CAP bytes. Returns 1 clean end, -1 error, 0 capped. */
+static int drain(Decomp *d, size_t chunk, LiqBuf *out)
+{
+    char *buf = malloc(chunk);
+    if (!buf)
+        abort();
+    int verdict = 0;
+    while (out->len < OUT_CAP) {
+        ssize_t r = decomp_read(d, buf, chunk);
+        FUZZ_CHECK(r >= -1 && r <= (ssize_t)chunk, "decomp_read returned more than asked");
+        if (r == 0) {
+            verdict = 1;
+            FUZZ_CHECK(decomp_read(d, buf, chunk) == 0, "a clean end did not stay an end");
+            break;
+        }
+        if (r < 0) {
+            verdict = -1;
+            const char *e = decomp_error(d);
+            FUZZ_CHECK(e != NULL && e[0] != 0, "a decompression error without a message");
+            FUZZ_CHECK(decomp_read(d, buf, chunk) == -1, "an error did not stick");
+            break;
+        }
+        buf_add(out, buf, (size_t)r);
+    }
+    free(buf);
+    return verdict;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size > 1 << 20)
+        return 0;
+    CompKind kind = decomp_sniff(data, size);
+    if (kind == COMP_NONE)
+        kind = size > 0 && (data[0] & 1) ? COMP_ZSTD : COMP_GZIP;
+    FUZZ_CHECK(decomp_name(kind) != NULL, "a format without a name");
+
+    /* from memory, as a mapped file; a private copy so reads past the end are caught */
+    LiqBuf a = {0}, b = {0};
+    int va = 0;
+    if (size > 0) { /* an empty file is never mapped */
+        char *copy = malloc(size);
+        if (!copy)
+            abort();
+        memcpy(copy, data, size);
+        Decomp *dm = decomp_open(kind, copy, size, -1, NULL, 0);
+        va = drain(dm, 4096, &a);
+        decomp_close(dm);
+        free(copy);
+    }
+
+    /* from a descriptor, after sniffing 4 bytes as engine/src.c does */
+    int fd = fuzz_memfd(data, size);
+    char head[4];
+    size_t got = 0;
+    while (got < sizeof(head)) {
+        ssize_t r = read(fd, head + got, sizeof(head) - got);
+        FUZZ_CHECK(r >= 0, "reading the in-memory file failed");
+        if (r == 0)
+            break;
+        got += (size_t)r;
+    }
+    Decomp *d = decomp_open(kind, NULL, 0, fd, head, got);
+    int vb = drain(d, 977, &b);
+    decomp_close(d);
+    close(fd);
+
+    if (size && va != 0 && vb != 0) {
+        FUZZ_CHECK(va == vb, "memory and descriptor paths disagree on the verdict");
+        if (va == 1)
+            FUZZ_CHECK(a.len == b.len && (a.len == 0 || memcmp(a.p, b.p, a.len) == 0),
+                       "memory and descriptor paths decoded different bytes");
+    }
+    buf_free(&a);
+    buf_free(&b);
+    return 0;
+}

@@ -1,0 +1,62 @@
+## fuzz/local.mk -- libFuzzer targets (--enable-fuzzing, clang) and their replay tests (always)
+##
+## Each target fuzz/fuzz_<name>.c builds two ways:
+##  - fuzz/fuzz_<name>: with libFuzzer, ASan and UBSan, when configured --enable-fuzzing CC=clang
+##    (configure then instruments libliq for coverage too). Run: fuzz/run.sh <name> SECONDS.
+##  - fuzz/replay_<name>: with fuzz/replay.c, under any compiler; make check runs it over
+##    fuzz/corpus/<name>/ and fuzz/crashes/<name>/, so stored inputs stay fixed.
+## To add a target: write fuzz/fuzz_<name>.c, copy one block below, seed fuzz/corpus/<name>/.
+
+FUZZ_REPLAY_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_SRCDIR='"$(abs_top_srcdir)"'
+FUZZ_REPLAYS = fuzz/replay_parse fuzz/replay_compile fuzz/replay_json fuzz/replay_decomp \
+	fuzz/replay_run
+check_PROGRAMS += $(FUZZ_REPLAYS)
+TESTS += $(FUZZ_REPLAYS) fuzz/dict_fresh.sh
+EXTRA_DIST += fuzz/README fuzz/corpus fuzz/crashes fuzz/insights.dict fuzz/json.dict \
+	fuzz/gen_dict.sh fuzz/dict_fresh.sh fuzz/run.sh
+
+fuzz_replay_parse_SOURCES = fuzz/replay.c fuzz/fuzz_parse.c fuzz/fuzz.h
+fuzz_replay_parse_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_NAME='"parse"'
+fuzz_replay_parse_LDADD = libliq.la $(LIQ_LIBS)
+
+fuzz_replay_compile_SOURCES = fuzz/replay.c fuzz/fuzz_compile.c fuzz/fuzz.h
+fuzz_replay_compile_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_NAME='"compile"'
+fuzz_replay_compile_LDADD = libliq.la $(LIQ_LIBS)
+
+fuzz_replay_json_SOURCES = fuzz/replay.c fuzz/fuzz_json.c fuzz/fuzz.h
+fuzz_replay_json_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_NAME='"json"'
+fuzz_replay_json_LDADD = libliq.la $(LIQ_LIBS)
+
+fuzz_replay_decomp_SOURCES = fuzz/replay.c fuzz/fuzz_decomp.c fuzz/fuzz.h
+fuzz_replay_decomp_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_NAME='"decomp"'
+fuzz_replay_decomp_LDADD = libliq.la $(LIQ_LIBS)
+
+fuzz_replay_run_SOURCES = fuzz/replay.c fuzz/fuzz_run.c fuzz/fuzz.h
+fuzz_replay_run_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_NAME='"run"'
+fuzz_replay_run_LDADD = libliq.la $(LIQ_LIBS)
+
+if ENABLE_FUZZING
+FUZZ_LINK = -fsanitize=fuzzer
+noinst_PROGRAMS += fuzz/fuzz_parse fuzz/fuzz_compile fuzz/fuzz_json fuzz/fuzz_decomp \
+	fuzz/fuzz_run
+
+fuzz_fuzz_parse_SOURCES = fuzz/fuzz_parse.c fuzz/fuzz.h
+fuzz_fuzz_parse_LDFLAGS = $(FUZZ_LINK)
+fuzz_fuzz_parse_LDADD = libliq.la $(LIQ_LIBS)
+
+fuzz_fuzz_compile_SOURCES = fuzz/fuzz_compile.c fuzz/fuzz.h
+fuzz_fuzz_compile_LDFLAGS = $(FUZZ_LINK)
+fuzz_fuzz_compile_LDADD = libliq.la $(LIQ_LIBS)
+
+fuzz_fuzz_json_SOURCES = fuzz/fuzz_json.c fuzz/fuzz.h
+fuzz_fuzz_json_LDFLAGS = $(FUZZ_LINK)
+fuzz_fuzz_json_LDADD = libliq.la $(LIQ_LIBS)
+
+fuzz_fuzz_decomp_SOURCES = fuzz/fuzz_decomp.c fuzz/fuzz.h
+fuzz_fuzz_decomp_LDFLAGS = $(FUZZ_LINK)
+fuzz_fuzz_decomp_LDADD = libliq.la $(LIQ_LIBS)
+
+fuzz_fuzz_run_SOURCES = fuzz/fuzz_run.c fuzz/fuzz.h
+fuzz_fuzz_run_LDFLAGS = $(FUZZ_LINK)
+fuzz_fuzz_run_LDADD = libliq.la $(LIQ_LIBS)
+endif
