@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# run.sh -- the liq benchmark: generate the inputs, run liq and its peers, print the report.
+#
+# usage: bench/run.sh [--quick] [--json-mb N] [--text-mb N] [--small-files N] [--small-mb N]
+#                     [--reps N] [--slow-reps N] [--queries Q1,Q4a,...] [--tools liq,rg,...]
+#                     [--timeout S] [--liq PATH] [--install] [--clean]
+#
+#   --quick          50 MiB inputs, 1,000 small files (20 MiB), 1 repetition: a smoke test
+#                    that runs in about a minute
+#   --json-mb/--text-mb N   size of the JSON-lines and access logs (default 1024 each)
+#   --small-files N / --small-mb N   the gzipped small files (default 10000 files, 300 MiB)
+#   --reps N         interleaved repetitions, median reported (default 3)
+#   --slow-reps N    repetitions for the slow peers jq and mlr (default 1)
+#   --queries, --tools   run a subset (ids Q1 Q2 Q3 Q4a Q4b Q4c Q5 Q6; tools liq duckdb rg
+#                    gawk mawk jq mlr)
+#   --liq PATH       the binary to measure (default: $LIQ, else build/liq, else ./liq)
+#   --install        apt-get install the missing peers (ripgrep gawk mawk jq miller nodejs npm)
+#                    and npm-install DuckDB's Node API into bench/node_modules
+#   --clean          delete the generated inputs afterwards
+#
+# Inputs go under $BENCH_DIR (default /tmp/liq-bench; about 2.4 GB for the defaults) and are
+# reused while their parameters are unchanged. The report (machine, load, table, targets) is
+# printed and written to $BENCH_DIR/report.md; exit status 1 when any tool's answer differed
+# from liq's or a run failed.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(dirname "$here")
+export BENCH_DIR=${BENCH_DIR:-/tmp/liq-bench}
+gen_args=() bench_args=() install=0 clean=0
+liq=${LIQ:-}
+while [ $# -gt 0 ]; do
+    case $1 in
+        --quick) gen_args+=(--json-mb 50 --text-mb 50 --small-files 1000 --small-mb 20)
+                 bench_args+=(--reps 1); shift ;;
+        --json-mb|--text-mb|--small-files|--small-mb) gen_args+=("$1" "$2"); shift 2 ;;
+        --reps|--slow-reps|--queries|--tools|--timeout) bench_args+=("$1" "$2"); shift 2 ;;
+        --liq) liq=$2; shift 2 ;;
+        --install) install=1; shift ;;
+        --clean) clean=1; shift ;;
+        -h|--help) sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+        *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+    esac
+done
+if [ -z "$liq" ]; then
+    for c in "$top/build/liq" "$top/liq"; do [ -x "$c" ] && { liq=$c; break; }; done
+fi
+[ -n "$liq" ] && [ -x "$liq" ] || { echo "run.sh: no liq binary: build it or pass --liq PATH" >&2; exit 2; }
+
+if [ $install = 1 ]; then
+    need=()
+    for p in rg:ripgrep gawk:gawk mawk:mawk jq:jq mlr:miller node:nodejs npm:npm; do
+        command -v "${p%%:*}" >/dev/null || need+=("${p#*:}")
+    done
+    if [ ${#need[@]} -gt 0 ]; then
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
+    fi
+fi
+if [ ! -d "$here/node_modules/@duckdb/node-api" ] && command -v npm >/dev/null; then
+    (cd "$here" && npm install --no-audit --no-fund --silent) ||
+        echo "run.sh: npm install of @duckdb/node-api failed: DuckDB will be skipped" >&2
+fi
+
+df -h "$(dirname "$BENCH_DIR")" | tail -1 | awk '{print "run.sh: disk free where the inputs go: " $4}' >&2
+"$here/gen.sh" "${gen_args[@]}"
+
+# the machine and the tools
+ver() { "$@" 2>&1 | head -1; }
+{
+    echo "## Machine"
+    echo
+    echo "- CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), nproc $(nproc)"
+    echo "- memory: $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo); kernel $(uname -r)"
+    echo "- liq: $(ver "$liq" --version) ($liq)"
+    echo "- DuckDB: $(cd "$here" && node -e "import('@duckdb/node-api').then(async m => { const i = await m.DuckDBInstance.create(':memory:'); const c = await i.connect(); const r = await c.runAndReadAll('select version()'); console.log(r.getRows()[0][0] + ' (@duckdb/node-api ' + require('./node_modules/@duckdb/node-api/package.json').version + ', node ' + process.version + ')') })" 2>/dev/null || echo absent)"
+    echo "- $(ver rg --version); $(ver gawk --version | cut -d, -f1); $(ver mawk -W version); $(ver jq --version); mlr $(ver mlr --version | sed 's/^mlr //')"
+    echo "- uptime at start: $(uptime)"
+    echo
+} > "$BENCH_DIR/machine.md"
+cat "$BENCH_DIR/machine.md"
+
+status=0
+python3 "$here/bench.py" --liq "$liq" --report "$BENCH_DIR/table.md" "${bench_args[@]}" || status=$?
+{ cat "$BENCH_DIR/machine.md"; echo "## Results"; echo; cat "$BENCH_DIR/table.md" 2>/dev/null; } > "$BENCH_DIR/report.md"
+echo "run.sh: report written to $BENCH_DIR/report.md" >&2
+if [ $clean = 1 ]; then
+    rm -rf "$BENCH_DIR"/app.jsonl "$BENCH_DIR"/access.log "$BENCH_DIR"/small "$BENCH_DIR"/.*.stamp "$BENCH_DIR"/out
+fi
+exit $status
