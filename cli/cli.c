@@ -1,13 +1,21 @@
 /* cli.c -- option parsing and the run of one query (see cli.h)
  *
+ * The run of one query: get its text (argument, -f FILE, or @name for a saved query), fill in
+ * --var parameters (cli/query.c), compile it (then, with --insights-defaults, compile the text
+ * with the console's implicit stages added: the first compile keeps error positions on what
+ * the user wrote), run it into a writer (cli/out_*.c) or, for charts, into the row collector,
+ * then report on stderr: runtime diagnostics, the table's row count and statistics, --stats.
+ *
  * SPDX-License-Identifier: Apache-2.0
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -21,6 +29,8 @@
 #include "config.h"
 #include "cli/cli.h"
 #include "cli/out.h"
+#include "cli/out_chart.h"
+#include "cli/query.h"
 #include "engine/liq.h"
 #include "engine/ts.h"
 #include "parser/func.h"
@@ -41,6 +51,13 @@ typedef struct CliOpts {
     size_t max_line;
     const char **inputs;
     int ninputs;
+    int quiet;                 /* -q: no notices, warnings, table footer */
+    int chart;                 /* --chart: draw instead of printing rows */
+    const char *chart_svg;     /* --chart-svg FILE ('-': stdout) */
+    int insights_defaults;     /* --insights-defaults (L1) */
+    const char *saved;         /* @name: a saved query */
+    CliVar vars[64];           /* --var NAME=VALUE */
+    int nvars;
 } CliOpts;
 
 enum {
@@ -57,6 +74,11 @@ enum {
     OPT_BATCH_ROWS,
     OPT_NO_PREFILTER,
     OPT_FILTER_PATTERN,
+    OPT_CHART,
+    OPT_CHART_SVG,
+    OPT_INSIGHTS_DEFAULTS,
+    OPT_VAR,
+    OPT_SAVED,
 };
 
 static const struct option long_opts[] = {
@@ -64,7 +86,7 @@ static const struct option long_opts[] = {
     {"format", required_argument, NULL, OPT_FORMAT},
     {"threads", required_argument, NULL, OPT_THREADS},
     {"explain", no_argument, NULL, OPT_EXPLAIN},
-    {"stats", no_argument, NULL, OPT_STATS},
+    {"stats", optional_argument, NULL, OPT_STATS},
     {"start", required_argument, NULL, OPT_START},
     {"end", required_argument, NULL, OPT_END},
     {"no-header", no_argument, NULL, OPT_NO_HEADER},
@@ -72,6 +94,12 @@ static const struct option long_opts[] = {
     {"list-functions", no_argument, NULL, OPT_LIST_FUNCTIONS},
     {"no-prefilter", no_argument, NULL, OPT_NO_PREFILTER},
     {"filter-pattern", required_argument, NULL, OPT_FILTER_PATTERN},
+    {"quiet", no_argument, NULL, 'q'},
+    {"chart", no_argument, NULL, OPT_CHART},
+    {"chart-svg", required_argument, NULL, OPT_CHART_SVG},
+    {"insights-defaults", no_argument, NULL, OPT_INSIGHTS_DEFAULTS},
+    {"var", required_argument, NULL, OPT_VAR},
+    {"saved", no_argument, NULL, OPT_SAVED},
     {"version", no_argument, NULL, OPT_VERSION},
     {"help", no_argument, NULL, 'h'},
     /* for tests: rows per batch, to exercise batch boundaries (docs/style.md B6) */
@@ -82,25 +110,38 @@ static const struct option long_opts[] = {
 static const char usage_text[] =
     "usage: liq [OPTIONS] QUERY [INPUT...]\n"
     "       liq [OPTIONS] -f QUERY_FILE [INPUT...]\n"
+    "       liq [OPTIONS] @NAME [INPUT...]        run a saved query\n"
     "\n"
     "Runs a CloudWatch Logs Insights query over log files. INPUT is a file, a directory\n"
     "(read recursively, in sorted order) or '-' for standard input; with no INPUT, liq\n"
-    "reads standard input.\n"
+    "reads standard input. Results go to stdout, diagnostics to stderr.\n"
     "\n"
     "Query:\n"
     "  -f, --query-file FILE   read the query from FILE\n"
-    "      --explain           print the compiled plan and exit\n"
-    "      --list-functions    list every function of the query language\n"
+    "      @NAME               the saved query $XDG_CONFIG_HOME/liq/queries/NAME.liq\n"
+    "                          (default ~/.config/liq/queries/NAME.liq)\n"
+    "      --saved             list the saved queries\n"
+    "      --var NAME=VALUE    replace $NAME in the query by VALUE, quoted as a string\n"
+    "                          (as literal text inside a /regex/); repeatable\n"
+    "      --insights-defaults as the console does: without stats or sort, newest first\n"
+    "                          (sort @timestamp desc) and at most 10000 rows\n"
     "      --filter-pattern P  keep only events matching the CloudWatch filter pattern P\n"
     "                          (terms, %regex%, { $.json = ... }, [space, delimited]);\n"
     "                          the query is then optional\n"
+    "      --explain           print the compiled plan and exit\n"
+    "      --list-functions    list every function of the query language\n"
     "\n"
     "Output:\n"
     "      --format FORMAT     table, csv, tsv, json or ndjson (default: table on a\n"
     "                          terminal, tsv with a header row otherwise)\n"
     "      --no-header         leave out the header row (csv, tsv, table)\n"
+    "      --chart             draw the stats result instead of printing it: a time\n"
+    "                          series for 'by bin(...)', else horizontal bars\n"
+    "      --chart-svg FILE    also write the chart as a standalone SVG file ('-': to\n"
+    "                          stdout, instead of the rows)\n"
     "      --stats             print records scanned and matched, bytes, time and\n"
     "                          throughput to stderr\n"
+    "  -q, --quiet             no notices or warnings on stderr, no row count under tables\n"
     "\n"
     "Input:\n"
     "      --threads N         worker threads (default: all cores)\n"
@@ -117,9 +158,17 @@ static const char usage_text[] =
     "  liq 'filter level = \"ERROR\" | stats count(*) as n by service | sort n desc' app.log\n"
     "  liq --format csv 'fields @timestamp, @message | filter @message like /timeout/' logs/\n"
     "  zcat app.log.gz | liq 'stats avg(latency), max(latency) by route'\n"
+    "  liq --chart 'stats count(*) by bin(5m), level' app.log\n"
+    "  liq --chart-svg errors.svg 'filter level = \"ERROR\" | stats count(*) by bin(1h)' logs/\n"
+    "  liq --var user=alice 'filter user = $user | fields @timestamp, action' audit.log\n"
+    "  liq --insights-defaults 'filter @message like /Exception/' app.log | head\n"
+    "  liq @slow-requests logs/      # ~/.config/liq/queries/slow-requests.liq\n"
     "\n"
     "Exit codes: 0 success; 2 usage or query error (nothing ran); 3 the run finished\n"
-    "but some input was not fully read (told on stderr); 4 internal error.\n";
+    "but some input was not fully read (told on stderr); 4 internal error, or the\n"
+    "results could not be written. A closed pipe ('liq ... | head') is a success.\n"
+    "\n"
+    "The man page liq(1) has the details.\n";
 
 static int usage_error(FILE *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -185,6 +234,96 @@ static void version(FILE *out)
             apu_version_string(), zlibVersion());
 }
 
+/* ===== Saved queries ===== */
+
+/* '@name' names a saved query: letters, digits, '_', '-' and '.', not starting with '.'. */
+static int is_saved_name(const char *s)
+{
+    if (s[0] != '@' || !s[1] || s[1] == '.')
+        return 0;
+    for (const char *p = s + 1; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '_' || *p == '-' || *p == '.'))
+            return 0;
+    return 1;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* What --saved shows for a query: its first line when that is a '#' comment (the
+ * description), else its first non-blank line; on one line, at most 70 bytes. */
+static void describe(const char *text, size_t len, char *out, size_t size)
+{
+    size_t i = 0;
+    while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r'))
+        i++;
+    if (i < len && text[i] == '#')
+        for (i++; i < len && (text[i] == '#' || text[i] == ' ');)
+            i++;
+    size_t o = 0;
+    for (; i < len && text[i] != '\n' && o + 1 < size && o < 70; i++)
+        out[o++] = text[i] == '\t' || text[i] == '\r' ? ' ' : text[i];
+    while (o && out[o - 1] == ' ')
+        o--;
+    out[o] = 0;
+}
+
+/* liq --saved: every NAME.liq in the saved-query directory, sorted, with its description. */
+static int list_saved(FILE *out, FILE *err)
+{
+    apr_pool_t *pool;
+    apr_pool_create(&pool, NULL);
+    const char *dir = cli_query_saved_dir(pool);
+    DIR *d = dir ? opendir(dir) : NULL;
+    if (!d) {
+        fprintf(err, "liq: no saved queries: %s %s\n", dir ? dir : "$HOME",
+                dir ? "does not exist" : "is not set");
+        if (dir)
+            fprintf(err, "  hint: save a query as %s/NAME.liq and run it with 'liq @NAME'\n",
+                    dir);
+        apr_pool_destroy(pool);
+        return CLI_EXIT_OK;
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name);
+        if (len <= 4 || strcmp(e->d_name + len - 4, ".liq") != 0 || e->d_name[0] == '.')
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            names = realloc(names, sizeof(char *) * cap);
+            if (!names)
+                abort();
+        }
+        names[n++] = apr_pstrmemdup(pool, e->d_name, len - 4);
+    }
+    closedir(d);
+    if (n)
+        qsort(names, n, sizeof(char *), cmp_str);
+    int w = 4;
+    for (size_t i = 0; i < n; i++)
+        if ((int)strlen(names[i]) > w)
+            w = (int)strlen(names[i]);
+    for (size_t i = 0; i < n; i++) {
+        size_t len = 0;
+        char desc[128] = "";
+        char *text = read_file(pool, apr_pstrcat(pool, dir, "/", names[i], ".liq", NULL), &len);
+        if (text)
+            describe(text, len, desc, sizeof(desc));
+        fprintf(out, "@%-*s  %s\n", w, names[i], text ? desc : "(unreadable)");
+    }
+    if (n == 0)
+        fprintf(err, "liq: no saved queries in %s\n", dir);
+    free(names);
+    apr_pool_destroy(pool);
+    return CLI_EXIT_OK;
+}
+
 /* Parses argv into o. Returns -1 to go on, or an exit code (help, version, errors). */
 static int parse_args(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
 {
@@ -192,7 +331,7 @@ static int parse_args(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
     optind = 0; /* full reset: cli_main may run many times in one process (tests) */
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, ":f:h", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":f:hq", long_opts, NULL)) != -1) {
         switch (c) {
         case 'f':
             o->query_file = optarg;
@@ -231,8 +370,58 @@ static int parse_args(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
             o->filter_pattern = optarg;
             break;
         case OPT_STATS:
+            if (optarg && strcmp(optarg, "verbose") == 0)
+                return usage_error(err, "%s",
+                                   "--stats=verbose (time and rows per operator) needs engine "
+                                   "support liq does not have yet; --stats gives the totals");
+            if (optarg)
+                return usage_error(err, "--stats takes no value, or 'verbose', not '%s'",
+                                   optarg);
             o->stats = 1;
             break;
+        case 'q':
+            o->quiet = 1;
+            break;
+        case OPT_CHART:
+            o->chart = 1;
+            break;
+        case OPT_CHART_SVG:
+            if (!*optarg)
+                return usage_error(err, "%s", "--chart-svg needs a file name");
+            o->chart_svg = optarg;
+            break;
+        case OPT_INSIGHTS_DEFAULTS:
+            o->insights_defaults = 1;
+            break;
+        case OPT_VAR: {
+            const char *eq = strchr(optarg, '=');
+            size_t n = eq ? (size_t)(eq - optarg) : 0;
+            int ok = n > 0 && ((optarg[0] >= 'A' && optarg[0] <= 'Z') ||
+                               (optarg[0] >= 'a' && optarg[0] <= 'z') || optarg[0] == '_');
+            for (size_t i = 1; ok && i < n; i++)
+                ok = optarg[i] == '_' || (optarg[i] >= '0' && optarg[i] <= '9') ||
+                     (optarg[i] >= 'A' && optarg[i] <= 'Z') ||
+                     (optarg[i] >= 'a' && optarg[i] <= 'z');
+            if (!ok)
+                return usage_error(err,
+                                   "--var takes NAME=VALUE, NAME being letters, digits and '_' "
+                                   "(not starting with a digit), not '%s'",
+                                   optarg);
+            int k = 0;
+            while (k < o->nvars && !(o->vars[k].name_len == n &&
+                                     memcmp(o->vars[k].name, optarg, n) == 0))
+                k++;
+            if (k == (int)(sizeof(o->vars) / sizeof(o->vars[0])))
+                return usage_error(err, "%s", "too many --var options (at most 64)");
+            o->vars[k].name = optarg; /* the last --var for a name wins */
+            o->vars[k].name_len = n;
+            o->vars[k].value = eq + 1;
+            if (k == o->nvars)
+                o->nvars++;
+            break;
+        }
+        case OPT_SAVED:
+            return list_saved(out, err);
         case OPT_NO_HEADER:
             o->header = 0;
             break;
@@ -268,6 +457,8 @@ static int parse_args(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
         case ':':
             return usage_error(err, "option '%s' needs a value", argv[optind - 1]);
         default:
+            if (optopt >= 256) /* a long option given a value it does not take */
+                return usage_error(err, "option '%s' takes no value", argv[optind - 1]);
             if (optopt)
                 return usage_error(err, "unknown option '-%c'", optopt);
             return usage_error(err, "unknown option '%s'", argv[optind - 1]);
@@ -275,6 +466,13 @@ static int parse_args(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
     }
     if (o->has_start && o->has_end && o->start_ms > o->end_ms)
         return usage_error(err, "%s", "--start is after --end");
+    if (o->chart && o->format)
+        return usage_error(err, "%s", "--chart draws instead of printing rows: leave out --format");
+    if (o->chart && o->chart_svg && strcmp(o->chart_svg, "-") == 0)
+        return usage_error(err, "%s", "--chart and --chart-svg - both write to stdout");
+    if (o->chart_svg && o->format && strcmp(o->chart_svg, "-") == 0)
+        return usage_error(err, "%s", "--chart-svg - writes the SVG instead of rows: leave out "
+                                      "--format");
     return -1;
 }
 
@@ -296,6 +494,8 @@ static int collect(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
         if (first >= argc)
             return usage_error(err, "%s", "no query given");
         o->query = argv[first++];
+        if (is_saved_name(o->query))
+            o->saved = o->query + 1;
     }
     o->ninputs = argc - first;
     o->inputs = calloc((size_t)o->ninputs + 1, sizeof(char *));
@@ -316,10 +516,12 @@ static double now_s(void)
 /* Renders diagnostics against the text they point into: the filter pattern for those marked
  * " in filter pattern", else the query. */
 static void print_diags(FILE *err, apr_pool_t *pool, const LiqDiagList *d, const char *q,
-                        size_t qlen, const char *pattern)
+                        size_t qlen, const char *pattern, int quiet)
 {
     for (int i = 0; i < d->n; i++) {
         const LiqDiag *x = &d->items[i];
+        if (quiet && x->severity == DIAG_WARNING)
+            continue;
         if (pattern && x->where[0])
             fputs(diag_render(pool, x, pattern, strlen(pattern)), err);
         else
@@ -327,32 +529,206 @@ static void print_diags(FILE *err, apr_pool_t *pool, const LiqDiagList *d, const
     }
 }
 
-static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
+/* Columns of the terminal behind fp: $COLUMNS when set (so scripts and tests can fix it),
+ * else the terminal's own width, else 80. */
+static int term_width(FILE *fp)
 {
-    size_t qlen;
-    const char *q = o->query;
-    if (o->query_file) {
-        q = read_file(pool, o->query_file, &qlen);
-        if (!q) {
-            fprintf(err, "liq: error: cannot read query file %s: %s\n", o->query_file,
-                    strerror(errno));
-            return CLI_EXIT_USAGE;
-        }
-    } else {
-        qlen = q ? strlen(q) : 0;
+    const char *env = getenv("COLUMNS");
+    long v;
+    if (env && parse_count(env, 20, 10000, &v))
+        return (int)v;
+    struct winsize ws;
+    int fd = fileno(fp);
+    if (fd >= 0 && isatty(fd) && ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
+        return ws.ws_col;
+    return 80;
+}
+
+/* 1234567 -> "1,234,567" */
+static void thousands(char *buf, size_t size, uint64_t v)
+{
+    char tmp[32];
+    int n = snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)v), o = 0;
+    for (int i = 0; i < n && (size_t)o + 2 < size; i++) {
+        if (i && (n - i) % 3 == 0)
+            buf[o++] = ',';
+        buf[o++] = tmp[i];
     }
+    buf[o] = 0;
+}
+
+/* 1500 -> "1.5 kB" (decimal units, as the Insights console) */
+static void bytes_text(char *buf, size_t size, double b)
+{
+    static const char *const units[] = {"B", "kB", "MB", "GB", "TB"};
+    int u = 0;
+    while (b >= 1000 && u < 4) {
+        b /= 1000;
+        u++;
+    }
+    if (u == 0)
+        snprintf(buf, size, "%.0f B", b);
+    else
+        snprintf(buf, size, "%.1f %s", b, units[u]);
+}
+
+/* Under a table, on stderr: the row count, then the console's statistics line. */
+static void table_footer(FILE *err, uint64_t rows, const LiqRunStats *st, double dt)
+{
+    char r[32], m[32], s[32], bytes[32], rate[32], brate[32];
+    thousands(r, sizeof(r), rows);
+    thousands(m, sizeof(m), st->records_matched);
+    thousands(s, sizeof(s), st->records_scanned);
+    bytes_text(bytes, sizeof(bytes), (double)st->bytes_scanned);
+    thousands(rate, sizeof(rate), dt > 0 ? (uint64_t)((double)st->records_scanned / dt) : 0);
+    bytes_text(brate, sizeof(brate), dt > 0 ? (double)st->bytes_scanned / dt : 0);
+    fprintf(err, "%s row%s\n", r, rows == 1 ? "" : "s");
+    fprintf(err, "%s record%s matched; %s record%s (%s) scanned in %.3f s @ %s records/s (%s/s)\n",
+            m, st->records_matched == 1 ? "" : "s", s, st->records_scanned == 1 ? "" : "s", bytes,
+            dt, rate, brate);
+}
+
+/* The query text: the argument, -f FILE or @name. NULL (after a message) when unreadable. */
+static const char *load_query(CliOpts *o, apr_pool_t *pool, FILE *err, size_t *len)
+{
+    const char *path = o->query_file;
+    if (o->saved) {
+        const char *dir = cli_query_saved_dir(pool);
+        if (!dir) {
+            fprintf(err, "liq: error: no saved query '%s': neither XDG_CONFIG_HOME nor HOME is "
+                         "set\n",
+                    o->saved);
+            return NULL;
+        }
+        path = apr_pstrcat(pool, dir, "/", o->saved, ".liq", NULL);
+        const char *q = read_file(pool, path, len);
+        if (!q) {
+            fprintf(err, "liq: error: no saved query '%s' (%s: %s)\n", o->saved, path,
+                    strerror(errno));
+            fprintf(err, "  hint: 'liq --saved' lists the saved queries\n");
+        }
+        return q;
+    }
+    if (path) {
+        const char *q = read_file(pool, path, len);
+        if (!q)
+            fprintf(err, "liq: error: cannot read query file %s: %s\n", path, strerror(errno));
+        return q;
+    }
+    *len = o->query ? strlen(o->query) : 0;
+    return o->query;
+}
+
+static LiqQuery *compile(CliOpts *o, apr_pool_t *pool, const char *q, size_t qlen, FILE *err)
+{
     LiqDiagList *diags = diag_list_new(pool);
     const char *fp = o->filter_pattern;
     LiqQuery *lq = fp ? liq_compile_pattern(pool, q, q ? qlen : 0, fp, strlen(fp), diags)
                       : liq_compile(pool, q, qlen, diags);
     if (!lq) {
-        print_diags(err, pool, diags, q, qlen, fp);
+        print_diags(err, pool, diags, q, qlen, fp, 0);
         int n = diag_count(diags);
         if (n > 1)
             fprintf(err, "liq: %d errors in query\n", n);
+        return NULL;
+    }
+    print_diags(err, pool, diags, q, qlen, fp, o->quiet); /* warnings */
+    return lq;
+}
+
+/* The query on one line, whitespace runs as one space: the title of a chart. */
+static const char *one_line(apr_pool_t *pool, const char *q, size_t len)
+{
+    char *t = apr_palloc(pool, len + 1);
+    size_t o = 0;
+    for (size_t i = 0; i < len; i++) {
+        int sp = q[i] == ' ' || q[i] == '\t' || q[i] == '\n' || q[i] == '\r';
+        if (sp && (o == 0 || t[o - 1] == ' '))
+            continue;
+        t[o++] = sp ? ' ' : q[i];
+    }
+    while (o && t[o - 1] == ' ')
+        o--;
+    t[o] = 0;
+    return t;
+}
+
+/* After a run into the collector: the chart on stdout (--chart), the SVG (--chart-svg), and
+ * the rows through the ordinary writer unless the chart or the SVG took stdout. */
+static int draw(CliOpts *o, apr_pool_t *pool, Out *col, Out *w, FILE *svg, const char *title,
+                int nkeys, FILE *out, FILE *err)
+{
+    size_t nrows;
+    const Datum *vals = out_collected(col, &nrows);
+    if (w) {
+        w->vt->begin(w);
+        out_rows(w, vals, nrows, col->ncols);
+        w->vt->end(w);
+    }
+    if (nrows == 0) {
+        if (!o->quiet)
+            fprintf(err, "liq: the query returned no rows: no chart drawn\n");
+        return CLI_EXIT_OK;
+    }
+    const char *why = NULL;
+    ChartModel *m = out_chart_model(pool, col->names, col->ncols, vals, nrows, nkeys, title, &why);
+    if (!m) {
+        fprintf(err, "liq: error: cannot chart this result: %s\n", why);
+        fprintf(err, "  hint: a chart needs a stats query whose aggregates are numbers, such as "
+                     "'stats count(*) by bin(5m)'\n");
         return CLI_EXIT_USAGE;
     }
-    print_diags(err, pool, diags, q, qlen, fp); /* warnings */
+    if (o->chart)
+        out_chart_text(out, m, term_width(out));
+    if (svg)
+        out_svg(svg, m);
+    return CLI_EXIT_OK;
+}
+
+static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
+{
+    size_t qlen = 0;
+    const char *q = load_query(o, pool, err, &qlen);
+    if (!q && (o->query_file || o->saved))
+        return CLI_EXIT_USAGE;
+    if (q && (o->nvars || memchr(q, '$', qlen))) {
+        LiqDiagList *diags = diag_list_new(pool);
+        size_t n;
+        const char *r = cli_query_subst(pool, q, qlen, o->vars, o->nvars, &n, diags);
+        if (!r) {
+            print_diags(err, pool, diags, q, qlen, NULL, 0);
+            if (diag_count(diags) > 1)
+                fprintf(err, "liq: %d errors in query\n", diag_count(diags));
+            return CLI_EXIT_USAGE;
+        }
+        for (int i = 0; i < o->nvars; i++)
+            if (!o->vars[i].used && !o->quiet)
+                fprintf(err, "liq: warning: --var %.*s is not used: the query has no $%.*s\n",
+                        (int)o->vars[i].name_len, o->vars[i].name, (int)o->vars[i].name_len,
+                        o->vars[i].name);
+        q = r;
+        qlen = n;
+    }
+    LiqQuery *lq = compile(o, pool, q, qlen, err);
+    if (!lq)
+        return CLI_EXIT_USAGE;
+    if (o->insights_defaults && q) {
+        size_t n;
+        const char *r = cli_query_defaults(pool, q, qlen, &n);
+        if (r != q) {
+            lq = compile(o, pool, r, n, err);
+            if (!lq)
+                return CLI_EXIT_USAGE;
+            q = r;
+            qlen = n;
+        }
+    }
+    int charting = o->chart || o->chart_svg;
+    static const char *const stats_cmd[] = {"stats", NULL};
+    if (charting && (!q || !cli_query_has(q, qlen, stats_cmd)))
+        return usage_error(err, "%s needs a query with stats: without stats there is only a table "
+                                "of events to show",
+                           o->chart ? "--chart" : "--chart-svg");
     if (o->explain) {
         LiqBuf b = {0};
         liq_explain(lq, &b);
@@ -360,35 +736,61 @@ static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
         buf_free(&b);
         return CLI_EXIT_OK;
     }
+    FILE *svg = NULL;
+    if (o->chart_svg) {
+        svg = strcmp(o->chart_svg, "-") == 0 ? out : fopen(o->chart_svg, "w");
+        if (!svg) {
+            fprintf(err, "liq: error: cannot write %s: %s\n", o->chart_svg, strerror(errno));
+            return CLI_EXIT_USAGE;
+        }
+    }
     static const char *stdin_only[] = {"-"};
     LiqRunOptions ro = {o->threads,   o->batch_rows, o->max_line, o->no_prefilter, o->has_start,
                         o->has_end,   o->start_ms,   o->end_ms,   o->inputs,       o->ninputs};
     if (o->ninputs == 0) {
         ro.inputs = stdin_only;
         ro.ninputs = 1;
-        if (isatty(STDIN_FILENO))
+        if (isatty(STDIN_FILENO) && !o->quiet)
             fprintf(err, "liq: reading logs from the terminal (end with Ctrl-D); pass files or "
                          "pipe logs in\n");
     }
     const char **names;
     int ncols = liq_columns(lq, &names);
     const char *format = o->format;
+    int tty = isatty(fileno(out));
     if (!format)
-        format = isatty(fileno(out)) ? "table" : "tsv";
-    Out *w = out_new(format, out, names, ncols, o->header);
-    LiqOutput lo = out_liq(w);
+        format = tty ? "table" : "tsv";
+    /* rows go to stdout unless the chart or the SVG goes there */
+    int rows_out = !o->chart && !(svg && svg == out);
+    Out *w = rows_out ? out_new(format, out, names, ncols, o->header) : NULL;
+    if (w) {
+        w->tty = tty;
+        w->width = term_width(out);
+    }
+    Out *col = charting ? out_new("collect", out, names, ncols, 0) : NULL;
+    Out *sink = col ? col : w;
+    LiqOutput lo = out_liq(sink);
     LiqRunStats st = {0};
     LiqDiagList *rdiags = diag_list_new(pool);
     double t0 = now_s();
-    w->vt->begin(w);
+    sink->vt->begin(sink);
     LiqStatus rs = liq_run(lq, &ro, &lo, &st, rdiags);
-    w->vt->end(w);
+    sink->vt->end(sink);
+    int rc = CLI_EXIT_OK;
+    if (col)
+        rc = draw(o, pool, col, w, svg, one_line(pool, q, qlen), cli_query_stats_keys(q, qlen),
+                  out, err);
     fflush(out);
     double dt = now_s() - t0;
-    for (int i = 0; i < rdiags->n; i++)
-        fputs(diag_render(pool, &rdiags->items[i], "", 0), err);
-    if (strcmp(format, "table") == 0 && !w->failed)
-        fprintf(err, "%llu row%s\n", (unsigned long long)w->rows, w->rows == 1 ? "" : "s");
+    if (svg && svg != out && fclose(svg) != 0) {
+        fprintf(err, "liq: error: cannot write %s: %s\n", o->chart_svg, strerror(errno));
+        rc = CLI_EXIT_INTERNAL;
+    }
+    print_diags(err, pool, rdiags, "", 0, NULL, o->quiet);
+    int failed = (w && w->failed) || (col && col->failed) || ferror(out);
+    int err_no = w && w->failed ? w->err : col && col->failed ? col->err : errno;
+    if (w && strcmp(format, "table") == 0 && !failed && !o->quiet)
+        table_footer(err, w->rows, &st, dt);
     if (o->stats) {
         double mb = (double)st.bytes_scanned / 1e6;
         fprintf(err,
@@ -399,10 +801,16 @@ static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
                 dt > 0 ? mb / dt : 0.0, dt > 0 ? (double)st.records_scanned / dt : 0.0);
     }
     out_free(w);
+    out_free(col);
+    if (failed && err_no != EPIPE) {
+        fprintf(err, "liq: error: cannot write the results: %s\n",
+                strerror(err_no ? err_no : EIO));
+        return CLI_EXIT_INTERNAL;
+    }
     switch (rs) {
     case LIQ_OK:
     case LIQ_EOUTPUT: /* the reader went away (| head): not an error */
-        return CLI_EXIT_OK;
+        return rc;
     case LIQ_EINCOMPLETE:
         fprintf(err, "liq: some input was not fully read (see above); results are incomplete\n");
         return CLI_EXIT_INCOMPLETE;

@@ -6,11 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli/out.h"
+#include "cli/out_chart.h"
 
 Out *out_new(const char *format, FILE *fp, const char **names, int ncols, int header)
 {
-    static const OutVTable *const all[] = {&out_table_vt, &out_csv_vt, &out_tsv_vt, &out_json_vt,
-                                           &out_ndjson_vt};
+    static const OutVTable *const all[] = {&out_table_vt,  &out_csv_vt,    &out_tsv_vt,
+                                           &out_json_vt,   &out_ndjson_vt, &out_collect_vt};
     for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
         if (strcmp(all[i]->name, format) == 0) {
             Out *o = calloc(1, sizeof(*o));
@@ -28,6 +29,8 @@ Out *out_new(const char *format, FILE *fp, const char **names, int ncols, int he
 
 void out_free(Out *o)
 {
+    if (o && o->vt->release)
+        o->vt->release(o);
     free(o);
 }
 
@@ -35,8 +38,23 @@ int out_put(Out *o, const char *data, size_t len)
 {
     if (o->failed)
         return 1;
-    if (len && fwrite(data, 1, len, o->fp) != len)
+    errno = 0;
+    if (len && fwrite(data, 1, len, o->fp) != len) {
         o->failed = 1;
+        o->err = errno ? errno : EIO;
+    }
+    return o->failed;
+}
+
+static int flush(Out *o)
+{
+    if (o->failed)
+        return 1;
+    errno = 0;
+    if (fflush(o->fp) != 0) {
+        o->failed = 1;
+        o->err = errno ? errno : EIO;
+    }
     return o->failed;
 }
 
@@ -50,7 +68,25 @@ static int liq_write(void *ctx, const char *data, size_t len, const uint32_t *en
 {
     Out *o = ctx;
     o->rows += n;
-    return o->vt->write(o, data, len, ends, n);
+    int stop = o->vt->write(o, data, len, ends, n);
+    return flush(o) || stop;
+}
+
+void out_rows(Out *o, const Datum *vals, size_t n, int ncols)
+{
+    LiqBuf b = {0};
+    uint32_t ends[256];
+    size_t r = 0;
+    while (r < n && !o->failed) {
+        uint32_t k = 0;
+        b.len = 0;
+        for (; r < n && k < 256; r++, k++) {
+            o->vt->format_row(o, vals + r * (size_t)ncols, ncols, &b);
+            ends[k] = (uint32_t)b.len;
+        }
+        liq_write(o, b.p, b.len, ends, k);
+    }
+    buf_free(&b);
 }
 
 LiqOutput out_liq(Out *o)

@@ -7,7 +7,10 @@
  *
  * Interface:
  *   out_new      the writer for a format name ("table", "csv", "tsv", "json", "ndjson")
- *   out_liq      the LiqOutput adapter the engine calls
+ *   out_liq      the LiqOutput adapter the engine calls; it flushes the stream after every
+ *                write, so rows reach a pipe as soon as the engine hands them over
+ *   out_put      bytes to the stream, recording the first failure
+ *   out_rows     feed already materialised rows through a writer (charts, --chart-svg)
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -25,6 +28,7 @@ typedef struct OutVTable {
     void (*begin)(Out *o);                                  /* header */
     int (*write)(Out *o, const char *data, size_t len, const uint32_t *ends, uint32_t n);
     void (*end)(Out *o);                                    /* footer, table rendering */
+    void (*release)(Out *o); /* frees state that outlives end (NULL: none) */
 } OutVTable;
 
 struct Out {
@@ -34,6 +38,9 @@ struct Out {
     int ncols;
     int header;      /* print a header row (csv, tsv, table) */
     int failed;      /* a write failed (e.g. the reader of a pipe went away) */
+    int err;         /* errno of the failed write (EPIPE: the reader went away) */
+    int tty;         /* the stream is a terminal: the table clips long cells to `width` */
+    int width;       /* terminal columns */
     uint64_t rows;
     void *priv;      /* the format's own state */
 };
@@ -43,6 +50,9 @@ void out_free(Out *o);
 LiqOutput out_liq(Out *o);
 /* Writes bytes to the stream; records a failure. Returns nonzero on failure. */
 int out_put(Out *o, const char *data, size_t len);
+
+/* Formats and writes n rows of ncols values (row-major) through o, as the engine would. */
+void out_rows(Out *o, const Datum *vals, size_t n, int ncols);
 
 extern const OutVTable out_csv_vt, out_tsv_vt, out_json_vt, out_ndjson_vt, out_table_vt;
 

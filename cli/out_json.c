@@ -67,10 +67,10 @@ void out_json_value(LiqBuf *b, const Datum *d)
 {
     switch (d->type) {
     case VT_NUM:
-        if (!isfinite(d->v.f))
+        if (d->s && d->len)
+            buf_add(b, d->s, d->len); /* JSON input text, already valid JSON (L11) */
+        else if (!isfinite(d->v.f))
             buf_adds(b, "null");
-        else if (d->s && d->len)
-            buf_add(b, d->s, d->len); /* JSON input text, already valid JSON */
         else
             num_format(b, d->v.f);
         break;
@@ -149,8 +149,8 @@ static int json_write(Out *o, const char *data, size_t len, const uint32_t *ends
 
 static void json_end(Out *o)
 {
-    out_put(o, o->priv ? "\n]\n" : "[]\n", o->priv ? 3 : 3);
+    out_put(o, o->priv ? "\n]\n" : "[]\n", 3);
 }
 
-const OutVTable out_ndjson_vt = {"ndjson", ndjson_format_row, nothing, ndjson_write, nothing};
-const OutVTable out_json_vt = {"json", json_format_row, nothing, json_write, json_end};
+const OutVTable out_ndjson_vt = {"ndjson", ndjson_format_row, nothing, ndjson_write, nothing, NULL};
+const OutVTable out_json_vt = {"json", json_format_row, nothing, json_write, json_end, NULL};

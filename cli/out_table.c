@@ -1,9 +1,16 @@
 /* out_table.c -- the aligned table for people at a terminal
  *
- * Rows are kept until the end (column widths depend on every row), then drawn with a header
- * and a rule, columns padded to their display width (wide characters count two columns).
- * Control characters in values are shown escaped (L25) so a value can never break the layout.
- * The row count goes to stderr by the CLI, not here.
+ * Column widths depend on the rows, so rows are held back: all of them when the table goes to
+ * a file or a pipe (exact widths), the first TABLE_WINDOW on a terminal, after which the widths
+ * are fixed and later rows stream out as they come (a terminal shows a long result at once and
+ * never holds it all in memory). Widths count display columns (lexer/span.h: wide characters
+ * take two, combining marks none). On a terminal a line wider than the screen has its widest
+ * columns narrowed and their cells clipped with '…'; elsewhere nothing is clipped.
+ *
+ * A column whose values are all numbers is right-aligned, header included. Control characters
+ * are shown escaped (\n \t \r \xHH, C1 controls as \u0085) and invalid UTF-8 as U+FFFD, so a
+ * value can never break the layout (L25). Nulls are empty cells (L4). The row count and the
+ * run's statistics go to stderr from the CLI, not here.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -12,18 +19,27 @@
 #include "cli/out.h"
 #include "lexer/span.h"
 
-#define CELL_SEP '\x1f' /* cells inside a formatted row; escaped away from values */
+enum { TABLE_WINDOW = 1000 };
+
+/* A formatted row is its cells one after another, each a kind byte then the escaped text,
+ * separated by CELL_SEP (escaping keeps control bytes out of the text). */
+#define CELL_SEP '\x1f'
+enum { CELL_NULL = 'z', CELL_NUM = 'n', CELL_TEXT = 's' };
 
 typedef struct Table {
-    LiqBuf cells;  /* every row's cells, separated by CELL_SEP */
-    uint32_t *ends;
+    LiqBuf cells;   /* rows held back */
+    uint32_t *ends; /* end of each held row in cells */
     size_t n, cap;
+    int frozen;     /* widths fixed, header written */
+    int *widths;
+    int *numeric;   /* per column: every non-null value is a number */
+    LiqBuf line;
 } Table;
 
 static void cell(LiqBuf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n;) {
         unsigned char c = (unsigned char)s[i];
         if (c == '\n')
             buf_add(b, "\\n", 2);
@@ -34,8 +50,23 @@ static void cell(LiqBuf *b, const char *s, size_t n)
         else if (c < 0x20 || c == 0x7F) {
             char x[4] = {'\\', 'x', hex[c >> 4], hex[c & 15]};
             buf_add(b, x, 4);
-        } else
+        } else if (c < 0x80) {
             buf_addc(b, (char)c);
+        } else {
+            size_t adv;
+            uint32_t cp = span_utf8_decode(s + i, n - i, &adv);
+            if (cp == 0xFFFD && adv == 1) {
+                buf_add(b, "\xEF\xBF\xBD", 3);
+            } else if (cp < 0xA0) { /* C1 control */
+                char x[6] = {'\\', 'u', '0', '0', hex[cp >> 4], hex[cp & 15]};
+                buf_add(b, x, 6);
+            } else {
+                buf_add(b, s + i, adv);
+            }
+            i += adv;
+            continue;
+        }
+        i++;
     }
 }
 
@@ -46,8 +77,10 @@ static void table_format_row(Out *o, const Datum *vals, int ncols, LiqBuf *b)
     for (int c = 0; c < ncols; c++) {
         if (c)
             buf_addc(b, CELL_SEP);
+        const Datum *d = &vals[c];
+        buf_addc(b, d->type == VT_NULL ? CELL_NULL : d->type == VT_NUM ? CELL_NUM : CELL_TEXT);
         t.len = 0;
-        val_format(&t, &vals[c]);
+        val_format(&t, d);
         cell(b, t.p ? t.p : "", t.len);
     }
     buf_free(&t);
@@ -55,38 +88,21 @@ static void table_format_row(Out *o, const Datum *vals, int ncols, LiqBuf *b)
 
 static void table_begin(Out *o)
 {
-    o->priv = calloc(1, sizeof(Table));
-    if (!o->priv)
+    Table *t = calloc(1, sizeof(Table));
+    int n = o->ncols > 0 ? o->ncols : 1;
+    if (!t || !(t->widths = calloc((size_t)n, sizeof(int))) ||
+        !(t->numeric = calloc((size_t)n, sizeof(int))))
         abort();
+    o->priv = t;
 }
 
-static int table_write(Out *o, const char *data, size_t len, const uint32_t *ends, uint32_t n)
-{
-    Table *t = o->priv;
-    uint32_t start = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        buf_add(&t->cells, data + start, ends[i] - start);
-        start = ends[i];
-        if (t->n == t->cap) {
-            t->cap = t->cap ? t->cap * 2 : 256;
-            uint32_t *e = realloc(t->ends, sizeof(uint32_t) * t->cap);
-            if (!e)
-                abort();
-            t->ends = e;
-        }
-        t->ends[t->n++] = (uint32_t)t->cells.len;
-    }
-    (void)len;
-    return 0;
-}
-
+/* Display columns of UTF-8 text (escaped cells are valid UTF-8). */
 static int width(const char *s, size_t n)
 {
     int w = 0;
     for (size_t i = 0; i < n;) {
         size_t adv;
-        uint32_t cp = span_utf8_decode(s + i, n - i, &adv);
-        w += span_cpwidth(cp);
+        w += span_cpwidth(span_utf8_decode(s + i, n - i, &adv));
         i += adv;
     }
     return w;
@@ -98,74 +114,214 @@ static void pad(LiqBuf *b, int n)
         buf_addc(b, ' ');
 }
 
-/* Calls f for each cell of row r: (column, bytes, length). */
-static void each_cell(const Table *t, size_t r, int ncols, int *widths, LiqBuf *out, int emit)
+/* Splits a formatted row into its cells: kinds[c], text[c], lens[c]. */
+static void split(const char *p, const char *e, int ncols, char *kinds, const char **text,
+                  size_t *lens)
 {
-    uint32_t start = r ? t->ends[r - 1] : 0, end = t->ends[r];
-    const char *p = t->cells.p + start, *e = t->cells.p + end;
     for (int c = 0; c < ncols; c++) {
-        const char *q = memchr(p, CELL_SEP, (size_t)(e - p));
-        if (!q || c == ncols - 1)
+        const char *q = p < e ? memchr(p, CELL_SEP, (size_t)(e - p)) : NULL;
+        if (!q)
             q = e;
-        int w = width(p, (size_t)(q - p));
-        if (!emit) {
-            if (w > widths[c])
-                widths[c] = w;
-        } else {
-            if (c)
-                buf_add(out, " | ", 3);
-            buf_add(out, p, (size_t)(q - p));
-            if (c < ncols - 1)
-                pad(out, widths[c] - w);
-        }
+        kinds[c] = p < q ? *p : CELL_NULL;
+        text[c] = p < q ? p + 1 : p;
+        lens[c] = p < q ? (size_t)(q - p - 1) : 0;
         p = q < e ? q + 1 : e;
     }
-    if (emit)
-        buf_addc(out, '\n');
+}
+
+/* Appends text clipped to w display columns ('…' marks a cut), padded to w on the side that
+ * align says (1 = right); the last column gets no trailing padding. */
+static void put_cell(LiqBuf *b, const char *s, size_t n, int w, int right, int last)
+{
+    int have = width(s, n);
+    if (have > w) {
+        int used = 0;
+        size_t i = 0;
+        while (i < n) {
+            size_t adv;
+            int cw = span_cpwidth(span_utf8_decode(s + i, n - i, &adv));
+            if (used + cw > w - 1)
+                break;
+            used += cw;
+            i += adv;
+        }
+        while (i < n) { /* keep combining marks with their base */
+            size_t adv;
+            if (span_cpwidth(span_utf8_decode(s + i, n - i, &adv)) != 0)
+                break;
+            i += adv;
+        }
+        if (right)
+            pad(b, w - 1 - used);
+        buf_add(b, s, i);
+        buf_add(b, "\xE2\x80\xA6", 3);
+        if (!right && !last)
+            pad(b, w - 1 - used);
+        return;
+    }
+    if (right)
+        pad(b, w - have);
+    buf_add(b, s, n);
+    if (!right && !last)
+        pad(b, w - have);
+}
+
+/* On a terminal, narrows the widest columns until a line fits: the widths become
+ * min(width, cap) for the largest cap that fits, and columns at the cap share what is left. */
+static void fit(Out *o, int *widths)
+{
+    int sep = 3 * (o->ncols - 1), total = sep, maxw = 0;
+    for (int c = 0; c < o->ncols; c++) {
+        total += widths[c];
+        if (widths[c] > maxw)
+            maxw = widths[c];
+    }
+    int room = o->width - sep;
+    if (!o->tty || total <= o->width || room < 4 * o->ncols)
+        return;
+    int lo = 1, hi = maxw;
+    while (lo < hi) {
+        int mid = (lo + hi + 1) / 2, sum = 0;
+        for (int c = 0; c < o->ncols; c++)
+            sum += widths[c] < mid ? widths[c] : mid;
+        if (sum <= room)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    int sum = 0;
+    for (int c = 0; c < o->ncols; c++) {
+        if (widths[c] > lo)
+            widths[c] = lo;
+        sum += widths[c];
+    }
+    for (int c = 0; c < o->ncols && sum < room; c++)
+        if (widths[c] == lo) {
+            widths[c]++;
+            sum++;
+        }
+}
+
+static void emit_row(Out *o, Table *t, const char *p, const char *e)
+{
+    char kinds[512];
+    const char *text[512];
+    size_t lens[512];
+    int nc = o->ncols < 512 ? o->ncols : 512;
+    split(p, e, nc, kinds, text, lens);
+    for (int c = 0; c < nc; c++) {
+        if (c)
+            buf_add(&t->line, " | ", 3);
+        put_cell(&t->line, text[c], lens[c], t->widths[c], t->numeric[c], c == nc - 1);
+    }
+    buf_addc(&t->line, '\n');
+}
+
+/* Fixes the widths from the rows held back, writes the header and those rows. */
+static int freeze(Out *o, Table *t)
+{
+    char kinds[512];
+    const char *text[512];
+    size_t lens[512];
+    int nc = o->ncols < 512 ? o->ncols : 512;
+    int *seen_text = calloc((size_t)nc + 1, sizeof(int));
+    if (!seen_text)
+        abort();
+    for (int c = 0; c < nc; c++)
+        t->widths[c] = width(o->names[c], strlen(o->names[c]));
+    for (size_t r = 0; r < t->n; r++) {
+        const char *p = t->cells.p + (r ? t->ends[r - 1] : 0), *e = t->cells.p + t->ends[r];
+        split(p, e, nc, kinds, text, lens);
+        for (int c = 0; c < nc; c++) {
+            int w = width(text[c], lens[c]);
+            if (w > t->widths[c])
+                t->widths[c] = w;
+            if (kinds[c] == CELL_NUM)
+                t->numeric[c] = 1;
+            else if (kinds[c] == CELL_TEXT)
+                seen_text[c] = 1;
+        }
+    }
+    for (int c = 0; c < nc; c++)
+        t->numeric[c] = t->numeric[c] && !seen_text[c];
+    free(seen_text);
+    fit(o, t->widths);
+    t->frozen = 1;
+    if (o->header) {
+        for (int c = 0; c < nc; c++) {
+            if (c)
+                buf_add(&t->line, " | ", 3);
+            put_cell(&t->line, o->names[c], strlen(o->names[c]), t->widths[c], t->numeric[c],
+                     c == nc - 1);
+        }
+        buf_addc(&t->line, '\n');
+        for (int c = 0; c < nc; c++) {
+            if (c)
+                buf_add(&t->line, "-+-", 3);
+            for (int i = 0; i < t->widths[c]; i++)
+                buf_addc(&t->line, '-');
+        }
+        buf_addc(&t->line, '\n');
+    }
+    for (size_t r = 0; r < t->n; r++) {
+        emit_row(o, t, t->cells.p + (r ? t->ends[r - 1] : 0), t->cells.p + t->ends[r]);
+        if (t->line.len > (1 << 20)) {
+            if (out_put(o, t->line.p, t->line.len))
+                return 1;
+            t->line.len = 0;
+        }
+    }
+    t->n = 0;
+    t->cells.len = 0;
+    int rc = out_put(o, t->line.p, t->line.len);
+    t->line.len = 0;
+    return rc;
+}
+
+static int table_write(Out *o, const char *data, size_t len, const uint32_t *ends, uint32_t n)
+{
+    Table *t = o->priv;
+    (void)len;
+    uint32_t start = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (t->frozen) {
+            emit_row(o, t, data + start, data + ends[i]);
+        } else {
+            buf_add(&t->cells, data + start, ends[i] - start);
+            if (t->n == t->cap) {
+                t->cap = t->cap ? t->cap * 2 : 256;
+                uint32_t *e = realloc(t->ends, sizeof(uint32_t) * t->cap);
+                if (!e)
+                    abort();
+                t->ends = e;
+            }
+            t->ends[t->n++] = (uint32_t)t->cells.len;
+            if (o->tty && t->n >= TABLE_WINDOW && freeze(o, t))
+                return 1;
+        }
+        start = ends[i];
+    }
+    if (t->line.len) {
+        int rc = out_put(o, t->line.p, t->line.len);
+        t->line.len = 0;
+        return rc;
+    }
+    return 0;
 }
 
 static void table_end(Out *o)
 {
     Table *t = o->priv;
-    int *widths = calloc((size_t)o->ncols + 1, sizeof(int));
-    if (!widths)
-        abort();
-    for (int c = 0; c < o->ncols; c++)
-        widths[c] = width(o->names[c], strlen(o->names[c]));
-    for (size_t r = 0; r < t->n; r++)
-        each_cell(t, r, o->ncols, widths, NULL, 0);
-    LiqBuf out = {0};
-    if (o->header) {
-        for (int c = 0; c < o->ncols; c++) {
-            if (c)
-                buf_add(&out, " | ", 3);
-            buf_adds(&out, o->names[c]);
-            if (c < o->ncols - 1)
-                pad(&out, widths[c] - width(o->names[c], strlen(o->names[c])));
-        }
-        buf_addc(&out, '\n');
-        for (int c = 0; c < o->ncols; c++) {
-            if (c)
-                buf_add(&out, "-+-", 3);
-            for (int i = 0; i < widths[c]; i++)
-                buf_addc(&out, '-');
-        }
-        buf_addc(&out, '\n');
-    }
-    for (size_t r = 0; r < t->n; r++) {
-        each_cell(t, r, o->ncols, widths, &out, 1);
-        if (out.len > (1 << 20)) {
-            out_put(o, out.p, out.len);
-            out.len = 0;
-        }
-    }
-    out_put(o, out.p, out.len);
-    buf_free(&out);
+    if (!t->frozen)
+        freeze(o, t);
     buf_free(&t->cells);
+    buf_free(&t->line);
     free(t->ends);
+    free(t->widths);
+    free(t->numeric);
     free(t);
-    free(widths);
     o->priv = NULL;
 }
 
-const OutVTable out_table_vt = {"table", table_format_row, table_begin, table_write, table_end};
+const OutVTable out_table_vt = {"table", table_format_row, table_begin, table_write, table_end,
+                                NULL};
