@@ -108,8 +108,14 @@ void dec_load(const Plan *p, Batch *b, const int *slots, int n)
             case SYS_MESSAGE:
                 v->d[row] = val_str(r->line, r->len);
                 break;
-            case SYS_TIMESTAMP:
             case SYS_INGESTION:
+                if (r->meta && r->meta->has_ingestion) {
+                    v->d[row] = val_ts(r->meta->ingestion);
+                    break;
+                }
+                /* fall through: without its own, the ingestion time is the timestamp (L19) */
+                __attribute__((fallthrough));
+            case SYS_TIMESTAMP:
                 if (!r->ts_done) {
                     want_ts = 1;
                     v->d[row] = val_null();
@@ -118,10 +124,13 @@ void dec_load(const Plan *p, Batch *b, const int *slots, int n)
                 }
                 break;
             case SYS_LOG:
-                v->d[row] = val_str(in->log, in->log_len);
+                v->d[row] = r->meta && r->meta->log ? val_str(r->meta->log, r->meta->log_len)
+                                                    : val_str(in->log, in->log_len);
                 break;
             case SYS_LOGSTREAM:
-                v->d[row] = val_str(in->stream, in->stream_len);
+                v->d[row] = r->meta && r->meta->stream
+                                ? val_str(r->meta->stream, r->meta->stream_len)
+                                : val_str(in->stream, in->stream_len);
                 break;
             default:
                 v->d[row] = val_null();
@@ -182,7 +191,10 @@ void dec_load(const Plan *p, Batch *b, const int *slots, int n)
             for (uint32_t k = 0; k < b->nsel; k++) {
                 uint32_t row = b->sel[k];
                 Rec *r = &b->recs[row];
-                v->d[row] = r->has_ts ? val_ts(r->ts) : val_null();
+                if (si->sys == SYS_INGESTION && r->meta && r->meta->has_ingestion)
+                    v->d[row] = val_ts(r->meta->ingestion);
+                else
+                    v->d[row] = r->has_ts ? val_ts(r->ts) : val_null();
             }
         }
 }

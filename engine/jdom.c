@@ -11,7 +11,7 @@
 #include "engine/val.h"
 
 typedef struct P {
-    const char *p, *end;
+    const char *base, *p, *end;
     apr_pool_t *pool;
     int depth;
 } P;
@@ -134,9 +134,23 @@ static JdNode *container(P *p, int obj)
     }
 }
 
+static JdNode *value_inner(P *p);
+
+/* Every node records the span of its text (for records cut out of a document). */
 static JdNode *value(P *p)
 {
     ws(p);
+    const char *b = p->p;
+    JdNode *n = value_inner(p);
+    if (n) {
+        n->start = (size_t)(b - p->base);
+        n->end = (size_t)(p->p - p->base);
+    }
+    return n;
+}
+
+static JdNode *value_inner(P *p)
+{
     if (p->p >= p->end)
         return NULL;
     switch (*p->p) {
@@ -184,12 +198,21 @@ static JdNode *value(P *p)
 
 JdNode *jdom_parse(apr_pool_t *pool, const char *text, size_t len)
 {
-    P p = {text, text + len, pool, 0};
+    P p = {text, text, text + len, pool, 0};
     JdNode *n = value(&p);
     if (!n)
         return NULL;
     ws(&p);
     return p.p == p.end ? n : NULL;
+}
+
+JdNode *jdom_parse_next(apr_pool_t *pool, const char *text, size_t len, size_t *pos)
+{
+    P p = {text, text + *pos, text + len, pool, 0};
+    JdNode *n = value(&p);
+    if (n)
+        *pos = (size_t)(p.p - text);
+    return n;
 }
 
 const JdNode *jdom_get(const JdNode *obj, const char *key, size_t len)

@@ -27,9 +27,13 @@ typedef struct JdNode {
     struct JdNode **kids;
     const char **keys;       /* JD_OBJ: key of each child (decoded) */
     size_t *keylens;
+    size_t start, end;       /* the value's bytes in the parsed text */
 } JdNode;
 
 JdNode *jdom_parse(apr_pool_t *pool, const char *text, size_t len);
+/* Parses the value that starts at *pos (after white space) and moves *pos past it: for
+ * streams of concatenated documents ({...}{...}). NULL when no valid value starts there. */
+JdNode *jdom_parse_next(apr_pool_t *pool, const char *text, size_t len, size_t *pos);
 /* The child of an object by key (the last one when a key repeats), or NULL. */
 const JdNode *jdom_get(const JdNode *obj, const char *key, size_t len);
 

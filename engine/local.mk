@@ -17,7 +17,7 @@ libliq_la_SOURCES += \
 	engine/op_sort.c engine/op_stats.c engine/op_parse.c engine/op_dedup.c engine/op_fpat.c \
 	engine/jdom.c engine/jdom.h \
 	engine/plan.c engine/plan.h engine/prefilter.c engine/prefilter.h \
-	engine/src.c engine/src.h engine/decomp.c engine/decomp.h \
+	engine/src.c engine/src.h engine/decomp.c engine/decomp.h engine/fmt.c engine/fmt.h \
 	engine/pipe.c \
 	engine/liq.c engine/liq.h engine/liq_int.h \
 	cli/out.c cli/out.h cli/out_csv.c cli/out_json.c cli/out_table.c \

@@ -26,6 +26,7 @@
 #include "engine/liq_int.h"
 #include "engine/op.h"
 #include "engine/prefilter.h"
+#include "engine/fmt.h"
 #include "engine/src.h"
 
 enum { SEQ_WINDOW = 64 };
@@ -245,9 +246,20 @@ static void prefilter_batch(const Plan *p, Batch *b, uint8_t *bits)
     int n = p->npre < 7 ? p->npre : 7;
     uint8_t all = (uint8_t)((1u << n) - 1), esc = 0x80;
     memset(bits, 0, b->nrows);
-    for (int i = 0; i < n; i++)
-        mark_rows(b, p->pre[i].lit, p->pre[i].len, bits, (uint8_t)(1u << i));
-    mark_rows(b, "\\", 1, bits, esc);
+    if (b->contiguous) {
+        for (int i = 0; i < n; i++)
+            mark_rows(b, p->pre[i].lit, p->pre[i].len, bits, (uint8_t)(1u << i));
+        mark_rows(b, "\\", 1, bits, esc);
+    } else { /* records in separate buffers: one search per record */
+        for (uint32_t row = 0; row < b->nrows; row++) {
+            const Rec *rec = &b->recs[row];
+            for (int i = 0; i < n; i++)
+                if (memmem(rec->line, rec->len, p->pre[i].lit, p->pre[i].len))
+                    bits[row] |= (uint8_t)(1u << i);
+            if (memchr(rec->line, '\\', rec->len))
+                bits[row] |= esc;
+        }
+    }
     uint32_t k = 0;
     for (uint32_t i = 0; i < b->nsel; i++) {
         SelIdx row = b->sel[i];
@@ -276,45 +288,81 @@ static void time_range(Run *r, Batch *b)
 }
 
 /* Cuts a morsel into records and batches and runs pipeline 0 over them. */
+/* Runs pipeline 0 over rows [0, n) of b->recs (already filled), numbered from `first`. */
+static void scan_batch(Run *r, Worker *w, const Morsel *m, uint32_t n, uint64_t first)
+{
+    Batch *b = &w->b;
+    w->scanned += n;
+    batch_reset(w, n);
+    b->order_base = (m->seq << 32) | first;
+    if (r->plan->npre && !r->opt->no_prefilter)
+        prefilter_batch(r->plan, b, w->bits);
+    if (r->ts_slot >= 0)
+        time_range(r, b);
+    run_batch(r, w, 0);
+    apr_pool_clear(w->batch_pool);
+}
+
+/* Cuts a morsel into records and batches and runs pipeline 0 over them. Line formats make one
+ * record per non-blank line; export objects strip the timestamp prefix into @timestamp and
+ * join continuation lines to their record (a record may grow past a full batch: the batch
+ * closes only at the start of the next record); container formats bring their records. */
 static void run_morsel(Run *r, Worker *w, const Morsel *m)
 {
     uint32_t cap = r->opt->batch_rows;
-    const char *p = m->data, *end = m->data + m->len;
-    uint64_t rowno = 0;
     Batch *b = &w->b;
     b->input = m->in;
-    b->recs = w->recs;
     b->order = NULL;
+    if (m->recs) {
+        b->contiguous = 0;
+        for (size_t off = 0; off < m->nrecs && !r->stop; off += cap) {
+            uint32_t n = (uint32_t)(m->nrecs - off < cap ? m->nrecs - off : cap);
+            b->recs = m->recs + off;
+            scan_batch(r, w, m, n, off);
+        }
+        return;
+    }
+    int export = m->in->fmt == FMT_EXPORT;
+    const char *p = m->data, *end = m->data + m->len;
+    uint64_t rowno = 0;
+    b->recs = w->recs;
+    b->contiguous = !export;
     while (p < end && !r->stop) {
         uint32_t n = 0;
         uint64_t first = rowno;
-        while (p < end && n < cap) {
+        while (p < end) {
             const char *nl = memchr(p, '\n', (size_t)(end - p));
             const char *le = nl ? nl : end;
             size_t len = (size_t)(le - p);
             if (len && p[len - 1] == '\r')
                 len--; /* CRLF */
+            int64_t ts;
+            size_t skip = 0;
+            int starts = export && fmt_export_prefix(p, len, &ts, &skip);
+            if (export && !starts && n > 0) { /* a continuation line of the last record */
+                Rec *last = &w->recs[n - 1];
+                last->len = (uint32_t)(p + len - last->line);
+                p = nl ? nl + 1 : end;
+                continue;
+            }
+            if (n == cap)
+                break;
             if (len) { /* blank lines are not records */
                 Rec *rec = &w->recs[n++];
-                rec->line = p;
-                rec->len = (uint32_t)(len > UINT32_MAX ? UINT32_MAX : len);
+                rec->line = p + skip;
+                rec->len = (uint32_t)(len - skip > UINT32_MAX ? UINT32_MAX : len - skip);
                 rec->json = REC_JSON_UNKNOWN;
-                rec->ts_done = 0;
+                rec->ts_done = (uint8_t)starts;
+                rec->has_ts = (uint8_t)starts;
+                rec->ts = starts ? ts : 0;
+                rec->meta = NULL;
             }
             p = nl ? nl + 1 : end;
         }
         if (!n)
             continue;
         rowno += n;
-        w->scanned += n;
-        batch_reset(w, n);
-        b->order_base = (m->seq << 32) | first;
-        if (r->plan->npre && !r->opt->no_prefilter)
-            prefilter_batch(r->plan, b, w->bits);
-        if (r->ts_slot >= 0)
-            time_range(r, b);
-        run_batch(r, w, 0);
-        apr_pool_clear(w->batch_pool);
+        scan_batch(r, w, m, n, first);
     }
 }
 

@@ -66,6 +66,50 @@ static void add_input(Src *s, const char *path, const char *log)
     in->fd = -1;
 }
 
+/* Does a path component look like an export task id (8-4-4-4-12 characters)? */
+static int task_id(const char *s, size_t n)
+{
+    static const int dash[] = {8, 13, 18, 23};
+    if (n != 36)
+        return 0;
+    for (size_t i = 0, d = 0; i < n; i++) {
+        if (d < 4 && (int)i == dash[d]) {
+            if (s[i] != '-')
+                return 0;
+            d++;
+        } else if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'z') ||
+                     (s[i] >= 'A' && s[i] <= 'Z'))) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* @logStream of an export-task object <prefix>/<taskId>/<stream>/000000.gz: everything between
+ * the task id and the file name (stream names may hold '/'); without a task id in the path,
+ * the name of the file's directory. */
+static const char *export_stream(apr_pool_t *pool, const char *path)
+{
+    const char *file = strrchr(path, '/');
+    if (!file)
+        return path;
+    const char *p = path, *after = NULL;
+    while (p < file) {
+        const char *e = memchr(p, '/', (size_t)(file - p) + 1);
+        if (!e)
+            break;
+        if (task_id(p, (size_t)(e - p)))
+            after = e + 1;
+        p = e + 1;
+    }
+    if (after && after < file)
+        return apr_pstrmemdup(pool, after, (size_t)(file - after));
+    const char *dir = file;
+    while (dir > path && dir[-1] != '/')
+        dir--;
+    return dir < file ? apr_pstrmemdup(pool, dir, (size_t)(file - dir)) : path;
+}
+
 static int cmp_names(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -90,6 +134,8 @@ static void walk(Src *s, const char *dir, const char *log, int depth)
     while ((e = readdir(d))) {
         if (e->d_name[0] == '.')
             continue;
+        if (strcmp(e->d_name, "aws-logs-write-test") == 0)
+            continue; /* the permission probe CloudWatch exports write (§12.1) */
         if (n == cap) {
             cap = cap ? cap * 2 : 64;
             char **nn = realloc(names, sizeof(char *) * cap);
@@ -219,6 +265,12 @@ static void close_input(Input *in)
         close(in->fd);
     decomp_close(in->dec);
     in->dec = NULL;
+    free(in->doc);
+    in->doc = NULL;
+    if (in->docpool)
+        apr_pool_destroy(in->docpool);
+    in->docpool = NULL;
+    in->recs = NULL;
     in->fd = -1;
     in->map = in->data = NULL;
     free(in->carry);
@@ -245,6 +297,14 @@ static ssize_t fill(Src *s, Input *in, char *buf, size_t cap)
     }
 }
 
+/* Does a line starting at p begin an export-task record? */
+static int record_start(const char *p, size_t n)
+{
+    int64_t ms;
+    size_t skip;
+    return fmt_export_prefix(p, n < 64 ? n : 64, &ms, &skip);
+}
+
 /* Cuts the next morsel of a mapped input: about SRC_MORSEL bytes, ending after a newline. */
 static int cut_mapped(Input *in, Morsel *m)
 {
@@ -256,6 +316,12 @@ static int cut_mapped(Input *in, Morsel *m)
     } else {
         const char *nl = memchr(in->data + end, '\n', in->size - end);
         end = nl ? (size_t)(nl - in->data) + 1 : in->size;
+        /* export objects: the next morsel must start with a record, not a continuation */
+        while (in->fmt == FMT_EXPORT && end < in->size && !record_start(in->data + end,
+                                                                         in->size - end)) {
+            nl = memchr(in->data + end, '\n', in->size - end);
+            end = nl ? (size_t)(nl - in->data) + 1 : in->size;
+        }
     }
     in->off = end;
     m->data = in->data + start;
@@ -299,6 +365,22 @@ static int read_block(Src *s, Input *in, Morsel *m)
         size_t cut = len;
         while (cut > scanned && buf[cut - 1] != '\n')
             cut--;
+        if (in->fmt == FMT_EXPORT && !in->eof && cut > 0 &&
+            !(len - cut >= 32 && record_start(buf + cut, len - cut))) {
+            /* the last record may continue past the block: keep it for the next block by
+             * cutting at the start of the last line that begins a record (if not the first) */
+            size_t p = cut;
+            while (p > 0) {
+                size_t ls = p - 1;
+                while (ls > 0 && buf[ls - 1] != '\n')
+                    ls--;
+                p = ls;
+                if (record_start(buf + ls, cut - ls))
+                    break;
+            }
+            if (p > 0)
+                cut = p;
+        }
         if (cut > scanned || (cut == 0 && in->eof) || (in->eof)) {
             if (in->eof && cut <= scanned)
                 cut = len; /* final line without a newline */
@@ -357,6 +439,98 @@ static int read_block(Src *s, Input *in, Morsel *m)
     }
 }
 
+/* The next SRC_MORSEL_RECS records of a container input. */
+static int hand_records(Input *in, Morsel *m)
+{
+    if (in->recpos >= in->nrecs)
+        return 0;
+    size_t n = in->nrecs - in->recpos;
+    if (n > SRC_MORSEL_RECS)
+        n = SRC_MORSEL_RECS;
+    m->recs = in->recs + in->recpos;
+    m->nrecs = n;
+    m->data = NULL;
+    m->len = 0;
+    m->owned = NULL;
+    in->recpos += n;
+    return 1;
+}
+
+/* Sniffs the format of an input from its first plain bytes (for streams, a first block
+ * read into the carry), and reads a container-format input whole into records. */
+static void detect_format(Src *s, Input *in)
+{
+    in->fmt_known = 1;
+    if (in->is_map) {
+        in->fmt = fmt_sniff(in->data, in->size);
+    } else if (in->fd >= 0 || in->dec || in->carry) {
+        size_t cap = 65536, len = in->carry_len;
+        char *buf = malloc(cap);
+        if (!buf)
+            abort();
+        if (len)
+            memcpy(buf, in->carry, len);
+        while (len < cap && !in->eof) {
+            ssize_t r = fill(s, in, buf + len, cap - len);
+            if (r <= 0) {
+                in->eof = 1;
+                break;
+            }
+            len += (size_t)r;
+        }
+        free(in->carry);
+        in->carry = buf;
+        in->carry_len = len;
+        in->fmt = fmt_sniff(buf, len);
+    }
+    if (in->fmt == FMT_EXPORT && !fmt_export_path(in->path))
+        in->fmt = FMT_LINES;
+    if (in->fmt == FMT_EXPORT) { /* @logStream from the export layout (L19) */
+        in->stream = export_stream(s->pool, in->path);
+        in->stream_len = (uint32_t)strlen(in->stream);
+    }
+    if (!fmt_is_container(in->fmt))
+        return;
+    const char *doc = in->data;
+    size_t len = in->size;
+    if (!in->is_map) { /* read the whole stream */
+        size_t cap = in->carry_len + (1 << 20);
+        char *buf = malloc(cap);
+        if (!buf)
+            abort();
+        len = in->carry_len;
+        memcpy(buf, in->carry, len);
+        while (!in->eof) {
+            if (len == cap) {
+                cap *= 2;
+                char *nb = realloc(buf, cap);
+                if (!nb)
+                    abort();
+                buf = nb;
+            }
+            ssize_t r = fill(s, in, buf + len, cap - len);
+            if (r <= 0)
+                in->eof = 1;
+            else
+                len += (size_t)r;
+        }
+        free(in->carry);
+        in->carry = NULL;
+        in->carry_len = 0;
+        in->doc = buf;
+        doc = buf;
+    }
+    in->is_map = 0;
+    apr_pool_create(&in->docpool, NULL);
+    char err[256];
+    if (fmt_records(in->fmt, doc, len, in->docpool, &in->recs, &in->nrecs, err, sizeof(err)) != 0)
+        report(s, in->path, "%s", err);
+    if (!in->recs) { /* an empty document: nothing to hand out */
+        in->recs = apr_palloc(in->docpool, sizeof(Rec));
+        in->nrecs = 0;
+    }
+}
+
 int src_next(Src *s, Morsel *m)
 {
     apr_thread_mutex_lock(s->lock);
@@ -369,7 +543,12 @@ int src_next(Src *s, Morsel *m)
                 continue;
             }
         }
-        int got = in->is_map ? cut_mapped(in, m)
+        if (!in->fmt_known)
+            detect_format(s, in);
+        m->recs = NULL;
+        m->nrecs = 0;
+        int got = in->recs ? hand_records(in, m)
+                  : in->is_map ? cut_mapped(in, m)
                   : (in->fd >= 0 || in->dec || in->carry) ? read_block(s, in, m)
                                                            : 0;
         if (got) {

@@ -10,6 +10,11 @@
  * decompressor when compressed, carrying a partial last line into the next block. A line longer than the block grows the
  * block until its newline, up to max_line bytes; a longer line is cut there (reported).
  *
+ * The format of each input (engine/fmt.h) is sniffed from its first plain bytes. Container
+ * formats (Firehose subscription records, log-events JSON, CloudTrail) are read whole and
+ * parsed into records, handed out SRC_MORSEL_RECS at a time; export-task objects are cut so
+ * that a multi-line message never straddles two morsels.
+ *
  * Problems (missing or unreadable inputs, cut lines) are recorded as diagnostics and counted
  * in src_incomplete(); the run goes on with the other inputs (exit code 3, L23).
  *
@@ -25,6 +30,7 @@
 #include <apr_pools.h>
 #include <apr_thread_mutex.h>
 #include "engine/decomp.h"
+#include "engine/fmt.h"
 #include "lexer/diag.h"
 
 enum { SRC_MORSEL = 1 << 20 };
@@ -48,15 +54,25 @@ typedef struct Input {
     int eof;
     int refs;           /* morsels handed out and not released */
     int done;           /* no more morsels: close when refs drops to 0 */
+    InFormat fmt;       /* sniffed from the first plain bytes */
+    int fmt_known;
+    Rec *recs;          /* container formats: every record of the input */
+    size_t nrecs, recpos;
+    char *doc;          /* container formats read from a stream: the whole document */
+    apr_pool_t *docpool; /* the records, metadata and decoded strings */
 } Input;
 
 typedef struct Morsel {
     Input *in;
-    const char *data;
+    const char *data; /* line formats: whole lines */
     size_t len;
+    Rec *recs;        /* container formats: records made from the document */
+    size_t nrecs;
     uint64_t seq;
     char *owned; /* read mode: the block to free on release */
 } Morsel;
+
+enum { SRC_MORSEL_RECS = 4096 }; /* records per morsel of a container format */
 
 typedef struct Src Src;
 

@@ -46,13 +46,24 @@ typedef struct Vec {
 
 enum { REC_JSON_UNKNOWN = 0, REC_JSON_YES, REC_JSON_NO };
 
+/* What a record's format says about it beyond its text (L19): the log group and stream of a
+ * CloudWatch subscription record or a filter-log-events event, its ingestion time. NULL
+ * fields fall back to the input's. Shared by the records of one document. */
+typedef struct RecMeta {
+    const char *log, *stream;
+    uint32_t log_len, stream_len;
+    int64_t ingestion;
+    uint8_t has_ingestion;
+} RecMeta;
+
 typedef struct Rec {
-    const char *line;
+    const char *line; /* @message: the raw line, or the message a container format holds */
     uint32_t len;
     uint8_t json;    /* REC_JSON_*: what the decoder learnt about the line */
-    uint8_t ts_done; /* ts computed */
+    uint8_t ts_done; /* ts computed (or given by the format) */
     uint8_t has_ts;
     int64_t ts;      /* epoch ms when has_ts */
+    const RecMeta *meta; /* NULL: everything comes from the input */
 } Rec;
 
 struct Input;
@@ -67,6 +78,7 @@ typedef struct Batch {
     const uint64_t *order; /* per-row order keys when not consecutive (row sets) */
     uint64_t order_base;   /* order key of row 0 when consecutive */
     const struct Input *input;
+    int contiguous; /* the records are consecutive lines of one buffer (prefilter scans) */
     apr_pool_t *pool;
 } Batch;
 

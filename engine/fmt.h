@@ -1,0 +1,43 @@
+/* fmt.h -- input formats: what the bytes of an input are, and the records they hold
+ *
+ * Formats are told apart by content, never by name (fmt_sniff over the first plain bytes):
+ *   FMT_LINES       one record per line (JSON objects are flattened, anything else is text)
+ *   FMT_EXPORT      CloudWatch export-task objects: "<ISO timestamp> <message>" per record;
+ *                   a line that does not start with a timestamp continues the message before
+ *   FMT_FIREHOSE    CloudWatch subscription records as Firehose writes them to S3:
+ *                   concatenated {"messageType":"DATA_MESSAGE","logEvents":[...]} objects;
+ *                   one record per log event, CONTROL_MESSAGE objects skipped
+ *   FMT_EVENTS      `aws logs filter-log-events` / `get-log-events` output ({"events":[...]}
+ *                   documents, or event objects one after another): one record per event
+ *   FMT_CLOUDTRAIL  CloudTrail files ({"Records":[...]}): one record per event, its JSON text
+ *                   as @message
+ * Container formats (FIREHOSE, EVENTS, CLOUDTRAIL) are parsed whole, one document at a time,
+ * into records whose text points into the document or into decoded strings.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef LIQ_FMT_H
+#define LIQ_FMT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <apr_pools.h>
+#include "engine/vec.h"
+
+typedef enum { FMT_LINES = 0, FMT_EXPORT, FMT_FIREHOSE, FMT_EVENTS, FMT_CLOUDTRAIL } InFormat;
+
+InFormat fmt_sniff(const char *p, size_t n);
+/* Does a path follow the export-task layout (<taskId>/<stream>/000000.gz)? Content decides the
+ * format; for export objects, whose lines an application log can imitate, the layout must
+ * agree too. */
+int fmt_export_path(const char *path);
+const char *fmt_name(InFormat f);
+int fmt_is_container(InFormat f);
+/* An export-task line: its timestamp and the bytes of the "<timestamp> " prefix. */
+int fmt_export_prefix(const char *s, size_t n, int64_t *ms, size_t *skip);
+/* The records of a container document (allocated in pool). Returns 0, or -1 when the
+ * document is damaged: then err says where, and the records before the damage are kept. */
+int fmt_records(InFormat f, const char *doc, size_t len, apr_pool_t *pool, Rec **out,
+                size_t *n, char *err, size_t errlen);
+
+#endif
