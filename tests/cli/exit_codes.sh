@@ -26,7 +26,16 @@ trap 'exit 1' INT TERM HUP
 n=0
 failures=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failures=$((failures + 1)); echo "not ok $n - $1"; }
+# a check inside todo_begin/todo_end covers a known liq bug (listed in the test report): its
+# failure prints "not ok ... # TODO" and does not fail the script
+todo=
+todo_begin() { todo=$1; }
+todo_end() { todo=; }
+not_ok() {
+    n=$((n + 1))
+    if [ -n "$todo" ]; then echo "not ok $n - $1 # TODO known bug: $todo"; else
+        failures=$((failures + 1)); echo "not ok $n - $1"; fi
+}
 # run ARGS...: liq with stdin from /dev/null; $rc, $tmp/out, $tmp/err
 run() { "$LIQ" "$@" </dev/null >"$tmp/out" 2>"$tmp/err"; rc=$?; }
 # run_in FILE ARGS...: the same with stdin from FILE
@@ -210,6 +219,71 @@ if [ "$(id -u)" != 0 ]; then
 else
     echo "ok - unreadable input: skipped (running as root)"
 fi
+
+# a generated query far longer than anyone types: it runs, or fails with a message (exit 2)
+awk 'BEGIN { printf "filter x = 0"; for (i = 1; i < 40000; i++) printf " or x = %d", i; print "" }' \
+    >"$tmp/long.q"
+printf '{"x":39999}\n{"x":40000}\n' >"$tmp/x.log"
+run -f "$tmp/long.q" --format csv --no-header 'fields x' "$tmp/x.log"
+todo_begin "deep expression trees overflow the C stack in sema_check (SIGSEGV, exit 139)"
+case $rc in
+0 | 2) ok "40000-term query: exit $rc" ;;
+*) not_ok "40000-term query: exit $rc, expected 0 or 2" ;;
+esac
+todo_end
+
+# ===== 3: corrupt or truncated compressed input; a record cut at --max-line (L23) =====
+seq 1 50000 | sed 's/^/line /' >"$tmp/plain.log"
+if command -v gzip >/dev/null 2>&1; then
+    gzip -c "$tmp/plain.log" >"$tmp/whole.log.gz"
+    run --format csv --no-header 'stats count(*)' "$tmp/whole.log.gz"
+    expect_rc 0 "gzip input"
+    want 50000
+    expect_out "gzip input"
+    head -c 40000 "$tmp/whole.log.gz" >"$tmp/cut.log.gz"
+    run --format csv --no-header 'filter @message = "line 3" | fields @message' \
+        "$tmp/one.log" "$tmp/cut.log.gz"
+    expect_rc 3 "truncated gzip"
+    want 'line 3'
+    expect_out "truncated gzip: what was read is still used"
+    expect_err_has "cut.log.gz: truncated gzip stream" "truncated gzip"
+else
+    echo "ok - gzip inputs: skipped (gzip missing)"
+fi
+if command -v zstd >/dev/null 2>&1; then
+    zstd -q -c "$tmp/plain.log" >"$tmp/whole.log.zst"
+    run --format csv --no-header 'stats count(*)' "$tmp/whole.log.zst"
+    expect_rc 0 "zstd input"
+    want 50000
+    expect_out "zstd input"
+    head -c 30000 "$tmp/whole.log.zst" >"$tmp/cut.log.zst"
+    run --format csv --no-header 'stats count(*)' "$tmp/cut.log.zst"
+    expect_rc 3 "truncated zstd"
+    expect_err_has "cut.log.zst: truncated zstd stream" "truncated zstd"
+else
+    echo "ok - zstd inputs: skipped (zstd missing)"
+fi
+
+# a 4 MiB line between two short ones, through a pipe and from a file
+awk 'BEGIN { print "short1"; s = "y"; while (length(s) < 4000000) s = s s; print s; print "short2" }' \
+    >"$tmp/longline.log"
+cat "$tmp/longline.log" | "$LIQ" --max-line 2000000 --format csv --no-header \
+    'fields strlen(@message)' >"$tmp/out" 2>"$tmp/err"
+rc=$?
+expect_rc 3 "line over --max-line, piped"
+want 6 2000000 6
+expect_out "line over --max-line, piped: cut, the next line intact"
+expect_err_has "a line is longer than --max-line" "line over --max-line, piped"
+todo_begin "the message is built with apr_pvsprintf, which has no %zu: it prints '(%zu bytes)'"
+expect_err_has "(2000000 bytes)" "line over --max-line, piped: the limit in the message"
+todo_end
+
+run --max-line 2000000 --format csv --no-header 'fields strlen(@message)' "$tmp/longline.log"
+todo_begin "--max-line is not enforced for regular files (mapped inputs): the line is read whole, exit 0"
+expect_rc 3 "line over --max-line in a file"
+want 6 2000000 6
+expect_out "line over --max-line in a file"
+todo_end
 
 # ===== --start/--end (L24): inclusive bounds, millisecond precision =====
 printf '%s\n' '2026-11-23T10:00:00.000Z a' '2026-11-23T10:00:00.999Z b' \

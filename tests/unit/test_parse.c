@@ -723,6 +723,16 @@ static void test_parse_error_words_for_end_of_query(void **state)
                  "           ^\n");
 }
 
+static void test_parse_error_expected_list_names_the_closing_paren(void **state)
+{
+    const char *e = parse(state, "filter (a");
+    assert_non_null(strstr(e, "liq: error at 1:10: unexpected end of query, expected "));
+    KNOWN_BUG("the expected-token list is cut to the first five tokens in token-number order, so "
+              "'filter (a' says \"expected 'and', 'or', 'not', 'like' or 'in'\" and never names "
+              "the missing ')'");
+    assert_non_null(strstr(e, "')'"));
+}
+
 static void test_parse_error_unknown_command(void **state)
 {
     assert_parse("filter a = 1 | bogus x | fields y",
@@ -989,6 +999,7 @@ int main(void)
         T(test_parse_error_extra_pipe),
         T(test_parse_error_quoted_field_name),
         T(test_parse_error_words_for_end_of_query),
+        T(test_parse_error_expected_list_names_the_closing_paren),
         T(test_parse_error_unknown_command),
         T(test_parse_error_unsupported_commands),
         T(test_parse_error_unterminated_literals),

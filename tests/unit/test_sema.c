@@ -22,6 +22,14 @@
 #include "parser/parse.h"
 #include "parser/sema.h"
 
+/* A known liq bug (listed in the test report): the case is skipped, never silently passed.
+ * Remove the KNOWN_BUG line when the bug is fixed; the assertions below it then run. */
+#define KNOWN_BUG(what)                                                                          \
+    do {                                                                                         \
+        print_message("known bug, skipped: %s\n", what);                                        \
+        skip();                                                                                  \
+    } while (0)
+
 /* ===== Fixture: one APR pool per test ===== */
 
 static int setup(void **state)
@@ -228,6 +236,9 @@ static void test_sema_aggregate_in_by_clause(void **state)
     assert_non_null(strstr(r, "liq: error at 1:19: "));
     assert_non_null(strstr(r, "  stats count(*) by max(a)\n"
                               "                    ^^^\n"));
+    KNOWN_BUG("an aggregate in the by clause is reported as \"aggregate function 'max' is only "
+              "allowed in stats\", although it is inside a stats command");
+    assert_null(strstr(r, "only allowed in stats"));
 }
 
 static void test_sema_nested_aggregate(void **state)
@@ -442,6 +453,30 @@ static void test_sema_several_errors_in_one_pass(void **state)
     assert_int_equal(d->items[3].span.start, (uint32_t)strlen(q) - 1);
 }
 
+static void test_sema_long_expression_does_not_overflow(void **state)
+{
+    /* a generated query: 'fields a+a+...+a' with 100000 terms, a left-leaning tree 100000 deep */
+    apr_pool_t *pool = *state;
+    enum { TERMS = 100000 };
+    char *q = apr_palloc(pool, 8 + 2 * TERMS);
+    size_t o = 0;
+    memcpy(q, "fields a", 8);
+    o = 8;
+    for (int i = 1; i < TERMS; i++) {
+        q[o++] = '+';
+        q[o++] = 'a';
+    }
+    q[o] = 0;
+    LiqDiagList *d = diag_list_new(pool);
+    AstNode *t = liq_parse(pool, q, o, d);
+    assert_non_null(t); /* bison's stack stays flat for left recursion */
+    KNOWN_BUG("sema_check recurses once per tree level: a left-leaning expression of ~50000 terms "
+              "(or 'filter x = 0 or x = 1 or ...' with 30000 terms) overflows the C stack and "
+              "liq dies with SIGSEGV instead of running or reporting an error");
+    int errors = sema_check(t, d);
+    assert_true(errors == 0 || (errors == 1 && d->items[0].has_span));
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -470,6 +505,7 @@ int main(void)
         T(test_sema_parse_star_count),
         T(test_sema_clean_queries),
         T(test_sema_several_errors_in_one_pass),
+        T(test_sema_long_expression_does_not_overflow),
     };
 #undef T
     apr_initialize();
