@@ -353,6 +353,7 @@ static int read_block(Src *s, Input *in, Morsel *m)
             ssize_t r = fill(s, in, buf + len, cap - len);
             if (r < 0) {
                 in->eof = 1;
+                in->damaged = 1;
             } else if (r == 0) {
                 in->eof = 1;
             } else {
@@ -382,8 +383,16 @@ static int read_block(Src *s, Input *in, Morsel *m)
                 cut = p;
         }
         if (cut > scanned || (cut == 0 && in->eof) || (in->eof)) {
-            if (in->eof && cut <= scanned)
+            if (in->eof && cut <= scanned && !in->damaged)
                 cut = len; /* final line without a newline */
+            if (in->damaged && in->eof) { /* the line the damage cut short is not a record */
+                if (cut < len)
+                    len = cut;
+                if (cut == 0) {
+                    free(buf);
+                    return 0;
+                }
+            }
             if (cut < len) {
                 in->carry_len = len - cut;
                 in->carry = malloc(in->carry_len);

@@ -52,6 +52,7 @@ typedef struct Input {
     char *carry;        /* read mode: bytes of a partial line */
     size_t carry_len;
     int eof;
+    int damaged;        /* a read or decompression error ended the input early */
     int refs;           /* morsels handed out and not released */
     int done;           /* no more morsels: close when refs drops to 0 */
     InFormat fmt;       /* sniffed from the first plain bytes */

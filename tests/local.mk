@@ -16,8 +16,8 @@ tests_golden_run_LDADD = libliq.la $(LIQ_LIBS)
 include tests/golden/list.mk
 include tests/golden/functions.mk
 include tests/golden/engine.mk
-TESTS += $(GOLDEN_TESTS) $(FUNCTION_TESTS) $(ENGINE_TESTS)
-EXTRA_DIST += $(GOLDEN_TESTS) $(FUNCTION_TESTS) $(ENGINE_TESTS)
+TESTS += $(GOLDEN_TESTS) $(FUNCTION_TESTS) $(ENGINE_TESTS) $(ENGINE_SH_TESTS)
+EXTRA_DIST += $(GOLDEN_TESTS) $(FUNCTION_TESTS) $(ENGINE_TESTS) $(ENGINE_SH_TESTS)
 
 ## cmocka unit tests: one binary per module
 include tests/unit/local.mk
@@ -29,7 +29,12 @@ include tests/sh.mk
 TESTS += $(SH_TESTS)
 EXTRA_DIST += $(SH_TESTS)
 
+## Output and everyday-use tests of the CLI (formats, charts, --var, saved queries)
+include tests/cli.mk
+TESTS += $(OUT_SH_TESTS)
+EXTRA_DIST += $(OUT_SH_TESTS)
+
 # golden_run and liq must exist before any .test or .sh runs
 $(GOLDEN_TESTS:.test=.log) $(FUNCTION_TESTS:.test=.log) $(ENGINE_TESTS:.test=.log) \
-	$(SH_TESTS:.sh=.log): \
+	$(SH_TESTS:.sh=.log) $(OUT_SH_TESTS:.sh=.log): \
 	tests/golden_run$(EXEEXT) liq$(EXEEXT)

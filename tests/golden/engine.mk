@@ -1,4 +1,9 @@
 ## tests/golden/engine.mk -- golden tests of engine mechanisms (prefilters, batching, ordering)
 ENGINE_TESTS = \
 	tests/golden/engine/prefilter.test \
-	tests/golden/engine/timerange.test
+	tests/golden/engine/timerange.test \
+	tests/golden/engine/formats.test
+
+## shell tests of inputs that golden files cannot hold (compressed bytes, directory layouts)
+ENGINE_SH_TESTS = \
+	tests/inputs/compressed.sh

@@ -1,0 +1,83 @@
+#!/bin/sh
+# compressed.sh -- compressed and archived inputs (issue 5): gzip, multi-member gzip, zstd,
+# misleading names, corrupt and truncated streams, export-task layout, Firehose objects.
+# Expected values are computed here with gzip/zcat/awk on the same data, never taken from liq.
+# Env: LIQ (the binary). Exit 0 pass, 1 fail, 77 skip.
+set -u
+command -v gzip >/dev/null || exit 77
+t=$(mktemp -d) && trap 'rm -rf "$t"' EXIT
+fails=0
+check() { # name expected actual
+    if [ "$2" = "$3" ]; then echo "ok - $1"; else echo "not ok - $1: expected [$2] got [$3]"; fails=$((fails + 1)); fi
+}
+
+awk 'BEGIN { for (i = 1; i <= 30000; i++) printf("{\"i\":%d,\"lvl\":\"%s\"}\n", i, i % 7 ? "INFO" : "ERROR") }' > "$t/app.json"
+want_n=$(wc -l < "$t/app.json" | tr -d ' ')
+want_err=$(grep -c ERROR "$t/app.json")
+want_sum=$(awk -F'[:,]' '{ s += $2 } END { print s }' "$t/app.json")
+
+gzip -c "$t/app.json" > "$t/a.gz"
+check "gzip: count" "$want_n" "$("$LIQ" --format csv --no-header 'stats count(*)' "$t/a.gz")"
+check "gzip: sum" "$want_sum" "$("$LIQ" --format csv --no-header 'stats sum(i)' "$t/a.gz")"
+
+# multi-member: two members concatenated are one stream of both contents
+head -n 10000 "$t/app.json" | gzip -c > "$t/m.gz"
+tail -n +10001 "$t/app.json" | gzip -c >> "$t/m.gz"
+check "multi-member gzip" "$want_n" "$("$LIQ" --format csv --no-header 'stats count(*)' "$t/m.gz")"
+
+# a gzip file named .log and a plain file named .gz: content decides
+cp "$t/a.gz" "$t/misnamed.log"
+cp "$t/app.json" "$t/plain.gz"
+check "gzip named .log" "$want_err" \
+    "$("$LIQ" --format csv --no-header 'filter lvl = "ERROR" | stats count(*)' "$t/misnamed.log")"
+check "plain named .gz" "$want_err" \
+    "$("$LIQ" --format csv --no-header 'filter lvl = "ERROR" | stats count(*)' "$t/plain.gz")"
+
+# stdin
+check "gzip on stdin" "$want_n" "$("$LIQ" --format csv --no-header 'stats count(*)' < "$t/a.gz")"
+
+if command -v zstd >/dev/null; then
+    zstd -q -c "$t/app.json" > "$t/a.zst"
+    check "zstd" "$want_n" "$("$LIQ" --format csv --no-header 'stats count(*)' "$t/a.zst")"
+fi
+
+# truncated gzip: the records before the damage count, the file is named, exit 3
+size=$(wc -c < "$t/a.gz")
+head -c $((size / 2)) "$t/a.gz" > "$t/trunc.gz"
+before=$(zcat "$t/trunc.gz" 2>/dev/null | grep -c '}$')
+out=$("$LIQ" --format csv --no-header 'stats count(*)' "$t/trunc.gz" 2>"$t/err"); rc=$?
+check "truncated gzip: exit 3" 3 "$rc"
+check "truncated gzip: records before the damage" "$before" "$out"
+grep -q "trunc.gz: truncated gzip stream" "$t/err" && echo "ok - truncated gzip: message" ||
+    { echo "not ok - truncated gzip: message: $(cat "$t/err")"; fails=$((fails + 1)); }
+
+# corrupt gzip next to a good file: the good file is read whole, exit 3
+cp "$t/a.gz" "$t/bad.gz"
+printf '\377\377\377\377\377\377\377\377' | dd of="$t/bad.gz" bs=1 seek=$((size / 3)) conv=notrunc 2>/dev/null
+"$LIQ" --format csv --no-header 'stats count(*)' "$t/bad.gz" > /dev/null 2>"$t/err"; rc=$?
+check "corrupt gzip: exit 3" 3 "$rc"
+grep -q "bad.gz: corrupt gzip stream at byte" "$t/err" && echo "ok - corrupt gzip: message" ||
+    { echo "not ok - corrupt gzip: message: $(cat "$t/err")"; fails=$((fails + 1)); }
+
+# an export task: <prefix>/<taskId>/<stream>/000000.gz, lines "<ISO ts> <message>"
+d="$t/exp/exportedlogs/a1b2c3d4-5678-90ab-cdef-example11111/2024/05/09/[\$LATEST]abc"
+mkdir -p "$d"
+printf '2024-05-09T10:00:00.123Z START RequestId: 1 Version: $LATEST\n2024-05-09T10:00:02.000Z Traceback:\n  line 2\n2024-05-09T10:00:03.500Z {"level":"ERROR"}\n' | gzip -c > "$d/000000.gz"
+echo "Permission Check Successful" > "$t/exp/exportedlogs/aws-logs-write-test"
+check "export: stream and records" \
+    "2024/05/09/[\$LATEST]abc,3" \
+    "$("$LIQ" --format csv --no-header 'stats count(*) by @logStream' "$t/exp")"
+check "export: timestamp from the prefix, multi-line message" \
+    '2024-05-09 10:00:02.000,"Traceback:
+  line 2"' \
+    "$("$LIQ" --format csv --no-header 'filter @message like "Traceback" | fields @timestamp, @message' "$t/exp")"
+check "export: JSON message fields" "ERROR" \
+    "$("$LIQ" --format csv --no-header 'filter ispresent(level) | fields level' "$t/exp")"
+
+# Firehose object, gzipped, with a CONTROL_MESSAGE
+printf '{"messageType":"CONTROL_MESSAGE","owner":"CloudwatchLogs","logGroup":"","logStream":"","subscriptionFilters":[],"logEvents":[{"id":"","timestamp":1,"message":"CWL CONTROL MESSAGE"}]}{"messageType":"DATA_MESSAGE","owner":"1","logGroup":"g","logStream":"s","subscriptionFilters":[],"logEvents":[{"id":"1","timestamp":1715248800000,"message":"a"},{"id":"2","timestamp":1715248800001,"message":"b"}]}' | gzip -c > "$t/fh"
+check "firehose: data events only" "1:g,s,2" \
+    "$("$LIQ" --format csv --no-header 'stats count(*) by @log, @logStream' "$t/fh")"
+
+[ "$fails" -eq 0 ] || { echo "$fails failed"; exit 1; }
+exit 0
