@@ -36,5 +36,5 @@ EXTRA_DIST += $(OUT_SH_TESTS)
 
 # golden_run and liq must exist before any .test or .sh runs
 $(GOLDEN_TESTS:.test=.log) $(FUNCTION_TESTS:.test=.log) $(ENGINE_TESTS:.test=.log) \
-	$(SH_TESTS:.sh=.log) $(OUT_SH_TESTS:.sh=.log): \
+	$(SH_TESTS:.sh=.log) $(OUT_SH_TESTS:.sh=.log) $(ENGINE_SH_TESTS:.sh=.log): \
 	tests/golden_run$(EXEEXT) liq$(EXEEXT)
