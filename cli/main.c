@@ -5,8 +5,10 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <apr_general.h>
 #include "cli/cli.h"
 
@@ -20,8 +22,13 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
     int rc = cli_main(argc, argv, stdout, stderr);
-    if (fflush(stdout) != 0)
-        rc = rc ? rc : CLI_EXIT_OK; /* a closed pipe at the very end: nothing left to say */
+    errno = 0;
+    if (fflush(stdout) != 0 && errno != EPIPE && rc == CLI_EXIT_OK) {
+        /* a closed pipe at the very end: nothing left to say; anything else is lost output */
+        fprintf(stderr, "liq: error: cannot write the results: %s\n",
+                strerror(errno ? errno : EIO));
+        rc = CLI_EXIT_INTERNAL;
+    }
     apr_terminate();
     return rc;
 }

@@ -7,7 +7,8 @@
  * take two, combining marks none). On a terminal a line wider than the screen has its widest
  * columns narrowed and their cells clipped with '…'; elsewhere nothing is clipped.
  *
- * A column whose values are all numbers is right-aligned, header included. Control characters
+ * A column whose values are all numbers is right-aligned, header included. Lines carry no
+ * trailing blanks. Control characters
  * are shown escaped (\n \t \r \xHH, C1 controls as \u0085) and invalid UTF-8 as U+FFFD, so a
  * value can never break the layout (L25). Nulls are empty cells (L4). The row count and the
  * run's statistics go to stderr from the CLI, not here.
@@ -114,6 +115,14 @@ static void pad(LiqBuf *b, int n)
         buf_addc(b, ' ');
 }
 
+/* Ends a line without trailing blanks (empty last cells leave some). */
+static void end_line(LiqBuf *b)
+{
+    while (b->len && b->p[b->len - 1] == ' ')
+        b->len--;
+    buf_addc(b, '\n');
+}
+
 /* Splits a formatted row into its cells: kinds[c], text[c], lens[c]. */
 static void split(const char *p, const char *e, int ncols, char *kinds, const char **text,
                   size_t *lens)
@@ -214,7 +223,7 @@ static void emit_row(Out *o, Table *t, const char *p, const char *e)
             buf_add(&t->line, " | ", 3);
         put_cell(&t->line, text[c], lens[c], t->widths[c], t->numeric[c], c == nc - 1);
     }
-    buf_addc(&t->line, '\n');
+    end_line(&t->line);
 }
 
 /* Fixes the widths from the rows held back, writes the header and those rows. */
@@ -254,7 +263,7 @@ static int freeze(Out *o, Table *t)
             put_cell(&t->line, o->names[c], strlen(o->names[c]), t->widths[c], t->numeric[c],
                      c == nc - 1);
         }
-        buf_addc(&t->line, '\n');
+        end_line(&t->line);
         for (int c = 0; c < nc; c++) {
             if (c)
                 buf_add(&t->line, "-+-", 3);

@@ -1,2 +1,5 @@
-## tests/cli.mk -- CLI output tests (tests/cli/out_*.sh); the list grows with the tests
-OUT_SH_TESTS =
+## tests/cli.mk -- CLI output tests (tests/cli/out_*.sh): formats, pipes, charts, SVG, --var,
+## saved queries, --insights-defaults, the table on a terminal, help, man page, completion
+OUT_SH_TESTS = \
+	tests/cli/out_formats.sh \
+	tests/cli/out_pipe.sh
