@@ -6,6 +6,9 @@
  * compiler. A target reports a broken invariant with FUZZ_CHECK, which aborts: under libFuzzer
  * that is a crash with a stack, under replay a failed test.
  *
+ * fuzz/harness.c holds the checks several targets share (fuzz_check_diags, fuzz_run_query);
+ * it links into every target.
+ *
  * Every input gets its own APR pool on its own allocator (fuzz_pool_new/fuzz_pool_free), so the
  * pool's memory goes back to malloc after each input and AddressSanitizer can see a use after
  * the pool died.
@@ -25,6 +28,9 @@
 #include <apr_allocator.h>
 #include <apr_general.h>
 #include <apr_pools.h>
+#include "engine/buf.h"
+#include "engine/liq.h"
+#include "lexer/diag.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -38,6 +44,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
             abort();                                                                           \
         }                                                                                      \
     } while (0)
+
+/* Rows a run wrote, formatted (fuzz_run_query); text is malloc'd: buf_free it. */
+typedef struct FuzzOut {
+    LiqBuf text;
+    uint64_t rows;
+} FuzzOut;
+
+/* Checks every diagnostic of d: a message; a span inside the text it points into (the pattern
+ * for diagnostics "in filter pattern", else the query; NULL text: not checked); and that
+ * diag_render renders it, against that text and against "" (as cli/cli.c renders runtime
+ * diagnostics). */
+void fuzz_check_diags(apr_pool_t *pool, const LiqDiagList *d, const char *query, size_t qlen,
+                      const char *pattern, size_t plen);
+
+/* Runs lq over the file at path with one worker thread, rows formatted into out; checks the
+ * run's invariants (status, row ends, statistics) and its diagnostics. */
+void fuzz_run_query(apr_pool_t *pool, LiqQuery *lq, const char *path, uint32_t batch_rows,
+                    int no_prefilter, const char *query, size_t qlen, const char *pattern,
+                    size_t plen, FuzzOut *out);
 
 /* Initialises APR once; every target's LLVMFuzzerInitialize calls it. */
 static inline void fuzz_init(void)

@@ -22,22 +22,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-static void check_diags(apr_pool_t *pool, const LiqDiagList *diags, const char *text,
-                        size_t len)
-{
-    for (int i = 0; i < diags->n; i++) {
-        const LiqDiag *d = &diags->items[i];
-        FUZZ_CHECK(d->msg != NULL, "diagnostic without a message");
-        if (d->has_span) {
-            FUZZ_CHECK(d->span.start <= d->span.end, "diagnostic span starts after it ends");
-            FUZZ_CHECK(d->span.end <= len, "diagnostic span ends past the query text");
-        }
-        const char *r = diag_render(pool, d, text, len);
-        FUZZ_CHECK(r != NULL && r[0] != 0, "diag_render returned nothing");
-        FUZZ_CHECK(r[strlen(r) - 1] == '\n', "rendered diagnostic does not end with a newline");
-    }
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size > 1 << 16)
@@ -60,7 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else {
         FUZZ_CHECK(diag_count(diags) > 0, "compile failed without an error");
     }
-    check_diags(pool, diags, text, size);
+    fuzz_check_diags(pool, diags, text, size, NULL, 0);
     fuzz_pool_free(pool);
     return 0;
 }

@@ -8,55 +8,64 @@
 ## To add a target: write fuzz/fuzz_<name>.c, copy one block below, seed fuzz/corpus/<name>/.
 
 FUZZ_REPLAY_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_SRCDIR='"$(abs_top_srcdir)"'
-FUZZ_REPLAYS = fuzz/replay_parse fuzz/replay_compile fuzz/replay_json fuzz/replay_decomp \
-	fuzz/replay_run
+FUZZ_COMMON = fuzz/fuzz.h fuzz/harness.c
+FUZZ_REPLAYS = fuzz/replay_parse fuzz/replay_compile fuzz/replay_fpat fuzz/replay_json \
+	fuzz/replay_decomp fuzz/replay_run
 check_PROGRAMS += $(FUZZ_REPLAYS)
 TESTS += $(FUZZ_REPLAYS) fuzz/dict_fresh.sh
-EXTRA_DIST += fuzz/README fuzz/corpus fuzz/crashes fuzz/insights.dict fuzz/json.dict \
+EXTRA_DIST += fuzz/README fuzz/corpus fuzz/crashes fuzz/insights.dict fuzz/json.dict fuzz/fpat.dict \
 	fuzz/gen_dict.sh fuzz/dict_fresh.sh fuzz/run.sh
 
-fuzz_replay_parse_SOURCES = fuzz/replay.c fuzz/fuzz_parse.c fuzz/fuzz.h
+fuzz_replay_parse_SOURCES = fuzz/replay.c fuzz/fuzz_parse.c $(FUZZ_COMMON)
 fuzz_replay_parse_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_NAME='"parse"'
 fuzz_replay_parse_LDADD = libliq.la $(LIQ_LIBS)
 
-fuzz_replay_compile_SOURCES = fuzz/replay.c fuzz/fuzz_compile.c fuzz/fuzz.h
+fuzz_replay_compile_SOURCES = fuzz/replay.c fuzz/fuzz_compile.c $(FUZZ_COMMON)
 fuzz_replay_compile_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_NAME='"compile"'
 fuzz_replay_compile_LDADD = libliq.la $(LIQ_LIBS)
 
-fuzz_replay_json_SOURCES = fuzz/replay.c fuzz/fuzz_json.c fuzz/fuzz.h
+fuzz_replay_fpat_SOURCES = fuzz/replay.c fuzz/fuzz_fpat.c $(FUZZ_COMMON)
+fuzz_replay_fpat_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_NAME='"fpat"'
+fuzz_replay_fpat_LDADD = libliq.la $(LIQ_LIBS)
+
+fuzz_replay_json_SOURCES = fuzz/replay.c fuzz/fuzz_json.c $(FUZZ_COMMON)
 fuzz_replay_json_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_NAME='"json"'
 fuzz_replay_json_LDADD = libliq.la $(LIQ_LIBS)
 
-fuzz_replay_decomp_SOURCES = fuzz/replay.c fuzz/fuzz_decomp.c fuzz/fuzz.h
+fuzz_replay_decomp_SOURCES = fuzz/replay.c fuzz/fuzz_decomp.c $(FUZZ_COMMON)
 fuzz_replay_decomp_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_NAME='"decomp"'
 fuzz_replay_decomp_LDADD = libliq.la $(LIQ_LIBS)
 
-fuzz_replay_run_SOURCES = fuzz/replay.c fuzz/fuzz_run.c fuzz/fuzz.h
+fuzz_replay_run_SOURCES = fuzz/replay.c fuzz/fuzz_run.c $(FUZZ_COMMON)
 fuzz_replay_run_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_NAME='"run"'
 fuzz_replay_run_LDADD = libliq.la $(LIQ_LIBS)
 
 if ENABLE_FUZZING
 FUZZ_LINK = -fsanitize=fuzzer
-noinst_PROGRAMS += fuzz/fuzz_parse fuzz/fuzz_compile fuzz/fuzz_json fuzz/fuzz_decomp \
-	fuzz/fuzz_run
+noinst_PROGRAMS += fuzz/fuzz_parse fuzz/fuzz_compile fuzz/fuzz_fpat fuzz/fuzz_json \
+	fuzz/fuzz_decomp fuzz/fuzz_run
 
-fuzz_fuzz_parse_SOURCES = fuzz/fuzz_parse.c fuzz/fuzz.h
+fuzz_fuzz_parse_SOURCES = fuzz/fuzz_parse.c $(FUZZ_COMMON)
 fuzz_fuzz_parse_LDFLAGS = $(FUZZ_LINK)
 fuzz_fuzz_parse_LDADD = libliq.la $(LIQ_LIBS)
 
-fuzz_fuzz_compile_SOURCES = fuzz/fuzz_compile.c fuzz/fuzz.h
+fuzz_fuzz_compile_SOURCES = fuzz/fuzz_compile.c $(FUZZ_COMMON)
 fuzz_fuzz_compile_LDFLAGS = $(FUZZ_LINK)
 fuzz_fuzz_compile_LDADD = libliq.la $(LIQ_LIBS)
 
-fuzz_fuzz_json_SOURCES = fuzz/fuzz_json.c fuzz/fuzz.h
+fuzz_fuzz_fpat_SOURCES = fuzz/fuzz_fpat.c $(FUZZ_COMMON)
+fuzz_fuzz_fpat_LDFLAGS = $(FUZZ_LINK)
+fuzz_fuzz_fpat_LDADD = libliq.la $(LIQ_LIBS)
+
+fuzz_fuzz_json_SOURCES = fuzz/fuzz_json.c $(FUZZ_COMMON)
 fuzz_fuzz_json_LDFLAGS = $(FUZZ_LINK)
 fuzz_fuzz_json_LDADD = libliq.la $(LIQ_LIBS)
 
-fuzz_fuzz_decomp_SOURCES = fuzz/fuzz_decomp.c fuzz/fuzz.h
+fuzz_fuzz_decomp_SOURCES = fuzz/fuzz_decomp.c $(FUZZ_COMMON)
 fuzz_fuzz_decomp_LDFLAGS = $(FUZZ_LINK)
 fuzz_fuzz_decomp_LDADD = libliq.la $(LIQ_LIBS)
 
-fuzz_fuzz_run_SOURCES = fuzz/fuzz_run.c fuzz/fuzz.h
+fuzz_fuzz_run_SOURCES = fuzz/fuzz_run.c $(FUZZ_COMMON)
 fuzz_fuzz_run_LDFLAGS = $(FUZZ_LINK)
 fuzz_fuzz_run_LDADD = libliq.la $(LIQ_LIBS)
 endif

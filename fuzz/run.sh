@@ -16,6 +16,7 @@ shift 2
 top=${SRCDIR:-$(dirname "$0")/..}
 case $t in
 json) dict=$top/fuzz/json.dict ;;
+fpat) dict=$top/fuzz/fpat.dict ;;
 decomp) dict= ;;
 *) dict=$top/fuzz/insights.dict ;;
 esac
