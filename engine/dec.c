@@ -11,6 +11,7 @@
 #include <string.h>
 #include "engine/expr.h"
 #include "engine/json.h"
+#include "engine/dec_lambda.h"
 #include "engine/src.h"
 #include "engine/ts.h"
 
@@ -127,6 +128,12 @@ void dec_load(const Plan *p, Batch *b, const int *slots, int n)
                 v->d[row] = r->meta && r->meta->log ? val_str(r->meta->log, r->meta->log_len)
                                                     : val_str(in->log, in->log_len);
                 break;
+            case SYS_LAMBDA: {
+                Datum f[LAMBDA_NFIELDS];
+                dec_lambda(r->line, r->len, f);
+                v->d[row] = f[si->sub];
+                break;
+            }
             case SYS_LOGSTREAM:
                 v->d[row] = r->meta && r->meta->stream
                                 ? val_str(r->meta->stream, r->meta->stream_len)

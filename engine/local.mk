@@ -11,7 +11,7 @@ libliq_la_SOURCES += \
 	engine/kern.h engine/k_func.c engine/k_time.c \
 	engine/k_str.c engine/k_num.c engine/k_gen.c engine/k_ip.c engine/k_hash.c \
 	engine/expr.c engine/expr.h \
-	engine/dec.c \
+	engine/dec.c engine/dec_lambda.c engine/dec_lambda.h \
 	engine/agg.c engine/agg.h \
 	engine/op.h engine/rowset.c engine/op_filter.c engine/op_fields.c \
 	engine/op_sort.c engine/op_stats.c engine/op_parse.c engine/op_dedup.c engine/op_fpat.c \

@@ -17,6 +17,7 @@
 #include <apr_strings.h>
 #include "engine/op.h"
 #include "engine/prefilter.h"
+#include "engine/dec_lambda.h"
 #include "parser/func.h"
 
 typedef enum { VIS_DEFAULT, VIS_FIELDS, VIS_DISPLAY, VIS_STATS } VisMode;
@@ -72,6 +73,12 @@ int plan_input_slot(Plan *p, const char *name, size_t len)
     for (size_t i = 0; i < sizeof(sys) / sizeof(sys[0]); i++)
         if (strlen(sys[i].name) == len && memcmp(sys[i].name, name, len) == 0)
             p->slots[s].sys = sys[i].sys;
+    static const char *const lambda[] = LAMBDA_FIELD_NAMES;
+    for (int i = 0; i < LAMBDA_NFIELDS; i++)
+        if (strlen(lambda[i]) == len && memcmp(lambda[i], name, len) == 0) {
+            p->slots[s].sys = SYS_LAMBDA;
+            p->slots[s].sub = i;
+        }
     if (p->slots[s].sys == SYS_NONE)
         p->uses_json = 1;
     return s;

@@ -31,6 +31,7 @@ typedef enum {
     SYS_LOG,       /* @log (L19) */
     SYS_LOGSTREAM, /* @logStream */
     SYS_INGESTION, /* @ingestionTime */
+    SYS_LAMBDA,    /* a field of a Lambda platform line (@type, @duration, ...: dec_lambda.h) */
 } SysField;
 
 typedef enum { SLOT_INPUT, SLOT_COMPUTED } SlotKind;
@@ -41,6 +42,7 @@ typedef struct SlotInfo {
     SlotKind kind;
     SysField sys; /* SLOT_INPUT: a system field, or SYS_NONE for a JSON field */
     int used;     /* read by the query (else reserved, e.g. @timestamp for --start) */
+    int sub;      /* SYS_LAMBDA: which field (LAMBDA_*) */
 } SlotInfo;
 
 typedef struct VisCol {
