@@ -3,8 +3,9 @@
  * The document needs nothing else to display: no scripts, no external styles or fonts. A time
  * series becomes a line chart: the title (the query) on top, a y axis with "nice" ticks (steps
  * of 1, 2 or 5 times a power of ten) and grid lines, an x axis proportional to time with up to
- * seven bin times labelled, one polyline per series with a circle per data point (each with a
- * <title> tooltip: series, time, value), and a legend under the plot. Stats without bin()
+ * seven bin times labelled, per series a line through its points (broken where a bin has no
+ * value) and a circle per data point (each with a <title> tooltip: series, time, value), and a
+ * legend under the plot. Stats without bin()
  * become horizontal bars grouped by key, one colour per value column.
  *
  * Markup the tests rely on: every data point of a line is one <circle class="point">, every bar
@@ -172,11 +173,22 @@ static void line_chart(LiqBuf *b, const ChartModel *m)
         const char *color = palette[s % NCOLORS];
         buf_adds(b, "<g class=\"series\" data-name=\"");
         xml_text(b, se->name, 200);
-        buf_printf(b, "\">\n<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"",
-                   color);
-        for (size_t i = 0; i < se->n; i++)
-            buf_printf(b, "%s%.1f,%.1f", i ? " " : "", PX(se->pts[i].x), PY(se->pts[i].y));
-        buf_adds(b, "\"/>\n");
+        buf_adds(b, "\">\n");
+        /* one polyline per run of adjacent bins: a missing bin breaks the line (no data there
+         * is not a value to draw through) */
+        for (size_t i = 0; i < se->n;) {
+            size_t j = i + 1;
+            while (j < se->n &&
+                   out_chart_slot(m, se->pts[j].x) == out_chart_slot(m, se->pts[j - 1].x) + 1)
+                j++;
+            buf_printf(b, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"",
+                       color);
+            for (size_t k = i; k < j; k++)
+                buf_printf(b, "%s%.1f,%.1f", k > i ? " " : "", PX(se->pts[k].x),
+                           PY(se->pts[k].y));
+            buf_adds(b, "\"/>\n");
+            i = j;
+        }
         for (size_t i = 0; i < se->n; i++) {
             char when[64], val[64];
             out_chart_time(when, sizeof(when), se->pts[i].x, m->period, span);

@@ -3,15 +3,15 @@
  * Column widths depend on the rows, so rows are held back: all of them when the table goes to
  * a file or a pipe (exact widths), the first TABLE_WINDOW on a terminal, after which the widths
  * are fixed and later rows stream out as they come (a terminal shows a long result at once and
- * never holds it all in memory). Widths count display columns (lexer/span.h: wide characters
- * take two, combining marks none). On a terminal a line wider than the screen has its widest
- * columns narrowed and their cells clipped with '…'; elsewhere nothing is clipped.
+ * never holds it all in memory); the last column of such a row may still use what is left of
+ * the line. Widths count display columns (lexer/span.h: wide characters take two, combining
+ * marks none). On a terminal a line wider than the screen has its widest columns narrowed and
+ * their cells clipped with '…'; elsewhere nothing is clipped.
  *
  * A column whose values are all numbers is right-aligned, header included. Lines carry no
- * trailing blanks. Control characters
- * are shown escaped (\n \t \r \xHH, C1 controls as \u0085) and invalid UTF-8 as U+FFFD, so a
- * value can never break the layout (L25). Nulls are empty cells (L4). The row count and the
- * run's statistics go to stderr from the CLI, not here.
+ * trailing blanks. Control characters are shown escaped (\n \t \r \xHH, C1 controls as
+ * \u0085) and invalid UTF-8 as U+FFFD, so a value can never break the layout (L25). Nulls are
+ * empty cells (L4). The row count and the run's statistics go to stderr from the CLI, not here.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -34,6 +34,7 @@ typedef struct Table {
     int frozen;     /* widths fixed, header written */
     int *widths;
     int *numeric;   /* per column: every non-null value is a number */
+    int last_room;  /* columns the last column may fill (later rows may be wider) */
     LiqBuf line;
 } Table;
 
@@ -221,7 +222,10 @@ static void emit_row(Out *o, Table *t, const char *p, const char *e)
     for (int c = 0; c < nc; c++) {
         if (c)
             buf_add(&t->line, " | ", 3);
-        put_cell(&t->line, text[c], lens[c], t->widths[c], t->numeric[c], c == nc - 1);
+        int w = t->widths[c];
+        if (c == nc - 1 && !t->numeric[c] && t->last_room > w)
+            w = t->last_room; /* nothing follows: a later, wider value may use the line */
+        put_cell(&t->line, text[c], lens[c], w, t->numeric[c], c == nc - 1);
     }
     end_line(&t->line);
 }
@@ -255,6 +259,15 @@ static int freeze(Out *o, Table *t)
         t->numeric[c] = t->numeric[c] && !seen_text[c];
     free(seen_text);
     fit(o, t->widths);
+    t->last_room = t->widths[nc - 1];
+    if (o->tty) {
+        int used = 0;
+        for (int c = 0; c < nc - 1; c++)
+            used += t->widths[c] + 3;
+        t->last_room = o->width - used;
+    } else {
+        t->last_room = 1 << 30; /* not a terminal: nothing is clipped */
+    }
     t->frozen = 1;
     if (o->header) {
         for (int c = 0; c < nc; c++) {

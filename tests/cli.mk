@@ -2,4 +2,7 @@
 ## saved queries, --insights-defaults, the table on a terminal, help, man page, completion
 OUT_SH_TESTS = \
 	tests/cli/out_formats.sh \
-	tests/cli/out_pipe.sh
+	tests/cli/out_pipe.sh \
+	tests/cli/out_table.sh \
+	tests/cli/out_chart.sh \
+	tests/cli/out_svg.sh
