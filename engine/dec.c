@@ -8,8 +8,10 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
+#include <stdio.h>
 #include <string.h>
 #include "engine/expr.h"
+#include "engine/fmt.h"
 #include "engine/json.h"
 #include "engine/dec_lambda.h"
 #include "engine/src.h"
@@ -37,12 +39,37 @@ static int ts_of_datum(const Datum *d, int64_t *ms)
 
 /* The record's timestamp, computed once per record. `jts` holds the values of ts_keys when the
  * caller already extracted them from a JSON record (else NULL). */
-static void rec_ts(Rec *r, const Datum *jts, apr_pool_t *pool)
+/* @timestamp of a positional record by its format's rule; 0 when the rule is "text". */
+static int columns_ts(const FmtColumns *c, Rec *r)
+{
+    const char *tok[256];
+    size_t len[256];
+    if (c->ts == TSR_TEXT)
+        return 0;
+    int k = fmt_split(c, r->line, r->len, tok, len, 256);
+    double f;
+    if (c->ts == TSR_EPOCH_COL) {
+        if (c->ts_col < k && num_parse(tok[c->ts_col], len[c->ts_col], &f))
+            r->has_ts = ts_from_epoch(f, &r->ts);
+        return 1;
+    }
+    if (c->ts_col < k && c->ts_col2 < k && len[c->ts_col] + len[c->ts_col2] < 64) {
+        char buf[80];
+        snprintf(buf, sizeof(buf), "%.*s %.*s", (int)len[c->ts_col], tok[c->ts_col],
+                 (int)len[c->ts_col2], tok[c->ts_col2]);
+        r->has_ts = ts_parse_iso(buf, strlen(buf), &r->ts);
+    }
+    return 1;
+}
+
+static void rec_ts(Rec *r, const Datum *jts, apr_pool_t *pool, const FmtColumns *cols)
 {
     if (r->ts_done)
         return;
     r->ts_done = 1;
     r->has_ts = 0;
+    if (cols && columns_ts(cols, r))
+        return;
     Datum tmp[NTSKEYS];
     if (!jts && r->json != REC_JSON_NO) {
         static const uint32_t lens[NTSKEYS] = {11, 9, 4, 2, 4, 9, 8};
@@ -76,6 +103,51 @@ static Vec *slot_vec(Batch *b, int slot)
         v->d = apr_palloc(b->pool, sizeof(Datum) * b->nrows);
     v->isconst = 0;
     return v;
+}
+
+/* A token of a positional record as a value: "-" is absent, numbers are numbers (keeping
+ * their text), anything else a string. */
+static Datum token_value(const char *s, size_t n)
+{
+    double f;
+    if (n == 0 || (n == 1 && s[0] == '-'))
+        return val_null();
+    if (num_parse(s, n, &f)) {
+        Datum d = val_num(f);
+        d.s = s;
+        d.len = (uint32_t)n;
+        return d;
+    }
+    return val_str(s, n);
+}
+
+static void load_columns(const FmtColumns *c, Batch *b, const int *jslot, const char **names,
+                         const uint32_t *lens, int nj, int want_ts)
+{
+    int col[256];
+    Vec *vs[256];
+    for (int j = 0; j < nj; j++) {
+        col[j] = -1;
+        for (int k = 0; k < c->n; k++)
+            if (strlen(c->cols[k]) == lens[j] && memcmp(c->cols[k], names[j], lens[j]) == 0)
+                col[j] = k;
+        vs[j] = slot_vec(b, jslot[j]);
+    }
+    const char *tok[256];
+    size_t len[256];
+    for (uint32_t i = 0; i < b->nsel; i++) {
+        uint32_t row = b->sel[i];
+        Rec *r = &b->recs[row];
+        r->json = REC_JSON_NO;
+        int k = nj ? fmt_split(c, r->line, r->len, tok, len, 256) : 0;
+        for (int j = 0; j < nj; j++)
+            vs[j]->d[row] = col[j] >= 0 && col[j] < k ? token_value(tok[col[j]], len[col[j]])
+                                                      : val_null();
+        if (want_ts)
+            rec_ts(r, NULL, b->pool, c);
+    }
+    for (int j = 0; j < nj; j++)
+        vs[j]->loaded = 1;
 }
 
 void dec_load(const Plan *p, Batch *b, const int *slots, int n)
@@ -148,6 +220,11 @@ void dec_load(const Plan *p, Batch *b, const int *slots, int n)
     }
     if (nj == 0 && !want_ts)
         return;
+    const FmtColumns *cols = b->input && b->input->fmt == FMT_COLUMNS ? b->input->cols : NULL;
+    if (cols) { /* fields by position, not JSON */
+        load_columns(cols, b, jslot, names, lens, nj, want_ts);
+        goto timestamps;
+    }
 
     /* JSON fields, plus the timestamp keys when @timestamp is wanted and not known yet; a key
      * the query also reads as a field (fields time, @timestamp) is extracted once */
@@ -184,11 +261,12 @@ void dec_load(const Plan *p, Batch *b, const int *slots, int n)
             Datum jts[NTSKEYS];
             for (int t = 0; t < NTSKEYS; t++)
                 jts[t] = is_json ? out[ts_idx[t]] : val_null();
-            rec_ts(r, is_json ? jts : NULL, b->pool);
+            rec_ts(r, is_json ? jts : NULL, b->pool, cols);
         }
     }
     for (int j = 0; j < base_ts; j++)
         vs[j]->loaded = 1;
+timestamps:
     if (want_ts)
         for (int i = 0; i < n; i++) {
             const SlotInfo *si = &p->slots[slots[i]];

@@ -11,9 +11,9 @@
 
 const char *fmt_name(InFormat f)
 {
-    static const char *names[] = {"lines", "cloudwatch-export", "firehose", "log-events",
-                                  "cloudtrail"};
-    return f <= FMT_CLOUDTRAIL ? names[f] : "?";
+    static const char *names[] = {"lines",      "cloudwatch-export", "firehose", "log-events",
+                                  "cloudtrail", "columns"};
+    return f <= FMT_COLUMNS ? names[f] : "?";
 }
 
 int fmt_is_container(InFormat f)
@@ -287,4 +287,191 @@ int fmt_records(InFormat f, const char *doc, size_t len, apr_pool_t *pool, Rec *
     *out = o.recs;
     *n = o.n;
     return rc;
+}
+
+/* ===== positional formats ===== */
+
+static const char *const vpc_cols[] = {
+    "version", "accountId", "interfaceId", "srcAddr", "dstAddr",   "srcPort",  "dstPort",
+    "protocol", "packets",  "bytes",       "startTime", "endTime", "action",   "logStatus"};
+static const FmtColumns vpc_default = {"vpc-flow", 14, vpc_cols, ' ', 0, TSR_EPOCH_COL, 10, 0};
+
+static const char *const alb_cols[] = {
+    "type", "time", "elb", "client_port", "target_port", "request_processing_time",
+    "target_processing_time", "response_processing_time", "elb_status_code",
+    "target_status_code", "received_bytes", "sent_bytes", "request", "user_agent", "ssl_cipher",
+    "ssl_protocol", "target_group_arn", "trace_id", "domain_name", "chosen_cert_arn",
+    "matched_rule_priority", "request_creation_time", "actions_executed", "redirect_url",
+    "error_reason", "target_port_list", "target_status_code_list", "classification",
+    "classification_reason", "conn_trace_id"};
+static const FmtColumns alb = {"alb", 30, alb_cols, ' ', 1, TSR_TEXT, 0, 0};
+
+static const char *const elb_cols[] = {
+    "time", "elb", "client_port", "backend_port", "request_processing_time",
+    "backend_processing_time", "response_processing_time", "elb_status_code",
+    "backend_status_code", "received_bytes", "sent_bytes", "request", "user_agent",
+    "ssl_cipher", "ssl_protocol"};
+static const FmtColumns elb = {"elb", 15, elb_cols, ' ', 1, TSR_TEXT, 0, 0};
+
+static const char *const s3_cols[] = {
+    "bucket_owner", "bucket", "time", "remote_ip", "requester", "request_id", "operation", "key",
+    "request_uri", "http_status", "error_code", "bytes_sent", "object_size", "total_time",
+    "turn_around_time", "referer", "user_agent", "version_id", "host_id", "signature_version",
+    "cipher_suite", "authentication_type", "host_header", "tls_version", "access_point_arn",
+    "acl_required"};
+static const FmtColumns s3 = {"s3-access", 26, s3_cols, ' ', 1, TSR_TEXT, 0, 0};
+
+static const char *const r53_cols[] = {"version",      "queryTimestamp", "hostZoneId",
+                                       "queryName",    "queryType",      "responseCode",
+                                       "protocol",     "edgeLocation",   "resolverIp",
+                                       "ednsClientSubnet"};
+static const FmtColumns route53 = {"route53", 10, r53_cols, ' ', 0, TSR_TEXT, 0, 0};
+
+int fmt_split(const FmtColumns *c, const char *s, size_t n, const char **tok, size_t *len,
+              int max)
+{
+    int k = 0;
+    size_t i = 0;
+    while (i < n && k < max) {
+        if (c->sep == ' ')
+            while (i < n && s[i] == ' ')
+                i++;
+        if (i >= n)
+            break;
+        char close = 0;
+        if (c->quotes && (s[i] == '"' || s[i] == '['))
+            close = s[i] == '"' ? '"' : ']';
+        if (close) {
+            const char *e = memchr(s + i + 1, close, n - i - 1);
+            if (e) {
+                tok[k] = s + i + 1;
+                len[k++] = (size_t)(e - (s + i + 1));
+                i = (size_t)(e - s) + 1;
+                if (i < n && s[i] == c->sep)
+                    i++;
+                continue;
+            }
+        }
+        const char *e = memchr(s + i, c->sep, n - i);
+        size_t j = e ? (size_t)(e - s) : n;
+        tok[k] = s + i;
+        len[k++] = j - i;
+        i = j + (e ? 1 : 0);
+    }
+    return k;
+}
+
+/* kebab-case header names of VPC flow logs -> the camelCase names Insights uses */
+static const char *vpc_name(apr_pool_t *pool, const char *h, size_t n)
+{
+    static const struct {
+        const char *from, *to;
+    } map[] = {{"account-id", "accountId"}, {"interface-id", "interfaceId"},
+               {"srcaddr", "srcAddr"},      {"dstaddr", "dstAddr"},
+               {"srcport", "srcPort"},      {"dstport", "dstPort"},
+               {"start", "startTime"},      {"end", "endTime"},
+               {"log-status", "logStatus"}};
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+        if (strlen(map[i].from) == n && memcmp(map[i].from, h, n) == 0)
+            return map[i].to;
+    char *o = apr_palloc(pool, n + 1);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (h[i] == '-' && i + 1 < n) {
+            char c = h[++i];
+            o[k++] = (char)(c >= 'a' && c <= 'z' ? c - 32 : c);
+        } else {
+            o[k++] = h[i];
+        }
+    }
+    o[k] = 0;
+    return o;
+}
+
+static const FmtColumns *header_columns(apr_pool_t *pool, const char *name, const char *h,
+                                        size_t n, char sep, int vpc)
+{
+    const char *tok[256];
+    size_t len[256];
+    FmtColumns tmp = {name, 0, NULL, sep, 0, TSR_TEXT, 0, 0};
+    int k = fmt_split(&tmp, h, n, tok, len, 256);
+    const char **cols = apr_palloc(pool, sizeof(char *) * (size_t)(k + 1));
+    FmtColumns *c = apr_pcalloc(pool, sizeof(*c));
+    *c = tmp;
+    c->cols = cols;
+    c->n = k;
+    int date = -1, time = -1;
+    for (int i = 0; i < k; i++) {
+        cols[i] = vpc ? vpc_name(pool, tok[i], len[i]) : apr_pstrmemdup(pool, tok[i], len[i]);
+        if (!strcmp(cols[i], "startTime"))
+            c->ts_col = i, c->ts = TSR_EPOCH_COL;
+        if (!strcmp(cols[i], "date"))
+            date = i;
+        if (!strcmp(cols[i], "time"))
+            time = i;
+    }
+    if (date >= 0 && time >= 0) {
+        c->ts = TSR_DATE_TIME_COLS;
+        c->ts_col = date;
+        c->ts_col2 = time;
+    }
+    return c;
+}
+
+static int is_iso_z(const char *s, size_t n)
+{
+    return n >= 20 && s[4] == '-' && s[7] == '-' && s[10] == 'T' && s[n - 1] == 'Z';
+}
+
+const FmtColumns *fmt_columns_sniff(const char *p, size_t n, apr_pool_t *pool)
+{
+    const char *nl = memchr(p, '\n', n);
+    size_t l1 = nl ? (size_t)(nl - p) : n;
+    if (l1 && p[l1 - 1] == '\r')
+        l1--;
+    if (l1 >= 20 && !memcmp(p, "version account-id ", 19))
+        return header_columns(pool, "vpc-flow", p, l1, ' ', 1);
+    if (l1 >= 9 && !memcmp(p, "#Version:", 9)) { /* CloudFront (W3C): find #Fields: */
+        const char *f = memmem(p, n, "\n#Fields:", 9);
+        if (!f)
+            return NULL;
+        f += 9;
+        while (*f == ' ')
+            f++;
+        const char *e = memchr(f, '\n', (size_t)(p + n - f));
+        size_t fl = e ? (size_t)(e - f) : (size_t)(p + n - f);
+        if (fl && f[fl - 1] == '\r')
+            fl--;
+        const FmtColumns *c = header_columns(pool, "cloudfront", f, fl, ' ', 0);
+        FmtColumns *cf = apr_pmemdup(pool, c, sizeof(*c));
+        cf->sep = '\t'; /* the header is space-separated, the records tab-separated */
+        return cf;
+    }
+    const char *tok[40];
+    size_t len[40];
+    FmtColumns probe = {"", 0, NULL, ' ', 1, TSR_TEXT, 0, 0};
+    int k = fmt_split(&probe, p, l1, tok, len, 40);
+    if (k == 14 && len[0] == 1 && tok[0][0] == '2' &&
+        ((len[13] == 2 && !memcmp(tok[13], "OK", 2)) || (len[13] == 6 && !memcmp(tok[13], "NODATA", 6)) ||
+         (len[13] == 8 && !memcmp(tok[13], "SKIPDATA", 8))))
+        return &vpc_default;
+    if (k >= 15 && is_iso_z(tok[1], len[1]) &&
+        ((len[0] == 4 && !memcmp(tok[0], "http", 4)) || (len[0] == 5 && !memcmp(tok[0], "https", 5)) ||
+         (len[0] == 2 && !memcmp(tok[0], "h2", 2)) || (len[0] == 5 && !memcmp(tok[0], "grpcs", 5)) ||
+         (len[0] == 2 && !memcmp(tok[0], "ws", 2)) || (len[0] == 3 && !memcmp(tok[0], "wss", 3))))
+        return &alb;
+    if (k >= 13 && k <= 15 && is_iso_z(tok[0], len[0]) && memchr(tok[2], ':', len[2]))
+        return &elb;
+    if (k >= 18 && len[0] == 64 && strspn(tok[0], "0123456789abcdef") >= 64 && tok[2][-1] == '[')
+        return &s3;
+    if (k == 10 && len[0] == 3 && !memcmp(tok[0], "1.0", 3) && is_iso_z(tok[1], len[1]))
+        return &route53;
+    return NULL;
+}
+
+int fmt_columns_skip(const FmtColumns *c, const char *s, size_t n)
+{
+    if (n && s[0] == '#')
+        return 1; /* W3C directives */
+    return n >= 19 && !memcmp(s, "version account-id ", 19) && c->cols != vpc_cols;
 }

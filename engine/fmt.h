@@ -11,6 +11,10 @@
  *                   documents, or event objects one after another): one record per event
  *   FMT_CLOUDTRAIL  CloudTrail files ({"Records":[...]}): one record per event, its JSON text
  *                   as @message
+ *   FMT_COLUMNS     one record per line, fields by position: VPC flow logs (default format,
+ *                   or the header of S3-delivered files), ALB, Classic ELB, S3 server access,
+ *                   CloudFront (W3C #Fields header) and Route 53 query logs, named as the AWS
+ *                   documentation names them (Part 2 §7.4, §7.5)
  * Container formats (FIREHOSE, EVENTS, CLOUDTRAIL) are parsed whole, one document at a time,
  * into records whose text points into the document or into decoded strings.
  *
@@ -24,13 +28,44 @@
 #include <apr_pools.h>
 #include "engine/vec.h"
 
-typedef enum { FMT_LINES = 0, FMT_EXPORT, FMT_FIREHOSE, FMT_EVENTS, FMT_CLOUDTRAIL } InFormat;
+typedef enum {
+    FMT_LINES = 0,
+    FMT_EXPORT,
+    FMT_FIREHOSE,
+    FMT_EVENTS,
+    FMT_CLOUDTRAIL,
+    FMT_COLUMNS, /* fields by position: VPC flow logs, ALB/ELB/S3/CloudFront/Route 53 logs */
+} InFormat;
+
+/* How a FMT_COLUMNS record gets its @timestamp. */
+typedef enum { TSR_TEXT, TSR_EPOCH_COL, TSR_DATE_TIME_COLS } TsRule;
+
+/* A positional format: the field names in column order, the separator, whether "..." and
+ * [...] group a field, the line that heads the file (skipped), and the timestamp rule. */
+typedef struct FmtColumns {
+    const char *name;
+    int n;
+    const char *const *cols;
+    char sep;
+    int quotes;
+    TsRule ts;
+    int ts_col, ts_col2;
+} FmtColumns;
 
 InFormat fmt_sniff(const char *p, size_t n);
 /* Does a path follow the export-task layout (<taskId>/<stream>/000000.gz)? Content decides the
  * format; for export objects, whose lines an application log can imitate, the layout must
  * agree too. */
 int fmt_export_path(const char *path);
+/* The positional format of a text, from its first lines (names from a header are allocated in
+ * pool), or NULL. */
+const FmtColumns *fmt_columns_sniff(const char *p, size_t n, apr_pool_t *pool);
+/* Is this line a header or comment of the format rather than a record? */
+int fmt_columns_skip(const FmtColumns *c, const char *s, size_t n);
+/* Splits a record into at most max fields; returns the count. Grouping quotes and brackets
+ * are removed from the values. */
+int fmt_split(const FmtColumns *c, const char *s, size_t n, const char **tok, size_t *len,
+              int max);
 const char *fmt_name(InFormat f);
 int fmt_is_container(InFormat f);
 /* An export-task line: its timestamp and the bytes of the "<timestamp> " prefix. */

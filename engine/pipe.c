@@ -323,6 +323,7 @@ static void run_morsel(Run *r, Worker *w, const Morsel *m)
         return;
     }
     int export = m->in->fmt == FMT_EXPORT;
+    const FmtColumns *cols = m->in->fmt == FMT_COLUMNS ? m->in->cols : NULL;
     const char *p = m->data, *end = m->data + m->len;
     uint64_t rowno = 0;
     b->recs = w->recs;
@@ -347,6 +348,8 @@ static void run_morsel(Run *r, Worker *w, const Morsel *m)
             }
             if (n == cap)
                 break;
+            if (cols && fmt_columns_skip(cols, p, len))
+                len = 0; /* a header or comment line of a positional format */
             if (len) { /* blank lines are not records */
                 Rec *rec = &w->recs[n++];
                 rec->line = p + skip;

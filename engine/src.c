@@ -494,6 +494,12 @@ static void detect_format(Src *s, Input *in)
     }
     if (in->fmt == FMT_EXPORT && !fmt_export_path(in->path))
         in->fmt = FMT_LINES;
+    if (in->fmt == FMT_LINES) {
+        const char *p = in->is_map ? in->data : in->carry;
+        size_t n = in->is_map ? in->size : in->carry_len;
+        if (p && (in->cols = fmt_columns_sniff(p, n < 65536 ? n : 65536, s->pool)) != NULL)
+            in->fmt = FMT_COLUMNS;
+    }
     if (in->fmt == FMT_EXPORT) { /* @logStream from the export layout (L19) */
         in->stream = export_stream(s->pool, in->path);
         in->stream_len = (uint32_t)strlen(in->stream);

@@ -56,6 +56,7 @@ typedef struct Input {
     int refs;           /* morsels handed out and not released */
     int done;           /* no more morsels: close when refs drops to 0 */
     InFormat fmt;       /* sniffed from the first plain bytes */
+    const FmtColumns *cols; /* FMT_COLUMNS: the positional layout */
     int fmt_known;
     Rec *recs;          /* container formats: every record of the input */
     size_t nrecs, recpos;

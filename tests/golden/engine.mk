@@ -3,7 +3,8 @@ ENGINE_TESTS = \
 	tests/golden/engine/prefilter.test \
 	tests/golden/engine/timerange.test \
 	tests/golden/engine/formats.test \
-	tests/golden/engine/lambda.test
+	tests/golden/engine/lambda.test \
+	tests/golden/engine/columns.test
 
 ## shell tests of inputs that golden files cannot hold (compressed bytes, directory layouts)
 ENGINE_SH_TESTS = \
