@@ -5,4 +5,8 @@ OUT_SH_TESTS = \
 	tests/cli/out_pipe.sh \
 	tests/cli/out_table.sh \
 	tests/cli/out_chart.sh \
-	tests/cli/out_svg.sh
+	tests/cli/out_svg.sh \
+	tests/cli/out_var.sh \
+	tests/cli/out_saved.sh \
+	tests/cli/out_defaults.sh \
+	tests/cli/out_docs.sh

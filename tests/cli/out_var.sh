@@ -1,0 +1,174 @@
+#!/bin/sh
+# out_var.sh -- CLI test: --var NAME=VALUE quoting (L26)
+#
+# $name becomes a string literal in expressions (a value can never change the query: quotes,
+# backslashes, pipes and line breaks stay data), escaped literal text inside a /regex/ (regex
+# metacharacters and '/' lose their meaning), a bare number right after 'limit'. Inside string
+# literals, comments and backtick names '$' is plain text; an unknown $name is an error in an
+# expression and left alone inside a regex (an anchor there). A '/' after $name divides.
+# Environment (set by make check): LIQ = the liq binary, SRCDIR = the source tree.
+# Exit: 0 all checks passed, 1 a check failed (each check prints an ok/not ok line).
+#
+# SPDX-License-Identifier: Apache-2.0
+set -u
+: "${LIQ:?set LIQ to the liq binary}"
+: "${SRCDIR:?set SRCDIR to the source tree}"
+LC_ALL=C
+export LC_ALL
+unset COLUMNS
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/liq-out-var.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' INT TERM HUP
+
+# ===== helpers (each tests/cli script carries its own copy) =====
+n=0
+failures=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); failures=$((failures + 1)); echo "not ok $n - $1"; }
+# run ARGS...: liq with stdin from /dev/null; $rc, $tmp/out, $tmp/err
+run() { "$LIQ" "$@" </dev/null >"$tmp/out" 2>"$tmp/err"; rc=$?; }
+show() { sed 's/^/  | /' "$1"; }
+expect_rc() {
+    if [ "$rc" -eq "$1" ]; then ok "$2: exit $1"; else
+        not_ok "$2: exit $rc, expected $1"; echo "  stderr:"; show "$tmp/err"; fi
+}
+# want LINE...: the expected stdout, one argument per line
+want() { printf '%s\n' "$@" >"$tmp/want"; }
+expect_out() {
+    if cmp -s "$tmp/want" "$tmp/out"; then ok "$1: stdout"; else
+        not_ok "$1: stdout differs"; diff -u "$tmp/want" "$tmp/out" | show /dev/stdin; fi
+}
+expect_out_empty() {
+    if [ ! -s "$tmp/out" ]; then ok "$1: stdout empty"; else
+        not_ok "$1: stdout not empty"; show "$tmp/out"; fi
+}
+expect_err_empty() {
+    if [ ! -s "$tmp/err" ]; then ok "$1: stderr empty"; else
+        not_ok "$1: stderr not empty"; show "$tmp/err"; fi
+}
+expect_err_has() {
+    if grep -qF -- "$1" "$tmp/err"; then ok "$2: stderr has '$1'"; else
+        not_ok "$2: stderr lacks '$1'"; show "$tmp/err"; fi
+}
+expect_out_has() {
+    if grep -qF -- "$1" "$tmp/out"; then ok "$2: stdout has '$1'"; else
+        not_ok "$2: stdout lacks '$1'"; show "$tmp/out"; fi
+}
+finish() {
+    echo "1..$n"
+    [ "$failures" -eq 0 ] || { echo "$failures of $n checks failed"; exit 1; }
+    exit 0
+}
+
+# ===== input =====
+# path 1 is   /a"b'c/\d   (quotes, slashes, a backslash); line 5 holds a real newline
+{
+    printf '%s\n' '{"id":1,"s":"/a\"b'"'"'c/\\d"}'
+    printf '%s\n' '{"id":2,"s":"/x"}'
+    printf '%s\n' '{"id":3,"s":"abc"}'
+    printf '%s\n' '{"id":4,"s":"a.c"}'
+    printf '%s\n' '{"id":5,"s":"two\nlines"}'
+    printf '%s\n' '{"id":6,"s":"$v"}'
+    printf '%s\n' '{"id":7,"s":"p|q","n":8}'
+} >"$tmp/in.log"
+tricky='/a"b'"'"'c/\d'
+
+# ===== expressions: a quoted string literal =====
+run --format csv --var "p=$tricky" 'filter s = $p | fields id' "$tmp/in.log"
+expect_rc 0 "quotes and slashes in an expression"
+want 'id' '1'
+expect_out "quotes and slashes in an expression"
+expect_err_empty "quotes and slashes in an expression"
+
+# the literal the query got, as --explain shows it
+run --var "p=$tricky" --explain 'filter s = $p' "$tmp/in.log"
+expect_out_has 'filter s = "/a\"b'"'"'c/\\d"' "--explain shows the quoted literal"
+
+# an injection attempt stays one string: no row has that value
+run --format csv --var 'p=x" or id > 0 or s = "' 'filter s = $p | fields id' "$tmp/in.log"
+want 'id'
+expect_out "injection stays data"
+
+# a pipe and a real line break in the value
+run --format csv --var 'p=p|q' 'filter s = $p | fields id' "$tmp/in.log"
+want 'id' '7'
+expect_out "a pipe in the value"
+run --format csv --var "p=two
+lines" 'filter s = $p | fields id' "$tmp/in.log"
+want 'id' '5'
+expect_out "a newline in the value"
+
+# ${name}, several uses, the last --var of a name wins, an empty value
+run --format csv --var v=zzz --var v=a.c --var e= \
+    'filter s = ${v} or s = $e | fields id, concat($v, "!") as bang' "$tmp/in.log"
+want 'id,bang' '4,a.c!'
+expect_out "\${name}, last --var wins"
+
+# numbers: a string literal still compares numerically (L5); '/' after $n divides
+run --format csv --var n=8 --var two=2 \
+    'filter n = $n | fields id, $n / $two as half, $n * 1 as same' "$tmp/in.log"
+want 'id,half,same' '7,4,8'
+expect_out "numeric strings and division"
+
+# limit $n: a number token
+run --format csv --var n=2 'fields id | limit $n' "$tmp/in.log"
+want 'id' '1' '2'
+expect_out "limit \$n"
+
+# ===== regex literals: escaped literal text =====
+# 'a.c' must not match 'abc': the dot is escaped
+run --format csv --var v=a.c 'filter s like /^$v$/ | fields id' "$tmp/in.log"
+want 'id' '4'
+expect_out "regex: metacharacters escaped"
+run --format csv --var "p=$tricky" 'filter s =~ /^$p$/ | fields id' "$tmp/in.log"
+want 'id' '1'
+expect_out "regex: quotes, slashes and a backslash"
+run --var "p=$tricky" --explain 'filter s =~ /^$p$/' "$tmp/in.log"
+expect_out_has 'filter s =~ /^\/a\"b\'"'"'c\/\\d$/' "regex: the escaped text"
+run --format csv --var v=p --var w='|' 'filter s like /${v}${w}q/ | fields id' "$tmp/in.log"
+want 'id' '7'
+expect_out "regex: '|' escaped"
+# an unknown name inside a regex is left alone ('$' anchors); \$ is an escaped dollar
+run --format csv 'filter s like /^\$v$/ or s like /a$zz/ | fields id' "$tmp/in.log"
+expect_rc 0 "regex: unknown \$name left alone"
+want 'id' '6'
+expect_out "regex: unknown \$name left alone"
+
+# ===== where '$' is plain text =====
+run --format csv --var v=zzz 'filter s = "$v" | fields id # $v and $undefined in a comment' \
+    "$tmp/in.log"
+want 'id' '6'
+expect_out "string literals and comments keep \$"
+run --format csv 'filter s = '"'"'$v'"'"' | fields `$v`' "$tmp/in.log"
+want '$v' ''
+expect_out "single-quoted strings and backtick names keep \$"
+
+# ===== errors and warnings =====
+run --format csv 'filter s = $who or s = $what' "$tmp/in.log"
+expect_rc 2 "two unknown names"
+printf '%s\n' "liq: error at 1:12: no value for '\$who'" \
+    '  filter s = $who or s = $what' \
+    '             ^^^^' \
+    '  hint: pass --var who=VALUE' \
+    "liq: error at 1:24: no value for '\$what'" \
+    '  filter s = $who or s = $what' \
+    '                         ^^^^^' \
+    '  hint: pass --var what=VALUE' \
+    'liq: 2 errors in query' >"$tmp/want"
+if cmp -s "$tmp/want" "$tmp/err"; then ok "two unknown names: stderr"; else
+    not_ok "two unknown names: stderr"; diff -u "$tmp/want" "$tmp/err" | show /dev/stdin; fi
+
+run --format csv --var unused=1 'fields id | limit 1' "$tmp/in.log"
+expect_rc 0 "unused --var"
+expect_err_has "liq: warning: --var unused is not used: the query has no \$unused" "unused --var"
+run --format csv -q --var unused=1 'fields id | limit 1' "$tmp/in.log"
+expect_err_empty "unused --var, --quiet"
+
+# the values go through a query file and a saved query the same way
+printf 'filter s = $p\n| fields id\n' >"$tmp/q.liq"
+run --format csv -f "$tmp/q.liq" --var "p=$tricky" "$tmp/in.log"
+want 'id' '1'
+expect_out "-f with --var"
+
+finish
