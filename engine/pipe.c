@@ -26,6 +26,7 @@
 #include "engine/liq_int.h"
 #include "engine/op.h"
 #include "engine/prefilter.h"
+#include "engine/rx.h"
 #include "engine/fmt.h"
 #include "engine/src.h"
 
@@ -53,6 +54,7 @@ typedef struct Run {
     Pending ring[SEQ_WINDOW];
     uint64_t rows_out;
     uint64_t scanned, matched;
+    uint64_t cut;
     int final0; /* pipeline 0 ends in the output */
     int nvis_inputs;
     int vis_inputs[256];
@@ -71,6 +73,7 @@ typedef struct Worker {
     Pending cur; /* output of the current morsel */
     uint8_t *bits; /* prefilter marks, one byte per row */
     uint64_t scanned, matched;
+    uint64_t cut; /* records cut at --max-line */
 } Worker;
 
 /* ===== Output ===== */
@@ -348,6 +351,10 @@ static void run_morsel(Run *r, Worker *w, const Morsel *m)
             }
             if (n == cap)
                 break;
+            if (len > r->opt->max_line) { /* a record is cut at --max-line (said at the end) */
+                len = r->opt->max_line;
+                w->cut++;
+            }
             if (cols && fmt_columns_skip(cols, p, len))
                 len = 0; /* a header or comment line of a positional format */
             if (len) { /* blank lines are not records */
@@ -397,6 +404,7 @@ static void *APR_THREAD_FUNC worker_main(apr_thread_t *t, void *arg)
     apr_thread_mutex_lock(r->lock);
     r->scanned += w->scanned;
     r->matched += w->matched;
+    r->cut += w->cut;
     if (pl->breaker)
         pl->breaker->vt->combine(pl->breaker, w->locals[pl->nops]);
     apr_thread_mutex_unlock(r->lock);
@@ -446,6 +454,7 @@ LiqStatus liq_run(LiqQuery *q, const LiqRunOptions *opt, const LiqOutput *out, L
 {
     apr_pool_t *pool;
     apr_pool_create(&pool, NULL);
+    unsigned long rx_before = rx_failures();
     const Plan *plan = liq_query_plan(q);
     Run *r = apr_pcalloc(pool, sizeof(*r));
     r->plan = plan;
@@ -504,7 +513,20 @@ LiqStatus liq_run(LiqQuery *q, const LiqRunOptions *opt, const LiqOutput *out, L
         st->rows_out = r->rows_out;
         st->inputs = src_ninputs(r->src);
     }
+    if (r->cut)
+        diag_add(diags, DIAG_ERROR, NULL,
+                 "%llu record%s longer than --max-line (%llu bytes) %s cut there",
+                 (unsigned long long)r->cut, r->cut == 1 ? "" : "s",
+                 (unsigned long long)opt->max_line, r->cut == 1 ? "was" : "were");
+    unsigned long rxf = rx_failures() - rx_before;
+    if (rxf) {
+        diag_add(diags, DIAG_ERROR, NULL,
+                 "a regex could not be evaluated on %lu record%s (pcre2 resource limits); "
+                 "they were counted as not matching",
+                 rxf, rxf == 1 ? "" : "s");
+    }
     LiqStatus status = r->write_failed           ? LIQ_EOUTPUT
+                       : rxf || r->cut           ? LIQ_EINCOMPLETE
                        : src_incomplete(r->src) ? LIQ_EINCOMPLETE
                                                 : LIQ_OK;
     apr_pool_destroy(pool);

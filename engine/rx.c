@@ -4,6 +4,7 @@
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include "engine/rx.h"
@@ -67,23 +68,57 @@ RxMatch *rx_match_new(apr_pool_t *pool, const Rx *rx)
     m->md = pcre2_match_data_create_from_pattern(rx->code, NULL);
     m->mctx = pcre2_match_context_create(NULL);
     if (rx->jit) {
-        m->stack = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
+        m->stack = pcre2_jit_stack_create(32 * 1024, 16 * 1024 * 1024, NULL);
         pcre2_jit_stack_assign(m->mctx, NULL, m->stack);
     }
     apr_pool_cleanup_register(pool, m, match_cleanup, apr_pool_cleanup_null);
     return m;
 }
 
+/* A match that fails on a resource limit (JIT stack, backtracking or heap limit) is tried
+ * again by the interpreter with higher limits; if that fails too the subject is counted in
+ * rx_failures() and treated as not matching, so the run can say its results are incomplete
+ * instead of dropping the record silently. */
+static _Atomic unsigned long failures;
+
+static int match(const Rx *rx, RxMatch *m, const char *s, size_t len, size_t start)
+{
+    PCRE2_SPTR subj = (PCRE2_SPTR)(s ? s : "");
+    int rc = pcre2_match(rx->code, subj, len, start, 0, m->md, m->mctx);
+    if (rc >= 0)
+        return 1;
+    if (rc == PCRE2_ERROR_NOMATCH || rc == PCRE2_ERROR_PARTIAL)
+        return 0;
+    if (rc == PCRE2_ERROR_JIT_STACKLIMIT || rc == PCRE2_ERROR_MATCHLIMIT ||
+        rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_HEAPLIMIT ||
+        rc == PCRE2_ERROR_NOMEMORY) {
+        pcre2_match_context *mc = pcre2_match_context_create(NULL);
+        pcre2_set_match_limit(mc, 100000000);
+        pcre2_set_heap_limit(mc, 1024 * 1024); /* KiB: 1 GiB */
+        rc = pcre2_match(rx->code, subj, len, start, PCRE2_NO_JIT, m->md, mc);
+        pcre2_match_context_free(mc);
+        if (rc >= 0)
+            return 1;
+        if (rc == PCRE2_ERROR_NOMATCH)
+            return 0;
+    }
+    failures++;
+    return 0;
+}
+
+unsigned long rx_failures(void)
+{
+    return failures;
+}
+
 int rx_search(const Rx *rx, RxMatch *m, const char *s, size_t len)
 {
-    int rc = pcre2_match(rx->code, (PCRE2_SPTR)(s ? s : ""), len, 0, 0, m->md, m->mctx);
-    return rc >= 0;
+    return match(rx, m, s, len, 0);
 }
 
 int rx_search_at(const Rx *rx, RxMatch *m, const char *s, size_t len, size_t start)
 {
-    int rc = pcre2_match(rx->code, (PCRE2_SPTR)(s ? s : ""), len, start, 0, m->md, m->mctx);
-    return rc >= 0;
+    return match(rx, m, s, len, start);
 }
 
 void rx_span(const RxMatch *m, size_t *start, size_t *end)

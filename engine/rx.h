@@ -34,6 +34,8 @@ int rx_search_at(const Rx *rx, RxMatch *m, const char *s, size_t len, size_t sta
 /* Offsets of the whole match after a successful rx_search. */
 void rx_span(const RxMatch *m, size_t *start, size_t *end);
 int rx_jit_enabled(const Rx *rx);
+/* Subjects no match could be decided for (resource limits), since the process started. */
+unsigned long rx_failures(void);
 /* Number of capture groups. */
 int rx_ncaptures(const Rx *rx);
 /* Named groups: up to max (name, group number) pairs, in group-number order. */

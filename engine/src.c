@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -35,8 +36,9 @@ static void report(Src *s, const char *path, const char *fmt, ...)
 {
     va_list ap;
     apr_thread_mutex_lock(s->diag_lock);
+    char msg[1024]; /* vsnprintf: apr_pvsprintf knows no %zu */
     va_start(ap, fmt);
-    char *msg = apr_pvsprintf(s->diags->pool, fmt, ap);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     diag_add(s->diags, DIAG_ERROR, NULL, "%s: %s", path, msg);
     apr_thread_mutex_unlock(s->diag_lock);

@@ -115,7 +115,10 @@ static int iso_at(const char *s, size_t len, int64_t *ms, size_t *used)
     if (!dig(s, len, 0, 4, &y) || len < 10 || s[4] != '-' || !dig(s, len, 5, 2, &mo) ||
         s[7] != '-' || !dig(s, len, 8, 2, &d))
         return 0;
-    if (mo < 1 || mo > 12 || d < 1 || d > 31)
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1])
+        return 0;
+    if (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
         return 0;
     i = 10;
     int64_t frac_ms = 0, off_min = 0;

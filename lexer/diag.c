@@ -13,6 +13,21 @@
 
 enum { DIAG_WINDOW = 100 };
 
+/* printf into the pool with the C library's formatter: APR's own knows neither %zu nor %llu,
+ * and messages use both. */
+static char *vformat(apr_pool_t *pool, const char *fmt, va_list ap)
+{
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    if (n < 0)
+        return apr_pstrdup(pool, fmt);
+    char *s = apr_palloc(pool, (size_t)n + 1);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    return s;
+}
+
 LiqDiagList *diag_list_new(apr_pool_t *pool)
 {
     LiqDiagList *l = apr_pcalloc(pool, sizeof(*l));
@@ -40,7 +55,7 @@ LiqDiag *diag_add(LiqDiagList *l, DiagSeverity sev, const LiqSpan *span, const c
         d->span = *span;
     }
     va_start(ap, fmt);
-    d->msg = apr_pvsprintf(l->pool, fmt, ap);
+    d->msg = vformat(l->pool, fmt, ap);
     va_end(ap);
     if (sev == DIAG_ERROR)
         l->nerrors++;
@@ -51,7 +66,7 @@ void diag_hint(LiqDiagList *l, LiqDiag *d, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    d->hint = apr_pvsprintf(l->pool, fmt, ap);
+    d->hint = vformat(l->pool, fmt, ap);
     va_end(ap);
 }
 

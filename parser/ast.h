@@ -61,6 +61,7 @@ typedef struct AstNode {
     struct AstNode **kids;
     uint32_t nkids, cap;
     int fn;          /* CALL: function id from parser/functions.def (sema) */
+    int depth;       /* BINOP/UNOP: levels of operators below and including this one */
 } AstNode;
 
 AstNode *ast_new(apr_pool_t *pool, AstKind kind, LiqSpan span);

@@ -301,9 +301,26 @@ listitems
 
 %%
 
+/* Expressions deeper than this are refused: every later stage walks the tree recursively, and
+ * a machine-generated query with tens of thousands of chained terms would overflow the stack. */
+enum { MAX_DEPTH = 1000 };
+
+static int depth_of(const AstNode *n)
+{
+    return n ? n->depth : 0;
+}
+
 static AstNode *binop(ParseCtx *ctx, AstOp op, AstNode *a, AstNode *b, LiqSpan sp)
 {
+    int d = (depth_of(a) > depth_of(b) ? depth_of(a) : depth_of(b)) + 1;
+    if (d == MAX_DEPTH + 1) {
+        LiqDiag *e = diag_add(ctx->diags, DIAG_ERROR, &sp,
+                              "expression nested more than %d levels deep", MAX_DEPTH);
+        diag_hint(ctx->diags, e, "for many alternatives write 'f in [a, b, ...]'");
+        ctx->nerrors++;
+    }
     AstNode *n = ast_new(P, AST_BINOP, sp);
+    n->depth = d;
     n->op = op;
     ast_add(P, n, a);
     ast_add(P, n, b);
@@ -350,6 +367,24 @@ static const char *expected_words(ParseCtx *ctx, const yysymbol_kind_t *exp, int
         return "a command";
     if (has_ident && has_num)
         return "an expression";
+    /* closers and separators first: "expected ')'" helps more than a list of operators */
+    static const yysymbol_kind_t first[] = {YYSYMBOL_RPAREN, YYSYMBOL_RBRACK, YYSYMBOL_COMMA,
+                                            YYSYMBOL_PIPE, YYSYMBOL_YYEOF};
+    yysymbol_kind_t ord[32];
+    int m = 0;
+    for (size_t f = 0; f < sizeof(first) / sizeof(first[0]); f++)
+        for (int i = 0; i < n; i++)
+            if (exp[i] == first[f])
+                ord[m++] = exp[i];
+    for (int i = 0; i < n && m < 32; i++) {
+        int seen = 0;
+        for (size_t f = 0; f < sizeof(first) / sizeof(first[0]); f++)
+            seen |= exp[i] == first[f];
+        if (!seen)
+            ord[m++] = exp[i];
+    }
+    exp = ord;
+    n = m;
     const char *words = NULL;
     for (int i = 0; i < n && i < 5; i++) {
         if (exp[i] == YYSYMBOL_QIDENT || exp[i] == YYSYMBOL_BADCMD)

@@ -11,7 +11,7 @@
 #include "parser/func.h"
 #include "parser/sema.h"
 
-typedef enum { CTX_ROW, CTX_STATS_ITEM, CTX_AGG_ARG } ExprCtx;
+typedef enum { CTX_ROW, CTX_STATS_ITEM, CTX_AGG_ARG, CTX_BY } ExprCtx;
 
 typedef struct Sema {
     LiqDiagList *diags;
@@ -161,7 +161,13 @@ static int check_expr(Sema *s, AstNode *n, ExprCtx ctx, const char *cmd)
         if (fi->kind == FK_AGG) {
             n->flags |= AST_F_AGG;
             has_agg = 1;
-            if (ctx == CTX_ROW) {
+            if (ctx == CTX_BY) {
+                LiqDiag *d = err(s, n, "aggregate function '%s' cannot be a group key after 'by'",
+                                 fi->name);
+                d->span.end = d->span.start + (uint32_t)n->len;
+                diag_hint(s->diags, d, "group by fields or expressions of them; aggregates go "
+                                       "before 'by'");
+            } else if (ctx == CTX_ROW) {
                 LiqDiag *d = err(s, n, "aggregate function '%s' is only allowed in stats",
                                  fi->name);
                 d->span.end = d->span.start + (uint32_t)n->len;
@@ -285,7 +291,7 @@ static void check_stats(Sema *s, AstNode *cmd)
     }
     for (uint32_t i = 0; i < by->nkids; i++) {
         AstNode *e = by->kids[i]->kids[0];
-        check_expr(s, e, CTX_ROW, "by");
+        check_expr(s, e, CTX_BY, "by");
     }
 }
 
