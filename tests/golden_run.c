@@ -6,6 +6,8 @@
  *   %% input [FORMAT]     inline input lines; or '%% input FORMAT @path' for a file, the
  *                         path relative to the source tree (corpora/...)
  *   %% args OPTIONS       extra command-line options, split at spaces ('...' quotes one)
+ *   %% pattern            a CloudWatch filter pattern (body, verbatim) for --filter-pattern;
+ *                         with an empty query body the pattern runs alone
  *   %% expect FORMAT      exact stdout (FORMAT: csv, tsv, ndjson, json, table; it becomes
  *                         --format FORMAT unless args choose one)
  *   %% expect error       exact stderr
@@ -37,11 +39,11 @@
 
 typedef struct Case {
     int line;
-    LiqBuf query, input, args, expect_out, expect_err;
+    LiqBuf query, input, args, expect_out, expect_err, pattern;
     char input_format[32];
     char input_path[1024];
     char expect_format[32];
-    int has_input, has_out, has_err, exit_code, rowsort, skip;
+    int has_input, has_out, has_err, exit_code, rowsort, skip, has_pattern;
 } Case;
 
 static const char *srcdir = ".";
@@ -50,11 +52,13 @@ static int failures, passes, skips;
 
 static void case_reset(Case *c)
 {
-    LiqBuf *bufs[] = {&c->query, &c->input, &c->args, &c->expect_out, &c->expect_err};
+    LiqBuf *bufs[] = {&c->query, &c->input, &c->args, &c->expect_out, &c->expect_err,
+                      &c->pattern};
     for (size_t i = 0; i < sizeof(bufs) / sizeof(bufs[0]); i++)
         bufs[i]->len = 0;
     c->input_format[0] = c->input_path[0] = c->expect_format[0] = 0;
     c->has_input = c->has_out = c->has_err = c->exit_code = c->rowsort = c->skip = 0;
+    c->has_pattern = 0;
 }
 
 static void trim_trailing_newlines(LiqBuf *b)
@@ -152,7 +156,12 @@ static void run_once(Case *c, const char *file, int threads, int batch, int nopr
     argv[argc++] = bbuf;
     if (nopre)
         argv[argc++] = "--no-prefilter";
-    argv[argc++] = cstr(&c->query);
+    if (c->has_pattern) {
+        argv[argc++] = "--filter-pattern";
+        argv[argc++] = cstr(&c->pattern);
+    }
+    if (!c->has_pattern || c->query.len)
+        argv[argc++] = cstr(&c->query);
     if (file)
         argv[argc++] = (char *)(uintptr_t)file;
     argv[argc] = NULL;
@@ -181,9 +190,10 @@ static void show(const char *label, LiqBuf *b)
 
 static void run_case(const char *path, Case *c)
 {
-    if (!c->query.len)
+    if (!c->query.len && !c->has_pattern)
         return;
     trim_trailing_newlines(&c->query);
+    trim_trailing_newlines(&c->pattern);
     if (filter && !strstr(cstr(&c->query), filter))
         return;
     if (c->skip) {
@@ -239,9 +249,10 @@ static void run_case(const char *path, Case *c)
         int bad_code = r.code != c->exit_code;
         if (bad_out || bad_err || bad_code) {
             failed = 1;
-            fprintf(stderr, "FAIL %s:%d (threads %d, batch %d%s): %.60s\n", path, c->line,
-                    configs[k][0], configs[k][1], configs[k][2] ? ", --no-prefilter" : "",
-                    cstr(&c->query));
+            fprintf(stderr, "FAIL %s:%d (threads %d, batch %d%s): %.60s%s%.60s\n", path,
+                    c->line, configs[k][0], configs[k][1],
+                    configs[k][2] ? ", --no-prefilter" : "", cstr(&c->query),
+                    c->has_pattern ? " pattern: " : "", c->has_pattern ? cstr(&c->pattern) : "");
             if (bad_code)
                 fprintf(stderr, "  exit code %d, expected %d\n", r.code, c->exit_code);
             if (bad_out) {
@@ -299,6 +310,9 @@ static void run_file(const char *path)
                     snprintf(c.input_path, sizeof(c.input_path), "%s", at + 1);
                 c.has_input = 1;
                 body = &c.input;
+            } else if (strncmp(d, "pattern", 7) == 0) {
+                c.has_pattern = 1;
+                body = &c.pattern;
             } else if (strncmp(d, "args", 4) == 0) {
                 c.args.len = 0;
                 buf_adds(&c.args, d + 4);
@@ -345,6 +359,7 @@ static void run_file(const char *path)
     buf_free(&c.args);
     buf_free(&c.expect_out);
     buf_free(&c.expect_err);
+    buf_free(&c.pattern);
 }
 
 int main(int argc, char **argv)

@@ -4,7 +4,11 @@ ENGINE_TESTS = \
 	tests/golden/engine/timerange.test \
 	tests/golden/engine/formats.test \
 	tests/golden/engine/lambda.test \
-	tests/golden/engine/columns.test
+	tests/golden/engine/columns.test \
+	tests/golden/fpat/errors.test \
+	tests/golden/fpat/delimited.test \
+	tests/golden/fpat/json.test \
+	tests/golden/fpat/terms.test
 
 ## shell tests of inputs that golden files cannot hold (compressed bytes, directory layouts)
 ENGINE_SH_TESTS = \
