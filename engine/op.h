@@ -57,6 +57,7 @@ struct Op {
     const char *detail; /* what it reads and writes, for --explain */
     void *data;        /* the operator's own plan-time data */
     int64_t limit;     /* sort: keep only the first `limit` rows (-1: all) */
+    int tail;          /* limit: keep the last `limit` rows instead ('tail N') */
 };
 
 Op *op_filter_new(Plan *p, Expr *pred);

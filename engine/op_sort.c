@@ -105,7 +105,10 @@ static RowSet *sort_finalize(Op *op)
         perm[i] = i;
     SortCtx c = {sd, rs};
     qsort_r(perm, rs->nrows, sizeof(size_t), cmp_rows, &c);
-    RowSet *out = permute(rs, perm, op->limit >= 0 ? (size_t)op->limit : rs->nrows);
+    size_t keep = op->limit >= 0 && (size_t)op->limit < rs->nrows ? (size_t)op->limit : rs->nrows;
+    if (op->tail) /* 'tail N': the last N rows, still in order */
+        memmove(perm, perm + (rs->nrows - keep), sizeof(size_t) * keep);
+    RowSet *out = permute(rs, perm, keep);
     free(perm);
     return out;
 }

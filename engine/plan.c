@@ -467,6 +467,13 @@ static void add_limit(Builder *b, const AstNode *q, uint32_t i)
     const AstNode *cmd = q->kids[i];
     int64_t n = (int64_t)cmd->num;
     Plan *p = b->p;
+    if (cmd->flags & AST_F_TAIL) { /* the last n rows in the current order: always a breaker */
+        Op *op = op_limit_new(p, n);
+        op->tail = 1;
+        op->label = ast_text(p->pool, cmd, b->text);
+        end_pipeline(b, op);
+        return;
+    }
     /* right after a sort: the sort keeps only n rows */
     if (b->cur->nops == 0 && p->npipes >= 2) {
         Op *prev = p->pipes[p->npipes - 2].breaker;

@@ -48,6 +48,8 @@ enum {
     AST_F_QUOTED = 1 << 2,    /* FIELD: written in backticks */
     AST_F_AGG = 1 << 3,       /* CALL: an aggregate (set by sema) */
     AST_F_HAS_AGG = 1 << 4,   /* expression contains an aggregate (set by sema) */
+    AST_F_TAIL = 1 << 5,      /* LIMIT: 'tail N', the last N rows */
+    AST_F_INDEX = 1 << 6,     /* FILTER: written 'filterIndex' */
 };
 
 typedef struct AstNode {

@@ -45,6 +45,7 @@ int lx_yylex(GR_YYSTYPE *lval, LiqSpan *lloc, void *scanner);
 
 %code {
 #include <string.h>
+#include <strings.h>
 #include <apr_strings.h>
 #define YYLLOC_DEFAULT(Cur, Rhs, N)                                                              \
     do {                                                                                         \
@@ -76,6 +77,7 @@ static AstNode *implicit_message(ParseCtx *ctx, LiqSpan at);
 %token <tok> DURATION "a duration"
 %token FIELDS "'fields'" DISPLAY "'display'" FILTER "'filter'" STATS "'stats'"
 %token SORT "'sort'" LIMIT "'limit'" PARSE "'parse'" DEDUP "'dedup'"
+%token FILTERINDEX "'filterIndex'" HEAD "'head'" TAIL "'tail'"
 %token BADCMD "a command"
 %token AND "'and'" OR "'or'" NOT "'not'" LIKE "'like'" IN "'in'" AS "'as'" BY "'by'"
 %token ASC "'asc'" DESC "'desc'" TRUE "'true'" FALSE "'false'"
@@ -124,6 +126,28 @@ command
     | SORT sortkeys             { $$ = $2; $$->kind = AST_SORT; $$->span = @$; }
     | SORT BY sortkeys          { $$ = $3; $$->kind = AST_SORT; $$->span = @$; }
     | LIMIT expr                { $$ = ast_add(P, ast_new(P, AST_LIMIT, @$), $2); }
+    | LIMIT IDENT NUMBER        {
+            /* 'limit any N' (newer Insights): offline it is 'limit N' (Part 2 §3.6) */
+            if (strcasecmp($2.s, "any") != 0) {
+                LiqDiag *d = diag_add(ctx->diags, DIAG_ERROR, &@2,
+                                      "expected a number or 'any' after 'limit', found '%s'",
+                                      $2.s);
+                diag_hint(ctx->diags, d, "write 'limit 20' or 'limit any 20'");
+                ctx->nerrors++;
+            }
+            $$ = ast_add(P, ast_new(P, AST_LIMIT, @$), leaf(ctx, AST_NUM, @3, $3));
+            $$->kids[0]->num = $3.num;
+            $$->span = @$;
+        }
+    | HEAD expr                 { $$ = ast_add(P, ast_new(P, AST_LIMIT, @$), $2); }
+    | TAIL expr                 {
+            $$ = ast_add(P, ast_new(P, AST_LIMIT, @$), $2);
+            $$->flags |= AST_F_TAIL;
+        }
+    | FILTERINDEX expr          {
+            $$ = ast_add(P, ast_new(P, AST_FILTER, @$), $2);
+            $$->flags |= AST_F_INDEX;
+        }
     | PARSE parsesrc STRING AS names {
             $$ = ast_new(P, AST_PARSE, @$);
             ast_add(P, $$, $2 ? $2 : implicit_message(ctx, @1));

@@ -306,9 +306,18 @@ int sema_check(AstNode *q, LiqDiagList *diags)
             for (uint32_t i = 0; i < cmd->nkids; i++)
                 check_expr(&s, cmd->kids[i]->kids[0], CTX_ROW, "fields");
             break;
-        case AST_FILTER:
-            check_expr(&s, cmd->kids[0], CTX_ROW, "filter");
+        case AST_FILTER: {
+            AstNode *e = cmd->kids[0];
+            check_expr(&s, e, CTX_ROW, "filter");
+            /* filterIndex takes the documented forms only (§3.14): field = value, field in [..] */
+            if ((cmd->flags & AST_F_INDEX) &&
+                !(e->kind == AST_BINOP && (e->op == AOP_EQ || e->op == AOP_IN) &&
+                  e->kids[0]->kind == AST_FIELD)) {
+                LiqDiag *d = err(&s, e, "filterIndex takes 'field = value' or 'field in [...]'");
+                diag_hint(diags, d, "use filter for other conditions");
+            }
             break;
+        }
         case AST_STATS:
             check_stats(&s, cmd);
             break;
