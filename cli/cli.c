@@ -51,12 +51,12 @@ typedef struct CliOpts {
     size_t max_line;
     const char **inputs;
     int ninputs;
-    int quiet;                 /* -q: no notices, warnings, table footer */
-    int chart;                 /* --chart: draw instead of printing rows */
-    const char *chart_svg;     /* --chart-svg FILE ('-': stdout) */
-    int insights_defaults;     /* --insights-defaults (L1) */
-    const char *saved;         /* @name: a saved query */
-    CliVar vars[64];           /* --var NAME=VALUE */
+    int quiet;             /* -q: no notices, warnings, table footer */
+    int chart;             /* --chart: draw instead of printing rows */
+    const char *chart_svg; /* --chart-svg FILE ('-': stdout) */
+    int insights_defaults; /* --insights-defaults (L1) */
+    const char *saved;     /* @name: a saved query */
+    CliVar vars[64];       /* --var NAME=VALUE */
     int nvars;
 } CliOpts;
 
@@ -282,8 +282,7 @@ static int list_saved(FILE *out, FILE *err)
         fprintf(err, "liq: no saved queries: %s %s\n", dir ? dir : "$HOME",
                 dir ? "does not exist" : "is not set");
         if (dir)
-            fprintf(err, "  hint: save a query as %s/NAME.liq and run it with 'liq @NAME'\n",
-                    dir);
+            fprintf(err, "  hint: save a query as %s/NAME.liq and run it with 'liq @NAME'\n", dir);
         apr_pool_destroy(pool);
         return CLI_EXIT_OK;
     }
@@ -375,8 +374,7 @@ static int parse_args(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
                                    "--stats=verbose (time and rows per operator) needs engine "
                                    "support liq does not have yet; --stats gives the totals");
             if (optarg)
-                return usage_error(err, "--stats takes no value, or 'verbose', not '%s'",
-                                   optarg);
+                return usage_error(err, "--stats takes no value, or 'verbose', not '%s'", optarg);
             o->stats = 1;
             break;
         case 'q':
@@ -408,8 +406,8 @@ static int parse_args(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
                                    "(not starting with a digit), not '%s'",
                                    optarg);
             int k = 0;
-            while (k < o->nvars && !(o->vars[k].name_len == n &&
-                                     memcmp(o->vars[k].name, optarg, n) == 0))
+            while (k < o->nvars &&
+                   !(o->vars[k].name_len == n && memcmp(o->vars[k].name, optarg, n) == 0))
                 k++;
             if (k == (int)(sizeof(o->vars) / sizeof(o->vars[0])))
                 return usage_error(err, "%s", "too many --var options (at most 64)");
@@ -471,8 +469,9 @@ static int parse_args(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
     if (o->chart && o->chart_svg && strcmp(o->chart_svg, "-") == 0)
         return usage_error(err, "%s", "--chart and --chart-svg - both write to stdout");
     if (o->chart_svg && o->format && strcmp(o->chart_svg, "-") == 0)
-        return usage_error(err, "%s", "--chart-svg - writes the SVG instead of rows: leave out "
-                                      "--format");
+        return usage_error(err, "%s",
+                           "--chart-svg - writes the SVG instead of rows: leave out "
+                           "--format");
     return -1;
 }
 
@@ -487,9 +486,9 @@ static int collect(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
     struct stat st;
     /* with --filter-pattern the query is optional: a first positional that names an
      * existing file or directory (or '-') is an input, not a query */
-    int pattern_only = o->filter_pattern && !o->query_file &&
-                       (first >= argc || strcmp(argv[first], "-") == 0 ||
-                        stat(argv[first], &st) == 0);
+    int pattern_only =
+        o->filter_pattern && !o->query_file &&
+        (first >= argc || strcmp(argv[first], "-") == 0 || stat(argv[first], &st) == 0);
     if (!o->query_file && !pattern_only) {
         if (first >= argc)
             return usage_error(err, "%s", "no query given");
@@ -595,8 +594,9 @@ static const char *load_query(CliOpts *o, apr_pool_t *pool, FILE *err, size_t *l
     if (o->saved) {
         const char *dir = cli_query_saved_dir(pool);
         if (!dir) {
-            fprintf(err, "liq: error: no saved query '%s': neither XDG_CONFIG_HOME nor HOME is "
-                         "set\n",
+            fprintf(err,
+                    "liq: error: no saved query '%s': neither XDG_CONFIG_HOME nor HOME is "
+                    "set\n",
                     o->saved);
             return NULL;
         }
@@ -726,8 +726,9 @@ static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
     int charting = o->chart || o->chart_svg;
     static const char *const stats_cmd[] = {"stats", NULL};
     if (charting && (!q || !cli_query_has(q, qlen, stats_cmd)))
-        return usage_error(err, "%s needs a query with stats: without stats there is only a table "
-                                "of events to show",
+        return usage_error(err,
+                           "%s needs a query with stats: without stats there is only a table "
+                           "of events to show",
                            o->chart ? "--chart" : "--chart-svg");
     if (o->explain) {
         LiqBuf b = {0};
@@ -745,8 +746,8 @@ static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
         }
     }
     static const char *stdin_only[] = {"-"};
-    LiqRunOptions ro = {o->threads,   o->batch_rows, o->max_line, o->no_prefilter, o->has_start,
-                        o->has_end,   o->start_ms,   o->end_ms,   o->inputs,       o->ninputs};
+    LiqRunOptions ro = {o->threads, o->batch_rows, o->max_line, o->no_prefilter, o->has_start,
+                        o->has_end, o->start_ms,   o->end_ms,   o->inputs,       o->ninputs};
     if (o->ninputs == 0) {
         ro.inputs = stdin_only;
         ro.ninputs = 1;
@@ -778,8 +779,8 @@ static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
     sink->vt->end(sink);
     int rc = CLI_EXIT_OK;
     if (col)
-        rc = draw(o, pool, col, w, svg, one_line(pool, q, qlen), cli_query_stats_keys(q, qlen),
-                  out, err);
+        rc = draw(o, pool, col, w, svg, one_line(pool, q, qlen), cli_query_stats_keys(q, qlen), out,
+                  err);
     fflush(out);
     double dt = now_s() - t0;
     if (svg && svg != out && fclose(svg) != 0) {
@@ -803,8 +804,7 @@ static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
     out_free(w);
     out_free(col);
     if (failed && err_no != EPIPE) {
-        fprintf(err, "liq: error: cannot write the results: %s\n",
-                strerror(err_no ? err_no : EIO));
+        fprintf(err, "liq: error: cannot write the results: %s\n", strerror(err_no ? err_no : EIO));
         return CLI_EXIT_INTERNAL;
     }
     switch (rs) {

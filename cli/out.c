@@ -10,8 +10,8 @@
 
 Out *out_new(const char *format, FILE *fp, const char **names, int ncols, int header)
 {
-    static const OutVTable *const all[] = {&out_table_vt,  &out_csv_vt,    &out_tsv_vt,
-                                           &out_json_vt,   &out_ndjson_vt, &out_collect_vt};
+    static const OutVTable *const all[] = {&out_table_vt, &out_csv_vt,    &out_tsv_vt,
+                                           &out_json_vt,  &out_ndjson_vt, &out_collect_vt};
     for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
         if (strcmp(all[i]->name, format) == 0) {
             Out *o = calloc(1, sizeof(*o));

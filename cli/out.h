@@ -25,9 +25,9 @@ typedef struct Out Out;
 typedef struct OutVTable {
     const char *name;
     void (*format_row)(Out *o, const Datum *vals, int ncols, LiqBuf *b);
-    void (*begin)(Out *o);                                  /* header */
+    void (*begin)(Out *o); /* header */
     int (*write)(Out *o, const char *data, size_t len, const uint32_t *ends, uint32_t n);
-    void (*end)(Out *o);                                    /* footer, table rendering */
+    void (*end)(Out *o);     /* footer, table rendering */
     void (*release)(Out *o); /* frees state that outlives end (NULL: none) */
 } OutVTable;
 
@@ -36,13 +36,13 @@ struct Out {
     FILE *fp;
     const char **names;
     int ncols;
-    int header;      /* print a header row (csv, tsv, table) */
-    int failed;      /* a write failed (e.g. the reader of a pipe went away) */
-    int err;         /* errno of the failed write (EPIPE: the reader went away) */
-    int tty;         /* the stream is a terminal: the table clips long cells to `width` */
-    int width;       /* terminal columns */
+    int header; /* print a header row (csv, tsv, table) */
+    int failed; /* a write failed (e.g. the reader of a pipe went away) */
+    int err;    /* errno of the failed write (EPIPE: the reader went away) */
+    int tty;    /* the stream is a terminal: the table clips long cells to `width` */
+    int width;  /* terminal columns */
     uint64_t rows;
-    void *priv;      /* the format's own state */
+    void *priv; /* the format's own state */
 };
 
 Out *out_new(const char *format, FILE *fp, const char **names, int ncols, int header);

@@ -365,8 +365,9 @@ ChartModel *out_chart_model(apr_pool_t *pool, const char *const *names, int ncol
                 if (!is_number(&row[valc[k]], &y))
                     continue;
                 const char *name = nother == 0 ? names[valc[k]]
-                                   : nval == 1 ? key
-                                               : apr_pstrcat(pool, key, " · ", names[valc[k]], NULL);
+                                   : nval == 1
+                                       ? key
+                                       : apr_pstrcat(pool, key, " · ", names[valc[k]], NULL);
                 int s = 0;
                 while (s < m->nseries && strcmp(keys[s], name) != 0)
                     s++;
@@ -481,8 +482,7 @@ static int put_clipped(LiqBuf *b, const char *s, int w)
         }
         if (used + cw > w)
             break;
-        if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) || (cp == 0xFFFD && adv == 1))
-        {
+        if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) || (cp == 0xFFFD && adv == 1)) {
             buf_addc(b, '?');
             cw = 1;
         } else
@@ -503,9 +503,9 @@ static void range_text(LiqBuf *b, double from, double to, double period)
     const char *f = t.p, *l = t.p + 23; /* YYYY-MM-DD HH:MM:SS.mmm, twice */
     int64_t p = (int64_t)period;
     int n = p >= 86400000 && (int64_t)from % 86400000 == 0 && (int64_t)to % 86400000 == 0 ? 10
-            : p % 60000 == 0                                                           ? 16
-            : p % 1000 == 0                                                            ? 19
-                                                                                       : 23;
+            : p % 60000 == 0                                                              ? 16
+            : p % 1000 == 0                                                               ? 19
+                                                                                          : 23;
     buf_add(b, f, (size_t)n);
     if (from != to) {
         buf_adds(b, " to ");

@@ -43,13 +43,13 @@ typedef struct ChartSeries {
 } ChartSeries;
 
 typedef struct ChartModel {
-    int timeseries;      /* 1: x is time; 0: bars */
-    const char *title;   /* the query, on one line */
-    const char *xname;   /* the time column (time series) */
-    const char *yname;   /* the value columns' names, joined */
-    double period;       /* bin width in ms: the smallest gap between bin times (0: one bin) */
-    int regular;         /* every bin time is a multiple of period after the first */
-    double *times;       /* the distinct bin times, ascending */
+    int timeseries;    /* 1: x is time; 0: bars */
+    const char *title; /* the query, on one line */
+    const char *xname; /* the time column (time series) */
+    const char *yname; /* the value columns' names, joined */
+    double period;     /* bin width in ms: the smallest gap between bin times (0: one bin) */
+    int regular;       /* every bin time is a multiple of period after the first */
+    double *times;     /* the distinct bin times, ascending */
     size_t ntimes;
     ChartSeries *series; /* time series: one per line; bars: one per value column */
     int nseries;

@@ -87,6 +87,9 @@ void out_json_value(LiqBuf *b, const Datum *d)
         buf_free(&t);
         break;
     }
+    case VT_JSON: /* a map or list (jsonParse, split): its JSON text, as a JSON value */
+        val_format(b, d);
+        break;
     default:
         buf_adds(b, "null");
     }

@@ -39,8 +39,8 @@ static void xml_text(LiqBuf *b, const char *s, size_t max)
         }
         size_t adv;
         uint32_t cp = span_utf8_decode(s + i, n - i, &adv);
-        if ((cp == 0xFFFD && adv == 1) || (cp < 0x20 && cp != '\t' && cp != '\n') ||
-            cp == 0x7F || cp == 0xFFFE || cp == 0xFFFF)
+        if ((cp == 0xFFFD && adv == 1) || (cp < 0x20 && cp != '\t' && cp != '\n') || cp == 0x7F ||
+            cp == 0xFFFE || cp == 0xFFFF)
             buf_add(b, "\xEF\xBF\xBD", 3);
         else if (cp == '&')
             buf_adds(b, "&amp;");
@@ -129,8 +129,8 @@ static void line_chart(LiqBuf *b, const ChartModel *m)
     value_range(m, &lo, &hi, &step);
     double x0 = m->times[0], x1 = m->times[m->ntimes - 1];
     double span = x1 - x0;
-#define PX(t) (span > 0 ? MARGIN_L + ((t) - x0) / span * pw : MARGIN_L + pw / 2.0)
-#define PY(v) (bottom - ((v) - lo) / (hi - lo) * PLOT_H)
+#define PX(t) (span > 0 ? MARGIN_L + ((t)-x0) / span * pw : MARGIN_L + pw / 2.0)
+#define PY(v) (bottom - ((v)-lo) / (hi - lo) * PLOT_H)
     /* grid and y axis labels */
     buf_adds(b, "<g class=\"y-axis\">\n");
     for (double v = lo; v <= hi + step / 2; v += step) {
@@ -141,8 +141,7 @@ static void line_chart(LiqBuf *b, const ChartModel *m)
                    "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n",
                    MARGIN_L, PY(v), MARGIN_L + pw, PY(v), MARGIN_L - 6, PY(v) + 4, lab);
     }
-    buf_printf(b,
-               "<text x=\"16\" y=\"%d\" text-anchor=\"middle\" transform=\"rotate(-90 16 %d)\">",
+    buf_printf(b, "<text x=\"16\" y=\"%d\" text-anchor=\"middle\" transform=\"rotate(-90 16 %d)\">",
                MARGIN_T + PLOT_H / 2, MARGIN_T + PLOT_H / 2);
     xml_text(b, m->yname, 60);
     buf_adds(b, "</text>\n</g>\n");
@@ -184,8 +183,7 @@ static void line_chart(LiqBuf *b, const ChartModel *m)
             buf_printf(b, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"",
                        color);
             for (size_t k = i; k < j; k++)
-                buf_printf(b, "%s%.1f,%.1f", k > i ? " " : "", PX(se->pts[k].x),
-                           PY(se->pts[k].y));
+                buf_printf(b, "%s%.1f,%.1f", k > i ? " " : "", PX(se->pts[k].x), PY(se->pts[k].y));
             buf_adds(b, "\"/>\n");
             i = j;
         }
@@ -218,7 +216,7 @@ static void bar_chart(LiqBuf *b, const ChartModel *m)
     header(b, m, height);
     double lo, hi, step;
     value_range(m, &lo, &hi, &step);
-#define PX(v) (left + ((v) - lo) / (hi - lo) * pw)
+#define PX(v) (left + ((v)-lo) / (hi - lo) * pw)
     buf_adds(b, "<g class=\"x-axis\">\n");
     for (double v = lo; v <= hi + step / 2; v += step) {
         char lab[64];

@@ -31,10 +31,10 @@ typedef struct Table {
     LiqBuf cells;   /* rows held back */
     uint32_t *ends; /* end of each held row in cells */
     size_t n, cap;
-    int frozen;     /* widths fixed, header written */
+    int frozen; /* widths fixed, header written */
     int *widths;
-    int *numeric;   /* per column: every non-null value is a number */
-    int last_room;  /* columns the last column may fill (later rows may be wider) */
+    int *numeric;  /* per column: every non-null value is a number */
+    int last_room; /* columns the last column may fill (later rows may be wider) */
     LiqBuf line;
 } Table;
 
@@ -345,5 +345,5 @@ static void table_end(Out *o)
     o->priv = NULL;
 }
 
-const OutVTable out_table_vt = {"table", table_format_row, table_begin, table_write, table_end,
-                                NULL};
+const OutVTable out_table_vt = {"table",     table_format_row, table_begin,
+                                table_write, table_end,        NULL};

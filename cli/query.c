@@ -44,7 +44,7 @@ typedef enum {
 
 typedef struct Tok {
     TokKind kind;
-    size_t start, end;          /* bytes of the token */
+    size_t start, end;           /* bytes of the token */
     size_t name_start, name_end; /* T_VAR: the name */
 } Tok;
 
