@@ -396,6 +396,10 @@ ChartModel *out_chart_model(apr_pool_t *pool, const char *const *names, int ncol
             *why = "no row has both a time and a number";
             return NULL;
         }
+        if (m->nseries > CHART_MAX_SERIES) { /* more lines than anyone can tell apart */
+            m->nomitted_series = (size_t)(m->nseries - CHART_MAX_SERIES);
+            m->nseries = CHART_MAX_SERIES;
+        }
         /* the distinct bin times; the bin width is the smallest gap between them, and the bins
          * are regular when every gap is a multiple of it (calendar months are not) */
         size_t nt = 0;
@@ -661,6 +665,9 @@ static void draw_timeseries(LiqBuf *b, const ChartModel *m, int width)
     buf_addc(b, '\n');
     if (per_col > 1)
         buf_printf(b, "each column shows the largest value of %zu bins\n", per_col);
+    if (m->nomitted_series)
+        buf_printf(b, "… and %zu more series (a chart shows at most %d)\n", m->nomitted_series,
+                   CHART_MAX_SERIES);
     free(colv);
     free(colhas);
     free(lo);

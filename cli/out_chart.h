@@ -8,9 +8,10 @@
  *
  * Which chart (Part 2 §8): a time series when a 'by' key column holds timestamps (a bin(...)
  * key: the first key column with timestamp values), with one series per value of the other
- * keys and per aggregate column; a horizontal bar chart for stats without bin(), at most 100
- * bars. Key columns are the first nkeys columns when the query text tells how many 'by' keys
- * the last stats has (cli_query_stats_keys), else the columns that are not all numbers.
+ * keys and per aggregate column (at most 20, the first to appear in the result); a horizontal bar
+ * chart for stats without bin(), at most 100 bars. Key columns are the first nkeys columns when the
+ * query text tells how many 'by' keys the last stats has (cli_query_stats_keys), else the columns
+ * that are not all numbers.
  *
  * Ownership: a ChartModel and everything in it live in the pool given to out_chart_model; the
  * collected values live in the collector until out_free.
@@ -53,12 +54,13 @@ typedef struct ChartModel {
     size_t ntimes;
     ChartSeries *series; /* time series: one per line; bars: one per value column */
     int nseries;
-    const char **labels; /* bars: the label of bar i (its key values) */
-    size_t nlabels;      /* bars shown */
-    size_t nomitted;     /* bars left out past the cap */
+    const char **labels;    /* bars: the label of bar i (its key values) */
+    size_t nlabels;         /* bars shown */
+    size_t nomitted;        /* bars left out past the cap */
+    size_t nomitted_series; /* time series left out past the cap */
 } ChartModel;
 
-enum { CHART_MAX_BARS = 100 };
+enum { CHART_MAX_BARS = 100, CHART_MAX_SERIES = 20 };
 
 extern const OutVTable out_collect_vt;
 const Datum *out_collected(Out *o, size_t *nrows);

@@ -123,7 +123,7 @@ static void legend(LiqBuf *b, const ChartModel *m, int y0)
 static void line_chart(LiqBuf *b, const ChartModel *m)
 {
     int pw = WIDTH - MARGIN_L - MARGIN_R, bottom = MARGIN_T + PLOT_H;
-    int height = bottom + 60 + 18 * m->nseries + 10;
+    int height = bottom + 60 + 18 * m->nseries + 10 + (m->nomitted_series ? 18 : 0);
     header(b, m, height);
     double lo, hi, step;
     value_range(m, &lo, &hi, &step);
@@ -202,6 +202,10 @@ static void line_chart(LiqBuf *b, const ChartModel *m)
 #undef PX
 #undef PY
     legend(b, m, bottom + 54);
+    if (m->nomitted_series)
+        buf_printf(
+            b, "<text x=\"%d\" y=\"%d\">… and %zu more series (a chart shows at most %d)</text>\n",
+            MARGIN_L, bottom + 54 + 18 * m->nseries + 10, m->nomitted_series, CHART_MAX_SERIES);
     buf_adds(b, "</svg>\n");
 }
 
