@@ -6,6 +6,7 @@
 #include <string.h>
 #include <apr_strings.h>
 #include "engine/expr.h"
+#include "engine/jdom.h"
 #include "engine/kern.h"
 #include "engine/rx.h"
 #include "parser/func.h"
@@ -24,6 +25,8 @@ typedef enum {
     ST_OR,
     ST_NOT,
     ST_CALL,
+    ST_MEMBER, /* a.key on a map */
+    ST_INDEX,  /* a[i] on a list (0-based, A13), a["key"] on a map */
 } StepKind;
 
 typedef struct Step {
@@ -40,6 +43,8 @@ typedef struct Step {
     int nlist;
     int fn;            /* ST_CALL */
     int negate;        /* ST_LIKE/ST_REGEX/ST_IN: not like, not in */
+    const char *key;   /* ST_MEMBER */
+    size_t keylen;
 } Step;
 
 struct Expr {
@@ -210,6 +215,33 @@ static int compile_field(ExprCtx *c, Expr *e, const AstNode *n)
 {
     apr_pool_t *pool = c->plan->pool;
     int slot = scope_get(c->scope, n->str);
+    /* a.b.c where a (or a.b) is a computed value, such as a jsonParse() result: a path into
+     * that structure (Part 2 §1.4: the exact flat name first, then a path) */
+    if (slot < 0 && !(n->flags & AST_F_QUOTED)) {
+        for (size_t cut = n->len; cut-- > 1;) {
+            if (n->str[cut] != '.')
+                continue;
+            char *head = apr_pstrmemdup(pool, n->str, cut);
+            int hs = scope_get(c->scope, head);
+            if (hs < 0 || c->plan->slots[hs].kind != SLOT_COMPUTED)
+                continue;
+            Step *base = add_step(e, pool, ST_SLOT);
+            base->slot = hs;
+            int out = base->out;
+            const char *p = n->str + cut + 1, *end = n->str + n->len;
+            while (p < end) {
+                const char *dot = memchr(p, '.', (size_t)(end - p));
+                const char *seg_end = dot ? dot : end;
+                Step *m = add_step(e, pool, ST_MEMBER);
+                m->a = out;
+                m->key = p;
+                m->keylen = (size_t)(seg_end - p);
+                out = m->out;
+                p = dot ? dot + 1 : end;
+            }
+            return out;
+        }
+    }
     if (slot < 0) {
         if (c->scope->closed) {
             /* after stats only its outputs exist: any other name is null */
@@ -324,12 +356,21 @@ static int compile_rec(ExprCtx *c, Expr *e, const AstNode *n)
         s->nargs = na;
         return s->out;
     }
-    case AST_MEMBER:
+    case AST_MEMBER: {
+        int base = compile_rec(c, e, n->kids[0]);
+        Step *s = add_step(e, pool, ST_MEMBER);
+        s->a = base;
+        s->key = n->str;
+        s->keylen = n->len;
+        return s->out;
+    }
     case AST_INDEX: {
-        LiqDiag *d = cerr(c, e, n, "member access needs a structured value");
-        diag_hint(c->diags, d, "JSON fields are already flattened: write the dotted name, "
-                               "such as `a.b.0.c`");
-        return -1;
+        int base = compile_rec(c, e, n->kids[0]);
+        int idx = compile_rec(c, e, n->kids[1]);
+        Step *s = add_step(e, pool, ST_INDEX);
+        s->a = base;
+        s->b = idx;
+        return s->out;
     }
     default:
         cerr(c, e, n, "this expression cannot be evaluated here");
@@ -415,6 +456,30 @@ const char *val_text(const Datum *d, LiqBuf *scratch, size_t *len)
     buf_addc(scratch, 0);
     *len = scratch->len - 1;
     return scratch->p;
+}
+
+/* A JSON value as a Datum: scalars become strings, numbers (keeping their text) and booleans;
+ * maps and lists stay structures. */
+static Datum node_datum(const JdNode *n)
+{
+    switch (n->type) {
+    case JD_STR:
+        return val_str(n->s, n->len);
+    case JD_NUM: {
+        Datum d = val_num(n->num);
+        d.s = n->s;
+        d.len = (uint32_t)n->len;
+        return d;
+    }
+    case JD_TRUE:
+        return val_bool(1);
+    case JD_FALSE:
+        return val_bool(0);
+    case JD_NULL:
+        return val_null();
+    default:
+        return val_json(n);
+    }
 }
 
 #define FOR_SEL(b) for (uint32_t i_ = 0, row = 0; i_ < (b)->nsel && ((row = (b)->sel[i_]), 1); i_++)
@@ -604,6 +669,36 @@ Vec *expr_eval(const Expr *e, ExprState *st, Batch *b)
             {
                 int x = tv(VGET(a, row));
                 out->d[row] = from_tv(x < 0 ? -1 : !x);
+            }
+            break;
+        }
+        case ST_MEMBER: {
+            Vec *a = vals[s->a];
+            FOR_SEL(b)
+            {
+                const Datum *d = VGET(a, row);
+                const JdNode *kid = d->type == VT_JSON ? jdom_get(d->v.p, s->key, s->keylen)
+                                                       : NULL;
+                out->d[row] = kid ? node_datum(kid) : val_null();
+            }
+            break;
+        }
+        case ST_INDEX: {
+            Vec *a = vals[s->a], *ix = vals[s->b];
+            FOR_SEL(b)
+            {
+                const Datum *d = VGET(a, row), *i = VGET(ix, row);
+                const JdNode *kid = NULL;
+                double f;
+                if (d->type == VT_JSON) {
+                    const JdNode *nd = d->v.p;
+                    if (nd->type == JD_ARR && i->type != VT_STR && val_as_number(i, &f) &&
+                        f >= 0 && f < (double)nd->n && f == (double)(size_t)f)
+                        kid = nd->kids[(size_t)f];
+                    else if (nd->type == JD_OBJ && i->type == VT_STR)
+                        kid = jdom_get(nd, i->s, i->len);
+                }
+                out->d[row] = kid ? node_datum(kid) : val_null();
             }
             break;
         }

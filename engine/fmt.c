@@ -93,9 +93,10 @@ InFormat fmt_sniff(const char *p, size_t n)
         if ((kl == 11 && !memcmp(k, "messageType", 11)) ||
             (has(p, n, "\"messageType\"") && has(p, n, "\"logEvents\"")))
             return FMT_FIREHOSE;
-        if (kl == 6 && !memcmp(k, "events", 6))
-            return FMT_EVENTS;
-        if (kl == 7 && !memcmp(k, "Records", 7))
+        if (kl == 6 && !memcmp(k, "events", 6) && has(p, n, "\"message\"") &&
+            has(p, n, "\"timestamp\""))
+            return FMT_EVENTS; /* log events carry a message and a timestamp */
+        if (kl == 7 && !memcmp(k, "Records", 7) && has(p, n, "\"eventTime\""))
             return FMT_CLOUDTRAIL;
         /* event objects one per line, as the CLI's JSON output of events */
         const char *nl = memchr(p, '\n', n);

@@ -6,6 +6,8 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <string.h>
+#include <apr_strings.h>
+#include "engine/buf.h"
 #include "engine/jdom.h"
 #include "engine/json.h"
 #include "engine/val.h"
@@ -223,4 +225,83 @@ const JdNode *jdom_get(const JdNode *obj, const char *key, size_t len)
         if (obj->keylens[i] == len && memcmp(obj->keys[i], key, len) == 0)
             return obj->kids[i];
     return NULL;
+}
+
+static void write_str(LiqBuf *b, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    buf_addc(b, '"');
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') {
+            buf_addc(b, '\\');
+            buf_addc(b, (char)c);
+        } else if (c == '\n') {
+            buf_add(b, "\\n", 2);
+        } else if (c == '\t') {
+            buf_add(b, "\\t", 2);
+        } else if (c == '\r') {
+            buf_add(b, "\\r", 2);
+        } else if (c < 0x20) {
+            char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            buf_add(b, u, 6);
+        } else {
+            buf_addc(b, (char)c);
+        }
+    }
+    buf_addc(b, '"');
+}
+
+void jdom_write(LiqBuf *b, const JdNode *n)
+{
+    switch (n->type) {
+    case JD_NULL:
+        buf_adds(b, "null");
+        break;
+    case JD_TRUE:
+        buf_adds(b, "true");
+        break;
+    case JD_FALSE:
+        buf_adds(b, "false");
+        break;
+    case JD_NUM:
+        buf_add(b, n->s, n->len);
+        break;
+    case JD_STR:
+        write_str(b, n->s, n->len);
+        break;
+    case JD_ARR:
+    case JD_OBJ:
+        buf_addc(b, n->type == JD_ARR ? '[' : '{');
+        for (size_t i = 0; i < n->n; i++) {
+            if (i)
+                buf_addc(b, ',');
+            if (n->type == JD_OBJ) {
+                write_str(b, n->keys[i], n->keylens[i]);
+                buf_addc(b, ':');
+            }
+            jdom_write(b, n->kids[i]);
+        }
+        buf_addc(b, n->type == JD_ARR ? ']' : '}');
+        break;
+    }
+}
+
+JdNode *jdom_copy(apr_pool_t *pool, const JdNode *n)
+{
+    JdNode *c = apr_pmemdup(pool, n, sizeof(*n));
+    if (n->s)
+        c->s = apr_pstrmemdup(pool, n->s, n->len);
+    if (n->n) {
+        c->kids = apr_palloc(pool, sizeof(JdNode *) * n->n);
+        for (size_t i = 0; i < n->n; i++)
+            c->kids[i] = jdom_copy(pool, n->kids[i]);
+        if (n->type == JD_OBJ) {
+            c->keys = apr_palloc(pool, sizeof(char *) * n->n);
+            c->keylens = apr_pmemdup(pool, n->keylens, sizeof(size_t) * n->n);
+            for (size_t i = 0; i < n->n; i++)
+                c->keys[i] = apr_pstrmemdup(pool, n->keys[i], n->keylens[i]);
+        }
+    }
+    return c;
 }

@@ -34,6 +34,11 @@ JdNode *jdom_parse(apr_pool_t *pool, const char *text, size_t len);
 /* Parses the value that starts at *pos (after white space) and moves *pos past it: for
  * streams of concatenated documents ({...}{...}). NULL when no valid value starts there. */
 JdNode *jdom_parse_next(apr_pool_t *pool, const char *text, size_t len, size_t *pos);
+/* Writes n as compact JSON text. */
+struct LiqBuf;
+void jdom_write(struct LiqBuf *b, const JdNode *n);
+/* A deep copy of n in pool (values that must outlive the batch that parsed them). */
+JdNode *jdom_copy(apr_pool_t *pool, const JdNode *n);
 /* The child of an object by key (the last one when a key repeats), or NULL. */
 const JdNode *jdom_get(const JdNode *obj, const char *key, size_t len);
 

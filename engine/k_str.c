@@ -21,6 +21,7 @@
 #include <string.h>
 #include <apr_strings.h>
 #include "engine/expr.h"
+#include "engine/jdom.h"
 #include "engine/kern.h"
 #include "engine/rx.h"
 
@@ -459,7 +460,10 @@ void k_fn_split(const KArgs *a)
             }
         }
         buf_addc(&acc, ']');
-        a->out->d[row] = str_result(a, acc.p, acc.len);
+        /* the tree points into its text: parse a copy that lives as long as the batch */
+        char *text = apr_pstrmemdup(a->b->pool, acc.p, acc.len);
+        const JdNode *list = jdom_parse(a->b->pool, text, acc.len);
+        a->out->d[row] = list ? val_json(list) : val_null();
     }
     buf_free(&acc);
     texts_free(tb);

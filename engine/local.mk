@@ -8,16 +8,17 @@ libliq_la_SOURCES += \
 	engine/json.c engine/json.h \
 	engine/rx.c engine/rx.h \
 	engine/vec.h \
-	engine/kern.h engine/k_func.c engine/k_time.c \
+	engine/kern.h engine/k_func.c engine/k_time.c engine/k_json.c \
 	engine/k_str.c engine/k_num.c engine/k_gen.c engine/k_ip.c engine/k_hash.c \
 	engine/expr.c engine/expr.h \
 	engine/dec.c engine/dec_lambda.c engine/dec_lambda.h \
 	engine/agg.c engine/agg.h \
 	engine/op.h engine/rowset.c engine/op_filter.c engine/op_fields.c \
-	engine/op_sort.c engine/op_stats.c engine/op_parse.c engine/op_dedup.c engine/op_fpat.c \
+	engine/op_sort.c engine/op_stats.c engine/op_parse.c engine/op_dedup.c engine/op_fpat.c engine/op_unnest.c \
 	engine/jdom.c engine/jdom.h \
 	engine/plan.c engine/plan.h engine/prefilter.c engine/prefilter.h \
 	engine/src.c engine/src.h engine/decomp.c engine/decomp.h engine/fmt.c engine/fmt.h \
+	engine/s3.c engine/s3.h \
 	engine/pipe.c \
 	engine/liq.c engine/liq.h engine/liq_int.h \
 	cli/out.c cli/out.h cli/out_csv.c cli/out_json.c cli/out_table.c \

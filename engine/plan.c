@@ -453,6 +453,21 @@ static void add_dedup(Builder *b, const AstNode *cmd)
     end_pipeline(b, op);
 }
 
+static void add_unnest(Builder *b, const AstNode *cmd)
+{
+    apr_pool_t *pool = b->p->pool;
+    Expr *list = compile(b, cmd->kids[0]);
+    if (!list)
+        return;
+    const char *name = cmd->kids[1]->str;
+    int slot = plan_new_slot(b->p, name, SLOT_COMPUTED);
+    Op *op = op_unnest_new(b->p, list, slot);
+    op->label = ast_text(pool, cmd, b->text);
+    op->detail = reads_of(b, &list, 1);
+    end_pipeline(b, op);
+    scope_set(pool, b->scope, name, slot);
+}
+
 /* Is everything after command i a fields or display command? */
 static int only_projection_after(const AstNode *q, uint32_t i)
 {
@@ -558,6 +573,9 @@ Plan *plan_build(apr_pool_t *pool, const AstNode *q, const char *text, const FpP
             break;
         case AST_DEDUP:
             add_dedup(&b, cmd);
+            break;
+        case AST_UNNEST:
+            add_unnest(&b, cmd);
             break;
         default:
             diag_add(diags, DIAG_ERROR, &cmd->span, "command '%s' is not supported by liq yet",

@@ -4,6 +4,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include "engine/jdom.h"
 #include "engine/op.h"
 
 RowSet *rowset_new(int nslots)
@@ -47,6 +48,10 @@ Datum *rowset_add_row(RowSet *rs, uint64_t order)
 Datum datum_copy(apr_pool_t *pool, const Datum *d)
 {
     Datum c = *d;
+    if (d->type == VT_JSON) {
+        c.v.p = jdom_copy(pool, d->v.p);
+        return c;
+    }
     if (d->s && d->len) {
         char *s = apr_palloc(pool, d->len);
         memcpy(s, d->s, d->len);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "engine/jdom.h"
 #include "engine/ts.h"
 #include "engine/val.h"
 
@@ -119,8 +120,8 @@ int val_compare(const Datum *a, const Datum *b, int *ok)
 {
     double x, y;
     *ok = 1;
-    if (a->type == VT_NULL || b->type == VT_NULL) {
-        *ok = 0;
+    if (a->type == VT_NULL || b->type == VT_NULL || a->type == VT_JSON || b->type == VT_JSON) {
+        *ok = 0; /* maps and lists compare to nothing (§4.6) */
         return 0;
     }
     if (val_as_number(a, &x) && val_as_number(b, &y)) {
@@ -266,6 +267,15 @@ int val_equal_key(const Datum *a, const Datum *b)
 {
     if (a->type != b->type)
         return 0;
+    if (a->type == VT_JSON) { /* structures group by their JSON text */
+        LiqBuf x = {0}, y = {0};
+        jdom_write(&x, a->v.p);
+        jdom_write(&y, b->v.p);
+        int eq = x.len == y.len && (x.len == 0 || memcmp(x.p, y.p, x.len) == 0);
+        buf_free(&x);
+        buf_free(&y);
+        return eq;
+    }
     switch (a->type) {
     case VT_NULL:
         return 1;
@@ -291,6 +301,14 @@ static uint64_t mix64(uint64_t h)
 uint64_t val_hash(const Datum *d)
 {
     uint64_t h = 0x9E3779B97F4A7C15ULL * (d->type + 1);
+    if (d->type == VT_JSON) {
+        LiqBuf t = {0};
+        jdom_write(&t, d->v.p);
+        Datum s = val_str(t.p ? t.p : "", t.len);
+        uint64_t r = val_hash(&s) ^ h;
+        buf_free(&t);
+        return r;
+    }
     switch (d->type) {
     case VT_NULL:
         return h;
@@ -423,6 +441,9 @@ void val_format(LiqBuf *b, const Datum *d)
         break;
     case VT_TS:
         ts_format(b, d->v.i);
+        break;
+    case VT_JSON:
+        jdom_write(b, d->v.p);
         break;
     default:
         break;

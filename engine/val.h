@@ -11,6 +11,8 @@
  *   VT_STR   s/len = bytes (not necessarily UTF-8); f caches the numeric value once
  *            DF_NUMCHECKED is set, with DF_NUMERIC when the string looks like a number (L5)
  *   VT_TS    i = epoch milliseconds, UTC
+ *   VT_JSON  p = a JdNode (engine/jdom.h): a map or list from jsonParse(); prints as JSON text,
+ *            compares as null, sorts and groups by its JSON text
  *
  * Interface:
  *   val_num / val_str / val_bool / val_ts   constructors
@@ -31,7 +33,7 @@
 #include <stddef.h>
 #include "engine/buf.h"
 
-typedef enum { VT_NULL = 0, VT_BOOL, VT_NUM, VT_STR, VT_TS, VT_MIXED } ValType;
+typedef enum { VT_NULL = 0, VT_BOOL, VT_NUM, VT_STR, VT_TS, VT_JSON, VT_MIXED } ValType;
 
 enum {
     DF_NUMCHECKED = 1 << 0, /* VT_STR: numeric view computed */
@@ -42,6 +44,7 @@ typedef struct Datum {
     union {
         double f;
         int64_t i;
+        const void *p;
     } v;
     const char *s;
     uint32_t len;
@@ -69,6 +72,11 @@ static inline Datum val_str(const char *s, size_t len)
 static inline Datum val_bool(int b)
 {
     Datum d = {{.i = b ? 1 : 0}, NULL, 0, VT_BOOL, 0};
+    return d;
+}
+static inline Datum val_json(const void *node)
+{
+    Datum d = {{.p = node}, NULL, 0, VT_JSON, 0};
     return d;
 }
 static inline Datum val_ts(int64_t ms)

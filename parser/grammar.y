@@ -77,7 +77,7 @@ static AstNode *implicit_message(ParseCtx *ctx, LiqSpan at);
 %token <tok> DURATION "a duration"
 %token FIELDS "'fields'" DISPLAY "'display'" FILTER "'filter'" STATS "'stats'"
 %token SORT "'sort'" LIMIT "'limit'" PARSE "'parse'" DEDUP "'dedup'"
-%token FILTERINDEX "'filterIndex'" HEAD "'head'" TAIL "'tail'"
+%token FILTERINDEX "'filterIndex'" HEAD "'head'" TAIL "'tail'" UNNEST "'unnest'"
 %token BADCMD "a command"
 %token AND "'and'" OR "'or'" NOT "'not'" LIKE "'like'" IN "'in'" AS "'as'" BY "'by'"
 %token ASC "'asc'" DESC "'desc'" TRUE "'true'" FALSE "'false'"
@@ -170,6 +170,19 @@ command
             $$->span = @$;
         }
     | DEDUP names               { $$ = $2; $$->kind = AST_DEDUP; $$->span = @$; }
+    | UNNEST expr IDENT alias   {
+            if (strcasecmp($3.s, "into") != 0) {
+                LiqDiag *d = diag_add(ctx->diags, DIAG_ERROR, &@3,
+                                      "expected 'into' after the list to unnest, found '%s'",
+                                      $3.s);
+                diag_hint(ctx->diags, d, "write 'unnest list into element'");
+                ctx->nerrors++;
+            }
+            $$ = ast_new(P, AST_UNNEST, @$);
+            ast_add(P, $$, $2);
+            ast_add(P, $$, $4);
+            $$->span = @$;
+        }
     | BADCMD                    { $$ = NULL; }
     | error                     { $$ = NULL; }
     ;

@@ -344,6 +344,9 @@ int sema_check(AstNode *q, LiqDiagList *diags)
             }
             break;
         }
+        case AST_UNNEST:
+            check_expr(&s, cmd->kids[0], CTX_ROW, "unnest");
+            break;
         case AST_LIMIT: {
             AstNode *e = cmd->kids[0];
             if (e->kind != AST_NUM || e->num < 1 || e->num != floor(e->num) || e->num > 1e15) {
