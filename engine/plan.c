@@ -549,6 +549,16 @@ Plan *plan_build(apr_pool_t *pool, const AstNode *q, const char *text, const FpP
     b.vmode = VIS_DEFAULT;
     if (fp)
         add_pattern(&b, fp);
+    /* SOURCE commands (first in the query, checked by sema) select inputs by @log */
+    const AstNode *srcs[64];
+    int nsrc = 0;
+    for (uint32_t i = 0; i < q->nkids && q->kids[i]->kind == AST_SOURCE && nsrc < 64; i++)
+        srcs[nsrc++] = q->kids[i];
+    if (nsrc) {
+        Op *op = op_source_new(p, srcs, nsrc);
+        op->label = ast_text(pool, srcs[0], text);
+        push_op(&b, op);
+    }
     for (uint32_t i = 0; i < q->nkids; i++) {
         const AstNode *cmd = q->kids[i];
         switch (cmd->kind) {
@@ -576,6 +586,8 @@ Plan *plan_build(apr_pool_t *pool, const AstNode *q, const char *text, const FpP
             break;
         case AST_UNNEST:
             add_unnest(&b, cmd);
+            break;
+        case AST_SOURCE: /* handled before the loop */
             break;
         default:
             diag_add(diags, DIAG_ERROR, &cmd->span, "command '%s' is not supported by liq yet",

@@ -78,6 +78,7 @@ static AstNode *implicit_message(ParseCtx *ctx, LiqSpan at);
 %token FIELDS "'fields'" DISPLAY "'display'" FILTER "'filter'" STATS "'stats'"
 %token SORT "'sort'" LIMIT "'limit'" PARSE "'parse'" DEDUP "'dedup'"
 %token FILTERINDEX "'filterIndex'" HEAD "'head'" TAIL "'tail'" UNNEST "'unnest'"
+%token SOURCE "'SOURCE'" COLON "':'"
 %token BADCMD "a command"
 %token AND "'and'" OR "'or'" NOT "'not'" LIKE "'like'" IN "'in'" AS "'as'" BY "'by'"
 %token ASC "'asc'" DESC "'desc'" TRUE "'true'" FALSE "'false'"
@@ -96,7 +97,7 @@ static AstNode *implicit_message(ParseCtx *ctx, LiqSpan at);
 %precedence UMINUS
 
 %type <node> pipeline command items item expr primary call args arglist list listitems
-%type <node> sortkeys sortkey byclause alias names parsesrc
+%type <node> sortkeys sortkey byclause alias names parsesrc srcparams srcparam
 
 %%
 
@@ -170,6 +171,22 @@ command
             $$->span = @$;
         }
     | DEDUP names               { $$ = $2; $$->kind = AST_DEDUP; $$->span = @$; }
+    | SOURCE STRING             {
+            $$ = ast_add(P, ast_new(P, AST_SOURCE, @$), leaf(ctx, AST_STR, @2, $2));
+            $$->span = @$;
+        }
+    | SOURCE IDENT LPAREN RPAREN {
+            $$ = ast_new(P, AST_SOURCE, @$);
+            $$->str = $2.s;
+            $$->len = $2.len;
+        }
+    | SOURCE IDENT LPAREN srcparams RPAREN {
+            $$ = $4;
+            $$->kind = AST_SOURCE;
+            $$->str = $2.s; /* logGroups, or dataSource (refused by sema) */
+            $$->len = $2.len;
+            $$->span = @$;
+        }
     | UNNEST expr IDENT alias   {
             if (strcasecmp($3.s, "into") != 0) {
                 LiqDiag *d = diag_add(ctx->diags, DIAG_ERROR, &@3,
@@ -205,6 +222,16 @@ item
 alias
     : IDENT                     { $$ = leaf(ctx, AST_FIELD, @1, $1); }
     | QIDENT                    { $$ = leaf(ctx, AST_FIELD, @1, $1); }
+    ;
+
+srcparams
+    : srcparam                  { $$ = ast_add(P, ast_new(P, AST_LIST, @1), $1); }
+    | srcparams COMMA srcparam  { $$ = ast_add(P, $1, $3); }
+    ;
+
+srcparam
+    : IDENT COLON list          { $$ = $3; $$->str = $1.s; $$->len = $1.len; $$->span = @$; }
+    | list                      { $$ = $1; $$->str = NULL; }
     ;
 
 parsesrc

@@ -295,6 +295,55 @@ static void check_stats(Sema *s, AstNode *cmd)
     }
 }
 
+/* SOURCE (§3.15): first in the query; logGroups() takes namePrefix (at most 5) and
+ * accountIdentifiers (at most 20) lists of strings; SOURCE 'name' a log group name. */
+static void check_source(Sema *s, const AstNode *q, uint32_t at)
+{
+    const AstNode *cmd = q->kids[at];
+    for (uint32_t i = 0; i < at; i++)
+        if (q->kids[i]->kind != AST_SOURCE) {
+            LiqDiag *d = err(s, cmd, "SOURCE must come before every other command");
+            diag_hint(s->diags, d, "write 'SOURCE ... | filter ...'");
+            return;
+        }
+    if (!cmd->str)
+        return; /* SOURCE 'name' */
+    if (strcasecmp(cmd->str, "logGroups") != 0) {
+        LiqDiag *d = err(s, cmd, "SOURCE %s(...) is not supported by liq", cmd->str);
+        diag_hint(s->diags, d, "liq selects inputs with SOURCE 'group' or "
+                               "SOURCE logGroups(namePrefix: [...], accountIdentifiers: [...])");
+        return;
+    }
+    for (uint32_t k = 0; k < cmd->nkids; k++) {
+        const AstNode *p = cmd->kids[k];
+        int max = 0;
+        if (!p->str) {
+            err(s, p, "logGroups() takes named lists such as namePrefix: ['/aws/lambda/']");
+            continue;
+        }
+        if (!strcasecmp(p->str, "namePrefix"))
+            max = 5;
+        else if (!strcasecmp(p->str, "accountIdentifiers") ||
+                 !strcasecmp(p->str, "accountIdentifier"))
+            max = 20;
+        else if (!strcasecmp(p->str, "class") || !strcasecmp(p->str, "logGroupClass")) {
+            LiqDiag *d = err(s, p, "SOURCE %s: selects CloudWatch storage classes; files have none",
+                             p->str);
+            diag_hint(s->diags, d, "drop it; liq reads whatever inputs it is given");
+            continue;
+        } else {
+            err(s, p, "unknown logGroups() parameter '%s' (namePrefix, accountIdentifiers)",
+                p->str);
+            continue;
+        }
+        if ((int)p->nkids > max)
+            err(s, p, "%s takes at most %d values", p->str, max);
+        for (uint32_t i = 0; i < p->nkids; i++)
+            if (p->kids[i]->kind != AST_STR)
+                err(s, p->kids[i], "%s values are strings in quotes", p->str);
+    }
+}
+
 int sema_check(AstNode *q, LiqDiagList *diags)
 {
     Sema s = {diags, q->str ? q->str : "", 0}; /* the query node holds the whole text */
@@ -346,6 +395,9 @@ int sema_check(AstNode *q, LiqDiagList *diags)
         }
         case AST_UNNEST:
             check_expr(&s, cmd->kids[0], CTX_ROW, "unnest");
+            break;
+        case AST_SOURCE:
+            check_source(&s, q, c);
             break;
         case AST_LIMIT: {
             AstNode *e = cmd->kids[0];

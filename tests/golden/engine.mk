@@ -7,6 +7,7 @@ ENGINE_TESTS = \
 	tests/golden/engine/columns.test \
 	tests/golden/engine/commands.test \
 	tests/golden/engine/structures.test \
+	tests/golden/engine/source.test \
 	tests/golden/fpat/errors.test \
 	tests/golden/fpat/delimited.test \
 	tests/golden/fpat/json.test \
