@@ -65,9 +65,11 @@ Op *op_fields_new(Plan *p, Expr **exprs, const int *slots, int n);
 Op *op_sort_new(Plan *p, const int *key_slots, const int *desc, int n);
 Op *op_limit_new(Plan *p, int64_t n);
 /* parse: compiles the pattern (diagnostics on errors, then NULL) and returns the output slots
- * and names, in capture order. */
-Op *op_parse_new(Plan *p, Expr *src, const AstNode *pat, const AstNode *names, int **out_slots,
-                 const char ***out_names, int *nout, LiqDiagList *diags);
+ * and names, in capture order. With multi, the operator writes one slot (*list_slot): the list
+ * of every match as maps of name -> value, and *out_slots are -1 (the planner unnests). */
+Op *op_parse_new(Plan *p, Expr *src, const AstNode *pat, const AstNode *names, int multi,
+                 int *list_slot, int **out_slots, const char ***out_names, int *nout,
+                 LiqDiagList *diags);
 /* filter pattern: the first operator when --filter-pattern is given; returns the slots and
  * names of the fields a space-delimited pattern names (NULL on a bad regex, reported). */
 Op *op_fpat_new(Plan *p, const FpPattern *pat, LiqDiagList *diags, int **out_slots,

@@ -11,15 +11,21 @@
  */
 #include <apr_strings.h>
 #include <string.h>
+#include <strings.h>
 #include "engine/op.h"
+#include "engine/jdom.h"
 #include "engine/rx.h"
 
+typedef enum { PM_MATCH, PM_LOGFMT, PM_CSV, PM_MULTI } ParseMode;
+
 typedef struct ParseData {
+    ParseMode mode;
     Expr *src;
-    const Rx *rx;
+    const Rx *rx;       /* PM_MATCH, PM_MULTI */
     int n;
-    const int *groups; /* capture group of each output */
-    const int *slots;  /* slot of each output */
+    const int *groups;  /* capture group of each output */
+    const char **names; /* PM_MULTI: the key of each group in the match maps */
+    const int *slots;   /* slot of each output (PM_MULTI: one, the list of matches) */
 } ParseData;
 
 typedef struct ParseLocal {
@@ -33,8 +39,133 @@ static OpLocal *parse_local_new(const Op *op, apr_pool_t *pool)
     const ParseData *pd = op->data;
     ParseLocal *l = apr_pcalloc(pool, sizeof(*l));
     l->st = expr_state_new(pool, pd->src);
-    l->m = rx_match_new(pool, pd->rx);
+    l->m = pd->rx ? rx_match_new(pool, pd->rx) : NULL;
     return l;
+}
+
+/* ===== node building for logfmt maps and multi match lists ===== */
+
+static JdNode *jnode(apr_pool_t *pool, JdType t)
+{
+    JdNode *n = apr_pcalloc(pool, sizeof(*n));
+    n->type = t;
+    return n;
+}
+
+static void jpush(apr_pool_t *pool, JdNode *parent, size_t *cap, const char *key, size_t kl,
+                  JdNode *kid)
+{
+    if (parent->n == *cap) {
+        size_t c = *cap ? *cap * 2 : 8;
+        JdNode **k = apr_palloc(pool, sizeof(*k) * c);
+        const char **ks = apr_palloc(pool, sizeof(*ks) * c);
+        size_t *kls = apr_palloc(pool, sizeof(*kls) * c);
+        if (parent->n) {
+            memcpy(k, parent->kids, sizeof(*k) * parent->n);
+            if (parent->keys) {
+                memcpy(ks, parent->keys, sizeof(*ks) * parent->n);
+                memcpy(kls, parent->keylens, sizeof(*kls) * parent->n);
+            }
+        }
+        parent->kids = k;
+        if (parent->type == JD_OBJ) {
+            parent->keys = ks;
+            parent->keylens = kls;
+        }
+        *cap = c;
+    }
+    if (parent->type == JD_OBJ) {
+        parent->keys[parent->n] = key;
+        parent->keylens[parent->n] = kl;
+    }
+    parent->kids[parent->n++] = kid;
+}
+
+static JdNode *jstr(apr_pool_t *pool, const char *s, size_t n)
+{
+    JdNode *v = jnode(pool, JD_STR);
+    v->s = s;
+    v->len = n;
+    return v;
+}
+
+/* logfmt: key=value pairs separated by spaces; "quoted values" may hold spaces and \"; a key
+ * without '=' is true. Values are strings (parse results are strings, §3.7). */
+static JdNode *logfmt(apr_pool_t *pool, const char *s, size_t n)
+{
+    JdNode *m = jnode(pool, JD_OBJ);
+    size_t cap = 0, i = 0;
+    while (i < n) {
+        while (i < n && (s[i] == ' ' || s[i] == '\t'))
+            i++;
+        size_t kb = i;
+        while (i < n && s[i] != '=' && s[i] != ' ' && s[i] != '\t')
+            i++;
+        size_t kl = i - kb;
+        if (!kl) {
+            i++;
+            continue;
+        }
+        if (i >= n || s[i] != '=') {
+            jpush(pool, m, &cap, s + kb, kl, jstr(pool, "true", 4));
+            continue;
+        }
+        i++; /* '=' */
+        if (i < n && s[i] == '"') {
+            char *v = apr_palloc(pool, n - i + 1);
+            size_t vl = 0;
+            for (i++; i < n && s[i] != '"'; i++) {
+                if (s[i] == '\\' && i + 1 < n)
+                    i++;
+                v[vl++] = s[i];
+            }
+            i++; /* closing quote */
+            jpush(pool, m, &cap, s + kb, kl, jstr(pool, v, vl));
+        } else {
+            size_t vb = i;
+            while (i < n && s[i] != ' ' && s[i] != '\t')
+                i++;
+            jpush(pool, m, &cap, s + kb, kl, jstr(pool, s + vb, i - vb));
+        }
+    }
+    return m;
+}
+
+/* One CSV record (RFC 4180 quoting) into at most max fields; returns the count. */
+static int csv_fields(apr_pool_t *pool, const char *s, size_t n, Datum *out, int max)
+{
+    int k = 0;
+    size_t i = 0;
+    while (k < max) {
+        if (i < n && s[i] == '"') {
+            char *v = apr_palloc(pool, n - i + 1);
+            size_t vl = 0;
+            for (i++; i < n; i++) {
+                if (s[i] == '"') {
+                    if (i + 1 < n && s[i + 1] == '"') {
+                        v[vl++] = '"';
+                        i++;
+                        continue;
+                    }
+                    i++;
+                    break;
+                }
+                v[vl++] = s[i];
+            }
+            out[k++] = val_str(v, vl);
+            while (i < n && s[i] != ',')
+                i++;
+        } else {
+            size_t b = i;
+            while (i < n && s[i] != ',')
+                i++;
+            out[k++] = val_str(s + b, i - b);
+        }
+        if (i >= n)
+            break;
+        i++; /* ',' */
+    }
+    return k;
 }
 
 static void parse_execute(const Op *op, OpLocal *lp, Batch *b)
@@ -42,6 +173,53 @@ static void parse_execute(const Op *op, OpLocal *lp, Batch *b)
     const ParseData *pd = op->data;
     ParseLocal *l = lp;
     Vec *src = expr_eval(pd->src, l->st, b);
+    if (pd->mode != PM_MATCH) {
+        int n = pd->mode == PM_CSV ? pd->n : 1;
+        Datum *cols[64];
+        n = n < 64 ? n : 64;
+        for (int k = 0; k < n; k++) {
+            Vec *v = &b->cols[pd->slots[k]];
+            v->d = apr_palloc(b->pool, sizeof(Datum) * b->nrows);
+            v->isconst = 0;
+            v->loaded = 1;
+            cols[k] = v->d;
+        }
+        for (uint32_t i = 0; i < b->nsel; i++) {
+            SelIdx row = b->sel[i];
+            const Datum *d = VGET(src, row);
+            size_t len;
+            const char *text = d->type == VT_NULL ? NULL : val_text(d, &l->scratch, &len);
+            if (text && !(d->type == VT_STR || (d->type == VT_NUM && d->s)))
+                text = apr_pstrmemdup(b->pool, text, len); /* outlive the scratch buffer */
+            if (pd->mode == PM_LOGFMT) {
+                cols[0][row] = text ? val_json(logfmt(b->pool, text, len)) : val_null();
+            } else if (pd->mode == PM_CSV) {
+                Datum f[64];
+                int got = text ? csv_fields(b->pool, text, len, f, n) : 0;
+                for (int k = 0; k < n; k++)
+                    cols[k][row] = k < got ? f[k] : val_null();
+            } else { /* PM_MULTI: the list of every match, each a map of its groups */
+                JdNode *list = jnode(b->pool, JD_ARR);
+                size_t cap = 0, pos = 0;
+                while (text && pos <= len && rx_search_at(pd->rx, l->m, text, len, pos)) {
+                    size_t ms, me;
+                    rx_span(l->m, &ms, &me);
+                    JdNode *m = jnode(b->pool, JD_OBJ);
+                    size_t mcap = 0;
+                    for (int k = 0; k < pd->n; k++) {
+                        size_t gs, ge;
+                        if (rx_group(l->m, pd->groups[k], &gs, &ge))
+                            jpush(b->pool, m, &mcap, pd->names[k], strlen(pd->names[k]),
+                                  jstr(b->pool, text + gs, ge - gs));
+                    }
+                    jpush(b->pool, list, &cap, NULL, 0, m);
+                    pos = me > ms ? me : me + 1;
+                }
+                cols[0][row] = val_json(list);
+            }
+        }
+        return;
+    }
     Datum *cols[64];
     int n = pd->n < 64 ? pd->n : 64;
     for (int k = 0; k < n; k++) {
@@ -114,10 +292,42 @@ static char *glob_regex(apr_pool_t *pool, const char *g, size_t n, size_t *outle
     return r;
 }
 
-Op *op_parse_new(Plan *p, Expr *src, const AstNode *pat, const AstNode *names, int **out_slots,
-                 const char ***out_names, int *nout, LiqDiagList *diags)
+/* parse logfmt / csv: no pattern; the names are the outputs. */
+static Op *mode_op(Plan *p, Expr *src, ParseMode mode, const AstNode *names, int **out_slots,
+                   const char ***out_names, int *nout)
 {
     apr_pool_t *pool = p->pool;
+    int n = (int)names->nkids;
+    int *slots = apr_palloc(pool, sizeof(int) * (size_t)(n + 1));
+    const char **nm = apr_palloc(pool, sizeof(char *) * (size_t)(n + 1));
+    for (int k = 0; k < n; k++) {
+        nm[k] = names->kids[k]->str;
+        slots[k] = plan_new_slot(p, nm[k], SLOT_COMPUTED);
+    }
+    ParseData *pd = apr_pcalloc(pool, sizeof(*pd));
+    pd->mode = mode;
+    pd->src = src;
+    pd->n = n;
+    pd->slots = slots;
+    Op *op = apr_pcalloc(pool, sizeof(*op));
+    op->vt = &parse_vt;
+    op->plan = p;
+    op->data = pd;
+    op->limit = -1;
+    *out_slots = slots;
+    *out_names = nm;
+    *nout = n;
+    return op;
+}
+
+Op *op_parse_new(Plan *p, Expr *src, const AstNode *pat, const AstNode *names, int multi,
+                 int *list_slot, int **out_slots, const char ***out_names, int *nout,
+                 LiqDiagList *diags)
+{
+    apr_pool_t *pool = p->pool;
+    if (pat->kind == AST_FIELD) /* the mode word of parse logfmt / csv */
+        return mode_op(p, src, strcasecmp(pat->str, "logfmt") == 0 ? PM_LOGFMT : PM_CSV, names,
+                       out_slots, out_names, nout);
     char err[256];
     size_t off = 0, rlen;
     const char *re;
@@ -180,14 +390,25 @@ Op *op_parse_new(Plan *p, Expr *src, const AstNode *pat, const AstNode *names, i
         }
     }
     int *slots = apr_palloc(pool, sizeof(int) * (size_t)n);
-    for (int k = 0; k < n; k++)
-        slots[k] = plan_new_slot(p, nm[k], SLOT_COMPUTED);
     ParseData *pd = apr_pcalloc(pool, sizeof(*pd));
+    if (multi) { /* one slot: the list of matches; the caller unnests it (see plan.c) */
+        pd->mode = PM_MULTI;
+        *list_slot = plan_new_slot(p, "(parse matches)", SLOT_COMPUTED);
+        for (int k = 0; k < n; k++)
+            slots[k] = -1;
+        int *ls = apr_palloc(pool, sizeof(int));
+        *ls = *list_slot;
+        pd->slots = ls;
+    } else {
+        for (int k = 0; k < n; k++)
+            slots[k] = plan_new_slot(p, nm[k], SLOT_COMPUTED);
+        pd->slots = slots;
+    }
+    pd->names = nm;
     pd->src = src;
     pd->rx = rx;
     pd->n = n;
     pd->groups = groups;
-    pd->slots = slots;
     Op *op = apr_pcalloc(pool, sizeof(*op));
     op->vt = &parse_vt;
     op->plan = p;

@@ -405,9 +405,11 @@ static void add_parse(Builder *b, const AstNode *cmd)
     Expr *src = compile(b, cmd->kids[0]);
     if (!src)
         return;
-    int *slots, n;
+    int *slots, n, list_slot = -1;
     const char **names;
-    Op *op = op_parse_new(b->p, src, cmd->kids[1], cmd->kids[2], &slots, &names, &n, b->diags);
+    int multi = (cmd->flags & AST_F_MULTI) != 0;
+    Op *op = op_parse_new(b->p, src, cmd->kids[1], cmd->kids[2], multi, &list_slot, &slots,
+                          &names, &n, b->diags);
     if (!op) {
         b->errors++;
         return;
@@ -419,8 +421,41 @@ static void add_parse(Builder *b, const AstNode *cmd)
     const char *r = reads_of(b, &src, 1);
     op->detail = apr_pstrcat(pool, r ? r : "reads (computed)", "; writes ", w, NULL);
     push_op(b, op);
+    if (!multi) {
+        for (int k = 0; k < n; k++)
+            scope_set(pool, b->scope, names[k], slots[k]);
+        return;
+    }
+    /* multi: a row per match = unnest the list of matches, then read each name from the
+     * element map */
+    scope_set(pool, b->scope, "(parse matches)", list_slot);
+    AstNode *lf = ast_new(pool, AST_FIELD, cmd->span);
+    lf->str = "(parse matches)";
+    lf->len = strlen(lf->str);
+    Expr *list = compile(b, lf);
+    int el = plan_new_slot(b->p, "(parse match)", SLOT_COMPUTED);
+    Op *u = op_unnest_new(b->p, list, el);
+    u->label = "(a row per match)";
+    end_pipeline(b, u);
+    scope_set(pool, b->scope, "(parse match)", el);
+    Expr **ex = apr_palloc(pool, sizeof(Expr *) * (size_t)(n + 1));
+    int *outs = apr_palloc(pool, sizeof(int) * (size_t)(n + 1));
+    for (int k = 0; k < n; k++) {
+        AstNode *base = ast_new(pool, AST_FIELD, cmd->span);
+        base->str = "(parse match)";
+        base->len = strlen(base->str);
+        AstNode *m = ast_new(pool, AST_MEMBER, cmd->span);
+        ast_add(pool, m, base);
+        m->str = names[k];
+        m->len = strlen(names[k]);
+        ex[k] = compile(b, m);
+        outs[k] = plan_new_slot(b->p, names[k], SLOT_COMPUTED);
+    }
+    Op *f = op_fields_new(b->p, ex, outs, n);
+    f->label = "(fields of each match)";
+    push_op(b, f);
     for (int k = 0; k < n; k++)
-        scope_set(pool, b->scope, names[k], slots[k]);
+        scope_set(pool, b->scope, names[k], outs[k]);
 }
 
 static void add_dedup(Builder *b, const AstNode *cmd)

@@ -50,6 +50,9 @@ enum {
     AST_F_HAS_AGG = 1 << 4,   /* expression contains an aggregate (set by sema) */
     AST_F_TAIL = 1 << 5,      /* LIMIT: 'tail N', the last N rows */
     AST_F_INDEX = 1 << 6,     /* FILTER: written 'filterIndex' */
+    AST_F_MULTI = 1 << 7,     /* PARSE: every regex match is a row ('multi') */
+    AST_F_LOGFMT = 1 << 8,    /* PARSE: logfmt mode (kids[1] is the mode word) */
+    AST_F_CSV = 1 << 9,       /* PARSE: csv mode */
 };
 
 typedef struct AstNode {

@@ -61,6 +61,9 @@ static AstNode *binop(ParseCtx *ctx, AstOp op, AstNode *a, AstNode *b, LiqSpan s
 static AstNode *leaf(ParseCtx *ctx, AstKind k, LiqSpan sp, LxTok t);
 static void gr_yyerror(const LiqSpan *loc, void *scanner, ParseCtx *ctx, const char *msg);
 static AstNode *implicit_message(ParseCtx *ctx, LiqSpan at);
+static AstNode *parse_multi(ParseCtx *ctx, AstNode *src, LiqSpan kw, AstNode *rx, AstNode *names,
+                            LxTok word, LiqSpan wsp);
+static AstNode *parse_mode(ParseCtx *ctx, AstNode *src, AstNode *mode, AstNode *names);
 }
 
 %union {
@@ -168,6 +171,27 @@ command
             ast_add(P, $$, $2 ? $2 : implicit_message(ctx, @1));
             ast_add(P, $$, leaf(ctx, AST_REGEX, @3, $3));
             ast_add(P, $$, $5);
+            $$->span = @$;
+        }
+    | PARSE parsesrc REGEX IDENT {
+            $$ = parse_multi(ctx, $2, @1, leaf(ctx, AST_REGEX, @3, $3), ast_new(P, AST_LIST, @3),
+                             $4, @4);
+            $$->span = @$;
+        }
+    | PARSE parsesrc REGEX AS names IDENT {
+            $$ = parse_multi(ctx, $2, @1, leaf(ctx, AST_REGEX, @3, $3), $5, $6, @6);
+            $$->span = @$;
+        }
+    | PARSE IDENT AS names      {
+            $$ = parse_mode(ctx, implicit_message(ctx, @1), leaf(ctx, AST_FIELD, @2, $2), $4);
+            $$->span = @$;
+        }
+    | PARSE IDENT IDENT AS names {
+            $$ = parse_mode(ctx, leaf(ctx, AST_FIELD, @2, $2), leaf(ctx, AST_FIELD, @3, $3), $5);
+            $$->span = @$;
+        }
+    | PARSE QIDENT IDENT AS names {
+            $$ = parse_mode(ctx, leaf(ctx, AST_FIELD, @2, $2), leaf(ctx, AST_FIELD, @3, $3), $5);
             $$->span = @$;
         }
     | DEDUP names               { $$ = $2; $$->kind = AST_DEDUP; $$->span = @$; }
@@ -406,6 +430,46 @@ static AstNode *implicit_message(ParseCtx *ctx, LiqSpan at)
     AstNode *n = ast_new(P, AST_FIELD, at);
     n->str = "@message";
     n->len = 8;
+    return n;
+}
+
+/* parse ... /regex/ [as names] multi: every match is a row of its own */
+static AstNode *parse_multi(ParseCtx *ctx, AstNode *src, LiqSpan kw, AstNode *rx, AstNode *names,
+                            LxTok word, LiqSpan wsp)
+{
+    if (strcasecmp(word.s, "multi") != 0) {
+        LiqDiag *d = diag_add(ctx->diags, DIAG_ERROR, &wsp,
+                              "expected 'multi' or the end of the command, found '%s'", word.s);
+        diag_hint(ctx->diags, d, "'parse ... /regex/ multi' makes a row of every match");
+        ctx->nerrors++;
+    }
+    AstNode *n = ast_new(P, AST_PARSE, kw);
+    ast_add(P, n, src ? src : implicit_message(ctx, kw));
+    ast_add(P, n, rx);
+    ast_add(P, n, names);
+    n->flags |= AST_F_MULTI;
+    return n;
+}
+
+/* parse [field] logfmt as m / parse [field] csv as a, b, ... */
+static AstNode *parse_mode(ParseCtx *ctx, AstNode *src, AstNode *mode, AstNode *names)
+{
+    AstNode *n = ast_new(P, AST_PARSE, src->span);
+    if (!strcasecmp(mode->str, "logfmt"))
+        n->flags |= AST_F_LOGFMT;
+    else if (!strcasecmp(mode->str, "csv"))
+        n->flags |= AST_F_CSV;
+    else {
+        LiqDiag *d = diag_add(ctx->diags, DIAG_ERROR, &mode->span,
+                              "expected a pattern, logfmt or csv after 'parse', found '%s'",
+                              mode->str);
+        diag_hint(ctx->diags, d, "write parse @message \"* - *\" as a, b (glob), a /regex/, "
+                                 "or parse logfmt as m");
+        ctx->nerrors++;
+    }
+    ast_add(P, n, src);
+    ast_add(P, n, mode);
+    ast_add(P, n, names);
     return n;
 }
 

@@ -376,6 +376,8 @@ int sema_check(AstNode *q, LiqDiagList *diags)
             break;
         case AST_PARSE: {
             AstNode *pat = cmd->kids[1], *names = cmd->kids[2];
+            if ((cmd->flags & AST_F_LOGFMT) && names->nkids != 1)
+                err(&s, names, "parse logfmt takes one name for the map of its pairs%s", "");
             if (pat->kind == AST_STR) {
                 uint32_t stars = 0;
                 for (size_t i = 0; i < pat->len; i++)
