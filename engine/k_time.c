@@ -39,10 +39,25 @@ static void round_to(const KArgs *a, int ts_arg, int ceil_)
     }
 }
 
-/* bin(period): the compiler passes @timestamp as the first argument */
+/* bin(period [, offset]): the compiler passes @timestamp as the first argument; an offset
+ * shifts the bin boundaries: floor(t - offset) + offset. */
 void k_fn_bin(const KArgs *a)
 {
-    round_to(a, 0, 0);
+    if (a->nargs < 3) {
+        round_to(a, 0, 0);
+        return;
+    }
+    FOR_ROWS(a)
+    {
+        int64_t ms;
+        const Datum *p = VGET(a->args[1], row), *off = VGET(a->args[2], row);
+        if (!as_ms(VGET(a->args[0], row), &ms) || p->type != VT_NUM || off->type != VT_NUM) {
+            a->out->d[row] = val_null();
+            continue;
+        }
+        int64_t o = (int64_t)off->v.f;
+        a->out->d[row] = val_ts(ts_floor(ms - o, p->v.f) + o);
+    }
 }
 
 void k_fn_datefloor(const KArgs *a)

@@ -53,6 +53,7 @@ enum {
     AST_F_MULTI = 1 << 7,     /* PARSE: every regex match is a row ('multi') */
     AST_F_LOGFMT = 1 << 8,    /* PARSE: logfmt mode (kids[1] is the mode word) */
     AST_F_CSV = 1 << 9,       /* PARSE: csv mode */
+    AST_F_OFFSET = 1 << 10,   /* CALL bin(): its second argument came from 'offset' */
 };
 
 typedef struct AstNode {

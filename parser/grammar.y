@@ -64,6 +64,8 @@ static AstNode *implicit_message(ParseCtx *ctx, LiqSpan at);
 static AstNode *parse_multi(ParseCtx *ctx, AstNode *src, LiqSpan kw, AstNode *rx, AstNode *names,
                             LxTok word, LiqSpan wsp);
 static AstNode *parse_mode(ParseCtx *ctx, AstNode *src, AstNode *mode, AstNode *names);
+static AstNode *with_offset(ParseCtx *ctx, AstNode *e, LxTok word, LiqSpan wsp, AstNode *dur,
+                            double ms, AstNode *alias, LiqSpan sp);
 }
 
 %union {
@@ -100,7 +102,7 @@ static AstNode *parse_mode(ParseCtx *ctx, AstNode *src, AstNode *mode, AstNode *
 %precedence UMINUS
 
 %type <node> pipeline command items item expr primary call args arglist list listitems
-%type <node> sortkeys sortkey byclause alias names parsesrc srcparams srcparam
+%type <node> sortkeys sortkey byclause alias names parsesrc srcparams srcparam byitems byitem
 
 %%
 
@@ -271,7 +273,20 @@ names
 
 byclause
     : %empty                    { $$ = ast_new(P, AST_LIST, @$); }
-    | BY items                  { $$ = $2; }
+    | BY byitems                { $$ = $2; }
+    ;
+
+byitems
+    : byitem                    { $$ = ast_add(P, ast_new(P, AST_LIST, @1), $1); }
+    | byitems COMMA byitem      { $$ = ast_add(P, $1, $3); }
+    ;
+
+byitem
+    : item
+    | expr IDENT DURATION       { $$ = with_offset(ctx, $1, $2, @2, leaf(ctx, AST_DURATION, @3, $3), $3.num, NULL, @$); }
+    | expr IDENT DURATION AS alias {
+            $$ = with_offset(ctx, $1, $2, @2, leaf(ctx, AST_DURATION, @3, $3), $3.num, $5, @$);
+        }
     ;
 
 sortkeys
@@ -431,6 +446,36 @@ static AstNode *implicit_message(ParseCtx *ctx, LiqSpan at)
     n->str = "@message";
     n->len = 8;
     return n;
+}
+
+/* stats ... by bin(5m) offset 1h: bins shifted by the offset (newer Insights); the offset
+ * becomes bin()'s second argument, which only this syntax can give (sema checks the flag). */
+static AstNode *with_offset(ParseCtx *ctx, AstNode *e, LxTok word, LiqSpan wsp, AstNode *dur,
+                            double ms, AstNode *alias, LiqSpan sp)
+{
+    dur->num = ms;
+    if (strcasecmp(word.s, "offset") != 0) {
+        LiqDiag *d = diag_add(ctx->diags, DIAG_ERROR, &wsp,
+                              "expected 'offset', 'as', ',' or '|' after a group key, found '%s'",
+                              word.s);
+        diag_hint(ctx->diags, d, "shift bins with 'by bin(5m) offset 1h'");
+        ctx->nerrors++;
+    } else if (e->kind != AST_CALL || strcasecmp(e->str, "bin") != 0) {
+        LiqDiag *d = diag_add(ctx->diags, DIAG_ERROR, &wsp, "offset applies to bin() only");
+        diag_hint(ctx->diags, d, "write 'by bin(5m) offset 1h'");
+        ctx->nerrors++;
+    } else {
+        ast_add(P, e, dur);
+        e->flags |= AST_F_OFFSET;
+        e->span = span_join(e->span, dur->span);
+    }
+    AstNode *item = ast_add(P, ast_new(P, AST_ITEM, sp), e);
+    if (alias) {
+        item->str = alias->str;
+        item->len = alias->len;
+    }
+    item->span = sp;
+    return item;
 }
 
 /* parse ... /regex/ [as names] multi: every match is a row of its own */

@@ -184,6 +184,11 @@ static int check_expr(Sema *s, AstNode *n, ExprCtx ctx, const char *cmd)
                 check_period(s, a, fi->name);
                 continue;
             }
+            if (id == FN_bin && i == 1) { /* only from 'offset' (grammar) */
+                if (!(n->flags & AST_F_OFFSET) || a->kind != AST_DURATION || a->num < 0)
+                    err(s, a, "bin() takes one period; shift bins with 'by bin(5m) offset 1h'");
+                continue;
+            }
             if ((id == FN_pct || id == FN_percentile) && i == 1) {
                 if (a->kind != AST_NUM || a->num < 0 || a->num > 100) {
                     LiqDiag *d = err(s, a, "%s() takes a percentile from 0 to 100 as its "
