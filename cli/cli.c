@@ -58,6 +58,9 @@ typedef struct CliOpts {
     const char *saved;     /* @name: a saved query */
     CliVar vars[64];       /* --var NAME=VALUE */
     int nvars;
+    const char *endpoint_url; /* --endpoint-url: an S3-compatible endpoint */
+    int no_sign_request;      /* --no-sign-request */
+    int s3_read_timeout;      /* --s3-read-timeout SECONDS */
 } CliOpts;
 
 enum {
@@ -79,6 +82,9 @@ enum {
     OPT_INSIGHTS_DEFAULTS,
     OPT_VAR,
     OPT_SAVED,
+    OPT_ENDPOINT_URL,
+    OPT_NO_SIGN_REQUEST,
+    OPT_S3_READ_TIMEOUT,
 };
 
 static const struct option long_opts[] = {
@@ -100,6 +106,9 @@ static const struct option long_opts[] = {
     {"insights-defaults", no_argument, NULL, OPT_INSIGHTS_DEFAULTS},
     {"var", required_argument, NULL, OPT_VAR},
     {"saved", no_argument, NULL, OPT_SAVED},
+    {"endpoint-url", required_argument, NULL, OPT_ENDPOINT_URL},
+    {"no-sign-request", no_argument, NULL, OPT_NO_SIGN_REQUEST},
+    {"s3-read-timeout", required_argument, NULL, OPT_S3_READ_TIMEOUT},
     {"version", no_argument, NULL, OPT_VERSION},
     {"help", no_argument, NULL, 'h'},
     /* for tests: rows per batch, to exercise batch boundaries (docs/style.md B6) */
@@ -113,8 +122,9 @@ static const char usage_text[] =
     "       liq [OPTIONS] @NAME [INPUT...]        run a saved query\n"
     "\n"
     "Runs a CloudWatch Logs Insights query over log files. INPUT is a file, a directory\n"
-    "(read recursively, in sorted order) or '-' for standard input; with no INPUT, liq\n"
-    "reads standard input. Results go to stdout, diagnostics to stderr.\n"
+    "(read recursively, in sorted order), '-' for standard input, or an S3 URI:\n"
+    "s3://BUCKET/KEY, s3://BUCKET/PREFIX/ or a glob such as s3://BUCKET/logs/*/2026/*.gz;\n"
+    "with no INPUT, liq reads standard input. Results go to stdout, diagnostics to stderr.\n"
     "\n"
     "Query:\n"
     "  -f, --query-file FILE   read the query from FILE\n"
@@ -150,6 +160,14 @@ static const char usage_text[] =
     "      --end TIME          skip records after TIME (inclusive bound)\n"
     "      --max-line BYTES    longest record read whole (default 256 MiB)\n"
     "      --no-prefilter      decode every record (no literal search before decoding)\n"
+    "\n"
+    "S3 (credentials and region as the AWS CLI finds them: AWS_ACCESS_KEY_ID...,\n"
+    "AWS_PROFILE, ~/.aws/credentials and config, credential_process, AWS_REGION):\n"
+    "      --endpoint-url URL  an S3-compatible endpoint (path-style addressing); also\n"
+    "                          AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL\n"
+    "      --no-sign-request   anonymous requests (public buckets)\n"
+    "      --s3-read-timeout S give up a try after S seconds without data (default 30);\n"
+    "                          tries: AWS_MAX_ATTEMPTS (default 5)\n"
     "\n"
     "  -h, --help              this help\n"
     "      --version           version and library versions\n"
@@ -420,6 +438,21 @@ static int parse_args(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
         }
         case OPT_SAVED:
             return list_saved(out, err);
+        case OPT_ENDPOINT_URL:
+            if (strncmp(optarg, "http://", 7) != 0 && strncmp(optarg, "https://", 8) != 0)
+                return usage_error(err, "--endpoint-url takes an http:// or https:// URL, not '%s'",
+                                   optarg);
+            o->endpoint_url = optarg;
+            break;
+        case OPT_NO_SIGN_REQUEST:
+            o->no_sign_request = 1;
+            break;
+        case OPT_S3_READ_TIMEOUT:
+            if (!parse_count(optarg, 1, 3600, &v))
+                return usage_error(err, "--s3-read-timeout takes seconds from 1 to 3600, not '%s'",
+                                   optarg);
+            o->s3_read_timeout = (int)v;
+            break;
         case OPT_NO_HEADER:
             o->header = 0;
             break;
@@ -488,7 +521,8 @@ static int collect(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
      * existing file or directory (or '-') is an input, not a query */
     int pattern_only =
         o->filter_pattern && !o->query_file &&
-        (first >= argc || strcmp(argv[first], "-") == 0 || stat(argv[first], &st) == 0);
+        (first >= argc || strcmp(argv[first], "-") == 0 || strncmp(argv[first], "s3://", 5) == 0 ||
+         stat(argv[first], &st) == 0);
     if (!o->query_file && !pattern_only) {
         if (first >= argc)
             return usage_error(err, "%s", "no query given");
@@ -746,8 +780,10 @@ static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
         }
     }
     static const char *stdin_only[] = {"-"};
-    LiqRunOptions ro = {o->threads, o->batch_rows, o->max_line, o->no_prefilter, o->has_start,
-                        o->has_end, o->start_ms,   o->end_ms,   o->inputs,       o->ninputs};
+    LiqRunOptions ro = {o->threads,   o->batch_rows,      o->max_line,       o->no_prefilter,
+                        o->has_start, o->has_end,         o->start_ms,       o->end_ms,
+                        o->inputs,    o->ninputs,         o->endpoint_url,   o->no_sign_request,
+                        o->s3_read_timeout};
     if (o->ninputs == 0) {
         ro.inputs = stdin_only;
         ro.ninputs = 1;

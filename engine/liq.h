@@ -51,6 +51,9 @@ typedef struct LiqRunOptions {
     int64_t start_ms, end_ms;
     const char *const *inputs;
     int ninputs;
+    const char *s3_endpoint; /* s3:// inputs: --endpoint-url (NULL: from the environment) */
+    int s3_no_sign;          /* --no-sign-request */
+    int s3_read_timeout;     /* seconds without data before a try fails (0: default) */
 } LiqRunOptions;
 
 typedef struct LiqRunStats {

@@ -469,7 +469,11 @@ LiqStatus liq_run(LiqQuery *q, const LiqRunOptions *opt, const LiqOutput *out, L
         if (plan->slots[plan->vis[c].slot].kind == SLOT_INPUT)
             r->vis_inputs[r->nvis_inputs++] = plan->vis[c].slot;
     r->ts_slot = opt->has_start || opt->has_end ? plan->ts_slot : -1;
-    r->src = src_open(pool, opt->inputs, opt->ninputs, opt->max_line, diags, r->diag_lock);
+    S3Opts *s3o = apr_pcalloc(pool, sizeof(*s3o));
+    s3o->endpoint = opt->s3_endpoint;
+    s3o->no_sign = opt->s3_no_sign;
+    s3o->read_timeout = opt->s3_read_timeout;
+    r->src = src_open(pool, opt->inputs, opt->ninputs, opt->max_line, s3o, diags, r->diag_lock);
 
     int nthreads = opt->threads < 1 ? 1 : opt->threads;
     Worker *ws = apr_pcalloc(pool, sizeof(Worker) * (size_t)nthreads);

@@ -27,6 +27,9 @@ struct Src {
     apr_thread_mutex_t *diag_lock; /* guards diags (shared with the run) */
     int incomplete;
     uint64_t bytes;
+    const S3Opts *s3opts;
+    S3 *s3;             /* the S3 client, made at the first s3:// input */
+    const char *s3err;  /* why it could not be made */
 };
 
 static void report(Src *s, const char *path, const char *fmt, ...)
@@ -166,20 +169,56 @@ static void walk(Src *s, const char *dir, const char *log, int depth)
     free(names);
 }
 
+/* Adds the objects an s3:// URI names, in listing order; archived ones are reported. */
+static void add_s3(Src *s, const char *uri)
+{
+    char err[1024];
+    if (!s->s3 && !s->s3err) {
+        s->s3 = s3_open(s->pool, s->s3opts, err, sizeof(err));
+        if (!s->s3)
+            s->s3err = apr_pstrdup(s->pool, err);
+    }
+    if (!s->s3) {
+        report(s, uri, "%s", s->s3err);
+        return;
+    }
+    S3Object *objs;
+    size_t n;
+    if (s3_expand(s->s3, s->pool, uri, &objs, &n, err, sizeof(err)) != 0) {
+        report(s, uri, "%s", err);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *path = apr_pstrcat(s->pool, "s3://", objs[i].bucket, "/", objs[i].key, NULL);
+        if (objs[i].archived) {
+            report(s, path, "in storage class %s: restore it before reading; skipped",
+                   objs[i].storage_class);
+            continue;
+        }
+        add_input(s, path, uri);
+        s->inputs[s->n - 1].s3obj = &objs[i];
+    }
+}
+
 Src *src_open(apr_pool_t *pool, const char *const *paths, int npaths, size_t max_line,
-              LiqDiagList *diags, apr_thread_mutex_t *diag_lock)
+              const S3Opts *s3, LiqDiagList *diags, apr_thread_mutex_t *diag_lock)
 {
     Src *s = apr_pcalloc(pool, sizeof(*s));
     s->pool = pool;
     s->max_line = max_line;
     s->diags = diags;
     s->diag_lock = diag_lock;
+    s->s3opts = s3;
     apr_thread_mutex_create(&s->lock, APR_THREAD_MUTEX_DEFAULT, pool);
     for (int i = 0; i < npaths; i++) {
         const char *path = paths[i];
         struct stat st;
         if (strcmp(path, "-") == 0) {
             add_input(s, path, "stdin");
+            continue;
+        }
+        if (s3_is_uri(path)) {
+            add_s3(s, path);
             continue;
         }
         if (stat(path, &st) != 0) {
@@ -199,6 +238,29 @@ Src *src_open(apr_pool_t *pool, const char *const *paths, int npaths, size_t max
 static int open_input(Src *s, Input *in)
 {
     struct stat st;
+    if (in->s3obj) { /* download, then read the buffer as a mapped file */
+        char err[1024];
+        size_t len;
+        if (s3_get(s->s3, in->s3obj, &in->s3buf, &len, err, sizeof(err)) != 0) {
+            report(s, in->path, "%s", err);
+            return 0;
+        }
+        if (len == 0) {
+            in->eof = 1;
+            return 1;
+        }
+        in->map = in->s3buf;
+        in->mapsize = len;
+        in->comp = decomp_sniff((const unsigned char *)in->map, len);
+        if (in->comp == COMP_NONE) {
+            in->is_map = 1;
+            in->data = in->map;
+            in->size = len;
+        } else {
+            in->dec = decomp_open(in->comp, in->map, len, -1, NULL, 0);
+        }
+        return 1;
+    }
     if (strcmp(in->path, "-") == 0) {
         in->fd = STDIN_FILENO;
     } else {
@@ -261,8 +323,11 @@ static int open_input(Src *s, Input *in)
 
 static void close_input(Input *in)
 {
-    if (in->map)
+    if (in->s3buf)
+        free(in->s3buf);
+    else if (in->map)
         munmap((void *)(uintptr_t)in->map, in->mapsize);
+    in->s3buf = NULL;
     if (in->fd > STDIN_FILENO)
         close(in->fd);
     decomp_close(in->dec);

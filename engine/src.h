@@ -15,7 +15,13 @@
  * parsed into records, handed out SRC_MORSEL_RECS at a time; export-task objects are cut so
  * that a multi-line message never straddles two morsels.
  *
- * Problems (missing or unreadable inputs, cut lines) are recorded as diagnostics and counted
+ * An input starting with "s3://" (engine/s3.h) becomes one Input per object it names, in
+ * listing order, among the other inputs in the order given (@log: the URI as given;
+ * @logStream: the key's last segment). Opening such an Input downloads the object into memory;
+ * from there it is read exactly like a mapped file (through the decompressor when
+ * compressed). Archived objects (Glacier, Deep Archive) are reported and skipped.
+ *
+ * Problems (missing or unreadable inputs, cut lines, failed downloads) are recorded as diagnostics and counted
  * in src_incomplete(); the run goes on with the other inputs (exit code 3, L23).
  *
  * Ownership: a morsel's bytes stay valid until src_release(); the Src lives in its pool.
@@ -31,6 +37,7 @@
 #include <apr_thread_mutex.h>
 #include "engine/decomp.h"
 #include "engine/fmt.h"
+#include "engine/s3.h"
 #include "lexer/diag.h"
 
 enum { SRC_MORSEL = 1 << 20 };
@@ -62,6 +69,8 @@ typedef struct Input {
     size_t nrecs, recpos;
     char *doc;          /* container formats read from a stream: the whole document */
     apr_pool_t *docpool; /* the records, metadata and decoded strings */
+    const S3Object *s3obj; /* an S3 object: downloaded when opened */
+    char *s3buf;           /* its bytes (malloc), also in map: freed, never unmapped */
 } Input;
 
 typedef struct Morsel {
@@ -78,8 +87,9 @@ enum { SRC_MORSEL_RECS = 4096 }; /* records per morsel of a container format */
 
 typedef struct Src Src;
 
+/* s3: settings for s3:// inputs (NULL: defaults) */
 Src *src_open(apr_pool_t *pool, const char *const *paths, int npaths, size_t max_line,
-              LiqDiagList *diags, apr_thread_mutex_t *diag_lock);
+              const S3Opts *s3, LiqDiagList *diags, apr_thread_mutex_t *diag_lock);
 int src_next(Src *s, Morsel *m); /* 1: a morsel; 0: no more input */
 void src_release(Src *s, Morsel *m);
 void src_close(Src *s);

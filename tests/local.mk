@@ -34,7 +34,13 @@ include tests/cli.mk
 TESTS += $(OUT_SH_TESTS)
 EXTRA_DIST += $(OUT_SH_TESTS)
 
+## S3 inputs (s3rver on loopback; tests/s3/lib.sh)
+include tests/s3.mk
+TESTS += $(S3_SH_TESTS)
+EXTRA_DIST += $(S3_SH_TESTS) $(S3_TEST_HELPERS)
+
 # golden_run and liq must exist before any .test or .sh runs
 $(GOLDEN_TESTS:.test=.log) $(FUNCTION_TESTS:.test=.log) $(ENGINE_TESTS:.test=.log) \
-	$(SH_TESTS:.sh=.log) $(OUT_SH_TESTS:.sh=.log) $(ENGINE_SH_TESTS:.sh=.log): \
+	$(SH_TESTS:.sh=.log) $(OUT_SH_TESTS:.sh=.log) $(ENGINE_SH_TESTS:.sh=.log) \
+	$(S3_SH_TESTS:.sh=.log): \
 	tests/golden_run$(EXEEXT) liq$(EXEEXT)

@@ -1,0 +1,742 @@
+/* s3.c -- S3 URIs, credentials, ListObjectsV2 and GetObject over libcurl (see s3.h)
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <apr_strings.h>
+#include <apr_xml.h>
+#include <curl/curl.h>
+#include "engine/buf.h"
+#include "engine/jdom.h"
+#include "engine/s3.h"
+
+struct S3 {
+    apr_pool_t *pool;
+    CURL *curl;
+    const char *region;
+    const char *endpoint; /* custom endpoint without a trailing '/', or NULL for AWS */
+    int no_sign;
+    const char *akid, *secret, *token;
+    const char *source; /* where the credentials came from */
+    char sigv4[128];
+    int max_tries;
+    long read_timeout;
+    unsigned seed;
+};
+
+/* ===== URIs and encoding ===== */
+
+int s3_is_uri(const char *s)
+{
+    return strncmp(s, "s3://", 5) == 0;
+}
+
+int s3_parse_uri(apr_pool_t *pool, const char *uri, const char **bucket, const char **key)
+{
+    if (!s3_is_uri(uri))
+        return -1;
+    const char *b = uri + 5, *slash = strchr(b, '/');
+    size_t n = slash ? (size_t)(slash - b) : strlen(b);
+    if (n == 0)
+        return -1;
+    *bucket = apr_pstrmemdup(pool, b, n);
+    *key = slash ? slash + 1 : "";
+    return 0;
+}
+
+char *s3_encode(apr_pool_t *pool, const char *s, int keep_slash)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t n = strlen(s);
+    char *out = apr_palloc(pool, n * 3 + 1), *o = out;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        unsigned char ch = *p;
+        if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+            ch == '-' || ch == '_' || ch == '.' || ch == '~' || (keep_slash && ch == '/')) {
+            *o++ = (char)ch;
+        } else {
+            *o++ = '%';
+            *o++ = hex[ch >> 4];
+            *o++ = hex[ch & 15];
+        }
+    }
+    *o = 0;
+    return out;
+}
+
+size_t s3_literal_prefix(const char *key)
+{
+    return strcspn(key, "*?");
+}
+
+/* The glob as an fnmatch pattern: '*' and '?' are wildcards, everything else literal. */
+static char *glob_pattern(apr_pool_t *pool, const char *key)
+{
+    char *out = apr_palloc(pool, strlen(key) * 2 + 1), *o = out;
+    for (const char *p = key; *p; p++) {
+        if (*p == '[' || *p == '\\')
+            *o++ = '\\';
+        *o++ = *p;
+    }
+    *o = 0;
+    return out;
+}
+
+/* ===== Settings files ===== */
+
+static char *trim(char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
+        s[--n] = 0;
+    return s;
+}
+
+const char *s3_ini_get(apr_pool_t *pool, const char *path, const char *section, const char *key)
+{
+    FILE *fp = path ? fopen(path, "r") : NULL;
+    if (!fp)
+        return NULL;
+    char line[4096];
+    int in = 0;
+    const char *val = NULL;
+    while (fgets(line, sizeof(line), fp)) {
+        if (line[0] == ' ' || line[0] == '\t') /* a nested setting (s3 = ...) */
+            continue;
+        char *l = trim(line);
+        if (*l == '#' || *l == ';' || *l == 0)
+            continue;
+        if (*l == '[') {
+            char *e = strchr(l, ']');
+            if (e) {
+                *e = 0;
+                in = strcmp(trim(l + 1), section) == 0;
+            }
+            continue;
+        }
+        char *eq = strchr(l, '=');
+        if (!in || !eq)
+            continue;
+        *eq = 0;
+        if (strcasecmp(trim(l), key) == 0)
+            val = apr_pstrdup(pool, trim(eq + 1));
+    }
+    fclose(fp);
+    return val;
+}
+
+static const char *home_file(apr_pool_t *pool, const char *env, const char *name)
+{
+    const char *p = getenv(env);
+    if (p && *p)
+        return p;
+    const char *home = getenv("HOME");
+    return home ? apr_pstrcat(pool, home, "/.aws/", name, NULL) : NULL;
+}
+
+static void fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+/* Runs a profile's credential_process and reads its JSON (Version 1). The output holds
+ * secrets: it never goes into a message. */
+static int run_process(S3 *c, const char *cmd, const char *profile, char *err, size_t errlen)
+{
+    FILE *fp = popen(cmd, "r");
+    if (!fp) {
+        fail(err, errlen, "profile '%s': cannot run credential_process: %s", profile,
+             strerror(errno));
+        return -1;
+    }
+    LiqBuf b = {0};
+    char tmp[4096];
+    size_t n;
+    while ((n = fread(tmp, 1, sizeof(tmp), fp)) > 0)
+        buf_add(&b, tmp, n);
+    int st = pclose(fp);
+    if (st != 0) {
+        buf_free(&b);
+        fail(err, errlen, "profile '%s': credential_process failed (exit status %d)", profile,
+             WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+        return -1;
+    }
+    /* the nodes point into the text: parse a copy that lives in the pool */
+    const char *text = apr_pstrmemdup(c->pool, b.p ? b.p : "", b.len);
+    const JdNode *doc = jdom_parse(c->pool, text, b.len);
+    buf_free(&b);
+    const JdNode *ver = doc && doc->type == JD_OBJ ? jdom_get(doc, "Version", 7) : NULL;
+    const JdNode *id = doc && doc->type == JD_OBJ ? jdom_get(doc, "AccessKeyId", 11) : NULL;
+    const JdNode *sec = doc && doc->type == JD_OBJ ? jdom_get(doc, "SecretAccessKey", 15) : NULL;
+    const JdNode *tok = doc && doc->type == JD_OBJ ? jdom_get(doc, "SessionToken", 12) : NULL;
+    if (!ver || ver->type != JD_NUM || ver->num != 1 || !id || id->type != JD_STR || !sec ||
+        sec->type != JD_STR) {
+        fail(err, errlen,
+             "profile '%s': credential_process did not print a JSON object with Version 1, "
+             "AccessKeyId and SecretAccessKey",
+             profile);
+        return -1;
+    }
+    c->akid = apr_pstrmemdup(c->pool, id->s, id->len);
+    c->secret = apr_pstrmemdup(c->pool, sec->s, sec->len);
+    if (tok && tok->type == JD_STR)
+        c->token = apr_pstrmemdup(c->pool, tok->s, tok->len);
+    return 0;
+}
+
+/* Credentials and region, in the AWS CLI's order. */
+static int resolve(S3 *c, char *err, size_t errlen)
+{
+    const char *profile = getenv("AWS_PROFILE");
+    int named = profile && *profile;
+    if (!named)
+        profile = "default";
+    const char *cred = home_file(c->pool, "AWS_SHARED_CREDENTIALS_FILE", "credentials");
+    const char *conf = home_file(c->pool, "AWS_CONFIG_FILE", "config");
+    const char *csec = strcmp(profile, "default") == 0
+                           ? "default"
+                           : apr_pstrcat(c->pool, "profile ", profile, NULL);
+
+    c->region = getenv("AWS_REGION");
+    if (!c->region || !*c->region)
+        c->region = getenv("AWS_DEFAULT_REGION");
+    if (!c->region || !*c->region)
+        c->region = s3_ini_get(c->pool, conf, csec, "region");
+    if (!c->region || !*c->region)
+        c->region = "us-east-1";
+
+    if (c->no_sign) {
+        c->source = "none (--no-sign-request)";
+        return 0;
+    }
+    const char *id = getenv("AWS_ACCESS_KEY_ID"), *sec = getenv("AWS_SECRET_ACCESS_KEY");
+    if (id && *id && sec && *sec) {
+        c->akid = id;
+        c->secret = sec;
+        const char *tok = getenv("AWS_SESSION_TOKEN");
+        c->token = tok && *tok ? tok : NULL;
+        c->source = "environment variables (AWS_ACCESS_KEY_ID)";
+        return 0;
+    }
+    /* the credentials file, then the config file's profile section */
+    const char *files[2] = {cred, conf}, *sections[2] = {profile, csec};
+    for (int i = 0; i < 2; i++) {
+        id = s3_ini_get(c->pool, files[i], sections[i], "aws_access_key_id");
+        sec = s3_ini_get(c->pool, files[i], sections[i], "aws_secret_access_key");
+        if (id && *id && sec && *sec) {
+            c->akid = id;
+            c->secret = sec;
+            c->token = s3_ini_get(c->pool, files[i], sections[i], "aws_session_token");
+            if (c->token && !*c->token)
+                c->token = NULL;
+            c->source = apr_psprintf(c->pool, "profile '%s' in %s", profile, files[i]);
+            return 0;
+        }
+    }
+    for (int i = 0; i < 2; i++) {
+        const char *cmd = s3_ini_get(c->pool, files[i], sections[i], "credential_process");
+        if (cmd && *cmd) {
+            if (run_process(c, cmd, profile, err, errlen) != 0)
+                return -1;
+            c->source =
+                apr_psprintf(c->pool, "credential_process of profile '%s' in %s", profile, files[i]);
+            return 0;
+        }
+    }
+    fail(err, errlen,
+         "no AWS credentials: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are not set and profile "
+         "'%s' has none in %s or %s (use --no-sign-request for a public bucket)",
+         profile, cred ? cred : "~/.aws/credentials", conf ? conf : "~/.aws/config");
+    (void)named;
+    return -1;
+}
+
+static void cleanup_curl(S3 *c)
+{
+    if (c->curl)
+        curl_easy_cleanup(c->curl);
+    c->curl = NULL;
+}
+
+static apr_status_t s3_cleanup(void *p)
+{
+    cleanup_curl(p);
+    return APR_SUCCESS;
+}
+
+S3 *s3_open(apr_pool_t *pool, const S3Opts *opts, char *err, size_t errlen)
+{
+    static int curl_ready;
+    if (!curl_ready) { /* first use, from the thread that opens the inputs */
+        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+            fail(err, errlen, "%s", "cannot initialise libcurl");
+            return NULL;
+        }
+        curl_ready = 1;
+    }
+    S3 *c = apr_pcalloc(pool, sizeof(*c));
+    c->pool = pool;
+    c->no_sign = opts && opts->no_sign;
+    c->read_timeout = opts && opts->read_timeout > 0 ? opts->read_timeout : 30;
+    const char *ep = opts ? opts->endpoint : NULL;
+    if (!ep || !*ep)
+        ep = getenv("AWS_ENDPOINT_URL_S3");
+    if (!ep || !*ep)
+        ep = getenv("AWS_ENDPOINT_URL");
+    if (ep && *ep) {
+        size_t n = strlen(ep);
+        while (n && ep[n - 1] == '/')
+            n--;
+        c->endpoint = apr_pstrmemdup(pool, ep, n);
+    }
+    const char *tries = getenv("AWS_MAX_ATTEMPTS");
+    c->max_tries = tries ? atoi(tries) : 0;
+    if (c->max_tries < 1 || c->max_tries > 100)
+        c->max_tries = 5;
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    c->seed = (unsigned)(tv.tv_usec ^ tv.tv_sec ^ getpid());
+    if (resolve(c, err, errlen) != 0)
+        return NULL;
+    snprintf(c->sigv4, sizeof(c->sigv4), "aws:amz:%s:s3", c->region);
+    c->curl = curl_easy_init();
+    if (!c->curl) {
+        fail(err, errlen, "%s", "cannot create a libcurl handle");
+        return NULL;
+    }
+    apr_pool_cleanup_register(pool, c, s3_cleanup, apr_pool_cleanup_null);
+    return c;
+}
+
+const char *s3_cred_source(const S3 *c)
+{
+    return c->source;
+}
+
+/* ===== HTTP ===== */
+
+/* The URL of a bucket (key NULL: the bucket itself, for listings). Custom endpoints and bucket
+ * names with dots use path-style addressing; AWS virtual-hosted addressing. */
+static const char *url_of(S3 *c, apr_pool_t *pool, const char *bucket, const char *key)
+{
+    const char *k = key ? s3_encode(pool, key, 1) : "";
+    if (c->endpoint)
+        return apr_pstrcat(pool, c->endpoint, "/", bucket, "/", k, NULL);
+    if (strchr(bucket, '.'))
+        return apr_pstrcat(pool, "https://s3.", c->region, ".amazonaws.com/", bucket, "/", k,
+                           NULL);
+    return apr_pstrcat(pool, "https://", bucket, ".s3.", c->region, ".amazonaws.com/", k, NULL);
+}
+
+typedef struct Resp {
+    long status;
+    char region[64];  /* x-amz-bucket-region */
+    uint64_t clen;    /* Content-Length */
+    int have_clen;
+    uint64_t range_start; /* Content-Range of a 206 */
+    uint64_t total;       /* the whole object's size from Content-Range */
+    LiqBuf *body;         /* 2xx bodies */
+    LiqBuf errbody;       /* other bodies (error XML) */
+} Resp;
+
+static size_t on_header(char *p, size_t size, size_t nmemb, void *ud)
+{
+    Resp *r = ud;
+    size_t n = size * nmemb;
+    char line[512];
+    size_t m = n < sizeof(line) - 1 ? n : sizeof(line) - 1;
+    memcpy(line, p, m);
+    line[m] = 0;
+    if (strncmp(line, "HTTP/", 5) == 0) { /* a new response (after a 100 Continue, say) */
+        const char *sp = strchr(line, ' ');
+        r->status = sp ? strtol(sp + 1, NULL, 10) : 0;
+        r->have_clen = 0;
+        r->region[0] = 0;
+        return n;
+    }
+    char *colon = strchr(line, ':');
+    if (!colon)
+        return n;
+    *colon = 0;
+    char *v = trim(colon + 1);
+    if (strcasecmp(line, "x-amz-bucket-region") == 0) {
+        snprintf(r->region, sizeof(r->region), "%s", v);
+    } else if (strcasecmp(line, "content-length") == 0) {
+        r->clen = strtoull(v, NULL, 10);
+        r->have_clen = 1;
+    } else if (strcasecmp(line, "content-range") == 0) {
+        unsigned long long a, b, t;
+        if (sscanf(v, "bytes %llu-%llu/%llu", &a, &b, &t) == 3) {
+            r->range_start = a;
+            r->total = t;
+        }
+    }
+    return n;
+}
+
+static size_t on_body(char *p, size_t size, size_t nmemb, void *ud)
+{
+    Resp *r = ud;
+    size_t n = size * nmemb;
+    if (r->status >= 200 && r->status < 300)
+        buf_add(r->body, p, n);
+    else if (r->errbody.len < 65536)
+        buf_add(&r->errbody, p, n);
+    return n;
+}
+
+/* One GET; the body is appended to out. Returns curl's result. */
+static CURLcode perform(S3 *c, const char *url, const char *range, const char *if_match,
+                        Resp *r)
+{
+    CURL *h = c->curl;
+    curl_easy_reset(h);
+    struct curl_slist *hdr = NULL;
+    hdr = curl_slist_append(hdr, "x-amz-content-sha256: UNSIGNED-PAYLOAD");
+    char line[512];
+    if (c->token) { /* curl_slist_append copies the line */
+        LiqBuf t = {0};
+        buf_adds(&t, "x-amz-security-token: ");
+        buf_adds(&t, c->token);
+        buf_addc(&t, 0);
+        hdr = curl_slist_append(hdr, t.p);
+        buf_free(&t);
+    }
+    if (range) {
+        snprintf(line, sizeof(line), "Range: %s", range);
+        hdr = curl_slist_append(hdr, line);
+    }
+    if (if_match) {
+        snprintf(line, sizeof(line), "If-Match: %s", if_match);
+        hdr = curl_slist_append(hdr, line);
+    }
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, c->read_timeout);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, r);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, r);
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "liq");
+    if (!c->no_sign) {
+        curl_easy_setopt(h, CURLOPT_AWS_SIGV4, c->sigv4);
+        curl_easy_setopt(h, CURLOPT_USERNAME, c->akid);
+        curl_easy_setopt(h, CURLOPT_PASSWORD, c->secret);
+    }
+    CURLcode cc = curl_easy_perform(h);
+    curl_slist_free_all(hdr);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+    return cc;
+}
+
+/* Text of the first child element called name, or NULL. */
+static const char *xml_text(apr_pool_t *pool, const apr_xml_elem *e, const char *name)
+{
+    for (const apr_xml_elem *k = e ? e->first_child : NULL; k; k = k->next) {
+        if (strcmp(k->name, name) != 0)
+            continue;
+        const char *s = "";
+        for (const apr_text *t = k->first_cdata.first; t; t = t->next)
+            s = apr_pstrcat(pool, s, t->text, NULL);
+        return s;
+    }
+    return NULL;
+}
+
+static apr_xml_doc *xml_parse(apr_pool_t *pool, const char *p, size_t n, char *err,
+                              size_t errlen)
+{
+    apr_xml_parser *x = apr_xml_parser_create(pool);
+    apr_xml_doc *doc = NULL;
+    if (apr_xml_parser_feed(x, p, n) != APR_SUCCESS || apr_xml_parser_done(x, &doc) != APR_SUCCESS ||
+        !doc || !doc->root) {
+        char msg[200];
+        apr_xml_parser_geterror(x, msg, sizeof(msg));
+        if (err)
+            fail(err, errlen, "the response is not valid XML (%s)", msg);
+        return NULL;
+    }
+    return doc;
+}
+
+/* The one-line message for a response that is not 2xx. */
+static void http_error(S3 *c, const Resp *r, char *err, size_t errlen)
+{
+    apr_pool_t *pool;
+    apr_pool_create(&pool, c->pool);
+    const char *code = NULL, *msg = NULL, *region = r->region[0] ? r->region : NULL;
+    apr_xml_doc *doc = r->errbody.len ? xml_parse(pool, r->errbody.p, r->errbody.len, NULL, 0)
+                                      : NULL;
+    if (doc && strcmp(doc->root->name, "Error") == 0) {
+        code = xml_text(pool, doc->root, "Code");
+        msg = xml_text(pool, doc->root, "Message");
+        if (!region)
+            region = xml_text(pool, doc->root, "Region");
+    }
+    const char *what = code ? code : "";
+    char detail[512];
+    snprintf(detail, sizeof(detail), "%ld%s%s%s%s", r->status, code ? " " : "", what,
+             msg && *msg ? ": " : "", msg ? msg : "");
+    if (region && strcmp(region, c->region) != 0 &&
+        (r->status == 301 || r->status == 307 || r->status == 400 ||
+         (code && (strcmp(code, "PermanentRedirect") == 0 ||
+                   strcmp(code, "AuthorizationHeaderMalformed") == 0))))
+        fail(err, errlen, "the bucket is in region %s, not %s (%s); set AWS_REGION=%s", region,
+             c->region, detail, region);
+    else if (r->status == 301 || r->status == 307)
+        fail(err, errlen, "the bucket is in another region than %s (%s); set AWS_REGION",
+             c->region, detail);
+    else if (r->status == 403)
+        fail(err, errlen, "access denied (%s); credentials: %s", detail, c->source);
+    else if (code && strcmp(code, "NoSuchBucket") == 0)
+        fail(err, errlen, "no such bucket (%s)", detail);
+    else if (code && strcmp(code, "NoSuchKey") == 0)
+        fail(err, errlen, "no such key (%s)", detail);
+    else if (r->status == 404)
+        fail(err, errlen, "not found (%s)", detail);
+    else if (r->status == 412)
+        fail(err, errlen, "the object changed while it was read (%s)", detail);
+    else
+        fail(err, errlen, "HTTP %s", detail);
+    apr_pool_destroy(pool);
+}
+
+static int retryable_curl(CURLcode cc)
+{
+    switch (cc) {
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Sleeps before try number `attempt` (1-based): full jitter over 100 ms * 2^(attempt-1),
+ * capped at 10 s. */
+static void backoff(S3 *c, int attempt)
+{
+    long cap = 100L << (attempt - 1 < 7 ? attempt - 1 : 7);
+    if (cap > 10000)
+        cap = 10000;
+    long ms = (long)(rand_r(&c->seed) % (unsigned)(cap + 1));
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}
+
+/* GET url into out, with retries; a 2xx body cut short is resumed with a Range request.
+ * size: the expected length when known (0: unknown). */
+static int fetch(S3 *c, const char *url, const char *etag, LiqBuf *out, char *err, size_t errlen)
+{
+    char last[512] = "";
+    for (int attempt = 1;; attempt++) {
+        Resp r = {0};
+        r.body = out;
+        size_t start = out->len;
+        char range[64];
+        if (start)
+            snprintf(range, sizeof(range), "bytes=%zu-", start);
+        CURLcode cc = perform(c, url, start ? range : NULL, start ? etag : NULL, &r);
+        int retry = 0;
+        if (r.status == 200 && start) { /* the range was ignored: the whole body again */
+            memmove(out->p, out->p + start, out->len - start);
+            out->len -= start;
+            start = 0;
+        } else if (r.status == 206 && r.range_start != start) {
+            out->len = start; /* not the bytes asked for: ask again */
+            cc = CURLE_PARTIAL_FILE;
+        }
+        if (cc == CURLE_OK && r.status >= 200 && r.status < 300) {
+            if (!r.have_clen || out->len - start >= r.clen) {
+                buf_free(&r.errbody);
+                return 0;
+            }
+            cc = CURLE_PARTIAL_FILE; /* shorter than Content-Length */
+        }
+        if (cc != CURLE_OK) {
+            retry = retryable_curl(cc);
+            if (cc == CURLE_PARTIAL_FILE)
+                snprintf(last, sizeof(last), "the body was cut short after %zu bytes",
+                         out->len);
+            else
+                snprintf(last, sizeof(last), "%s", curl_easy_strerror(cc));
+            if (!(r.status >= 200 && r.status < 300))
+                out->len = start; /* keep only bytes of good responses */
+        } else {
+            retry = r.status >= 500 || r.status == 429;
+            http_error(c, &r, last, sizeof(last));
+            out->len = start;
+        }
+        buf_free(&r.errbody);
+        if (!retry) {
+            fail(err, errlen, "%s", last);
+            return -1;
+        }
+        if (attempt >= c->max_tries) {
+            fail(err, errlen, "%s (gave up after %d tries)", last, attempt);
+            return -1;
+        }
+        backoff(c, attempt);
+    }
+}
+
+int s3_get(S3 *c, const S3Object *o, char **data, size_t *len, char *err, size_t errlen)
+{
+    apr_pool_t *pool;
+    apr_pool_create(&pool, c->pool);
+    LiqBuf b = {0};
+    if (o->size) { /* the listed size, exactly: objects can be large */
+        b.p = malloc((size_t)o->size);
+        if (!b.p)
+            abort();
+        b.cap = (size_t)o->size;
+    }
+    int rc = fetch(c, url_of(c, pool, o->bucket, o->key), o->etag, &b, err, errlen);
+    apr_pool_destroy(pool);
+    if (rc != 0 || b.len == 0) {
+        buf_free(&b);
+        *data = NULL;
+        *len = 0;
+        return rc;
+    }
+    *data = b.p;
+    *len = b.len;
+    return 0;
+}
+
+/* ===== Listing ===== */
+
+static int is_archived(const char *cls)
+{
+    return cls && (strcmp(cls, "GLACIER") == 0 || strcmp(cls, "DEEP_ARCHIVE") == 0);
+}
+
+int s3_expand(S3 *c, apr_pool_t *pool, const char *uri, S3Object **objs, size_t *n, char *err,
+              size_t errlen)
+{
+    const char *bucket, *key;
+    *objs = NULL;
+    *n = 0;
+    if (s3_parse_uri(pool, uri, &bucket, &key) != 0) {
+        fail(err, errlen, "%s", "not an S3 URI: s3://BUCKET/KEY, s3://BUCKET/PREFIX/ or a glob");
+        return -1;
+    }
+    size_t lit = s3_literal_prefix(key), keylen = strlen(key);
+    int glob = lit < keylen;
+    if (!glob && keylen && key[keylen - 1] != '/') { /* one object: no listing */
+        S3Object *o = apr_pcalloc(pool, sizeof(*o));
+        o->bucket = bucket;
+        o->key = key;
+        *objs = o;
+        *n = 1;
+        return 0;
+    }
+    const char *prefix = apr_pstrmemdup(pool, key, lit);
+    const char *pattern = glob ? glob_pattern(pool, key) : NULL;
+    const char *base = url_of(c, pool, bucket, NULL);
+    const char *token = NULL;
+    size_t cap = 0;
+    apr_pool_t *page;
+    apr_pool_create(&page, pool);
+    LiqBuf b = {0};
+    int rc = 0;
+    for (;;) {
+        apr_pool_clear(page);
+        /* sorted by name, RFC 3986-encoded: libcurl 7.88 signs the query as sent */
+        const char *q = apr_pstrcat(page, token ? "continuation-token=" : "",
+                                    token ? s3_encode(page, token, 0) : "", token ? "&" : "",
+                                    "list-type=2", *prefix ? "&prefix=" : "",
+                                    *prefix ? s3_encode(page, prefix, 0) : "", NULL);
+        b.len = 0;
+        if (fetch(c, apr_pstrcat(page, base, "?", q, NULL), NULL, &b, err, errlen) != 0) {
+            rc = -1;
+            break;
+        }
+        apr_xml_doc *doc = xml_parse(page, b.p ? b.p : "", b.len, err, errlen);
+        if (!doc) {
+            rc = -1;
+            break;
+        }
+        if (strcmp(doc->root->name, "ListBucketResult") != 0) {
+            fail(err, errlen, "the listing is not a ListBucketResult but <%s>", doc->root->name);
+            rc = -1;
+            break;
+        }
+        for (const apr_xml_elem *e = doc->root->first_child; e; e = e->next) {
+            if (strcmp(e->name, "Contents") != 0)
+                continue;
+            const char *k = xml_text(page, e, "Key");
+            if (!k || !*k)
+                continue;
+            size_t kl = strlen(k);
+            const char *size = xml_text(page, e, "Size");
+            uint64_t sz = size ? strtoull(size, NULL, 10) : 0;
+            if (k[kl - 1] == '/' && sz == 0) /* a folder marker */
+                continue;
+            if (pattern && fnmatch(pattern, k, FNM_PATHNAME) != 0)
+                continue;
+            if (*n == cap) {
+                cap = cap ? cap * 2 : 64;
+                S3Object *no = apr_pcalloc(pool, sizeof(S3Object) * cap);
+                if (*n)
+                    memcpy(no, *objs, sizeof(S3Object) * *n);
+                *objs = no;
+            }
+            S3Object *o = &(*objs)[(*n)++];
+            o->bucket = bucket;
+            o->key = apr_pstrdup(pool, k);
+            o->size = sz;
+            const char *etag = xml_text(page, e, "ETag");
+            o->etag = etag ? apr_pstrdup(pool, etag) : NULL;
+            const char *cls = xml_text(page, e, "StorageClass");
+            o->storage_class = cls ? apr_pstrdup(pool, cls) : NULL;
+            o->archived = is_archived(cls);
+        }
+        const char *trunc = xml_text(page, doc->root, "IsTruncated");
+        const char *next = xml_text(page, doc->root, "NextContinuationToken");
+        if (!trunc || strcmp(trunc, "true") != 0)
+            break;
+        if (!next || !*next) {
+            fail(err, errlen, "%s", "a truncated listing came without NextContinuationToken");
+            rc = -1;
+            break;
+        }
+        token = apr_pstrdup(pool, next);
+    }
+    buf_free(&b);
+    apr_pool_destroy(page);
+    if (rc == 0 && *n == 0) {
+        fail(err, errlen, "%s", glob ? "no object matches" : "no objects under this prefix");
+        rc = -1;
+    }
+    return rc;
+}

@@ -1,0 +1,76 @@
+/* s3.h -- S3 objects as inputs: s3:// URIs, AWS credentials, listing and download (libcurl)
+ *
+ * An input "s3://bucket/key" names one object (read without listing: only s3:GetObject is
+ * needed); "s3://bucket/prefix/" and "s3://bucket" every object under the prefix; a key with
+ * '*' or '?' is a glob matched per path segment (fnmatch FNM_PATHNAME) against a listing of
+ * its longest literal prefix. Listings use ListObjectsV2 with continuation tokens; their XML
+ * is parsed with apr-util's apr_xml. Objects in GLACIER or DEEP_ARCHIVE come back flagged
+ * (archived) so the caller can skip them without a request.
+ *
+ * Requests go through libcurl, signed by its CURLOPT_AWS_SIGV4 ("aws:amz:REGION:s3") with
+ * x-amz-content-sha256: UNSIGNED-PAYLOAD (and x-amz-security-token for session
+ * credentials). libcurl 7.88 signs the query string as sent, so queries are sent sorted and
+ * RFC 3986-encoded. Failed requests are retried (up to AWS_MAX_ATTEMPTS tries, default 5)
+ * with exponential backoff and full jitter on 5xx, 429, 503 SlowDown, timeouts and connection
+ * errors; a body cut short is resumed with a Range request (If-Match the ETag).
+ *
+ * Settings as the AWS CLI reads them: credentials from AWS_ACCESS_KEY_ID /
+ * AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, else the profile AWS_PROFILE (default "default")
+ * in AWS_SHARED_CREDENTIALS_FILE (~/.aws/credentials) and AWS_CONFIG_FILE (~/.aws/config),
+ * including credential_process; region from AWS_REGION, AWS_DEFAULT_REGION, the profile, else
+ * us-east-1; endpoint from S3Opts.endpoint (--endpoint-url), AWS_ENDPOINT_URL_S3,
+ * AWS_ENDPOINT_URL (path-style addressing), else AWS (virtual-hosted addressing).
+ *
+ * Errors are values: functions fill err with one line (never a secret) and return -1 / NULL.
+ *
+ * Ownership: an S3 client lives in the pool given to s3_open (its curl handle is released by
+ * a cleanup of that pool); s3_get returns a malloc'd buffer the caller frees.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef LIQ_S3_H
+#define LIQ_S3_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <apr_pools.h>
+
+typedef struct S3Opts {
+    const char *endpoint; /* --endpoint-url, or NULL */
+    int no_sign;          /* --no-sign-request: anonymous requests */
+    int read_timeout;     /* seconds without a byte before a try is given up (0: 30) */
+} S3Opts;
+
+typedef struct S3Object {
+    const char *bucket, *key;
+    uint64_t size;             /* from the listing; 0 when not listed */
+    const char *etag;          /* from the listing, or NULL */
+    const char *storage_class; /* from the listing, or NULL */
+    int archived;              /* GLACIER or DEEP_ARCHIVE: not readable without a restore */
+} S3Object;
+
+typedef struct S3 S3;
+
+/* Is this input an s3:// URI? */
+int s3_is_uri(const char *s);
+/* Splits "s3://bucket/key" (key may be empty). Returns 0, or -1 when there is no bucket. */
+int s3_parse_uri(apr_pool_t *pool, const char *uri, const char **bucket, const char **key);
+/* The RFC 3986 encoding of s (unreserved bytes kept; '/' kept when keep_slash). */
+char *s3_encode(apr_pool_t *pool, const char *s, int keep_slash);
+/* Bytes of key before its first wildcard ('*' or '?'); strlen(key) when there is none. */
+size_t s3_literal_prefix(const char *key);
+/* Reads key from [section] of an INI file such as ~/.aws/credentials; NULL when absent. */
+const char *s3_ini_get(apr_pool_t *pool, const char *path, const char *section,
+                       const char *key);
+
+/* A client: settings and credentials resolved now (credential_process runs here). */
+S3 *s3_open(apr_pool_t *pool, const S3Opts *opts, char *err, size_t errlen);
+/* The objects an input URI names, in listing (key) order, allocated in pool. */
+int s3_expand(S3 *c, apr_pool_t *pool, const char *uri, S3Object **objs, size_t *n, char *err,
+              size_t errlen);
+/* Downloads an object whole into a malloc'd buffer (NULL when empty). */
+int s3_get(S3 *c, const S3Object *o, char **data, size_t *len, char *err, size_t errlen);
+/* Where the credentials came from, for messages (never the secret). */
+const char *s3_cred_source(const S3 *c);
+
+#endif

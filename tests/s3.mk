@@ -1,0 +1,7 @@
+## tests/s3.mk -- S3 input tests: s3:// URIs against s3rver (npm) on loopback, a fault-injecting
+## and signature-checking proxy (python3, botocore); each test skips (77) without node/npm
+S3_SH_TESTS = \
+	tests/s3/basic.sh \
+	tests/s3/faults.sh \
+	tests/s3/sigv4.sh
+S3_TEST_HELPERS = tests/s3/lib.sh tests/s3/proxy.py tests/s3/s3put.py

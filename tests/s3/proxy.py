@@ -1,0 +1,220 @@
+#!/usr/bin/env python3
+# proxy.py -- test helper: a loopback HTTP proxy in front of s3rver that injects faults and,
+# optionally, checks every request's SigV4 signature with botocore
+#
+#   proxy.py UPSTREAM_PORT PORT_FILE LOG_FILE [OPTION...]
+#
+# Listens on 127.0.0.1 (a free port, written to PORT_FILE once listening) and forwards each
+# request to 127.0.0.1:UPSTREAM_PORT. Every request is logged to LOG_FILE as one line:
+# "METHOD PATH range=RANGE -> STATUS". Options (a RULE applies to the first COUNT requests
+# whose path, query included, matches the regex RE; COUNT 0 means always):
+#   --status CODE:COUNT:RE   answer CODE with an S3 error body (503: SlowDown, 5xx:
+#                            InternalError) instead of forwarding
+#   --cut BYTES:COUNT:RE     forward, but send only BYTES of the body, then close
+#   --delay SECS:COUNT:RE    wait SECS before answering
+#   --reset COUNT:RE         close the connection without an answer
+#   --glacier RE             in listings, report keys matching RE in StorageClass GLACIER
+#   --redirect REGION        answer 301 PermanentRedirect, x-amz-bucket-region: REGION
+#   --verify SECRET          recompute the SigV4 signature (botocore) with SECRET, S3's
+#                            canonical form (path and query decoded and re-encoded per RFC
+#                            3986); answer 403 SignatureDoesNotMatch when it differs, and log
+#                            "region=REGION sig=ok" or "sig=BAD" (and the canonical request)
+# SPDX-License-Identifier: Apache-2.0
+import http.client
+import http.server
+import re
+import socket
+import sys
+import threading
+import time
+import urllib.parse
+
+upstream = int(sys.argv[1])
+port_file, log_file = sys.argv[2], sys.argv[3]
+rules = []  # [kind, arg, remaining, regex]
+glacier = None
+redirect = None
+secret = None
+args = sys.argv[4:]
+i = 0
+while i < len(args):
+    opt, val = args[i], args[i + 1]
+    i += 2
+    if opt in ("--status", "--cut", "--delay"):
+        arg, count, rx = val.split(":", 2)
+        rules.append([opt[2:], arg, int(count) or -1, re.compile(rx)])
+    elif opt == "--reset":
+        count, rx = val.split(":", 1)
+        rules.append(["reset", None, int(count) or -1, re.compile(rx)])
+    elif opt == "--glacier":
+        glacier = re.compile(val)
+    elif opt == "--redirect":
+        redirect = val
+    elif opt == "--verify":
+        secret = val
+    else:
+        sys.exit("proxy.py: unknown option " + opt)
+lock = threading.Lock()
+
+
+def log(line):
+    with lock:
+        with open(log_file, "a") as fp:
+            fp.write(line + "\n")
+
+
+def take(path):
+    """The rules that fire for this request (their counts used up)."""
+    fired = []
+    with lock:
+        for r in rules:
+            if r[2] != 0 and r[3].search(path):
+                if r[2] > 0:
+                    r[2] -= 1
+                fired.append(r)
+    return fired
+
+
+def verify(method, path, headers):
+    """None when the signature is right, else why not."""
+    from botocore.auth import S3SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    auth = headers.get("Authorization", "")
+    m = re.match(
+        r"AWS4-HMAC-SHA256 Credential=([^/]+)/(\d{8})/([^/]+)/s3/aws4_request, "
+        r"SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$",
+        auth,
+    )
+    if not m:
+        return "malformed Authorization: " + re.sub(r"Signature=\w+", "Signature=...", auth)
+    akid, day, region, signed, sig = m.groups()
+    names = signed.split(";")
+    if "x-amz-content-sha256" not in names or "host" not in names:
+        return "host or x-amz-content-sha256 not signed: " + signed
+    if headers.get("x-amz-content-sha256") != "UNSIGNED-PAYLOAD":
+        return "x-amz-content-sha256 is not UNSIGNED-PAYLOAD"
+    # S3's canonical form: the path and query decoded, then encoded per RFC 3986
+    parts = urllib.parse.urlsplit(path)
+    cpath = urllib.parse.quote(urllib.parse.unquote(parts.path), safe="/-_.~")
+    pairs = []
+    for p in parts.query.split("&") if parts.query else []:
+        k, _, v = p.partition("=")
+        pairs.append(
+            (
+                urllib.parse.quote(urllib.parse.unquote(k), safe="-_.~"),
+                urllib.parse.quote(urllib.parse.unquote(v), safe="-_.~"),
+            )
+        )
+    cquery = "&".join("%s=%s" % kv for kv in sorted(pairs))
+    if cquery != parts.query:
+        return "query not sent in canonical form: %s (canonical: %s)" % (parts.query, cquery)
+    hdrs = {n: headers.get(n, "") for n in names}
+    req = AWSRequest(method=method, url="http://" + hdrs["host"] + cpath + ("?" + cquery if cquery else ""), headers=hdrs)
+    req.context["timestamp"] = headers.get("x-amz-date", "")
+    signer = S3SigV4Auth(Credentials(akid, secret, headers.get("x-amz-security-token")), "s3", region)
+    canon = signer.canonical_request(req)
+    want = signer.signature(signer.string_to_sign(req, canon), req)
+    if want != sig:
+        return "signature differs; canonical request: " + canon.replace("\n", "\\n")
+    return None
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *a):
+        pass
+
+    def error(self, status, code, extra=None):
+        body = ('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>%s</Code>'
+                "<Message>injected by proxy.py</Message></Error>" % code).encode()
+        self.send_response(status)
+        for k, v in (extra or {}).items():
+            self.send_header(k, v)
+        self.send_header("Content-Type", "application/xml")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        return status
+
+    def handle_one(self):
+        body = None
+        n = int(self.headers.get("Content-Length") or 0)
+        if n:
+            body = self.rfile.read(n)
+        note = ""
+        if secret is not None:
+            why = verify(self.command, self.path, self.headers)
+            m = re.search(r"Credential=[^/]+/\d+/([^/]+)/", self.headers.get("Authorization", ""))
+            note = " region=" + (m.group(1) if m else "-")
+            note += " sig=ok" if why is None else " sig=BAD " + why
+            if why is not None:
+                return self.error(403, "SignatureDoesNotMatch"), note
+        cut = None
+        for kind, arg, _, _ in take(self.path):
+            if kind == "delay":
+                time.sleep(float(arg))
+            elif kind == "status":
+                code = int(arg)
+                name = "SlowDown" if code == 503 else "InternalError" if code >= 500 else "Injected"
+                return self.error(code, name), note
+            elif kind == "reset":
+                self.close_connection = True
+                self.connection.shutdown(socket.SHUT_RDWR)
+                return "reset", note
+            elif kind == "cut":
+                cut = int(arg)
+        if redirect:
+            return self.error(301, "PermanentRedirect", {"x-amz-bucket-region": redirect}), note
+        conn = http.client.HTTPConnection("127.0.0.1", upstream)
+        hdrs = {k: v for k, v in self.headers.items() if k.lower() not in ("connection",)}
+        conn.request(self.command, self.path, body=body, headers=hdrs)
+        r = conn.getresponse()
+        data = r.read()
+        conn.close()
+        if glacier is not None and "list-type=2" in self.path:
+            text = data.decode()
+
+            def cls(m):
+                key = re.search(r"<Key>(.*?)</Key>", m.group(0)).group(1)
+                if glacier.search(key):
+                    return m.group(0).replace("<StorageClass>STANDARD<", "<StorageClass>GLACIER<")
+                return m.group(0)
+
+            data = re.sub(r"<Contents>.*?</Contents>", cls, text).encode()
+        self.send_response(r.status)
+        for k, v in r.getheaders():
+            if k.lower() not in ("content-length", "connection", "transfer-encoding"):
+                self.send_header(k, v)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if cut is not None and cut < len(data):
+            self.wfile.write(data[:cut])
+            self.wfile.flush()
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return "%d cut at %d" % (r.status, cut), note
+        self.wfile.write(data)
+        return r.status, note
+
+    def do(self):
+        try:
+            status, note = self.handle_one()
+        except (BrokenPipeError, ConnectionResetError):
+            status, note = "client gone", ""
+            self.close_connection = True
+        log("%s %s range=%s -> %s%s" % (self.command, self.path, self.headers.get("Range", "-"), status, note))
+
+    do_GET = do_PUT = do_HEAD = do_DELETE = do_POST = do
+
+
+srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+srv.daemon_threads = True
+with open(port_file + ".tmp", "w") as fp:
+    fp.write(str(srv.server_address[1]))
+import os  # noqa: E402
+
+os.rename(port_file + ".tmp", port_file)
+srv.serve_forever()
