@@ -19,6 +19,11 @@ include tests/golden/engine.mk
 TESTS += $(GOLDEN_TESTS) $(FUNCTION_TESTS) $(ENGINE_TESTS) $(ENGINE_SH_TESTS)
 EXTRA_DIST += $(GOLDEN_TESTS) $(FUNCTION_TESTS) $(ENGINE_TESTS) $(ENGINE_SH_TESTS)
 
+## the example queries of the AWS documentation, as golden tests
+include tests/golden/docs.mk
+TESTS += $(DOCS_TESTS)
+EXTRA_DIST += $(DOCS_TESTS)
+
 ## cmocka unit tests: one binary per module
 include tests/unit/local.mk
 TESTS += $(UNIT_TESTS)
@@ -42,5 +47,5 @@ EXTRA_DIST += $(S3_SH_TESTS) $(S3_TEST_HELPERS)
 # golden_run and liq must exist before any .test or .sh runs
 $(GOLDEN_TESTS:.test=.log) $(FUNCTION_TESTS:.test=.log) $(ENGINE_TESTS:.test=.log) \
 	$(SH_TESTS:.sh=.log) $(OUT_SH_TESTS:.sh=.log) $(ENGINE_SH_TESTS:.sh=.log) \
-	$(S3_SH_TESTS:.sh=.log): \
+	$(S3_SH_TESTS:.sh=.log) $(DOCS_TESTS:.test=.log): \
 	tests/golden_run$(EXEEXT) liq$(EXEEXT)

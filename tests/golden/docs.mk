@@ -1,0 +1,5 @@
+## tests/golden/docs.mk -- the example queries of the AWS CloudWatch Logs Insights documentation,
+## each with a hand-written input and an output worked out by hand (tests/golden/docs/*.test)
+DOCS_TESTS = \
+	tests/golden/docs/general.test \
+	tests/golden/docs/commands.test
