@@ -71,6 +71,22 @@ if [ $check -eq 0 ]; then
     exit 0
 fi
 
+# The S3 tests (tests/s3) need node and npm (they install s3rver from npm themselves) and
+# python3-botocore (signature checks); only the test path installs them.
+s3_missing=()
+command -v node >/dev/null 2>&1 || s3_missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || s3_missing+=(npm)
+dpkg-query -W -f='${Status}' python3-botocore 2>/dev/null | grep -q "install ok installed" ||
+    s3_missing+=(python3-botocore)
+if [ ${#s3_missing[@]} -gt 0 ]; then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    echo "setup: installing ${s3_missing[*]} for the S3 tests" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    $sudo apt-get update -qq >/dev/null
+    $sudo apt-get install -y -qq --no-install-recommends "${s3_missing[@]}" >/dev/null
+fi
+
 # check LABEL: make check in the current build directory; on failure show the failing logs;
 # always end with one "LABEL: N passed, N failed" line
 check() {
