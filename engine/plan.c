@@ -488,6 +488,32 @@ static void add_dedup(Builder *b, const AstNode *cmd)
     end_pipeline(b, op);
 }
 
+/* pattern: a breaker like stats; afterwards only its four outputs exist */
+static void add_pattern_cmd(Builder *b, const AstNode *cmd)
+{
+    apr_pool_t *pool = b->p->pool;
+    Expr *src = compile(b, cmd->kids[0]);
+    if (!src)
+        return;
+    static const char *const names[4] = {"@pattern", "@ratio", "@sampleCount", "@severityLabel"};
+    int slots[4];
+    for (int i = 0; i < 4; i++)
+        slots[i] = plan_new_slot(b->p, names[i], SLOT_COMPUTED);
+    Op *op = op_pattern_new(b->p, src, slots);
+    op->label = ast_text(pool, cmd, b->text);
+    op->detail = reads_of(b, &src, 1);
+    end_pipeline(b, op);
+    Scope *scope = apr_pcalloc(pool, sizeof(*scope));
+    scope->closed = 1;
+    b->scope = scope;
+    b->vmode = VIS_STATS;
+    b->nvis = 0;
+    for (int i = 0; i < 4; i++) {
+        scope_set(pool, scope, names[i], slots[i]);
+        vis_add(b, names[i], slots[i], 0);
+    }
+}
+
 static void add_unnest(Builder *b, const AstNode *cmd)
 {
     apr_pool_t *pool = b->p->pool;
@@ -623,6 +649,9 @@ Plan *plan_build(apr_pool_t *pool, const AstNode *q, const char *text, const FpP
             add_unnest(&b, cmd);
             break;
         case AST_SOURCE: /* handled before the loop */
+            break;
+        case AST_PATTERN:
+            add_pattern_cmd(&b, cmd);
             break;
         default:
             diag_add(diags, DIAG_ERROR, &cmd->span, "command '%s' is not supported by liq yet",

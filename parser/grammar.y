@@ -83,7 +83,7 @@ static AstNode *with_offset(ParseCtx *ctx, AstNode *e, LxTok word, LiqSpan wsp, 
 %token FIELDS "'fields'" DISPLAY "'display'" FILTER "'filter'" STATS "'stats'"
 %token SORT "'sort'" LIMIT "'limit'" PARSE "'parse'" DEDUP "'dedup'"
 %token FILTERINDEX "'filterIndex'" HEAD "'head'" TAIL "'tail'" UNNEST "'unnest'"
-%token SOURCE "'SOURCE'" COLON "':'"
+%token SOURCE "'SOURCE'" COLON "':'" PATTERN "'pattern'"
 %token BADCMD "a command"
 %token AND "'and'" OR "'or'" NOT "'not'" LIKE "'like'" IN "'in'" AS "'as'" BY "'by'"
 %token ASC "'asc'" DESC "'desc'" TRUE "'true'" FALSE "'false'"
@@ -197,6 +197,7 @@ command
             $$->span = @$;
         }
     | DEDUP names               { $$ = $2; $$->kind = AST_DEDUP; $$->span = @$; }
+    | PATTERN expr              { $$ = ast_add(P, ast_new(P, AST_PATTERN, @$), $2); }
     | SOURCE STRING             {
             $$ = ast_add(P, ast_new(P, AST_SOURCE, @$), leaf(ctx, AST_STR, @2, $2));
             $$->span = @$;

@@ -401,6 +401,7 @@ int sema_check(AstNode *q, LiqDiagList *diags)
             break;
         }
         case AST_UNNEST:
+        case AST_PATTERN:
             check_expr(&s, cmd->kids[0], CTX_ROW, "unnest");
             break;
         case AST_SOURCE:

@@ -9,6 +9,7 @@ ENGINE_TESTS = \
 	tests/golden/engine/structures.test \
 	tests/golden/engine/source.test \
 	tests/golden/engine/parse_modes.test \
+	tests/golden/engine/pattern.test \
 	tests/golden/fpat/errors.test \
 	tests/golden/fpat/delimited.test \
 	tests/golden/fpat/json.test \

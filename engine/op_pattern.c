@@ -1,0 +1,401 @@
+/* op_pattern.c -- pattern: clusters records into templates (§3.9, L21)
+ *
+ * The algorithm (docs/pattern.md): each value is split at white space; a token holding a
+ * digit, or shaped like a hex string, is a variable and becomes a wildcard. Records with the
+ * same masked token list form a group -- this step runs in every worker and merges by
+ * addition, so it is order-independent. At the end, groups that differ in exactly one
+ * position merge into one template with a wildcard there when at least MIN_FAMILY of them do
+ * (a position with that many values is a variable; two or three values such as Started and
+ * Stopped stay apart). The result is deterministic for any thread count.
+ *
+ * Output, one row per template, largest first: @pattern (variables written <Token-N>, N
+ * counting the variable positions), @ratio (share of the records), @sampleCount,
+ * @severityLabel (Error, Warning, Info, Debug, or Unknown, from the template's words).
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <apr_hash.h>
+#include <apr_strings.h>
+#include "engine/op.h"
+
+enum { MAXTOK = 512, MIN_FAMILY = 4 };
+#define WILD "\x01" /* a variable position inside a template (never in log text) */
+
+typedef struct Group {
+    char *tmpl; /* tokens joined by ' ', variables as WILD */
+    size_t len;
+    uint64_t hash;
+    int64_t count;
+    uint64_t first; /* order key of the first record (ties) */
+} Group;
+
+typedef struct GSet {
+    Group *g;
+    size_t n, cap;
+    uint32_t *index;
+    size_t mask;
+    apr_pool_t *pool;
+} GSet;
+
+typedef struct PatternData {
+    Expr *src;
+    int slot_pattern, slot_ratio, slot_count, slot_sev;
+    GSet *global;
+} PatternData;
+
+typedef struct PatternLocal {
+    ExprState *st;
+    GSet *set;
+    LiqBuf scratch, t;
+} PatternLocal;
+
+static GSet *gset_new(void)
+{
+    GSet *s = calloc(1, sizeof(*s));
+    if (!s)
+        abort();
+    apr_pool_create(&s->pool, NULL);
+    s->mask = 255;
+    s->index = calloc(s->mask + 1, sizeof(uint32_t));
+    if (!s->index)
+        abort();
+    return s;
+}
+
+static void gset_free(GSet *s)
+{
+    if (!s)
+        return;
+    free(s->g);
+    free(s->index);
+    apr_pool_destroy(s->pool);
+    free(s);
+}
+
+static uint64_t fnv(const char *s, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h ^ (h >> 31);
+}
+
+static void gset_add(GSet *s, const char *t, size_t n, int64_t count, uint64_t first)
+{
+    uint64_t h = fnv(t, n);
+    size_t i = h & s->mask;
+    while (s->index[i]) {
+        Group *g = &s->g[s->index[i] - 1];
+        if (g->hash == h && g->len == n && memcmp(g->tmpl, t, n) == 0) {
+            g->count += count;
+            if (first < g->first)
+                g->first = first;
+            return;
+        }
+        i = (i + 1) & s->mask;
+    }
+    if (s->n == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 64;
+        Group *ng = realloc(s->g, sizeof(Group) * s->cap);
+        if (!ng)
+            abort();
+        s->g = ng;
+    }
+    Group *g = &s->g[s->n];
+    g->tmpl = apr_pstrmemdup(s->pool, t, n);
+    g->len = n;
+    g->hash = h;
+    g->count = count;
+    g->first = first;
+    s->index[i] = (uint32_t)++s->n;
+    if (s->n * 2 > s->mask) { /* grow the index */
+        size_t mask = s->mask * 2 + 1;
+        uint32_t *idx = calloc(mask + 1, sizeof(uint32_t));
+        if (!idx)
+            abort();
+        for (size_t k = 0; k < s->n; k++) {
+            size_t j = s->g[k].hash & mask;
+            while (idx[j])
+                j = (j + 1) & mask;
+            idx[j] = (uint32_t)(k + 1);
+        }
+        free(s->index);
+        s->index = idx;
+        s->mask = mask;
+    }
+}
+
+/* Is a token a variable: a digit anywhere, or a long hex-like word? */
+static int variable(const char *s, size_t n)
+{
+    size_t hex = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] >= '0' && s[i] <= '9')
+            return 1;
+        hex += isxdigit((unsigned char)s[i]) != 0;
+    }
+    return n >= 16 && hex == n;
+}
+
+/* The masked template of a text into t. */
+static void mask(const char *s, size_t n, LiqBuf *t)
+{
+    t->len = 0;
+    size_t i = 0;
+    int ntok = 0;
+    while (i < n && ntok < MAXTOK) {
+        while (i < n && isspace((unsigned char)s[i]))
+            i++;
+        if (i >= n)
+            break;
+        size_t b = i;
+        while (i < n && !isspace((unsigned char)s[i]))
+            i++;
+        if (ntok++)
+            buf_addc(t, ' ');
+        if (variable(s + b, i - b))
+            buf_adds(t, WILD);
+        else
+            buf_add(t, s + b, i - b);
+    }
+}
+
+static OpLocal *pattern_local_new(const Op *op, apr_pool_t *pool)
+{
+    const PatternData *pd = op->data;
+    PatternLocal *l = apr_pcalloc(pool, sizeof(*l));
+    l->st = expr_state_new(pool, pd->src);
+    l->set = gset_new();
+    return l;
+}
+
+static void pattern_sink(const Op *op, OpLocal *lp, Batch *b)
+{
+    const PatternData *pd = op->data;
+    PatternLocal *l = lp;
+    Vec *v = expr_eval(pd->src, l->st, b);
+    for (uint32_t k = 0; k < b->nsel; k++) {
+        SelIdx row = b->sel[k];
+        const Datum *d = VGET(v, row);
+        if (d->type == VT_NULL || d->type == VT_JSON)
+            continue; /* maps and lists are not clustered (§3.9) */
+        size_t n;
+        const char *s = val_text(d, &l->scratch, &n);
+        mask(s, n, &l->t);
+        gset_add(l->set, l->t.p ? l->t.p : "", l->t.len, 1, batch_order(b, row));
+    }
+}
+
+static void pattern_combine(Op *op, OpLocal *lp)
+{
+    PatternData *pd = op->data;
+    PatternLocal *l = lp;
+    if (!pd->global)
+        pd->global = gset_new();
+    for (size_t i = 0; i < l->set->n; i++)
+        gset_add(pd->global, l->set->g[i].tmpl, l->set->g[i].len, l->set->g[i].count,
+                 l->set->g[i].first);
+    gset_free(l->set);
+    l->set = NULL;
+    buf_free(&l->scratch);
+    buf_free(&l->t);
+}
+
+/* ===== the merge of groups into templates ===== */
+
+typedef struct Tmpl {
+    char **tok;
+    size_t *tl;
+    int n;
+    int64_t count;
+    uint64_t first;
+    int alive;
+} Tmpl;
+
+static int split_tmpl(apr_pool_t *pool, const char *s, size_t n, char ***tok, size_t **tl)
+{
+    int k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += s[i] == ' ';
+    k = n ? k + 1 : 0;
+    *tok = apr_palloc(pool, sizeof(char *) * (size_t)(k + 1));
+    *tl = apr_palloc(pool, sizeof(size_t) * (size_t)(k + 1));
+    int t = 0;
+    size_t b = 0;
+    for (size_t i = 0; i <= n && k; i++)
+        if (i == n || s[i] == ' ') {
+            (*tok)[t] = (char *)(uintptr_t)(s + b);
+            (*tl)[t++] = i - b;
+            b = i + 1;
+        }
+    return k;
+}
+
+static int is_wild(const char *t, size_t n)
+{
+    return n == 1 && t[0] == WILD[0];
+}
+
+static int cmp_groups(const void *a, const void *b)
+{
+    const Tmpl *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    return x->first < y->first ? -1 : x->first > y->first;
+}
+
+static const char *severity(const Tmpl *t)
+{
+    static const struct {
+        const char *word, *label;
+    } w[] = {{"fatal", "Error"},   {"critical", "Error"}, {"error", "Error"},  {"err", "Error"},
+             {"exception", "Error"}, {"warn", "Warning"}, {"warning", "Warning"},
+             {"info", "Info"},     {"notice", "Info"},    {"debug", "Debug"},
+             {"trace", "Debug"}};
+    for (size_t k = 0; k < sizeof(w) / sizeof(w[0]); k++)
+        for (int i = 0; i < t->n; i++) {
+            size_t n = t->tl[i];
+            const char *s = t->tok[i];
+            while (n && !isalpha((unsigned char)*s)) /* [ERROR] -> ERROR */
+                s++, n--;
+            while (n && !isalpha((unsigned char)s[n - 1]))
+                n--;
+            if (n == strlen(w[k].word) && strncasecmp(s, w[k].word, n) == 0)
+                return w[k].label;
+        }
+    return "Unknown";
+}
+
+static RowSet *pattern_finalize(Op *op)
+{
+    PatternData *pd = op->data;
+    GSet *s = pd->global ? pd->global : gset_new();
+    pd->global = NULL;
+    apr_pool_t *pool;
+    apr_pool_create(&pool, NULL);
+    Tmpl *t = calloc(s->n + 1, sizeof(Tmpl));
+    if (!t)
+        abort();
+    int64_t total = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        t[i].n = split_tmpl(pool, s->g[i].tmpl, s->g[i].len, &t[i].tok, &t[i].tl);
+        t[i].count = s->g[i].count;
+        t[i].first = s->g[i].first;
+        t[i].alive = 1;
+        total += t[i].count;
+    }
+    qsort(t, s->n, sizeof(Tmpl), cmp_groups);
+    /* merge families: groups that agree everywhere but one position, when at least
+     * MIN_FAMILY of them do (then that position holds a variable: user names, host names),
+     * join the largest of them with a wildcard there. Two or three alternatives (Started,
+     * Stopped) stay apart. */
+    for (int p = 0; p < MAXTOK; p++) {
+        apr_hash_t *fam = apr_hash_make(pool);
+        int any = 0;
+        for (size_t i = 0; i < s->n; i++) {
+            if (!t[i].alive || t[i].n <= p || t[i].n < 3 || is_wild(t[i].tok[p], t[i].tl[p]))
+                continue;
+            any = 1;
+            LiqBuf k = {0};
+            buf_printf(&k, "%d|", t[i].n);
+            for (int q = 0; q < t[i].n; q++) {
+                if (q)
+                    buf_addc(&k, ' ');
+                if (q == p)
+                    buf_adds(&k, WILD);
+                else
+                    buf_add(&k, t[i].tok[q], t[i].tl[q]);
+            }
+            char *key = apr_pstrmemdup(pool, k.p, k.len);
+            buf_free(&k);
+            size_t *list = apr_hash_get(fam, key, APR_HASH_KEY_STRING);
+            if (!list) { /* [0] = count, [1..] = members, in order */
+                list = apr_pcalloc(pool, sizeof(size_t) * (s->n + 2));
+                apr_hash_set(fam, key, APR_HASH_KEY_STRING, list);
+            }
+            list[++list[0]] = i;
+        }
+        if (!any)
+            break;
+        for (apr_hash_index_t *hi = apr_hash_first(pool, fam); hi; hi = apr_hash_next(hi)) {
+            size_t *list;
+            apr_hash_this(hi, NULL, NULL, (void **)&list);
+            if (list[0] < MIN_FAMILY)
+                continue;
+            size_t head = list[1]; /* the largest member: t is sorted by count */
+            t[head].tok[p] = (char *)(uintptr_t)WILD;
+            t[head].tl[p] = 1;
+            for (size_t m = 2; m <= list[0]; m++) {
+                size_t j = list[m];
+                t[head].count += t[j].count;
+                if (t[j].first < t[head].first)
+                    t[head].first = t[j].first;
+                t[j].alive = 0;
+            }
+        }
+    }
+    /* merged templates may now be out of order: sort the survivors again */
+    size_t m = 0;
+    for (size_t i = 0; i < s->n; i++)
+        if (t[i].alive)
+            t[m++] = t[i];
+    qsort(t, m, sizeof(Tmpl), cmp_groups);
+    RowSet *rs = rowset_new(op->plan->nslots);
+    LiqBuf b = {0};
+    for (size_t i = 0; i < m; i++) {
+        Datum *row = rowset_add_row(rs, i);
+        for (int k = 0; k < rs->nslots; k++)
+            row[k] = val_null();
+        b.len = 0;
+        int var = 0;
+        for (int k = 0; k < t[i].n; k++) {
+            if (k)
+                buf_addc(&b, ' ');
+            if (is_wild(t[i].tok[k], t[i].tl[k]))
+                buf_printf(&b, "<Token-%d>", ++var);
+            else
+                buf_add(&b, t[i].tok[k], t[i].tl[k]);
+        }
+        Datum d = val_str(b.p ? b.p : "", b.len);
+        row[pd->slot_pattern] = datum_copy(rs->pool, &d);
+        row[pd->slot_ratio] = val_num(total ? (double)t[i].count / (double)total : 0);
+        row[pd->slot_count] = val_num((double)t[i].count);
+        const char *sev = severity(&t[i]);
+        d = val_str(sev, strlen(sev));
+        row[pd->slot_sev] = d; /* static text */
+    }
+    buf_free(&b);
+    free(t);
+    apr_pool_destroy(pool);
+    gset_free(s);
+    return rs;
+}
+
+static const OpVTable pattern_vt = {
+    .name = "pattern",
+    .local_new = pattern_local_new,
+    .sink = pattern_sink,
+    .combine = pattern_combine,
+    .finalize = pattern_finalize,
+};
+
+Op *op_pattern_new(Plan *p, Expr *src, const int slots[4])
+{
+    Op *op = apr_pcalloc(p->pool, sizeof(*op));
+    PatternData *pd = apr_pcalloc(p->pool, sizeof(*pd));
+    pd->src = src;
+    pd->slot_pattern = slots[0];
+    pd->slot_ratio = slots[1];
+    pd->slot_count = slots[2];
+    pd->slot_sev = slots[3];
+    op->vt = &pattern_vt;
+    op->plan = p;
+    op->data = pd;
+    op->limit = -1;
+    return op;
+}
