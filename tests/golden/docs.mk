@@ -2,4 +2,10 @@
 ## each with a hand-written input and an output worked out by hand (tests/golden/docs/*.test)
 DOCS_TESTS = \
 	tests/golden/docs/general.test \
-	tests/golden/docs/commands.test
+	tests/golden/docs/commands.test \
+	tests/golden/docs/lambda.test \
+	tests/golden/docs/vpc.test \
+	tests/golden/docs/route53.test \
+	tests/golden/docs/cloudtrail.test \
+	tests/golden/docs/apigateway.test \
+	tests/golden/docs/appsync.test
