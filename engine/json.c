@@ -22,6 +22,7 @@ typedef struct Scan {
     char path[1024];
     size_t plen;
     int depth;
+    uint64_t first[4]; /* bitset: first bytes of the wanted names (top-level keys) */
 } Scan;
 
 static inline void ws(Scan *s)
@@ -161,6 +162,10 @@ static void child_match(const Scan *s, const char *seg, size_t n, int at, int *e
     size_t base = s->plen ? s->plen + 1 : 0, full = base + (size_t)at + n;
     *exact = -1;
     *under = 0;
+    /* most top-level keys start with a byte no wanted name starts with: skip them at once */
+    unsigned char c0 = at ? '@' : (n ? (unsigned char)seg[0] : 0);
+    if (!s->plen && !(s->first[c0 >> 6] & (1ULL << (c0 & 63))))
+        return;
     for (int k = 0; k < s->want->n; k++) {
         const char *w = s->want->names[k];
         size_t wl = s->want->lens[k];
@@ -440,6 +445,12 @@ int json_extract(const char *line, size_t len, const JsonWant *want, Datum *out,
     s.leaves = 0;
     s.plen = 0;
     s.depth = 0;
+    memset(s.first, 0, sizeof(s.first));
+    for (int k = 0; k < want->n; k++)
+        if (want->lens[k]) {
+            unsigned char c = (unsigned char)want->names[k][0];
+            s.first[c >> 6] |= 1ULL << (c & 63);
+        }
     for (int k = 0; k < want->n; k++)
         out[k] = val_null();
     ws(&s);
