@@ -25,7 +25,9 @@
 #include <apu_version.h>
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <isa-l.h>
 #include <zlib.h>
+#include <zstd.h>
 #include "config.h"
 #include "cli/cli.h"
 #include "cli/out.h"
@@ -248,8 +250,9 @@ static void version(FILE *out)
     fprintf(out, "liq %s\n", PACKAGE_VERSION);
     char pcre[64] = "";
     pcre2_config(PCRE2_CONFIG_VERSION, pcre);
-    fprintf(out, "  pcre2 %s, APR %s, APR-util %s, zlib %s\n", pcre, apr_version_string(),
-            apu_version_string(), zlibVersion());
+    fprintf(out, "  pcre2 %s, APR %s, APR-util %s, zlib %s, zstd %s, ISA-L %d.%d.%d\n", pcre,
+            apr_version_string(), apu_version_string(), zlibVersion(), ZSTD_versionString(),
+            ISAL_MAJOR_VERSION, ISAL_MINOR_VERSION, ISAL_PATCH_VERSION);
 }
 
 /* ===== Saved queries ===== */
@@ -689,8 +692,8 @@ static const char *one_line(apr_pool_t *pool, const char *q, size_t len)
 
 /* After a run into the collector: the chart on stdout (--chart), the SVG (--chart-svg), and
  * the rows through the ordinary writer unless the chart or the SVG took stdout. */
-static int draw(CliOpts *o, apr_pool_t *pool, Out *col, Out *w, FILE *svg, const char *title,
-                int nkeys, FILE *out, FILE *err)
+static int draw(CliOpts *o, apr_pool_t *pool, Out *col, Out *w, FILE *svg, int *svg_written,
+                const char *title, int nkeys, FILE *out, FILE *err)
 {
     size_t nrows;
     const Datum *vals = out_collected(col, &nrows);
@@ -714,8 +717,10 @@ static int draw(CliOpts *o, apr_pool_t *pool, Out *col, Out *w, FILE *svg, const
     }
     if (o->chart)
         out_chart_text(out, m, term_width(out));
-    if (svg)
+    if (svg) {
         out_svg(svg, m);
+        *svg_written = 1;
+    }
     return CLI_EXIT_OK;
 }
 
@@ -813,15 +818,19 @@ static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
     sink->vt->begin(sink);
     LiqStatus rs = liq_run(lq, &ro, &lo, &st, rdiags);
     sink->vt->end(sink);
-    int rc = CLI_EXIT_OK;
+    int rc = CLI_EXIT_OK, svg_written = 0;
     if (col)
-        rc = draw(o, pool, col, w, svg, one_line(pool, q, qlen), cli_query_stats_keys(q, qlen), out,
-                  err);
+        rc = draw(o, pool, col, w, svg, &svg_written, one_line(pool, q, qlen),
+                  cli_query_stats_keys(q, qlen), out, err);
     fflush(out);
     double dt = now_s() - t0;
-    if (svg && svg != out && fclose(svg) != 0) {
-        fprintf(err, "liq: error: cannot write %s: %s\n", o->chart_svg, strerror(errno));
-        rc = CLI_EXIT_INTERNAL;
+    if (svg && svg != out) {
+        if (fclose(svg) != 0) {
+            fprintf(err, "liq: error: cannot write %s: %s\n", o->chart_svg, strerror(errno));
+            rc = CLI_EXIT_INTERNAL;
+        } else if (!svg_written) {
+            remove(o->chart_svg); /* no chart: leave no empty file behind */
+        }
     }
     print_diags(err, pool, rdiags, "", 0, NULL, o->quiet);
     int failed = (w && w->failed) || (col && col->failed) || ferror(out);
