@@ -92,7 +92,9 @@ done
 # ===== --version =====
 run --version
 expect_rc 0 "--version"
-expect_out_has "pcre2" "--version: library versions"
+for lib in pcre2 APR APR-util zlib zstd ISA-L; do
+    expect_out_has "$lib " "--version: library versions"
+done
 
 # ===== the man page renders cleanly =====
 if command -v groff >/dev/null 2>&1; then

@@ -161,5 +161,9 @@ expect_out_empty "chart of no rows"
 expect_err_has "the query returned no rows: no chart drawn" "chart of no rows"
 run -q --chart 'filter k = "zzz" | stats count(*) by k' "$tmp/keys.log"
 expect_err_empty "chart of no rows, --quiet"
+run --chart-svg "$tmp/none.svg" 'filter k = "zzz" | stats count(*) by k' "$tmp/keys.log"
+expect_rc 0 "SVG of no rows"
+if [ ! -e "$tmp/none.svg" ]; then ok "SVG of no rows: no file left"; else
+    not_ok "SVG of no rows: an empty file was left"; fi
 
 finish
