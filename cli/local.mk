@@ -16,4 +16,4 @@ dist_man1_MANS = docs/liq.1
 bashcompletiondir = $(datadir)/bash-completion/completions
 dist_bashcompletion_DATA = docs/bash-completion/liq
 
-EXTRA_DIST += cli/README docs/README
+EXTRA_DIST += cli/README docs/README docs/pattern.md
