@@ -8,4 +8,11 @@ DOCS_TESTS = \
 	tests/golden/docs/route53.test \
 	tests/golden/docs/cloudtrail.test \
 	tests/golden/docs/apigateway.test \
-	tests/golden/docs/appsync.test
+	tests/golden/docs/appsync.test \
+	tests/golden/docs/parse.test \
+	tests/golden/docs/functions.test \
+	tests/golden/docs/stats.test \
+	tests/golden/docs/source.test \
+	tests/golden/docs/misc.test \
+	tests/golden/docs/patterns.test \
+	tests/golden/docs/parsing.test
