@@ -63,6 +63,7 @@ typedef struct CliOpts {
     const char *endpoint_url; /* --endpoint-url: an S3-compatible endpoint */
     int no_sign_request;      /* --no-sign-request */
     int s3_read_timeout;      /* --s3-read-timeout SECONDS */
+    int s3_concurrency;       /* --s3-concurrency N */
 } CliOpts;
 
 enum {
@@ -87,6 +88,7 @@ enum {
     OPT_ENDPOINT_URL,
     OPT_NO_SIGN_REQUEST,
     OPT_S3_READ_TIMEOUT,
+    OPT_S3_CONCURRENCY,
 };
 
 static const struct option long_opts[] = {
@@ -111,6 +113,7 @@ static const struct option long_opts[] = {
     {"endpoint-url", required_argument, NULL, OPT_ENDPOINT_URL},
     {"no-sign-request", no_argument, NULL, OPT_NO_SIGN_REQUEST},
     {"s3-read-timeout", required_argument, NULL, OPT_S3_READ_TIMEOUT},
+    {"s3-concurrency", required_argument, NULL, OPT_S3_CONCURRENCY},
     {"version", no_argument, NULL, OPT_VERSION},
     {"help", no_argument, NULL, 'h'},
     /* for tests: rows per batch, to exercise batch boundaries (docs/style.md B6) */
@@ -170,6 +173,7 @@ static const char usage_text[] =
     "      --no-sign-request   anonymous requests (public buckets)\n"
     "      --s3-read-timeout S give up a try after S seconds without data (default 30);\n"
     "                          tries: AWS_MAX_ATTEMPTS (default 5)\n"
+    "      --s3-concurrency N  objects downloaded at once, ahead of the reader (default 8)\n"
     "\n"
     "  -h, --help              this help\n"
     "      --version           version and library versions\n"
@@ -455,6 +459,12 @@ static int parse_args(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
                 return usage_error(err, "--s3-read-timeout takes seconds from 1 to 3600, not '%s'",
                                    optarg);
             o->s3_read_timeout = (int)v;
+            break;
+        case OPT_S3_CONCURRENCY:
+            if (!parse_count(optarg, 1, 64, &v))
+                return usage_error(err, "--s3-concurrency takes a number from 1 to 64, not '%s'",
+                                   optarg);
+            o->s3_concurrency = (int)v;
             break;
         case OPT_NO_HEADER:
             o->header = 0;
@@ -788,7 +798,7 @@ static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
     LiqRunOptions ro = {o->threads,   o->batch_rows,      o->max_line,       o->no_prefilter,
                         o->has_start, o->has_end,         o->start_ms,       o->end_ms,
                         o->inputs,    o->ninputs,         o->endpoint_url,   o->no_sign_request,
-                        o->s3_read_timeout};
+                        o->s3_read_timeout, o->s3_concurrency};
     if (o->ninputs == 0) {
         ro.inputs = stdin_only;
         ro.ninputs = 1;

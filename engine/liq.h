@@ -54,6 +54,7 @@ typedef struct LiqRunOptions {
     const char *s3_endpoint; /* s3:// inputs: --endpoint-url (NULL: from the environment) */
     int s3_no_sign;          /* --no-sign-request */
     int s3_read_timeout;     /* seconds without data before a try fails (0: default) */
+    int s3_concurrency;      /* objects downloaded at once (0: default 8; 1: one by one) */
 } LiqRunOptions;
 
 typedef struct LiqRunStats {

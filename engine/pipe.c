@@ -473,6 +473,7 @@ LiqStatus liq_run(LiqQuery *q, const LiqRunOptions *opt, const LiqOutput *out, L
     s3o->endpoint = opt->s3_endpoint;
     s3o->no_sign = opt->s3_no_sign;
     s3o->read_timeout = opt->s3_read_timeout;
+    s3o->concurrency = opt->s3_concurrency;
     r->src = src_open(pool, opt->inputs, opt->ninputs, opt->max_line, s3o, diags, r->diag_lock);
 
     int nthreads = opt->threads < 1 ? 1 : opt->threads;

@@ -20,9 +20,15 @@
 #include "engine/jdom.h"
 #include "engine/s3.h"
 
+struct S3Handle {
+    CURL *curl;
+    unsigned seed; /* backoff jitter */
+    const volatile int *cancel;
+};
+
 struct S3 {
     apr_pool_t *pool;
-    CURL *curl;
+    S3Handle own; /* for s3_expand, and s3_get without a handle */
     const char *region;
     const char *endpoint; /* custom endpoint without a trailing '/', or NULL for AWS */
     int no_sign;
@@ -31,7 +37,6 @@ struct S3 {
     char sigv4[128];
     int max_tries;
     long read_timeout;
-    unsigned seed;
 };
 
 /* ===== URIs and encoding ===== */
@@ -268,17 +273,45 @@ static int resolve(S3 *c, char *err, size_t errlen)
     return -1;
 }
 
-static void cleanup_curl(S3 *c)
-{
-    if (c->curl)
-        curl_easy_cleanup(c->curl);
-    c->curl = NULL;
-}
-
 static apr_status_t s3_cleanup(void *p)
 {
-    cleanup_curl(p);
+    S3 *c = p;
+    if (c->own.curl)
+        curl_easy_cleanup(c->own.curl);
+    c->own.curl = NULL;
     return APR_SUCCESS;
+}
+
+static unsigned new_seed(void)
+{
+    static unsigned counter;
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (unsigned)(tv.tv_usec ^ tv.tv_sec ^ getpid()) +
+           __atomic_add_fetch(&counter, 7919u, __ATOMIC_RELAXED);
+}
+
+S3Handle *s3_handle_new(const volatile int *cancel)
+{
+    S3Handle *h = calloc(1, sizeof(*h));
+    if (!h)
+        abort();
+    h->curl = curl_easy_init();
+    if (!h->curl) {
+        free(h);
+        return NULL;
+    }
+    h->seed = new_seed();
+    h->cancel = cancel;
+    return h;
+}
+
+void s3_handle_free(S3Handle *h)
+{
+    if (!h)
+        return;
+    curl_easy_cleanup(h->curl);
+    free(h);
 }
 
 S3 *s3_open(apr_pool_t *pool, const S3Opts *opts, char *err, size_t errlen)
@@ -310,14 +343,12 @@ S3 *s3_open(apr_pool_t *pool, const S3Opts *opts, char *err, size_t errlen)
     c->max_tries = tries ? atoi(tries) : 0;
     if (c->max_tries < 1 || c->max_tries > 100)
         c->max_tries = 5;
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    c->seed = (unsigned)(tv.tv_usec ^ tv.tv_sec ^ getpid());
+    c->own.seed = new_seed();
     if (resolve(c, err, errlen) != 0)
         return NULL;
     snprintf(c->sigv4, sizeof(c->sigv4), "aws:amz:%s:s3", c->region);
-    c->curl = curl_easy_init();
-    if (!c->curl) {
+    c->own.curl = curl_easy_init();
+    if (!c->own.curl) {
         fail(err, errlen, "%s", "cannot create a libcurl handle");
         return NULL;
     }
@@ -403,10 +434,17 @@ static size_t on_body(char *p, size_t size, size_t nmemb, void *ud)
 }
 
 /* One GET; the body is appended to out. Returns curl's result. */
-static CURLcode perform(S3 *c, const char *url, const char *range, const char *if_match,
-                        Resp *r)
+static int on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
 {
-    CURL *h = c->curl;
+    const S3Handle *sh = ud;
+    (void)dt, (void)dn, (void)ut, (void)un;
+    return sh->cancel && *sh->cancel; /* nonzero: abort the transfer */
+}
+
+static CURLcode perform(S3 *c, S3Handle *sh, const char *url, const char *range,
+                        const char *if_match, Resp *r)
+{
+    CURL *h = sh->curl;
     curl_easy_reset(h);
     struct curl_slist *hdr = NULL;
     hdr = curl_slist_append(hdr, "x-amz-content-sha256: UNSIGNED-PAYLOAD");
@@ -438,6 +476,11 @@ static CURLcode perform(S3 *c, const char *url, const char *range, const char *i
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, r);
     curl_easy_setopt(h, CURLOPT_USERAGENT, "liq");
+    if (sh->cancel) {
+        curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+        curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+        curl_easy_setopt(h, CURLOPT_XFERINFODATA, sh);
+    }
     if (!c->no_sign) {
         curl_easy_setopt(h, CURLOPT_AWS_SIGV4, c->sigv4);
         curl_easy_setopt(h, CURLOPT_USERNAME, c->akid);
@@ -483,7 +526,7 @@ static apr_xml_doc *xml_parse(apr_pool_t *pool, const char *p, size_t n, char *e
 static void http_error(S3 *c, const Resp *r, char *err, size_t errlen)
 {
     apr_pool_t *pool;
-    apr_pool_create(&pool, c->pool);
+    apr_pool_create(&pool, NULL); /* not c->pool: fetch threads run this concurrently */
     const char *code = NULL, *msg = NULL, *region = r->region[0] ? r->region : NULL;
     apr_xml_doc *doc = r->errbody.len ? xml_parse(pool, r->errbody.p, r->errbody.len, NULL, 0)
                                       : NULL;
@@ -542,12 +585,12 @@ static int retryable_curl(CURLcode cc)
 
 /* Sleeps before try number `attempt` (1-based): full jitter over 100 ms * 2^(attempt-1),
  * capped at 10 s. */
-static void backoff(S3 *c, int attempt)
+static void backoff(S3Handle *h, int attempt)
 {
     long cap = 100L << (attempt - 1 < 7 ? attempt - 1 : 7);
     if (cap > 10000)
         cap = 10000;
-    long ms = (long)(rand_r(&c->seed) % (unsigned)(cap + 1));
+    long ms = (long)(rand_r(&h->seed) % (unsigned)(cap + 1));
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
     }
@@ -555,7 +598,8 @@ static void backoff(S3 *c, int attempt)
 
 /* GET url into out, with retries; a 2xx body cut short is resumed with a Range request.
  * size: the expected length when known (0: unknown). */
-static int fetch(S3 *c, const char *url, const char *etag, LiqBuf *out, char *err, size_t errlen)
+static int fetch(S3 *c, S3Handle *h, const char *url, const char *etag, LiqBuf *out, char *err,
+                 size_t errlen)
 {
     char last[512] = "";
     for (int attempt = 1;; attempt++) {
@@ -565,7 +609,7 @@ static int fetch(S3 *c, const char *url, const char *etag, LiqBuf *out, char *er
         char range[64];
         if (start)
             snprintf(range, sizeof(range), "bytes=%zu-", start);
-        CURLcode cc = perform(c, url, start ? range : NULL, start ? etag : NULL, &r);
+        CURLcode cc = perform(c, h, url, start ? range : NULL, start ? etag : NULL, &r);
         int retry = 0;
         if (r.status == 200 && start) { /* the range was ignored: the whole body again */
             memmove(out->p, out->p + start, out->len - start);
@@ -597,6 +641,10 @@ static int fetch(S3 *c, const char *url, const char *etag, LiqBuf *out, char *er
             out->len = start;
         }
         buf_free(&r.errbody);
+        if (cc == CURLE_ABORTED_BY_CALLBACK) {
+            fail(err, errlen, "%s", "download cancelled");
+            return -1;
+        }
         if (!retry) {
             fail(err, errlen, "%s", last);
             return -1;
@@ -605,14 +653,15 @@ static int fetch(S3 *c, const char *url, const char *etag, LiqBuf *out, char *er
             fail(err, errlen, "%s (gave up after %d tries)", last, attempt);
             return -1;
         }
-        backoff(c, attempt);
+        backoff(h, attempt);
     }
 }
 
-int s3_get(S3 *c, const S3Object *o, char **data, size_t *len, char *err, size_t errlen)
+int s3_get(S3 *c, S3Handle *h, const S3Object *o, char **data, size_t *len, char *err,
+           size_t errlen)
 {
     apr_pool_t *pool;
-    apr_pool_create(&pool, c->pool);
+    apr_pool_create(&pool, NULL); /* not c->pool: fetch threads run this concurrently */
     LiqBuf b = {0};
     if (o->size) { /* the listed size, exactly: objects can be large */
         b.p = malloc((size_t)o->size);
@@ -620,7 +669,8 @@ int s3_get(S3 *c, const S3Object *o, char **data, size_t *len, char *err, size_t
             abort();
         b.cap = (size_t)o->size;
     }
-    int rc = fetch(c, url_of(c, pool, o->bucket, o->key), o->etag, &b, err, errlen);
+    int rc = fetch(c, h ? h : &c->own, url_of(c, pool, o->bucket, o->key), o->etag, &b, err,
+                   errlen);
     apr_pool_destroy(pool);
     if (rc != 0 || b.len == 0) {
         buf_free(&b);
@@ -677,7 +727,7 @@ int s3_expand(S3 *c, apr_pool_t *pool, const char *uri, S3Object **objs, size_t 
                                     "list-type=2", *prefix ? "&prefix=" : "",
                                     *prefix ? s3_encode(page, prefix, 0) : "", NULL);
         b.len = 0;
-        if (fetch(c, apr_pstrcat(page, base, "?", q, NULL), NULL, &b, err, errlen) != 0) {
+        if (fetch(c, &c->own, apr_pstrcat(page, base, "?", q, NULL), NULL, &b, err, errlen) != 0) {
             rc = -1;
             break;
         }

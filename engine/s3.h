@@ -24,7 +24,8 @@
  * Errors are values: functions fill err with one line (never a secret) and return -1 / NULL.
  *
  * Ownership: an S3 client lives in the pool given to s3_open (its curl handle is released by
- * a cleanup of that pool); s3_get returns a malloc'd buffer the caller frees.
+ * a cleanup of that pool); handles are malloc'd (s3_handle_free); s3_get returns a malloc'd
+ * buffer the caller frees.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -39,6 +40,7 @@ typedef struct S3Opts {
     const char *endpoint; /* --endpoint-url, or NULL */
     int no_sign;          /* --no-sign-request: anonymous requests */
     int read_timeout;     /* seconds without a byte before a try is given up (0: 30) */
+    int concurrency;      /* objects downloaded at once (0: 8) */
 } S3Opts;
 
 typedef struct S3Object {
@@ -50,6 +52,7 @@ typedef struct S3Object {
 } S3Object;
 
 typedef struct S3 S3;
+typedef struct S3Handle S3Handle; /* a connection cache for one thread at a time */
 
 /* Is this input an s3:// URI? */
 int s3_is_uri(const char *s);
@@ -68,8 +71,15 @@ S3 *s3_open(apr_pool_t *pool, const S3Opts *opts, char *err, size_t errlen);
 /* The objects an input URI names, in listing (key) order, allocated in pool. */
 int s3_expand(S3 *c, apr_pool_t *pool, const char *uri, S3Object **objs, size_t *n, char *err,
               size_t errlen);
-/* Downloads an object whole into a malloc'd buffer (NULL when empty). */
-int s3_get(S3 *c, const S3Object *o, char **data, size_t *len, char *err, size_t errlen);
+/* Downloads an object whole into a malloc'd buffer (NULL when empty). h: the calling thread's
+ * handle, or NULL for the client's own (s3_expand's thread). The client is read-only here,
+ * so threads with their own handles may call this at once. */
+int s3_get(S3 *c, S3Handle *h, const S3Object *o, char **data, size_t *len, char *err,
+           size_t errlen);
+/* A handle for a download thread; a transfer stops soon after *cancel becomes nonzero
+ * (cancel may be NULL). */
+S3Handle *s3_handle_new(const volatile int *cancel);
+void s3_handle_free(S3Handle *h);
 /* Where the credentials came from, for messages (never the secret). */
 const char *s3_cred_source(const S3 *c);
 

@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <apr_strings.h>
+#include <apr_thread_cond.h>
+#include <apr_thread_proc.h>
 #include "engine/src.h"
 
 struct Src {
@@ -30,6 +32,15 @@ struct Src {
     const S3Opts *s3opts;
     S3 *s3;             /* the S3 client, made at the first s3:// input */
     const char *s3err;  /* why it could not be made */
+    /* download threads: they fetch the S3 objects after s->cur, at most s3_window of them
+     * ahead (fetched or being fetched, not yet opened), in input order */
+    apr_thread_t **fetchers;
+    int nfetchers;
+    int s3_window;
+    int s3_ahead;           /* objects fetched or being fetched and not yet opened */
+    int fetch_next;         /* the next input to consider for fetching */
+    volatile int stopping;  /* src_close: fetchers end, transfers are cancelled */
+    apr_thread_cond_t *fetch_cond; /* a fetch ended, or room for one more, or stopping */
 };
 
 static void report(Src *s, const char *path, const char *fmt, ...)
@@ -200,6 +211,107 @@ static void add_s3(Src *s, const char *uri)
     }
 }
 
+/* ===== S3 downloads ahead of the reader ===== */
+
+/* Under s->lock: the next input a fetcher should download, or -1 (none now). */
+static int next_fetch(Src *s)
+{
+    if (s->fetch_next < s->cur)
+        s->fetch_next = s->cur;
+    while (s->fetch_next < s->n) {
+        Input *in = &s->inputs[s->fetch_next];
+        if (!in->s3obj || in->s3state != 0 || in->done) {
+            s->fetch_next++;
+            continue;
+        }
+        if (s->s3_ahead >= s->s3_window)
+            return -1;
+        return s->fetch_next++;
+    }
+    return -1;
+}
+
+static void *APR_THREAD_FUNC fetch_main(apr_thread_t *t, void *arg)
+{
+    Src *s = arg;
+    S3Handle *h = s3_handle_new(&s->stopping);
+    apr_thread_mutex_lock(s->lock);
+    while (!s->stopping) {
+        int i = next_fetch(s);
+        if (i < 0) {
+            if (s->fetch_next >= s->n)
+                break; /* nothing left to fetch */
+            apr_thread_cond_wait(s->fetch_cond, s->lock);
+            continue;
+        }
+        Input *in = &s->inputs[i];
+        in->s3state = 1;
+        s->s3_ahead++;
+        apr_thread_mutex_unlock(s->lock);
+        char err[1024];
+        char *buf = NULL;
+        size_t len = 0;
+        int rc = -1;
+        if (h)
+            rc = s3_get(s->s3, h, in->s3obj, &buf, &len, err, sizeof(err));
+        else
+            snprintf(err, sizeof(err), "%s", "cannot create a libcurl handle");
+        apr_thread_mutex_lock(s->lock);
+        in->s3buf = buf;
+        in->s3len = len;
+        if (rc != 0) {
+            in->s3err = strdup(err);
+            if (!in->s3err)
+                abort();
+        }
+        in->s3state = 2;
+        apr_thread_cond_broadcast(s->fetch_cond);
+    }
+    apr_thread_mutex_unlock(s->lock);
+    s3_handle_free(h);
+    (void)t; /* returning ends the thread (apr_thread_exit upsets ASan, see pipe.c) */
+    return NULL;
+}
+
+/* Starts the download threads when there are S3 objects and --s3-concurrency allows. */
+static void start_fetchers(Src *s)
+{
+    int n3 = 0;
+    for (int i = 0; i < s->n; i++)
+        n3 += s->inputs[i].s3obj != NULL;
+    int conc = s->s3opts && s->s3opts->concurrency > 0 ? s->s3opts->concurrency : 8;
+    if (n3 == 0 || conc < 2)
+        return;
+    s->s3_window = conc;
+    s->nfetchers = n3 < conc ? n3 : conc;
+    apr_thread_cond_create(&s->fetch_cond, s->pool);
+    s->fetchers = apr_pcalloc(s->pool, sizeof(apr_thread_t *) * (size_t)s->nfetchers);
+    for (int i = 0; i < s->nfetchers; i++)
+        if (apr_thread_create(&s->fetchers[i], NULL, fetch_main, s, s->pool) != APR_SUCCESS) {
+            s->nfetchers = i; /* the ones started do the work */
+            break;
+        }
+}
+
+/* Under s->lock: takes the download of an S3 input (src_next waited for it), or downloads it
+ * here without fetchers. Returns 0, or -1 with err set. */
+static int s3_wait(Src *s, Input *in, size_t *len, char *err, size_t errlen)
+{
+    if (s->nfetchers == 0)
+        return s3_get(s->s3, NULL, in->s3obj, &in->s3buf, len, err, errlen);
+    while (in->s3state != 2)
+        apr_thread_cond_wait(s->fetch_cond, s->lock);
+    s->s3_ahead--;
+    apr_thread_cond_broadcast(s->fetch_cond); /* room for one more download */
+    *len = in->s3len;
+    if (!in->s3err)
+        return 0;
+    snprintf(err, errlen, "%s", in->s3err);
+    free(in->s3err);
+    in->s3err = NULL;
+    return -1;
+}
+
 Src *src_open(apr_pool_t *pool, const char *const *paths, int npaths, size_t max_line,
               const S3Opts *s3, LiqDiagList *diags, apr_thread_mutex_t *diag_lock)
 {
@@ -230,6 +342,7 @@ Src *src_open(apr_pool_t *pool, const char *const *paths, int npaths, size_t max
         else
             add_input(s, path, path);
     }
+    start_fetchers(s);
     return s;
 }
 
@@ -241,7 +354,7 @@ static int open_input(Src *s, Input *in)
     if (in->s3obj) { /* download, then read the buffer as a mapped file */
         char err[1024];
         size_t len;
-        if (s3_get(s->s3, in->s3obj, &in->s3buf, &len, err, sizeof(err)) != 0) {
+        if (s3_wait(s, in, &len, err, sizeof(err)) != 0) {
             report(s, in->path, "%s", err);
             return 0;
         }
@@ -619,6 +732,12 @@ int src_next(Src *s, Morsel *m)
     while (s->cur < s->n) {
         Input *in = &s->inputs[s->cur];
         if (in->fd < 0 && !in->eof && !in->map && !in->done) {
+            if (in->s3obj && s->nfetchers && in->s3state != 2) {
+                /* wait for its download; then look again, as another worker may have
+                 * opened it meanwhile */
+                apr_thread_cond_wait(s->fetch_cond, s->lock);
+                continue;
+            }
             if (!open_input(s, in)) {
                 in->eof = 1;
                 s->cur++;
@@ -664,9 +783,24 @@ void src_release(Src *s, Morsel *m)
 
 void src_close(Src *s)
 {
-    for (int i = 0; i < s->n; i++)
-        if (s->inputs[i].map || s->inputs[i].fd >= 0 || s->inputs[i].carry || s->inputs[i].dec)
-            close_input(&s->inputs[i]);
+    if (s->nfetchers) { /* stop the downloads (a run may end early: limit, a closed pipe) */
+        apr_thread_mutex_lock(s->lock);
+        s->stopping = 1;
+        apr_thread_cond_broadcast(s->fetch_cond);
+        apr_thread_mutex_unlock(s->lock);
+        for (int i = 0; i < s->nfetchers; i++) {
+            apr_status_t rv;
+            apr_thread_join(&rv, s->fetchers[i]);
+        }
+        s->nfetchers = 0;
+    }
+    for (int i = 0; i < s->n; i++) {
+        Input *in = &s->inputs[i];
+        free(in->s3err); /* fetched, never opened */
+        in->s3err = NULL;
+        if (in->map || in->fd >= 0 || in->carry || in->dec || in->s3buf)
+            close_input(in);
+    }
 }
 
 int src_incomplete(const Src *s)

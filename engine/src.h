@@ -71,6 +71,9 @@ typedef struct Input {
     apr_pool_t *docpool; /* the records, metadata and decoded strings */
     const S3Object *s3obj; /* an S3 object: downloaded when opened */
     char *s3buf;           /* its bytes (malloc), also in map: freed, never unmapped */
+    int s3state;           /* 0: not fetched, 1: being fetched, 2: fetched (s3buf/s3len/s3err) */
+    size_t s3len;
+    char *s3err;           /* why the fetch failed (malloc), or NULL */
 } Input;
 
 typedef struct Morsel {

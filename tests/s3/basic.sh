@@ -43,6 +43,15 @@ cp "$tmp/out" "$tmp/local.out"
 run --format csv $ep "$q" s3://logs/many/
 expect_rc 0 "1100 objects (pagination)"
 expect_same "$tmp/local.out" "1100 objects (pagination)"
+for c in 1 3 64; do
+    run --format csv --s3-concurrency $c $ep "$q" s3://logs/many/
+    expect_same "$tmp/local.out" "1100 objects, --s3-concurrency $c: input order kept"
+done
+run --format csv --s3-concurrency 0 $ep "$q" s3://logs/many/
+expect_rc 2 "--s3-concurrency 0"
+run --format csv --threads 3 $ep 'fields n | limit 2' s3://logs/many/
+want 'n' '0' '1'
+expect_out "a run that ends early stops the downloads"
 run --format csv $ep 'stats count(*) as n, sum(n) as s by level' s3://logs/many/
 want 'level,n,s' 'ERROR,158,86821' 'INFO,942,517629'
 expect_out "stats over 1100 objects"
