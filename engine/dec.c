@@ -71,7 +71,7 @@ static void rec_ts(Rec *r, const Datum *jts, apr_pool_t *pool, const FmtColumns 
     if (cols && columns_ts(cols, r))
         return;
     Datum tmp[NTSKEYS];
-    if (!jts && r->json != REC_JSON_NO) {
+    if (!jts && r->json != REC_JSON_NO && r->json != REC_JSON_FRAG) {
         static const uint32_t lens[NTSKEYS] = {11, 9, 4, 2, 4, 9, 8};
         const char *names[NTSKEYS];
         for (int k = 0; k < NTSKEYS; k++)
@@ -251,9 +251,21 @@ void dec_load(const Plan *p, Batch *b, const int *slots, int n)
         uint32_t row = b->sel[k];
         Rec *r = &b->recs[row];
         int is_json = 0;
-        if (r->json != REC_JSON_NO && w.n > 0) {
+        if (r->json == REC_JSON_FRAG) {
+            is_json = json_extract(r->line + r->jsoff, r->len - r->jsoff, &w, out, b->pool);
+        } else if (r->json != REC_JSON_NO && w.n > 0) {
             is_json = json_extract(r->line, r->len, &w, out, b->pool);
             r->json = is_json ? REC_JSON_YES : REC_JSON_NO;
+            const char *frag;
+            if (!is_json && r->len > 2 && r->line[0] != '{' &&
+                (frag = memmem(r->line, r->len, "\t{", 2)) != NULL) {
+                uint32_t off = (uint32_t)(frag + 1 - r->line);
+                if (json_extract(r->line + off, r->len - off, &w, out, b->pool)) {
+                    r->json = REC_JSON_FRAG;
+                    r->jsoff = off;
+                    is_json = 1;
+                }
+            }
         }
         for (int j = 0; j < base_ts; j++)
             vs[j]->d[row] = is_json ? out[j] : val_null();
@@ -261,7 +273,7 @@ void dec_load(const Plan *p, Batch *b, const int *slots, int n)
             Datum jts[NTSKEYS];
             for (int t = 0; t < NTSKEYS; t++)
                 jts[t] = is_json ? out[ts_idx[t]] : val_null();
-            rec_ts(r, is_json ? jts : NULL, b->pool, cols);
+            rec_ts(r, is_json && r->json == REC_JSON_YES ? jts : NULL, b->pool, cols);
         }
     }
     for (int j = 0; j < base_ts; j++)

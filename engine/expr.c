@@ -243,11 +243,24 @@ static int compile_field(ExprCtx *c, Expr *e, const AstNode *n)
         }
     }
     if (slot < 0) {
-        if (c->scope->closed) {
-            /* after stats only its outputs exist: any other name is null */
+        if (c->scope->closed && !c->scope->strict) {
+            /* after stats only its outputs exist (§2): other names are null -- AWS's own
+             * sample queries filter on such names and get no rows */
             Step *s = add_step(e, pool, ST_CONST);
             s->k = val_null();
             return s->out;
+        }
+        if (c->scope->closed) {
+            /* ... but a second stats cannot aggregate or group what is gone: the stats page
+             * calls 'stats ... | stats max(strlen(@message))' invalid */
+            LiqDiag *d = cerr(c, e, n, apr_psprintf(pool, "'%s' does not exist after stats",
+                                                    n->str));
+            if (strcmp(n->str, "@timestamp") == 0)
+                diag_hint(c->diags, d, "stats keeps only its groups and aggregates: carry the "
+                                       "time with max(@timestamp) as t and use dateceil(t, 5m)");
+            else
+                diag_hint(c->diags, d, "only the outputs of the last stats are left");
+            return -1;
         }
         slot = plan_input_slot(c->plan, n->str, n->len);
         scope_set(pool, c->scope, c->plan->slots[slot].name, slot);
@@ -551,6 +564,35 @@ static Datum from_tv(int t)
     return t < 0 ? val_null() : val_bool(t);
 }
 
+static int takes_structures(int fn)
+{
+    return fn == FN_jsonStringify || fn == FN_jsonArraySize || fn == FN_jsonArrayContains ||
+           fn == FN_ispresent || fn == FN_coalesce || fn == FN_unmask || fn == FN_if ||
+           fn == FN_case || fn == FN_jsonParse;
+}
+
+/* v itself, or a copy in which maps and lists are null (only when the batch has any). */
+static Vec *no_structures(Vec *v, Batch *b, ExprState *st, int k)
+{
+    (void)st;
+    (void)k;
+    int any = 0;
+    for (uint32_t i = 0; i < b->nsel && !any; i++)
+        any = VGET(v, b->sel[i])->type == VT_JSON;
+    if (!any)
+        return v;
+    Vec *c = apr_palloc(b->pool, sizeof(Vec));
+    c->d = apr_palloc(b->pool, sizeof(Datum) * b->nrows);
+    c->isconst = 0;
+    c->loaded = 1;
+    for (uint32_t i = 0; i < b->nsel; i++) {
+        SelIdx row = b->sel[i];
+        const Datum *d = VGET(v, row);
+        c->d[row] = d->type == VT_JSON ? val_null() : *d;
+    }
+    return c;
+}
+
 Vec *expr_eval(const Expr *e, ExprState *st, Batch *b)
 {
     Vec **vals = st->vals;
@@ -707,6 +749,11 @@ Vec *expr_eval(const Expr *e, ExprState *st, Batch *b)
             int na = s->nargs < 256 ? s->nargs : 256;
             for (int k = 0; k < na; k++)
                 args[k] = vals[s->args[k]];
+            /* maps and lists are null to string, number and time functions (§4 "Structure
+             * types"): only the structure-aware ones see them */
+            if (!takes_structures(s->fn))
+                for (int k = 0; k < na; k++)
+                    args[k] = no_structures(args[k], b, st, k);
             KArgs ka = {args, na, b, out, &st->scratch};
             k_fn_table[s->fn](&ka);
             break;

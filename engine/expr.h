@@ -25,6 +25,7 @@ typedef struct Scope {
     int *slots;
     int n, cap;
     int closed; /* after stats: unknown names are null, not input fields */
+    int strict; /* closed, and compiling a stats: unknown names are errors */
 } Scope;
 
 typedef struct ExprCtx {

@@ -275,6 +275,7 @@ static void add_stats(Builder *b, const AstNode *cmd)
     apr_pool_t *pool = b->p->pool;
     const AstNode *items = cmd->kids[0], *by = cmd->kids[1];
     int nkeys = (int)by->nkids;
+    b->scope->strict = b->scope->closed; /* a second stats: names that are gone are errors */
     Expr **keys = apr_pcalloc(pool, sizeof(Expr *) * (size_t)(nkeys + 1));
     int *key_slots = apr_pcalloc(pool, sizeof(int) * (size_t)(nkeys + 1));
     const char **key_names = apr_pcalloc(pool, sizeof(char *) * (size_t)(nkeys + 1));
@@ -308,6 +309,7 @@ static void add_stats(Builder *b, const AstNode *cmd)
         aggs[a].slot = agg_slots[a] = plan_new_slot(b->p, ast_text(pool, call, b->text),
                                                     SLOT_COMPUTED);
     }
+    b->scope->strict = 0;
     Op *op = op_stats_new(b->p, keys, key_slots, nkeys, aggs, nagg);
     op->label = ast_text(pool, cmd, b->text);
     const char *r1 = reads_of(b, keys, nkeys), *r2 = reads_of(b, argexprs, nagg);

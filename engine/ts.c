@@ -229,6 +229,13 @@ int ts_find_in_text(const char *s, size_t len, int64_t *ms)
         for (size_t i = 0; i < nd; i++)
             v = v * 10 + (s[i] - '0');
         *ms = nd == 10 ? v * 1000 : v;
+        if (nd == 10 && nd < len && s[nd] == '.') { /* 1714557600.123: the fraction's ms */
+            int64_t scale = 100;
+            for (size_t i = nd + 1; i < len && s[i] >= '0' && s[i] <= '9' && scale; i++) {
+                *ms += (s[i] - '0') * scale;
+                scale /= 10;
+            }
+        }
         return 1;
     }
     for (size_t i = 0; i + 10 <= lim; i++) {

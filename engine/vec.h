@@ -44,7 +44,9 @@ typedef struct Vec {
 
 #define VGET(v, row) (&(v)->d[(v)->isconst ? 0 : (row)])
 
-enum { REC_JSON_UNKNOWN = 0, REC_JSON_YES, REC_JSON_NO };
+/* REC_JSON_FRAG: not JSON itself, but a Lambda-style line "<ts>\t<id>\t<LEVEL>\t{...}" whose
+ * JSON fragment (at jsoff) gives the fields (§7.2: the first embedded fragment) */
+enum { REC_JSON_UNKNOWN = 0, REC_JSON_YES, REC_JSON_NO, REC_JSON_FRAG };
 
 /* What a record's format says about it beyond its text (L19): the log group and stream of a
  * CloudWatch subscription record or a filter-log-events event, its ingestion time. NULL
@@ -59,6 +61,7 @@ typedef struct RecMeta {
 typedef struct Rec {
     const char *line; /* @message: the raw line, or the message a container format holds */
     uint32_t len;
+    uint32_t jsoff;   /* REC_JSON_FRAG: where the JSON fragment starts */
     uint8_t json;    /* REC_JSON_*: what the decoder learnt about the line */
     uint8_t ts_done; /* ts computed (or given by the format) */
     uint8_t has_ts;

@@ -214,6 +214,14 @@ command
             $$->len = $2.len;
             $$->span = @$;
         }
+    | SOURCE IDENT LPAREN srcparams RPAREN IDENT LPAREN srcparams RPAREN {
+            /* dataSource([...]) logGroups(...): sema refuses dataSource */
+            $$ = $4;
+            $$->kind = AST_SOURCE;
+            $$->str = $2.s;
+            $$->len = $2.len;
+            $$->span = @$;
+        }
     | UNNEST expr IDENT alias   {
             if (strcasecmp($3.s, "into") != 0) {
                 LiqDiag *d = diag_add(ctx->diags, DIAG_ERROR, &@3,
