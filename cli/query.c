@@ -395,6 +395,9 @@ static void add_string_literal(LiqBuf *b, const char *s)
         case '"':
             buf_add(b, "\\\"", 2);
             break;
+        case '\'': /* the lexer reads '' as one quote even between double quotes */
+            buf_add(b, "\\'", 2);
+            break;
         case '\\':
             buf_add(b, "\\\\", 2);
             break;

@@ -83,12 +83,18 @@ expect_err_empty "quotes and slashes in an expression"
 
 # the literal the query got, as --explain shows it
 run --var "p=$tricky" --explain 'filter s = $p' "$tmp/in.log"
-expect_out_has 'filter s = "/a\"b'"'"'c/\\d"' "--explain shows the quoted literal"
+expect_out_has 'filter s = "/a\"b\'"'"'c/\\d"' "--explain shows the quoted literal"
 
 # an injection attempt stays one string: no row has that value
 run --format csv --var 'p=x" or id > 0 or s = "' 'filter s = $p | fields id' "$tmp/in.log"
 want 'id'
 expect_out "injection stays data"
+
+# two single quotes in a row stay two (the literal escapes them)
+printf '%s\n' '{"id":8,"s":"it'"''"'s"}' >>"$tmp/in.log"
+run --format csv --var "p=it''s" 'filter s = $p | fields id' "$tmp/in.log"
+want 'id' '8'
+expect_out "two single quotes"
 
 # a pipe and a real line break in the value
 run --format csv --var 'p=p|q' 'filter s = $p | fields id' "$tmp/in.log"
