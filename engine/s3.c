@@ -549,6 +549,9 @@ static void http_error(S3 *c, const Resp *r, char *err, size_t errlen)
     else if (r->status == 301 || r->status == 307)
         fail(err, errlen, "the bucket is in another region than %s (%s); set AWS_REGION",
              c->region, detail);
+    else if (code && strcmp(code, "InvalidObjectState") == 0)
+        fail(err, errlen, "archived (Glacier or Deep Archive): restore it before reading (%s)",
+             detail);
     else if (r->status == 403)
         fail(err, errlen, "access denied (%s); credentials: %s", detail, c->source);
     else if (code && strcmp(code, "NoSuchBucket") == 0)

@@ -103,6 +103,12 @@ expect_err_has "s3://logs/app/a.log: in storage class GLACIER: restore it before
     "GLACIER object named"
 expect_count 'GET /logs/app/a\.log' p7 0 "GLACIER object: no request"
 
+proxy_start p9 --status 403/InvalidObjectState:0:'/a\.log'
+run --format csv --endpoint-url "$PROXY_URL" "$q" s3://logs/app/a.log
+expect_rc 3 "an archived object named directly"
+expect_err_has "s3://logs/app/a.log: archived (Glacier or Deep Archive): restore it before reading (403 InvalidObjectState" \
+    "an archived object named directly"
+
 # ===== wrong region =====
 proxy_start p8 --redirect eu-west-3
 run --format csv --endpoint-url "$PROXY_URL" "$q" s3://logs/app/ s3://logs/app/c.log

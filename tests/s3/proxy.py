@@ -8,8 +8,8 @@
 # request to 127.0.0.1:UPSTREAM_PORT. Every request is logged to LOG_FILE as one line:
 # "METHOD PATH range=RANGE -> STATUS". Options (a RULE applies to the first COUNT requests
 # whose path, query included, matches the regex RE; COUNT 0 means always):
-#   --status CODE:COUNT:RE   answer CODE with an S3 error body (503: SlowDown, 5xx:
-#                            InternalError) instead of forwarding
+#   --status CODE[/NAME]:COUNT:RE  answer CODE with an S3 error body (<Code>NAME, by default
+#                            SlowDown for 503, InternalError for 5xx) instead of forwarding
 #   --cut BYTES:COUNT:RE     forward, but send only BYTES of the body, then close
 #   --delay SECS:COUNT:RE    wait SECS before answering
 #   --reset COUNT:RE         close the connection without an answer
@@ -157,8 +157,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if kind == "delay":
                 time.sleep(float(arg))
             elif kind == "status":
-                code = int(arg)
-                name = "SlowDown" if code == 503 else "InternalError" if code >= 500 else "Injected"
+                code, _, name = arg.partition("/")
+                code = int(code)
+                name = name or ("SlowDown" if code == 503 else "InternalError" if code >= 500 else "Injected")
                 return self.error(code, name), note
             elif kind == "reset":
                 self.close_connection = True

@@ -11,7 +11,8 @@ UNIT_TESTS = \
 	tests/unit/test_val \
 	tests/unit/test_ts \
 	tests/unit/test_json \
-	tests/unit/test_rx
+	tests/unit/test_rx \
+	tests/unit/test_s3
 
 tests_unit_test_span_SOURCES = tests/unit/test_span.c
 tests_unit_test_span_LDADD = libliq.la $(LIQ_LIBS) $(CMOCKA_LIBS)
@@ -44,3 +45,7 @@ tests_unit_test_json_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_rx_SOURCES = tests/unit/test_rx.c
 tests_unit_test_rx_LDADD = libliq.la $(LIQ_LIBS) $(CMOCKA_LIBS)
 tests_unit_test_rx_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+
+tests_unit_test_s3_SOURCES = tests/unit/test_s3.c
+tests_unit_test_s3_LDADD = libliq.la $(LIQ_LIBS) $(CMOCKA_LIBS)
+tests_unit_test_s3_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
