@@ -794,6 +794,11 @@ static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
             return CLI_EXIT_USAGE;
         }
     }
+    if (liq_needs_range(lq) && !(o->has_start && o->has_end)) {
+        fprintf(err, "liq: error: diff compares two periods: give the current one with --start "
+                     "and --end\n  hint: for example --start -2h --end now\n");
+        return CLI_EXIT_USAGE;
+    }
     static const char *stdin_only[] = {"-"};
     LiqRunOptions ro = {o->threads,   o->batch_rows,      o->max_line,       o->no_prefilter,
                         o->has_start, o->has_end,         o->start_ms,       o->end_ms,
@@ -866,6 +871,8 @@ static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
     case LIQ_OK:
     case LIQ_EOUTPUT: /* the reader went away (| head): not an error */
         return rc;
+    case LIQ_EUSAGE:
+        return CLI_EXIT_USAGE;
     case LIQ_EINCOMPLETE:
         fprintf(err, "liq: some input was not fully read (see above); results are incomplete\n");
         return CLI_EXIT_INCOMPLETE;

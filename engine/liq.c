@@ -60,3 +60,8 @@ int liq_columns(const LiqQuery *q, const char ***names)
     *names = q->columns;
     return q->plan->nvis;
 }
+
+int liq_needs_range(const LiqQuery *q)
+{
+    return q->plan->diff != DIFF_NONE;
+}

@@ -28,6 +28,7 @@
 
 typedef enum {
     LIQ_OK = 0,
+    LIQ_EUSAGE = 2,      /* the query cannot run with these options (nothing was read) */
     LIQ_EINCOMPLETE = 3, /* ran, but some input was not fully read */
     LIQ_EINTERNAL = 4,
     LIQ_EOUTPUT = 5,     /* the output was closed (e.g. a pipe): stop quietly */
@@ -73,6 +74,8 @@ LiqQuery *liq_compile_pattern(apr_pool_t *pool, const char *text, size_t len,
                               const char *pattern, size_t plen, LiqDiagList *diags);
 void liq_explain(const LiqQuery *q, LiqBuf *out);
 int liq_columns(const LiqQuery *q, const char ***names);
+/* Does the query need --start and --end (pattern | diff compares two periods)? */
+int liq_needs_range(const LiqQuery *q);
 LiqStatus liq_run(LiqQuery *q, const LiqRunOptions *opt, const LiqOutput *out, LiqRunStats *st,
                   LiqDiagList *diags);
 

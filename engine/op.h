@@ -76,7 +76,8 @@ Op *op_fpat_new(Plan *p, const FpPattern *pat, LiqDiagList *diags, int **out_slo
                 const char ***out_names, int *nout);
 /* pattern: clusters the values of src into templates; slots: @pattern, @ratio, @sampleCount,
  * @severityLabel (op_pattern.c). */
-Op *op_pattern_new(Plan *p, Expr *src, const int slots[4]);
+Op *op_pattern_new(Plan *p, Expr *src, const int slots[4], Expr *ts, DiffKind diff,
+                   const int diff_slots[3]);
 /* SOURCE: keeps the records whose @log the SOURCE commands select (op_source.c). */
 Op *op_source_new(Plan *p, const AstNode *const *cmds, int ncmds);
 /* unnest: one row per element of the list `list`, the element in `slot` (§3.12). */

@@ -8,6 +8,11 @@
  * (a position with that many values is a variable; two or three values such as Started and
  * Stopped stay apart). The result is deterministic for any thread count.
  *
+ * With diff (§3.10, L21), records are counted in the current period (--start/--end) and the
+ * previous one (the equal-length period before, or the same period a day, week or month
+ * earlier); each row adds @previousSampleCount, @change (current minus previous) and
+ * @diffType (NEW, GONE, UP, DOWN, SAME).
+ *
  * Output, one row per template, largest first: @pattern (variables written <Token-N>, N
  * counting the variable positions), @ratio (share of the records), @sampleCount,
  * @severityLabel (Error, Warning, Info, Debug, or Unknown, from the template's words).
@@ -29,6 +34,7 @@ typedef struct Group {
     size_t len;
     uint64_t hash;
     int64_t count;
+    int64_t prev;   /* diff: records of the previous period */
     uint64_t first; /* order key of the first record (ties) */
 } Group;
 
@@ -44,10 +50,14 @@ typedef struct PatternData {
     Expr *src;
     int slot_pattern, slot_ratio, slot_count, slot_sev;
     GSet *global;
+    /* diff (§3.10): */
+    Expr *ts;          /* @timestamp, or NULL without diff */
+    DiffKind diff;
+    int slot_prev, slot_change, slot_type;
 } PatternData;
 
 typedef struct PatternLocal {
-    ExprState *st;
+    ExprState *st, *tst;
     GSet *set;
     LiqBuf scratch, t;
 } PatternLocal;
@@ -85,7 +95,8 @@ static uint64_t fnv(const char *s, size_t n)
     return h ^ (h >> 31);
 }
 
-static void gset_add(GSet *s, const char *t, size_t n, int64_t count, uint64_t first)
+static void gset_add(GSet *s, const char *t, size_t n, int64_t count, int64_t prev,
+                     uint64_t first)
 {
     uint64_t h = fnv(t, n);
     size_t i = h & s->mask;
@@ -93,6 +104,7 @@ static void gset_add(GSet *s, const char *t, size_t n, int64_t count, uint64_t f
         Group *g = &s->g[s->index[i] - 1];
         if (g->hash == h && g->len == n && memcmp(g->tmpl, t, n) == 0) {
             g->count += count;
+            g->prev += prev;
             if (first < g->first)
                 g->first = first;
             return;
@@ -111,6 +123,7 @@ static void gset_add(GSet *s, const char *t, size_t n, int64_t count, uint64_t f
     g->len = n;
     g->hash = h;
     g->count = count;
+    g->prev = prev;
     g->first = first;
     s->index[i] = (uint32_t)++s->n;
     if (s->n * 2 > s->mask) { /* grow the index */
@@ -170,6 +183,8 @@ static OpLocal *pattern_local_new(const Op *op, apr_pool_t *pool)
     const PatternData *pd = op->data;
     PatternLocal *l = apr_pcalloc(pool, sizeof(*l));
     l->st = expr_state_new(pool, pd->src);
+    if (pd->ts)
+        l->tst = expr_state_new(pool, pd->ts);
     l->set = gset_new();
     return l;
 }
@@ -179,15 +194,27 @@ static void pattern_sink(const Op *op, OpLocal *lp, Batch *b)
     const PatternData *pd = op->data;
     PatternLocal *l = lp;
     Vec *v = expr_eval(pd->src, l->st, b);
+    Vec *tv = pd->ts ? expr_eval(pd->ts, l->tst, b) : NULL;
+    const Plan *p = op->plan;
     for (uint32_t k = 0; k < b->nsel; k++) {
         SelIdx row = b->sel[k];
         const Datum *d = VGET(v, row);
         if (d->type == VT_NULL || d->type == VT_JSON)
             continue; /* maps and lists are not clustered (§3.9) */
+        int64_t cur = 1, prev = 0;
+        if (tv) { /* diff: which period(s) the record falls in */
+            const Datum *t = VGET(tv, row);
+            if (t->type != VT_TS)
+                continue;
+            cur = t->v.i >= p->cur_start && t->v.i <= p->cur_end;
+            prev = t->v.i >= p->prev_start && t->v.i <= p->prev_end;
+            if (!cur && !prev)
+                continue;
+        }
         size_t n;
         const char *s = val_text(d, &l->scratch, &n);
         mask(s, n, &l->t);
-        gset_add(l->set, l->t.p ? l->t.p : "", l->t.len, 1, batch_order(b, row));
+        gset_add(l->set, l->t.p ? l->t.p : "", l->t.len, cur, prev, batch_order(b, row));
     }
 }
 
@@ -199,7 +226,7 @@ static void pattern_combine(Op *op, OpLocal *lp)
         pd->global = gset_new();
     for (size_t i = 0; i < l->set->n; i++)
         gset_add(pd->global, l->set->g[i].tmpl, l->set->g[i].len, l->set->g[i].count,
-                 l->set->g[i].first);
+                 l->set->g[i].prev, l->set->g[i].first);
     gset_free(l->set);
     l->set = NULL;
     buf_free(&l->scratch);
@@ -212,7 +239,7 @@ typedef struct Tmpl {
     char **tok;
     size_t *tl;
     int n;
-    int64_t count;
+    int64_t count, prev;
     uint64_t first;
     int alive;
 } Tmpl;
@@ -244,6 +271,8 @@ static int is_wild(const char *t, size_t n)
 static int cmp_groups(const void *a, const void *b)
 {
     const Tmpl *x = a, *y = b;
+    if (x->count + x->prev != y->count + y->prev)
+        return x->count + x->prev > y->count + y->prev ? -1 : 1;
     if (x->count != y->count)
         return x->count > y->count ? -1 : 1;
     return x->first < y->first ? -1 : x->first > y->first;
@@ -285,6 +314,7 @@ static RowSet *pattern_finalize(Op *op)
     for (size_t i = 0; i < s->n; i++) {
         t[i].n = split_tmpl(pool, s->g[i].tmpl, s->g[i].len, &t[i].tok, &t[i].tl);
         t[i].count = s->g[i].count;
+        t[i].prev = s->g[i].prev;
         t[i].first = s->g[i].first;
         t[i].alive = 1;
         total += t[i].count;
@@ -333,6 +363,7 @@ static RowSet *pattern_finalize(Op *op)
             for (size_t m = 2; m <= list[0]; m++) {
                 size_t j = list[m];
                 t[head].count += t[j].count;
+                t[head].prev += t[j].prev;
                 if (t[j].first < t[head].first)
                     t[head].first = t[j].first;
                 t[j].alive = 0;
@@ -365,6 +396,14 @@ static RowSet *pattern_finalize(Op *op)
         row[pd->slot_pattern] = datum_copy(rs->pool, &d);
         row[pd->slot_ratio] = val_num(total ? (double)t[i].count / (double)total : 0);
         row[pd->slot_count] = val_num((double)t[i].count);
+        if (pd->diff != DIFF_NONE) {
+            int64_t c = t[i].count, pv = t[i].prev;
+            const char *ty = pv == 0 ? "NEW" : c == 0 ? "GONE" : c > pv ? "UP" : c < pv ? "DOWN"
+                                                                                      : "SAME";
+            row[pd->slot_prev] = val_num((double)pv);
+            row[pd->slot_change] = val_num((double)(c - pv));
+            row[pd->slot_type] = val_str(ty, strlen(ty));
+        }
         const char *sev = severity(&t[i]);
         d = val_str(sev, strlen(sev));
         row[pd->slot_sev] = d; /* static text */
@@ -384,7 +423,8 @@ static const OpVTable pattern_vt = {
     .finalize = pattern_finalize,
 };
 
-Op *op_pattern_new(Plan *p, Expr *src, const int slots[4])
+Op *op_pattern_new(Plan *p, Expr *src, const int slots[4], Expr *ts, DiffKind diff,
+                   const int diff_slots[3])
 {
     Op *op = apr_pcalloc(p->pool, sizeof(*op));
     PatternData *pd = apr_pcalloc(p->pool, sizeof(*pd));
@@ -393,6 +433,13 @@ Op *op_pattern_new(Plan *p, Expr *src, const int slots[4])
     pd->slot_ratio = slots[1];
     pd->slot_count = slots[2];
     pd->slot_sev = slots[3];
+    pd->ts = ts;
+    pd->diff = diff;
+    if (diff != DIFF_NONE) {
+        pd->slot_prev = diff_slots[0];
+        pd->slot_change = diff_slots[1];
+        pd->slot_type = diff_slots[2];
+    }
     op->vt = &pattern_vt;
     op->plan = p;
     op->data = pd;

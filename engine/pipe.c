@@ -27,6 +27,7 @@
 #include "engine/op.h"
 #include "engine/prefilter.h"
 #include "engine/rx.h"
+#include "engine/ts.h"
 #include "engine/fmt.h"
 #include "engine/src.h"
 
@@ -59,6 +60,7 @@ typedef struct Run {
     int nvis_inputs;
     int vis_inputs[256];
     int ts_slot; /* the @timestamp slot when a time range applies, else -1 */
+    int64_t range_start, range_end; /* the time filter (wider than --start for diff) */
 } Run;
 
 typedef struct Worker {
@@ -284,8 +286,8 @@ static void time_range(Run *r, Batch *b)
         SelIdx row = b->sel[k];
         const Datum *d = VGET(v, row);
         b->sel[n] = row;
-        n += d->type == VT_TS && (!o->has_start || d->v.i >= o->start_ms) &&
-             (!o->has_end || d->v.i <= o->end_ms);
+        n += d->type == VT_TS && (!o->has_start || d->v.i >= r->range_start) &&
+             (!o->has_end || d->v.i <= r->range_end);
     }
     b->nsel = n;
 }
@@ -469,6 +471,39 @@ LiqStatus liq_run(LiqQuery *q, const LiqRunOptions *opt, const LiqOutput *out, L
         if (plan->slots[plan->vis[c].slot].kind == SLOT_INPUT)
             r->vis_inputs[r->nvis_inputs++] = plan->vis[c].slot;
     r->ts_slot = opt->has_start || opt->has_end ? plan->ts_slot : -1;
+    r->range_start = opt->start_ms;
+    r->range_end = opt->end_ms;
+    if (plan->diff != DIFF_NONE) { /* pattern | diff: the current and the previous period */
+        if (!opt->has_start || !opt->has_end) {
+            diag_add(diags, DIAG_ERROR, NULL,
+                     "diff compares two periods: give the current one with --start and --end");
+            apr_pool_destroy(pool);
+            return LIQ_EUSAGE;
+        }
+        Plan *mp = (Plan *)(uintptr_t)plan; /* the per-run fields of the plan (plan.h) */
+        int64_t len = opt->end_ms - opt->start_ms;
+        mp->cur_start = opt->start_ms;
+        mp->cur_end = opt->end_ms;
+        switch (plan->diff) {
+        case DIFF_PREVIOUS:
+            mp->prev_start = opt->start_ms - len - 1;
+            mp->prev_end = opt->start_ms - 1;
+            break;
+        case DIFF_DAY:
+        case DIFF_WEEK: {
+            int64_t shift = (plan->diff == DIFF_DAY ? 1 : 7) * 86400000LL;
+            mp->prev_start = opt->start_ms - shift;
+            mp->prev_end = opt->end_ms - shift;
+            break;
+        }
+        default: /* the same days a calendar month earlier */
+            mp->prev_start = ts_add_months(opt->start_ms, -1);
+            mp->prev_end = ts_add_months(opt->end_ms, -1);
+            break;
+        }
+        /* read both periods: the time filter keeps [previous start, current end] */
+        r->range_start = mp->prev_start < opt->start_ms ? mp->prev_start : opt->start_ms;
+    }
     S3Opts *s3o = apr_pcalloc(pool, sizeof(*s3o));
     s3o->endpoint = opt->s3_endpoint;
     s3o->no_sign = opt->s3_no_sign;

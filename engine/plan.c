@@ -13,6 +13,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <apr_strings.h>
 #include "engine/op.h"
@@ -490,18 +491,35 @@ static void add_dedup(Builder *b, const AstNode *cmd)
     end_pipeline(b, op);
 }
 
-/* pattern: a breaker like stats; afterwards only its four outputs exist */
-static void add_pattern_cmd(Builder *b, const AstNode *cmd)
+/* pattern: a breaker like stats; afterwards only its outputs exist. A diff right after it
+ * (diffcmd) makes the same operator count both periods. */
+static void add_pattern_cmd(Builder *b, const AstNode *cmd, const AstNode *diffcmd)
 {
     apr_pool_t *pool = b->p->pool;
     Expr *src = compile(b, cmd->kids[0]);
     if (!src)
         return;
     static const char *const names[4] = {"@pattern", "@ratio", "@sampleCount", "@severityLabel"};
-    int slots[4];
+    static const char *const dnames[3] = {"@previousSampleCount", "@change", "@diffType"};
+    int slots[4], dslots[3];
     for (int i = 0; i < 4; i++)
         slots[i] = plan_new_slot(b->p, names[i], SLOT_COMPUTED);
-    Op *op = op_pattern_new(b->p, src, slots);
+    Expr *ts = NULL;
+    DiffKind dk = DIFF_NONE;
+    if (diffcmd) {
+        dk = !diffcmd->str                                    ? DIFF_PREVIOUS
+             : !strcasecmp(diffcmd->str, "previousDay")       ? DIFF_DAY
+             : !strcasecmp(diffcmd->str, "previousWeek")      ? DIFF_WEEK
+                                                               : DIFF_MONTH;
+        AstNode *tsn = ast_new(pool, AST_FIELD, diffcmd->span);
+        tsn->str = "@timestamp";
+        tsn->len = 10;
+        ts = compile(b, tsn);
+        for (int i = 0; i < 3; i++)
+            dslots[i] = plan_new_slot(b->p, dnames[i], SLOT_COMPUTED);
+        b->p->diff = dk;
+    }
+    Op *op = op_pattern_new(b->p, src, slots, ts, dk, dslots);
     op->label = ast_text(pool, cmd, b->text);
     op->detail = reads_of(b, &src, 1);
     end_pipeline(b, op);
@@ -511,6 +529,11 @@ static void add_pattern_cmd(Builder *b, const AstNode *cmd)
     b->vmode = VIS_STATS;
     b->nvis = 0;
     for (int i = 0; i < 4; i++) {
+        if (diffcmd && i == 3) /* the diff columns come before the label */
+            for (int k = 0; k < 3; k++) {
+                scope_set(pool, scope, dnames[k], dslots[k]);
+                vis_add(b, dnames[k], dslots[k], 0);
+            }
         scope_set(pool, scope, names[i], slots[i]);
         vis_add(b, names[i], slots[i], 0);
     }
@@ -652,9 +675,13 @@ Plan *plan_build(apr_pool_t *pool, const AstNode *q, const char *text, const FpP
             break;
         case AST_SOURCE: /* handled before the loop */
             break;
-        case AST_PATTERN:
-            add_pattern_cmd(&b, cmd);
+        case AST_PATTERN: {
+            const AstNode *next = i + 1 < q->nkids ? q->kids[i + 1] : NULL;
+            int with_diff = next && next->kind == AST_DIFF;
+            add_pattern_cmd(&b, cmd, with_diff ? next : NULL);
+            i += (uint32_t)with_diff; /* diff was folded into pattern */
             break;
+        }
         default:
             diag_add(diags, DIAG_ERROR, &cmd->span, "command '%s' is not supported by liq yet",
                      ast_kind_name(cmd->kind));

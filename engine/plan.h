@@ -45,6 +45,8 @@ typedef struct SlotInfo {
     int sub;      /* SYS_LAMBDA: which field (LAMBDA_*) */
 } SlotInfo;
 
+typedef enum { DIFF_NONE, DIFF_PREVIOUS, DIFF_DAY, DIFF_WEEK, DIFF_MONTH } DiffKind;
+
 typedef struct VisCol {
     const char *name; /* the column name (L13) */
     int slot;
@@ -71,6 +73,9 @@ typedef struct Plan {
     int uses_json;     /* some input slot is a JSON field */
     int64_t now_s;     /* the query's start time (now()), epoch seconds */
     int ts_slot;       /* the @timestamp input slot (always present: --start/--end use it) */
+    DiffKind diff;     /* pattern | diff: the comparison period */
+    /* set by liq_run for each run (the only fields a run writes): the periods of diff */
+    int64_t cur_start, cur_end, prev_start, prev_end;
     struct Prefilter *pre; /* literals every surviving raw line contains (prefilter.h) */
     int npre;
 } Plan;

@@ -80,6 +80,22 @@ int64_t ts_floor(int64_t ms, double period)
     return months > 0 ? month_start(period_month(ms, months)) : ms;
 }
 
+int64_t ts_add_months(int64_t ms, int months)
+{
+    int64_t days = floor_div(ms, DAY_MS), rem = ms - days * DAY_MS;
+    int y;
+    unsigned m, d;
+    ts_civil_from_days(days, &y, &m, &d);
+    int64_t idx = (int64_t)y * 12 + (m - 1) + months;
+    int64_t ny = floor_div(idx, 12);
+    unsigned nm = (unsigned)(idx - ny * 12 + 1);
+    static const unsigned mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    unsigned last = mdays[nm - 1] + (nm == 2 && ((ny % 4 == 0 && ny % 100 != 0) || ny % 400 == 0));
+    if (d > last)
+        d = last;
+    return ts_days_from_civil(ny, nm, d) * DAY_MS + rem;
+}
+
 int64_t ts_ceil(int64_t ms, double period)
 {
     int64_t f = ts_floor(ms, period);

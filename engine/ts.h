@@ -32,5 +32,7 @@ int64_t ts_floor(int64_t ms, double period);
  * milliseconds, 'now', or relative to now: -15m, -2h, -7d, -1w (s, m, h, d, w). */
 int ts_parse_user(const char *s, int64_t now_ms, int64_t *ms);
 int64_t ts_ceil(int64_t ms, double period);
+/* ms moved by a number of calendar months (the day clamped to the month's length). */
+int64_t ts_add_months(int64_t ms, int months);
 
 #endif

@@ -83,7 +83,7 @@ static AstNode *with_offset(ParseCtx *ctx, AstNode *e, LxTok word, LiqSpan wsp, 
 %token FIELDS "'fields'" DISPLAY "'display'" FILTER "'filter'" STATS "'stats'"
 %token SORT "'sort'" LIMIT "'limit'" PARSE "'parse'" DEDUP "'dedup'"
 %token FILTERINDEX "'filterIndex'" HEAD "'head'" TAIL "'tail'" UNNEST "'unnest'"
-%token SOURCE "'SOURCE'" COLON "':'" PATTERN "'pattern'"
+%token SOURCE "'SOURCE'" COLON "':'" PATTERN "'pattern'" DIFF "'diff'"
 %token BADCMD "a command"
 %token AND "'and'" OR "'or'" NOT "'not'" LIKE "'like'" IN "'in'" AS "'as'" BY "'by'"
 %token ASC "'asc'" DESC "'desc'" TRUE "'true'" FALSE "'false'"
@@ -198,6 +198,20 @@ command
         }
     | DEDUP names               { $$ = $2; $$->kind = AST_DEDUP; $$->span = @$; }
     | PATTERN expr              { $$ = ast_add(P, ast_new(P, AST_PATTERN, @$), $2); }
+    | DIFF                      { $$ = ast_new(P, AST_DIFF, @$); }
+    | DIFF IDENT                {
+            $$ = ast_new(P, AST_DIFF, @$);
+            $$->str = $2.s;
+            $$->len = $2.len;
+            if (strcasecmp($2.s, "previousDay") && strcasecmp($2.s, "previousWeek") &&
+                strcasecmp($2.s, "previousMonth")) {
+                LiqDiag *d = diag_add(ctx->diags, DIAG_ERROR, &@2,
+                                      "diff compares with previousDay, previousWeek or "
+                                      "previousMonth, not '%s'", $2.s);
+                diag_hint(ctx->diags, d, "plain 'diff' compares with the period just before");
+                ctx->nerrors++;
+            }
+        }
     | SOURCE STRING             {
             $$ = ast_add(P, ast_new(P, AST_SOURCE, @$), leaf(ctx, AST_STR, @2, $2));
             $$->span = @$;

@@ -407,6 +407,12 @@ int sema_check(AstNode *q, LiqDiagList *diags)
         case AST_SOURCE:
             check_source(&s, q, c);
             break;
+        case AST_DIFF:
+            if (c == 0 || q->kids[c - 1]->kind != AST_PATTERN) {
+                LiqDiag *d = err(&s, cmd, "diff must come right after pattern");
+                diag_hint(diags, d, "write 'pattern @message | diff'");
+            }
+            break;
         case AST_LIMIT: {
             AstNode *e = cmd->kids[0];
             if (e->kind != AST_NUM || e->num < 1 || e->num != floor(e->num) || e->num > 1e15) {
