@@ -32,7 +32,7 @@ check_PROGRAMS += $(UNIT_TESTS)
 ## CLI and differential tests (shell; they run the built liq)
 include tests/sh.mk
 TESTS += $(SH_TESTS)
-EXTRA_DIST += $(SH_TESTS)
+EXTRA_DIST += $(SH_TESTS) tests/diff/gen_app_log.sh
 
 ## Output and everyday-use tests of the CLI (formats, charts, --var, saved queries)
 include tests/cli.mk
