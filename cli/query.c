@@ -395,7 +395,7 @@ static void add_string_literal(LiqBuf *b, const char *s)
         case '"':
             buf_add(b, "\\\"", 2);
             break;
-        case '\'': /* the lexer reads '' as one quote even between double quotes */
+        case '\'': /* escaped too, so the literal reads the same whatever the quote */
             buf_add(b, "\\'", 2);
             break;
         case '\\':
