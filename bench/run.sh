@@ -2,15 +2,16 @@
 # run.sh -- the liq benchmark: generate the inputs, run liq and its peers, print the report.
 #
 # usage: bench/run.sh [--quick] [--json-mb N] [--text-mb N] [--small-files N] [--small-mb N]
-#                     [--reps N] [--slow-reps N] [--queries Q1,Q4a,...] [--tools liq,rg,...]
+#                     [--reps N] [--slow-reps N] [--slow-secs S] [--queries Q1,...] [--tools liq,...]
 #                     [--timeout S] [--liq PATH] [--install] [--clean]
 #
 #   --quick          50 MiB inputs, 1,000 small files (20 MiB), 1 repetition: a smoke test
-#                    that runs in about a minute
+#                    (about 2 minutes, mostly jq and mlr; 15 s with --tools liq,duckdb,rg,gawk,mawk)
 #   --json-mb/--text-mb N   size of the JSON-lines and access logs (default 1024 each)
 #   --small-files N / --small-mb N   the gzipped small files (default 10000 files, 300 MiB)
 #   --reps N         interleaved repetitions, median reported (default 3)
-#   --slow-reps N    repetitions for the slow peers jq and mlr (default 1)
+#   --slow-reps N    repetitions for the slow peers: jq, mlr, and any peer whose first run
+#                    took over --slow-secs S (default 30): default 1
 #   --queries, --tools   run a subset (ids Q1 Q2 Q3 Q4a Q4b Q4c Q5 Q6; tools liq duckdb rg
 #                    gawk mawk jq mlr)
 #   --liq PATH       the binary to measure (default: $LIQ, else build/liq, else ./liq)
@@ -18,7 +19,7 @@
 #                    and npm-install DuckDB's Node API into bench/node_modules
 #   --clean          delete the generated inputs afterwards
 #
-# Inputs go under $BENCH_DIR (default /tmp/liq-bench; about 2.4 GB for the defaults) and are
+# Inputs go under $BENCH_DIR (default /tmp/liq-bench; about 2.2 GB for the defaults) and are
 # reused while their parameters are unchanged. The report (machine, load, table, targets) is
 # printed and written to $BENCH_DIR/report.md; exit status 1 when any tool's answer differed
 # from liq's or a run failed.
@@ -33,7 +34,7 @@ while [ $# -gt 0 ]; do
         --quick) gen_args+=(--json-mb 50 --text-mb 50 --small-files 1000 --small-mb 20)
                  bench_args+=(--reps 1); shift ;;
         --json-mb|--text-mb|--small-files|--small-mb) gen_args+=("$1" "$2"); shift 2 ;;
-        --reps|--slow-reps|--queries|--tools|--timeout) bench_args+=("$1" "$2"); shift 2 ;;
+        --reps|--slow-reps|--slow-secs|--queries|--tools|--timeout) bench_args+=("$1" "$2"); shift 2 ;;
         --liq) liq=$2; shift 2 ;;
         --install) install=1; shift ;;
         --clean) clean=1; shift ;;
