@@ -3,7 +3,9 @@
  * sort orders by its key slots (filled by a fields operator the planner puts before it) with
  * the order of L3 (natural sort, numbers numerically, nulls last in both directions) and
  * breaks ties by input order, so the result is stable and the same for every thread count.
- * A sort followed by 'limit N' keeps N rows (op->limit).
+ * A sort followed by 'limit N' keeps N rows (op->limit); when N is small next to the row
+ * count, a bounded max-heap picks them in O(rows log N) instead of sorting every row. The
+ * comparison is total (input order breaks ties), so both ways give the same rows.
  *
  * limit without sort keeps the first N rows in input order: workers collect rows, finalize
  * orders them by their order keys and cuts.
@@ -93,6 +95,37 @@ static RowSet *permute(RowSet *rs, const size_t *perm, size_t keep)
     return out;
 }
 
+/* Sifts perm[i] down the max-heap perm[0..n). */
+static void heap_down(size_t *perm, size_t n, size_t i, SortCtx *c)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, m = i;
+        if (l < n && cmp_rows(&perm[l], &perm[m], c) > 0)
+            m = l;
+        if (l + 1 < n && cmp_rows(&perm[l + 1], &perm[m], c) > 0)
+            m = l + 1;
+        if (m == i)
+            return;
+        size_t t = perm[i];
+        perm[i] = perm[m];
+        perm[m] = t;
+        i = m;
+    }
+}
+
+/* Leaves the keep smallest of perm[0..n) in perm[0..keep), unordered. */
+static void top_n(size_t *perm, size_t n, size_t keep, SortCtx *c)
+{
+    for (size_t i = keep / 2; i-- > 0;)
+        heap_down(perm, keep, i, c);
+    for (size_t i = keep; i < n; i++) {
+        if (cmp_rows(&perm[i], &perm[0], c) < 0) {
+            perm[0] = perm[i];
+            heap_down(perm, keep, 0, c);
+        }
+    }
+}
+
 static RowSet *sort_finalize(Op *op)
 {
     SortData *sd = op->data;
@@ -104,8 +137,13 @@ static RowSet *sort_finalize(Op *op)
     for (size_t i = 0; i < rs->nrows; i++)
         perm[i] = i;
     SortCtx c = {sd, rs};
-    qsort_r(perm, rs->nrows, sizeof(size_t), cmp_rows, &c);
     size_t keep = op->limit >= 0 && (size_t)op->limit < rs->nrows ? (size_t)op->limit : rs->nrows;
+    if (!op->tail && keep < rs->nrows / 8) {
+        top_n(perm, rs->nrows, keep, &c);
+        qsort_r(perm, keep, sizeof(size_t), cmp_rows, &c);
+    } else {
+        qsort_r(perm, rs->nrows, sizeof(size_t), cmp_rows, &c);
+    }
     if (op->tail) /* 'tail N': the last N rows, still in order */
         memmove(perm, perm + (rs->nrows - keep), sizeof(size_t) * keep);
     RowSet *out = permute(rs, perm, keep);
