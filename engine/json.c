@@ -269,14 +269,14 @@ static int object(Scan *s, int track)
         ws(s);
         int k = -1, sub = 0;
         long old = -1;
+        const char *key = kb;
+        size_t kl = (size_t)(ke - kb);
+        if (esc) { /* checked even when untracked: a bad escape is bad JSON for every query */
+            key = json_unescape(kb, kl, &kl, s->pool);
+            if (!key)
+                return 0;
+        }
         if (track) {
-            const char *key = kb;
-            size_t kl = (size_t)(ke - kb);
-            if (esc) {
-                key = json_unescape(kb, kl, &kl, s->pool);
-                if (!key)
-                    return 0;
-            }
             int at = s->depth == 1 && kl > 0 && key[0] == '@';
             child_match(s, key, kl, at, &k, &sub);
             if (sub) {
@@ -446,11 +446,11 @@ int json_extract(const char *line, size_t len, const JsonWant *want, Datum *out,
     s.plen = 0;
     s.depth = 0;
     memset(s.first, 0, sizeof(s.first));
-    for (int k = 0; k < want->n; k++)
-        if (want->lens[k]) {
-            unsigned char c = (unsigned char)want->names[k][0];
-            s.first[c >> 6] |= 1ULL << (c & 63);
-        }
+    for (int k = 0; k < want->n; k++) {
+        /* an empty name is matched by the empty key, whose first byte child_match calls 0 */
+        unsigned char c = want->lens[k] ? (unsigned char)want->names[k][0] : 0;
+        s.first[c >> 6] |= 1ULL << (c & 63);
+    }
     for (int k = 0; k < want->n; k++)
         out[k] = val_null();
     ws(&s);
