@@ -75,9 +75,10 @@ Op *op_parse_new(Plan *p, Expr *src, const AstNode *pat, const AstNode *names, i
 Op *op_fpat_new(Plan *p, const FpPattern *pat, LiqDiagList *diags, int **out_slots,
                 const char ***out_names, int *nout);
 /* pattern: clusters the values of src into templates; slots: @pattern, @ratio, @sampleCount,
- * @severityLabel (op_pattern.c). */
+ * @severityLabel (op_pattern.c). ts: @timestamp, for diff or anomaly; anomaly_slots:
+ * @anomalyType, @priority, @timestamp, @description, or NULL without anomaly. */
 Op *op_pattern_new(Plan *p, Expr *src, const int slots[4], Expr *ts, DiffKind diff,
-                   const int diff_slots[3]);
+                   const int diff_slots[3], const int anomaly_slots[4]);
 /* SOURCE: keeps the records whose @log the SOURCE commands select (op_source.c). */
 Op *op_source_new(Plan *p, const AstNode *const *cmds, int ncmds);
 /* unnest: one row per element of the list `list`, the element in `slot` (§3.12). */

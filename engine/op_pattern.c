@@ -17,6 +17,10 @@
  * counting the variable positions), @ratio (share of the records), @sampleCount,
  * @severityLabel (Error, Warning, Info, Debug, or Unknown, from the template's words).
  *
+ * With anomaly (§3.11, L21), every group also keeps time statistics (engine/anomaly.h) and the
+ * output is one row per anomaly found: the template's four columns, then @anomalyType,
+ * @priority, @timestamp and @description; most urgent first, then by time.
+ *
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <ctype.h>
@@ -24,6 +28,7 @@
 #include <string.h>
 #include <apr_hash.h>
 #include <apr_strings.h>
+#include "engine/anomaly.h"
 #include "engine/op.h"
 
 enum { MAXTOK = 512, MIN_FAMILY = 4 };
@@ -36,6 +41,7 @@ typedef struct Group {
     int64_t count;
     int64_t prev;   /* diff: records of the previous period */
     uint64_t first; /* order key of the first record (ties) */
+    AnStats *an;    /* anomaly: the group's time statistics */
 } Group;
 
 typedef struct GSet {
@@ -44,6 +50,8 @@ typedef struct GSet {
     uint32_t *index;
     size_t mask;
     apr_pool_t *pool;
+    int64_t tmin, tmax, nts; /* anomaly: the timestamps seen, and their cell width */
+    int gexp;
 } GSet;
 
 typedef struct PatternData {
@@ -54,6 +62,9 @@ typedef struct PatternData {
     Expr *ts;          /* @timestamp, or NULL without diff */
     DiffKind diff;
     int slot_prev, slot_change, slot_type;
+    /* anomaly (§3.11): */
+    int anomaly;
+    int slot_atype, slot_prio, slot_ts, slot_desc;
 } PatternData;
 
 typedef struct PatternLocal {
@@ -79,6 +90,8 @@ static void gset_free(GSet *s)
 {
     if (!s)
         return;
+    for (size_t i = 0; i < s->n; i++)
+        an_free(s->g[i].an);
     free(s->g);
     free(s->index);
     apr_pool_destroy(s->pool);
@@ -95,8 +108,8 @@ static uint64_t fnv(const char *s, size_t n)
     return h ^ (h >> 31);
 }
 
-static void gset_add(GSet *s, const char *t, size_t n, int64_t count, int64_t prev,
-                     uint64_t first)
+static Group *gset_add(GSet *s, const char *t, size_t n, int64_t count, int64_t prev,
+                       uint64_t first)
 {
     uint64_t h = fnv(t, n);
     size_t i = h & s->mask;
@@ -107,7 +120,7 @@ static void gset_add(GSet *s, const char *t, size_t n, int64_t count, int64_t pr
             g->prev += prev;
             if (first < g->first)
                 g->first = first;
-            return;
+            return g;
         }
         i = (i + 1) & s->mask;
     }
@@ -125,6 +138,7 @@ static void gset_add(GSet *s, const char *t, size_t n, int64_t count, int64_t pr
     g->count = count;
     g->prev = prev;
     g->first = first;
+    g->an = NULL;
     s->index[i] = (uint32_t)++s->n;
     if (s->n * 2 > s->mask) { /* grow the index */
         size_t mask = s->mask * 2 + 1;
@@ -141,6 +155,18 @@ static void gset_add(GSet *s, const char *t, size_t n, int64_t count, int64_t pr
         s->index = idx;
         s->mask = mask;
     }
+    return &s->g[s->n - 1];
+}
+
+/* anomaly: a record's timestamp widens the set's span (and so, maybe, its cell width). */
+static void gset_time(GSet *s, int64_t ts)
+{
+    if (!s->nts || ts < s->tmin)
+        s->tmin = ts;
+    if (!s->nts || ts > s->tmax)
+        s->tmax = ts;
+    s->nts++;
+    s->gexp = an_gexp(s->tmin, s->tmax);
 }
 
 /* Is a token a variable: a digit anywhere, or a long hex-like word? */
@@ -155,8 +181,8 @@ static int variable(const char *s, size_t n)
     return n >= 16 && hex == n;
 }
 
-/* The masked template of a text into t. */
-static void mask(const char *s, size_t n, LiqBuf *t)
+/* The masked template of a text into t; with vars, the first AN_MAXPOS variable tokens. */
+static void mask(const char *s, size_t n, LiqBuf *t, AnTok *vars, int *nvars)
 {
     t->len = 0;
     size_t i = 0;
@@ -171,9 +197,11 @@ static void mask(const char *s, size_t n, LiqBuf *t)
             i++;
         if (ntok++)
             buf_addc(t, ' ');
-        if (variable(s + b, i - b))
+        if (variable(s + b, i - b)) {
             buf_adds(t, WILD);
-        else
+            if (vars && *nvars < AN_MAXPOS)
+                vars[(*nvars)++] = (AnTok){s + b, i - b, ntok - 1};
+        } else
             buf_add(t, s + b, i - b);
     }
 }
@@ -202,7 +230,7 @@ static void pattern_sink(const Op *op, OpLocal *lp, Batch *b)
         if (d->type == VT_NULL || d->type == VT_JSON)
             continue; /* maps and lists are not clustered (§3.9) */
         int64_t cur = 1, prev = 0;
-        if (tv) { /* diff: which period(s) the record falls in */
+        if (tv && !pd->anomaly) { /* diff: which period(s) the record falls in */
             const Datum *t = VGET(tv, row);
             if (t->type != VT_TS)
                 continue;
@@ -213,8 +241,19 @@ static void pattern_sink(const Op *op, OpLocal *lp, Batch *b)
         }
         size_t n;
         const char *s = val_text(d, &l->scratch, &n);
-        mask(s, n, &l->t);
-        gset_add(l->set, l->t.p ? l->t.p : "", l->t.len, cur, prev, batch_order(b, row));
+        AnTok vars[AN_MAXPOS];
+        int nvars = 0;
+        mask(s, n, &l->t, pd->anomaly ? vars : NULL, &nvars);
+        Group *g = gset_add(l->set, l->t.p ? l->t.p : "", l->t.len, cur, prev, batch_order(b, row));
+        if (pd->anomaly) {
+            const Datum *t = VGET(tv, row);
+            if (t->type != VT_TS)
+                continue; /* clustered, but not placed in time */
+            gset_time(l->set, t->v.i);
+            if (!g->an)
+                g->an = an_new();
+            an_add(g->an, l->set->gexp, t->v.i, vars, nvars);
+        }
     }
 }
 
@@ -224,9 +263,25 @@ static void pattern_combine(Op *op, OpLocal *lp)
     PatternLocal *l = lp;
     if (!pd->global)
         pd->global = gset_new();
-    for (size_t i = 0; i < l->set->n; i++)
-        gset_add(pd->global, l->set->g[i].tmpl, l->set->g[i].len, l->set->g[i].count,
-                 l->set->g[i].prev, l->set->g[i].first);
+    GSet *gs = pd->global, *ls = l->set;
+    for (size_t i = 0; i < ls->n; i++) {
+        Group *lg = &ls->g[i];
+        Group *g = gset_add(gs, lg->tmpl, lg->len, lg->count, lg->prev, lg->first);
+        if (!lg->an)
+            continue;
+        if (!g->an) {
+            g->an = lg->an; /* moved */
+        } else {
+            an_merge(g->an, lg->an);
+            an_free(lg->an);
+        }
+        lg->an = NULL;
+    }
+    if (ls->nts) {
+        gset_time(gs, ls->tmin);
+        gset_time(gs, ls->tmax);
+        gs->nts += ls->nts - 2;
+    }
     gset_free(l->set);
     l->set = NULL;
     buf_free(&l->scratch);
@@ -242,6 +297,7 @@ typedef struct Tmpl {
     int64_t count, prev;
     uint64_t first;
     int alive;
+    AnStats *an; /* anomaly: owned */
 } Tmpl;
 
 static int split_tmpl(apr_pool_t *pool, const char *s, size_t n, char ***tok, size_t **tl)
@@ -300,6 +356,125 @@ static const char *severity(const Tmpl *t)
     return "Unknown";
 }
 
+/* anomaly: position p of t becomes a variable; t's records had its current word there. */
+static void widen(Tmpl *t, int p)
+{
+    if (t->an && t->an->nts)
+        an_widen(t->an, p, t->tok[p], t->tl[p], t->an->nts, t->an->tmin);
+}
+
+/* The four columns of a template into row. */
+static void pattern_row(const PatternData *pd, RowSet *rs, Datum *row, const Tmpl *t,
+                        int64_t total, LiqBuf *b)
+{
+    for (int k = 0; k < rs->nslots; k++)
+        row[k] = val_null();
+    b->len = 0;
+    int var = 0;
+    for (int k = 0; k < t->n; k++) {
+        if (k)
+            buf_addc(b, ' ');
+        if (is_wild(t->tok[k], t->tl[k]))
+            buf_printf(b, "<Token-%d>", ++var);
+        else
+            buf_add(b, t->tok[k], t->tl[k]);
+    }
+    Datum d = val_str(b->p ? b->p : "", b->len);
+    row[pd->slot_pattern] = datum_copy(rs->pool, &d);
+    row[pd->slot_ratio] = val_num(total ? (double)t->count / (double)total : 0);
+    row[pd->slot_count] = val_num((double)t->count);
+    if (pd->diff != DIFF_NONE) {
+        int64_t c = t->count, pv = t->prev;
+        const char *ty = pv == 0 ? "NEW" : c == 0 ? "GONE" : c > pv ? "UP" : c < pv ? "DOWN"
+                                                                                  : "SAME";
+        row[pd->slot_prev] = val_num((double)pv);
+        row[pd->slot_change] = val_num((double)(c - pv));
+        row[pd->slot_type] = val_str(ty, strlen(ty));
+    }
+    const char *sev = severity(t);
+    row[pd->slot_sev] = val_str(sev, strlen(sev)); /* static text */
+}
+
+typedef struct Hit {
+    size_t tmpl;
+    AnFinding f;
+} Hit;
+
+static int cmp_hits(const void *a, const void *b)
+{
+    const Hit *x = a, *y = b;
+    if (x->f.prio != y->f.prio)
+        return x->f.prio < y->f.prio ? -1 : 1;
+    if (x->f.ts != y->f.ts)
+        return x->f.ts < y->f.ts ? -1 : 1;
+    if (x->tmpl != y->tmpl)
+        return x->tmpl < y->tmpl ? -1 : 1;
+    return (int)x->f.kind - (int)y->f.kind;
+}
+
+/* anomaly: the findings of the m final templates, most urgent first, as rows of rs. The frame
+ * is --start/--end where given, else the span of the records' timestamps. */
+static void anomaly_rows(Op *op, GSet *s, Tmpl *t, size_t m, int64_t total, RowSet *rs)
+{
+    const PatternData *pd = op->data;
+    const Plan *p = op->plan;
+    if (!s->nts)
+        return;
+    int gexp = an_gexp(s->tmin, s->tmax);
+    for (size_t i = 0; i < m; i++)
+        if (t[i].an)
+            an_coarsen(t[i].an, gexp);
+    AnFrame f;
+    if (!an_frame(&f, p->has_frame_start ? p->frame_start : s->tmin,
+                  p->has_frame_end ? p->frame_end : s->tmax, gexp))
+        return; /* too short a span to compare a recent part with what came before */
+    for (size_t i = 0; i < m; i++)
+        if (t[i].an)
+            an_count_baseline(&f, t[i].an);
+    Hit *hits = NULL;
+    size_t nh = 0, cap = 0;
+    int *tokord = calloc(MAXTOK + 1, sizeof(int));
+    if (!tokord)
+        abort();
+    for (size_t i = 0; i < m; i++) {
+        if (!t[i].an)
+            continue;
+        int var = 0;
+        for (int k = 0; k < t[i].n; k++)
+            tokord[k] = is_wild(t[i].tok[k], t[i].tl[k]) ? ++var : 0;
+        AnFinding out[1 + AN_MAXPOS];
+        int n = an_detect(t[i].an, &f, severity(&t[i]), tokord, out);
+        for (int k = 0; k < n; k++) {
+            if (nh == cap) {
+                cap = cap ? cap * 2 : 16;
+                Hit *nhits = realloc(hits, sizeof(Hit) * cap);
+                if (!nhits)
+                    abort();
+                hits = nhits;
+            }
+            hits[nh++] = (Hit){i, out[k]};
+        }
+    }
+    free(tokord);
+    if (nh)
+        qsort(hits, nh, sizeof(Hit), cmp_hits);
+    LiqBuf b = {0};
+    for (size_t h = 0; h < nh; h++) {
+        Datum *row = rowset_add_row(rs, h);
+        pattern_row(pd, rs, row, &t[hits[h].tmpl], total, &b);
+        const char *ty = an_kind_name(hits[h].f.kind), *pr = an_priority_name(hits[h].f.prio);
+        row[pd->slot_atype] = val_str(ty, strlen(ty));
+        row[pd->slot_prio] = val_str(pr, strlen(pr));
+        row[pd->slot_ts] = val_ts(hits[h].f.ts);
+        LiqBuf *dsc = &hits[h].f.desc;
+        Datum d = val_str(dsc->p ? dsc->p : "", dsc->len);
+        row[pd->slot_desc] = datum_copy(rs->pool, &d);
+        buf_free(dsc);
+    }
+    buf_free(&b);
+    free(hits);
+}
+
 static RowSet *pattern_finalize(Op *op)
 {
     PatternData *pd = op->data;
@@ -317,6 +492,8 @@ static RowSet *pattern_finalize(Op *op)
         t[i].prev = s->g[i].prev;
         t[i].first = s->g[i].first;
         t[i].alive = 1;
+        t[i].an = s->g[i].an;
+        s->g[i].an = NULL;
         total += t[i].count;
     }
     qsort(t, s->n, sizeof(Tmpl), cmp_groups);
@@ -358,6 +535,7 @@ static RowSet *pattern_finalize(Op *op)
             if (list[0] < MIN_FAMILY)
                 continue;
             size_t head = list[1]; /* the largest member: t is sorted by count */
+            widen(&t[head], p);
             t[head].tok[p] = (char *)(uintptr_t)WILD;
             t[head].tl[p] = 1;
             for (size_t m = 2; m <= list[0]; m++) {
@@ -367,6 +545,14 @@ static RowSet *pattern_finalize(Op *op)
                 if (t[j].first < t[head].first)
                     t[head].first = t[j].first;
                 t[j].alive = 0;
+                widen(&t[j], p);
+                if (t[j].an && !t[head].an) {
+                    t[head].an = t[j].an;
+                } else if (t[j].an) {
+                    an_merge(t[head].an, t[j].an);
+                    an_free(t[j].an);
+                }
+                t[j].an = NULL;
             }
         }
     }
@@ -377,38 +563,16 @@ static RowSet *pattern_finalize(Op *op)
             t[m++] = t[i];
     qsort(t, m, sizeof(Tmpl), cmp_groups);
     RowSet *rs = rowset_new(op->plan->nslots);
-    LiqBuf b = {0};
-    for (size_t i = 0; i < m; i++) {
-        Datum *row = rowset_add_row(rs, i);
-        for (int k = 0; k < rs->nslots; k++)
-            row[k] = val_null();
-        b.len = 0;
-        int var = 0;
-        for (int k = 0; k < t[i].n; k++) {
-            if (k)
-                buf_addc(&b, ' ');
-            if (is_wild(t[i].tok[k], t[i].tl[k]))
-                buf_printf(&b, "<Token-%d>", ++var);
-            else
-                buf_add(&b, t[i].tok[k], t[i].tl[k]);
-        }
-        Datum d = val_str(b.p ? b.p : "", b.len);
-        row[pd->slot_pattern] = datum_copy(rs->pool, &d);
-        row[pd->slot_ratio] = val_num(total ? (double)t[i].count / (double)total : 0);
-        row[pd->slot_count] = val_num((double)t[i].count);
-        if (pd->diff != DIFF_NONE) {
-            int64_t c = t[i].count, pv = t[i].prev;
-            const char *ty = pv == 0 ? "NEW" : c == 0 ? "GONE" : c > pv ? "UP" : c < pv ? "DOWN"
-                                                                                      : "SAME";
-            row[pd->slot_prev] = val_num((double)pv);
-            row[pd->slot_change] = val_num((double)(c - pv));
-            row[pd->slot_type] = val_str(ty, strlen(ty));
-        }
-        const char *sev = severity(&t[i]);
-        d = val_str(sev, strlen(sev));
-        row[pd->slot_sev] = d; /* static text */
+    if (pd->anomaly) {
+        anomaly_rows(op, s, t, m, total, rs);
+    } else {
+        LiqBuf b = {0};
+        for (size_t i = 0; i < m; i++)
+            pattern_row(pd, rs, rowset_add_row(rs, i), &t[i], total, &b);
+        buf_free(&b);
     }
-    buf_free(&b);
+    for (size_t i = 0; i < m; i++) /* the others were merged into these */
+        an_free(t[i].an);
     free(t);
     apr_pool_destroy(pool);
     gset_free(s);
@@ -424,7 +588,7 @@ static const OpVTable pattern_vt = {
 };
 
 Op *op_pattern_new(Plan *p, Expr *src, const int slots[4], Expr *ts, DiffKind diff,
-                   const int diff_slots[3])
+                   const int diff_slots[3], const int anomaly_slots[4])
 {
     Op *op = apr_pcalloc(p->pool, sizeof(*op));
     PatternData *pd = apr_pcalloc(p->pool, sizeof(*pd));
@@ -439,6 +603,13 @@ Op *op_pattern_new(Plan *p, Expr *src, const int slots[4], Expr *ts, DiffKind di
         pd->slot_prev = diff_slots[0];
         pd->slot_change = diff_slots[1];
         pd->slot_type = diff_slots[2];
+    }
+    if (anomaly_slots) {
+        pd->anomaly = 1;
+        pd->slot_atype = anomaly_slots[0];
+        pd->slot_prio = anomaly_slots[1];
+        pd->slot_ts = anomaly_slots[2];
+        pd->slot_desc = anomaly_slots[3];
     }
     op->vt = &pattern_vt;
     op->plan = p;

@@ -473,6 +473,13 @@ LiqStatus liq_run(LiqQuery *q, const LiqRunOptions *opt, const LiqOutput *out, L
     r->ts_slot = opt->has_start || opt->has_end ? plan->ts_slot : -1;
     r->range_start = opt->start_ms;
     r->range_end = opt->end_ms;
+    {
+        Plan *mp = (Plan *)(uintptr_t)plan; /* the per-run fields of the plan (plan.h) */
+        mp->has_frame_start = opt->has_start;
+        mp->has_frame_end = opt->has_end;
+        mp->frame_start = opt->start_ms;
+        mp->frame_end = opt->end_ms;
+    }
     if (plan->diff != DIFF_NONE) { /* pattern | diff: the current and the previous period */
         if (!opt->has_start || !opt->has_end) {
             diag_add(diags, DIAG_ERROR, NULL,

@@ -492,8 +492,10 @@ static void add_dedup(Builder *b, const AstNode *cmd)
 }
 
 /* pattern: a breaker like stats; afterwards only its outputs exist. A diff right after it
- * (diffcmd) makes the same operator count both periods. */
-static void add_pattern_cmd(Builder *b, const AstNode *cmd, const AstNode *diffcmd)
+ * (diffcmd) makes the same operator count both periods; an anomaly right after it (anomcmd)
+ * makes it report anomalies instead of templates. */
+static void add_pattern_cmd(Builder *b, const AstNode *cmd, const AstNode *diffcmd,
+                            const AstNode *anomcmd)
 {
     apr_pool_t *pool = b->p->pool;
     Expr *src = compile(b, cmd->kids[0]);
@@ -501,7 +503,9 @@ static void add_pattern_cmd(Builder *b, const AstNode *cmd, const AstNode *diffc
         return;
     static const char *const names[4] = {"@pattern", "@ratio", "@sampleCount", "@severityLabel"};
     static const char *const dnames[3] = {"@previousSampleCount", "@change", "@diffType"};
-    int slots[4], dslots[3];
+    static const char *const anames[4] = {"@anomalyType", "@priority", "@timestamp",
+                                          "@description"};
+    int slots[4], dslots[3], aslots[4];
     for (int i = 0; i < 4; i++)
         slots[i] = plan_new_slot(b->p, names[i], SLOT_COMPUTED);
     Expr *ts = NULL;
@@ -519,7 +523,15 @@ static void add_pattern_cmd(Builder *b, const AstNode *cmd, const AstNode *diffc
             dslots[i] = plan_new_slot(b->p, dnames[i], SLOT_COMPUTED);
         b->p->diff = dk;
     }
-    Op *op = op_pattern_new(b->p, src, slots, ts, dk, dslots);
+    if (anomcmd) {
+        AstNode *tsn = ast_new(pool, AST_FIELD, anomcmd->span);
+        tsn->str = "@timestamp";
+        tsn->len = 10;
+        ts = compile(b, tsn);
+        for (int i = 0; i < 4; i++)
+            aslots[i] = plan_new_slot(b->p, anames[i], SLOT_COMPUTED);
+    }
+    Op *op = op_pattern_new(b->p, src, slots, ts, dk, dslots, anomcmd ? aslots : NULL);
     op->label = ast_text(pool, cmd, b->text);
     op->detail = reads_of(b, &src, 1);
     end_pipeline(b, op);
@@ -536,6 +548,10 @@ static void add_pattern_cmd(Builder *b, const AstNode *cmd, const AstNode *diffc
             }
         scope_set(pool, scope, names[i], slots[i]);
         vis_add(b, names[i], slots[i], 0);
+    }
+    for (int i = 0; anomcmd && i < 4; i++) {
+        scope_set(pool, scope, anames[i], aslots[i]);
+        vis_add(b, anames[i], aslots[i], 0);
     }
 }
 
@@ -678,8 +694,9 @@ Plan *plan_build(apr_pool_t *pool, const AstNode *q, const char *text, const FpP
         case AST_PATTERN: {
             const AstNode *next = i + 1 < q->nkids ? q->kids[i + 1] : NULL;
             int with_diff = next && next->kind == AST_DIFF;
-            add_pattern_cmd(&b, cmd, with_diff ? next : NULL);
-            i += (uint32_t)with_diff; /* diff was folded into pattern */
+            int with_anomaly = next && next->kind == AST_ANOMALY;
+            add_pattern_cmd(&b, cmd, with_diff ? next : NULL, with_anomaly ? next : NULL);
+            i += (uint32_t)(with_diff | with_anomaly); /* folded into pattern */
             break;
         }
         default:

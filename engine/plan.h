@@ -74,8 +74,11 @@ typedef struct Plan {
     int64_t now_s;     /* the query's start time (now()), epoch seconds */
     int ts_slot;       /* the @timestamp input slot (always present: --start/--end use it) */
     DiffKind diff;     /* pattern | diff: the comparison period */
-    /* set by liq_run for each run (the only fields a run writes): the periods of diff */
+    /* set by liq_run for each run (the only fields a run writes): the periods of diff, and
+     * --start/--end (the frame of anomaly) */
     int64_t cur_start, cur_end, prev_start, prev_end;
+    int has_frame_start, has_frame_end;
+    int64_t frame_start, frame_end;
     struct Prefilter *pre; /* literals every surviving raw line contains (prefilter.h) */
     int npre;
 } Plan;

@@ -84,6 +84,7 @@ static AstNode *with_offset(ParseCtx *ctx, AstNode *e, LxTok word, LiqSpan wsp, 
 %token SORT "'sort'" LIMIT "'limit'" PARSE "'parse'" DEDUP "'dedup'"
 %token FILTERINDEX "'filterIndex'" HEAD "'head'" TAIL "'tail'" UNNEST "'unnest'"
 %token SOURCE "'SOURCE'" COLON "':'" PATTERN "'pattern'" DIFF "'diff'"
+%token ANOMALY "'anomaly'" UNMASK "'unmask'"
 %token BADCMD "a command"
 %token AND "'and'" OR "'or'" NOT "'not'" LIKE "'like'" IN "'in'" AS "'as'" BY "'by'"
 %token ASC "'asc'" DESC "'desc'" TRUE "'true'" FALSE "'false'"
@@ -122,6 +123,7 @@ pipeline
 command
     : FIELDS items              { $$ = $2; $$->kind = AST_FIELDS; $$->span = @$; }
     | DISPLAY items             { $$ = $2; $$->kind = AST_DISPLAY; $$->span = @$; }
+    | UNMASK items              { $$ = $2; $$->kind = AST_FIELDS; $$->span = @$; }
     | FILTER expr               { $$ = ast_add(P, ast_new(P, AST_FILTER, @$), $2); }
     | STATS items byclause      {
             $$ = ast_new(P, AST_STATS, @$);
@@ -199,6 +201,7 @@ command
     | DEDUP names               { $$ = $2; $$->kind = AST_DEDUP; $$->span = @$; }
     | PATTERN expr              { $$ = ast_add(P, ast_new(P, AST_PATTERN, @$), $2); }
     | DIFF                      { $$ = ast_new(P, AST_DIFF, @$); }
+    | ANOMALY                   { $$ = ast_new(P, AST_ANOMALY, @$); }
     | DIFF IDENT                {
             $$ = ast_new(P, AST_DIFF, @$);
             $$->str = $2.s;

@@ -413,6 +413,14 @@ int sema_check(AstNode *q, LiqDiagList *diags)
                 diag_hint(diags, d, "write 'pattern @message | diff'");
             }
             break;
+        case AST_ANOMALY:
+            if (c == 0 || q->kids[c - 1]->kind != AST_PATTERN) {
+                LiqDiag *d = err(&s, cmd, "anomaly must come right after pattern");
+                diag_hint(diags, d, "write 'pattern @message | anomaly'%s",
+                          c && q->kids[c - 1]->kind == AST_DIFF ? "; diff and anomaly do not combine"
+                                                                 : "");
+            }
+            break;
         case AST_LIMIT: {
             AstNode *e = cmd->kids[0];
             if (e->kind != AST_NUM || e->num < 1 || e->num != floor(e->num) || e->num > 1e15) {

@@ -10,6 +10,7 @@ ENGINE_TESTS = \
 	tests/golden/engine/source.test \
 	tests/golden/engine/parse_modes.test \
 	tests/golden/engine/pattern.test \
+	tests/golden/engine/anomaly.test \
 	tests/golden/fpat/errors.test \
 	tests/golden/fpat/delimited.test \
 	tests/golden/fpat/json.test \
@@ -18,3 +19,6 @@ ENGINE_TESTS = \
 ## shell tests of inputs that golden files cannot hold (compressed bytes, directory layouts)
 ENGINE_SH_TESTS = \
 	tests/inputs/compressed.sh
+
+## inputs of golden tests too large to write inline, and the scripts that made them
+EXTRA_DIST += tests/golden/data/anomaly_app.log tests/golden/data/gen_anomaly.py
