@@ -21,4 +21,4 @@ ENGINE_SH_TESTS = \
 	tests/inputs/compressed.sh
 
 ## inputs of golden tests too large to write inline, and the scripts that made them
-EXTRA_DIST += tests/golden/data/anomaly_app.log tests/golden/data/gen_anomaly.py
+EXTRA_DIST += tests/golden/data/anomaly_app.txt tests/golden/data/gen_anomaly.py

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""gen_anomaly.py -- writes anomaly_app.log, the input of tests/golden/engine/anomaly.test
+"""gen_anomaly.py -- writes anomaly_app.txt, the input of tests/golden/engine/anomaly.test
 
 One day (2026-11-23, UTC) of a made-up service's text log with one anomaly of each kind in
 its last quarter (18:00-24:00) or as a burst, and steady patterns that must stay quiet:
@@ -9,7 +9,7 @@ its last quarter (18:00-24:00) or as a burst, and steady patterns that must stay
   ERROR disk full on /var                           new at 22:15, 22:45, 23:15
   job finished on node-<n>                          hourly at :05; node-7 appears from 19:05
   heartbeat ok                                      every 30 min
-Usage: python3 gen_anomaly.py > anomaly_app.log
+Usage: python3 gen_anomaly.py > anomaly_app.txt
 """
 import datetime
 
