@@ -219,6 +219,19 @@ command
             $$ = ast_add(P, ast_new(P, AST_SOURCE, @$), leaf(ctx, AST_STR, @2, $2));
             $$->span = @$;
         }
+    | SOURCE IDENT              { /* a bare group name: SOURCE 'name' */
+            $$ = ast_add(P, ast_new(P, AST_SOURCE, @$), leaf(ctx, AST_STR, @2, $2));
+            $$->span = @$;
+        }
+    | SOURCE IDENT srcrange     { /* the newer SOURCE name start=... end=... (Part 2 §15) */
+            LiqDiag *d = diag_add(ctx->diags, DIAG_ERROR, &@2,
+                                  "SOURCE with a bare group name and start=/end= is not "
+                                  "supported by liq");
+            diag_hint(ctx->diags, d, "write SOURCE '%s' and give the time range with --start "
+                                     "and --end", $2.s);
+            ctx->nerrors++;
+            $$ = ast_add(P, ast_new(P, AST_SOURCE, @$), leaf(ctx, AST_STR, @2, $2));
+        }
     | SOURCE IDENT LPAREN RPAREN {
             $$ = ast_new(P, AST_SOURCE, @$);
             $$->str = $2.s;
@@ -274,6 +287,15 @@ item
 alias
     : IDENT                     { $$ = leaf(ctx, AST_FIELD, @1, $1); }
     | QIDENT                    { $$ = leaf(ctx, AST_FIELD, @1, $1); }
+    ;
+
+srcrange
+    : IDENT EQ srcval
+    | srcrange IDENT EQ srcval
+    ;
+
+srcval
+    : DURATION | MINUS DURATION | NUMBER | MINUS NUMBER | IDENT | STRING
     ;
 
 srcparams
