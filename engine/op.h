@@ -96,5 +96,8 @@ typedef struct AggSpec {
     int slot;    /* where the result lands */
 } AggSpec;
 Op *op_stats_new(Plan *p, Expr **keys, const int *key_slots, int nkeys, AggSpec *aggs, int naggs);
+/* The stats emits its groups unordered (order key: each group's first row), for a sort right
+ * after it that takes the group keys as its last keys (plan.c add_sort). */
+void op_stats_unordered(Op *op);
 
 #endif

@@ -2,7 +2,8 @@
  *
  * Each worker aggregates into its own hash table (no locks on the hot path); combine merges a
  * worker's table into the global one; finalize emits one row per group, ordered by the group
- * keys ascending (L1, L3), with the keys and the aggregate results in their slots. Expressions
+ * keys ascending (L1, L3), with the keys and the aggregate results in their slots -- or in no
+ * order when a sort right after it takes the keys as tie-breakers (op_stats_unordered). Expressions
  * over aggregates (sum(x)/count(*), earlier aliases) are computed by a fields operator the
  * planner places right after this one.
  *
@@ -26,6 +27,7 @@ typedef struct StatsData {
     size_t *offs;      /* state offset of each aggregate */
     size_t state_size;
     struct GTable *global;
+    int unordered; /* a sort follows that orders the groups itself (op_stats_unordered) */
 } StatsData;
 
 typedef struct Group {
@@ -38,7 +40,8 @@ typedef struct Group {
 typedef struct GTable {
     Group *groups;
     size_t n, cap;
-    uint32_t *index; /* open addressing: group number + 1, 0 = empty */
+    uint64_t *index; /* open addressing: the hash's high 32 bits << 32 | group number + 1;
+                      * 0 = empty. The fingerprint spares a look at groups that differ. */
     size_t mask;
     apr_pool_t *pool;
 } GTable;
@@ -56,7 +59,7 @@ static GTable *gt_new(void)
         abort();
     apr_pool_create(&t->pool, NULL);
     t->mask = 63;
-    t->index = calloc(t->mask + 1, sizeof(uint32_t));
+    t->index = calloc(t->mask + 1, sizeof(uint64_t));
     if (!t->index)
         abort();
     return t;
@@ -81,14 +84,14 @@ static void gt_free(GTable *t, const StatsData *sd)
 static void gt_rehash(GTable *t)
 {
     size_t mask = t->mask * 2 + 1;
-    uint32_t *index = calloc(mask + 1, sizeof(uint32_t));
+    uint64_t *index = calloc(mask + 1, sizeof(uint64_t));
     if (!index)
         abort();
     for (size_t g = 0; g < t->n; g++) {
         size_t h = t->groups[g].hash & mask;
         while (index[h])
             h = (h + 1) & mask;
-        index[h] = (uint32_t)(g + 1);
+        index[h] = (t->groups[g].hash & 0xFFFFFFFF00000000ULL) | (g + 1);
     }
     free(t->index);
     t->index = index;
@@ -117,12 +120,15 @@ static uint32_t gt_find(GTable *t, const StatsData *sd, const Datum *k, uint64_t
                         int *created)
 {
     size_t i = h & t->mask;
+    uint64_t fp = h & 0xFFFFFFFF00000000ULL;
     *created = 0;
-    while (t->index[i]) {
-        Group *g = &t->groups[t->index[i] - 1];
+    for (uint64_t e; (e = t->index[i]) != 0; i = (i + 1) & t->mask) {
+        if ((e & 0xFFFFFFFF00000000ULL) != fp)
+            continue;
+        uint32_t gi = (uint32_t)e - 1;
+        Group *g = &t->groups[gi];
         if (g->hash == h && keys_equal(g->keys, k, sd->nkeys))
-            return t->index[i] - 1;
-        i = (i + 1) & t->mask;
+            return gi;
     }
     if (t->n == t->cap) {
         size_t cap = t->cap ? t->cap * 2 : 64;
@@ -141,7 +147,7 @@ static uint32_t gt_find(GTable *t, const StatsData *sd, const Datum *k, uint64_t
     g->state = apr_palloc(t->pool, sd->state_size ? sd->state_size : 1);
     for (int a = 0; a < sd->naggs; a++)
         agg_table[sd->aggs[a].fn]->init(g->state + sd->offs[a]);
-    t->index[i] = (uint32_t)(t->n + 1);
+    t->index[i] = fp | (t->n + 1);
     *created = 1;
     if (++t->n * 2 > t->mask)
         gt_rehash(t);
@@ -209,8 +215,13 @@ static void stats_combine(Op *op, OpLocal *lp)
 {
     StatsData *sd = op->data;
     StatsLocal *l = lp;
-    if (!sd->global)
-        sd->global = gt_new();
+    if (!sd->global || sd->global->n < l->t->n) { /* merge the smaller table into the larger */
+        GTable *swap = sd->global;
+        sd->global = l->t;
+        l->t = swap;
+        if (!swap)
+            return;
+    }
     GTable *t = sd->global;
     for (size_t g = 0; g < l->t->n; g++) {
         Group *src = &l->t->groups[g];
@@ -263,11 +274,13 @@ static RowSet *stats_finalize(Op *op)
     for (size_t g = 0; g < t->n; g++)
         perm[g] = g;
     OrderCtx c = {t, sd->nkeys};
-    qsort_r(perm, t->n, sizeof(size_t), cmp_groups, &c);
+    if (!sd->unordered)
+        qsort_r(perm, t->n, sizeof(size_t), cmp_groups, &c);
     RowSet *rs = rowset_new(op->plan->nslots);
     for (size_t i = 0; i < t->n; i++) {
         const Group *g = &t->groups[perm[i]];
-        Datum *row = rowset_add_row(rs, i);
+        /* unordered: the sort after breaks ties by group keys, then by this first row */
+        Datum *row = rowset_add_row(rs, sd->unordered ? g->first : i);
         for (int s = 0; s < rs->nslots; s++)
             row[s] = val_null();
         for (int j = 0; j < sd->nkeys; j++)
@@ -282,6 +295,11 @@ static RowSet *stats_finalize(Op *op)
     gt_free(t, sd);
     sd->global = NULL;
     return rs;
+}
+
+void op_stats_unordered(Op *op)
+{
+    ((StatsData *)op->data)->unordered = 1;
 }
 
 static const OpVTable stats_vt = {

@@ -34,6 +34,9 @@ typedef struct Builder {
     VisCol *vis;
     int nvis, viscap;
     int errors;
+    Op *stats;             /* the last stats operator, while nothing but its rows follow */
+    const int *stats_keys; /* its group key slots */
+    int stats_nkeys;
 } Builder;
 
 /* ===== Slots ===== */
@@ -313,6 +316,9 @@ static void add_stats(Builder *b, const AstNode *cmd)
     b->scope->strict = 0;
     Op *op = op_stats_new(b->p, keys, key_slots, nkeys, aggs, nagg);
     op->label = ast_text(pool, cmd, b->text);
+    b->stats = op;
+    b->stats_keys = key_slots;
+    b->stats_nkeys = nkeys;
     const char *r1 = reads_of(b, keys, nkeys), *r2 = reads_of(b, argexprs, nagg);
     op->detail = r1 && r2 ? apr_pstrcat(pool, r1, "; ", r2 + 6, NULL) : r1 ? r1 : r2;
     end_pipeline(b, op);
@@ -364,12 +370,18 @@ static void add_stats(Builder *b, const AstNode *cmd)
     }
 }
 
-static void add_sort(Builder *b, const AstNode *cmd)
+/* sort. Right after stats (after_stats), the stats leaves its groups unordered and the sort
+ * takes the group keys, ascending, as its last keys: stats orders groups by key (then first
+ * row) and sort is stable, so this gives the same rows in the same order with one sort
+ * instead of two, and 'stats ... | sort ... | limit N' picks N groups with a heap instead of
+ * sorting them all. */
+static void add_sort(Builder *b, const AstNode *cmd, int after_stats)
 {
     apr_pool_t *pool = b->p->pool;
     int n = (int)cmd->nkids;
-    int *slots = apr_pcalloc(pool, sizeof(int) * (size_t)(n + 1));
-    int *desc = apr_pcalloc(pool, sizeof(int) * (size_t)(n + 1));
+    int extra = after_stats && b->stats ? b->stats_nkeys : 0;
+    int *slots = apr_pcalloc(pool, sizeof(int) * (size_t)(n + extra + 1));
+    int *desc = apr_pcalloc(pool, sizeof(int) * (size_t)(n + extra + 1));
     Expr **comp = apr_pcalloc(pool, sizeof(Expr *) * (size_t)(n + 1));
     int *cslots = apr_pcalloc(pool, sizeof(int) * (size_t)(n + 1));
     int ncomp = 0;
@@ -396,7 +408,15 @@ static void add_sort(Builder *b, const AstNode *cmd)
         f->label = "(sort keys)";
         push_op(b, f);
     }
-    Op *op = op_sort_new(b->p, slots, desc, n);
+    if (extra) {
+        op_stats_unordered(b->stats);
+        for (int k = 0; k < extra; k++) {
+            slots[n + k] = b->stats_keys[k];
+            desc[n + k] = 0;
+        }
+        dirs = apr_pstrcat(pool, dirs ? dirs : "", " (then the stats groups)", NULL);
+    }
+    Op *op = op_sort_new(b->p, slots, desc, n + extra);
     op->label = apr_pstrcat(pool, "sort ", dirs ? dirs : "", NULL);
     op->detail = reads_of(b, comp, ncomp);
     end_pipeline(b, op);
@@ -675,7 +695,7 @@ Plan *plan_build(apr_pool_t *pool, const AstNode *q, const char *text, const FpP
             add_stats(&b, cmd);
             break;
         case AST_SORT:
-            add_sort(&b, cmd);
+            add_sort(&b, cmd, i > 0 && q->kids[i - 1]->kind == AST_STATS);
             break;
         case AST_LIMIT:
             add_limit(&b, q, i);
