@@ -2,7 +2,12 @@
  *
  * A glob pattern (L7) is compiled to a regex: literal text escaped, every '*' but the last a
  * lazy capture (.*?), a '*' that ends the pattern a greedy one (.*); matching is an unanchored
- * leftmost search, and '*' also spans newlines. A regex pattern yields its named groups, or the
+ * leftmost search, and '*' also spans newlines. The same match is found faster without the
+ * regex (glob_match): the first occurrence of each literal piece after the previous one
+ * (memchr/memmem), which is the regex's choice too -- an earlier piece only leaves more room
+ * to the ones after it. That holds where the regex's '.' matches every byte, so the fast way
+ * is taken when the matched span is ASCII (the regex runs in UTF mode, where '.' never
+ * matches invalid UTF-8); other rows go through the regex. A regex pattern yields its named groups, or the
  * groups named by 'as'. Rows that do not match are kept with the new fields null (§3.7).
  * Extracted values are strings. They point into the source value when it lives as long as the
  * batch; otherwise they are copied into the batch pool.
@@ -26,6 +31,11 @@ typedef struct ParseData {
     const int *groups;  /* capture group of each output */
     const char **names; /* PM_MULTI: the key of each group in the match maps */
     const int *slots;   /* slot of each output (PM_MULTI: one, the list of matches) */
+    /* a glob pattern: its literal pieces around the stars (nlit = stars + 1) */
+    int nlit;
+    const char **lit;
+    const size_t *litlen;
+    int greedy_end;     /* the pattern ends with a star: the last capture takes the rest */
 } ParseData;
 
 typedef struct ParseLocal {
@@ -168,6 +178,55 @@ static int csv_fields(apr_pool_t *pool, const char *s, size_t n, Datum *out, int
     return k;
 }
 
+static int ascii(const char *s, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        if (w & 0x8080808080808080ULL)
+            return 0;
+    }
+    for (; i < n; i++)
+        if ((unsigned char)s[i] & 0x80)
+            return 0;
+    return 1;
+}
+
+static const char *find(const char *h, size_t hn, const char *nd, size_t nn)
+{
+    if (nn == 0)
+        return h;
+    if (nn == 1)
+        return memchr(h, nd[0], hn);
+    return memmem(h, hn, nd, nn);
+}
+
+/* The glob's match in text (see the file comment): the captures into cap[2k], cap[2k+1].
+ * Returns 1 on a match, 0 on none, -1 when the regex must decide (non-ASCII span). */
+static int glob_match(const ParseData *pd, const char *text, size_t len, size_t *cap)
+{
+    const char *p = find(text, len, pd->lit[0], pd->litlen[0]), *end = text + len;
+    if (!p)
+        return 0;
+    const char *start = p;
+    p += pd->litlen[0];
+    for (int k = 1; k < pd->nlit; k++) {
+        cap[2 * k - 2] = (size_t)(p - text);
+        if (k == pd->nlit - 1 && pd->greedy_end) {
+            p = end;
+        } else {
+            const char *q = find(p, (size_t)(end - p), pd->lit[k], pd->litlen[k]);
+            if (!q)
+                return ascii(start, len - (size_t)(start - text)) ? 0 : -1;
+            p = q;
+        }
+        cap[2 * k - 1] = (size_t)(p - text);
+        p += pd->litlen[k];
+    }
+    return ascii(start, (size_t)(p - start)) ? 1 : -1;
+}
+
 static void parse_execute(const Op *op, OpLocal *lp, Batch *b)
 {
     const ParseData *pd = op->data;
@@ -229,16 +288,21 @@ static void parse_execute(const Op *op, OpLocal *lp, Batch *b)
         v->loaded = 1;
         cols[k] = v->d;
     }
+    size_t cap[2 * 64];
     for (uint32_t i = 0; i < b->nsel; i++) {
         SelIdx row = b->sel[i];
         const Datum *d = VGET(src, row);
         size_t len;
         const char *text = d->type == VT_NULL ? NULL : val_text(d, &l->scratch, &len);
-        int hit = text && rx_search(pd->rx, l->m, text, len);
+        int fast = text && pd->nlit ? glob_match(pd, text, len, cap) : -1;
+        int hit = fast >= 0 ? fast : text && rx_search(pd->rx, l->m, text, len);
         int stable = d->type == VT_STR || (d->type == VT_NUM && d->s);
         for (int k = 0; k < n; k++) {
             size_t s, e;
-            if (!hit || !rx_group(l->m, pd->groups[k], &s, &e)) {
+            if (fast >= 0 && hit) {
+                s = cap[2 * (pd->groups[k] - 1)];
+                e = cap[2 * (pd->groups[k] - 1) + 1];
+            } else if (!hit || !rx_group(l->m, pd->groups[k], &s, &e)) {
                 cols[k][row] = val_null();
                 continue;
             }
@@ -403,6 +467,25 @@ Op *op_parse_new(Plan *p, Expr *src, const AstNode *pat, const AstNode *names, i
         for (int k = 0; k < n; k++)
             slots[k] = plan_new_slot(p, nm[k], SLOT_COMPUTED);
         pd->slots = slots;
+    }
+    if (pat->kind == AST_STR && !multi && n <= 64 && n == rx_ncaptures(rx)) {
+        /* the glob's literal pieces, for glob_match */
+        const char **lit = apr_palloc(pool, sizeof(char *) * (size_t)(n + 1));
+        size_t *ll = apr_palloc(pool, sizeof(size_t) * (size_t)(n + 1));
+        int k = 0;
+        size_t from = 0;
+        for (size_t i = 0; i <= pat->len; i++)
+            if (i == pat->len || pat->str[i] == '*') {
+                lit[k] = pat->str + from;
+                ll[k++] = i - from;
+                from = i + 1;
+            }
+        if (k == n + 1) {
+            pd->nlit = k;
+            pd->lit = lit;
+            pd->litlen = ll;
+            pd->greedy_end = pat->len && pat->str[pat->len - 1] == '*';
+        }
     }
     pd->names = nm;
     pd->src = src;
