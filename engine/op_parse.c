@@ -193,13 +193,22 @@ static int ascii(const char *s, size_t n)
     return 1;
 }
 
+/* The first nd in h. Pieces of a glob are short and lines are short: memchr for the first byte
+ * and a compare beats memmem's set-up (at worst hn * nn for a pathological line). */
 static const char *find(const char *h, size_t hn, const char *nd, size_t nn)
 {
     if (nn == 0)
         return h;
-    if (nn == 1)
-        return memchr(h, nd[0], hn);
-    return memmem(h, hn, nd, nn);
+    const char *end = h + hn;
+    while ((size_t)(end - h) >= nn) {
+        const char *q = memchr(h, nd[0], (size_t)(end - h) - nn + 1);
+        if (!q)
+            return NULL;
+        if (memcmp(q + 1, nd + 1, nn - 1) == 0)
+            return q;
+        h = q + 1;
+    }
+    return NULL;
 }
 
 /* The glob's match in text (see the file comment): the captures into cap[2k], cap[2k+1].
