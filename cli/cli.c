@@ -64,6 +64,7 @@ typedef struct CliOpts {
     int no_sign_request;      /* --no-sign-request */
     int s3_read_timeout;      /* --s3-read-timeout SECONDS */
     int s3_concurrency;       /* --s3-concurrency N */
+    const char *cache_dir;    /* --cache-dir DIR: S3 objects kept there */
 } CliOpts;
 
 enum {
@@ -89,6 +90,7 @@ enum {
     OPT_NO_SIGN_REQUEST,
     OPT_S3_READ_TIMEOUT,
     OPT_S3_CONCURRENCY,
+    OPT_CACHE_DIR,
 };
 
 static const struct option long_opts[] = {
@@ -114,6 +116,7 @@ static const struct option long_opts[] = {
     {"no-sign-request", no_argument, NULL, OPT_NO_SIGN_REQUEST},
     {"s3-read-timeout", required_argument, NULL, OPT_S3_READ_TIMEOUT},
     {"s3-concurrency", required_argument, NULL, OPT_S3_CONCURRENCY},
+    {"cache-dir", required_argument, NULL, OPT_CACHE_DIR},
     {"version", no_argument, NULL, OPT_VERSION},
     {"help", no_argument, NULL, 'h'},
     /* for tests: rows per batch, to exercise batch boundaries (docs/style.md B6) */
@@ -167,13 +170,17 @@ static const char usage_text[] =
     "      --no-prefilter      decode every record (no literal search before decoding)\n"
     "\n"
     "S3 (credentials and region as the AWS CLI finds them: AWS_ACCESS_KEY_ID...,\n"
-    "AWS_PROFILE, ~/.aws/credentials and config, credential_process, AWS_REGION):\n"
+    "AWS_PROFILE, ~/.aws/credentials and config, credential_process, the container\n"
+    "endpoint, EC2 instance metadata, AWS_REGION; --start/--end also skip objects whose\n"
+    "Firehose or AWSLogs date path lies outside, before any download):\n"
     "      --endpoint-url URL  an S3-compatible endpoint (path-style addressing); also\n"
     "                          AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL\n"
     "      --no-sign-request   anonymous requests (public buckets)\n"
     "      --s3-read-timeout S give up a try after S seconds without data (default 30);\n"
     "                          tries: AWS_MAX_ATTEMPTS (default 5)\n"
     "      --s3-concurrency N  objects downloaded at once, ahead of the reader (default 8)\n"
+    "      --cache-dir DIR     keep downloaded objects in DIR (by bucket, key and ETag) and\n"
+    "                          read them from there while their ETag is current\n"
     "\n"
     "  -h, --help              this help\n"
     "      --version           version and library versions\n"
@@ -465,6 +472,11 @@ static int parse_args(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
                 return usage_error(err, "--s3-concurrency takes a number from 1 to 64, not '%s'",
                                    optarg);
             o->s3_concurrency = (int)v;
+            break;
+        case OPT_CACHE_DIR:
+            if (!*optarg)
+                return usage_error(err, "%s", "--cache-dir takes a directory");
+            o->cache_dir = optarg;
             break;
         case OPT_NO_HEADER:
             o->header = 0;
@@ -803,7 +815,7 @@ static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
     LiqRunOptions ro = {o->threads,   o->batch_rows,      o->max_line,       o->no_prefilter,
                         o->has_start, o->has_end,         o->start_ms,       o->end_ms,
                         o->inputs,    o->ninputs,         o->endpoint_url,   o->no_sign_request,
-                        o->s3_read_timeout, o->s3_concurrency};
+                        o->s3_read_timeout, o->s3_concurrency, o->cache_dir};
     if (o->ninputs == 0) {
         ro.inputs = stdin_only;
         ro.ninputs = 1;
@@ -860,6 +872,11 @@ static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
                 (unsigned long long)st.records_scanned, (unsigned long long)st.records_matched,
                 (unsigned long long)st.rows_out, mb, st.inputs, st.inputs == 1 ? "" : "s", dt,
                 dt > 0 ? mb / dt : 0.0, dt > 0 ? (double)st.records_scanned / dt : 0.0);
+        if (st.s3_pruned || st.s3_cached)
+            fprintf(err,
+                    "liq: stats: S3 objects: %llu pruned by their date path (--start/--end), "
+                    "%llu read from --cache-dir\n",
+                    (unsigned long long)st.s3_pruned, (unsigned long long)st.s3_cached);
     }
     out_free(w);
     out_free(col);

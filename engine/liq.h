@@ -56,6 +56,7 @@ typedef struct LiqRunOptions {
     int s3_no_sign;          /* --no-sign-request */
     int s3_read_timeout;     /* seconds without data before a try fails (0: default) */
     int s3_concurrency;      /* objects downloaded at once (0: default 8; 1: one by one) */
+    const char *s3_cache_dir; /* --cache-dir: S3 objects kept there (NULL: none) */
 } LiqRunOptions;
 
 typedef struct LiqRunStats {
@@ -63,6 +64,7 @@ typedef struct LiqRunStats {
     uint64_t records_matched;
     uint64_t bytes_scanned;
     uint64_t rows_out;
+    uint64_t s3_pruned, s3_cached; /* S3 objects left out by --start/--end; read from the cache */
     int inputs;
 } LiqRunStats;
 

@@ -516,6 +516,11 @@ LiqStatus liq_run(LiqQuery *q, const LiqRunOptions *opt, const LiqOutput *out, L
     s3o->no_sign = opt->s3_no_sign;
     s3o->read_timeout = opt->s3_read_timeout;
     s3o->concurrency = opt->s3_concurrency;
+    s3o->cache_dir = opt->s3_cache_dir;
+    s3o->has_start = opt->has_start; /* objects outside the time filter's range are pruned */
+    s3o->has_end = opt->has_end;
+    s3o->start_ms = r->range_start;
+    s3o->end_ms = r->range_end;
     r->src = src_open(pool, opt->inputs, opt->ninputs, opt->max_line, s3o, diags, r->diag_lock);
 
     int nthreads = opt->threads < 1 ? 1 : opt->threads;
@@ -559,6 +564,7 @@ LiqStatus liq_run(LiqQuery *q, const LiqRunOptions *opt, const LiqOutput *out, L
         st->bytes_scanned = src_bytes(r->src);
         st->rows_out = r->rows_out;
         st->inputs = src_ninputs(r->src);
+        src_s3_counts(r->src, &st->s3_pruned, &st->s3_cached);
     }
     if (r->cut)
         diag_add(diags, DIAG_ERROR, NULL,

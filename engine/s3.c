@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fnmatch.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,12 +20,17 @@
 #include "engine/buf.h"
 #include "engine/jdom.h"
 #include "engine/s3.h"
+#include "engine/s3_cache.h"
+#include "engine/s3_creds.h"
+#include "engine/s3_prune.h"
 
 struct S3Handle {
     CURL *curl;
     unsigned seed; /* backoff jitter */
     const volatile int *cancel;
 };
+
+enum { S3_MAX_REGIONS = 32 };
 
 struct S3 {
     apr_pool_t *pool;
@@ -34,9 +40,17 @@ struct S3 {
     int no_sign;
     const char *akid, *secret, *token;
     const char *source; /* where the credentials came from */
-    char sigv4[128];
     int max_tries;
     long read_timeout;
+    const char *cache_dir; /* --cache-dir, or NULL */
+    S3Opts opts;           /* --start/--end, the note callback */
+    /* regions learned from redirects, per bucket (fetch threads share them) */
+    pthread_mutex_t rlock;
+    int nregions;
+    struct {
+        char bucket[64], region[32];
+    } regions[S3_MAX_REGIONS];
+    uint64_t pruned, cached; /* objects skipped by their date path; read from the cache */
 };
 
 /* ===== URIs and encoding ===== */
@@ -265,10 +279,31 @@ static int resolve(S3 *c, char *err, size_t errlen)
             return 0;
         }
     }
+    /* the container endpoint, then EC2 instance metadata */
+    S3Creds cr = {0};
+    char why[512] = "";
+    int got = s3_creds_container(c->pool, &cr, err, errlen);
+    if (got < 0)
+        return -1;
+    if (got == 0) {
+        got = s3_creds_imds(c->pool, &cr, why, sizeof(why));
+        if (got < 0) {
+            fail(err, errlen, "%s", why);
+            return -1;
+        }
+    }
+    if (got > 0) {
+        c->akid = cr.akid;
+        c->secret = cr.secret;
+        c->token = cr.token;
+        c->source = cr.source;
+        return 0;
+    }
     fail(err, errlen,
-         "no AWS credentials: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are not set and profile "
-         "'%s' has none in %s or %s (use --no-sign-request for a public bucket)",
-         profile, cred ? cred : "~/.aws/credentials", conf ? conf : "~/.aws/config");
+         "no AWS credentials: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are not set, profile "
+         "'%s' has none in %s or %s, no container endpoint is set and %s (use "
+         "--no-sign-request for a public bucket)",
+         profile, cred ? cred : "~/.aws/credentials", conf ? conf : "~/.aws/config", why);
     (void)named;
     return -1;
 }
@@ -279,6 +314,7 @@ static apr_status_t s3_cleanup(void *p)
     if (c->own.curl)
         curl_easy_cleanup(c->own.curl);
     c->own.curl = NULL;
+    pthread_mutex_destroy(&c->rlock);
     return APR_SUCCESS;
 }
 
@@ -344,14 +380,21 @@ S3 *s3_open(apr_pool_t *pool, const S3Opts *opts, char *err, size_t errlen)
     if (c->max_tries < 1 || c->max_tries > 100)
         c->max_tries = 5;
     c->own.seed = new_seed();
+    if (opts)
+        c->opts = *opts;
+    if (opts && opts->cache_dir && *opts->cache_dir) {
+        if (s3_cache_init(opts->cache_dir, err, errlen) != 0)
+            return NULL;
+        c->cache_dir = apr_pstrdup(pool, opts->cache_dir);
+    }
     if (resolve(c, err, errlen) != 0)
         return NULL;
-    snprintf(c->sigv4, sizeof(c->sigv4), "aws:amz:%s:s3", c->region);
     c->own.curl = curl_easy_init();
     if (!c->own.curl) {
         fail(err, errlen, "%s", "cannot create a libcurl handle");
         return NULL;
     }
+    pthread_mutex_init(&c->rlock, NULL);
     apr_pool_cleanup_register(pool, c, s3_cleanup, apr_pool_cleanup_null);
     return c;
 }
@@ -361,24 +404,76 @@ const char *s3_cred_source(const S3 *c)
     return c->source;
 }
 
+uint64_t s3_pruned(const S3 *c)
+{
+    return c ? __atomic_load_n(&c->pruned, __ATOMIC_RELAXED) : 0;
+}
+
+uint64_t s3_cached(const S3 *c)
+{
+    return c ? __atomic_load_n(&c->cached, __ATOMIC_RELAXED) : 0;
+}
+
 /* ===== HTTP ===== */
 
-/* The URL of a bucket (key NULL: the bucket itself, for listings). Custom endpoints and bucket
- * names with dots use path-style addressing; AWS virtual-hosted addressing. */
-static const char *url_of(S3 *c, apr_pool_t *pool, const char *bucket, const char *key)
+/* The region requests for bucket are signed for: one learned from a redirect, else the
+ * configured one. */
+static void region_of(S3 *c, const char *bucket, char *out, size_t outlen)
+{
+    snprintf(out, outlen, "%s", c->region);
+    pthread_mutex_lock(&c->rlock);
+    for (int i = 0; i < c->nregions; i++)
+        if (strcmp(c->regions[i].bucket, bucket) == 0)
+            snprintf(out, outlen, "%s", c->regions[i].region);
+    pthread_mutex_unlock(&c->rlock);
+}
+
+/* Records that bucket lives in region; says so once per bucket. */
+static void learn_region(S3 *c, const char *bucket, const char *region)
+{
+    int fresh = 1;
+    pthread_mutex_lock(&c->rlock);
+    for (int i = 0; i < c->nregions; i++)
+        if (strcmp(c->regions[i].bucket, bucket) == 0) {
+            fresh = strcmp(c->regions[i].region, region) != 0;
+            snprintf(c->regions[i].region, sizeof(c->regions[i].region), "%s", region);
+            goto out;
+        }
+    if (c->nregions < S3_MAX_REGIONS && strlen(bucket) < sizeof(c->regions[0].bucket)) {
+        snprintf(c->regions[c->nregions].bucket, sizeof(c->regions[0].bucket), "%s", bucket);
+        snprintf(c->regions[c->nregions].region, sizeof(c->regions[0].region), "%s", region);
+        c->nregions++;
+    }
+out:
+    pthread_mutex_unlock(&c->rlock);
+    if (fresh && c->opts.note) {
+        char msg[512];
+        snprintf(msg, sizeof(msg),
+                 "s3://%s: the bucket is in region %s, not %s: requests go there (set "
+                 "AWS_REGION=%s to skip the redirect)",
+                 bucket, region, c->region, region);
+        c->opts.note(c->opts.note_ctx, msg);
+    }
+}
+
+/* The URL of a bucket (key NULL: the bucket itself, for listings) in region. Custom endpoints
+ * and bucket names with dots use path-style addressing; AWS virtual-hosted addressing. */
+static const char *url_of(S3 *c, apr_pool_t *pool, const char *region, const char *bucket,
+                          const char *key)
 {
     const char *k = key ? s3_encode(pool, key, 1) : "";
     if (c->endpoint)
         return apr_pstrcat(pool, c->endpoint, "/", bucket, "/", k, NULL);
     if (strchr(bucket, '.'))
-        return apr_pstrcat(pool, "https://s3.", c->region, ".amazonaws.com/", bucket, "/", k,
+        return apr_pstrcat(pool, "https://s3.", region, ".amazonaws.com/", bucket, "/", k,
                            NULL);
-    return apr_pstrcat(pool, "https://", bucket, ".s3.", c->region, ".amazonaws.com/", k, NULL);
+    return apr_pstrcat(pool, "https://", bucket, ".s3.", region, ".amazonaws.com/", k, NULL);
 }
 
 typedef struct Resp {
     long status;
     char region[64];  /* x-amz-bucket-region */
+    char etag[128];   /* ETag */
     uint64_t clen;    /* Content-Length */
     int have_clen;
     uint64_t range_start; /* Content-Range of a 206 */
@@ -400,6 +495,7 @@ static size_t on_header(char *p, size_t size, size_t nmemb, void *ud)
         r->status = sp ? strtol(sp + 1, NULL, 10) : 0;
         r->have_clen = 0;
         r->region[0] = 0;
+        r->etag[0] = 0;
         return n;
     }
     char *colon = strchr(line, ':');
@@ -409,6 +505,8 @@ static size_t on_header(char *p, size_t size, size_t nmemb, void *ud)
     char *v = trim(colon + 1);
     if (strcasecmp(line, "x-amz-bucket-region") == 0) {
         snprintf(r->region, sizeof(r->region), "%s", v);
+    } else if (strcasecmp(line, "etag") == 0) {
+        snprintf(r->etag, sizeof(r->etag), "%s", v);
     } else if (strcasecmp(line, "content-length") == 0) {
         r->clen = strtoull(v, NULL, 10);
         r->have_clen = 1;
@@ -433,7 +531,6 @@ static size_t on_body(char *p, size_t size, size_t nmemb, void *ud)
     return n;
 }
 
-/* One GET; the body is appended to out. Returns curl's result. */
 static int on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
 {
     const S3Handle *sh = ud;
@@ -441,8 +538,14 @@ static int on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, cu
     return sh->cancel && *sh->cancel; /* nonzero: abort the transfer */
 }
 
-static CURLcode perform(S3 *c, S3Handle *sh, const char *url, const char *range,
-                        const char *if_match, Resp *r)
+/* Request headers besides the signature: a Range, If-Match or If-None-Match. */
+typedef struct Cond {
+    const char *range, *if_match, *if_none_match;
+} Cond;
+
+/* One GET signed for region; the body is appended to r->body. Returns curl's result. */
+static CURLcode perform(S3 *c, S3Handle *sh, const char *url, const char *region,
+                        const Cond *cond, Resp *r)
 {
     CURL *h = sh->curl;
     curl_easy_reset(h);
@@ -457,14 +560,20 @@ static CURLcode perform(S3 *c, S3Handle *sh, const char *url, const char *range,
         hdr = curl_slist_append(hdr, t.p);
         buf_free(&t);
     }
-    if (range) {
-        snprintf(line, sizeof(line), "Range: %s", range);
+    if (cond->range) {
+        snprintf(line, sizeof(line), "Range: %s", cond->range);
         hdr = curl_slist_append(hdr, line);
     }
-    if (if_match) {
-        snprintf(line, sizeof(line), "If-Match: %s", if_match);
+    if (cond->if_match) {
+        snprintf(line, sizeof(line), "If-Match: %s", cond->if_match);
         hdr = curl_slist_append(hdr, line);
     }
+    if (cond->if_none_match) {
+        snprintf(line, sizeof(line), "If-None-Match: %s", cond->if_none_match);
+        hdr = curl_slist_append(hdr, line);
+    }
+    char sigv4[128];
+    snprintf(sigv4, sizeof(sigv4), "aws:amz:%s:s3", region);
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -482,7 +591,7 @@ static CURLcode perform(S3 *c, S3Handle *sh, const char *url, const char *range,
         curl_easy_setopt(h, CURLOPT_XFERINFODATA, sh);
     }
     if (!c->no_sign) {
-        curl_easy_setopt(h, CURLOPT_AWS_SIGV4, c->sigv4);
+        curl_easy_setopt(h, CURLOPT_AWS_SIGV4, sigv4);
         curl_easy_setopt(h, CURLOPT_USERNAME, c->akid);
         curl_easy_setopt(h, CURLOPT_PASSWORD, c->secret);
     }
@@ -522,33 +631,67 @@ static apr_xml_doc *xml_parse(apr_pool_t *pool, const char *p, size_t n, char *e
     return doc;
 }
 
-/* The one-line message for a response that is not 2xx. */
-static void http_error(S3 *c, const Resp *r, char *err, size_t errlen)
+/* The error response's Code, Message and Region (NULL when absent), in pool. */
+static void error_fields(apr_pool_t *pool, const Resp *r, const char **code, const char **msg,
+                         const char **region)
 {
-    apr_pool_t *pool;
-    apr_pool_create(&pool, NULL); /* not c->pool: fetch threads run this concurrently */
-    const char *code = NULL, *msg = NULL, *region = r->region[0] ? r->region : NULL;
+    *code = *msg = NULL;
+    *region = r->region[0] ? r->region : NULL;
     apr_xml_doc *doc = r->errbody.len ? xml_parse(pool, r->errbody.p, r->errbody.len, NULL, 0)
                                       : NULL;
     if (doc && strcmp(doc->root->name, "Error") == 0) {
-        code = xml_text(pool, doc->root, "Code");
-        msg = xml_text(pool, doc->root, "Message");
-        if (!region)
-            region = xml_text(pool, doc->root, "Region");
+        *code = xml_text(pool, doc->root, "Code");
+        *msg = xml_text(pool, doc->root, "Message");
+        if (!*region)
+            *region = xml_text(pool, doc->root, "Region");
     }
+}
+
+/* A region name as S3 names them: letters, digits and '-', at most 31 bytes. */
+static int region_ok(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    return n > 0 && n < 32 && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == n;
+}
+
+/* The region a wrong-region answer (301, 307, 400 AuthorizationHeaderMalformed) points to,
+ * when it differs from the one used; copied into out. */
+static int redirect_region(const Resp *r, const char *used, char *out, size_t outlen)
+{
+    if (r->status != 301 && r->status != 307 && r->status != 400)
+        return 0;
+    apr_pool_t *pool;
+    apr_pool_create(&pool, NULL); /* not c->pool: fetch threads run this concurrently */
+    const char *code, *msg, *region;
+    error_fields(pool, r, &code, &msg, &region);
+    int ok = region_ok(region) && strcmp(region, used) != 0 &&
+             (r->status != 400 || (code && strcmp(code, "AuthorizationHeaderMalformed") == 0));
+    if (ok)
+        snprintf(out, outlen, "%s", region);
+    apr_pool_destroy(pool);
+    return ok;
+}
+
+/* The one-line message for a response that is not 2xx to a request signed for used. */
+static void http_error(S3 *c, const Resp *r, const char *used, char *err, size_t errlen)
+{
+    apr_pool_t *pool;
+    apr_pool_create(&pool, NULL); /* not c->pool: fetch threads run this concurrently */
+    const char *code, *msg, *region;
+    error_fields(pool, r, &code, &msg, &region);
     const char *what = code ? code : "";
     char detail[512];
     snprintf(detail, sizeof(detail), "%ld%s%s%s%s", r->status, code ? " " : "", what,
              msg && *msg ? ": " : "", msg ? msg : "");
-    if (region && strcmp(region, c->region) != 0 &&
+    if (region && strcmp(region, used) != 0 &&
         (r->status == 301 || r->status == 307 || r->status == 400 ||
          (code && (strcmp(code, "PermanentRedirect") == 0 ||
                    strcmp(code, "AuthorizationHeaderMalformed") == 0))))
         fail(err, errlen, "the bucket is in region %s, not %s (%s); set AWS_REGION=%s", region,
-             c->region, detail, region);
+             used, detail, region);
     else if (r->status == 301 || r->status == 307)
         fail(err, errlen, "the bucket is in another region than %s (%s); set AWS_REGION",
-             c->region, detail);
+             used, detail);
     else if (code && strcmp(code, "InvalidObjectState") == 0)
         fail(err, errlen, "archived (Glacier or Deep Archive): restore it before reading (%s)",
              detail);
@@ -599,12 +742,28 @@ static void backoff(S3Handle *h, int attempt)
     }
 }
 
-/* GET url into out, with retries; a 2xx body cut short is resumed with a Range request.
- * size: the expected length when known (0: unknown). */
-static int fetch(S3 *c, S3Handle *h, const char *url, const char *etag, LiqBuf *out, char *err,
-                 size_t errlen)
+/* What a GET asks beyond the body, and what it learnt. */
+typedef struct Fetch {
+    const char *bucket;
+    const char *key;           /* the object, or NULL for a listing of the bucket */
+    const char *query;         /* a listing's query string (sorted, encoded), or NULL */
+    const char *etag;          /* the listing's ETag: resumed ranges must match it */
+    const char *if_none_match; /* a cached copy's ETag: 304 when it is still current */
+    char got_etag[128];        /* out: the ETag of the body */
+    int not_modified;          /* out: the answer was 304 */
+} Fetch;
+
+/* GET into out, with retries; a 2xx body cut short is resumed with a Range request; a
+ * wrong-region answer naming the right region is followed once. */
+static int fetch(S3 *c, S3Handle *h, Fetch *f, LiqBuf *out, char *err, size_t errlen)
 {
-    char last[512] = "";
+    char last[512] = "", region[32];
+    int moved = 0;
+    apr_pool_t *pool;
+    apr_pool_create(&pool, NULL); /* not c->pool: fetch threads run this concurrently */
+    f->got_etag[0] = 0;
+    f->not_modified = 0;
+    int rc = -1;
     for (int attempt = 1;; attempt++) {
         Resp r = {0};
         r.body = out;
@@ -612,7 +771,15 @@ static int fetch(S3 *c, S3Handle *h, const char *url, const char *etag, LiqBuf *
         char range[64];
         if (start)
             snprintf(range, sizeof(range), "bytes=%zu-", start);
-        CURLcode cc = perform(c, h, url, start ? range : NULL, start ? etag : NULL, &r);
+        region_of(c, f->bucket, region, sizeof(region));
+        apr_pool_clear(pool);
+        const char *url = url_of(c, pool, region, f->bucket, f->key);
+        if (f->query)
+            url = apr_pstrcat(pool, url, "?", f->query, NULL);
+        Cond cond = {start ? range : NULL, NULL, start ? NULL : f->if_none_match};
+        if (start)
+            cond.if_match = f->etag ? f->etag : f->got_etag[0] ? f->got_etag : NULL;
+        CURLcode cc = perform(c, h, url, region, &cond, &r);
         int retry = 0;
         if (r.status == 200 && start) { /* the range was ignored: the whole body again */
             memmove(out->p, out->p + start, out->len - start);
@@ -622,13 +789,23 @@ static int fetch(S3 *c, S3Handle *h, const char *url, const char *etag, LiqBuf *
             out->len = start; /* not the bytes asked for: ask again */
             cc = CURLE_PARTIAL_FILE;
         }
+        if (cc == CURLE_OK && r.status == 304 && f->if_none_match && !start) {
+            f->not_modified = 1;
+            buf_free(&r.errbody);
+            rc = 0;
+            break;
+        }
+        if (r.status >= 200 && r.status < 300 && r.etag[0] && !start)
+            snprintf(f->got_etag, sizeof(f->got_etag), "%s", r.etag);
         if (cc == CURLE_OK && r.status >= 200 && r.status < 300) {
             if (!r.have_clen || out->len - start >= r.clen) {
                 buf_free(&r.errbody);
-                return 0;
+                rc = 0;
+                break;
             }
             cc = CURLE_PARTIAL_FILE; /* shorter than Content-Length */
         }
+        char there[32];
         if (cc != CURLE_OK) {
             retry = retryable_curl(cc);
             if (cc == CURLE_PARTIAL_FILE)
@@ -638,26 +815,46 @@ static int fetch(S3 *c, S3Handle *h, const char *url, const char *etag, LiqBuf *
                 snprintf(last, sizeof(last), "%s", curl_easy_strerror(cc));
             if (!(r.status >= 200 && r.status < 300))
                 out->len = start; /* keep only bytes of good responses */
+        } else if (!moved && redirect_region(&r, region, there, sizeof(there))) {
+            moved = 1; /* follow once, at once: no backoff, no try used */
+            learn_region(c, f->bucket, there);
+            out->len = start;
+            buf_free(&r.errbody);
+            attempt--;
+            continue;
         } else {
             retry = r.status >= 500 || r.status == 429;
-            http_error(c, &r, last, sizeof(last));
+            http_error(c, &r, region, last, sizeof(last));
             out->len = start;
         }
         buf_free(&r.errbody);
         if (cc == CURLE_ABORTED_BY_CALLBACK) {
             fail(err, errlen, "%s", "download cancelled");
-            return -1;
+            break;
         }
         if (!retry) {
             fail(err, errlen, "%s", last);
-            return -1;
+            break;
         }
         if (attempt >= c->max_tries) {
             fail(err, errlen, "%s (gave up after %d tries)", last, attempt);
-            return -1;
+            break;
         }
         backoff(h, attempt);
     }
+    apr_pool_destroy(pool);
+    return rc;
+}
+
+/* The object from the cache when the listing's ETag names a copy there. */
+static int from_cache(S3 *c, apr_pool_t *pool, const S3Object *o, char **data, size_t *len)
+{
+    const char *path = o->etag ? s3_cache_path(pool, c->cache_dir, o->bucket, o->key, o->etag)
+                               : NULL;
+    if (!path || s3_cache_read(path, data, len) != 0)
+        return -1;
+    __atomic_add_fetch(&c->cached, 1, __ATOMIC_RELAXED);
+    return 0;
 }
 
 int s3_get(S3 *c, S3Handle *h, const S3Object *o, char **data, size_t *len, char *err,
@@ -665,6 +862,18 @@ int s3_get(S3 *c, S3Handle *h, const S3Object *o, char **data, size_t *len, char
 {
     apr_pool_t *pool;
     apr_pool_create(&pool, NULL); /* not c->pool: fetch threads run this concurrently */
+    *data = NULL;
+    *len = 0;
+    Fetch f = {o->bucket, o->key, NULL, o->etag, NULL, "", 0};
+    const char *cached = NULL;
+    if (c->cache_dir) {
+        if (from_cache(c, pool, o, data, len) == 0) {
+            apr_pool_destroy(pool);
+            return 0;
+        }
+        if (!o->etag) /* named without a listing: ask whether the copy is current */
+            cached = s3_cache_find(pool, c->cache_dir, o->bucket, o->key, &f.if_none_match);
+    }
     LiqBuf b = {0};
     if (o->size) { /* the listed size, exactly: objects can be large */
         b.p = malloc((size_t)o->size);
@@ -672,13 +881,23 @@ int s3_get(S3 *c, S3Handle *h, const S3Object *o, char **data, size_t *len, char
             abort();
         b.cap = (size_t)o->size;
     }
-    int rc = fetch(c, h ? h : &c->own, url_of(c, pool, o->bucket, o->key), o->etag, &b, err,
-                   errlen);
+    int rc = fetch(c, h ? h : &c->own, &f, &b, err, errlen);
+    if (rc == 0 && f.not_modified) {
+        buf_free(&b);
+        rc = s3_cache_read(cached, data, len);
+        if (rc == 0)
+            __atomic_add_fetch(&c->cached, 1, __ATOMIC_RELAXED);
+        else
+            fail(err, errlen, "cannot read the cached copy %s", cached);
+        apr_pool_destroy(pool);
+        return rc;
+    }
+    if (rc == 0 && c->cache_dir) /* a failed store only costs the next run a download */
+        s3_cache_store(pool, c->cache_dir, o->bucket, o->key,
+                       f.got_etag[0] ? f.got_etag : o->etag, b.p ? b.p : "", b.len);
     apr_pool_destroy(pool);
     if (rc != 0 || b.len == 0) {
         buf_free(&b);
-        *data = NULL;
-        *len = 0;
         return rc;
     }
     *data = b.p;
@@ -691,6 +910,16 @@ int s3_get(S3 *c, S3Handle *h, const S3Object *o, char **data, size_t *len, char
 static int is_archived(const char *cls)
 {
     return cls && (strcmp(cls, "GLACIER") == 0 || strcmp(cls, "DEEP_ARCHIVE") == 0);
+}
+
+/* Is the object left out by --start/--end (its date path)? Counted when it is. */
+static int pruned(S3 *c, const char *key)
+{
+    const S3Opts *o = &c->opts;
+    if (!s3_prune(key, o->has_start, o->start_ms, o->has_end, o->end_ms))
+        return 0;
+    c->pruned++; /* s3_expand runs on one thread */
+    return 1;
 }
 
 int s3_expand(S3 *c, apr_pool_t *pool, const char *uri, S3Object **objs, size_t *n, char *err,
@@ -706,6 +935,8 @@ int s3_expand(S3 *c, apr_pool_t *pool, const char *uri, S3Object **objs, size_t 
     size_t lit = s3_literal_prefix(key), keylen = strlen(key);
     int glob = lit < keylen;
     if (!glob && keylen && key[keylen - 1] != '/') { /* one object: no listing */
+        if (pruned(c, key))
+            return 0;
         S3Object *o = apr_pcalloc(pool, sizeof(*o));
         o->bucket = bucket;
         o->key = key;
@@ -715,9 +946,8 @@ int s3_expand(S3 *c, apr_pool_t *pool, const char *uri, S3Object **objs, size_t 
     }
     const char *prefix = apr_pstrmemdup(pool, key, lit);
     const char *pattern = glob ? glob_pattern(pool, key) : NULL;
-    const char *base = url_of(c, pool, bucket, NULL);
     const char *token = NULL;
-    size_t cap = 0;
+    size_t cap = 0, matched = 0;
     apr_pool_t *page;
     apr_pool_create(&page, pool);
     LiqBuf b = {0};
@@ -730,7 +960,8 @@ int s3_expand(S3 *c, apr_pool_t *pool, const char *uri, S3Object **objs, size_t 
                                     "list-type=2", *prefix ? "&prefix=" : "",
                                     *prefix ? s3_encode(page, prefix, 0) : "", NULL);
         b.len = 0;
-        if (fetch(c, &c->own, apr_pstrcat(page, base, "?", q, NULL), NULL, &b, err, errlen) != 0) {
+        Fetch f = {bucket, NULL, q, NULL, NULL, "", 0};
+        if (fetch(c, &c->own, &f, &b, err, errlen) != 0) {
             rc = -1;
             break;
         }
@@ -756,6 +987,9 @@ int s3_expand(S3 *c, apr_pool_t *pool, const char *uri, S3Object **objs, size_t 
             if (k[kl - 1] == '/' && sz == 0) /* a folder marker */
                 continue;
             if (pattern && fnmatch(pattern, k, FNM_PATHNAME) != 0)
+                continue;
+            matched++;
+            if (pruned(c, k))
                 continue;
             if (*n == cap) {
                 cap = cap ? cap * 2 : 64;
@@ -787,7 +1021,7 @@ int s3_expand(S3 *c, apr_pool_t *pool, const char *uri, S3Object **objs, size_t 
     }
     buf_free(&b);
     apr_pool_destroy(page);
-    if (rc == 0 && *n == 0) {
+    if (rc == 0 && matched == 0) {
         fail(err, errlen, "%s", glob ? "no object matches" : "no objects under this prefix");
         rc = -1;
     }

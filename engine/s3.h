@@ -17,9 +17,17 @@
  * Settings as the AWS CLI reads them: credentials from AWS_ACCESS_KEY_ID /
  * AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, else the profile AWS_PROFILE (default "default")
  * in AWS_SHARED_CREDENTIALS_FILE (~/.aws/credentials) and AWS_CONFIG_FILE (~/.aws/config),
- * including credential_process; region from AWS_REGION, AWS_DEFAULT_REGION, the profile, else
+ * including credential_process, then the container endpoint and EC2 instance metadata
+ * (engine/s3_creds.h); region from AWS_REGION, AWS_DEFAULT_REGION, the profile, else
  * us-east-1; endpoint from S3Opts.endpoint (--endpoint-url), AWS_ENDPOINT_URL_S3,
  * AWS_ENDPOINT_URL (path-style addressing), else AWS (virtual-hosted addressing).
+ *
+ * A 301 PermanentRedirect or 400 AuthorizationHeaderMalformed that names the bucket's region
+ * (x-amz-bucket-region or <Region>) is followed once per request: the request is signed for
+ * (and, on AWS, sent to) that region, which is kept for the bucket and told once through
+ * S3Opts.note. With S3Opts.cache_dir, objects are kept on disk (engine/s3_cache.h): a listed
+ * object whose ETag names a copy is read from it without a request; an object named alone is
+ * asked for with If-None-Match and read from its copy on 304.
  *
  * Errors are values: functions fill err with one line (never a secret) and return -1 / NULL.
  *
@@ -41,6 +49,13 @@ typedef struct S3Opts {
     int no_sign;          /* --no-sign-request: anonymous requests */
     int read_timeout;     /* seconds without a byte before a try is given up (0: 30) */
     int concurrency;      /* objects downloaded at once (0: 8) */
+    const char *cache_dir; /* --cache-dir: objects kept there (engine/s3_cache.h), or NULL */
+    int has_start, has_end; /* --start/--end: objects whose date path lies outside are */
+    int64_t start_ms, end_ms; /* not listed (engine/s3_prune.h) */
+    /* one-line notes that are not errors (a bucket found in another region), or NULL;
+     * called from download threads as well */
+    void (*note)(void *ctx, const char *msg);
+    void *note_ctx;
 } S3Opts;
 
 typedef struct S3Object {
@@ -68,7 +83,8 @@ const char *s3_ini_get(apr_pool_t *pool, const char *path, const char *section,
 
 /* A client: settings and credentials resolved now (credential_process runs here). */
 S3 *s3_open(apr_pool_t *pool, const S3Opts *opts, char *err, size_t errlen);
-/* The objects an input URI names, in listing (key) order, allocated in pool. */
+/* The objects an input URI names, in listing (key) order, allocated in pool; those whose
+ * date path lies outside S3Opts' --start/--end are left out (none may remain: not an error). */
 int s3_expand(S3 *c, apr_pool_t *pool, const char *uri, S3Object **objs, size_t *n, char *err,
               size_t errlen);
 /* Downloads an object whole into a malloc'd buffer (NULL when empty). h: the calling thread's
@@ -82,5 +98,9 @@ S3Handle *s3_handle_new(const volatile int *cancel);
 void s3_handle_free(S3Handle *h);
 /* Where the credentials came from, for messages (never the secret). */
 const char *s3_cred_source(const S3 *c);
+/* Objects left out by their date path (--start/--end); objects read from --cache-dir.
+ * c may be NULL (0). */
+uint64_t s3_pruned(const S3 *c);
+uint64_t s3_cached(const S3 *c);
 
 #endif

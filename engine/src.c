@@ -59,6 +59,15 @@ static void report(Src *s, const char *path, const char *fmt, ...)
     s->incomplete++;
 }
 
+/* A note from the S3 client (a bucket found in another region): a warning, not a failure. */
+static void s3_note(void *ctx, const char *msg)
+{
+    Src *s = ctx;
+    apr_thread_mutex_lock(s->diag_lock);
+    diag_add(s->diags, DIAG_WARNING, NULL, "%s", msg);
+    apr_thread_mutex_unlock(s->diag_lock);
+}
+
 static void add_input(Src *s, const char *path, const char *log)
 {
     if (s->n == s->cap) {
@@ -320,7 +329,12 @@ Src *src_open(apr_pool_t *pool, const char *const *paths, int npaths, size_t max
     s->max_line = max_line;
     s->diags = diags;
     s->diag_lock = diag_lock;
-    s->s3opts = s3;
+    S3Opts *so = apr_pcalloc(pool, sizeof(*so)); /* S3 notes become warnings */
+    if (s3)
+        *so = *s3;
+    so->note = s3_note;
+    so->note_ctx = s;
+    s->s3opts = so;
     apr_thread_mutex_create(&s->lock, APR_THREAD_MUTEX_DEFAULT, pool);
     for (int i = 0; i < npaths; i++) {
         const char *path = paths[i];
@@ -816,4 +830,10 @@ uint64_t src_bytes(const Src *s)
 int src_ninputs(const Src *s)
 {
     return s->n;
+}
+
+void src_s3_counts(const Src *s, uint64_t *pruned, uint64_t *cached)
+{
+    *pruned = s3_pruned(s->s3);
+    *cached = s3_cached(s->s3);
 }

@@ -99,5 +99,7 @@ void src_close(Src *s);
 int src_incomplete(const Src *s);
 uint64_t src_bytes(const Src *s);
 int src_ninputs(const Src *s);
+/* S3 objects left out by their date path (--start/--end) and read from --cache-dir. */
+void src_s3_counts(const Src *s, uint64_t *pruned, uint64_t *cached);
 
 #endif

@@ -2,6 +2,9 @@
 ## and signature-checking proxy (python3, botocore); each test skips (77) without node/npm
 S3_SH_TESTS = \
 	tests/s3/basic.sh \
+	tests/s3/cache.sh \
+	tests/s3/creds.sh \
 	tests/s3/faults.sh \
+	tests/s3/prune.sh \
 	tests/s3/sigv4.sh
-S3_TEST_HELPERS = tests/s3/lib.sh tests/s3/proxy.py tests/s3/s3put.py
+S3_TEST_HELPERS = tests/s3/lib.sh tests/s3/proxy.py tests/s3/s3put.py tests/s3/metadata.py

@@ -4,8 +4,10 @@
 # A loopback proxy (tests/s3/proxy.py) in front of s3rver answers 500/503 for the first
 # tries, resets connections, delays past --s3-read-timeout, cuts bodies short (resumed with a
 # Range request), reports objects as GLACIER in listings (skipped without a request) and
-# answers a wrong-region redirect. Results must equal the same query over local copies; what
-# cannot be read is named on one line and the run exits 3 after reading the rest.
+# answers wrong-region redirects (301 with x-amz-bucket-region, 400
+# AuthorizationHeaderMalformed with <Region>: followed once per request, said once per
+# bucket). Results must equal the same query over local copies; what cannot be read is named
+# on one line and the run exits 3 after reading the rest.
 # Environment (set by make check): LIQ = the liq binary, SRCDIR = the source tree.
 # Exit: 0 all checks passed, 1 a check failed, 77 node/npm missing.
 #
@@ -109,18 +111,41 @@ expect_rc 3 "an archived object named directly"
 expect_err_has "s3://logs/app/a.log: archived (Glacier or Deep Archive): restore it before reading (403 InvalidObjectState" \
     "an archived object named directly"
 
-# ===== wrong region =====
+# ===== wrong region: followed once, said once =====
+run --format csv "$q" "$L/app" "$L/app/c.log"
+cp "$tmp/out" "$tmp/region.out"
 proxy_start p8 --redirect eu-west-3
 run --format csv --endpoint-url "$PROXY_URL" "$q" s3://logs/app/ s3://logs/app/c.log
-expect_rc 3 "wrong region"
-expect_err_has "s3://logs/app/: the bucket is in region eu-west-3, not us-east-1 (301 PermanentRedirect" \
-    "wrong region (listing)"
-expect_err_has "s3://logs/app/c.log: the bucket is in region eu-west-3, not us-east-1" \
-    "wrong region (object)"
-expect_err_has "set AWS_REGION=eu-west-3" "wrong region: the hint"
-expect_err_lines 3 "wrong region: one line each and the summary"
+expect_rc 0 "wrong region (301 with x-amz-bucket-region)"
+expect_same "$tmp/region.out" "wrong region (301): followed"
+expect_err_has "liq: warning: s3://logs: the bucket is in region eu-west-3, not us-east-1: requests go there (set AWS_REGION=eu-west-3" \
+    "wrong region (301): said"
+expect_err_lines 1 "wrong region (301): said once"
+expect_count ' -> 301 signed=us-east-1$' p8 1 "wrong region (301): one redirect"
+expect_count ' -> 200 signed=eu-west-3$' p8 5 "wrong region (301): the listing and 4 GETs signed for eu-west-3"
+
+proxy_start p10 --redirect eu-west-3/400
+run --format csv --s3-concurrency 1 --endpoint-url "$PROXY_URL" "$q" s3://logs/app/a.log \
+    s3://logs/app/b.log.gz s3://logs/app/c.log
+expect_rc 0 "wrong region (400 AuthorizationHeaderMalformed)"
+expect_same "$tmp/local.out" "wrong region (400): followed"
+expect_err_lines 1 "wrong region (400): said once"
+expect_count ' -> 400 signed=us-east-1$' p10 1 "wrong region (400): one redirect"
+run -q --format csv --endpoint-url "$PROXY_URL" "$q" s3://logs/app/c.log
+expect_err_lines 0 "wrong region: --quiet says nothing"
+
+proxy_start p11 --redirect eu-west-3/always
+run --format csv --endpoint-url "$PROXY_URL" "$q" s3://logs/app/c.log
+expect_rc 3 "redirected again after following"
+expect_err_has "s3://logs/app/c.log: the bucket is in another region than eu-west-3 (301 PermanentRedirect" \
+    "redirected again after following"
+expect_count 'c\.log' p11 2 "a redirect is followed once"
+
+proxy_start p12 --redirect none
 AWS_REGION=eu-west-3 run --format csv --endpoint-url "$PROXY_URL" "$q" s3://logs/app/c.log
+expect_rc 3 "redirected without a region"
 expect_err_has "s3://logs/app/c.log: the bucket is in another region than eu-west-3 (301" \
     "redirected without a region"
+expect_count 'c\.log' p12 1 "redirected without a region: not retried"
 
 finish

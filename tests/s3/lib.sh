@@ -7,6 +7,7 @@
 # 127.0.0.1 on a port the kernel picks (-p 0, read back from its first line), with its data in
 # the test's temporary directory, and is stopped when the test exits.
 #
+# The environment is cleared of AWS settings and proxies, and AWS_EC2_METADATA_DISABLED=true.
 # After s3_start: $S3_PORT, $S3_URL (http://127.0.0.1:PORT); credentials S3RVER/S3RVER are
 # exported as AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.
 # SPDX-License-Identifier: Apache-2.0
@@ -16,7 +17,14 @@
 LC_ALL=C
 export LC_ALL
 unset COLUMNS AWS_PROFILE AWS_REGION AWS_DEFAULT_REGION AWS_SESSION_TOKEN AWS_ENDPOINT_URL \
-    AWS_ENDPOINT_URL_S3 AWS_MAX_ATTEMPTS AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE
+    AWS_ENDPOINT_URL_S3 AWS_MAX_ATTEMPTS AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE \
+    AWS_CONTAINER_CREDENTIALS_FULL_URI AWS_CONTAINER_CREDENTIALS_RELATIVE_URI \
+    AWS_CONTAINER_AUTHORIZATION_TOKEN AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE \
+    AWS_EC2_METADATA_SERVICE_ENDPOINT AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE \
+    AWS_METADATA_SERVICE_TIMEOUT AWS_METADATA_SERVICE_NUM_ATTEMPTS \
+    http_proxy HTTP_PROXY https_proxy HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
+# never ask the real instance metadata service (tests/s3/creds.sh turns it back on)
+export AWS_EC2_METADATA_DISABLED=true
 PY=${PYTHON3:-python3}
 here="$SRCDIR/tests/s3"
 
@@ -133,4 +141,17 @@ proxy_start() {
     pids="$pids $!"
     wait_file "$tmp/$name.port" || { echo "Bail out! proxy.py did not start"; exit 1; }
     PROXY_URL="http://127.0.0.1:$(cat "$tmp/$name.port")"
+}
+
+# meta_start NAME container|imds AKID SECRET TOKEN [OPTION...]: a tests/s3/metadata.py fake
+# credentials endpoint; sets $META_URL, logs to $tmp/NAME.log
+meta_start() {
+    local name=$1
+    shift
+    rm -f "$tmp/$name.port"
+    : >"$tmp/$name.log"
+    "$PY" "$here/metadata.py" "$1" "$tmp/$name.port" "$tmp/$name.log" "${@:2}" &
+    pids="$pids $!"
+    wait_file "$tmp/$name.port" || { echo "Bail out! metadata.py did not start"; exit 1; }
+    META_URL="http://127.0.0.1:$(cat "$tmp/$name.port")"
 }

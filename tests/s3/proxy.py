@@ -14,11 +14,18 @@
 #   --delay SECS:COUNT:RE    wait SECS before answering
 #   --reset COUNT:RE         close the connection without an answer
 #   --glacier RE             in listings, report keys matching RE in StorageClass GLACIER
-#   --redirect REGION        answer 301 PermanentRedirect, x-amz-bucket-region: REGION
+#   --redirect REGION[/KIND] the bucket lives in REGION: a request signed for another region
+#                            is answered 301 PermanentRedirect with x-amz-bucket-region:
+#                            REGION (KIND 400: 400 AuthorizationHeaderMalformed with
+#                            <Region>REGION</Region> in the body, no header; KIND always:
+#                            301 with the header whatever the region); "none" answers 301
+#                            without any region to every request. The log notes
+#                            "signed=REGION" of each request.
 #   --verify SECRET          recompute the SigV4 signature (botocore) with SECRET, S3's
 #                            canonical form (path and query decoded and re-encoded per RFC
 #                            3986); answer 403 SignatureDoesNotMatch when it differs, and log
-#                            "region=REGION sig=ok" or "sig=BAD" (and the canonical request)
+#                            "token=SESSION-TOKEN region=REGION sig=ok" or "sig=BAD" (and the
+#                            canonical request)
 # SPDX-License-Identifier: Apache-2.0
 import http.client
 import http.server
@@ -127,9 +134,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *a):
         pass
 
-    def error(self, status, code, extra=None):
+    def error(self, status, code, extra=None, more=""):
         body = ('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>%s</Code>'
-                "<Message>injected by proxy.py</Message></Error>" % code).encode()
+                "<Message>injected by proxy.py</Message>%s</Error>" % (code, more)).encode()
         self.send_response(status)
         for k, v in (extra or {}).items():
             self.send_header(k, v)
@@ -148,7 +155,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if secret is not None:
             why = verify(self.command, self.path, self.headers)
             m = re.search(r"Credential=[^/]+/\d+/([^/]+)/", self.headers.get("Authorization", ""))
-            note = " region=" + (m.group(1) if m else "-")
+            note = " token=%s region=%s" % (self.headers.get("x-amz-security-token", "-"),
+                                             m.group(1) if m else "-")
             note += " sig=ok" if why is None else " sig=BAD " + why
             if why is not None:
                 return self.error(403, "SignatureDoesNotMatch"), note
@@ -168,7 +176,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
             elif kind == "cut":
                 cut = int(arg)
         if redirect:
-            return self.error(301, "PermanentRedirect", {"x-amz-bucket-region": redirect}), note
+            m = re.search(r"Credential=[^/]+/\d+/([^/]+)/", self.headers.get("Authorization", ""))
+            signed = m.group(1) if m else "-"
+            note += " signed=" + signed
+            where, _, kind = redirect.partition("/")
+            if where == "none":
+                return self.error(301, "PermanentRedirect"), note
+            if kind == "always" or signed != where:
+                if kind == "400":
+                    return self.error(400, "AuthorizationHeaderMalformed", None,
+                                      "<Region>%s</Region>" % where), note
+                return self.error(301, "PermanentRedirect", {"x-amz-bucket-region": where}), note
         conn = http.client.HTTPConnection("127.0.0.1", upstream)
         hdrs = {k: v for k, v in self.headers.items() if k.lower() not in ("connection",)}
         conn.request(self.command, self.path, body=body, headers=hdrs)

@@ -3,8 +3,10 @@
  * URIs (bucket and key, an empty key, no bucket), RFC 3986 encoding as libcurl 7.88 must be
  * handed it (it signs the path and query as sent), the literal prefix a glob is listed under,
  * and the INI reader of ~/.aws/credentials and ~/.aws/config (sections, comments, nested
- * settings, the last value winning). The requests themselves are tested against s3rver by
- * the scripts in tests/s3.
+ * settings, the last value winning), the event time bounds of key date paths (Firehose
+ * arrival hours, AWSLogs delivery days, export-task keys without a date) and the credential
+ * JSON of the container and instance metadata endpoints. The requests themselves are tested
+ * against s3rver by the scripts in tests/s3.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -19,6 +21,8 @@
 #include <cmocka.h>
 #include <apr_general.h>
 #include "engine/s3.h"
+#include "engine/s3_creds.h"
+#include "engine/s3_prune.h"
 
 static int setup(void **state)
 {
@@ -107,6 +111,65 @@ static void test_s3_ini(void **state)
     unlink(path);
 }
 
+#define MS(y, mo, d, h, mi) ((int64_t)days_from(y, mo, d) * 86400000LL + (h) * 3600000LL + (mi) * 60000LL)
+static int64_t days_from(int y, int m, int d) /* days since 1970-01-01 (civil calendar) */
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static void test_s3_prune(void **state)
+{
+    (void)state;
+    int64_t lo, hi;
+    int has_lo;
+    /* Firehose: arrival hour 10 of 2026-11-20: events before 11:15, no lower bound */
+    assert_int_equal(s3_key_times("fh/2026/11/20/10/s-1-x", &lo, &has_lo, &hi), S3_DATE_FIREHOSE);
+    assert_false(has_lo);
+    assert_true(hi == MS(2026, 11, 20, 11, 15));
+    assert_true(s3_prune("fh/2026/11/20/10/s-1-x", 1, MS(2026, 11, 20, 11, 15), 0, 0));
+    assert_false(s3_prune("fh/2026/11/20/10/s-1-x", 1, MS(2026, 11, 20, 11, 14), 0, 0));
+    assert_false(s3_prune("fh/2026/11/20/10/s-1-x", 0, 0, 1, MS(2000, 1, 1, 0, 0))); /* late */
+    /* AWSLogs: delivery day 2026-11-20: [11-19, 11-22) */
+    const char *vpc = "p/AWSLogs/123456789012/vpcflowlogs/us-east-1/2026/11/20/x.log.gz";
+    assert_int_equal(s3_key_times(vpc, &lo, &has_lo, &hi), S3_DATE_AWSLOGS);
+    assert_true(has_lo && lo == MS(2026, 11, 19, 0, 0) && hi == MS(2026, 11, 22, 0, 0));
+    assert_true(s3_prune(vpc, 1, MS(2026, 11, 22, 0, 0), 0, 0));
+    assert_false(s3_prune(vpc, 1, MS(2026, 11, 21, 23, 59), 0, 0));
+    assert_true(s3_prune(vpc, 0, 0, 1, MS(2026, 11, 18, 23, 59)));
+    assert_false(s3_prune(vpc, 0, 0, 1, MS(2026, 11, 19, 0, 0)));
+    assert_int_equal(s3_key_times("AWSLogs/o-abc/1234/CloudTrail/eu-west-1/2026/02/28/f.json.gz",
+                                  &lo, &has_lo, &hi),
+                     S3_DATE_AWSLOGS);
+    /* no date: export tasks (a Lambda stream name), bad dates, a date as the last segment */
+    const char *none[] = {"exp/task/2026/11/24/[$LATEST]abc/000000.gz", "a/2026/13/01/10/x",
+                          "a/2026/11/20/24/x", "a/2026/11/20/10", "x.log", "",
+                          "AWSLogs/1/vpc/r/2026/11/20"};
+    for (size_t i = 0; i < sizeof(none) / sizeof(none[0]); i++) {
+        assert_int_equal(s3_key_times(none[i], &lo, &has_lo, &hi), S3_DATE_NONE);
+        assert_false(s3_prune(none[i], 1, INT64_MAX, 1, INT64_MIN));
+    }
+}
+
+static void test_s3_creds_json(void **state)
+{
+    S3Creds cr = {0};
+    const char *ok = "{\"Code\": \"Success\", \"AccessKeyId\": \"AK\", \"SecretAccessKey\": "
+                     "\"s\\/x\", \"Token\": \"t\", \"Expiration\": \"2099-01-01T00:00:00Z\"}";
+    assert_int_equal(s3_creds_json(*state, ok, strlen(ok), &cr), 0);
+    assert_string_equal(cr.akid, "AK");
+    assert_string_equal(cr.secret, "s/x");
+    assert_string_equal(cr.token, "t");
+    const char *bad[] = {"{\"Code\": \"Failure\", \"AccessKeyId\": \"A\", \"SecretAccessKey\": \"s\"}",
+                         "{\"AccessKeyId\": \"A\"}", "[]", "not json", ""};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        assert_int_equal(s3_creds_json(*state, bad[i], strlen(bad[i]), &cr), -1);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -115,6 +178,8 @@ int main(void)
         T(test_s3_encode),
         T(test_s3_literal_prefix),
         T(test_s3_ini),
+        T(test_s3_prune),
+        T(test_s3_creds_json),
     };
 #undef T
     apr_initialize();

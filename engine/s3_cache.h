@@ -1,0 +1,37 @@
+/* s3_cache.h -- downloaded S3 objects kept on disk (--cache-dir), keyed by bucket, key, ETag
+ *
+ * An object is stored as DIR/BUCKET/H.ETAG, where H is the SHA-256 of its key in hex (keys
+ * may hold any byte and be longer than a file name) and ETAG its ETag without quotes (bytes
+ * other than letters, digits, '-' and '_' become '_'). Files are written to a temporary name
+ * in the same directory and renamed into place, so a reader never sees half an object and
+ * concurrent runs may share a cache. Storing a new ETag of a key removes the older ones.
+ *
+ * The caller decides when a copy is still good: when the listing's ETag names it, or after a
+ * conditional GET (If-None-Match) answered 304 (engine/s3.c).
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef LIQ_S3_CACHE_H
+#define LIQ_S3_CACHE_H
+
+#include <stddef.h>
+#include <apr_pools.h>
+
+/* Creates DIR when missing. Returns 0, or -1 with err set. */
+int s3_cache_init(const char *dir, char *err, size_t errlen);
+/* The file of bucket/key with this ETag (NULL when the ETag is empty or the bucket name
+ * cannot be a directory name). */
+const char *s3_cache_path(apr_pool_t *pool, const char *dir, const char *bucket,
+                          const char *key, const char *etag);
+/* The cached copy of bucket/key whatever its ETag: its path, and in *etag its ETag quoted as
+ * S3 sends it; NULL when there is none. */
+const char *s3_cache_find(apr_pool_t *pool, const char *dir, const char *bucket,
+                          const char *key, const char **etag);
+/* Reads a cached file into a malloc'd buffer (NULL when empty). Returns 0, or -1. */
+int s3_cache_read(const char *path, char **data, size_t *len);
+/* Stores data as bucket/key with this ETag (temporary file, then rename). Returns 0, or -1
+ * (the run goes on without the copy). */
+int s3_cache_store(apr_pool_t *pool, const char *dir, const char *bucket, const char *key,
+                   const char *etag, const char *data, size_t len);
+
+#endif
