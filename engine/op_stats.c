@@ -50,6 +50,7 @@ typedef struct StatsLocal {
     GTable *t;
     ExprState **kst, **ast, **ast2;
     uint32_t *gidx; /* group of each row of the current batch */
+    uint64_t *hs;   /* hash of each selected row of the current batch */
 } StatsLocal;
 
 static GTable *gt_new(void)
@@ -171,6 +172,7 @@ static OpLocal *stats_local_new(const Op *op, apr_pool_t *pool)
             l->ast2[i] = expr_state_new(pool, sd->aggs[i].arg2);
     }
     l->gidx = apr_palloc(pool, sizeof(uint32_t) * LIQ_VEC_SIZE);
+    l->hs = apr_palloc(pool, sizeof(uint64_t) * LIQ_VEC_SIZE);
     return l;
 }
 
@@ -183,12 +185,35 @@ static void stats_sink(const Op *op, OpLocal *lp, Batch *b)
     int nk = sd->nkeys < 64 ? sd->nkeys : 64;
     for (int i = 0; i < nk; i++)
         kv[i] = expr_eval(sd->keys[i], l->kst[i], b);
+    /* Hash every row first, then look the groups up with the index slot, the group and its
+     * keys prefetched a few rows ahead: with many groups, each lookup is otherwise three
+     * cache misses in a row. */
+    uint64_t *hs = l->hs;
     for (uint32_t s = 0; s < b->nsel; s++) {
         SelIdx row = b->sel[s];
         for (int i = 0; i < nk; i++)
             k[i] = *VGET(kv[i], row);
+        hs[s] = keys_hash(k, nk);
+    }
+    GTable *t = l->t;
+    for (uint32_t s = 0; s < b->nsel; s++) {
+        if (s + 16 < b->nsel)
+            __builtin_prefetch(&t->index[hs[s + 16] & t->mask]);
+        if (s + 8 < b->nsel) {
+            uint64_t e = t->index[hs[s + 8] & t->mask];
+            if (e)
+                __builtin_prefetch(&t->groups[(uint32_t)e - 1]);
+        }
+        if (s + 4 < b->nsel) {
+            uint64_t e = t->index[hs[s + 4] & t->mask];
+            if (e && (uint32_t)e - 1 < t->n)
+                __builtin_prefetch(t->groups[(uint32_t)e - 1].keys);
+        }
+        SelIdx row = b->sel[s];
+        for (int i = 0; i < nk; i++)
+            k[i] = *VGET(kv[i], row);
         int created;
-        l->gidx[row] = gt_find(l->t, sd, k, keys_hash(k, nk), batch_order(b, row), &created);
+        l->gidx[row] = gt_find(t, sd, k, hs[s], batch_order(b, row), &created);
     }
     for (int a = 0; a < sd->naggs; a++) {
         const AggOps *ops = agg_table[sd->aggs[a].fn];
