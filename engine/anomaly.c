@@ -408,6 +408,17 @@ static AnFinding *finding(AnFinding *out, int *n, AnKind k, AnPriority p, int64_
     return f;
 }
 
+/* P(X >= x) for X ~ Poisson(mu), x > mu: the sum of the terms from x on (they shrink). */
+static double poisson_tail(double x, double mu)
+{
+    double term = exp(-mu + x * log(mu) - lgamma(x + 1)), sum = 0;
+    for (int i = 0; i < 1000 && term > sum * 1e-12; i++) {
+        sum += term;
+        term *= mu / (x + i + 1);
+    }
+    return sum;
+}
+
 /* Pattern frequency: one bucket far above the template's usual count. */
 static void detect_frequency(const AnStats *a, const AnFrame *f, const char *sev, const int64_t *c,
                              AnFinding *out, int *n)
@@ -426,7 +437,8 @@ static void detect_frequency(const AnStats *a, const AnFrame *f, const char *sev
         double var = (sq - x * x) / (f->nb - 1) - mu * mu, sd = var > 0 ? sqrt(var) : 0;
         double floor_sd = sqrt(mu) > 1 ? sqrt(mu) : 1;
         double thr = mu + 3 * (sd > floor_sd ? sd : floor_sd);
-        if (x >= 10 && x > thr && x >= 3 * mu && x - thr > bestx) {
+        if (x >= 10 && x > thr && x >= 3 * mu && x - thr > bestx &&
+            poisson_tail(x, mu > 0.5 ? mu : 0.5) <= AN_PVALUE) {
             best = b;
             bestx = x - thr;
             bestmu = mu;
@@ -529,8 +541,8 @@ static void acc_add(Acc *a, const AnCell *c)
     a->sumsq += c->sumsq;
 }
 
-/* Numeric token: a numeric variable whose recent mean or maximum leaves the baseline's range
- * (skipped when the baseline itself trends, as counters and ids do). */
+/* Numeric token: a numeric variable whose recent mean leaves the baseline's range (skipped
+ * when the baseline itself trends, as counters and ids do). */
 static void detect_numeric(const AnPos *p, const AnFrame *f, int tokn, AnFinding *out, int *n)
 {
     if (p->nonnum || !p->nonhttp)
@@ -553,11 +565,9 @@ static void detect_numeric(const AnPos *p, const AnFrame *f, int tokn, AnFinding
     double sd = var > 0 ? sqrt(var) : 0, mur = rec.sum / (double)rec.n, amu = fabs(mu);
     if (h1.n && h2.n && fabs(h1.sum / (double)h1.n - h2.sum / (double)h2.n) > 1.2 * sd && sd > 0)
         return; /* a trend (counter, id, clock): no stable baseline */
-    int shift = fabs(mur - mu) > 3 * sd && fabs(mur - mu) > 0.5 * amu;
-    int spike = rec.max > mu + 6 * sd && base.max > 0 && rec.max >= 2 * base.max;
-    if (!shift && !spike)
+    if (fabs(mur - mu) <= 3 * sd || fabs(mur - mu) <= 0.5 * amu)
         return;
-    double r = shift ? (amu > 0 ? mur / mu : 1e9) : (amu > 0 ? rec.max / mu : 1e9);
+    double r = amu > 0 ? mur / mu : 1e9;
     if (r < 0)
         r = -r;
     if (r > 0 && r < 1)
@@ -567,23 +577,16 @@ static void detect_numeric(const AnPos *p, const AnFrame *f, int tokn, AnFinding
         if (!bk[b].n)
             continue;
         double m = bk[b].sum / (double)bk[b].n;
-        if ((shift && fabs(m - mu) > 3 * sd && fabs(m - mu) > 0.5 * amu) ||
-            (!shift && bk[b].max > mu + 6 * sd && bk[b].max >= 2 * base.max)) {
+        if (fabs(m - mu) > 3 * sd && fabs(m - mu) > 0.5 * amu) {
             ts = bucket_start(f, b);
             break;
         }
     }
     AnFinding *o = finding(out, n, AN_NUMERIC_TOKEN,
                            r >= 10 ? AN_HIGH : r >= 3 ? AN_MEDIUM : AN_LOW, ts);
-    if (shift) {
-        buf_printf(&o->desc, "<Token-%d> averaged %.6g in the last ", tokn, mur);
-        dur(&o->desc, f->t1 - f->split_ms + 1);
-        buf_printf(&o->desc, ", against %.6g (sd %.3g) before", mu, sd);
-    } else {
-        buf_printf(&o->desc, "<Token-%d> reached %.6g in the last ", tokn, rec.max);
-        dur(&o->desc, f->t1 - f->split_ms + 1);
-        buf_printf(&o->desc, "; before: average %.6g, at most %.6g", mu, base.max);
-    }
+    buf_printf(&o->desc, "<Token-%d> averaged %.6g in the last ", tokn, mur);
+    dur(&o->desc, f->t1 - f->split_ms + 1);
+    buf_printf(&o->desc, ", against %.6g (sd %.3g) before", mu, sd);
 }
 
 /* HTTP error code: a status-code variable whose share of 4xx/5xx rises. */
@@ -602,6 +605,11 @@ static void detect_http(const AnPos *p, const AnFrame *f, int tokn, AnFinding *o
         return;
     double rb = (double)eb / (double)base.n, rr = (double)er / (double)rec.n;
     if (rr < 2 * rb || rr - rb < 0.05)
+        return;
+    /* and not chance: the errors expected at the baseline's rate (with one error and one
+     * success added, so that a clean baseline is no certainty) are far below */
+    double p0 = (double)(eb + 1) / (double)(base.n + 2), exp_r = (double)rec.n * p0;
+    if (((double)er - exp_r - 0.5) / sqrt(exp_r * (1 - p0)) < AN_ZSCORE)
         return;
     int64_t ts = f->split_ms;
     for (int b = f->split; b < f->nb; b++) {

@@ -28,7 +28,10 @@
 #include "engine/buf.h"
 
 enum { AN_MAXPOS = 6, AN_MAXVALS = 8, AN_MAXCELLS = 512, AN_BUCKETS = 36, AN_MINBUCKETS = 6,
-       AN_MINBASELINE = 20 };
+       AN_MINBASELINE = 20, AN_ZSCORE = 5 };
+/* The largest chance a frequency spike may have under the template's usual rate (Poisson):
+ * one in a million, since a run tests every bucket of every template. */
+#define AN_PVALUE 1e-6
 
 typedef struct AnCell {
     int64_t key, n;       /* cell number (floor(ts / width)), records */
