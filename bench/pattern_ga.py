@@ -22,7 +22,8 @@ if not os.path.isdir(root):
 def regex_of(tmpl):
     parts = []
     for tok in tmpl.split(" "):
-        parts.append(r"\S+" if re.fullmatch(r"<Token-\d+>", tok) else re.escape(tok))
+        # <Token-N> stands for one whitespace-free run, alone or inside a token (name=<Token-1>)
+        parts.append(r"\S+?".join(re.escape(p) for p in re.split(r"<Token-\d+>", tok)))
     return re.compile(r"\s*" + r"\s+".join(parts) + r"\s*")
 
 rows = []

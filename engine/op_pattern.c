@@ -169,9 +169,24 @@ static void gset_time(GSet *s, int64_t ts)
     s->gexp = an_gexp(s->tmin, s->tmax);
 }
 
-/* Is a token a variable: a digit anywhere, or a long hex-like word? */
+/* Is a token a month or weekday name (Jan, jun, Sun, ...: part of a date)? */
+static int date_word(const char *s, size_t n)
+{
+    static const char names[] = "jan feb mar apr may jun jul aug sep oct nov dec "
+                                "mon tue wed thu fri sat sun ";
+    if (n != 3)
+        return 0;
+    for (const char *w = names; *w; w += 4)
+        if ((s[0] | 0x20) == w[0] && (s[1] | 0x20) == w[1] && (s[2] | 0x20) == w[2])
+            return 1;
+    return 0;
+}
+
+/* Is a token a variable: a digit anywhere, a month or weekday name, or a long hex-like word? */
 static int variable(const char *s, size_t n)
 {
+    if (date_word(s, n))
+        return 1;
     size_t hex = 0;
     for (size_t i = 0; i < n; i++) {
         if (s[i] >= '0' && s[i] <= '9')
@@ -179,6 +194,19 @@ static int variable(const char *s, size_t n)
         hex += isxdigit((unsigned char)s[i]) != 0;
     }
     return n >= 16 && hex == n;
+}
+
+/* In a variable token name=value whose name holds no digit (ambient=30, user=u17), the
+ * length of "name=", else 0. */
+static size_t key_len(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] >= '0' && s[i] <= '9')
+            return 0;
+        if (s[i] == '=')
+            return i > 0 && i + 1 < n ? i + 1 : 0;
+    }
+    return 0;
 }
 
 /* The masked template of a text into t; with vars, the first AN_MAXPOS variable tokens. */
@@ -197,7 +225,13 @@ static void mask(const char *s, size_t n, LiqBuf *t, AnTok *vars, int *nvars)
             i++;
         if (ntok++)
             buf_addc(t, ' ');
-        if (variable(s + b, i - b)) {
+        size_t key = variable(s + b, i - b) ? key_len(s + b, i - b) : 0;
+        if (key) { /* name=value: only the value varies */
+            buf_add(t, s + b, key);
+            buf_adds(t, WILD);
+            if (vars && *nvars < AN_MAXPOS)
+                vars[(*nvars)++] = (AnTok){s + b, i - b, ntok - 1};
+        } else if (variable(s + b, i - b)) {
             buf_adds(t, WILD);
             if (vars && *nvars < AN_MAXPOS)
                 vars[(*nvars)++] = (AnTok){s + b, i - b, ntok - 1};
@@ -374,10 +408,12 @@ static void pattern_row(const PatternData *pd, RowSet *rs, Datum *row, const Tmp
     for (int k = 0; k < t->n; k++) {
         if (k)
             buf_addc(b, ' ');
-        if (is_wild(t->tok[k], t->tl[k]))
-            buf_printf(b, "<Token-%d>", ++var);
-        else
-            buf_add(b, t->tok[k], t->tl[k]);
+        for (size_t c = 0; c < t->tl[k]; c++) { /* a variable, or name= and a variable */
+            if (t->tok[k][c] == WILD[0])
+                buf_printf(b, "<Token-%d>", ++var);
+            else
+                buf_addc(b, t->tok[k][c]);
+        }
     }
     Datum d = val_str(b->p ? b->p : "", b->len);
     row[pd->slot_pattern] = datum_copy(rs->pool, &d);
@@ -441,7 +477,7 @@ static void anomaly_rows(Op *op, GSet *s, Tmpl *t, size_t m, int64_t total, RowS
             continue;
         int var = 0;
         for (int k = 0; k < t[i].n; k++)
-            tokord[k] = is_wild(t[i].tok[k], t[i].tl[k]) ? ++var : 0;
+            tokord[k] = memchr(t[i].tok[k], WILD[0], t[i].tl[k]) ? ++var : 0;
         AnFinding out[1 + AN_MAXPOS];
         int n = an_detect(t[i].an, &f, severity(&t[i]), tokord, out);
         for (int k = 0; k < n; k++) {
