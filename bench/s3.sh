@@ -6,7 +6,8 @@
 # Writes FILES (default 30) JSON log files of LINES (default 100000) lines each (about 16 MB
 # a file), uploads them to s3rver (tests/s3/lib.sh starts it on a free loopback port), then
 # runs the same stats query over the local copies and over s3://bench/big/ with
-# --s3-concurrency 1 and 8, three times each, printing liq's --stats lines.
+# --s3-concurrency 1 and 8, with large objects in parallel ranges (the default) and without,
+# three times each, printing liq's --stats lines.
 # SPDX-License-Identifier: Apache-2.0
 set -u
 : "${LIQ:?set LIQ to the liq binary}"
@@ -35,10 +36,17 @@ s3_put bench "$tmp/big/" big/
 q='stats count(*), avg(latency) by level'
 echo "local files:"
 for i in 1 2 3; do "$LIQ" --stats "$q" "$tmp/big" 2>&1 >/dev/null | grep stats; done
-for c in 1 8; do
-    echo "s3rver, --s3-concurrency $c:"
-    for i in 1 2 3; do
-        "$LIQ" --stats --s3-concurrency $c --endpoint-url "$S3_URL" "$q" s3://bench/big/ 2>&1 \
-            >/dev/null | grep stats
+# parts: the AWS CLI's default settings (objects of 8 MiB or more in 8 MiB ranges, 8 at
+# once), then ranges off (a threshold above every object)
+printf '[default]\ns3 =\n  multipart_threshold = 1GB\n' >"$tmp/noparts"
+for parts in on off; do
+    cfg=/dev/null
+    [ $parts = off ] && cfg=$tmp/noparts
+    for c in 1 8; do
+        echo "s3rver, --s3-concurrency $c, ranges $parts:"
+        for i in 1 2 3; do
+            AWS_CONFIG_FILE=$cfg "$LIQ" --stats --s3-concurrency $c --endpoint-url "$S3_URL" "$q" \
+                s3://bench/big/ 2>&1 >/dev/null | grep stats
+        done
     done
 done

@@ -51,6 +51,9 @@ struct S3 {
         char bucket[64], region[32];
     } regions[S3_MAX_REGIONS];
     uint64_t pruned, cached; /* objects skipped by their date path; read from the cache */
+    /* ranged parts of large objects (the profile's s3 = multipart_* settings) */
+    uint64_t part_threshold, part_size;
+    int part_threads;
 };
 
 /* ===== URIs and encoding ===== */
@@ -156,6 +159,65 @@ const char *s3_ini_get(apr_pool_t *pool, const char *path, const char *section, 
     return val;
 }
 
+const char *s3_ini_get_nested(apr_pool_t *pool, const char *path, const char *section,
+                              const char *parent, const char *key)
+{
+    FILE *fp = path ? fopen(path, "r") : NULL;
+    if (!fp)
+        return NULL;
+    char line[4096];
+    int in = 0, under = 0;
+    const char *val = NULL;
+    while (fgets(line, sizeof(line), fp)) {
+        int indented = line[0] == ' ' || line[0] == '\t';
+        char *l = trim(line);
+        if (*l == '#' || *l == ';' || *l == 0)
+            continue;
+        if (!indented)
+            under = 0;
+        if (*l == '[') {
+            char *e = strchr(l, ']');
+            if (e) {
+                *e = 0;
+                in = strcmp(trim(l + 1), section) == 0;
+            }
+            continue;
+        }
+        char *eq = strchr(l, '=');
+        if (!in || !eq)
+            continue;
+        *eq = 0;
+        char *k = trim(l), *v = trim(eq + 1);
+        if (!indented)
+            under = strcasecmp(k, parent) == 0 && *v == 0;
+        else if (under && strcasecmp(k, key) == 0)
+            val = apr_pstrdup(pool, v);
+    }
+    fclose(fp);
+    return val;
+}
+
+uint64_t s3_parse_size(const char *s)
+{
+    if (!s)
+        return 0;
+    char *end;
+    double v = strtod(s, &end);
+    while (*end == ' ')
+        end++;
+    double mul = 1;
+    if (strcasecmp(end, "KB") == 0 || strcasecmp(end, "KiB") == 0)
+        mul = 1024.0;
+    else if (strcasecmp(end, "MB") == 0 || strcasecmp(end, "MiB") == 0)
+        mul = 1024.0 * 1024;
+    else if (strcasecmp(end, "GB") == 0 || strcasecmp(end, "GiB") == 0)
+        mul = 1024.0 * 1024 * 1024;
+    else if (*end && strcasecmp(end, "B") != 0)
+        return 0;
+    v *= mul;
+    return v >= 1 && v < 1e15 ? (uint64_t)v : 0;
+}
+
 static const char *home_file(apr_pool_t *pool, const char *env, const char *name)
 {
     const char *p = getenv(env);
@@ -240,6 +302,16 @@ static int resolve(S3 *c, char *err, size_t errlen)
         c->region = s3_ini_get(c->pool, conf, csec, "region");
     if (!c->region || !*c->region)
         c->region = "us-east-1";
+    /* large objects in parallel ranges, as the AWS CLI's s3 settings say (defaults: 8 MiB
+     * threshold and parts, at most 8 parts of an object at once) */
+    uint64_t th = s3_parse_size(s3_ini_get_nested(c->pool, conf, csec, "s3", "multipart_threshold"));
+    uint64_t cs = s3_parse_size(s3_ini_get_nested(c->pool, conf, csec, "s3", "multipart_chunksize"));
+    const char *mcr = s3_ini_get_nested(c->pool, conf, csec, "s3", "max_concurrent_requests");
+    c->part_threshold = th ? th : 8u << 20;
+    c->part_size = cs >= 65536 ? cs : cs ? 65536 : 8u << 20;
+    c->part_threads = mcr ? atoi(mcr) : 8;
+    if (c->part_threads < 1 || c->part_threads > 64)
+        c->part_threads = 8;
 
     if (c->no_sign) {
         c->source = "none (--no-sign-request)";
@@ -479,6 +551,7 @@ typedef struct Resp {
     uint64_t range_start; /* Content-Range of a 206 */
     uint64_t total;       /* the whole object's size from Content-Range */
     LiqBuf *body;         /* 2xx bodies */
+    int fixed;            /* body is a part of a shared buffer: it must not grow */
     LiqBuf errbody;       /* other bodies (error XML) */
 } Resp;
 
@@ -524,8 +597,11 @@ static size_t on_body(char *p, size_t size, size_t nmemb, void *ud)
 {
     Resp *r = ud;
     size_t n = size * nmemb;
-    if (r->status >= 200 && r->status < 300)
+    if (r->status >= 200 && r->status < 300) {
+        if (r->fixed && r->body->len + n > r->body->cap)
+            return 0; /* more than the part asked for: fail the transfer */
         buf_add(r->body, p, n);
+    }
     else if (r->errbody.len < 65536)
         buf_add(&r->errbody, p, n);
     return n;
@@ -751,6 +827,8 @@ typedef struct Fetch {
     const char *if_none_match; /* a cached copy's ETag: 304 when it is still current */
     char got_etag[128];        /* out: the ETag of the body */
     int not_modified;          /* out: the answer was 304 */
+    uint64_t lo, hi;           /* a part: bytes [lo, hi) into a buffer of exactly that size
+                                * (hi 0: the whole object) */
 } Fetch;
 
 /* GET into out, with retries; a 2xx body cut short is resumed with a Range request; a
@@ -768,24 +846,35 @@ static int fetch(S3 *c, S3Handle *h, Fetch *f, LiqBuf *out, char *err, size_t er
         Resp r = {0};
         r.body = out;
         size_t start = out->len;
+        uint64_t from = f->lo + start;
+        int ranged = start || f->hi;
         char range[64];
-        if (start)
+        if (f->hi)
+            snprintf(range, sizeof(range), "bytes=%llu-%llu", (unsigned long long)from,
+                     (unsigned long long)(f->hi - 1));
+        else if (start)
             snprintf(range, sizeof(range), "bytes=%zu-", start);
+        r.fixed = f->hi != 0;
         region_of(c, f->bucket, region, sizeof(region));
         apr_pool_clear(pool);
         const char *url = url_of(c, pool, region, f->bucket, f->key);
         if (f->query)
             url = apr_pstrcat(pool, url, "?", f->query, NULL);
-        Cond cond = {start ? range : NULL, NULL, start ? NULL : f->if_none_match};
-        if (start)
+        Cond cond = {ranged ? range : NULL, NULL, ranged ? NULL : f->if_none_match};
+        if (ranged)
             cond.if_match = f->etag ? f->etag : f->got_etag[0] ? f->got_etag : NULL;
         CURLcode cc = perform(c, h, url, region, &cond, &r);
         int retry = 0;
+        if (r.status == 200 && f->hi) { /* a part, but the whole object came */
+            fail(err, errlen, "%s", "the server ignored the Range header of a part");
+            buf_free(&r.errbody);
+            break;
+        }
         if (r.status == 200 && start) { /* the range was ignored: the whole body again */
             memmove(out->p, out->p + start, out->len - start);
             out->len -= start;
             start = 0;
-        } else if (r.status == 206 && r.range_start != start) {
+        } else if (r.status == 206 && r.range_start != from) {
             out->len = start; /* not the bytes asked for: ask again */
             cc = CURLE_PARTIAL_FILE;
         }
@@ -846,6 +935,70 @@ static int fetch(S3 *c, S3Handle *h, Fetch *f, LiqBuf *out, char *err, size_t er
     return rc;
 }
 
+/* ===== Large objects: parallel ranges ===== */
+
+typedef struct Parts {
+    S3 *c;
+    const S3Object *o;
+    char *buf;
+    uint64_t nparts, next; /* parts, and the next one to fetch (under lock) */
+    const volatile int *cancel;
+    pthread_mutex_t lock;
+    int failed;
+    char err[512];
+} Parts;
+
+static void *part_main(void *arg)
+{
+    Parts *p = arg;
+    S3Handle *h = s3_handle_new(p->cancel);
+    for (;;) {
+        pthread_mutex_lock(&p->lock);
+        uint64_t i = p->next < p->nparts && !p->failed ? p->next++ : p->nparts;
+        pthread_mutex_unlock(&p->lock);
+        if (i >= p->nparts)
+            break;
+        uint64_t lo = i * p->c->part_size, hi = lo + p->c->part_size;
+        if (hi > p->o->size)
+            hi = p->o->size;
+        LiqBuf b = {p->buf + lo, 0, (size_t)(hi - lo)}; /* never grows: Resp.fixed */
+        Fetch f = {p->o->bucket, p->o->key, NULL, p->o->etag, NULL, "", 0, lo, hi};
+        char err[512] = "cannot create a libcurl handle";
+        if (!h || fetch(p->c, h, &f, &b, err, sizeof(err)) != 0 || b.len != hi - lo) {
+            pthread_mutex_lock(&p->lock);
+            if (!p->failed)
+                snprintf(p->err, sizeof(p->err), "%s", err);
+            p->failed = 1;
+            pthread_mutex_unlock(&p->lock);
+            break;
+        }
+    }
+    s3_handle_free(h);
+    return NULL;
+}
+
+/* Downloads a listed object of o->size bytes into buf in parts of c->part_size, on up to
+ * c->part_threads threads (the caller's among them). Every part carries If-Match with the
+ * listing's ETag, so the parts are of one version of the object. */
+static int get_parts(S3 *c, S3Handle *h, const S3Object *o, char *buf, char *err, size_t errlen)
+{
+    Parts p = {c, o, buf, (o->size + c->part_size - 1) / c->part_size, 0, h->cancel,
+               PTHREAD_MUTEX_INITIALIZER, 0, ""};
+    int nt = (uint64_t)c->part_threads < p.nparts ? c->part_threads : (int)p.nparts;
+    pthread_t th[64];
+    int started = 0;
+    for (int i = 1; i < nt; i++) /* the calling thread is the first */
+        if (pthread_create(&th[started], NULL, part_main, &p) == 0)
+            started++;
+    part_main(&p);
+    for (int i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    pthread_mutex_destroy(&p.lock);
+    if (p.failed)
+        fail(err, errlen, "%s", p.err);
+    return p.failed ? -1 : 0;
+}
+
 /* The object from the cache when the listing's ETag names a copy there. */
 static int from_cache(S3 *c, apr_pool_t *pool, const S3Object *o, char **data, size_t *len)
 {
@@ -853,6 +1006,12 @@ static int from_cache(S3 *c, apr_pool_t *pool, const S3Object *o, char **data, s
                                : NULL;
     if (!path || s3_cache_read(path, data, len) != 0)
         return -1;
+    if (o->size && *len != o->size) { /* not the listed size: a damaged copy */
+        free(*data);
+        *data = NULL;
+        *len = 0;
+        return -1;
+    }
     __atomic_add_fetch(&c->cached, 1, __ATOMIC_RELAXED);
     return 0;
 }
@@ -864,7 +1023,7 @@ int s3_get(S3 *c, S3Handle *h, const S3Object *o, char **data, size_t *len, char
     apr_pool_create(&pool, NULL); /* not c->pool: fetch threads run this concurrently */
     *data = NULL;
     *len = 0;
-    Fetch f = {o->bucket, o->key, NULL, o->etag, NULL, "", 0};
+    Fetch f = {o->bucket, o->key, NULL, o->etag, NULL, "", 0, 0, 0};
     const char *cached = NULL;
     if (c->cache_dir) {
         if (from_cache(c, pool, o, data, len) == 0) {
@@ -881,7 +1040,13 @@ int s3_get(S3 *c, S3Handle *h, const S3Object *o, char **data, size_t *len, char
             abort();
         b.cap = (size_t)o->size;
     }
-    int rc = fetch(c, h ? h : &c->own, &f, &b, err, errlen);
+    int rc;
+    if (o->size >= c->part_threshold && o->size > c->part_size && c->part_threads > 1) {
+        rc = get_parts(c, h ? h : &c->own, o, b.p, err, errlen);
+        b.len = rc == 0 ? (size_t)o->size : 0;
+    } else {
+        rc = fetch(c, h ? h : &c->own, &f, &b, err, errlen);
+    }
     if (rc == 0 && f.not_modified) {
         buf_free(&b);
         rc = s3_cache_read(cached, data, len);
@@ -960,7 +1125,7 @@ int s3_expand(S3 *c, apr_pool_t *pool, const char *uri, S3Object **objs, size_t 
                                     "list-type=2", *prefix ? "&prefix=" : "",
                                     *prefix ? s3_encode(page, prefix, 0) : "", NULL);
         b.len = 0;
-        Fetch f = {bucket, NULL, q, NULL, NULL, "", 0};
+        Fetch f = {bucket, NULL, q, NULL, NULL, "", 0, 0, 0};
         if (fetch(c, &c->own, &f, &b, err, errlen) != 0) {
             rc = -1;
             break;

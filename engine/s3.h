@@ -12,7 +12,11 @@
  * credentials). libcurl 7.88 signs the query string as sent, so queries are sent sorted and
  * RFC 3986-encoded. Failed requests are retried (up to AWS_MAX_ATTEMPTS tries, default 5)
  * with exponential backoff and full jitter on 5xx, 429, 503 SlowDown, timeouts and connection
- * errors; a body cut short is resumed with a Range request (If-Match the ETag).
+ * errors; a body cut short is resumed with a Range request (If-Match the ETag). A listed
+ * object of at least multipart_threshold bytes (default 8 MiB) is fetched in ranges of
+ * multipart_chunksize (default 8 MiB), max_concurrent_requests (default 8) at once, each
+ * with If-Match the listing's ETag: the profile's "s3 =" settings in ~/.aws/config, as the
+ * AWS CLI reads them.
  *
  * Settings as the AWS CLI reads them: credentials from AWS_ACCESS_KEY_ID /
  * AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, else the profile AWS_PROFILE (default "default")
@@ -81,6 +85,13 @@ size_t s3_literal_prefix(const char *key);
 const char *s3_ini_get(apr_pool_t *pool, const char *path, const char *section,
                        const char *key);
 
+/* Reads key from the nested settings of parent in [section] (the AWS CLI's "s3 =" block of
+ * indented lines in ~/.aws/config); NULL when absent. */
+const char *s3_ini_get_nested(apr_pool_t *pool, const char *path, const char *section,
+                              const char *parent, const char *key);
+/* A size as the AWS CLI writes them: bytes, or with KB, MB, GB (also KiB...: powers of
+ * 1024); 0 when it is not one. */
+uint64_t s3_parse_size(const char *s);
 /* A client: settings and credentials resolved now (credential_process runs here). */
 S3 *s3_open(apr_pool_t *pool, const S3Opts *opts, char *err, size_t errlen);
 /* The objects an input URI names, in listing (key) order, allocated in pool; those whose

@@ -5,7 +5,8 @@
  * and the INI reader of ~/.aws/credentials and ~/.aws/config (sections, comments, nested
  * settings, the last value winning), the event time bounds of key date paths (Firehose
  * arrival hours, AWSLogs delivery days, export-task keys without a date) and the credential
- * JSON of the container and instance metadata endpoints. The requests themselves are tested
+ * JSON of the container and instance metadata endpoints, the nested "s3 =" settings and
+ * sizes of ~/.aws/config. The requests themselves are tested
  * against s3rver by the scripts in tests/s3.
  *
  * SPDX-License-Identifier: Apache-2.0
@@ -170,6 +171,32 @@ static void test_s3_creds_json(void **state)
         assert_int_equal(s3_creds_json(*state, bad[i], strlen(bad[i]), &cr), -1);
 }
 
+static void test_s3_nested(void **state)
+{
+    char path[] = "/tmp/liq-test-s3-nested.XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    const char *text = "[default]\nregion = x\ns3 =\n  multipart_chunksize = 16MB\n"
+                       "  max_concurrent_requests = 3\nother = 1\n  multipart_chunksize = 9\n"
+                       "[profile p]\ns3 =\n    multipart_threshold = 64KB\n";
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    assert_string_equal(s3_ini_get_nested(*state, path, "default", "s3", "multipart_chunksize"),
+                        "16MB");
+    assert_string_equal(
+        s3_ini_get_nested(*state, path, "default", "s3", "max_concurrent_requests"), "3");
+    assert_null(s3_ini_get_nested(*state, path, "default", "s3", "multipart_threshold"));
+    assert_string_equal(
+        s3_ini_get_nested(*state, path, "profile p", "s3", "multipart_threshold"), "64KB");
+    assert_null(s3_ini_get(*state, path, "default", "multipart_chunksize"));
+    unlink(path);
+    assert_true(s3_parse_size("16MB") == 16u << 20);
+    assert_true(s3_parse_size("64KiB") == 65536);
+    assert_true(s3_parse_size("1 GB") == 1u << 30);
+    assert_true(s3_parse_size("1000") == 1000);
+    assert_true(s3_parse_size("8XB") == 0 && s3_parse_size("") == 0 && s3_parse_size(NULL) == 0);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -180,6 +207,7 @@ int main(void)
         T(test_s3_ini),
         T(test_s3_prune),
         T(test_s3_creds_json),
+        T(test_s3_nested),
     };
 #undef T
     apr_initialize();
