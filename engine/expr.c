@@ -421,6 +421,24 @@ int expr_inputs(const Expr *e, const int **slots)
     return e->ninputs;
 }
 
+int expr_inputs_union(apr_pool_t *pool, Expr *const *es, int n, const int **slots)
+{
+    int total = 0, m = 0;
+    for (int i = 0; i < n; i++)
+        total += es[i] ? es[i]->ninputs : 0;
+    int *u = apr_palloc(pool, sizeof(int) * (size_t)(total + 1));
+    for (int i = 0; i < n; i++)
+        for (int k = 0; es[i] && k < es[i]->ninputs; k++) {
+            int j = 0;
+            while (j < m && u[j] != es[i]->inputs[k])
+                j++;
+            if (j == m)
+                u[m++] = es[i]->inputs[k];
+        }
+    *slots = u;
+    return m;
+}
+
 static apr_status_t state_cleanup(void *p)
 {
     ExprState *st = p;

@@ -52,6 +52,9 @@ int expr_direct_slot(const Expr *e);
 const AstNode *expr_ast(const Expr *e);
 /* Input slots read by the expression. */
 int expr_inputs(const Expr *e, const int **slots);
+/* The input slots any of es[0..n) reads (NULL entries skipped), each once: an operator with
+ * several expressions loads them all in one decoding pass (dec_load) before evaluating. */
+int expr_inputs_union(apr_pool_t *pool, Expr *const *es, int n, const int **slots);
 
 /* Loads the given input slots of b for its selected rows (engine/dec.c). */
 void dec_load(const Plan *p, Batch *b, const int *slots, int n);

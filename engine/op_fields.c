@@ -13,6 +13,8 @@ typedef struct FieldsData {
     Expr **exprs;
     const int *slots;
     int n;
+    const int *inputs; /* the input slots of every expression: decoded in one pass */
+    int ninputs;
 } FieldsData;
 
 typedef struct FieldsLocal {
@@ -33,6 +35,8 @@ static void fields_execute(const Op *op, OpLocal *lp, Batch *b)
 {
     const FieldsData *fd = op->data;
     FieldsLocal *l = lp;
+    if (fd->ninputs) /* one decoding pass for every expression, not one each */
+        dec_load(op->plan, b, fd->inputs, fd->ninputs);
     for (int i = 0; i < fd->n; i++) {
         Vec *v = expr_eval(fd->exprs[i], l->st[i], b);
         Vec *dst = &b->cols[fd->slots[i]];
@@ -60,6 +64,7 @@ Op *op_fields_new(Plan *p, Expr **exprs, const int *slots, int n)
     fd->exprs = exprs;
     fd->slots = slots;
     fd->n = n;
+    fd->ninputs = expr_inputs_union(p->pool, exprs, n, &fd->inputs);
     op->vt = &fields_vt;
     op->plan = p;
     op->data = fd;

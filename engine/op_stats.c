@@ -28,6 +28,8 @@ typedef struct StatsData {
     size_t state_size;
     struct GTable *global;
     int unordered; /* a sort follows that orders the groups itself (op_stats_unordered) */
+    const int *inputs; /* the input slots of every key and argument: decoded in one pass */
+    int ninputs;
 } StatsData;
 
 typedef struct Group {
@@ -183,6 +185,8 @@ static void stats_sink(const Op *op, OpLocal *lp, Batch *b)
     Vec *kv[64];
     Datum k[64];
     int nk = sd->nkeys < 64 ? sd->nkeys : 64;
+    if (sd->ninputs) /* one decoding pass for every key and argument, not one each */
+        dec_load(op->plan, b, sd->inputs, sd->ninputs);
     for (int i = 0; i < nk; i++)
         kv[i] = expr_eval(sd->keys[i], l->kst[i], b);
     /* Hash every row first, then look the groups up with the index slot, the group and its
@@ -351,6 +355,15 @@ Op *op_stats_new(Plan *p, Expr **keys, const int *key_slots, int nkeys, AggSpec 
         off += (agg_table[aggs[a].fn]->size + 7) & ~(size_t)7;
     }
     sd->state_size = off;
+    Expr **all = apr_palloc(p->pool, sizeof(Expr *) * (size_t)(nkeys + 2 * naggs + 1));
+    int na = 0;
+    for (int i = 0; i < nkeys; i++)
+        all[na++] = keys[i];
+    for (int a = 0; a < naggs; a++) {
+        all[na++] = aggs[a].arg;
+        all[na++] = aggs[a].arg2;
+    }
+    sd->ninputs = expr_inputs_union(p->pool, all, na, &sd->inputs);
     op->vt = &stats_vt;
     op->plan = p;
     op->data = sd;
