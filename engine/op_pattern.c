@@ -255,6 +255,12 @@ static void pattern_sink(const Op *op, OpLocal *lp, Batch *b)
 {
     const PatternData *pd = op->data;
     PatternLocal *l = lp;
+    if (pd->ts) { /* the value and @timestamp in one decoding pass */
+        Expr *both[2] = {pd->src, pd->ts};
+        const int *in;
+        int n = expr_inputs_union(b->pool, both, 2, &in);
+        dec_load(op->plan, b, in, n);
+    }
     Vec *v = expr_eval(pd->src, l->st, b);
     Vec *tv = pd->ts ? expr_eval(pd->ts, l->tst, b) : NULL;
     const Plan *p = op->plan;
