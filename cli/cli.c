@@ -872,7 +872,11 @@ static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
                 (unsigned long long)st.records_scanned, (unsigned long long)st.records_matched,
                 (unsigned long long)st.rows_out, mb, st.inputs, st.inputs == 1 ? "" : "s", dt,
                 dt > 0 ? mb / dt : 0.0, dt > 0 ? (double)st.records_scanned / dt : 0.0);
-        if (st.s3_pruned || st.s3_cached)
+        int s3_in = 0; /* S3 inputs with --start/--end or --cache-dir: say what they saved */
+        for (int i = 0; i < o->ninputs; i++)
+            s3_in |= strncmp(o->inputs[i], "s3://", 5) == 0;
+        if (st.s3_pruned || st.s3_cached ||
+            (s3_in && (o->has_start || o->has_end || o->cache_dir)))
             fprintf(err,
                     "liq: stats: S3 objects: %llu pruned by their date path (--start/--end), "
                     "%llu read from --cache-dir\n",

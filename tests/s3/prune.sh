@@ -74,6 +74,9 @@ run --format csv --stats --endpoint-url "$PROXY_URL" --end 2026-11-19T00:00:00Z 
 want n 1
 expect_out "--end alone: Firehose objects after --end are still read"
 expect_err_has "S3 objects: 2 pruned" "--end alone prunes AWSLogs days 21 and 22 only"
+run --format csv --stats --endpoint-url "$PROXY_URL" --start 2026-11-01T00:00:00Z 'stats count(*) as n' \
+    s3://logs/exp/
+expect_err_has "S3 objects: 0 pruned by their date path" "--stats says when nothing was pruned"
 # everything pruned: no error
 run --format csv --endpoint-url "$PROXY_URL" --start 2027-01-01T00:00:00Z --end 2027-01-02T00:00:00Z \
     'stats count(*) as n' s3://logs/AWSLogs/

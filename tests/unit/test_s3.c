@@ -6,7 +6,7 @@
  * settings, the last value winning), the event time bounds of key date paths (Firehose
  * arrival hours, AWSLogs delivery days, export-task keys without a date) and the credential
  * JSON of the container and instance metadata endpoints, the nested "s3 =" settings and
- * sizes of ~/.aws/config. The requests themselves are tested
+ * sizes of ~/.aws/config, and the --cache-dir store (names, replacing an older ETag). The requests themselves are tested
  * against s3rver by the scripts in tests/s3.
  *
  * SPDX-License-Identifier: Apache-2.0
@@ -21,7 +21,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <apr_general.h>
+#include <apr_strings.h>
 #include "engine/s3.h"
+#include "engine/s3_cache.h"
 #include "engine/s3_creds.h"
 #include "engine/s3_prune.h"
 
@@ -171,6 +173,46 @@ static void test_s3_creds_json(void **state)
         assert_int_equal(s3_creds_json(*state, bad[i], strlen(bad[i]), &cr), -1);
 }
 
+static void test_s3_cache(void **state)
+{
+    char dir[] = "/tmp/liq-test-s3-cache.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char err[256];
+    assert_int_equal(s3_cache_init(dir, err, sizeof(err)), 0);
+    const char *p1 = s3_cache_path(*state, dir, "bkt", "a/b c.log", "\"e1\"");
+    assert_non_null(p1);
+    assert_non_null(strstr(p1, "/bkt/"));
+    assert_string_equal(p1 + strlen(p1) - 3, ".e1");
+    assert_null(s3_cache_path(*state, dir, "..", "k", "\"e1\""));
+    assert_null(s3_cache_path(*state, dir, "bkt", "k", "\"\""));
+    const char *etag;
+    assert_null(s3_cache_find(*state, dir, "bkt", "a/b c.log", &etag));
+    assert_int_equal(s3_cache_store(*state, dir, "bkt", "a/b c.log", "\"e1\"", "abc", 3), 0);
+    char *data;
+    size_t len;
+    assert_int_equal(s3_cache_read(p1, &data, &len), 0);
+    assert_true(len == 3 && memcmp(data, "abc", 3) == 0);
+    free(data);
+    assert_string_equal(s3_cache_find(*state, dir, "bkt", "a/b c.log", &etag), p1);
+    assert_string_equal(etag, "\"e1\"");
+    /* a new ETag replaces the copy; another key is untouched */
+    assert_int_equal(s3_cache_store(*state, dir, "bkt", "other", "\"e9\"", "", 0), 0);
+    assert_int_equal(s3_cache_store(*state, dir, "bkt", "a/b c.log", "\"e2-3\"", "xy", 2), 0);
+    assert_int_equal(s3_cache_read(p1, &data, &len), -1);
+    assert_non_null(s3_cache_find(*state, dir, "bkt", "a/b c.log", &etag));
+    assert_string_equal(etag, "\"e2-3\"");
+    const char *p9 = s3_cache_path(*state, dir, "bkt", "other", "\"e9\"");
+    assert_int_equal(s3_cache_read(p9, &data, &len), 0);
+    assert_true(data == NULL && len == 0);
+    /* clean up: two copies and the bucket directory */
+    unlink(p9);
+    unlink(s3_cache_path(*state, dir, "bkt", "a/b c.log", "\"e2-3\""));
+    assert_int_equal(rmdir(apr_pstrcat(*state, dir, "/bkt", NULL)), 0);
+    assert_int_equal(rmdir(dir), 0);
+    assert_int_equal(s3_cache_init("/dev/null", err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "not a directory"));
+}
+
 static void test_s3_nested(void **state)
 {
     char path[] = "/tmp/liq-test-s3-nested.XXXXXX";
@@ -208,6 +250,7 @@ int main(void)
         T(test_s3_prune),
         T(test_s3_creds_json),
         T(test_s3_nested),
+        T(test_s3_cache),
     };
 #undef T
     apr_initialize();
