@@ -80,7 +80,8 @@ static void gt_free(GTable *t, const StatsData *sd)
     }
     free(t->groups);
     free(t->index);
-    apr_pool_destroy(t->pool);
+    if (t->pool) /* NULL: handed to the row set of finalize */
+        apr_pool_destroy(t->pool);
     free(t);
 }
 
@@ -306,6 +307,10 @@ static RowSet *stats_finalize(Op *op)
     if (!sd->unordered)
         qsort_r(perm, t->n, sizeof(size_t), cmp_groups, &c);
     RowSet *rs = rowset_new(op->plan->nslots);
+    /* the rows keep pointing at the keys and states in the table's pool: hand it over */
+    apr_pool_destroy(rs->pool);
+    rs->pool = t->pool;
+    t->pool = NULL;
     for (size_t i = 0; i < t->n; i++) {
         const Group *g = &t->groups[perm[i]];
         /* unordered: the sort after breaks ties by group keys, then by this first row */
@@ -313,11 +318,13 @@ static RowSet *stats_finalize(Op *op)
         for (int s = 0; s < rs->nslots; s++)
             row[s] = val_null();
         for (int j = 0; j < sd->nkeys; j++)
-            row[sd->key_slots[j]] = datum_copy(rs->pool, &g->keys[j]);
+            row[sd->key_slots[j]] = g->keys[j];
         for (int a = 0; a < sd->naggs; a++) {
-            Datum r = agg_table[sd->aggs[a].fn]->result(g->state + sd->offs[a],
-                                                         sd->aggs[a].param, rs->pool);
-            row[sd->aggs[a].slot] = datum_copy(rs->pool, &r);
+            const AggOps *ops = agg_table[sd->aggs[a].fn];
+            Datum r = ops->result(g->state + sd->offs[a], sd->aggs[a].param, rs->pool);
+            /* results point into rs->pool or the states, which it now holds -- unless the
+             * state keeps memory of its own (freed below) */
+            row[sd->aggs[a].slot] = ops->destroy ? datum_copy(rs->pool, &r) : r;
         }
     }
     free(perm);
