@@ -51,6 +51,10 @@ struct S3 {
         char bucket[64], region[32];
     } regions[S3_MAX_REGIONS];
     uint64_t pruned, cached; /* objects skipped by their date path; read from the cache */
+    /* credentials from the container endpoint or IMDS expire: on ExpiredToken they are
+     * fetched again (under rlock; each set lives in its own pool until the client ends) */
+    int refreshable, cred_gen, ncred_pools;
+    apr_pool_t *cred_pools[8];
     /* ranged parts of large objects (the profile's s3 = multipart_* settings) */
     uint64_t part_threshold, part_size;
     int part_threads;
@@ -369,6 +373,7 @@ static int resolve(S3 *c, char *err, size_t errlen)
         c->secret = cr.secret;
         c->token = cr.token;
         c->source = cr.source;
+        c->refreshable = 1;
         return 0;
     }
     fail(err, errlen,
@@ -387,7 +392,42 @@ static apr_status_t s3_cleanup(void *p)
         curl_easy_cleanup(c->own.curl);
     c->own.curl = NULL;
     pthread_mutex_destroy(&c->rlock);
+    for (int i = 0; i < c->ncred_pools; i++)
+        apr_pool_destroy(c->cred_pools[i]);
+    c->ncred_pools = 0;
     return APR_SUCCESS;
+}
+
+/* Fetches credentials from the container endpoint or IMDS again, unless another thread did
+ * since generation gen was used. Returns 0 when newer credentials are in place. */
+static int refresh_creds(S3 *c, int gen)
+{
+    int rc = 0;
+    pthread_mutex_lock(&c->rlock);
+    if (c->cred_gen == gen) {
+        rc = -1;
+        apr_pool_t *p;
+        if (c->ncred_pools < (int)(sizeof(c->cred_pools) / sizeof(c->cred_pools[0])) &&
+            apr_pool_create(&p, NULL) == APR_SUCCESS) {
+            S3Creds cr = {0};
+            char why[512];
+            int got = s3_creds_container(p, &cr, why, sizeof(why));
+            if (got == 0)
+                got = s3_creds_imds(p, &cr, why, sizeof(why));
+            if (got > 0) {
+                c->cred_pools[c->ncred_pools++] = p;
+                c->akid = cr.akid;
+                c->secret = cr.secret;
+                c->token = cr.token;
+                c->cred_gen++;
+                rc = 0;
+            } else {
+                apr_pool_destroy(p);
+            }
+        }
+    }
+    pthread_mutex_unlock(&c->rlock);
+    return rc;
 }
 
 static unsigned new_seed(void)
@@ -552,6 +592,7 @@ typedef struct Resp {
     uint64_t total;       /* the whole object's size from Content-Range */
     LiqBuf *body;         /* 2xx bodies */
     int fixed;            /* body is a part of a shared buffer: it must not grow */
+    int gen;              /* the generation of the credentials the request was signed with */
     LiqBuf errbody;       /* other bodies (error XML) */
 } Resp;
 
@@ -628,10 +669,14 @@ static CURLcode perform(S3 *c, S3Handle *sh, const char *url, const char *region
     struct curl_slist *hdr = NULL;
     hdr = curl_slist_append(hdr, "x-amz-content-sha256: UNSIGNED-PAYLOAD");
     char line[512];
-    if (c->token) { /* curl_slist_append copies the line */
+    pthread_mutex_lock(&c->rlock); /* credentials may be refreshed by another thread */
+    const char *akid = c->akid, *secret = c->secret, *token = c->token;
+    r->gen = c->cred_gen;
+    pthread_mutex_unlock(&c->rlock);
+    if (token) { /* curl_slist_append copies the line */
         LiqBuf t = {0};
         buf_adds(&t, "x-amz-security-token: ");
-        buf_adds(&t, c->token);
+        buf_adds(&t, token);
         buf_addc(&t, 0);
         hdr = curl_slist_append(hdr, t.p);
         buf_free(&t);
@@ -668,8 +713,8 @@ static CURLcode perform(S3 *c, S3Handle *sh, const char *url, const char *region
     }
     if (!c->no_sign) {
         curl_easy_setopt(h, CURLOPT_AWS_SIGV4, sigv4);
-        curl_easy_setopt(h, CURLOPT_USERNAME, c->akid);
-        curl_easy_setopt(h, CURLOPT_PASSWORD, c->secret);
+        curl_easy_setopt(h, CURLOPT_USERNAME, akid);
+        curl_easy_setopt(h, CURLOPT_PASSWORD, secret);
     }
     CURLcode cc = curl_easy_perform(h);
     curl_slist_free_all(hdr);
@@ -746,6 +791,20 @@ static int redirect_region(const Resp *r, const char *used, char *out, size_t ou
         snprintf(out, outlen, "%s", region);
     apr_pool_destroy(pool);
     return ok;
+}
+
+/* Is this the answer to expired session credentials? */
+static int expired_token(const Resp *r)
+{
+    if (r->status != 400 && r->status != 403)
+        return 0;
+    apr_pool_t *pool;
+    apr_pool_create(&pool, NULL); /* not c->pool: fetch threads run this concurrently */
+    const char *code, *msg, *region;
+    error_fields(pool, r, &code, &msg, &region);
+    int yes = code && strcmp(code, "ExpiredToken") == 0;
+    apr_pool_destroy(pool);
+    return yes;
 }
 
 /* The one-line message for a response that is not 2xx to a request signed for used. */
@@ -836,7 +895,7 @@ typedef struct Fetch {
 static int fetch(S3 *c, S3Handle *h, Fetch *f, LiqBuf *out, char *err, size_t errlen)
 {
     char last[512] = "", region[32];
-    int moved = 0;
+    int moved = 0, refreshed = 0;
     apr_pool_t *pool;
     apr_pool_create(&pool, NULL); /* not c->pool: fetch threads run this concurrently */
     f->got_etag[0] = 0;
@@ -904,6 +963,18 @@ static int fetch(S3 *c, S3Handle *h, Fetch *f, LiqBuf *out, char *err, size_t er
                 snprintf(last, sizeof(last), "%s", curl_easy_strerror(cc));
             if (!(r.status >= 200 && r.status < 300))
                 out->len = start; /* keep only bytes of good responses */
+        } else if (!refreshed && c->refreshable && expired_token(&r)) {
+            refreshed = 1; /* new credentials from the endpoint, then at once again */
+            if (refresh_creds(c, r.gen) != 0) {
+                http_error(c, &r, region, last, sizeof(last));
+                fail(err, errlen, "%s (fetching new credentials failed)", last);
+                buf_free(&r.errbody);
+                break;
+            }
+            out->len = start;
+            buf_free(&r.errbody);
+            attempt--;
+            continue;
         } else if (!moved && redirect_region(&r, region, there, sizeof(there))) {
             moved = 1; /* follow once, at once: no backoff, no try used */
             learn_region(c, f->bucket, there);

@@ -18,7 +18,8 @@
  *   tried AWS_METADATA_SERVICE_NUM_ATTEMPTS times (default 1), so a machine that is not on
  *   EC2 waits about a second at most.
  *
- * Both endpoints answer JSON with AccessKeyId, SecretAccessKey and Token. Proxies come from
+ * Both endpoints answer JSON with AccessKeyId, SecretAccessKey and Token; the credentials
+ * expire, so engine/s3.c asks again when S3 answers 400/403 ExpiredToken (once per request). Proxies come from
  * libcurl's usual variables (http_proxy, no_proxy). Secrets (keys, tokens, the authorization
  * token) never go into a message.
  *

@@ -10,7 +10,8 @@
 # IMDSv2 (token PUT, role name, credentials; AWS_EC2_METADATA_SERVICE_ENDPOINT), the IMDSv1
 # fallback, AWS_EC2_METADATA_DISABLED, a metadata service that hangs (given up in about a
 # second), the chain order (environment, profile, container, IMDS), and 403 messages naming
-# the source without printing secrets or tokens.
+# the source without printing secrets or tokens, and expired session credentials (400
+# ExpiredToken) fetched again once from the endpoint.
 # Environment (set by make check): LIQ = the liq binary, SRCDIR = the source tree.
 # Exit: 0 all checks passed, 1 a check failed, 77 node/npm or botocore missing.
 #
@@ -145,6 +146,34 @@ expect_rc 3 "IMDS that hangs"
 expect_err_has "EC2 instance metadata at $META_URL did not answer" "IMDS that hangs"
 if [ "$ms" -lt 4000 ]; then ok "IMDS that hangs: given up in $ms ms"; else
     not_ok "IMDS that hangs: $ms ms"; fi
+
+# ===== expired session credentials: fetched again once, then the request again =====
+meta_start i5 imds S3RVER "$secret" "$session" --rotate
+proxy_start x --verify "$secret" --status 400/ExpiredToken:1:'/app/a\.log'
+AWS_EC2_METADATA_SERVICE_ENDPOINT="$META_URL" run --format csv --endpoint-url "$PROXY_URL" "$q" \
+    s3://logs/app/a.log
+expect_rc 0 "ExpiredToken: new credentials"
+want n 2
+expect_out "ExpiredToken: new credentials"
+if grep -q "^GET /logs/app/a\.log range=- -> 400 token=$session-1 " "$tmp/x.log" &&
+    grep -q "^GET /logs/app/a\.log range=- -> 200 token=$session-2 region=us-east-1 sig=ok" "$tmp/x.log"; then
+    ok "ExpiredToken: the request again with the second token"; else
+    not_ok "ExpiredToken: tokens"; show "$tmp/x.log"; fi
+if [ "$(grep -c 'security-credentials/test-role ' "$tmp/i5.log")" -eq 2 ]; then
+    ok "ExpiredToken: credentials fetched twice"; else not_ok "ExpiredToken: fetches"; show "$tmp/i5.log"; fi
+proxy_start x2 --status 400/ExpiredToken:0:'/app/a\.log'
+AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY="$secret" run --endpoint-url "$PROXY_URL" "$q" \
+    s3://logs/app/a.log
+expect_rc 3 "ExpiredToken with environment credentials"
+expect_err_has "s3://logs/app/a.log: HTTP 400 ExpiredToken" "ExpiredToken with environment credentials"
+if [ "$(grep -c 'a\.log' "$tmp/x2.log")" -eq 1 ]; then ok "environment credentials: not refreshed"; else
+    not_ok "environment credentials: requests"; show "$tmp/x2.log"; fi
+: >"$tmp/i5.log"
+AWS_EC2_METADATA_SERVICE_ENDPOINT="$META_URL" run --endpoint-url "$PROXY_URL" "$q" s3://logs/app/a.log
+expect_rc 3 "ExpiredToken again after new credentials"
+expect_err_lines 2 "ExpiredToken again: one line and the summary"
+if [ "$(grep -c 'a\.log' "$tmp/x2.log")" -eq 3 ]; then ok "ExpiredToken: refreshed once per request"; else
+    not_ok "ExpiredToken again: requests"; show "$tmp/x2.log"; fi
 
 # ===== the chain order: environment, profile, container, instance metadata =====
 meta_start c3 container S3RVER "$secret" "$session"

@@ -16,6 +16,7 @@
 #              token in X-aws-ec2-metadata-token (else 401); --v1 answers the PUT 405 and
 #              the GETs without a token.
 #   --delay SECS   wait SECS before answering any request (a service that hangs)
+#   --rotate       each answer of credentials carries a new session token: TOKEN-1, TOKEN-2...
 # SPDX-License-Identifier: Apache-2.0
 import http.server
 import json
@@ -25,12 +26,13 @@ import threading
 import time
 
 mode, port_file, log_file, akid, secret, token = sys.argv[1:7]
-opts = {"--path": "/creds", "--auth": None, "--role": "test-role", "--delay": "0", "--v1": None}
+opts = {"--path": "/creds", "--auth": None, "--role": "test-role", "--delay": "0", "--v1": None,
+        "--rotate": None}
 args = sys.argv[7:]
 i = 0
 while i < len(args):
-    if args[i] == "--v1":
-        opts["--v1"] = "1"
+    if args[i] in ("--v1", "--rotate"):
+        opts[args[i]] = "1"
         i += 1
         continue
     if args[i] not in opts:
@@ -39,6 +41,7 @@ while i < len(args):
     i += 2
 IMDS_TOKEN = "imds-token-0123456789"
 lock = threading.Lock()
+served = [0]
 
 
 def log(line):
@@ -48,7 +51,11 @@ def log(line):
 
 
 def creds():
-    body = {"AccessKeyId": akid, "SecretAccessKey": secret, "Token": token,
+    with lock:
+        served[0] += 1
+        n = served[0]
+    tok = "%s-%d" % (token, n) if opts["--rotate"] else token
+    body = {"AccessKeyId": akid, "SecretAccessKey": secret, "Token": tok,
             "Expiration": "2099-01-01T00:00:00Z"}
     if mode == "imds":
         body.update({"Code": "Success", "Type": "AWS-HMAC", "LastUpdated": "2026-11-24T00:00:00Z"})
