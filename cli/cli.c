@@ -32,6 +32,7 @@
 #include "cli/cli.h"
 #include "cli/out.h"
 #include "cli/out_chart.h"
+#include "cli/progress.h"
 #include "cli/query.h"
 #include "engine/liq.h"
 #include "engine/ts.h"
@@ -65,6 +66,8 @@ typedef struct CliOpts {
     int s3_read_timeout;      /* --s3-read-timeout SECONDS */
     int s3_concurrency;       /* --s3-concurrency N */
     const char *cache_dir;    /* --cache-dir DIR: S3 objects kept there */
+    int fields;               /* --fields: list the discovered fields of the inputs */
+    int progress;             /* --progress 1, --no-progress 0, else -1: when stderr is a tty */
 } CliOpts;
 
 enum {
@@ -91,6 +94,9 @@ enum {
     OPT_S3_READ_TIMEOUT,
     OPT_S3_CONCURRENCY,
     OPT_CACHE_DIR,
+    OPT_FIELDS,
+    OPT_PROGRESS,
+    OPT_NO_PROGRESS,
 };
 
 static const struct option long_opts[] = {
@@ -117,6 +123,9 @@ static const struct option long_opts[] = {
     {"s3-read-timeout", required_argument, NULL, OPT_S3_READ_TIMEOUT},
     {"s3-concurrency", required_argument, NULL, OPT_S3_CONCURRENCY},
     {"cache-dir", required_argument, NULL, OPT_CACHE_DIR},
+    {"fields", no_argument, NULL, OPT_FIELDS},
+    {"progress", no_argument, NULL, OPT_PROGRESS},
+    {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
     {"version", no_argument, NULL, OPT_VERSION},
     {"help", no_argument, NULL, 'h'},
     /* for tests: rows per batch, to exercise batch boundaries (docs/style.md B6) */
@@ -128,6 +137,7 @@ static const char usage_text[] =
     "usage: liq [OPTIONS] QUERY [INPUT...]\n"
     "       liq [OPTIONS] -f QUERY_FILE [INPUT...]\n"
     "       liq [OPTIONS] @NAME [INPUT...]        run a saved query\n"
+    "       liq [OPTIONS] --fields [INPUT...]     list the fields of the inputs\n"
     "\n"
     "Runs a CloudWatch Logs Insights query over log files. INPUT is a file, a directory\n"
     "(read recursively, in sorted order), '-' for standard input, or an S3 URI:\n"
@@ -146,6 +156,8 @@ static const char usage_text[] =
     "      --filter-pattern P  keep only events matching the CloudWatch filter pattern P\n"
     "                          (terms, %regex%, { $.json = ... }, [space, delimited]);\n"
     "                          the query is then optional\n"
+    "      --fields            instead of a query: list the fields the records have, with\n"
+    "                          the number of records that have each and its value types\n"
     "      --explain           print the compiled plan and exit\n"
     "      --list-functions    list every function of the query language\n"
     "\n"
@@ -159,6 +171,9 @@ static const char usage_text[] =
     "                          stdout, instead of the rows)\n"
     "      --stats             print records scanned and matched, bytes, time and\n"
     "                          throughput to stderr\n"
+    "      --stats=verbose     also rows in and out and time of each operator\n"
+    "      --progress          draw a progress bar on stderr (default: when stderr is a\n"
+    "                          terminal and rows do not stream to it); --no-progress: never\n"
     "  -q, --quiet             no notices or warnings on stderr, no row count under tables\n"
     "\n"
     "Input:\n"
@@ -194,6 +209,7 @@ static const char usage_text[] =
     "  liq --var user=alice 'filter user = $user | fields @timestamp, action' audit.log\n"
     "  liq --insights-defaults 'filter @message like /Exception/' app.log | head\n"
     "  liq @slow-requests logs/      # ~/.config/liq/queries/slow-requests.liq\n"
+    "  liq --fields --format table app.log.gz\n"
     "\n"
     "Exit codes: 0 success; 2 usage or query error (nothing ran); 3 the run finished\n"
     "but some input was not fully read (told on stderr); 4 internal error, or the\n"
@@ -401,13 +417,16 @@ static int parse_args(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
             o->filter_pattern = optarg;
             break;
         case OPT_STATS:
-            if (optarg && strcmp(optarg, "verbose") == 0)
-                return usage_error(err, "%s",
-                                   "--stats=verbose (time and rows per operator) needs engine "
-                                   "support liq does not have yet; --stats gives the totals");
-            if (optarg)
+            if (optarg && strcmp(optarg, "verbose") != 0)
                 return usage_error(err, "--stats takes no value, or 'verbose', not '%s'", optarg);
-            o->stats = 1;
+            o->stats = optarg ? 2 : 1; /* 2: also rows and time per operator */
+            break;
+        case OPT_FIELDS:
+            o->fields = 1;
+            break;
+        case OPT_PROGRESS:
+        case OPT_NO_PROGRESS:
+            o->progress = c == OPT_PROGRESS;
             break;
         case 'q':
             o->quiet = 1;
@@ -530,6 +549,11 @@ static int parse_args(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
         return usage_error(err, "%s",
                            "--chart-svg - writes the SVG instead of rows: leave out "
                            "--format");
+    if (o->fields && (o->query_file || o->filter_pattern || o->chart || o->chart_svg ||
+                      o->insights_defaults || o->nvars))
+        return usage_error(err, "%s",
+                           "--fields lists the fields of the inputs: it takes no query, "
+                           "-f, --filter-pattern, --var, --chart or --insights-defaults");
     return -1;
 }
 
@@ -548,7 +572,7 @@ static int collect(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
         o->filter_pattern && !o->query_file &&
         (first >= argc || strcmp(argv[first], "-") == 0 || strncmp(argv[first], "s3://", 5) == 0 ||
          stat(argv[first], &st) == 0);
-    if (!o->query_file && !pattern_only) {
+    if (!o->query_file && !pattern_only && !o->fields) { /* --fields: every positional is an input */
         if (first >= argc)
             return usage_error(err, "%s", "no query given");
         o->query = argv[first++];
@@ -644,6 +668,20 @@ static void table_footer(FILE *err, uint64_t rows, const LiqRunStats *st, double
     fprintf(err, "%s record%s matched; %s record%s (%s) scanned in %.3f s @ %s records/s (%s/s)\n",
             m, st->records_matched == 1 ? "" : "s", s, st->records_scanned == 1 ? "" : "s", bytes,
             dt, rate, brate);
+}
+
+/* --stats=verbose: a line per operator, in plan order; times are summed over the workers. */
+static void stats_verbose(FILE *err, const LiqRunStats *st)
+{
+    for (int i = 0; i < st->nops; i++) {
+        const LiqOpStats *x = &st->ops[i];
+        fprintf(err, "liq: stats: [%d] %s: %llu rows in, %llu out, %.3f s", x->pipeline,
+                x->name, (unsigned long long)x->rows_in, (unsigned long long)x->rows_out,
+                (double)x->ns / 1e9);
+        if (x->label && *x->label)
+            fprintf(err, "  (%.60s%s)", x->label, strlen(x->label) > 60 ? "..." : "");
+        fputc('\n', err);
+    }
 }
 
 /* The query text: the argument, -f FILE or @name. NULL (after a message) when unreadable. */
@@ -749,7 +787,7 @@ static int draw(CliOpts *o, apr_pool_t *pool, Out *col, Out *w, FILE *svg, int *
 static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
 {
     size_t qlen = 0;
-    const char *q = load_query(o, pool, err, &qlen);
+    const char *q = o->fields ? NULL : load_query(o, pool, err, &qlen);
     if (!q && (o->query_file || o->saved))
         return CLI_EXIT_USAGE;
     if (q && (o->nvars || memchr(q, '$', qlen))) {
@@ -770,7 +808,7 @@ static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
         q = r;
         qlen = n;
     }
-    LiqQuery *lq = compile(o, pool, q, qlen, err);
+    LiqQuery *lq = o->fields ? liq_fields_query(pool) : compile(o, pool, q, qlen, err);
     if (!lq)
         return CLI_EXIT_USAGE;
     if (o->insights_defaults && q) {
@@ -815,7 +853,8 @@ static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
     LiqRunOptions ro = {o->threads,   o->batch_rows,      o->max_line,       o->no_prefilter,
                         o->has_start, o->has_end,         o->start_ms,       o->end_ms,
                         o->inputs,    o->ninputs,         o->endpoint_url,   o->no_sign_request,
-                        o->s3_read_timeout, o->s3_concurrency, o->cache_dir};
+                        o->s3_read_timeout, o->s3_concurrency, o->stats == 2, NULL,
+                        o->cache_dir};
     if (o->ninputs == 0) {
         ro.inputs = stdin_only;
         ro.ninputs = 1;
@@ -841,9 +880,20 @@ static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
     LiqOutput lo = out_liq(sink);
     LiqRunStats st = {0};
     LiqDiagList *rdiags = diag_list_new(pool);
+    /* the progress bar: on a terminal stderr, unless rows stream to the same terminal (a
+     * table waits for the end); --progress forces it, --no-progress and -q never */
+    LiqProgress prog = {0};
+    int err_tty = isatty(fileno(err));
+    int bar = o->quiet ? 0
+              : o->progress >= 0 ? o->progress
+                                 : err_tty && (!tty || strcmp(format, "table") == 0 || !w);
+    if (bar)
+        ro.progress = &prog;
     double t0 = now_s();
     sink->vt->begin(sink);
+    CliProgress *pb = bar ? cli_progress_start(&prog, err, term_width(err), err_tty) : NULL;
     LiqStatus rs = liq_run(lq, &ro, &lo, &st, rdiags);
+    cli_progress_stop(pb);
     sink->vt->end(sink);
     int rc = CLI_EXIT_OK, svg_written = 0;
     if (col)
@@ -881,6 +931,8 @@ static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
                     "liq: stats: S3 objects: %llu pruned by their date path (--start/--end), "
                     "%llu read from --cache-dir\n",
                     (unsigned long long)st.s3_pruned, (unsigned long long)st.s3_cached);
+        if (o->stats == 2)
+            stats_verbose(err, &st);
     }
     out_free(w);
     out_free(col);
@@ -916,6 +968,7 @@ int cli_main(int argc, char **argv, FILE *out, FILE *err)
     o.max_line = (size_t)256 << 20;
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     o.threads = ncpu > 0 ? (int)ncpu : 1;
+    o.progress = -1;
     int rc = collect(argc, argv, &o, out, err);
     if (rc < 0)
         rc = run(&o, pool, out, err);

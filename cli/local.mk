@@ -8,7 +8,7 @@ liq_SOURCES = cli/main.c
 liq_LDADD = libliq.la $(LIQ_LIBS)
 
 libliq_la_SOURCES += \
-	cli/query.c cli/query.h \
+	cli/query.c cli/query.h cli/progress.c cli/progress.h \
 	cli/out_chart.c cli/out_chart.h cli/out_svg.c
 
 dist_man1_MANS = docs/liq.1

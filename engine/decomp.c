@@ -253,3 +253,8 @@ void decomp_close(Decomp *d)
     free(d->inbuf);
     free(d);
 }
+
+uint64_t decomp_offset(const Decomp *d)
+{
+    return offset(d);
+}

@@ -35,6 +35,8 @@ Decomp *decomp_open(CompKind kind, const char *map, size_t mapsize, int fd, cons
  * -1 on damage or a read error (then decomp_error() says what and where). */
 ssize_t decomp_read(Decomp *d, char *buf, size_t cap);
 const char *decomp_error(const Decomp *d);
+/* Compressed bytes consumed so far (for progress). */
+uint64_t decomp_offset(const Decomp *d);
 void decomp_close(Decomp *d);
 
 #endif

@@ -7,6 +7,7 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
+#include <stdio.h>
 #include <string.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -464,4 +465,176 @@ int json_extract(const char *line, size_t len, const JsonWant *want, Datum *out,
         return 0;
     }
     return 1;
+}
+
+/* ===== Every leaf (field discovery, json_each) ===== */
+
+/* The same walk as json_extract with every name wanted: the path is always tracked (until it
+ * is too long: then nothing under it is named, as nothing under it could be wanted). */
+typedef struct Each {
+    Scan s;
+    JsonLeafFn fn;
+    void *ctx;
+} Each;
+
+static int each_value(Each *e, int named);
+
+static void each_leaf(Each *e, int named, Datum d)
+{
+    if (++e->s.leaves > JSON_MAX_FIELDS || !named || d.type == VT_NULL)
+        return;
+    e->fn(e->ctx, e->s.path, e->s.plen, &d);
+}
+
+static int each_object(Each *e, int named)
+{
+    Scan *s = &e->s;
+    if (++s->depth > JSON_MAX_DEPTH)
+        return 0;
+    s->p++; /* '{' */
+    ws(s);
+    if (s->p < s->end && *s->p == '}') {
+        s->p++;
+        s->depth--;
+        return 1;
+    }
+    for (;;) {
+        ws(s);
+        if (s->p >= s->end || *s->p != '"')
+            return 0;
+        s->p++;
+        const char *kb, *ke;
+        int esc;
+        if (!str_body(s, &kb, &ke, &esc))
+            return 0;
+        ws(s);
+        if (s->p >= s->end || *s->p != ':')
+            return 0;
+        s->p++;
+        ws(s);
+        const char *key = kb;
+        size_t kl = (size_t)(ke - kb);
+        if (esc && !(key = json_unescape(kb, kl, &kl, s->pool)))
+            return 0;
+        long old = named ? push(s, key, kl, s->depth == 1 && kl > 0 && key[0] == '@') : -1;
+        if (!each_value(e, old >= 0))
+            return 0;
+        if (old >= 0)
+            s->plen = (size_t)old;
+        ws(s);
+        if (s->p >= s->end)
+            return 0;
+        if (*s->p == ',') {
+            s->p++;
+            continue;
+        }
+        if (*s->p == '}') {
+            s->p++;
+            s->depth--;
+            return 1;
+        }
+        return 0;
+    }
+}
+
+static int each_array(Each *e, int named)
+{
+    Scan *s = &e->s;
+    if (++s->depth > JSON_MAX_DEPTH)
+        return 0;
+    s->p++; /* '[' */
+    ws(s);
+    if (s->p < s->end && *s->p == ']') {
+        s->p++;
+        s->depth--;
+        return 1;
+    }
+    for (unsigned idx = 0;; idx++) {
+        ws(s);
+        char num[16];
+        int n = snprintf(num, sizeof(num), "%u", idx);
+        long old = named ? push(s, num, (size_t)n, 0) : -1;
+        if (!each_value(e, old >= 0))
+            return 0;
+        if (old >= 0)
+            s->plen = (size_t)old;
+        ws(s);
+        if (s->p >= s->end)
+            return 0;
+        if (*s->p == ',') {
+            s->p++;
+            continue;
+        }
+        if (*s->p == ']') {
+            s->p++;
+            s->depth--;
+            return 1;
+        }
+        return 0;
+    }
+}
+
+static int each_value(Each *e, int named)
+{
+    Scan *s = &e->s;
+    if (s->p >= s->end)
+        return 0;
+    switch (*s->p) {
+    case '{':
+        return each_object(e, named);
+    case '[':
+        return each_array(e, named);
+    case '"': {
+        s->p++;
+        const char *b, *end;
+        int esc;
+        if (!str_body(s, &b, &end, &esc))
+            return 0;
+        size_t n = (size_t)(end - b);
+        if (esc && !(b = json_unescape(b, n, &n, s->pool)))
+            return 0;
+        each_leaf(e, named, val_str(b, n));
+        return 1;
+    }
+    case 't':
+    case 'f':
+    case 'n': {
+        static const char *const words[] = {"true", "false", "null"};
+        int w = *s->p == 't' ? 0 : *s->p == 'f' ? 1 : 2;
+        size_t n = strlen(words[w]);
+        if ((size_t)(s->end - s->p) < n || memcmp(s->p, words[w], n) != 0)
+            return 0;
+        s->p += n;
+        each_leaf(e, named, w == 2 ? val_null() : val_bool(w == 0));
+        return 1;
+    }
+    default: {
+        const char *b;
+        if (!number(s, &b))
+            return 0;
+        double f;
+        Datum d = num_parse(b, (size_t)(s->p - b), &f) ? val_num(f) : val_str(b, 0);
+        d.s = b;
+        d.len = (uint32_t)(s->p - b);
+        each_leaf(e, named, d);
+        return 1;
+    }
+    }
+}
+
+int json_each(const char *line, size_t len, JsonLeafFn fn, void *ctx, apr_pool_t *pool)
+{
+    Each e;
+    memset(&e, 0, sizeof(e));
+    e.s.p = line;
+    e.s.end = line + len;
+    e.s.pool = pool;
+    e.fn = fn;
+    e.ctx = ctx;
+    ws(&e.s);
+    if (e.s.p >= e.s.end || *e.s.p != '{')
+        return 0;
+    int ok = each_object(&e, 1);
+    ws(&e.s);
+    return ok && e.s.p == e.s.end;
 }

@@ -30,6 +30,14 @@ typedef struct JsonWant {
  * otherwise), 0 when it is not (every out[k] is VT_NULL). */
 int json_extract(const char *line, size_t len, const JsonWant *want, Datum *out, apr_pool_t *pool);
 
+/* Field discovery: calls fn for every leaf json_extract could return, with its flattened
+ * name (valid during the call only) and value; JSON nulls (absent) are skipped but count
+ * toward JSON_MAX_FIELDS like every leaf. A key that repeats is reported each time. Returns 1
+ * when line is one valid JSON object; fn may have been called before the line turned out
+ * invalid, so callers keep what they got only on 1. */
+typedef void (*JsonLeafFn)(void *ctx, const char *name, size_t len, const Datum *value);
+int json_each(const char *line, size_t len, JsonLeafFn fn, void *ctx, apr_pool_t *pool);
+
 /* Decodes a JSON string body (between the quotes) with escapes into pool; returns NULL when an
  * escape is invalid. */
 char *json_unescape(const char *s, size_t len, size_t *outlen, apr_pool_t *pool);

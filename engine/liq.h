@@ -12,6 +12,7 @@
  *   liq_compile      query text -> LiqQuery (NULL on errors)
  *   liq_explain      the plan as text (--explain)
  *   liq_columns      the result column names (header rows)
+ *   liq_fields_query the discovered fields of the inputs, run like a query (--fields)
  *   liq_run          execute; returns a LiqStatus
  *
  * SPDX-License-Identifier: Apache-2.0
@@ -56,8 +57,32 @@ typedef struct LiqRunOptions {
     int s3_no_sign;          /* --no-sign-request */
     int s3_read_timeout;     /* seconds without data before a try fails (0: default) */
     int s3_concurrency;      /* objects downloaded at once (0: default 8; 1: one by one) */
+    int profile;             /* count rows and time per operator (LiqRunStats.ops) */
+    struct LiqProgress *progress; /* updated during the run when not NULL */
     const char *s3_cache_dir; /* --cache-dir: S3 objects kept there (NULL: none) */
 } LiqRunOptions;
+
+/* Progress of a run, for a progress bar drawn by another thread while liq_run works: the
+ * engine stores with relaxed atomics once per morsel (about 1 MiB), readers load them any
+ * time. Bytes are input bytes as stored (compressed bytes for gzip/zstd inputs). */
+typedef struct LiqProgress {
+    _Atomic uint64_t done;   /* bytes of the inputs read so far */
+    _Atomic uint64_t total;  /* bytes of all inputs (set before the first morsel) */
+    _Atomic int total_known; /* 0: some input's size is unknown (stdin, a pipe) */
+} LiqProgress;
+
+/* --stats=verbose: one operator of the plan (or a stage around them) and what it did, summed
+ * over the workers. Pipeline 0 starts with scan (reading, decompressing and cutting records),
+ * then prefilter and time range when they apply; later pipelines start with rows (reading the
+ * previous breaker's rows). The last entry of a pipeline is its breaker or output. */
+enum { LIQ_MAX_OPSTATS = 64 };
+typedef struct LiqOpStats {
+    int pipeline;
+    const char *name;  /* scan, prefilter, time range, rows, filter, stats, ..., output */
+    const char *label; /* the command as written (lives with the query), or NULL */
+    uint64_t rows_in, rows_out;
+    uint64_t ns;       /* time spent in it, summed over the workers */
+} LiqOpStats;
 
 typedef struct LiqRunStats {
     uint64_t records_scanned;
@@ -66,6 +91,8 @@ typedef struct LiqRunStats {
     uint64_t rows_out;
     uint64_t s3_pruned, s3_cached; /* S3 objects left out by --start/--end; read from the cache */
     int inputs;
+    int nops; /* LiqRunOptions.profile: entries of ops */
+    LiqOpStats ops[LIQ_MAX_OPSTATS];
 } LiqRunStats;
 
 LiqQuery *liq_compile(apr_pool_t *pool, const char *text, size_t len, LiqDiagList *diags);
@@ -78,6 +105,10 @@ void liq_explain(const LiqQuery *q, LiqBuf *out);
 int liq_columns(const LiqQuery *q, const char ***names);
 /* Does the query need --start and --end (pattern | diff compares two periods)? */
 int liq_needs_range(const LiqQuery *q);
+/* liq --fields: a query whose run lists the fields the records of the inputs have (the
+ * console's discovered fields): columns field, count (records with the field), types
+ * ("string, number", ...), ordered by count descending, then name (engine/discover.c). */
+LiqQuery *liq_fields_query(apr_pool_t *pool);
 LiqStatus liq_run(LiqQuery *q, const LiqRunOptions *opt, const LiqOutput *out, LiqRunStats *st,
                   LiqDiagList *diags);
 

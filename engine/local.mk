@@ -20,7 +20,7 @@ libliq_la_SOURCES += \
 	engine/src.c engine/src.h engine/decomp.c engine/decomp.h engine/fmt.c engine/fmt.h \
 	engine/s3.c engine/s3.h engine/s3_creds.c engine/s3_creds.h engine/s3_cache.c engine/s3_cache.h \
 	engine/s3_prune.c engine/s3_prune.h \
-	engine/pipe.c \
+	engine/pipe.c engine/discover.c \
 	engine/liq.c engine/liq.h engine/liq_int.h \
 	cli/out.c cli/out.h cli/out_csv.c cli/out_json.c cli/out_table.c \
 	cli/cli.c cli/cli.h

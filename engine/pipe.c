@@ -16,10 +16,17 @@
  * A row cap (limit at the end of a query) is enforced by the sequencer; once reached, workers
  * stop pulling morsels, so 'filter ... | limit 10' reads only as much input as it needs.
  *
+ * Profile (--stats=verbose). With LiqRunOptions.profile, each worker counts rows in and out
+ * of every stage of its pipeline and times it by laps: a clock read at each stage boundary
+ * of a batch (never per row) charges the time since the previous read to the stage just
+ * done. The counters are the worker's own (Prof) and are added to the run's once, when the
+ * worker ends; the main thread's later pipelines and finalize count into the run's directly.
+ *
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <apr_thread_cond.h>
 #include <apr_thread_proc.h>
 #include "engine/liq.h"
@@ -32,6 +39,15 @@
 #include "engine/src.h"
 
 enum { SEQ_WINDOW = 64 };
+
+/* Rows and time of one stage (see "Profile" above); LiqOpStats without the names. */
+typedef struct Prof {
+    uint64_t rows_in, rows_out, ns;
+} Prof;
+
+/* Stage indices in a pipeline's Prof range: pipeline 0 has scan, prefilter and time range
+ * before its operators, later pipelines one source stage (rows); the breaker or output last. */
+enum { PROF_SCAN = 0, PROF_PREFILTER = 1, PROF_RANGE = 2 };
 
 typedef struct Pending {
     int ready;
@@ -61,6 +77,9 @@ typedef struct Run {
     int vis_inputs[256];
     int ts_slot; /* the @timestamp slot when a time range applies, else -1 */
     int64_t range_start, range_end; /* the time filter (wider than --start for diff) */
+    int *prof_base;  /* per pipeline: index of its first stage in prof (profile only) */
+    int nprof;
+    Prof *prof;      /* the run's totals (under lock); NULL without profile */
 } Run;
 
 typedef struct Worker {
@@ -76,7 +95,107 @@ typedef struct Worker {
     uint8_t *bits; /* prefilter marks, one byte per row */
     uint64_t scanned, matched;
     uint64_t cut; /* records cut at --max-line */
+    Prof *prof;   /* this worker's counters (r->nprof of them), NULL without profile */
+    uint64_t lap; /* the clock at the last stage boundary */
 } Worker;
+
+/* ===== Profile ===== */
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Charges the time since the worker's last lap to stage idx. */
+static inline void lap(Worker *w, int idx)
+{
+    if (!w->prof)
+        return;
+    uint64_t t = now_ns();
+    w->prof[idx].ns += t - w->lap;
+    w->lap = t;
+}
+
+static inline void prof_rows(Worker *w, int idx, uint64_t in, uint64_t out)
+{
+    if (w->prof) {
+        w->prof[idx].rows_in += in;
+        w->prof[idx].rows_out += out;
+    }
+}
+
+/* The index of the first operator of pipeline pi, and of its breaker or output. */
+static int prof_op(const Run *r, int pi)
+{
+    return r->prof_base[pi] + (pi == 0 ? 3 : 1);
+}
+
+static int prof_sink(const Run *r, int pi)
+{
+    return prof_op(r, pi) + r->plan->pipes[pi].nops;
+}
+
+static void prof_init(Run *r, apr_pool_t *pool)
+{
+    const Plan *p = r->plan;
+    r->prof_base = apr_pcalloc(pool, sizeof(int) * (size_t)p->npipes);
+    for (int pi = 0; pi < p->npipes; pi++) {
+        r->prof_base[pi] = r->nprof;
+        r->nprof += (pi == 0 ? 3 : 1) + p->pipes[pi].nops + 1;
+    }
+    r->prof = apr_pcalloc(pool, sizeof(Prof) * (size_t)r->nprof);
+}
+
+static void prof_add(Prof *dst, const Prof *src, int n)
+{
+    for (int i = 0; i < n; i++) {
+        dst[i].rows_in += src[i].rows_in;
+        dst[i].rows_out += src[i].rows_out;
+        dst[i].ns += src[i].ns;
+    }
+}
+
+/* The run's profile as LiqOpStats, stages that did not apply left out. */
+static void prof_report(const Run *r, LiqRunStats *st)
+{
+    const Plan *p = r->plan;
+    st->nops = 0;
+    for (int pi = 0; pi < p->npipes; pi++) {
+        const Pipeline *pl = &p->pipes[pi];
+        for (int i = r->prof_base[pi]; i <= prof_sink(r, pi) && st->nops < LIQ_MAX_OPSTATS; i++) {
+            int k = i - prof_op(r, pi);
+            const char *name, *label = NULL;
+            if (pi == 0 && i - r->prof_base[pi] == PROF_PREFILTER) {
+                if (!p->npre || r->opt->no_prefilter)
+                    continue;
+                name = "prefilter";
+            } else if (pi == 0 && i - r->prof_base[pi] == PROF_RANGE) {
+                if (r->ts_slot < 0)
+                    continue;
+                name = "time range";
+            } else if (k < 0) {
+                name = pi == 0 ? "scan" : "rows";
+            } else if (k < pl->nops) {
+                name = pl->ops[k]->vt->name;
+                label = pl->ops[k]->label;
+            } else if (pl->breaker) {
+                name = pl->breaker->vt->name;
+                label = pl->breaker->label;
+            } else {
+                name = "output";
+            }
+            LiqOpStats *o = &st->ops[st->nops++];
+            o->pipeline = pi;
+            o->name = name;
+            o->label = label;
+            o->rows_in = r->prof[i].rows_in;
+            o->rows_out = r->prof[i].rows_out;
+            o->ns = r->prof[i].ns;
+        }
+    }
+}
 
 /* ===== Output ===== */
 
@@ -176,8 +295,13 @@ static void run_batch(Run *r, Worker *w, int pi)
 {
     const Pipeline *pl = &r->plan->pipes[pi];
     Batch *b = &w->b;
-    for (int k = 0; k < pl->nops && b->nsel; k++)
+    int first = w->prof ? prof_op(r, pi) : 0;
+    for (int k = 0; k < pl->nops && b->nsel; k++) {
+        uint32_t before = b->nsel;
         pl->ops[k]->vt->execute(pl->ops[k], w->locals[k], b);
+        prof_rows(w, first + k, before, b->nsel);
+        lap(w, first + k);
+    }
     if (pi == 0)
         w->matched += b->nsel;
     if (!b->nsel)
@@ -186,6 +310,8 @@ static void run_batch(Run *r, Worker *w, int pi)
         pl->breaker->vt->sink(pl->breaker, w->locals[pl->nops], b);
     else
         format_batch(r, b, &w->cur);
+    prof_rows(w, first + pl->nops, b->nsel, pl->breaker ? 0 : b->nsel);
+    lap(w, first + pl->nops);
 }
 
 static void worker_init(Run *r, Worker *w, apr_pool_t *parent, int pi)
@@ -204,6 +330,8 @@ static void worker_init(Run *r, Worker *w, apr_pool_t *parent, int pi)
     w->sel = apr_palloc(w->pool, sizeof(SelIdx) * LIQ_VEC_SIZE);
     w->bits = apr_palloc(w->pool, LIQ_VEC_SIZE);
     w->cols = apr_pcalloc(w->pool, sizeof(Vec) * (size_t)(r->plan->nslots + 1));
+    if (r->prof)
+        w->prof = apr_pcalloc(w->pool, sizeof(Prof) * (size_t)r->nprof);
     w->b.cols = w->cols;
     w->b.ncols = r->plan->nslots;
 }
@@ -298,14 +426,24 @@ static void scan_batch(Run *r, Worker *w, const Morsel *m, uint32_t n, uint64_t 
 {
     Batch *b = &w->b;
     w->scanned += n;
+    prof_rows(w, PROF_SCAN, n, n);
+    lap(w, PROF_SCAN); /* cutting the records */
     batch_reset(w, n);
     b->order_base = (m->seq << 32) | first;
-    if (r->plan->npre && !r->opt->no_prefilter)
+    if (r->plan->npre && !r->opt->no_prefilter) {
         prefilter_batch(r->plan, b, w->bits);
-    if (r->ts_slot >= 0)
+        prof_rows(w, PROF_PREFILTER, n, b->nsel);
+        lap(w, PROF_PREFILTER);
+    }
+    if (r->ts_slot >= 0) {
+        uint32_t before = b->nsel;
         time_range(r, b);
+        prof_rows(w, PROF_RANGE, before, b->nsel);
+        lap(w, PROF_RANGE);
+    }
     run_batch(r, w, 0);
     apr_pool_clear(w->batch_pool);
+    lap(w, PROF_SCAN);
 }
 
 /* Cuts a morsel into records and batches and runs pipeline 0 over them. Line formats make one
@@ -383,18 +521,26 @@ static void *APR_THREAD_FUNC worker_main(apr_thread_t *t, void *arg)
     Worker *w = arg;
     Run *r = w->run;
     Morsel m;
+    int sink = w->prof ? prof_sink(r, 0) : 0;
+    if (w->prof)
+        w->lap = now_ns();
     while (!r->stop && src_next(r->src, &m)) {
+        lap(w, PROF_SCAN); /* reading (and decompressing) the morsel */
         if (r->final0) { /* do not run too far ahead of the output */
             apr_thread_mutex_lock(r->lock);
             while (m.seq >= r->next_seq + SEQ_WINDOW && !r->stop)
                 apr_thread_cond_wait(r->cond, r->lock);
             apr_thread_mutex_unlock(r->lock);
+            lap(w, sink);
         }
         if (!r->stop)
             run_morsel(r, w, &m);
-        if (r->final0)
+        if (r->final0) {
             submit(r, w, m.seq);
+            lap(w, sink);
+        }
         src_release(r->src, &m);
+        lap(w, PROF_SCAN);
     }
     if (r->final0 && r->stop) {
         /* morsels skipped after a stop must still unblock waiting workers */
@@ -409,6 +555,10 @@ static void *APR_THREAD_FUNC worker_main(apr_thread_t *t, void *arg)
     r->cut += w->cut;
     if (pl->breaker)
         pl->breaker->vt->combine(pl->breaker, w->locals[pl->nops]);
+    if (w->prof) {
+        lap(w, sink);
+        prof_add(r->prof, w->prof, r->nprof);
+    }
     apr_thread_mutex_unlock(r->lock);
     (void)t; /* returning ends the thread; apr_thread_exit's pthread_exit unwinding upsets ASan */
     return NULL;
@@ -425,6 +575,9 @@ static RowSet *run_rowset(Run *r, int pi, RowSet *rs, apr_pool_t *pool, uint64_t
     b->recs = NULL;
     b->input = NULL;
     uint32_t cap = r->opt->batch_rows;
+    int src = r->prof ? r->prof_base[pi] : 0, sink = r->prof ? prof_sink(r, pi) : 0;
+    if (w.prof)
+        w.lap = now_ns();
     for (size_t start = 0; start < rs->nrows && !r->stop; start += cap) {
         uint32_t n = (uint32_t)(rs->nrows - start < cap ? rs->nrows - start : cap);
         batch_reset(&w, n);
@@ -436,16 +589,25 @@ static RowSet *run_rowset(Run *r, int pi, RowSet *rs, apr_pool_t *pool, uint64_t
             w.cols[c].loaded = 1;
         }
         b->order = &rs->order[start];
+        prof_rows(&w, src, n, n);
+        lap(&w, src);
         run_batch(r, &w, pi);
-        if (!pl->breaker)
+        if (!pl->breaker) {
             submit(r, &w, (*seq)++);
+            lap(&w, sink);
+        }
         apr_pool_clear(w.batch_pool);
+        lap(&w, src);
     }
     RowSet *next = NULL;
     if (pl->breaker) {
         pl->breaker->vt->combine(pl->breaker, w.locals[pl->nops]);
         next = pl->breaker->vt->finalize(pl->breaker);
+        lap(&w, sink);
+        prof_rows(&w, sink, 0, next ? next->nrows : 0);
     }
+    if (w.prof)
+        prof_add(r->prof, w.prof, r->nprof);
     worker_done(&w);
     rowset_free(rs);
     return next;
@@ -522,6 +684,9 @@ LiqStatus liq_run(LiqQuery *q, const LiqRunOptions *opt, const LiqOutput *out, L
     s3o->start_ms = r->range_start;
     s3o->end_ms = r->range_end;
     r->src = src_open(pool, opt->inputs, opt->ninputs, opt->max_line, s3o, diags, r->diag_lock);
+    src_progress(r->src, opt->progress);
+    if (opt->profile)
+        prof_init(r, pool);
 
     int nthreads = opt->threads < 1 ? 1 : opt->threads;
     Worker *ws = apr_pcalloc(pool, sizeof(Worker) * (size_t)nthreads);
@@ -548,7 +713,12 @@ LiqStatus liq_run(LiqQuery *q, const LiqRunOptions *opt, const LiqOutput *out, L
     /* the remaining pipelines, over row sets */
     uint64_t seq = r->next_seq;
     if (plan->pipes[0].breaker) {
+        uint64_t t = r->prof ? now_ns() : 0;
         RowSet *rs = plan->pipes[0].breaker->vt->finalize(plan->pipes[0].breaker);
+        if (r->prof) {
+            r->prof[prof_sink(r, 0)].ns += now_ns() - t;
+            r->prof[prof_sink(r, 0)].rows_out += rs ? rs->nrows : 0;
+        }
         for (int pi = 1; pi < plan->npipes && rs; pi++)
             rs = run_rowset(r, pi, rs, pool, &seq);
         rowset_free(rs);
@@ -565,6 +735,12 @@ LiqStatus liq_run(LiqQuery *q, const LiqRunOptions *opt, const LiqOutput *out, L
         st->rows_out = r->rows_out;
         st->inputs = src_ninputs(r->src);
         src_s3_counts(r->src, &st->s3_pruned, &st->s3_cached);
+        st->nops = 0;
+        if (r->prof) {
+            if (!plan->pipes[plan->npipes - 1].breaker) /* rows written, after any limit */
+                r->prof[prof_sink(r, plan->npipes - 1)].rows_out = r->rows_out;
+            prof_report(r, st);
+        }
     }
     if (r->cut)
         diag_add(diags, DIAG_ERROR, NULL,

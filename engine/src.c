@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,7 @@ struct Src {
     int fetch_next;         /* the next input to consider for fetching */
     volatile int stopping;  /* src_close: fetchers end, transfers are cancelled */
     apr_thread_cond_t *fetch_cond; /* a fetch ended, or room for one more, or stopping */
+    LiqProgress *prog;             /* src_progress: NULL when nobody watches */
 };
 
 static void report(Src *s, const char *path, const char *fmt, ...)
@@ -740,6 +742,59 @@ static void detect_format(Src *s, Input *in)
     }
 }
 
+/* ===== Progress (src_progress) ===== */
+
+void src_progress(Src *s, LiqProgress *p)
+{
+    s->prog = p;
+    if (!p)
+        return;
+    uint64_t total = 0;
+    int known = 1;
+    for (int i = 0; i < s->n; i++) {
+        Input *in = &s->inputs[i];
+        struct stat st;
+        if (in->s3obj) {
+            in->rawsize = in->s3obj->size;
+            in->rawsize_known = in->s3obj->size > 0; /* 0: not listed (or empty) */
+        } else if (strcmp(in->path, "-") != 0 && stat(in->path, &st) == 0 &&
+                   S_ISREG(st.st_mode)) {
+            in->rawsize = (uint64_t)st.st_size;
+            in->rawsize_known = 1;
+        }
+        known &= in->rawsize_known;
+        total += in->rawsize;
+    }
+    atomic_store_explicit(&p->total, total, memory_order_relaxed);
+    atomic_store_explicit(&p->total_known, known, memory_order_relaxed);
+}
+
+/* Under s->lock, once per morsel (m) or when an input ends (m NULL): adds to the progress the
+ * bytes of the input read since the last call, as stored (compressed bytes through the
+ * decompressor). */
+static void progress_note(Src *s, Input *in, const Morsel *m)
+{
+    if (!s->prog)
+        return;
+    uint64_t pos = in->raw_reported;
+    if (!m)
+        pos = in->rawsize_known ? in->rawsize : pos;
+    else if (in->dec)
+        pos = decomp_offset(in->dec);
+    else if (in->recs)
+        pos = in->nrecs ? in->rawsize * in->recpos / in->nrecs : in->rawsize;
+    else if (in->is_map)
+        pos = in->off;
+    else
+        pos += m->len; /* plain bytes read from a descriptor */
+    if (in->rawsize_known && pos > in->rawsize)
+        pos = in->rawsize;
+    if (pos > in->raw_reported) {
+        atomic_fetch_add_explicit(&s->prog->done, pos - in->raw_reported, memory_order_relaxed);
+        in->raw_reported = pos;
+    }
+}
+
 int src_next(Src *s, Morsel *m)
 {
     apr_thread_mutex_lock(s->lock);
@@ -754,6 +809,7 @@ int src_next(Src *s, Morsel *m)
             }
             if (!open_input(s, in)) {
                 in->eof = 1;
+                progress_note(s, in, NULL);
                 s->cur++;
                 continue;
             }
@@ -771,12 +827,14 @@ int src_next(Src *s, Morsel *m)
             m->in = in;
             m->seq = s->seq++;
             s->bytes += m->len;
+            progress_note(s, in, m);
             apr_thread_mutex_unlock(s->lock);
             return 1;
         }
         /* the input is exhausted; it is closed when its last morsel is released (other
          * workers may still be reading a mapped input) */
         in->done = 1;
+        progress_note(s, in, NULL);
         if (in->refs == 0)
             close_input(in);
         s->cur++;

@@ -37,6 +37,7 @@
 #include <apr_thread_mutex.h>
 #include "engine/decomp.h"
 #include "engine/fmt.h"
+#include "engine/liq.h"
 #include "engine/s3.h"
 #include "lexer/diag.h"
 
@@ -74,6 +75,9 @@ typedef struct Input {
     int s3state;           /* 0: not fetched, 1: being fetched, 2: fetched (s3buf/s3len/s3err) */
     size_t s3len;
     char *s3err;           /* why the fetch failed (malloc), or NULL */
+    uint64_t rawsize;      /* progress: bytes as stored, when rawsize_known */
+    int rawsize_known;
+    uint64_t raw_reported; /* progress: bytes of it counted in LiqProgress.done */
 } Input;
 
 typedef struct Morsel {
@@ -98,6 +102,9 @@ void src_release(Src *s, Morsel *m);
 void src_close(Src *s);
 int src_incomplete(const Src *s);
 uint64_t src_bytes(const Src *s);
+/* Counts the run's progress into p (NULL: none): sets its total from the sizes of the inputs,
+ * then adds the bytes each morsel covers as it is handed out. Call before the first morsel. */
+void src_progress(Src *s, LiqProgress *p);
 int src_ninputs(const Src *s);
 /* S3 objects left out by their date path (--start/--end) and read from --cache-dir. */
 void src_s3_counts(const Src *s, uint64_t *pruned, uint64_t *cached);

@@ -9,4 +9,6 @@ OUT_SH_TESTS = \
 	tests/cli/out_var.sh \
 	tests/cli/out_saved.sh \
 	tests/cli/out_defaults.sh \
-	tests/cli/out_docs.sh
+	tests/cli/out_docs.sh \
+	tests/cli/out_fields.sh \
+	tests/cli/out_progress.sh

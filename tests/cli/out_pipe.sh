@@ -93,8 +93,6 @@ check_usage "--chart and --chart-svg -" "both write to stdout" \
     --chart --chart-svg - 'stats count(*)' "$tmp/fifo"
 check_usage "--chart-svg into a missing directory" "cannot write $tmp/no/such/dir.svg" \
     --chart-svg "$tmp/no/such/dir.svg" 'stats count(*)' "$tmp/fifo"
-check_usage "--stats=verbose" "--stats=verbose (time and rows per operator) needs engine" \
-    --stats=verbose 'fields i' "$tmp/fifo"
 check_usage "--stats=bogus" "--stats takes no value, or 'verbose', not 'bogus'" \
     --stats=bogus 'fields i' "$tmp/fifo"
 check_usage "--explain=1" "option '--explain=1' takes no value" \

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 #include <apr_general.h>
@@ -473,6 +474,98 @@ static void test_json_deep_object_path(void **state)
     assert_num(g.v[0], 1, "1");
 }
 
+/* ===== json_each: every leaf, for field discovery ===== */
+
+typedef struct Leaves {
+    int n;
+    char names[64][64];
+    ValType types[64];
+} Leaves;
+
+static void collect(void *ctx, const char *name, size_t len, const Datum *v)
+{
+    Leaves *l = ctx;
+    if (l->n < 64 && len < 64) {
+        memcpy(l->names[l->n], name, len);
+        l->names[l->n][len] = 0;
+        l->types[l->n++] = v->type;
+    }
+}
+
+static void test_json_each_names_every_leaf(void **state)
+{
+    Leaves l = {0};
+    const char *line = "{\"a\":1,\"b\":{\"c\":\"x\",\"d\":[true,null,{\"e\":2.5}]},"
+                       "\"@t\":\"z\",\"n\":null,\"o\":{},\"k\\u0041\":[]}";
+    assert_int_equal(json_each(line, strlen(line), collect, &l, *state), 1);
+    static const char *const want[] = {"a", "b.c", "b.d.0", "b.d.2.e", "@@t"};
+    static const ValType types[] = {VT_NUM, VT_STR, VT_BOOL, VT_NUM, VT_STR};
+    assert_int_equal(l.n, 5);
+    for (int i = 0; i < 5; i++) {
+        assert_string_equal(l.names[i], want[i]);
+        assert_int_equal(l.types[i], types[i]);
+    }
+}
+
+/* json_each and json_extract agree: each leaf json_each names, json_extract finds with the same
+ * type; a line json_extract rejects, json_each rejects. */
+static void test_json_each_agrees_with_extract(void **state)
+{
+    static const char *const lines[] = {
+        "{\"x\":{\"y\":[1,[2,\"s\"]]},\"@m\":{\"q\":false}}",
+        "{\"a\\\"b\":\"v\\n\",\"u\":\"\\u00e9\"}",
+        "{\"d\":1,\"d\":\"two\"}",
+        "{\"a\":1} x",
+        "{\"a\":\"\\q\"}",
+        "[1,2]",
+        "{\"a\":tru}",
+    };
+    for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+        Leaves l = {0};
+        int rc = json_each(lines[i], strlen(lines[i]), collect, &l, *state);
+        const char *none[] = {NULL};
+        Got g = extract(state, lines[i], none);
+        assert_int_equal(rc, g.rc);
+        for (int k = 0; rc && k < l.n; k++) {
+            const char *one[] = {l.names[k], NULL};
+            Got e = extract(state, lines[i], one);
+            if (k + 1 < l.n && strcmp(l.names[k], l.names[l.n - 1]) == 0)
+                continue; /* a repeated key: the last one wins in json_extract */
+            assert_int_equal(e.v[0].type, l.types[k]);
+        }
+    }
+}
+
+typedef struct Counted {
+    int n;
+    char last[16];
+} Counted;
+
+static void count_leaf(void *ctx, const char *name, size_t len, const Datum *v)
+{
+    Counted *c = ctx;
+    (void)v;
+    c->n++;
+    snprintf(c->last, sizeof(c->last), "%.*s", (int)len, name);
+}
+
+/* every leaf counts toward JSON_MAX_FIELDS, nulls too (as in json_extract) */
+static void test_json_each_field_cap(void **state)
+{
+    apr_pool_t *pool = *state;
+    char *line = "{\"n0\":null";
+    for (int i = 1; i < JSON_MAX_FIELDS + 10; i++)
+        line = apr_psprintf(pool, "%s,\"n%d\":%d", line, i, i);
+    line = apr_pstrcat(pool, line, "}", NULL);
+    Counted c = {0};
+    assert_int_equal(json_each(line, strlen(line), count_leaf, &c, pool), 1);
+    assert_int_equal(c.n, JSON_MAX_FIELDS - 1);
+    assert_string_equal(c.last, apr_psprintf(pool, "n%d", JSON_MAX_FIELDS - 1));
+    assert_int_equal(extract1(state, line, c.last).v[0].type, VT_NUM);
+    assert_int_equal(extract1(state, line, apr_psprintf(pool, "n%d", JSON_MAX_FIELDS)).v[0].type,
+                     VT_NULL);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -502,6 +595,9 @@ int main(void)
         T(test_json_field_cap_independent_of_query),
         T(test_json_deep_nesting),
         T(test_json_deep_object_path),
+        T(test_json_each_names_every_leaf),
+        T(test_json_each_agrees_with_extract),
+        T(test_json_each_field_cap),
     };
 #undef T
     apr_initialize();
