@@ -99,5 +99,8 @@ Op *op_stats_new(Plan *p, Expr **keys, const int *key_slots, int nkeys, AggSpec 
 /* The stats emits its groups unordered (order key: each group's first row), for a sort right
  * after it that takes the group keys as its last keys (plan.c add_sort). */
 void op_stats_unordered(Op *op);
+/* ... and that sort keeps only its first n rows, by these keys (all of them group keys or
+ * aggregates of this stats, else nothing changes): the stats emits just those n groups. */
+void op_stats_topn(Op *op, int64_t n, const int *slots, const int *desc, int nkeys);
 
 #endif

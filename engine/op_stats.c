@@ -30,6 +30,12 @@ typedef struct StatsData {
     int unordered; /* a sort follows that orders the groups itself (op_stats_unordered) */
     const int *inputs; /* the input slots of every key and argument: decoded in one pass */
     int ninputs;
+    /* op_stats_topn: the sort after keeps `topn` rows (-1: all); its keys, as slots and
+     * directions, and for each the group key (>= 0) or aggregate (< 0: -1 - a) it reads */
+    int64_t topn;
+    int ntk;
+    const int *tk_slot, *tk_desc;
+    int *tk_src;
 } StatsData;
 
 typedef struct Group {
@@ -288,6 +294,120 @@ static int cmp_groups(const void *a, const void *b, void *arg)
     return x->first < y->first ? -1 : x->first > y->first;
 }
 
+void op_stats_unordered(Op *op)
+{
+    ((StatsData *)op->data)->unordered = 1;
+}
+
+void op_stats_topn(Op *op, int64_t n, const int *slots, const int *desc, int nkeys)
+{
+    StatsData *sd = op->data;
+    int *src = apr_palloc(op->plan->pool, sizeof(int) * (size_t)(nkeys + 1));
+    for (int k = 0; k < nkeys; k++) {
+        src[k] = INT32_MIN;
+        for (int j = 0; j < sd->nkeys; j++)
+            if (sd->key_slots[j] == slots[k])
+                src[k] = j;
+        for (int a = 0; a < sd->naggs; a++)
+            if (sd->aggs[a].slot == slots[k])
+                src[k] = -1 - a;
+        if (src[k] == INT32_MIN)
+            return; /* a key computed after the stats: the sort does it all */
+    }
+    sd->topn = n;
+    sd->ntk = nkeys;
+    sd->tk_slot = slots;
+    sd->tk_desc = desc;
+    sd->tk_src = src;
+}
+
+/* top-N: a group's sort-key values and first row */
+typedef struct TopRow {
+    size_t g;
+    uint64_t first;
+    Datum *k;
+} TopRow;
+
+/* The sort's order (op_sort.c cmp_rows): keys with nulls last, then the first row. */
+static int top_cmp(const StatsData *sd, const TopRow *x, const TopRow *y)
+{
+    for (int k = 0; k < sd->ntk; k++) {
+        const Datum *a = &x->k[k], *b = &y->k[k];
+        if (a->type == VT_NULL || b->type == VT_NULL) {
+            if (a->type != b->type)
+                return a->type == VT_NULL ? 1 : -1;
+            continue;
+        }
+        int r = val_sort_cmp(a, b);
+        if (r)
+            return sd->tk_desc[k] ? -r : r;
+    }
+    return x->first < y->first ? -1 : x->first > y->first;
+}
+
+static void top_down(const StatsData *sd, TopRow *h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, m = i;
+        if (l < n && top_cmp(sd, &h[l], &h[m]) > 0)
+            m = l;
+        if (l + 1 < n && top_cmp(sd, &h[l + 1], &h[m]) > 0)
+            m = l + 1;
+        if (m == i)
+            return;
+        TopRow t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
+    }
+}
+
+/* The groups the sort after will keep: a max-heap of the best sd->topn by the sort's order,
+ * filled in one pass. Their indices go to perm; returns how many. */
+static size_t top_groups(const StatsData *sd, const GTable *t, apr_pool_t *pool, size_t *perm)
+{
+    size_t keep = (size_t)sd->topn, n = 0;
+    TopRow *h = malloc(sizeof(TopRow) * (keep + 1));
+    Datum *kbuf = malloc(sizeof(Datum) * (size_t)sd->ntk * (keep + 1));
+    if (!h || !kbuf)
+        abort();
+    for (size_t i = 0; i <= keep; i++)
+        h[i].k = &kbuf[i * (size_t)sd->ntk];
+    for (size_t g = 0; g < t->n; g++) {
+        TopRow *c = &h[keep]; /* the candidate, in the spare slot */
+        c->g = g;
+        c->first = t->groups[g].first;
+        for (int k = 0; k < sd->ntk; k++) {
+            int src = sd->tk_src[k];
+            if (src >= 0) {
+                c->k[k] = t->groups[g].keys[src];
+            } else {
+                const AggSpec *as = &sd->aggs[-1 - src];
+                c->k[k] = agg_table[as->fn]->result(t->groups[g].state + sd->offs[-1 - src],
+                                                    as->param, pool);
+            }
+        }
+        if (n < keep) { /* fill, then heapify */
+            TopRow tmp = h[n];
+            h[n] = *c;
+            *c = tmp;
+            if (++n == keep)
+                for (size_t i = keep / 2; i-- > 0;)
+                    top_down(sd, h, keep, i);
+        } else if (keep && top_cmp(sd, c, &h[0]) < 0) {
+            TopRow tmp = h[0];
+            h[0] = *c;
+            *c = tmp;
+            top_down(sd, h, keep, 0);
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        perm[i] = h[i].g;
+    free(h);
+    free(kbuf);
+    return n;
+}
+
 static RowSet *stats_finalize(Op *op)
 {
     StatsData *sd = op->data;
@@ -304,14 +424,17 @@ static RowSet *stats_finalize(Op *op)
     for (size_t g = 0; g < t->n; g++)
         perm[g] = g;
     OrderCtx c = {t, sd->nkeys};
+    size_t nout = t->n;
     if (!sd->unordered)
         qsort_r(perm, t->n, sizeof(size_t), cmp_groups, &c);
+    else if (sd->topn >= 0 && (size_t)sd->topn < t->n)
+        nout = top_groups(sd, t, t->pool, perm); /* only the rows the sort will keep */
     RowSet *rs = rowset_new(op->plan->nslots);
     /* the rows keep pointing at the keys and states in the table's pool: hand it over */
     apr_pool_destroy(rs->pool);
     rs->pool = t->pool;
     t->pool = NULL;
-    for (size_t i = 0; i < t->n; i++) {
+    for (size_t i = 0; i < nout; i++) {
         const Group *g = &t->groups[perm[i]];
         /* unordered: the sort after breaks ties by group keys, then by this first row */
         Datum *row = rowset_add_row(rs, sd->unordered ? g->first : i);
@@ -331,11 +454,6 @@ static RowSet *stats_finalize(Op *op)
     gt_free(t, sd);
     sd->global = NULL;
     return rs;
-}
-
-void op_stats_unordered(Op *op)
-{
-    ((StatsData *)op->data)->unordered = 1;
 }
 
 static const OpVTable stats_vt = {
@@ -362,6 +480,7 @@ Op *op_stats_new(Plan *p, Expr **keys, const int *key_slots, int nkeys, AggSpec 
         off += (agg_table[aggs[a].fn]->size + 7) & ~(size_t)7;
     }
     sd->state_size = off;
+    sd->topn = -1;
     Expr **all = apr_palloc(p->pool, sizeof(Expr *) * (size_t)(nkeys + 2 * naggs + 1));
     int na = 0;
     for (int i = 0; i < nkeys; i++)

@@ -37,6 +37,9 @@ typedef struct Builder {
     Op *stats;             /* the last stats operator, while nothing but its rows follow */
     const int *stats_keys; /* its group key slots */
     int stats_nkeys;
+    Op *fused_sort;        /* the sort right after that stats, and its keys */
+    const int *fused_slots, *fused_desc;
+    int fused_n;
 } Builder;
 
 /* ===== Slots ===== */
@@ -418,6 +421,12 @@ static void add_sort(Builder *b, const AstNode *cmd, int after_stats)
     }
     Op *op = op_sort_new(b->p, slots, desc, n + extra);
     op->label = apr_pstrcat(pool, "sort ", dirs ? dirs : "", NULL);
+    if (extra) {
+        b->fused_sort = op;
+        b->fused_slots = slots;
+        b->fused_desc = desc;
+        b->fused_n = n + extra;
+    }
     op->detail = reads_of(b, comp, ncomp);
     end_pipeline(b, op);
 }
@@ -616,6 +625,8 @@ static void add_limit(Builder *b, const AstNode *q, uint32_t i)
         Op *prev = p->pipes[p->npipes - 2].breaker;
         if (prev && strcmp(prev->vt->name, "sort") == 0 && (prev->limit < 0 || prev->limit > n))
             prev->limit = n;
+        if (prev && prev == b->fused_sort) /* stats | sort | limit: the stats keeps n groups */
+            op_stats_topn(b->stats, prev->limit, b->fused_slots, b->fused_desc, b->fused_n);
     }
     if (only_projection_after(q, i)) {
         if (p->out_limit < 0 || n < p->out_limit)
