@@ -57,6 +57,8 @@ static AnCell *cell_at(AnSeries *s, int64_t key)
     if (s->n && s->c[s->n - 1].key == key) /* records mostly arrive in time order */
         return &s->c[s->n - 1];
     int lo = 0, hi = s->n;
+    if (!s->n || s->c[s->n - 1].key < key) /* a new last cell */
+        lo = hi;
     while (lo < hi) {
         int mid = (lo + hi) / 2;
         if (s->c[mid].key < key)
