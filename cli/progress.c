@@ -65,6 +65,8 @@ void cli_progress_text(char *buf, size_t size, int width, uint64_t done, uint64_
                        int total_known, double secs)
 {
     char d[32], t[32], rate[32], eta[32];
+    if (total_known && done > total)
+        done = total; /* an input grew while it was read */
     double r = secs > 0 ? (double)done / secs : 0;
     bytes_text(d, sizeof(d), (double)done);
     bytes_text(rate, sizeof(rate), r);
@@ -72,8 +74,6 @@ void cli_progress_text(char *buf, size_t size, int width, uint64_t done, uint64_
         snprintf(buf, size, "%s  %s/s", d, rate);
         return;
     }
-    if (done > total)
-        done = total;
     bytes_text(t, sizeof(t), (double)total);
     int pct = total ? (int)((double)done * 100 / (double)total) : 100;
     if (done == total)

@@ -13,11 +13,16 @@ UNIT_TESTS = \
 	tests/unit/test_json \
 	tests/unit/test_rx \
 	tests/unit/test_s3 \
-	tests/unit/test_anomaly
+	tests/unit/test_anomaly \
+	tests/unit/test_progress
 
 tests_unit_test_anomaly_SOURCES = tests/unit/test_anomaly.c
 tests_unit_test_anomaly_LDADD = libliq.la $(LIQ_LIBS) $(CMOCKA_LIBS)
 tests_unit_test_anomaly_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+
+tests_unit_test_progress_SOURCES = tests/unit/test_progress.c
+tests_unit_test_progress_LDADD = libliq.la $(LIQ_LIBS) $(CMOCKA_LIBS)
+tests_unit_test_progress_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 
 tests_unit_test_span_SOURCES = tests/unit/test_span.c
 tests_unit_test_span_LDADD = libliq.la $(LIQ_LIBS) $(CMOCKA_LIBS)
