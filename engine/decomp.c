@@ -3,6 +3,13 @@
  * gzip goes through ISA-L's igzip inflate, several times faster than zlib's; zstd through
  * libzstd's streaming API. Both read their input from a mapped file or a descriptor.
  *
+ * zstd input is fed in the pieces libzstd asks for (its next-input hint: a frame header, then
+ * one block at a time), so that a mapped file and a pipe decode the same way: libzstd's
+ * single-pass shortcut, taken only when a whole frame is in memory, checks more than its
+ * streaming path did (an empty last block skips the content-size check), and an error inside
+ * a call drops the bytes that call produced. Every frame's output is counted and compared
+ * with the content size its header declares.
+ *
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <errno.h>
@@ -15,6 +22,9 @@
 #include "engine/decomp.h"
 
 enum { IN_CHUNK = 1 << 18 };
+/* zstd frame headers: the bytes that tell a header's size, and the longest header
+ * (ZSTD_FRAMEHEADERSIZE_PREFIX and _MAX, which zstd.h shows only to static linking) */
+enum { ZSTD_HDR_MIN = 5, ZSTD_HDR_MAX = 18 };
 
 struct Decomp {
     CompKind kind;
@@ -29,7 +39,14 @@ struct Decomp {
     struct inflate_state *gz;
     ZSTD_DCtx *zs;
     int done, failed;
-    int member_started;    /* gzip: bytes of the current member were consumed */
+    int member_started;    /* bytes of the current gzip member / zstd frame were consumed */
+    /* zstd: the current frame */
+    size_t zhint;          /* input libzstd asks for next (0: a frame starts) */
+    int zflush;            /* the last call filled the output: flush before feeding more */
+    uint64_t frame_at;     /* compressed offset of the frame */
+    uint64_t frame_out;    /* plain bytes it produced so far */
+    unsigned char zhdr[ZSTD_HDR_MAX]; /* its first bytes, for the declared content size */
+    size_t zhdrlen;
     char err[256];
 };
 
@@ -197,10 +214,56 @@ static ssize_t gz_read(Decomp *d, char *buf, size_t cap)
     return (ssize_t)produced;
 }
 
+/* Records the compressed bytes a call consumed that may belong to the frame header. */
+static void zs_header(Decomp *d, const unsigned char *p, size_t n)
+{
+    size_t room = ZSTD_HDR_MAX - d->zhdrlen;
+    if (n > room)
+        n = room;
+    memcpy(d->zhdr + d->zhdrlen, p, n);
+    d->zhdrlen += n;
+}
+
+/* A frame ended: its output must match the content size its header declares, if any. */
+static int zs_frame_end(Decomp *d)
+{
+    unsigned long long want = ZSTD_getFrameContentSize(d->zhdr, d->zhdrlen);
+    if (want == ZSTD_CONTENTSIZE_UNKNOWN || want == ZSTD_CONTENTSIZE_ERROR ||
+        want == d->frame_out)
+        return 0;
+    snprintf(d->err, sizeof(d->err),
+             "corrupt zstd stream at byte %llu: the frame declares %llu bytes of content "
+             "but holds %llu",
+             (unsigned long long)d->frame_at, want, (unsigned long long)d->frame_out);
+    d->failed = 1;
+    return -1;
+}
+
 static ssize_t zs_read(Decomp *d, char *buf, size_t cap)
 {
     ZSTD_outBuffer out = {buf, cap, 0};
-    size_t last = 1; /* ZSTD hint: 0 when a frame just ended */
+    if (d->zflush) { /* output left over from the last block: flush it, feeding nothing */
+        ZSTD_inBuffer none = {d->in, 0, 0};
+        size_t rc = ZSTD_decompressStream(d->zs, &out, &none);
+        if (ZSTD_isError(rc)) {
+            snprintf(d->err, sizeof(d->err), "corrupt zstd stream at byte %llu: %s",
+                     (unsigned long long)offset(d), ZSTD_getErrorName(rc));
+            d->failed = 1;
+            return -1;
+        }
+        d->frame_out += out.pos;
+        d->zflush = out.pos == out.size;
+        if (d->zflush)
+            return (ssize_t)out.pos;
+        if (rc == 0) {
+            if (zs_frame_end(d) != 0)
+                return out.pos ? (ssize_t)out.pos : -1;
+            d->member_started = 0;
+            d->zhint = 0;
+        } else {
+            d->zhint = rc;
+        }
+    }
     while (out.pos < out.size && !d->done) {
         if (!refill(d)) {
             if (d->failed)
@@ -215,8 +278,17 @@ static ssize_t zs_read(Decomp *d, char *buf, size_t cap)
             d->done = 1;
             break;
         }
-        ZSTD_inBuffer in = {d->in + d->inpos, d->inlen - d->inpos, 0};
-        last = ZSTD_decompressStream(d->zs, &out, &in);
+        if (!d->member_started && d->zhint == 0) { /* a frame starts: its header first */
+            d->frame_at = offset(d);
+            d->frame_out = 0;
+            d->zhdrlen = 0;
+            d->zhint = ZSTD_HDR_MIN;
+        }
+        size_t avail = d->inlen - d->inpos;
+        ZSTD_inBuffer in = {d->in + d->inpos, avail < d->zhint ? avail : d->zhint, 0};
+        size_t before = out.pos;
+        size_t last = ZSTD_decompressStream(d->zs, &out, &in);
+        zs_header(d, d->in + d->inpos, in.pos);
         d->inpos += in.pos;
         if (ZSTD_isError(last)) {
             snprintf(d->err, sizeof(d->err), "corrupt zstd stream at byte %llu: %s",
@@ -224,7 +296,16 @@ static ssize_t zs_read(Decomp *d, char *buf, size_t cap)
             d->failed = 1;
             return out.pos ? (ssize_t)out.pos : -1;
         }
+        d->frame_out += out.pos - before;
         d->member_started = last != 0;
+        if (last == 0) { /* the frame ended, all flushed */
+            if (zs_frame_end(d) != 0)
+                return out.pos ? (ssize_t)out.pos : -1;
+            d->zhint = 0;
+        } else {
+            d->zhint = last;
+            d->zflush = out.pos == out.size;
+        }
     }
     return (ssize_t)out.pos;
 }

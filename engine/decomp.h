@@ -4,9 +4,10 @@
  * output. Its input is either a mapped file (all bytes at once) or a file descriptor read in
  * chunks (pipes, stdin), optionally preceded by bytes already read to sniff the format.
  * gzip streams may hold several members (concatenated .gz files); zstd streams several
- * frames. Damage (a corrupt block, a bad checksum, a stream cut short) ends the stream with an
- * error message naming the compressed byte offset; everything decompressed before it has been
- * returned.
+ * frames. Damage (a corrupt block, a bad checksum, a zstd frame whose output differs from the
+ * content size its header declares, a stream cut short) ends the stream with an error message
+ * naming the compressed byte offset; everything decompressed before it has been returned.
+ * A mapped input and a descriptor give the same bytes and the same verdict.
  *
  * Ownership: decomp_open allocates with malloc; decomp_close frees everything.
  *

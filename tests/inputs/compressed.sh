@@ -41,6 +41,40 @@ if command -v zstd >/dev/null; then
     check "zstd" "$want_n" "$("$LIQ" --format csv --no-header 'stats count(*)' "$t/a.zst")"
 fi
 
+# zstd frames whose header declares a wrong content size (found by fuzz_decomp: a mapped file
+# rejected what a pipe accepted). Each frame is written by hand: magic, a single-segment
+# header with a 1-byte content size, one raw block of 16 bytes, then an empty raw last block
+# (libzstd's streaming path skips its own size check after an empty last block). The second
+# frame declares 40 bytes and holds 16: the damage shows at that frame's end, so its records
+# are read (as with a bad checksum, which is also checked at the end), the message names the
+# frame's offset (28: the first frame is 4+2+3+16+3 bytes), exit 3; file and pipe alike.
+zframe() { # DECLARED-SIZE-IN-OCTAL CONTENT (16 bytes)
+    printf "\\050\\265\\057\\375\\040\\$1\\200\\000\\000%s\\001\\000\\000" "$2"
+}
+{ zframe 020 '{"n":1}
+{"n":2}
+'; zframe 050 '{"n":3}
+{"n":4}
+'; } > "$t/fcs.zst"
+{ zframe 020 '{"n":1}
+{"n":2}
+'; zframe 020 '{"n":3}
+{"n":4}
+'; } > "$t/fcsok.zst"
+check "zstd, right content sizes" 10 "$("$LIQ" --format csv --no-header 'stats sum(n)' "$t/fcsok.zst")"
+for how in file pipe; do
+    if [ $how = file ]; then
+        out=$("$LIQ" --format csv --no-header 'stats sum(n)' "$t/fcs.zst" 2>"$t/err"); rc=$?; name=fcs.zst
+    else
+        out=$("$LIQ" --format csv --no-header 'stats sum(n)' < "$t/fcs.zst" 2>"$t/err"); rc=$?; name=-
+    fi
+    check "zstd wrong content size ($how): exit 3" 3 "$rc"
+    check "zstd wrong content size ($how): records before" 10 "$out"
+    check "zstd wrong content size ($how): message" \
+        "liq: error: $name: corrupt zstd stream at byte 28: the frame declares 40 bytes of content but holds 16" \
+        "$(grep 'corrupt zstd' "$t/err" | sed "s|$t/||")"
+done
+
 # truncated gzip: the records before the damage count, the file is named, exit 3
 size=$(wc -c < "$t/a.gz")
 head -c $((size / 2)) "$t/a.gz" > "$t/trunc.gz"
