@@ -35,7 +35,9 @@
 #include "cli/progress.h"
 #include "cli/query.h"
 #include "engine/liq.h"
+#include "engine/fmt.h"
 #include "engine/ts.h"
+#include "engine/tsfmt.h"
 #include "parser/func.h"
 
 typedef struct CliOpts {
@@ -65,6 +67,15 @@ typedef struct CliOpts {
     int no_sign_request;      /* --no-sign-request */
     int s3_read_timeout;      /* --s3-read-timeout SECONDS */
     int s3_concurrency;       /* --s3-concurrency N */
+    const char *include[64];  /* --include GLOB */
+    int ninclude;
+    const char *exclude[64];  /* --exclude GLOB */
+    int nexclude;
+    const char *input_format; /* --input-format FMT */
+    const char *ts_field;     /* --timestamp-field NAME */
+    const char *ts_format;    /* --timestamp-format FMT */
+    const char *tz;           /* --tz ZONE */
+    const char *start_arg, *end_arg; /* --start/--end as given (--tz reads them again) */
     const char *cache_dir;    /* --cache-dir DIR: S3 objects kept there */
     int fields;               /* --fields: list the discovered fields of the inputs */
     int progress;             /* --progress 1, --no-progress 0, else -1: when stderr is a tty */
@@ -93,6 +104,12 @@ enum {
     OPT_NO_SIGN_REQUEST,
     OPT_S3_READ_TIMEOUT,
     OPT_S3_CONCURRENCY,
+    OPT_INCLUDE,
+    OPT_EXCLUDE,
+    OPT_INPUT_FORMAT,
+    OPT_TS_FIELD,
+    OPT_TS_FORMAT,
+    OPT_TZ,
     OPT_CACHE_DIR,
     OPT_FIELDS,
     OPT_PROGRESS,
@@ -122,6 +139,12 @@ static const struct option long_opts[] = {
     {"no-sign-request", no_argument, NULL, OPT_NO_SIGN_REQUEST},
     {"s3-read-timeout", required_argument, NULL, OPT_S3_READ_TIMEOUT},
     {"s3-concurrency", required_argument, NULL, OPT_S3_CONCURRENCY},
+    {"include", required_argument, NULL, OPT_INCLUDE},
+    {"exclude", required_argument, NULL, OPT_EXCLUDE},
+    {"input-format", required_argument, NULL, OPT_INPUT_FORMAT},
+    {"timestamp-field", required_argument, NULL, OPT_TS_FIELD},
+    {"timestamp-format", required_argument, NULL, OPT_TS_FORMAT},
+    {"tz", required_argument, NULL, OPT_TZ},
     {"cache-dir", required_argument, NULL, OPT_CACHE_DIR},
     {"fields", no_argument, NULL, OPT_FIELDS},
     {"progress", no_argument, NULL, OPT_PROGRESS},
@@ -183,6 +206,18 @@ static const char usage_text[] =
     "      --end TIME          skip records after TIME (inclusive bound)\n"
     "      --max-line BYTES    longest record read whole (default 256 MiB)\n"
     "      --no-prefilter      decode every record (no literal search before decoding)\n"
+    "      --include GLOB      in directories (and S3 prefixes) read only files whose path\n"
+    "                          below the directory or whose name matches GLOB; repeatable\n"
+    "      --exclude GLOB      skip files and directories whose path or name matches GLOB\n"
+    "      --input-format FMT  read every input as FMT instead of telling it by content:\n"
+    "                          json, text, cwexport, firehose, logevents, cloudtrail, vpc,\n"
+    "                          alb, elb, s3access, cloudfront, route53\n"
+    "      --timestamp-field NAME  @timestamp from this field (JSON key or column); null\n"
+    "                          where a record lacks it\n"
+    "      --timestamp-format FMT  how that field (or, without one, the start of each text\n"
+    "                          line) writes the time: %Y-%m-%d %H:%M:%S, %d/%b/%Y:%T %z...\n"
+    "      --tz ZONE           zone of timestamps written without an offset (UTC, +02:00,\n"
+    "                          Europe/Paris), also for --start/--end; output stays UTC\n"
     "\n"
     "S3 (credentials and region as the AWS CLI finds them: AWS_ACCESS_KEY_ID...,\n"
     "AWS_PROFILE, ~/.aws/credentials and config, credential_process, the container\n"
@@ -371,6 +406,27 @@ static int list_saved(FILE *out, FILE *err)
     return CLI_EXIT_OK;
 }
 
+/* --tz: checks the zone, and reads --start/--end again, a time without an offset being in
+ * that zone. Returns 0, or -1 after a usage error. */
+static int zone_times(CliOpts *o, FILE *err)
+{
+    apr_pool_t *pool;
+    apr_pool_create(&pool, NULL);
+    char why[512];
+    TsZone *z = tz_open(pool, o->tz, why, sizeof(why));
+    if (!z) {
+        usage_error(err, "--tz: %s", why);
+        apr_pool_destroy(pool);
+        return -1;
+    }
+    if (o->start_arg)
+        ts_parse_iso_in(o->start_arg, strlen(o->start_arg), z, &o->start_ms);
+    if (o->end_arg)
+        ts_parse_iso_in(o->end_arg, strlen(o->end_arg), z, &o->end_ms);
+    apr_pool_destroy(pool);
+    return 0;
+}
+
 /* Parses argv into o. Returns -1 to go on, or an exit code (help, version, errors). */
 static int parse_args(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
 {
@@ -486,6 +542,43 @@ static int parse_args(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
                                    optarg);
             o->s3_read_timeout = (int)v;
             break;
+        case OPT_INCLUDE:
+        case OPT_EXCLUDE: {
+            const char **g = c == OPT_INCLUDE ? o->include : o->exclude;
+            int *ng = c == OPT_INCLUDE ? &o->ninclude : &o->nexclude;
+            if (!*optarg)
+                return usage_error(err, "%s needs a glob",
+                                   c == OPT_INCLUDE ? "--include" : "--exclude");
+            if (*ng == 64)
+                return usage_error(err, "too many %s options (at most 64)",
+                                   c == OPT_INCLUDE ? "--include" : "--exclude");
+            g[(*ng)++] = optarg;
+            break;
+        }
+        case OPT_INPUT_FORMAT: {
+            InFormat f;
+            int text;
+            if (!fmt_by_user_name(optarg, &f, &text))
+                return usage_error(err, "unknown input format '%s' (formats: %s)", optarg,
+                                   fmt_user_names);
+            o->input_format = optarg;
+            break;
+        }
+        case OPT_TS_FIELD:
+            if (!*optarg)
+                return usage_error(err, "%s", "--timestamp-field needs a field name");
+            o->ts_field = optarg;
+            break;
+        case OPT_TS_FORMAT: {
+            char why[256];
+            if (!tsfmt_check(optarg, why, sizeof(why)))
+                return usage_error(err, "--timestamp-format '%s': %s", optarg, why);
+            o->ts_format = optarg;
+            break;
+        }
+        case OPT_TZ:
+            o->tz = optarg;
+            break;
         case OPT_S3_CONCURRENCY:
             if (!parse_count(optarg, 1, 64, &v))
                 return usage_error(err, "--s3-concurrency takes a number from 1 to 64, not '%s'",
@@ -511,6 +604,7 @@ static int parse_args(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
                                    "%s takes a time such as 2026-11-23T10:00:00Z, 1763892000, "
                                    "now or -2h, not '%s'",
                                    c == OPT_START ? "--start" : "--end", optarg);
+            *(c == OPT_START ? &o->start_arg : &o->end_arg) = optarg; /* for --tz */
             if (c == OPT_START) {
                 o->has_start = 1;
                 o->start_ms = t;
@@ -539,6 +633,8 @@ static int parse_args(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
             return usage_error(err, "unknown option '%s'", argv[optind - 1]);
         }
     }
+    if (o->tz && zone_times(o, err) != 0)
+        return CLI_EXIT_USAGE;
     if (o->has_start && o->has_end && o->start_ms > o->end_ms)
         return usage_error(err, "%s", "--start is after --end");
     if (o->chart && o->format)
@@ -854,7 +950,8 @@ static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
                         o->has_start, o->has_end,         o->start_ms,       o->end_ms,
                         o->inputs,    o->ninputs,         o->endpoint_url,   o->no_sign_request,
                         o->s3_read_timeout, o->s3_concurrency, o->stats == 2, NULL,
-                        o->cache_dir};
+                        o->cache_dir, o->include, o->ninclude, o->exclude, o->nexclude,
+                        o->input_format, o->ts_field, o->ts_format, o->tz};
     if (o->ninputs == 0) {
         ro.inputs = stdin_only;
         ro.ninputs = 1;

@@ -16,34 +16,71 @@
 #include "engine/dec_lambda.h"
 #include "engine/src.h"
 #include "engine/ts.h"
+#include "engine/tsfmt.h"
 
 /* JSON keys that give @timestamp, in order of preference (L20); '@timestamp' is spelled as
  * the flattened name of a top-level '@' key. */
 static const char *const ts_keys[] = {"@@timestamp", "timestamp", "time", "ts",
                                       "date", "eventTime", "datetime"};
 enum { NTSKEYS = sizeof(ts_keys) / sizeof(ts_keys[0]) };
+static const uint32_t ts_lens[NTSKEYS] = {11, 9, 4, 2, 4, 9, 8};
 
-static int ts_of_datum(const Datum *d, int64_t *ms)
+/* A time written as text: with --timestamp-format, that format (the whole text); else ISO 8601
+ * (zone-less times in --tz) or an epoch number. */
+static int ts_of_text(const char *s, size_t n, const TsOpts *o, int64_t *ms)
 {
     double f;
+    if (o && o->format) {
+        while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+            n--;
+        return n && tsfmt_parse(o->format, s, n, o->zone, ms) == n;
+    }
+    if (ts_parse_iso_in(s, n, o ? o->zone : NULL, ms))
+        return 1;
+    if (num_parse(s, n, &f))
+        return ts_from_epoch(f, ms);
+    return 0;
+}
+
+static int ts_of_datum(const Datum *d, const TsOpts *o, int64_t *ms)
+{
     if (d->type == VT_NUM)
         return ts_from_epoch(d->v.f, ms);
-    if (d->type == VT_STR) {
-        if (ts_parse_iso(d->s, d->len, ms))
-            return 1;
-        if (num_parse(d->s, d->len, &f))
-            return ts_from_epoch(f, ms);
-    }
+    if (d->type == VT_STR)
+        return ts_of_text(d->s, d->len, o, ms);
     return 0;
+}
+
+/* The keys that give @timestamp: --timestamp-field, or those of L20. */
+static int ts_keys_of(const TsOpts *o, const char *const **names, const uint32_t **lens)
+{
+    if (o && o->field) {
+        *names = &o->field;
+        *lens = &o->flen;
+        return 1;
+    }
+    *names = ts_keys;
+    *lens = ts_lens;
+    return NTSKEYS;
 }
 
 /* The record's timestamp, computed once per record. `jts` holds the values of ts_keys when the
  * caller already extracted them from a JSON record (else NULL). */
 /* @timestamp of a positional record by its format's rule; 0 when the rule is "text". */
-static int columns_ts(const FmtColumns *c, Rec *r)
+static int columns_ts(const FmtColumns *c, Rec *r, const TsOpts *o)
 {
     const char *tok[256];
     size_t len[256];
+    if (o && o->field) { /* --timestamp-field names a column */
+        int col = -1;
+        for (int k = 0; k < c->n; k++)
+            if (strlen(c->cols[k]) == o->flen && memcmp(c->cols[k], o->field, o->flen) == 0)
+                col = k;
+        int k = col >= 0 ? fmt_split(c, r->line, r->len, tok, len, 256) : 0;
+        if (col >= 0 && col < k)
+            r->has_ts = (uint8_t)ts_of_text(tok[col], len[col], o, &r->ts);
+        return 1;
+    }
     if (c->ts == TSR_TEXT)
         return 0;
     int k = fmt_split(c, r->line, r->len, tok, len, 256);
@@ -62,21 +99,25 @@ static int columns_ts(const FmtColumns *c, Rec *r)
     return 1;
 }
 
-static void rec_ts(Rec *r, const Datum *jts, apr_pool_t *pool, const FmtColumns *cols)
+/* jts: the values of the keys ts_keys_of gives, when the caller extracted them already. */
+static void rec_ts(Rec *r, const Datum *jts, apr_pool_t *pool, const FmtColumns *cols,
+                   const TsOpts *o)
 {
     if (r->ts_done)
         return;
     r->ts_done = 1;
     r->has_ts = 0;
-    if (cols && columns_ts(cols, r))
+    if (cols && columns_ts(cols, r, o))
         return;
+    const char *const *names;
+    const uint32_t *lens;
+    int nk = ts_keys_of(o, &names, &lens);
     Datum tmp[NTSKEYS];
     if (!jts && r->json != REC_JSON_NO && r->json != REC_JSON_FRAG) {
-        static const uint32_t lens[NTSKEYS] = {11, 9, 4, 2, 4, 9, 8};
-        const char *names[NTSKEYS];
-        for (int k = 0; k < NTSKEYS; k++)
-            names[k] = ts_keys[k];
-        JsonWant w = {NTSKEYS, names, lens};
+        const char *nm[NTSKEYS];
+        for (int k = 0; k < nk; k++)
+            nm[k] = names[k];
+        JsonWant w = {nk, nm, lens};
         if (json_extract(r->line, r->len, &w, tmp, pool)) {
             r->json = REC_JSON_YES;
             jts = tmp;
@@ -85,14 +126,23 @@ static void rec_ts(Rec *r, const Datum *jts, apr_pool_t *pool, const FmtColumns 
         }
     }
     if (jts) {
-        for (int k = 0; k < NTSKEYS; k++)
-            if (jts[k].type != VT_NULL && ts_of_datum(&jts[k], &r->ts)) {
+        for (int k = 0; k < nk; k++)
+            if (jts[k].type != VT_NULL && ts_of_datum(&jts[k], o, &r->ts)) {
                 r->has_ts = 1;
                 return;
             }
         return;
     }
-    if (ts_find_in_text(r->line, r->len, &r->ts))
+    if (o && o->field)
+        return; /* the named field is absent: no timestamp */
+    if (o && o->format) { /* the format reads the start of the line */
+        size_t i = 0;
+        while (i < r->len && (r->line[i] == ' ' || r->line[i] == '\t'))
+            i++;
+        r->has_ts = tsfmt_parse(o->format, r->line + i, r->len - i, o->zone, &r->ts) > 0;
+        return;
+    }
+    if (ts_find_in_text_in(r->line, r->len, o ? o->zone : NULL, &r->ts))
         r->has_ts = 1;
 }
 
@@ -122,7 +172,7 @@ static Datum token_value(const char *s, size_t n)
 }
 
 static void load_columns(const FmtColumns *c, Batch *b, const int *jslot, const char **names,
-                         const uint32_t *lens, int nj, int want_ts)
+                         const uint32_t *lens, int nj, int want_ts, const TsOpts *o)
 {
     int col[256];
     Vec *vs[256];
@@ -144,7 +194,7 @@ static void load_columns(const FmtColumns *c, Batch *b, const int *jslot, const 
             vs[j]->d[row] = col[j] >= 0 && col[j] < k ? token_value(tok[col[j]], len[col[j]])
                                                       : val_null();
         if (want_ts)
-            rec_ts(r, NULL, b->pool, c);
+            rec_ts(r, NULL, b->pool, c, o);
     }
     for (int j = 0; j < nj; j++)
         vs[j]->loaded = 1;
@@ -221,23 +271,27 @@ void dec_load(const Plan *p, Batch *b, const int *slots, int n)
     if (nj == 0 && !want_ts)
         return;
     const FmtColumns *cols = b->input && b->input->fmt == FMT_COLUMNS ? b->input->cols : NULL;
+    const TsOpts *to = b->input ? b->input->tso : NULL;
     if (cols) { /* fields by position, not JSON */
-        load_columns(cols, b, jslot, names, lens, nj, want_ts);
+        load_columns(cols, b, jslot, names, lens, nj, want_ts, to);
         goto timestamps;
     }
+    const char *const *tsk;
+    const uint32_t *tsl;
+    int ntk = ts_keys_of(to, &tsk, &tsl);
 
     /* JSON fields, plus the timestamp keys when @timestamp is wanted and not known yet; a key
      * the query also reads as a field (fields time, @timestamp) is extracted once */
     int base_ts = nj, nw = nj, ts_idx[NTSKEYS];
     if (want_ts)
-        for (int k = 0; k < NTSKEYS; k++) {
-            uint32_t kl = (uint32_t)strlen(ts_keys[k]);
+        for (int k = 0; k < ntk; k++) {
+            uint32_t kl = tsl[k];
             ts_idx[k] = -1;
             for (int j = 0; j < nj; j++)
-                if (lens[j] == kl && memcmp(names[j], ts_keys[k], kl) == 0)
+                if (lens[j] == kl && memcmp(names[j], tsk[k], kl) == 0)
                     ts_idx[k] = j;
             if (ts_idx[k] < 0) {
-                names[nw] = ts_keys[k];
+                names[nw] = tsk[k];
                 lens[nw] = kl;
                 ts_idx[k] = nw++;
             }
@@ -271,9 +325,11 @@ void dec_load(const Plan *p, Batch *b, const int *slots, int n)
             vs[j]->d[row] = is_json ? out[j] : val_null();
         if (want_ts) {
             Datum jts[NTSKEYS];
-            for (int t = 0; t < NTSKEYS; t++)
+            for (int t = 0; t < ntk; t++)
                 jts[t] = is_json ? out[ts_idx[t]] : val_null();
-            rec_ts(r, is_json && r->json == REC_JSON_YES ? jts : NULL, b->pool, cols);
+            /* the JSON part of a text line gives the timestamp only when named */
+            int use = is_json && (r->json == REC_JSON_YES || (to && to->field));
+            rec_ts(r, use ? jts : NULL, b->pool, cols, to);
         }
     }
     for (int j = 0; j < base_ts; j++)

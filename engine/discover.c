@@ -16,7 +16,12 @@
  * number, bool, timestamp, json.
  *
  * Memory: one counter per distinct field per worker, merged once per worker (combine); no
- * record is kept. Names are copied into the worker's pool the first time they are seen.
+ * record is kept. Names are copied into the worker's pool the first time they are seen. At
+ * most DISC_MAX_FIELDS fields are told apart (the console stops at 1000 per log group): the
+ * ones seen after that are counted together in a last row, "(more fields)", whose count is
+ * the number of records with at least one of them (summed over the workers, so a record
+ * may count once per worker that found the field new when the workers' fields together pass
+ * the cap).
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -31,6 +36,7 @@
 #include "engine/src.h"
 
 enum { TY_STRING = 1, TY_NUMBER = 2, TY_BOOL = 4, TY_TIMESTAMP = 8, TY_JSON = 16 };
+enum { DISC_MAX_FIELDS = 10000 };
 
 typedef struct FieldEnt {
     const char *name;
@@ -45,6 +51,7 @@ typedef struct FieldMap {
     FieldEnt *ents; /* open addressing; name NULL: empty */
     size_t mask, n;
     apr_pool_t *pool; /* the names */
+    FieldEnt more;    /* the fields past DISC_MAX_FIELDS, together */
 } FieldMap;
 
 typedef struct Leaf {
@@ -85,6 +92,8 @@ static void map_init(FieldMap *m, apr_pool_t *pool)
     if (!m->ents)
         abort();
     m->pool = pool;
+    memset(&m->more, 0, sizeof(m->more));
+    m->more.last = UINT64_MAX;
 }
 
 static FieldEnt *map_find(FieldMap *m, const char *name, size_t len, uint64_t h)
@@ -96,13 +105,16 @@ static FieldEnt *map_find(FieldMap *m, const char *name, size_t len, uint64_t h)
     return &m->ents[i];
 }
 
-/* The entry for name, created (with a copy of the name) when new. */
+/* The entry for name, created (with a copy of the name) when new; m->more once the map holds
+ * DISC_MAX_FIELDS names. */
 static FieldEnt *map_get(FieldMap *m, const char *name, size_t len)
 {
     uint64_t h = name_hash(name, len);
     FieldEnt *e = map_find(m, name, len, h);
     if (e->name)
         return e;
+    if (m->n >= DISC_MAX_FIELDS)
+        return &m->more;
     if ((m->n + 1) * 2 > m->mask + 1) { /* grow at half full */
         FieldMap g = {0};
         g.mask = m->mask * 2 + 1;
@@ -270,6 +282,8 @@ static void disc_combine(Op *op, OpLocal *lp)
         g->count += e->count;
         g->types |= e->types;
     }
+    dd->global.more.count += l->map.more.count;
+    dd->global.more.types |= l->map.more.types;
     free(l->map.ents);
     l->map.ents = NULL;
     l->map.mask = 0;
@@ -311,6 +325,11 @@ static RowSet *disc_finalize(Op *op)
         if (dd->global.ents[i].name)
             v[n++] = &dd->global.ents[i];
     qsort(v, n, sizeof(FieldEnt *), cmp_fields);
+    if (dd->global.more.count) { /* last, whatever its count */
+        dd->global.more.name = "(more fields)";
+        dd->global.more.len = 13;
+        v[n++] = &dd->global.more;
+    }
     for (size_t i = 0; i < n; i++) {
         Datum *row = rowset_add_row(rs, i);
         for (int c = 0; c < rs->nslots; c++)

@@ -470,6 +470,54 @@ const FmtColumns *fmt_columns_sniff(const char *p, size_t n, apr_pool_t *pool)
     return NULL;
 }
 
+/* ===== formats named by the user (--input-format) ===== */
+
+static const struct {
+    const char *user, *cols; /* cols: FmtColumns.name of a positional format */
+    InFormat f;
+    int text_only;
+} user_formats[] = {
+    {"json", NULL, FMT_LINES, 0},         {"text", NULL, FMT_LINES, 1},
+    {"cwexport", NULL, FMT_EXPORT, 0},    {"firehose", NULL, FMT_FIREHOSE, 0},
+    {"logevents", NULL, FMT_EVENTS, 0},   {"cloudtrail", NULL, FMT_CLOUDTRAIL, 0},
+    {"vpc", "vpc-flow", FMT_COLUMNS, 0},  {"alb", "alb", FMT_COLUMNS, 0},
+    {"elb", "elb", FMT_COLUMNS, 0},       {"s3access", "s3-access", FMT_COLUMNS, 0},
+    {"cloudfront", "cloudfront", FMT_COLUMNS, 0}, {"route53", "route53", FMT_COLUMNS, 0},
+};
+enum { NUSER_FORMATS = sizeof(user_formats) / sizeof(user_formats[0]) };
+
+const char fmt_user_names[] = "json, text, cwexport, firehose, logevents, cloudtrail, vpc, alb, "
+                              "elb, s3access, cloudfront, route53";
+
+int fmt_by_user_name(const char *name, InFormat *f, int *text_only)
+{
+    for (int i = 0; i < NUSER_FORMATS; i++)
+        if (strcmp(user_formats[i].user, name) == 0) {
+            *f = user_formats[i].f;
+            *text_only = user_formats[i].text_only;
+            return 1;
+        }
+    return 0;
+}
+
+const FmtColumns *fmt_columns_named(const char *name, const char *p, size_t n, apr_pool_t *pool)
+{
+    static const FmtColumns *const builtin[] = {&vpc_default, &alb, &elb, &s3, &route53};
+    const char *cols = NULL;
+    for (int i = 0; i < NUSER_FORMATS; i++)
+        if (strcmp(user_formats[i].user, name) == 0)
+            cols = user_formats[i].cols;
+    if (!cols)
+        return NULL;
+    const FmtColumns *c = p ? fmt_columns_sniff(p, n, pool) : NULL;
+    if (c && strcmp(c->name, cols) == 0)
+        return c;
+    for (size_t i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++)
+        if (strcmp(builtin[i]->name, cols) == 0)
+            return builtin[i];
+    return NULL;
+}
+
 int fmt_columns_skip(const FmtColumns *c, const char *s, size_t n)
 {
     if (n && s[0] == '#')

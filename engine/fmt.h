@@ -62,6 +62,15 @@ int fmt_export_path(const char *path);
 const FmtColumns *fmt_columns_sniff(const char *p, size_t n, apr_pool_t *pool);
 /* Is this line a header or comment of the format rather than a record? */
 int fmt_columns_skip(const FmtColumns *c, const char *s, size_t n);
+/* --input-format: the names users give formats, and what each forces. */
+extern const char fmt_user_names[]; /* "json, text, ..." for messages */
+/* Returns 1 and the format for a name (text: *text_only set; positional formats: FMT_COLUMNS,
+ * then fmt_columns_named picks the layout), or 0 for an unknown name. */
+int fmt_by_user_name(const char *name, InFormat *f, int *text_only);
+/* The layout of a positional format named by the user: the one a header of the text gives
+ * (VPC with a header line, CloudFront #Fields), else the default layout; NULL when the format
+ * has none (CloudFront without #Fields) or the name is not positional. */
+const FmtColumns *fmt_columns_named(const char *name, const char *p, size_t n, apr_pool_t *pool);
 /* Splits a record into at most max fields; returns the count. Grouping quotes and brackets
  * are removed from the values. */
 int fmt_split(const FmtColumns *c, const char *s, size_t n, const char **tok, size_t *len,

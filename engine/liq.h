@@ -60,6 +60,15 @@ typedef struct LiqRunOptions {
     int profile;             /* count rows and time per operator (LiqRunStats.ops) */
     struct LiqProgress *progress; /* updated during the run when not NULL */
     const char *s3_cache_dir; /* --cache-dir: S3 objects kept there (NULL: none) */
+    /* inputs (engine/src.h SrcOpts, engine/tsfmt.h) */
+    const char *const *include; /* --include globs, ninclude of them */
+    int ninclude;
+    const char *const *exclude; /* --exclude globs */
+    int nexclude;
+    const char *input_format; /* --input-format (fmt_user_names in engine/fmt.h); NULL: sniff */
+    const char *ts_field;     /* --timestamp-field; NULL: the rules of L20 */
+    const char *ts_format;    /* --timestamp-format; NULL: ISO 8601 and epoch numbers */
+    const char *tz;           /* --tz: the zone of zone-less timestamps; NULL: UTC */
 } LiqRunOptions;
 
 /* Progress of a run, for a progress bar drawn by another thread while liq_run works: the

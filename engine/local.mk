@@ -4,7 +4,7 @@ noinst_LTLIBRARIES += libliq.la
 libliq_la_SOURCES += \
 	engine/buf.c engine/buf.h \
 	engine/val.c engine/val.h \
-	engine/ts.c engine/ts.h \
+	engine/ts.c engine/ts.h engine/tz.c engine/tz.h engine/tsfmt.c engine/tsfmt.h \
 	engine/json.c engine/json.h \
 	engine/rx.c engine/rx.h \
 	engine/vec.h \

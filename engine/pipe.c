@@ -501,8 +501,8 @@ static void run_morsel(Run *r, Worker *w, const Morsel *m)
                 Rec *rec = &w->recs[n++];
                 rec->line = p + skip;
                 rec->len = (uint32_t)(len - skip > UINT32_MAX ? UINT32_MAX : len - skip);
-                rec->json = REC_JSON_UNKNOWN;
-                rec->ts_done = (uint8_t)starts;
+                rec->json = m->in->text_only ? REC_JSON_NO : REC_JSON_UNKNOWN;
+                rec->ts_done = (uint8_t)(starts && !(m->in->tso && m->in->tso->field));
                 rec->has_ts = (uint8_t)starts;
                 rec->ts = starts ? ts : 0;
                 rec->meta = NULL;
@@ -613,6 +613,37 @@ static RowSet *run_rowset(Run *r, int pi, RowSet *rs, apr_pool_t *pool, uint64_t
     return next;
 }
 
+/* The input options of a run for src_open, or NULL when there are none; sets *bad (after a
+ * diagnostic) when --tz names no zone. */
+static const SrcOpts *src_opts(apr_pool_t *pool, const LiqRunOptions *o, LiqDiagList *diags,
+                               int *bad)
+{
+    *bad = 0;
+    if (!o->ninclude && !o->nexclude && !o->input_format && !o->ts_field && !o->ts_format &&
+        !o->tz)
+        return NULL;
+    SrcOpts *so = apr_pcalloc(pool, sizeof(*so));
+    so->include = o->include;
+    so->ninclude = o->ninclude;
+    so->exclude = o->exclude;
+    so->nexclude = o->nexclude;
+    so->format = o->input_format;
+    if (o->ts_field || o->ts_format || o->tz) {
+        TsOpts *t = apr_pcalloc(pool, sizeof(*t));
+        t->field = o->ts_field;
+        t->flen = o->ts_field ? (uint32_t)strlen(o->ts_field) : 0;
+        t->format = o->ts_format;
+        char err[512];
+        if (o->tz && !(t->zone = tz_open(pool, o->tz, err, sizeof(err)))) {
+            diag_add(diags, DIAG_ERROR, NULL, "--tz: %s", err);
+            *bad = 1;
+            return NULL;
+        }
+        so->ts = t;
+    }
+    return so;
+}
+
 LiqStatus liq_run(LiqQuery *q, const LiqRunOptions *opt, const LiqOutput *out, LiqRunStats *st,
                   LiqDiagList *diags)
 {
@@ -683,7 +714,14 @@ LiqStatus liq_run(LiqQuery *q, const LiqRunOptions *opt, const LiqOutput *out, L
     s3o->has_end = opt->has_end;
     s3o->start_ms = r->range_start;
     s3o->end_ms = r->range_end;
-    r->src = src_open(pool, opt->inputs, opt->ninputs, opt->max_line, s3o, diags, r->diag_lock);
+    int bad_opts;
+    const SrcOpts *so = src_opts(pool, opt, diags, &bad_opts);
+    if (bad_opts) {
+        apr_pool_destroy(pool);
+        return LIQ_EUSAGE;
+    }
+    r->src = src_open(pool, opt->inputs, opt->ninputs, opt->max_line, s3o, so, diags,
+                      r->diag_lock);
     src_progress(r->src, opt->progress);
     if (opt->profile)
         prof_init(r, pool);

@@ -13,6 +13,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <apr_fnmatch.h>
 #include <apr_strings.h>
 #include <apr_thread_cond.h>
 #include <apr_thread_proc.h>
@@ -25,6 +26,7 @@ struct Src {
     int cur;       /* input being cut */
     uint64_t seq;  /* next morsel number */
     size_t max_line;
+    const SrcOpts *opts; /* --include/--exclude, --input-format, timestamps (NULL: none) */
     LiqDiagList *diags;
     apr_thread_mutex_t *lock;      /* guards everything above */
     apr_thread_mutex_t *diag_lock; /* guards diags (shared with the run) */
@@ -91,6 +93,28 @@ static void add_input(Src *s, const char *path, const char *log)
         in->stream = "stdin";
     in->stream_len = (uint32_t)strlen(in->stream);
     in->fd = -1;
+    in->tso = s->opts ? s->opts->ts : NULL;
+}
+
+static int glob_any(const char *const *globs, int n, const char *rel, const char *base)
+{
+    for (int i = 0; i < n; i++)
+        if (apr_fnmatch(globs[i], rel, 0) == APR_SUCCESS ||
+            apr_fnmatch(globs[i], base, 0) == APR_SUCCESS)
+            return 1;
+    return 0;
+}
+
+/* --include/--exclude (SrcOpts): is a file (or directory) found below an input read? rel: its
+ * path below the input, base: its name. */
+static int selected(const Src *s, const char *rel, const char *base, int is_dir)
+{
+    const SrcOpts *o = s->opts;
+    if (!o)
+        return 1;
+    if (glob_any(o->exclude, o->nexclude, rel, base))
+        return 0;
+    return is_dir || o->ninclude == 0 || glob_any(o->include, o->ninclude, rel, base);
 }
 
 /* Does a path component look like an export task id (8-4-4-4-12 characters)? */
@@ -183,6 +207,11 @@ static void walk(Src *s, const char *dir, const char *log, int depth)
             report(s, path, "%s", strerror(errno));
             continue;
         }
+        const char *rel = path + strlen(log); /* log is the directory given */
+        while (*rel == '/')
+            rel++;
+        if (!selected(s, rel, names[i], S_ISDIR(st.st_mode)))
+            continue;
         if (S_ISDIR(st.st_mode))
             walk(s, path, log, depth + 1);
         else if (S_ISREG(st.st_mode))
@@ -210,7 +239,20 @@ static void add_s3(Src *s, const char *uri)
         report(s, uri, "%s", err);
         return;
     }
+    /* --include/--exclude apply to keys found below the URI's literal directory */
+    const char *ubucket, *ukey = "";
+    size_t dirlen = 0;
+    if (s3_parse_uri(s->pool, uri, &ubucket, &ukey) == 0) {
+        size_t lit = s3_literal_prefix(ukey);
+        for (size_t j = 0; j < lit; j++)
+            if (ukey[j] == '/')
+                dirlen = j + 1;
+    }
     for (size_t i = 0; i < n; i++) {
+        const char *key = objs[i].key, *base = strrchr(key, '/');
+        if (strcmp(key, ukey) != 0 && strncmp(key, ukey, dirlen) == 0 &&
+            !selected(s, key + dirlen, base ? base + 1 : key, 0))
+            continue;
         const char *path = apr_pstrcat(s->pool, "s3://", objs[i].bucket, "/", objs[i].key, NULL);
         if (objs[i].archived) {
             report(s, path, "in storage class %s: restore it before reading; skipped",
@@ -324,11 +366,13 @@ static int s3_wait(Src *s, Input *in, size_t *len, char *err, size_t errlen)
 }
 
 Src *src_open(apr_pool_t *pool, const char *const *paths, int npaths, size_t max_line,
-              const S3Opts *s3, LiqDiagList *diags, apr_thread_mutex_t *diag_lock)
+              const S3Opts *s3, const SrcOpts *sopt, LiqDiagList *diags,
+              apr_thread_mutex_t *diag_lock)
 {
     Src *s = apr_pcalloc(pool, sizeof(*s));
     s->pool = pool;
     s->max_line = max_line;
+    s->opts = sopt;
     s->diags = diags;
     s->diag_lock = diag_lock;
     S3Opts *so = apr_pcalloc(pool, sizeof(*so)); /* S3 notes become warnings */
@@ -661,6 +705,26 @@ static int hand_records(Input *in, Morsel *m)
     return 1;
 }
 
+/* --input-format: the format the user named, whatever the content looks like. */
+static void force_format(Src *s, Input *in)
+{
+    InFormat f = FMT_LINES;
+    int text = 0;
+    fmt_by_user_name(s->opts->format, &f, &text);
+    in->fmt = f;
+    in->text_only = text;
+    if (f != FMT_COLUMNS)
+        return;
+    const char *p = in->is_map ? in->data : in->carry;
+    size_t n = in->is_map ? in->size : in->carry_len;
+    in->cols = fmt_columns_named(s->opts->format, p, n < 65536 ? n : 65536, s->pool);
+    if (!in->cols) {
+        report(s, in->path, "--input-format %s: no #Fields header line; read as text lines",
+               s->opts->format);
+        in->fmt = FMT_LINES;
+    }
+}
+
 /* Sniffs the format of an input from its first plain bytes (for streams, a first block
  * read into the carry), and reads a container-format input whole into records. */
 static void detect_format(Src *s, Input *in)
@@ -688,9 +752,12 @@ static void detect_format(Src *s, Input *in)
         in->carry_len = len;
         in->fmt = fmt_sniff(buf, len);
     }
-    if (in->fmt == FMT_EXPORT && !fmt_export_path(in->path))
+    int forced = s->opts && s->opts->format;
+    if (forced)
+        force_format(s, in);
+    if (!forced && in->fmt == FMT_EXPORT && !fmt_export_path(in->path))
         in->fmt = FMT_LINES;
-    if (in->fmt == FMT_LINES) {
+    if (!forced && in->fmt == FMT_LINES) {
         const char *p = in->is_map ? in->data : in->carry;
         size_t n = in->is_map ? in->size : in->carry_len;
         if (p && (in->cols = fmt_columns_sniff(p, n < 65536 ? n : 65536, s->pool)) != NULL)
@@ -740,6 +807,9 @@ static void detect_format(Src *s, Input *in)
         in->recs = apr_palloc(in->docpool, sizeof(Rec));
         in->nrecs = 0;
     }
+    if (in->tso && in->tso->field) /* --timestamp-field: the events' own times give way */
+        for (size_t i = 0; i < in->nrecs; i++)
+            in->recs[i].ts_done = 0;
 }
 
 /* ===== Progress (src_progress) ===== */

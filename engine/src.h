@@ -39,6 +39,7 @@
 #include "engine/fmt.h"
 #include "engine/liq.h"
 #include "engine/s3.h"
+#include "engine/tsfmt.h"
 #include "lexer/diag.h"
 
 enum { SRC_MORSEL = 1 << 20 };
@@ -66,6 +67,8 @@ typedef struct Input {
     InFormat fmt;       /* sniffed from the first plain bytes */
     const FmtColumns *cols; /* FMT_COLUMNS: the positional layout */
     int fmt_known;
+    int text_only;      /* --input-format text: lines are never read as JSON */
+    const TsOpts *tso;  /* --timestamp-field, --timestamp-format, --tz (NULL: none) */
     Rec *recs;          /* container formats: every record of the input */
     size_t nrecs, recpos;
     char *doc;          /* container formats read from a stream: the whole document */
@@ -94,9 +97,26 @@ enum { SRC_MORSEL_RECS = 4096 }; /* records per morsel of a container format */
 
 typedef struct Src Src;
 
+/* How a run picks and reads its inputs (src_open's sopt; NULL: every file found, formats told
+ * by content). */
+typedef struct SrcOpts {
+    /* --include / --exclude: globs (apr_fnmatch, '*' also matches '/') tried on the path of
+     * a file below the directory given (or of an S3 key below the URI's prefix) and on its
+     * base name. A file found by walking is read when it matches an include (or there is
+     * none) and no exclude; a directory matching an exclude is not entered. Inputs named
+     * directly are always read. */
+    const char *const *include;
+    int ninclude;
+    const char *const *exclude;
+    int nexclude;
+    const char *format; /* --input-format: a name of fmt_user_names, or NULL to sniff */
+    const TsOpts *ts;   /* @timestamp options, or NULL */
+} SrcOpts;
+
 /* s3: settings for s3:// inputs (NULL: defaults) */
 Src *src_open(apr_pool_t *pool, const char *const *paths, int npaths, size_t max_line,
-              const S3Opts *s3, LiqDiagList *diags, apr_thread_mutex_t *diag_lock);
+              const S3Opts *s3, const SrcOpts *sopt, LiqDiagList *diags,
+              apr_thread_mutex_t *diag_lock);
 int src_next(Src *s, Morsel *m); /* 1: a morsel; 0: no more input */
 void src_release(Src *s, Morsel *m);
 void src_close(Src *s);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "engine/ts.h"
+#include "engine/tz.h"
 
 int64_t ts_days_from_civil(int64_t y, unsigned m, unsigned d)
 {
@@ -124,8 +125,9 @@ static int dig(const char *s, size_t len, size_t at, int n, int *out)
 
 /* Parses ISO 8601 at s; *used = bytes consumed. Accepts a date alone, or date [T ] time with
  * optional seconds, fraction (. or ,) and zone (Z, +hh, +hh:mm, +hhmm). */
-static int iso_at(const char *s, size_t len, int64_t *ms, size_t *used)
+static int iso_at(const char *s, size_t len, int64_t *ms, size_t *used, int *zoned)
 {
+    *zoned = 0;
     int y, mo, d, h = 0, mi = 0, sec = 0;
     size_t i = 0;
     if (!dig(s, len, 0, 4, &y) || len < 10 || s[4] != '-' || !dig(s, len, 5, 2, &mo) ||
@@ -160,6 +162,7 @@ static int iso_at(const char *s, size_t len, int64_t *ms, size_t *used)
         }
         if (i < len && (s[i] == 'Z' || s[i] == 'z')) {
             i++;
+            *zoned = 1;
         } else if (i < len && (s[i] == '+' || s[i] == '-')) {
             int oh, om = 0;
             int sign = s[i] == '-' ? -1 : 1;
@@ -171,6 +174,7 @@ static int iso_at(const char *s, size_t len, int64_t *ms, size_t *used)
                     j += 2;
                 off_min = sign * (oh * 60 + om);
                 i = j;
+                *zoned = 1;
             }
         }
     }
@@ -180,12 +184,22 @@ static int iso_at(const char *s, size_t len, int64_t *ms, size_t *used)
     return 1;
 }
 
-int ts_parse_iso(const char *s, size_t len, int64_t *ms)
+int ts_parse_iso_in(const char *s, size_t len, const struct TsZone *z, int64_t *ms)
 {
     size_t used;
+    int zoned;
     while (len && (s[len - 1] == ' '))
         len--;
-    return iso_at(s, len, ms, &used) && used == len;
+    if (!iso_at(s, len, ms, &used, &zoned) || used != len)
+        return 0;
+    if (!zoned && z)
+        *ms = tz_local_to_utc(z, *ms);
+    return 1;
+}
+
+int ts_parse_iso(const char *s, size_t len, int64_t *ms)
+{
+    return ts_parse_iso_in(s, len, NULL, ms);
 }
 
 int ts_from_epoch(double v, int64_t *ms)
@@ -235,6 +249,11 @@ static int clf_at(const char *s, size_t len, int64_t *ms)
  * leading epoch number of 10 (s) or 13 (ms) digits. */
 int ts_find_in_text(const char *s, size_t len, int64_t *ms)
 {
+    return ts_find_in_text_in(s, len, NULL, ms);
+}
+
+int ts_find_in_text_in(const char *s, size_t len, const struct TsZone *z, int64_t *ms)
+{
     size_t lim = len < 128 ? len : 128;
     /* leading epoch */
     size_t nd = 0;
@@ -260,8 +279,12 @@ int ts_find_in_text(const char *s, size_t len, int64_t *ms)
             if (i > 0 && s[i - 1] >= '0' && s[i - 1] <= '9')
                 continue;
             size_t used;
-            if (s[i + 4] == '-' && iso_at(s + i, len - i, ms, &used))
+            int zoned;
+            if (s[i + 4] == '-' && iso_at(s + i, len - i, ms, &used, &zoned)) {
+                if (!zoned && z)
+                    *ms = tz_local_to_utc(z, *ms);
                 return 1;
+            }
         } else if (c == '[' && clf_at(s + i + 1, len - i - 1, ms)) {
             return 1;
         }

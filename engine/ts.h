@@ -1,6 +1,7 @@
 /* ts.h -- reading timestamps: ISO 8601 / RFC 3339, epoch numbers, and timestamps inside text
  *
- * All results are epoch milliseconds, UTC. Times written without a zone are UTC (L20).
+ * All results are epoch milliseconds, UTC. Times written without a zone are UTC (L20), or in
+ * the zone given to the _in variants (--tz).
  *
  * Interface:
  *   ts_parse_iso     a whole string in ISO 8601 / RFC 3339 form ("2026-11-23T10:00:00.5Z",
@@ -22,6 +23,10 @@
 int ts_parse_iso(const char *s, size_t len, int64_t *ms);
 int ts_from_epoch(double v, int64_t *ms);
 int ts_find_in_text(const char *s, size_t len, int64_t *ms);
+/* The same, a time written without a zone being in zone z (tz.h; NULL: UTC), as --tz asks. */
+struct TsZone;
+int ts_parse_iso_in(const char *s, size_t len, const struct TsZone *z, int64_t *ms);
+int ts_find_in_text_in(const char *s, size_t len, const struct TsZone *z, int64_t *ms);
 int64_t ts_days_from_civil(int64_t y, unsigned m, unsigned d);
 void ts_civil_from_days(int64_t days, int *y, unsigned *m, unsigned *d);
 

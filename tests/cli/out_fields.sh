@@ -6,7 +6,8 @@
 # array indexes, @@ for top-level '@' keys, null and empty containers absent, the last of a
 # repeated key), the system fields, the columns of positional formats (an ALB corpus file,
 # gzip-compressed; VPC flow logs), Lambda platform lines and the JSON fragment of a Lambda
-# application line; --start/--end; every --format; the same rows at every thread count.
+# application line; --start/--end; every --format; the same rows at every thread count; at
+# most 10000 fields told apart, the rest counted together.
 # Environment (set by make check): LIQ = the liq binary, SRCDIR = the source tree.
 # Exit: 0 all checks passed, 1 a check failed (each check prints an ok/not ok line).
 #
@@ -161,6 +162,18 @@ want 'field,count,types' \
     'ms,1,number' \
     'user,1,string'
 expect_out "Lambda platform lines and a JSON fragment"
+
+# ===== at most 10000 fields told apart =====
+# 60 records of 200 keys each: the 5 system fields and the keys of the first 49 records and
+# part of the 50th fill the 10000; records 50 to 60 have fields counted together
+awk 'BEGIN { for (r = 0; r < 60; r++) { printf "{"
+    for (k = 0; k < 200; k++) printf "%s\"k%d_%d\":%d", k ? "," : "", r, k, k; print "}" } }' \
+    >"$tmp/many.json"
+run --fields --format csv --threads 1 "$tmp/many.json"
+expect_rc 0 "more than 10000 fields"
+if [ "$(wc -l <"$tmp/out")" -eq 10002 ] && [ "$(tail -n 1 "$tmp/out")" = '(more fields),11,number' ]
+then ok "more than 10000 fields: 10000 rows, then (more fields)"
+else not_ok "more than 10000 fields"; tail -n 3 "$tmp/out" | show /dev/stdin; fi
 
 # ===== errors =====
 run --fields "$tmp/app.json" "$tmp/missing.json"

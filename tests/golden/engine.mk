@@ -2,6 +2,7 @@
 ENGINE_TESTS = \
 	tests/golden/engine/prefilter.test \
 	tests/golden/engine/timerange.test \
+	tests/golden/engine/timestamps.test \
 	tests/golden/engine/formats.test \
 	tests/golden/engine/lambda.test \
 	tests/golden/engine/columns.test \
@@ -18,7 +19,8 @@ ENGINE_TESTS = \
 
 ## shell tests of inputs that golden files cannot hold (compressed bytes, directory layouts)
 ENGINE_SH_TESTS = \
-	tests/inputs/compressed.sh
+	tests/inputs/compressed.sh \
+	tests/inputs/select.sh
 
 ## inputs of golden tests too large to write inline, and the scripts that made them
 EXTRA_DIST += tests/golden/data/anomaly_app.txt tests/golden/data/gen_anomaly.py
