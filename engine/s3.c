@@ -1,64 +1,25 @@
-/* s3.c -- S3 URIs, credentials, ListObjectsV2 and GetObject over libcurl (see s3.h)
+/* s3.c -- S3 URIs, the client, ListObjectsV2 and GetObject over libcurl (see s3.h)
  *
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <errno.h>
 #include <fnmatch.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/time.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <apr_strings.h>
 #include <apr_xml.h>
 #include <curl/curl.h>
 #include "engine/buf.h"
-#include "engine/jdom.h"
 #include "engine/s3.h"
 #include "engine/s3_cache.h"
-#include "engine/s3_creds.h"
+#include "engine/s3_int.h"
 #include "engine/s3_prune.h"
-
-struct S3Handle {
-    CURL *curl;
-    unsigned seed; /* backoff jitter */
-    const volatile int *cancel;
-};
-
-enum { S3_MAX_REGIONS = 32 };
-
-struct S3 {
-    apr_pool_t *pool;
-    S3Handle own; /* for s3_expand, and s3_get without a handle */
-    const char *region;
-    const char *endpoint; /* custom endpoint without a trailing '/', or NULL for AWS */
-    int no_sign;
-    const char *akid, *secret, *token;
-    const char *source; /* where the credentials came from */
-    int max_tries;
-    long read_timeout;
-    const char *cache_dir; /* --cache-dir, or NULL */
-    S3Opts opts;           /* --start/--end, the note callback */
-    /* regions learned from redirects, per bucket (fetch threads share them) */
-    pthread_mutex_t rlock;
-    int nregions;
-    struct {
-        char bucket[64], region[32];
-    } regions[S3_MAX_REGIONS];
-    uint64_t pruned, cached; /* objects skipped by their date path; read from the cache */
-    /* credentials from the container endpoint or IMDS expire: on ExpiredToken they are
-     * fetched again (under rlock; each set lives in its own pool until the client ends) */
-    int refreshable, cred_gen, ncred_pools;
-    apr_pool_t *cred_pools[8];
-    /* ranged parts of large objects (the profile's s3 = multipart_* settings) */
-    uint64_t part_threshold, part_size;
-    int part_threads;
-};
 
 /* ===== URIs and encoding ===== */
 
@@ -118,273 +79,6 @@ static char *glob_pattern(apr_pool_t *pool, const char *key)
     return out;
 }
 
-/* ===== Settings files ===== */
-
-static char *trim(char *s)
-{
-    while (*s == ' ' || *s == '\t')
-        s++;
-    size_t n = strlen(s);
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
-        s[--n] = 0;
-    return s;
-}
-
-const char *s3_ini_get(apr_pool_t *pool, const char *path, const char *section, const char *key)
-{
-    FILE *fp = path ? fopen(path, "r") : NULL;
-    if (!fp)
-        return NULL;
-    char line[4096];
-    int in = 0;
-    const char *val = NULL;
-    while (fgets(line, sizeof(line), fp)) {
-        if (line[0] == ' ' || line[0] == '\t') /* a nested setting (s3 = ...) */
-            continue;
-        char *l = trim(line);
-        if (*l == '#' || *l == ';' || *l == 0)
-            continue;
-        if (*l == '[') {
-            char *e = strchr(l, ']');
-            if (e) {
-                *e = 0;
-                in = strcmp(trim(l + 1), section) == 0;
-            }
-            continue;
-        }
-        char *eq = strchr(l, '=');
-        if (!in || !eq)
-            continue;
-        *eq = 0;
-        if (strcasecmp(trim(l), key) == 0)
-            val = apr_pstrdup(pool, trim(eq + 1));
-    }
-    fclose(fp);
-    return val;
-}
-
-const char *s3_ini_get_nested(apr_pool_t *pool, const char *path, const char *section,
-                              const char *parent, const char *key)
-{
-    FILE *fp = path ? fopen(path, "r") : NULL;
-    if (!fp)
-        return NULL;
-    char line[4096];
-    int in = 0, under = 0;
-    const char *val = NULL;
-    while (fgets(line, sizeof(line), fp)) {
-        int indented = line[0] == ' ' || line[0] == '\t';
-        char *l = trim(line);
-        if (*l == '#' || *l == ';' || *l == 0)
-            continue;
-        if (!indented)
-            under = 0;
-        if (*l == '[') {
-            char *e = strchr(l, ']');
-            if (e) {
-                *e = 0;
-                in = strcmp(trim(l + 1), section) == 0;
-            }
-            continue;
-        }
-        char *eq = strchr(l, '=');
-        if (!in || !eq)
-            continue;
-        *eq = 0;
-        char *k = trim(l), *v = trim(eq + 1);
-        if (!indented)
-            under = strcasecmp(k, parent) == 0 && *v == 0;
-        else if (under && strcasecmp(k, key) == 0)
-            val = apr_pstrdup(pool, v);
-    }
-    fclose(fp);
-    return val;
-}
-
-uint64_t s3_parse_size(const char *s)
-{
-    if (!s)
-        return 0;
-    char *end;
-    double v = strtod(s, &end);
-    while (*end == ' ')
-        end++;
-    double mul = 1;
-    if (strcasecmp(end, "KB") == 0 || strcasecmp(end, "KiB") == 0)
-        mul = 1024.0;
-    else if (strcasecmp(end, "MB") == 0 || strcasecmp(end, "MiB") == 0)
-        mul = 1024.0 * 1024;
-    else if (strcasecmp(end, "GB") == 0 || strcasecmp(end, "GiB") == 0)
-        mul = 1024.0 * 1024 * 1024;
-    else if (*end && strcasecmp(end, "B") != 0)
-        return 0;
-    v *= mul;
-    return v >= 1 && v < 1e15 ? (uint64_t)v : 0;
-}
-
-static const char *home_file(apr_pool_t *pool, const char *env, const char *name)
-{
-    const char *p = getenv(env);
-    if (p && *p)
-        return p;
-    const char *home = getenv("HOME");
-    return home ? apr_pstrcat(pool, home, "/.aws/", name, NULL) : NULL;
-}
-
-static void fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
-/* Runs a profile's credential_process and reads its JSON (Version 1). The output holds
- * secrets: it never goes into a message. */
-static int run_process(S3 *c, const char *cmd, const char *profile, char *err, size_t errlen)
-{
-    FILE *fp = popen(cmd, "r");
-    if (!fp) {
-        fail(err, errlen, "profile '%s': cannot run credential_process: %s", profile,
-             strerror(errno));
-        return -1;
-    }
-    LiqBuf b = {0};
-    char tmp[4096];
-    size_t n;
-    while ((n = fread(tmp, 1, sizeof(tmp), fp)) > 0)
-        buf_add(&b, tmp, n);
-    int st = pclose(fp);
-    if (st != 0) {
-        buf_free(&b);
-        fail(err, errlen, "profile '%s': credential_process failed (exit status %d)", profile,
-             WIFEXITED(st) ? WEXITSTATUS(st) : -1);
-        return -1;
-    }
-    /* the nodes point into the text: parse a copy that lives in the pool */
-    const char *text = apr_pstrmemdup(c->pool, b.p ? b.p : "", b.len);
-    const JdNode *doc = jdom_parse(c->pool, text, b.len);
-    buf_free(&b);
-    const JdNode *ver = doc && doc->type == JD_OBJ ? jdom_get(doc, "Version", 7) : NULL;
-    const JdNode *id = doc && doc->type == JD_OBJ ? jdom_get(doc, "AccessKeyId", 11) : NULL;
-    const JdNode *sec = doc && doc->type == JD_OBJ ? jdom_get(doc, "SecretAccessKey", 15) : NULL;
-    const JdNode *tok = doc && doc->type == JD_OBJ ? jdom_get(doc, "SessionToken", 12) : NULL;
-    if (!ver || ver->type != JD_NUM || ver->num != 1 || !id || id->type != JD_STR || !sec ||
-        sec->type != JD_STR) {
-        fail(err, errlen,
-             "profile '%s': credential_process did not print a JSON object with Version 1, "
-             "AccessKeyId and SecretAccessKey",
-             profile);
-        return -1;
-    }
-    c->akid = apr_pstrmemdup(c->pool, id->s, id->len);
-    c->secret = apr_pstrmemdup(c->pool, sec->s, sec->len);
-    if (tok && tok->type == JD_STR)
-        c->token = apr_pstrmemdup(c->pool, tok->s, tok->len);
-    return 0;
-}
-
-/* Credentials and region, in the AWS CLI's order. */
-static int resolve(S3 *c, char *err, size_t errlen)
-{
-    const char *profile = getenv("AWS_PROFILE");
-    int named = profile && *profile;
-    if (!named)
-        profile = "default";
-    const char *cred = home_file(c->pool, "AWS_SHARED_CREDENTIALS_FILE", "credentials");
-    const char *conf = home_file(c->pool, "AWS_CONFIG_FILE", "config");
-    const char *csec = strcmp(profile, "default") == 0
-                           ? "default"
-                           : apr_pstrcat(c->pool, "profile ", profile, NULL);
-
-    c->region = getenv("AWS_REGION");
-    if (!c->region || !*c->region)
-        c->region = getenv("AWS_DEFAULT_REGION");
-    if (!c->region || !*c->region)
-        c->region = s3_ini_get(c->pool, conf, csec, "region");
-    if (!c->region || !*c->region)
-        c->region = "us-east-1";
-    /* large objects in parallel ranges, as the AWS CLI's s3 settings say (defaults: 8 MiB
-     * threshold and parts, at most 8 parts of an object at once) */
-    uint64_t th = s3_parse_size(s3_ini_get_nested(c->pool, conf, csec, "s3", "multipart_threshold"));
-    uint64_t cs = s3_parse_size(s3_ini_get_nested(c->pool, conf, csec, "s3", "multipart_chunksize"));
-    const char *mcr = s3_ini_get_nested(c->pool, conf, csec, "s3", "max_concurrent_requests");
-    c->part_threshold = th ? th : 8u << 20;
-    c->part_size = cs >= 65536 ? cs : cs ? 65536 : 8u << 20;
-    c->part_threads = mcr ? atoi(mcr) : 8;
-    if (c->part_threads < 1 || c->part_threads > 64)
-        c->part_threads = 8;
-
-    if (c->no_sign) {
-        c->source = "none (--no-sign-request)";
-        return 0;
-    }
-    const char *id = getenv("AWS_ACCESS_KEY_ID"), *sec = getenv("AWS_SECRET_ACCESS_KEY");
-    if (id && *id && sec && *sec) {
-        c->akid = id;
-        c->secret = sec;
-        const char *tok = getenv("AWS_SESSION_TOKEN");
-        c->token = tok && *tok ? tok : NULL;
-        c->source = "environment variables (AWS_ACCESS_KEY_ID)";
-        return 0;
-    }
-    /* the credentials file, then the config file's profile section */
-    const char *files[2] = {cred, conf}, *sections[2] = {profile, csec};
-    for (int i = 0; i < 2; i++) {
-        id = s3_ini_get(c->pool, files[i], sections[i], "aws_access_key_id");
-        sec = s3_ini_get(c->pool, files[i], sections[i], "aws_secret_access_key");
-        if (id && *id && sec && *sec) {
-            c->akid = id;
-            c->secret = sec;
-            c->token = s3_ini_get(c->pool, files[i], sections[i], "aws_session_token");
-            if (c->token && !*c->token)
-                c->token = NULL;
-            c->source = apr_psprintf(c->pool, "profile '%s' in %s", profile, files[i]);
-            return 0;
-        }
-    }
-    for (int i = 0; i < 2; i++) {
-        const char *cmd = s3_ini_get(c->pool, files[i], sections[i], "credential_process");
-        if (cmd && *cmd) {
-            if (run_process(c, cmd, profile, err, errlen) != 0)
-                return -1;
-            c->source =
-                apr_psprintf(c->pool, "credential_process of profile '%s' in %s", profile, files[i]);
-            return 0;
-        }
-    }
-    /* the container endpoint, then EC2 instance metadata */
-    S3Creds cr = {0};
-    char why[512] = "";
-    int got = s3_creds_container(c->pool, &cr, err, errlen);
-    if (got < 0)
-        return -1;
-    if (got == 0) {
-        got = s3_creds_imds(c->pool, &cr, why, sizeof(why));
-        if (got < 0) {
-            fail(err, errlen, "%s", why);
-            return -1;
-        }
-    }
-    if (got > 0) {
-        c->akid = cr.akid;
-        c->secret = cr.secret;
-        c->token = cr.token;
-        c->source = cr.source;
-        c->refreshable = 1;
-        return 0;
-    }
-    fail(err, errlen,
-         "no AWS credentials: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are not set, profile "
-         "'%s' has none in %s or %s, no container endpoint is set and %s (use "
-         "--no-sign-request for a public bucket)",
-         profile, cred ? cred : "~/.aws/credentials", conf ? conf : "~/.aws/config", why);
-    (void)named;
-    return -1;
-}
-
 static apr_status_t s3_cleanup(void *p)
 {
     S3 *c = p;
@@ -396,38 +90,6 @@ static apr_status_t s3_cleanup(void *p)
         apr_pool_destroy(c->cred_pools[i]);
     c->ncred_pools = 0;
     return APR_SUCCESS;
-}
-
-/* Fetches credentials from the container endpoint or IMDS again, unless another thread did
- * since generation gen was used. Returns 0 when newer credentials are in place. */
-static int refresh_creds(S3 *c, int gen)
-{
-    int rc = 0;
-    pthread_mutex_lock(&c->rlock);
-    if (c->cred_gen == gen) {
-        rc = -1;
-        apr_pool_t *p;
-        if (c->ncred_pools < (int)(sizeof(c->cred_pools) / sizeof(c->cred_pools[0])) &&
-            apr_pool_create(&p, NULL) == APR_SUCCESS) {
-            S3Creds cr = {0};
-            char why[512];
-            int got = s3_creds_container(p, &cr, why, sizeof(why));
-            if (got == 0)
-                got = s3_creds_imds(p, &cr, why, sizeof(why));
-            if (got > 0) {
-                c->cred_pools[c->ncred_pools++] = p;
-                c->akid = cr.akid;
-                c->secret = cr.secret;
-                c->token = cr.token;
-                c->cred_gen++;
-                rc = 0;
-            } else {
-                apr_pool_destroy(p);
-            }
-        }
-    }
-    pthread_mutex_unlock(&c->rlock);
-    return rc;
 }
 
 static unsigned new_seed(void)
@@ -467,7 +129,7 @@ S3 *s3_open(apr_pool_t *pool, const S3Opts *opts, char *err, size_t errlen)
     static int curl_ready;
     if (!curl_ready) { /* first use, from the thread that opens the inputs */
         if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-            fail(err, errlen, "%s", "cannot initialise libcurl");
+            s3_fail(err, errlen, "%s", "cannot initialise libcurl");
             return NULL;
         }
         curl_ready = 1;
@@ -499,11 +161,11 @@ S3 *s3_open(apr_pool_t *pool, const S3Opts *opts, char *err, size_t errlen)
             return NULL;
         c->cache_dir = apr_pstrdup(pool, opts->cache_dir);
     }
-    if (resolve(c, err, errlen) != 0)
+    if (s3_resolve(c, err, errlen) != 0)
         return NULL;
     c->own.curl = curl_easy_init();
     if (!c->own.curl) {
-        fail(err, errlen, "%s", "cannot create a libcurl handle");
+        s3_fail(err, errlen, "%s", "cannot create a libcurl handle");
         return NULL;
     }
     pthread_mutex_init(&c->rlock, NULL);
@@ -616,7 +278,7 @@ static size_t on_header(char *p, size_t size, size_t nmemb, void *ud)
     if (!colon)
         return n;
     *colon = 0;
-    char *v = trim(colon + 1);
+    char *v = s3_trim(colon + 1);
     if (strcasecmp(line, "x-amz-bucket-region") == 0) {
         snprintf(r->region, sizeof(r->region), "%s", v);
     } else if (strcasecmp(line, "etag") == 0) {
@@ -746,7 +408,7 @@ static apr_xml_doc *xml_parse(apr_pool_t *pool, const char *p, size_t n, char *e
         char msg[200];
         apr_xml_parser_geterror(x, msg, sizeof(msg));
         if (err)
-            fail(err, errlen, "the response is not valid XML (%s)", msg);
+            s3_fail(err, errlen, "the response is not valid XML (%s)", msg);
         return NULL;
     }
     return doc;
@@ -822,26 +484,26 @@ static void http_error(S3 *c, const Resp *r, const char *used, char *err, size_t
         (r->status == 301 || r->status == 307 || r->status == 400 ||
          (code && (strcmp(code, "PermanentRedirect") == 0 ||
                    strcmp(code, "AuthorizationHeaderMalformed") == 0))))
-        fail(err, errlen, "the bucket is in region %s, not %s (%s); set AWS_REGION=%s", region,
-             used, detail, region);
+        s3_fail(err, errlen, "the bucket is in region %s, not %s (%s); set AWS_REGION=%s", region,
+                used, detail, region);
     else if (r->status == 301 || r->status == 307)
-        fail(err, errlen, "the bucket is in another region than %s (%s); set AWS_REGION",
-             used, detail);
+        s3_fail(err, errlen, "the bucket is in another region than %s (%s); set AWS_REGION",
+                used, detail);
     else if (code && strcmp(code, "InvalidObjectState") == 0)
-        fail(err, errlen, "archived (Glacier or Deep Archive): restore it before reading (%s)",
-             detail);
+        s3_fail(err, errlen, "archived (Glacier or Deep Archive): restore it before reading (%s)",
+                detail);
     else if (r->status == 403)
-        fail(err, errlen, "access denied (%s); credentials: %s", detail, c->source);
+        s3_fail(err, errlen, "access denied (%s); credentials: %s", detail, c->source);
     else if (code && strcmp(code, "NoSuchBucket") == 0)
-        fail(err, errlen, "no such bucket (%s)", detail);
+        s3_fail(err, errlen, "no such bucket (%s)", detail);
     else if (code && strcmp(code, "NoSuchKey") == 0)
-        fail(err, errlen, "no such key (%s)", detail);
+        s3_fail(err, errlen, "no such key (%s)", detail);
     else if (r->status == 404)
-        fail(err, errlen, "not found (%s)", detail);
+        s3_fail(err, errlen, "not found (%s)", detail);
     else if (r->status == 412)
-        fail(err, errlen, "the object changed while it was read (%s)", detail);
+        s3_fail(err, errlen, "the object changed while it was read (%s)", detail);
     else
-        fail(err, errlen, "HTTP %s", detail);
+        s3_fail(err, errlen, "HTTP %s", detail);
     apr_pool_destroy(pool);
 }
 
@@ -925,7 +587,7 @@ static int fetch(S3 *c, S3Handle *h, Fetch *f, LiqBuf *out, char *err, size_t er
         CURLcode cc = perform(c, h, url, region, &cond, &r);
         int retry = 0;
         if (r.status == 200 && f->hi) { /* a part, but the whole object came */
-            fail(err, errlen, "%s", "the server ignored the Range header of a part");
+            s3_fail(err, errlen, "%s", "the server ignored the Range header of a part");
             buf_free(&r.errbody);
             break;
         }
@@ -965,9 +627,9 @@ static int fetch(S3 *c, S3Handle *h, Fetch *f, LiqBuf *out, char *err, size_t er
                 out->len = start; /* keep only bytes of good responses */
         } else if (!refreshed && c->refreshable && expired_token(&r)) {
             refreshed = 1; /* new credentials from the endpoint, then at once again */
-            if (refresh_creds(c, r.gen) != 0) {
+            if (s3_refresh_creds(c, r.gen) != 0) {
                 http_error(c, &r, region, last, sizeof(last));
-                fail(err, errlen, "%s (fetching new credentials failed)", last);
+                s3_fail(err, errlen, "%s (fetching new credentials failed)", last);
                 buf_free(&r.errbody);
                 break;
             }
@@ -989,15 +651,15 @@ static int fetch(S3 *c, S3Handle *h, Fetch *f, LiqBuf *out, char *err, size_t er
         }
         buf_free(&r.errbody);
         if (cc == CURLE_ABORTED_BY_CALLBACK) {
-            fail(err, errlen, "%s", "download cancelled");
+            s3_fail(err, errlen, "%s", "download cancelled");
             break;
         }
         if (!retry) {
-            fail(err, errlen, "%s", last);
+            s3_fail(err, errlen, "%s", last);
             break;
         }
         if (attempt >= c->max_tries) {
-            fail(err, errlen, "%s (gave up after %d tries)", last, attempt);
+            s3_fail(err, errlen, "%s (gave up after %d tries)", last, attempt);
             break;
         }
         backoff(h, attempt);
@@ -1066,7 +728,7 @@ static int get_parts(S3 *c, S3Handle *h, const S3Object *o, char *buf, char *err
         pthread_join(th[i], NULL);
     pthread_mutex_destroy(&p.lock);
     if (p.failed)
-        fail(err, errlen, "%s", p.err);
+        s3_fail(err, errlen, "%s", p.err);
     return p.failed ? -1 : 0;
 }
 
@@ -1124,7 +786,7 @@ int s3_get(S3 *c, S3Handle *h, const S3Object *o, char **data, size_t *len, char
         if (rc == 0)
             __atomic_add_fetch(&c->cached, 1, __ATOMIC_RELAXED);
         else
-            fail(err, errlen, "cannot read the cached copy %s", cached);
+            s3_fail(err, errlen, "cannot read the cached copy %s", cached);
         apr_pool_destroy(pool);
         return rc;
     }
@@ -1165,7 +827,7 @@ int s3_expand(S3 *c, apr_pool_t *pool, const char *uri, S3Object **objs, size_t 
     *objs = NULL;
     *n = 0;
     if (s3_parse_uri(pool, uri, &bucket, &key) != 0) {
-        fail(err, errlen, "%s", "not an S3 URI: s3://BUCKET/KEY, s3://BUCKET/PREFIX/ or a glob");
+        s3_fail(err, errlen, "%s", "not an S3 URI: s3://BUCKET/KEY, s3://BUCKET/PREFIX/ or a glob");
         return -1;
     }
     size_t lit = s3_literal_prefix(key), keylen = strlen(key);
@@ -1207,7 +869,7 @@ int s3_expand(S3 *c, apr_pool_t *pool, const char *uri, S3Object **objs, size_t 
             break;
         }
         if (strcmp(doc->root->name, "ListBucketResult") != 0) {
-            fail(err, errlen, "the listing is not a ListBucketResult but <%s>", doc->root->name);
+            s3_fail(err, errlen, "the listing is not a ListBucketResult but <%s>", doc->root->name);
             rc = -1;
             break;
         }
@@ -1249,7 +911,7 @@ int s3_expand(S3 *c, apr_pool_t *pool, const char *uri, S3Object **objs, size_t 
         if (!trunc || strcmp(trunc, "true") != 0)
             break;
         if (!next || !*next) {
-            fail(err, errlen, "%s", "a truncated listing came without NextContinuationToken");
+            s3_fail(err, errlen, "%s", "a truncated listing came without NextContinuationToken");
             rc = -1;
             break;
         }
@@ -1258,7 +920,7 @@ int s3_expand(S3 *c, apr_pool_t *pool, const char *uri, S3Object **objs, size_t 
     buf_free(&b);
     apr_pool_destroy(page);
     if (rc == 0 && matched == 0) {
-        fail(err, errlen, "%s", glob ? "no object matches" : "no objects under this prefix");
+        s3_fail(err, errlen, "%s", glob ? "no object matches" : "no objects under this prefix");
         rc = -1;
     }
     return rc;

@@ -22,9 +22,10 @@
  * AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, else the profile AWS_PROFILE (default "default")
  * in AWS_SHARED_CREDENTIALS_FILE (~/.aws/credentials) and AWS_CONFIG_FILE (~/.aws/config),
  * including credential_process, then the container endpoint and EC2 instance metadata
- * (engine/s3_creds.h; fetched again on ExpiredToken, once per request); region from AWS_REGION, AWS_DEFAULT_REGION, the profile, else
- * us-east-1; endpoint from S3Opts.endpoint (--endpoint-url), AWS_ENDPOINT_URL_S3,
- * AWS_ENDPOINT_URL (path-style addressing), else AWS (virtual-hosted addressing).
+ * (engine/s3_creds.h; fetched again on ExpiredToken, once per request); region from
+ * AWS_REGION, AWS_DEFAULT_REGION, the profile, else us-east-1 (engine/s3_config.c);
+ * endpoint from S3Opts.endpoint (--endpoint-url), AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL
+ * (path-style addressing), else AWS (virtual-hosted addressing).
  *
  * A 301 PermanentRedirect or 400 AuthorizationHeaderMalformed that names the bucket's region
  * (x-amz-bucket-region or <Region>) is followed once per request: the request is signed for

@@ -19,9 +19,9 @@
  *   EC2 waits about a second at most.
  *
  * Both endpoints answer JSON with AccessKeyId, SecretAccessKey and Token; the credentials
- * expire, so engine/s3.c asks again when S3 answers 400/403 ExpiredToken (once per request). Proxies come from
- * libcurl's usual variables (http_proxy, no_proxy). Secrets (keys, tokens, the authorization
- * token) never go into a message.
+ * expire, so engine/s3.c asks again when S3 answers 400/403 ExpiredToken (once per request).
+ * Proxies come from libcurl's usual variables (http_proxy, no_proxy). Secrets (keys, tokens,
+ * the authorization token) never go into a message.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
