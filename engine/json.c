@@ -170,7 +170,9 @@ static void child_match(const Scan *s, const char *seg, size_t n, int at, int *e
     for (int k = 0; k < s->want->n; k++) {
         const char *w = s->want->names[k];
         size_t wl = s->want->lens[k];
-        if (wl < full || (s->plen && (memcmp(w, s->path, s->plen) != 0 || w[s->plen] != '.')))
+        if (wl < full || (wl > full && w[full] != '.')) /* neither this name nor under it */
+            continue;
+        if (s->plen && (memcmp(w, s->path, s->plen) != 0 || w[s->plen] != '.'))
             continue;
         if ((at && w[base] != '@') || memcmp(w + base + (size_t)at, seg, n) != 0)
             continue;
