@@ -36,7 +36,8 @@ static inline void ws(Scan *s)
  * it holds escapes. Leaves p after the closing quote. Raw control characters make the JSON
  * invalid. The loop looks at 16 bytes at a time for the three bytes that matter ('"', '\\',
  * and anything below 0x20). */
-static int str_body(Scan *s, const char **b, const char **e, int *esc)
+static inline __attribute__((always_inline)) int str_body(Scan *s, const char **b, const char **e,
+                                                         int *esc)
 {
     const char *p = s->p, *end = s->end;
     *esc = 0;
@@ -228,6 +229,29 @@ static inline int leaf_slot(Scan *s, int k)
     return ++s->leaves > JSON_MAX_FIELDS ? -1 : k;
 }
 
+/* A string value (p at its opening quote); k as for value(). Inlined into object(), where
+ * most values are strings. */
+static inline __attribute__((always_inline)) int string_value(Scan *s, int k)
+{
+    s->p++;
+    const char *b, *e;
+    int esc;
+    if (!str_body(s, &b, &e, &esc))
+        return 0;
+    k = leaf_slot(s, k);
+    size_t n = (size_t)(e - b);
+    if (esc) { /* decoded when wanted, else only validated */
+        const char *u = json_unescape(b, n, &n, s->pool);
+        if (!u)
+            return 0;
+        if (k >= 0)
+            s->out[k] = val_str(u, n);
+    } else if (k >= 0) {
+        s->out[k] = val_str(b, n);
+    }
+    return 1;
+}
+
 /* Appends a path segment; returns the old length to restore, or -1 if the path is too long
  * (then nothing under it can be wanted). */
 static long push(Scan *s, const char *seg, size_t n, int top_at)
@@ -287,7 +311,7 @@ static int object(Scan *s, int track)
                 sub = old >= 0;
             }
         }
-        if (!value(s, k, sub))
+        if (!(s->p < s->end && *s->p == '"' ? string_value(s, k) : value(s, k, sub)))
             return 0;
         if (old >= 0)
             s->plen = (size_t)old;
@@ -370,25 +394,8 @@ static int value(Scan *s, int k, int under)
         return object(s, under);
     case '[':
         return array(s, under);
-    case '"': {
-        s->p++;
-        const char *b, *e;
-        int esc;
-        if (!str_body(s, &b, &e, &esc))
-            return 0;
-        k = leaf_slot(s, k);
-        size_t n = (size_t)(e - b);
-        if (esc) { /* decoded when wanted, else only validated */
-            const char *u = json_unescape(b, n, &n, s->pool);
-            if (!u)
-                return 0;
-            if (k >= 0)
-                s->out[k] = val_str(u, n);
-        } else if (k >= 0) {
-            s->out[k] = val_str(b, n);
-        }
-        return 1;
-    }
+    case '"':
+        return string_value(s, k);
     case 't':
         if (s->end - s->p >= 4 && memcmp(s->p, "true", 4) == 0) {
             s->p += 4;
