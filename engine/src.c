@@ -30,6 +30,9 @@ struct Src {
     LiqDiagList *diags;
     apr_thread_mutex_t *lock;      /* guards everything above */
     apr_thread_mutex_t *diag_lock; /* guards diags (shared with the run) */
+    apr_thread_cond_t *ready_cond; /* a worker finished reading an input ahead */
+    int nready;                    /* blocks read ahead and not handed out, all inputs */
+    apr_thread_mutex_t *pool_lock; /* guards pool when workers read ahead */
     int incomplete;
     uint64_t bytes;
     const S3Opts *s3opts;
@@ -50,17 +53,60 @@ struct Src {
 static void report(Src *s, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* A block of plain lines read ahead, and a problem found meanwhile (Input.ready, .msgs). */
+typedef struct SrcBlock {
+    struct SrcBlock *next;
+    char *data; /* malloc'd: the morsel owns it once handed out */
+    size_t len;
+    uint64_t raw; /* progress: compressed bytes consumed after this block */
+} SrcBlock;
+
+typedef struct SrcMsg {
+    struct SrcMsg *next;
+    char text[];
+} SrcMsg;
+
+/* The input this thread reads ahead outside s->lock, if any: report() keeps its problems in
+ * it, to be told in input order when it becomes current (flush_msgs). */
+static _Thread_local Input *ahead_in;
+
 static void report(Src *s, const char *path, const char *fmt, ...)
 {
     va_list ap;
-    apr_thread_mutex_lock(s->diag_lock);
     char msg[1024]; /* vsnprintf: apr_pvsprintf knows no %zu */
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    if (ahead_in) {
+        size_t n = strlen(path) + strlen(msg) + 3;
+        SrcMsg *m = malloc(sizeof(*m) + n), **tail = &ahead_in->msgs;
+        if (!m)
+            abort();
+        snprintf(m->text, n, "%s: %s", path, msg);
+        m->next = NULL;
+        while (*tail)
+            tail = &(*tail)->next;
+        *tail = m;
+        return;
+    }
+    apr_thread_mutex_lock(s->diag_lock);
     diag_add(s->diags, DIAG_ERROR, NULL, "%s: %s", path, msg);
     apr_thread_mutex_unlock(s->diag_lock);
     s->incomplete++;
+}
+
+/* Under s->lock: reports the problems found while reading ahead in an input. */
+static void flush_msgs(Src *s, Input *in)
+{
+    while (in->msgs) {
+        SrcMsg *m = in->msgs;
+        in->msgs = m->next;
+        apr_thread_mutex_lock(s->diag_lock);
+        diag_add(s->diags, DIAG_ERROR, NULL, "%s", m->text);
+        apr_thread_mutex_unlock(s->diag_lock);
+        s->incomplete++;
+        free(m);
+    }
 }
 
 /* A note from the S3 client (a bucket found in another region): a warning, not a failure. */
@@ -382,6 +428,8 @@ Src *src_open(apr_pool_t *pool, const char *const *paths, int npaths, size_t max
     so->note_ctx = s;
     s->s3opts = so;
     apr_thread_mutex_create(&s->lock, APR_THREAD_MUTEX_DEFAULT, pool);
+    apr_thread_mutex_create(&s->pool_lock, APR_THREAD_MUTEX_DEFAULT, pool);
+    apr_thread_cond_create(&s->ready_cond, pool);
     for (int i = 0; i < npaths; i++) {
         const char *path = paths[i];
         struct stat st;
@@ -515,6 +563,19 @@ static void close_input(Input *in)
     in->map = in->data = NULL;
     free(in->carry);
     in->carry = NULL;
+    while (in->ready) { /* read ahead, never handed out (the run stopped early) */
+        SrcBlock *b = in->ready;
+        in->ready = b->next;
+        free(b->data);
+        free(b);
+    }
+    in->ready_tail = NULL;
+    in->nready = 0;
+    while (in->msgs) {
+        SrcMsg *m = in->msgs;
+        in->msgs = m->next;
+        free(m);
+    }
 }
 
 /* Reads plain bytes: through the decompressor, or straight from the descriptor. Returns the
@@ -717,7 +778,9 @@ static void force_format(Src *s, Input *in)
         return;
     const char *p = in->is_map ? in->data : in->carry;
     size_t n = in->is_map ? in->size : in->carry_len;
+    apr_thread_mutex_lock(s->pool_lock);
     in->cols = fmt_columns_named(s->opts->format, p, n < 65536 ? n : 65536, s->pool);
+    apr_thread_mutex_unlock(s->pool_lock);
     if (!in->cols) {
         report(s, in->path, "--input-format %s: no #Fields header line; read as text lines",
                s->opts->format);
@@ -760,11 +823,16 @@ static void detect_format(Src *s, Input *in)
     if (!forced && in->fmt == FMT_LINES) {
         const char *p = in->is_map ? in->data : in->carry;
         size_t n = in->is_map ? in->size : in->carry_len;
-        if (p && (in->cols = fmt_columns_sniff(p, n < 65536 ? n : 65536, s->pool)) != NULL)
+        apr_thread_mutex_lock(s->pool_lock);
+        in->cols = p ? fmt_columns_sniff(p, n < 65536 ? n : 65536, s->pool) : NULL;
+        apr_thread_mutex_unlock(s->pool_lock);
+        if (in->cols)
             in->fmt = FMT_COLUMNS;
     }
     if (in->fmt == FMT_EXPORT) { /* @logStream from the export layout (L19) */
+        apr_thread_mutex_lock(s->pool_lock);
         in->stream = export_stream(s->pool, in->path);
+        apr_thread_mutex_unlock(s->pool_lock);
         in->stream_len = (uint32_t)strlen(in->stream);
     }
     if (!fmt_is_container(in->fmt))
@@ -850,7 +918,7 @@ static void progress_note(Src *s, Input *in, const Morsel *m)
     if (!m)
         pos = in->rawsize_known ? in->rawsize : pos;
     else if (in->dec)
-        pos = decomp_offset(in->dec);
+        pos = in->raw_pos; /* not the decompressor's: a worker may be reading ahead */
     else if (in->recs)
         pos = in->nrecs ? in->rawsize * in->recpos / in->nrecs : in->rawsize;
     else if (in->is_map)
@@ -865,13 +933,99 @@ static void progress_note(Src *s, Input *in, const Morsel *m)
     }
 }
 
+/* ===== Handing out morsels; reading ahead ===== */
+
+static int opened(const Input *in)
+{
+    return in->fd >= 0 || in->eof || in->map || in->done;
+}
+
+/* Does the input need a worker to open it or read its next block outside s->lock? Not S3
+ * objects before their download (opened under the lock) nor standard input ahead of its
+ * turn (it may be named twice); not mapped plain files or containers once told (cut under the
+ * lock, cheaply). */
+static int readable(const Src *s, const Input *in)
+{
+    if (in->busy || in->done || in->drained)
+        return 0;
+    if (in != &s->inputs[s->cur] && s->nready >= SRC_READY)
+        return 0; /* enough read ahead: memory stays bounded */
+    if (in != &s->inputs[s->cur] && strcmp(in->path, "-") == 0)
+        return 0;
+    if (!opened(in))
+        return !in->s3obj;
+    return !in->fmt_known ||
+           (!in->recs && !in->is_map && (in->fd >= 0 || in->dec || in->carry));
+}
+
+/* Under s->lock, which it releases meanwhile: opens the input if needed, tells its format
+ * (reading a container whole), and reads its next block of lines. */
+static void read_ahead(Src *s, Input *in)
+{
+    in->busy = 1;
+    apr_thread_mutex_unlock(s->lock);
+    ahead_in = in;
+    SrcBlock *b = NULL;
+    int ended = 0;
+    if (!opened(in) && !open_input(s, in)) {
+        in->eof = 1;
+        ended = 1;
+    } else {
+        if (!in->fmt_known)
+            detect_format(s, in);
+        if (!in->recs && !in->is_map && (in->fd >= 0 || in->dec || in->carry)) {
+            Morsel m;
+            memset(&m, 0, sizeof(m));
+            if (read_block(s, in, &m)) {
+                b = malloc(sizeof(*b));
+                if (!b)
+                    abort();
+                b->next = NULL;
+                b->data = m.owned;
+                b->len = m.len;
+                b->raw = in->dec ? decomp_offset(in->dec) : 0;
+            } else {
+                ended = 1;
+            }
+        }
+    }
+    ahead_in = NULL;
+    apr_thread_mutex_lock(s->lock);
+    if (b) {
+        if (in->ready_tail)
+            in->ready_tail->next = b;
+        else
+            in->ready = b;
+        in->ready_tail = b;
+        in->nready++;
+        s->nready++;
+    }
+    in->drained |= ended;
+    if (in->recs && in->dec) /* a container, read whole */
+        in->raw_pos = decomp_offset(in->dec);
+    in->busy = 0;
+    apr_thread_cond_broadcast(s->ready_cond);
+}
+
+/* Under s->lock: reads ahead in one of the inputs after the current one, if one needs it.
+ * Returns 1 when it did (the lock was released meanwhile). */
+static int help_ahead(Src *s)
+{
+    for (int i = s->cur + 1; i < s->n && i <= s->cur + SRC_AHEAD; i++)
+        if (readable(s, &s->inputs[i])) {
+            read_ahead(s, &s->inputs[i]);
+            return 1;
+        }
+    return 0;
+}
+
 int src_next(Src *s, Morsel *m)
 {
     apr_thread_mutex_lock(s->lock);
     while (s->cur < s->n) {
         Input *in = &s->inputs[s->cur];
-        if (in->fd < 0 && !in->eof && !in->map && !in->done) {
-            if (in->s3obj && s->nfetchers && in->s3state != 2) {
+        if (in->s3obj && !opened(in)) {
+            if (s->nfetchers && in->s3state != 2) {
                 /* wait for its download; then look again, as another worker may have
                  * opened it meanwhile */
                 apr_thread_cond_wait(s->fetch_cond, s->lock);
@@ -884,14 +1038,34 @@ int src_next(Src *s, Morsel *m)
                 continue;
             }
         }
-        if (!in->fmt_known)
-            detect_format(s, in);
+        flush_msgs(s, in);
         m->recs = NULL;
         m->nrecs = 0;
-        int got = in->recs ? hand_records(in, m)
-                  : in->is_map ? cut_mapped(in, m)
-                  : (in->fd >= 0 || in->dec || in->carry) ? read_block(s, in, m)
-                                                           : 0;
+        int got = 0;
+        if (in->nready) { /* the next block, read ahead */
+            SrcBlock *b = in->ready;
+            in->ready = b->next;
+            if (!in->ready)
+                in->ready_tail = NULL;
+            in->nready--;
+            s->nready--;
+            m->data = m->owned = b->data;
+            m->len = b->len;
+            in->raw_pos = b->raw;
+            free(b);
+            got = 1;
+        } else if (in->busy) { /* its next block is on its way: read ahead meanwhile */
+            if (!help_ahead(s))
+                apr_thread_cond_wait(s->ready_cond, s->lock);
+            continue;
+        } else if (readable(s, in)) {
+            read_ahead(s, in);
+            continue;
+        } else if (in->recs) {
+            got = hand_records(in, m);
+        } else if (in->is_map) {
+            got = cut_mapped(in, m);
+        }
         if (got) {
             in->refs++;
             m->in = in;
@@ -904,6 +1078,7 @@ int src_next(Src *s, Morsel *m)
         /* the input is exhausted; it is closed when its last morsel is released (other
          * workers may still be reading a mapped input) */
         in->done = 1;
+        flush_msgs(s, in);
         progress_note(s, in, NULL);
         if (in->refs == 0)
             close_input(in);
@@ -940,7 +1115,8 @@ void src_close(Src *s)
         Input *in = &s->inputs[i];
         free(in->s3err); /* fetched, never opened */
         in->s3err = NULL;
-        if (in->map || in->fd >= 0 || in->carry || in->dec || in->s3buf)
+        if (in->map || in->fd >= 0 || in->carry || in->dec || in->s3buf || in->ready ||
+            in->msgs)
             close_input(in);
     }
 }

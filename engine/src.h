@@ -7,7 +7,13 @@
  *
  * Regular files are mapped (mmap) and cut without copying. Pipes, stdin and compressed inputs
  * (gzip, zstd: told by their magic bytes, never by the name) are read in blocks, through the
- * decompressor when compressed, carrying a partial last line into the next block. A line longer than the block grows the
+ * decompressor when compressed, carrying a partial last line into the next block. Such
+ * blocks are read outside the lock of the Src, so workers decompress different inputs at
+ * once: one worker at a time owns an input (Input.busy) and reads its next block, for the
+ * current input or one of the next SRC_AHEAD (at most SRC_READY blocks waiting in all);
+ * blocks are numbered only when the current input hands them out, in order, so morsel
+ * numbers (and the output) are the same for any number of workers. Problems found while
+ * reading ahead wait in the input and are reported when it becomes current. A line longer than the block grows the
  * block until its newline, up to max_line bytes; a longer line is cut there (reported).
  *
  * The format of each input (engine/fmt.h) is sniffed from its first plain bytes. Container
@@ -43,6 +49,7 @@
 #include "lexer/diag.h"
 
 enum { SRC_MORSEL = 1 << 20 };
+enum { SRC_AHEAD = 8, SRC_READY = 16 }; /* inputs read ahead of the current one; blocks */
 
 typedef struct Input {
     const char *path;   /* as given or found; "-" for stdin */
@@ -69,6 +76,12 @@ typedef struct Input {
     int fmt_known;
     int text_only;      /* --input-format text: lines are never read as JSON */
     const TsOpts *tso;  /* --timestamp-field, --timestamp-format, --tz (NULL: none) */
+    /* reading ahead (src_next): one worker at a time opens and reads it outside the lock */
+    int busy;           /* a worker is opening or reading it now */
+    int drained;        /* its blocks are all read */
+    struct SrcBlock *ready, *ready_tail; /* blocks read and not handed out yet, in order */
+    int nready;
+    struct SrcMsg *msgs; /* problems found while reading ahead, not reported yet */
     Rec *recs;          /* container formats: every record of the input */
     size_t nrecs, recpos;
     char *doc;          /* container formats read from a stream: the whole document */
@@ -81,6 +94,7 @@ typedef struct Input {
     uint64_t rawsize;      /* progress: bytes as stored, when rawsize_known */
     int rawsize_known;
     uint64_t raw_reported; /* progress: bytes of it counted in LiqProgress.done */
+    uint64_t raw_pos;      /* progress: compressed bytes behind the blocks handed out */
 } Input;
 
 typedef struct Morsel {
