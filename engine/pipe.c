@@ -615,14 +615,18 @@ static RowSet *run_rowset(Run *r, int pi, RowSet *rs, apr_pool_t *pool, uint64_t
 
 /* The input options of a run for src_open, or NULL when there are none; sets *bad (after a
  * diagnostic) when --tz names no zone. */
-static const SrcOpts *src_opts(apr_pool_t *pool, const LiqRunOptions *o, LiqDiagList *diags,
-                               int *bad)
+static const SrcOpts *src_opts(apr_pool_t *pool, const Run *r, LiqDiagList *diags, int *bad)
 {
+    const LiqRunOptions *o = r->opt;
     *bad = 0;
     if (!o->ninclude && !o->nexclude && !o->input_format && !o->ts_field && !o->ts_format &&
-        !o->tz)
+        !o->tz && !o->has_start && !o->has_end)
         return NULL;
     SrcOpts *so = apr_pcalloc(pool, sizeof(*so));
+    so->has_start = o->has_start;
+    so->has_end = o->has_end;
+    so->start_ms = r->range_start; /* the range read (diff reads the previous period too) */
+    so->end_ms = r->range_end;
     so->include = o->include;
     so->ninclude = o->ninclude;
     so->exclude = o->exclude;
@@ -715,7 +719,7 @@ LiqStatus liq_run(LiqQuery *q, const LiqRunOptions *opt, const LiqOutput *out, L
     s3o->start_ms = r->range_start;
     s3o->end_ms = r->range_end;
     int bad_opts;
-    const SrcOpts *so = src_opts(pool, opt, diags, &bad_opts);
+    const SrcOpts *so = src_opts(pool, r, diags, &bad_opts);
     if (bad_opts) {
         apr_pool_destroy(pool);
         return LIQ_EUSAGE;

@@ -17,6 +17,7 @@
 #include <apr_strings.h>
 #include <apr_thread_cond.h>
 #include <apr_thread_proc.h>
+#include "engine/s3_prune.h"
 #include "engine/src.h"
 
 struct Src {
@@ -212,6 +213,38 @@ static int cmp_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Does a Firehose object's name carry the arrival hour of its directory? Firehose names its
+ * objects STREAM-VERSION-YYYY-MM-DD-HH-MM-SS-ID under .../YYYY/MM/DD/HH/. */
+static int firehose_name(const char *path, const char *name)
+{
+    size_t n = strlen(path), nl = strlen(name);
+    if (n < nl + 14 || path[n - nl - 1] != '/')
+        return 0;
+    const char *d = path + n - nl - 14; /* "YYYY/MM/DD/HH/" */
+    char want[16];
+    snprintf(want, sizeof(want), "-%.4s-%.2s-%.2s-%.2s-", d, d + 5, d + 8, d + 11);
+    return strstr(name, want) != NULL;
+}
+
+/* --start/--end: is a file found by walking skipped unread? Only when its path proves that no
+ * event inside can be in range, by the rules of S3 keys (engine/s3_prune.h; local copies of
+ * buckets keep the keys as paths): an AWSLogs/ delivery day, or a Firehose arrival hour, which
+ * is at or after the events' own times (so only --start prunes it: late arrivals may hold
+ * events from before --end). A local tree merely sorted into YYYY/MM/DD/HH directories does
+ * not count as Firehose unless the file name carries the same hour as Firehose names do. */
+static int pruned(const Src *s, const char *path, const char *name)
+{
+    const SrcOpts *o = s->opts;
+    if (!o || !(o->has_start || o->has_end))
+        return 0;
+    int64_t lo, hi;
+    int has_lo;
+    S3DateKind k = s3_key_times(path, &lo, &has_lo, &hi);
+    if (k == S3_DATE_NONE || (k == S3_DATE_FIREHOSE && !firehose_name(path, name)))
+        return 0;
+    return s3_prune(path, o->has_start, o->start_ms, o->has_end, o->end_ms);
+}
+
 /* Adds the regular files under dir, recursively, in sorted order, skipping hidden entries.
  * depth bounds a directory loop made of symbolic links. */
 static void walk(Src *s, const char *dir, const char *log, int depth)
@@ -260,7 +293,7 @@ static void walk(Src *s, const char *dir, const char *log, int depth)
             continue;
         if (S_ISDIR(st.st_mode))
             walk(s, path, log, depth + 1);
-        else if (S_ISREG(st.st_mode))
+        else if (S_ISREG(st.st_mode) && !pruned(s, path, names[i]))
             add_input(s, path, log);
     }
     free(names);

@@ -125,6 +125,10 @@ typedef struct SrcOpts {
     int nexclude;
     const char *format; /* --input-format: a name of fmt_user_names, or NULL to sniff */
     const TsOpts *ts;   /* @timestamp options, or NULL */
+    /* --start/--end (widened for diff): files found by walking whose date path proves that no
+     * event inside can be in range are skipped unread (see src.c pruned) */
+    int has_start, has_end;
+    int64_t start_ms, end_ms;
 } SrcOpts;
 
 /* s3: settings for s3:// inputs (NULL: defaults) */

@@ -20,7 +20,8 @@ ENGINE_TESTS = \
 ## shell tests of inputs that golden files cannot hold (compressed bytes, directory layouts)
 ENGINE_SH_TESTS = \
 	tests/inputs/compressed.sh \
-	tests/inputs/select.sh
+	tests/inputs/select.sh \
+	tests/inputs/prune.sh
 
 ## inputs of golden tests too large to write inline, and the scripts that made them
 EXTRA_DIST += tests/golden/data/anomaly_app.txt tests/golden/data/gen_anomaly.py
