@@ -30,7 +30,7 @@ packages=(
     build-essential autoconf autoconf-archive automake libtool pkg-config flex bison
     libpcre2-dev libapr1-dev libaprutil1-dev libcmocka-dev zlib1g-dev libzstd-dev
     libcurl4-openssl-dev libisal-dev libdeflate-dev libssl-dev
-    jq gawk sqlite3
+    jq gawk sqlite3 tzdata
 )
 
 missing=()
