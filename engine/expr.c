@@ -6,6 +6,7 @@
 #include <string.h>
 #include <apr_strings.h>
 #include "engine/expr.h"
+#include "engine/memfind.h"
 #include "engine/jdom.h"
 #include "engine/kern.h"
 #include "engine/rx.h"
@@ -666,7 +667,7 @@ Vec *expr_eval(const Expr *e, ExprState *st, Batch *b)
                 }
                 size_t n;
                 const char *t = val_text(d, &st->scratch, &n);
-                int hit = s->k.len == 0 || memmem(t, n, s->k.s, s->k.len) != NULL;
+                int hit = s->k.len == 0 || mem_find(t, n, s->k.s, s->k.len) != NULL;
                 out->d[row] = val_bool(hit != s->negate);
             }
             break;

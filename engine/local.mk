@@ -14,7 +14,7 @@ libliq_la_SOURCES += \
 	engine/dec.c engine/dec_lambda.c engine/dec_lambda.h \
 	engine/agg.c engine/agg.h \
 	engine/op.h engine/rowset.c engine/op_filter.c engine/op_fields.c \
-	engine/op_sort.c engine/op_stats.c engine/op_parse.c engine/op_dedup.c engine/op_fpat.c engine/op_unnest.c engine/op_source.c engine/op_pattern.c engine/anomaly.c engine/anomaly.h \
+	engine/op_sort.c engine/op_stats.c engine/op_parse.c engine/op_dedup.c engine/op_fpat.c engine/op_unnest.c engine/op_source.c engine/op_pattern.c engine/anomaly.c engine/anomaly.h engine/memfind.c engine/memfind.h \
 	engine/jdom.c engine/jdom.h \
 	engine/plan.c engine/plan.h engine/prefilter.c engine/prefilter.h \
 	engine/src.c engine/src.h engine/decomp.c engine/decomp.h engine/fmt.c engine/fmt.h \

@@ -19,6 +19,7 @@
 #include <string.h>
 #include "engine/jdom.h"
 #include "engine/op.h"
+#include "engine/memfind.h"
 #include "engine/rx.h"
 #include "parser/fpat.h"
 
@@ -337,7 +338,7 @@ static int terms_match(const FpPattern *p, const char *s, size_t n)
         const FpTerm *t = &p->terms[i];
         /* an empty or white-space-only phrase matches every event (" " in the docs) */
         int blank = strspn(t->s, " \t") == t->len;
-        int in = blank || memmem(s, n, t->s, t->len) != NULL;
+        int in = blank || mem_find(s, n, t->s, t->len) != NULL;
         switch (t->kind) {
         case FT_MUST:
             if (!in)

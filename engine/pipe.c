@@ -31,6 +31,7 @@
 #include <apr_thread_proc.h>
 #include "engine/liq.h"
 #include "engine/liq_int.h"
+#include "engine/memfind.h"
 #include "engine/op.h"
 #include "engine/prefilter.h"
 #include "engine/rx.h"
@@ -344,7 +345,7 @@ static void worker_done(Worker *w)
 }
 
 /* Marks, in bits[row], the rows of b whose line contains needle (bit `bit`). The rows are
- * consecutive lines of one buffer, so one memmem pass over the whole batch finds them all;
+ * consecutive lines of one buffer, so one search (mem_find) over the whole batch finds them all;
  * after a hit the search resumes at the next row. */
 static void mark_rows(const Batch *b, const char *needle, size_t nlen, uint8_t *bits, uint8_t bit)
 {
@@ -352,8 +353,7 @@ static void mark_rows(const Batch *b, const char *needle, size_t nlen, uint8_t *
     uint32_t row = 0, nrows = b->nrows;
     const char *p = recs[0].line, *end = recs[nrows - 1].line + recs[nrows - 1].len;
     while (p < end) {
-        const char *hit = nlen == 1 ? memchr(p, needle[0], (size_t)(end - p))
-                                    : memmem(p, (size_t)(end - p), needle, nlen);
+        const char *hit = mem_find(p, (size_t)(end - p), needle, nlen);
         if (!hit)
             return;
         while (row < nrows && recs[row].line + recs[row].len < hit + nlen)
@@ -387,7 +387,7 @@ static void prefilter_batch(const Plan *p, Batch *b, uint8_t *bits)
         for (uint32_t row = 0; row < b->nrows; row++) {
             const Rec *rec = &b->recs[row];
             for (int i = 0; i < n; i++)
-                if (memmem(rec->line, rec->len, p->pre[i].lit, p->pre[i].len))
+                if (mem_find(rec->line, rec->len, p->pre[i].lit, p->pre[i].len))
                     bits[row] |= (uint8_t)(1u << i);
             if (memchr(rec->line, '\\', rec->len))
                 bits[row] |= esc;

@@ -14,7 +14,12 @@ UNIT_TESTS = \
 	tests/unit/test_rx \
 	tests/unit/test_s3 \
 	tests/unit/test_anomaly \
-	tests/unit/test_progress
+	tests/unit/test_progress \
+	tests/unit/test_memfind
+
+tests_unit_test_memfind_SOURCES = tests/unit/test_memfind.c
+tests_unit_test_memfind_LDADD = libliq.la $(LIQ_LIBS) $(CMOCKA_LIBS)
+tests_unit_test_memfind_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 
 tests_unit_test_anomaly_SOURCES = tests/unit/test_anomaly.c
 tests_unit_test_anomaly_LDADD = libliq.la $(LIQ_LIBS) $(CMOCKA_LIBS)
