@@ -16,6 +16,9 @@
  */
 #include <apr_strings.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <strings.h>
 #include "engine/op.h"
 #include "engine/jdom.h"
@@ -181,6 +184,11 @@ static int csv_fields(apr_pool_t *pool, const char *s, size_t n, Datum *out, int
 static int ascii(const char *s, size_t n)
 {
     size_t i = 0;
+#ifdef __SSE2__
+    for (; i + 16 <= n; i += 16)
+        if (_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(const void *)(s + i))))
+            return 0;
+#endif
     for (; i + 8 <= n; i += 8) {
         uint64_t w;
         memcpy(&w, s + i, 8);
