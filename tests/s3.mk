@@ -10,3 +10,10 @@ S3_SH_TESTS = \
 	tests/s3/select.sh \
 	tests/s3/sigv4.sh
 S3_TEST_HELPERS = tests/s3/lib.sh tests/s3/proxy.py tests/s3/s3put.py tests/s3/metadata.py
+
+## the s3rver npm tree lib.sh installs into the build tree on first use: gone with distclean
+## (make distcheck's distcleancheck finds nothing left behind)
+distclean-local: distclean-s3rver
+distclean-s3rver:
+	rm -rf tests/s3/s3rver tests/s3/s3rver.lock
+.PHONY: distclean-s3rver
