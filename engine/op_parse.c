@@ -185,6 +185,14 @@ static int ascii(const char *s, size_t n)
 {
     size_t i = 0;
 #ifdef __SSE2__
+    for (; i + 64 <= n; i += 64) { /* one test per 64 bytes: lines are mostly ASCII */
+        __m128i a = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(s + i)),
+                                 _mm_loadu_si128((const __m128i *)(const void *)(s + i + 16)));
+        __m128i b = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(s + i + 32)),
+                                 _mm_loadu_si128((const __m128i *)(const void *)(s + i + 48)));
+        if (_mm_movemask_epi8(_mm_or_si128(a, b)))
+            return 0;
+    }
     for (; i + 16 <= n; i += 16)
         if (_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(const void *)(s + i))))
             return 0;
@@ -201,6 +209,26 @@ static int ascii(const char *s, size_t n)
     return 1;
 }
 
+/* memchr, inline: the next piece of a glob is usually a few bytes away, where the call
+ * itself would cost more than the search. */
+static inline const char *byte_find(const char *h, size_t n, char c)
+{
+    size_t i = 0;
+#ifdef __SSE2__
+    const __m128i v = _mm_set1_epi8(c);
+    for (; i + 16 <= n; i += 16) {
+        unsigned m = (unsigned)_mm_movemask_epi8(
+            _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(h + i)), v));
+        if (m)
+            return h + i + __builtin_ctz(m);
+    }
+#endif
+    for (; i < n; i++)
+        if (h[i] == c)
+            return h + i;
+    return NULL;
+}
+
 /* The first nd in h. Pieces of a glob are short and lines are short: memchr for the first byte
  * and a compare beats memmem's set-up (at worst hn * nn for a pathological line). */
 static const char *find(const char *h, size_t hn, const char *nd, size_t nn)
@@ -209,10 +237,13 @@ static const char *find(const char *h, size_t hn, const char *nd, size_t nn)
         return h;
     const char *end = h + hn;
     while ((size_t)(end - h) >= nn) {
-        const char *q = memchr(h, nd[0], (size_t)(end - h) - nn + 1);
+        const char *q = byte_find(h, (size_t)(end - h) - nn + 1, nd[0]);
         if (!q)
             return NULL;
-        if (memcmp(q + 1, nd + 1, nn - 1) == 0)
+        size_t k = 1; /* pieces are short: no call for the compare */
+        while (k < nn && q[k] == nd[k])
+            k++;
+        if (k == nn)
             return q;
         h = q + 1;
     }
