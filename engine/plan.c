@@ -150,6 +150,15 @@ static Expr *compile(Builder *b, const AstNode *n)
     return e;
 }
 
+/* @timestamp as an expression, for an operator that reads it without the query naming it */
+static Expr *compile_timestamp(Builder *b, LiqSpan span)
+{
+    AstNode *tsn = ast_new(b->p->pool, AST_FIELD, span);
+    tsn->str = "@timestamp";
+    tsn->len = 10;
+    return compile(b, tsn);
+}
+
 /* The names an expression reads from the records, for --explain. */
 static const char *reads_of(Builder *b, Expr **es, int n)
 {
@@ -308,10 +317,7 @@ static void add_stats(Builder *b, const AstNode *cmd)
         if ((call->fn == FN_pct || call->fn == FN_percentile) && call->nkids == 2)
             aggs[a].param = call->kids[1]->num;
         if (call->fn == FN_earliest || call->fn == FN_latest) {
-            AstNode *ts = ast_new(pool, AST_FIELD, call->span);
-            ts->str = "@timestamp";
-            ts->len = 10;
-            aggs[a].arg2 = compile(b, ts);
+            aggs[a].arg2 = compile_timestamp(b, call->span);
         }
         aggs[a].slot = agg_slots[a] = plan_new_slot(b->p, ast_text(pool, call, b->text),
                                                     SLOT_COMPUTED);
@@ -544,19 +550,13 @@ static void add_pattern_cmd(Builder *b, const AstNode *cmd, const AstNode *diffc
              : !strcasecmp(diffcmd->str, "previousDay")       ? DIFF_DAY
              : !strcasecmp(diffcmd->str, "previousWeek")      ? DIFF_WEEK
                                                                : DIFF_MONTH;
-        AstNode *tsn = ast_new(pool, AST_FIELD, diffcmd->span);
-        tsn->str = "@timestamp";
-        tsn->len = 10;
-        ts = compile(b, tsn);
+        ts = compile_timestamp(b, diffcmd->span);
         for (int i = 0; i < 3; i++)
             dslots[i] = plan_new_slot(b->p, dnames[i], SLOT_COMPUTED);
         b->p->diff = dk;
     }
     if (anomcmd) {
-        AstNode *tsn = ast_new(pool, AST_FIELD, anomcmd->span);
-        tsn->str = "@timestamp";
-        tsn->len = 10;
-        ts = compile(b, tsn);
+        ts = compile_timestamp(b, anomcmd->span);
         for (int i = 0; i < 4; i++)
             aslots[i] = plan_new_slot(b->p, anames[i], SLOT_COMPUTED);
     }
