@@ -28,6 +28,18 @@ export AWS_EC2_METADATA_DISABLED=true
 PY=${PYTHON3:-python3}
 here="$SRCDIR/tests/s3"
 
+# need_botocore: the python3 that has botocore (the signature checks) into $PY, else skip (77)
+need_botocore() {
+    for p in ${PYTHON3:-} python3 /usr/bin/python3; do
+        if "$p" -c 'import botocore.auth' 2>/dev/null; then
+            PY=$p
+            return 0
+        fi
+    done
+    echo "SKIP: botocore is needed to check signatures (Debian: apt-get install python3-botocore)"
+    exit 77
+}
+
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/liq-s3.XXXXXX")
 pids=""
 cleanup() {

@@ -14,16 +14,7 @@
 set -u
 . "$SRCDIR/tests/s3/lib.sh"
 
-for p in ${PYTHON3:-} python3 /usr/bin/python3; do
-    if "$p" -c 'import botocore.auth' 2>/dev/null; then
-        PY=$p
-        break
-    fi
-done
-if ! "$PY" -c 'import botocore.auth' 2>/dev/null; then
-    echo "SKIP: botocore is needed to check signatures (Debian: apt-get install python3-botocore)"
-    exit 77
-fi
+need_botocore
 
 s3_start
 L="$tmp/local"
