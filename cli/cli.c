@@ -49,6 +49,7 @@ typedef struct CliOpts {
     int stats;
     int header;
     int no_prefilter;
+    int no_seek; /* --no-seek */
     const char *filter_pattern; /* --filter-pattern */
     int has_start, has_end;
     int64_t start_ms, end_ms;
@@ -94,6 +95,7 @@ enum {
     OPT_LIST_FUNCTIONS,
     OPT_BATCH_ROWS,
     OPT_NO_PREFILTER,
+    OPT_NO_SEEK,
     OPT_FILTER_PATTERN,
     OPT_CHART,
     OPT_CHART_SVG,
@@ -128,6 +130,7 @@ static const struct option long_opts[] = {
     {"max-line", required_argument, NULL, OPT_MAX_LINE},
     {"list-functions", no_argument, NULL, OPT_LIST_FUNCTIONS},
     {"no-prefilter", no_argument, NULL, OPT_NO_PREFILTER},
+    {"no-seek", no_argument, NULL, OPT_NO_SEEK},
     {"filter-pattern", required_argument, NULL, OPT_FILTER_PATTERN},
     {"quiet", no_argument, NULL, 'q'},
     {"chart", no_argument, NULL, OPT_CHART},
@@ -203,7 +206,9 @@ static const char usage_text[] =
     "      --threads N         worker threads (default: all cores)\n"
     "      --start TIME        skip records before TIME (inclusive bound); TIME is ISO 8601,\n"
     "                          epoch seconds or milliseconds, now, or relative: -15m, -2h, -7d\n"
-    "      --end TIME          skip records after TIME (inclusive bound)\n"
+    "      --end TIME          skip records after TIME (inclusive bound); plain files sorted\n"
+    "                          by time are entered by binary search, not read from the start\n"
+    "      --no-seek           read sorted files whole with --start/--end (no binary search)\n"
     "      --max-line BYTES    longest record read whole (default 256 MiB)\n"
     "      --no-prefilter      decode every record (no literal search before decoding)\n"
     "      --include GLOB      in directories (and S3 prefixes) read only files whose path\n"
@@ -468,6 +473,9 @@ static int parse_args(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
             break;
         case OPT_NO_PREFILTER:
             o->no_prefilter = 1;
+            break;
+        case OPT_NO_SEEK:
+            o->no_seek = 1;
             break;
         case OPT_FILTER_PATTERN:
             o->filter_pattern = optarg;
@@ -951,7 +959,7 @@ static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
                         o->inputs,    o->ninputs,         o->endpoint_url,   o->no_sign_request,
                         o->s3_read_timeout, o->s3_concurrency, o->stats == 2, NULL,
                         o->cache_dir, o->include, o->ninclude, o->exclude, o->nexclude,
-                        o->input_format, o->ts_field, o->ts_format, o->tz};
+                        o->input_format, o->ts_field, o->ts_format, o->tz, o->no_seek};
     if (o->ninputs == 0) {
         ro.inputs = stdin_only;
         ro.ninputs = 1;
@@ -1028,6 +1036,11 @@ static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
                     "liq: stats: S3 objects: %llu pruned by their date path (--start/--end), "
                     "%llu read from --cache-dir\n",
                     (unsigned long long)st.s3_pruned, (unsigned long long)st.s3_cached);
+        if (st.seek_inputs)
+            fprintf(err,
+                    "liq: stats: time seek: %.1f MB (%llu bytes) skipped in %d sorted input%s\n",
+                    (double)st.seek_skipped / 1e6, (unsigned long long)st.seek_skipped,
+                    st.seek_inputs, st.seek_inputs == 1 ? "" : "s");
         if (o->stats == 2)
             stats_verbose(err, &st);
     }

@@ -351,3 +351,52 @@ timestamps:
             }
         }
 }
+
+/* The @timestamp of one line of a line-format input (FMT_LINES, FMT_COLUMNS) as dec_load
+ * gives it to a record made from that line: the same JSON keys (or --timestamp-field), the
+ * same Lambda-style JSON fragment rule, the same text and column rules and options. line and
+ * len are the record as run_morsel cuts it (no newline, no final CR). Used by the time seek
+ * (engine/seek.c) to probe lines without making a batch. Returns 1 and *ms, or 0: no
+ * timestamp. Decoded strings go to pool. */
+int dec_line_ts(const Input *in, const char *line, size_t len, apr_pool_t *pool, int64_t *ms)
+{
+    Rec r;
+    memset(&r, 0, sizeof(r));
+    r.line = line;
+    r.len = (uint32_t)(len > UINT32_MAX ? UINT32_MAX : len);
+    r.json = in->text_only ? REC_JSON_NO : REC_JSON_UNKNOWN;
+    const TsOpts *to = in->tso;
+    const FmtColumns *cols = in->fmt == FMT_COLUMNS ? in->cols : NULL;
+    if (cols) { /* as load_columns */
+        r.json = REC_JSON_NO;
+        rec_ts(&r, NULL, pool, cols, to);
+    } else { /* as dec_load's JSON pass with only @timestamp wanted */
+        const char *const *tsk;
+        const uint32_t *tsl;
+        int ntk = ts_keys_of(to, &tsk, &tsl);
+        const char *names[NTSKEYS];
+        for (int k = 0; k < ntk; k++)
+            names[k] = tsk[k];
+        JsonWant w = {ntk, names, tsl};
+        Datum out[NTSKEYS];
+        int is_json = 0;
+        if (r.json != REC_JSON_NO) {
+            is_json = json_extract(r.line, r.len, &w, out, pool);
+            r.json = is_json ? REC_JSON_YES : REC_JSON_NO;
+            const char *frag;
+            if (!is_json && r.len > 2 && r.line[0] != '{' &&
+                (frag = memmem(r.line, r.len, "\t{", 2)) != NULL) {
+                uint32_t off = (uint32_t)(frag + 1 - r.line);
+                if (json_extract(r.line + off, r.len - off, &w, out, pool)) {
+                    r.json = REC_JSON_FRAG;
+                    r.jsoff = off;
+                    is_json = 1;
+                }
+            }
+        }
+        int use = is_json && (r.json == REC_JSON_YES || (to && to->field));
+        rec_ts(&r, use ? out : NULL, pool, NULL, to);
+    }
+    *ms = r.ts;
+    return r.has_ts;
+}

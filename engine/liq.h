@@ -69,6 +69,7 @@ typedef struct LiqRunOptions {
     const char *ts_field;     /* --timestamp-field; NULL: the rules of L20 */
     const char *ts_format;    /* --timestamp-format; NULL: ISO 8601 and epoch numbers */
     const char *tz;           /* --tz: the zone of zone-less timestamps; NULL: UTC */
+    int no_seek; /* --no-seek: read sorted files whole with --start/--end (engine/seek.h) */
 } LiqRunOptions;
 
 /* Progress of a run, for a progress bar drawn by another thread while liq_run works: the
@@ -99,6 +100,8 @@ typedef struct LiqRunStats {
     uint64_t bytes_scanned;
     uint64_t rows_out;
     uint64_t s3_pruned, s3_cached; /* S3 objects left out by --start/--end; read from the cache */
+    uint64_t seek_skipped; /* bytes of sorted files left unread by the time seek */
+    int seek_inputs;       /* files it entered */
     int inputs;
     int nops; /* LiqRunOptions.profile: entries of ops */
     LiqOpStats ops[LIQ_MAX_OPSTATS];

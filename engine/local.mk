@@ -17,7 +17,7 @@ libliq_la_SOURCES += \
 	engine/op_sort.c engine/op_stats.c engine/op_parse.c engine/op_dedup.c engine/op_fpat.c engine/op_unnest.c engine/op_source.c engine/op_pattern.c engine/anomaly.c engine/anomaly.h engine/memfind.c engine/memfind.h \
 	engine/jdom.c engine/jdom.h \
 	engine/plan.c engine/plan.h engine/prefilter.c engine/prefilter.h \
-	engine/src.c engine/src.h engine/decomp.c engine/decomp.h engine/fmt.c engine/fmt.h \
+	engine/src.c engine/src.h engine/seek.c engine/seek.h engine/decomp.c engine/decomp.h engine/fmt.c engine/fmt.h \
 	engine/s3.c engine/s3.h engine/s3_int.h engine/s3_config.c \
 	engine/s3_creds.c engine/s3_creds.h engine/s3_cache.c engine/s3_cache.h \
 	engine/s3_prune.c engine/s3_prune.h \

@@ -96,6 +96,8 @@ typedef struct Worker {
     uint8_t *bits; /* prefilter marks, one byte per row */
     uint64_t scanned, matched;
     uint64_t cut; /* records cut at --max-line */
+    int64_t seek_prev; /* the time seek: the last record time seen in the morsel */
+    int seek_bad;      /* ... and one was out of order (reported) */
     Prof *prof;   /* this worker's counters (r->nprof of them), NULL without profile */
     uint64_t lap; /* the clock at the last stage boundary */
 } Worker;
@@ -420,7 +422,29 @@ static void time_range(Run *r, Batch *b)
     b->nsel = n;
 }
 
-/* Cuts a morsel into records and batches and runs pipeline 0 over them. */
+/* The time seek's check (engine/seek.h): the timestamped records of a morsel of an input
+ * entered by binary search stay in non-decreasing order within the bounds src.c gave it.
+ * It looks at the rows the time range looks at (after the prefilter), whose timestamps are
+ * decoded anyway: checking rows the prefilter dropped would cost their decoding (twice the
+ * time of a selective query). Rows without a timestamp are outside any range anyway. */
+static void seek_verify(Run *r, Worker *w, const Morsel *m)
+{
+    Batch *b = &w->b;
+    dec_load(r->plan, b, &r->ts_slot, 1);
+    const Vec *v = &b->cols[r->ts_slot];
+    for (uint32_t k = 0; k < b->nsel && !w->seek_bad; k++) {
+        SelIdx row = b->sel[k];
+        const Datum *d = VGET(v, row);
+        if (d->type != VT_TS)
+            continue;
+        if (d->v.i < w->seek_prev || d->v.i > m->ts_hi) {
+            w->seek_bad = 1;
+            src_seek_unsorted(r->src, m, b->recs[row].line);
+        }
+        w->seek_prev = d->v.i;
+    }
+}
+
 /* Runs pipeline 0 over rows [0, n) of b->recs (already filled), numbered from `first`. */
 static void scan_batch(Run *r, Worker *w, const Morsel *m, uint32_t n, uint64_t first)
 {
@@ -437,6 +461,8 @@ static void scan_batch(Run *r, Worker *w, const Morsel *m, uint32_t n, uint64_t 
     }
     if (r->ts_slot >= 0) {
         uint32_t before = b->nsel;
+        if (m->seek_check)
+            seek_verify(r, w, m);
         time_range(r, b);
         prof_rows(w, PROF_RANGE, before, b->nsel);
         lap(w, PROF_RANGE);
@@ -456,6 +482,8 @@ static void run_morsel(Run *r, Worker *w, const Morsel *m)
     Batch *b = &w->b;
     b->input = m->in;
     b->order = NULL;
+    w->seek_prev = m->ts_lo;
+    w->seek_bad = 0;
     if (m->recs) {
         b->contiguous = 0;
         for (size_t off = 0; off < m->nrecs && !r->stop; off += cap) {
@@ -631,6 +659,7 @@ static const SrcOpts *src_opts(apr_pool_t *pool, const Run *r, LiqDiagList *diag
     so->ninclude = o->ninclude;
     so->exclude = o->exclude;
     so->nexclude = o->nexclude;
+    so->seek = !o->no_seek && r->ts_slot >= 0;
     so->format = o->input_format;
     if (o->ts_field || o->ts_format || o->tz) {
         TsOpts *t = apr_pcalloc(pool, sizeof(*t));
@@ -777,6 +806,7 @@ LiqStatus liq_run(LiqQuery *q, const LiqRunOptions *opt, const LiqOutput *out, L
         st->rows_out = r->rows_out;
         st->inputs = src_ninputs(r->src);
         src_s3_counts(r->src, &st->s3_pruned, &st->s3_cached);
+        st->seek_skipped = src_seek_skipped(r->src, &st->seek_inputs);
         st->nops = 0;
         if (r->prof) {
             if (!plan->pipes[plan->npipes - 1].breaker) /* rows written, after any limit */

@@ -18,6 +18,7 @@
 #include <apr_thread_cond.h>
 #include <apr_thread_proc.h>
 #include "engine/s3_prune.h"
+#include "engine/seek.h"
 #include "engine/src.h"
 
 struct Src {
@@ -49,6 +50,8 @@ struct Src {
     volatile int stopping;  /* src_close: fetchers end, transfers are cancelled */
     apr_thread_cond_t *fetch_cond; /* a fetch ended, or room for one more, or stopping */
     LiqProgress *prog;             /* src_progress: NULL when nobody watches */
+    uint64_t seek_skipped;         /* the time seek: bytes left unread */
+    int seek_inputs;               /* inputs it entered */
 };
 
 static void report(Src *s, const char *path, const char *fmt, ...)
@@ -591,6 +594,9 @@ static void close_input(Input *in)
     if (in->docpool)
         apr_pool_destroy(in->docpool);
     in->docpool = NULL;
+    if (in->seek_pool)
+        apr_pool_destroy(in->seek_pool);
+    in->seek_pool = NULL;
     in->recs = NULL;
     in->fd = -1;
     in->map = in->data = NULL;
@@ -639,8 +645,9 @@ static int record_start(const char *p, size_t n)
     return fmt_export_prefix(p, n < 64 ? n : 64, &ms, &skip);
 }
 
-/* Cuts the next morsel of a mapped input: about SRC_MORSEL bytes, ending after a newline. */
-static int cut_mapped(Input *in, Morsel *m)
+/* Cuts the next morsel of a mapped input: about SRC_MORSEL bytes, ending after a newline.
+ * Inputs entered by the time seek give the morsel the bounds its records must keep. */
+static int cut_mapped(Src *s, Input *in, Morsel *m)
 {
     if (in->off >= in->size)
         return 0;
@@ -661,7 +668,42 @@ static int cut_mapped(Input *in, Morsel *m)
     m->data = in->data + start;
     m->len = end - start;
     m->owned = NULL;
+    if (in->seek_check) {
+        /* the first timestamped record after the morsel bounds its records, and the next
+         * morsel's from below (unknown when none is near: no bound) */
+        int64_t ms = 0;
+        int found = seek_ts_at(in, in->data, in->mapsize, end, s->max_line, in->seek_pool, &ms);
+        m->seek_check = 1;
+        m->ts_lo = in->seek_ts;
+        m->ts_hi = found ? ms : INT64_MAX;
+        in->seek_ts = found ? ms : INT64_MIN;
+    }
     return 1;
+}
+
+/* After its format is known, outside s->lock: enters a mapped line input by the time seek
+ * when --start/--end apply and its sampled lines are sorted (engine/seek.h). */
+static void try_seek(Src *s, Input *in)
+{
+    const SrcOpts *o = s->opts;
+    if (!o || !o->seek || !in->is_map || in->s3obj || in->size == 0 || in->off != 0 ||
+        (in->fmt != FMT_LINES && in->fmt != FMT_COLUMNS))
+        return;
+    apr_pool_t *pool;
+    apr_pool_create(&pool, NULL);
+    size_t lo, hi;
+    if (!seek_range(in, in->data, in->size, s->max_line, o->has_start, o->start_ms, o->has_end,
+                    o->end_ms, pool, &lo, &hi) ||
+        (lo == 0 && hi >= in->size)) {
+        apr_pool_destroy(pool);
+        return;
+    }
+    in->seek_pool = pool;
+    in->seek_skipped = lo + (in->size - hi);
+    in->off = lo;
+    in->size = hi;
+    in->seek_check = 1;
+    in->seek_ts = INT64_MIN;
 }
 
 /* Reads the next block of a non-mapped input: whole lines only, the partial last line carried
@@ -1004,8 +1046,10 @@ static void read_ahead(Src *s, Input *in)
         in->eof = 1;
         ended = 1;
     } else {
-        if (!in->fmt_known)
+        if (!in->fmt_known) {
             detect_format(s, in);
+            try_seek(s, in);
+        }
         if (!in->recs && !in->is_map && (in->fd >= 0 || in->dec || in->carry)) {
             Morsel m;
             memset(&m, 0, sizeof(m));
@@ -1034,6 +1078,11 @@ static void read_ahead(Src *s, Input *in)
         s->nready++;
     }
     in->drained |= ended;
+    if (in->seek_check && !in->seek_counted) {
+        in->seek_counted = 1;
+        s->seek_skipped += in->seek_skipped;
+        s->seek_inputs++;
+    }
     if (in->recs && in->dec) /* a container, read whole */
         in->raw_pos = decomp_offset(in->dec);
     in->busy = 0;
@@ -1074,6 +1123,9 @@ int src_next(Src *s, Morsel *m)
         flush_msgs(s, in);
         m->recs = NULL;
         m->nrecs = 0;
+        m->seek_check = 0;
+        m->ts_lo = INT64_MIN;
+        m->ts_hi = INT64_MAX;
         int got = 0;
         if (in->nready) { /* the next block, read ahead */
             SrcBlock *b = in->ready;
@@ -1097,7 +1149,7 @@ int src_next(Src *s, Morsel *m)
         } else if (in->recs) {
             got = hand_records(in, m);
         } else if (in->is_map) {
-            got = cut_mapped(in, m);
+            got = cut_mapped(s, in, m);
         }
         if (got) {
             in->refs++;
@@ -1167,6 +1219,26 @@ uint64_t src_bytes(const Src *s)
 int src_ninputs(const Src *s)
 {
     return s->n;
+}
+
+uint64_t src_seek_skipped(const Src *s, int *inputs)
+{
+    *inputs = s->seek_inputs;
+    return s->seek_skipped;
+}
+
+void src_seek_unsorted(Src *s, const Morsel *m, const char *at)
+{
+    Input *in = m->in;
+    apr_thread_mutex_lock(s->lock);
+    if (!in->seek_warned) {
+        in->seek_warned = 1;
+        report(s, in->path,
+               "not sorted by time after all (the record at byte %zu is out of order): records "
+               "in the %llu bytes the time seek skipped may be missing; --no-seek reads it all",
+               (size_t)(at - in->data), (unsigned long long)in->seek_skipped);
+    }
+    apr_thread_mutex_unlock(s->lock);
 }
 
 void src_s3_counts(const Src *s, uint64_t *pruned, uint64_t *cached)

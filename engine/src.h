@@ -5,7 +5,9 @@
  * end after a newline (or at the end of the input). Workers pull morsels concurrently; the
  * sequence number of a morsel gives the input order across inputs (L1).
  *
- * Regular files are mapped (mmap) and cut without copying. Pipes, stdin and compressed inputs
+ * Regular files are mapped (mmap) and cut without copying. With --start/--end, a mapped plain
+ * file of a line format whose sampled lines are sorted by time is cut only from the first line
+ * in range to the last, widened by a margin (engine/seek.h, the time seek). Pipes, stdin and compressed inputs
  * (gzip, zstd: told by their magic bytes, never by the name) are read in blocks, through the
  * decompressor when compressed, carrying a partial last line into the next block. Such
  * blocks are read outside the lock of the Src, so workers decompress different inputs at
@@ -95,6 +97,13 @@ typedef struct Input {
     int rawsize_known;
     uint64_t raw_reported; /* progress: bytes of it counted in LiqProgress.done */
     uint64_t raw_pos;      /* progress: compressed bytes behind the blocks handed out */
+    /* the time seek (engine/seek.h): a sorted mapped input is cut from off up to size only */
+    int seek_check;        /* entered by the seek: morsels carry bounds the workers check */
+    int seek_warned;       /* found out of order while read (reported once) */
+    int seek_counted;      /* its skipped bytes are in the Src's total */
+    uint64_t seek_skipped; /* bytes before off and after size left unread */
+    int64_t seek_ts;       /* time of the first timestamped record of the next morsel */
+    apr_pool_t *seek_pool; /* decoding probes (under the lock of the Src once cut) */
 } Input;
 
 typedef struct Morsel {
@@ -105,6 +114,11 @@ typedef struct Morsel {
     size_t nrecs;
     uint64_t seq;
     char *owned; /* read mode: the block to free on release */
+    /* the time seek: every timestamped record of the morsel must lie in [ts_lo, ts_hi], in
+     * non-decreasing order, else src_seek_unsorted (ts_lo: the first record of the morsel
+     * after; ts_hi: the first timestamped record after the morsel, INT64_MAX when unknown) */
+    int seek_check;
+    int64_t ts_lo, ts_hi;
 } Morsel;
 
 enum { SRC_MORSEL_RECS = 4096 }; /* records per morsel of a container format */
@@ -129,7 +143,15 @@ typedef struct SrcOpts {
      * event inside can be in range are skipped unread (see src.c pruned) */
     int has_start, has_end;
     int64_t start_ms, end_ms;
+    /* the time seek (engine/seek.h): mapped plain files of a line format that look sorted by
+     * time are read from the first line in range (less a margin) to the last; 0: --no-seek,
+     * or the run applies no time range */
+    int seek;
 } SrcOpts;
+
+/* engine/dec.c: the @timestamp a record made from one line of a line-format input gets (no
+ * newline, no final CR): 1 and *ms, or 0. Decoded strings go to pool. */
+int dec_line_ts(const Input *in, const char *line, size_t len, apr_pool_t *pool, int64_t *ms);
 
 /* s3: settings for s3:// inputs (NULL: defaults) */
 Src *src_open(apr_pool_t *pool, const char *const *paths, int npaths, size_t max_line,
@@ -144,6 +166,11 @@ uint64_t src_bytes(const Src *s);
  * then adds the bytes each morsel covers as it is handed out. Call before the first morsel. */
 void src_progress(Src *s, LiqProgress *p);
 int src_ninputs(const Src *s);
+/* The time seek: bytes of the inputs left unread, and how many inputs it entered. */
+uint64_t src_seek_skipped(const Src *s, int *inputs);
+/* A worker found a record of a morsel of a seeked input out of order (at: its first byte):
+ * reports once per input that records in its skipped parts may be missing (exit 3). */
+void src_seek_unsorted(Src *s, const Morsel *m, const char *at);
 /* S3 objects left out by their date path (--start/--end) and read from --cache-dir. */
 void src_s3_counts(const Src *s, uint64_t *pruned, uint64_t *cached);
 

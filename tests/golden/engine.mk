@@ -21,7 +21,8 @@ ENGINE_TESTS = \
 ENGINE_SH_TESTS = \
 	tests/inputs/compressed.sh \
 	tests/inputs/select.sh \
-	tests/inputs/prune.sh
+	tests/inputs/prune.sh \
+	tests/inputs/seek.sh
 
 ## inputs of golden tests too large to write inline, and the scripts that made them
 EXTRA_DIST += tests/golden/data/anomaly_app.txt tests/golden/data/gen_anomaly.py
