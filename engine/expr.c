@@ -228,6 +228,7 @@ static int compile_field(ExprCtx *c, Expr *e, const AstNode *n)
                 continue;
             Step *base = add_step(e, pool, ST_SLOT);
             base->slot = hs;
+            c->plan->slots[hs].read = 1;
             int out = base->out;
             const char *p = n->str + cut + 1, *end = n->str + n->len;
             while (p < end) {
@@ -272,6 +273,7 @@ static int compile_field(ExprCtx *c, Expr *e, const AstNode *n)
     }
     Step *s = add_step(e, pool, ST_SLOT);
     s->slot = slot;
+    c->plan->slots[slot].read = 1;
     return s->out;
 }
 
@@ -285,6 +287,7 @@ static int compile_rec(ExprCtx *c, Expr *e, const AstNode *n)
         if (c->agg_nodes[i] == n) {
             Step *s = add_step(e, pool, ST_SLOT);
             s->slot = c->agg_slots[i];
+            c->plan->slots[s->slot].read = 1;
             return s->out;
         }
     if (literal(n, &k)) {

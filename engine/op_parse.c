@@ -45,6 +45,7 @@ typedef struct ParseLocal {
     ExprState *st;
     RxMatch *m;
     LiqBuf scratch;
+    uint8_t *live; /* PM_MATCH: is output k read by an expression or shown? (else left null) */
 } ParseLocal;
 
 static OpLocal *parse_local_new(const Op *op, apr_pool_t *pool)
@@ -53,6 +54,15 @@ static OpLocal *parse_local_new(const Op *op, apr_pool_t *pool)
     ParseLocal *l = apr_pcalloc(pool, sizeof(*l));
     l->st = expr_state_new(pool, pd->src);
     l->m = pd->rx ? rx_match_new(pool, pd->rx) : NULL;
+    if (pd->mode == PM_MATCH) { /* the plan is complete by now: see who reads each output */
+        const Plan *p = op->plan;
+        l->live = apr_pcalloc(pool, (size_t)pd->n + 1);
+        for (int k = 0; k < pd->n; k++) {
+            l->live[k] = p->slots[pd->slots[k]].read != 0;
+            for (int v = 0; v < p->nvis && !l->live[k]; v++)
+                l->live[k] = p->vis[v].slot == pd->slots[k];
+        }
+    }
     return l;
 }
 
@@ -328,13 +338,20 @@ static void parse_execute(const Op *op, OpLocal *lp, Batch *b)
         return;
     }
     Datum *cols[64];
-    int n = pd->n < 64 ? pd->n : 64;
+    int n = pd->n < 64 ? pd->n : 64, live[64], nlive = 0;
     for (int k = 0; k < n; k++) {
         Vec *v = &b->cols[pd->slots[k]];
+        v->loaded = 1;
+        if (!l->live[k]) { /* nothing reads it: one null for the batch, no capture copied */
+            v->d = apr_palloc(b->pool, sizeof(Datum));
+            v->d[0] = val_null();
+            v->isconst = 1;
+            continue;
+        }
         v->d = apr_palloc(b->pool, sizeof(Datum) * b->nrows);
         v->isconst = 0;
-        v->loaded = 1;
         cols[k] = v->d;
+        live[nlive++] = k;
     }
     size_t cap[2 * 64];
     for (uint32_t i = 0; i < b->nsel; i++) {
@@ -345,7 +362,8 @@ static void parse_execute(const Op *op, OpLocal *lp, Batch *b)
         int fast = text && pd->nlit ? glob_match(pd, text, len, cap) : -1;
         int hit = fast >= 0 ? fast : text && rx_search(pd->rx, l->m, text, len);
         int stable = d->type == VT_STR || (d->type == VT_NUM && d->s);
-        for (int k = 0; k < n; k++) {
+        for (int j = 0; j < nlive; j++) {
+            int k = live[j];
             size_t s, e;
             if (fast >= 0 && hit) {
                 s = cap[2 * (pd->groups[k] - 1)];
