@@ -81,8 +81,6 @@ static AnCell *cell_at(AnSeries *s, int64_t key)
 
 static void cell_join(AnCell *d, const AnCell *s)
 {
-    if (s->n && (!d->n || s->max > d->max))
-        d->max = s->max;
     d->n += s->n;
     d->sum += s->sum;
     d->sumsq += s->sumsq;
@@ -272,8 +270,6 @@ void an_add(AnStats *a, int gexp, int64_t ts, const AnTok *vars, int nvars)
             continue;
         }
         AnCell *c = cell_at(&p->cells, key);
-        if (!c->n || v > c->max)
-            c->max = v;
         c->n++;
         c->sum += v;
         c->sumsq += v * v;
@@ -529,13 +525,11 @@ static void detect_variation(const AnPos *p, const AnFrame *f, const char *sev, 
 
 typedef struct Acc {
     int64_t n, e4, e5;
-    double sum, sumsq, max;
+    double sum, sumsq;
 } Acc;
 
 static void acc_add(Acc *a, const AnCell *c)
 {
-    if (c->n && (!a->n || c->max > a->max))
-        a->max = c->max;
     a->n += c->n;
     a->e4 += c->e4;
     a->e5 += c->e5;

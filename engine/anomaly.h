@@ -3,7 +3,7 @@
  * With anomaly, every group of the pattern operator carries an AnStats: its record count per
  * time cell, and for its first AN_MAXPOS variable positions the values seen there (up to
  * AN_MAXVALS distinct, each with its count and first time) and, while every value is a number,
- * the count, sum, sum of squares, maximum and HTTP-error counts per time cell. Memory per
+ * the count, sum, sum of squares and HTTP-error counts per time cell. Memory per
  * template is bounded (at most AN_MAXCELLS cells per series).
  *
  * Cells are round durations wide (1 ms, 10 ms, ... 1 s, 5 s, ... 1 min, 5 min, ... 1 h, ... 1 day,
@@ -35,7 +35,7 @@ enum { AN_MAXPOS = 6, AN_MAXVALS = 8, AN_MAXCELLS = 512, AN_BUCKETS = 36, AN_MIN
 
 typedef struct AnCell {
     int64_t key, n;       /* cell number (floor(ts / width)), records */
-    double sum, sumsq, max; /* numeric positions: of the values */
+    double sum, sumsq;    /* numeric positions: of the values */
     int64_t e4, e5;       /* HTTP positions: 4xx and 5xx values */
 } AnCell;
 
