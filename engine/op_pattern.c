@@ -158,14 +158,15 @@ static Group *gset_add(GSet *s, const char *t, size_t n, int64_t count, int64_t 
     return &s->g[s->n - 1];
 }
 
-/* anomaly: a record's timestamp widens the set's span (and so, maybe, its cell width). */
-static void gset_time(GSet *s, int64_t ts)
+/* anomaly: n timestamps spanning [lo, hi] widen the set's span (and so, maybe, its cell
+ * width). */
+static void gset_time(GSet *s, int64_t lo, int64_t hi, int64_t n)
 {
-    if (!s->nts || ts < s->tmin)
-        s->tmin = ts;
-    if (!s->nts || ts > s->tmax)
-        s->tmax = ts;
-    s->nts++;
+    if (!s->nts || lo < s->tmin)
+        s->tmin = lo;
+    if (!s->nts || hi > s->tmax)
+        s->tmax = hi;
+    s->nts += n;
     s->gexp = an_gexp(s->tmin, s->tmax);
 }
 
@@ -289,7 +290,7 @@ static void pattern_sink(const Op *op, OpLocal *lp, Batch *b)
             const Datum *t = VGET(tv, row);
             if (t->type != VT_TS)
                 continue; /* clustered, but not placed in time */
-            gset_time(l->set, t->v.i);
+            gset_time(l->set, t->v.i, t->v.i, 1);
             if (!g->an)
                 g->an = an_new();
             an_add(g->an, l->set->gexp, t->v.i, vars, nvars);
@@ -317,11 +318,8 @@ static void pattern_combine(Op *op, OpLocal *lp)
         }
         lg->an = NULL;
     }
-    if (ls->nts) {
-        gset_time(gs, ls->tmin);
-        gset_time(gs, ls->tmax);
-        gs->nts += ls->nts - 2;
-    }
+    if (ls->nts)
+        gset_time(gs, ls->tmin, ls->tmax, ls->nts);
     gset_free(l->set);
     l->set = NULL;
     buf_free(&l->scratch);
