@@ -162,12 +162,14 @@ static Group *gset_add(GSet *s, const char *t, size_t n, int64_t count, int64_t 
  * width). */
 static void gset_time(GSet *s, int64_t lo, int64_t hi, int64_t n)
 {
+    int wider = !s->nts || lo < s->tmin || hi > s->tmax;
     if (!s->nts || lo < s->tmin)
         s->tmin = lo;
     if (!s->nts || hi > s->tmax)
         s->tmax = hi;
     s->nts += n;
-    s->gexp = an_gexp(s->tmin, s->tmax);
+    if (wider) /* records mostly fall inside the span already seen */
+        s->gexp = an_gexp(s->tmin, s->tmax);
 }
 
 /* Is a token a month or weekday name (Jan, jun, Sun, ...: part of a date)? */
