@@ -19,7 +19,7 @@ libliq_la_SOURCES += \
 	engine/plan.c engine/plan.h engine/prefilter.c engine/prefilter.h \
 	engine/src.c engine/src.h engine/seek.c engine/seek.h engine/decomp.c engine/decomp.h engine/fmt.c engine/fmt.h \
 	engine/s3.c engine/s3.h engine/s3_int.h engine/s3_config.c \
-	engine/s3_creds.c engine/s3_creds.h engine/s3_cache.c engine/s3_cache.h \
+	engine/s3_creds.c engine/s3_creds.h engine/s3_cache.c engine/s3_cache.h engine/s3_stream.c engine/s3_stream.h \
 	engine/s3_prune.c engine/s3_prune.h \
 	engine/pipe.c engine/discover.c \
 	engine/liq.c engine/liq.h engine/liq_int.h \

@@ -256,6 +256,9 @@ typedef struct Resp {
     int fixed;            /* body is a part of a shared buffer: it must not grow */
     int gen;              /* the generation of the credentials the request was signed with */
     LiqBuf errbody;       /* other bodies (error XML) */
+    S3Out *so;            /* a streamed body: written there, body->len only counts it */
+    uint64_t from;        /* the first byte asked for (a 206 from elsewhere is dropped) */
+    uint64_t skip;        /* a 200 to a resumed request: bytes already written */
 } Resp;
 
 static size_t on_header(char *p, size_t size, size_t nmemb, void *ud)
@@ -300,6 +303,19 @@ static size_t on_body(char *p, size_t size, size_t nmemb, void *ud)
 {
     Resp *r = ud;
     size_t n = size * nmemb;
+    if (r->status >= 200 && r->status < 300 && r->so) {
+        if (r->status == 206 && r->range_start != r->from)
+            return n; /* not the bytes asked for: fetch asks again */
+        size_t off = 0;
+        if (r->status == 200 && r->skip) { /* the whole body again: skip what was written */
+            off = n < r->skip ? n : (size_t)r->skip;
+            r->skip -= off;
+        }
+        if (n > off && s3_stream_write(r->so, p + off, n - off) != 0)
+            return 0; /* the reader is gone: fail the transfer */
+        r->body->len += n - off;
+        return n;
+    }
     if (r->status >= 200 && r->status < 300) {
         if (r->fixed && r->body->len + n > r->body->cap)
             return 0; /* more than the part asked for: fail the transfer */
@@ -527,34 +543,24 @@ static int retryable_curl(CURLcode cc)
 }
 
 /* Sleeps before try number `attempt` (1-based): full jitter over 100 ms * 2^(attempt-1),
- * capped at 10 s. */
+ * capped at 10 s; cut short
+ * when the handle's transfer is cancelled. */
 static void backoff(S3Handle *h, int attempt)
 {
     long cap = 100L << (attempt - 1 < 7 ? attempt - 1 : 7);
     if (cap > 10000)
         cap = 10000;
     long ms = (long)(rand_r(&h->seed) % (unsigned)(cap + 1));
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    while (ms > 0 && !(h->cancel && *h->cancel)) { /* in slices: a cancel ends the wait */
+        long step = ms < 50 ? ms : 50;
+        struct timespec ts = {0, step * 1000000L};
+        while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+        }
+        ms -= step;
     }
 }
 
-/* What a GET asks beyond the body, and what it learnt. */
-typedef struct Fetch {
-    const char *bucket;
-    const char *key;           /* the object, or NULL for a listing of the bucket */
-    const char *query;         /* a listing's query string (sorted, encoded), or NULL */
-    const char *etag;          /* the listing's ETag: resumed ranges must match it */
-    const char *if_none_match; /* a cached copy's ETag: 304 when it is still current */
-    char got_etag[128];        /* out: the ETag of the body */
-    int not_modified;          /* out: the answer was 304 */
-    uint64_t lo, hi;           /* a part: bytes [lo, hi) into a buffer of exactly that size
-                                * (hi 0: the whole object) */
-} Fetch;
-
-/* GET into out, with retries; a 2xx body cut short is resumed with a Range request; a
- * wrong-region answer naming the right region is followed once. */
-static int fetch(S3 *c, S3Handle *h, Fetch *f, LiqBuf *out, char *err, size_t errlen)
+int s3_fetch(S3 *c, S3Handle *h, Fetch *f, LiqBuf *out, S3Out *so, char *err, size_t errlen)
 {
     char last[512] = "", region[32];
     int moved = 0, refreshed = 0;
@@ -568,6 +574,9 @@ static int fetch(S3 *c, S3Handle *h, Fetch *f, LiqBuf *out, char *err, size_t er
         r.body = out;
         size_t start = out->len;
         uint64_t from = f->lo + start;
+        r.so = so;
+        r.from = from;
+        r.skip = start;
         int ranged = start || f->hi;
         char range[64];
         if (f->hi)
@@ -592,8 +601,10 @@ static int fetch(S3 *c, S3Handle *h, Fetch *f, LiqBuf *out, char *err, size_t er
             break;
         }
         if (r.status == 200 && start) { /* the range was ignored: the whole body again */
-            memmove(out->p, out->p + start, out->len - start);
-            out->len -= start;
+            if (!so) { /* streamed: on_body skipped the bytes written before */
+                memmove(out->p, out->p + start, out->len - start);
+                out->len -= start;
+            }
             start = 0;
         } else if (r.status == 206 && r.range_start != from) {
             out->len = start; /* not the bytes asked for: ask again */
@@ -668,141 +679,6 @@ static int fetch(S3 *c, S3Handle *h, Fetch *f, LiqBuf *out, char *err, size_t er
     return rc;
 }
 
-/* ===== Large objects: parallel ranges ===== */
-
-typedef struct Parts {
-    S3 *c;
-    const S3Object *o;
-    char *buf;
-    uint64_t nparts, next; /* parts, and the next one to fetch (under lock) */
-    const volatile int *cancel;
-    pthread_mutex_t lock;
-    int failed;
-    char err[512];
-} Parts;
-
-static void *part_main(void *arg)
-{
-    Parts *p = arg;
-    S3Handle *h = s3_handle_new(p->cancel);
-    for (;;) {
-        pthread_mutex_lock(&p->lock);
-        uint64_t i = p->next < p->nparts && !p->failed ? p->next++ : p->nparts;
-        pthread_mutex_unlock(&p->lock);
-        if (i >= p->nparts)
-            break;
-        uint64_t lo = i * p->c->part_size, hi = lo + p->c->part_size;
-        if (hi > p->o->size)
-            hi = p->o->size;
-        LiqBuf b = {p->buf + lo, 0, (size_t)(hi - lo)}; /* never grows: Resp.fixed */
-        Fetch f = {p->o->bucket, p->o->key, NULL, p->o->etag, NULL, "", 0, lo, hi};
-        char err[512] = "cannot create a libcurl handle";
-        if (!h || fetch(p->c, h, &f, &b, err, sizeof(err)) != 0 || b.len != hi - lo) {
-            pthread_mutex_lock(&p->lock);
-            if (!p->failed)
-                snprintf(p->err, sizeof(p->err), "%s", err);
-            p->failed = 1;
-            pthread_mutex_unlock(&p->lock);
-            break;
-        }
-    }
-    s3_handle_free(h);
-    return NULL;
-}
-
-/* Downloads a listed object of o->size bytes into buf in parts of c->part_size, on up to
- * c->part_threads threads (the caller's among them). Every part carries If-Match with the
- * listing's ETag, so the parts are of one version of the object. */
-static int get_parts(S3 *c, S3Handle *h, const S3Object *o, char *buf, char *err, size_t errlen)
-{
-    Parts p = {c, o, buf, (o->size + c->part_size - 1) / c->part_size, 0, h->cancel,
-               PTHREAD_MUTEX_INITIALIZER, 0, ""};
-    int nt = (uint64_t)c->part_threads < p.nparts ? c->part_threads : (int)p.nparts;
-    pthread_t th[64];
-    int started = 0;
-    for (int i = 1; i < nt; i++) /* the calling thread is the first */
-        if (pthread_create(&th[started], NULL, part_main, &p) == 0)
-            started++;
-    part_main(&p);
-    for (int i = 0; i < started; i++)
-        pthread_join(th[i], NULL);
-    pthread_mutex_destroy(&p.lock);
-    if (p.failed)
-        s3_fail(err, errlen, "%s", p.err);
-    return p.failed ? -1 : 0;
-}
-
-/* The object from the cache when the listing's ETag names a copy there. */
-static int from_cache(S3 *c, apr_pool_t *pool, const S3Object *o, char **data, size_t *len)
-{
-    const char *path = o->etag ? s3_cache_path(pool, c->cache_dir, o->bucket, o->key, o->etag)
-                               : NULL;
-    if (!path || s3_cache_read(path, data, len) != 0)
-        return -1;
-    if (o->size && *len != o->size) { /* not the listed size: a damaged copy */
-        free(*data);
-        *data = NULL;
-        *len = 0;
-        return -1;
-    }
-    __atomic_add_fetch(&c->cached, 1, __ATOMIC_RELAXED);
-    return 0;
-}
-
-int s3_get(S3 *c, S3Handle *h, const S3Object *o, char **data, size_t *len, char *err,
-           size_t errlen)
-{
-    apr_pool_t *pool;
-    apr_pool_create(&pool, NULL); /* not c->pool: fetch threads run this concurrently */
-    *data = NULL;
-    *len = 0;
-    Fetch f = {o->bucket, o->key, NULL, o->etag, NULL, "", 0, 0, 0};
-    const char *cached = NULL;
-    if (c->cache_dir) {
-        if (from_cache(c, pool, o, data, len) == 0) {
-            apr_pool_destroy(pool);
-            return 0;
-        }
-        if (!o->etag) /* named without a listing: ask whether the copy is current */
-            cached = s3_cache_find(pool, c->cache_dir, o->bucket, o->key, &f.if_none_match);
-    }
-    LiqBuf b = {0};
-    if (o->size) { /* the listed size, exactly: objects can be large */
-        b.p = malloc((size_t)o->size);
-        if (!b.p)
-            abort();
-        b.cap = (size_t)o->size;
-    }
-    int rc;
-    if (o->size >= c->part_threshold && o->size > c->part_size && c->part_threads > 1) {
-        rc = get_parts(c, h ? h : &c->own, o, b.p, err, errlen);
-        b.len = rc == 0 ? (size_t)o->size : 0;
-    } else {
-        rc = fetch(c, h ? h : &c->own, &f, &b, err, errlen);
-    }
-    if (rc == 0 && f.not_modified) {
-        buf_free(&b);
-        rc = s3_cache_read(cached, data, len);
-        if (rc == 0)
-            __atomic_add_fetch(&c->cached, 1, __ATOMIC_RELAXED);
-        else
-            s3_fail(err, errlen, "cannot read the cached copy %s", cached);
-        apr_pool_destroy(pool);
-        return rc;
-    }
-    if (rc == 0 && c->cache_dir) /* a failed store only costs the next run a download */
-        s3_cache_store(pool, c->cache_dir, o->bucket, o->key,
-                       f.got_etag[0] ? f.got_etag : o->etag, b.p ? b.p : "", b.len);
-    apr_pool_destroy(pool);
-    if (rc != 0 || b.len == 0) {
-        buf_free(&b);
-        return rc;
-    }
-    *data = b.p;
-    *len = b.len;
-    return 0;
-}
-
 /* ===== Listing ===== */
 
 static int is_archived(const char *cls)
@@ -859,7 +735,7 @@ int s3_expand(S3 *c, apr_pool_t *pool, const char *uri, S3Object **objs, size_t 
                                     *prefix ? s3_encode(page, prefix, 0) : "", NULL);
         b.len = 0;
         Fetch f = {bucket, NULL, q, NULL, NULL, "", 0, 0, 0};
-        if (fetch(c, &c->own, &f, &b, err, errlen) != 0) {
+        if (s3_fetch(c, &c->own, &f, &b, NULL, err, errlen) != 0) {
             rc = -1;
             break;
         }

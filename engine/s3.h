@@ -37,8 +37,8 @@
  * Errors are values: functions fill err with one line (never a secret) and return -1 / NULL.
  *
  * Ownership: an S3 client lives in the pool given to s3_open (its curl handle is released by
- * a cleanup of that pool); handles are malloc'd (s3_handle_free); s3_get returns a malloc'd
- * buffer the caller frees.
+ * a cleanup of that pool); handles are malloc'd (s3_handle_free). Objects are downloaded as
+ * streams (engine/s3_stream.h).
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -99,11 +99,6 @@ S3 *s3_open(apr_pool_t *pool, const S3Opts *opts, char *err, size_t errlen);
  * date path lies outside S3Opts' --start/--end are left out (none may remain: not an error). */
 int s3_expand(S3 *c, apr_pool_t *pool, const char *uri, S3Object **objs, size_t *n, char *err,
               size_t errlen);
-/* Downloads an object whole into a malloc'd buffer (NULL when empty). h: the calling thread's
- * handle, or NULL for the client's own (s3_expand's thread). The client is read-only here,
- * so threads with their own handles may call this at once. */
-int s3_get(S3 *c, S3Handle *h, const S3Object *o, char **data, size_t *len, char *err,
-           size_t errlen);
 /* A handle for a download thread; a transfer stops soon after *cancel becomes nonzero
  * (cancel may be NULL). */
 S3Handle *s3_handle_new(const volatile int *cancel);

@@ -161,17 +161,39 @@ static int drop_other(apr_pool_t *pool, const char *bd, const char *name, void *
     return 0;
 }
 
+int s3_cache_tmp(apr_pool_t *pool, const char *dir, const char *bucket, const char **tmp)
+{
+    const char *bd = bucket_dir(pool, dir, bucket);
+    if (!bd || (mkdir(bd, 0700) != 0 && errno != EEXIST))
+        return -1;
+    char *t = apr_pstrcat(pool, bd, "/.tmp.XXXXXX", NULL);
+    int fd = mkstemp(t);
+    *tmp = t;
+    return fd;
+}
+
+int s3_cache_commit(apr_pool_t *pool, const char *dir, const char *bucket, const char *key,
+                    const char *etag, const char *tmp)
+{
+    const char *path = s3_cache_path(pool, dir, bucket, key, etag);
+    if (!path || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return -1;
+    }
+    const char *bd = bucket_dir(pool, dir, bucket);
+    const char *name = strrchr(path, '/') + 1;
+    Keep k = {name};
+    char h[65];
+    snprintf(h, sizeof(h), "%.64s", name);
+    each_copy(pool, bd, h, drop_other, &k);
+    return 0;
+}
+
 int s3_cache_store(apr_pool_t *pool, const char *dir, const char *bucket, const char *key,
                    const char *etag, const char *data, size_t len)
 {
-    const char *path = s3_cache_path(pool, dir, bucket, key, etag);
-    if (!path)
-        return -1;
-    const char *bd = bucket_dir(pool, dir, bucket);
-    if (mkdir(bd, 0700) != 0 && errno != EEXIST)
-        return -1;
-    char *tmp = apr_pstrcat(pool, bd, "/.tmp.XXXXXX", NULL);
-    int fd = mkstemp(tmp);
+    const char *tmp;
+    int fd = s3_cache_tmp(pool, dir, bucket, &tmp);
     if (fd < 0)
         return -1;
     size_t done = 0;
@@ -183,14 +205,9 @@ int s3_cache_store(apr_pool_t *pool, const char *dir, const char *bucket, const 
             break;
         done += (size_t)w;
     }
-    if (close(fd) != 0 || done != len || rename(tmp, path) != 0) {
+    if (close(fd) != 0 || done != len) {
         unlink(tmp);
         return -1;
     }
-    const char *name = strrchr(path, '/') + 1;
-    Keep k = {name};
-    char h[65];
-    snprintf(h, sizeof(h), "%.64s", name);
-    each_copy(pool, bd, h, drop_other, &k);
-    return 0;
+    return s3_cache_commit(pool, dir, bucket, key, etag, tmp);
 }

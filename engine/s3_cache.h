@@ -34,4 +34,11 @@ int s3_cache_read(const char *path, char **data, size_t *len);
 int s3_cache_store(apr_pool_t *pool, const char *dir, const char *bucket, const char *key,
                    const char *etag, const char *data, size_t len);
 
+/* Streamed downloads: a temporary file in bucket's directory (its path in *tmp), written by
+ * the caller; then s3_cache_commit renames it into place as bucket/key with this ETag (or
+ * removes it). Return a descriptor / 0, or -1. */
+int s3_cache_tmp(apr_pool_t *pool, const char *dir, const char *bucket, const char **tmp);
+int s3_cache_commit(apr_pool_t *pool, const char *dir, const char *bucket, const char *key,
+                    const char *etag, const char *tmp);
+
 #endif

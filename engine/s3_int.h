@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <apr_pools.h>
 #include <curl/curl.h>
+#include "engine/buf.h"
 #include "engine/s3.h"
 
 struct S3Handle {
@@ -22,7 +23,7 @@ enum { S3_MAX_REGIONS = 32 };
 
 struct S3 {
     apr_pool_t *pool;
-    S3Handle own; /* for s3_expand, and s3_get without a handle */
+    S3Handle own; /* for s3_expand (listings) */
     const char *region;
     const char *endpoint; /* custom endpoint without a trailing '/', or NULL for AWS */
     int no_sign;
@@ -47,6 +48,33 @@ struct S3 {
     uint64_t part_threshold, part_size;
     int part_threads;
 };
+
+/* What a GET asks beyond the body, and what it learnt. */
+typedef struct Fetch { /* s3_fetch */
+    const char *bucket;
+    const char *key;           /* the object, or NULL for a listing of the bucket */
+    const char *query;         /* a listing's query string (sorted, encoded), or NULL */
+    const char *etag;          /* the listing's ETag: resumed ranges must match it */
+    const char *if_none_match; /* a cached copy's ETag: 304 when it is still current */
+    char got_etag[128];        /* out: the ETag of the body */
+    int not_modified;          /* out: the answer was 304 */
+    uint64_t lo, hi;           /* a part: bytes [lo, hi) into a buffer of exactly that size
+                                * (hi 0: the whole object) */
+} Fetch;
+
+/* Where a streamed body goes (engine/s3_stream.c): the read end of a pipe is read as the
+ * input; tee, when >= 0, a temporary file of --cache-dir. */
+typedef struct S3Out {
+    int fd, tee;
+} S3Out;
+
+/* Writes a piece of a streamed body: to the pipe (blocking while it is full) and the tee.
+ * Returns 0, or -1 when the reader closed its end. A failed tee is closed (tee -1). */
+int s3_stream_write(S3Out *so, const char *p, size_t n);
+/* GET of f with retries into out (appended); a 2xx body cut short is resumed with a Range
+ * request; a wrong-region answer naming the right region is followed once. With so, the body
+ * is written there as it arrives and out->len counts the bytes written (out->p unused). */
+int s3_fetch(S3 *c, S3Handle *h, Fetch *f, LiqBuf *out, S3Out *so, char *err, size_t errlen);
 
 /* Fills err with a printf-style message. */
 void s3_fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -18,6 +18,7 @@
 #include <apr_thread_cond.h>
 #include <apr_thread_proc.h>
 #include "engine/s3_prune.h"
+#include "engine/s3_stream.h"
 #include "engine/seek.h"
 #include "engine/src.h"
 
@@ -40,15 +41,11 @@ struct Src {
     const S3Opts *s3opts;
     S3 *s3;             /* the S3 client, made at the first s3:// input */
     const char *s3err;  /* why it could not be made */
-    /* download threads: they fetch the S3 objects after s->cur, at most s3_window of them
-     * ahead (fetched or being fetched, not yet opened), in input order */
-    apr_thread_t **fetchers;
-    int nfetchers;
+    /* S3 objects stream in (engine/s3_stream.h): downloads start in input order from s->cur,
+     * at most s3_window (--s3-concurrency) of them running or unread at once */
     int s3_window;
-    int s3_ahead;           /* objects fetched or being fetched and not yet opened */
-    int fetch_next;         /* the next input to consider for fetching */
-    volatile int stopping;  /* src_close: fetchers end, transfers are cancelled */
-    apr_thread_cond_t *fetch_cond; /* a fetch ended, or room for one more, or stopping */
+    int s3_ahead;           /* streams started and not closed */
+    int s3_next;            /* the next input to consider for starting */
     LiqProgress *prog;             /* src_progress: NULL when nobody watches */
     uint64_t seek_skipped;         /* the time seek: bytes left unread */
     int seek_inputs;               /* inputs it entered */
@@ -348,103 +345,57 @@ static void add_s3(Src *s, const char *uri)
 
 /* ===== S3 downloads ahead of the reader ===== */
 
-/* Under s->lock: the next input a fetcher should download, or -1 (none now). */
-static int next_fetch(Src *s)
+/* Under s->lock: starts the downloads of the S3 objects from s->cur on, in input order, while
+ * fewer than s3_window are running or unread. The writers block on full pipes, never on the
+ * Src. A copy in --cache-dir is read in place (Input.s3local). */
+static void s3_kick(Src *s)
 {
-    if (s->fetch_next < s->cur)
-        s->fetch_next = s->cur;
-    while (s->fetch_next < s->n) {
-        Input *in = &s->inputs[s->fetch_next];
-        if (!in->s3obj || in->s3state != 0 || in->done) {
-            s->fetch_next++;
+    if (s->s3_next < s->cur)
+        s->s3_next = s->cur;
+    while (s->s3_next < s->n && s->s3_ahead < s->s3_window) {
+        Input *in = &s->inputs[s->s3_next++];
+        if (!in->s3obj || in->s3started || in->done)
             continue;
-        }
-        if (s->s3_ahead >= s->s3_window)
-            return -1;
-        return s->fetch_next++;
-    }
-    return -1;
-}
-
-static void *APR_THREAD_FUNC fetch_main(apr_thread_t *t, void *arg)
-{
-    Src *s = arg;
-    S3Handle *h = s3_handle_new(&s->stopping);
-    apr_thread_mutex_lock(s->lock);
-    while (!s->stopping) {
-        int i = next_fetch(s);
-        if (i < 0) {
-            if (s->fetch_next >= s->n)
-                break; /* nothing left to fetch */
-            apr_thread_cond_wait(s->fetch_cond, s->lock);
-            continue;
-        }
-        Input *in = &s->inputs[i];
-        in->s3state = 1;
-        s->s3_ahead++;
-        apr_thread_mutex_unlock(s->lock);
+        in->s3started = 1;
         char err[1024];
-        char *buf = NULL;
-        size_t len = 0;
-        int rc = -1;
-        if (h)
-            rc = s3_get(s->s3, h, in->s3obj, &buf, &len, err, sizeof(err));
-        else
-            snprintf(err, sizeof(err), "%s", "cannot create a libcurl handle");
-        apr_thread_mutex_lock(s->lock);
-        in->s3buf = buf;
-        in->s3len = len;
+        apr_thread_mutex_lock(s->pool_lock);
+        int rc = s3_stream_open(s->s3, s->pool, in->s3obj, &in->s3st, &in->s3local, err,
+                                sizeof(err));
+        apr_thread_mutex_unlock(s->pool_lock);
         if (rc != 0) {
             in->s3err = strdup(err);
             if (!in->s3err)
                 abort();
         }
-        in->s3state = 2;
-        apr_thread_cond_broadcast(s->fetch_cond);
+        if (in->s3st)
+            s->s3_ahead++;
     }
-    apr_thread_mutex_unlock(s->lock);
-    s3_handle_free(h);
-    (void)t; /* returning ends the thread (apr_thread_exit upsets ASan, see pipe.c) */
-    return NULL;
 }
 
-/* Starts the download threads when there are S3 objects and --s3-concurrency allows. */
-static void start_fetchers(Src *s)
+/* Outside s->lock, by the worker reading the input (or under it, at close): ends its
+ * download stream; a failed download is reported unless quiet. Returns -1 when it failed. */
+static int s3_end(Src *s, Input *in, int quiet)
 {
-    int n3 = 0;
-    for (int i = 0; i < s->n; i++)
-        n3 += s->inputs[i].s3obj != NULL;
-    int conc = s->s3opts && s->s3opts->concurrency > 0 ? s->s3opts->concurrency : 8;
-    if (n3 == 0 || conc < 2)
-        return;
-    s->s3_window = conc;
-    s->nfetchers = n3 < conc ? n3 : conc;
-    apr_thread_cond_create(&s->fetch_cond, s->pool);
-    s->fetchers = apr_pcalloc(s->pool, sizeof(apr_thread_t *) * (size_t)s->nfetchers);
-    for (int i = 0; i < s->nfetchers; i++)
-        if (apr_thread_create(&s->fetchers[i], NULL, fetch_main, s, s->pool) != APR_SUCCESS) {
-            s->nfetchers = i; /* the ones started do the work */
-            break;
-        }
-}
-
-/* Under s->lock: takes the download of an S3 input (src_next waited for it), or downloads it
- * here without fetchers. Returns 0, or -1 with err set. */
-static int s3_wait(Src *s, Input *in, size_t *len, char *err, size_t errlen)
-{
-    if (s->nfetchers == 0)
-        return s3_get(s->s3, NULL, in->s3obj, &in->s3buf, len, err, errlen);
-    while (in->s3state != 2)
-        apr_thread_cond_wait(s->fetch_cond, s->lock);
-    s->s3_ahead--;
-    apr_thread_cond_broadcast(s->fetch_cond); /* room for one more download */
-    *len = in->s3len;
-    if (!in->s3err)
+    if (!in->s3st)
         return 0;
-    snprintf(err, errlen, "%s", in->s3err);
-    free(in->s3err);
-    in->s3err = NULL;
-    return -1;
+    char err[1024];
+    int rc = s3_stream_close(in->s3st, err, sizeof(err));
+    in->s3st = NULL;
+    in->fd = -1; /* the stream's read end, closed */
+    in->s3closed = 1;
+    if (rc != 0 && !quiet)
+        report(s, in->path, "%s", err);
+    return rc;
+}
+
+/* Under s->lock: a stream ended by s3_end gives its place to the next download. */
+static void s3_settle(Src *s, Input *in)
+{
+    if (in->s3closed == 1) {
+        in->s3closed = 2;
+        s->s3_ahead--;
+        s3_kick(s);
+    }
 }
 
 Src *src_open(apr_pool_t *pool, const char *const *paths, int npaths, size_t max_line,
@@ -486,7 +437,7 @@ Src *src_open(apr_pool_t *pool, const char *const *paths, int npaths, size_t max
         else
             add_input(s, path, path);
     }
-    start_fetchers(s);
+    s->s3_window = s3 && s3->concurrency > 0 ? s3->concurrency : 8;
     return s;
 }
 
@@ -495,33 +446,19 @@ Src *src_open(apr_pool_t *pool, const char *const *paths, int npaths, size_t max
 static int open_input(Src *s, Input *in)
 {
     struct stat st;
-    if (in->s3obj) { /* download, then read the buffer as a mapped file */
-        char err[1024];
-        size_t len;
-        if (s3_wait(s, in, &len, err, sizeof(err)) != 0) {
-            report(s, in->path, "%s", err);
-            return 0;
-        }
-        if (len == 0) {
-            in->eof = 1;
-            return 1;
-        }
-        in->map = in->s3buf;
-        in->mapsize = len;
-        in->comp = decomp_sniff((const unsigned char *)in->map, len);
-        if (in->comp == COMP_NONE) {
-            in->is_map = 1;
-            in->data = in->map;
-            in->size = len;
-        } else {
-            in->dec = decomp_open(in->comp, in->map, len, -1, NULL, 0);
-        }
-        return 1;
+    if (in->s3err) { /* the download could not start */
+        report(s, in->path, "%s", in->s3err);
+        free(in->s3err);
+        in->s3err = NULL;
+        return 0;
     }
-    if (strcmp(in->path, "-") == 0) {
+    if (in->s3st) {
+        in->fd = s3_stream_fd(in->s3st); /* read like a pipe */
+    } else if (strcmp(in->path, "-") == 0) {
         in->fd = STDIN_FILENO;
     } else {
-        in->fd = open(in->path, O_RDONLY | O_CLOEXEC);
+        /* a file, or an S3 object's copy in --cache-dir */
+        in->fd = open(in->s3local ? in->s3local : in->path, O_RDONLY | O_CLOEXEC);
         if (in->fd < 0) {
             report(s, in->path, "%s", strerror(errno));
             return 0;
@@ -563,6 +500,8 @@ static int open_input(Src *s, Input *in)
             break;
         got += (size_t)r;
     }
+    if (got < sizeof(head) && in->s3st && s3_end(s, in, 0) != 0)
+        return 0; /* the download failed before its first bytes: reported */
     in->comp = decomp_sniff((const unsigned char *)head, got);
     if (in->comp != COMP_NONE) {
         in->dec = decomp_open(in->comp, NULL, 0, in->fd, head, got);
@@ -578,13 +517,12 @@ static int open_input(Src *s, Input *in)
     return 1;
 }
 
-static void close_input(Input *in)
+static void close_input(Src *s, Input *in)
 {
-    if (in->s3buf)
-        free(in->s3buf);
-    else if (in->map)
+    s3_end(s, in, 1); /* stopped before its end (limit, an error): the writer stops */
+    s3_settle(s, in);
+    if (in->map)
         munmap((void *)(uintptr_t)in->map, in->mapsize);
-    in->s3buf = NULL;
     if (in->fd > STDIN_FILENO)
         close(in->fd);
     decomp_close(in->dec);
@@ -621,20 +559,23 @@ static void close_input(Input *in)
  * count, 0 at the end, -1 on an error (reported: the input is incomplete). */
 static ssize_t fill(Src *s, Input *in, char *buf, size_t cap)
 {
+    if (in->fd < 0 && !in->dec)
+        return 0; /* a stream already ended */
+    ssize_t r;
     if (in->dec) {
-        ssize_t r = decomp_read(in->dec, buf, cap);
-        if (r < 0)
-            report(s, in->path, "%s", decomp_error(in->dec));
-        return r;
+        r = decomp_read(in->dec, buf, cap);
+    } else {
+        do
+            r = read(in->fd, buf, cap);
+        while (r < 0 && errno == EINTR);
     }
-    for (;;) {
-        ssize_t r = read(in->fd, buf, cap);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            report(s, in->path, "%s", strerror(errno));
-        return r;
-    }
+    /* the end of a download stream: a failed download is the error, not what it did to
+     * the decompressor */
+    if (r <= 0 && in->s3st && s3_end(s, in, 0) != 0)
+        return -1;
+    if (r < 0)
+        report(s, in->path, "%s", in->dec ? decomp_error(in->dec) : strerror(errno));
+    return r;
 }
 
 /* Does a line starting at p begin an export-task record? */
@@ -1016,7 +957,7 @@ static int opened(const Input *in)
 }
 
 /* Does the input need a worker to open it or read its next block outside s->lock? Not S3
- * objects before their download (opened under the lock) nor standard input ahead of its
+ * objects before their download started (s3_kick) nor standard input ahead of its
  * turn (it may be named twice); not mapped plain files or containers once told (cut under the
  * lock, cheaply). */
 static int readable(const Src *s, const Input *in)
@@ -1028,7 +969,7 @@ static int readable(const Src *s, const Input *in)
     if (in != &s->inputs[s->cur] && strcmp(in->path, "-") == 0)
         return 0;
     if (!opened(in))
-        return !in->s3obj;
+        return !in->s3obj || in->s3started;
     return !in->fmt_known ||
            (!in->recs && !in->is_map && (in->fd >= 0 || in->dec || in->carry));
 }
@@ -1086,6 +1027,7 @@ static void read_ahead(Src *s, Input *in)
     if (in->recs && in->dec) /* a container, read whole */
         in->raw_pos = decomp_offset(in->dec);
     in->busy = 0;
+    s3_settle(s, in);
     apr_thread_cond_broadcast(s->ready_cond);
 }
 
@@ -1106,20 +1048,7 @@ int src_next(Src *s, Morsel *m)
     apr_thread_mutex_lock(s->lock);
     while (s->cur < s->n) {
         Input *in = &s->inputs[s->cur];
-        if (in->s3obj && !opened(in)) {
-            if (s->nfetchers && in->s3state != 2) {
-                /* wait for its download; then look again, as another worker may have
-                 * opened it meanwhile */
-                apr_thread_cond_wait(s->fetch_cond, s->lock);
-                continue;
-            }
-            if (!open_input(s, in)) {
-                in->eof = 1;
-                progress_note(s, in, NULL);
-                s->cur++;
-                continue;
-            }
-        }
+        s3_kick(s);
         flush_msgs(s, in);
         m->recs = NULL;
         m->nrecs = 0;
@@ -1166,7 +1095,7 @@ int src_next(Src *s, Morsel *m)
         flush_msgs(s, in);
         progress_note(s, in, NULL);
         if (in->refs == 0)
-            close_input(in);
+            close_input(s, in);
         s->cur++;
     }
     apr_thread_mutex_unlock(s->lock);
@@ -1179,30 +1108,22 @@ void src_release(Src *s, Morsel *m)
     m->owned = NULL;
     apr_thread_mutex_lock(s->lock);
     if (--m->in->refs == 0 && m->in->done)
-        close_input(m->in);
+        close_input(s, m->in);
     apr_thread_mutex_unlock(s->lock);
 }
 
 void src_close(Src *s)
 {
-    if (s->nfetchers) { /* stop the downloads (a run may end early: limit, a closed pipe) */
-        apr_thread_mutex_lock(s->lock);
-        s->stopping = 1;
-        apr_thread_cond_broadcast(s->fetch_cond);
-        apr_thread_mutex_unlock(s->lock);
-        for (int i = 0; i < s->nfetchers; i++) {
-            apr_status_t rv;
-            apr_thread_join(&rv, s->fetchers[i]);
-        }
-        s->nfetchers = 0;
-    }
+    /* downloads still running (a run may end early: limit, a closed pipe) are stopped by
+     * closing their pipes; s3_kick starts no more */
+    s->s3_window = 0;
     for (int i = 0; i < s->n; i++) {
         Input *in = &s->inputs[i];
-        free(in->s3err); /* fetched, never opened */
+        free(in->s3err); /* never opened */
         in->s3err = NULL;
-        if (in->map || in->fd >= 0 || in->carry || in->dec || in->s3buf || in->ready ||
+        if (in->map || in->fd >= 0 || in->carry || in->dec || in->s3st || in->ready ||
             in->msgs)
-            close_input(in);
+            close_input(s, in);
     }
 }
 

@@ -25,9 +25,15 @@
  *
  * An input starting with "s3://" (engine/s3.h) becomes one Input per object it names, in
  * listing order, among the other inputs in the order given (@log: the URI as given;
- * @logStream: the key's last segment). Opening such an Input downloads the object into memory;
- * from there it is read exactly like a mapped file (through the decompressor when
- * compressed). Archived objects (Glacier, Deep Archive) are reported and skipped.
+ * @logStream: the key's last segment). Such an Input streams in: its download runs on a thread
+ * of its own that writes the body into a pipe (engine/s3_stream.h), and the Input is read
+ * from the pipe like stdin (sniffed, decompressed, cut into blocks), so results start before
+ * the download ends and memory stays bounded. Downloads start in input order from the
+ * current input, at most --s3-concurrency of them running or unread at once (the writers
+ * block on their pipes, never on the Src). A download that fails after some bytes ends the
+ * Input there: the records before are kept, the cut line is dropped and the failure is
+ * reported (exit 3). A copy in --cache-dir is read as a local file (mapped). Archived
+ * objects (Glacier, Deep Archive) are reported and skipped.
  *
  * Problems (missing or unreadable inputs, cut lines, failed downloads) are recorded as diagnostics and counted
  * in src_incomplete(); the run goes on with the other inputs (exit code 3, L23).
@@ -88,11 +94,12 @@ typedef struct Input {
     size_t nrecs, recpos;
     char *doc;          /* container formats read from a stream: the whole document */
     apr_pool_t *docpool; /* the records, metadata and decoded strings */
-    const S3Object *s3obj; /* an S3 object: downloaded when opened */
-    char *s3buf;           /* its bytes (malloc), also in map: freed, never unmapped */
-    int s3state;           /* 0: not fetched, 1: being fetched, 2: fetched (s3buf/s3len/s3err) */
-    size_t s3len;
-    char *s3err;           /* why the fetch failed (malloc), or NULL */
+    const S3Object *s3obj; /* an S3 object: streamed in (engine/s3_stream.h) */
+    struct S3Stream *s3st; /* its download, while running or unread */
+    const char *s3local;   /* its copy in --cache-dir, read as a local file */
+    int s3started;         /* its download was started (or its copy found) */
+    int s3closed;          /* 1: s3st just ended (the Src frees its place), 2: counted */
+    char *s3err;           /* why its download could not start (malloc), or NULL */
     uint64_t rawsize;      /* progress: bytes as stored, when rawsize_known */
     int rawsize_known;
     uint64_t raw_reported; /* progress: bytes of it counted in LiqProgress.done */

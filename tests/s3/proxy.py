@@ -12,6 +12,7 @@
 #                            SlowDown for 503, InternalError for 5xx) instead of forwarding
 #   --cut BYTES:COUNT:RE     forward, but send only BYTES of the body, then close
 #   --delay SECS:COUNT:RE    wait SECS before answering
+#   --stall SECS:COUNT:RE    send the body but its last 64 KiB, wait SECS, send the rest
 #   --reset COUNT:RE         close the connection without an answer
 #   --glacier RE             in listings, report keys matching RE in StorageClass GLACIER
 #   --redirect REGION[/KIND] the bucket lives in REGION: a request signed for another region
@@ -47,7 +48,7 @@ i = 0
 while i < len(args):
     opt, val = args[i], args[i + 1]
     i += 2
-    if opt in ("--status", "--cut", "--delay"):
+    if opt in ("--status", "--cut", "--delay", "--stall"):
         arg, count, rx = val.split(":", 2)
         rules.append([opt[2:], arg, int(count) or -1, re.compile(rx)])
     elif opt == "--reset":
@@ -160,7 +161,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             note += " sig=ok" if why is None else " sig=BAD " + why
             if why is not None:
                 return self.error(403, "SignatureDoesNotMatch"), note
-        cut = None
+        cut = stall = None
         for kind, arg, _, _ in take(self.path):
             if kind == "delay":
                 time.sleep(float(arg))
@@ -175,6 +176,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return "reset", note
             elif kind == "cut":
                 cut = int(arg)
+            elif kind == "stall":
+                stall = float(arg)
         if redirect:
             m = re.search(r"Credential=[^/]+/\d+/([^/]+)/", self.headers.get("Authorization", ""))
             signed = m.group(1) if m else "-"
@@ -215,6 +218,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
             return "%d cut at %d" % (r.status, cut), note
+        if stall is not None and len(data) > 65536:
+            self.wfile.write(data[:-65536])
+            self.wfile.flush()
+            time.sleep(stall)
+            self.wfile.write(data[-65536:])
+            return "%d stalled" % r.status, note
         self.wfile.write(data)
         return r.status, note
 
