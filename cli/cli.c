@@ -744,21 +744,6 @@ static void thousands(char *buf, size_t size, uint64_t v)
     buf[o] = 0;
 }
 
-/* 1500 -> "1.5 kB" (decimal units, as the Insights console) */
-static void bytes_text(char *buf, size_t size, double b)
-{
-    static const char *const units[] = {"B", "kB", "MB", "GB", "TB"};
-    int u = 0;
-    while (b >= 1000 && u < 4) {
-        b /= 1000;
-        u++;
-    }
-    if (u == 0)
-        snprintf(buf, size, "%.0f B", b);
-    else
-        snprintf(buf, size, "%.1f %s", b, units[u]);
-}
-
 /* Under a table, on stderr: the row count, then the console's statistics line. */
 static void table_footer(FILE *err, uint64_t rows, const LiqRunStats *st, double dt)
 {
@@ -766,9 +751,9 @@ static void table_footer(FILE *err, uint64_t rows, const LiqRunStats *st, double
     thousands(r, sizeof(r), rows);
     thousands(m, sizeof(m), st->records_matched);
     thousands(s, sizeof(s), st->records_scanned);
-    bytes_text(bytes, sizeof(bytes), (double)st->bytes_scanned);
+    cli_bytes_text(bytes, sizeof(bytes), (double)st->bytes_scanned);
     thousands(rate, sizeof(rate), dt > 0 ? (uint64_t)((double)st->records_scanned / dt) : 0);
-    bytes_text(brate, sizeof(brate), dt > 0 ? (double)st->bytes_scanned / dt : 0);
+    cli_bytes_text(brate, sizeof(brate), dt > 0 ? (double)st->bytes_scanned / dt : 0);
     fprintf(err, "%s row%s\n", r, rows == 1 ? "" : "s");
     fprintf(err, "%s record%s matched; %s record%s (%s) scanned in %.3f s @ %s records/s (%s/s)\n",
             m, st->records_matched == 1 ? "" : "s", s, st->records_scanned == 1 ? "" : "s", bytes,

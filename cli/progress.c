@@ -37,8 +37,7 @@ struct CliProgress {
     size_t shown;       /* length of the line on screen (0: nothing drawn) */
 };
 
-/* 1500 -> "1.5 kB" (decimal units, as --stats and the table footer) */
-static void bytes_text(char *buf, size_t size, double b)
+void cli_bytes_text(char *buf, size_t size, double b)
 {
     static const char *const units[] = {"B", "kB", "MB", "GB", "TB"};
     int u = 0;
@@ -68,13 +67,13 @@ void cli_progress_text(char *buf, size_t size, int width, uint64_t done, uint64_
     if (total_known && done > total)
         done = total; /* an input grew while it was read */
     double r = secs > 0 ? (double)done / secs : 0;
-    bytes_text(d, sizeof(d), (double)done);
-    bytes_text(rate, sizeof(rate), r);
+    cli_bytes_text(d, sizeof(d), (double)done);
+    cli_bytes_text(rate, sizeof(rate), r);
     if (!total_known) {
         snprintf(buf, size, "%s  %s/s", d, rate);
         return;
     }
-    bytes_text(t, sizeof(t), (double)total);
+    cli_bytes_text(t, sizeof(t), (double)total);
     int pct = total ? (int)((double)done * 100 / (double)total) : 100;
     if (done == total)
         snprintf(eta, sizeof(eta), "%s", "0:00");

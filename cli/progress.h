@@ -20,6 +20,9 @@ CliProgress *cli_progress_start(LiqProgress *p, FILE *err, int width, int tty);
 void cli_progress_stop(CliProgress *b);
 /* The text of one redraw, for tests: done/total bytes (total_known 0: unknown), seconds
  * since the start. */
+/* 1500 -> "1.5 kB": decimal units, as the Insights console (the bar, --stats, the table's
+ * footer) */
+void cli_bytes_text(char *buf, size_t size, double bytes);
 void cli_progress_text(char *buf, size_t size, int width, uint64_t done, uint64_t total,
                        int total_known, double secs);
 
