@@ -28,41 +28,11 @@ char *s3_trim(char *s)
     return s;
 }
 
-const char *s3_ini_get(apr_pool_t *pool, const char *path, const char *section, const char *key)
-{
-    FILE *fp = path ? fopen(path, "r") : NULL;
-    if (!fp)
-        return NULL;
-    char line[4096];
-    int in = 0;
-    const char *val = NULL;
-    while (fgets(line, sizeof(line), fp)) {
-        if (line[0] == ' ' || line[0] == '\t') /* a nested setting (s3 = ...) */
-            continue;
-        char *l = s3_trim(line);
-        if (*l == '#' || *l == ';' || *l == 0)
-            continue;
-        if (*l == '[') {
-            char *e = strchr(l, ']');
-            if (e) {
-                *e = 0;
-                in = strcmp(s3_trim(l + 1), section) == 0;
-            }
-            continue;
-        }
-        char *eq = strchr(l, '=');
-        if (!in || !eq)
-            continue;
-        *eq = 0;
-        if (strcasecmp(s3_trim(l), key) == 0)
-            val = apr_pstrdup(pool, s3_trim(eq + 1));
-    }
-    fclose(fp);
-    return val;
-}
-
-const char *s3_ini_get_nested(apr_pool_t *pool, const char *path, const char *section,
-                              const char *parent, const char *key)
+/* The value of key in [section] of an AWS-style INI file: a top-level setting when parent is
+ * NULL, else one in the indented block under "parent =" (s3 = / multipart_chunksize = ...).
+ * The last occurrence wins. */
+static const char *ini_get(apr_pool_t *pool, const char *path, const char *section,
+                           const char *parent, const char *key)
 {
     FILE *fp = path ? fopen(path, "r") : NULL;
     if (!fp)
@@ -90,13 +60,28 @@ const char *s3_ini_get_nested(apr_pool_t *pool, const char *path, const char *se
             continue;
         *eq = 0;
         char *k = s3_trim(l), *v = s3_trim(eq + 1);
-        if (!indented)
+        if (!parent) {
+            if (!indented && strcasecmp(k, key) == 0)
+                val = apr_pstrdup(pool, v);
+        } else if (!indented) {
             under = strcasecmp(k, parent) == 0 && *v == 0;
-        else if (under && strcasecmp(k, key) == 0)
+        } else if (under && strcasecmp(k, key) == 0) {
             val = apr_pstrdup(pool, v);
+        }
     }
     fclose(fp);
     return val;
+}
+
+const char *s3_ini_get(apr_pool_t *pool, const char *path, const char *section, const char *key)
+{
+    return ini_get(pool, path, section, NULL, key);
+}
+
+const char *s3_ini_get_nested(apr_pool_t *pool, const char *path, const char *section,
+                              const char *parent, const char *key)
+{
+    return ini_get(pool, path, section, parent, key);
 }
 
 uint64_t s3_parse_size(const char *s)
