@@ -1,5 +1,6 @@
-# out_lib.sh -- helpers the tests/cli/out_*.sh scripts share: numbered ok/not ok checks, running
-# liq into $tmp/out and $tmp/err, and expectations on exit code, stdout and stderr.
+# out_lib.sh -- helpers the tests/cli/out_*.sh scripts and streams.sh share: numbered ok/not ok
+# checks, running liq into $tmp/out and $tmp/err, and expectations on exit code, stdout and
+# stderr.
 # Sourced (not run) after the script has set LIQ and tmp.
 #
 # SPDX-License-Identifier: Apache-2.0
@@ -9,6 +10,8 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); failures=$((failures + 1)); echo "not ok $n - $1"; }
 # run ARGS...: liq with stdin from /dev/null; $rc, $tmp/out, $tmp/err
 run() { "$LIQ" "$@" </dev/null >"$tmp/out" 2>"$tmp/err"; rc=$?; }
+# run_in FILE ARGS...: the same with stdin from FILE
+run_in() { _in=$1; shift; "$LIQ" "$@" <"$_in" >"$tmp/out" 2>"$tmp/err"; rc=$?; }
 show() { sed 's/^/  | /' "$1"; }
 expect_rc() {
     if [ "$rc" -eq "$1" ]; then ok "$2: exit $1"; else
