@@ -52,30 +52,14 @@ trap 'exit 1' INT TERM HUP
 export HOME="$tmp/home" # no ~/.aws of the person running the tests
 mkdir -p "$HOME"
 
-n=0
-failures=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failures=$((failures + 1)); echo "not ok $n - $1"; }
-# run ARGS...: liq with stdin from /dev/null; $rc, $tmp/out, $tmp/err
-run() { "$LIQ" "$@" </dev/null >"$tmp/out" 2>"$tmp/err"; rc=$?; }
-show() { sed 's/^/  | /' "$1"; }
-expect_rc() {
-    if [ "$rc" -eq "$1" ]; then ok "$2: exit $1"; else
-        not_ok "$2: exit $rc, expected $1"; echo "  stderr:"; show "$tmp/err"; fi
-}
-want() { printf '%s\n' "$@" >"$tmp/want"; }
-expect_out() {
-    if cmp -s "$tmp/want" "$tmp/out"; then ok "$1: stdout"; else
-        not_ok "$1: stdout differs"; diff -u "$tmp/want" "$tmp/out" | show /dev/stdin; fi
-}
+# the TAP helpers of the CLI tests: ok/not_ok, run, expect_rc, want/expect_out, expect_err_has,
+# finish, ...
+. "$SRCDIR/tests/cli/out_lib.sh"
+
 # expect_same FILE LABEL: stdout equals FILE
 expect_same() {
     if cmp -s "$1" "$tmp/out"; then ok "$2: same as local"; else
         not_ok "$2: differs from local"; diff -u "$1" "$tmp/out" | head -20 | show /dev/stdin; fi
-}
-expect_err_has() {
-    if grep -qF -- "$1" "$tmp/err"; then ok "$2: stderr has '$1'"; else
-        not_ok "$2: stderr lacks '$1'"; show "$tmp/err"; fi
 }
 expect_err_lacks() {
     if ! grep -qF -- "$1" "$tmp/err" "$tmp/out"; then ok "$2: output lacks '$1'"; else
@@ -86,11 +70,6 @@ expect_err_lines() {
     got=$(wc -l <"$tmp/err")
     if [ "$got" -eq "$1" ]; then ok "$2: $1 stderr lines"; else
         not_ok "$2: $got stderr lines, expected $1"; show "$tmp/err"; fi
-}
-finish() {
-    echo "1..$n"
-    [ "$failures" -eq 0 ] || { echo "$failures of $n checks failed"; exit 1; }
-    exit 0
 }
 
 # s3rver_install: npm install s3rver@3.7.1 once per build tree
