@@ -493,30 +493,6 @@ const char *val_text(const Datum *d, LiqBuf *scratch, size_t *len)
     return scratch->p;
 }
 
-/* A JSON value as a Datum: scalars become strings, numbers (keeping their text) and booleans;
- * maps and lists stay structures. */
-static Datum node_datum(const JdNode *n)
-{
-    switch (n->type) {
-    case JD_STR:
-        return val_str(n->s, n->len);
-    case JD_NUM: {
-        Datum d = val_num(n->num);
-        d.s = n->s;
-        d.len = (uint32_t)n->len;
-        return d;
-    }
-    case JD_TRUE:
-        return val_bool(1);
-    case JD_FALSE:
-        return val_bool(0);
-    case JD_NULL:
-        return val_null();
-    default:
-        return val_json(n);
-    }
-}
-
 #define FOR_SEL(b) for (uint32_t i_ = 0, row = 0; i_ < (b)->nsel && ((row = (b)->sel[i_]), 1); i_++)
 
 static Datum arith_raw(AstOp op, const Datum *x, const Datum *y);
@@ -743,7 +719,7 @@ Vec *expr_eval(const Expr *e, ExprState *st, Batch *b)
                 const Datum *d = VGET(a, row);
                 const JdNode *kid = d->type == VT_JSON ? jdom_get(d->v.p, s->key, s->keylen)
                                                        : NULL;
-                out->d[row] = kid ? node_datum(kid) : val_null();
+                out->d[row] = kid ? jdom_datum(kid) : val_null();
             }
             break;
         }
@@ -762,7 +738,7 @@ Vec *expr_eval(const Expr *e, ExprState *st, Batch *b)
                     else if (nd->type == JD_OBJ && i->type == VT_STR)
                         kid = jdom_get(nd, i->s, i->len);
                 }
-                out->d[row] = kid ? node_datum(kid) : val_null();
+                out->d[row] = kid ? jdom_datum(kid) : val_null();
             }
             break;
         }

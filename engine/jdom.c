@@ -305,3 +305,25 @@ JdNode *jdom_copy(apr_pool_t *pool, const JdNode *n)
     }
     return c;
 }
+
+Datum jdom_datum(const JdNode *n)
+{
+    switch (n->type) {
+    case JD_STR:
+        return val_str(n->s, n->len);
+    case JD_NUM: {
+        Datum d = val_num(n->num);
+        d.s = n->s;
+        d.len = (uint32_t)n->len;
+        return d;
+    }
+    case JD_TRUE:
+        return val_bool(1);
+    case JD_FALSE:
+        return val_bool(0);
+    case JD_NULL:
+        return val_null();
+    default:
+        return val_json(n);
+    }
+}

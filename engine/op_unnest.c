@@ -32,27 +32,6 @@ static OpLocal *unnest_local_new(const Op *op, apr_pool_t *pool)
     return l;
 }
 
-static Datum element(const JdNode *n)
-{
-    switch (n->type) {
-    case JD_STR:
-        return val_str(n->s, n->len);
-    case JD_NUM: {
-        Datum d = val_num(n->num);
-        d.s = n->s;
-        d.len = (uint32_t)n->len;
-        return d;
-    }
-    case JD_TRUE:
-    case JD_FALSE:
-        return val_bool(n->type == JD_TRUE);
-    case JD_NULL:
-        return val_null();
-    default:
-        return val_json(n);
-    }
-}
-
 static void unnest_sink(const Op *op, OpLocal *lp, Batch *b)
 {
     const UnnestData *ud = op->data;
@@ -84,7 +63,7 @@ static void unnest_sink(const Op *op, OpLocal *lp, Batch *b)
             }
         }
         for (size_t e = 0; e < n; e++) {
-            Datum el = list ? element(list->kids[e]) : *d;
+            Datum el = list ? jdom_datum(list->kids[e]) : *d;
             Datum *row = rowset_add_row(l->rows, tmp->order[r]);
             memcpy(row, &tmp->data[r * (size_t)ns], sizeof(Datum) * (size_t)ns);
             row[ud->slot] = datum_copy(l->rows->pool, &el);

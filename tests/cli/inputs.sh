@@ -20,30 +20,8 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/liq-cli-inputs.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM HUP
 
-# ===== helpers (each tests/cli script carries its own copy) =====
-n=0
-failures=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failures=$((failures + 1)); echo "not ok $n - $1"; }
-# run ARGS...: liq with stdin from /dev/null; $rc, $tmp/out, $tmp/err
-run() { "$LIQ" "$@" </dev/null >"$tmp/out" 2>"$tmp/err"; rc=$?; }
-# run_in FILE ARGS...: the same with stdin from FILE
-run_in() { _in=$1; shift; "$LIQ" "$@" <"$_in" >"$tmp/out" 2>"$tmp/err"; rc=$?; }
-show() { sed 's/^/  | /' "$1"; }
-expect_rc() {
-    if [ "$rc" -eq "$1" ]; then ok "$2: exit $1"; else
-        not_ok "$2: exit $rc, expected $1"; echo "  stderr:"; show "$tmp/err"; fi
-}
-# want LINE...: the expected stdout, one argument per line
-want() { printf '%s\n' "$@" >"$tmp/want"; }
-expect_out() {
-    if cmp -s "$tmp/want" "$tmp/out"; then ok "$1: stdout"; else
-        not_ok "$1: stdout differs"; diff -u "$tmp/want" "$tmp/out" | show /dev/stdin; fi
-}
-expect_err_empty() {
-    if [ ! -s "$tmp/err" ]; then ok "$1: stderr empty"; else
-        not_ok "$1: stderr not empty"; show "$tmp/err"; fi
-}
+# ===== helpers =====
+. "$SRCDIR/tests/cli/out_lib.sh"
 have() { command -v "$1" >/dev/null 2>&1; }
 
 Q='fields @message'
@@ -217,5 +195,4 @@ else
     echo "ok - FIFOs: skipped (mkfifo or timeout missing)"
 fi
 
-echo "$n checks, $failures failed"
-[ "$failures" -eq 0 ]
+finish

@@ -1,6 +1,6 @@
-# out_lib.sh -- helpers the tests/cli/out_*.sh scripts, streams.sh and tests/s3/lib.sh share:
-# numbered ok/not ok checks, running liq into $tmp/out and $tmp/err, and expectations on exit
-# code, stdout and stderr.
+# out_lib.sh -- helpers the tests/cli/out_*.sh scripts, streams.sh, inputs.sh and
+# tests/s3/lib.sh share: numbered ok/not ok checks, running liq into $tmp/out and $tmp/err,
+# and expectations on exit code, stdout and stderr.
 # Sourced (not run) after the script has set LIQ and tmp.
 #
 # SPDX-License-Identifier: Apache-2.0
