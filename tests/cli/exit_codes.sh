@@ -22,10 +22,8 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/liq-cli-exit.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM HUP
 
-# ===== helpers (each tests/cli script carries its own copy) =====
-n=0
-failures=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
+# ===== helpers =====
+. "$SRCDIR/tests/cli/out_lib.sh"
 # a check inside todo_begin/todo_end covers a known liq bug (listed in the test report): its
 # failure prints "not ok ... # TODO" and does not fail the script
 todo=
@@ -35,34 +33,6 @@ not_ok() {
     n=$((n + 1))
     if [ -n "$todo" ]; then echo "not ok $n - $1 # TODO known bug: $todo"; else
         failures=$((failures + 1)); echo "not ok $n - $1"; fi
-}
-# run ARGS...: liq with stdin from /dev/null; $rc, $tmp/out, $tmp/err
-run() { "$LIQ" "$@" </dev/null >"$tmp/out" 2>"$tmp/err"; rc=$?; }
-# run_in FILE ARGS...: the same with stdin from FILE
-run_in() { _in=$1; shift; "$LIQ" "$@" <"$_in" >"$tmp/out" 2>"$tmp/err"; rc=$?; }
-show() { sed 's/^/  | /' "$1"; }
-expect_rc() {
-    if [ "$rc" -eq "$1" ]; then ok "$2: exit $1"; else
-        not_ok "$2: exit $rc, expected $1"; echo "  stderr:"; show "$tmp/err"; fi
-}
-# want LINE...: the expected stdout, one argument per line
-want() { printf '%s\n' "$@" >"$tmp/want"; }
-expect_out() {
-    if cmp -s "$tmp/want" "$tmp/out"; then ok "$1: stdout"; else
-        not_ok "$1: stdout differs"; diff -u "$tmp/want" "$tmp/out" | show /dev/stdin; fi
-}
-expect_out_empty() {
-    if [ ! -s "$tmp/out" ]; then ok "$1: stdout empty"; else
-        not_ok "$1: stdout not empty"; show "$tmp/out"; fi
-}
-expect_err_empty() {
-    if [ ! -s "$tmp/err" ]; then ok "$1: stderr empty"; else
-        not_ok "$1: stderr not empty"; show "$tmp/err"; fi
-}
-# expect_err_has TEXT DESC: a stderr line contains TEXT (fixed string)
-expect_err_has() {
-    if grep -qF -- "$1" "$tmp/err"; then ok "$2: stderr has '$1'"; else
-        not_ok "$2: stderr lacks '$1'"; show "$tmp/err"; fi
 }
 expect_out_lacks() {
     if grep -qF -- "$1" "$tmp/out"; then not_ok "$2: stdout has '$1'"; show "$tmp/out"; else
@@ -326,5 +296,4 @@ for opt in --help -h --version --list-functions; do
     expect_err_empty "$opt"
 done
 
-echo "$n checks, $failures failed"
-[ "$failures" -eq 0 ]
+finish
