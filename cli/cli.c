@@ -252,11 +252,38 @@ static const char usage_text[] =
     "  liq @slow-requests logs/      # ~/.config/liq/queries/slow-requests.liq\n"
     "  liq --fields --format table app.log.gz\n"
     "\n"
-    "Exit codes: 0 success; 2 usage or query error (nothing ran); 3 the run finished\n"
-    "but some input was not fully read (told on stderr); 4 internal error, or the\n"
-    "results could not be written. A closed pipe ('liq ... | head') is a success.\n"
-    "\n"
-    "The man page liq(1) has the details.\n";
+    "Exit codes:\n";
+static const char usage_tail[] = "\nThe man page liq(1) has the details.\n";
+
+/* Writes the registry of cli/exit_codes.def, one code a paragraph, meanings folded at width. */
+void cli_exit_codes_text(FILE *f, int width)
+{
+    static const struct {
+        int code;
+        const char *meaning;
+    } codes[] = {
+#define EXIT_CODE(name, code, meaning) {code, meaning},
+#include "cli/exit_codes.def"
+#undef EXIT_CODE
+    };
+    for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+        const char *m = codes[i].meaning;
+        int col = fprintf(f, "  %-3d ", codes[i].code), indent = col;
+        while (*m) {
+            const char *sp = strchr(m, ' ');
+            int wl = sp ? (int)(sp - m) : (int)strlen(m);
+            if (col > indent && col + 1 + wl > width)
+                col = fprintf(f, "\n%*s", indent, "") - 1;
+            else if (col > indent)
+                col += fprintf(f, " ");
+            col += fprintf(f, "%.*s", wl, m);
+            m += wl;
+            while (*m == ' ')
+                m++;
+        }
+        fputc('\n', f);
+    }
+}
 
 static int usage_error(FILE *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -631,6 +658,8 @@ static int parse_args(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
             return CLI_EXIT_OK;
         case 'h':
             fputs(usage_text, out);
+            cli_exit_codes_text(out, 79);
+            fputs(usage_tail, out);
             return CLI_EXIT_OK;
         case ':':
             return usage_error(err, "option '%s' needs a value", argv[optind - 1]);

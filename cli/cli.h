@@ -4,8 +4,7 @@
  * writes results to `out` and diagnostics to `err`, and returns the exit code. It never calls
  * exit(), so the golden-test runner can call it in-process for every case.
  *
- * Exit codes (L23): 0 success; 2 usage or query error (nothing ran); 3 the run finished but
- * some input was not fully read; 4 internal error. 1 is unused.
+ * Exit codes: CLI_EXIT_*, one registry in cli/exit_codes.def (also --help, README, liq(1)).
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -15,11 +14,13 @@
 #include <stdio.h>
 
 enum {
-    CLI_EXIT_OK = 0,
-    CLI_EXIT_USAGE = 2,
-    CLI_EXIT_INCOMPLETE = 3,
-    CLI_EXIT_INTERNAL = 4,
+#define EXIT_CODE(name, code, meaning) CLI_EXIT_##name = code,
+#include "cli/exit_codes.def"
+#undef EXIT_CODE
 };
+
+/* The exit code registry as text for --help: "  0  success, ...\n" lines, folded to width. */
+void cli_exit_codes_text(FILE *f, int width);
 
 int cli_main(int argc, char **argv, FILE *out, FILE *err);
 

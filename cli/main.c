@@ -1,6 +1,7 @@
 /* main.c -- the liq executable: process set-up around cli_main
  *
- * Initialises APR, ignores SIGPIPE (a closed pipe becomes a write error, and liq stops quietly
+ * Initialises APR, makes a failed pool allocation anywhere a clean stop with exit 5 (the
+ * registry's "memory limit", cli/exit_codes.def) instead of a crash, ignores SIGPIPE (a closed pipe becomes a write error, and liq stops quietly
  * with exit 0, as 'liq ... | head' expects), gives stdout a large buffer, and runs cli_main.
  *
  * SPDX-License-Identifier: Apache-2.0
@@ -9,8 +10,24 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <apr_general.h>
+#include <apr_pools.h>
 #include "cli/cli.h"
+
+/* The abort function of every APR pool of the process (pools inherit it from the global
+ * pool): an allocation failed, so nothing more can be computed. Called from any thread;
+ * async-signal-safe calls only. Rows already written stay; the buffered rest is dropped so
+ * no half row reaches the reader. */
+static int out_of_memory(int status)
+{
+    static const char msg[] = "liq: error: out of memory: the query needs more memory than this "
+                              "process may use; results are incomplete\n";
+    (void)status;
+    ssize_t w = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+    (void)w;
+    _exit(CLI_EXIT_MEMORY);
+}
 
 int main(int argc, char **argv)
 {
@@ -18,6 +35,11 @@ int main(int argc, char **argv)
     if (apr_initialize() != APR_SUCCESS) {
         fprintf(stderr, "liq: internal error: cannot initialise APR\n");
         return CLI_EXIT_INTERNAL;
+    }
+    apr_pool_t *probe; /* a child of the global pool, whose abort function every pool inherits */
+    if (apr_pool_create(&probe, NULL) == APR_SUCCESS) {
+        apr_pool_abort_set(out_of_memory, apr_pool_parent_get(probe));
+        apr_pool_destroy(probe);
     }
     signal(SIGPIPE, SIG_IGN);
     setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));

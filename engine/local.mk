@@ -24,7 +24,7 @@ libliq_la_SOURCES += \
 	engine/pipe.c engine/discover.c \
 	engine/liq.c engine/liq.h engine/liq_int.h \
 	cli/out.c cli/out.h cli/out_csv.c cli/out_json.c cli/out_table.c \
-	cli/cli.c cli/cli.h
+	cli/cli.c cli/cli.h cli/exit_codes.def
 libliq_la_LIBADD = libliqfront.la libliqfpat.la $(CRYPTO_LIBS)
 
 EXTRA_DIST += engine/README

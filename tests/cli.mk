@@ -11,4 +11,5 @@ OUT_SH_TESTS = \
 	tests/cli/out_defaults.sh \
 	tests/cli/out_docs.sh \
 	tests/cli/out_fields.sh \
-	tests/cli/out_progress.sh
+	tests/cli/out_progress.sh \
+	tests/cli/exit_registry.sh
