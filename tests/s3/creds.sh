@@ -8,8 +8,8 @@
 # AWS_CONTAINER_CREDENTIALS_RELATIVE_URI (http://169.254.170.2 reached through http_proxy, so
 # no link-local address is needed), a refused full URI host, a wrong authorization token,
 # IMDSv2 (token PUT, role name, credentials; AWS_EC2_METADATA_SERVICE_ENDPOINT), the IMDSv1
-# fallback, AWS_EC2_METADATA_DISABLED, a metadata service that hangs (given up in about a
-# second), the chain order (environment, profile, container, IMDS), and 403 messages naming
+# fallback, AWS_EC2_METADATA_DISABLED, a metadata service that hangs (given up by liq's own
+# timeout, once per AWS_METADATA_SERVICE_NUM_ATTEMPTS), the chain order (environment, profile, container, IMDS), and 403 messages naming
 # the source without printing secrets or tokens, and expired session credentials (400
 # ExpiredToken) fetched again once from the endpoint.
 # Environment (set by make check): LIQ = the liq binary, SRCDIR = the source tree.
@@ -128,15 +128,30 @@ expect_err_has "EC2 instance metadata is disabled (AWS_EC2_METADATA_DISABLED)" \
 if [ "$(wc -l <"$tmp/i3.log")" -eq 3 ]; then ok "AWS_EC2_METADATA_DISABLED: no request"; else
     not_ok "AWS_EC2_METADATA_DISABLED: requests made"; show "$tmp/i3.log"; fi
 
-# a service that hangs: given up after a second, not a hang
-meta_start i4 imds S3RVER "$secret" "$session" --delay 30
-t0=$(date +%s%N)
-AWS_EC2_METADATA_SERVICE_ENDPOINT="$META_URL" run $ep "$q" s3://logs/app/a.log
-ms=$((($(date +%s%N) - t0) / 1000000))
+# a service that hangs: it answers nothing until liq closes the connection, so only liq's own
+# timeout (AWS_METADATA_SERVICE_TIMEOUT, 1 s by default) ends the run; without one it never
+# ends (the hang guard stops it: exit 124). Each try is one request the service saw abandoned.
+meta_start i4 imds S3RVER "$secret" "$session" --hang
+AWS_EC2_METADATA_SERVICE_ENDPOINT="$META_URL" run_guarded 60 $ep "$q" s3://logs/app/a.log
 expect_rc 3 "IMDS that hangs"
-expect_err_has "EC2 instance metadata at $META_URL did not answer" "IMDS that hangs"
-if [ "$ms" -lt 4000 ]; then ok "IMDS that hangs: given up in $ms ms"; else
-    not_ok "IMDS that hangs: $ms ms"; fi
+expect_err_has "EC2 instance metadata at $META_URL did not answer (Timeout was reached)" \
+    "IMDS that hangs: given up by liq's timeout"
+# abandoned N LABEL: $tmp/i4.log holds exactly N token requests, each left by liq unanswered
+abandoned() {
+    wait_log i4 '^PUT /latest/api/token .* -> client gone unanswered$' "$1"
+    if [ "$(grep -c '' "$tmp/i4.log")" -eq "$1" ] &&
+        [ "$(grep -c '^PUT /latest/api/token .* -> client gone unanswered$' "$tmp/i4.log")" -eq "$1" ]; then
+        ok "$2: $1 token request(s), each abandoned by liq"
+    else
+        not_ok "$2: requests differ"; show "$tmp/i4.log"
+    fi
+    : >"$tmp/i4.log"
+}
+abandoned 1 "IMDS that hangs: one try"
+AWS_METADATA_SERVICE_NUM_ATTEMPTS=2 AWS_EC2_METADATA_SERVICE_ENDPOINT="$META_URL" \
+    run_guarded 60 $ep "$q" s3://logs/app/a.log
+expect_rc 3 "IMDS that hangs, two tries"
+abandoned 2 "IMDS that hangs: AWS_METADATA_SERVICE_NUM_ATTEMPTS=2"
 
 # ===== expired session credentials: fetched again once, then the request again =====
 meta_start i5 imds S3RVER "$secret" "$session" --rotate

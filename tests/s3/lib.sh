@@ -56,6 +56,27 @@ mkdir -p "$HOME"
 # finish, ...
 . "$SRCDIR/tests/cli/out_lib.sh"
 
+# run_guarded SECS ARGS...: run under timeout(1), a hang guard only: a check that the server
+# holds back what a correct liq never waits for ends with rc 124 when liq does wait. SECS is
+# no speed limit: a correct run ends on an event, however slow the machine.
+run_guarded() {
+    local secs=$1
+    shift
+    timeout "$secs" "$LIQ" "$@" </dev/null >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+}
+# wait_log NAME ERE [N]: wait (at most 60 s, a hang guard) until $tmp/NAME.log has N (default
+# 1) lines matching ERE: the servers log a request when it ends, which may be just after liq
+# exits
+wait_log() {
+    local i=0 want=${3:-1}
+    while [ "$(grep -cE -- "$2" "$tmp/$1.log")" -lt "$want" ] && [ $i -lt 600 ]; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+    [ "$(grep -cE -- "$2" "$tmp/$1.log")" -ge "$want" ]
+}
+
 # expect_same FILE LABEL: stdout equals FILE
 expect_same() {
     if cmp -s "$1" "$tmp/out"; then ok "$2: same as local"; else

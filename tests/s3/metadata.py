@@ -15,7 +15,8 @@
 #              (--role, default test-role) and .../ROLE the credentials, both only with that
 #              token in X-aws-ec2-metadata-token (else 401); --v1 answers the PUT 405 and
 #              the GETs without a token.
-#   --delay SECS   wait SECS before answering any request (a service that hangs)
+#   --hang         answer nothing, until the client closes the connection (a service that
+#                  hangs); logged "-> client gone unanswered"
 #   --rotate       each answer of credentials carries a new session token: TOKEN-1, TOKEN-2...
 # SPDX-License-Identifier: Apache-2.0
 import http.server
@@ -23,15 +24,14 @@ import json
 import os
 import sys
 import threading
-import time
 
 mode, port_file, log_file, akid, secret, token = sys.argv[1:7]
-opts = {"--path": "/creds", "--auth": None, "--role": "test-role", "--delay": "0", "--v1": None,
+opts = {"--path": "/creds", "--auth": None, "--role": "test-role", "--hang": None, "--v1": None,
         "--rotate": None}
 args = sys.argv[7:]
 i = 0
 while i < len(args):
-    if args[i] in ("--v1", "--rotate"):
+    if args[i] in ("--v1", "--rotate", "--hang"):
         opts[args[i]] = "1"
         i += 1
         continue
@@ -106,9 +106,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
         n = int(self.headers.get("Content-Length") or 0)
         if n:
             self.rfile.read(n)
-        time.sleep(float(opts["--delay"]))
         try:
-            status = self.container() if mode == "container" else self.imds()
+            if opts["--hang"]:
+                try:  # the client sends nothing more: recv ends when it closes the connection
+                    while self.connection.recv(65536):
+                        pass
+                except OSError:
+                    pass
+                self.close_connection = True
+                status = "client gone unanswered"
+            else:
+                status = self.container() if mode == "container" else self.imds()
         except (BrokenPipeError, ConnectionResetError):
             status = "client gone"
         hdr = "auth=%s tok=%s ttl=%s" % (

@@ -6,14 +6,19 @@
 #
 # Listens on 127.0.0.1 (a free port, written to PORT_FILE once listening) and forwards each
 # request to 127.0.0.1:UPSTREAM_PORT. Every request is logged to LOG_FILE as one line:
-# "METHOD PATH range=RANGE -> STATUS". Options (a RULE applies to the first COUNT requests
-# whose path, query included, matches the regex RE; COUNT 0 means always):
+# "METHOD PATH range=RANGE -> STATUS" when the request ends. Options (a RULE applies to the
+# first COUNT requests whose path, query included, matches the regex RE; COUNT 0 means always):
 #   --status CODE[/NAME]:COUNT:RE  answer CODE with an S3 error body (<Code>NAME, by default
 #                            SlowDown for 503, InternalError for 5xx) instead of forwarding
 #   --cut BYTES:COUNT:RE     forward, but send only BYTES of the body, then close
-#   --delay SECS:COUNT:RE    wait SECS before answering
-#   --stall SECS:COUNT:RE    send the body but its last 64 KiB, wait SECS, send the rest
+#   --hang COUNT:RE          answer nothing until the client closes the connection; logged
+#                            "-> client gone unanswered"
+#   --hold COUNT:RE          forward, but hold back the last 64 KiB of the body until the
+#                            client closes the connection (they are never sent); logged
+#                            "-> STATUS held: client gone after SENT of TOTAL bytes"
 #   --reset COUNT:RE         close the connection without an answer
+# No rule waits on a clock: what the client did is told by what it closed and when in the
+# exchange, never by how long it took (tests/repo/lint_timing.sh).
 #   --glacier RE             in listings, report keys matching RE in StorageClass GLACIER
 #   --redirect REGION[/KIND] the bucket lives in REGION: a request signed for another region
 #                            is answered 301 PermanentRedirect with x-amz-bucket-region:
@@ -34,7 +39,6 @@ import re
 import socket
 import sys
 import threading
-import time
 import urllib.parse
 
 upstream = int(sys.argv[1])
@@ -48,12 +52,12 @@ i = 0
 while i < len(args):
     opt, val = args[i], args[i + 1]
     i += 2
-    if opt in ("--status", "--cut", "--delay", "--stall"):
+    if opt in ("--status", "--cut"):
         arg, count, rx = val.split(":", 2)
         rules.append([opt[2:], arg, int(count) or -1, re.compile(rx)])
-    elif opt == "--reset":
+    elif opt in ("--reset", "--hang", "--hold"):
         count, rx = val.split(":", 1)
-        rules.append(["reset", None, int(count) or -1, re.compile(rx)])
+        rules.append([opt[2:], None, int(count) or -1, re.compile(rx)])
     elif opt == "--glacier":
         glacier = re.compile(val)
     elif opt == "--redirect":
@@ -135,6 +139,28 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *a):
         pass
 
+    def wait_gone(self):
+        """Blocks until the client closes the connection (it sends nothing more on it)."""
+        try:
+            while self.connection.recv(65536):
+                pass
+        except OSError:
+            pass
+        self.close_connection = True
+
+    def send_counted(self, data):
+        """Writes data in 64 KiB pieces; the bytes handed to the socket before the client went
+        away (len(data) when it stayed)."""
+        sent = 0
+        try:
+            while sent < len(data):
+                piece = data[sent:sent + 65536]
+                self.wfile.write(piece)
+                sent += len(piece)
+        except OSError:
+            self.close_connection = True
+        return sent
+
     def error(self, status, code, extra=None, more=""):
         body = ('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>%s</Code>'
                 "<Message>injected by proxy.py</Message>%s</Error>" % (code, more)).encode()
@@ -161,10 +187,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             note += " sig=ok" if why is None else " sig=BAD " + why
             if why is not None:
                 return self.error(403, "SignatureDoesNotMatch"), note
-        cut = stall = None
+        cut = hold = None
         for kind, arg, _, _ in take(self.path):
-            if kind == "delay":
-                time.sleep(float(arg))
+            if kind == "hang":
+                self.wait_gone()
+                return "client gone unanswered", note
             elif kind == "status":
                 code, _, name = arg.partition("/")
                 code = int(code)
@@ -176,8 +203,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return "reset", note
             elif kind == "cut":
                 cut = int(arg)
-            elif kind == "stall":
-                stall = float(arg)
+            elif kind == "hold":
+                hold = True
         if redirect:
             m = re.search(r"Credential=[^/]+/\d+/([^/]+)/", self.headers.get("Authorization", ""))
             signed = m.group(1) if m else "-"
@@ -218,12 +245,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
             return "%d cut at %d" % (r.status, cut), note
-        if stall is not None and len(data) > 65536:
-            self.wfile.write(data[:-65536])
-            self.wfile.flush()
-            time.sleep(stall)
-            self.wfile.write(data[-65536:])
-            return "%d stalled" % r.status, note
+        if hold and len(data) > 65536:
+            sent = self.send_counted(data[:-65536])
+            if not self.close_connection:
+                self.wait_gone()
+            return "%d held: client gone after %d of %d bytes" % (r.status, sent, len(data)), note
         self.wfile.write(data)
         return r.status, note
 
