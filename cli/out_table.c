@@ -29,11 +29,14 @@ enum { CELL_NULL = 'z', CELL_NUM = 'n', CELL_TEXT = 's' };
 
 typedef struct Table {
     LiqBuf cells;   /* rows held back */
-    uint32_t *ends; /* end of each held row in cells */
+    size_t *ends;   /* end of each held row in cells (all rows of a result off a terminal) */
     size_t n, cap;
     int frozen; /* widths fixed, header written */
     int *widths;
     int *numeric;  /* per column: every non-null value is a number */
+    char *kinds;   /* split: one row's cells (a row has o->ncols of them) */
+    const char **text;
+    size_t *lens;
     int last_room; /* columns the last column may fill (later rows may be wider) */
     LiqBuf line;
 } Table;
@@ -93,7 +96,9 @@ static void table_begin(Out *o)
     Table *t = calloc(1, sizeof(Table));
     int n = o->ncols > 0 ? o->ncols : 1;
     if (!t || !(t->widths = calloc((size_t)n, sizeof(int))) ||
-        !(t->numeric = calloc((size_t)n, sizeof(int))))
+        !(t->numeric = calloc((size_t)n, sizeof(int))) || !(t->kinds = calloc((size_t)n, 1)) ||
+        !(t->text = calloc((size_t)n, sizeof(char *))) ||
+        !(t->lens = calloc((size_t)n, sizeof(size_t))))
         abort();
     o->priv = t;
 }
@@ -214,11 +219,10 @@ static void fit(Out *o, int *widths)
 
 static void emit_row(Out *o, Table *t, const char *p, const char *e)
 {
-    char kinds[512];
-    const char *text[512];
-    size_t lens[512];
-    int nc = o->ncols < 512 ? o->ncols : 512;
-    split(p, e, nc, kinds, text, lens);
+    const char **text = t->text;
+    const size_t *lens = t->lens;
+    int nc = o->ncols;
+    split(p, e, nc, t->kinds, t->text, t->lens);
     for (int c = 0; c < nc; c++) {
         if (c)
             buf_add(&t->line, " | ", 3);
@@ -233,10 +237,10 @@ static void emit_row(Out *o, Table *t, const char *p, const char *e)
 /* Fixes the widths from the rows held back, writes the header and those rows. */
 static int freeze(Out *o, Table *t)
 {
-    char kinds[512];
-    const char *text[512];
-    size_t lens[512];
-    int nc = o->ncols < 512 ? o->ncols : 512;
+    char *kinds = t->kinds;
+    const char **text = t->text;
+    size_t *lens = t->lens;
+    int nc = o->ncols;
     int *seen_text = calloc((size_t)nc + 1, sizeof(int));
     if (!seen_text)
         abort();
@@ -312,12 +316,12 @@ static int table_write(Out *o, const char *data, size_t len, const uint32_t *end
             buf_add(&t->cells, data + start, ends[i] - start);
             if (t->n == t->cap) {
                 t->cap = t->cap ? t->cap * 2 : 256;
-                uint32_t *e = realloc(t->ends, sizeof(uint32_t) * t->cap);
+                size_t *e = realloc(t->ends, sizeof(size_t) * t->cap);
                 if (!e)
                     abort();
                 t->ends = e;
             }
-            t->ends[t->n++] = (uint32_t)t->cells.len;
+            t->ends[t->n++] = t->cells.len;
             if (o->tty && t->n >= TABLE_WINDOW && freeze(o, t))
                 return 1;
         }
@@ -341,6 +345,9 @@ static void table_end(Out *o)
     free(t->ends);
     free(t->widths);
     free(t->numeric);
+    free(t->kinds);
+    free(t->text);
+    free(t->lens);
     free(t);
     o->priv = NULL;
 }

@@ -67,23 +67,31 @@ static int ts_keys_of(const TsOpts *o, const char *const **names, const uint32_t
 /* The record's timestamp, computed once per record. `jts` holds the values of ts_keys when the
  * caller already extracted them from a JSON record (else NULL). */
 /* @timestamp of a positional record by its format's rule; 0 when the rule is "text". */
-static int columns_ts(const FmtColumns *c, Rec *r, const TsOpts *o)
+static int columns_ts(const FmtColumns *c, Rec *r, const TsOpts *o, apr_pool_t *pool)
 {
-    const char *tok[256];
-    size_t len[256];
-    if (o && o->field) { /* --timestamp-field names a column */
-        int col = -1;
+    int col = -1; /* --timestamp-field: the column it names */
+    if (o && o->field) {
         for (int k = 0; k < c->n; k++)
             if (strlen(c->cols[k]) == o->flen && memcmp(c->cols[k], o->field, o->flen) == 0)
                 col = k;
-        int k = col >= 0 ? fmt_split(c, r->line, r->len, tok, len, 256) : 0;
+    } else if (c->ts == TSR_TEXT) {
+        return 0;
+    }
+    /* the columns up to the last one read: on the stack, or in the pool when a header puts
+     * them further (a header may name any number of columns) */
+    int upto = o && o->field ? col + 1 : (c->ts_col > c->ts_col2 ? c->ts_col : c->ts_col2) + 1;
+    const char *stok[64], **tok = stok;
+    size_t slen[64], *len = slen;
+    if (upto > 64) {
+        tok = apr_palloc(pool, sizeof(*tok) * (size_t)upto);
+        len = apr_palloc(pool, sizeof(*len) * (size_t)upto);
+    }
+    int k = upto > 0 ? fmt_split(c, r->line, r->len, tok, len, upto) : 0;
+    if (o && o->field) {
         if (col >= 0 && col < k)
             r->has_ts = (uint8_t)ts_of_text(tok[col], len[col], o, &r->ts);
         return 1;
     }
-    if (c->ts == TSR_TEXT)
-        return 0;
-    int k = fmt_split(c, r->line, r->len, tok, len, 256);
     double f;
     if (c->ts == TSR_EPOCH_COL) {
         if (c->ts_col < k && num_parse(tok[c->ts_col], len[c->ts_col], &f))
@@ -107,7 +115,7 @@ static void rec_ts(Rec *r, const Datum *jts, apr_pool_t *pool, const FmtColumns 
         return;
     r->ts_done = 1;
     r->has_ts = 0;
-    if (cols && columns_ts(cols, r, o))
+    if (cols && columns_ts(cols, r, o, pool))
         return;
     const char *const *names;
     const uint32_t *lens;
@@ -174,8 +182,8 @@ static Datum token_value(const char *s, size_t n)
 static void load_columns(const FmtColumns *c, Batch *b, const int *jslot, const char **names,
                          const uint32_t *lens, int nj, int want_ts, const TsOpts *o)
 {
-    int col[256];
-    Vec *vs[256];
+    int *col = apr_palloc(b->pool, sizeof(int) * (size_t)(nj + 1));
+    Vec **vs = apr_palloc(b->pool, sizeof(Vec *) * (size_t)(nj + 1));
     for (int j = 0; j < nj; j++) {
         col[j] = -1;
         for (int k = 0; k < c->n; k++)
@@ -183,13 +191,13 @@ static void load_columns(const FmtColumns *c, Batch *b, const int *jslot, const 
                 col[j] = k;
         vs[j] = slot_vec(b, jslot[j]);
     }
-    const char *tok[256];
-    size_t len[256];
+    const char **tok = apr_palloc(b->pool, sizeof(*tok) * (size_t)(c->n + 1));
+    size_t *len = apr_palloc(b->pool, sizeof(*len) * (size_t)(c->n + 1));
     for (uint32_t i = 0; i < b->nsel; i++) {
         uint32_t row = b->sel[i];
         Rec *r = &b->recs[row];
         r->json = REC_JSON_NO;
-        int k = nj ? fmt_split(c, r->line, r->len, tok, len, 256) : 0;
+        int k = nj ? fmt_split(c, r->line, r->len, tok, len, c->n) : 0;
         for (int j = 0; j < nj; j++)
             vs[j]->d[row] = col[j] >= 0 && col[j] < k ? token_value(tok[col[j]], len[col[j]])
                                                       : val_null();
@@ -202,12 +210,13 @@ static void load_columns(const FmtColumns *c, Batch *b, const int *jslot, const 
 
 void dec_load(const Plan *p, Batch *b, const int *slots, int n)
 {
-    const char *names[256];
-    uint32_t lens[256];
-    int jslot[256];
     int nj = 0, want_ts = 0;
     if (!b->recs)
         return; /* row-set batches are fully materialised */
+    /* as many names as the query reads (plus the timestamp keys): sized from the plan */
+    const char **names = apr_palloc(b->pool, sizeof(char *) * (size_t)(n + NTSKEYS));
+    uint32_t *lens = apr_palloc(b->pool, sizeof(uint32_t) * (size_t)(n + NTSKEYS));
+    int *jslot = apr_palloc(b->pool, sizeof(int) * (size_t)(n + 1));
     for (int i = 0; i < n; i++) {
         int slot = slots[i];
         Vec *v = &b->cols[slot];
@@ -215,11 +224,9 @@ void dec_load(const Plan *p, Batch *b, const int *slots, int n)
             continue;
         const SlotInfo *si = &p->slots[slot];
         if (si->sys == SYS_NONE) {
-            if (nj < 256 - NTSKEYS) {
-                names[nj] = si->name;
-                lens[nj] = si->len;
-                jslot[nj++] = slot;
-            }
+            names[nj] = si->name;
+            lens[nj] = si->len;
+            jslot[nj++] = slot;
             continue;
         }
         v = slot_vec(b, slot);
@@ -297,8 +304,8 @@ void dec_load(const Plan *p, Batch *b, const int *slots, int n)
             }
         }
     JsonWant w = {nw, names, lens};
-    Datum out[256];
-    Vec *vs[256];
+    Datum *out = apr_palloc(b->pool, sizeof(Datum) * (size_t)(nw + 1));
+    Vec **vs = apr_palloc(b->pool, sizeof(Vec *) * (size_t)(nj + 1));
     for (int j = 0; j < base_ts; j++)
         vs[j] = slot_vec(b, jslot[j]);
     for (uint32_t k = 0; k < b->nsel; k++) {

@@ -203,14 +203,14 @@ static void json_fields(DiscLocal *l, const Rec *r, apr_pool_t *pool)
         count(l, l->names.p + l->leaves[i].off, l->leaves[i].len, l->leaves[i].type);
 }
 
-/* The columns of a positional record: "-" and empty tokens are absent. */
-static void column_fields(DiscLocal *l, const FmtColumns *c, const Rec *r)
+/* The columns of a positional record: "-" and empty tokens are absent. tok and len hold c->n
+ * entries. */
+static void column_fields(DiscLocal *l, const FmtColumns *c, const Rec *r, const char **tok,
+                          size_t *len)
 {
-    const char *tok[256];
-    size_t len[256];
-    int k = fmt_split(c, r->line, r->len, tok, len, 256);
+    int k = fmt_split(c, r->line, r->len, tok, len, c->n); /* every column the format names */
     double f;
-    for (int i = 0; i < k && i < c->n; i++) {
+    for (int i = 0; i < k; i++) {
         if (len[i] == 0 || (len[i] == 1 && tok[i][0] == '-'))
             continue;
         count(l, c->cols[i], strlen(c->cols[i]),
@@ -229,6 +229,8 @@ static void disc_sink(const Op *op, OpLocal *lp, Batch *b)
     const Vec *ts = &b->cols[dd->ts_slot];
     const Input *in = b->input;
     const FmtColumns *cols = in && in->fmt == FMT_COLUMNS ? in->cols : NULL;
+    const char **tok = cols ? apr_palloc(b->pool, sizeof(*tok) * (size_t)(cols->n + 1)) : NULL;
+    size_t *len = cols ? apr_palloc(b->pool, sizeof(*len) * (size_t)(cols->n + 1)) : NULL;
     for (uint32_t k = 0; k < b->nsel; k++) {
         SelIdx row = b->sel[k];
         const Rec *r = &b->recs[row];
@@ -247,7 +249,7 @@ static void disc_sink(const Op *op, OpLocal *lp, Batch *b)
                 if (f[i].type != VT_NULL)
                     count(l, lambda[i], strlen(lambda[i]), type_of(&f[i]));
         if (cols)
-            column_fields(l, cols, r);
+            column_fields(l, cols, r, tok, len);
         else
             json_fields(l, r, b->pool);
     }

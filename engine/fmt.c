@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdio.h>
+#include <limits.h>
 #include <string.h>
 #include <apr_strings.h>
 #include "engine/fmt.h"
@@ -392,10 +393,12 @@ static const char *vpc_name(apr_pool_t *pool, const char *h, size_t n)
 static const FmtColumns *header_columns(apr_pool_t *pool, const char *name, const char *h,
                                         size_t n, char sep, int vpc)
 {
-    const char *tok[256];
-    size_t len[256];
+    /* every column the header names: at most one per byte, plus one */
+    int max = (int)(n < (size_t)INT_MAX ? n + 1 : (size_t)INT_MAX);
+    const char **tok = apr_palloc(pool, sizeof(*tok) * (size_t)max);
+    size_t *len = apr_palloc(pool, sizeof(*len) * (size_t)max);
     FmtColumns tmp = {name, 0, NULL, sep, 0, TSR_TEXT, 0, 0};
-    int k = fmt_split(&tmp, h, n, tok, len, 256);
+    int k = fmt_split(&tmp, h, n, tok, len, max);
     const char **cols = apr_palloc(pool, sizeof(char *) * (size_t)(k + 1));
     FmtColumns *c = apr_pcalloc(pool, sizeof(*c));
     *c = tmp;

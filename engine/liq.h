@@ -85,7 +85,6 @@ typedef struct LiqProgress {
  * over the workers. Pipeline 0 starts with scan (reading, decompressing and cutting records),
  * then prefilter and time range when they apply; later pipelines start with rows (reading the
  * previous breaker's rows). The last entry of a pipeline is its breaker or output. */
-enum { LIQ_MAX_OPSTATS = 64 };
 typedef struct LiqOpStats {
     int pipeline;
     const char *name;  /* scan, prefilter, time range, rows, filter, stats, ..., output */
@@ -103,8 +102,8 @@ typedef struct LiqRunStats {
     uint64_t seek_skipped; /* bytes of sorted files left unread by the time seek */
     int seek_inputs;       /* files it entered */
     int inputs;
-    int nops; /* LiqRunOptions.profile: entries of ops */
-    LiqOpStats ops[LIQ_MAX_OPSTATS];
+    int nops;         /* LiqRunOptions.profile: entries of ops (every stage of the plan) */
+    LiqOpStats *ops;  /* ... allocated in the query's pool by each profiled run; else NULL */
 } LiqRunStats;
 
 LiqQuery *liq_compile(apr_pool_t *pool, const char *text, size_t len, LiqDiagList *diags);

@@ -59,6 +59,8 @@ typedef struct StatsLocal {
     ExprState **kst, **ast, **ast2;
     uint32_t *gidx; /* group of each row of the current batch */
     uint64_t *hs;   /* hash of each selected row of the current batch */
+    Vec **kv;       /* the key columns of the current batch, one per group key */
+    Datum *k;       /* one row's keys (as many as the query has: sized from the plan) */
 } StatsLocal;
 
 static GTable *gt_new(void)
@@ -182,6 +184,8 @@ static OpLocal *stats_local_new(const Op *op, apr_pool_t *pool)
     }
     l->gidx = apr_palloc(pool, sizeof(uint32_t) * LIQ_VEC_SIZE);
     l->hs = apr_palloc(pool, sizeof(uint64_t) * LIQ_VEC_SIZE);
+    l->kv = apr_pcalloc(pool, sizeof(Vec *) * (size_t)(sd->nkeys + 1));
+    l->k = apr_pcalloc(pool, sizeof(Datum) * (size_t)(sd->nkeys + 1));
     return l;
 }
 
@@ -189,9 +193,9 @@ static void stats_sink(const Op *op, OpLocal *lp, Batch *b)
 {
     const StatsData *sd = op->data;
     StatsLocal *l = lp;
-    Vec *kv[64];
-    Datum k[64];
-    int nk = sd->nkeys < 64 ? sd->nkeys : 64;
+    Vec **kv = l->kv;
+    Datum *k = l->k;
+    int nk = sd->nkeys;
     if (sd->ninputs) /* one decoding pass for every key and argument, not one each */
         dec_load(op->plan, b, sd->inputs, sd->ninputs);
     for (int i = 0; i < nk; i++)

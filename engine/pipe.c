@@ -75,7 +75,7 @@ typedef struct Run {
     uint64_t cut;
     int final0; /* pipeline 0 ends in the output */
     int nvis_inputs;
-    int vis_inputs[256];
+    int *vis_inputs; /* the input slots among the visible columns (plan-sized) */
     int ts_slot; /* the @timestamp slot when a time range applies, else -1 */
     int64_t range_start, range_end; /* the time filter (wider than --start for diff) */
     int *prof_base;  /* per pipeline: index of its first stage in prof (profile only) */
@@ -93,6 +93,7 @@ typedef struct Worker {
     SelIdx *sel;
     Vec *cols;
     Pending cur; /* output of the current morsel */
+    Datum *vals; /* one output row: a value per visible column (plan-sized) */
     uint8_t *bits; /* prefilter marks, one byte per row */
     uint64_t scanned, matched;
     uint64_t cut; /* records cut at --max-line */
@@ -160,14 +161,16 @@ static void prof_add(Prof *dst, const Prof *src, int n)
     }
 }
 
-/* The run's profile as LiqOpStats, stages that did not apply left out. */
-static void prof_report(const Run *r, LiqRunStats *st)
+/* The run's profile as LiqOpStats, stages that did not apply left out; the array (one entry
+ * per stage of the plan at most) lives in pool, the query's. */
+static void prof_report(const Run *r, LiqRunStats *st, apr_pool_t *pool)
 {
     const Plan *p = r->plan;
     st->nops = 0;
+    st->ops = apr_pcalloc(pool, sizeof(LiqOpStats) * (size_t)(r->nprof + 1));
     for (int pi = 0; pi < p->npipes; pi++) {
         const Pipeline *pl = &p->pipes[pi];
-        for (int i = r->prof_base[pi]; i <= prof_sink(r, pi) && st->nops < LIQ_MAX_OPSTATS; i++) {
+        for (int i = r->prof_base[pi]; i <= prof_sink(r, pi); i++) {
             int k = i - prof_op(r, pi);
             const char *name, *label = NULL;
             if (pi == 0 && i - r->prof_base[pi] == PROF_PREFILTER) {
@@ -214,11 +217,10 @@ static void pending_add_row(Pending *p, uint32_t end)
     p->ends[p->n++] = end;
 }
 
-static void format_batch(Run *r, Batch *b, Pending *p)
+static void format_batch(Run *r, Batch *b, Pending *p, Datum *vals)
 {
     const Plan *pl = r->plan;
-    Datum vals[512];
-    int nv = pl->nvis < 512 ? pl->nvis : 512;
+    int nv = pl->nvis;
     dec_load(pl, b, r->vis_inputs, r->nvis_inputs);
     for (uint32_t k = 0; k < b->nsel; k++) {
         SelIdx row = b->sel[k];
@@ -312,7 +314,7 @@ static void run_batch(Run *r, Worker *w, int pi)
     if (pl->breaker)
         pl->breaker->vt->sink(pl->breaker, w->locals[pl->nops], b);
     else
-        format_batch(r, b, &w->cur);
+        format_batch(r, b, &w->cur, w->vals);
     prof_rows(w, first + pl->nops, b->nsel, pl->breaker ? 0 : b->nsel);
     lap(w, first + pl->nops);
 }
@@ -333,6 +335,7 @@ static void worker_init(Run *r, Worker *w, apr_pool_t *parent, int pi)
     w->sel = apr_palloc(w->pool, sizeof(SelIdx) * LIQ_VEC_SIZE);
     w->bits = apr_palloc(w->pool, LIQ_VEC_SIZE);
     w->cols = apr_pcalloc(w->pool, sizeof(Vec) * (size_t)(r->plan->nslots + 1));
+    w->vals = apr_pcalloc(w->pool, sizeof(Datum) * (size_t)(r->plan->nvis + 1));
     if (r->prof)
         w->prof = apr_pcalloc(w->pool, sizeof(Prof) * (size_t)r->nprof);
     w->b.cols = w->cols;
@@ -693,7 +696,8 @@ LiqStatus liq_run(LiqQuery *q, const LiqRunOptions *opt, const LiqOutput *out, L
     apr_thread_mutex_create(&r->diag_lock, APR_THREAD_MUTEX_DEFAULT, pool);
     apr_thread_cond_create(&r->cond, pool);
     r->final0 = plan->pipes[0].breaker == NULL;
-    for (int c = 0; c < plan->nvis && r->nvis_inputs < 256; c++)
+    r->vis_inputs = apr_palloc(pool, sizeof(int) * (size_t)(plan->nvis + 1));
+    for (int c = 0; c < plan->nvis; c++)
         if (plan->slots[plan->vis[c].slot].kind == SLOT_INPUT)
             r->vis_inputs[r->nvis_inputs++] = plan->vis[c].slot;
     r->ts_slot = opt->has_start || opt->has_end ? plan->ts_slot : -1;
@@ -808,10 +812,11 @@ LiqStatus liq_run(LiqQuery *q, const LiqRunOptions *opt, const LiqOutput *out, L
         src_s3_counts(r->src, &st->s3_pruned, &st->s3_cached);
         st->seek_skipped = src_seek_skipped(r->src, &st->seek_inputs);
         st->nops = 0;
+        st->ops = NULL;
         if (r->prof) {
             if (!plan->pipes[plan->npipes - 1].breaker) /* rows written, after any limit */
                 r->prof[prof_sink(r, plan->npipes - 1)].rows_out = r->rows_out;
-            prof_report(r, st);
+            prof_report(r, st, q->pool);
         }
     }
     if (r->cut)

@@ -62,9 +62,9 @@ Datum datum_copy(apr_pool_t *pool, const Datum *d)
 
 void rowset_append_batch(RowSet *rs, const Plan *p, Batch *b)
 {
-    int inputs[1024];
+    int *inputs = apr_palloc(b->pool, sizeof(int) * (size_t)(p->nslots + 1));
     int n = 0;
-    for (int s = 0; s < p->nslots && n < 1024; s++)
+    for (int s = 0; s < p->nslots; s++)
         if (p->slots[s].kind == SLOT_INPUT)
             inputs[n++] = s;
     dec_load(p, b, inputs, n);
