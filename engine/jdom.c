@@ -5,6 +5,7 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
+#include <stdlib.h>
 #include <string.h>
 #include <apr_strings.h>
 #include "engine/buf.h"
@@ -24,14 +25,13 @@ static void ws(P *p)
         p->p++;
 }
 
-/* A string body after its opening quote: decoded into the pool. */
+/* A string body after its opening quote: decoded into the pool. Raw control characters are
+ * the characters themselves (engine/json.h). */
 static int string(P *p, const char **s, size_t *len)
 {
     const char *b = p->p;
     int esc = 0;
     while (p->p < p->end && *p->p != '"') {
-        if ((unsigned char)*p->p < 0x20)
-            return 0;
         if (*p->p == '\\') {
             esc = 1;
             p->p++;
@@ -90,8 +90,7 @@ static int push(P *p, JdNode *parent, size_t *cap, JdNode *kid, const char *key,
 
 static JdNode *container(P *p, int obj)
 {
-    if (++p->depth > JSON_MAX_DEPTH)
-        return NULL;
+    p->depth++; /* value_inner() keeps it at most JSON_MAX_DEPTH */
     JdNode *n = node(p, obj ? JD_OBJ : JD_ARR);
     size_t cap = 0;
     p->p++;
@@ -151,15 +150,29 @@ static JdNode *value(P *p)
     return n;
 }
 
+/* A string node of the text of [b, e) as written. */
+static JdNode *text_node(P *p, const char *b, const char *e)
+{
+    JdNode *n = node(p, JD_STR);
+    n->s = b;
+    n->len = (size_t)(e - b);
+    p->p = e;
+    return n;
+}
+
 static JdNode *value_inner(P *p)
 {
     if (p->p >= p->end)
         return NULL;
     switch (*p->p) {
     case '{':
-        return container(p, 1);
-    case '[':
-        return container(p, 0);
+    case '[': {
+        if (p->depth < JSON_MAX_DEPTH)
+            return container(p, *p->p == '{');
+        /* deeper than JSON_MAX_DEPTH: one string, its JSON text as written (engine/json.h) */
+        const char *e = json_skip(p->p, p->end);
+        return e ? text_node(p, p->p, e) : NULL;
+    }
     case '"': {
         JdNode *n = node(p, JD_STR);
         p->p++;
@@ -184,23 +197,26 @@ static JdNode *value_inner(P *p)
         }
         return NULL;
     default: {
-        const char *b = p->p;
-        if (p->p < p->end && *p->p == '-')
-            p->p++;
-        while (p->p < p->end && ((*p->p >= '0' && *p->p <= '9') || *p->p == '.' ||
-                                 *p->p == 'e' || *p->p == 'E' || *p->p == '+' || *p->p == '-'))
-            p->p++;
+        const char *b = p->p, *e = json_number_end(b, p->end);
+        if (!e) { /* NaN, Infinity, -Infinity: strings (engine/json.h) */
+            size_t w = json_nonfinite(b, p->end);
+            return w ? text_node(p, b, b + w) : NULL;
+        }
         JdNode *n = node(p, JD_NUM);
         n->s = b;
-        n->len = (size_t)(p->p - b);
-        return n->len && num_parse(b, n->len, &n->num) ? n : NULL;
+        n->len = (size_t)(e - b);
+        p->p = e;
+        if (!num_parse(b, n->len, &n->num)) /* longer than num_parse reads */
+            n->num = strtod(apr_pstrmemdup(p->pool, b, n->len), NULL);
+        return n;
     }
     }
 }
 
 JdNode *jdom_parse(apr_pool_t *pool, const char *text, size_t len)
 {
-    P p = {text, text, text + len, pool, 0};
+    size_t bom = len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+    P p = {text, text + bom, text + len, pool, 0};
     JdNode *n = value(&p);
     if (!n)
         return NULL;

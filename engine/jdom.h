@@ -3,8 +3,11 @@
  * jsonParse() and unnest.
  *
  * jdom_parse builds the tree of one JSON text in a pool (strings decoded, numbers kept with
- * their text). It accepts exactly one value surrounded by white space; anything else yields
- * NULL. Nesting deeper than JSON_MAX_DEPTH (engine/json.h) is refused.
+ * their text). It accepts exactly one value surrounded by white space (after an optional UTF-8
+ * byte order mark); anything else yields NULL. It reads the same lenient JSON as json_extract
+ * (engine/json.h): raw control characters in strings, NaN/Infinity/-Infinity as JD_STR of
+ * their text, and a container deeper than JSON_MAX_DEPTH as one JD_STR of its text as written
+ * (so the tree, and every walk over it, stays at most JSON_MAX_DEPTH deep).
  *
  * Ownership: every node lives in the pool given to jdom_parse.
  *

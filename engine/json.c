@@ -3,11 +3,14 @@
  * A hand-written scanner: this is the hottest loop of a JSON query, and a DOM parser would
  * allocate for every value of every line. The scanner validates the whole line while it walks
  * it, keeps the current flattened path in a small buffer, and skips subtrees that no wanted
- * name lies under.
+ * name lies under. It reads the lenient JSON json.h describes (raw control characters in
+ * strings, NaN and Infinity, any depth); engine/jdom.c reads the same language with the
+ * scalar helpers below (json_number_end, json_word, json_skip).
  *
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -33,9 +36,9 @@ static inline void ws(Scan *s)
 }
 
 /* Scans a string starting after its opening quote; sets [*b, *e) to the raw body and *esc when
- * it holds escapes. Leaves p after the closing quote. Raw control characters make the JSON
- * invalid. The loop looks at 16 bytes at a time for the three bytes that matter ('"', '\\',
- * and anything below 0x20). */
+ * it holds escapes. Leaves p after the closing quote. Raw control characters (TAB, NUL, ...)
+ * are bytes like any other (json.h). The loop looks at 16 bytes at a time for the two bytes
+ * that matter ('"' and '\\'). */
 static inline __attribute__((always_inline)) int str_body(Scan *s, const char **b, const char **e,
                                                          int *esc)
 {
@@ -44,13 +47,10 @@ static inline __attribute__((always_inline)) int str_body(Scan *s, const char **
     *b = p;
     for (;;) {
 #ifdef __SSE2__
-        const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
-                      ctl = _mm_set1_epi8(0x1F);
+        const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
         while (end - p >= 16) {
             __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-            __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
-                                                    _mm_cmpeq_epi8(v, bslash)),
-                                       _mm_cmpeq_epi8(_mm_max_epu8(v, ctl), ctl));
+            __m128i hit = _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash));
             int mask = _mm_movemask_epi8(hit);
             if (mask) {
                 p += __builtin_ctz((unsigned)mask);
@@ -59,9 +59,9 @@ static inline __attribute__((always_inline)) int str_body(Scan *s, const char **
             p += 16;
         }
 #endif
-        while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
+        while (p < end && *p != '"' && *p != '\\')
             p++;
-        if (p >= end || (unsigned char)*p < 0x20)
+        if (p >= end)
             return 0;
         if (*p == '"') {
             *e = p;
@@ -156,24 +156,210 @@ char *json_unescape(const char *s, size_t len, size_t *outlen, apr_pool_t *pool)
     *outlen = o;
     return out;
 }
+/* ===== Scalars and deep values: the rules json_extract, json_each and jdom share ===== */
+
+static inline const char *skip_ws(const char *p, const char *end)
+{
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        p++;
+    return p;
+}
+
+/* The end of the number that starts at p (RFC 8259 syntax), or NULL. */
+static inline const char *num_end(const char *p, const char *end)
+{
+    if (p < end && *p == '-')
+        p++;
+    if (p >= end)
+        return NULL;
+    if (*p == '0') {
+        p++;
+    } else if (*p >= '1' && *p <= '9') {
+        while (p < end && *p >= '0' && *p <= '9')
+            p++;
+    } else {
+        return NULL;
+    }
+    if (p < end && *p == '.') {
+        p++;
+        if (p >= end || *p < '0' || *p > '9')
+            return NULL;
+        while (p < end && *p >= '0' && *p <= '9')
+            p++;
+    }
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        p++;
+        if (p < end && (*p == '+' || *p == '-'))
+            p++;
+        if (p >= end || *p < '0' || *p > '9')
+            return NULL;
+        while (p < end && *p >= '0' && *p <= '9')
+            p++;
+    }
+    return p;
+}
+
+const char *json_number_end(const char *p, const char *end)
+{
+    return num_end(p, end);
+}
+
+size_t json_nonfinite(const char *p, const char *end)
+{
+    size_t n = (size_t)(end - p);
+    if (n >= 3 && memcmp(p, "NaN", 3) == 0)
+        return 3;
+    if (n >= 8 && memcmp(p, "Infinity", 8) == 0)
+        return 8;
+    if (n >= 9 && memcmp(p, "-Infinity", 9) == 0)
+        return 9;
+    return 0;
+}
+
+/* The end of a string body that starts after its opening quote (p just after the closing
+ * quote), or NULL when it is unterminated or holds an escape json_unescape refuses. */
+static const char *str_end(const char *p, const char *end)
+{
+    uint32_t cp;
+    for (; p < end; p++) {
+        if (*p == '"')
+            return p + 1;
+        if (*p != '\\')
+            continue;
+        if (++p >= end)
+            return NULL;
+        switch (*p) {
+        case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+            break;
+        case 'u':
+            if (end - p < 6 || !hex4(p + 1, &cp)) /* 4 digits and the closing quote */
+                return NULL;
+            p += 4;
+            break;
+        default:
+            return NULL;
+        }
+    }
+    return NULL;
+}
+
+/* The end of the scalar at p (string, number, word), or NULL. */
+static const char *scalar_end(const char *p, const char *end)
+{
+    size_t n = (size_t)(end - p);
+    switch (*p) {
+    case '"':
+        return str_end(p + 1, end);
+    case 't':
+        return n >= 4 && memcmp(p, "true", 4) == 0 ? p + 4 : NULL;
+    case 'f':
+        return n >= 5 && memcmp(p, "false", 5) == 0 ? p + 5 : NULL;
+    case 'n':
+        return n >= 4 && memcmp(p, "null", 4) == 0 ? p + 4 : NULL;
+    default: {
+        const char *e = num_end(p, end);
+        if (e)
+            return e;
+        n = json_nonfinite(p, end);
+        return n ? p + n : NULL;
+    }
+    }
+}
+
+/* Iterative: one bit per open container (1: an object) instead of a stack frame, so any depth
+ * fits (the bits go to the heap past 1024 levels). */
+const char *json_skip(const char *p, const char *end)
+{
+    enum { VALUE, KEY, AFTER };
+    uint64_t local[16], *bits = local;
+    size_t cap = sizeof(local) * 8, depth = 0;
+    const char *r = NULL;
+    int st = VALUE;
+    for (;;) {
+        if (st == AFTER && depth == 0) {
+            r = p;
+            break;
+        }
+        p = skip_ws(p, end);
+        if (p >= end)
+            break;
+        if (st == KEY) { /* "key" : */
+            if (*p != '"' || !(p = str_end(p + 1, end)))
+                break;
+            p = skip_ws(p, end);
+            if (p >= end || *p != ':')
+                break;
+            p++;
+            st = VALUE;
+        } else if (st == AFTER) {
+            size_t d = depth - 1;
+            int obj = (int)((bits[d >> 6] >> (d & 63)) & 1);
+            if (*p == ',') {
+                st = obj ? KEY : VALUE;
+            } else if (*p == (obj ? '}' : ']')) {
+                depth--;
+            } else {
+                break;
+            }
+            p++;
+        } else if (*p == '{' || *p == '[') {
+            int obj = *p++ == '{';
+            if (depth == cap) {
+                uint64_t *nb = malloc(cap / 4); /* twice the bits */
+                if (!nb)
+                    break;
+                memcpy(nb, bits, cap / 8);
+                if (bits != local)
+                    free(bits);
+                bits = nb;
+                cap *= 2;
+            }
+            if (obj)
+                bits[depth >> 6] |= 1ULL << (depth & 63);
+            else
+                bits[depth >> 6] &= ~(1ULL << (depth & 63));
+            depth++;
+            const char *q = skip_ws(p, end);
+            if (q < end && *q == (obj ? '}' : ']')) { /* empty */
+                p = q + 1;
+                depth--;
+                st = AFTER;
+            } else {
+                st = obj ? KEY : VALUE;
+            }
+        } else {
+            if (!(p = scalar_end(p, end)))
+                break;
+            st = AFTER;
+        }
+    }
+    if (bits != local)
+        free(bits);
+    return r;
+}
+
+/* ===== json_extract ===== */
 
 /* For a child `seg` of the current path (with an '@' prepended when `at`): *exact = the wanted
- * name equal to path.seg (or -1), *under = whether some wanted name lies below path.seg. */
+ * name equal to path.seg (or -1), *under = whether some wanted name lies below path.seg. At the
+ * top level (depth 1) the name is seg alone; below, the path, a dot and seg, even when the path
+ * is empty (the child of an empty key: {"":{"a":0}} is ".a"). */
 static void child_match(const Scan *s, const char *seg, size_t n, int at, int *exact, int *under)
 {
-    size_t base = s->plen ? s->plen + 1 : 0, full = base + (size_t)at + n;
+    int top = s->depth == 1;
+    size_t base = top ? 0 : s->plen + 1, full = base + (size_t)at + n;
     *exact = -1;
     *under = 0;
     /* most top-level keys start with a byte no wanted name starts with: skip them at once */
     unsigned char c0 = at ? '@' : (n ? (unsigned char)seg[0] : 0);
-    if (!s->plen && !(s->first[c0 >> 6] & (1ULL << (c0 & 63))))
+    if (top && !(s->first[c0 >> 6] & (1ULL << (c0 & 63))))
         return;
     for (int k = 0; k < s->want->n; k++) {
         const char *w = s->want->names[k];
         size_t wl = s->want->lens[k];
         if (wl < full || (wl > full && w[full] != '.')) /* neither this name nor under it */
             continue;
-        if (s->plen && (memcmp(w, s->path, s->plen) != 0 || w[s->plen] != '.'))
+        if (!top && (memcmp(w, s->path, s->plen) != 0 || w[s->plen] != '.'))
             continue;
         if ((at && w[base] != '@') || memcmp(w + base + (size_t)at, seg, n) != 0)
             continue;
@@ -186,39 +372,13 @@ static void child_match(const Scan *s, const char *seg, size_t n, int at, int *e
 
 static int value(Scan *s, int k, int under);
 
-static int number(Scan *s, const char **b)
+static inline int number(Scan *s, const char **b)
 {
-    const char *p = s->p;
-    *b = p;
-    if (p < s->end && *p == '-')
-        p++;
-    if (p >= s->end)
+    const char *e = num_end(s->p, s->end);
+    if (!e)
         return 0;
-    if (*p == '0') {
-        p++;
-    } else if (*p >= '1' && *p <= '9') {
-        while (p < s->end && *p >= '0' && *p <= '9')
-            p++;
-    } else {
-        return 0;
-    }
-    if (p < s->end && *p == '.') {
-        p++;
-        if (p >= s->end || *p < '0' || *p > '9')
-            return 0;
-        while (p < s->end && *p >= '0' && *p <= '9')
-            p++;
-    }
-    if (p < s->end && (*p == 'e' || *p == 'E')) {
-        p++;
-        if (p < s->end && (*p == '+' || *p == '-'))
-            p++;
-        if (p >= s->end || *p < '0' || *p > '9')
-            return 0;
-        while (p < s->end && *p >= '0' && *p <= '9')
-            p++;
-    }
-    s->p = p;
+    *b = s->p;
+    s->p = e;
     return 1;
 }
 
@@ -252,17 +412,63 @@ static inline __attribute__((always_inline)) int string_value(Scan *s, int k)
     return 1;
 }
 
-/* Appends a path segment; returns the old length to restore, or -1 if the path is too long
- * (then nothing under it can be wanted). */
-static long push(Scan *s, const char *seg, size_t n, int top_at)
+/* The number of text [b, b + n) (valid JSON syntax), keeping its text. */
+static __attribute__((noinline, cold)) double long_number(const char *b, size_t n, apr_pool_t *pool)
+{
+    char *t = apr_palloc(pool, n + 1);
+    memcpy(t, b, n);
+    t[n] = 0;
+    return strtod(t, NULL);
+}
+
+static inline Datum num_datum(const char *b, size_t n, apr_pool_t *pool)
+{
+    double f;
+    if (!num_parse(b, n, &f))
+        f = long_number(b, n, pool); /* longer than num_parse reads */
+    Datum d = val_num(f);
+    d.s = b;
+    d.len = (uint32_t)n;
+    return d;
+}
+
+/* NaN, Infinity, -Infinity: the strings of their text (json.h). */
+static __attribute__((noinline, cold)) int nonfinite_value(Scan *s, int k)
+{
+    size_t n = json_nonfinite(s->p, s->end);
+    if (!n)
+        return 0;
+    k = leaf_slot(s, k);
+    if (k >= 0)
+        s->out[k] = val_str(s->p, n);
+    s->p += n;
+    return 1;
+}
+
+/* A container that would open level JSON_MAX_DEPTH + 1: one leaf, its JSON text as written. */
+static __attribute__((noinline, cold)) int deep_value(Scan *s, int k)
+{
+    const char *b = s->p, *e = json_skip(b, s->end);
+    if (!e)
+        return 0;
+    s->p = e;
+    k = leaf_slot(s, k);
+    if (k >= 0)
+        s->out[k] = val_str(b, (size_t)(e - b));
+    return 1;
+}
+
+/* Appends a path segment (after a dot unless top, after an '@' when at); returns the old length
+ * to restore, or -1 if the path is too long (then nothing under it can be wanted). */
+static long push(Scan *s, const char *seg, size_t n, int top, int at)
 {
     size_t old = s->plen;
-    size_t need = old + (old ? 1 : 0) + n + (top_at ? 1 : 0);
+    size_t need = old + (top ? 0 : 1) + n + (at ? 1 : 0);
     if (need >= sizeof(s->path))
         return -1;
-    if (old)
+    if (!top)
         s->path[s->plen++] = '.';
-    if (top_at)
+    if (at)
         s->path[s->plen++] = '@';
     memcpy(s->path + s->plen, seg, n);
     s->plen += n;
@@ -271,9 +477,8 @@ static long push(Scan *s, const char *seg, size_t n, int top_at)
 
 static int object(Scan *s, int track)
 {
-    if (++s->depth > JSON_MAX_DEPTH)
-        return 0;
-    s->p++; /* '{' */
+    s->depth++; /* value() keeps it at most JSON_MAX_DEPTH */
+    s->p++;     /* '{' */
     ws(s);
     if (s->p < s->end && *s->p == '}') {
         s->p++;
@@ -304,10 +509,10 @@ static int object(Scan *s, int track)
                 return 0;
         }
         if (track) {
-            int at = s->depth == 1 && kl > 0 && key[0] == '@';
+            int top = s->depth == 1, at = top && kl > 0 && key[0] == '@';
             child_match(s, key, kl, at, &k, &sub);
             if (sub) {
-                old = push(s, key, kl, at);
+                old = push(s, key, kl, top, at);
                 sub = old >= 0;
             }
         }
@@ -333,9 +538,8 @@ static int object(Scan *s, int track)
 
 static int array(Scan *s, int track)
 {
-    if (++s->depth > JSON_MAX_DEPTH)
-        return 0;
-    s->p++; /* '[' */
+    s->depth++; /* value() keeps it at most JSON_MAX_DEPTH */
+    s->p++;     /* '[' */
     ws(s);
     if (s->p < s->end && *s->p == ']') {
         s->p++;
@@ -359,7 +563,7 @@ static int array(Scan *s, int track)
                 num[i] = rev[n - 1 - i];
             child_match(s, num, (size_t)n, 0, &k, &sub);
             if (sub) {
-                old = push(s, num, (size_t)n, 0);
+                old = push(s, num, (size_t)n, 0, 0);
                 sub = old >= 0;
             }
         }
@@ -391,9 +595,9 @@ static int value(Scan *s, int k, int under)
         return 0;
     switch (*s->p) {
     case '{':
-        return object(s, under);
+        return s->depth < JSON_MAX_DEPTH ? object(s, under) : deep_value(s, k);
     case '[':
-        return array(s, under);
+        return s->depth < JSON_MAX_DEPTH ? array(s, under) : deep_value(s, k);
     case '"':
         return string_value(s, k);
     case 't':
@@ -426,28 +630,25 @@ static int value(Scan *s, int k, int under)
     default: {
         const char *b;
         if (!number(s, &b))
-            return 0;
+            return nonfinite_value(s, k);
         k = leaf_slot(s, k);
-        if (k >= 0) {
-            Datum d;
-            double f;
-            if (num_parse(b, (size_t)(s->p - b), &f))
-                d = val_num(f);
-            else
-                d = val_str(b, (size_t)(s->p - b)); /* longer than any double's text */
-            d.s = b;
-            d.len = (uint32_t)(s->p - b);
-            s->out[k] = d;
-        }
+        if (k >= 0)
+            s->out[k] = num_datum(b, (size_t)(s->p - b), s->pool);
         return 1;
     }
     }
 }
 
+/* Where the JSON text of a line starts: after a UTF-8 byte order mark, if any. */
+static inline const char *after_bom(const char *line, size_t len)
+{
+    return len >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0 ? line + 3 : line;
+}
+
 int json_extract(const char *line, size_t len, const JsonWant *want, Datum *out, apr_pool_t *pool)
 {
     Scan s;
-    s.p = line;
+    s.p = after_bom(line, len);
     s.end = line + len;
     s.want = want;
     s.out = out;
@@ -457,9 +658,12 @@ int json_extract(const char *line, size_t len, const JsonWant *want, Datum *out,
     s.depth = 0;
     memset(s.first, 0, sizeof(s.first));
     for (int k = 0; k < want->n; k++) {
-        /* an empty name is matched by the empty key, whose first byte child_match calls 0 */
+        /* an empty name is matched by the empty key, whose first byte child_match calls 0; so
+         * are the names under it, which start with a dot */
         unsigned char c = want->lens[k] ? (unsigned char)want->names[k][0] : 0;
         s.first[c >> 6] |= 1ULL << (c & 63);
+        if (c == '.')
+            s.first[0] |= 1;
     }
     for (int k = 0; k < want->n; k++)
         out[k] = val_null();
@@ -498,9 +702,8 @@ static void each_leaf(Each *e, int named, Datum d)
 static int each_object(Each *e, int named)
 {
     Scan *s = &e->s;
-    if (++s->depth > JSON_MAX_DEPTH)
-        return 0;
-    s->p++; /* '{' */
+    s->depth++; /* each_value() keeps it at most JSON_MAX_DEPTH */
+    s->p++;     /* '{' */
     ws(s);
     if (s->p < s->end && *s->p == '}') {
         s->p++;
@@ -525,7 +728,8 @@ static int each_object(Each *e, int named)
         size_t kl = (size_t)(ke - kb);
         if (esc && !(key = json_unescape(kb, kl, &kl, s->pool)))
             return 0;
-        long old = named ? push(s, key, kl, s->depth == 1 && kl > 0 && key[0] == '@') : -1;
+        int top = s->depth == 1;
+        long old = named ? push(s, key, kl, top, top && kl > 0 && key[0] == '@') : -1;
         if (!each_value(e, old >= 0))
             return 0;
         if (old >= 0)
@@ -549,9 +753,8 @@ static int each_object(Each *e, int named)
 static int each_array(Each *e, int named)
 {
     Scan *s = &e->s;
-    if (++s->depth > JSON_MAX_DEPTH)
-        return 0;
-    s->p++; /* '[' */
+    s->depth++; /* each_value() keeps it at most JSON_MAX_DEPTH */
+    s->p++;     /* '[' */
     ws(s);
     if (s->p < s->end && *s->p == ']') {
         s->p++;
@@ -562,7 +765,7 @@ static int each_array(Each *e, int named)
         ws(s);
         char num[16];
         int n = snprintf(num, sizeof(num), "%u", idx);
-        long old = named ? push(s, num, (size_t)n, 0) : -1;
+        long old = named ? push(s, num, (size_t)n, 0, 0) : -1;
         if (!each_value(e, old >= 0))
             return 0;
         if (old >= 0)
@@ -590,9 +793,16 @@ static int each_value(Each *e, int named)
         return 0;
     switch (*s->p) {
     case '{':
-        return each_object(e, named);
-    case '[':
-        return each_array(e, named);
+    case '[': {
+        if (s->depth < JSON_MAX_DEPTH)
+            return *s->p == '{' ? each_object(e, named) : each_array(e, named);
+        const char *b = s->p, *end = json_skip(b, s->end); /* kept as text, as deep_value */
+        if (!end)
+            return 0;
+        s->p = end;
+        each_leaf(e, named, val_str(b, (size_t)(end - b)));
+        return 1;
+    }
     case '"': {
         s->p++;
         const char *b, *end;
@@ -619,13 +829,15 @@ static int each_value(Each *e, int named)
     }
     default: {
         const char *b;
-        if (!number(s, &b))
-            return 0;
-        double f;
-        Datum d = num_parse(b, (size_t)(s->p - b), &f) ? val_num(f) : val_str(b, 0);
-        d.s = b;
-        d.len = (uint32_t)(s->p - b);
-        each_leaf(e, named, d);
+        if (!number(s, &b)) {
+            size_t n = json_nonfinite(s->p, s->end); /* a string, as nonfinite_value */
+            if (!n)
+                return 0;
+            each_leaf(e, named, val_str(s->p, n));
+            s->p += n;
+            return 1;
+        }
+        each_leaf(e, named, num_datum(b, (size_t)(s->p - b), s->pool));
         return 1;
     }
     }
@@ -635,7 +847,7 @@ int json_each(const char *line, size_t len, JsonLeafFn fn, void *ctx, apr_pool_t
 {
     Each e;
     memset(&e, 0, sizeof(e));
-    e.s.p = line;
+    e.s.p = after_bom(line, len);
     e.s.end = line + len;
     e.s.pool = pool;
     e.fn = fn;

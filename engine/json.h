@@ -4,8 +4,25 @@
  * (a.b.c), arrays with the index as a path segment (items.0.id); a top-level key that starts
  * with '@' is exposed with an extra '@' (@@key); JSON null and empty containers are absent;
  * after JSON_MAX_FIELDS leaves no further field is discovered. When a key repeats, the last
- * occurrence wins (as jq and JSON.parse). A line that is not one complete, valid JSON object
- * yields no fields at all (it is a plain-text record).
+ * occurrence wins (as jq and JSON.parse). A name is its path's segments joined by dots, empty
+ * segments included: {"":{"a":0}} has the field ".a", {"a":{"":1}} the field "a.", and a
+ * top-level "" key the field "" (so a field's value never depends on what else is asked).
+ *
+ * The JSON read is RFC 8259 with four liberties, taken where the meaning is clear (issue 11;
+ * json_extract, json_each and jdom_parse all read this same language):
+ *   - raw control characters inside strings (TAB, NUL, newline, ...) are the characters
+ *     themselves, as jq reads them;
+ *   - NaN, Infinity and -Infinity (Python's json.dumps) are values: liq's value model has no
+ *     non-finite numbers (arithmetic gives null, aggregates skip them), so they are the strings
+ *     "NaN", "Infinity", "-Infinity" (present, printed as written, never numeric);
+ *   - nesting has no limit: a container that would open level JSON_MAX_DEPTH + 1 (the record's
+ *     object is level 1) is one leaf, a string holding its JSON text as written, so the fields
+ *     above it are read and nothing below is lost; the scan stays bounded in stack (the text
+ *     is checked by json_skip, without recursion);
+ *   - a UTF-8 byte order mark before the object is skipped.
+ * Anything else (other words, numbers such as 01, .5 or +1, single quotes, trailing commas,
+ * bad escapes, text after the object) makes the line not JSON: it yields no fields at all and
+ * is a plain-text record (the decoder counts such lines that look like objects, engine/dec.c).
  *
  * Ownership: string values without escapes point into the line; decoded strings are allocated
  * in the given pool.
@@ -37,6 +54,14 @@ int json_extract(const char *line, size_t len, const JsonWant *want, Datum *out,
  * invalid, so callers keep what they got only on 1. */
 typedef void (*JsonLeafFn)(void *ctx, const char *name, size_t len, const Datum *value);
 int json_each(const char *line, size_t len, JsonLeafFn fn, void *ctx, apr_pool_t *pool);
+
+/* The shared rules, for engine/jdom.c. json_number_end: the end of the RFC 8259 number at p,
+ * or NULL. json_nonfinite: the length of NaN, Infinity or -Infinity at p, or 0. json_skip: the
+ * end of the one value at p (after optional white space), checked by the rules above at any
+ * depth without recursion, or NULL. */
+const char *json_number_end(const char *p, const char *end);
+size_t json_nonfinite(const char *p, const char *end);
+const char *json_skip(const char *p, const char *end);
 
 /* Decodes a JSON string body (between the quotes) with escapes into pool; returns NULL when an
  * escape is invalid. */

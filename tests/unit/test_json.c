@@ -18,6 +18,7 @@
 #include <cmocka.h>
 #include <apr_general.h>
 #include <apr_strings.h>
+#include "engine/jdom.h"
 #include "engine/json.h"
 
 /* ===== Fixture: one APR pool per test ===== */
@@ -45,8 +46,8 @@ typedef struct {
     Datum v[MAXW];
 } Got;
 
-/* Extracts the NULL-terminated list of names from line. */
-static Got extract(void **state, const char *line, const char *const *names)
+/* Extracts the NULL-terminated list of names from the len bytes of line (which may hold NUL). */
+static Got extract_n(void **state, const char *line, size_t len, const char *const *names)
 {
     Got g;
     const char *nm[MAXW];
@@ -60,8 +61,14 @@ static Got extract(void **state, const char *line, const char *const *names)
     JsonWant w = {n, nm, lens};
     for (int k = 0; k < MAXW; k++)
         g.v[k] = val_num(-999); /* must be overwritten */
-    g.rc = json_extract(line, strlen(line), &w, g.v, *state);
+    g.rc = json_extract(line, len, &w, g.v, *state);
     return g;
+}
+
+/* Extracts the NULL-terminated list of names from line. */
+static Got extract(void **state, const char *line, const char *const *names)
+{
+    return extract_n(state, line, strlen(line), names);
 }
 
 /* One wanted name. */
@@ -332,9 +339,14 @@ static void test_json_invalid_lines_yield_nothing(void **state)
         "{\"a\":tru}",
         "{\"a\":nul}",
         "{\"a\":True}",
-        "{\"a\":NaN}",
+        "{\"a\":nan}",
+        "{\"a\":-NaN}",
+        "{\"a\":+Infinity}",
+        "{\"a\":infinity}",
+        "{\"a\":Infinit}",
+        "{\"a\":NaNa}",
+        "{\"a\":-Inf}",
         "{\"a\":\"unterminated}",
-        "{\"a\":\"raw\ttab\"}",
         "{\"a\":\"bad \\q escape\"}",
         "{\"a\":[1,]}",
         "{\"a\":[1 2]}",
@@ -372,6 +384,102 @@ static void test_json_trailing_garbage(void **state)
     assert_absent(g.v[0]);
     g = extract1(state, "{\"a\":1}  \t\r\n", "a"); /* white space is fine */
     assert_int_equal(g.rc, 1);
+    assert_num(g.v[0], 1, "1");
+}
+
+/* ===== Records that are not strict JSON, read where the meaning is clear (issue 11) ===== */
+
+/* Raw control characters (TAB, NUL, ...) inside strings are the characters themselves, as jq
+ * reads them: in values and in keys. */
+static void test_json_raw_control_characters_in_strings(void **state)
+{
+    static const char line[] = "{\"a\":\"x\ty\",\"b\":\"n\0l\",\"k\x01\":\"\x1f\",\"c\":\"\\u0041\x02\"}";
+    const char *names[] = {"a", "b", "k\x01", "c", NULL};
+    Got g = extract_n(state, line, sizeof(line) - 1, names);
+    assert_int_equal(g.rc, 1);
+    assert_str(g.v[0], "x\ty");
+    assert_int_equal(g.v[1].type, VT_STR);
+    assert_int_equal(g.v[1].len, 3);
+    assert_memory_equal(g.v[1].s, "n\0l", 3);
+    assert_str(g.v[2], "\x1f");
+    assert_str(g.v[3], "A\x02");
+    /* a raw newline or CR inside a string (a multi-line record of an export) likewise */
+    g = extract1(state, "{\"a\":\"one\ntwo\r\"}", "a");
+    assert_int_equal(g.rc, 1);
+    assert_str(g.v[0], "one\ntwo\r");
+    /* the line still has to be JSON: a control character outside a string is not */
+    g = extract1(state, "{\"a\":1,\x01\"b\":2}", "a");
+    assert_int_equal(g.rc, 0);
+}
+
+/* NaN, Infinity and -Infinity (Python's json.dumps writes them) are values: liq's value model
+ * has no non-finite numbers (arithmetic gives null, aggregates skip them), so they are read as
+ * the strings "NaN", "Infinity", "-Infinity". Other spellings stay invalid. */
+static void test_json_nan_and_infinity_are_strings(void **state)
+{
+    const char *names[] = {"a", "b", "c", "d.0", "d.1", "e", NULL};
+    Got g = extract(state, "{\"a\":NaN,\"b\":Infinity,\"c\":-Infinity,\"d\":[NaN,Infinity],"
+                           "\"e\": -Infinity }",
+                    names);
+    assert_int_equal(g.rc, 1);
+    assert_str(g.v[0], "NaN");
+    assert_str(g.v[1], "Infinity");
+    assert_str(g.v[2], "-Infinity");
+    assert_str(g.v[3], "NaN");
+    assert_str(g.v[4], "Infinity");
+    assert_str(g.v[5], "-Infinity");
+}
+
+/* A UTF-8 byte order mark before the object (Windows tools write one at the start of a file). */
+static void test_json_byte_order_mark(void **state)
+{
+    Got g = extract1(state, "\xef\xbb\xbf{\"a\":1}", "a");
+    assert_int_equal(g.rc, 1);
+    assert_num(g.v[0], 1, "1");
+    assert_int_equal(extract1(state, "\xef\xbb{\"a\":1}", "a").rc, 0);
+    assert_int_equal(extract1(state, " \xef\xbb\xbf{\"a\":1}", "a").rc, 0);
+}
+
+/* ===== The empty key: names are the path's segments joined by dots ===== */
+
+/* {"":{"a":0}} has one field, ".a" (found by fuzz_json: "a" was found when "." or "" was
+ * asked too, so a field's value depended on the other names of the query). */
+static void test_json_empty_key_segments_join_with_dots(void **state)
+{
+    const char *line = "{\"\":{\"a\":0}}";
+    Got g = extract1(state, line, ".a");
+    assert_int_equal(g.rc, 1);
+    assert_num(g.v[0], 0, "0");
+    assert_absent(extract1(state, line, "a").v[0]);
+    const char *names[] = {"a", ".", "", ".a", NULL};
+    g = extract(state, line, names);
+    assert_absent(g.v[0]);
+    assert_absent(g.v[1]);
+    assert_absent(g.v[2]);
+    assert_num(g.v[3], 0, "0");
+    const char *dotted[] = {".", "a", NULL};
+    g = extract(state, line, dotted);
+    assert_absent(g.v[0]);
+    assert_absent(g.v[1]);
+    /* empty keys at every level */
+    const char *more[] = {"", ".", "a.", "..b", "a..", "a.b", "b", NULL};
+    g = extract(state, "{\"a\":{\"\":1,\"b\":5},\"\":{\"\":2,\"\":{\"b\":3}},\"\":4,\"b\":6}", more);
+    assert_int_equal(g.rc, 1);
+    assert_num(g.v[0], 4, "4");
+    assert_num(g.v[1], 2, "2");
+    assert_num(g.v[2], 1, "1");
+    assert_num(g.v[3], 3, "3");
+    assert_absent(g.v[4]);
+    assert_num(g.v[5], 5, "5");
+    assert_num(g.v[6], 6, "6");
+    for (int k = 0; more[k]; k++) { /* each alone gives what all at once gave */
+        Got one = extract1(state, "{\"a\":{\"\":1,\"b\":5},\"\":{\"\":2,\"\":{\"b\":3}},\"\":4,\"b\":6}",
+                           more[k]);
+        assert_int_equal(one.v[0].type, g.v[k].type);
+        assert_true(one.v[0].type == VT_NULL || one.v[0].v.f == g.v[k].v.f);
+    }
+    /* '@' is added to top-level keys only, not to the key under an empty one */
+    g = extract1(state, "{\"\":{\"@x\":1}}", ".@x");
     assert_num(g.v[0], 1, "1");
 }
 
@@ -450,15 +558,72 @@ static void test_json_deep_nesting(void **state)
     Got g = extract1(state, nested(pool, JSON_MAX_DEPTH - 1), "z");
     assert_int_equal(g.rc, 1);
     assert_num(g.v[0], 1, "1");
-    g = extract1(state, nested(pool, JSON_MAX_DEPTH), "z");
-    assert_int_equal(g.rc, 0);
-    assert_absent(g.v[0]);
-    /* far deeper than the stack would like: rejected, not a crash */
-    g = extract1(state, nested(pool, 100000), "z");
-    assert_int_equal(g.rc, 0);
     /* the leaf at the bottom of the deepest allowed path is reachable */
     g = extract1(state, nested(pool, 3), "a.0.0.0");
     assert_num(g.v[0], 1, "1");
+}
+
+/* "a" followed by n ".0" segments */
+static char *zeros_path(apr_pool_t *pool, int n)
+{
+    char *s = apr_palloc(pool, 2 * (size_t)n + 2);
+    s[0] = 'a';
+    for (int i = 0; i < n; i++)
+        memcpy(s + 1 + 2 * i, ".0", 2);
+    s[1 + 2 * n] = 0;
+    return s;
+}
+
+/* Deeper than JSON_MAX_DEPTH: the record is still read; a container that would open level
+ * JSON_MAX_DEPTH + 1 is one leaf holding its JSON text as written. */
+static void test_json_deeper_than_the_limit_is_kept_as_text(void **state)
+{
+    apr_pool_t *pool = *state;
+    const char *names[] = {"z", NULL, NULL};
+    names[1] = zeros_path(pool, JSON_MAX_DEPTH - 1);
+    Got g = extract(state, nested(pool, JSON_MAX_DEPTH), names);
+    assert_int_equal(g.rc, 1);
+    assert_num(g.v[0], 1, "1");
+    assert_str(g.v[1], "[1]");
+    /* far deeper than the stack would like: read without recursion, not a crash */
+    char *line = nested(pool, 100000);
+    g = extract(state, line, names);
+    assert_int_equal(g.rc, 1);
+    assert_num(g.v[0], 1, "1");
+    assert_int_equal(g.v[1].type, VT_STR);
+    assert_int_equal(g.v[1].len, 2 * (100000 - (JSON_MAX_DEPTH - 1)) + 1);
+    assert_ptr_equal(g.v[1].s, line + 5 + JSON_MAX_DEPTH - 1);
+    /* objects too; the text keeps escapes and white space as written */
+    line = "{\"s\" : \"x\\ty\", \"a\":{\"k\":[ 1 ]}}";
+    for (int i = 0; i < JSON_MAX_DEPTH; i++)
+        line = apr_pstrcat(pool, "{\"a\":", line, "}", NULL);
+    char *name = "a";
+    for (int i = 1; i < JSON_MAX_DEPTH; i++) /* the container at level JSON_MAX_DEPTH + 1 */
+        name = apr_pstrcat(pool, name, ".a", NULL);
+    g = extract1(state, apr_pstrcat(pool, "{\"a\":", line, ",\"z\":1}", NULL), name);
+    assert_int_equal(g.rc, 1);
+    assert_str(g.v[0], "{\"a\":{\"s\" : \"x\\ty\", \"a\":{\"k\":[ 1 ]}}}");
+    /* below the limit the same rules hold: broken text is still broken */
+    static const char *const tails[] = {"1", "[1,]", "{\"a\"}", "'x'", "[1 2]", "nul", "\"\\q\"",
+                                        "{\"a\":1,}", "01", "[1]]"};
+    for (size_t i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {
+        char *open = apr_palloc(pool, 301), *close = apr_palloc(pool, 301);
+        memset(open, '[', 300);
+        memset(close, ']', 300);
+        open[300] = close[300] = 0;
+        if (i == 0)
+            close[299] = 0; /* one bracket short */
+        line = apr_pstrcat(pool, "{\"a\":", open, tails[i], close, ",\"z\":1}", NULL);
+        print_message("%s\n", tails[i]);
+        g = extract1(state, line, "z");
+        assert_int_equal(g.rc, 0);
+        assert_absent(g.v[0]);
+    }
+    /* ... and lenient text is lenient there too */
+    line = apr_pstrcat(pool, "{\"a\":[", "[NaN,\"raw\ttab\",-Infinity,{\"\":{}}]", "]}", NULL);
+    for (int i = 0; i < JSON_MAX_DEPTH; i++)
+        line = apr_pstrcat(pool, "{\"a\":", line, "}", NULL);
+    assert_int_equal(extract1(state, line, "z").rc, 1);
 }
 
 static void test_json_deep_object_path(void **state)
@@ -505,6 +670,18 @@ static void test_json_each_names_every_leaf(void **state)
         assert_string_equal(l.names[i], want[i]);
         assert_int_equal(l.types[i], types[i]);
     }
+}
+
+/* json_each names empty keys as json_extract finds them: segments joined by dots */
+static void test_json_each_empty_keys(void **state)
+{
+    Leaves l = {0};
+    const char *line = "{\"\":{\"a\":0},\"a\":{\"\":1},\"\":{\"\":2},\"\":3}";
+    assert_int_equal(json_each(line, strlen(line), collect, &l, *state), 1);
+    static const char *const want[] = {".a", "a.", ".", ""};
+    assert_int_equal(l.n, 4);
+    for (int i = 0; i < 4; i++)
+        assert_string_equal(l.names[i], want[i]);
 }
 
 /* json_each and json_extract agree: each leaf json_each names, json_extract finds with the same
@@ -566,6 +743,131 @@ static void test_json_each_field_cap(void **state)
                      VT_NULL);
 }
 
+/* ===== The three readers agree: json_extract, json_each (--fields), jdom (filter patterns) ===== */
+
+/* The leaves of a jdom tree flattened by the rules of §7.2, as json_each names them. */
+static void jdom_leaves(const JdNode *n, char *path, size_t plen, int top, Leaves *l)
+{
+    if (n->type == JD_OBJ || n->type == JD_ARR) {
+        for (size_t i = 0; i < n->n; i++) {
+            char seg[32];
+            const char *k = seg;
+            size_t kl;
+            if (n->type == JD_OBJ) {
+                k = n->keys[i];
+                kl = n->keylens[i];
+            } else {
+                kl = (size_t)snprintf(seg, sizeof(seg), "%zu", i);
+            }
+            size_t at = top && kl && k[0] == '@', np = plen + (top ? 0 : 1) + at + kl;
+            if (np >= 1024)
+                continue;
+            char *q = path + plen;
+            if (!top)
+                *q++ = '.';
+            if (at)
+                *q++ = '@';
+            memcpy(q, k, kl);
+            jdom_leaves(n->kids[i], path, np, 0, l);
+        }
+        return;
+    }
+    if (n->type == JD_NULL)
+        return;
+    Datum d = jdom_datum(n);
+    collect(l, path, plen, &d);
+}
+
+/* For each line: json_extract, json_each and jdom_parse take it or refuse it alike, json_each
+ * and the jdom tree have the same leaves (names and types) in the same order, and json_extract
+ * finds each of them with that type. */
+static void test_json_readers_agree_on_lenient_records(void **state)
+{
+    apr_pool_t *pool = *state;
+    char *deep = nested(pool, JSON_MAX_DEPTH + 20);
+    static const struct {
+        const char *s;
+        size_t len;
+    } lines[] = {
+#define L(s) {s, sizeof(s) - 1}
+        L("{\"a\":\"x\ty\",\"b\":\"n\0l\"}"),
+        L("{\"k\x01\":\"\x1f\",\"c\":\"\\u0041\x02\"}"),
+        L("{\"a\":NaN,\"b\":Infinity,\"c\":-Infinity,\"d\":[NaN]}"),
+        L("{\"\":{\"a\":0}}"),
+        L("{\"a\":{\"\":1},\"\":{\"\":2},\"@\":{\"\":3}}"),
+        L("\xef\xbb\xbf{\"a\":1}"),
+        L("{\"a\":nan}"),
+        L("{\"a\":-NaN}"),
+        L("{\"a\":01}"),
+        L("{\"a\":1.}"),
+        L("{\"a\":.5}"),
+        L("{\"a\":+1}"),
+        L("{\"a\":-}"),
+        L("{\"a\":1e}"),
+        L("{\"a\":[1,]}"),
+        L("{'a':1}"),
+        L("{\"a\":\"\\q\"}"),
+        L("{\"a\":1,\x01\"b\":2}"),
+        L("{\"a\":1} x"),
+        L("{\"n\":12345678901234567890123456789012345678901234567890123456789012345678901234567890"
+          "12345678901234567890123456789012345678901234567890123456789012345678901234567890"
+          "12345678901234567890123456789012345678901234567890123456789012345678901234567890"
+          "12345678901234567890123456789012345678901234567890123456789012345678901234567890"
+          "12345678901234567890123456789012345678901234567890123456789012345678901234567890}"),
+        {NULL, 0}, /* deep */
+#undef L
+    };
+    for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+        const char *s = lines[i].s ? lines[i].s : deep;
+        size_t len = lines[i].s ? lines[i].len : strlen(deep);
+        print_message("line %zu: %.40s\n", i, s);
+        Leaves each = {0}, dom = {0};
+        int rc = json_each(s, len, collect, &each, pool);
+        const char *none[] = {NULL};
+        assert_int_equal(extract_n(state, s, len, none).rc, rc);
+        JdNode *doc = jdom_parse(pool, s, len);
+        assert_int_equal(doc != NULL && doc->type == JD_OBJ, rc);
+        if (!rc)
+            continue;
+        char path[1024];
+        jdom_leaves(doc, path, 0, 1, &dom);
+        assert_int_equal(dom.n, each.n);
+        for (int k = 0; k < each.n; k++) {
+            assert_string_equal(dom.names[k], each.names[k]);
+            assert_int_equal(dom.types[k], each.types[k]);
+            const char *one[] = {each.names[k], NULL};
+            assert_int_equal(extract_n(state, s, len, one).v[0].type, each.types[k]);
+        }
+    }
+}
+
+/* json_skip: one value of any depth, by the same rules, without recursion. */
+static void test_json_skip(void **state)
+{
+    apr_pool_t *pool = *state;
+    static const char *const ok[] = {"1", "\"a\\tb\"", "\"raw\tx\"", "NaN", "-Infinity", "[]",
+                                     "{}", "[1,{\"a\":[true,false,null]}]", " { \"k\" : [ ] } "};
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        const char *s = ok[i], *end = s + strlen(s);
+        while (*s == ' ')
+            s++;
+        const char *e = json_skip(s, end);
+        print_message("%s\n", ok[i]);
+        assert_non_null(e);
+        assert_true(e == end || (e + 1 == end && *e == ' '));
+    }
+    static const char *const bad[] = {"", "[", "[1,]", "{\"a\"}", "{\"a\":}", "[01]", "\"\\q\"",
+                                      "nul", "[1 2]", "{1:2}", "]"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        assert_null(json_skip(bad[i], bad[i] + strlen(bad[i])));
+    /* a value ends where it ends: what follows is the caller's */
+    const char *s = "[1] x";
+    assert_ptr_equal(json_skip(s, s + 5), s + 3);
+    char *deep = nested(pool, 1000000); /* a million levels: bits, not frames */
+    deep += 5;
+    assert_ptr_equal(json_skip(deep, deep + 2000001), deep + 2000001);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -590,14 +892,22 @@ int main(void)
         T(test_json_invalid_lines_yield_nothing),
         T(test_json_error_after_a_found_field_clears_it),
         T(test_json_trailing_garbage),
+        T(test_json_raw_control_characters_in_strings),
+        T(test_json_nan_and_infinity_are_strings),
+        T(test_json_byte_order_mark),
+        T(test_json_empty_key_segments_join_with_dots),
         T(test_json_field_cap),
         T(test_json_field_cap_counts_nested_leaves),
         T(test_json_field_cap_independent_of_query),
         T(test_json_deep_nesting),
+        T(test_json_deeper_than_the_limit_is_kept_as_text),
         T(test_json_deep_object_path),
         T(test_json_each_names_every_leaf),
+        T(test_json_each_empty_keys),
         T(test_json_each_agrees_with_extract),
         T(test_json_each_field_cap),
+        T(test_json_readers_agree_on_lenient_records),
+        T(test_json_skip),
     };
 #undef T
     apr_initialize();
