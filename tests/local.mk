@@ -2,6 +2,7 @@
 ##
 ## make check runs: every unit test binary, every golden .test file (through golden_run,
 ## in-process, at several thread counts and batch sizes), and every tests/*/*.sh script.
+## tests/repo/lint_timing.sh rejects tests that assert how long something took.
 
 TEST_EXTENSIONS = .test .sh
 TEST_LOG_COMPILER = ./tests/golden_run --srcdir $(srcdir)
@@ -43,6 +44,11 @@ EXTRA_DIST += $(OUT_SH_TESTS) tests/cli/out_lib.sh
 include tests/s3.mk
 TESTS += $(S3_SH_TESTS)
 EXTRA_DIST += $(S3_SH_TESTS) $(S3_TEST_HELPERS)
+
+## Checks of the repository's tools: the lint against timing assertions in tests
+include tests/repo.mk
+TESTS += $(REPO_SH_TESTS)
+EXTRA_DIST += $(REPO_SH_TESTS)
 
 # golden_run and liq must exist before any .test or .sh runs
 $(GOLDEN_TESTS:.test=.log) $(FUNCTION_TESTS:.test=.log) $(ENGINE_TESTS:.test=.log) \

@@ -22,6 +22,7 @@ REGION = "us-east-1"
 
 
 def sign(method, host, path, headers):
+    # lint-timing: allow the request date SigV4 signs (x-amz-date); no duration is measured
     now = datetime.datetime.utcnow()
     amz = now.strftime("%Y%m%dT%H%M%SZ")
     day = now.strftime("%Y%m%d")
