@@ -1,22 +1,27 @@
 #!/usr/bin/env bash
 # setup.sh -- install liq's build and test dependencies on Debian 12, then build liq
 #
-#   scripts/setup.sh           install what is missing, configure, build: build/liq
-#   scripts/setup.sh --check   the same, then the whole test suite: make check with -Werror,
-#                              and make check again in an ASan+UBSan build (build-asan/)
+#   scripts/setup.sh              install what is missing, configure, build: build/liq
+#   scripts/setup.sh --check      the same, then the whole test suite: make check with -Werror,
+#                                 and make check again in an ASan+UBSan build (build-asan/)
+#   scripts/setup.sh --deps-only  install what --check needs, build nothing
 #
 # Idempotent: packages already installed are not touched, an existing build is reused.
 # Works as root or through sudo. Quiet unless something fails.
+# Another package manager at work (unattended-upgrades at boot, a second setup.sh) is waited
+# for, up to SETUP_LOCK_WAIT seconds (default 600), instead of failing at once.
 # SPDX-License-Identifier: Apache-2.0
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 check=0
+deps_only=0
 for a in "$@"; do
     case "$a" in
     --check) check=1 ;;
+    --deps-only) deps_only=1 ;;
     -h | --help)
-        sed -n '2,10p' "$0"
+        sed -n '2,12p' "$0"
         exit 0
         ;;
     *)
@@ -33,18 +38,101 @@ packages=(
     jq gawk sqlite3 tzdata
 )
 
+# ===== apt-get, waiting for another package manager =====
+# apt and dpkg take fcntl locks on these files for as long as they work. apt-get install waits
+# for dpkg's (lock-frontend) with DPkg::Lock::Timeout; apt-get update does not for the lists'
+# lock (apt 2.6), nor does anything for the archives' lock. So before each apt-get, setup.sh
+# waits while /proc/locks shows a lock on one of them, and an apt-get that still fails on a
+# lock (taken in between) is run again after the wait: every 5 s, up to $lock_wait seconds.
+lock_wait=${SETUP_LOCK_WAIT:-600}
+case "$lock_wait" in '' | *[!0-9]*) echo "setup.sh: SETUP_LOCK_WAIT must be seconds" >&2; exit 2 ;; esac
+# (SETUP_APT_LOCKS replaces the list: tests/repo/setup_lock.sh watches a file of its own)
+apt_locks=${SETUP_APT_LOCKS:-/var/lib/dpkg/lock-frontend /var/lib/dpkg/lock /var/lib/apt/lists/lock /var/cache/apt/archives/lock}
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+
+# lock_holder: "process PID (COMMAND) holding FILE" for the first of $apt_locks locked now
+# (as /proc/locks, readable by anyone, shows it), else nothing
+lock_holder() {
+    [ -r /proc/locks ] || return 0
+    local f dev ino id pid comm
+    for f in $apt_locks; do
+        [ -e "$f" ] || continue
+        read -r dev ino < <(stat -L -c '%d %i' "$f") || continue
+        # /proc/locks names a file MAJOR:MINOR:INODE, the device numbers in hex
+        id=$(printf '%02x:%02x:%s' $(((dev >> 8) & 0xfff)) $(((dev & 0xff) | ((dev >> 12) & 0xfff00))) "$ino")
+        pid=$(awk -v id="$id" '{ for (i = 2; i <= NF; i++) if ($i == id) { print $(i - 1); exit } }' /proc/locks)
+        if [ -n "$pid" ]; then
+            comm=$(cat "/proc/$pid/comm" 2>/dev/null || echo '?')
+            echo "process $pid ($comm) holding $f"
+            return 0
+        fi
+    done
+}
+
+# apt_get ARGS...: apt-get -qq ARGS (as root or through sudo), waiting for another package
+# manager as above; apt-get's errors on stderr when it fails for another reason
+apt_get() {
+    local tries=0 max=$(((lock_wait + 4) / 5)) rc holder said="" err
+    err=$(mktemp "${TMPDIR:-/tmp}/setup-apt.XXXXXX")
+    while :; do
+        holder=$(lock_holder)
+        if [ -z "$holder" ]; then
+            rc=0
+            $sudo env LC_ALL=C DEBIAN_FRONTEND=noninteractive \
+                apt-get -o DPkg::Lock::Timeout="$lock_wait" -qq "$@" >/dev/null 2>"$err" || rc=$?
+            if [ $rc -eq 0 ]; then
+                rm -f "$err"
+                return 0
+            fi
+            if ! grep -qE 'Could not get lock|Unable to lock|Unable to acquire' "$err"; then
+                cat "$err" >&2
+                rm -f "$err"
+                return $rc
+            fi
+            holder=$(sed -n 's/.*Could not get lock \([^ ]*\)\. It is held by process \([0-9]*\).*/process \2 holding \1/p' "$err" | head -1)
+            holder=${holder:-another package manager}
+        fi
+        if [ $tries -ge $max ]; then
+            [ ! -s "$err" ] || cat "$err" >&2
+            rm -f "$err"
+            echo "setup: gave up waiting for $holder after $lock_wait s (SETUP_LOCK_WAIT)" >&2
+            return 1
+        fi
+        if [ -z "$said" ]; then
+            echo "setup: waiting for $holder to finish (up to $lock_wait s)" >&2
+            said=1
+        fi
+        sleep 5
+        tries=$((tries + 1))
+    done
+}
+
+# apt_install LABEL PACKAGE...: apt-get update, then install the packages
+apt_install() {
+    echo "setup: installing ${*:2}$1" >&2
+    apt_get update
+    apt_get install -y --no-install-recommends "${@:2}"
+}
+
+# ===== packages =====
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-if [ ${#missing[@]} -gt 0 ]; then
-    sudo=""
-    [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    echo "setup: installing ${missing[*]}" >&2
-    export DEBIAN_FRONTEND=noninteractive
-    $sudo apt-get update -qq >/dev/null
-    $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+[ ${#missing[@]} -eq 0 ] || apt_install "" "${missing[@]}"
+
+# The S3 tests (tests/s3) need node and npm (they install s3rver from npm themselves) and
+# python3-botocore (signature checks); only the test path installs them.
+if [ $check -eq 1 ] || [ $deps_only -eq 1 ]; then
+    s3_missing=()
+    command -v node >/dev/null 2>&1 || s3_missing+=(nodejs)
+    command -v npm >/dev/null 2>&1 || s3_missing+=(npm)
+    dpkg-query -W -f='${Status}' python3-botocore 2>/dev/null | grep -q "install ok installed" ||
+        s3_missing+=(python3-botocore)
+    [ ${#s3_missing[@]} -eq 0 ] || apt_install " for the S3 tests" "${s3_missing[@]}"
 fi
+[ $deps_only -eq 0 ] || exit 0
 
 jobs=$(nproc 2>/dev/null || echo 2)
 
@@ -69,22 +157,6 @@ if [ $check -eq 0 ]; then
     build build
     echo "setup: built $top/build/liq" >&2
     exit 0
-fi
-
-# The S3 tests (tests/s3) need node and npm (they install s3rver from npm themselves) and
-# python3-botocore (signature checks); only the test path installs them.
-s3_missing=()
-command -v node >/dev/null 2>&1 || s3_missing+=(nodejs)
-command -v npm >/dev/null 2>&1 || s3_missing+=(npm)
-dpkg-query -W -f='${Status}' python3-botocore 2>/dev/null | grep -q "install ok installed" ||
-    s3_missing+=(python3-botocore)
-if [ ${#s3_missing[@]} -gt 0 ]; then
-    sudo=""
-    [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    echo "setup: installing ${s3_missing[*]} for the S3 tests" >&2
-    export DEBIAN_FRONTEND=noninteractive
-    $sudo apt-get update -qq >/dev/null
-    $sudo apt-get install -y -qq --no-install-recommends "${s3_missing[@]}" >/dev/null
 fi
 
 # check LABEL: make check in the current build directory; on failure show the failing logs;

@@ -45,10 +45,10 @@ include tests/s3.mk
 TESTS += $(S3_SH_TESTS)
 EXTRA_DIST += $(S3_SH_TESTS) $(S3_TEST_HELPERS)
 
-## Checks of the repository's tools: the lint against timing assertions in tests
+## Checks of the repository's tools: the lint against timing assertions in tests, setup.sh
 include tests/repo.mk
 TESTS += $(REPO_SH_TESTS)
-EXTRA_DIST += $(REPO_SH_TESTS)
+EXTRA_DIST += $(REPO_SH_TESTS) scripts/setup.sh
 
 # golden_run and liq must exist before any .test or .sh runs
 $(GOLDEN_TESTS:.test=.log) $(FUNCTION_TESTS:.test=.log) $(ENGINE_TESTS:.test=.log) \
