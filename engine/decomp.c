@@ -10,6 +10,12 @@
  * a call drops the bytes that call produced. Every frame's output is counted and compared
  * with the content size its header declares.
  *
+ * After a gzip member or a zstd frame ends, the next bytes must start another one (gzip also
+ * allows zero padding). Anything else is trailing garbage: it ends the stream with an error,
+ * after every byte of the members before it has been returned (as zcat prints them; see
+ * issue 11: a call used to drop what it had produced before finding the garbage), and
+ * decomp_trailing() tells the caller that the damage lies after complete members.
+ *
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <errno.h>
@@ -40,6 +46,7 @@ struct Decomp {
     ZSTD_DCtx *zs;
     int done, failed;
     int member_started;    /* bytes of the current gzip member / zstd frame were consumed */
+    int trailing;          /* the error is garbage after complete members or frames */
     /* zstd: the current frame */
     size_t zhint;          /* input libzstd asks for next (0: a frame starts) */
     int zflush;            /* the last call filled the output: flush before feeding more */
@@ -132,6 +139,42 @@ static uint64_t offset(const Decomp *d)
     return d->consumed + d->inpos;
 }
 
+/* Makes at least n unread bytes available when the input still holds them (read mode moves
+ * the unread rest to the front of the buffer and reads more); returns the bytes available. */
+static size_t want(Decomp *d, size_t n)
+{
+    while (d->inlen - d->inpos < n && !d->in_eof && !d->failed) {
+        size_t rest = d->inlen - d->inpos;
+        if (d->inpos) {
+            memmove(d->inbuf, d->inbuf + d->inpos, rest);
+            d->consumed += d->inpos;
+            d->inpos = 0;
+            d->inlen = rest;
+        }
+        ssize_t r = read(d->fd, d->inbuf + d->inlen, IN_CHUNK - d->inlen);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            snprintf(d->err, sizeof(d->err), "read error: %s", strerror(errno));
+            d->failed = 1;
+        } else if (r == 0) {
+            d->in_eof = 1;
+        } else {
+            d->inlen += (size_t)r;
+        }
+    }
+    return d->inlen - d->inpos;
+}
+
+/* Garbage after complete members or frames: the error names where it starts. */
+static void trailing(Decomp *d, const char *what)
+{
+    snprintf(d->err, sizeof(d->err), "trailing garbage after %s at byte %llu", what,
+             (unsigned long long)offset(d));
+    d->failed = 1;
+    d->trailing = 1;
+}
+
 static const char *gz_reason(int rc)
 {
     switch (rc) {
@@ -168,13 +211,14 @@ static ssize_t gz_read(Decomp *d, char *buf, size_t cap)
                 d->inpos++;
             if (d->inpos == d->inlen)
                 continue;
-            if (decomp_sniff(d->in + d->inpos, d->inlen - d->inpos) != COMP_GZIP &&
-                d->inlen - d->inpos >= 2) {
-                snprintf(d->err, sizeof(d->err),
-                         "unexpected bytes after the gzip data at byte %llu",
-                         (unsigned long long)offset(d));
-                d->failed = 1;
-                return -1;
+            /* anything but the start of another member is garbage; what this call produced
+             * before it is returned (the error shows at the next call) */
+            size_t avail = want(d, 2);
+            if (d->failed && !d->trailing)
+                return produced ? (ssize_t)produced : -1; /* a read error */
+            if (decomp_sniff(d->in + d->inpos, avail) != COMP_GZIP) {
+                trailing(d, "gzip member");
+                return produced ? (ssize_t)produced : -1;
             }
             isal_inflate_reset(s);
             s->crc_flag = ISAL_GZIP;
@@ -279,6 +323,17 @@ static ssize_t zs_read(Decomp *d, char *buf, size_t cap)
             break;
         }
         if (!d->member_started && d->zhint == 0) { /* a frame starts: its header first */
+            /* after a frame: another frame (or a skippable one) must follow, else garbage */
+            size_t avail = want(d, 4);
+            if (d->failed)
+                return out.pos ? (ssize_t)out.pos : -1; /* a read error */
+            const unsigned char *p = d->in + d->inpos;
+            if (offset(d) > 0 && decomp_sniff(p, avail) != COMP_ZSTD &&
+                !(avail >= 4 && (p[0] & 0xf0) == 0x50 && p[1] == 0x2a && p[2] == 0x4d &&
+                  p[3] == 0x18)) {
+                trailing(d, "zstd frame");
+                return out.pos ? (ssize_t)out.pos : -1;
+            }
             d->frame_at = offset(d);
             d->frame_out = 0;
             d->zhdrlen = 0;
@@ -322,6 +377,11 @@ ssize_t decomp_read(Decomp *d, char *buf, size_t cap)
 const char *decomp_error(const Decomp *d)
 {
     return d->err;
+}
+
+int decomp_trailing(const Decomp *d)
+{
+    return d->failed && d->trailing;
 }
 
 void decomp_close(Decomp *d)

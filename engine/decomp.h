@@ -5,8 +5,9 @@
  * chunks (pipes, stdin), optionally preceded by bytes already read to sniff the format.
  * gzip streams may hold several members (concatenated .gz files); zstd streams several
  * frames. Damage (a corrupt block, a bad checksum, a zstd frame whose output differs from the
- * content size its header declares, a stream cut short) ends the stream with an error message
- * naming the compressed byte offset; everything decompressed before it has been returned.
+ * content size its header declares, a stream cut short, bytes after the last member or frame
+ * that start no other one) ends the stream with an error message naming the compressed byte
+ * offset; everything decompressed before it has been returned.
  * A mapped input and a descriptor give the same bytes and the same verdict.
  *
  * Ownership: decomp_open allocates with malloc; decomp_close frees everything.
@@ -36,6 +37,10 @@ Decomp *decomp_open(CompKind kind, const char *map, size_t mapsize, int fd, cons
  * -1 on damage or a read error (then decomp_error() says what and where). */
 ssize_t decomp_read(Decomp *d, char *buf, size_t cap);
 const char *decomp_error(const Decomp *d);
+/* After decomp_read returned -1: 1 when the damage is trailing garbage after complete members
+ * (gzip) or frames (zstd), so the plain bytes returned end where those members end (their
+ * last line is whole as far as the stream tells); 0 for damage inside a member. */
+int decomp_trailing(const Decomp *d);
 /* Compressed bytes consumed so far (for progress). */
 uint64_t decomp_offset(const Decomp *d);
 void decomp_close(Decomp *d);

@@ -578,6 +578,16 @@ static ssize_t fill(Src *s, Input *in, char *buf, size_t cap)
     return r;
 }
 
+/* After fill() returned r <= 0: the input ends; an error (r < 0) damaged it, so a last line
+ * without a newline was cut short and is no record, unless the damage is garbage after
+ * complete compressed members (their last line is whole). */
+static void ended(Input *in, ssize_t r)
+{
+    in->eof = 1;
+    if (r < 0 && !(in->dec && decomp_trailing(in->dec)))
+        in->damaged = 1;
+}
+
 /* Does a line starting at p begin an export-task record? */
 static int record_start(const char *p, size_t n)
 {
@@ -668,11 +678,8 @@ static int read_block(Src *s, Input *in, Morsel *m)
     for (;;) {
         if (!in->eof && len < cap) {
             ssize_t r = fill(s, in, buf + len, cap - len);
-            if (r < 0) {
-                in->eof = 1;
-                in->damaged = 1;
-            } else if (r == 0) {
-                in->eof = 1;
+            if (r <= 0) {
+                ended(in, r);
             } else {
                 len += (size_t)r;
                 if (len < cap)
@@ -821,7 +828,7 @@ static void detect_format(Src *s, Input *in)
         while (len < cap && !in->eof) {
             ssize_t r = fill(s, in, buf + len, cap - len);
             if (r <= 0) {
-                in->eof = 1;
+                ended(in, r);
                 break;
             }
             len += (size_t)r;
@@ -1140,6 +1147,11 @@ uint64_t src_bytes(const Src *s)
 int src_ninputs(const Src *s)
 {
     return s->n;
+}
+
+const Input *src_input(const Src *s, int i)
+{
+    return &s->inputs[i];
 }
 
 uint64_t src_seek_skipped(const Src *s, int *inputs)

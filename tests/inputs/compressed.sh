@@ -85,6 +85,68 @@ check "truncated gzip: records before the damage" "$before" "$out"
 grep -q "trunc.gz: truncated gzip stream" "$t/err" && echo "ok - truncated gzip: message" ||
     { echo "not ok - truncated gzip: message: $(cat "$t/err")"; fails=$((fails + 1)); }
 
+# trailing garbage after complete members (issue 11): every record before it comes out, as
+# zcat prints them (zcat's own count is the expectation), the run exits 3 naming the garbage
+# and where it starts. A file and a pipe alike; 1, 2 and 16 bytes; after zero padding; after
+# two members; a last line without a newline (its member ended: the line is whole); zstd.
+awk 'BEGIN { for (i = 1; i <= 100000; i++) printf("{\"i\":%d,\"m\":\"r%05d\"}\n", i, (i * 7919) % 100000) }' \
+    > "$t/r100k.json"
+gzip -c "$t/r100k.json" > "$t/r100k.gz"
+gzsize=$(wc -c < "$t/r100k.gz")
+garbage() { # NAME SOURCE BYTES(printf format)
+    cp "$2" "$t/$1" && printf "$3" >> "$t/$1"
+}
+garbage g2.gz "$t/r100k.gz" 'xy'
+garbage g1.gz "$t/r100k.gz" 'x'
+garbage g16.gz "$t/r100k.gz" 'not gzip at all\n'
+garbage gpad.gz "$t/r100k.gz" '\000\000\000\000junk'
+{ head -n 40000 "$t/r100k.json" | gzip -c; tail -n +40001 "$t/r100k.json" | gzip -c; printf 'zz'; } > "$t/gmm.gz"
+for f in g2.gz g1.gz g16.gz gpad.gz gmm.gz; do
+    want=$(zcat "$t/$f" 2>/dev/null | wc -l | tr -d ' ')
+    for how in file pipe; do
+        if [ $how = file ]; then
+            out=$("$LIQ" --format csv --no-header 'stats count(*), sum(i)' "$t/$f" 2>"$t/err"); rc=$?; name=$f
+        else
+            out=$("$LIQ" --format csv --no-header 'stats count(*), sum(i)' < "$t/$f" 2>"$t/err"); rc=$?; name=-
+        fi
+        check "$f ($how): every record before the garbage, as zcat" "$want,5000050000" "$out"
+        check "$f ($how): exit 3" 3 "$rc"
+        check "$f ($how): message" "liq: error: $name: trailing garbage after gzip member at byte" \
+            "$(grep -o "liq: error: .*: trailing garbage after gzip member at byte" "$t/err" | sed "s|$t/||")"
+    done
+done
+check "garbage after 100,000 records: zcat agrees" 100000 "$(zcat "$t/g2.gz" 2>/dev/null | wc -l | tr -d ' ')"
+out=$("$LIQ" --format csv --no-header 'stats count(*)' "$t/g2.gz" 2>&1 >/dev/null)
+check "garbage: the offset is where it starts" \
+    "liq: error: $t/g2.gz: trailing garbage after gzip member at byte $gzsize" "$(echo "$out" | head -n 1)"
+out=$("$LIQ" --format csv --no-header 'stats count(*)' "$t/gpad.gz" 2>&1 >/dev/null)
+check "garbage after zero padding: the offset is past the padding" \
+    "liq: error: $t/gpad.gz: trailing garbage after gzip member at byte $((gzsize + 4))" "$(echo "$out" | head -n 1)"
+printf '{"i":1}\n{"i":2}' | gzip -c > "$t/nonl.gz"
+printf 'xy' >> "$t/nonl.gz"
+check "garbage after a member whose last line has no newline: that line is a record" \
+    "$(zcat "$t/nonl.gz" 2>/dev/null | awk 'END { print NR }'),3" \
+    "$("$LIQ" --format csv --no-header 'stats count(*), sum(i)' "$t/nonl.gz" 2>/dev/null)"
+if command -v zstd >/dev/null; then
+    zstd -q -c "$t/r100k.json" > "$t/r100k.zst"
+    zsize=$(wc -c < "$t/r100k.zst")
+    garbage z2.zst "$t/r100k.zst" 'xy'
+    garbage z16.zst "$t/r100k.zst" 'not zstd at all\n'
+    for f in z2.zst z16.zst; do
+        for how in file pipe; do
+            if [ $how = file ]; then
+                out=$("$LIQ" --format csv --no-header 'stats count(*), sum(i)' "$t/$f" 2>"$t/err"); rc=$?; name=$t/$f
+            else
+                out=$("$LIQ" --format csv --no-header 'stats count(*), sum(i)' < "$t/$f" 2>"$t/err"); rc=$?; name=-
+            fi
+            check "$f ($how): every record before the garbage" "100000,5000050000" "$out"
+            check "$f ($how): exit 3" 3 "$rc"
+            check "$f ($how): message" "liq: error: $name: trailing garbage after zstd frame at byte $zsize" \
+                "$(grep 'trailing garbage' "$t/err")"
+        done
+    done
+fi
+
 # corrupt gzip next to a good file: the good file is read whole, exit 3
 cp "$t/a.gz" "$t/bad.gz"
 printf '\377\377\377\377\377\377\377\377' | dd of="$t/bad.gz" bs=1 seek=$((size / 3)) conv=notrunc 2>/dev/null
