@@ -66,6 +66,7 @@ struct ExprState {
     Vec *res;   /* result storage, one column per result index */
     Vec **vals; /* where each result index lives during an evaluation */
     RxMatch **rxm;
+    Vec **argv; /* a call's argument columns: as many as the widest call has */
     LiqBuf scratch, scratch2;
 };
 
@@ -472,6 +473,11 @@ ExprState *expr_state_new(apr_pool_t *pool, const Expr *e)
         v->loaded = 1;
         st->vals[s->out] = v;
     }
+    int maxargs = 0;
+    for (int i = 0; i < e->nsteps; i++)
+        if (e->steps[i].kind == ST_CALL && e->steps[i].nargs > maxargs)
+            maxargs = e->steps[i].nargs;
+    st->argv = apr_pcalloc(pool, sizeof(Vec *) * (size_t)(maxargs + 1));
     st->rxm = apr_pcalloc(pool, sizeof(RxMatch *) * (size_t)(e->nrx + 1));
     for (int i = 0; i < e->nrx; i++)
         st->rxm[i] = rx_match_new(pool, e->rxs[i]);
@@ -743,8 +749,8 @@ Vec *expr_eval(const Expr *e, ExprState *st, Batch *b)
             break;
         }
         case ST_CALL: {
-            Vec *args[256]; /* sema caps calls at 256 arguments */
-            int na = s->nargs < 256 ? s->nargs : 256;
+            Vec **args = st->argv;
+            int na = s->nargs;
             for (int k = 0; k < na; k++)
                 args[k] = vals[s->args[k]];
             /* maps and lists are null to string, number and time functions (§4 "Structure

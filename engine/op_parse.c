@@ -46,6 +46,11 @@ typedef struct ParseLocal {
     RxMatch *m;
     LiqBuf scratch;
     uint8_t *live; /* PM_MATCH: is output k read by an expression or shown? (else left null) */
+    /* per batch and row, one entry per output (sized from the plan: any number of names) */
+    Datum **cols;  /* the output columns */
+    int *livek;    /* PM_MATCH: the outputs that are live */
+    size_t *cap;   /* PM_MATCH: the glob's captures, two offsets each */
+    Datum *f;      /* PM_CSV: one record's fields */
 } ParseLocal;
 
 static OpLocal *parse_local_new(const Op *op, apr_pool_t *pool)
@@ -54,6 +59,10 @@ static OpLocal *parse_local_new(const Op *op, apr_pool_t *pool)
     ParseLocal *l = apr_pcalloc(pool, sizeof(*l));
     l->st = expr_state_new(pool, pd->src);
     l->m = pd->rx ? rx_match_new(pool, pd->rx) : NULL;
+    l->cols = apr_pcalloc(pool, sizeof(Datum *) * (size_t)(pd->n + 1));
+    l->livek = apr_pcalloc(pool, sizeof(int) * (size_t)(pd->n + 1));
+    l->cap = apr_pcalloc(pool, sizeof(size_t) * 2 * (size_t)(pd->n + 1));
+    l->f = apr_pcalloc(pool, sizeof(Datum) * (size_t)(pd->n + 1));
     if (pd->mode == PM_MATCH) { /* the plan is complete by now: see who reads each output */
         const Plan *p = op->plan;
         l->live = apr_pcalloc(pool, (size_t)pd->n + 1);
@@ -292,8 +301,7 @@ static void parse_execute(const Op *op, OpLocal *lp, Batch *b)
     Vec *src = expr_eval(pd->src, l->st, b);
     if (pd->mode != PM_MATCH) {
         int n = pd->mode == PM_CSV ? pd->n : 1;
-        Datum *cols[64];
-        n = n < 64 ? n : 64;
+        Datum **cols = l->cols;
         for (int k = 0; k < n; k++) {
             Vec *v = &b->cols[pd->slots[k]];
             v->d = apr_palloc(b->pool, sizeof(Datum) * b->nrows);
@@ -311,7 +319,7 @@ static void parse_execute(const Op *op, OpLocal *lp, Batch *b)
             if (pd->mode == PM_LOGFMT) {
                 cols[0][row] = text ? val_json(logfmt(b->pool, text, len)) : val_null();
             } else if (pd->mode == PM_CSV) {
-                Datum f[64];
+                Datum *f = l->f;
                 int got = text ? csv_fields(b->pool, text, len, f, n) : 0;
                 for (int k = 0; k < n; k++)
                     cols[k][row] = k < got ? f[k] : val_null();
@@ -337,8 +345,8 @@ static void parse_execute(const Op *op, OpLocal *lp, Batch *b)
         }
         return;
     }
-    Datum *cols[64];
-    int n = pd->n < 64 ? pd->n : 64, live[64], nlive = 0;
+    Datum **cols = l->cols;
+    int n = pd->n, *live = l->livek, nlive = 0;
     for (int k = 0; k < n; k++) {
         Vec *v = &b->cols[pd->slots[k]];
         v->loaded = 1;
@@ -353,7 +361,7 @@ static void parse_execute(const Op *op, OpLocal *lp, Batch *b)
         cols[k] = v->d;
         live[nlive++] = k;
     }
-    size_t cap[2 * 64];
+    size_t *cap = l->cap;
     for (uint32_t i = 0; i < b->nsel; i++) {
         SelIdx row = b->sel[i];
         const Datum *d = VGET(src, row);
@@ -502,10 +510,11 @@ Op *op_parse_new(Plan *p, Expr *src, const AstNode *pat, const AstNode *names, i
             groups[k] = k + 1;
         }
     } else {
-        enum { MAXN = 64 };
-        const char *tn[MAXN];
-        int tg[MAXN];
-        n = rx_named_groups(rx, tn, tg, MAXN);
+        /* named groups are capture groups: at most rx_ncaptures of them */
+        int maxn = rx_ncaptures(rx) + 1;
+        const char **tn = apr_palloc(pool, sizeof(char *) * (size_t)maxn);
+        int *tg = apr_palloc(pool, sizeof(int) * (size_t)maxn);
+        n = rx_named_groups(rx, tn, tg, maxn);
         if (n == 0) {
             LiqDiag *d = diag_add(diags, DIAG_ERROR, &pat->span,
                                   "the regex has no named groups to extract");
@@ -534,7 +543,7 @@ Op *op_parse_new(Plan *p, Expr *src, const AstNode *pat, const AstNode *names, i
             slots[k] = plan_new_slot(p, nm[k], SLOT_COMPUTED);
         pd->slots = slots;
     }
-    if (pat->kind == AST_STR && !multi && n <= 64 && n == rx_ncaptures(rx)) {
+    if (pat->kind == AST_STR && !multi && n == rx_ncaptures(rx)) {
         /* the glob's literal pieces, for glob_match */
         const char **lit = apr_palloc(pool, sizeof(char *) * (size_t)(n + 1));
         size_t *ll = apr_palloc(pool, sizeof(size_t) * (size_t)(n + 1));

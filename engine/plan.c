@@ -272,18 +272,20 @@ static void add_fields(Builder *b, const AstNode *cmd)
             vis_add(b, names[i], vslot[i], 1);
 }
 
-/* Collects the aggregate calls of a stats item, innermost-free (sema forbids nesting). */
-static void find_aggs(const AstNode *n, const AstNode **out, int *nout, int max)
+/* Collects the aggregate calls of a stats item, innermost-free (sema forbids nesting); with
+ * out NULL, only counts them. */
+static void find_aggs(const AstNode *n, const AstNode **out, int *nout)
 {
     if (!n)
         return;
     if (n->kind == AST_CALL && (n->flags & AST_F_AGG)) {
-        if (*nout < max)
-            out[(*nout)++] = n;
+        if (out)
+            out[*nout] = n;
+        (*nout)++;
         return;
     }
     for (uint32_t i = 0; i < n->nkids; i++)
-        find_aggs(n->kids[i], out, nout, max);
+        find_aggs(n->kids[i], out, nout);
 }
 
 static void add_stats(Builder *b, const AstNode *cmd)
@@ -301,11 +303,13 @@ static void add_stats(Builder *b, const AstNode *cmd)
         key_slots[i] = plan_new_slot(b->p, key_names[i], SLOT_COMPUTED);
     }
     /* aggregates, with their arguments compiled in the input scope */
-    enum { MAXAGG = 256 };
-    const AstNode *aggn[MAXAGG];
     int nagg = 0;
     for (uint32_t i = 0; i < items->nkids; i++)
-        find_aggs(items->kids[i]->kids[0], aggn, &nagg, MAXAGG);
+        find_aggs(items->kids[i]->kids[0], NULL, &nagg);
+    const AstNode **aggn = apr_palloc(pool, sizeof(AstNode *) * (size_t)(nagg + 1));
+    nagg = 0;
+    for (uint32_t i = 0; i < items->nkids; i++)
+        find_aggs(items->kids[i]->kids[0], aggn, &nagg);
     AggSpec *aggs = apr_pcalloc(pool, sizeof(AggSpec) * (size_t)(nagg + 1));
     int *agg_slots = apr_pcalloc(pool, sizeof(int) * (size_t)(nagg + 1));
     Expr **argexprs = apr_pcalloc(pool, sizeof(Expr *) * (size_t)(nagg + 1));
@@ -683,10 +687,10 @@ Plan *plan_build(apr_pool_t *pool, const AstNode *q, const char *text, const FpP
     if (fp)
         add_pattern(&b, fp);
     /* SOURCE commands (first in the query, checked by sema) select inputs by @log */
-    const AstNode *srcs[64];
     int nsrc = 0;
-    for (uint32_t i = 0; i < q->nkids && q->kids[i]->kind == AST_SOURCE && nsrc < 64; i++)
-        srcs[nsrc++] = q->kids[i];
+    while ((uint32_t)nsrc < q->nkids && q->kids[nsrc]->kind == AST_SOURCE)
+        nsrc++;
+    const AstNode *const *srcs = (const AstNode *const *)q->kids;
     if (nsrc) {
         Op *op = op_source_new(p, srcs, nsrc);
         op->label = ast_text(pool, srcs[0], text);

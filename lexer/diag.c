@@ -37,6 +37,16 @@ LiqDiagList *diag_list_new(apr_pool_t *pool)
 
 LiqDiag *diag_add(LiqDiagList *l, DiagSeverity sev, const LiqSpan *span, const char *fmt, ...)
 {
+    va_list ap;
+    va_start(ap, fmt);
+    LiqDiag *d = diag_vadd(l, sev, span, fmt, ap);
+    va_end(ap);
+    return d;
+}
+
+LiqDiag *diag_vadd(LiqDiagList *l, DiagSeverity sev, const LiqSpan *span, const char *fmt,
+                   va_list ap)
+{
     if (l->n == l->cap) {
         int cap = l->cap ? l->cap * 2 : 8;
         LiqDiag *items = apr_pcalloc(l->pool, sizeof(LiqDiag) * (size_t)cap);
@@ -46,7 +56,6 @@ LiqDiag *diag_add(LiqDiagList *l, DiagSeverity sev, const LiqSpan *span, const c
         l->cap = cap;
     }
     LiqDiag *d = &l->items[l->n++];
-    va_list ap;
     memset(d, 0, sizeof(*d));
     d->severity = sev;
     d->where = "";
@@ -54,9 +63,7 @@ LiqDiag *diag_add(LiqDiagList *l, DiagSeverity sev, const LiqSpan *span, const c
         d->has_span = 1;
         d->span = *span;
     }
-    va_start(ap, fmt);
     d->msg = vformat(l->pool, fmt, ap);
-    va_end(ap);
     if (sev == DIAG_ERROR)
         l->nerrors++;
     return d;

@@ -13,7 +13,7 @@
  *
  * Interface:
  *   diag_list_new   empty list
- *   diag_add        append a diagnostic with a printf-style message
+ *   diag_add        append a diagnostic with a printf-style message (diag_vadd: va_list)
  *   diag_hint       attach a hint to the last diagnostic
  *   diag_count      number of errors (warnings excluded)
  *   diag_render     render one diagnostic against the text it points into
@@ -49,6 +49,9 @@ typedef struct LiqDiagList {
 LiqDiagList *diag_list_new(apr_pool_t *pool);
 LiqDiag *diag_add(LiqDiagList *l, DiagSeverity sev, const LiqSpan *span, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* The same with a va_list (for callers that wrap diag_add in a printf-style function). */
+LiqDiag *diag_vadd(LiqDiagList *l, DiagSeverity sev, const LiqSpan *span, const char *fmt,
+                   va_list ap) __attribute__((format(printf, 4, 0)));
 void diag_hint(LiqDiagList *l, LiqDiag *d, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int diag_count(const LiqDiagList *l);

@@ -23,8 +23,8 @@ AstNode *ast_new_str(apr_pool_t *pool, AstKind kind, LiqSpan span, const char *s
     return n;
 }
 
-/* Appends kid (which may be NULL after a syntax error, then nothing is added) and widens the
- * parent's span to cover it. Returns parent. */
+/* Appends kid (which may be NULL after a syntax error, then nothing is added), widens the
+ * parent's span to cover it and keeps the parent's depth above the kid's. Returns parent. */
 AstNode *ast_add(apr_pool_t *pool, AstNode *parent, AstNode *kid)
 {
     if (!parent || !kid)
@@ -39,6 +39,8 @@ AstNode *ast_add(apr_pool_t *pool, AstNode *parent, AstNode *kid)
     }
     parent->kids[parent->nkids++] = kid;
     parent->span = span_join(parent->span, kid->span);
+    if (kid->depth >= parent->depth)
+        parent->depth = kid->depth + 1;
     return parent;
 }
 
@@ -112,18 +114,20 @@ char *ast_dump(apr_pool_t *pool, const AstNode *n)
 }
 
 /* Literal spans (strings, regexes, backticked names) inside n, in source order: their bytes are
- * copied verbatim by ast_text. */
-static void literal_spans(const AstNode *n, LiqSpan *v, int *nv, int max)
+ * copied verbatim by ast_text. With v NULL, only counts them. */
+static void literal_spans(const AstNode *n, LiqSpan *v, int *nv)
 {
-    if (!n || *nv >= max)
+    if (!n)
         return;
     if (n->kind == AST_STR || n->kind == AST_REGEX ||
         (n->kind == AST_FIELD && (n->flags & AST_F_QUOTED))) {
-        v[(*nv)++] = n->span;
+        if (v)
+            v[*nv] = n->span;
+        (*nv)++;
         return;
     }
     for (uint32_t i = 0; i < n->nkids; i++)
-        literal_spans(n->kids[i], v, nv, max);
+        literal_spans(n->kids[i], v, nv);
 }
 
 /* The node's source text with runs of white space (and comments) folded to one space, except
@@ -132,10 +136,11 @@ static void literal_spans(const AstNode *n, LiqSpan *v, int *nv, int max)
  * unaliased item (L13). */
 char *ast_text(apr_pool_t *pool, const AstNode *n, const char *query)
 {
-    enum { MAXLIT = 64 };
-    LiqSpan lit[MAXLIT];
     int nlit = 0, li = 0;
-    literal_spans(n, lit, &nlit, MAXLIT);
+    literal_spans(n, NULL, &nlit); /* every literal, however many (a long 'in' list) */
+    LiqSpan *lit = apr_palloc(pool, sizeof(LiqSpan) * (size_t)(nlit + 1));
+    nlit = 0;
+    literal_spans(n, lit, &nlit);
     size_t len = n->span.end - n->span.start;
     char *out = apr_palloc(pool, len + 1);
     size_t o = 0;

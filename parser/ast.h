@@ -56,6 +56,12 @@ enum {
     AST_F_OFFSET = 1 << 10,   /* CALL bin(): its second argument came from 'offset' */
 };
 
+/* Expressions (and filter-pattern conditions) nested deeper than this are refused by the
+ * parsers, with a caret at the level past it: every later stage walks trees recursively, and
+ * a generated query with tens of thousands of levels would overflow the stack. Parentheses
+ * count as a level each. README "Limits". */
+enum { LIQ_MAX_DEPTH = 1000 };
+
 typedef struct AstNode {
     AstKind kind;
     AstOp op;
@@ -67,7 +73,8 @@ typedef struct AstNode {
     struct AstNode **kids;
     uint32_t nkids, cap;
     int fn;          /* CALL: function id from parser/functions.def (sema) */
-    int depth;       /* BINOP/UNOP: levels of operators below and including this one */
+    int depth;       /* levels of nodes below this one (ast_add), parentheses counted as one
+                      * each: the parser refuses expressions deeper than LIQ_MAX_DEPTH */
 } AstNode;
 
 AstNode *ast_new(apr_pool_t *pool, AstKind kind, LiqSpan span);

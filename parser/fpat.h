@@ -72,6 +72,7 @@ typedef struct FpExpr {
     AstOp op;             /* FE_CMP: AOP_EQ .. AOP_GE */
     FpValue val;
     LiqSpan span;
+    int depth;            /* levels of && / || and parentheses below it (LIQ_MAX_DEPTH) */
 } FpExpr;
 
 typedef struct FpField {

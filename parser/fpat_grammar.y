@@ -55,6 +55,7 @@ static FpExpr *mkis(FpCtx *ctx, FpTok sel, LiqSpan selsp, FpExprKind k, LiqSpan 
 static FpExpr *mkbool(FpCtx *ctx, FpExprKind k, FpExpr *a, FpExpr *b, LiqSpan sp);
 static void add_field(FpCtx *ctx, int ellipsis, FpTok name, FpExpr *cond, LiqSpan sp);
 static void perr(FpCtx *ctx, LiqSpan sp, const char *msg, const char *hint);
+static FpExpr *nest(FpCtx *ctx, FpExpr *e);
 }
 
 %union {
@@ -110,7 +111,16 @@ term
 jexpr
     : jexpr OR jexpr            { $$ = mkbool(ctx, FE_OR, $1, $3, @$); }
     | jexpr AND jexpr           { $$ = mkbool(ctx, FE_AND, $1, $3, @$); }
-    | LPAREN jexpr RPAREN       { $$ = $2; }
+    | LPAREN jexpr RPAREN       {
+            $$ = $2; /* a level of nesting, as for queries (parser/ast.h) */
+            if ($$) {
+                $$->depth++;
+                LiqSpan inner = $$->span;
+                $$->span = @$;
+                nest(ctx, $$);
+                $$->span = inner;
+            }
+        }
     | jcond
     ;
 
@@ -170,10 +180,27 @@ static void perr(FpCtx *ctx, LiqSpan sp, const char *msg, const char *hint)
     ctx->nerrors++;
 }
 
+/* bison's own failure: "memory exhausted" is its stack full of nested parentheses (as in
+ * parser/grammar.y) */
 static void fp_yyerror(const LiqSpan *loc, void *scanner, FpCtx *ctx, const char *msg)
 {
     (void)scanner;
-    perr(ctx, *loc, msg, NULL);
+    if (strcmp(msg, "memory exhausted") == 0)
+        perr(ctx, *loc, apr_psprintf(P, "condition nested too deeply (liq allows at most %d levels)",
+                                     LIQ_MAX_DEPTH), NULL);
+    else
+        perr(ctx, *loc, msg, NULL);
+}
+
+/* Refuses e when it is the first level past LIQ_MAX_DEPTH (the caret covers it). Returns e. */
+static FpExpr *nest(FpCtx *ctx, FpExpr *e)
+{
+    if (e && e->depth == LIQ_MAX_DEPTH + 1)
+        perr(ctx, e->span,
+             apr_psprintf(P, "condition nested too deeply (liq allows at most %d levels)",
+                          LIQ_MAX_DEPTH),
+             NULL);
+    return e;
 }
 
 static void add_term(FpCtx *ctx, FpTermKind k, FpTok t)
@@ -308,7 +335,9 @@ static FpExpr *mkbool(FpCtx *ctx, FpExprKind k, FpExpr *a, FpExpr *b, LiqSpan sp
     e->a = a;
     e->b = b;
     e->span = sp;
-    return e;
+    int da = a ? a->depth : 0, db = b ? b->depth : 0;
+    e->depth = (da > db ? da : db) + 1;
+    return nest(ctx, e);
 }
 
 /* The field a delimited condition tree names (all its comparisons must name the same one). */
@@ -361,8 +390,8 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, void *scanner, FpCtx
     (void)scanner;
     yysymbol_kind_t look = yypcontext_token(yyctx);
     const LiqSpan *loc = yypcontext_location(yyctx);
-    yysymbol_kind_t exp[16];
-    int n = yypcontext_expected_tokens(yyctx, exp, 16);
+    yysymbol_kind_t exp[YYNTOKENS]; /* every token may be expected: none is ever left out */
+    int n = yypcontext_expected_tokens(yyctx, exp, YYNTOKENS);
     if (look == YYSYMBOL_YYEOF && ctx->lex_failed_at_end)
         return 0;
     const char *want = NULL;

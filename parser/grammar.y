@@ -58,6 +58,7 @@ int lx_yylex(GR_YYSTYPE *lval, LiqSpan *lloc, void *scanner);
     } while (0)
 #define P (ctx->pool)
 static AstNode *binop(ParseCtx *ctx, AstOp op, AstNode *a, AstNode *b, LiqSpan sp);
+static AstNode *nest(ParseCtx *ctx, AstNode *n);
 static AstNode *leaf(ParseCtx *ctx, AstKind k, LiqSpan sp, LxTok t);
 static void gr_yyerror(const LiqSpan *loc, void *scanner, ParseCtx *ctx, const char *msg);
 static AstNode *implicit_message(ParseCtx *ctx, LiqSpan at);
@@ -363,6 +364,7 @@ expr
             $$ = ast_add(P, ast_new(P, AST_UNOP, @$), $2);
             $$->op = AOP_NOT;
             $$->span = @$;
+            nest(ctx, $$);
         }
     | expr EQ expr              { $$ = binop(ctx, AOP_EQ, $1, $3, @$); }
     | expr NE expr              { $$ = binop(ctx, AOP_NE, $1, $3, @$); }
@@ -385,6 +387,7 @@ expr
             $$ = ast_add(P, ast_new(P, AST_UNOP, @$), $2);
             $$->op = AOP_NEG;
             $$->span = @$;
+            nest(ctx, $$);
         }
     | primary
     ;
@@ -399,23 +402,35 @@ primary
     | IDENT                     { $$ = leaf(ctx, AST_FIELD, @1, $1); }
     | QIDENT                    { $$ = leaf(ctx, AST_FIELD, @1, $1); $$->flags |= AST_F_QUOTED; }
     | call
-    | LPAREN expr RPAREN        { $$ = $2; }
+    | LPAREN expr RPAREN        {
+            $$ = $2; /* no node, but a level (the parser's stack holds it) */
+            if ($$) {
+                $$->depth++;
+                LiqSpan inner = $$->span;
+                $$->span = @$;
+                nest(ctx, $$);
+                $$->span = inner;
+            }
+        }
     | primary DOT IDENT         {
             $$ = ast_add(P, ast_new(P, AST_MEMBER, @$), $1);
             $$->str = $3.s;
             $$->len = $3.len;
             $$->span = @$;
+            nest(ctx, $$);
         }
     | primary DOT QIDENT        {
             $$ = ast_add(P, ast_new(P, AST_MEMBER, @$), $1);
             $$->str = $3.s;
             $$->len = $3.len;
             $$->span = @$;
+            nest(ctx, $$);
         }
     | primary LBRACK expr RBRACK {
             $$ = ast_add(P, ast_new(P, AST_INDEX, @$), $1);
             ast_add(P, $$, $3);
             $$->span = @$;
+            nest(ctx, $$);
         }
     ;
 
@@ -426,6 +441,7 @@ call
             $$->str = $1.s;
             $$->len = $1.len;
             $$->span = @$;
+            nest(ctx, $$);
         }
     ;
 
@@ -442,7 +458,7 @@ arglist
 
 list
     : LBRACK RBRACK             { $$ = ast_new(P, AST_LIST, @$); }
-    | LBRACK listitems RBRACK   { $$ = $2; $$->span = @$; }
+    | LBRACK listitems RBRACK   { $$ = $2; $$->span = @$; nest(ctx, $$); }
     ;
 
 listitems
@@ -452,31 +468,29 @@ listitems
 
 %%
 
-/* Expressions deeper than this are refused: every later stage walks the tree recursively, and
- * a machine-generated query with tens of thousands of chained terms would overflow the stack. */
-enum { MAX_DEPTH = 1000 };
-
-static int depth_of(const AstNode *n)
+/* Refuses n when it is the first node past LIQ_MAX_DEPTH levels (ast.h): the caret covers that
+ * level, the outer ones pass silently (one error for one over-deep expression). Returns n. */
+static AstNode *nest(ParseCtx *ctx, AstNode *n)
 {
-    return n ? n->depth : 0;
+    if (n && n->depth == LIQ_MAX_DEPTH + 1) {
+        LiqDiag *e = diag_add(ctx->diags, DIAG_ERROR, &n->span,
+                              "expression nested too deeply (liq allows at most %d levels)",
+                              LIQ_MAX_DEPTH);
+        if (n->kind == AST_BINOP && (n->op == AOP_OR || n->op == AOP_AND))
+            diag_hint(ctx->diags, e, "for many alternatives write 'f in [a, b, ...]'");
+        ctx->nerrors++;
+    }
+    return n;
 }
 
 static AstNode *binop(ParseCtx *ctx, AstOp op, AstNode *a, AstNode *b, LiqSpan sp)
 {
-    int d = (depth_of(a) > depth_of(b) ? depth_of(a) : depth_of(b)) + 1;
-    if (d == MAX_DEPTH + 1) {
-        LiqDiag *e = diag_add(ctx->diags, DIAG_ERROR, &sp,
-                              "expression nested more than %d levels deep", MAX_DEPTH);
-        diag_hint(ctx->diags, e, "for many alternatives write 'f in [a, b, ...]'");
-        ctx->nerrors++;
-    }
     AstNode *n = ast_new(P, AST_BINOP, sp);
-    n->depth = d;
     n->op = op;
     ast_add(P, n, a);
     ast_add(P, n, b);
     n->span = sp;
-    return n;
+    return nest(ctx, n);
 }
 
 static AstNode *leaf(ParseCtx *ctx, AstKind k, LiqSpan sp, LxTok t)
@@ -566,13 +580,20 @@ static AstNode *parse_mode(ParseCtx *ctx, AstNode *src, AstNode *mode, AstNode *
     return n;
 }
 
-/* Only bison's own failures arrive here ("memory exhausted"); syntax errors go through
- * yyreport_syntax_error. */
+/* Only bison's own failures arrive here; syntax errors go through yyreport_syntax_error. The
+ * one there is, "memory exhausted", means its stack (YYMAXDEPTH entries, 10000) is full, which
+ * only nesting does: every level of an expression holds a few entries at most (a call's name,
+ * '(' and its arguments so far), so a query within LIQ_MAX_DEPTH levels never fills it, and
+ * one that does is too deep -- at this token. */
 static void gr_yyerror(const LiqSpan *loc, void *scanner, ParseCtx *ctx, const char *msg)
 {
     (void)scanner;
     ctx->nerrors++;
-    diag_add(ctx->diags, DIAG_ERROR, loc, "%s", msg);
+    if (strcmp(msg, "memory exhausted") == 0)
+        diag_add(ctx->diags, DIAG_ERROR, loc,
+                 "expression nested too deeply (liq allows at most %d levels)", LIQ_MAX_DEPTH);
+    else
+        diag_add(ctx->diags, DIAG_ERROR, loc, "%s", msg);
 }
 
 /* Human words for a set of expected tokens: an expression, a command, or a short list. */
@@ -591,13 +612,13 @@ static const char *expected_words(ParseCtx *ctx, const yysymbol_kind_t *exp, int
     /* closers and separators first: "expected ')'" helps more than a list of operators */
     static const yysymbol_kind_t first[] = {YYSYMBOL_RPAREN, YYSYMBOL_RBRACK, YYSYMBOL_COMMA,
                                             YYSYMBOL_PIPE, YYSYMBOL_YYEOF};
-    yysymbol_kind_t ord[32];
+    yysymbol_kind_t ord[YYNTOKENS];
     int m = 0;
     for (size_t f = 0; f < sizeof(first) / sizeof(first[0]); f++)
         for (int i = 0; i < n; i++)
             if (exp[i] == first[f])
                 ord[m++] = exp[i];
-    for (int i = 0; i < n && m < 32; i++) {
+    for (int i = 0; i < n && m < YYNTOKENS; i++) {
         int seen = 0;
         for (size_t f = 0; f < sizeof(first) / sizeof(first[0]); f++)
             seen |= exp[i] == first[f];
@@ -626,8 +647,8 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, void *scanner, Parse
     (void)scanner;
     yysymbol_kind_t look = yypcontext_token(yyctx);
     const LiqSpan *loc = yypcontext_location(yyctx);
-    yysymbol_kind_t exp[32];
-    int n = yypcontext_expected_tokens(yyctx, exp, 32);
+    yysymbol_kind_t exp[YYNTOKENS]; /* every token may be expected: none is ever left out */
+    int n = yypcontext_expected_tokens(yyctx, exp, YYNTOKENS);
     if (n < 0)
         n = 0;
     ctx->nerrors++;

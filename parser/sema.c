@@ -25,12 +25,11 @@ static LiqDiag *err(Sema *s, const AstNode *n, const char *fmt, ...)
 static LiqDiag *err(Sema *s, const AstNode *n, const char *fmt, ...)
 {
     va_list ap;
-    char msg[512];
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    LiqDiag *d = diag_vadd(s->diags, DIAG_ERROR, &n->span, fmt, ap); /* any length */
     va_end(ap);
     s->errors++;
-    return diag_add(s->diags, DIAG_ERROR, &n->span, "%s", msg);
+    return d;
 }
 
 /* A period argument (bin, datefloor, dateceil): a duration literal. CloudWatch caps the value
@@ -134,10 +133,6 @@ static int check_expr(Sema *s, AstNode *n, ExprCtx ctx, const char *cmd)
         const FuncInfo *fi = &func_table[id];
         n->fn = id;
         int nargs = (int)n->nkids;
-        if (nargs > 256) {
-            err(s, n, "%s() is called with %d arguments; liq takes 256 at most", fi->name, nargs);
-            return 0;
-        }
         if (nargs < fi->min_args || (fi->max_args >= 0 && nargs > fi->max_args)) {
             s->errors++;
             LiqDiag *d;
@@ -280,7 +275,7 @@ static int only_aliases(const AstNode *n, const char **aliases, int na)
 static void check_stats(Sema *s, AstNode *cmd)
 {
     AstNode *aggs = cmd->kids[0], *by = cmd->kids[1];
-    const char *aliases[256];
+    const char **aliases = apr_palloc(s->diags->pool, sizeof(char *) * (aggs->nkids + 1));
     int na = 0;
     for (uint32_t i = 0; i < aggs->nkids; i++) {
         AstNode *item = aggs->kids[i];
@@ -291,8 +286,7 @@ static void check_stats(Sema *s, AstNode *cmd)
                              ast_text(s->diags->pool, item->kids[0], s->text));
             diag_hint(s->diags, d, "group by it with 'by', or aggregate it, e.g. count(*), max(f)");
         }
-        if (na < 256)
-            aliases[na++] = item->str;
+        aliases[na++] = item->str;
     }
     for (uint32_t i = 0; i < by->nkids; i++) {
         AstNode *e = by->kids[i]->kids[0];

@@ -137,4 +137,90 @@ got=$(grep -c '^c[0-9]*,3,' "$tmp/out")
 if [ "$got" -eq 300 ]; then ok "--fields lists 300 columns"
 else not_ok "--fields lists $got of 300 columns"; fi
 
+# ===== parse with 100 captures (64 outputs were filled; 64 named groups were kept) =====
+# lines of 100 comma-separated words; every form of parse must give them all back
+awk 'BEGIN { for (r = 0; r < 5; r++) { for (j = 1; j <= 100; j++) printf "%sw%d_%d", (j > 1 ? "," : ""), r, j
+    print "" } }' >"$tmp/words.log"
+{ names p 1 100 ,; cat "$tmp/words.log"; } >"$tmp/want"
+glob=$(awk 'BEGIN { for (j = 1; j <= 100; j++) printf "%s*", (j > 1 ? "," : ""); print "" }')
+run --format csv "parse @message \"$glob\" as $(names p 1 100) | fields $(names p 1 100)" \
+    "$tmp/words.log"
+same_as "parse glob with 100 '*'"
+rx=$(awk 'BEGIN { for (j = 1; j <= 100; j++) printf "%s(?<p%d>[^,]*)", (j > 1 ? "," : ""), j; print "" }')
+run --format csv "parse @message /$rx/ | fields $(names p 1 100)" "$tmp/words.log"
+same_as "parse regex with 100 named groups"
+rx=$(awk 'BEGIN { for (j = 1; j <= 100; j++) printf "%s([^,]*)", (j > 1 ? "," : ""); print "" }')
+run --format csv "parse @message /$rx/ as $(names p 1 100) | fields $(names p 1 100)" \
+    "$tmp/words.log"
+same_as "parse regex with 100 groups named after 'as'"
+run --format csv "parse @message csv as $(names p 1 100) | fields $(names p 1 100)" \
+    "$tmp/words.log"
+same_as "parse csv as 100 names"
+# multi: two matches of 70 groups per line, a row each
+awk 'BEGIN { for (r = 0; r < 3; r++) { for (m = 0; m < 2; m++) { for (j = 1; j <= 70; j++)
+    printf "%sm%d_%d_%d", (j > 1 ? "," : ""), r, m, j; printf "%s", (m ? "\n" : ";") } } }' \
+    >"$tmp/multi.log"
+{ names g 1 70 ,; tr ';' '\n' <"$tmp/multi.log"; } >"$tmp/want"
+rx=$(awk 'BEGIN { for (j = 1; j <= 70; j++) printf "%s(?<g%d>[^,;]+)", (j > 1 ? "," : ""), j; print "" }')
+run --format csv "parse @message /$rx/ multi | fields $(names g 1 70)" "$tmp/multi.log"
+same_as "parse multi with 70 named groups"
+
+# ===== stats with 300 aggregates (256 were kept), an alias past the 256th (sema kept 256) =====
+awk 'BEGIN { for (i = 1; i <= 50; i++) printf "{\"x\":%d,\"g\":\"g%d\"}\n", i, i % 3 }' >"$tmp/x.jsonl"
+items=$(awk 'BEGIN { for (i = 1; i <= 300; i++) printf "%s%s(x) as a%d", (i > 1 ? ", " : ""),
+    (i % 3 == 0 ? "sum" : i % 3 == 1 ? "max" : "count"), i }')
+run --format csv "stats $items, a290 + 1 as z by g" "$tmp/x.jsonl"
+{
+    printf 'g,'; names a 1 300 ,
+    awk 'BEGIN { for (g = 0; g < 3; g++) { s = 0; m = 0; c = 0
+        for (i = 1; i <= 50; i++) if (i % 3 == g) { s += i; c++; if (i > m) m = i }
+        printf "g%d", g; for (i = 1; i <= 300; i++) printf ",%d", (i % 3 == 0 ? s : i % 3 == 1 ? m : c)
+        printf ",%d\n", c + 1 } }'
+} | sed '1s/$/,z/' >"$tmp/want"
+same_as "stats with 300 aggregates and an alias of the 290th"
+
+# ===== a call with 300 arguments (sema refused more than 256; expr.c had 256 slots) =====
+run --format csv "fields concat($(names x 1 300 ', ' | sed 's/x[0-9]*/x/g')) as c" "$tmp/x.jsonl"
+{ echo c; awk 'BEGIN { for (i = 1; i <= 50; i++) { for (k = 0; k < 300; k++) printf "%d", i; print "" } }'; } >"$tmp/want"
+same_as "concat() of 300 arguments"
+run --format csv "fields greatest($(names x 1 299 ', ' | sed 's/x[0-9]*/x/g'), x + 1) as c" "$tmp/x.jsonl"
+{ echo c; awk 'BEGIN { for (i = 1; i <= 50; i++) print i + 1 }'; } >"$tmp/want"
+same_as "greatest() of 300 arguments"
+
+# ===== a column name with 70 string literals: each keeps its bytes (ast_text kept 64) =====
+args=$(awk 'BEGIN { for (i = 1; i <= 70; i++) printf "%s\"a%d  #b\"", (i > 1 ? ", " : ""), i }')
+run --format csv --no-header "fields concat($args) | limit 1" "$tmp/x.jsonl"
+awk 'BEGIN { for (i = 1; i <= 70; i++) printf "a%d  #b", i; print "" }' >"$tmp/want"
+same_as "concat() of 70 literals (value)"
+run --format ndjson "fields concat($args) | limit 1" "$tmp/x.jsonl"
+awk 'BEGIN { printf "{\"concat("; for (i = 1; i <= 70; i++) printf "%s\\\"a%d  #b\\\"", (i > 1 ? ", " : ""), i
+    printf ")\":\""; for (i = 1; i <= 70; i++) printf "a%d  #b", i; print "\"}" }' >"$tmp/want"
+same_as "concat() of 70 literals (column name keeps every literal's bytes)"
+
+# ===== 70 SOURCE commands (the planner read 64) =====
+printf '%s\n' '{"messageType":"DATA_MESSAGE","owner":"1","logGroup":"/g/a","logStream":"s","subscriptionFilters":[],"logEvents":[{"id":"1","timestamp":1,"message":"a"}]}' \
+    '{"messageType":"DATA_MESSAGE","owner":"1","logGroup":"/g/b","logStream":"s","subscriptionFilters":[],"logEvents":[{"id":"2","timestamp":2,"message":"b"},{"id":"3","timestamp":3,"message":"c"}]}' \
+    >"$tmp/groups.json"
+q=$(awk 'BEGIN { for (i = 1; i <= 69; i++) printf "SOURCE \x27/none/%d\x27 | ", i; print "SOURCE \x27/g/b\x27 | stats count(*) as n" }')
+run --format csv "$q" "$tmp/groups.json"
+want n 2
+same_as "the 70th SOURCE selects"
+
+# ===== 100000 levels of nesting: an error naming the limit, not a crash (the parser's stack
+# used to say "memory exhausted"; a chain of [0] overflowed the C stack) =====
+for form in '(:x:)' 'abs(:x:)' 'not :x:' '- :x:' 'x ^ :x:'; do
+    open=${form%%:*} rest=${form#*:} mid=${rest%%:*} close=${rest#*:}
+    awk -v o="$open" -v m="$mid" -v c="$close" 'BEGIN { printf "fields "
+        for (i = 0; i < 100000; i++) printf "%s", o; printf "%s", m
+        for (i = 0; i < 100000; i++) printf "%s", c; print "" }' >"$tmp/deep.q"
+    run --format csv -f "$tmp/deep.q" "$tmp/x.jsonl"
+    if [ "$rc" -eq 2 ] && grep -q 'expression nested too deeply (liq allows at most 1000 levels)' "$tmp/err"
+    then ok "100000 levels of '$open': refused with the limit named"
+    else not_ok "100000 levels of '$open': exit $rc"; head -c 300 "$tmp/err" | show /dev/stdin; fi
+done
+awk 'BEGIN { printf "fields jsonParse(x)"; for (i = 0; i < 100000; i++) printf "[0]"; print "" }' >"$tmp/deep.q"
+run --format csv -f "$tmp/deep.q" "$tmp/x.jsonl"
+if [ "$rc" -eq 2 ] && grep -q 'nested too deeply' "$tmp/err"; then ok "100000 levels of [0]: refused"
+else not_ok "100000 levels of [0]: exit $rc"; fi
+
 finish

@@ -11,5 +11,6 @@ GOLDEN_TESTS = \
 	tests/golden/basics/stats.test \
 	tests/golden/basics/syntax.test \
 	tests/golden/corpora/lnav.test \
+	tests/golden/errors/limits.test \
 	tests/golden/errors/semantic.test \
 	tests/golden/errors/syntax.test

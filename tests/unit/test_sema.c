@@ -472,7 +472,67 @@ static void test_sema_long_expression_does_not_overflow(void **state)
     assert_null(t);
     assert_int_equal(diag_count(d), 1);
     assert_true(d->items[0].has_span);
-    assert_string_equal(d->items[0].msg, "expression nested more than 1000 levels deep");
+    assert_string_equal(d->items[0].msg,
+                        "expression nested too deeply (liq allows at most 1000 levels)");
+}
+
+/* q = head + open*n + mid + close*n + tail, in pool */
+static char *nested(apr_pool_t *pool, const char *head, const char *open, const char *mid,
+                    const char *close, const char *tail, int n, size_t *len)
+{
+    size_t hl = strlen(head), ol = strlen(open), ml = strlen(mid), cl = strlen(close);
+    size_t tl = strlen(tail);
+    char *q = apr_palloc(pool, hl + (ol + cl) * (size_t)n + ml + tl + 1), *o = q;
+    memcpy(o, head, hl), o += hl;
+    for (int i = 0; i < n; i++)
+        memcpy(o, open, ol), o += ol;
+    memcpy(o, mid, ml), o += ml;
+    for (int i = 0; i < n; i++)
+        memcpy(o, close, cl), o += cl;
+    memcpy(o, tail, tl), o += tl;
+    *o = 0;
+    *len = (size_t)(o - q);
+    return q;
+}
+
+static void test_sema_deep_nesting_refused(void **state)
+{
+    /* every form of nesting, 1000 levels deep, parses; one more level is one error naming the
+     * limit; 100000 levels (bison's own stack full) the same error, never "memory exhausted"
+     * and never a stack overflow in the stages after the parser (issue 11) */
+    apr_pool_t *pool = *state;
+    static const struct {
+        const char *head, *open, *mid, *close, *tail;
+    } forms[] = {
+        {"filter ", "(", "x", ")", ""},     {"filter ", "not ", "x", "", ""},
+        {"fields ", "-", "x", "", ""},      {"fields ", "abs(", "x", ")", ""},
+        {"fields ", "x ^ ", "x", "", ""},   {"filter x in [", "(", "1", ")", "]"},
+        {"fields ", "concat(x, ", "x", ")", ""},
+    };
+    const char *msg = "expression nested too deeply (liq allows at most 1000 levels)";
+    for (size_t f = 0; f < sizeof(forms) / sizeof(forms[0]); f++) {
+        int fits = 1000 - (forms[f].head[7] == 'x' ? 2 : 0); /* 'x in [...]': 2 levels more */
+        int ns[] = {fits, fits + 1, 100000};
+        for (int k = 0; k < 3; k++) {
+            size_t len;
+            char *q = nested(pool, forms[f].head, forms[f].open, forms[f].mid, forms[f].close,
+                             forms[f].tail, ns[k], &len);
+            LiqDiagList *d = diag_list_new(pool);
+            AstNode *t = liq_parse(pool, q, len, d);
+            if (k == 0) {
+                if (!t || diag_count(d))
+                    fail_msg("form %zu: %d levels refused: %s", f, ns[k],
+                             d->n ? d->items[0].msg : "");
+                assert_int_equal(sema_check(t, d), 0);
+                continue;
+            }
+            assert_null(t);
+            assert_int_equal(diag_count(d), 1);
+            assert_true(d->items[0].has_span);
+            assert_true(d->items[0].span.end <= len);
+            assert_string_equal(d->items[0].msg, msg);
+        }
+    }
 }
 
 int main(void)
@@ -480,6 +540,7 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
     const struct CMUnitTest tests[] = {
         T(test_sema_func_lookup),
+        T(test_sema_deep_nesting_refused),
         T(test_sema_func_table),
         T(test_sema_func_nearest),
         T(test_sema_resolves_function_ids),
