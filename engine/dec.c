@@ -154,6 +154,15 @@ static void rec_ts(Rec *r, const Datum *jts, apr_pool_t *pool, const FmtColumns 
         r->has_ts = 1;
 }
 
+/* A record read as text although it, or the fragment at frag + 1 (dec_load's Lambda-style rule),
+ * looks like a JSON object: counted for the warning of the run (engine/src.h). */
+static int looks_like_object(const Rec *r, const char *frag)
+{
+    if (json_looks_like_object(r->line, r->len))
+        return 1;
+    return frag && json_looks_like_object(frag + 1, (size_t)(r->line + r->len - frag - 1));
+}
+
 static Vec *slot_vec(Batch *b, int slot)
 {
     Vec *v = &b->cols[slot];
@@ -317,7 +326,7 @@ void dec_load(const Plan *p, Batch *b, const int *slots, int n)
         } else if (r->json != REC_JSON_NO && w.n > 0) {
             is_json = json_extract(r->line, r->len, &w, out, b->pool);
             r->json = is_json ? REC_JSON_YES : REC_JSON_NO;
-            const char *frag;
+            const char *frag = NULL;
             if (!is_json && r->len > 2 && r->line[0] != '{' &&
                 (frag = memmem(r->line, r->len, "\t{", 2)) != NULL) {
                 uint32_t off = (uint32_t)(frag + 1 - r->line);
@@ -327,6 +336,8 @@ void dec_load(const Plan *p, Batch *b, const int *slots, int n)
                     is_json = 1;
                 }
             }
+            if (!is_json && looks_like_object(r, frag)) /* read as text: said at the end */
+                src_count_not_json(b->input);
         }
         for (int j = 0; j < base_ts; j++)
             vs[j]->d[row] = is_json ? out[j] : val_null();

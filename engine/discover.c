@@ -182,12 +182,13 @@ static void on_leaf(void *ctx, const char *name, size_t len, const Datum *value)
 }
 
 /* The JSON leaves of a record, when it is a JSON object or a Lambda-style line with a JSON
- * fragment (the rule of dec.c). */
-static void json_fields(DiscLocal *l, const Rec *r, apr_pool_t *pool)
+ * fragment (the rule of dec.c); one that looks like an object and is not JSON is counted for
+ * the warning of the run, as dec.c does (unless dec.c met it first). */
+static void json_fields(DiscLocal *l, const Rec *r, const Input *in, apr_pool_t *pool)
 {
     const char *line = r->line;
     size_t len = r->len;
-    const char *frag;
+    const char *frag = NULL;
     l->nleaves = 0;
     l->names.len = 0;
     int ok = r->json != REC_JSON_NO && json_each(line, len, on_leaf, l, pool);
@@ -197,6 +198,10 @@ static void json_fields(DiscLocal *l, const Rec *r, apr_pool_t *pool)
         l->names.len = 0;
         ok = json_each(line + off, len - off, on_leaf, l, pool);
     }
+    if (!ok && r->json == REC_JSON_UNKNOWN &&
+        (json_looks_like_object(line, len) ||
+         (frag && json_looks_like_object(frag + 1, (size_t)(line + len - frag - 1)))))
+        src_count_not_json(in);
     if (!ok)
         return;
     for (int i = l->nleaves - 1; i >= 0; i--)
@@ -251,7 +256,7 @@ static void disc_sink(const Op *op, OpLocal *lp, Batch *b)
         if (cols)
             column_fields(l, cols, r, tok, len);
         else
-            json_fields(l, r, b->pool);
+            json_fields(l, r, in, b->pool);
     }
 }
 

@@ -338,6 +338,22 @@ const char *json_skip(const char *p, const char *end)
     return r;
 }
 
+/* Where the JSON text of a line starts: after a UTF-8 byte order mark, if any. */
+static inline const char *after_bom(const char *line, size_t len)
+{
+    return len >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0 ? line + 3 : line;
+}
+
+int json_looks_like_object(const char *line, size_t len)
+{
+    const char *p = skip_ws(after_bom(line, len), line + len), *e = line + len;
+    if (p >= e || *p != '{')
+        return 0;
+    while (e > p && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
+        e--;
+    return e - p >= 2 && e[-1] == '}';
+}
+
 /* ===== json_extract ===== */
 
 /* For a child `seg` of the current path (with an '@' prepended when `at`): *exact = the wanted
@@ -637,12 +653,6 @@ static int value(Scan *s, int k, int under)
         return 1;
     }
     }
-}
-
-/* Where the JSON text of a line starts: after a UTF-8 byte order mark, if any. */
-static inline const char *after_bom(const char *line, size_t len)
-{
-    return len >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0 ? line + 3 : line;
 }
 
 int json_extract(const char *line, size_t len, const JsonWant *want, Datum *out, apr_pool_t *pool)

@@ -55,6 +55,11 @@ int json_extract(const char *line, size_t len, const JsonWant *want, Datum *out,
 typedef void (*JsonLeafFn)(void *ctx, const char *name, size_t len, const Datum *value);
 int json_each(const char *line, size_t len, JsonLeafFn fn, void *ctx, apr_pool_t *pool);
 
+/* Whether a line json_extract refused looks like a JSON object all the same: its first byte
+ * (after a byte order mark and white space) is '{' and its last (before white space) '}'.
+ * Such records are read as text, and counted for a warning (engine/dec.c). */
+int json_looks_like_object(const char *line, size_t len);
+
 /* The shared rules, for engine/jdom.c. json_number_end: the end of the RFC 8259 number at p,
  * or NULL. json_nonfinite: the length of NaN, Infinity or -Infinity at p, or 0. json_skip: the
  * end of the one value at p (after optional white space), checked by the rules above at any

@@ -18,9 +18,11 @@
 #include <apr_strings.h>
 #include <string.h>
 #include "engine/jdom.h"
+#include "engine/json.h"
 #include "engine/op.h"
 #include "engine/memfind.h"
 #include "engine/rx.h"
+#include "engine/src.h"
 #include "parser/fpat.h"
 
 typedef struct FpatData {
@@ -410,6 +412,9 @@ static void fpat_execute(const Op *op, OpLocal *lp, Batch *b)
             break;
         case FPK_JSON: {
             JdNode *doc = jdom_parse(l->scratch, s, n);
+            if (!doc && b->recs && b->recs[row].json == REC_JSON_UNKNOWN &&
+                json_looks_like_object(s, n)) /* no fields for the selectors: warned, as dec.c */
+                src_count_not_json(b->input);
             ev.rxi = 0;
             hit = doc && doc->type == JD_OBJ && json_eval(&ev, p->json, doc);
             apr_pool_clear(l->scratch);

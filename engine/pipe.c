@@ -819,6 +819,17 @@ LiqStatus liq_run(LiqQuery *q, const LiqRunOptions *opt, const LiqOutput *out, L
             prof_report(r, st, q->pool);
         }
     }
+    for (int i = 0; i < src_ninputs(r->src); i++) { /* counted by the decoders (dec.c) */
+        const Input *in = src_input(r->src, i);
+        if (in->not_json == 1)
+            diag_add(diags, DIAG_WARNING, NULL,
+                     "%s: 1 record looks like a JSON object but is not valid JSON: read as "
+                     "text, without fields", in->path);
+        else if (in->not_json)
+            diag_add(diags, DIAG_WARNING, NULL,
+                     "%s: %llu records look like JSON objects but are not valid JSON: read as "
+                     "text, without fields", in->path, (unsigned long long)in->not_json);
+    }
     if (r->cut)
         diag_add(diags, DIAG_ERROR, NULL,
                  "%llu record%s longer than --max-line (%llu bytes) %s cut there",

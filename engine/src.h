@@ -111,7 +111,18 @@ typedef struct Input {
     uint64_t seek_skipped; /* bytes before off and after size left unread */
     int64_t seek_ts;       /* time of the first timestamped record of the next morsel */
     apr_pool_t *seek_pool; /* decoding probes (under the lock of the Src once cut) */
+    uint64_t not_json;     /* records that look like JSON objects but are not JSON, read as
+                            * text: counted by the decoders (src_count_not_json), warned once
+                            * at the end of the run (engine/pipe.c) */
 } Input;
+
+/* A decoder found a record of in that looks like a JSON object (json_looks_like_object) but is
+ * not JSON: one more for the warning. Workers count concurrently. */
+static inline void src_count_not_json(const Input *in)
+{
+    if (in)
+        __atomic_fetch_add(&((Input *)(uintptr_t)in)->not_json, 1, __ATOMIC_RELAXED);
+}
 
 typedef struct Morsel {
     Input *in;
@@ -173,6 +184,7 @@ uint64_t src_bytes(const Src *s);
  * then adds the bytes each morsel covers as it is handed out. Call before the first morsel. */
 void src_progress(Src *s, LiqProgress *p);
 int src_ninputs(const Src *s);
+const Input *src_input(const Src *s, int i); /* 0 <= i < src_ninputs(s), in input order */
 /* The time seek: bytes of the inputs left unread, and how many inputs it entered. */
 uint64_t src_seek_skipped(const Src *s, int *inputs);
 /* A worker found a record of a morsel of a seeked input out of order (at: its first byte):

@@ -12,6 +12,7 @@ ENGINE_TESTS = \
 	tests/golden/engine/parse_modes.test \
 	tests/golden/engine/pattern.test \
 	tests/golden/engine/anomaly.test \
+	tests/golden/engine/json_lenient.test \
 	tests/golden/fpat/errors.test \
 	tests/golden/fpat/delimited.test \
 	tests/golden/fpat/json.test \
@@ -22,7 +23,8 @@ ENGINE_SH_TESTS = \
 	tests/inputs/compressed.sh \
 	tests/inputs/select.sh \
 	tests/inputs/prune.sh \
-	tests/inputs/seek.sh
+	tests/inputs/seek.sh \
+	tests/inputs/json_lenient.sh
 
 ## inputs of golden tests too large to write inline, and the scripts that made them
 EXTRA_DIST += tests/golden/data/anomaly_app.txt tests/golden/data/gen_anomaly.py
