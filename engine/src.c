@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <apr_fnmatch.h>
+#include <apr_hash.h>
 #include <apr_strings.h>
 #include <apr_thread_cond.h>
 #include <apr_thread_proc.h>
@@ -46,6 +47,9 @@ struct Src {
     int s3_window;
     int s3_ahead;           /* streams started and not closed */
     int s3_next;            /* the next input to consider for starting */
+    /* every file and directory taken so far, by device and inode (see add_local): a file is
+     * read once, a directory walked once, whatever names and links reach them */
+    apr_hash_t *files, *dirs; /* FileId -> the path it was first taken under */
     LiqProgress *prog;             /* src_progress: NULL when nobody watches */
     uint64_t seek_skipped;         /* the time seek: bytes left unread */
     int seek_inputs;               /* inputs it entered */
@@ -110,13 +114,24 @@ static void flush_msgs(Src *s, Input *in)
     }
 }
 
-/* A note from the S3 client (a bucket found in another region): a warning, not a failure. */
-static void s3_note(void *ctx, const char *msg)
+/* A warning: something the user may want to know that loses no record (exit 0). */
+static void note(Src *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(Src *s, const char *fmt, ...)
 {
-    Src *s = ctx;
+    va_list ap;
+    char msg[1024];
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
     apr_thread_mutex_lock(s->diag_lock);
     diag_add(s->diags, DIAG_WARNING, NULL, "%s", msg);
     apr_thread_mutex_unlock(s->diag_lock);
+}
+
+/* A note from the S3 client (a bucket found in another region): a warning, not a failure. */
+static void s3_note(void *ctx, const char *msg)
+{
+    note(ctx, "%s", msg);
 }
 
 static void add_input(Src *s, const char *path, const char *log)
@@ -245,12 +260,61 @@ static int pruned(const Src *s, const char *path, const char *name)
     return s3_prune(path, o->has_start, o->start_ms, o->has_end, o->end_ms);
 }
 
-/* Adds the regular files under dir, recursively, in sorted order, skipping hidden entries.
- * depth bounds a directory loop made of symbolic links. */
-static void walk(Src *s, const char *dir, const char *log, int depth)
+/* ===== Local files and directories: each read once ===== */
+
+/* A file or directory as the file system knows it, whatever its names: hard links, symbolic
+ * links and bind mounts that reach it compare equal. The key of Src.files and Src.dirs. */
+typedef struct FileId {
+    uint64_t dev, ino;
+} FileId;
+
+static FileId file_id(const struct stat *st)
 {
-    if (depth > 64) {
-        report(s, dir, "%s", "directories nested too deep (a symbolic link loop?)");
+    FileId id = {(uint64_t)st->st_dev, (uint64_t)st->st_ino};
+    return id;
+}
+
+/* Where a file or directory was first taken: its path and the input it was found under
+ * (the path itself when named). */
+typedef struct Taken {
+    const char *path, *log;
+} Taken;
+
+/* Where a file or directory was first taken, or NULL; else records it as path under log. */
+static const Taken *taken(Src *s, apr_hash_t *h, const struct stat *st, const char *path,
+                          const char *log)
+{
+    FileId id = file_id(st);
+    const Taken *first = apr_hash_get(h, &id, sizeof(id));
+    if (first)
+        return first;
+    FileId *key = apr_palloc(s->pool, sizeof(*key));
+    *key = id;
+    Taken *t = apr_palloc(s->pool, sizeof(*t));
+    t->path = path;
+    t->log = log;
+    apr_hash_set(h, key, sizeof(*key), t);
+    return NULL;
+}
+
+/* The directories from an input down to the one being walked: a link to one of them is a
+ * loop. */
+typedef struct DirPath {
+    FileId id;
+    const char *path;
+    const struct DirPath *up;
+} DirPath;
+
+/* Adds the regular files under dir, recursively, in sorted order, skipping hidden entries.
+ * Links are followed (stat), but every file is added once and every directory walked once
+ * (by device and inode, across all inputs): a second name for a file already taken (a
+ * symbolic or hard link, a directory reached again through a link) adds nothing, and a link
+ * back to a directory on the way down (a loop) is reported once, as a warning, and not
+ * entered. up: the directories from the input to dir. */
+static void walk(Src *s, const char *dir, const char *log, const DirPath *up, int depth)
+{
+    if (depth > 64) { /* links cannot make a loop (see above): a tree this deep is real */
+        report(s, dir, "%s", "directories nested more than 64 deep; not entered");
         return;
     }
     DIR *d = opendir(dir);
@@ -291,12 +355,50 @@ static void walk(Src *s, const char *dir, const char *log, int depth)
             rel++;
         if (!selected(s, rel, names[i], S_ISDIR(st.st_mode)))
             continue;
-        if (S_ISDIR(st.st_mode))
-            walk(s, path, log, depth + 1);
-        else if (S_ISREG(st.st_mode) && !pruned(s, path, names[i]))
+        if (S_ISDIR(st.st_mode)) {
+            FileId id = file_id(&st);
+            const DirPath *a = up;
+            while (a && (a->id.dev != id.dev || a->id.ino != id.ino))
+                a = a->up;
+            if (a) {
+                note(s, "%s: a link to %s, a directory it is in: a loop, not followed", path,
+                     a->path);
+                continue;
+            }
+            if (taken(s, s->dirs, &st, path, log))
+                continue; /* walked already, under another name */
+            DirPath here = {id, path, up};
+            walk(s, path, log, &here, depth + 1);
+        } else if (S_ISREG(st.st_mode) && !pruned(s, path, names[i]) &&
+                   !taken(s, s->files, &st, path, log)) {
             add_input(s, path, log);
+        }
     }
     free(names);
+}
+
+/* An input named on the command line that is a local file or directory (st: its stat). A
+ * file or directory named again, or already found in a directory named before (by device
+ * and inode), is read once, where it came first; the repeat is reported as a warning. */
+static void add_local(Src *s, const char *path, const struct stat *st)
+{
+    const Taken *first = taken(s, S_ISDIR(st->st_mode) ? s->dirs : s->files, st, path, path);
+    if (first) {
+        if (strcmp(first->path, path) != 0)
+            note(s, "%s: the same %s as %s; read once", path,
+                 S_ISDIR(st->st_mode) ? "directory" : "file", first->path);
+        else if (first->log == first->path)
+            note(s, "%s: named more than once; read once", path);
+        else
+            note(s, "%s: found in %s already; read once", path, first->log);
+        return;
+    }
+    if (S_ISDIR(st->st_mode)) {
+        DirPath top = {file_id(st), path, NULL};
+        walk(s, path, path, &top, 0);
+    } else {
+        add_input(s, path, path);
+    }
 }
 
 /* Adds the objects an s3:// URI names, in listing order; archived ones are reported. */
@@ -417,6 +519,8 @@ Src *src_open(apr_pool_t *pool, const char *const *paths, int npaths, size_t max
     apr_thread_mutex_create(&s->lock, APR_THREAD_MUTEX_DEFAULT, pool);
     apr_thread_mutex_create(&s->pool_lock, APR_THREAD_MUTEX_DEFAULT, pool);
     apr_thread_cond_create(&s->ready_cond, pool);
+    s->files = apr_hash_make(pool);
+    s->dirs = apr_hash_make(pool);
     for (int i = 0; i < npaths; i++) {
         const char *path = paths[i];
         struct stat st;
@@ -432,10 +536,7 @@ Src *src_open(apr_pool_t *pool, const char *const *paths, int npaths, size_t max
             report(s, path, "%s", strerror(errno));
             continue;
         }
-        if (S_ISDIR(st.st_mode))
-            walk(s, path, path, 0);
-        else
-            add_input(s, path, path);
+        add_local(s, path, &st);
     }
     s->s3_window = s3 && s3->concurrency > 0 ? s3->concurrency : 8;
     return s;

@@ -3,7 +3,10 @@
  * The inputs of a run (files, directories walked recursively in sorted order, '-' for stdin)
  * become one queue of morsels: chunks of about SRC_MORSEL bytes that start at a line start and
  * end after a newline (or at the end of the input). Workers pull morsels concurrently; the
- * sequence number of a morsel gives the input order across inputs (L1).
+ * sequence number of a morsel gives the input order across inputs (L1). Each local file is
+ * read once and each directory walked once (by device and inode), whatever names, links and
+ * repeats reach them; a link back to a directory being walked is a loop, reported as a
+ * warning and not followed (issue 11).
  *
  * Regular files are mapped (mmap) and cut without copying. With --start/--end, a mapped plain
  * file of a line format whose sampled lines are sorted by time is cut only from the first line

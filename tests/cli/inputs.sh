@@ -3,7 +3,8 @@
 #
 # Standard input when no input is named or for '-'; inputs in the order given; directories
 # read recursively in sorted path order with hidden files and directories skipped (a hidden
-# file named explicitly is read); a last line without a newline; CRLF line ends (the CR is not
+# file named explicitly is read); every file read once, whatever names and links reach it,
+# and directory loops reported once, not followed (issue 11); a last line without a newline; CRLF line ends (the CR is not
 # part of the record); empty files; FIFOs (a writer in the background, guarded by timeout so a
 # hang fails instead of blocking make check), small and over 1 MiB.
 # Environment (set by make check): LIQ = the liq binary, SRCDIR = the source tree.
@@ -23,6 +24,13 @@ trap 'exit 1' INT TERM HUP
 # ===== helpers =====
 . "$SRCDIR/tests/cli/out_lib.sh"
 have() { command -v "$1" >/dev/null 2>&1; }
+# expect_err_is NAME LINE...: stderr is exactly these lines
+expect_err_is() {
+    _name=$1; shift
+    printf '%s\n' "$@" >"$tmp/want_err"
+    if cmp -s "$tmp/want_err" "$tmp/err"; then ok "$_name: stderr"; else
+        not_ok "$_name: stderr differs"; diff -u "$tmp/want_err" "$tmp/err" | show /dev/stdin; fi
+}
 
 Q='fields @message'
 CSV='--format csv --no-header'
@@ -54,9 +62,16 @@ expect_out "empty stdin"
 expect_err_empty "empty stdin"
 
 # ===== inputs in the order given =====
+run $CSV "$Q" "$tmp/last.log" "$tmp/first.log"
+want last first
+expect_out "files in the order given"
+
+# the same file named twice is read once, where it comes first (a warning says so, exit 0)
 run $CSV "$Q" "$tmp/last.log" "$tmp/first.log" "$tmp/last.log"
-want last first last
-expect_out "files in the order given, repeats read again"
+expect_rc 0 "a file named twice"
+want last first
+expect_out "a file named twice is read once"
+expect_err_is "a file named twice" "liq: warning: $tmp/last.log: named more than once; read once"
 
 # ===== directories: recursive, sorted, hidden entries skipped =====
 d=$tmp/logs
@@ -94,6 +109,70 @@ run $CSV "$Q" "$d/empty-dir"
 expect_rc 0 "empty directory"
 : >"$tmp/want"
 expect_out "empty directory"
+
+# ===== links: every file read once, loops not followed (issue 11) =====
+# 100 records in 2024/app.log; current.log -> 2024/app.log and latest -> 2024 counted 300
+# before; sub/up -> .. counted 33 times (until the depth limit), both together without end.
+L=$tmp/links
+mkdir -p "$L/2024"
+awk 'BEGIN { for (i = 1; i <= 100; i++) printf("{\"i\":%d}\n", i) }' >"$L/2024/app.log"
+ln -s 2024/app.log "$L/current.log"
+ln -s 2024 "$L/latest"
+run $CSV 'stats count(*), sum(i)' "$L"
+expect_rc 0 "a file and its directory linked"
+want 100,5050
+expect_out "a file and its directory linked: read once"
+expect_err_empty "a file and its directory linked (links to files taken are not news)"
+
+run $CSV 'stats count(*) by @logStream' "$L"
+want app.log,100
+expect_out "the file is read under the name that comes first in sorted order"
+
+mkdir -p "$tmp/loop/sub"
+cp "$L/2024/app.log" "$tmp/loop/a.log"
+ln -s .. "$tmp/loop/sub/up"
+run $CSV 'stats count(*), sum(i)' "$tmp/loop"
+expect_rc 0 "a link to a directory above"
+want 100,5050
+expect_out "a link to a directory above: every record once"
+expect_err_is "a link to a directory above" "liq: warning: $tmp/loop/sub/up: a link to $tmp/loop, a directory it is in: a loop, not followed"
+
+mkdir -p "$L/2024/deep/er"
+ln -s ../../.. "$L/2024/deep/er/top"
+ln -s ../.. "$L/2024/deep/er/year"
+timeout 60 "$LIQ" $CSV 'stats count(*), sum(i)' "$L" </dev/null >"$tmp/out" 2>"$tmp/err"
+rc=$?
+expect_rc 0 "file links, directory links and two loops"
+want 100,5050
+expect_out "file links, directory links and two loops: every record once"
+expect_err_is "two loops" \
+    "liq: warning: $L/2024/deep/er/top: a link to $L, a directory it is in: a loop, not followed" \
+    "liq: warning: $L/2024/deep/er/year: a link to $L/2024, a directory it is in: a loop, not followed"
+rm "$L/2024/deep/er/top" "$L/2024/deep/er/year"
+
+# the same file named and found, a hard link, a directory named twice or inside one named
+ln "$L/2024/app.log" "$tmp/hard.log"
+run $CSV 'stats count(*)' "$L/current.log" "$L" "$tmp/hard.log"
+expect_rc 0 "a file named, found in a directory and hard-linked"
+want 100
+expect_out "a file named, found in a directory and hard-linked: read once"
+expect_err_is "a hard link" "liq: warning: $tmp/hard.log: the same file as $L/current.log; read once"
+
+run $CSV 'stats count(*) by @logStream' "$L/current.log" "$L"
+want current.log,100
+expect_out "named first, the file is read under that name"
+
+run $CSV 'stats count(*)' "$L" "$L/2024" "$L/"
+expect_rc 0 "directories named again"
+want 100
+expect_out "directories named again: read once"
+expect_err_is "directories named again" "liq: warning: $L/2024: found in $L already; read once" \
+    "liq: warning: $L/: the same directory as $L; read once"
+
+run $CSV 'stats count(*)' "$L/latest" "$L/latest"
+want 100
+expect_out "a linked directory named twice: read once"
+expect_err_is "a linked directory named twice" "liq: warning: $L/latest: named more than once; read once"
 
 # ===== line ends =====
 printf 'a\nb\nno newline at end' >"$tmp/nofinal.log"
