@@ -289,7 +289,16 @@ static int commands(const char *q, size_t len, Cmd *out, int max)
     return n;
 }
 
-enum { MAX_CMDS = 256 };
+/* Every command of q (malloc'd, *n of them; the caller frees it): a query may have any number. */
+static Cmd *all_commands(const char *q, size_t len, int *n)
+{
+    int count = commands(q, len, NULL, 0);
+    Cmd *cmds = malloc(sizeof(Cmd) * (size_t)(count + 1));
+    if (!cmds)
+        abort();
+    *n = commands(q, len, cmds, count);
+    return cmds;
+}
 
 static int cmd_is(const char *q, const Cmd *c, const char *name)
 {
@@ -298,13 +307,13 @@ static int cmd_is(const char *q, const Cmd *c, const char *name)
 
 int cli_query_has(const char *q, size_t len, const char *const *names)
 {
-    Cmd cmds[MAX_CMDS];
-    int n = commands(q, len, cmds, MAX_CMDS);
-    for (int i = 0; i < n && i < MAX_CMDS; i++)
-        for (int k = 0; names[k]; k++)
-            if (cmd_is(q, &cmds[i], names[k]))
-                return 1;
-    return 0;
+    int n, found = 0;
+    Cmd *cmds = all_commands(q, len, &n);
+    for (int i = 0; i < n && !found; i++)
+        for (int k = 0; names[k] && !found; k++)
+            found = cmd_is(q, &cmds[i], names[k]);
+    free(cmds);
+    return found;
 }
 
 const char *cli_query_defaults(apr_pool_t *pool, const char *q, size_t len, size_t *outlen)
@@ -314,14 +323,15 @@ const char *cli_query_defaults(apr_pool_t *pool, const char *q, size_t len, size
     *outlen = len;
     if (cli_query_has(q, len, ordered))
         return q;
-    Cmd cmds[MAX_CMDS];
-    int n = commands(q, len, cmds, MAX_CMDS);
+    int n;
+    Cmd *cmds = all_commands(q, len, &n);
     size_t at = len;
-    for (int i = 0; i < n && i < MAX_CMDS; i++)
+    for (int i = 0; i < n; i++)
         if (cmd_is(q, &cmds[i], "dedup") || cmd_is(q, &cmds[i], "limit")) {
             at = cmds[i].name_start;
             break;
         }
+    free(cmds);
     LiqBuf b = {0};
     buf_add(&b, q, at);
     if (at < len) {
@@ -341,27 +351,29 @@ const char *cli_query_defaults(apr_pool_t *pool, const char *q, size_t len, size
 int cli_query_stats_keys(const char *q, size_t len)
 {
     static const char *const keep[] = {"sort", "limit", "filter", "where", "dedup", NULL};
-    Cmd cmds[MAX_CMDS];
-    int n = commands(q, len, cmds, MAX_CMDS);
-    if (n > MAX_CMDS)
-        return -1;
+    int n;
+    Cmd *cmds = all_commands(q, len, &n);
     int last = -1;
     for (int i = 0; i < n; i++)
         if (cmd_is(q, &cmds[i], "stats"))
             last = i;
-    if (last < 0)
-        return -1;
-    for (int i = last + 1; i < n; i++) {
+    for (int i = last + 1; i < n && last >= 0; i++) {
         int ok = 0;
         for (int k = 0; keep[k]; k++)
             ok |= cmd_is(q, &cmds[i], keep[k]);
         if (!ok)
-            return -1;
+            last = -1;
     }
+    if (last < 0) {
+        free(cmds);
+        return -1;
+    }
+    size_t from = cmds[last].name_start, to = cmds[last].end;
+    free(cmds);
     /* count the items of the 'by' list at nesting depth 0 */
     Scan sc;
     Tok t;
-    scan_init(&sc, q + cmds[last].name_start, cmds[last].end - cmds[last].name_start);
+    scan_init(&sc, q + from, to - from);
     int depth = 0, keys = 0;
     for (next(&sc, &t); t.kind != T_END; next(&sc, &t)) {
         if (t.kind == T_OPEN)

@@ -31,7 +31,7 @@
 #include "engine/anomaly.h"
 #include "engine/op.h"
 
-enum { MAXTOK = 512, MIN_FAMILY = 4 };
+enum { MIN_FAMILY = 4 };
 #define WILD "\x01" /* a variable position inside a template (never in log text) */
 
 typedef struct Group {
@@ -212,13 +212,14 @@ static size_t key_len(const char *s, size_t n)
     return 0;
 }
 
-/* The masked template of a text into t; with vars, the first AN_MAXPOS variable tokens. */
+/* The masked template of a text into t (every token, however many); with vars, the first
+ * AN_MAXPOS variable tokens. */
 static void mask(const char *s, size_t n, LiqBuf *t, AnTok *vars, int *nvars)
 {
     t->len = 0;
     size_t i = 0;
     int ntok = 0;
-    while (i < n && ntok < MAXTOK) {
+    while (i < n) {
         while (i < n && isspace((unsigned char)s[i]))
             i++;
         if (i >= n)
@@ -475,7 +476,11 @@ static void anomaly_rows(Op *op, GSet *s, Tmpl *t, size_t m, int64_t total, RowS
             an_count_baseline(&f, t[i].an);
     Hit *hits = NULL;
     size_t nh = 0, cap = 0;
-    int *tokord = calloc(MAXTOK + 1, sizeof(int));
+    int maxn = 0;
+    for (size_t i = 0; i < m; i++)
+        if (t[i].n > maxn)
+            maxn = t[i].n;
+    int *tokord = calloc((size_t)maxn + 1, sizeof(int));
     if (!tokord)
         abort();
     for (size_t i = 0; i < m; i++) {
@@ -517,6 +522,142 @@ static void anomaly_rows(Op *op, GSet *s, Tmpl *t, size_t m, int64_t total, RowS
     free(hits);
 }
 
+/* ===== the family merge ===== */
+
+/* A template's key at one position of the merge: its length and the hashes of the tokens
+ * before and after the position; equal keys are checked token by token (same_but). */
+typedef struct FamKey {
+    uint64_t key;
+    size_t i; /* the template (t is in output order: the first of a family is the largest) */
+} FamKey;
+
+static int cmp_famkeys(const void *a, const void *b)
+{
+    const FamKey *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static uint64_t mix(uint64_t h, uint64_t x)
+{
+    h = (h ^ x) * 0x9E3779B97F4A7C15ULL;
+    return h ^ (h >> 29);
+}
+
+/* Do a and b hold the same tokens at every position but p? */
+static int same_but(const Tmpl *a, const Tmpl *b, int p)
+{
+    if (a->n != b->n)
+        return 0;
+    for (int q = 0; q < a->n; q++)
+        if (q != p && (a->tl[q] != b->tl[q] || memcmp(a->tok[q], b->tok[q], a->tl[q]) != 0))
+            return 0;
+    return 1;
+}
+
+/* Merges the family fam[0..n) (templates equal but at position p, in t order) into its first,
+ * with a wildcard at p. */
+static void merge_family(Tmpl *t, const size_t *fam, size_t n, int p)
+{
+    size_t head = fam[0]; /* the largest member: t is sorted by count */
+    widen(&t[head], p);
+    t[head].tok[p] = (char *)(uintptr_t)WILD;
+    t[head].tl[p] = 1;
+    for (size_t m = 1; m < n; m++) {
+        size_t j = fam[m];
+        t[head].count += t[j].count;
+        t[head].prev += t[j].prev;
+        if (t[j].first < t[head].first)
+            t[head].first = t[j].first;
+        t[j].alive = 0;
+        widen(&t[j], p);
+        if (t[j].an && !t[head].an) {
+            t[head].an = t[j].an;
+        } else if (t[j].an) {
+            an_merge(t[head].an, t[j].an);
+            an_free(t[j].an);
+        }
+        t[j].an = NULL;
+    }
+}
+
+/* Merges families, position by position from the first: templates that agree everywhere but
+ * one position, when at least MIN_FAMILY of them do (then that position holds a variable:
+ * user names, host names), join the largest of them with a wildcard there. Two or three
+ * alternatives (Started, Stopped) stay apart. The merge stops at the first position where no
+ * template of 3 tokens or more has a word (not a wildcard).
+ *
+ * Cost: templates may hold any number of tokens (a long line is not cut), so a position's
+ * families are found by sorting keys made of running hashes -- the tokens before p as they
+ * stand (merges at earlier positions put wildcards there), the tokens after p as split (not
+ * changed yet) -- rather than by spelling every template out at every position:
+ * O(positions * templates * log templates), plus a token-by-token check of equal keys. */
+static void merge_families(Tmpl *t, size_t nt)
+{
+    int maxn = 0;
+    for (size_t i = 0; i < nt; i++)
+        if (t[i].n > maxn)
+            maxn = t[i].n;
+    uint64_t *pre = calloc(nt + 1, sizeof(uint64_t)); /* tokens [0, p) */
+    uint64_t **suf = calloc(nt + 1, sizeof(uint64_t *)); /* suf[i][p]: tokens (p, n) */
+    FamKey *keys = malloc(sizeof(FamKey) * (nt + 1));
+    size_t *fam = malloc(sizeof(size_t) * (nt + 1)), *rest = malloc(sizeof(size_t) * (nt + 1));
+    if (!pre || !suf || !keys || !fam || !rest)
+        abort();
+    for (size_t i = 0; i < nt; i++) {
+        if (t[i].n < 3)
+            continue; /* never in a family */
+        if (!(suf[i] = malloc(sizeof(uint64_t) * (size_t)t[i].n)))
+            abort();
+        uint64_t h = 0x243F6A8885A308D3ULL;
+        for (int k = t[i].n - 1; k >= 0; k--) {
+            suf[i][k] = h;
+            h = mix(h, fnv(t[i].tok[k], t[i].tl[k]));
+        }
+    }
+    for (int p = 0; p < maxn; p++) {
+        size_t nk = 0;
+        for (size_t i = 0; i < nt; i++)
+            if (t[i].alive && t[i].n > p && t[i].n >= 3 && !is_wild(t[i].tok[p], t[i].tl[p]))
+                keys[nk++] = (FamKey){mix(mix((uint64_t)t[i].n, pre[i]), suf[i][p]), i};
+        if (!nk)
+            break;
+        qsort(keys, nk, sizeof(FamKey), cmp_famkeys);
+        for (size_t a = 0, b; a < nk; a = b) {
+            for (b = a + 1; b < nk && keys[b].key == keys[a].key;)
+                b++;
+            if (b - a < MIN_FAMILY)
+                continue;
+            /* the run's templates, split into classes of true equality (a hash may collide) */
+            size_t nrest = b - a;
+            for (size_t k = 0; k < nrest; k++)
+                rest[k] = keys[a + k].i;
+            while (nrest >= MIN_FAMILY) {
+                size_t nf = 0, left = 0;
+                for (size_t k = 0; k < nrest; k++)
+                    if (nf == 0 || same_but(&t[fam[0]], &t[rest[k]], p))
+                        fam[nf++] = rest[k];
+                    else
+                        rest[left++] = rest[k];
+                if (nf >= MIN_FAMILY)
+                    merge_family(t, fam, nf, p);
+                nrest = left;
+            }
+        }
+        for (size_t i = 0; i < nt; i++)
+            if (t[i].alive && t[i].n > p && suf[i])
+                pre[i] = mix(pre[i], fnv(t[i].tok[p], t[i].tl[p]));
+    }
+    for (size_t i = 0; i < nt; i++)
+        free(suf[i]);
+    free(suf);
+    free(pre);
+    free(keys);
+    free(fam);
+    free(rest);
+}
+
 static RowSet *pattern_finalize(Op *op)
 {
     PatternData *pd = op->data;
@@ -539,65 +680,7 @@ static RowSet *pattern_finalize(Op *op)
         total += t[i].count;
     }
     qsort(t, s->n, sizeof(Tmpl), cmp_groups);
-    /* merge families: groups that agree everywhere but one position, when at least
-     * MIN_FAMILY of them do (then that position holds a variable: user names, host names),
-     * join the largest of them with a wildcard there. Two or three alternatives (Started,
-     * Stopped) stay apart. */
-    for (int p = 0; p < MAXTOK; p++) {
-        apr_hash_t *fam = apr_hash_make(pool);
-        int any = 0;
-        for (size_t i = 0; i < s->n; i++) {
-            if (!t[i].alive || t[i].n <= p || t[i].n < 3 || is_wild(t[i].tok[p], t[i].tl[p]))
-                continue;
-            any = 1;
-            LiqBuf k = {0};
-            buf_printf(&k, "%d|", t[i].n);
-            for (int q = 0; q < t[i].n; q++) {
-                if (q)
-                    buf_addc(&k, ' ');
-                if (q == p)
-                    buf_adds(&k, WILD);
-                else
-                    buf_add(&k, t[i].tok[q], t[i].tl[q]);
-            }
-            char *key = apr_pstrmemdup(pool, k.p, k.len);
-            buf_free(&k);
-            size_t *list = apr_hash_get(fam, key, APR_HASH_KEY_STRING);
-            if (!list) { /* [0] = count, [1..] = members, in order */
-                list = apr_pcalloc(pool, sizeof(size_t) * (s->n + 2));
-                apr_hash_set(fam, key, APR_HASH_KEY_STRING, list);
-            }
-            list[++list[0]] = i;
-        }
-        if (!any)
-            break;
-        for (apr_hash_index_t *hi = apr_hash_first(pool, fam); hi; hi = apr_hash_next(hi)) {
-            size_t *list;
-            apr_hash_this(hi, NULL, NULL, (void **)&list);
-            if (list[0] < MIN_FAMILY)
-                continue;
-            size_t head = list[1]; /* the largest member: t is sorted by count */
-            widen(&t[head], p);
-            t[head].tok[p] = (char *)(uintptr_t)WILD;
-            t[head].tl[p] = 1;
-            for (size_t m = 2; m <= list[0]; m++) {
-                size_t j = list[m];
-                t[head].count += t[j].count;
-                t[head].prev += t[j].prev;
-                if (t[j].first < t[head].first)
-                    t[head].first = t[j].first;
-                t[j].alive = 0;
-                widen(&t[j], p);
-                if (t[j].an && !t[head].an) {
-                    t[head].an = t[j].an;
-                } else if (t[j].an) {
-                    an_merge(t[head].an, t[j].an);
-                    an_free(t[j].an);
-                }
-                t[j].an = NULL;
-            }
-        }
-    }
+    merge_families(t, s->n);
     /* merged templates may now be out of order: sort the survivors again */
     size_t m = 0;
     for (size_t i = 0; i < s->n; i++)

@@ -223,4 +223,23 @@ run --format csv -f "$tmp/deep.q" "$tmp/x.jsonl"
 if [ "$rc" -eq 2 ] && grep -q 'nested too deeply' "$tmp/err"; then ok "100000 levels of [0]: refused"
 else not_ok "100000 levels of [0]: exit $rc"; fi
 
+# ===== 300 commands (cli/query.c looked at the first 256 for --insights-defaults, --chart) =====
+filters=$(awk 'BEGIN { for (i = 0; i < 300; i++) printf "filter n >= 0 | " }')
+awk 'BEGIN { for (i = 1; i <= 4; i++) printf "{\"timestamp\":\"2024-01-01T00:00:0%dZ\",\"n\":%d,\"g\":\"%s\"}\n", i, i, (i % 2 ? "a" : "b") }' \
+    >"$tmp/ts.jsonl"
+run --insights-defaults --format csv "${filters}limit 2 | fields n" "$tmp/ts.jsonl"
+want n 4 3
+same_as "--insights-defaults puts its sort before the 301st command's limit"
+run --chart "${filters}stats count(*) as c by g" "$tmp/ts.jsonl"
+if [ "$rc" -eq 0 ] && grep -q '^a ' "$tmp/out" && grep -q '^b ' "$tmp/out"; then
+    ok "--chart finds the stats after 300 commands"
+else not_ok "--chart after 300 commands: exit $rc"; show "$tmp/err"; fi
+
+# ===== pattern over messages of 600 words (templates kept the first 512 tokens) =====
+awk 'BEGIN { for (r = 0; r < 3; r++) for (w = 0; w < 2; w++) {
+    for (j = 1; j <= 600; j++) printf "word "; print (w ? "ALPHA" : "BETA") } }' >"$tmp/long.log"
+run --format csv "pattern @message | fields @sampleCount, strlen(@pattern) as len, substr(@pattern, 3000) as tail" "$tmp/long.log"
+want @sampleCount,len,tail 3,3004,BETA 3,3005,ALPHA
+same_as "pattern: 601-word messages that differ in the last word"
+
 finish
