@@ -154,15 +154,25 @@ static void format_one(const KArgs *a, uint32_t row)
     tm.tm_sec = (int)(rem / 1000 % 60);
     tm.tm_wday = (int)(((days % 7) + 11) % 7); /* 1970-01-01 was a Thursday */
     tm.tm_yday = (int)(days - ts_days_from_civil(y, 1, 1));
-    char fmt[256], out[512];
-    size_t fl = f->len < sizeof(fmt) - 1 ? f->len : sizeof(fmt) - 1;
-    memcpy(fmt, f->s, fl);
-    fmt[fl] = 0;
-    /* the query gives the format: strftime stays within out whatever it holds */
+    /* the query gives the format, of any length: short ones on the stack, longer ones in the
+     * batch pool; the output grows until strftime fits it (0 is also an empty result: the
+     * growth stops at 64 bytes per format byte, more than any conversion writes) */
+    char sfmt[256], sout[512];
+    char *fmt = f->len < sizeof(sfmt) ? sfmt : apr_palloc(a->b->pool, f->len + 1);
+    memcpy(fmt, f->s, f->len);
+    fmt[f->len] = 0;
+    char *out = sout;
+    size_t cap = sizeof(sout), n;
+    for (;;) {
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
-    size_t n = strftime(out, sizeof(out), fmt, &tm);
+        n = strftime(out, cap, fmt, &tm); /* stays within out whatever fmt holds */
 #pragma GCC diagnostic pop
+        if (n > 0 || cap > 64 * ((size_t)f->len + 16))
+            break;
+        cap *= 4;
+        out = apr_palloc(a->b->pool, cap);
+    }
     a->out->d[row] = val_str(apr_pstrmemdup(a->b->pool, out, n), n);
 }
 

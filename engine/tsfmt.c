@@ -112,39 +112,27 @@ size_t tsfmt_parse(const char *fmt, const char *s, size_t n, const TsZone *zone,
             epoch = 0, v;
     int pm = -1, zoned = 0, has_epoch = 0;
     size_t i = 0;
-    /* expand the composite directives once */
-    char buf[256];
-    size_t o = 0;
-    for (const char *p = fmt; *p && o + 12 < sizeof(buf); p++) {
-        const char *rep = NULL;
-        if (*p == '%' && p[1]) {
-            switch (p[1]) {
-            case 'T':
-                rep = "%H:%M:%S";
-                break;
-            case 'F':
-                rep = "%Y-%m-%d";
-                break;
-            case 'D':
-                rep = "%m/%d/%y";
-                break;
-            case 'R':
-                rep = "%H:%M";
-                break;
-            default:
-                break;
+    /* the composite directives (%T %F %D %R) are read as what they stand for, in place: a
+     * format may be any length */
+    const char *p = fmt, *back = NULL; /* back: where fmt resumes after a composite */
+    for (;; p++) {
+        if (!*p && back) {
+            p = back;
+            back = NULL;
+        }
+        if (!*p)
+            break;
+        if (*p == '%' && !back) {
+            const char *rep = p[1] == 'T'   ? "%H:%M:%S"
+                              : p[1] == 'F' ? "%Y-%m-%d"
+                              : p[1] == 'D' ? "%m/%d/%y"
+                              : p[1] == 'R' ? "%H:%M"
+                                            : NULL;
+            if (rep) {
+                back = p + 2;
+                p = rep;
             }
         }
-        if (rep) {
-            memcpy(buf + o, rep, strlen(rep));
-            o += strlen(rep);
-            p++;
-        } else {
-            buf[o++] = *p;
-        }
-    }
-    buf[o] = 0;
-    for (const char *p = buf; *p; p++) {
         if (*p == ' ' || (*p == '%' && (p[1] == 'n' || p[1] == 't'))) {
             while (i < n && is_blank((unsigned char)s[i]))
                 i++;

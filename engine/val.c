@@ -17,7 +17,7 @@ int num_parse(const char *s, size_t len, double *out)
     size_t i = 0;
     int digits = 0;
     char tmp[400];
-    if (len == 0 || len >= sizeof(tmp))
+    if (len == 0)
         return 0;
     if (s[i] == '+' || s[i] == '-')
         i++;
@@ -52,9 +52,14 @@ int num_parse(const char *s, size_t len, double *out)
             return 1;
         }
     }
-    memcpy(tmp, s, len);
-    tmp[len] = 0;
-    *out = strtod(tmp, NULL);
+    char *t = len < sizeof(tmp) ? tmp : malloc(len + 1); /* strtod wants a terminator */
+    if (!t)
+        abort();
+    memcpy(t, s, len);
+    t[len] = 0;
+    *out = strtod(t, NULL);
+    if (t != tmp)
+        free(t);
     return 1;
 }
 

@@ -242,4 +242,17 @@ run --format csv "pattern @message | fields @sampleCount, strlen(@pattern) as le
 want @sampleCount,len,tail 3,3004,BETA 3,3005,ALPHA
 same_as "pattern: 601-word messages that differ in the last word"
 
+# ===== long formats: formatDate (255 format bytes, 511 output bytes: cut, then empty) and
+# --timestamp-format (244 bytes after expanding %T: the rest dropped) =====
+echo '{"timestamp":"2024-05-06T07:08:09Z"}' >"$tmp/t.jsonl"
+fmt=$(awk 'BEGIN { for (i = 0; i < 60; i++) printf "%%Y-%%m-%%d %%T|"; print "" }')
+run --format csv --no-header "fields formatDate(@timestamp, \"$fmt\")" "$tmp/t.jsonl"
+awk 'BEGIN { for (i = 0; i < 60; i++) printf "2024-05-06 07:08:09|"; print "" }' >"$tmp/want"
+same_as "formatDate with a 720-byte format (1200 bytes out)"
+pad=$(awk 'BEGIN { for (i = 0; i < 300; i++) printf "x"; print "" }')
+printf '%s 2024-05-06T07:08:09 hello\n' "$pad" >"$tmp/pad.log"
+run --format csv --timestamp-format "$pad %Y-%m-%dT%T" "fields @timestamp" "$tmp/pad.log"
+want @timestamp "2024-05-06 07:08:09.000"
+same_as "--timestamp-format of 315 bytes"
+
 finish

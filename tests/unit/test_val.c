@@ -156,6 +156,32 @@ static void test_val_num_parse_respects_len(void **state)
     assert_int_equal(num_parse("200", 0, &v), 0);
 }
 
+static void test_val_num_parse_any_length(void **state)
+{
+    /* a number is a number however many digits it is written with (issue 11: 400 characters
+     * or more used to make it a string) */
+    (void)state;
+    char s[1200];
+    size_t n = 0;
+    s[n++] = '0';
+    s[n++] = '.';
+    s[n++] = '5';
+    while (n < 1000)
+        s[n++] = '0';
+    double v = 0;
+    assert_int_equal(num_parse(s, n, &v), 1);
+    assert_true(v == 0.5);
+    n = 0;
+    while (n < 700)
+        s[n++] = '0';
+    s[n++] = '4';
+    s[n++] = '2';
+    assert_int_equal(num_parse(s, n, &v), 1);
+    assert_true(v == 42);
+    s[n++] = 'x'; /* the syntax is still checked */
+    assert_int_equal(num_parse(s, n, &v), 0);
+}
+
 /* ===== val_as_number ===== */
 
 static void test_val_as_number(void **state)
@@ -570,6 +596,7 @@ int main(void)
         T(test_val_num_parse_accepts),
         T(test_val_num_parse_rejects),
         T(test_val_num_parse_respects_len),
+        T(test_val_num_parse_any_length),
         T(test_val_as_number),
         T(test_val_compare_numbers_and_numeric_strings),
         T(test_val_compare_strings_by_code_point),
