@@ -36,6 +36,9 @@ typedef struct FpatData {
 typedef struct FpatLocal {
     RxMatch **m;
     apr_pool_t *scratch; /* per record: JSON trees, field values */
+    apr_pool_t *pool;    /* the worker's */
+    struct Tok *toks;    /* delimited: the tokens of a line, as many as it has */
+    int tokcap;
 } FpatLocal;
 
 typedef struct Eval {
@@ -219,16 +222,25 @@ typedef struct Tok {
     const char *raw; /* where the token starts in the line (for the rest-of-line field) */
 } Tok;
 
-static int split(const char *s, size_t n, Tok *out, int max)
+/* The tokens of a line into l->toks (grown to hold every one); returns how many. */
+static int split(FpatLocal *l, const char *s, size_t n)
 {
     int k = 0;
     size_t i = 0;
-    while (i < n && k < max) {
+    while (i < n) {
         while (i < n && s[i] == ' ')
             i++;
         if (i >= n)
             break;
-        Tok *t = &out[k++];
+        if (k == l->tokcap) {
+            int cap = l->tokcap ? l->tokcap * 2 : 64;
+            Tok *nt = apr_palloc(l->pool, sizeof(Tok) * (size_t)cap);
+            if (k)
+                memcpy(nt, l->toks, sizeof(Tok) * (size_t)k);
+            l->toks = nt;
+            l->tokcap = cap;
+        }
+        Tok *t = &l->toks[k++];
         t->raw = s + i;
         char close = s[i] == '[' ? ']' : s[i] == '"' ? '"' : 0;
         if (close) {
@@ -328,6 +340,7 @@ static OpLocal *fpat_local_new(const Op *op, apr_pool_t *pool)
     for (int i = 0; i < fd->nrx; i++)
         l->m[i] = rx_match_new(pool, fd->rx[i]);
     apr_pool_create(&l->scratch, pool);
+    l->pool = pool;
     return l;
 }
 
@@ -381,8 +394,6 @@ static void fpat_execute(const Op *op, OpLocal *lp, Batch *b)
             outs[f] = v->d;
         }
     }
-    enum { MAXTOK = 1024 };
-    Tok *toks = p->kind == FPK_DELIM ? apr_palloc(b->pool, sizeof(Tok) * MAXTOK) : NULL;
     int *bind = p->kind == FPK_DELIM ? apr_palloc(b->pool, sizeof(int) * (size_t)(p->nfields + 1))
                                     : NULL;
     int *rx_base = NULL;
@@ -421,7 +432,8 @@ static void fpat_execute(const Op *op, OpLocal *lp, Batch *b)
             break;
         }
         case FPK_DELIM: {
-            int nt = split(s, n, toks, MAXTOK);
+            int nt = split(l, s, n);
+            const Tok *toks = l->toks;
             for (int f = 0; f < p->nfields; f++)
                 bind[f] = -1;
             hit = match_fields(&ev, toks, nt, 0, 0, s + n, bind, rx_base);

@@ -255,4 +255,10 @@ run --format csv --timestamp-format "$pad %Y-%m-%dT%T" "fields @timestamp" "$tmp
 want @timestamp "2024-05-06 07:08:09.000"
 same_as "--timestamp-format of 315 bytes"
 
+# ===== a space-delimited filter pattern over a line of 1500 words (split into 1024) =====
+awk 'BEGIN { for (j = 1; j <= 1500; j++) printf "%sw%d", (j > 1 ? " " : ""), j; print "" }' >"$tmp/words1500.log"
+run --filter-pattern '[a, ..., y, z = w1500]' --format csv "fields a, y, z" "$tmp/words1500.log"
+want a,y,z w1,w1499,w1500
+same_as "[a, ..., y, z = w1500] over 1500 words"
+
 finish
