@@ -23,8 +23,9 @@ typedef struct Scan {
     Datum *out;
     apr_pool_t *pool;
     int leaves;
-    char path[1024];
-    size_t plen;
+    char *path;       /* the flattened path: buf, or a larger copy in pool for long names */
+    size_t plen, pcap;
+    char buf[1024];
     int depth;
     uint64_t first[4]; /* bitset: first bytes of the wanted names (top-level keys) */
 } Scan;
@@ -475,13 +476,19 @@ static __attribute__((noinline, cold)) int deep_value(Scan *s, int k)
 }
 
 /* Appends a path segment (after a dot unless top, after an '@' when at); returns the old length
- * to restore, or -1 if the path is too long (then nothing under it can be wanted). */
+ * to restore. A path longer than the buffer moves to the pool: field names have no length
+ * limit (issue 11). */
 static long push(Scan *s, const char *seg, size_t n, int top, int at)
 {
     size_t old = s->plen;
     size_t need = old + (top ? 0 : 1) + n + (at ? 1 : 0);
-    if (need >= sizeof(s->path))
-        return -1;
+    if (need >= s->pcap) {
+        size_t cap = need * 2;
+        char *p = apr_palloc(s->pool, cap);
+        memcpy(p, s->path, old);
+        s->path = p;
+        s->pcap = cap;
+    }
     if (!top)
         s->path[s->plen++] = '.';
     if (at)
@@ -664,6 +671,8 @@ int json_extract(const char *line, size_t len, const JsonWant *want, Datum *out,
     s.out = out;
     s.pool = pool;
     s.leaves = 0;
+    s.path = s.buf;
+    s.pcap = sizeof(s.buf);
     s.plen = 0;
     s.depth = 0;
     memset(s.first, 0, sizeof(s.first));
@@ -692,8 +701,7 @@ int json_extract(const char *line, size_t len, const JsonWant *want, Datum *out,
 
 /* ===== Every leaf (field discovery, json_each) ===== */
 
-/* The same walk as json_extract with every name wanted: the path is always tracked (until it
- * is too long: then nothing under it is named, as nothing under it could be wanted). */
+/* The same walk as json_extract with every name wanted: the path is always tracked. */
 typedef struct Each {
     Scan s;
     JsonLeafFn fn;
@@ -860,6 +868,8 @@ int json_each(const char *line, size_t len, JsonLeafFn fn, void *ctx, apr_pool_t
     e.s.p = after_bom(line, len);
     e.s.end = line + len;
     e.s.pool = pool;
+    e.s.path = e.s.buf;
+    e.s.pcap = sizeof(e.s.buf);
     e.fn = fn;
     e.ctx = ctx;
     ws(&e.s);

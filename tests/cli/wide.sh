@@ -261,4 +261,19 @@ run --filter-pattern '[a, ..., y, z = w1500]' --format csv "fields a, y, z" "$tm
 want a,y,z w1,w1499,w1500
 same_as "[a, ..., y, z = w1500] over 1500 words"
 
+# ===== long field names: a JSON path past 1023 bytes (json.c's path buffer: nothing under it
+# was found), and messages naming one (sema formatted into 512 bytes) =====
+k=$(awk 'BEGIN { for (i = 0; i < 1100; i++) printf "k"; print "" }')
+printf '{"%s":{"b":1},"%s2":5}\n' "$k" "$k" >"$tmp/longkey.jsonl"
+run --format csv "fields \`$k.b\` as x, \`${k}2\` as y" "$tmp/longkey.jsonl"
+want x,y 1,5
+same_as "a field under a 1100-byte key"
+run --fields --format csv "$tmp/longkey.jsonl"
+if grep -q "^$k\\.b,1," "$tmp/out"; then ok "--fields names the field under a 1100-byte key"
+else not_ok "--fields lacks the field under a 1100-byte key"; fi
+run "stats $k" "$tmp/longkey.jsonl"
+if [ "$rc" -eq 2 ] && grep -q "^liq: error at 1:7: stats item '$k' has no aggregate function\$" "$tmp/err"
+then ok "an error message quotes a 1100-byte name whole"
+else not_ok "an error message about a 1100-byte name: exit $rc"; head -c 200 "$tmp/err" | show /dev/stdin; fi
+
 finish
