@@ -1,4 +1,5 @@
-/* s3_cache.c -- the on-disk cache of S3 objects (see s3_cache.h)
+/* s3_cache.c -- the on-disk cache of S3 objects (see s3_cache.h, which also says how the
+ * temporary files of killed runs are told from live ones: by the flock their writer holds)
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -8,11 +9,63 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <openssl/evp.h>
 #include <apr_strings.h>
 #include "engine/s3_cache.h"
+
+#define TMP_PREFIX ".tmp."
+
+/* ===== Temporary files of runs that were killed ===== */
+
+static int same_file(const struct stat *a, const struct stat *b)
+{
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/* Removes path, a temporary file, when no process holds its lock: its writer is gone. The
+ * lock taken here is let go at the close. path must still name the file locked (it may have
+ * been renamed into place, and its name reused, between the open and the lock). */
+static void remove_if_dead(const char *path)
+{
+    int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    if (fd < 0)
+        return; /* gone, or another user's */
+    struct stat fs, ps;
+    if (fstat(fd, &fs) == 0 && S_ISREG(fs.st_mode) && flock(fd, LOCK_EX | LOCK_NB) == 0 &&
+        lstat(path, &ps) == 0 && same_file(&fs, &ps))
+        unlink(path);
+    close(fd);
+}
+
+/* Removes the dead temporary files of every bucket directory of dir. */
+static void sweep(const char *dir)
+{
+    DIR *top = opendir(dir);
+    if (!top)
+        return;
+    apr_pool_t *pool;
+    apr_pool_create(&pool, NULL);
+    struct dirent *b;
+    while ((b = readdir(top)) != NULL) {
+        if (b->d_name[0] == '.') /* bucket names never start with '.' (bucket_dir) */
+            continue;
+        const char *bd = apr_pstrcat(pool, dir, "/", b->d_name, NULL);
+        DIR *d = opendir(bd);
+        if (!d)
+            continue; /* not a directory */
+        struct dirent *e;
+        while ((e = readdir(d)) != NULL)
+            if (strncmp(e->d_name, TMP_PREFIX, strlen(TMP_PREFIX)) == 0)
+                remove_if_dead(apr_pstrcat(pool, bd, "/", e->d_name, NULL));
+        closedir(d);
+        apr_pool_clear(pool);
+    }
+    closedir(top);
+    apr_pool_destroy(pool);
+}
 
 int s3_cache_init(const char *dir, char *err, size_t errlen)
 {
@@ -25,6 +78,7 @@ int s3_cache_init(const char *dir, char *err, size_t errlen)
         snprintf(err, errlen, "--cache-dir %s: not a directory", dir);
         return -1;
     }
+    sweep(dir);
     return 0;
 }
 
@@ -161,15 +215,34 @@ static int drop_other(apr_pool_t *pool, const char *bd, const char *name, void *
     return 0;
 }
 
+/* Takes the lock that marks the new temporary file t (open as fd) live. 0 when a run sweeping
+ * the cache took t for a dead run's before the lock (it holds t's lock, or has removed t). */
+static int lock_new(int fd, const char *t)
+{
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0)
+        return errno != EWOULDBLOCK; /* else no locks on this file system: nothing is swept */
+    struct stat fs, ps;
+    return fstat(fd, &fs) == 0 && stat(t, &ps) == 0 && same_file(&fs, &ps);
+}
+
 int s3_cache_tmp(apr_pool_t *pool, const char *dir, const char *bucket, const char **tmp)
 {
+    *tmp = NULL;
     const char *bd = bucket_dir(pool, dir, bucket);
     if (!bd || (mkdir(bd, 0700) != 0 && errno != EEXIST))
         return -1;
-    char *t = apr_pstrcat(pool, bd, "/.tmp.XXXXXX", NULL);
-    int fd = mkstemp(t);
-    *tmp = t;
-    return fd;
+    for (int attempt = 0; attempt < 8; attempt++) {
+        char *t = apr_pstrcat(pool, bd, "/" TMP_PREFIX "XXXXXX", NULL);
+        int fd = mkostemp(t, O_CLOEXEC); /* a child (credential_process) must not hold the lock */
+        if (fd < 0)
+            return -1;
+        if (lock_new(fd, t)) {
+            *tmp = t;
+            return fd;
+        }
+        close(fd); /* the sweeping run removes t */
+    }
+    return -1;
 }
 
 int s3_cache_commit(apr_pool_t *pool, const char *dir, const char *bucket, const char *key,
