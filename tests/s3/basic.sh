@@ -85,11 +85,13 @@ want 'count(*)' '0'
 expect_out "an empty object"
 expect_rc 0 "an empty object"
 
-# mixed with local inputs, in the order given
-run --format csv $ep 'fields @log, msg' "$L/app/a.log" s3://logs/app/b.log.gz "$L/app/a.log"
+# mixed with local inputs, in the order given (a copy last: a local file named twice is read
+# once, ea51c7c)
+cp "$L/app/a.log" "$tmp/a-copy.log"
+run --format csv $ep 'fields @log, msg' "$L/app/a.log" s3://logs/app/b.log.gz "$tmp/a-copy.log"
 want '@log,msg' "$L/app/a.log,plain one" "$L/app/a.log,plain two" \
     's3://logs/app/b.log.gz,zipped one' 's3://logs/app/b.log.gz,zipped two' \
-    "$L/app/a.log,plain one" "$L/app/a.log,plain two"
+    "$tmp/a-copy.log,plain one" "$tmp/a-copy.log,plain two"
 expect_out "local and S3 inputs mixed"
 run --format csv $ep 'fields @log, @logStream | limit 2' s3://logs/app/c/
 want '@log,@logStream' 's3://logs/app/c/,x.log' 's3://logs/app/c/,y.log'

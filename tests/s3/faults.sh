@@ -115,7 +115,8 @@ expect_err_has "s3://logs/app/a.log: archived (Glacier or Deep Archive): restore
     "an archived object named directly"
 
 # ===== wrong region: followed once, said once =====
-run --format csv "$q" "$L/app" "$L/app/c.log"
+cp "$L/app/c.log" "$tmp/c-copy.log" # the S3 run reads c.log twice; a local file named twice, once
+run --format csv "$q" "$L/app" "$tmp/c-copy.log"
 cp "$tmp/out" "$tmp/region.out"
 proxy_start p8 --redirect eu-west-3
 run --format csv --endpoint-url "$PROXY_URL" "$q" s3://logs/app/ s3://logs/app/c.log
