@@ -89,7 +89,8 @@ Decomp *decomp_open(CompKind kind, const char *map, size_t mapsize, int fd, cons
             abort();
         if (prefixlen > IN_CHUNK)
             prefixlen = IN_CHUNK;
-        memcpy(d->inbuf, prefix, prefixlen);
+        if (prefixlen)
+            memcpy(d->inbuf, prefix, prefixlen);
         d->in = d->inbuf;
         d->inlen = prefixlen;
     }

@@ -8,7 +8,8 @@
  * content size its header declares, a stream cut short, bytes after the last member or frame
  * that start no other one) ends the stream with an error message naming the compressed byte
  * offset; everything decompressed before it has been returned.
- * A mapped input and a descriptor give the same bytes and the same verdict.
+ * A mapped input and a descriptor give the same bytes and the same verdict (liq's inputs use
+ * the descriptor, src.h; the buffer form serves fuzz/fuzz_decomp.c).
  *
  * Ownership: decomp_open allocates with malloc; decomp_close frees everything.
  *

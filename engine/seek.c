@@ -8,6 +8,10 @@
  * linear walk looks at must agree with one non-decreasing order, else the input is read
  * whole too. Nothing here writes anything or fails hard: the worst answer is "read it all".
  *
+ * The file is read through a window of pread calls (SrcWin, src.h), never mapped: a file that
+ * shrinks meanwhile makes a read come back short, and the seek gives up (read it all; the
+ * cut of the morsels then finds the shrink and reports it).
+ *
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <string.h>
@@ -24,33 +28,55 @@ enum {
 
 typedef struct Seeker {
     const Input *in;
-    const char *d;
+    SrcWin *w; /* the file's bytes [0, n) */
     size_t n, max_line;
     apr_pool_t *pool;
 } Seeker;
 
 /* The first line start at or after off (n when none). */
-static size_t line_at(const Seeker *k, size_t off)
+static size_t line_at(Seeker *k, size_t off)
 {
     if (off == 0)
         return 0;
     if (off >= k->n)
         return k->n;
-    if (k->d[off - 1] == '\n')
-        return off;
-    const char *nl = memchr(k->d + off, '\n', k->n - off);
-    return nl ? (size_t)(nl - k->d) + 1 : k->n;
+    size_t nl = src_win_find(k->w, off - 1, k->n, '\n'); /* off itself when off - 1 ends a line */
+    return nl < k->n && !k->w->shrunk ? nl + 1 : k->n;
+}
+
+/* The start of the last line (0 when there is one line). */
+static size_t last_line(Seeker *k)
+{
+    size_t off = k->n, got;
+    const char *p = src_win_get(k->w, off - 1, 1, &got);
+    if (got && *p == '\n')
+        off--; /* the newline that ends the last line */
+    while (off && !k->w->shrunk) {
+        size_t from = off > SRC_WIN ? off - SRC_WIN : 0;
+        p = src_win_get(k->w, from, off - from, &got);
+        if (got < off - from)
+            return 0;
+        while (off > from && p[off - 1 - from] != '\n')
+            off--;
+        if (off > from)
+            return off;
+    }
+    return 0;
 }
 
 /* The record of the line starting at p: 1 and its timestamp in *ms when it has one. *next:
- * the next line start. */
-static int line_ts(const Seeker *k, size_t p, size_t *next, int64_t *ms)
+ * the next line start (n when the file ended early). */
+static int line_ts(Seeker *k, size_t p, size_t *next, int64_t *ms)
 {
-    const char *s = k->d + p;
-    const char *nl = memchr(s, '\n', k->n - p);
-    size_t len = nl ? (size_t)(nl - s) : k->n - p;
-    *next = nl ? (size_t)(nl - k->d) + 1 : k->n;
-    if (len && s[len - 1] == '\r')
+    size_t nl = src_win_find(k->w, p, k->n, '\n'), have = 0;
+    size_t len = nl > p ? nl - p : 0, want = len > k->max_line ? k->max_line : len;
+    *next = nl < k->n ? nl + 1 : k->n;
+    const char *s = k->w->shrunk ? "" : src_win_get(k->w, p, want, &have);
+    if (k->w->shrunk || have < want) {
+        *next = k->n; /* the file shrank: seek_range gives up */
+        return 0;
+    }
+    if (len <= k->max_line && len && s[len - 1] == '\r')
         len--;
     if (len > k->max_line)
         len = k->max_line;
@@ -64,7 +90,7 @@ static int line_ts(const Seeker *k, size_t p, size_t *next, int64_t *ms)
 
 /* From line start p, before lim: the start of the first timestamped record among the next
  * SEEK_SCAN_LINES lines (*ms its time), or SIZE_MAX. */
-static size_t ts_line(const Seeker *k, size_t p, size_t lim, int64_t *ms)
+static size_t ts_line(Seeker *k, size_t p, size_t lim, int64_t *ms)
 {
     for (int i = 0; i < SEEK_SCAN_LINES && p < lim; i++) {
         size_t next;
@@ -82,7 +108,7 @@ typedef struct Probe {
 
 /* The start of the first timestamped record with a time >= t (n when none), given probes
  * pr[0..np) sorted by time; -1 (as SIZE_MAX) when a line looked at breaks the order. */
-static size_t first_at_least(const Seeker *k, const Probe *pr, int np, int64_t t)
+static size_t first_at_least(Seeker *k, const Probe *pr, int np, int64_t t)
 {
     int j = 0;
     while (j < np && pr[j].ts < t)
@@ -126,17 +152,18 @@ static size_t first_at_least(const Seeker *k, const Probe *pr, int np, int64_t t
     return hi;
 }
 
-int seek_ts_at(const Input *in, const char *data, size_t n, size_t off, size_t max_line,
-               apr_pool_t *pool, int64_t *ms)
+int seek_ts_at(const Input *in, SrcWin *w, size_t off, size_t max_line, apr_pool_t *pool,
+               int64_t *ms)
 {
-    Seeker k = {in, data, n, max_line, pool};
-    return off < n && ts_line(&k, off, n, ms) != SIZE_MAX;
+    Seeker k = {in, w, w->lim, max_line, pool};
+    return off < k.n && ts_line(&k, off, k.n, ms) != SIZE_MAX && !w->shrunk;
 }
 
-int seek_range(const Input *in, const char *data, size_t n, size_t max_line, int has_start,
-               int64_t start, int has_end, int64_t end, apr_pool_t *pool, size_t *lo, size_t *hi)
+int seek_range(const Input *in, SrcWin *w, size_t max_line, int has_start, int64_t start,
+               int has_end, int64_t end, apr_pool_t *pool, size_t *lo, size_t *hi)
 {
-    Seeker k = {in, data, n, max_line, pool};
+    size_t n = w->lim;
+    Seeker k = {in, w, n, max_line, pool};
     if (n == 0 || max_line == 0 || (!has_start && !has_end))
         return 0;
     int want = (int)(n / SEEK_PROBE_BYTES);
@@ -147,14 +174,10 @@ int seek_range(const Input *in, const char *data, size_t n, size_t max_line, int
         /* i == want: the last line of the input */
         size_t off;
         if (i < want) {
-            size_t w = (size_t)want, ii = (size_t)i;
-            off = line_at(&k, n / w * ii + n % w * ii / w);
+            size_t nw = (size_t)want, ii = (size_t)i;
+            off = line_at(&k, n / nw * ii + n % nw * ii / nw);
         } else {
-            off = n;
-            if (off && data[off - 1] == '\n')
-                off--;
-            while (off && data[off - 1] != '\n')
-                off--;
+            off = last_line(&k);
         }
         if (off >= n)
             continue; /* a long last line holds the offset */
@@ -185,5 +208,5 @@ int seek_range(const Input *in, const char *data, size_t n, size_t max_line, int
     *hi = b < n - margin ? line_at(&k, b + margin) : n;
     if (*hi < *lo)
         *hi = *lo;
-    return 1;
+    return !w->shrunk; /* a file that shrank meanwhile is read whole (and found short) */
 }

@@ -1,6 +1,6 @@
 /* seek.h -- the time seek: where a time-sorted line input enters and leaves --start/--end
  *
- * A mapped, uncompressed input of a line format (FMT_LINES, FMT_COLUMNS) read with --start
+ * An uncompressed regular file of a line format (FMT_LINES, FMT_COLUMNS) read with --start
  * and/or --end is entered by binary search when it looks sorted by time: seek_range probes
  * evenly spaced lines, each timestamped by the decoder's own rule (dec_line_ts), requires
  * them to be non-decreasing, and finds by binary search the first line at or after --start
@@ -26,16 +26,18 @@
 #include <apr_pools.h>
 #include "engine/src.h"
 
-/* in: a line-format input whose bytes are data[0, n); max_line: --max-line (records are cut
- * there, as run_morsel does). has_start/start, has_end/end: the range (ms, inclusive).
- * Returns 1 with [*lo, *hi) (line starts, or n) when the probed lines are sorted and
- * timestamped; 0 when the input must be read whole. Costs a few hundred line decodes. */
-int seek_range(const Input *in, const char *data, size_t n, size_t max_line, int has_start,
-               int64_t start, int has_end, int64_t end, apr_pool_t *pool, size_t *lo, size_t *hi);
+/* in: a line-format input whose bytes [0, n) w reads (n: w->lim); max_line: --max-line
+ * (records are cut there, as run_morsel does). has_start/start, has_end/end: the range (ms,
+ * inclusive). Returns 1 with [*lo, *hi) (line starts, or n) when the probed lines are sorted
+ * and timestamped; 0 when the input must be read whole (also when a read came back short: the
+ * file shrank). Costs a few hundred line decodes and as many reads of SRC_WIN bytes. */
+int seek_range(const Input *in, SrcWin *w, size_t max_line, int has_start, int64_t start,
+               int has_end, int64_t end, apr_pool_t *pool, size_t *lo, size_t *hi);
 
 /* The timestamp of the first record with one among the SEEK_SCAN_LINES records from line start
- * off (at most): 1 and *ms, or 0 (none, or off at the end). */
-int seek_ts_at(const Input *in, const char *data, size_t n, size_t off, size_t max_line,
-               apr_pool_t *pool, int64_t *ms);
+ * off (at most), reading through w: 1 and *ms, or 0 (none, off at the end, or the file
+ * shrank). */
+int seek_ts_at(const Input *in, SrcWin *w, size_t off, size_t max_line, apr_pool_t *pool,
+               int64_t *ms);
 
 #endif

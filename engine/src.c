@@ -1,5 +1,9 @@
 /* src.c -- inputs and morsels (see src.h)
  *
+ * Plain files are read with pread, never mapped (src.h says why): the time a copy costs is
+ * within the noise of a mapping's page faults (measured on 1 GiB of JSON lines, issue 11), and
+ * nothing a worker reads can vanish under it.
+ *
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <dirent.h>
@@ -10,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <apr_fnmatch.h>
@@ -112,6 +115,91 @@ static void flush_msgs(Src *s, Input *in)
         s->incomplete++;
         free(m);
     }
+}
+
+/* ===== Reading plain files by offset (src.h, SrcWin) ===== */
+
+ssize_t src_pread(int fd, char *buf, size_t n, uint64_t off)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = pread(fd, buf + got, n - got, (off_t)(off + got));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return -1;
+        if (r == 0)
+            break;
+        got += (size_t)r;
+    }
+    return (ssize_t)got;
+}
+
+void src_win_open(SrcWin *w, int fd, size_t lim)
+{
+    w->fd = fd;
+    w->lim = lim;
+    w->at = w->len = 0;
+    w->shrunk = w->err = 0;
+}
+
+void src_win_close(SrcWin *w)
+{
+    free(w->buf);
+    memset(w, 0, sizeof(*w));
+}
+
+const char *src_win_get(SrcWin *w, size_t off, size_t want, size_t *got)
+{
+    if (off >= w->lim) {
+        *got = 0;
+        return "";
+    }
+    if (want > w->lim - off)
+        want = w->lim - off;
+    if (off >= w->at && off + want <= w->at + w->len) {
+        *got = w->at + w->len - off;
+        return w->buf + (off - w->at);
+    }
+    size_t rd = want > SRC_WIN ? want : SRC_WIN;
+    if (rd > w->lim - off)
+        rd = w->lim - off;
+    if (rd > w->cap) {
+        char *nb = realloc(w->buf, rd);
+        if (!nb)
+            abort();
+        w->buf = nb;
+        w->cap = rd;
+    }
+    ssize_t r = src_pread(w->fd, w->buf, rd, off);
+    size_t n = r > 0 ? (size_t)r : 0;
+    if (r < 0)
+        w->err = errno;
+    if (n < rd) { /* the file ends (or fails) before lim now */
+        w->shrunk = 1;
+        w->lim = off + n;
+    }
+    w->at = off;
+    w->len = n;
+    *got = n;
+    return w->buf;
+}
+
+size_t src_win_find(SrcWin *w, size_t off, size_t lim, char c)
+{
+    while (off < lim && off < w->lim) {
+        size_t got;
+        const char *p = src_win_get(w, off, SRC_WIN, &got);
+        if (got > lim - off)
+            got = lim - off;
+        if (got == 0)
+            break;
+        const char *q = memchr(p, c, got);
+        if (q)
+            return off + (size_t)(q - p);
+        off += got;
+    }
+    return lim < w->lim ? lim : w->lim;
 }
 
 /* A warning: something the user may want to know that loses no record (exit 0). */
@@ -565,28 +653,35 @@ static int open_input(Src *s, Input *in)
             return 0;
         }
     }
-    if (fstat(in->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    if (fstat(in->fd, &st) != 0) {
+        report(s, in->path, "%s", strerror(errno));
+        return 0;
+    }
+    if (S_ISDIR(st.st_mode)) {
         report(s, in->path, "%s", "is a directory");
         return 0;
     }
     if (S_ISREG(st.st_mode) && st.st_size > 0) {
-        void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, in->fd, 0);
-        if (m != MAP_FAILED) {
-            madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
-            in->map = m;
-            in->mapsize = (size_t)st.st_size;
-            in->comp = decomp_sniff(m, in->mapsize);
-            if (in->comp == COMP_NONE) {
-                in->is_map = 1;
-                in->data = m;
-                in->size = in->mapsize;
-            } else {
-                in->dec = decomp_open(in->comp, m, in->mapsize, -1, NULL, 0);
-            }
-            return 1;
+        /* read by offset (plain) or through the decompressor from the start; never past the
+         * size it has now (a live log grows while read) */
+        unsigned char head[4];
+        ssize_t got = src_pread(in->fd, (char *)head, sizeof(head), 0);
+        if (got < 0) {
+            report(s, in->path, "%s", strerror(errno));
+            return 0;
         }
+        in->fsize = (uint64_t)st.st_size;
+        in->comp = decomp_sniff(head, (size_t)got);
+        if (in->comp == COMP_NONE) {
+            in->is_file = 1;
+            in->size = (size_t)st.st_size;
+            src_win_open(&in->win, in->fd, in->size);
+        } else {
+            in->dec = decomp_open(in->comp, NULL, 0, in->fd, NULL, 0);
+        }
+        return 1;
     }
-    /* a pipe, stdin, or a file that cannot be mapped: sniff the first bytes */
+    /* a pipe, stdin, or a file of unknown size (/proc): sniff the first bytes */
     char head[4];
     size_t got = 0;
     while (got < sizeof(head)) {
@@ -622,8 +717,7 @@ static void close_input(Src *s, Input *in)
 {
     s3_end(s, in, 1); /* stopped before its end (limit, an error): the writer stops */
     s3_settle(s, in);
-    if (in->map)
-        munmap((void *)(uintptr_t)in->map, in->mapsize);
+    src_win_close(&in->win);
     if (in->fd > STDIN_FILENO)
         close(in->fd);
     decomp_close(in->dec);
@@ -638,7 +732,6 @@ static void close_input(Src *s, Input *in)
     in->seek_pool = NULL;
     in->recs = NULL;
     in->fd = -1;
-    in->map = in->data = NULL;
     free(in->carry);
     in->carry = NULL;
     while (in->ready) { /* read ahead, never handed out (the run stopped early) */
@@ -654,6 +747,40 @@ static void close_input(Src *s, Input *in)
         in->msgs = m->next;
         free(m);
     }
+}
+
+/* A regular file was found shorter (now bytes) than the bytes left to read of it: it was
+ * truncated while read (logrotate's copytruncate on a live log). Reported once per input;
+ * nothing from `end` on (where the bytes read ended) is read. Under s->lock, or by the worker
+ * reading the input ahead (report keeps the message in the input). */
+static void shrank(Src *s, Input *in, uint64_t now, uint64_t end)
+{
+    if (!in->shrunk) {
+        in->shrunk = 1;
+        report(s, in->path,
+               "file shrank while being read (%llu bytes when opened, %llu now): records after "
+               "byte %llu may be missing",
+               (unsigned long long)in->fsize, (unsigned long long)now, (unsigned long long)end);
+    }
+    if (in->is_file && in->size > now)
+        in->size = (size_t)now;
+}
+
+/* A read of a plain file came back short at byte `at` (err: its errno, or 0): a file now
+ * shorter than the bytes left to read shrank; else the read failed. Either way nothing from
+ * `at` on is read, and it is reported once. Under s->lock. */
+static void ended_early(Src *s, Input *in, uint64_t at, int err)
+{
+    struct stat st;
+    if (fstat(in->fd, &st) == 0 && (uint64_t)st.st_size < in->size) {
+        shrank(s, in, (uint64_t)st.st_size, at);
+    } else if (!in->shrunk) {
+        in->shrunk = 1;
+        report(s, in->path, "read error at byte %llu: %s", (unsigned long long)at,
+               err ? strerror(err) : "the file ends there");
+    }
+    if (in->size > at)
+        in->size = (size_t)at;
 }
 
 /* Reads plain bytes: through the decompressor, or straight from the descriptor. Returns the
@@ -674,6 +801,17 @@ static ssize_t fill(Src *s, Input *in, char *buf, size_t cap)
      * the decompressor */
     if (r <= 0 && in->s3st && s3_end(s, in, 0) != 0)
         return -1;
+    /* a compressed file that ended before the size it had when opened was truncated while
+     * read: that is the damage, whatever it did to the stream */
+    if (r <= 0 && in->dec && in->fsize) {
+        struct stat st;
+        off_t pos = lseek(in->fd, 0, SEEK_CUR);
+        if (pos >= 0 && (uint64_t)pos < in->fsize && fstat(in->fd, &st) == 0 &&
+            (uint64_t)st.st_size < in->fsize) {
+            shrank(s, in, (uint64_t)st.st_size, (uint64_t)pos);
+            return -1;
+        }
+    }
     if (r < 0)
         report(s, in->path, "%s", in->dec ? decomp_error(in->dec) : strerror(errno));
     return r;
@@ -697,34 +835,62 @@ static int record_start(const char *p, size_t n)
     return fmt_export_prefix(p, n < 64 ? n : 64, &ms, &skip);
 }
 
-/* Cuts the next morsel of a mapped input: about SRC_MORSEL bytes, ending after a newline.
- * Inputs entered by the time seek give the morsel the bounds its records must keep. */
-static int cut_mapped(Src *s, Input *in, Morsel *m)
+/* Under s->lock: the end of the morsel whose nominal end is pos: just past the first newline
+ * at or after pos (export objects: past the first that a record follows), or in->size.
+ * A file found shorter than in->size ends there (shrank lowers in->size). */
+static size_t morsel_end(Src *s, Input *in, size_t pos)
 {
+    SrcWin *w = &in->win;
+    for (;;) {
+        size_t nl = src_win_find(w, pos, in->size, '\n');
+        if (w->shrunk && w->lim < in->size)
+            ended_early(s, in, w->lim, w->err);
+        if (nl >= in->size)
+            return in->size;
+        size_t end = nl + 1;
+        if (in->fmt != FMT_EXPORT || end >= in->size)
+            return end;
+        /* export objects: the next morsel must start with a record, not a continuation */
+        size_t got;
+        const char *p = src_win_get(w, end, 64, &got);
+        if (got > in->size - end)
+            got = in->size - end;
+        if (record_start(p, got))
+            return end;
+        pos = end;
+    }
+}
+
+/* Under s->lock: cuts the next morsel of a plain file: about SRC_MORSEL bytes, ending after a
+ * newline; its bytes are read later, outside the lock (load_file). The file's size is
+ * checked first: a file shorter than what is left to read shrank and ends there. A line that
+ * runs more than --max-line bytes past the nominal end is read only that far (the worker
+ * cuts it at --max-line and counts it, as it would the whole line), so a morsel never holds
+ * more than SRC_MORSEL + max_line + 1 bytes. Inputs entered by the time seek give the morsel
+ * the bounds its records must keep. */
+static int cut_file(Src *s, Input *in, Morsel *m)
+{
+    struct stat st;
+    if (in->off < in->size && fstat(in->fd, &st) == 0 && (uint64_t)st.st_size < in->size)
+        shrank(s, in, (uint64_t)st.st_size, (uint64_t)st.st_size);
     if (in->off >= in->size)
         return 0;
     size_t start = in->off, end = start + SRC_MORSEL;
-    if (end >= in->size) {
-        end = in->size;
-    } else {
-        const char *nl = memchr(in->data + end, '\n', in->size - end);
-        end = nl ? (size_t)(nl - in->data) + 1 : in->size;
-        /* export objects: the next morsel must start with a record, not a continuation */
-        while (in->fmt == FMT_EXPORT && end < in->size && !record_start(in->data + end,
-                                                                         in->size - end)) {
-            nl = memchr(in->data + end, '\n', in->size - end);
-            end = nl ? (size_t)(nl - in->data) + 1 : in->size;
-        }
-    }
+    end = end >= in->size ? in->size : morsel_end(s, in, end);
+    if (end <= start)
+        return 0; /* the file ends before this morsel now */
     in->off = end;
-    m->data = in->data + start;
-    m->len = end - start;
+    size_t most = SRC_MORSEL + s->max_line + 1;
+    m->data = NULL;
+    m->len = end - start > most ? most : end - start;
+    m->off = start;
+    m->tail_cut = in->shrunk && end >= in->size;
     m->owned = NULL;
     if (in->seek_check) {
         /* the first timestamped record after the morsel bounds its records, and the next
          * morsel's from below (unknown when none is near: no bound) */
         int64_t ms = 0;
-        int found = seek_ts_at(in, in->data, in->mapsize, end, s->max_line, in->seek_pool, &ms);
+        int found = seek_ts_at(in, &in->win, end, s->max_line, in->seek_pool, &ms);
         m->seek_check = 1;
         m->ts_lo = in->seek_ts;
         m->ts_hi = found ? ms : INT64_MAX;
@@ -733,18 +899,56 @@ static int cut_mapped(Src *s, Input *in, Morsel *m)
     return 1;
 }
 
-/* After its format is known, outside s->lock: enters a mapped line input by the time seek
+/* Outside s->lock, by the worker that took the morsel: reads its bytes. Bytes the file no
+ * longer holds end it: a short read, or bytes past the size the file has just after the
+ * read (a truncation racing the read may have shown zeros there). Then the line cut short is
+ * dropped and the shrink reported (once per input). */
+static void load_file(Src *s, Morsel *m)
+{
+    Input *in = m->in;
+    char *buf = malloc(m->len ? m->len : 1);
+    if (!buf)
+        abort();
+    ssize_t r = src_pread(in->fd, buf, m->len, m->off);
+    int err = r < 0 ? errno : 0;
+    size_t got = r < 0 ? 0 : (size_t)r;
+    struct stat st;
+    uint64_t now = UINT64_MAX;
+    if (fstat(in->fd, &st) == 0) {
+        now = (uint64_t)st.st_size;
+        if (now < m->off + got)
+            got = now > m->off ? (size_t)(now - m->off) : 0;
+    }
+    int cut = m->tail_cut;
+    if (got < m->len) {
+        apr_thread_mutex_lock(s->lock);
+        if (err || now == UINT64_MAX)
+            ended_early(s, in, m->off + got, err);
+        else
+            shrank(s, in, now, m->off + got);
+        s->bytes -= m->len - got;
+        apr_thread_mutex_unlock(s->lock);
+        cut = 1;
+    }
+    if (cut) /* the line the end cut short is no record */
+        while (got && buf[got - 1] != '\n')
+            got--;
+    m->data = m->owned = buf;
+    m->len = got;
+}
+
+/* After its format is known, outside s->lock: enters a plain line input by the time seek
  * when --start/--end apply and its sampled lines are sorted (engine/seek.h). */
 static void try_seek(Src *s, Input *in)
 {
     const SrcOpts *o = s->opts;
-    if (!o || !o->seek || !in->is_map || in->s3obj || in->size == 0 || in->off != 0 ||
+    if (!o || !o->seek || !in->is_file || in->s3obj || in->size == 0 || in->off != 0 ||
         (in->fmt != FMT_LINES && in->fmt != FMT_COLUMNS))
         return;
     apr_pool_t *pool;
     apr_pool_create(&pool, NULL);
     size_t lo, hi;
-    if (!seek_range(in, in->data, in->size, s->max_line, o->has_start, o->start_ms, o->has_end,
+    if (!seek_range(in, &in->win, s->max_line, o->has_start, o->start_ms, o->has_end,
                     o->end_ms, pool, &lo, &hi) ||
         (lo == 0 && hi >= in->size)) {
         apr_pool_destroy(pool);
@@ -891,7 +1095,7 @@ static int hand_records(Input *in, Morsel *m)
 }
 
 /* --input-format: the format the user named, whatever the content looks like. */
-static void force_format(Src *s, Input *in)
+static void force_format(Src *s, Input *in, const char *p, size_t n)
 {
     InFormat f = FMT_LINES;
     int text = 0;
@@ -900,8 +1104,6 @@ static void force_format(Src *s, Input *in)
     in->text_only = text;
     if (f != FMT_COLUMNS)
         return;
-    const char *p = in->is_map ? in->data : in->carry;
-    size_t n = in->is_map ? in->size : in->carry_len;
     apr_thread_mutex_lock(s->pool_lock);
     in->cols = fmt_columns_named(s->opts->format, p, n < 65536 ? n : 65536, s->pool);
     apr_thread_mutex_unlock(s->pool_lock);
@@ -917,8 +1119,16 @@ static void force_format(Src *s, Input *in)
 static void detect_format(Src *s, Input *in)
 {
     in->fmt_known = 1;
-    if (in->is_map) {
-        in->fmt = fmt_sniff(in->data, in->size);
+    char *head = NULL; /* a plain file: its first bytes */
+    size_t headlen = 0;
+    if (in->is_file) {
+        size_t n = in->size < 65536 ? in->size : 65536;
+        head = malloc(n);
+        if (!head)
+            abort();
+        ssize_t r = src_pread(in->fd, head, n, 0);
+        headlen = r > 0 ? (size_t)r : 0; /* a short read: the cut finds the shrink */
+        in->fmt = fmt_sniff(head, headlen);
     } else if (in->fd >= 0 || in->dec || in->carry) {
         size_t cap = 65536, len = in->carry_len;
         char *buf = malloc(cap);
@@ -939,14 +1149,14 @@ static void detect_format(Src *s, Input *in)
         in->carry_len = len;
         in->fmt = fmt_sniff(buf, len);
     }
+    const char *p = in->is_file ? head : in->carry;
+    size_t n = in->is_file ? headlen : in->carry_len;
     int forced = s->opts && s->opts->format;
     if (forced)
-        force_format(s, in);
+        force_format(s, in, p, n);
     if (!forced && in->fmt == FMT_EXPORT && !fmt_export_path(in->path))
         in->fmt = FMT_LINES;
     if (!forced && in->fmt == FMT_LINES) {
-        const char *p = in->is_map ? in->data : in->carry;
-        size_t n = in->is_map ? in->size : in->carry_len;
         apr_thread_mutex_lock(s->pool_lock);
         in->cols = p ? fmt_columns_sniff(p, n < 65536 ? n : 65536, s->pool) : NULL;
         apr_thread_mutex_unlock(s->pool_lock);
@@ -959,11 +1169,25 @@ static void detect_format(Src *s, Input *in)
         apr_thread_mutex_unlock(s->pool_lock);
         in->stream_len = (uint32_t)strlen(in->stream);
     }
+    free(head);
     if (!fmt_is_container(in->fmt))
         return;
-    const char *doc = in->data;
-    size_t len = in->size;
-    if (!in->is_map) { /* read the whole stream */
+    const char *doc;
+    size_t len;
+    if (in->is_file) { /* read the whole file */
+        char *buf = malloc(in->size ? in->size : 1);
+        if (!buf)
+            abort();
+        ssize_t r = src_pread(in->fd, buf, in->size, 0);
+        len = r > 0 ? (size_t)r : 0;
+        struct stat st;
+        if (r < 0)
+            report(s, in->path, "%s", strerror(errno));
+        else if (len < in->size || (fstat(in->fd, &st) == 0 && (uint64_t)st.st_size < len))
+            shrank(s, in, len < in->size ? len : (uint64_t)st.st_size, len);
+        in->doc = buf;
+        doc = buf;
+    } else { /* read the whole stream */
         size_t cap = in->carry_len + (1 << 20);
         char *buf = malloc(cap);
         if (!buf)
@@ -990,7 +1214,7 @@ static void detect_format(Src *s, Input *in)
         in->doc = buf;
         doc = buf;
     }
-    in->is_map = 0;
+    in->is_file = 0;
     apr_pool_create(&in->docpool, NULL);
     char err[256];
     if (fmt_records(in->fmt, doc, len, in->docpool, &in->recs, &in->nrecs, err, sizeof(err)) != 0)
@@ -1045,7 +1269,7 @@ static void progress_note(Src *s, Input *in, const Morsel *m)
         pos = in->raw_pos; /* not the decompressor's: a worker may be reading ahead */
     else if (in->recs)
         pos = in->nrecs ? in->rawsize * in->recpos / in->nrecs : in->rawsize;
-    else if (in->is_map)
+    else if (in->is_file)
         pos = in->off;
     else
         pos += m->len; /* plain bytes read from a descriptor */
@@ -1061,7 +1285,7 @@ static void progress_note(Src *s, Input *in, const Morsel *m)
 
 static int opened(const Input *in)
 {
-    return in->fd >= 0 || in->eof || in->map || in->done;
+    return in->fd >= 0 || in->eof || in->done;
 }
 
 /* Does the input need a worker to open it or read its next block outside s->lock? Not S3
@@ -1079,7 +1303,7 @@ static int readable(const Src *s, const Input *in)
     if (!opened(in))
         return !in->s3obj || in->s3started;
     return !in->fmt_known ||
-           (!in->recs && !in->is_map && (in->fd >= 0 || in->dec || in->carry));
+           (!in->recs && !in->is_file && (in->fd >= 0 || in->dec || in->carry));
 }
 
 /* Under s->lock, which it releases meanwhile: opens the input if needed, tells its format
@@ -1099,7 +1323,7 @@ static void read_ahead(Src *s, Input *in)
             detect_format(s, in);
             try_seek(s, in);
         }
-        if (!in->recs && !in->is_map && (in->fd >= 0 || in->dec || in->carry)) {
+        if (!in->recs && !in->is_file && (in->fd >= 0 || in->dec || in->carry)) {
             Morsel m;
             memset(&m, 0, sizeof(m));
             if (read_block(s, in, &m)) {
@@ -1160,6 +1384,8 @@ int src_next(Src *s, Morsel *m)
         flush_msgs(s, in);
         m->recs = NULL;
         m->nrecs = 0;
+        m->off = 0;
+        m->tail_cut = 0;
         m->seek_check = 0;
         m->ts_lo = INT64_MIN;
         m->ts_hi = INT64_MAX;
@@ -1185,8 +1411,8 @@ int src_next(Src *s, Morsel *m)
             continue;
         } else if (in->recs) {
             got = hand_records(in, m);
-        } else if (in->is_map) {
-            got = cut_mapped(s, in, m);
+        } else if (in->is_file) {
+            got = cut_file(s, in, m);
         }
         if (got) {
             in->refs++;
@@ -1195,6 +1421,8 @@ int src_next(Src *s, Morsel *m)
             s->bytes += m->len;
             progress_note(s, in, m);
             apr_thread_mutex_unlock(s->lock);
+            if (!m->data && !m->recs)
+                load_file(s, m); /* a plain file's morsel: its bytes, read outside the lock */
             return 1;
         }
         /* the input is exhausted; it is closed when its last morsel is released (other
@@ -1229,7 +1457,7 @@ void src_close(Src *s)
         Input *in = &s->inputs[i];
         free(in->s3err); /* never opened */
         in->s3err = NULL;
-        if (in->map || in->fd >= 0 || in->carry || in->dec || in->s3st || in->ready ||
+        if (in->fd >= 0 || in->carry || in->dec || in->s3st || in->ready || in->win.buf ||
             in->msgs)
             close_input(s, in);
     }
@@ -1270,7 +1498,7 @@ void src_seek_unsorted(Src *s, const Morsel *m, const char *at)
         report(s, in->path,
                "not sorted by time after all (the record at byte %zu is out of order): records "
                "in the %llu bytes the time seek skipped may be missing; --no-seek reads it all",
-               (size_t)(at - in->data), (unsigned long long)in->seek_skipped);
+               m->off + (size_t)(at - m->data), (unsigned long long)in->seek_skipped);
     }
     apr_thread_mutex_unlock(s->lock);
 }

@@ -8,7 +8,15 @@
  * repeats reach them; a link back to a directory being walked is a loop, reported as a
  * warning and not followed (issue 11).
  *
- * Regular files are mapped (mmap) and cut without copying. With --start/--end, a mapped plain
+ * Plain regular files are read by offset, never mapped: under the lock of the Src a morsel is
+ * cut (its end found by a small read past SRC_MORSEL bytes), and the worker that takes it reads
+ * its bytes with pread outside the lock, so workers read in parallel. A mapping would fault
+ * (SIGBUS) or, on some kernels, read zeros past the new end of a file truncated while it is
+ * read (logrotate's copytruncate on a live log); pread returns only bytes the file holds.
+ * The file's size is checked when each morsel is cut and again after its bytes are read:
+ * a file shorter than when it was opened ends at its new size (the line cut there is
+ * dropped, the records before are kept) and the shrink is reported, exit 3 (issue 11).
+ * With --start/--end, a plain
  * file of a line format whose sampled lines are sorted by time is cut only from the first line
  * in range to the last, widened by a margin (engine/seek.h, the time seek). Pipes, stdin and compressed inputs
  * (gzip, zstd: told by their magic bytes, never by the name) are read in blocks, through the
@@ -35,7 +43,7 @@
  * current input, at most --s3-concurrency of them running or unread at once (the writers
  * block on their pipes, never on the Src). A download that fails after some bytes ends the
  * Input there: the records before are kept, the cut line is dropped and the failure is
- * reported (exit 3). A copy in --cache-dir is read as a local file (mapped). Archived
+ * reported (exit 3). A copy in --cache-dir is read as a local file. Archived
  * objects (Glacier, Deep Archive) are reported and skipped.
  *
  * Problems (missing or unreadable inputs, cut lines, failed downloads) are recorded as diagnostics and counted
@@ -50,6 +58,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <apr_pools.h>
 #include <apr_thread_mutex.h>
 #include "engine/decomp.h"
@@ -60,6 +69,20 @@
 #include "lexer/diag.h"
 
 enum { SRC_MORSEL = 1 << 20 };
+enum { SRC_WIN = 16384 }; /* bytes a SrcWin reads at least */
+
+/* Reading a plain file by offset (src.c, and the time seek in engine/seek.c): a window of its
+ * bytes [at, at + len) read with pread, never a mapping. lim: the bytes it may read; a read
+ * that comes back short (the file shrank, or an error: err) lowers lim to where the bytes
+ * ended and sets shrunk. */
+typedef struct SrcWin {
+    int fd;
+    size_t lim;
+    char *buf; /* malloc'd, cap bytes */
+    size_t cap, at, len;
+    int shrunk;
+    int err; /* the errno of a read that failed, else 0 */
+} SrcWin;
 enum { SRC_AHEAD = 8, SRC_READY = 16 }; /* inputs read ahead of the current one; blocks */
 
 typedef struct Input {
@@ -68,14 +91,14 @@ typedef struct Input {
     const char *stream; /* @logStream: the file name */
     uint32_t log_len, stream_len;
     int fd;
-    const char *map;    /* the mapped file, when mapped */
-    size_t mapsize;
-    int is_map;         /* plain and mapped: morsels are cut from data/size without copying */
-    const char *data;
-    size_t size;
+    int is_file;        /* a plain regular file: morsels are cut by offset and read with pread */
+    size_t size;        /* is_file: read [off, size) (the time seek or a shrink lowers it) */
+    uint64_t fsize;     /* a regular file: its size when opened; nothing after it is read */
+    int shrunk;         /* it was found shorter than that while read (reported once) */
+    SrcWin win;         /* is_file: cutting morsels and the time seek's probes */
     CompKind comp;      /* from the first bytes (never the name) */
     Decomp *dec;        /* compressed inputs: read through the decompressor */
-    size_t off;         /* next byte to cut (mapped) */
+    size_t off;         /* next byte to cut (is_file) */
     char *carry;        /* read mode: bytes of a partial line */
     size_t carry_len;
     int eof;
@@ -107,7 +130,7 @@ typedef struct Input {
     int rawsize_known;
     uint64_t raw_reported; /* progress: bytes of it counted in LiqProgress.done */
     uint64_t raw_pos;      /* progress: compressed bytes behind the blocks handed out */
-    /* the time seek (engine/seek.h): a sorted mapped input is cut from off up to size only */
+    /* the time seek (engine/seek.h): a sorted plain file is cut from off up to size only */
     int seek_check;        /* entered by the seek: morsels carry bounds the workers check */
     int seek_warned;       /* found out of order while read (reported once) */
     int seek_counted;      /* its skipped bytes are in the Src's total */
@@ -131,10 +154,12 @@ typedef struct Morsel {
     Input *in;
     const char *data; /* line formats: whole lines */
     size_t len;
+    size_t off;       /* is_file: the file offset of data[0] */
+    int tail_cut;     /* is_file: it ends where the file was found to end early (a shrink) */
     Rec *recs;        /* container formats: records made from the document */
     size_t nrecs;
     uint64_t seq;
-    char *owned; /* read mode: the block to free on release */
+    char *owned; /* the block to free on release (every morsel of lines but a container's) */
     /* the time seek: every timestamped record of the morsel must lie in [ts_lo, ts_hi], in
      * non-decreasing order, else src_seek_unsorted (ts_lo: the first record of the morsel
      * after; ts_hi: the first timestamped record after the morsel, INT64_MAX when unknown) */
@@ -164,7 +189,7 @@ typedef struct SrcOpts {
      * event inside can be in range are skipped unread (see src.c pruned) */
     int has_start, has_end;
     int64_t start_ms, end_ms;
-    /* the time seek (engine/seek.h): mapped plain files of a line format that look sorted by
+    /* the time seek (engine/seek.h): plain files of a line format that look sorted by
      * time are read from the first line in range (less a margin) to the last; 0: --no-seek,
      * or the run applies no time range */
     int seek;
@@ -195,5 +220,18 @@ uint64_t src_seek_skipped(const Src *s, int *inputs);
 void src_seek_unsorted(Src *s, const Morsel *m, const char *at);
 /* S3 objects left out by their date path (--start/--end) and read from --cache-dir. */
 void src_s3_counts(const Src *s, uint64_t *pruned, uint64_t *cached);
+
+/* ===== Reading plain files by offset (SrcWin) ===== */
+/* Reads n bytes at off (fewer only at the end of the file): the count, or -1 (errno) when a
+ * read fails, whatever it read before. */
+ssize_t src_pread(int fd, char *buf, size_t n, uint64_t off);
+void src_win_open(SrcWin *w, int fd, size_t lim); /* keeps the buffer of an earlier use */
+void src_win_close(SrcWin *w);
+/* Bytes from off through the window: *got of them (at least min(want, lim - off) unless a
+ * read came back short); the pointer stays valid until the next call. */
+const char *src_win_get(SrcWin *w, size_t off, size_t want, size_t *got);
+/* The offset of the first byte c in [off, lim) (lim no more than w->lim), or where the bytes
+ * end when there is none: lim, or less when the file ended early (w->shrunk). */
+size_t src_win_find(SrcWin *w, size_t off, size_t lim, char c);
 
 #endif

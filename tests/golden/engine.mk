@@ -24,6 +24,7 @@ ENGINE_SH_TESTS = \
 	tests/inputs/select.sh \
 	tests/inputs/prune.sh \
 	tests/inputs/seek.sh \
+	tests/inputs/shrink.sh \
 	tests/inputs/json_lenient.sh
 
 ## inputs of golden tests too large to write inline, and the scripts that made them
