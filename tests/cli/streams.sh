@@ -83,7 +83,7 @@ expect_err_empty "--version"
 run --help
 expect_rc 0 "--help"
 expect_out_has "usage: liq [OPTIONS] QUERY [INPUT...]" "--help"
-expect_out_has "Exit codes: 0 success; 2 usage or query error" "--help"
+expect_out_has "  2   usage or query error: nothing ran" "--help"
 expect_out_has "--no-header" "--help"
 expect_err_empty "--help"
 
