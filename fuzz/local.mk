@@ -10,7 +10,7 @@
 FUZZ_REPLAY_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_SRCDIR='"$(abs_top_srcdir)"'
 FUZZ_COMMON = fuzz/fuzz.h fuzz/harness.c
 FUZZ_REPLAYS = fuzz/replay_parse fuzz/replay_compile fuzz/replay_fpat fuzz/replay_json \
-	fuzz/replay_decomp fuzz/replay_run
+	fuzz/replay_decomp fuzz/replay_run fuzz/replay_wide
 check_PROGRAMS += $(FUZZ_REPLAYS)
 TESTS += $(FUZZ_REPLAYS) fuzz/dict_fresh.sh
 EXTRA_DIST += fuzz/README fuzz/corpus fuzz/crashes fuzz/insights.dict fuzz/json.dict fuzz/fpat.dict \
@@ -40,10 +40,14 @@ fuzz_replay_run_SOURCES = fuzz/replay.c fuzz/fuzz_run.c $(FUZZ_COMMON)
 fuzz_replay_run_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_NAME='"run"'
 fuzz_replay_run_LDADD = libliq.la $(LIQ_LIBS)
 
+fuzz_replay_wide_SOURCES = fuzz/replay.c fuzz/fuzz_wide.c $(FUZZ_COMMON)
+fuzz_replay_wide_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_NAME='"wide"'
+fuzz_replay_wide_LDADD = libliq.la $(LIQ_LIBS)
+
 if ENABLE_FUZZING
 FUZZ_LINK = -fsanitize=fuzzer
 noinst_PROGRAMS += fuzz/fuzz_parse fuzz/fuzz_compile fuzz/fuzz_fpat fuzz/fuzz_json \
-	fuzz/fuzz_decomp fuzz/fuzz_run
+	fuzz/fuzz_decomp fuzz/fuzz_run fuzz/fuzz_wide
 
 fuzz_fuzz_parse_SOURCES = fuzz/fuzz_parse.c $(FUZZ_COMMON)
 fuzz_fuzz_parse_LDFLAGS = $(FUZZ_LINK)
@@ -68,4 +72,8 @@ fuzz_fuzz_decomp_LDADD = libliq.la $(LIQ_LIBS)
 fuzz_fuzz_run_SOURCES = fuzz/fuzz_run.c $(FUZZ_COMMON)
 fuzz_fuzz_run_LDFLAGS = $(FUZZ_LINK)
 fuzz_fuzz_run_LDADD = libliq.la $(LIQ_LIBS)
+
+fuzz_fuzz_wide_SOURCES = fuzz/fuzz_wide.c $(FUZZ_COMMON)
+fuzz_fuzz_wide_LDFLAGS = $(FUZZ_LINK)
+fuzz_fuzz_wide_LDADD = libliq.la $(LIQ_LIBS)
 endif
