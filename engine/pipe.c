@@ -73,6 +73,7 @@ typedef struct Run {
     uint64_t rows_out;
     uint64_t scanned, matched;
     uint64_t cut;
+    size_t max_line; /* --max-line, at most UINT32_MAX (Rec.len): records are cut there */
     int final0; /* pipeline 0 ends in the output */
     int nvis_inputs;
     int *vis_inputs; /* the input slots among the visible columns (plan-sized) */
@@ -522,8 +523,8 @@ static void run_morsel(Run *r, Worker *w, const Morsel *m)
             }
             if (n == cap)
                 break;
-            if (len > r->opt->max_line) { /* a record is cut at --max-line (said at the end) */
-                len = r->opt->max_line;
+            if (len > r->max_line) { /* a record is cut at --max-line (said at the end) */
+                len = r->max_line;
                 w->cut++;
             }
             if (cols && fmt_columns_skip(cols, p, len))
@@ -696,6 +697,7 @@ LiqStatus liq_run(LiqQuery *q, const LiqRunOptions *opt, const LiqOutput *out, L
     apr_thread_mutex_create(&r->diag_lock, APR_THREAD_MUTEX_DEFAULT, pool);
     apr_thread_cond_create(&r->cond, pool);
     r->final0 = plan->pipes[0].breaker == NULL;
+    r->max_line = opt->max_line < UINT32_MAX ? opt->max_line : UINT32_MAX;
     r->vis_inputs = apr_palloc(pool, sizeof(int) * (size_t)(plan->nvis + 1));
     for (int c = 0; c < plan->nvis; c++)
         if (plan->slots[plan->vis[c].slot].kind == SLOT_INPUT)
@@ -834,7 +836,7 @@ LiqStatus liq_run(LiqQuery *q, const LiqRunOptions *opt, const LiqOutput *out, L
         diag_add(diags, DIAG_ERROR, NULL,
                  "%llu record%s longer than --max-line (%llu bytes) %s cut there",
                  (unsigned long long)r->cut, r->cut == 1 ? "" : "s",
-                 (unsigned long long)opt->max_line, r->cut == 1 ? "was" : "were");
+                 (unsigned long long)r->max_line, r->cut == 1 ? "was" : "were");
     unsigned long rxf = rx_failures() - rx_before;
     if (rxf) {
         diag_add(diags, DIAG_ERROR, NULL,
