@@ -16,6 +16,8 @@
  * The file's size is checked when each morsel is cut and again after its bytes are read:
  * a file shorter than when it was opened ends at its new size (the line cut there is
  * dropped, the records before are kept) and the shrink is reported, exit 3 (issue 11).
+ * What sizes cannot tell: a file truncated and rewritten past the point being read between
+ * those two checks (a millisecond) would give that morsel bytes of its new contents.
  * With --start/--end, a plain
  * file of a line format whose sampled lines are sorted by time is cut only from the first line
  * in range to the last, widened by a margin (engine/seek.h, the time seek). Pipes, stdin and compressed inputs
