@@ -276,4 +276,17 @@ if [ "$rc" -eq 2 ] && grep -q "^liq: error at 1:7: stats item '$k' has no aggreg
 then ok "an error message quotes a 1100-byte name whole"
 else not_ok "an error message about a 1100-byte name: exit $rc"; head -c 200 "$tmp/err" | show /dev/stdin; fi
 
+# ===== sort and dedup by 100 keys (no fixed array there: these guard it) =====
+awk 'BEGIN { srand(11); for (i = 0; i < 300; i++) { printf "{\"id\":%d", i
+    for (j = 1; j <= 100; j++) printf ",\"s%d\":%d", j, (j <= 3 || j >= 98 ? int(rand() * 2) : 1); print "}" } }' \
+    >"$tmp/sortkeys.jsonl"
+keys=$(awk 'BEGIN { for (j = 1; j <= 100; j++) printf "%ss%d %s", (j > 1 ? ", " : ""), j, (j % 2 ? "desc" : "asc"); print "" }')
+run --format csv --no-header "fields $(names s 1 100), id | sort $keys" "$tmp/sortkeys.jsonl"
+sed 's/"[a-z0-9]*"://g; s/[{}]//g' "$tmp/sortkeys.jsonl" | awk -F, '{ printf "%s", $2; for (j = 3; j <= 101; j++) printf ",%s", $j; print "," $1 }' |
+    sort -s -t, $(awk 'BEGIN { for (j = 1; j <= 100; j++) printf "-k%d,%dn%s ", j, j, (j % 2 ? "r" : "") }') >"$tmp/want"
+same_as "sort by 100 keys (stable, against sort(1))"
+run --format csv --no-header "dedup $(names s 1 100) | fields id" "$tmp/sortkeys.jsonl"
+sed 's/"[a-z0-9]*"://g; s/[{}]//g' "$tmp/sortkeys.jsonl" | awk -F, '{ k = $0; sub(/^[^,]*,/, "", k); if (!(k in seen)) { seen[k] = 1; print $1 } }' >"$tmp/want"
+same_as "dedup by 100 keys (the first of each, against awk)"
+
 finish
