@@ -1,19 +1,30 @@
-/* fuzz_json.c -- libFuzzer target: JSON log lines -> json_extract, and json_unescape
+/* fuzz_json.c -- libFuzzer target: JSON log lines -> json_extract, json_each, jdom_parse,
+ * json_skip and json_unescape
  *
  * The input is one log line. json_extract runs over it three ways: with a fixed set of wanted
- * names (plain, dotted, array index, '@@' top-level, empty); with names taken from the input
- * itself (the raw bodies of its first quoted strings, and each consecutive pair joined by a
- * dot, so real keys and nested paths get asked for); and, when the input has a newline, with
- * the tab-separated names of its first line over the rest.
+ * names (plain, dotted, array index, '@@' top-level, empty, under the empty key); with names
+ * taken from the input itself (the raw bodies of its first quoted strings, and each
+ * consecutive pair joined by a dot, so real keys and nested paths get asked for); and, when
+ * the input has a newline, with the tab-separated names of its first line over the rest.
  *
- * Oracle (metamorphic): asking for a set of names at once must give, for each name, exactly
- * what asking for that name alone gives, and the same verdict (object or not); a line that is
- * not an object yields only nulls. json_unescape must decode the whole input or refuse it,
- * never grow it.
+ * Oracles:
+ *   - metamorphic: asking for a set of names at once must give, for each name, exactly what
+ *     asking for that name alone gives, and the same verdict (object or not); a line that is
+ *     not an object yields only nulls;
+ *   - the three readers of JSON records agree (issue 11): json_each (--fields) and jdom_parse
+ *     (filter-pattern selectors) take the line exactly when json_extract does; json_each names
+ *     the same leaves, with the same types, in the same order, as the jdom tree flattened by
+ *     the rules of json.h (the field cap included); json_extract finds each name's last
+ *     leaf (a null too) with that type;
+ *   - json_skip, the iterative checker, accepts the object json_extract accepts (and the
+ *     other way round), ending where only white space follows;
+ *   - json_unescape must decode the whole input or refuse it, never grow it.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <string.h>
+#include <apr_strings.h>
+#include "engine/jdom.h"
 #include "engine/json.h"
 #include "fuzz/fuzz.h"
 
@@ -78,6 +89,117 @@ static void extract(apr_pool_t *pool, const char *line, size_t len, const char *
     }
 }
 
+/* ===== The readers agree ===== */
+
+enum { MAX_LEAVES = JSON_MAX_FIELDS };
+
+typedef struct Leaves {
+    int n;
+    const char *names[MAX_LEAVES];
+    uint32_t lens[MAX_LEAVES];
+    uint8_t types[MAX_LEAVES];
+    apr_pool_t *pool;
+    int counted; /* jdom walk: leaves seen, nulls too (json.h's cap) */
+} Leaves;
+
+static void on_leaf(void *ctx, const char *name, size_t len, const Datum *v)
+{
+    Leaves *l = ctx;
+    FUZZ_CHECK(l->n < MAX_LEAVES, "more leaves named than JSON_MAX_FIELDS");
+    l->names[l->n] = apr_pstrmemdup(l->pool, name, len);
+    l->lens[l->n] = (uint32_t)len;
+    l->types[l->n++] = v->type;
+}
+
+/* The jdom tree flattened as json.h says json_each does: names joined by dots (an '@' more on
+ * top-level keys that start with one), empty containers absent, no leaf named after the first
+ * JSON_MAX_FIELDS (nulls are kept here: json_extract's last leaf of a name may be one). path
+ * holds any name of the line (2 * its length + 16 bytes: an index is a digit and a dot per
+ * '[', deep containers are leaves). */
+static void dom_leaves(const JdNode *n, char *path, size_t plen, int top, Leaves *l)
+{
+    if (n->type == JD_OBJ || n->type == JD_ARR) {
+        for (size_t i = 0; i < n->n; i++) {
+            char seg[32];
+            const char *k = seg;
+            size_t kl;
+            if (n->type == JD_OBJ) {
+                k = n->keys[i];
+                kl = n->keylens[i];
+            } else {
+                kl = (size_t)snprintf(seg, sizeof(seg), "%zu", i);
+            }
+            size_t at = top && kl && k[0] == '@', np = plen + (top ? 0 : 1) + at + kl;
+            char *q = path + plen;
+            if (!top)
+                *q++ = '.';
+            if (at)
+                *q++ = '@';
+            memcpy(q, k, kl);
+            dom_leaves(n->kids[i], path, np, 0, l);
+        }
+        return;
+    }
+    if (++l->counted > JSON_MAX_FIELDS)
+        return;
+    Datum d = jdom_datum(n); /* nulls too: json_extract gives the last leaf of a name */
+    on_leaf(l, path, plen, &d);
+}
+
+static void readers(apr_pool_t *pool, const char *line, size_t len)
+{
+    const char *none[1] = {NULL};
+    uint32_t nolen[1] = {0};
+    JsonWant w0 = {0, none, nolen};
+    Datum unused;
+    int obj = json_extract(line, len, &w0, &unused, pool);
+
+    /* json_skip: the same verdict on objects */
+    const char *p = line, *end = line + len;
+    if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+        p += 3;
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        p++;
+    const char *e = p < end && *p == '{' ? json_skip(p, end) : NULL;
+    while (e && e < end && (*e == ' ' || *e == '\t' || *e == '\n' || *e == '\r'))
+        e++;
+    FUZZ_CHECK(obj == (e == end), "json_skip and json_extract disagree on the line");
+
+    Leaves each = {0}, dom = {0};
+    each.pool = dom.pool = pool;
+    int eok = json_each(line, len, on_leaf, &each, pool);
+    FUZZ_CHECK(eok == obj, "json_each and json_extract disagree on the line");
+    JdNode *doc = jdom_parse(pool, line, len);
+    FUZZ_CHECK((doc && doc->type == JD_OBJ) == obj, "jdom_parse and json_extract disagree");
+    if (!obj)
+        return;
+    dom_leaves(doc, apr_palloc(pool, 2 * len + 16), 0, 1, &dom);
+    int k = 0;
+    for (int i = 0; i < dom.n; i++) { /* json_each leaves out the nulls */
+        if (dom.types[i] == VT_NULL)
+            continue;
+        FUZZ_CHECK(k < each.n, "the jdom tree has a leaf json_each does not name");
+        FUZZ_CHECK(dom.lens[i] == each.lens[k] &&
+                       memcmp(dom.names[i], each.names[k], each.lens[k]) == 0,
+                   "json_each and the jdom tree name a leaf differently");
+        FUZZ_CHECK(dom.types[i] == each.types[k], "json_each and jdom type a leaf differently");
+        k++;
+    }
+    FUZZ_CHECK(k == each.n, "json_each names a leaf the jdom tree does not have");
+    for (int i = 0; i < dom.n; i++) {
+        int last = 1; /* a repeated name: json_extract gives its last leaf */
+        for (int j = i + 1; j < dom.n && last; j++)
+            last = !(dom.lens[j] == dom.lens[i] &&
+                     memcmp(dom.names[j], dom.names[i], dom.lens[i]) == 0);
+        if (!last)
+            continue;
+        JsonWant w1 = {1, &dom.names[i], &dom.lens[i]};
+        Datum one;
+        json_extract(line, len, &w1, &one, pool);
+        FUZZ_CHECK(one.type == dom.types[i], "json_extract and the jdom tree disagree on a leaf");
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size > 1 << 16)
@@ -89,7 +211,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const char *fixed[] = {"a",       "a.b",       "a.b.c",        "items.0.id",
                                   "0",       "level",     "msg",          "@message",
                                   "@@timestamp", "@timestamp", "",        "a.0",
-                                  "x.y.z.w", "a..b",      "."};
+                                  "x.y.z.w", "a..b",      ".",          ".a",
+                                  "a.",      "..",        ".0"};
     const char *names[MAX_NAMES];
     uint32_t lens[MAX_NAMES];
     int n = 0;
@@ -98,6 +221,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         lens[n++] = (uint32_t)strlen(fixed[i]);
     }
     extract(pool, line, size, names, lens, n);
+    readers(pool, line, size);
 
     /* 2. the raw bodies of the first quoted strings, and consecutive pairs dotted */
     n = 0;
