@@ -12,8 +12,9 @@
  * computed here from the generated records and compared: every value of a 'fields' row, the
  * groups and counts of 'stats', every capture of 'parse', the order and rows of 'sort', the
  * rows 'dedup' keeps, the matches of 'in', the value of a variadic call, the count after many
- * commands. A nesting of at most LIQ_MAX_DEPTH levels compiles; one level more fails with the
- * single error naming the limit. FUZZ_WIDE_SHOW=1 in the environment prints each query made.
+ * commands. A nesting of at most LIQ_MAX_DEPTH levels (one form, or each level its own of (,
+ * abs(, not and -) compiles; one level more, or tens of thousands, fails with the single error
+ * naming the limit. FUZZ_WIDE_SHOW=1 in the environment prints each query made.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -320,15 +321,24 @@ static void build(Bytes *b, Spec *s, LiqBuf *q)
         buf_adds(q, ") as c");
         break;
     case SH_DEPTH: {
-        s->n = LIQ_MAX_DEPTH - 6 + (int)take(b, 12);
+        /* around the limit; one input in 16 far past it (the parser's own stack fills) */
+        int far = take(b, 16) == 0;
+        s->n = far ? 5000 + (int)take16(b, 50000) : LIQ_MAX_DEPTH - 6 + (int)take(b, 12);
+        int mixed = (int)take(b, 2); /* each level its own form, from the bytes */
         static const char *const open[] = {"(", "abs(", "not ", "- "};
         static const char *const close[] = {")", ")", "", ""};
-        buf_adds(q, s->mode == 2 ? "filter " : "fields ");
+        unsigned char *form = malloc((size_t)s->n + 1);
+        if (!form)
+            abort();
         for (int i = 0; i < s->n; i++)
-            buf_adds(q, open[s->mode]);
+            form[i] = (unsigned char)(mixed ? take(b, 4) : (unsigned)s->mode);
+        buf_adds(q, s->mode == 2 && !mixed ? "filter " : "fields ");
+        for (int i = 0; i < s->n; i++)
+            buf_adds(q, open[form[i]]);
         buf_adds(q, "f0");
-        for (int i = 0; i < s->n; i++)
-            buf_adds(q, close[s->mode]);
+        for (int i = s->n; i-- > 0;)
+            buf_adds(q, close[form[i]]);
+        free(form);
         break;
     }
     case SH_COMMANDS:
