@@ -36,6 +36,7 @@ ep="--endpoint-url $PROXY_URL"
 q='stats count(*) as n'
 # signed_ok: every request since the last reset of v.log was signed with $secret and $session
 signed_ok() {
+    wait_log v 'sig=' # servers log a request when it ends: maybe just after liq exits
     if grep -q "token=$session region=us-east-1 sig=ok" "$tmp/v.log" && ! grep -q 'sig=BAD' "$tmp/v.log" &&
         ! grep -v "token=$session " "$tmp/v.log" | grep -q .; then
         ok "$1: signed with the endpoint's secret and session token"
@@ -54,6 +55,7 @@ expect_rc 0 "container full URI"
 want n 2
 expect_out "container full URI"
 signed_ok "container full URI"
+wait_log c1 '^GET /v2/creds '
 if grep -q '^GET /v2/creds auth=yes .* -> 200$' "$tmp/c1.log"; then ok "container: one authorized GET"; else
     not_ok "container: no authorized GET"; show "$tmp/c1.log"; fi
 
@@ -82,6 +84,7 @@ AWS_CONTAINER_CREDENTIALS_RELATIVE_URI=/v2/credentials/abc-123 \
     http_proxy="$META_URL" no_proxy=127.0.0.1 run --format csv $ep "$q" s3://logs/app/a.log
 expect_rc 0 "container relative URI"
 signed_ok "container relative URI"
+wait_log c2 '^GET http://169.254.170.2/'
 if grep -q '^GET http://169.254.170.2/v2/credentials/abc-123 auth=no' "$tmp/c2.log"; then
     ok "relative URI: asked http://169.254.170.2, before the full URI"; else
     not_ok "relative URI: not asked at 169.254.170.2"; show "$tmp/c2.log"; fi
@@ -100,6 +103,7 @@ printf '%s\n' \
     'GET /latest/meta-data/iam/security-credentials/ auth=no tok=yes ttl=- -> 200' \
     'GET /latest/meta-data/iam/security-credentials/liq-role auth=no tok=yes ttl=- -> 200' \
     >"$tmp/want.log"
+wait_log i1 'security-credentials/liq-role ' # logged after the answer: maybe after liq exits
 if cmp -s "$tmp/want.log" "$tmp/i1.log"; then ok "IMDSv2: token, role, credentials"; else
     not_ok "IMDSv2: requests differ"; diff -u "$tmp/want.log" "$tmp/i1.log" | show /dev/stdin; fi
 
@@ -117,6 +121,7 @@ expect_err_has "credentials: EC2 instance metadata $META_URL (IMDSv2, role 'test
 expect_err_lacks "$secret" "IMDS: no secret"
 expect_err_lacks "$session" "IMDS: no session token"
 expect_err_lacks "imds-token-0123456789" "IMDS: no metadata token"
+wait_log i3 'security-credentials/test-role ' # its 3 requests, before the next run
 : >"$tmp/v.log"
 
 AWS_EC2_METADATA_DISABLED=true AWS_EC2_METADATA_SERVICE_ENDPOINT="$META_URL" \
@@ -161,6 +166,7 @@ AWS_EC2_METADATA_SERVICE_ENDPOINT="$META_URL" run --format csv --endpoint-url "$
 expect_rc 0 "ExpiredToken: new credentials"
 want n 2
 expect_out "ExpiredToken: new credentials"
+wait_log x ' -> 200 ' && wait_log i5 'security-credentials/test-role ' 2
 if grep -q "^GET /logs/app/a\.log range=- -> 400 token=$session-1 " "$tmp/x.log" &&
     grep -q "^GET /logs/app/a\.log range=- -> 200 token=$session-2 region=us-east-1 sig=ok" "$tmp/x.log"; then
     ok "ExpiredToken: the request again with the second token"; else
