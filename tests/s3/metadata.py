@@ -74,7 +74,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Type", "text/plain" if status != 200 else "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
-        self.wfile.write(data)
+        self.body = data  # written after the log line (do)
         return status
 
     def container(self):
@@ -103,6 +103,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return self.answer(404, "not found")
 
     def do(self):
+        """Answers one request, logged before its body is written: when liq has read an answer,
+        the log holds its line (tests read the log as soon as liq exits)."""
+        self.body = None
         n = int(self.headers.get("Content-Length") or 0)
         if n:
             self.rfile.read(n)
@@ -125,6 +128,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.headers.get("X-aws-ec2-metadata-token-ttl-seconds", "-"),
         )
         log("%s %s %s -> %s" % (self.command, self.path, hdr, status))
+        if self.body is not None:
+            try:
+                self.wfile.write(self.body)
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True
 
     do_GET = do_PUT = do
 

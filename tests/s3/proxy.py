@@ -170,7 +170,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/xml")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        self.body = body  # written after the log line (do)
         return status
 
     def handle_one(self):
@@ -250,16 +250,26 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if not self.close_connection:
                 self.wait_gone()
             return "%d held: client gone after %d of %d bytes" % (r.status, sent, len(data)), note
-        self.wfile.write(data)
+        self.body = data  # written after the log line (do)
         return r.status, note
 
     def do(self):
+        """Answers one request. A request is logged before the last part of its answer (the
+        body) is written, so when liq has read an answer the log already holds its line: a
+        test may read the log as soon as liq exits. Requests whose outcome is the client's doing
+        (cut, held, hung) are logged after it and read with lib.sh's wait_log."""
+        self.body = None
         try:
             status, note = self.handle_one()
         except (BrokenPipeError, ConnectionResetError):
             status, note = "client gone", ""
             self.close_connection = True
         log("%s %s range=%s -> %s%s" % (self.command, self.path, self.headers.get("Range", "-"), status, note))
+        if self.body is not None:
+            try:
+                self.wfile.write(self.body)
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True
 
     do_GET = do_PUT = do_HEAD = do_DELETE = do_POST = do
 
