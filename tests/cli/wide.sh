@@ -216,7 +216,7 @@ for form in '(:x:)' 'abs(:x:)' 'not :x:' '- :x:' 'x ^ :x:'; do
     run --format csv -f "$tmp/deep.q" "$tmp/x.jsonl"
     if [ "$rc" -eq 2 ] && grep -q 'expression nested too deeply (liq allows at most 1000 levels)' "$tmp/err"
     then ok "100000 levels of '$open': refused with the limit named"
-    else not_ok "100000 levels of '$open': exit $rc"; head -c 300 "$tmp/err" | show /dev/stdin; fi
+    else not_ok "100000 levels of '$open': exit $rc"; { head -c 300 "$tmp/err"; echo; } | show /dev/stdin; fi
 done
 awk 'BEGIN { printf "fields jsonParse(x)"; for (i = 0; i < 100000; i++) printf "[0]"; print "" }' >"$tmp/deep.q"
 run --format csv -f "$tmp/deep.q" "$tmp/x.jsonl"
@@ -274,7 +274,7 @@ else not_ok "--fields lacks the field under a 1100-byte key"; fi
 run "stats $k" "$tmp/longkey.jsonl"
 if [ "$rc" -eq 2 ] && grep -q "^liq: error at 1:7: stats item '$k' has no aggregate function\$" "$tmp/err"
 then ok "an error message quotes a 1100-byte name whole"
-else not_ok "an error message about a 1100-byte name: exit $rc"; head -c 200 "$tmp/err" | show /dev/stdin; fi
+else not_ok "an error message about a 1100-byte name: exit $rc"; { head -c 200 "$tmp/err"; echo; } | show /dev/stdin; fi
 
 # ===== sort and dedup by 100 keys (no fixed array there: these guard it) =====
 awk 'BEGIN { srand(11); for (i = 0; i < 300; i++) { printf "{\"id\":%d", i
