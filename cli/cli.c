@@ -35,9 +35,9 @@
 #include "cli/progress.h"
 #include "cli/query.h"
 #include "engine/liq.h"
-#include "engine/fmt.h"
-#include "engine/ts.h"
-#include "engine/tsfmt.h"
+#include "engine/input/fmt.h"
+#include "engine/input/ts.h"
+#include "engine/input/tsfmt.h"
 #include "parser/func.h"
 
 typedef struct CliOpts {

@@ -1,13 +1,16 @@
 ## cli/local.mk -- the liq executable, its man page and its bash completion
 ##
-## The CLI's own modules join libliq (engine/local.mk lists the first ones), so the golden-test
-## runner, which calls cli_main in-process, links exactly what liq runs.
+## The CLI's modules form libliqcli, a client of libliq's public headers (engine/liq.h); the
+## golden-test runner, which calls cli_main in-process, links exactly what liq runs.
 
 bin_PROGRAMS += liq
 liq_SOURCES = cli/main.c
-liq_LDADD = libliq.la $(LIQ_LIBS)
+liq_LDADD = libliqcli.la libliq.la $(LIQ_LIBS)
 
-libliq_la_SOURCES += \
+noinst_LTLIBRARIES += libliqcli.la
+libliqcli_la_SOURCES = \
+	cli/cli.c cli/cli.h cli/exit_codes.def \
+	cli/out.c cli/out.h cli/out_csv.c cli/out_json.c cli/out_table.c \
 	cli/query.c cli/query.h cli/progress.c cli/progress.h \
 	cli/out_chart.c cli/out_chart.h cli/out_svg.c
 

@@ -20,7 +20,7 @@
 #include <string.h>
 #include <apr_strings.h>
 #include "cli/out_chart.h"
-#include "lexer/span.h"
+#include "base/span.h"
 
 /* ===== Collector: rows kept as typed values ===== */
 

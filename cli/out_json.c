@@ -9,7 +9,7 @@
 #include <math.h>
 #include <string.h>
 #include "cli/out.h"
-#include "lexer/span.h"
+#include "base/span.h"
 
 void out_json_string(LiqBuf *b, const char *s, size_t len)
 {

@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli/out_chart.h"
-#include "lexer/span.h"
+#include "base/span.h"
 
 static const char *const palette[] = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
                                       "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"};

@@ -4,7 +4,7 @@
  * a file or a pipe (exact widths), the first TABLE_WINDOW on a terminal, after which the widths
  * are fixed and later rows stream out as they come (a terminal shows a long result at once and
  * never holds it all in memory); the last column of such a row may still use what is left of
- * the line. Widths count display columns (lexer/span.h: wide characters take two, combining
+ * the line. Widths count display columns (base/span.h: wide characters take two, combining
  * marks none). On a terminal a line wider than the screen has its widest columns narrowed and
  * their cells clipped with '…'; elsewhere nothing is clipped.
  *
@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli/out.h"
-#include "lexer/span.h"
+#include "base/span.h"
 
 enum { TABLE_WINDOW = 1000 };
 

@@ -128,7 +128,7 @@ static void *APR_THREAD_FUNC bar_main(apr_thread_t *t, void *arg)
         draw(b, 0);
     }
     apr_thread_mutex_unlock(b->lock);
-    (void)t; /* returning ends the thread (apr_thread_exit upsets ASan, see engine/pipe.c) */
+    (void)t; /* returning ends the thread (apr_thread_exit upsets ASan, see engine/exec/pipe.c) */
     return NULL;
 }
 

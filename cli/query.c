@@ -20,7 +20,7 @@
 #include <strings.h>
 #include <apr_strings.h>
 #include "cli/query.h"
-#include "engine/buf.h"
+#include "base/buf.h"
 
 /* ===== Scanner ===== */
 

@@ -22,7 +22,7 @@
 
 #include <stddef.h>
 #include <apr_pools.h>
-#include "lexer/diag.h"
+#include "base/diag.h"
 
 typedef struct CliVar {
     const char *name;

@@ -23,9 +23,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <apr_pools.h>
-#include "engine/buf.h"
-#include "engine/val.h"
-#include "lexer/diag.h"
+#include "base/buf.h"
+#include "engine/data/val.h"
+#include "base/diag.h"
 
 typedef enum {
     LIQ_OK = 0,
@@ -60,16 +60,16 @@ typedef struct LiqRunOptions {
     int profile;             /* count rows and time per operator (LiqRunStats.ops) */
     struct LiqProgress *progress; /* updated during the run when not NULL */
     const char *s3_cache_dir; /* --cache-dir: S3 objects kept there (NULL: none) */
-    /* inputs (engine/src.h SrcOpts, engine/tsfmt.h) */
+    /* inputs (engine/input/src.h SrcOpts, engine/input/tsfmt.h) */
     const char *const *include; /* --include globs, ninclude of them */
     int ninclude;
     const char *const *exclude; /* --exclude globs */
     int nexclude;
-    const char *input_format; /* --input-format (fmt_user_names in engine/fmt.h); NULL: sniff */
+    const char *input_format; /* --input-format (fmt_user_names in engine/input/fmt.h); NULL: sniff */
     const char *ts_field;     /* --timestamp-field; NULL: the rules of L20 */
     const char *ts_format;    /* --timestamp-format; NULL: ISO 8601 and epoch numbers */
     const char *tz;           /* --tz: the zone of zone-less timestamps; NULL: UTC */
-    int no_seek; /* --no-seek: read sorted files whole with --start/--end (engine/seek.h) */
+    int no_seek; /* --no-seek: read sorted files whole with --start/--end (engine/input/seek.h) */
 } LiqRunOptions;
 
 /* Progress of a run, for a progress bar drawn by another thread while liq_run works: the
@@ -118,7 +118,7 @@ int liq_columns(const LiqQuery *q, const char ***names);
 int liq_needs_range(const LiqQuery *q);
 /* liq --fields: a query whose run lists the fields the records of the inputs have (the
  * console's discovered fields): columns field, count (records with the field), types
- * ("string, number", ...), ordered by count descending, then name (engine/discover.c). */
+ * ("string, number", ...), ordered by count descending, then name (engine/exec/discover.c). */
 LiqQuery *liq_fields_query(apr_pool_t *pool);
 LiqStatus liq_run(LiqQuery *q, const LiqRunOptions *opt, const LiqOutput *out, LiqRunStats *st,
                   LiqDiagList *diags);

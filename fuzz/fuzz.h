@@ -28,9 +28,9 @@
 #include <apr_allocator.h>
 #include <apr_general.h>
 #include <apr_pools.h>
-#include "engine/buf.h"
+#include "base/buf.h"
 #include "engine/liq.h"
-#include "lexer/diag.h"
+#include "base/diag.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

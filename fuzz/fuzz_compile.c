@@ -9,10 +9,10 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <string.h>
-#include "engine/buf.h"
+#include "base/buf.h"
 #include "engine/liq.h"
 #include "fuzz/fuzz.h"
-#include "lexer/diag.h"
+#include "base/diag.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

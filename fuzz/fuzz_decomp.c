@@ -1,7 +1,7 @@
 /* fuzz_decomp.c -- libFuzzer target: gzip and zstd streams -> decomp_open/decomp_read
  *
  * The input is a compressed stream, damaged or not. Its format comes from its magic bytes, as
- * engine/src.c does, and an input with neither magic is skipped: src.c never decompresses one
+ * engine/input/src.c does, and an input with neither magic is skipped: src.c never decompresses one
  * (and libzstd then takes legacy v0.5 frames, whose 4-byte magic split from the rest fails
  * where the whole frame decodes). The stream is decoded twice: from memory (the mapped-file
  * path, 4096-byte reads) and from a descriptor (the pipe/stdin path with a 4-byte sniffed
@@ -14,8 +14,8 @@
  */
 #include <string.h>
 #include <unistd.h>
-#include "engine/buf.h"
-#include "engine/decomp.h"
+#include "base/buf.h"
+#include "engine/input/decomp.h"
 #include "fuzz/fuzz.h"
 
 enum { OUT_CAP = 8 << 20 };
@@ -76,7 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     decomp_close(d);
     free(copy);
 
-    /* from a descriptor, after sniffing 4 bytes as engine/src.c does */
+    /* from a descriptor, after sniffing 4 bytes as engine/input/src.c does */
     int fd = fuzz_memfd(data, size);
     char head[4];
     size_t got = 0;

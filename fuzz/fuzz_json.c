@@ -24,8 +24,8 @@
  */
 #include <string.h>
 #include <apr_strings.h>
-#include "engine/jdom.h"
-#include "engine/json.h"
+#include "engine/data/jdom.h"
+#include "engine/data/json.h"
 #include "fuzz/fuzz.h"
 
 enum { MAX_NAMES = 48 };

@@ -10,7 +10,7 @@
  */
 #include <string.h>
 #include "fuzz/fuzz.h"
-#include "lexer/diag.h"
+#include "base/diag.h"
 #include "parser/ast.h"
 #include "parser/parse.h"
 

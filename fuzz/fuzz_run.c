@@ -2,7 +2,7 @@
  *
  * The first line of the input is the query, the rest is the log input (any bytes: JSON lines,
  * text, damaged gzip). A query that compiles runs in-process with one worker thread over an
- * in-memory file (engine/src.c reads paths, so the file is named through /proc/self/fd),
+ * in-memory file (engine/input/src.c reads paths, so the file is named through /proc/self/fd),
  * twice, each time freshly compiled: with 3-row batches and literal prefilters, and with full
  * batches and no prefilters. Rows go into a throwaway buffer (fuzz/harness.c). This exercises
  * the whole engine: decoders, kernels, operators, pipelines.

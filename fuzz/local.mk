@@ -18,31 +18,31 @@ EXTRA_DIST += fuzz/README fuzz/corpus fuzz/crashes fuzz/insights.dict fuzz/json.
 
 fuzz_replay_parse_SOURCES = fuzz/replay.c fuzz/fuzz_parse.c $(FUZZ_COMMON)
 fuzz_replay_parse_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_NAME='"parse"'
-fuzz_replay_parse_LDADD = libliq.la $(LIQ_LIBS)
+fuzz_replay_parse_LDADD = libliqcli.la libliq.la $(LIQ_LIBS)
 
 fuzz_replay_compile_SOURCES = fuzz/replay.c fuzz/fuzz_compile.c $(FUZZ_COMMON)
 fuzz_replay_compile_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_NAME='"compile"'
-fuzz_replay_compile_LDADD = libliq.la $(LIQ_LIBS)
+fuzz_replay_compile_LDADD = libliqcli.la libliq.la $(LIQ_LIBS)
 
 fuzz_replay_fpat_SOURCES = fuzz/replay.c fuzz/fuzz_fpat.c $(FUZZ_COMMON)
 fuzz_replay_fpat_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_NAME='"fpat"'
-fuzz_replay_fpat_LDADD = libliq.la $(LIQ_LIBS)
+fuzz_replay_fpat_LDADD = libliqcli.la libliq.la $(LIQ_LIBS)
 
 fuzz_replay_json_SOURCES = fuzz/replay.c fuzz/fuzz_json.c $(FUZZ_COMMON)
 fuzz_replay_json_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_NAME='"json"'
-fuzz_replay_json_LDADD = libliq.la $(LIQ_LIBS)
+fuzz_replay_json_LDADD = libliqcli.la libliq.la $(LIQ_LIBS)
 
 fuzz_replay_decomp_SOURCES = fuzz/replay.c fuzz/fuzz_decomp.c $(FUZZ_COMMON)
 fuzz_replay_decomp_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_NAME='"decomp"'
-fuzz_replay_decomp_LDADD = libliq.la $(LIQ_LIBS)
+fuzz_replay_decomp_LDADD = libliqcli.la libliq.la $(LIQ_LIBS)
 
 fuzz_replay_run_SOURCES = fuzz/replay.c fuzz/fuzz_run.c $(FUZZ_COMMON)
 fuzz_replay_run_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_NAME='"run"'
-fuzz_replay_run_LDADD = libliq.la $(LIQ_LIBS)
+fuzz_replay_run_LDADD = libliqcli.la libliq.la $(LIQ_LIBS)
 
 fuzz_replay_wide_SOURCES = fuzz/replay.c fuzz/fuzz_wide.c $(FUZZ_COMMON)
 fuzz_replay_wide_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_NAME='"wide"'
-fuzz_replay_wide_LDADD = libliq.la $(LIQ_LIBS)
+fuzz_replay_wide_LDADD = libliqcli.la libliq.la $(LIQ_LIBS)
 
 if ENABLE_FUZZING
 FUZZ_LINK = -fsanitize=fuzzer
@@ -51,29 +51,29 @@ noinst_PROGRAMS += fuzz/fuzz_parse fuzz/fuzz_compile fuzz/fuzz_fpat fuzz/fuzz_js
 
 fuzz_fuzz_parse_SOURCES = fuzz/fuzz_parse.c $(FUZZ_COMMON)
 fuzz_fuzz_parse_LDFLAGS = $(FUZZ_LINK)
-fuzz_fuzz_parse_LDADD = libliq.la $(LIQ_LIBS)
+fuzz_fuzz_parse_LDADD = libliqcli.la libliq.la $(LIQ_LIBS)
 
 fuzz_fuzz_compile_SOURCES = fuzz/fuzz_compile.c $(FUZZ_COMMON)
 fuzz_fuzz_compile_LDFLAGS = $(FUZZ_LINK)
-fuzz_fuzz_compile_LDADD = libliq.la $(LIQ_LIBS)
+fuzz_fuzz_compile_LDADD = libliqcli.la libliq.la $(LIQ_LIBS)
 
 fuzz_fuzz_fpat_SOURCES = fuzz/fuzz_fpat.c $(FUZZ_COMMON)
 fuzz_fuzz_fpat_LDFLAGS = $(FUZZ_LINK)
-fuzz_fuzz_fpat_LDADD = libliq.la $(LIQ_LIBS)
+fuzz_fuzz_fpat_LDADD = libliqcli.la libliq.la $(LIQ_LIBS)
 
 fuzz_fuzz_json_SOURCES = fuzz/fuzz_json.c $(FUZZ_COMMON)
 fuzz_fuzz_json_LDFLAGS = $(FUZZ_LINK)
-fuzz_fuzz_json_LDADD = libliq.la $(LIQ_LIBS)
+fuzz_fuzz_json_LDADD = libliqcli.la libliq.la $(LIQ_LIBS)
 
 fuzz_fuzz_decomp_SOURCES = fuzz/fuzz_decomp.c $(FUZZ_COMMON)
 fuzz_fuzz_decomp_LDFLAGS = $(FUZZ_LINK)
-fuzz_fuzz_decomp_LDADD = libliq.la $(LIQ_LIBS)
+fuzz_fuzz_decomp_LDADD = libliqcli.la libliq.la $(LIQ_LIBS)
 
 fuzz_fuzz_run_SOURCES = fuzz/fuzz_run.c $(FUZZ_COMMON)
 fuzz_fuzz_run_LDFLAGS = $(FUZZ_LINK)
-fuzz_fuzz_run_LDADD = libliq.la $(LIQ_LIBS)
+fuzz_fuzz_run_LDADD = libliqcli.la libliq.la $(LIQ_LIBS)
 
 fuzz_fuzz_wide_SOURCES = fuzz/fuzz_wide.c $(FUZZ_COMMON)
 fuzz_fuzz_wide_LDFLAGS = $(FUZZ_LINK)
-fuzz_fuzz_wide_LDADD = libliq.la $(LIQ_LIBS)
+fuzz_fuzz_wide_LDADD = libliqcli.la libliq.la $(LIQ_LIBS)
 endif

@@ -1,4 +1,5 @@
-## lexer/local.mk -- spans, diagnostics and the flex lexer (generated: lexer/lex.c)
+## lexer/local.mk -- the flex lexers of queries and filter patterns (generated: lexer/lex.c,
+## lexer/fpat.c), built with the bison grammars they read their tokens from
 
 noinst_LTLIBRARIES += libliqfront.la libliqfpat.la
 libliqfront_la_SOURCES = lexer/lex.l parser/grammar.y
@@ -10,10 +11,6 @@ BUILT_SOURCES += parser/grammar.h parser/fpat_grammar.h
 libliqfpat_la_SOURCES = lexer/fpat.l parser/fpat_grammar.y parser/fpat.h parser/fpat_int.h
 libliqfpat_la_CFLAGS = $(libliqfront_la_CFLAGS)
 
-
-libliq_la_SOURCES = \
-	lexer/span.c lexer/span.h \
-	lexer/diag.c lexer/diag.h \
-	lexer/keywords.def
+libliq_la_SOURCES += lexer/keywords.def
 
 EXTRA_DIST += lexer/README

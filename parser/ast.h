@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <apr_pools.h>
-#include "lexer/span.h"
+#include "base/span.h"
 
 typedef enum {
 #define AK(name, text) AST_##name,

@@ -1,6 +1,6 @@
 /* fpat.h -- CloudWatch filter patterns (Part 2 §11): the syntax of FilterLogEvents and of
  * metric and subscription filters, compiled by their own flex lexer (lexer/fpat.l) and bison
- * grammar (parser/fpat.y) into an FpPattern that the engine evaluates (engine/op_fpat.c).
+ * grammar (parser/fpat.y) into an FpPattern that the engine evaluates (engine/exec/op_fpat.c).
  *
  * Kinds, told by the first non-blank character (§11.1):
  *   (empty)      every event
@@ -22,7 +22,7 @@
 
 #include <stddef.h>
 #include <apr_pools.h>
-#include "lexer/diag.h"
+#include "base/diag.h"
 #include "parser/ast.h"
 
 typedef enum { FPK_ALL, FPK_TERMS, FPK_REGEX, FPK_JSON, FPK_DELIM } FpKind;

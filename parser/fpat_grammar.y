@@ -19,7 +19,7 @@
 %parse-param {FpCtx *ctx}
 
 %code requires {
-#include "lexer/span.h"
+#include "base/span.h"
 #include "parser/fpat_int.h"
 typedef struct FpTok {
     const char *s;

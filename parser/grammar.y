@@ -28,7 +28,7 @@
 %parse-param {ParseCtx *ctx}
 
 %code requires {
-#include "lexer/span.h"
+#include "base/span.h"
 #include "parser/ast.h"
 #include "parser/parse.h"
 typedef struct LxTok {

@@ -10,7 +10,7 @@
 #ifndef LIQ_PARSE_H
 #define LIQ_PARSE_H
 
-#include "lexer/diag.h"
+#include "base/diag.h"
 #include "parser/ast.h"
 
 enum { PARSE_MAX_ERRORS = 10 };

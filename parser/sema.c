@@ -35,7 +35,7 @@ static LiqDiag *err(Sema *s, const AstNode *n, const char *fmt, ...)
 /* A period argument (bin, datefloor, dateceil): a duration literal. CloudWatch caps the value
  * of small units (ms <= 1000, s <= 60, m <= 60, h <= 24); a larger value runs as the cap, with a
  * warning that names an equivalent period (L15). Calendar units (mo, q, y) are kept as months
- * in negative numbers (see engine/ts.h). */
+ * in negative numbers (see engine/input/ts.h). */
 static void check_period(Sema *s, AstNode *n, const char *fn)
 {
     if (n->kind != AST_DURATION) {

@@ -13,7 +13,7 @@
 #ifndef LIQ_SEMA_H
 #define LIQ_SEMA_H
 
-#include "lexer/diag.h"
+#include "base/diag.h"
 #include "parser/ast.h"
 
 int sema_check(AstNode *query, LiqDiagList *diags);

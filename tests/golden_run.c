@@ -35,7 +35,7 @@
 #include <unistd.h>
 #include <apr_general.h>
 #include "cli/cli.h"
-#include "engine/buf.h"
+#include "base/buf.h"
 
 typedef struct Case {
     int line;

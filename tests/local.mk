@@ -12,7 +12,7 @@ AM_TESTS_ENVIRONMENT = LIQ=$(abs_top_builddir)/liq; SRCDIR=$(abs_top_srcdir); \
 
 check_PROGRAMS += tests/golden_run
 tests_golden_run_SOURCES = tests/golden_run.c
-tests_golden_run_LDADD = libliq.la $(LIQ_LIBS)
+tests_golden_run_LDADD = libliqcli.la libliq.la $(LIQ_LIBS)
 
 include tests/golden/list.mk
 include tests/golden/functions.mk

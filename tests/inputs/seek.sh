@@ -1,12 +1,12 @@
 #!/bin/sh
 # seek.sh -- --start/--end enter plain files sorted by time by binary search (issue 5, the
-# time seek of engine/seek.h): the output is byte for byte the output of --no-seek, at 1 and
+# time seek of engine/input/seek.h): the output is byte for byte the output of --no-seek, at 1 and
 # 4 threads; --stats says how many bytes were skipped; files that are not sorted, have no
 # timestamps, or are tiny are read whole; a file whose disorder only shows while it is read
 # says so (exit 3).
 #
 # The generated files have fixed-width lines (101 bytes), line i stamped i * 100 ms after
-# 2026-01-01T00:00:00Z. 9000 lines (909000 bytes) get 16 probes (engine/seek.c), at the
+# 2026-01-01T00:00:00Z. 9000 lines (909000 bytes) get 16 probes (engine/input/seek.c), at the
 # lines starting at or after k * 909000 / 16 bytes: line 4500 is the probe in the middle.
 # Env: LIQ (the binary). Exit 0 pass, 1 fail.
 set -u

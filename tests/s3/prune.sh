@@ -2,7 +2,7 @@
 # prune.sh -- S3 test: --start/--end skip objects by the date path of their key, before any
 # download, and never lose late-arriving events
 #
-# Layouts (engine/s3_prune.h): Firehose YYYY/MM/DD/HH/ prefixes are arrival hours (an object
+# Layouts (engine/s3/s3_prune.h): Firehose YYYY/MM/DD/HH/ prefixes are arrival hours (an object
 # is skipped only when its hour, plus Firehose's 15-minute buffer, ended before --start; an
 # object that arrived after --end is read, since it may hold older events), AWSLogs/.../
 # YYYY/MM/DD/ delivery days (one day of slack on each side), and export-task keys (no date,

@@ -18,7 +18,7 @@ UNIT_TESTS = \
 	tests/unit/test_memfind \
 	tests/unit/test_src
 
-# white box: test_src.c includes engine/src.c (its static cut and read of a morsel)
+# white box: test_src.c includes engine/input/src.c (its static cut and read of a morsel)
 tests_unit_test_src_SOURCES = tests/unit/test_src.c
 tests_unit_test_src_LDADD = libliq.la $(LIQ_LIBS) $(CMOCKA_LIBS)
 tests_unit_test_src_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
@@ -32,7 +32,7 @@ tests_unit_test_anomaly_LDADD = libliq.la $(LIQ_LIBS) $(CMOCKA_LIBS)
 tests_unit_test_anomaly_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 
 tests_unit_test_progress_SOURCES = tests/unit/test_progress.c
-tests_unit_test_progress_LDADD = libliq.la $(LIQ_LIBS) $(CMOCKA_LIBS)
+tests_unit_test_progress_LDADD = libliqcli.la libliq.la $(LIQ_LIBS) $(CMOCKA_LIBS)
 tests_unit_test_progress_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 
 tests_unit_test_span_SOURCES = tests/unit/test_span.c

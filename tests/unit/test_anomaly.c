@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
-#include "engine/anomaly.h"
+#include "engine/pattern/anomaly.h"
 
 enum { HOUR = 3600000, MIN = 60000 };
 static const int64_t DAY0 = 1795392000000LL; /* 2026-11-23T00:00:00Z */

@@ -19,7 +19,7 @@
 #include <cmocka.h>
 #include <apr_general.h>
 #include <apr_strings.h>
-#include "lexer/diag.h"
+#include "base/diag.h"
 
 /* ===== Fixture: one APR pool per test ===== */
 

@@ -18,8 +18,8 @@
 #include <cmocka.h>
 #include <apr_general.h>
 #include <apr_strings.h>
-#include "engine/jdom.h"
-#include "engine/json.h"
+#include "engine/data/jdom.h"
+#include "engine/data/json.h"
 
 /* ===== Fixture: one APR pool per test ===== */
 

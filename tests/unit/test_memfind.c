@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "engine/memfind.h"
+#include "base/memfind.h"
 
 static void same(const char *h, size_t hn, const char *n, size_t nn)
 {

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include <apr_general.h>
-#include "engine/rx.h"
+#include "engine/exec/rx.h"
 
 /* A known liq bug (listed in the test report): the case is skipped, never silently passed.
  * Remove the KNOWN_BUG line when the bug is fixed; the assertions below it then run. */

@@ -22,10 +22,10 @@
 #include <cmocka.h>
 #include <apr_general.h>
 #include <apr_strings.h>
-#include "engine/s3.h"
-#include "engine/s3_cache.h"
-#include "engine/s3_creds.h"
-#include "engine/s3_prune.h"
+#include "engine/s3/s3.h"
+#include "engine/s3/s3_cache.h"
+#include "engine/s3/s3_creds.h"
+#include "engine/s3/s3_prune.h"
 
 static int setup(void **state)
 {

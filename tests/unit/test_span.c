@@ -16,7 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include <apr_general.h>
-#include "lexer/span.h"
+#include "base/span.h"
 
 /* ===== Fixture: one APR pool per test ===== */
 

@@ -1,4 +1,4 @@
-/* test_src.c -- unit tests of engine/src.c: reading plain files by offset (issue 11)
+/* test_src.c -- unit tests of engine/input/src.c: reading plain files by offset (issue 11)
  *
  * White box: this file includes src.c, so that a test can cut a morsel (cut_file, under the
  * Src lock), change the file, and only then read the morsel's bytes (load_file), which a run
@@ -8,7 +8,7 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
-#include "engine/src.c"
+#include "engine/input/src.c"
 
 #include <setjmp.h>
 #include <cmocka.h>

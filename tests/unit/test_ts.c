@@ -18,7 +18,7 @@
 #include <cmocka.h>
 #include <apr_general.h>
 #include <apr_strings.h>
-#include "engine/ts.h"
+#include "engine/input/ts.h"
 
 /* A known liq bug (listed in the test report): the case is skipped, never silently passed.
  * Remove the KNOWN_BUG line when the bug is fixed; the assertions below it then run. */

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include <apr_general.h>
-#include "engine/val.h"
+#include "engine/data/val.h"
 
 /* ===== Fixture: one APR pool per test ===== */
 

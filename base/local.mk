@@ -1,0 +1,10 @@
+## base/local.mk -- the bottom room: buffers, spans, diagnostics, byte search (depends on nothing)
+
+noinst_LTLIBRARIES += libliq.la
+libliq_la_SOURCES = \
+	base/buf.c base/buf.h \
+	base/span.c base/span.h \
+	base/diag.c base/diag.h \
+	base/memfind.c base/memfind.h
+
+EXTRA_DIST += base/README

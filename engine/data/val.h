@@ -1,0 +1,100 @@
+/* val.h -- the value model: one Datum per value, and the rules every kernel shares
+ *
+ * Log fields carry no schema, so every value carries its own type tag (ValType). A Datum is 24
+ * bytes: a number or timestamp, a byte slice, the tag and flags. Strings borrow their bytes:
+ * from the input buffer (released with the batch), or from a pool that outlives every reader.
+ *
+ *   VT_NULL  missing or null (SQL three-valued logic, L4)
+ *   VT_BOOL  i = 0 or 1
+ *   VT_NUM   f = the value; s/len = its text as written in the input, or NULL when computed
+ *            (output keeps the input text, L11)
+ *   VT_STR   s/len = bytes (not necessarily UTF-8); f caches the numeric value once
+ *            DF_NUMCHECKED is set, with DF_NUMERIC when the string looks like a number (L5)
+ *   VT_TS    i = epoch milliseconds, UTC
+ *   VT_JSON  p = a JdNode (engine/data/jdom.h): a map or list from jsonParse(); prints as JSON text,
+ *            compares as null, sorts and groups by its JSON text
+ *
+ * Interface:
+ *   val_num / val_str / val_bool / val_ts   constructors
+ *   val_as_number    numeric view (numbers, numeric strings, timestamps, booleans) or 0
+ *   val_compare      =,<,> per L5 (numeric when both sides are numeric, else code points)
+ *   val_sort_cmp     the total order of sort and min/max (L3: natural sort, nulls last)
+ *   val_equal_key    equality of group keys; val_hash: its hash
+ *   val_truthy       truth of a value used as a condition
+ *   val_format       a value as output text (L11, L12); num_format the number part alone
+ *   num_parse        strict number syntax of JSON/Insights literals
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef LIQ_VAL_H
+#define LIQ_VAL_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include "base/buf.h"
+
+typedef enum { VT_NULL = 0, VT_BOOL, VT_NUM, VT_STR, VT_TS, VT_JSON, VT_MIXED } ValType;
+
+enum {
+    DF_NUMCHECKED = 1 << 0, /* VT_STR: numeric view computed */
+    DF_NUMERIC = 1 << 1,    /* VT_STR: looks like a number; f holds it */
+};
+
+typedef struct Datum {
+    union {
+        double f;
+        int64_t i;
+        const void *p;
+    } v;
+    const char *s;
+    uint32_t len;
+    uint8_t type;
+    uint8_t flags;
+} Datum;
+
+_Static_assert(sizeof(Datum) == 24, "Datum must stay 24 bytes");
+
+static inline Datum val_null(void)
+{
+    Datum d = {{0}, NULL, 0, VT_NULL, 0};
+    return d;
+}
+static inline Datum val_num(double f)
+{
+    Datum d = {{.f = f}, NULL, 0, VT_NUM, 0};
+    return d;
+}
+static inline Datum val_str(const char *s, size_t len)
+{
+    Datum d = {{0}, s, (uint32_t)len, VT_STR, 0};
+    return d;
+}
+static inline Datum val_bool(int b)
+{
+    Datum d = {{.i = b ? 1 : 0}, NULL, 0, VT_BOOL, 0};
+    return d;
+}
+static inline Datum val_json(const void *node)
+{
+    Datum d = {{.p = node}, NULL, 0, VT_JSON, 0};
+    return d;
+}
+static inline Datum val_ts(int64_t ms)
+{
+    Datum d = {{.i = ms}, NULL, 0, VT_TS, 0};
+    return d;
+}
+
+int num_parse(const char *s, size_t len, double *out);
+int val_as_number(const Datum *d, double *out);
+int val_compare(const Datum *a, const Datum *b, int *ok); /* <0,0,>0; *ok=0 when null involved */
+int val_sort_cmp(const Datum *a, const Datum *b);
+int val_natural_cmp(const char *a, size_t na, const char *b, size_t nb);
+int val_equal_key(const Datum *a, const Datum *b);
+uint64_t val_hash(const Datum *d);
+int val_truthy(const Datum *d);
+void num_format(LiqBuf *b, double f);
+void val_format(LiqBuf *b, const Datum *d);
+void ts_format(LiqBuf *b, int64_t ms);
+
+#endif

@@ -1,0 +1,547 @@
+/* agg.c -- aggregate functions (see agg.h)
+ *
+ * Every merge gives the same result whatever the order of merging:
+ *   count                  integer addition
+ *   sum, avg, stddev       integral values add exactly in int64; the rest in a Neumaier sum
+ *   min, max, sortsFirst/Last, earliest, latest   ties go to the earlier row (order key)
+ *   count_distinct         exact set union; past CD_EXACT_MAX values a HyperLogLog of the
+ *                          same values (register-wise max), so the switch point does not
+ *                          depend on which worker saw what (L10)
+ *   pct                    all numeric values kept and sorted at the end: exact nearest rank
+ *                          (L8); memory grows with the values of a group, as the result needs
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "engine/exec/agg.h"
+#include "engine/exec/op.h"
+
+/* ===== count ===== */
+
+typedef struct {
+    int64_t n;
+} CountSt;
+
+static void count_init(void *s)
+{
+    ((CountSt *)s)->n = 0;
+}
+
+static void count_update(void *s, const Datum *d, const Datum *aux, uint64_t order,
+                         apr_pool_t *pool)
+{
+    (void)aux;
+    (void)order;
+    (void)pool;
+    ((CountSt *)s)->n += d == NULL || d->type != VT_NULL;
+}
+
+static void count_merge(void *dst, const void *src, apr_pool_t *pool)
+{
+    (void)pool;
+    ((CountSt *)dst)->n += ((const CountSt *)src)->n;
+}
+
+static Datum count_result(void *s, double param, apr_pool_t *pool)
+{
+    (void)param;
+    (void)pool;
+    return val_num((double)((const CountSt *)s)->n);
+}
+
+static const AggOps agg_count = {sizeof(CountSt), count_init, count_update, count_merge,
+                                 count_result, NULL};
+
+/* ===== sum / avg / stddev ===== */
+
+/* Integral values add exactly in i (while they fit); everything else in a Neumaier sum. */
+typedef struct {
+    int64_t i;
+    double f, comp;
+    int ioverflow; /* i overflowed once: from then on everything goes to f */
+} ExactSum;
+
+typedef struct {
+    ExactSum sum, sq; /* values and their squares */
+    int64_t n;        /* numeric values seen */
+} SumSt;
+
+static void neumaier(ExactSum *s, double x)
+{
+    double t = s->f + x;
+    if (fabs(s->f) >= fabs(x))
+        s->comp += (s->f - t) + x;
+    else
+        s->comp += (x - t) + s->f;
+    s->f = t;
+}
+
+static void exact_add(ExactSum *s, double x)
+{
+    if (!s->ioverflow && x == floor(x) && fabs(x) < 9.0e15) {
+        int64_t r;
+        if (!__builtin_add_overflow(s->i, (int64_t)x, &r)) {
+            s->i = r;
+            return;
+        }
+        s->ioverflow = 1;
+        neumaier(s, (double)s->i);
+        s->i = 0;
+    }
+    neumaier(s, x);
+}
+
+static void exact_merge(ExactSum *d, const ExactSum *s)
+{
+    if (s->i)
+        exact_add(d, (double)s->i);
+    neumaier(d, s->f);
+    neumaier(d, s->comp);
+}
+
+static double exact_value(const ExactSum *s)
+{
+    return (double)s->i + (s->f + s->comp);
+}
+
+static void sum_init(void *s)
+{
+    memset(s, 0, sizeof(SumSt));
+}
+
+static void sum_update(void *sp, const Datum *d, const Datum *aux, uint64_t order,
+                       apr_pool_t *pool)
+{
+    (void)aux;
+    (void)order;
+    (void)pool;
+    double x;
+    if (d->type != VT_NULL && val_as_number(d, &x) && isfinite(x)) {
+        SumSt *s = sp;
+        s->n++;
+        exact_add(&s->sum, x);
+        exact_add(&s->sq, x * x);
+    }
+}
+
+static void sum_merge(void *dp, const void *sp, apr_pool_t *pool)
+{
+    (void)pool;
+    SumSt *d = dp;
+    const SumSt *s = sp;
+    d->n += s->n;
+    exact_merge(&d->sum, &s->sum);
+    exact_merge(&d->sq, &s->sq);
+}
+
+static Datum sum_result(void *sp, double param, apr_pool_t *pool)
+{
+    (void)param;
+    (void)pool;
+    const SumSt *s = sp;
+    double v = exact_value(&s->sum);
+    return s->n && isfinite(v) ? val_num(v) : val_null();
+}
+
+static Datum avg_result(void *sp, double param, apr_pool_t *pool)
+{
+    (void)param;
+    (void)pool;
+    const SumSt *s = sp;
+    double v = exact_value(&s->sum) / (double)(s->n ? s->n : 1);
+    return s->n && isfinite(v) ? val_num(v) : val_null();
+}
+
+/* Sample standard deviation (L9): sqrt((sum(x^2) - sum(x)^2/n) / (n-1)); null below 2 values. */
+static Datum stddev_result(void *sp, double param, apr_pool_t *pool)
+{
+    (void)param;
+    (void)pool;
+    const SumSt *s = sp;
+    if (s->n < 2)
+        return val_null();
+    double n = (double)s->n, sum = exact_value(&s->sum);
+    double var = (exact_value(&s->sq) - sum * sum / n) / (n - 1);
+    return val_num(var > 0 ? sqrt(var) : 0);
+}
+
+static const AggOps agg_sum = {sizeof(SumSt), sum_init, sum_update, sum_merge, sum_result, NULL};
+static const AggOps agg_avg = {sizeof(SumSt), sum_init, sum_update, sum_merge, avg_result, NULL};
+static const AggOps agg_stddev = {sizeof(SumSt), sum_init,      sum_update,
+                                  sum_merge,     stddev_result, NULL};
+
+/* ===== min / max / sortsFirst / sortsLast / earliest / latest ===== */
+
+typedef struct {
+    Datum best;
+    Datum key;     /* earliest/latest: the @timestamp of best */
+    uint64_t order;
+    uint32_t cap;  /* bytes reserved at best.s */
+    int has;
+} ExtSt;
+
+static void ext_init(void *s)
+{
+    ExtSt *e = s;
+    memset(e, 0, sizeof(*e));
+    e->best = val_null();
+    e->key = val_null();
+    e->order = UINT64_MAX;
+}
+
+static void ext_set(ExtSt *e, const Datum *d, const Datum *key, uint64_t order, apr_pool_t *pool)
+{
+    const char *old = e->best.s;
+    uint32_t cap = e->cap;
+    e->best = *d;
+    e->key = key ? *key : val_null();
+    e->order = order;
+    e->has = 1;
+    if (d->s && d->len) {
+        char *buf = (char *)(uintptr_t)old;
+        if (!buf || d->len > cap) {
+            cap = d->len < 32 ? 32 : d->len;
+            buf = apr_palloc(pool, cap);
+        }
+        memcpy(buf, d->s, d->len);
+        e->best.s = buf;
+        e->cap = cap;
+    }
+}
+
+/* sign -1 keeps the value that sorts first, +1 the last; ties go to the earlier row */
+static void ext_offer(ExtSt *e, const Datum *d, uint64_t order, apr_pool_t *pool, int sign)
+{
+    if (d->type == VT_NULL)
+        return;
+    if (!e->has) {
+        ext_set(e, d, NULL, order, pool);
+        return;
+    }
+    int c = val_sort_cmp(d, &e->best) * sign;
+    if (c > 0 || (c == 0 && order < e->order))
+        ext_set(e, d, NULL, order, pool);
+}
+
+/* earliest (sign -1) / latest (+1): by the row's @timestamp (key); rows without a timestamp
+ * are skipped; ties go to the earlier row */
+static void time_offer(ExtSt *e, const Datum *d, const Datum *key, uint64_t order,
+                       apr_pool_t *pool, int sign)
+{
+    if (!key || key->type == VT_NULL)
+        return;
+    if (!e->has) {
+        ext_set(e, d, key, order, pool);
+        return;
+    }
+    int c = (key->v.i < e->key.v.i ? -1 : key->v.i > e->key.v.i) * sign;
+    if (c > 0 || (c == 0 && order < e->order))
+        ext_set(e, d, key, order, pool);
+}
+
+#define EXT_UPDATE(name, sign)                                                                   \
+    static void name##_update(void *s, const Datum *d, const Datum *aux, uint64_t o,            \
+                              apr_pool_t *p)                                                     \
+    {                                                                                            \
+        (void)aux;                                                                               \
+        ext_offer(s, d, o, p, sign);                                                             \
+    }                                                                                            \
+    static void name##_merge(void *d, const void *s, apr_pool_t *p)                              \
+    {                                                                                            \
+        const ExtSt *e = s;                                                                      \
+        if (e->has)                                                                              \
+            ext_offer(d, &e->best, e->order, p, sign);                                           \
+    }
+EXT_UPDATE(min, -1)
+EXT_UPDATE(max, 1)
+
+static void earliest_update(void *s, const Datum *d, const Datum *aux, uint64_t o,
+                            apr_pool_t *p)
+{
+    time_offer(s, d, aux, o, p, -1);
+}
+
+static void latest_update(void *s, const Datum *d, const Datum *aux, uint64_t o, apr_pool_t *p)
+{
+    time_offer(s, d, aux, o, p, 1);
+}
+
+static void earliest_merge(void *d, const void *s, apr_pool_t *p)
+{
+    const ExtSt *e = s;
+    if (e->has)
+        time_offer(d, &e->best, &e->key, e->order, p, -1);
+}
+
+static void latest_merge(void *d, const void *s, apr_pool_t *p)
+{
+    const ExtSt *e = s;
+    if (e->has)
+        time_offer(d, &e->best, &e->key, e->order, p, 1);
+}
+
+/* Timestamps aggregate to epoch-millisecond numbers (L12). */
+static Datum ext_result(void *s, double param, apr_pool_t *pool)
+{
+    (void)param;
+    (void)pool;
+    const ExtSt *e = s;
+    if (e->best.type == VT_TS)
+        return val_num((double)e->best.v.i);
+    return e->best;
+}
+
+static const AggOps agg_min = {sizeof(ExtSt), ext_init, min_update, min_merge, ext_result, NULL};
+static const AggOps agg_max = {sizeof(ExtSt), ext_init, max_update, max_merge, ext_result, NULL};
+static const AggOps agg_sortsFirst = {sizeof(ExtSt), ext_init,   min_update,
+                                      min_merge,     ext_result, NULL};
+static const AggOps agg_sortsLast = {sizeof(ExtSt), ext_init,   max_update,
+                                     max_merge,     ext_result, NULL};
+static const AggOps agg_earliest = {sizeof(ExtSt), ext_init,   earliest_update,
+                                    earliest_merge, ext_result, NULL};
+static const AggOps agg_latest = {sizeof(ExtSt), ext_init,   latest_update,
+                                  latest_merge,  ext_result, NULL};
+
+/* ===== count_distinct ===== */
+
+enum { CD_EXACT_MAX = 100000, HLL_P = 14, HLL_M = 1 << HLL_P };
+
+typedef struct Distinct {
+    Datum *vals; /* open addressing; VT_MIXED marks an empty slot */
+    size_t n, mask;
+    uint8_t *hll; /* non-NULL once the set became a HyperLogLog */
+    apr_pool_t *pool; /* copies of string values */
+} Distinct;
+
+typedef struct {
+    Distinct *d;
+} CdSt;
+
+static void cd_init(void *s)
+{
+    ((CdSt *)s)->d = NULL;
+}
+
+static void hll_add(uint8_t *reg, uint64_t h)
+{
+    uint32_t idx = (uint32_t)(h >> (64 - HLL_P));
+    uint64_t rest = (h << HLL_P) | (1ULL << (HLL_P - 1));
+    uint8_t rank = (uint8_t)(__builtin_clzll(rest) + 1);
+    if (rank > reg[idx])
+        reg[idx] = rank;
+}
+
+static void cd_to_hll(Distinct *d)
+{
+    d->hll = calloc(HLL_M, 1);
+    if (!d->hll)
+        abort();
+    for (size_t i = 0; d->vals && i <= d->mask; i++)
+        if (d->vals[i].type != VT_MIXED)
+            hll_add(d->hll, val_hash(&d->vals[i]));
+    free(d->vals);
+    d->vals = NULL;
+}
+
+static void cd_grow(Distinct *d)
+{
+    size_t mask = d->mask ? d->mask * 2 + 1 : 15;
+    Datum *v = malloc(sizeof(Datum) * (mask + 1));
+    if (!v)
+        abort();
+    for (size_t i = 0; i <= mask; i++)
+        v[i].type = VT_MIXED;
+    for (size_t i = 0; d->vals && i <= d->mask; i++) {
+        if (d->vals[i].type == VT_MIXED)
+            continue;
+        size_t j = val_hash(&d->vals[i]) & mask;
+        while (v[j].type != VT_MIXED)
+            j = (j + 1) & mask;
+        v[j] = d->vals[i];
+    }
+    free(d->vals);
+    d->vals = v;
+    d->mask = mask;
+}
+
+static void cd_add(Distinct *d, const Datum *x)
+{
+    uint64_t h = val_hash(x);
+    if (d->hll) {
+        hll_add(d->hll, h);
+        return;
+    }
+    if (!d->vals || (d->n + 1) * 2 > d->mask)
+        cd_grow(d);
+    size_t j = h & d->mask;
+    while (d->vals[j].type != VT_MIXED) {
+        if (val_equal_key(&d->vals[j], x))
+            return;
+        j = (j + 1) & d->mask;
+    }
+    d->vals[j] = datum_copy(d->pool, x);
+    d->vals[j].flags = 0;
+    if (++d->n > CD_EXACT_MAX)
+        cd_to_hll(d);
+}
+
+static Distinct *cd_get(CdSt *s)
+{
+    if (!s->d) {
+        s->d = calloc(1, sizeof(Distinct));
+        if (!s->d)
+            abort();
+        apr_pool_create(&s->d->pool, NULL);
+    }
+    return s->d;
+}
+
+static void cd_update(void *sp, const Datum *x, const Datum *aux, uint64_t order,
+                      apr_pool_t *pool)
+{
+    (void)aux;
+    (void)order;
+    (void)pool;
+    if (x->type != VT_NULL)
+        cd_add(cd_get(sp), x);
+}
+
+static void cd_merge(void *dp, const void *sp, apr_pool_t *pool)
+{
+    (void)pool;
+    const Distinct *s = ((const CdSt *)sp)->d;
+    if (!s)
+        return;
+    Distinct *d = cd_get(dp);
+    if (s->hll) {
+        if (!d->hll)
+            cd_to_hll(d);
+        for (int i = 0; i < HLL_M; i++)
+            if (s->hll[i] > d->hll[i])
+                d->hll[i] = s->hll[i];
+        return;
+    }
+    for (size_t i = 0; i <= s->mask; i++)
+        if (s->vals[i].type != VT_MIXED)
+            cd_add(d, &s->vals[i]);
+}
+
+static Datum cd_result(void *sp, double param, apr_pool_t *pool)
+{
+    (void)param;
+    (void)pool;
+    const Distinct *d = ((const CdSt *)sp)->d;
+    if (!d)
+        return val_num(0);
+    if (!d->hll)
+        return val_num((double)d->n);
+    /* HyperLogLog estimate with linear counting for small cardinalities */
+    double sum = 0;
+    int zeros = 0;
+    for (int i = 0; i < HLL_M; i++) {
+        sum += ldexp(1.0, -d->hll[i]);
+        zeros += d->hll[i] == 0;
+    }
+    double m = HLL_M, est = 0.7213 / (1 + 1.079 / m) * m * m / sum;
+    if (est <= 2.5 * m && zeros)
+        est = m * log(m / zeros);
+    return val_num(floor(est + 0.5));
+}
+
+static void cd_destroy(void *sp)
+{
+    Distinct *d = ((CdSt *)sp)->d;
+    if (!d)
+        return;
+    free(d->vals);
+    free(d->hll);
+    apr_pool_destroy(d->pool);
+    free(d);
+    ((CdSt *)sp)->d = NULL;
+}
+
+static const AggOps agg_count_distinct = {sizeof(CdSt), cd_init,   cd_update,
+                                          cd_merge,     cd_result, cd_destroy};
+
+/* ===== pct ===== */
+
+typedef struct {
+    double *v;
+    size_t n, cap;
+} PctSt;
+
+static void pct_init(void *s)
+{
+    memset(s, 0, sizeof(PctSt));
+}
+
+static void pct_push(PctSt *s, double x)
+{
+    if (s->n == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 16;
+        double *v = realloc(s->v, sizeof(double) * s->cap);
+        if (!v)
+            abort();
+        s->v = v;
+    }
+    s->v[s->n++] = x;
+}
+
+static void pct_update(void *sp, const Datum *d, const Datum *aux, uint64_t order,
+                       apr_pool_t *pool)
+{
+    (void)aux;
+    (void)order;
+    (void)pool;
+    double x;
+    if (d->type != VT_NULL && d->type != VT_BOOL && val_as_number(d, &x) && isfinite(x))
+        pct_push(sp, x);
+}
+
+static void pct_merge(void *dp, const void *sp, apr_pool_t *pool)
+{
+    (void)pool;
+    const PctSt *s = sp;
+    for (size_t i = 0; i < s->n; i++)
+        pct_push(dp, s->v[i]);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Nearest rank: the value at index ceil(p/100 * n) - 1 of the sorted values, clamped. */
+static Datum pct_result(void *sp, double p, apr_pool_t *pool)
+{
+    (void)pool;
+    PctSt *s = sp;
+    if (!s->n)
+        return val_null();
+    qsort(s->v, s->n, sizeof(double), cmp_double);
+    double r = ceil(p / 100.0 * (double)s->n) - 1;
+    size_t k = r < 0 ? 0 : (size_t)r >= s->n ? s->n - 1 : (size_t)r;
+    return val_num(s->v[k]);
+}
+
+static void pct_destroy(void *sp)
+{
+    PctSt *s = sp;
+    free(s->v);
+    s->v = NULL;
+}
+
+static const AggOps agg_pct = {sizeof(PctSt), pct_init,   pct_update,
+                               pct_merge,     pct_result, pct_destroy};
+#define agg_percentile agg_pct
+
+#define FK_AGG_A(kernel) &agg_##kernel,
+#define FK_SCALAR_A(kernel) NULL,
+const AggOps *const agg_table[FN__COUNT] = {
+#define FN(name, kind, min, max, kernel, syn, doc) kind##_A(kernel)
+#include "parser/functions.def"
+#undef FN
+};

@@ -1,0 +1,31 @@
+/* agg.h -- aggregate functions: state layout and the four operations on it
+ *
+ * Each FK_AGG row of parser/functions.def has an AggOps here. States are plain bytes inside
+ * the group table (size bytes, suitably aligned). Every merge is order-independent in its
+ * result, so any thread count and any merge order gives the same answer: sums of integers are
+ * exact in int64, other sums use compensated (Neumaier) addition; min/max break ties by input
+ * order.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef LIQ_AGG_H
+#define LIQ_AGG_H
+
+#include <apr_pools.h>
+#include "engine/data/val.h"
+#include "parser/func.h"
+
+typedef struct AggOps {
+    size_t size;
+    void (*init)(void *st);
+    /* d is NULL for count(*); aux is the second input (earliest/latest: @timestamp) */
+    void (*update)(void *st, const Datum *d, const Datum *aux, uint64_t order, apr_pool_t *pool);
+    void (*merge)(void *dst, const void *src, apr_pool_t *pool);
+    /* param: pct's percentile; pool: scratch for the result's bytes */
+    Datum (*result)(void *st, double param, apr_pool_t *pool);
+    void (*destroy)(void *st); /* frees malloc'd state, or NULL */
+} AggOps;
+
+extern const AggOps *const agg_table[FN__COUNT];
+
+#endif

@@ -1,0 +1,12 @@
+## engine/exec/local.mk -- execution: expressions, kernels, operators, pipelines and threads
+libliq_la_SOURCES += \
+	engine/exec/expr.c engine/exec/expr.h engine/exec/rx.c engine/exec/rx.h \
+	engine/exec/kern.h engine/exec/k_func.c engine/exec/k_time.c engine/exec/k_json.c \
+	engine/exec/k_str.c engine/exec/k_num.c engine/exec/k_gen.c engine/exec/k_ip.c \
+	engine/exec/k_hash.c \
+	engine/exec/dec.c engine/exec/agg.c engine/exec/agg.h \
+	engine/exec/op.h engine/exec/rowset.c engine/exec/op_filter.c engine/exec/op_fields.c \
+	engine/exec/op_sort.c engine/exec/op_stats.c engine/exec/op_parse.c \
+	engine/exec/op_dedup.c engine/exec/op_fpat.c engine/exec/op_unnest.c \
+	engine/exec/op_source.c engine/exec/discover.c engine/exec/pipe.c
+EXTRA_DIST += engine/exec/README

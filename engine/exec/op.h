@@ -1,0 +1,106 @@
+/* op.h -- physical operators: one vtable, plan-time data separate from per-worker state
+ *
+ * Streaming operators (filter, fields) transform a batch in place: they rewrite its selection
+ * or fill computed columns. Breakers (stats, sort, limit) consume batches into worker-local
+ * state (sink), merge it once per worker (combine, under the run's lock), and produce a RowSet
+ * once (finalize) that feeds the next pipeline. An Op is read-only during a run; what a worker
+ * changes lives in the OpLocal it got from local_new.
+ *
+ * Ownership: Ops live in the plan pool; OpLocals in their worker's pool; RowSets own their
+ * arrays (malloc) and strings (their pool) and are freed by rowset_free.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef LIQ_OP_H
+#define LIQ_OP_H
+
+#include <apr_pools.h>
+#include "base/buf.h"
+#include "engine/exec/expr.h"
+#include "engine/plan/plan.h"
+#include "engine/data/vec.h"
+#include "parser/fpat.h"
+
+/* Materialised rows: every slot of the plan for each row, plus its order key. */
+typedef struct RowSet {
+    int nslots;
+    size_t nrows, cap;
+    Datum *data;     /* nrows * nslots, row-major */
+    uint64_t *order; /* per-row order key */
+    apr_pool_t *pool; /* strings */
+} RowSet;
+
+RowSet *rowset_new(int nslots);
+void rowset_free(RowSet *rs);
+/* Copies the selected rows of b (every slot, loading input slots first) into rs. */
+void rowset_append_batch(RowSet *rs, const Plan *p, Batch *b);
+Datum *rowset_add_row(RowSet *rs, uint64_t order);
+Datum datum_copy(apr_pool_t *pool, const Datum *d);
+void rowset_concat(RowSet *dst, RowSet *src);
+
+typedef struct Op Op;
+typedef void OpLocal;
+
+typedef struct OpVTable {
+    const char *name;
+    OpLocal *(*local_new)(const Op *op, apr_pool_t *pool);
+    void (*execute)(const Op *op, OpLocal *l, Batch *b);    /* streaming operators */
+    void (*sink)(const Op *op, OpLocal *l, Batch *b);       /* breakers */
+    void (*combine)(Op *op, OpLocal *l);                    /* breakers, once per worker */
+    RowSet *(*finalize)(Op *op);                            /* breakers, once */
+} OpVTable;
+
+struct Op {
+    const OpVTable *vt;
+    const Plan *plan;
+    const char *label;  /* the command as written, for --explain */
+    const char *detail; /* what it reads and writes, for --explain */
+    void *data;        /* the operator's own plan-time data */
+    int64_t limit;     /* sort: keep only the first `limit` rows (-1: all) */
+    int tail;          /* limit: keep the last `limit` rows instead ('tail N') */
+};
+
+Op *op_filter_new(Plan *p, Expr *pred);
+Op *op_fields_new(Plan *p, Expr **exprs, const int *slots, int n);
+Op *op_sort_new(Plan *p, const int *key_slots, const int *desc, int n);
+Op *op_limit_new(Plan *p, int64_t n);
+/* parse: compiles the pattern (diagnostics on errors, then NULL) and returns the output slots
+ * and names, in capture order. With multi, the operator writes one slot (*list_slot): the list
+ * of every match as maps of name -> value, and *out_slots are -1 (the planner unnests). */
+Op *op_parse_new(Plan *p, Expr *src, const AstNode *pat, const AstNode *names, int multi,
+                 int *list_slot, int **out_slots, const char ***out_names, int *nout,
+                 LiqDiagList *diags);
+/* filter pattern: the first operator when --filter-pattern is given; returns the slots and
+ * names of the fields a space-delimited pattern names (NULL on a bad regex, reported). */
+Op *op_fpat_new(Plan *p, const FpPattern *pat, LiqDiagList *diags, int **out_slots,
+                const char ***out_names, int *nout);
+/* pattern: clusters the values of src into templates; slots: @pattern, @ratio, @sampleCount,
+ * @severityLabel (op_pattern.c). ts: @timestamp, for diff or anomaly; anomaly_slots:
+ * @anomalyType, @priority, @timestamp, @description, or NULL without anomaly. */
+Op *op_pattern_new(Plan *p, Expr *src, const int slots[4], Expr *ts, DiffKind diff,
+                   const int diff_slots[3], const int anomaly_slots[4]);
+/* SOURCE: keeps the records whose @log the SOURCE commands select (op_source.c). */
+Op *op_source_new(Plan *p, const AstNode *const *cmds, int ncmds);
+/* unnest: one row per element of the list `list`, the element in `slot` (§3.12). */
+Op *op_unnest_new(Plan *p, Expr *list, int slot);
+/* dedup: keeps the first row (input order) of each distinct combination of the key slots;
+ * rows with a null key are all kept (§3.8). */
+Op *op_dedup_new(Plan *p, const int *key_slots, int nkeys);
+
+/* stats: group keys and aggregates. */
+typedef struct AggSpec {
+    int fn;      /* function id (parser/functions.def) */
+    Expr *arg;   /* NULL for count(*) */
+    Expr *arg2;  /* earliest/latest: @timestamp; else NULL */
+    double param; /* pct: the percentile */
+    int slot;    /* where the result lands */
+} AggSpec;
+Op *op_stats_new(Plan *p, Expr **keys, const int *key_slots, int nkeys, AggSpec *aggs, int naggs);
+/* The stats emits its groups unordered (order key: each group's first row), for a sort right
+ * after it that takes the group keys as its last keys (plan.c add_sort). */
+void op_stats_unordered(Op *op);
+/* ... and that sort keeps only its first n rows, by these keys (all of them group keys or
+ * aggregates of this stats, else nothing changes): the stats emits just those n groups. */
+void op_stats_topn(Op *op, int64_t n, const int *slots, const int *desc, int nkeys);
+
+#endif

@@ -1,0 +1,225 @@
+/* op_dedup.c -- dedup breaker: the first row of each distinct key combination
+ *
+ * "First" is by input order (L1: dedup keeps the first row in the current order), whatever
+ * thread saw the row: each worker keeps, per key, the earliest row it saw (rows reach a worker
+ * in increasing order), and the merge keeps the row with the smaller order key. Rows with a
+ * null in any key are never duplicates and are all kept (§3.8). The result is in input order.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "engine/exec/op.h"
+
+typedef struct DedupSet {
+    RowSet *rows;
+    uint32_t *index; /* open addressing: row number + 1; 0 empty */
+    uint64_t *hashes;
+    size_t mask, nkeyed;
+} DedupSet;
+
+typedef struct DedupData {
+    const int *keys;
+    int nkeys;
+    DedupSet *global;
+} DedupData;
+
+static DedupSet *set_new(int nslots)
+{
+    DedupSet *s = calloc(1, sizeof(*s));
+    if (!s)
+        abort();
+    s->rows = rowset_new(nslots);
+    s->mask = 255;
+    s->index = calloc(s->mask + 1, sizeof(uint32_t));
+    if (!s->index)
+        abort();
+    return s;
+}
+
+static void set_free(DedupSet *s)
+{
+    if (!s)
+        return;
+    rowset_free(s->rows);
+    free(s->index);
+    free(s->hashes);
+    free(s);
+}
+
+static uint64_t key_hash(const DedupData *dd, const Datum *row, int *has_null)
+{
+    uint64_t h = 0x51ED27EF1A2B3C4DULL;
+    *has_null = 0;
+    for (int k = 0; k < dd->nkeys; k++) {
+        const Datum *d = &row[dd->keys[k]];
+        if (d->type == VT_NULL)
+            *has_null = 1;
+        h = (h ^ val_hash(d)) * 0x9E3779B97F4A7C15ULL;
+    }
+    return h;
+}
+
+static int same_key(const DedupData *dd, const Datum *a, const Datum *b)
+{
+    for (int k = 0; k < dd->nkeys; k++)
+        if (!val_equal_key(&a[dd->keys[k]], &b[dd->keys[k]]))
+            return 0;
+    return 1;
+}
+
+static void set_grow(DedupSet *s)
+{
+    size_t mask = s->mask * 2 + 1;
+    uint32_t *index = calloc(mask + 1, sizeof(uint32_t));
+    if (!index)
+        abort();
+    for (size_t i = 0; i <= s->mask; i++) {
+        if (!s->index[i])
+            continue;
+        size_t j = s->hashes[s->index[i] - 1] & mask;
+        while (index[j])
+            j = (j + 1) & mask;
+        index[j] = s->index[i];
+    }
+    free(s->index);
+    s->index = index;
+    s->mask = mask;
+}
+
+/* Offers row (order key `order`) to the set: added when its key is new or null, replacing
+ * the kept row when this one comes earlier. `pool` owns the row's strings. */
+static void set_offer(DedupSet *s, const DedupData *dd, const Datum *row, uint64_t order)
+{
+    RowSet *rs = s->rows;
+    int nulls;
+    uint64_t h = key_hash(dd, row, &nulls);
+    size_t i = h & s->mask;
+    if (!nulls) {
+        while (s->index[i]) {
+            size_t r = s->index[i] - 1;
+            if (s->hashes[r] == h && same_key(dd, &rs->data[r * (size_t)rs->nslots], row)) {
+                if (order < rs->order[r]) {
+                    memcpy(&rs->data[r * (size_t)rs->nslots], row,
+                           sizeof(Datum) * (size_t)rs->nslots);
+                    rs->order[r] = order;
+                }
+                return;
+            }
+            i = (i + 1) & s->mask;
+        }
+    }
+    size_t r = rs->nrows;
+    Datum *d = rowset_add_row(rs, order);
+    memcpy(d, row, sizeof(Datum) * (size_t)rs->nslots);
+    uint64_t *hs = realloc(s->hashes, sizeof(uint64_t) * rs->cap);
+    if (!hs)
+        abort();
+    s->hashes = hs;
+    s->hashes[r] = h;
+    if (!nulls) {
+        s->index[i] = (uint32_t)(r + 1);
+        if (++s->nkeyed * 2 > s->mask)
+            set_grow(s);
+    }
+}
+
+typedef struct DedupLocal {
+    DedupSet *set;
+    RowSet *tmp; /* one batch materialised */
+} DedupLocal;
+
+static OpLocal *dedup_local_new(const Op *op, apr_pool_t *pool)
+{
+    DedupLocal *l = apr_pcalloc(pool, sizeof(*l));
+    l->set = set_new(op->plan->nslots);
+    return l;
+}
+
+static void dedup_sink(const Op *op, OpLocal *lp, Batch *b)
+{
+    const DedupData *dd = op->data;
+    DedupLocal *l = lp;
+    /* materialise into the set's own pool, then offer row by row */
+    RowSet *tmp = rowset_new(op->plan->nslots);
+    rowset_append_batch(tmp, op->plan, b);
+    for (size_t r = 0; r < tmp->nrows; r++)
+        set_offer(l->set, dd, &tmp->data[r * (size_t)tmp->nslots], tmp->order[r]);
+    /* the strings of the kept rows live in tmp's pool: hand the pool to the set */
+    tmp->nrows = 0;
+    rowset_concat(l->set->rows, tmp);
+}
+
+static void dedup_combine(Op *op, OpLocal *lp)
+{
+    DedupData *dd = op->data;
+    DedupLocal *l = lp;
+    if (!dd->global) {
+        dd->global = l->set;
+        l->set = NULL;
+        return;
+    }
+    RowSet *rs = l->set->rows;
+    for (size_t r = 0; r < rs->nrows; r++)
+        set_offer(dd->global, dd, &rs->data[r * (size_t)rs->nslots], rs->order[r]);
+    /* keep the local strings alive with the global set */
+    RowSet *carrier = l->set->rows;
+    l->set->rows = NULL;
+    carrier->nrows = 0;
+    rowset_concat(dd->global->rows, carrier);
+    set_free(l->set);
+    l->set = NULL;
+}
+
+static int cmp_order(const void *a, const void *b, void *arg)
+{
+    const RowSet *rs = arg;
+    uint64_t x = rs->order[*(const size_t *)a], y = rs->order[*(const size_t *)b];
+    return x < y ? -1 : x > y;
+}
+
+static RowSet *dedup_finalize(Op *op)
+{
+    DedupData *dd = op->data;
+    DedupSet *s = dd->global ? dd->global : set_new(op->plan->nslots);
+    dd->global = NULL;
+    RowSet *rs = s->rows;
+    size_t *perm = malloc(sizeof(size_t) * (rs->nrows + 1));
+    if (!perm)
+        abort();
+    for (size_t i = 0; i < rs->nrows; i++)
+        perm[i] = i;
+    qsort_r(perm, rs->nrows, sizeof(size_t), cmp_order, rs);
+    RowSet *out = rowset_new(rs->nslots);
+    for (size_t i = 0; i < rs->nrows; i++) {
+        Datum *d = rowset_add_row(out, rs->order[perm[i]]);
+        memcpy(d, &rs->data[perm[i] * (size_t)rs->nslots], sizeof(Datum) * (size_t)rs->nslots);
+    }
+    free(perm);
+    s->rows = NULL;
+    rs->nrows = 0;
+    rowset_concat(out, rs); /* the strings stay alive with out */
+    set_free(s);
+    return out;
+}
+
+static const OpVTable dedup_vt = {
+    .name = "dedup",
+    .local_new = dedup_local_new,
+    .sink = dedup_sink,
+    .combine = dedup_combine,
+    .finalize = dedup_finalize,
+};
+
+Op *op_dedup_new(Plan *p, const int *key_slots, int nkeys)
+{
+    Op *op = apr_pcalloc(p->pool, sizeof(*op));
+    DedupData *dd = apr_pcalloc(p->pool, sizeof(*dd));
+    dd->keys = key_slots;
+    dd->nkeys = nkeys;
+    op->vt = &dedup_vt;
+    op->plan = p;
+    op->data = dd;
+    op->limit = -1;
+    return op;
+}

@@ -1,0 +1,502 @@
+/* op_stats.c -- stats operator: hash aggregation by group keys
+ *
+ * Each worker aggregates into its own hash table (no locks on the hot path); combine merges a
+ * worker's table into the global one; finalize emits one row per group, ordered by the group
+ * keys ascending (L1, L3), with the keys and the aggregate results in their slots -- or in no
+ * order when a sort right after it takes the keys as tie-breakers (op_stats_unordered). Expressions
+ * over aggregates (sum(x)/count(*), earlier aliases) are computed by a fields operator the
+ * planner places right after this one.
+ *
+ * A group keeps the key values of its earliest row (by input order), so that when two rows
+ * with equal keys spell a number differently (200 and 200.0) the output is the same for every
+ * thread count. Without 'by', there is exactly one group, even over no rows (count(*) = 0).
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "engine/exec/agg.h"
+#include "engine/exec/op.h"
+
+typedef struct StatsData {
+    Expr **keys;
+    const int *key_slots;
+    int nkeys;
+    AggSpec *aggs;
+    int naggs;
+    size_t *offs;      /* state offset of each aggregate */
+    size_t state_size;
+    struct GTable *global;
+    int unordered; /* a sort follows that orders the groups itself (op_stats_unordered) */
+    const int *inputs; /* the input slots of every key and argument: decoded in one pass */
+    int ninputs;
+    /* op_stats_topn: the sort after keeps `topn` rows (-1: all); its keys, as slots and
+     * directions, and for each the group key (>= 0) or aggregate (< 0: -1 - a) it reads */
+    int64_t topn;
+    int ntk;
+    const int *tk_slot, *tk_desc;
+    int *tk_src;
+} StatsData;
+
+typedef struct Group {
+    uint64_t hash;
+    uint64_t first; /* order key of the earliest row */
+    Datum *keys;
+    unsigned char *state;
+} Group;
+
+typedef struct GTable {
+    Group *groups;
+    size_t n, cap;
+    uint64_t *index; /* open addressing: the hash's high 32 bits << 32 | group number + 1;
+                      * 0 = empty. The fingerprint spares a look at groups that differ. */
+    size_t mask;
+    apr_pool_t *pool;
+} GTable;
+
+typedef struct StatsLocal {
+    GTable *t;
+    ExprState **kst, **ast, **ast2;
+    uint32_t *gidx; /* group of each row of the current batch */
+    uint64_t *hs;   /* hash of each selected row of the current batch */
+    Vec **kv;       /* the key columns of the current batch, one per group key */
+    Datum *k;       /* one row's keys (as many as the query has: sized from the plan) */
+} StatsLocal;
+
+static GTable *gt_new(void)
+{
+    GTable *t = calloc(1, sizeof(*t));
+    if (!t)
+        abort();
+    apr_pool_create(&t->pool, NULL);
+    t->mask = 63;
+    t->index = calloc(t->mask + 1, sizeof(uint64_t));
+    if (!t->index)
+        abort();
+    return t;
+}
+
+static void gt_free(GTable *t, const StatsData *sd)
+{
+    if (!t)
+        return;
+    for (int a = 0; a < sd->naggs; a++) {
+        const AggOps *ops = agg_table[sd->aggs[a].fn];
+        if (ops->destroy)
+            for (size_t g = 0; g < t->n; g++)
+                ops->destroy(t->groups[g].state + sd->offs[a]);
+    }
+    free(t->groups);
+    free(t->index);
+    if (t->pool) /* NULL: handed to the row set of finalize */
+        apr_pool_destroy(t->pool);
+    free(t);
+}
+
+static void gt_rehash(GTable *t)
+{
+    size_t mask = t->mask * 2 + 1;
+    uint64_t *index = calloc(mask + 1, sizeof(uint64_t));
+    if (!index)
+        abort();
+    for (size_t g = 0; g < t->n; g++) {
+        size_t h = t->groups[g].hash & mask;
+        while (index[h])
+            h = (h + 1) & mask;
+        index[h] = (t->groups[g].hash & 0xFFFFFFFF00000000ULL) | (g + 1);
+    }
+    free(t->index);
+    t->index = index;
+    t->mask = mask;
+}
+
+static uint64_t keys_hash(const Datum *k, int n)
+{
+    uint64_t h = 0x243F6A8885A308D3ULL;
+    for (int i = 0; i < n; i++)
+        h = (h ^ val_hash(&k[i])) * 0x9E3779B97F4A7C15ULL;
+    return h ^ (h >> 29);
+}
+
+static int keys_equal(const Datum *a, const Datum *b, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (!val_equal_key(&a[i], &b[i]))
+            return 0;
+    return 1;
+}
+
+/* Finds the group of keys k (hash h), creating it (keys copied, state initialised) if new.
+ * *created tells which. */
+static uint32_t gt_find(GTable *t, const StatsData *sd, const Datum *k, uint64_t h, uint64_t order,
+                        int *created)
+{
+    size_t i = h & t->mask;
+    uint64_t fp = h & 0xFFFFFFFF00000000ULL;
+    *created = 0;
+    for (uint64_t e; (e = t->index[i]) != 0; i = (i + 1) & t->mask) {
+        if ((e & 0xFFFFFFFF00000000ULL) != fp)
+            continue;
+        uint32_t gi = (uint32_t)e - 1;
+        Group *g = &t->groups[gi];
+        if (g->hash == h && keys_equal(g->keys, k, sd->nkeys))
+            return gi;
+    }
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 64;
+        Group *gs = realloc(t->groups, sizeof(Group) * cap);
+        if (!gs)
+            abort();
+        t->groups = gs;
+        t->cap = cap;
+    }
+    Group *g = &t->groups[t->n];
+    g->hash = h;
+    g->first = order;
+    g->keys = apr_palloc(t->pool, sizeof(Datum) * (size_t)(sd->nkeys ? sd->nkeys : 1));
+    for (int j = 0; j < sd->nkeys; j++)
+        g->keys[j] = datum_copy(t->pool, &k[j]);
+    g->state = apr_palloc(t->pool, sd->state_size ? sd->state_size : 1);
+    for (int a = 0; a < sd->naggs; a++)
+        agg_table[sd->aggs[a].fn]->init(g->state + sd->offs[a]);
+    t->index[i] = fp | (t->n + 1);
+    *created = 1;
+    if (++t->n * 2 > t->mask)
+        gt_rehash(t);
+    return (uint32_t)(t->n - 1);
+}
+
+static OpLocal *stats_local_new(const Op *op, apr_pool_t *pool)
+{
+    const StatsData *sd = op->data;
+    StatsLocal *l = apr_pcalloc(pool, sizeof(*l));
+    l->t = gt_new();
+    l->kst = apr_pcalloc(pool, sizeof(ExprState *) * (size_t)(sd->nkeys + 1));
+    for (int i = 0; i < sd->nkeys; i++)
+        l->kst[i] = expr_state_new(pool, sd->keys[i]);
+    l->ast = apr_pcalloc(pool, sizeof(ExprState *) * (size_t)(sd->naggs + 1));
+    l->ast2 = apr_pcalloc(pool, sizeof(ExprState *) * (size_t)(sd->naggs + 1));
+    for (int i = 0; i < sd->naggs; i++) {
+        if (sd->aggs[i].arg)
+            l->ast[i] = expr_state_new(pool, sd->aggs[i].arg);
+        if (sd->aggs[i].arg2)
+            l->ast2[i] = expr_state_new(pool, sd->aggs[i].arg2);
+    }
+    l->gidx = apr_palloc(pool, sizeof(uint32_t) * LIQ_VEC_SIZE);
+    l->hs = apr_palloc(pool, sizeof(uint64_t) * LIQ_VEC_SIZE);
+    l->kv = apr_pcalloc(pool, sizeof(Vec *) * (size_t)(sd->nkeys + 1));
+    l->k = apr_pcalloc(pool, sizeof(Datum) * (size_t)(sd->nkeys + 1));
+    return l;
+}
+
+static void stats_sink(const Op *op, OpLocal *lp, Batch *b)
+{
+    const StatsData *sd = op->data;
+    StatsLocal *l = lp;
+    Vec **kv = l->kv;
+    Datum *k = l->k;
+    int nk = sd->nkeys;
+    if (sd->ninputs) /* one decoding pass for every key and argument, not one each */
+        dec_load(op->plan, b, sd->inputs, sd->ninputs);
+    for (int i = 0; i < nk; i++)
+        kv[i] = expr_eval(sd->keys[i], l->kst[i], b);
+    /* Hash every row first, then look the groups up with the index slot, the group and its
+     * keys prefetched a few rows ahead: with many groups, each lookup is otherwise three
+     * cache misses in a row. */
+    uint64_t *hs = l->hs;
+    for (uint32_t s = 0; s < b->nsel; s++) {
+        SelIdx row = b->sel[s];
+        for (int i = 0; i < nk; i++)
+            k[i] = *VGET(kv[i], row);
+        hs[s] = keys_hash(k, nk);
+    }
+    GTable *t = l->t;
+    for (uint32_t s = 0; s < b->nsel; s++) {
+        if (s + 16 < b->nsel)
+            __builtin_prefetch(&t->index[hs[s + 16] & t->mask]);
+        if (s + 8 < b->nsel) {
+            uint64_t e = t->index[hs[s + 8] & t->mask];
+            if (e)
+                __builtin_prefetch(&t->groups[(uint32_t)e - 1]);
+        }
+        if (s + 4 < b->nsel) {
+            uint64_t e = t->index[hs[s + 4] & t->mask];
+            if (e && (uint32_t)e - 1 < t->n)
+                __builtin_prefetch(t->groups[(uint32_t)e - 1].keys);
+        }
+        SelIdx row = b->sel[s];
+        for (int i = 0; i < nk; i++)
+            k[i] = *VGET(kv[i], row);
+        int created;
+        l->gidx[row] = gt_find(t, sd, k, hs[s], batch_order(b, row), &created);
+    }
+    for (int a = 0; a < sd->naggs; a++) {
+        const AggOps *ops = agg_table[sd->aggs[a].fn];
+        size_t off = sd->offs[a];
+        Group *groups = l->t->groups;
+        if (!sd->aggs[a].arg) {
+            for (uint32_t s = 0; s < b->nsel; s++) {
+                SelIdx row = b->sel[s];
+                ops->update(groups[l->gidx[row]].state + off, NULL, NULL, 0, l->t->pool);
+            }
+            continue;
+        }
+        Vec *v = expr_eval(sd->aggs[a].arg, l->ast[a], b);
+        Vec *aux = sd->aggs[a].arg2 ? expr_eval(sd->aggs[a].arg2, l->ast2[a], b) : NULL;
+        for (uint32_t s = 0; s < b->nsel; s++) {
+            SelIdx row = b->sel[s];
+            ops->update(groups[l->gidx[row]].state + off, VGET(v, row),
+                        aux ? VGET(aux, row) : NULL, batch_order(b, row), l->t->pool);
+        }
+    }
+}
+
+static void stats_combine(Op *op, OpLocal *lp)
+{
+    StatsData *sd = op->data;
+    StatsLocal *l = lp;
+    if (!sd->global || sd->global->n < l->t->n) { /* merge the smaller table into the larger */
+        GTable *swap = sd->global;
+        sd->global = l->t;
+        l->t = swap;
+        if (!swap)
+            return;
+    }
+    GTable *t = sd->global;
+    for (size_t g = 0; g < l->t->n; g++) {
+        Group *src = &l->t->groups[g];
+        int created;
+        uint32_t gi = gt_find(t, sd, src->keys, src->hash, src->first, &created);
+        Group *dst = &t->groups[gi];
+        if (!created && src->first < dst->first) {
+            for (int j = 0; j < sd->nkeys; j++)
+                dst->keys[j] = datum_copy(t->pool, &src->keys[j]);
+            dst->first = src->first;
+        }
+        for (int a = 0; a < sd->naggs; a++)
+            agg_table[sd->aggs[a].fn]->merge(dst->state + sd->offs[a], src->state + sd->offs[a],
+                                             t->pool);
+    }
+    gt_free(l->t, sd);
+    l->t = NULL;
+}
+
+typedef struct OrderCtx {
+    const GTable *t;
+    int nkeys;
+} OrderCtx;
+
+static int cmp_groups(const void *a, const void *b, void *arg)
+{
+    const OrderCtx *c = arg;
+    const Group *x = &c->t->groups[*(const size_t *)a], *y = &c->t->groups[*(const size_t *)b];
+    for (int k = 0; k < c->nkeys; k++) {
+        int r = val_sort_cmp(&x->keys[k], &y->keys[k]);
+        if (r)
+            return r;
+    }
+    return x->first < y->first ? -1 : x->first > y->first;
+}
+
+void op_stats_unordered(Op *op)
+{
+    ((StatsData *)op->data)->unordered = 1;
+}
+
+void op_stats_topn(Op *op, int64_t n, const int *slots, const int *desc, int nkeys)
+{
+    StatsData *sd = op->data;
+    int *src = apr_palloc(op->plan->pool, sizeof(int) * (size_t)(nkeys + 1));
+    for (int k = 0; k < nkeys; k++) {
+        src[k] = INT32_MIN;
+        for (int j = 0; j < sd->nkeys; j++)
+            if (sd->key_slots[j] == slots[k])
+                src[k] = j;
+        for (int a = 0; a < sd->naggs; a++)
+            if (sd->aggs[a].slot == slots[k])
+                src[k] = -1 - a;
+        if (src[k] == INT32_MIN)
+            return; /* a key computed after the stats: the sort does it all */
+    }
+    sd->topn = n;
+    sd->ntk = nkeys;
+    sd->tk_slot = slots;
+    sd->tk_desc = desc;
+    sd->tk_src = src;
+}
+
+/* top-N: a group's sort-key values and first row */
+typedef struct TopRow {
+    size_t g;
+    uint64_t first;
+    Datum *k;
+} TopRow;
+
+/* The sort's order (op_sort.c cmp_rows): keys with nulls last, then the first row. */
+static int top_cmp(const StatsData *sd, const TopRow *x, const TopRow *y)
+{
+    for (int k = 0; k < sd->ntk; k++) {
+        const Datum *a = &x->k[k], *b = &y->k[k];
+        if (a->type == VT_NULL || b->type == VT_NULL) {
+            if (a->type != b->type)
+                return a->type == VT_NULL ? 1 : -1;
+            continue;
+        }
+        int r = val_sort_cmp(a, b);
+        if (r)
+            return sd->tk_desc[k] ? -r : r;
+    }
+    return x->first < y->first ? -1 : x->first > y->first;
+}
+
+static void top_down(const StatsData *sd, TopRow *h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, m = i;
+        if (l < n && top_cmp(sd, &h[l], &h[m]) > 0)
+            m = l;
+        if (l + 1 < n && top_cmp(sd, &h[l + 1], &h[m]) > 0)
+            m = l + 1;
+        if (m == i)
+            return;
+        TopRow t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
+    }
+}
+
+/* The groups the sort after will keep: a max-heap of the best sd->topn by the sort's order,
+ * filled in one pass. Their indices go to perm; returns how many. */
+static size_t top_groups(const StatsData *sd, const GTable *t, apr_pool_t *pool, size_t *perm)
+{
+    size_t keep = (size_t)sd->topn, n = 0;
+    TopRow *h = malloc(sizeof(TopRow) * (keep + 1));
+    Datum *kbuf = malloc(sizeof(Datum) * (size_t)sd->ntk * (keep + 1));
+    if (!h || !kbuf)
+        abort();
+    for (size_t i = 0; i <= keep; i++)
+        h[i].k = &kbuf[i * (size_t)sd->ntk];
+    for (size_t g = 0; g < t->n; g++) {
+        TopRow *c = &h[keep]; /* the candidate, in the spare slot */
+        c->g = g;
+        c->first = t->groups[g].first;
+        for (int k = 0; k < sd->ntk; k++) {
+            int src = sd->tk_src[k];
+            if (src >= 0) {
+                c->k[k] = t->groups[g].keys[src];
+            } else {
+                const AggSpec *as = &sd->aggs[-1 - src];
+                c->k[k] = agg_table[as->fn]->result(t->groups[g].state + sd->offs[-1 - src],
+                                                    as->param, pool);
+            }
+        }
+        if (n < keep) { /* fill, then heapify */
+            TopRow tmp = h[n];
+            h[n] = *c;
+            *c = tmp;
+            if (++n == keep)
+                for (size_t i = keep / 2; i-- > 0;)
+                    top_down(sd, h, keep, i);
+        } else if (keep && top_cmp(sd, c, &h[0]) < 0) {
+            TopRow tmp = h[0];
+            h[0] = *c;
+            *c = tmp;
+            top_down(sd, h, keep, 0);
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        perm[i] = h[i].g;
+    free(h);
+    free(kbuf);
+    return n;
+}
+
+static RowSet *stats_finalize(Op *op)
+{
+    StatsData *sd = op->data;
+    if (!sd->global)
+        sd->global = gt_new();
+    GTable *t = sd->global;
+    if (sd->nkeys == 0 && t->n == 0) { /* stats without by: one row even over no records */
+        int created;
+        gt_find(t, sd, NULL, keys_hash(NULL, 0), 0, &created);
+    }
+    size_t *perm = malloc(sizeof(size_t) * (t->n + 1));
+    if (!perm)
+        abort();
+    for (size_t g = 0; g < t->n; g++)
+        perm[g] = g;
+    OrderCtx c = {t, sd->nkeys};
+    size_t nout = t->n;
+    if (!sd->unordered)
+        qsort_r(perm, t->n, sizeof(size_t), cmp_groups, &c);
+    else if (sd->topn >= 0 && (size_t)sd->topn < t->n)
+        nout = top_groups(sd, t, t->pool, perm); /* only the rows the sort will keep */
+    RowSet *rs = rowset_new(op->plan->nslots);
+    /* the rows keep pointing at the keys and states in the table's pool: hand it over */
+    apr_pool_destroy(rs->pool);
+    rs->pool = t->pool;
+    t->pool = NULL;
+    for (size_t i = 0; i < nout; i++) {
+        const Group *g = &t->groups[perm[i]];
+        /* unordered: the sort after breaks ties by group keys, then by this first row */
+        Datum *row = rowset_add_row(rs, sd->unordered ? g->first : i);
+        for (int s = 0; s < rs->nslots; s++)
+            row[s] = val_null();
+        for (int j = 0; j < sd->nkeys; j++)
+            row[sd->key_slots[j]] = g->keys[j];
+        for (int a = 0; a < sd->naggs; a++) {
+            const AggOps *ops = agg_table[sd->aggs[a].fn];
+            Datum r = ops->result(g->state + sd->offs[a], sd->aggs[a].param, rs->pool);
+            /* results point into rs->pool or the states, which it now holds -- unless the
+             * state keeps memory of its own (freed below) */
+            row[sd->aggs[a].slot] = ops->destroy ? datum_copy(rs->pool, &r) : r;
+        }
+    }
+    free(perm);
+    gt_free(t, sd);
+    sd->global = NULL;
+    return rs;
+}
+
+static const OpVTable stats_vt = {
+    .name = "stats",
+    .local_new = stats_local_new,
+    .sink = stats_sink,
+    .combine = stats_combine,
+    .finalize = stats_finalize,
+};
+
+Op *op_stats_new(Plan *p, Expr **keys, const int *key_slots, int nkeys, AggSpec *aggs, int naggs)
+{
+    Op *op = apr_pcalloc(p->pool, sizeof(*op));
+    StatsData *sd = apr_pcalloc(p->pool, sizeof(*sd));
+    sd->keys = keys;
+    sd->key_slots = key_slots;
+    sd->nkeys = nkeys;
+    sd->aggs = aggs;
+    sd->naggs = naggs;
+    sd->offs = apr_palloc(p->pool, sizeof(size_t) * (size_t)(naggs + 1));
+    size_t off = 0;
+    for (int a = 0; a < naggs; a++) {
+        sd->offs[a] = off;
+        off += (agg_table[aggs[a].fn]->size + 7) & ~(size_t)7;
+    }
+    sd->state_size = off;
+    sd->topn = -1;
+    Expr **all = apr_palloc(p->pool, sizeof(Expr *) * (size_t)(nkeys + 2 * naggs + 1));
+    int na = 0;
+    for (int i = 0; i < nkeys; i++)
+        all[na++] = keys[i];
+    for (int a = 0; a < naggs; a++) {
+        all[na++] = aggs[a].arg;
+        all[na++] = aggs[a].arg2;
+    }
+    sd->ninputs = expr_inputs_union(p->pool, all, na, &sd->inputs);
+    op->vt = &stats_vt;
+    op->plan = p;
+    op->data = sd;
+    op->limit = -1;
+    return op;
+}

@@ -1,0 +1,142 @@
+/* op_unnest.c -- unnest breaker: one row per element of a list (§3.12)
+ *
+ * `unnest f into e` replaces each row by one row per element of the list f (a jsonParse()
+ * or split() result, or the JSON text of an array), with e holding the element and every other
+ * field kept; the original row is gone. A map, string or number counts as a list of one; a row
+ * whose f is null gives no rows. Output order: input order, then element order.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "engine/data/jdom.h"
+#include "engine/exec/op.h"
+
+typedef struct UnnestData {
+    Expr *list;
+    int slot; /* the element's slot */
+    RowSet *all;
+} UnnestData;
+
+typedef struct UnnestLocal {
+    ExprState *st;
+    RowSet *rows; /* the elements of a source row share its order key, in element order */
+} UnnestLocal;
+
+static OpLocal *unnest_local_new(const Op *op, apr_pool_t *pool)
+{
+    const UnnestData *ud = op->data;
+    UnnestLocal *l = apr_pcalloc(pool, sizeof(*l));
+    l->st = expr_state_new(pool, ud->list);
+    l->rows = rowset_new(op->plan->nslots);
+    return l;
+}
+
+static void unnest_sink(const Op *op, OpLocal *lp, Batch *b)
+{
+    const UnnestData *ud = op->data;
+    UnnestLocal *l = lp;
+    Vec *v = expr_eval(ud->list, l->st, b);
+    uint32_t *rowof = malloc(sizeof(uint32_t) * (b->nsel + 1));
+    if (!rowof)
+        abort();
+    for (uint32_t k = 0; k < b->nsel; k++)
+        rowof[k] = b->sel[k];
+    /* the lists, copied out of the batch before its rows are materialised */
+    RowSet *tmp = rowset_new(op->plan->nslots);
+    rowset_append_batch(tmp, op->plan, b);
+    int ns = tmp->nslots;
+    for (size_t r = 0; r < tmp->nrows; r++) {
+        const Datum *d = VGET(v, rowof[r]);
+        const JdNode *list = NULL;
+        size_t n = 1;
+        if (d->type == VT_NULL)
+            continue; /* no list, no rows */
+        if (d->type == VT_JSON && ((const JdNode *)d->v.p)->type == JD_ARR) {
+            list = d->v.p;
+            n = list->n;
+        } else if (d->type == VT_STR) { /* the JSON text of an array */
+            const JdNode *p = jdom_parse(b->pool, d->s, d->len);
+            if (p && p->type == JD_ARR) {
+                list = p;
+                n = p->n;
+            }
+        }
+        for (size_t e = 0; e < n; e++) {
+            Datum el = list ? jdom_datum(list->kids[e]) : *d;
+            Datum *row = rowset_add_row(l->rows, tmp->order[r]);
+            memcpy(row, &tmp->data[r * (size_t)ns], sizeof(Datum) * (size_t)ns);
+            row[ud->slot] = datum_copy(l->rows->pool, &el);
+        }
+    }
+    free(rowof);
+    tmp->nrows = 0;
+    rowset_concat(l->rows, tmp); /* the copied values live on with the rows */
+}
+
+static void unnest_combine(Op *op, OpLocal *lp)
+{
+    UnnestData *ud = op->data;
+    UnnestLocal *l = lp;
+    if (!ud->all)
+        ud->all = rowset_new(op->plan->nslots);
+    rowset_concat(ud->all, l->rows);
+    l->rows = NULL;
+}
+
+typedef struct OrderCtx {
+    const RowSet *rs;
+} OrderCtx;
+
+/* by order key, then position: the elements of one row are contiguous and in order */
+static int cmp_rows(const void *a, const void *b, void *arg)
+{
+    const RowSet *rs = arg;
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    if (rs->order[x] != rs->order[y])
+        return rs->order[x] < rs->order[y] ? -1 : 1;
+    return x < y ? -1 : x > y;
+}
+
+static RowSet *unnest_finalize(Op *op)
+{
+    UnnestData *ud = op->data;
+    RowSet *rs = ud->all ? ud->all : rowset_new(op->plan->nslots);
+    ud->all = NULL;
+    size_t *perm = malloc(sizeof(size_t) * (rs->nrows + 1));
+    if (!perm)
+        abort();
+    for (size_t i = 0; i < rs->nrows; i++)
+        perm[i] = i;
+    qsort_r(perm, rs->nrows, sizeof(size_t), cmp_rows, rs);
+    RowSet *out = rowset_new(rs->nslots);
+    for (size_t i = 0; i < rs->nrows; i++) {
+        Datum *d = rowset_add_row(out, i);
+        memcpy(d, &rs->data[perm[i] * (size_t)rs->nslots], sizeof(Datum) * (size_t)rs->nslots);
+    }
+    free(perm);
+    rs->nrows = 0;
+    rowset_concat(out, rs);
+    return out;
+}
+
+static const OpVTable unnest_vt = {
+    .name = "unnest",
+    .local_new = unnest_local_new,
+    .sink = unnest_sink,
+    .combine = unnest_combine,
+    .finalize = unnest_finalize,
+};
+
+Op *op_unnest_new(Plan *p, Expr *list, int slot)
+{
+    Op *op = apr_pcalloc(p->pool, sizeof(*op));
+    UnnestData *ud = apr_pcalloc(p->pool, sizeof(*ud));
+    ud->list = list;
+    ud->slot = slot;
+    op->vt = &unnest_vt;
+    op->plan = p;
+    op->data = ud;
+    op->limit = -1;
+    return op;
+}

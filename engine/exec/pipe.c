@@ -1,0 +1,853 @@
+/* pipe.c -- running a plan: workers, morsels, batches, and output in input order
+ *
+ * Threading model. Pipeline 0 runs on `threads` workers. A worker pulls a morsel (src.c),
+ * cuts it into batches of whole records, runs the streaming operators on each batch, and ends
+ * each batch either in the pipeline's breaker (worker-local state) or in the output, where it
+ * formats the visible columns of the surviving rows into the morsel's text buffer. Finished
+ * morsel texts go to the sequencer, which writes them strictly in morsel order, so output is
+ * identical for every thread count (L1). Workers that run too far ahead of the oldest
+ * unwritten morsel wait (SEQ_WINDOW morsels), which bounds the memory held by pending text.
+ *
+ * When pipeline 0 ends in a breaker, every worker merges its state into the breaker (combine,
+ * under the run lock); the main thread finalizes it into a RowSet and runs the remaining
+ * pipelines over row sets on its own: after the first breaker the data is a query result, not
+ * the input, and is small in comparison.
+ *
+ * A row cap (limit at the end of a query) is enforced by the sequencer; once reached, workers
+ * stop pulling morsels, so 'filter ... | limit 10' reads only as much input as it needs.
+ *
+ * Profile (--stats=verbose). With LiqRunOptions.profile, each worker counts rows in and out
+ * of every stage of its pipeline and times it by laps: a clock read at each stage boundary
+ * of a batch (never per row) charges the time since the previous read to the stage just
+ * done. The counters are the worker's own (Prof) and are added to the run's once, when the
+ * worker ends; the main thread's later pipelines and finalize count into the run's directly.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <apr_thread_cond.h>
+#include <apr_thread_proc.h>
+#include "engine/liq.h"
+#include "engine/liq_int.h"
+#include "base/memfind.h"
+#include "engine/exec/op.h"
+#include "engine/plan/prefilter.h"
+#include "engine/exec/rx.h"
+#include "engine/input/ts.h"
+#include "engine/input/fmt.h"
+#include "engine/input/src.h"
+
+enum { SEQ_WINDOW = 64 };
+
+/* Rows and time of one stage (see "Profile" above); LiqOpStats without the names. */
+typedef struct Prof {
+    uint64_t rows_in, rows_out, ns;
+} Prof;
+
+/* Stage indices in a pipeline's Prof range: pipeline 0 has scan, prefilter and time range
+ * before its operators, later pipelines one source stage (rows); the breaker or output last. */
+enum { PROF_SCAN = 0, PROF_PREFILTER = 1, PROF_RANGE = 2 };
+
+typedef struct Pending {
+    int ready;
+    LiqBuf text;
+    uint32_t *ends;
+    uint32_t n, cap;
+} Pending;
+
+typedef struct Run {
+    const Plan *plan;
+    const LiqRunOptions *opt;
+    const LiqOutput *out;
+    Src *src;
+    LiqDiagList *diags;
+    apr_thread_mutex_t *lock; /* sequencer, stats, combine */
+    apr_thread_mutex_t *diag_lock;
+    apr_thread_cond_t *cond;
+    volatile int stop;
+    int write_failed;
+    uint64_t next_seq;
+    Pending ring[SEQ_WINDOW];
+    uint64_t rows_out;
+    uint64_t scanned, matched;
+    uint64_t cut;
+    size_t max_line; /* --max-line, at most UINT32_MAX (Rec.len): records are cut there */
+    int final0; /* pipeline 0 ends in the output */
+    int nvis_inputs;
+    int *vis_inputs; /* the input slots among the visible columns (plan-sized) */
+    int ts_slot; /* the @timestamp slot when a time range applies, else -1 */
+    int64_t range_start, range_end; /* the time filter (wider than --start for diff) */
+    int *prof_base;  /* per pipeline: index of its first stage in prof (profile only) */
+    int nprof;
+    Prof *prof;      /* the run's totals (under lock); NULL without profile */
+} Run;
+
+typedef struct Worker {
+    Run *run;
+    apr_pool_t *pool;       /* lives as long as the worker */
+    apr_pool_t *batch_pool; /* cleared after every batch */
+    OpLocal **locals;       /* per operator of the pipeline it runs, breaker last */
+    Batch b;
+    Rec *recs;
+    SelIdx *sel;
+    Vec *cols;
+    Pending cur; /* output of the current morsel */
+    Datum *vals; /* one output row: a value per visible column (plan-sized) */
+    uint8_t *bits; /* prefilter marks, one byte per row */
+    uint64_t scanned, matched;
+    uint64_t cut; /* records cut at --max-line */
+    int64_t seek_prev; /* the time seek: the last record time seen in the morsel */
+    int seek_bad;      /* ... and one was out of order (reported) */
+    Prof *prof;   /* this worker's counters (r->nprof of them), NULL without profile */
+    uint64_t lap; /* the clock at the last stage boundary */
+} Worker;
+
+/* ===== Profile ===== */
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Charges the time since the worker's last lap to stage idx. */
+static inline void lap(Worker *w, int idx)
+{
+    if (!w->prof)
+        return;
+    uint64_t t = now_ns();
+    w->prof[idx].ns += t - w->lap;
+    w->lap = t;
+}
+
+static inline void prof_rows(Worker *w, int idx, uint64_t in, uint64_t out)
+{
+    if (w->prof) {
+        w->prof[idx].rows_in += in;
+        w->prof[idx].rows_out += out;
+    }
+}
+
+/* The index of the first operator of pipeline pi, and of its breaker or output. */
+static int prof_op(const Run *r, int pi)
+{
+    return r->prof_base[pi] + (pi == 0 ? 3 : 1);
+}
+
+static int prof_sink(const Run *r, int pi)
+{
+    return prof_op(r, pi) + r->plan->pipes[pi].nops;
+}
+
+static void prof_init(Run *r, apr_pool_t *pool)
+{
+    const Plan *p = r->plan;
+    r->prof_base = apr_pcalloc(pool, sizeof(int) * (size_t)p->npipes);
+    for (int pi = 0; pi < p->npipes; pi++) {
+        r->prof_base[pi] = r->nprof;
+        r->nprof += (pi == 0 ? 3 : 1) + p->pipes[pi].nops + 1;
+    }
+    r->prof = apr_pcalloc(pool, sizeof(Prof) * (size_t)r->nprof);
+}
+
+static void prof_add(Prof *dst, const Prof *src, int n)
+{
+    for (int i = 0; i < n; i++) {
+        dst[i].rows_in += src[i].rows_in;
+        dst[i].rows_out += src[i].rows_out;
+        dst[i].ns += src[i].ns;
+    }
+}
+
+/* The run's profile as LiqOpStats, stages that did not apply left out; the array (one entry
+ * per stage of the plan at most) lives in pool, the query's. */
+static void prof_report(const Run *r, LiqRunStats *st, apr_pool_t *pool)
+{
+    const Plan *p = r->plan;
+    st->nops = 0;
+    st->ops = apr_pcalloc(pool, sizeof(LiqOpStats) * (size_t)(r->nprof + 1));
+    for (int pi = 0; pi < p->npipes; pi++) {
+        const Pipeline *pl = &p->pipes[pi];
+        for (int i = r->prof_base[pi]; i <= prof_sink(r, pi); i++) {
+            int k = i - prof_op(r, pi);
+            const char *name, *label = NULL;
+            if (pi == 0 && i - r->prof_base[pi] == PROF_PREFILTER) {
+                if (!p->npre || r->opt->no_prefilter)
+                    continue;
+                name = "prefilter";
+            } else if (pi == 0 && i - r->prof_base[pi] == PROF_RANGE) {
+                if (r->ts_slot < 0)
+                    continue;
+                name = "time range";
+            } else if (k < 0) {
+                name = pi == 0 ? "scan" : "rows";
+            } else if (k < pl->nops) {
+                name = pl->ops[k]->vt->name;
+                label = pl->ops[k]->label;
+            } else if (pl->breaker) {
+                name = pl->breaker->vt->name;
+                label = pl->breaker->label;
+            } else {
+                name = "output";
+            }
+            LiqOpStats *o = &st->ops[st->nops++];
+            o->pipeline = pi;
+            o->name = name;
+            o->label = label;
+            o->rows_in = r->prof[i].rows_in;
+            o->rows_out = r->prof[i].rows_out;
+            o->ns = r->prof[i].ns;
+        }
+    }
+}
+
+/* ===== Output ===== */
+
+static void pending_add_row(Pending *p, uint32_t end)
+{
+    if (p->n == p->cap) {
+        p->cap = p->cap ? p->cap * 2 : 256;
+        uint32_t *e = realloc(p->ends, sizeof(uint32_t) * p->cap);
+        if (!e)
+            abort();
+        p->ends = e;
+    }
+    p->ends[p->n++] = end;
+}
+
+static void format_batch(Run *r, Batch *b, Pending *p, Datum *vals)
+{
+    const Plan *pl = r->plan;
+    int nv = pl->nvis;
+    dec_load(pl, b, r->vis_inputs, r->nvis_inputs);
+    for (uint32_t k = 0; k < b->nsel; k++) {
+        SelIdx row = b->sel[k];
+        for (int c = 0; c < nv; c++) {
+            const Vec *v = &b->cols[pl->vis[c].slot];
+            vals[c] = v->loaded ? *VGET(v, row) : val_null();
+        }
+        r->out->format_row(r->out->ctx, vals, nv, &p->text);
+        pending_add_row(p, (uint32_t)p->text.len);
+    }
+}
+
+/* Writes pending morsel texts in order, applying the row cap. Called with r->lock held. */
+static void flush_ready(Run *r)
+{
+    const Plan *pl = r->plan;
+    for (;;) {
+        Pending *p = &r->ring[r->next_seq % SEQ_WINDOW];
+        if (!p->ready)
+            break;
+        uint32_t n = p->n;
+        if (pl->out_limit >= 0 && r->rows_out + n > (uint64_t)pl->out_limit)
+            n = (uint32_t)((uint64_t)pl->out_limit - r->rows_out);
+        if (n && !r->write_failed) {
+            if (r->out->write(r->out->ctx, p->text.p, n ? p->ends[n - 1] : 0, p->ends, n) != 0) {
+                r->write_failed = 1;
+                r->stop = 1;
+            }
+        }
+        r->rows_out += n;
+        if (pl->out_limit >= 0 && r->rows_out >= (uint64_t)pl->out_limit)
+            r->stop = 1;
+        p->ready = 0;
+        p->text.len = 0;
+        p->n = 0;
+        r->next_seq++;
+    }
+    apr_thread_cond_broadcast(r->cond);
+}
+
+/* Hands the worker's text for morsel seq to the sequencer (swapping buffers, no copy). */
+static void submit(Run *r, Worker *w, uint64_t seq)
+{
+    apr_thread_mutex_lock(r->lock);
+    Pending *slot = &r->ring[seq % SEQ_WINDOW];
+    Pending tmp = *slot;
+    *slot = w->cur;
+    slot->ready = 1;
+    w->cur = tmp;
+    w->cur.ready = 0;
+    w->cur.text.len = 0;
+    w->cur.n = 0;
+    flush_ready(r);
+    apr_thread_mutex_unlock(r->lock);
+}
+
+/* ===== Batches ===== */
+
+static void batch_reset(Worker *w, uint32_t nrows)
+{
+    Batch *b = &w->b;
+    b->nrows = nrows;
+    b->nsel = nrows;
+    for (uint32_t i = 0; i < nrows; i++)
+        w->sel[i] = (SelIdx)i;
+    b->sel = w->sel;
+    for (int c = 0; c < b->ncols; c++) {
+        w->cols[c].d = NULL;
+        w->cols[c].loaded = 0;
+        w->cols[c].isconst = 0;
+    }
+    b->pool = w->batch_pool;
+}
+
+/* Runs pipeline `pi`'s operators on w->b, then its breaker or the output. */
+static void run_batch(Run *r, Worker *w, int pi)
+{
+    const Pipeline *pl = &r->plan->pipes[pi];
+    Batch *b = &w->b;
+    int first = w->prof ? prof_op(r, pi) : 0;
+    for (int k = 0; k < pl->nops && b->nsel; k++) {
+        uint32_t before = b->nsel;
+        pl->ops[k]->vt->execute(pl->ops[k], w->locals[k], b);
+        prof_rows(w, first + k, before, b->nsel);
+        lap(w, first + k);
+    }
+    if (pi == 0)
+        w->matched += b->nsel;
+    if (!b->nsel)
+        return;
+    if (pl->breaker)
+        pl->breaker->vt->sink(pl->breaker, w->locals[pl->nops], b);
+    else
+        format_batch(r, b, &w->cur, w->vals);
+    prof_rows(w, first + pl->nops, b->nsel, pl->breaker ? 0 : b->nsel);
+    lap(w, first + pl->nops);
+}
+
+static void worker_init(Run *r, Worker *w, apr_pool_t *parent, int pi)
+{
+    const Pipeline *pl = &r->plan->pipes[pi];
+    memset(w, 0, sizeof(*w));
+    w->run = r;
+    apr_pool_create(&w->pool, parent);
+    apr_pool_create(&w->batch_pool, w->pool);
+    w->locals = apr_pcalloc(w->pool, sizeof(OpLocal *) * (size_t)(pl->nops + 1));
+    for (int k = 0; k < pl->nops; k++)
+        w->locals[k] = pl->ops[k]->vt->local_new(pl->ops[k], w->pool);
+    if (pl->breaker)
+        w->locals[pl->nops] = pl->breaker->vt->local_new(pl->breaker, w->pool);
+    w->recs = apr_palloc(w->pool, sizeof(Rec) * LIQ_VEC_SIZE);
+    w->sel = apr_palloc(w->pool, sizeof(SelIdx) * LIQ_VEC_SIZE);
+    w->bits = apr_palloc(w->pool, LIQ_VEC_SIZE);
+    w->cols = apr_pcalloc(w->pool, sizeof(Vec) * (size_t)(r->plan->nslots + 1));
+    w->vals = apr_pcalloc(w->pool, sizeof(Datum) * (size_t)(r->plan->nvis + 1));
+    if (r->prof)
+        w->prof = apr_pcalloc(w->pool, sizeof(Prof) * (size_t)r->nprof);
+    w->b.cols = w->cols;
+    w->b.ncols = r->plan->nslots;
+}
+
+static void worker_done(Worker *w)
+{
+    buf_free(&w->cur.text);
+    free(w->cur.ends);
+    apr_pool_destroy(w->pool);
+}
+
+/* Marks, in bits[row], the rows of b whose line contains needle (bit `bit`). The rows are
+ * consecutive lines of one buffer, so one search (mem_find) over the whole batch finds them all;
+ * after a hit the search resumes at the next row. */
+static void mark_rows(const Batch *b, const char *needle, size_t nlen, uint8_t *bits, uint8_t bit)
+{
+    const Rec *recs = b->recs;
+    uint32_t row = 0, nrows = b->nrows;
+    const char *p = recs[0].line, *end = recs[nrows - 1].line + recs[nrows - 1].len;
+    while (p < end) {
+        const char *hit = mem_find(p, (size_t)(end - p), needle, nlen);
+        if (!hit)
+            return;
+        while (row < nrows && recs[row].line + recs[row].len < hit + nlen)
+            row++; /* the row whose line holds the whole hit */
+        if (row >= nrows)
+            return;
+        if (hit >= recs[row].line) {
+            bits[row] |= bit;
+            row++;
+            if (row >= nrows)
+                return;
+            p = recs[row].line;
+        } else {
+            p = hit + 1; /* the hit spans a line break: not a hit in any line */
+        }
+    }
+}
+
+/* Drops the rows whose raw line lacks a prefilter literal (prefilter.h); a line with a
+ * backslash is kept, since a JSON escape may spell the literal. */
+static void prefilter_batch(const Plan *p, Batch *b, uint8_t *bits)
+{
+    int n = p->npre < 7 ? p->npre : 7;
+    uint8_t all = (uint8_t)((1u << n) - 1), esc = 0x80;
+    memset(bits, 0, b->nrows);
+    if (b->contiguous) {
+        for (int i = 0; i < n; i++)
+            mark_rows(b, p->pre[i].lit, p->pre[i].len, bits, (uint8_t)(1u << i));
+        mark_rows(b, "\\", 1, bits, esc);
+    } else { /* records in separate buffers: one search per record */
+        for (uint32_t row = 0; row < b->nrows; row++) {
+            const Rec *rec = &b->recs[row];
+            for (int i = 0; i < n; i++)
+                if (mem_find(rec->line, rec->len, p->pre[i].lit, p->pre[i].len))
+                    bits[row] |= (uint8_t)(1u << i);
+            if (memchr(rec->line, '\\', rec->len))
+                bits[row] |= esc;
+        }
+    }
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < b->nsel; i++) {
+        SelIdx row = b->sel[i];
+        b->sel[k] = row;
+        k += (bits[row] & all) == all || (bits[row] & esc);
+    }
+    b->nsel = k;
+}
+
+/* --start/--end (L24): keeps the rows whose @timestamp lies in [start, end], both inclusive;
+ * rows without a timestamp fall outside (L20). Runs before any operator. */
+static void time_range(Run *r, Batch *b)
+{
+    dec_load(r->plan, b, &r->ts_slot, 1);
+    const Vec *v = &b->cols[r->ts_slot];
+    const LiqRunOptions *o = r->opt;
+    uint32_t n = 0;
+    for (uint32_t k = 0; k < b->nsel; k++) {
+        SelIdx row = b->sel[k];
+        const Datum *d = VGET(v, row);
+        b->sel[n] = row;
+        n += d->type == VT_TS && (!o->has_start || d->v.i >= r->range_start) &&
+             (!o->has_end || d->v.i <= r->range_end);
+    }
+    b->nsel = n;
+}
+
+/* The time seek's check (engine/input/seek.h): the timestamped records of a morsel of an input
+ * entered by binary search stay in non-decreasing order within the bounds src.c gave it.
+ * It looks at the rows the time range looks at (after the prefilter), whose timestamps are
+ * decoded anyway: checking rows the prefilter dropped would cost their decoding (twice the
+ * time of a selective query). Rows without a timestamp are outside any range anyway. */
+static void seek_verify(Run *r, Worker *w, const Morsel *m)
+{
+    Batch *b = &w->b;
+    dec_load(r->plan, b, &r->ts_slot, 1);
+    const Vec *v = &b->cols[r->ts_slot];
+    for (uint32_t k = 0; k < b->nsel && !w->seek_bad; k++) {
+        SelIdx row = b->sel[k];
+        const Datum *d = VGET(v, row);
+        if (d->type != VT_TS)
+            continue;
+        if (d->v.i < w->seek_prev || d->v.i > m->ts_hi) {
+            w->seek_bad = 1;
+            src_seek_unsorted(r->src, m, b->recs[row].line);
+        }
+        w->seek_prev = d->v.i;
+    }
+}
+
+/* Runs pipeline 0 over rows [0, n) of b->recs (already filled), numbered from `first`. */
+static void scan_batch(Run *r, Worker *w, const Morsel *m, uint32_t n, uint64_t first)
+{
+    Batch *b = &w->b;
+    w->scanned += n;
+    prof_rows(w, PROF_SCAN, n, n);
+    lap(w, PROF_SCAN); /* cutting the records */
+    batch_reset(w, n);
+    b->order_base = (m->seq << 32) | first;
+    if (r->plan->npre && !r->opt->no_prefilter) {
+        prefilter_batch(r->plan, b, w->bits);
+        prof_rows(w, PROF_PREFILTER, n, b->nsel);
+        lap(w, PROF_PREFILTER);
+    }
+    if (r->ts_slot >= 0) {
+        uint32_t before = b->nsel;
+        if (m->seek_check)
+            seek_verify(r, w, m);
+        time_range(r, b);
+        prof_rows(w, PROF_RANGE, before, b->nsel);
+        lap(w, PROF_RANGE);
+    }
+    run_batch(r, w, 0);
+    apr_pool_clear(w->batch_pool);
+    lap(w, PROF_SCAN);
+}
+
+/* Cuts a morsel into records and batches and runs pipeline 0 over them. Line formats make one
+ * record per non-blank line; export objects strip the timestamp prefix into @timestamp and
+ * join continuation lines to their record (a record may grow past a full batch: the batch
+ * closes only at the start of the next record); container formats bring their records. */
+static void run_morsel(Run *r, Worker *w, const Morsel *m)
+{
+    uint32_t cap = r->opt->batch_rows;
+    Batch *b = &w->b;
+    b->input = m->in;
+    b->order = NULL;
+    w->seek_prev = m->ts_lo;
+    w->seek_bad = 0;
+    if (m->recs) {
+        b->contiguous = 0;
+        for (size_t off = 0; off < m->nrecs && !r->stop; off += cap) {
+            uint32_t n = (uint32_t)(m->nrecs - off < cap ? m->nrecs - off : cap);
+            b->recs = m->recs + off;
+            scan_batch(r, w, m, n, off);
+        }
+        return;
+    }
+    int export = m->in->fmt == FMT_EXPORT;
+    const FmtColumns *cols = m->in->fmt == FMT_COLUMNS ? m->in->cols : NULL;
+    const char *p = m->data, *end = m->data + m->len;
+    uint64_t rowno = 0;
+    b->recs = w->recs;
+    b->contiguous = !export;
+    while (p < end && !r->stop) {
+        uint32_t n = 0;
+        uint64_t first = rowno;
+        while (p < end) {
+            const char *nl = memchr(p, '\n', (size_t)(end - p));
+            const char *le = nl ? nl : end;
+            size_t len = (size_t)(le - p);
+            if (len && p[len - 1] == '\r')
+                len--; /* CRLF */
+            int64_t ts;
+            size_t skip = 0;
+            int starts = export && fmt_export_prefix(p, len, &ts, &skip);
+            if (export && !starts && n > 0) { /* a continuation line of the last record */
+                Rec *last = &w->recs[n - 1];
+                last->len = (uint32_t)(p + len - last->line);
+                p = nl ? nl + 1 : end;
+                continue;
+            }
+            if (n == cap)
+                break;
+            if (len > r->max_line) { /* a record is cut at --max-line (said at the end) */
+                len = r->max_line;
+                w->cut++;
+            }
+            if (cols && fmt_columns_skip(cols, p, len))
+                len = 0; /* a header or comment line of a positional format */
+            if (len) { /* blank lines are not records */
+                Rec *rec = &w->recs[n++];
+                rec->line = p + skip;
+                rec->len = (uint32_t)(len - skip > UINT32_MAX ? UINT32_MAX : len - skip);
+                rec->json = m->in->text_only ? REC_JSON_NO : REC_JSON_UNKNOWN;
+                rec->ts_done = (uint8_t)(starts && !(m->in->tso && m->in->tso->field));
+                rec->has_ts = (uint8_t)starts;
+                rec->ts = starts ? ts : 0;
+                rec->meta = NULL;
+            }
+            p = nl ? nl + 1 : end;
+        }
+        if (!n)
+            continue;
+        rowno += n;
+        scan_batch(r, w, m, n, first);
+    }
+}
+
+static void *APR_THREAD_FUNC worker_main(apr_thread_t *t, void *arg)
+{
+    Worker *w = arg;
+    Run *r = w->run;
+    Morsel m;
+    int sink = w->prof ? prof_sink(r, 0) : 0;
+    if (w->prof)
+        w->lap = now_ns();
+    while (!r->stop && src_next(r->src, &m)) {
+        lap(w, PROF_SCAN); /* reading (and decompressing) the morsel */
+        if (r->final0) { /* do not run too far ahead of the output */
+            apr_thread_mutex_lock(r->lock);
+            while (m.seq >= r->next_seq + SEQ_WINDOW && !r->stop)
+                apr_thread_cond_wait(r->cond, r->lock);
+            apr_thread_mutex_unlock(r->lock);
+            lap(w, sink);
+        }
+        if (!r->stop)
+            run_morsel(r, w, &m);
+        if (r->final0) {
+            submit(r, w, m.seq);
+            lap(w, sink);
+        }
+        src_release(r->src, &m);
+        lap(w, PROF_SCAN);
+    }
+    if (r->final0 && r->stop) {
+        /* morsels skipped after a stop must still unblock waiting workers */
+        apr_thread_mutex_lock(r->lock);
+        apr_thread_cond_broadcast(r->cond);
+        apr_thread_mutex_unlock(r->lock);
+    }
+    const Pipeline *pl = &r->plan->pipes[0];
+    apr_thread_mutex_lock(r->lock);
+    r->scanned += w->scanned;
+    r->matched += w->matched;
+    r->cut += w->cut;
+    if (pl->breaker)
+        pl->breaker->vt->combine(pl->breaker, w->locals[pl->nops]);
+    if (w->prof) {
+        lap(w, sink);
+        prof_add(r->prof, w->prof, r->nprof);
+    }
+    apr_thread_mutex_unlock(r->lock);
+    (void)t; /* returning ends the thread; apr_thread_exit's pthread_exit unwinding upsets ASan */
+    return NULL;
+}
+
+/* Runs pipeline pi over a row set, on the calling thread; returns the breaker's row set (or
+ * NULL when the pipeline ends in the output). Frees rs. */
+static RowSet *run_rowset(Run *r, int pi, RowSet *rs, apr_pool_t *pool, uint64_t *seq)
+{
+    const Pipeline *pl = &r->plan->pipes[pi];
+    Worker w;
+    worker_init(r, &w, pool, pi);
+    Batch *b = &w.b;
+    b->recs = NULL;
+    b->input = NULL;
+    uint32_t cap = r->opt->batch_rows;
+    int src = r->prof ? r->prof_base[pi] : 0, sink = r->prof ? prof_sink(r, pi) : 0;
+    if (w.prof)
+        w.lap = now_ns();
+    for (size_t start = 0; start < rs->nrows && !r->stop; start += cap) {
+        uint32_t n = (uint32_t)(rs->nrows - start < cap ? rs->nrows - start : cap);
+        batch_reset(&w, n);
+        for (int c = 0; c < b->ncols; c++) {
+            Datum *d = apr_palloc(w.batch_pool, sizeof(Datum) * n);
+            for (uint32_t i = 0; i < n; i++)
+                d[i] = rs->data[(start + i) * (size_t)rs->nslots + (size_t)c];
+            w.cols[c].d = d;
+            w.cols[c].loaded = 1;
+        }
+        b->order = &rs->order[start];
+        prof_rows(&w, src, n, n);
+        lap(&w, src);
+        run_batch(r, &w, pi);
+        if (!pl->breaker) {
+            submit(r, &w, (*seq)++);
+            lap(&w, sink);
+        }
+        apr_pool_clear(w.batch_pool);
+        lap(&w, src);
+    }
+    RowSet *next = NULL;
+    if (pl->breaker) {
+        pl->breaker->vt->combine(pl->breaker, w.locals[pl->nops]);
+        next = pl->breaker->vt->finalize(pl->breaker);
+        lap(&w, sink);
+        prof_rows(&w, sink, 0, next ? next->nrows : 0);
+    }
+    if (w.prof)
+        prof_add(r->prof, w.prof, r->nprof);
+    worker_done(&w);
+    rowset_free(rs);
+    return next;
+}
+
+/* The input options of a run for src_open, or NULL when there are none; sets *bad (after a
+ * diagnostic) when --tz names no zone. */
+static const SrcOpts *src_opts(apr_pool_t *pool, const Run *r, LiqDiagList *diags, int *bad)
+{
+    const LiqRunOptions *o = r->opt;
+    *bad = 0;
+    if (!o->ninclude && !o->nexclude && !o->input_format && !o->ts_field && !o->ts_format &&
+        !o->tz && !o->has_start && !o->has_end)
+        return NULL;
+    SrcOpts *so = apr_pcalloc(pool, sizeof(*so));
+    so->has_start = o->has_start;
+    so->has_end = o->has_end;
+    so->start_ms = r->range_start; /* the range read (diff reads the previous period too) */
+    so->end_ms = r->range_end;
+    so->include = o->include;
+    so->ninclude = o->ninclude;
+    so->exclude = o->exclude;
+    so->nexclude = o->nexclude;
+    so->seek = !o->no_seek && r->ts_slot >= 0;
+    so->format = o->input_format;
+    if (o->ts_field || o->ts_format || o->tz) {
+        TsOpts *t = apr_pcalloc(pool, sizeof(*t));
+        t->field = o->ts_field;
+        t->flen = o->ts_field ? (uint32_t)strlen(o->ts_field) : 0;
+        t->format = o->ts_format;
+        char err[512];
+        if (o->tz && !(t->zone = tz_open(pool, o->tz, err, sizeof(err)))) {
+            diag_add(diags, DIAG_ERROR, NULL, "--tz: %s", err);
+            *bad = 1;
+            return NULL;
+        }
+        so->ts = t;
+    }
+    return so;
+}
+
+LiqStatus liq_run(LiqQuery *q, const LiqRunOptions *opt, const LiqOutput *out, LiqRunStats *st,
+                  LiqDiagList *diags)
+{
+    apr_pool_t *pool;
+    apr_pool_create(&pool, NULL);
+    unsigned long rx_before = rx_failures();
+    const Plan *plan = liq_query_plan(q);
+    Run *r = apr_pcalloc(pool, sizeof(*r));
+    r->plan = plan;
+    r->opt = opt;
+    r->out = out;
+    r->diags = diags;
+    apr_thread_mutex_create(&r->lock, APR_THREAD_MUTEX_DEFAULT, pool);
+    apr_thread_mutex_create(&r->diag_lock, APR_THREAD_MUTEX_DEFAULT, pool);
+    apr_thread_cond_create(&r->cond, pool);
+    r->final0 = plan->pipes[0].breaker == NULL;
+    r->max_line = opt->max_line < UINT32_MAX ? opt->max_line : UINT32_MAX;
+    r->vis_inputs = apr_palloc(pool, sizeof(int) * (size_t)(plan->nvis + 1));
+    for (int c = 0; c < plan->nvis; c++)
+        if (plan->slots[plan->vis[c].slot].kind == SLOT_INPUT)
+            r->vis_inputs[r->nvis_inputs++] = plan->vis[c].slot;
+    r->ts_slot = opt->has_start || opt->has_end ? plan->ts_slot : -1;
+    r->range_start = opt->start_ms;
+    r->range_end = opt->end_ms;
+    {
+        Plan *mp = (Plan *)(uintptr_t)plan; /* the per-run fields of the plan (plan.h) */
+        mp->has_frame_start = opt->has_start;
+        mp->has_frame_end = opt->has_end;
+        mp->frame_start = opt->start_ms;
+        mp->frame_end = opt->end_ms;
+    }
+    if (plan->diff != DIFF_NONE) { /* pattern | diff: the current and the previous period */
+        if (!opt->has_start || !opt->has_end) {
+            diag_add(diags, DIAG_ERROR, NULL,
+                     "diff compares two periods: give the current one with --start and --end");
+            apr_pool_destroy(pool);
+            return LIQ_EUSAGE;
+        }
+        Plan *mp = (Plan *)(uintptr_t)plan; /* the per-run fields of the plan (plan.h) */
+        int64_t len = opt->end_ms - opt->start_ms;
+        mp->cur_start = opt->start_ms;
+        mp->cur_end = opt->end_ms;
+        switch (plan->diff) {
+        case DIFF_PREVIOUS:
+            mp->prev_start = opt->start_ms - len - 1;
+            mp->prev_end = opt->start_ms - 1;
+            break;
+        case DIFF_DAY:
+        case DIFF_WEEK: {
+            int64_t shift = (plan->diff == DIFF_DAY ? 1 : 7) * 86400000LL;
+            mp->prev_start = opt->start_ms - shift;
+            mp->prev_end = opt->end_ms - shift;
+            break;
+        }
+        default: /* the same days a calendar month earlier */
+            mp->prev_start = ts_add_months(opt->start_ms, -1);
+            mp->prev_end = ts_add_months(opt->end_ms, -1);
+            break;
+        }
+        /* read both periods: the time filter keeps [previous start, current end] */
+        r->range_start = mp->prev_start < opt->start_ms ? mp->prev_start : opt->start_ms;
+    }
+    S3Opts *s3o = apr_pcalloc(pool, sizeof(*s3o));
+    s3o->endpoint = opt->s3_endpoint;
+    s3o->no_sign = opt->s3_no_sign;
+    s3o->read_timeout = opt->s3_read_timeout;
+    s3o->concurrency = opt->s3_concurrency;
+    s3o->cache_dir = opt->s3_cache_dir;
+    s3o->has_start = opt->has_start; /* objects outside the time filter's range are pruned */
+    s3o->has_end = opt->has_end;
+    s3o->start_ms = r->range_start;
+    s3o->end_ms = r->range_end;
+    int bad_opts;
+    const SrcOpts *so = src_opts(pool, r, diags, &bad_opts);
+    if (bad_opts) {
+        apr_pool_destroy(pool);
+        return LIQ_EUSAGE;
+    }
+    r->src = src_open(pool, opt->inputs, opt->ninputs, opt->max_line, s3o, so, diags,
+                      r->diag_lock);
+    src_progress(r->src, opt->progress);
+    if (opt->profile)
+        prof_init(r, pool);
+
+    int nthreads = opt->threads < 1 ? 1 : opt->threads;
+    Worker *ws = apr_pcalloc(pool, sizeof(Worker) * (size_t)nthreads);
+    apr_thread_t **th = apr_pcalloc(pool, sizeof(apr_thread_t *) * (size_t)nthreads);
+    for (int i = 0; i < nthreads; i++)
+        worker_init(r, &ws[i], pool, 0);
+    if (nthreads == 1) {
+        worker_main(NULL, &ws[0]);
+    } else {
+        for (int i = 0; i < nthreads; i++)
+            if (apr_thread_create(&th[i], NULL, worker_main, &ws[i], pool) != APR_SUCCESS) {
+                th[i] = NULL;
+                worker_main(NULL, &ws[i]);
+            }
+        for (int i = 0; i < nthreads; i++)
+            if (th[i]) {
+                apr_status_t rv;
+                apr_thread_join(&rv, th[i]);
+            }
+    }
+    for (int i = 0; i < nthreads; i++)
+        worker_done(&ws[i]);
+
+    /* the remaining pipelines, over row sets */
+    uint64_t seq = r->next_seq;
+    if (plan->pipes[0].breaker) {
+        uint64_t t = r->prof ? now_ns() : 0;
+        RowSet *rs = plan->pipes[0].breaker->vt->finalize(plan->pipes[0].breaker);
+        if (r->prof) {
+            r->prof[prof_sink(r, 0)].ns += now_ns() - t;
+            r->prof[prof_sink(r, 0)].rows_out += rs ? rs->nrows : 0;
+        }
+        for (int pi = 1; pi < plan->npipes && rs; pi++)
+            rs = run_rowset(r, pi, rs, pool, &seq);
+        rowset_free(rs);
+    }
+    src_close(r->src);
+    for (int i = 0; i < SEQ_WINDOW; i++) {
+        buf_free(&r->ring[i].text);
+        free(r->ring[i].ends);
+    }
+    if (st) {
+        st->records_scanned = r->scanned;
+        st->records_matched = r->matched;
+        st->bytes_scanned = src_bytes(r->src);
+        st->rows_out = r->rows_out;
+        st->inputs = src_ninputs(r->src);
+        src_s3_counts(r->src, &st->s3_pruned, &st->s3_cached);
+        st->seek_skipped = src_seek_skipped(r->src, &st->seek_inputs);
+        st->nops = 0;
+        st->ops = NULL;
+        if (r->prof) {
+            if (!plan->pipes[plan->npipes - 1].breaker) /* rows written, after any limit */
+                r->prof[prof_sink(r, plan->npipes - 1)].rows_out = r->rows_out;
+            prof_report(r, st, q->pool);
+        }
+    }
+    for (int i = 0; i < src_ninputs(r->src); i++) { /* counted by the decoders (dec.c) */
+        const Input *in = src_input(r->src, i);
+        if (in->not_json == 1)
+            diag_add(diags, DIAG_WARNING, NULL,
+                     "%s: 1 record looks like a JSON object but is not valid JSON: read as "
+                     "text, without fields", in->path);
+        else if (in->not_json)
+            diag_add(diags, DIAG_WARNING, NULL,
+                     "%s: %llu records look like JSON objects but are not valid JSON: read as "
+                     "text, without fields", in->path, (unsigned long long)in->not_json);
+    }
+    if (r->cut)
+        diag_add(diags, DIAG_ERROR, NULL,
+                 "%llu record%s longer than --max-line (%llu bytes) %s cut there",
+                 (unsigned long long)r->cut, r->cut == 1 ? "" : "s",
+                 (unsigned long long)r->max_line, r->cut == 1 ? "was" : "were");
+    unsigned long rxf = rx_failures() - rx_before;
+    if (rxf) {
+        diag_add(diags, DIAG_ERROR, NULL,
+                 "a regex could not be evaluated on %lu record%s (pcre2 resource limits); "
+                 "they were counted as not matching",
+                 rxf, rxf == 1 ? "" : "s");
+    }
+    LiqStatus status = r->write_failed           ? LIQ_EOUTPUT
+                       : rxf || r->cut           ? LIQ_EINCOMPLETE
+                       : src_incomplete(r->src) ? LIQ_EINCOMPLETE
+                                                : LIQ_OK;
+    apr_pool_destroy(pool);
+    return status;
+}

@@ -1,0 +1,99 @@
+/* rowset.c -- materialised rows between pipelines (see op.h)
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "engine/data/jdom.h"
+#include "engine/exec/op.h"
+
+RowSet *rowset_new(int nslots)
+{
+    RowSet *rs = calloc(1, sizeof(*rs));
+    if (!rs)
+        abort();
+    rs->nslots = nslots;
+    apr_pool_create(&rs->pool, NULL);
+    return rs;
+}
+
+void rowset_free(RowSet *rs)
+{
+    if (!rs)
+        return;
+    free(rs->data);
+    free(rs->order);
+    apr_pool_destroy(rs->pool);
+    free(rs);
+}
+
+Datum *rowset_add_row(RowSet *rs, uint64_t order)
+{
+    if (rs->nrows == rs->cap) {
+        size_t cap = rs->cap ? rs->cap * 2 : 64;
+        Datum *d = realloc(rs->data, sizeof(Datum) * cap * (size_t)(rs->nslots ? rs->nslots : 1));
+        uint64_t *o = realloc(rs->order, sizeof(uint64_t) * cap);
+        if (!d || !o)
+            abort();
+        rs->data = d;
+        rs->order = o;
+        rs->cap = cap;
+    }
+    rs->order[rs->nrows] = order;
+    return &rs->data[rs->nrows++ * (size_t)rs->nslots];
+}
+
+/* A copy of d whose bytes live in pool (values that point into input buffers must outlive
+ * the batch). Input numbers keep their text. */
+Datum datum_copy(apr_pool_t *pool, const Datum *d)
+{
+    Datum c = *d;
+    if (d->type == VT_JSON) {
+        c.v.p = jdom_copy(pool, d->v.p);
+        return c;
+    }
+    if (d->s && d->len) {
+        char *s = apr_palloc(pool, d->len);
+        memcpy(s, d->s, d->len);
+        c.s = s;
+    }
+    return c;
+}
+
+void rowset_append_batch(RowSet *rs, const Plan *p, Batch *b)
+{
+    int *inputs = apr_palloc(b->pool, sizeof(int) * (size_t)(p->nslots + 1));
+    int n = 0;
+    for (int s = 0; s < p->nslots; s++)
+        if (p->slots[s].kind == SLOT_INPUT)
+            inputs[n++] = s;
+    dec_load(p, b, inputs, n);
+    for (uint32_t k = 0; k < b->nsel; k++) {
+        uint32_t row = b->sel[k];
+        Datum *dst = rowset_add_row(rs, batch_order(b, row));
+        for (int s = 0; s < rs->nslots; s++) {
+            const Vec *v = &b->cols[s];
+            dst[s] = v->loaded ? datum_copy(rs->pool, VGET(v, row)) : val_null();
+        }
+    }
+}
+
+/* Moves src's rows to the end of dst; src's strings move by making src's pool a child-owned
+ * resource of dst (the pool is kept alive until dst is freed). */
+static apr_status_t free_pool(void *p)
+{
+    apr_pool_destroy(p);
+    return APR_SUCCESS;
+}
+
+void rowset_concat(RowSet *dst, RowSet *src)
+{
+    for (size_t r = 0; r < src->nrows; r++) {
+        Datum *d = rowset_add_row(dst, src->order[r]);
+        memcpy(d, &src->data[r * (size_t)src->nslots], sizeof(Datum) * (size_t)src->nslots);
+    }
+    apr_pool_cleanup_register(dst->pool, src->pool, free_pool, apr_pool_cleanup_null);
+    free(src->data);
+    free(src->order);
+    free(src);
+}

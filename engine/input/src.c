@@ -1,0 +1,1513 @@
+/* src.c -- inputs and morsels (see src.h)
+ *
+ * Plain files are read with pread, never mapped (src.h says why): the time a copy costs is
+ * within the noise of a mapping's page faults (measured on 1 GiB of JSON lines, issue 11), and
+ * nothing a worker reads can vanish under it.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <apr_fnmatch.h>
+#include <apr_hash.h>
+#include <apr_strings.h>
+#include <apr_thread_cond.h>
+#include <apr_thread_proc.h>
+#include "engine/s3/s3_prune.h"
+#include "engine/s3/s3_stream.h"
+#include "engine/input/seek.h"
+#include "engine/input/src.h"
+
+struct Src {
+    apr_pool_t *pool;
+    Input *inputs;
+    int n, cap;
+    int cur;       /* input being cut */
+    uint64_t seq;  /* next morsel number */
+    size_t max_line;
+    const SrcOpts *opts; /* --include/--exclude, --input-format, timestamps (NULL: none) */
+    LiqDiagList *diags;
+    apr_thread_mutex_t *lock;      /* guards everything above */
+    apr_thread_mutex_t *diag_lock; /* guards diags (shared with the run) */
+    apr_thread_cond_t *ready_cond; /* a worker finished reading an input ahead */
+    int nready;                    /* blocks read ahead and not handed out, all inputs */
+    apr_thread_mutex_t *pool_lock; /* guards pool when workers read ahead */
+    int incomplete;
+    uint64_t bytes;
+    const S3Opts *s3opts;
+    S3 *s3;             /* the S3 client, made at the first s3:// input */
+    const char *s3err;  /* why it could not be made */
+    /* S3 objects stream in (engine/s3/s3_stream.h): downloads start in input order from s->cur,
+     * at most s3_window (--s3-concurrency) of them running or unread at once */
+    int s3_window;
+    int s3_ahead;           /* streams started and not closed */
+    int s3_next;            /* the next input to consider for starting */
+    /* every file and directory taken so far, by device and inode (see add_local): a file is
+     * read once, a directory walked once, whatever names and links reach them */
+    apr_hash_t *files, *dirs; /* FileId -> the path it was first taken under */
+    LiqProgress *prog;             /* src_progress: NULL when nobody watches */
+    uint64_t seek_skipped;         /* the time seek: bytes left unread */
+    int seek_inputs;               /* inputs it entered */
+};
+
+static void report(Src *s, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* A block of plain lines read ahead, and a problem found meanwhile (Input.ready, .msgs). */
+typedef struct SrcBlock {
+    struct SrcBlock *next;
+    char *data; /* malloc'd: the morsel owns it once handed out */
+    size_t len;
+    uint64_t raw; /* progress: compressed bytes consumed after this block */
+} SrcBlock;
+
+typedef struct SrcMsg {
+    struct SrcMsg *next;
+    char text[];
+} SrcMsg;
+
+/* The input this thread reads ahead outside s->lock, if any: report() keeps its problems in
+ * it, to be told in input order when it becomes current (flush_msgs). */
+static _Thread_local Input *ahead_in;
+
+static void report(Src *s, const char *path, const char *fmt, ...)
+{
+    va_list ap;
+    char msg[1024]; /* vsnprintf: apr_pvsprintf knows no %zu */
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (ahead_in) {
+        size_t n = strlen(path) + strlen(msg) + 3;
+        SrcMsg *m = malloc(sizeof(*m) + n), **tail = &ahead_in->msgs;
+        if (!m)
+            abort();
+        snprintf(m->text, n, "%s: %s", path, msg);
+        m->next = NULL;
+        while (*tail)
+            tail = &(*tail)->next;
+        *tail = m;
+        return;
+    }
+    apr_thread_mutex_lock(s->diag_lock);
+    diag_add(s->diags, DIAG_ERROR, NULL, "%s: %s", path, msg);
+    apr_thread_mutex_unlock(s->diag_lock);
+    s->incomplete++;
+}
+
+/* Under s->lock: reports the problems found while reading ahead in an input. */
+static void flush_msgs(Src *s, Input *in)
+{
+    while (in->msgs) {
+        SrcMsg *m = in->msgs;
+        in->msgs = m->next;
+        apr_thread_mutex_lock(s->diag_lock);
+        diag_add(s->diags, DIAG_ERROR, NULL, "%s", m->text);
+        apr_thread_mutex_unlock(s->diag_lock);
+        s->incomplete++;
+        free(m);
+    }
+}
+
+/* ===== Reading plain files by offset (src.h, SrcWin) ===== */
+
+ssize_t src_pread(int fd, char *buf, size_t n, uint64_t off)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = pread(fd, buf + got, n - got, (off_t)(off + got));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return -1;
+        if (r == 0)
+            break;
+        got += (size_t)r;
+    }
+    return (ssize_t)got;
+}
+
+void src_win_open(SrcWin *w, int fd, size_t lim)
+{
+    w->fd = fd;
+    w->lim = lim;
+    w->at = w->len = 0;
+    w->shrunk = w->err = 0;
+}
+
+void src_win_close(SrcWin *w)
+{
+    free(w->buf);
+    memset(w, 0, sizeof(*w));
+}
+
+const char *src_win_get(SrcWin *w, size_t off, size_t want, size_t *got)
+{
+    if (off >= w->lim) {
+        *got = 0;
+        return "";
+    }
+    if (want > w->lim - off)
+        want = w->lim - off;
+    if (off >= w->at && off + want <= w->at + w->len) {
+        *got = w->at + w->len - off;
+        return w->buf + (off - w->at);
+    }
+    size_t rd = want > SRC_WIN ? want : SRC_WIN;
+    if (rd > w->lim - off)
+        rd = w->lim - off;
+    if (rd > w->cap) {
+        char *nb = realloc(w->buf, rd);
+        if (!nb)
+            abort();
+        w->buf = nb;
+        w->cap = rd;
+    }
+    ssize_t r = src_pread(w->fd, w->buf, rd, off);
+    size_t n = r > 0 ? (size_t)r : 0;
+    if (r < 0)
+        w->err = errno;
+    if (n < rd) { /* the file ends (or fails) before lim now */
+        w->shrunk = 1;
+        w->lim = off + n;
+    }
+    w->at = off;
+    w->len = n;
+    *got = n;
+    return w->buf;
+}
+
+size_t src_win_find(SrcWin *w, size_t off, size_t lim, char c)
+{
+    while (off < lim && off < w->lim) {
+        size_t got;
+        const char *p = src_win_get(w, off, SRC_WIN, &got);
+        if (got > lim - off)
+            got = lim - off;
+        if (got == 0)
+            break;
+        const char *q = memchr(p, c, got);
+        if (q)
+            return off + (size_t)(q - p);
+        off += got;
+    }
+    return lim < w->lim ? lim : w->lim;
+}
+
+/* A warning: something the user may want to know that loses no record (exit 0). */
+static void note(Src *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(Src *s, const char *fmt, ...)
+{
+    va_list ap;
+    char msg[1024];
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    apr_thread_mutex_lock(s->diag_lock);
+    diag_add(s->diags, DIAG_WARNING, NULL, "%s", msg);
+    apr_thread_mutex_unlock(s->diag_lock);
+}
+
+/* A note from the S3 client (a bucket found in another region): a warning, not a failure. */
+static void s3_note(void *ctx, const char *msg)
+{
+    note(ctx, "%s", msg);
+}
+
+static void add_input(Src *s, const char *path, const char *log)
+{
+    if (s->n == s->cap) {
+        int cap = s->cap ? s->cap * 2 : 16;
+        Input *in = apr_pcalloc(s->pool, sizeof(Input) * (size_t)cap);
+        if (s->n)
+            memcpy(in, s->inputs, sizeof(Input) * (size_t)s->n);
+        s->inputs = in;
+        s->cap = cap;
+    }
+    Input *in = &s->inputs[s->n++];
+    memset(in, 0, sizeof(*in));
+    in->path = path;
+    in->log = log;
+    in->log_len = (uint32_t)strlen(log);
+    const char *slash = strrchr(path, '/');
+    in->stream = slash ? slash + 1 : path;
+    if (strcmp(path, "-") == 0)
+        in->stream = "stdin";
+    in->stream_len = (uint32_t)strlen(in->stream);
+    in->fd = -1;
+    in->tso = s->opts ? s->opts->ts : NULL;
+}
+
+static int glob_any(const char *const *globs, int n, const char *rel, const char *base)
+{
+    for (int i = 0; i < n; i++)
+        if (apr_fnmatch(globs[i], rel, 0) == APR_SUCCESS ||
+            apr_fnmatch(globs[i], base, 0) == APR_SUCCESS)
+            return 1;
+    return 0;
+}
+
+/* --include/--exclude (SrcOpts): is a file (or directory) found below an input read? rel: its
+ * path below the input, base: its name. */
+static int selected(const Src *s, const char *rel, const char *base, int is_dir)
+{
+    const SrcOpts *o = s->opts;
+    if (!o)
+        return 1;
+    if (glob_any(o->exclude, o->nexclude, rel, base))
+        return 0;
+    return is_dir || o->ninclude == 0 || glob_any(o->include, o->ninclude, rel, base);
+}
+
+/* Does a path component look like an export task id (8-4-4-4-12 characters)? */
+static int task_id(const char *s, size_t n)
+{
+    static const int dash[] = {8, 13, 18, 23};
+    if (n != 36)
+        return 0;
+    for (size_t i = 0, d = 0; i < n; i++) {
+        if (d < 4 && (int)i == dash[d]) {
+            if (s[i] != '-')
+                return 0;
+            d++;
+        } else if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'z') ||
+                     (s[i] >= 'A' && s[i] <= 'Z'))) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* @logStream of an export-task object <prefix>/<taskId>/<stream>/000000.gz: everything between
+ * the task id and the file name (stream names may hold '/'); without a task id in the path,
+ * the name of the file's directory. */
+static const char *export_stream(apr_pool_t *pool, const char *path)
+{
+    const char *file = strrchr(path, '/');
+    if (!file)
+        return path;
+    const char *p = path, *after = NULL;
+    while (p < file) {
+        const char *e = memchr(p, '/', (size_t)(file - p) + 1);
+        if (!e)
+            break;
+        if (task_id(p, (size_t)(e - p)))
+            after = e + 1;
+        p = e + 1;
+    }
+    if (after && after < file)
+        return apr_pstrmemdup(pool, after, (size_t)(file - after));
+    const char *dir = file;
+    while (dir > path && dir[-1] != '/')
+        dir--;
+    return dir < file ? apr_pstrmemdup(pool, dir, (size_t)(file - dir)) : path;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Does a Firehose object's name carry the arrival hour of its directory? Firehose names its
+ * objects STREAM-VERSION-YYYY-MM-DD-HH-MM-SS-ID under .../YYYY/MM/DD/HH/. */
+static int firehose_name(const char *path, const char *name)
+{
+    size_t n = strlen(path), nl = strlen(name);
+    if (n < nl + 14 || path[n - nl - 1] != '/')
+        return 0;
+    const char *d = path + n - nl - 14; /* "YYYY/MM/DD/HH/" */
+    char want[16];
+    snprintf(want, sizeof(want), "-%.4s-%.2s-%.2s-%.2s-", d, d + 5, d + 8, d + 11);
+    return strstr(name, want) != NULL;
+}
+
+/* --start/--end: is a file found by walking skipped unread? Only when its path proves that no
+ * event inside can be in range, by the rules of S3 keys (engine/s3/s3_prune.h; local copies of
+ * buckets keep the keys as paths): an AWSLogs/ delivery day, or a Firehose arrival hour, which
+ * is at or after the events' own times (so only --start prunes it: late arrivals may hold
+ * events from before --end). A local tree merely sorted into YYYY/MM/DD/HH directories does
+ * not count as Firehose unless the file name carries the same hour as Firehose names do. */
+static int pruned(const Src *s, const char *path, const char *name)
+{
+    const SrcOpts *o = s->opts;
+    if (!o || !(o->has_start || o->has_end))
+        return 0;
+    int64_t lo, hi;
+    int has_lo;
+    S3DateKind k = s3_key_times(path, &lo, &has_lo, &hi);
+    if (k == S3_DATE_NONE || (k == S3_DATE_FIREHOSE && !firehose_name(path, name)))
+        return 0;
+    return s3_prune(path, o->has_start, o->start_ms, o->has_end, o->end_ms);
+}
+
+/* ===== Local files and directories: each read once ===== */
+
+/* A file or directory as the file system knows it, whatever its names: hard links, symbolic
+ * links and bind mounts that reach it compare equal. The key of Src.files and Src.dirs. */
+typedef struct FileId {
+    uint64_t dev, ino;
+} FileId;
+
+static FileId file_id(const struct stat *st)
+{
+    FileId id = {(uint64_t)st->st_dev, (uint64_t)st->st_ino};
+    return id;
+}
+
+/* Where a file or directory was first taken: its path and the input it was found under
+ * (the path itself when named). */
+typedef struct Taken {
+    const char *path, *log;
+} Taken;
+
+/* Where a file or directory was first taken, or NULL; else records it as path under log. */
+static const Taken *taken(Src *s, apr_hash_t *h, const struct stat *st, const char *path,
+                          const char *log)
+{
+    FileId id = file_id(st);
+    const Taken *first = apr_hash_get(h, &id, sizeof(id));
+    if (first)
+        return first;
+    FileId *key = apr_palloc(s->pool, sizeof(*key));
+    *key = id;
+    Taken *t = apr_palloc(s->pool, sizeof(*t));
+    t->path = path;
+    t->log = log;
+    apr_hash_set(h, key, sizeof(*key), t);
+    return NULL;
+}
+
+/* The directories from an input down to the one being walked: a link to one of them is a
+ * loop. */
+typedef struct DirPath {
+    FileId id;
+    const char *path;
+    const struct DirPath *up;
+} DirPath;
+
+/* Adds the regular files under dir, recursively, in sorted order, skipping hidden entries.
+ * Links are followed (stat), but every file is added once and every directory walked once
+ * (by device and inode, across all inputs): a second name for a file already taken (a
+ * symbolic or hard link, a directory reached again through a link) adds nothing, and a link
+ * back to a directory on the way down (a loop) is reported once, as a warning, and not
+ * entered. up: the directories from the input to dir. */
+static void walk(Src *s, const char *dir, const char *log, const DirPath *up, int depth)
+{
+    if (depth > 64) { /* links cannot make a loop (see above): a tree this deep is real */
+        report(s, dir, "%s", "directories nested more than 64 deep; not entered");
+        return;
+    }
+    DIR *d = opendir(dir);
+    if (!d) {
+        report(s, dir, "%s", strerror(errno));
+        return;
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        if (strcmp(e->d_name, "aws-logs-write-test") == 0)
+            continue; /* the permission probe CloudWatch exports write (§12.1) */
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            char **nn = realloc(names, sizeof(char *) * cap);
+            if (!nn)
+                abort();
+            names = nn;
+        }
+        names[n++] = apr_pstrdup(s->pool, e->d_name);
+    }
+    closedir(d);
+    if (n)
+        qsort(names, n, sizeof(char *), cmp_names);
+    for (size_t i = 0; i < n; i++) {
+        const char *path = apr_pstrcat(s->pool, dir, dir[strlen(dir) - 1] == '/' ? "" : "/",
+                                       names[i], NULL);
+        struct stat st;
+        if (stat(path, &st) != 0) {
+            report(s, path, "%s", strerror(errno));
+            continue;
+        }
+        const char *rel = path + strlen(log); /* log is the directory given */
+        while (*rel == '/')
+            rel++;
+        if (!selected(s, rel, names[i], S_ISDIR(st.st_mode)))
+            continue;
+        if (S_ISDIR(st.st_mode)) {
+            FileId id = file_id(&st);
+            const DirPath *a = up;
+            while (a && (a->id.dev != id.dev || a->id.ino != id.ino))
+                a = a->up;
+            if (a) {
+                note(s, "%s: a link to %s, a directory it is in: a loop, not followed", path,
+                     a->path);
+                continue;
+            }
+            if (taken(s, s->dirs, &st, path, log))
+                continue; /* walked already, under another name */
+            DirPath here = {id, path, up};
+            walk(s, path, log, &here, depth + 1);
+        } else if (S_ISREG(st.st_mode) && !pruned(s, path, names[i]) &&
+                   !taken(s, s->files, &st, path, log)) {
+            add_input(s, path, log);
+        }
+    }
+    free(names);
+}
+
+/* An input named on the command line that is a local file or directory (st: its stat). A
+ * file or directory named again, or already found in a directory named before (by device
+ * and inode), is read once, where it came first; the repeat is reported as a warning. */
+static void add_local(Src *s, const char *path, const struct stat *st)
+{
+    const Taken *first = taken(s, S_ISDIR(st->st_mode) ? s->dirs : s->files, st, path, path);
+    if (first) {
+        if (strcmp(first->path, path) != 0)
+            note(s, "%s: the same %s as %s; read once", path,
+                 S_ISDIR(st->st_mode) ? "directory" : "file", first->path);
+        else if (first->log == first->path)
+            note(s, "%s: named more than once; read once", path);
+        else
+            note(s, "%s: found in %s already; read once", path, first->log);
+        return;
+    }
+    if (S_ISDIR(st->st_mode)) {
+        DirPath top = {file_id(st), path, NULL};
+        walk(s, path, path, &top, 0);
+    } else {
+        add_input(s, path, path);
+    }
+}
+
+/* Adds the objects an s3:// URI names, in listing order; archived ones are reported. */
+static void add_s3(Src *s, const char *uri)
+{
+    char err[1024];
+    if (!s->s3 && !s->s3err) {
+        s->s3 = s3_open(s->pool, s->s3opts, err, sizeof(err));
+        if (!s->s3)
+            s->s3err = apr_pstrdup(s->pool, err);
+    }
+    if (!s->s3) {
+        report(s, uri, "%s", s->s3err);
+        return;
+    }
+    S3Object *objs;
+    size_t n;
+    if (s3_expand(s->s3, s->pool, uri, &objs, &n, err, sizeof(err)) != 0) {
+        report(s, uri, "%s", err);
+        return;
+    }
+    /* --include/--exclude apply to keys found below the URI's literal directory */
+    const char *ubucket, *ukey = "";
+    size_t dirlen = 0;
+    if (s3_parse_uri(s->pool, uri, &ubucket, &ukey) == 0) {
+        size_t lit = s3_literal_prefix(ukey);
+        for (size_t j = 0; j < lit; j++)
+            if (ukey[j] == '/')
+                dirlen = j + 1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *key = objs[i].key, *base = strrchr(key, '/');
+        if (strcmp(key, ukey) != 0 && strncmp(key, ukey, dirlen) == 0 &&
+            !selected(s, key + dirlen, base ? base + 1 : key, 0))
+            continue;
+        const char *path = apr_pstrcat(s->pool, "s3://", objs[i].bucket, "/", objs[i].key, NULL);
+        if (objs[i].archived) {
+            report(s, path, "in storage class %s: restore it before reading; skipped",
+                   objs[i].storage_class);
+            continue;
+        }
+        add_input(s, path, uri);
+        s->inputs[s->n - 1].s3obj = &objs[i];
+    }
+}
+
+/* ===== S3 downloads ahead of the reader ===== */
+
+/* Under s->lock: starts the downloads of the S3 objects from s->cur on, in input order, while
+ * fewer than s3_window are running or unread. The writers block on full pipes, never on the
+ * Src. A copy in --cache-dir is read in place (Input.s3local). */
+static void s3_kick(Src *s)
+{
+    if (s->s3_next < s->cur)
+        s->s3_next = s->cur;
+    while (s->s3_next < s->n && s->s3_ahead < s->s3_window) {
+        Input *in = &s->inputs[s->s3_next++];
+        if (!in->s3obj || in->s3started || in->done)
+            continue;
+        in->s3started = 1;
+        char err[1024];
+        apr_thread_mutex_lock(s->pool_lock);
+        int rc = s3_stream_open(s->s3, s->pool, in->s3obj, &in->s3st, &in->s3local, err,
+                                sizeof(err));
+        apr_thread_mutex_unlock(s->pool_lock);
+        if (rc != 0) {
+            in->s3err = strdup(err);
+            if (!in->s3err)
+                abort();
+        }
+        if (in->s3st)
+            s->s3_ahead++;
+    }
+}
+
+/* Outside s->lock, by the worker reading the input (or under it, at close): ends its
+ * download stream; a failed download is reported unless quiet. Returns -1 when it failed. */
+static int s3_end(Src *s, Input *in, int quiet)
+{
+    if (!in->s3st)
+        return 0;
+    char err[1024];
+    int rc = s3_stream_close(in->s3st, err, sizeof(err));
+    in->s3st = NULL;
+    in->fd = -1; /* the stream's read end, closed */
+    in->s3closed = 1;
+    if (rc != 0 && !quiet)
+        report(s, in->path, "%s", err);
+    return rc;
+}
+
+/* Under s->lock: a stream ended by s3_end gives its place to the next download. */
+static void s3_settle(Src *s, Input *in)
+{
+    if (in->s3closed == 1) {
+        in->s3closed = 2;
+        s->s3_ahead--;
+        s3_kick(s);
+    }
+}
+
+Src *src_open(apr_pool_t *pool, const char *const *paths, int npaths, size_t max_line,
+              const S3Opts *s3, const SrcOpts *sopt, LiqDiagList *diags,
+              apr_thread_mutex_t *diag_lock)
+{
+    Src *s = apr_pcalloc(pool, sizeof(*s));
+    s->pool = pool;
+    s->max_line = max_line;
+    s->opts = sopt;
+    s->diags = diags;
+    s->diag_lock = diag_lock;
+    S3Opts *so = apr_pcalloc(pool, sizeof(*so)); /* S3 notes become warnings */
+    if (s3)
+        *so = *s3;
+    so->note = s3_note;
+    so->note_ctx = s;
+    s->s3opts = so;
+    apr_thread_mutex_create(&s->lock, APR_THREAD_MUTEX_DEFAULT, pool);
+    apr_thread_mutex_create(&s->pool_lock, APR_THREAD_MUTEX_DEFAULT, pool);
+    apr_thread_cond_create(&s->ready_cond, pool);
+    s->files = apr_hash_make(pool);
+    s->dirs = apr_hash_make(pool);
+    for (int i = 0; i < npaths; i++) {
+        const char *path = paths[i];
+        struct stat st;
+        if (strcmp(path, "-") == 0) {
+            add_input(s, path, "stdin");
+            continue;
+        }
+        if (s3_is_uri(path)) {
+            add_s3(s, path);
+            continue;
+        }
+        if (stat(path, &st) != 0) {
+            report(s, path, "%s", strerror(errno));
+            continue;
+        }
+        add_local(s, path, &st);
+    }
+    s->s3_window = s3 && s3->concurrency > 0 ? s3->concurrency : 8;
+    return s;
+}
+
+/* Opens an input: maps a regular file, or prepares block reads for anything else; sniffs
+ * the compression from the first bytes. Returns 0 when the input cannot be read (reported). */
+static int open_input(Src *s, Input *in)
+{
+    struct stat st;
+    if (in->s3err) { /* the download could not start */
+        report(s, in->path, "%s", in->s3err);
+        free(in->s3err);
+        in->s3err = NULL;
+        return 0;
+    }
+    if (in->s3st) {
+        in->fd = s3_stream_fd(in->s3st); /* read like a pipe */
+    } else if (strcmp(in->path, "-") == 0) {
+        in->fd = STDIN_FILENO;
+    } else {
+        /* a file, or an S3 object's copy in --cache-dir */
+        in->fd = open(in->s3local ? in->s3local : in->path, O_RDONLY | O_CLOEXEC);
+        if (in->fd < 0) {
+            report(s, in->path, "%s", strerror(errno));
+            return 0;
+        }
+    }
+    if (fstat(in->fd, &st) != 0) {
+        report(s, in->path, "%s", strerror(errno));
+        return 0;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        report(s, in->path, "%s", "is a directory");
+        return 0;
+    }
+    if (S_ISREG(st.st_mode) && st.st_size > 0) {
+        /* read by offset (plain) or through the decompressor from the start; never past the
+         * size it has now (a live log grows while read) */
+        unsigned char head[4];
+        ssize_t got = src_pread(in->fd, (char *)head, sizeof(head), 0);
+        if (got < 0) {
+            report(s, in->path, "%s", strerror(errno));
+            return 0;
+        }
+        in->fsize = (uint64_t)st.st_size;
+        in->comp = decomp_sniff(head, (size_t)got);
+        /* read front to back (the time seek aside): a larger read-ahead, as MADV_SEQUENTIAL
+         * gave the mapping */
+        (void)posix_fadvise(in->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+        if (in->comp == COMP_NONE) {
+            in->is_file = 1;
+            in->size = (size_t)st.st_size;
+            src_win_open(&in->win, in->fd, in->size);
+        } else {
+            in->dec = decomp_open(in->comp, NULL, 0, in->fd, NULL, 0);
+        }
+        return 1;
+    }
+    /* a pipe, stdin, or a file of unknown size (/proc): sniff the first bytes */
+    char head[4];
+    size_t got = 0;
+    while (got < sizeof(head)) {
+        ssize_t r = read(in->fd, head + got, sizeof(head) - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            report(s, in->path, "%s", strerror(errno));
+            return 0;
+        }
+        if (r == 0)
+            break;
+        got += (size_t)r;
+    }
+    if (got < sizeof(head) && in->s3st && s3_end(s, in, 0) != 0)
+        return 0; /* the download failed before its first bytes: reported */
+    in->comp = decomp_sniff((const unsigned char *)head, got);
+    if (in->comp != COMP_NONE) {
+        in->dec = decomp_open(in->comp, NULL, 0, in->fd, head, got);
+    } else if (got) {
+        in->carry = malloc(got);
+        if (!in->carry)
+            abort();
+        memcpy(in->carry, head, got);
+        in->carry_len = got;
+    }
+    if (got < sizeof(head) && in->comp == COMP_NONE)
+        in->eof = 1; /* the whole input was those few bytes */
+    return 1;
+}
+
+static void close_input(Src *s, Input *in)
+{
+    s3_end(s, in, 1); /* stopped before its end (limit, an error): the writer stops */
+    s3_settle(s, in);
+    src_win_close(&in->win);
+    if (in->fd > STDIN_FILENO)
+        close(in->fd);
+    decomp_close(in->dec);
+    in->dec = NULL;
+    free(in->doc);
+    in->doc = NULL;
+    if (in->docpool)
+        apr_pool_destroy(in->docpool);
+    in->docpool = NULL;
+    if (in->seek_pool)
+        apr_pool_destroy(in->seek_pool);
+    in->seek_pool = NULL;
+    in->recs = NULL;
+    in->fd = -1;
+    free(in->carry);
+    in->carry = NULL;
+    while (in->ready) { /* read ahead, never handed out (the run stopped early) */
+        SrcBlock *b = in->ready;
+        in->ready = b->next;
+        free(b->data);
+        free(b);
+    }
+    in->ready_tail = NULL;
+    in->nready = 0;
+    while (in->msgs) {
+        SrcMsg *m = in->msgs;
+        in->msgs = m->next;
+        free(m);
+    }
+}
+
+/* A regular file was found shorter (now bytes) than the bytes left to read of it: it was
+ * truncated while read (logrotate's copytruncate on a live log). Reported once per input;
+ * nothing from `end` on (where the bytes read ended) is read. Under s->lock, or by the worker
+ * reading the input ahead (report keeps the message in the input). */
+static void shrank(Src *s, Input *in, uint64_t now, uint64_t end)
+{
+    if (!in->shrunk) {
+        in->shrunk = 1;
+        report(s, in->path,
+               "file shrank while being read (%llu bytes when opened, %llu now): records after "
+               "byte %llu may be missing",
+               (unsigned long long)in->fsize, (unsigned long long)now, (unsigned long long)end);
+    }
+    if (in->is_file && in->size > now)
+        in->size = (size_t)now;
+}
+
+/* A read of a plain file came back short at byte `at` (err: its errno, or 0): a file now
+ * shorter than the bytes left to read shrank; else the read failed. Either way nothing from
+ * `at` on is read, and it is reported once. Under s->lock. */
+static void ended_early(Src *s, Input *in, uint64_t at, int err)
+{
+    struct stat st;
+    if (fstat(in->fd, &st) == 0 && (uint64_t)st.st_size < in->size) {
+        shrank(s, in, (uint64_t)st.st_size, at);
+    } else if (!in->shrunk) {
+        in->shrunk = 1;
+        report(s, in->path, "read error at byte %llu: %s", (unsigned long long)at,
+               err ? strerror(err) : "the file ends there");
+    }
+    if (in->size > at)
+        in->size = (size_t)at;
+}
+
+/* Reads plain bytes: through the decompressor, or straight from the descriptor. Returns the
+ * count, 0 at the end, -1 on an error (reported: the input is incomplete). */
+static ssize_t fill(Src *s, Input *in, char *buf, size_t cap)
+{
+    if (in->fd < 0 && !in->dec)
+        return 0; /* a stream already ended */
+    ssize_t r;
+    if (in->dec) {
+        r = decomp_read(in->dec, buf, cap);
+    } else {
+        do
+            r = read(in->fd, buf, cap);
+        while (r < 0 && errno == EINTR);
+    }
+    /* the end of a download stream: a failed download is the error, not what it did to
+     * the decompressor */
+    if (r <= 0 && in->s3st && s3_end(s, in, 0) != 0)
+        return -1;
+    /* a compressed file that ended before the size it had when opened was truncated while
+     * read: that is the damage, whatever it did to the stream */
+    if (r <= 0 && in->dec && in->fsize) {
+        struct stat st;
+        off_t pos = lseek(in->fd, 0, SEEK_CUR);
+        if (pos >= 0 && (uint64_t)pos < in->fsize && fstat(in->fd, &st) == 0 &&
+            (uint64_t)st.st_size < in->fsize) {
+            shrank(s, in, (uint64_t)st.st_size, (uint64_t)pos);
+            return -1;
+        }
+    }
+    if (r < 0)
+        report(s, in->path, "%s", in->dec ? decomp_error(in->dec) : strerror(errno));
+    return r;
+}
+
+/* After fill() returned r <= 0: the input ends; an error (r < 0) damaged it, so a last line
+ * without a newline was cut short and is no record, unless the damage is garbage after
+ * complete compressed members (their last line is whole). */
+static void ended(Input *in, ssize_t r)
+{
+    in->eof = 1;
+    if (r < 0 && !(in->dec && decomp_trailing(in->dec)))
+        in->damaged = 1;
+}
+
+/* Does a line starting at p begin an export-task record? */
+static int record_start(const char *p, size_t n)
+{
+    int64_t ms;
+    size_t skip;
+    return fmt_export_prefix(p, n < 64 ? n : 64, &ms, &skip);
+}
+
+/* Under s->lock: the end of the morsel whose nominal end is pos: just past the first newline
+ * at or after pos (export objects: past the first that a record follows), or in->size.
+ * A file found shorter than in->size ends there (shrank lowers in->size). */
+static size_t morsel_end(Src *s, Input *in, size_t pos)
+{
+    SrcWin *w = &in->win;
+    for (;;) {
+        size_t nl = src_win_find(w, pos, in->size, '\n');
+        if (w->shrunk && w->lim < in->size)
+            ended_early(s, in, w->lim, w->err);
+        if (nl >= in->size)
+            return in->size;
+        size_t end = nl + 1;
+        if (in->fmt != FMT_EXPORT || end >= in->size)
+            return end;
+        /* export objects: the next morsel must start with a record, not a continuation */
+        size_t got;
+        const char *p = src_win_get(w, end, 64, &got);
+        if (got > in->size - end)
+            got = in->size - end;
+        if (record_start(p, got))
+            return end;
+        pos = end;
+    }
+}
+
+/* Under s->lock: cuts the next morsel of a plain file: about SRC_MORSEL bytes, ending after a
+ * newline; its bytes are read later, outside the lock (load_file). The file's size is
+ * checked first: a file shorter than what is left to read shrank and ends there. A line that
+ * runs more than --max-line bytes past the nominal end is read only that far (the worker
+ * cuts it at --max-line and counts it, as it would the whole line), so a morsel never holds
+ * more than SRC_MORSEL + max_line + 1 bytes. Inputs entered by the time seek give the morsel
+ * the bounds its records must keep. */
+static int cut_file(Src *s, Input *in, Morsel *m)
+{
+    struct stat st;
+    if (in->off < in->size && fstat(in->fd, &st) == 0 && (uint64_t)st.st_size < in->size)
+        shrank(s, in, (uint64_t)st.st_size, (uint64_t)st.st_size);
+    if (in->off >= in->size)
+        return 0;
+    size_t start = in->off, end = start + SRC_MORSEL;
+    end = end >= in->size ? in->size : morsel_end(s, in, end);
+    if (end <= start)
+        return 0; /* the file ends before this morsel now */
+    in->off = end;
+    size_t most = SRC_MORSEL + s->max_line + 1;
+    m->data = NULL;
+    m->len = end - start > most ? most : end - start;
+    m->off = start;
+    m->tail_cut = in->shrunk && end >= in->size;
+    m->owned = NULL;
+    if (in->seek_check) {
+        /* the first timestamped record after the morsel bounds its records, and the next
+         * morsel's from below (unknown when none is near: no bound) */
+        int64_t ms = 0;
+        int found = seek_ts_at(in, &in->win, end, s->max_line, in->seek_pool, &ms);
+        m->seek_check = 1;
+        m->ts_lo = in->seek_ts;
+        m->ts_hi = found ? ms : INT64_MAX;
+        in->seek_ts = found ? ms : INT64_MIN;
+    }
+    return 1;
+}
+
+/* Outside s->lock, by the worker that took the morsel: reads its bytes. Bytes the file no
+ * longer holds end it: a short read, or bytes past the size the file has just after the
+ * read (a truncation racing the read may have shown zeros there). Then the line cut short is
+ * dropped and the shrink reported (once per input). */
+static void load_file(Src *s, Morsel *m)
+{
+    Input *in = m->in;
+    char *buf = malloc(m->len ? m->len : 1);
+    if (!buf)
+        abort();
+    ssize_t r = src_pread(in->fd, buf, m->len, m->off);
+    int err = r < 0 ? errno : 0;
+    size_t got = r < 0 ? 0 : (size_t)r;
+    struct stat st;
+    uint64_t now = UINT64_MAX;
+    if (fstat(in->fd, &st) == 0) {
+        now = (uint64_t)st.st_size;
+        if (now < m->off + got)
+            got = now > m->off ? (size_t)(now - m->off) : 0;
+    }
+    int cut = m->tail_cut;
+    if (got < m->len) {
+        apr_thread_mutex_lock(s->lock);
+        if (err || now == UINT64_MAX)
+            ended_early(s, in, m->off + got, err);
+        else
+            shrank(s, in, now, m->off + got);
+        s->bytes -= m->len - got;
+        apr_thread_mutex_unlock(s->lock);
+        cut = 1;
+    }
+    if (cut) /* the line the end cut short is no record */
+        while (got && buf[got - 1] != '\n')
+            got--;
+    m->data = m->owned = buf;
+    m->len = got;
+}
+
+/* After its format is known, outside s->lock: enters a plain line input by the time seek
+ * when --start/--end apply and its sampled lines are sorted (engine/input/seek.h). */
+static void try_seek(Src *s, Input *in)
+{
+    const SrcOpts *o = s->opts;
+    if (!o || !o->seek || !in->is_file || in->s3obj || in->size == 0 || in->off != 0 ||
+        (in->fmt != FMT_LINES && in->fmt != FMT_COLUMNS))
+        return;
+    apr_pool_t *pool;
+    apr_pool_create(&pool, NULL);
+    size_t lo, hi;
+    if (!seek_range(in, &in->win, s->max_line, o->has_start, o->start_ms, o->has_end,
+                    o->end_ms, pool, &lo, &hi) ||
+        (lo == 0 && hi >= in->size)) {
+        apr_pool_destroy(pool);
+        return;
+    }
+    in->seek_pool = pool;
+    in->seek_skipped = lo + (in->size - hi);
+    in->off = lo;
+    in->size = hi;
+    in->seek_check = 1;
+    in->seek_ts = INT64_MIN;
+}
+
+/* Reads the next block of a non-mapped input: whole lines only, the partial last line carried
+ * into the next block. A line longer than max_line is cut (reported once per input). */
+static int read_block(Src *s, Input *in, Morsel *m)
+{
+    size_t cap = SRC_MORSEL, len = in->carry_len;
+    if (in->eof && len == 0)
+        return 0;
+    if (cap < len + 65536)
+        cap = len + 65536;
+    char *buf = malloc(cap);
+    if (!buf)
+        abort();
+    if (len)
+        memcpy(buf, in->carry, len);
+    free(in->carry);
+    in->carry = NULL;
+    in->carry_len = 0;
+    size_t scanned = 0; /* bytes known to hold no newline */
+    for (;;) {
+        if (!in->eof && len < cap) {
+            ssize_t r = fill(s, in, buf + len, cap - len);
+            if (r <= 0) {
+                ended(in, r);
+            } else {
+                len += (size_t)r;
+                if (len < cap)
+                    continue;
+            }
+        }
+        /* the last newline in the block */
+        size_t cut = len;
+        while (cut > scanned && buf[cut - 1] != '\n')
+            cut--;
+        if (in->fmt == FMT_EXPORT && !in->eof && cut > 0 &&
+            !(len - cut >= 32 && record_start(buf + cut, len - cut))) {
+            /* the last record may continue past the block: keep it for the next block by
+             * cutting at the start of the last line that begins a record (if not the first) */
+            size_t p = cut;
+            while (p > 0) {
+                size_t ls = p - 1;
+                while (ls > 0 && buf[ls - 1] != '\n')
+                    ls--;
+                p = ls;
+                if (record_start(buf + ls, cut - ls))
+                    break;
+            }
+            if (p > 0)
+                cut = p;
+        }
+        if (cut > scanned || (cut == 0 && in->eof) || (in->eof)) {
+            if (in->eof && cut <= scanned && !in->damaged)
+                cut = len; /* final line without a newline */
+            if (in->damaged && in->eof) { /* the line the damage cut short is not a record */
+                if (cut < len)
+                    len = cut;
+                if (cut == 0) {
+                    free(buf);
+                    return 0;
+                }
+            }
+            if (cut < len) {
+                in->carry_len = len - cut;
+                in->carry = malloc(in->carry_len);
+                if (!in->carry)
+                    abort();
+                memcpy(in->carry, buf + cut, in->carry_len);
+            }
+            if (cut == 0) {
+                free(buf);
+                return 0;
+            }
+            m->data = buf;
+            m->len = cut;
+            m->owned = buf;
+            return 1;
+        }
+        /* one line fills the whole block: grow it, up to max_line */
+        scanned = len;
+        if (cap >= s->max_line) {
+            report(s, in->path, "a line is longer than --max-line (%zu bytes); it was cut",
+                   s->max_line);
+            /* emit what we have as one record, then skip to the next newline */
+            m->data = buf;
+            m->len = len;
+            m->owned = buf;
+            char skip[65536];
+            for (;;) { /* drop the rest of that line */
+                ssize_t r = fill(s, in, skip, sizeof(skip));
+                if (r <= 0) {
+                    in->eof = 1;
+                    break;
+                }
+                const char *nl = memchr(skip, '\n', (size_t)r);
+                if (nl) {
+                    size_t rest = (size_t)r - (size_t)(nl + 1 - skip);
+                    if (rest) {
+                        in->carry = malloc(rest);
+                        if (!in->carry)
+                            abort();
+                        memcpy(in->carry, nl + 1, rest);
+                        in->carry_len = rest;
+                    }
+                    break;
+                }
+            }
+            return 1;
+        }
+        cap = cap * 2 < s->max_line ? cap * 2 : s->max_line;
+        char *nb = realloc(buf, cap);
+        if (!nb)
+            abort();
+        buf = nb;
+    }
+}
+
+/* The next SRC_MORSEL_RECS records of a container input. */
+static int hand_records(Input *in, Morsel *m)
+{
+    if (in->recpos >= in->nrecs)
+        return 0;
+    size_t n = in->nrecs - in->recpos;
+    if (n > SRC_MORSEL_RECS)
+        n = SRC_MORSEL_RECS;
+    m->recs = in->recs + in->recpos;
+    m->nrecs = n;
+    m->data = NULL;
+    m->len = 0;
+    m->owned = NULL;
+    in->recpos += n;
+    return 1;
+}
+
+/* --input-format: the format the user named, whatever the content looks like. */
+static void force_format(Src *s, Input *in, const char *p, size_t n)
+{
+    InFormat f = FMT_LINES;
+    int text = 0;
+    fmt_by_user_name(s->opts->format, &f, &text);
+    in->fmt = f;
+    in->text_only = text;
+    if (f != FMT_COLUMNS)
+        return;
+    apr_thread_mutex_lock(s->pool_lock);
+    in->cols = fmt_columns_named(s->opts->format, p, n < 65536 ? n : 65536, s->pool);
+    apr_thread_mutex_unlock(s->pool_lock);
+    if (!in->cols) {
+        report(s, in->path, "--input-format %s: no #Fields header line; read as text lines",
+               s->opts->format);
+        in->fmt = FMT_LINES;
+    }
+}
+
+/* Sniffs the format of an input from its first plain bytes (for streams, a first block
+ * read into the carry), and reads a container-format input whole into records. */
+static void detect_format(Src *s, Input *in)
+{
+    in->fmt_known = 1;
+    char *head = NULL; /* a plain file: its first bytes */
+    size_t headlen = 0;
+    if (in->is_file) {
+        size_t n = in->size < 65536 ? in->size : 65536;
+        head = malloc(n);
+        if (!head)
+            abort();
+        ssize_t r = src_pread(in->fd, head, n, 0);
+        headlen = r > 0 ? (size_t)r : 0; /* a short read: the cut finds the shrink */
+        in->fmt = fmt_sniff(head, headlen);
+    } else if (in->fd >= 0 || in->dec || in->carry) {
+        size_t cap = 65536, len = in->carry_len;
+        char *buf = malloc(cap);
+        if (!buf)
+            abort();
+        if (len)
+            memcpy(buf, in->carry, len);
+        while (len < cap && !in->eof) {
+            ssize_t r = fill(s, in, buf + len, cap - len);
+            if (r <= 0) {
+                ended(in, r);
+                break;
+            }
+            len += (size_t)r;
+        }
+        free(in->carry);
+        in->carry = buf;
+        in->carry_len = len;
+        in->fmt = fmt_sniff(buf, len);
+    }
+    const char *p = in->is_file ? head : in->carry;
+    size_t n = in->is_file ? headlen : in->carry_len;
+    int forced = s->opts && s->opts->format;
+    if (forced)
+        force_format(s, in, p, n);
+    if (!forced && in->fmt == FMT_EXPORT && !fmt_export_path(in->path))
+        in->fmt = FMT_LINES;
+    if (!forced && in->fmt == FMT_LINES) {
+        apr_thread_mutex_lock(s->pool_lock);
+        in->cols = p ? fmt_columns_sniff(p, n < 65536 ? n : 65536, s->pool) : NULL;
+        apr_thread_mutex_unlock(s->pool_lock);
+        if (in->cols)
+            in->fmt = FMT_COLUMNS;
+    }
+    if (in->fmt == FMT_EXPORT) { /* @logStream from the export layout (L19) */
+        apr_thread_mutex_lock(s->pool_lock);
+        in->stream = export_stream(s->pool, in->path);
+        apr_thread_mutex_unlock(s->pool_lock);
+        in->stream_len = (uint32_t)strlen(in->stream);
+    }
+    free(head);
+    if (!fmt_is_container(in->fmt))
+        return;
+    const char *doc;
+    size_t len;
+    if (in->is_file) { /* read the whole file */
+        char *buf = malloc(in->size ? in->size : 1);
+        if (!buf)
+            abort();
+        ssize_t r = src_pread(in->fd, buf, in->size, 0);
+        len = r > 0 ? (size_t)r : 0;
+        struct stat st;
+        if (r < 0)
+            report(s, in->path, "%s", strerror(errno));
+        else if (len < in->size || (fstat(in->fd, &st) == 0 && (uint64_t)st.st_size < len))
+            shrank(s, in, len < in->size ? len : (uint64_t)st.st_size, len);
+        in->doc = buf;
+        doc = buf;
+    } else { /* read the whole stream */
+        size_t cap = in->carry_len + (1 << 20);
+        char *buf = malloc(cap);
+        if (!buf)
+            abort();
+        len = in->carry_len;
+        memcpy(buf, in->carry, len);
+        while (!in->eof) {
+            if (len == cap) {
+                cap *= 2;
+                char *nb = realloc(buf, cap);
+                if (!nb)
+                    abort();
+                buf = nb;
+            }
+            ssize_t r = fill(s, in, buf + len, cap - len);
+            if (r <= 0)
+                in->eof = 1;
+            else
+                len += (size_t)r;
+        }
+        free(in->carry);
+        in->carry = NULL;
+        in->carry_len = 0;
+        in->doc = buf;
+        doc = buf;
+    }
+    in->is_file = 0;
+    apr_pool_create(&in->docpool, NULL);
+    char err[256];
+    if (fmt_records(in->fmt, doc, len, in->docpool, &in->recs, &in->nrecs, err, sizeof(err)) != 0)
+        report(s, in->path, "%s", err);
+    if (!in->recs) { /* an empty document: nothing to hand out */
+        in->recs = apr_palloc(in->docpool, sizeof(Rec));
+        in->nrecs = 0;
+    }
+    if (in->tso && in->tso->field) /* --timestamp-field: the events' own times give way */
+        for (size_t i = 0; i < in->nrecs; i++)
+            in->recs[i].ts_done = 0;
+}
+
+/* ===== Progress (src_progress) ===== */
+
+void src_progress(Src *s, LiqProgress *p)
+{
+    s->prog = p;
+    if (!p)
+        return;
+    uint64_t total = 0;
+    int known = 1;
+    for (int i = 0; i < s->n; i++) {
+        Input *in = &s->inputs[i];
+        struct stat st;
+        if (in->s3obj) {
+            in->rawsize = in->s3obj->size;
+            in->rawsize_known = in->s3obj->size > 0; /* 0: not listed (or empty) */
+        } else if (strcmp(in->path, "-") != 0 && stat(in->path, &st) == 0 &&
+                   S_ISREG(st.st_mode)) {
+            in->rawsize = (uint64_t)st.st_size;
+            in->rawsize_known = 1;
+        }
+        known &= in->rawsize_known;
+        total += in->rawsize;
+    }
+    atomic_store_explicit(&p->total, total, memory_order_relaxed);
+    atomic_store_explicit(&p->total_known, known, memory_order_relaxed);
+}
+
+/* Under s->lock, once per morsel (m) or when an input ends (m NULL): adds to the progress the
+ * bytes of the input read since the last call, as stored (compressed bytes through the
+ * decompressor). */
+static void progress_note(Src *s, Input *in, const Morsel *m)
+{
+    if (!s->prog)
+        return;
+    uint64_t pos = in->raw_reported;
+    if (!m)
+        pos = in->rawsize_known ? in->rawsize : pos;
+    else if (in->dec)
+        pos = in->raw_pos; /* not the decompressor's: a worker may be reading ahead */
+    else if (in->recs)
+        pos = in->nrecs ? in->rawsize * in->recpos / in->nrecs : in->rawsize;
+    else if (in->is_file)
+        pos = in->off;
+    else
+        pos += m->len; /* plain bytes read from a descriptor */
+    if (in->rawsize_known && pos > in->rawsize)
+        pos = in->rawsize;
+    if (pos > in->raw_reported) {
+        atomic_fetch_add_explicit(&s->prog->done, pos - in->raw_reported, memory_order_relaxed);
+        in->raw_reported = pos;
+    }
+}
+
+/* ===== Handing out morsels; reading ahead ===== */
+
+static int opened(const Input *in)
+{
+    return in->fd >= 0 || in->eof || in->done;
+}
+
+/* Does the input need a worker to open it or read its next block outside s->lock? Not S3
+ * objects before their download started (s3_kick) nor standard input ahead of its
+ * turn (it may be named twice); not mapped plain files or containers once told (cut under the
+ * lock, cheaply). */
+static int readable(const Src *s, const Input *in)
+{
+    if (in->busy || in->done || in->drained)
+        return 0;
+    if (in != &s->inputs[s->cur] && s->nready >= SRC_READY)
+        return 0; /* enough read ahead: memory stays bounded */
+    if (in != &s->inputs[s->cur] && strcmp(in->path, "-") == 0)
+        return 0;
+    if (!opened(in))
+        return !in->s3obj || in->s3started;
+    return !in->fmt_known ||
+           (!in->recs && !in->is_file && (in->fd >= 0 || in->dec || in->carry));
+}
+
+/* Under s->lock, which it releases meanwhile: opens the input if needed, tells its format
+ * (reading a container whole), and reads its next block of lines. */
+static void read_ahead(Src *s, Input *in)
+{
+    in->busy = 1;
+    apr_thread_mutex_unlock(s->lock);
+    ahead_in = in;
+    SrcBlock *b = NULL;
+    int ended = 0;
+    if (!opened(in) && !open_input(s, in)) {
+        in->eof = 1;
+        ended = 1;
+    } else {
+        if (!in->fmt_known) {
+            detect_format(s, in);
+            try_seek(s, in);
+        }
+        if (!in->recs && !in->is_file && (in->fd >= 0 || in->dec || in->carry)) {
+            Morsel m;
+            memset(&m, 0, sizeof(m));
+            if (read_block(s, in, &m)) {
+                b = malloc(sizeof(*b));
+                if (!b)
+                    abort();
+                b->next = NULL;
+                b->data = m.owned;
+                b->len = m.len;
+                b->raw = in->dec ? decomp_offset(in->dec) : 0;
+            } else {
+                ended = 1;
+            }
+        }
+    }
+    ahead_in = NULL;
+    apr_thread_mutex_lock(s->lock);
+    if (b) {
+        if (in->ready_tail)
+            in->ready_tail->next = b;
+        else
+            in->ready = b;
+        in->ready_tail = b;
+        in->nready++;
+        s->nready++;
+    }
+    in->drained |= ended;
+    if (in->seek_check && !in->seek_counted) {
+        in->seek_counted = 1;
+        s->seek_skipped += in->seek_skipped;
+        s->seek_inputs++;
+    }
+    if (in->recs && in->dec) /* a container, read whole */
+        in->raw_pos = decomp_offset(in->dec);
+    in->busy = 0;
+    s3_settle(s, in);
+    apr_thread_cond_broadcast(s->ready_cond);
+}
+
+/* Under s->lock: reads ahead in one of the inputs after the current one, if one needs it.
+ * Returns 1 when it did (the lock was released meanwhile). */
+static int help_ahead(Src *s)
+{
+    for (int i = s->cur + 1; i < s->n && i <= s->cur + SRC_AHEAD; i++)
+        if (readable(s, &s->inputs[i])) {
+            read_ahead(s, &s->inputs[i]);
+            return 1;
+        }
+    return 0;
+}
+
+int src_next(Src *s, Morsel *m)
+{
+    apr_thread_mutex_lock(s->lock);
+    while (s->cur < s->n) {
+        Input *in = &s->inputs[s->cur];
+        s3_kick(s);
+        flush_msgs(s, in);
+        m->recs = NULL;
+        m->nrecs = 0;
+        m->off = 0;
+        m->tail_cut = 0;
+        m->seek_check = 0;
+        m->ts_lo = INT64_MIN;
+        m->ts_hi = INT64_MAX;
+        int got = 0;
+        if (in->nready) { /* the next block, read ahead */
+            SrcBlock *b = in->ready;
+            in->ready = b->next;
+            if (!in->ready)
+                in->ready_tail = NULL;
+            in->nready--;
+            s->nready--;
+            m->data = m->owned = b->data;
+            m->len = b->len;
+            in->raw_pos = b->raw;
+            free(b);
+            got = 1;
+        } else if (in->busy) { /* its next block is on its way: read ahead meanwhile */
+            if (!help_ahead(s))
+                apr_thread_cond_wait(s->ready_cond, s->lock);
+            continue;
+        } else if (readable(s, in)) {
+            read_ahead(s, in);
+            continue;
+        } else if (in->recs) {
+            got = hand_records(in, m);
+        } else if (in->is_file) {
+            got = cut_file(s, in, m);
+        }
+        if (got) {
+            in->refs++;
+            m->in = in;
+            m->seq = s->seq++;
+            s->bytes += m->len;
+            progress_note(s, in, m);
+            apr_thread_mutex_unlock(s->lock);
+            if (!m->data && !m->recs)
+                load_file(s, m); /* a plain file's morsel: its bytes, read outside the lock */
+            return 1;
+        }
+        /* the input is exhausted; it is closed when its last morsel is released (other
+         * workers may still be reading a mapped input) */
+        in->done = 1;
+        flush_msgs(s, in);
+        progress_note(s, in, NULL);
+        if (in->refs == 0)
+            close_input(s, in);
+        s->cur++;
+    }
+    apr_thread_mutex_unlock(s->lock);
+    return 0;
+}
+
+void src_release(Src *s, Morsel *m)
+{
+    free(m->owned);
+    m->owned = NULL;
+    apr_thread_mutex_lock(s->lock);
+    if (--m->in->refs == 0 && m->in->done)
+        close_input(s, m->in);
+    apr_thread_mutex_unlock(s->lock);
+}
+
+void src_close(Src *s)
+{
+    /* downloads still running (a run may end early: limit, a closed pipe) are stopped by
+     * closing their pipes; s3_kick starts no more */
+    s->s3_window = 0;
+    for (int i = 0; i < s->n; i++) {
+        Input *in = &s->inputs[i];
+        free(in->s3err); /* never opened */
+        in->s3err = NULL;
+        if (in->fd >= 0 || in->carry || in->dec || in->s3st || in->ready || in->win.buf ||
+            in->msgs)
+            close_input(s, in);
+    }
+}
+
+int src_incomplete(const Src *s)
+{
+    return s->incomplete;
+}
+
+uint64_t src_bytes(const Src *s)
+{
+    return s->bytes;
+}
+
+int src_ninputs(const Src *s)
+{
+    return s->n;
+}
+
+const Input *src_input(const Src *s, int i)
+{
+    return &s->inputs[i];
+}
+
+uint64_t src_seek_skipped(const Src *s, int *inputs)
+{
+    *inputs = s->seek_inputs;
+    return s->seek_skipped;
+}
+
+void src_seek_unsorted(Src *s, const Morsel *m, const char *at)
+{
+    Input *in = m->in;
+    apr_thread_mutex_lock(s->lock);
+    if (!in->seek_warned) {
+        in->seek_warned = 1;
+        report(s, in->path,
+               "not sorted by time after all (the record at byte %zu is out of order): records "
+               "in the %llu bytes the time seek skipped may be missing; --no-seek reads it all",
+               m->off + (size_t)(at - m->data), (unsigned long long)in->seek_skipped);
+    }
+    apr_thread_mutex_unlock(s->lock);
+}
+
+void src_s3_counts(const Src *s, uint64_t *pruned, uint64_t *cached)
+{
+    *pruned = s3_pruned(s->s3);
+    *cached = s3_cached(s->s3);
+}

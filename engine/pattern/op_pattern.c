@@ -1,0 +1,744 @@
+/* op_pattern.c -- pattern: clusters records into templates (§3.9, L21)
+ *
+ * The algorithm (docs/pattern.md): each value is split at white space; a token holding a
+ * digit, or shaped like a hex string, is a variable and becomes a wildcard. Records with the
+ * same masked token list form a group -- this step runs in every worker and merges by
+ * addition, so it is order-independent. At the end, groups that differ in exactly one
+ * position merge into one template with a wildcard there when at least MIN_FAMILY of them do
+ * (a position with that many values is a variable; two or three values such as Started and
+ * Stopped stay apart). The result is deterministic for any thread count.
+ *
+ * With diff (§3.10, L21), records are counted in the current period (--start/--end) and the
+ * previous one (the equal-length period before, or the same period a day, week or month
+ * earlier); each row adds @previousSampleCount, @change (current minus previous) and
+ * @diffType (NEW, GONE, UP, DOWN, SAME).
+ *
+ * Output, one row per template, largest first: @pattern (variables written <Token-N>, N
+ * counting the variable positions), @ratio (share of the records), @sampleCount,
+ * @severityLabel (Error, Warning, Info, Debug, or Unknown, from the template's words).
+ *
+ * With anomaly (§3.11, L21), every group also keeps time statistics (engine/pattern/anomaly.h) and the
+ * output is one row per anomaly found: the template's four columns, then @anomalyType,
+ * @priority, @timestamp and @description; most urgent first, then by time.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <apr_hash.h>
+#include <apr_strings.h>
+#include "engine/pattern/anomaly.h"
+#include "engine/exec/op.h"
+
+enum { MIN_FAMILY = 4 };
+#define WILD "\x01" /* a variable position inside a template (never in log text) */
+
+typedef struct Group {
+    char *tmpl; /* tokens joined by ' ', variables as WILD */
+    size_t len;
+    uint64_t hash;
+    int64_t count;
+    int64_t prev;   /* diff: records of the previous period */
+    uint64_t first; /* order key of the first record (ties) */
+    AnStats *an;    /* anomaly: the group's time statistics */
+} Group;
+
+typedef struct GSet {
+    Group *g;
+    size_t n, cap;
+    uint32_t *index;
+    size_t mask;
+    apr_pool_t *pool;
+    int64_t tmin, tmax, nts; /* anomaly: the timestamps seen, and their cell width */
+    int gexp;
+} GSet;
+
+typedef struct PatternData {
+    Expr *src;
+    int slot_pattern, slot_ratio, slot_count, slot_sev;
+    GSet *global;
+    /* diff (§3.10): */
+    Expr *ts;          /* @timestamp, or NULL without diff */
+    DiffKind diff;
+    int slot_prev, slot_change, slot_type;
+    /* anomaly (§3.11): */
+    int anomaly;
+    int slot_atype, slot_prio, slot_ts, slot_desc;
+} PatternData;
+
+typedef struct PatternLocal {
+    ExprState *st, *tst;
+    GSet *set;
+    LiqBuf scratch, t;
+} PatternLocal;
+
+static GSet *gset_new(void)
+{
+    GSet *s = calloc(1, sizeof(*s));
+    if (!s)
+        abort();
+    apr_pool_create(&s->pool, NULL);
+    s->mask = 255;
+    s->index = calloc(s->mask + 1, sizeof(uint32_t));
+    if (!s->index)
+        abort();
+    return s;
+}
+
+static void gset_free(GSet *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->n; i++)
+        an_free(s->g[i].an);
+    free(s->g);
+    free(s->index);
+    apr_pool_destroy(s->pool);
+    free(s);
+}
+
+static uint64_t fnv(const char *s, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h ^ (h >> 31);
+}
+
+static Group *gset_add(GSet *s, const char *t, size_t n, int64_t count, int64_t prev,
+                       uint64_t first)
+{
+    uint64_t h = fnv(t, n);
+    size_t i = h & s->mask;
+    while (s->index[i]) {
+        Group *g = &s->g[s->index[i] - 1];
+        if (g->hash == h && g->len == n && memcmp(g->tmpl, t, n) == 0) {
+            g->count += count;
+            g->prev += prev;
+            if (first < g->first)
+                g->first = first;
+            return g;
+        }
+        i = (i + 1) & s->mask;
+    }
+    if (s->n == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 64;
+        Group *ng = realloc(s->g, sizeof(Group) * s->cap);
+        if (!ng)
+            abort();
+        s->g = ng;
+    }
+    Group *g = &s->g[s->n];
+    g->tmpl = apr_pstrmemdup(s->pool, t, n);
+    g->len = n;
+    g->hash = h;
+    g->count = count;
+    g->prev = prev;
+    g->first = first;
+    g->an = NULL;
+    s->index[i] = (uint32_t)++s->n;
+    if (s->n * 2 > s->mask) { /* grow the index */
+        size_t mask = s->mask * 2 + 1;
+        uint32_t *idx = calloc(mask + 1, sizeof(uint32_t));
+        if (!idx)
+            abort();
+        for (size_t k = 0; k < s->n; k++) {
+            size_t j = s->g[k].hash & mask;
+            while (idx[j])
+                j = (j + 1) & mask;
+            idx[j] = (uint32_t)(k + 1);
+        }
+        free(s->index);
+        s->index = idx;
+        s->mask = mask;
+    }
+    return &s->g[s->n - 1];
+}
+
+/* anomaly: n timestamps spanning [lo, hi] widen the set's span (and so, maybe, its cell
+ * width). */
+static void gset_time(GSet *s, int64_t lo, int64_t hi, int64_t n)
+{
+    int wider = !s->nts || lo < s->tmin || hi > s->tmax;
+    if (!s->nts || lo < s->tmin)
+        s->tmin = lo;
+    if (!s->nts || hi > s->tmax)
+        s->tmax = hi;
+    s->nts += n;
+    if (wider) /* records mostly fall inside the span already seen */
+        s->gexp = an_gexp(s->tmin, s->tmax);
+}
+
+/* Is a token a month or weekday name (Jan, jun, Sun, ...: part of a date)? */
+static int date_word(const char *s, size_t n)
+{
+    static const char names[] = "jan feb mar apr may jun jul aug sep oct nov dec "
+                                "mon tue wed thu fri sat sun ";
+    if (n != 3)
+        return 0;
+    for (const char *w = names; *w; w += 4)
+        if ((s[0] | 0x20) == w[0] && (s[1] | 0x20) == w[1] && (s[2] | 0x20) == w[2])
+            return 1;
+    return 0;
+}
+
+/* Is a token a variable: a digit anywhere, a month or weekday name, or a long hex-like word? */
+static int variable(const char *s, size_t n)
+{
+    if (date_word(s, n))
+        return 1;
+    size_t hex = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] >= '0' && s[i] <= '9')
+            return 1;
+        hex += isxdigit((unsigned char)s[i]) != 0;
+    }
+    return n >= 16 && hex == n;
+}
+
+/* In a variable token name=value whose name holds no digit (ambient=30, user=u17), the
+ * length of "name=", else 0. */
+static size_t key_len(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] >= '0' && s[i] <= '9')
+            return 0;
+        if (s[i] == '=')
+            return i > 0 && i + 1 < n ? i + 1 : 0;
+    }
+    return 0;
+}
+
+/* The masked template of a text into t (every token, however many); with vars, the first
+ * AN_MAXPOS variable tokens. */
+static void mask(const char *s, size_t n, LiqBuf *t, AnTok *vars, int *nvars)
+{
+    t->len = 0;
+    size_t i = 0;
+    int ntok = 0;
+    while (i < n) {
+        while (i < n && isspace((unsigned char)s[i]))
+            i++;
+        if (i >= n)
+            break;
+        size_t b = i;
+        while (i < n && !isspace((unsigned char)s[i]))
+            i++;
+        if (ntok++)
+            buf_addc(t, ' ');
+        size_t key = variable(s + b, i - b) ? key_len(s + b, i - b) : 0;
+        if (key) { /* name=value: only the value varies */
+            buf_add(t, s + b, key);
+            buf_adds(t, WILD);
+            if (vars && *nvars < AN_MAXPOS)
+                vars[(*nvars)++] = (AnTok){s + b, i - b, ntok - 1};
+        } else if (variable(s + b, i - b)) {
+            buf_adds(t, WILD);
+            if (vars && *nvars < AN_MAXPOS)
+                vars[(*nvars)++] = (AnTok){s + b, i - b, ntok - 1};
+        } else
+            buf_add(t, s + b, i - b);
+    }
+}
+
+static OpLocal *pattern_local_new(const Op *op, apr_pool_t *pool)
+{
+    const PatternData *pd = op->data;
+    PatternLocal *l = apr_pcalloc(pool, sizeof(*l));
+    l->st = expr_state_new(pool, pd->src);
+    if (pd->ts)
+        l->tst = expr_state_new(pool, pd->ts);
+    l->set = gset_new();
+    return l;
+}
+
+static void pattern_sink(const Op *op, OpLocal *lp, Batch *b)
+{
+    const PatternData *pd = op->data;
+    PatternLocal *l = lp;
+    if (pd->ts) { /* the value and @timestamp in one decoding pass */
+        Expr *both[2] = {pd->src, pd->ts};
+        const int *in;
+        int n = expr_inputs_union(b->pool, both, 2, &in);
+        dec_load(op->plan, b, in, n);
+    }
+    Vec *v = expr_eval(pd->src, l->st, b);
+    Vec *tv = pd->ts ? expr_eval(pd->ts, l->tst, b) : NULL;
+    const Plan *p = op->plan;
+    for (uint32_t k = 0; k < b->nsel; k++) {
+        SelIdx row = b->sel[k];
+        const Datum *d = VGET(v, row);
+        if (d->type == VT_NULL || d->type == VT_JSON)
+            continue; /* maps and lists are not clustered (§3.9) */
+        int64_t cur = 1, prev = 0;
+        if (tv && !pd->anomaly) { /* diff: which period(s) the record falls in */
+            const Datum *t = VGET(tv, row);
+            if (t->type != VT_TS)
+                continue;
+            cur = t->v.i >= p->cur_start && t->v.i <= p->cur_end;
+            prev = t->v.i >= p->prev_start && t->v.i <= p->prev_end;
+            if (!cur && !prev)
+                continue;
+        }
+        size_t n;
+        const char *s = val_text(d, &l->scratch, &n);
+        AnTok vars[AN_MAXPOS];
+        int nvars = 0;
+        mask(s, n, &l->t, pd->anomaly ? vars : NULL, &nvars);
+        Group *g = gset_add(l->set, l->t.p ? l->t.p : "", l->t.len, cur, prev, batch_order(b, row));
+        if (pd->anomaly) {
+            const Datum *t = VGET(tv, row);
+            if (t->type != VT_TS)
+                continue; /* clustered, but not placed in time */
+            gset_time(l->set, t->v.i, t->v.i, 1);
+            if (!g->an)
+                g->an = an_new();
+            an_add(g->an, l->set->gexp, t->v.i, vars, nvars);
+        }
+    }
+}
+
+static void pattern_combine(Op *op, OpLocal *lp)
+{
+    PatternData *pd = op->data;
+    PatternLocal *l = lp;
+    if (!pd->global)
+        pd->global = gset_new();
+    GSet *gs = pd->global, *ls = l->set;
+    for (size_t i = 0; i < ls->n; i++) {
+        Group *lg = &ls->g[i];
+        Group *g = gset_add(gs, lg->tmpl, lg->len, lg->count, lg->prev, lg->first);
+        if (!lg->an)
+            continue;
+        if (!g->an) {
+            g->an = lg->an; /* moved */
+        } else {
+            an_merge(g->an, lg->an);
+            an_free(lg->an);
+        }
+        lg->an = NULL;
+    }
+    if (ls->nts)
+        gset_time(gs, ls->tmin, ls->tmax, ls->nts);
+    gset_free(l->set);
+    l->set = NULL;
+    buf_free(&l->scratch);
+    buf_free(&l->t);
+}
+
+/* ===== the merge of groups into templates ===== */
+
+typedef struct Tmpl {
+    char **tok;
+    size_t *tl;
+    int n;
+    int64_t count, prev;
+    uint64_t first;
+    int alive;
+    AnStats *an; /* anomaly: owned */
+} Tmpl;
+
+static int split_tmpl(apr_pool_t *pool, const char *s, size_t n, char ***tok, size_t **tl)
+{
+    int k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += s[i] == ' ';
+    k = n ? k + 1 : 0;
+    *tok = apr_palloc(pool, sizeof(char *) * (size_t)(k + 1));
+    *tl = apr_palloc(pool, sizeof(size_t) * (size_t)(k + 1));
+    int t = 0;
+    size_t b = 0;
+    for (size_t i = 0; i <= n && k; i++)
+        if (i == n || s[i] == ' ') {
+            (*tok)[t] = (char *)(uintptr_t)(s + b);
+            (*tl)[t++] = i - b;
+            b = i + 1;
+        }
+    return k;
+}
+
+static int is_wild(const char *t, size_t n)
+{
+    return n == 1 && t[0] == WILD[0];
+}
+
+static int cmp_groups(const void *a, const void *b)
+{
+    const Tmpl *x = a, *y = b;
+    if (x->count + x->prev != y->count + y->prev)
+        return x->count + x->prev > y->count + y->prev ? -1 : 1;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    return x->first < y->first ? -1 : x->first > y->first;
+}
+
+static const char *severity(const Tmpl *t)
+{
+    static const struct {
+        const char *word, *label;
+    } w[] = {{"fatal", "Error"},   {"critical", "Error"}, {"error", "Error"},  {"err", "Error"},
+             {"exception", "Error"}, {"warn", "Warning"}, {"warning", "Warning"},
+             {"info", "Info"},     {"notice", "Info"},    {"debug", "Debug"},
+             {"trace", "Debug"}};
+    for (size_t k = 0; k < sizeof(w) / sizeof(w[0]); k++)
+        for (int i = 0; i < t->n; i++) {
+            size_t n = t->tl[i];
+            const char *s = t->tok[i];
+            while (n && !isalpha((unsigned char)*s)) /* [ERROR] -> ERROR */
+                s++, n--;
+            while (n && !isalpha((unsigned char)s[n - 1]))
+                n--;
+            if (n == strlen(w[k].word) && strncasecmp(s, w[k].word, n) == 0)
+                return w[k].label;
+        }
+    return "Unknown";
+}
+
+/* anomaly: position p of t becomes a variable; t's records had its current word there. */
+static void widen(Tmpl *t, int p)
+{
+    if (t->an && t->an->nts)
+        an_widen(t->an, p, t->tok[p], t->tl[p], t->an->nts, t->an->tmin);
+}
+
+/* The four columns of a template into row. */
+static void pattern_row(const PatternData *pd, RowSet *rs, Datum *row, const Tmpl *t,
+                        int64_t total, LiqBuf *b)
+{
+    for (int k = 0; k < rs->nslots; k++)
+        row[k] = val_null();
+    b->len = 0;
+    int var = 0;
+    for (int k = 0; k < t->n; k++) {
+        if (k)
+            buf_addc(b, ' ');
+        for (size_t c = 0; c < t->tl[k]; c++) { /* a variable, or name= and a variable */
+            if (t->tok[k][c] == WILD[0])
+                buf_printf(b, "<Token-%d>", ++var);
+            else
+                buf_addc(b, t->tok[k][c]);
+        }
+    }
+    Datum d = val_str(b->p ? b->p : "", b->len);
+    row[pd->slot_pattern] = datum_copy(rs->pool, &d);
+    row[pd->slot_ratio] = val_num(total ? (double)t->count / (double)total : 0);
+    row[pd->slot_count] = val_num((double)t->count);
+    if (pd->diff != DIFF_NONE) {
+        int64_t c = t->count, pv = t->prev;
+        const char *ty = pv == 0 ? "NEW" : c == 0 ? "GONE" : c > pv ? "UP" : c < pv ? "DOWN"
+                                                                                  : "SAME";
+        row[pd->slot_prev] = val_num((double)pv);
+        row[pd->slot_change] = val_num((double)(c - pv));
+        row[pd->slot_type] = val_str(ty, strlen(ty));
+    }
+    const char *sev = severity(t);
+    row[pd->slot_sev] = val_str(sev, strlen(sev)); /* static text */
+}
+
+typedef struct Hit {
+    size_t tmpl;
+    AnFinding f;
+} Hit;
+
+static int cmp_hits(const void *a, const void *b)
+{
+    const Hit *x = a, *y = b;
+    if (x->f.prio != y->f.prio)
+        return x->f.prio < y->f.prio ? -1 : 1;
+    if (x->f.ts != y->f.ts)
+        return x->f.ts < y->f.ts ? -1 : 1;
+    if (x->tmpl != y->tmpl)
+        return x->tmpl < y->tmpl ? -1 : 1;
+    return (int)x->f.kind - (int)y->f.kind;
+}
+
+/* anomaly: the findings of the m final templates, most urgent first, as rows of rs. The frame
+ * is --start/--end where given, else the span of the records' timestamps. */
+static void anomaly_rows(Op *op, GSet *s, Tmpl *t, size_t m, int64_t total, RowSet *rs)
+{
+    const PatternData *pd = op->data;
+    const Plan *p = op->plan;
+    if (!s->nts)
+        return;
+    int gexp = an_gexp(s->tmin, s->tmax);
+    for (size_t i = 0; i < m; i++)
+        if (t[i].an)
+            an_coarsen(t[i].an, gexp);
+    AnFrame f;
+    if (!an_frame(&f, p->has_frame_start ? p->frame_start : s->tmin,
+                  p->has_frame_end ? p->frame_end : s->tmax, gexp))
+        return; /* too short a span to compare a recent part with what came before */
+    for (size_t i = 0; i < m; i++)
+        if (t[i].an)
+            an_count_baseline(&f, t[i].an);
+    Hit *hits = NULL;
+    size_t nh = 0, cap = 0;
+    int maxn = 0;
+    for (size_t i = 0; i < m; i++)
+        if (t[i].n > maxn)
+            maxn = t[i].n;
+    int *tokord = calloc((size_t)maxn + 1, sizeof(int));
+    if (!tokord)
+        abort();
+    for (size_t i = 0; i < m; i++) {
+        if (!t[i].an)
+            continue;
+        int var = 0;
+        for (int k = 0; k < t[i].n; k++)
+            tokord[k] = memchr(t[i].tok[k], WILD[0], t[i].tl[k]) ? ++var : 0;
+        AnFinding out[1 + AN_MAXPOS];
+        int n = an_detect(t[i].an, &f, severity(&t[i]), tokord, out);
+        for (int k = 0; k < n; k++) {
+            if (nh == cap) {
+                cap = cap ? cap * 2 : 16;
+                Hit *nhits = realloc(hits, sizeof(Hit) * cap);
+                if (!nhits)
+                    abort();
+                hits = nhits;
+            }
+            hits[nh++] = (Hit){i, out[k]};
+        }
+    }
+    free(tokord);
+    if (nh)
+        qsort(hits, nh, sizeof(Hit), cmp_hits);
+    LiqBuf b = {0};
+    for (size_t h = 0; h < nh; h++) {
+        Datum *row = rowset_add_row(rs, h);
+        pattern_row(pd, rs, row, &t[hits[h].tmpl], total, &b);
+        const char *ty = an_kind_name(hits[h].f.kind), *pr = an_priority_name(hits[h].f.prio);
+        row[pd->slot_atype] = val_str(ty, strlen(ty));
+        row[pd->slot_prio] = val_str(pr, strlen(pr));
+        row[pd->slot_ts] = val_ts(hits[h].f.ts);
+        LiqBuf *dsc = &hits[h].f.desc;
+        Datum d = val_str(dsc->p ? dsc->p : "", dsc->len);
+        row[pd->slot_desc] = datum_copy(rs->pool, &d);
+        buf_free(dsc);
+    }
+    buf_free(&b);
+    free(hits);
+}
+
+/* ===== the family merge ===== */
+
+/* A template's key at one position of the merge: its length and the hashes of the tokens
+ * before and after the position; equal keys are checked token by token (same_but). */
+typedef struct FamKey {
+    uint64_t key;
+    size_t i; /* the template (t is in output order: the first of a family is the largest) */
+} FamKey;
+
+static int cmp_famkeys(const void *a, const void *b)
+{
+    const FamKey *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static uint64_t mix(uint64_t h, uint64_t x)
+{
+    h = (h ^ x) * 0x9E3779B97F4A7C15ULL;
+    return h ^ (h >> 29);
+}
+
+/* Do a and b hold the same tokens at every position but p? */
+static int same_but(const Tmpl *a, const Tmpl *b, int p)
+{
+    if (a->n != b->n)
+        return 0;
+    for (int q = 0; q < a->n; q++)
+        if (q != p && (a->tl[q] != b->tl[q] || memcmp(a->tok[q], b->tok[q], a->tl[q]) != 0))
+            return 0;
+    return 1;
+}
+
+/* Merges the family fam[0..n) (templates equal but at position p, in t order) into its first,
+ * with a wildcard at p. */
+static void merge_family(Tmpl *t, const size_t *fam, size_t n, int p)
+{
+    size_t head = fam[0]; /* the largest member: t is sorted by count */
+    widen(&t[head], p);
+    t[head].tok[p] = (char *)(uintptr_t)WILD;
+    t[head].tl[p] = 1;
+    for (size_t m = 1; m < n; m++) {
+        size_t j = fam[m];
+        t[head].count += t[j].count;
+        t[head].prev += t[j].prev;
+        if (t[j].first < t[head].first)
+            t[head].first = t[j].first;
+        t[j].alive = 0;
+        widen(&t[j], p);
+        if (t[j].an && !t[head].an) {
+            t[head].an = t[j].an;
+        } else if (t[j].an) {
+            an_merge(t[head].an, t[j].an);
+            an_free(t[j].an);
+        }
+        t[j].an = NULL;
+    }
+}
+
+/* Merges families, position by position from the first: templates that agree everywhere but
+ * one position, when at least MIN_FAMILY of them do (then that position holds a variable:
+ * user names, host names), join the largest of them with a wildcard there. Two or three
+ * alternatives (Started, Stopped) stay apart. The merge stops at the first position where no
+ * template of 3 tokens or more has a word (not a wildcard).
+ *
+ * Cost: templates may hold any number of tokens (a long line is not cut), so a position's
+ * families are found by sorting keys made of running hashes -- the tokens before p as they
+ * stand (merges at earlier positions put wildcards there), the tokens after p as split (not
+ * changed yet) -- rather than by spelling every template out at every position:
+ * O(positions * templates * log templates), plus a token-by-token check of equal keys. */
+static void merge_families(Tmpl *t, size_t nt)
+{
+    int maxn = 0;
+    for (size_t i = 0; i < nt; i++)
+        if (t[i].n > maxn)
+            maxn = t[i].n;
+    uint64_t *pre = calloc(nt + 1, sizeof(uint64_t)); /* tokens [0, p) */
+    uint64_t **suf = calloc(nt + 1, sizeof(uint64_t *)); /* suf[i][p]: tokens (p, n) */
+    FamKey *keys = malloc(sizeof(FamKey) * (nt + 1));
+    size_t *fam = malloc(sizeof(size_t) * (nt + 1)), *rest = malloc(sizeof(size_t) * (nt + 1));
+    if (!pre || !suf || !keys || !fam || !rest)
+        abort();
+    for (size_t i = 0; i < nt; i++) {
+        if (t[i].n < 3)
+            continue; /* never in a family */
+        if (!(suf[i] = malloc(sizeof(uint64_t) * (size_t)t[i].n)))
+            abort();
+        uint64_t h = 0x243F6A8885A308D3ULL;
+        for (int k = t[i].n - 1; k >= 0; k--) {
+            suf[i][k] = h;
+            h = mix(h, fnv(t[i].tok[k], t[i].tl[k]));
+        }
+    }
+    for (int p = 0; p < maxn; p++) {
+        size_t nk = 0;
+        for (size_t i = 0; i < nt; i++)
+            if (t[i].alive && t[i].n > p && t[i].n >= 3 && !is_wild(t[i].tok[p], t[i].tl[p]))
+                keys[nk++] = (FamKey){mix(mix((uint64_t)t[i].n, pre[i]), suf[i][p]), i};
+        if (!nk)
+            break;
+        qsort(keys, nk, sizeof(FamKey), cmp_famkeys);
+        for (size_t a = 0, b; a < nk; a = b) {
+            for (b = a + 1; b < nk && keys[b].key == keys[a].key;)
+                b++;
+            if (b - a < MIN_FAMILY)
+                continue;
+            /* the run's templates, split into classes of true equality (a hash may collide) */
+            size_t nrest = b - a;
+            for (size_t k = 0; k < nrest; k++)
+                rest[k] = keys[a + k].i;
+            while (nrest >= MIN_FAMILY) {
+                size_t nf = 0, left = 0;
+                for (size_t k = 0; k < nrest; k++)
+                    if (nf == 0 || same_but(&t[fam[0]], &t[rest[k]], p))
+                        fam[nf++] = rest[k];
+                    else
+                        rest[left++] = rest[k];
+                if (nf >= MIN_FAMILY)
+                    merge_family(t, fam, nf, p);
+                nrest = left;
+            }
+        }
+        for (size_t i = 0; i < nt; i++)
+            if (t[i].alive && t[i].n > p && suf[i])
+                pre[i] = mix(pre[i], fnv(t[i].tok[p], t[i].tl[p]));
+    }
+    for (size_t i = 0; i < nt; i++)
+        free(suf[i]);
+    free(suf);
+    free(pre);
+    free(keys);
+    free(fam);
+    free(rest);
+}
+
+static RowSet *pattern_finalize(Op *op)
+{
+    PatternData *pd = op->data;
+    GSet *s = pd->global ? pd->global : gset_new();
+    pd->global = NULL;
+    apr_pool_t *pool;
+    apr_pool_create(&pool, NULL);
+    Tmpl *t = calloc(s->n + 1, sizeof(Tmpl));
+    if (!t)
+        abort();
+    int64_t total = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        t[i].n = split_tmpl(pool, s->g[i].tmpl, s->g[i].len, &t[i].tok, &t[i].tl);
+        t[i].count = s->g[i].count;
+        t[i].prev = s->g[i].prev;
+        t[i].first = s->g[i].first;
+        t[i].alive = 1;
+        t[i].an = s->g[i].an;
+        s->g[i].an = NULL;
+        total += t[i].count;
+    }
+    qsort(t, s->n, sizeof(Tmpl), cmp_groups);
+    merge_families(t, s->n);
+    /* merged templates may now be out of order: sort the survivors again */
+    size_t m = 0;
+    for (size_t i = 0; i < s->n; i++)
+        if (t[i].alive)
+            t[m++] = t[i];
+    qsort(t, m, sizeof(Tmpl), cmp_groups);
+    RowSet *rs = rowset_new(op->plan->nslots);
+    if (pd->anomaly) {
+        anomaly_rows(op, s, t, m, total, rs);
+    } else {
+        LiqBuf b = {0};
+        for (size_t i = 0; i < m; i++)
+            pattern_row(pd, rs, rowset_add_row(rs, i), &t[i], total, &b);
+        buf_free(&b);
+    }
+    for (size_t i = 0; i < m; i++) /* the others were merged into these */
+        an_free(t[i].an);
+    free(t);
+    apr_pool_destroy(pool);
+    gset_free(s);
+    return rs;
+}
+
+static const OpVTable pattern_vt = {
+    .name = "pattern",
+    .local_new = pattern_local_new,
+    .sink = pattern_sink,
+    .combine = pattern_combine,
+    .finalize = pattern_finalize,
+};
+
+Op *op_pattern_new(Plan *p, Expr *src, const int slots[4], Expr *ts, DiffKind diff,
+                   const int diff_slots[3], const int anomaly_slots[4])
+{
+    Op *op = apr_pcalloc(p->pool, sizeof(*op));
+    PatternData *pd = apr_pcalloc(p->pool, sizeof(*pd));
+    pd->src = src;
+    pd->slot_pattern = slots[0];
+    pd->slot_ratio = slots[1];
+    pd->slot_count = slots[2];
+    pd->slot_sev = slots[3];
+    pd->ts = ts;
+    pd->diff = diff;
+    if (diff != DIFF_NONE) {
+        pd->slot_prev = diff_slots[0];
+        pd->slot_change = diff_slots[1];
+        pd->slot_type = diff_slots[2];
+    }
+    if (anomaly_slots) {
+        pd->anomaly = 1;
+        pd->slot_atype = anomaly_slots[0];
+        pd->slot_prio = anomaly_slots[1];
+        pd->slot_ts = anomaly_slots[2];
+        pd->slot_desc = anomaly_slots[3];
+    }
+    op->vt = &pattern_vt;
+    op->plan = p;
+    op->data = pd;
+    op->limit = -1;
+    return op;
+}

@@ -1,0 +1,807 @@
+/* plan.c -- checked AST -> pipelines of operators, and the --explain text
+ *
+ * The builder walks the commands left to right with a Scope of visible names. Filters split at
+ * top-level 'and' into one operator per conjunct. fields/display compute their expressions into
+ * new slots (aliases become visible to later commands only, §2). stats, sort and limit end the
+ * current pipeline; stats closes the scope (only its outputs exist after it). A limit followed
+ * only by fields/display becomes the output's row cap, so a query like 'filter ... | limit 10'
+ * streams and stops reading early; right after a sort it also cuts the sort (top N).
+ *
+ * Visible columns (L14, §3.1-3.2): @timestamp and @message by default; the union of every
+ * fields command; the last display when there is one; after stats, its keys then its items.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <apr_strings.h>
+#include "engine/exec/op.h"
+#include "engine/plan/prefilter.h"
+#include "engine/input/dec_lambda.h"
+#include "parser/func.h"
+
+typedef enum { VIS_DEFAULT, VIS_FIELDS, VIS_DISPLAY, VIS_STATS } VisMode;
+
+typedef struct Builder {
+    Plan *p;
+    Scope *scope;
+    LiqDiagList *diags;
+    const char *text;
+    Pipeline *cur;
+    int ncap; /* pipes capacity */
+    VisMode vmode;
+    VisCol *vis;
+    int nvis, viscap;
+    int errors;
+    Op *stats;             /* the last stats operator, while nothing but its rows follow */
+    const int *stats_keys; /* its group key slots */
+    int stats_nkeys;
+    Op *fused_sort;        /* the sort right after that stats, and its keys */
+    const int *fused_slots, *fused_desc;
+    int fused_n;
+} Builder;
+
+/* ===== Slots ===== */
+
+int plan_new_slot(Plan *p, const char *name, SlotKind kind)
+{
+    if (p->nslots == p->slotcap) {
+        int cap = p->slotcap ? p->slotcap * 2 : 16;
+        SlotInfo *s = apr_pcalloc(p->pool, sizeof(SlotInfo) * (size_t)cap);
+        if (p->nslots)
+            memcpy(s, p->slots, sizeof(SlotInfo) * (size_t)p->nslots);
+        p->slots = s;
+        p->slotcap = cap;
+    }
+    SlotInfo *si = &p->slots[p->nslots];
+    si->name = name;
+    si->len = (uint32_t)strlen(name);
+    si->kind = kind;
+    si->sys = SYS_NONE;
+    return p->nslots++;
+}
+
+int plan_input_slot(Plan *p, const char *name, size_t len)
+{
+    static const struct {
+        const char *name;
+        SysField sys;
+    } sys[] = {{"@message", SYS_MESSAGE},
+               {"@timestamp", SYS_TIMESTAMP},
+               {"@log", SYS_LOG},
+               {"@logStream", SYS_LOGSTREAM},
+               {"@ingestionTime", SYS_INGESTION}};
+    for (int s = 0; s < p->nslots; s++)
+        if (p->slots[s].kind == SLOT_INPUT && p->slots[s].len == len &&
+            memcmp(p->slots[s].name, name, len) == 0)
+            return s;
+    int s = plan_new_slot(p, apr_pstrmemdup(p->pool, name, len), SLOT_INPUT);
+    for (size_t i = 0; i < sizeof(sys) / sizeof(sys[0]); i++)
+        if (strlen(sys[i].name) == len && memcmp(sys[i].name, name, len) == 0)
+            p->slots[s].sys = sys[i].sys;
+    static const char *const lambda[] = LAMBDA_FIELD_NAMES;
+    for (int i = 0; i < LAMBDA_NFIELDS; i++)
+        if (strlen(lambda[i]) == len && memcmp(lambda[i], name, len) == 0) {
+            p->slots[s].sys = SYS_LAMBDA;
+            p->slots[s].sub = i;
+        }
+    if (p->slots[s].sys == SYS_NONE)
+        p->uses_json = 1;
+    return s;
+}
+
+/* ===== Pipelines ===== */
+
+static void push_op(Builder *b, Op *op)
+{
+    Pipeline *pl = b->cur;
+    Op **ops = apr_palloc(b->p->pool, sizeof(Op *) * (size_t)(pl->nops + 1));
+    if (pl->nops)
+        memcpy(ops, pl->ops, sizeof(Op *) * (size_t)pl->nops);
+    ops[pl->nops++] = op;
+    pl->ops = ops;
+}
+
+static void end_pipeline(Builder *b, Op *breaker)
+{
+    Plan *p = b->p;
+    b->cur->breaker = breaker;
+    if (p->npipes == b->ncap) {
+        int cap = b->ncap * 2;
+        Pipeline *np = apr_pcalloc(p->pool, sizeof(Pipeline) * (size_t)cap);
+        memcpy(np, p->pipes, sizeof(Pipeline) * (size_t)p->npipes);
+        p->pipes = np;
+        b->ncap = cap;
+    }
+    b->cur = &p->pipes[p->npipes++];
+}
+
+/* ===== Visible columns ===== */
+
+static void vis_add(Builder *b, const char *name, int slot, int dedup)
+{
+    if (dedup)
+        for (int i = 0; i < b->nvis; i++)
+            if (strcmp(b->vis[i].name, name) == 0) {
+                b->vis[i].slot = slot;
+                return;
+            }
+    if (b->nvis == b->viscap) {
+        int cap = b->viscap ? b->viscap * 2 : 16;
+        VisCol *v = apr_palloc(b->p->pool, sizeof(VisCol) * (size_t)cap);
+        if (b->nvis)
+            memcpy(v, b->vis, sizeof(VisCol) * (size_t)b->nvis);
+        b->vis = v;
+        b->viscap = cap;
+    }
+    b->vis[b->nvis].name = name;
+    b->vis[b->nvis++].slot = slot;
+}
+
+/* ===== Commands ===== */
+
+static Expr *compile(Builder *b, const AstNode *n)
+{
+    ExprCtx c = {b->p, b->scope, b->diags, NULL, NULL, 0};
+    Expr *e = expr_compile(&c, n);
+    if (!e)
+        b->errors++;
+    return e;
+}
+
+/* @timestamp as an expression, for an operator that reads it without the query naming it */
+static Expr *compile_timestamp(Builder *b, LiqSpan span)
+{
+    AstNode *tsn = ast_new(b->p->pool, AST_FIELD, span);
+    tsn->str = "@timestamp";
+    tsn->len = 10;
+    return compile(b, tsn);
+}
+
+/* The names an expression reads from the records, for --explain. */
+static const char *reads_of(Builder *b, Expr **es, int n)
+{
+    const char *s = NULL;
+    for (int i = 0; i < n; i++) {
+        if (!es[i])
+            continue;
+        const int *slots;
+        int k = expr_inputs(es[i], &slots);
+        for (int j = 0; j < k; j++) {
+            const char *name = b->p->slots[slots[j]].name;
+            s = s ? apr_pstrcat(b->p->pool, s, ", ", name, NULL) : name;
+        }
+    }
+    return s ? apr_pstrcat(b->p->pool, "reads ", s, NULL) : NULL;
+}
+
+/* Adds a literal every surviving raw line must contain (prefilter.h). */
+static void add_prefilter(Plan *p, const char *lit, size_t n, const char *from)
+{
+    Prefilter *pre = apr_palloc(p->pool, sizeof(Prefilter) * (size_t)(p->npre + 1));
+    if (p->npre)
+        memcpy(pre, p->pre, sizeof(Prefilter) * (size_t)p->npre);
+    pre[p->npre].lit = lit;
+    pre[p->npre].len = n;
+    pre[p->npre].from = from;
+    p->pre = pre;
+    p->npre++;
+}
+
+static void add_filter(Builder *b, const AstNode *e)
+{
+    if (e->kind == AST_BINOP && e->op == AOP_AND) {
+        add_filter(b, e->kids[0]);
+        add_filter(b, e->kids[1]);
+        return;
+    }
+    Expr *x = compile(b, e);
+    if (!x)
+        return;
+    Op *op = op_filter_new(b->p, x);
+    op->label = apr_pstrcat(b->p->pool, "filter ", ast_text(b->p->pool, e, b->text), NULL);
+    op->detail = reads_of(b, &x, 1);
+    push_op(b, op);
+    size_t n;
+    const char *lit;
+    if (b->cur == &b->p->pipes[0] &&
+        (lit = prefilter_derive(b->p->pool, b->p, b->scope, e, &n)) != NULL)
+        add_prefilter(b->p, lit, n, op->label);
+}
+
+/* Column name of an item: its alias, a bare field's name, else its text (L13). */
+static const char *item_name(Builder *b, const AstNode *item)
+{
+    if (item->str)
+        return item->str;
+    const AstNode *e = item->kids[0];
+    if (e->kind == AST_FIELD)
+        return e->str;
+    return ast_text(b->p->pool, e, b->text);
+}
+
+static void add_fields(Builder *b, const AstNode *cmd)
+{
+    apr_pool_t *pool = b->p->pool;
+    int n = (int)cmd->nkids;
+    Expr **exprs = apr_pcalloc(pool, sizeof(Expr *) * (size_t)(n + 1));
+    int *slots = apr_pcalloc(pool, sizeof(int) * (size_t)(n + 1));
+    const char **names = apr_pcalloc(pool, sizeof(char *) * (size_t)(n + 1));
+    int *vslot = apr_pcalloc(pool, sizeof(int) * (size_t)(n + 1));
+    int ncomp = 0;
+    for (int i = 0; i < n; i++) {
+        const AstNode *item = cmd->kids[i];
+        names[i] = item_name(b, item);
+        Expr *e = compile(b, item->kids[0]);
+        if (!e) {
+            vslot[i] = -1;
+            continue;
+        }
+        int direct = expr_direct_slot(e);
+        if (direct >= 0 && !item->str) {
+            vslot[i] = direct; /* a bare field: shown as it is, nothing to compute */
+            continue;
+        }
+        int slot = plan_new_slot(b->p, names[i], SLOT_COMPUTED);
+        exprs[ncomp] = e;
+        slots[ncomp++] = slot;
+        vslot[i] = slot;
+    }
+    /* aliases become visible after the whole command (§2) */
+    for (int i = 0; i < n; i++)
+        if (vslot[i] >= 0 && cmd->kids[i]->str)
+            scope_set(pool, b->scope, names[i], vslot[i]);
+    if (ncomp) {
+        Op *op = op_fields_new(b->p, exprs, slots, ncomp);
+        op->label = ast_text(pool, cmd, b->text);
+        op->detail = reads_of(b, exprs, ncomp);
+        push_op(b, op);
+    }
+    if (cmd->kind == AST_DISPLAY) {
+        b->vmode = VIS_DISPLAY;
+        b->nvis = 0;
+    } else if (b->vmode == VIS_DISPLAY) {
+        return; /* the last display decides the output */
+    } else if (b->vmode != VIS_FIELDS) {
+        b->vmode = VIS_FIELDS;
+        b->nvis = 0;
+    }
+    for (int i = 0; i < n; i++)
+        if (vslot[i] >= 0)
+            vis_add(b, names[i], vslot[i], 1);
+}
+
+/* Collects the aggregate calls of a stats item, innermost-free (sema forbids nesting); with
+ * out NULL, only counts them. */
+static void find_aggs(const AstNode *n, const AstNode **out, int *nout)
+{
+    if (!n)
+        return;
+    if (n->kind == AST_CALL && (n->flags & AST_F_AGG)) {
+        if (out)
+            out[*nout] = n;
+        (*nout)++;
+        return;
+    }
+    for (uint32_t i = 0; i < n->nkids; i++)
+        find_aggs(n->kids[i], out, nout);
+}
+
+static void add_stats(Builder *b, const AstNode *cmd)
+{
+    apr_pool_t *pool = b->p->pool;
+    const AstNode *items = cmd->kids[0], *by = cmd->kids[1];
+    int nkeys = (int)by->nkids;
+    b->scope->strict = b->scope->closed; /* a second stats: names that are gone are errors */
+    Expr **keys = apr_pcalloc(pool, sizeof(Expr *) * (size_t)(nkeys + 1));
+    int *key_slots = apr_pcalloc(pool, sizeof(int) * (size_t)(nkeys + 1));
+    const char **key_names = apr_pcalloc(pool, sizeof(char *) * (size_t)(nkeys + 1));
+    for (int i = 0; i < nkeys; i++) {
+        key_names[i] = item_name(b, by->kids[i]);
+        keys[i] = compile(b, by->kids[i]->kids[0]);
+        key_slots[i] = plan_new_slot(b->p, key_names[i], SLOT_COMPUTED);
+    }
+    /* aggregates, with their arguments compiled in the input scope */
+    int nagg = 0;
+    for (uint32_t i = 0; i < items->nkids; i++)
+        find_aggs(items->kids[i]->kids[0], NULL, &nagg);
+    const AstNode **aggn = apr_palloc(pool, sizeof(AstNode *) * (size_t)(nagg + 1));
+    nagg = 0;
+    for (uint32_t i = 0; i < items->nkids; i++)
+        find_aggs(items->kids[i]->kids[0], aggn, &nagg);
+    AggSpec *aggs = apr_pcalloc(pool, sizeof(AggSpec) * (size_t)(nagg + 1));
+    int *agg_slots = apr_pcalloc(pool, sizeof(int) * (size_t)(nagg + 1));
+    Expr **argexprs = apr_pcalloc(pool, sizeof(Expr *) * (size_t)(nagg + 1));
+    for (int a = 0; a < nagg; a++) {
+        const AstNode *call = aggn[a];
+        aggs[a].fn = call->fn;
+        if (call->nkids >= 1 && call->kids[0]->kind != AST_STAR)
+            aggs[a].arg = argexprs[a] = compile(b, call->kids[0]);
+        if ((call->fn == FN_pct || call->fn == FN_percentile) && call->nkids == 2)
+            aggs[a].param = call->kids[1]->num;
+        if (call->fn == FN_earliest || call->fn == FN_latest) {
+            aggs[a].arg2 = compile_timestamp(b, call->span);
+        }
+        aggs[a].slot = agg_slots[a] = plan_new_slot(b->p, ast_text(pool, call, b->text),
+                                                    SLOT_COMPUTED);
+    }
+    b->scope->strict = 0;
+    Op *op = op_stats_new(b->p, keys, key_slots, nkeys, aggs, nagg);
+    op->label = ast_text(pool, cmd, b->text);
+    b->stats = op;
+    b->stats_keys = key_slots;
+    b->stats_nkeys = nkeys;
+    const char *r1 = reads_of(b, keys, nkeys), *r2 = reads_of(b, argexprs, nagg);
+    op->detail = r1 && r2 ? apr_pstrcat(pool, r1, "; ", r2 + 6, NULL) : r1 ? r1 : r2;
+    end_pipeline(b, op);
+
+    /* after stats only its outputs exist */
+    Scope *scope = apr_pcalloc(pool, sizeof(*scope));
+    scope->closed = 1;
+    b->scope = scope;
+    for (int i = 0; i < nkeys; i++)
+        scope_set(pool, scope, key_names[i], key_slots[i]);
+    b->vmode = VIS_STATS;
+    b->nvis = 0;
+    for (int i = 0; i < nkeys; i++)
+        vis_add(b, key_names[i], key_slots[i], 0);
+
+    /* items: an aggregate alone is its slot; other expressions are computed after the stats */
+    int n = (int)items->nkids;
+    Expr **post = apr_pcalloc(pool, sizeof(Expr *) * (size_t)(n + 1));
+    int *post_slots = apr_pcalloc(pool, sizeof(int) * (size_t)(n + 1));
+    int npost = 0;
+    for (int i = 0; i < n; i++) {
+        const AstNode *item = items->kids[i];
+        const char *name = item_name(b, item);
+        int slot = -1;
+        for (int a = 0; a < nagg; a++)
+            if (aggn[a] == item->kids[0])
+                slot = agg_slots[a];
+        if (slot < 0) {
+            ExprCtx c = {b->p, scope, b->diags, aggn, agg_slots, nagg};
+            Expr *e = expr_compile(&c, item->kids[0]);
+            if (!e) {
+                b->errors++;
+                continue;
+            }
+            slot = plan_new_slot(b->p, name, SLOT_COMPUTED);
+            post[npost] = e;
+            post_slots[npost++] = slot;
+        } else {
+            b->p->slots[slot].name = name;
+            b->p->slots[slot].len = (uint32_t)strlen(name);
+        }
+        scope_set(pool, scope, name, slot);
+        vis_add(b, name, slot, 0);
+    }
+    if (npost) {
+        Op *f = op_fields_new(b->p, post, post_slots, npost);
+        f->label = "(stats expressions)";
+        push_op(b, f);
+    }
+}
+
+/* sort. Right after stats (after_stats), the stats leaves its groups unordered and the sort
+ * takes the group keys, ascending, as its last keys: stats orders groups by key (then first
+ * row) and sort is stable, so this gives the same rows in the same order with one sort
+ * instead of two, and 'stats ... | sort ... | limit N' picks N groups with a heap instead of
+ * sorting them all. */
+static void add_sort(Builder *b, const AstNode *cmd, int after_stats)
+{
+    apr_pool_t *pool = b->p->pool;
+    int n = (int)cmd->nkids;
+    int extra = after_stats && b->stats ? b->stats_nkeys : 0;
+    int *slots = apr_pcalloc(pool, sizeof(int) * (size_t)(n + extra + 1));
+    int *desc = apr_pcalloc(pool, sizeof(int) * (size_t)(n + extra + 1));
+    Expr **comp = apr_pcalloc(pool, sizeof(Expr *) * (size_t)(n + 1));
+    int *cslots = apr_pcalloc(pool, sizeof(int) * (size_t)(n + 1));
+    int ncomp = 0;
+    const char *dirs = NULL;
+    for (int i = 0; i < n; i++) {
+        const AstNode *k = cmd->kids[i];
+        desc[i] = (k->flags & AST_F_DESC) != 0;
+        Expr *e = compile(b, k->kids[0]);
+        const char *t = apr_pstrcat(pool, ast_text(pool, k->kids[0], b->text),
+                                    desc[i] ? " desc" : " asc", NULL);
+        dirs = dirs ? apr_pstrcat(pool, dirs, ", ", t, NULL) : t;
+        if (!e)
+            continue;
+        int direct = expr_direct_slot(e);
+        if (direct >= 0) { /* a field: collected rows carry every slot, inputs included */
+            slots[i] = direct;
+            continue;
+        }
+        comp[ncomp] = e;
+        cslots[ncomp++] = slots[i] = plan_new_slot(b->p, "(sort key)", SLOT_COMPUTED);
+    }
+    if (ncomp) {
+        Op *f = op_fields_new(b->p, comp, cslots, ncomp);
+        f->label = "(sort keys)";
+        push_op(b, f);
+    }
+    if (extra) {
+        op_stats_unordered(b->stats);
+        for (int k = 0; k < extra; k++) {
+            slots[n + k] = b->stats_keys[k];
+            desc[n + k] = 0;
+        }
+        dirs = apr_pstrcat(pool, dirs ? dirs : "", " (then the stats groups)", NULL);
+    }
+    Op *op = op_sort_new(b->p, slots, desc, n + extra);
+    op->label = apr_pstrcat(pool, "sort ", dirs ? dirs : "", NULL);
+    if (extra) {
+        b->fused_sort = op;
+        b->fused_slots = slots;
+        b->fused_desc = desc;
+        b->fused_n = n + extra;
+    }
+    op->detail = reads_of(b, comp, ncomp);
+    end_pipeline(b, op);
+}
+
+static void add_parse(Builder *b, const AstNode *cmd)
+{
+    apr_pool_t *pool = b->p->pool;
+    Expr *src = compile(b, cmd->kids[0]);
+    if (!src)
+        return;
+    int *slots, n, list_slot = -1;
+    const char **names;
+    int multi = (cmd->flags & AST_F_MULTI) != 0;
+    Op *op = op_parse_new(b->p, src, cmd->kids[1], cmd->kids[2], multi, &list_slot, &slots,
+                          &names, &n, b->diags);
+    if (!op) {
+        b->errors++;
+        return;
+    }
+    op->label = ast_text(pool, cmd, b->text);
+    const char *w = NULL;
+    for (int k = 0; k < n; k++)
+        w = w ? apr_pstrcat(pool, w, ", ", names[k], NULL) : names[k];
+    const char *r = reads_of(b, &src, 1);
+    op->detail = apr_pstrcat(pool, r ? r : "reads (computed)", "; writes ", w, NULL);
+    push_op(b, op);
+    if (!multi) {
+        for (int k = 0; k < n; k++)
+            scope_set(pool, b->scope, names[k], slots[k]);
+        return;
+    }
+    /* multi: a row per match = unnest the list of matches, then read each name from the
+     * element map */
+    scope_set(pool, b->scope, "(parse matches)", list_slot);
+    AstNode *lf = ast_new(pool, AST_FIELD, cmd->span);
+    lf->str = "(parse matches)";
+    lf->len = strlen(lf->str);
+    Expr *list = compile(b, lf);
+    int el = plan_new_slot(b->p, "(parse match)", SLOT_COMPUTED);
+    Op *u = op_unnest_new(b->p, list, el);
+    u->label = "(a row per match)";
+    end_pipeline(b, u);
+    scope_set(pool, b->scope, "(parse match)", el);
+    Expr **ex = apr_palloc(pool, sizeof(Expr *) * (size_t)(n + 1));
+    int *outs = apr_palloc(pool, sizeof(int) * (size_t)(n + 1));
+    for (int k = 0; k < n; k++) {
+        AstNode *base = ast_new(pool, AST_FIELD, cmd->span);
+        base->str = "(parse match)";
+        base->len = strlen(base->str);
+        AstNode *m = ast_new(pool, AST_MEMBER, cmd->span);
+        ast_add(pool, m, base);
+        m->str = names[k];
+        m->len = strlen(names[k]);
+        ex[k] = compile(b, m);
+        outs[k] = plan_new_slot(b->p, names[k], SLOT_COMPUTED);
+    }
+    Op *f = op_fields_new(b->p, ex, outs, n);
+    f->label = "(fields of each match)";
+    push_op(b, f);
+    for (int k = 0; k < n; k++)
+        scope_set(pool, b->scope, names[k], outs[k]);
+}
+
+static void add_dedup(Builder *b, const AstNode *cmd)
+{
+    apr_pool_t *pool = b->p->pool;
+    int n = (int)cmd->nkids;
+    int *slots = apr_pcalloc(pool, sizeof(int) * (size_t)(n + 1));
+    Expr **exprs = apr_pcalloc(pool, sizeof(Expr *) * (size_t)(n + 1));
+    Expr **comp = apr_pcalloc(pool, sizeof(Expr *) * (size_t)(n + 1));
+    int *cslots = apr_pcalloc(pool, sizeof(int) * (size_t)(n + 1));
+    int ncomp = 0;
+    for (int i = 0; i < n; i++) {
+        exprs[i] = compile(b, cmd->kids[i]);
+        if (!exprs[i])
+            return;
+        slots[i] = expr_direct_slot(exprs[i]);
+        if (slots[i] < 0) { /* a name that is null here (after stats): a computed null key */
+            comp[ncomp] = exprs[i];
+            cslots[ncomp++] = slots[i] = plan_new_slot(b->p, "(dedup key)", SLOT_COMPUTED);
+        }
+    }
+    if (ncomp) {
+        Op *f = op_fields_new(b->p, comp, cslots, ncomp);
+        f->label = "(dedup keys)";
+        push_op(b, f);
+    }
+    Op *op = op_dedup_new(b->p, slots, n);
+    op->label = ast_text(pool, cmd, b->text);
+    op->detail = reads_of(b, exprs, n);
+    end_pipeline(b, op);
+}
+
+/* pattern: a breaker like stats; afterwards only its outputs exist. A diff right after it
+ * (diffcmd) makes the same operator count both periods; an anomaly right after it (anomcmd)
+ * makes it report anomalies instead of templates. */
+static void add_pattern_cmd(Builder *b, const AstNode *cmd, const AstNode *diffcmd,
+                            const AstNode *anomcmd)
+{
+    apr_pool_t *pool = b->p->pool;
+    Expr *src = compile(b, cmd->kids[0]);
+    if (!src)
+        return;
+    static const char *const names[4] = {"@pattern", "@ratio", "@sampleCount", "@severityLabel"};
+    static const char *const dnames[3] = {"@previousSampleCount", "@change", "@diffType"};
+    static const char *const anames[4] = {"@anomalyType", "@priority", "@timestamp",
+                                          "@description"};
+    int slots[4], dslots[3], aslots[4];
+    for (int i = 0; i < 4; i++)
+        slots[i] = plan_new_slot(b->p, names[i], SLOT_COMPUTED);
+    Expr *ts = NULL;
+    DiffKind dk = DIFF_NONE;
+    if (diffcmd) {
+        dk = !diffcmd->str                                    ? DIFF_PREVIOUS
+             : !strcasecmp(diffcmd->str, "previousDay")       ? DIFF_DAY
+             : !strcasecmp(diffcmd->str, "previousWeek")      ? DIFF_WEEK
+                                                               : DIFF_MONTH;
+        ts = compile_timestamp(b, diffcmd->span);
+        for (int i = 0; i < 3; i++)
+            dslots[i] = plan_new_slot(b->p, dnames[i], SLOT_COMPUTED);
+        b->p->diff = dk;
+    }
+    if (anomcmd) {
+        ts = compile_timestamp(b, anomcmd->span);
+        for (int i = 0; i < 4; i++)
+            aslots[i] = plan_new_slot(b->p, anames[i], SLOT_COMPUTED);
+    }
+    Op *op = op_pattern_new(b->p, src, slots, ts, dk, dslots, anomcmd ? aslots : NULL);
+    op->label = ast_text(pool, cmd, b->text);
+    op->detail = reads_of(b, &src, 1);
+    end_pipeline(b, op);
+    Scope *scope = apr_pcalloc(pool, sizeof(*scope));
+    scope->closed = 1;
+    b->scope = scope;
+    b->vmode = VIS_STATS;
+    b->nvis = 0;
+    for (int i = 0; i < 4; i++) {
+        if (diffcmd && i == 3) /* the diff columns come before the label */
+            for (int k = 0; k < 3; k++) {
+                scope_set(pool, scope, dnames[k], dslots[k]);
+                vis_add(b, dnames[k], dslots[k], 0);
+            }
+        scope_set(pool, scope, names[i], slots[i]);
+        vis_add(b, names[i], slots[i], 0);
+    }
+    for (int i = 0; anomcmd && i < 4; i++) {
+        scope_set(pool, scope, anames[i], aslots[i]);
+        vis_add(b, anames[i], aslots[i], 0);
+    }
+}
+
+static void add_unnest(Builder *b, const AstNode *cmd)
+{
+    apr_pool_t *pool = b->p->pool;
+    Expr *list = compile(b, cmd->kids[0]);
+    if (!list)
+        return;
+    const char *name = cmd->kids[1]->str;
+    int slot = plan_new_slot(b->p, name, SLOT_COMPUTED);
+    Op *op = op_unnest_new(b->p, list, slot);
+    op->label = ast_text(pool, cmd, b->text);
+    op->detail = reads_of(b, &list, 1);
+    end_pipeline(b, op);
+    scope_set(pool, b->scope, name, slot);
+}
+
+/* Is everything after command i a fields or display command? */
+static int only_projection_after(const AstNode *q, uint32_t i)
+{
+    for (uint32_t j = i + 1; j < q->nkids; j++)
+        if (q->kids[j]->kind != AST_FIELDS && q->kids[j]->kind != AST_DISPLAY)
+            return 0;
+    return 1;
+}
+
+static void add_limit(Builder *b, const AstNode *q, uint32_t i)
+{
+    const AstNode *cmd = q->kids[i];
+    int64_t n = (int64_t)cmd->num;
+    Plan *p = b->p;
+    if (cmd->flags & AST_F_TAIL) { /* the last n rows in the current order: always a breaker */
+        Op *op = op_limit_new(p, n);
+        op->tail = 1;
+        op->label = ast_text(p->pool, cmd, b->text);
+        end_pipeline(b, op);
+        return;
+    }
+    /* right after a sort: the sort keeps only n rows */
+    if (b->cur->nops == 0 && p->npipes >= 2) {
+        Op *prev = p->pipes[p->npipes - 2].breaker;
+        if (prev && strcmp(prev->vt->name, "sort") == 0 && (prev->limit < 0 || prev->limit > n))
+            prev->limit = n;
+        if (prev && prev == b->fused_sort) /* stats | sort | limit: the stats keeps n groups */
+            op_stats_topn(b->stats, prev->limit, b->fused_slots, b->fused_desc, b->fused_n);
+    }
+    if (only_projection_after(q, i)) {
+        if (p->out_limit < 0 || n < p->out_limit)
+            p->out_limit = n;
+        return;
+    }
+    Op *op = op_limit_new(p, n);
+    op->label = ast_text(p->pool, cmd, b->text);
+    end_pipeline(b, op);
+}
+
+/* The filter pattern runs first; its plain terms are literal prefilters too (they test the
+ * raw record), and the fields a space-delimited pattern names enter the scope. */
+static void add_pattern(Builder *b, const FpPattern *fp)
+{
+    int *slots, n;
+    const char **names;
+    Op *op = op_fpat_new(b->p, fp, b->diags, &slots, &names, &n);
+    if (!op) {
+        b->errors++;
+        return;
+    }
+    op->label = apr_pstrcat(b->p->pool, "filter pattern ", fp->text, NULL);
+    push_op(b, op);
+    for (int i = 0; i < n; i++)
+        scope_set(b->p->pool, b->scope, names[i], slots[i]);
+    if (fp->kind == FPK_TERMS)
+        for (int i = 0; i < fp->nterms; i++)
+            if (fp->terms[i].kind == FT_MUST && fp->terms[i].len >= 3 &&
+                strspn(fp->terms[i].s, " \t") < fp->terms[i].len)
+                add_prefilter(b->p, fp->terms[i].s, fp->terms[i].len, op->label);
+}
+
+Plan *plan_build(apr_pool_t *pool, const AstNode *q, const char *text, const FpPattern *fp,
+                 LiqDiagList *diags)
+{
+    Plan *p = apr_pcalloc(pool, sizeof(*p));
+    Builder b;
+    memset(&b, 0, sizeof(b));
+    p->pool = pool;
+    p->query = text;
+    p->out_limit = -1;
+    p->now_s = (int64_t)time(NULL);
+    b.p = p;
+    b.diags = diags;
+    b.text = text;
+    b.scope = apr_pcalloc(pool, sizeof(Scope));
+    b.ncap = 8;
+    p->pipes = apr_pcalloc(pool, sizeof(Pipeline) * (size_t)b.ncap);
+    p->ts_slot = plan_input_slot(p, "@timestamp", 10);
+    p->npipes = 1;
+    b.cur = &p->pipes[0];
+    b.vmode = VIS_DEFAULT;
+    if (fp)
+        add_pattern(&b, fp);
+    /* SOURCE commands (first in the query, checked by sema) select inputs by @log */
+    int nsrc = 0;
+    while ((uint32_t)nsrc < q->nkids && q->kids[nsrc]->kind == AST_SOURCE)
+        nsrc++;
+    const AstNode *const *srcs = (const AstNode *const *)q->kids;
+    if (nsrc) {
+        Op *op = op_source_new(p, srcs, nsrc);
+        op->label = ast_text(pool, srcs[0], text);
+        push_op(&b, op);
+    }
+    for (uint32_t i = 0; i < q->nkids; i++) {
+        const AstNode *cmd = q->kids[i];
+        switch (cmd->kind) {
+        case AST_FILTER:
+            add_filter(&b, cmd->kids[0]);
+            break;
+        case AST_FIELDS:
+        case AST_DISPLAY:
+            add_fields(&b, cmd);
+            break;
+        case AST_STATS:
+            add_stats(&b, cmd);
+            break;
+        case AST_SORT:
+            add_sort(&b, cmd, i > 0 && q->kids[i - 1]->kind == AST_STATS);
+            break;
+        case AST_LIMIT:
+            add_limit(&b, q, i);
+            break;
+        case AST_PARSE:
+            add_parse(&b, cmd);
+            break;
+        case AST_DEDUP:
+            add_dedup(&b, cmd);
+            break;
+        case AST_UNNEST:
+            add_unnest(&b, cmd);
+            break;
+        case AST_SOURCE: /* handled before the loop */
+            break;
+        case AST_PATTERN: {
+            const AstNode *next = i + 1 < q->nkids ? q->kids[i + 1] : NULL;
+            int with_diff = next && next->kind == AST_DIFF;
+            int with_anomaly = next && next->kind == AST_ANOMALY;
+            add_pattern_cmd(&b, cmd, with_diff ? next : NULL, with_anomaly ? next : NULL);
+            i += (uint32_t)(with_diff | with_anomaly); /* folded into pattern */
+            break;
+        }
+        default:
+            diag_add(diags, DIAG_ERROR, &cmd->span, "command '%s' is not supported by liq yet",
+                     ast_kind_name(cmd->kind));
+            b.errors++;
+            break;
+        }
+    }
+    if (b.vmode == VIS_DEFAULT) {
+        static const char *defaults[] = {"@timestamp", "@message"};
+        for (int i = 0; i < 2; i++) {
+            int s = scope_get(b.scope, defaults[i]);
+            if (s < 0)
+                s = plan_input_slot(p, defaults[i], strlen(defaults[i]));
+            p->slots[s].used = 1;
+            vis_add(&b, defaults[i], s, 1);
+        }
+    }
+    p->vis = b.vis;
+    p->nvis = b.nvis;
+    return b.errors ? NULL : p;
+}
+
+/* ===== --explain ===== */
+
+static void explain_op(LiqBuf *out, const Op *op, const char *role)
+{
+    buf_printf(out, "    %-7s %s\n", role, op->label ? op->label : op->vt->name);
+    if (op->detail)
+        buf_printf(out, "            %s\n", op->detail);
+    if (op->limit >= 0 && strcmp(op->vt->name, "sort") == 0)
+        buf_printf(out, "            keeps the first %lld rows (top N)\n", (long long)op->limit);
+}
+
+void plan_explain(const Plan *p, LiqBuf *out)
+{
+    for (int i = 0; i < p->npipes; i++) {
+        const Pipeline *pl = &p->pipes[i];
+        if (i == 0)
+            buf_printf(out, "pipeline %d: scan inputs, in parallel\n", i);
+        else
+            buf_printf(out, "pipeline %d: rows of the %s above\n", i,
+                       p->pipes[i - 1].breaker->vt->name);
+        for (int k = 0; k < pl->nops; k++)
+            explain_op(out, pl->ops[k], pl->ops[k]->vt->name);
+        if (pl->breaker)
+            explain_op(out, pl->breaker, "breaker");
+        else {
+            buf_printf(out, "    output  ");
+            for (int c = 0; c < p->nvis; c++)
+                buf_printf(out, "%s%s", c ? ", " : "", p->vis[c].name);
+            buf_printf(out, "\n");
+            if (p->out_limit >= 0)
+                buf_printf(out, "            stops after %lld rows\n", (long long)p->out_limit);
+        }
+    }
+    for (int i = 0; i < p->npre; i++) {
+        buf_printf(out, "prefilter: raw lines must contain \"");
+        buf_add(out, p->pre[i].lit, p->pre[i].len);
+        buf_printf(out, "\" (from %s; lines with escapes are always decoded)\n", p->pre[i].from);
+    }
+    int ninput = 0;
+    for (int s = 0; s < p->nslots; s++)
+        ninput += p->slots[s].kind == SLOT_INPUT && p->slots[s].used;
+    buf_printf(out, "fields decoded from records:");
+    for (int s = 0, k = 0; s < p->nslots; s++)
+        if (p->slots[s].kind == SLOT_INPUT && p->slots[s].used)
+            buf_printf(out, "%s %s", k++ ? "," : "", p->slots[s].name);
+    if (!ninput)
+        buf_printf(out, " (none)");
+    buf_printf(out, "\n");
+}
