@@ -5,6 +5,7 @@ libliq_la_SOURCES = \
 	base/buf.c base/buf.h \
 	base/span.c base/span.h \
 	base/diag.c base/diag.h \
-	base/memfind.c base/memfind.h
+	base/memfind.c base/memfind.h \
+	base/civil.c base/civil.h
 
 EXTRA_DIST += base/README

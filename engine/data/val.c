@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "base/civil.h"
 #include "engine/data/jdom.h"
-#include "engine/input/ts.h"
 #include "engine/data/val.h"
 
 /* Strict number syntax: [+-]? digits [. digits] [e [+-] digits], also ".5" and "5.". No white
@@ -419,7 +419,7 @@ void ts_format(LiqBuf *b, int64_t ms)
     int64_t rem = ms - days * 86400000;
     int y;
     unsigned mo, d;
-    ts_civil_from_days(days, &y, &mo, &d);
+    civil_date(days, &y, &mo, &d);
     char tmp[64];
     snprintf(tmp, sizeof(tmp), "%04d-%02u-%02u %02d:%02d:%02d.%03d", y, mo, d,
              (int)(rem / 3600000), (int)(rem / 60000 % 60), (int)(rem / 1000 % 60),

@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <time.h>
 #include <apr_strings.h>
+#include "base/civil.h"
 #include "engine/exec/expr.h"
 #include "engine/exec/kern.h"
 #include "engine/input/ts.h"
@@ -143,7 +144,7 @@ static void format_one(const KArgs *a, uint32_t row)
     int64_t rem = local - days * 86400000;
     int y;
     unsigned mo, d;
-    ts_civil_from_days(days, &y, &mo, &d);
+    civil_date(days, &y, &mo, &d);
     struct tm tm;
     memset(&tm, 0, sizeof(tm));
     tm.tm_year = y - 1900;
@@ -153,7 +154,7 @@ static void format_one(const KArgs *a, uint32_t row)
     tm.tm_min = (int)(rem / 60000 % 60);
     tm.tm_sec = (int)(rem / 1000 % 60);
     tm.tm_wday = (int)(((days % 7) + 11) % 7); /* 1970-01-01 was a Thursday */
-    tm.tm_yday = (int)(days - ts_days_from_civil(y, 1, 1));
+    tm.tm_yday = (int)(days - civil_days(y, 1, 1));
     /* the query gives the format, of any length: short ones on the stack, longer ones in the
      * batch pool; the output grows until strftime fits it (0 is also an empty result: the
      * growth stops at 64 bytes per format byte, more than any conversion writes) */
@@ -313,7 +314,7 @@ static int java_parse(const char *s, size_t n, const char *f, size_t fn, int zon
     }
     if (i != n || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
         return 0;
-    int64_t days = ts_days_from_civil(y, (unsigned)mo, (unsigned)d);
+    int64_t days = civil_days(y, (unsigned)mo, (unsigned)d);
     *ms = ((days * 24 + h) * 60 + mi - off) * 60000 + (int64_t)sec * 1000 + frac;
     return 1;
 }

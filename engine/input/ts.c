@@ -8,33 +8,9 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include "base/civil.h"
 #include "engine/input/ts.h"
 #include "engine/input/tz.h"
-
-int64_t ts_days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
-/* Howard Hinnant's civil_from_days. */
-void ts_civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t yy = (int64_t)yoe + era * 400;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = (int)(yy + (*m <= 2));
-}
 
 enum { DAY_MS = 86400000, WEEK_MS = 7 * 86400000 };
 
@@ -50,14 +26,14 @@ static int64_t month_index(int64_t ms)
 {
     int y;
     unsigned m, d;
-    ts_civil_from_days(floor_div(ms, DAY_MS), &y, &m, &d);
+    civil_date(floor_div(ms, DAY_MS), &y, &m, &d);
     return (int64_t)y * 12 + (m - 1);
 }
 
 static int64_t month_start(int64_t idx)
 {
     int64_t y = floor_div(idx, 12);
-    return ts_days_from_civil(y, (unsigned)(idx - y * 12 + 1), 1) * DAY_MS;
+    return civil_days(y, (unsigned)(idx - y * 12 + 1), 1) * DAY_MS;
 }
 
 /* The first month index of the calendar period holding ms (multiples of 3 and 12 from year 0
@@ -86,7 +62,7 @@ int64_t ts_add_months(int64_t ms, int months)
     int64_t days = floor_div(ms, DAY_MS), rem = ms - days * DAY_MS;
     int y;
     unsigned m, d;
-    ts_civil_from_days(days, &y, &m, &d);
+    civil_date(days, &y, &m, &d);
     int64_t idx = (int64_t)y * 12 + (m - 1) + months;
     int64_t ny = floor_div(idx, 12);
     unsigned nm = (unsigned)(idx - ny * 12 + 1);
@@ -94,7 +70,7 @@ int64_t ts_add_months(int64_t ms, int months)
     unsigned last = mdays[nm - 1] + (nm == 2 && ((ny % 4 == 0 && ny % 100 != 0) || ny % 400 == 0));
     if (d > last)
         d = last;
-    return ts_days_from_civil(ny, nm, d) * DAY_MS + rem;
+    return civil_days(ny, nm, d) * DAY_MS + rem;
 }
 
 int64_t ts_ceil(int64_t ms, double period)
@@ -178,7 +154,7 @@ static int iso_at(const char *s, size_t len, int64_t *ms, size_t *used, int *zon
             }
         }
     }
-    int64_t days = ts_days_from_civil(y, (unsigned)mo, (unsigned)d);
+    int64_t days = civil_days(y, (unsigned)mo, (unsigned)d);
     *ms = ((days * 24 + h) * 60 + mi - off_min) * 60000 + (int64_t)sec * 1000 + frac_ms;
     *used = i;
     return 1;
@@ -240,7 +216,7 @@ static int clf_at(const char *s, size_t len, int64_t *ms)
     if (!mo)
         return 0;
     int64_t off = (s[21] == '-' ? -1 : 1) * (oh * 60 + om);
-    int64_t days = ts_days_from_civil(y, (unsigned)mo, (unsigned)d);
+    int64_t days = civil_days(y, (unsigned)mo, (unsigned)d);
     *ms = ((days * 24 + h) * 60 + mi - off) * 60000 + (int64_t)sec * 1000;
     return 1;
 }

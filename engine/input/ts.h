@@ -8,7 +8,6 @@
  *                    "2026-11-23 10:00:00,123", "2026-11-23")
  *   ts_from_epoch    an epoch number in s, ms, us or ns, told apart by magnitude
  *   ts_find_in_text  the first timestamp of a common form within a line's first 128 bytes
- *   ts_days_from_civil  days since 1970-01-01 of a calendar date (and back)
  *   ts_floor / ts_ceil  a time rounded to a period (L15: UTC epoch multiples; weeks start on
  *                       Monday; months, quarters and years on calendar boundaries)
  *
@@ -27,8 +26,6 @@ int ts_find_in_text(const char *s, size_t len, int64_t *ms);
 struct TsZone;
 int ts_parse_iso_in(const char *s, size_t len, const struct TsZone *z, int64_t *ms);
 int ts_find_in_text_in(const char *s, size_t len, const struct TsZone *z, int64_t *ms);
-int64_t ts_days_from_civil(int64_t y, unsigned m, unsigned d);
-void ts_civil_from_days(int64_t days, int *y, unsigned *m, unsigned *d);
 
 /* Periods of bin(), datefloor() and dateceil(): > 0 milliseconds, < 0 a count of months
  * (calendar units: -1 month, -3 quarter, -12 year). */

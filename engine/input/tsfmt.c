@@ -7,6 +7,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include "base/civil.h"
 #include "engine/input/ts.h"
 #include "engine/input/tsfmt.h"
 
@@ -275,12 +276,12 @@ size_t tsfmt_parse(const char *fmt, const char *s, size_t n, const TsZone *zone,
     static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     int64_t days;
     if (yday > 0) {
-        days = ts_days_from_civil(y, 1, 1) + yday - 1;
+        days = civil_days(y, 1, 1) + yday - 1;
     } else {
         if (d > mdays[mo - 1] ||
             (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)))
             return 0;
-        days = ts_days_from_civil(y, (unsigned)mo, (unsigned)d);
+        days = civil_days(y, (unsigned)mo, (unsigned)d);
     }
     int64_t t = ((days * 24 + h) * 60 + mi) * 60000 + sec * 1000 + frac;
     if (zoned)

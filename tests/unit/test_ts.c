@@ -18,6 +18,7 @@
 #include <cmocka.h>
 #include <apr_general.h>
 #include <apr_strings.h>
+#include "base/civil.h"
 #include "engine/input/ts.h"
 
 /* A known liq bug (listed in the test report): the case is skipped, never silently passed.
@@ -60,58 +61,58 @@ static int find(const char *s, int64_t *ms)
     return ts_find_in_text(s, strlen(s), ms);
 }
 
-/* ===== ts_days_from_civil ===== */
+/* ===== civil_days ===== */
 
-static void test_ts_days_from_civil(void **state)
+static void test_civil_days(void **state)
 {
     (void)state;
-    assert_int_equal(ts_days_from_civil(1970, 1, 1), 0);
-    assert_int_equal(ts_days_from_civil(1970, 1, 2), 1);
-    assert_int_equal(ts_days_from_civil(1969, 12, 31), -1);
-    assert_int_equal(ts_days_from_civil(2000, 2, 29), 11016);
-    assert_int_equal(ts_days_from_civil(2000, 3, 1), 11017);
-    assert_int_equal(ts_days_from_civil(2026, 11, 23), 20780);
-    assert_int_equal(ts_days_from_civil(1600, 1, 1), -135140);
-    assert_int_equal(ts_days_from_civil(1, 1, 1), -719162);
-    assert_int_equal(ts_days_from_civil(9999, 12, 31), 2932896);
+    assert_int_equal(civil_days(1970, 1, 1), 0);
+    assert_int_equal(civil_days(1970, 1, 2), 1);
+    assert_int_equal(civil_days(1969, 12, 31), -1);
+    assert_int_equal(civil_days(2000, 2, 29), 11016);
+    assert_int_equal(civil_days(2000, 3, 1), 11017);
+    assert_int_equal(civil_days(2026, 11, 23), 20780);
+    assert_int_equal(civil_days(1600, 1, 1), -135140);
+    assert_int_equal(civil_days(1, 1, 1), -719162);
+    assert_int_equal(civil_days(9999, 12, 31), 2932896);
 }
 
-static void test_ts_days_from_civil_is_continuous(void **state)
+static void test_civil_days_is_continuous(void **state)
 {
     (void)state;
     /* consecutive days across 1900-2100 (leap rules for 1900, 2000, 2100) */
     static const unsigned mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int64_t expect = ts_days_from_civil(1900, 1, 1);
+    int64_t expect = civil_days(1900, 1, 1);
     for (int64_t y = 1900; y <= 2100; y++) {
         int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
         for (unsigned m = 1; m <= 12; m++) {
             unsigned n = mdays[m - 1] + (m == 2 && leap);
             for (unsigned d = 1; d <= n; d++)
-                assert_int_equal(ts_days_from_civil(y, m, d), expect++);
+                assert_int_equal(civil_days(y, m, d), expect++);
         }
     }
 }
 
-static void test_ts_civil_from_days_inverts(void **state)
+static void test_civil_date_inverts(void **state)
 {
     (void)state;
     int y;
     unsigned m, d;
-    ts_civil_from_days(0, &y, &m, &d);
+    civil_date(0, &y, &m, &d);
     assert_int_equal(y, 1970);
     assert_int_equal(m, 1);
     assert_int_equal(d, 1);
-    ts_civil_from_days(-1, &y, &m, &d);
+    civil_date(-1, &y, &m, &d);
     assert_int_equal(y, 1969);
     assert_int_equal(m, 12);
     assert_int_equal(d, 31);
-    ts_civil_from_days(11016, &y, &m, &d);
+    civil_date(11016, &y, &m, &d);
     assert_int_equal(y, 2000);
     assert_int_equal(m, 2);
     assert_int_equal(d, 29);
     for (int64_t days = -800000; days <= 3000000; days += 997) {
-        ts_civil_from_days(days, &y, &m, &d);
-        assert_int_equal(ts_days_from_civil(y, m, d), days);
+        civil_date(days, &y, &m, &d);
+        assert_int_equal(civil_days(y, m, d), days);
     }
 }
 
@@ -419,9 +420,9 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
     const struct CMUnitTest tests[] = {
-        T(test_ts_days_from_civil),
-        T(test_ts_days_from_civil_is_continuous),
-        T(test_ts_civil_from_days_inverts),
+        T(test_civil_days),
+        T(test_civil_days_is_continuous),
+        T(test_civil_date_inverts),
         T(test_ts_parse_iso_forms),
         T(test_ts_parse_iso_rejects),
         T(test_ts_parse_iso_rejects_days_past_month_end),
