@@ -1,6 +1,7 @@
 ## engine/input/local.mk -- inputs: sources, decompression, formats, timestamps, seek
 libliq_la_SOURCES += \
-	engine/input/src.c engine/input/src.h engine/input/seek.c engine/input/seek.h \
+	engine/input/src.c engine/input/src.h engine/input/src_win.c engine/input/src_win.h \
+	engine/input/seek.c engine/input/seek.h \
 	engine/input/decomp.c engine/input/decomp.h engine/input/fmt.c engine/input/fmt.h \
 	engine/input/ts.c engine/input/ts.h engine/input/tz.c engine/input/tz.h \
 	engine/input/tsfmt.c engine/input/tsfmt.h \

@@ -15,7 +15,6 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <string.h>
-#include "engine/input/fmt.h"
 #include "engine/input/seek.h"
 
 enum {
@@ -27,7 +26,8 @@ enum {
 };
 
 typedef struct Seeker {
-    const Input *in;
+    SeekLineTs ts;
+    const void *ctx;
     SrcWin *w; /* the file's bytes [0, n) */
     size_t n, max_line;
     apr_pool_t *pool;
@@ -80,10 +80,9 @@ static int line_ts(Seeker *k, size_t p, size_t *next, int64_t *ms)
         len--;
     if (len > k->max_line)
         len = k->max_line;
-    const FmtColumns *cols = k->in->fmt == FMT_COLUMNS ? k->in->cols : NULL;
-    if (len == 0 || (cols && fmt_columns_skip(cols, s, len)))
+    if (len == 0)
         return 0; /* no record */
-    int got = dec_line_ts(k->in, s, len, k->pool, ms);
+    int got = k->ts(k->ctx, s, len, k->pool, ms);
     apr_pool_clear(k->pool);
     return got;
 }
@@ -152,18 +151,18 @@ static size_t first_at_least(Seeker *k, const Probe *pr, int np, int64_t t)
     return hi;
 }
 
-int seek_ts_at(const Input *in, SrcWin *w, size_t off, size_t max_line, apr_pool_t *pool,
-               int64_t *ms)
+int seek_ts_at(SeekLineTs ts, const void *ctx, SrcWin *w, size_t off, size_t max_line,
+               apr_pool_t *pool, int64_t *ms)
 {
-    Seeker k = {in, w, w->lim, max_line, pool};
+    Seeker k = {ts, ctx, w, w->lim, max_line, pool};
     return off < k.n && ts_line(&k, off, k.n, ms) != SIZE_MAX && !w->shrunk;
 }
 
-int seek_range(const Input *in, SrcWin *w, size_t max_line, int has_start, int64_t start,
-               int has_end, int64_t end, apr_pool_t *pool, size_t *lo, size_t *hi)
+int seek_range(SeekLineTs ts, const void *ctx, SrcWin *w, size_t max_line, int has_start,
+               int64_t start, int has_end, int64_t end, apr_pool_t *pool, size_t *lo, size_t *hi)
 {
     size_t n = w->lim;
-    Seeker k = {in, w, n, max_line, pool};
+    Seeker k = {ts, ctx, w, n, max_line, pool};
     if (n == 0 || max_line == 0 || (!has_start && !has_end))
         return 0;
     int want = (int)(n / SEEK_PROBE_BYTES);

@@ -25,6 +25,7 @@
 #include "engine/s3/s3_stream.h"
 #include "engine/input/seek.h"
 #include "engine/input/src.h"
+#include "engine/input/src_win.h"
 
 struct Src {
     apr_pool_t *pool;
@@ -117,89 +118,15 @@ static void flush_msgs(Src *s, Input *in)
     }
 }
 
-/* ===== Reading plain files by offset (src.h, SrcWin) ===== */
-
-ssize_t src_pread(int fd, char *buf, size_t n, uint64_t off)
+/* The time seek's view of a line of in (seek.h SeekLineTs): a header line of a positional
+ * format is no record; others get the decoder's own timestamp (dec_line_ts). */
+static int seek_line_ts(const void *ctx, const char *line, size_t len, apr_pool_t *pool,
+                        int64_t *ms)
 {
-    size_t got = 0;
-    while (got < n) {
-        ssize_t r = pread(fd, buf + got, n - got, (off_t)(off + got));
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            return -1;
-        if (r == 0)
-            break;
-        got += (size_t)r;
-    }
-    return (ssize_t)got;
-}
-
-void src_win_open(SrcWin *w, int fd, size_t lim)
-{
-    w->fd = fd;
-    w->lim = lim;
-    w->at = w->len = 0;
-    w->shrunk = w->err = 0;
-}
-
-void src_win_close(SrcWin *w)
-{
-    free(w->buf);
-    memset(w, 0, sizeof(*w));
-}
-
-const char *src_win_get(SrcWin *w, size_t off, size_t want, size_t *got)
-{
-    if (off >= w->lim) {
-        *got = 0;
-        return "";
-    }
-    if (want > w->lim - off)
-        want = w->lim - off;
-    if (off >= w->at && off + want <= w->at + w->len) {
-        *got = w->at + w->len - off;
-        return w->buf + (off - w->at);
-    }
-    size_t rd = want > SRC_WIN ? want : SRC_WIN;
-    if (rd > w->lim - off)
-        rd = w->lim - off;
-    if (rd > w->cap) {
-        char *nb = realloc(w->buf, rd);
-        if (!nb)
-            abort();
-        w->buf = nb;
-        w->cap = rd;
-    }
-    ssize_t r = src_pread(w->fd, w->buf, rd, off);
-    size_t n = r > 0 ? (size_t)r : 0;
-    if (r < 0)
-        w->err = errno;
-    if (n < rd) { /* the file ends (or fails) before lim now */
-        w->shrunk = 1;
-        w->lim = off + n;
-    }
-    w->at = off;
-    w->len = n;
-    *got = n;
-    return w->buf;
-}
-
-size_t src_win_find(SrcWin *w, size_t off, size_t lim, char c)
-{
-    while (off < lim && off < w->lim) {
-        size_t got;
-        const char *p = src_win_get(w, off, SRC_WIN, &got);
-        if (got > lim - off)
-            got = lim - off;
-        if (got == 0)
-            break;
-        const char *q = memchr(p, c, got);
-        if (q)
-            return off + (size_t)(q - p);
-        off += got;
-    }
-    return lim < w->lim ? lim : w->lim;
+    const Input *in = ctx;
+    if (in->fmt == FMT_COLUMNS && in->cols && fmt_columns_skip(in->cols, line, len))
+        return 0;
+    return dec_line_ts(in, line, len, pool, ms);
 }
 
 /* A warning: something the user may want to know that loses no record (exit 0). */
@@ -893,7 +820,7 @@ static int cut_file(Src *s, Input *in, Morsel *m)
         /* the first timestamped record after the morsel bounds its records, and the next
          * morsel's from below (unknown when none is near: no bound) */
         int64_t ms = 0;
-        int found = seek_ts_at(in, &in->win, end, s->max_line, in->seek_pool, &ms);
+        int found = seek_ts_at(seek_line_ts, in, &in->win, end, s->max_line, in->seek_pool, &ms);
         m->seek_check = 1;
         m->ts_lo = in->seek_ts;
         m->ts_hi = found ? ms : INT64_MAX;
@@ -951,7 +878,7 @@ static void try_seek(Src *s, Input *in)
     apr_pool_t *pool;
     apr_pool_create(&pool, NULL);
     size_t lo, hi;
-    if (!seek_range(in, &in->win, s->max_line, o->has_start, o->start_ms, o->has_end,
+    if (!seek_range(seek_line_ts, in, &in->win, s->max_line, o->has_start, o->start_ms, o->has_end,
                     o->end_ms, pool, &lo, &hi) ||
         (lo == 0 && hi >= in->size)) {
         apr_pool_destroy(pool);

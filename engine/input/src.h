@@ -65,26 +65,13 @@
 #include <apr_thread_mutex.h>
 #include "engine/input/decomp.h"
 #include "engine/input/fmt.h"
+#include "engine/input/src_win.h"
 #include "engine/liq.h"
 #include "engine/s3/s3.h"
 #include "engine/input/tsfmt.h"
 #include "base/diag.h"
 
 enum { SRC_MORSEL = 1 << 20 };
-enum { SRC_WIN = 16384 }; /* bytes a SrcWin reads at least */
-
-/* Reading a plain file by offset (src.c, and the time seek in engine/input/seek.c): a window of its
- * bytes [at, at + len) read with pread, never a mapping. lim: the bytes it may read; a read
- * that comes back short (the file shrank, or an error: err) lowers lim to where the bytes
- * ended and sets shrunk. */
-typedef struct SrcWin {
-    int fd;
-    size_t lim;
-    char *buf; /* malloc'd, cap bytes */
-    size_t cap, at, len;
-    int shrunk;
-    int err; /* the errno of a read that failed, else 0 */
-} SrcWin;
 enum { SRC_AHEAD = 8, SRC_READY = 16 }; /* inputs read ahead of the current one; blocks */
 
 typedef struct Input {
@@ -223,17 +210,5 @@ void src_seek_unsorted(Src *s, const Morsel *m, const char *at);
 /* S3 objects left out by their date path (--start/--end) and read from --cache-dir. */
 void src_s3_counts(const Src *s, uint64_t *pruned, uint64_t *cached);
 
-/* ===== Reading plain files by offset (SrcWin) ===== */
-/* Reads n bytes at off (fewer only at the end of the file): the count, or -1 (errno) when a
- * read fails, whatever it read before. */
-ssize_t src_pread(int fd, char *buf, size_t n, uint64_t off);
-void src_win_open(SrcWin *w, int fd, size_t lim); /* keeps the buffer of an earlier use */
-void src_win_close(SrcWin *w);
-/* Bytes from off through the window: *got of them (at least min(want, lim - off) unless a
- * read came back short); the pointer stays valid until the next call. */
-const char *src_win_get(SrcWin *w, size_t off, size_t want, size_t *got);
-/* The offset of the first byte c in [off, lim) (lim no more than w->lim), or where the bytes
- * end when there is none: lim, or less when the file ended early (w->shrunk). */
-size_t src_win_find(SrcWin *w, size_t off, size_t lim, char c);
 
 #endif
