@@ -6,6 +6,7 @@ libliq_la_SOURCES = \
 	base/span.c base/span.h \
 	base/diag.c base/diag.h \
 	base/memfind.c base/memfind.h \
-	base/civil.c base/civil.h
+	base/civil.c base/civil.h \
+	base/esc.c base/esc.h
 
 EXTRA_DIST += base/README

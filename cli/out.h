@@ -56,8 +56,8 @@ void out_rows(Out *o, const Datum *vals, size_t n, int ncols);
 
 extern const OutVTable out_csv_vt, out_tsv_vt, out_json_vt, out_ndjson_vt, out_table_vt;
 
-/* helpers shared by the JSON writers */
-void out_json_string(LiqBuf *b, const char *s, size_t len);
+/* One value as JSON, typed (L25): numbers, booleans, strings escaped by esc_json (base/esc.h),
+ * maps and lists as their JSON text; null as null. */
 void out_json_value(LiqBuf *b, const Datum *d);
 
 #endif

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <apr_strings.h>
 #include "cli/out_chart.h"
+#include "base/esc.h"
 #include "base/span.h"
 
 /* ===== Collector: rows kept as typed values ===== */
@@ -458,10 +459,10 @@ ChartModel *out_chart_model(apr_pool_t *pool, const char *const *names, int ncol
 
 /* ===== Terminal rendering ===== */
 
-static int text_width(const char *s)
+/* Display columns of UTF-8 text without control characters (esc_term's output). */
+static int cols(const char *s, size_t n)
 {
     int w = 0;
-    size_t n = strlen(s);
     for (size_t i = 0; i < n;) {
         size_t adv;
         w += span_cpwidth(span_utf8_decode(s + i, n - i, &adv));
@@ -470,30 +471,38 @@ static int text_width(const char *s)
     return w;
 }
 
-/* Appends s clipped to at most w columns ('…' marks a cut); returns the columns used.
- * Control characters are shown as '?'. */
+/* Display columns of s as put_clipped shows it. */
+static int text_width(const char *s)
+{
+    LiqBuf t = {0};
+    esc_term(&t, s, strlen(s));
+    int w = cols(t.p, t.len);
+    buf_free(&t);
+    return w;
+}
+
+/* Appends s clipped to at most w columns ('…' marks a cut); returns the columns used. Control
+ * characters and invalid UTF-8 are shown as the table shows them (base/esc.c's esc_term). */
 static int put_clipped(LiqBuf *b, const char *s, int w)
 {
-    int used = 0, total = text_width(s);
-    size_t n = strlen(s);
-    for (size_t i = 0; i < n;) {
+    LiqBuf t = {0};
+    esc_term(&t, s, strlen(s));
+    int used = 0, total = cols(t.p, t.len);
+    for (size_t i = 0; i < t.len;) {
         size_t adv;
-        uint32_t cp = span_utf8_decode(s + i, n - i, &adv);
-        int cw = span_cpwidth(cp);
+        int cw = span_cpwidth(span_utf8_decode(t.p + i, t.len - i, &adv));
         if (total > w && used + cw > w - 1) {
             buf_add(b, "\xE2\x80\xA6", 3);
-            return used + 1;
+            used++;
+            break;
         }
         if (used + cw > w)
             break;
-        if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) || (cp == 0xFFFD && adv == 1)) {
-            buf_addc(b, '?');
-            cw = 1;
-        } else
-            buf_add(b, s + i, adv);
+        buf_add(b, t.p + i, adv);
         used += cw;
         i += adv;
     }
+    buf_free(&t);
     return used;
 }
 

@@ -2,52 +2,14 @@
  *
  * CSV quotes a field that holds a comma, a quote, CR or LF, or leading/trailing space, and
  * doubles quotes inside. TSV escapes tab, newline, carriage return and backslash as \t \n \r
- * \\ (L25). Both pass other bytes through unchanged; nulls are empty fields (L4).
+ * \\ (L25). Both pass other bytes through unchanged; nulls are empty fields (L4). The fields
+ * are escaped by base/esc.c (esc_csv, esc_tsv), header names included.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <string.h>
 #include "cli/out.h"
-
-static void csv_field(LiqBuf *b, const char *s, size_t n)
-{
-    int quote = n && (s[0] == ' ' || s[n - 1] == ' ');
-    for (size_t i = 0; i < n && !quote; i++)
-        quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
-    if (!quote) {
-        buf_add(b, s, n);
-        return;
-    }
-    buf_addc(b, '"');
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '"')
-            buf_addc(b, '"');
-        buf_addc(b, s[i]);
-    }
-    buf_addc(b, '"');
-}
-
-static void tsv_field(LiqBuf *b, const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        switch (s[i]) {
-        case '\t':
-            buf_add(b, "\\t", 2);
-            break;
-        case '\n':
-            buf_add(b, "\\n", 2);
-            break;
-        case '\r':
-            buf_add(b, "\\r", 2);
-            break;
-        case '\\':
-            buf_add(b, "\\\\", 2);
-            break;
-        default:
-            buf_addc(b, s[i]);
-        }
-    }
-}
+#include "base/esc.h"
 
 static void row(LiqBuf *b, const Datum *vals, int ncols, char sep,
                 void (*field)(LiqBuf *, const char *, size_t))
@@ -58,8 +20,13 @@ static void row(LiqBuf *b, const Datum *vals, int ncols, char sep,
             buf_addc(b, sep);
         if (vals[c].type == VT_NULL)
             continue;
+        const Datum *d = &vals[c];
+        if (d->type == VT_STR) { /* its bytes are its text: escaped from where they are */
+            field(b, d->s, d->len);
+            continue;
+        }
         t.len = 0;
-        val_format(&t, &vals[c]);
+        val_format(&t, d);
         field(b, t.p ? t.p : "", t.len);
     }
     buf_addc(b, '\n');
@@ -84,23 +51,23 @@ static void header(Out *o, char sep, void (*field)(LiqBuf *, const char *, size_
 static void csv_format_row(Out *o, const Datum *vals, int ncols, LiqBuf *b)
 {
     (void)o;
-    row(b, vals, ncols, ',', csv_field);
+    row(b, vals, ncols, ',', esc_csv);
 }
 
 static void tsv_format_row(Out *o, const Datum *vals, int ncols, LiqBuf *b)
 {
     (void)o;
-    row(b, vals, ncols, '\t', tsv_field);
+    row(b, vals, ncols, '\t', esc_tsv);
 }
 
 static void csv_begin(Out *o)
 {
-    header(o, ',', csv_field);
+    header(o, ',', esc_csv);
 }
 
 static void tsv_begin(Out *o)
 {
-    header(o, '\t', tsv_field);
+    header(o, '\t', esc_tsv);
 }
 
 static int plain_write(Out *o, const char *data, size_t len, const uint32_t *ends, uint32_t n)

@@ -1,67 +1,16 @@
 /* out_json.c -- JSON writers: NDJSON (one object per line) and JSON (one array)
  *
  * Values are typed (L25): numbers as JSON numbers, booleans as true/false, timestamps and
- * strings as JSON strings; null fields are left out of the object (L4). Strings are escaped
- * per RFC 8259, and invalid UTF-8 becomes U+FFFD so the output is always valid JSON.
+ * strings as JSON strings; null fields are left out of the object (L4). Strings, field names
+ * and the strings inside maps and lists are escaped by base/esc.c's esc_json (RFC 8259;
+ * invalid UTF-8 becomes U+FFFD), so the output is always valid JSON.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <math.h>
 #include <string.h>
 #include "cli/out.h"
-#include "base/span.h"
-
-void out_json_string(LiqBuf *b, const char *s, size_t len)
-{
-    static const char hex[] = "0123456789abcdef";
-    buf_addc(b, '"');
-    size_t i = 0;
-    while (i < len) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-            size_t j = i + 1;
-            while (j < len && (unsigned char)s[j] >= 0x20 && (unsigned char)s[j] < 0x80 &&
-                   s[j] != '"' && s[j] != '\\')
-                j++;
-            buf_add(b, s + i, j - i);
-            i = j;
-            continue;
-        }
-        if (c < 0x80) {
-            switch (c) {
-            case '"':
-                buf_add(b, "\\\"", 2);
-                break;
-            case '\\':
-                buf_add(b, "\\\\", 2);
-                break;
-            case '\n':
-                buf_add(b, "\\n", 2);
-                break;
-            case '\r':
-                buf_add(b, "\\r", 2);
-                break;
-            case '\t':
-                buf_add(b, "\\t", 2);
-                break;
-            default: {
-                char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-                buf_add(b, u, 6);
-            }
-            }
-            i++;
-            continue;
-        }
-        size_t adv;
-        uint32_t cp = span_utf8_decode(s + i, len - i, &adv);
-        if (cp == 0xFFFD && adv == 1)
-            buf_add(b, "\xEF\xBF\xBD", 3); /* invalid UTF-8 */
-        else
-            buf_add(b, s + i, adv);
-        i += adv;
-    }
-    buf_addc(b, '"');
-}
+#include "base/esc.h"
 
 void out_json_value(LiqBuf *b, const Datum *d)
 {
@@ -78,15 +27,13 @@ void out_json_value(LiqBuf *b, const Datum *d)
         buf_adds(b, d->v.i ? "true" : "false");
         break;
     case VT_STR:
-        out_json_string(b, d->s, d->len);
+        esc_json(b, d->s, d->len);
         break;
-    case VT_TS: {
-        LiqBuf t = {0};
-        ts_format(&t, d->v.i);
-        out_json_string(b, t.p, t.len);
-        buf_free(&t);
+    case VT_TS: /* ASCII digits and punctuation (L12): nothing to escape, no copy */
+        buf_addc(b, '"');
+        ts_format(b, d->v.i);
+        buf_addc(b, '"');
         break;
-    }
     case VT_JSON: /* a map or list (jsonParse, split): its JSON text, as a JSON value */
         val_format(b, d);
         break;
@@ -105,7 +52,7 @@ static void object(Out *o, const Datum *vals, int ncols, LiqBuf *b)
         if (!first)
             buf_addc(b, ',');
         first = 0;
-        out_json_string(b, o->names[c], strlen(o->names[c]));
+        esc_json(b, o->names[c], strlen(o->names[c]));
         buf_addc(b, ':');
         out_json_value(b, &vals[c]);
     }

@@ -11,8 +11,8 @@
  * Markup the tests rely on: every data point of a line is one <circle class="point">, every bar
  * one <rect class="bar">, every legend entry one <g class="legend-item">.
  *
- * Text is escaped for XML; characters XML 1.0 forbids (control characters, invalid UTF-8)
- * become U+FFFD.
+ * Text is escaped for XML by base/esc.c's esc_xml; characters XML 1.0 forbids (control
+ * characters, invalid UTF-8) become U+FFFD.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli/out_chart.h"
+#include "base/esc.h"
 #include "base/span.h"
 
 static const char *const palette[] = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
@@ -28,36 +29,19 @@ enum { NCOLORS = sizeof(palette) / sizeof(palette[0]) };
 
 enum { WIDTH = 800, MARGIN_L = 80, MARGIN_R = 30, MARGIN_T = 56, PLOT_H = 300 };
 
-/* Text content or attribute value, at most max code points ('…' marks a cut). */
+/* Text content or attribute value, at most max code points ('…' marks a cut), escaped by
+ * base/esc.c's esc_xml. */
 static void xml_text(LiqBuf *b, const char *s, size_t max)
 {
-    size_t n = strlen(s), cps = 0;
-    for (size_t i = 0; i < n; cps++) {
-        if (cps == max) {
-            buf_add(b, "\xE2\x80\xA6", 3);
-            return;
-        }
+    size_t n = strlen(s), cut = 0;
+    for (size_t cps = 0; cut < n && cps < max; cps++) {
         size_t adv;
-        uint32_t cp = span_utf8_decode(s + i, n - i, &adv);
-        if ((cp == 0xFFFD && adv == 1) || (cp < 0x20 && cp != '\t' && cp != '\n') || cp == 0x7F ||
-            cp == 0xFFFE || cp == 0xFFFF)
-            buf_add(b, "\xEF\xBF\xBD", 3);
-        else if (cp == '&')
-            buf_adds(b, "&amp;");
-        else if (cp == '<')
-            buf_adds(b, "&lt;");
-        else if (cp == '>')
-            buf_adds(b, "&gt;");
-        else if (cp == '"')
-            buf_adds(b, "&quot;");
-        else if (cp == '\'')
-            buf_adds(b, "&#39;");
-        else if (cp == '\n' || cp == '\t')
-            buf_addc(b, ' ');
-        else
-            buf_add(b, s + i, adv);
-        i += adv;
+        span_utf8_decode(s + cut, n - cut, &adv);
+        cut += adv;
     }
+    esc_xml(b, s, cut);
+    if (cut < n)
+        buf_add(b, "\xE2\x80\xA6", 3);
 }
 
 /* A round step near range/n: 1, 2 or 5 times a power of ten. */

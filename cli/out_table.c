@@ -9,15 +9,17 @@
  * their cells clipped with '…'; elsewhere nothing is clipped.
  *
  * A column whose values are all numbers is right-aligned, header included. Lines carry no
- * trailing blanks. Control characters are shown escaped (\n \t \r \xHH, C1 controls as
- * \u0085) and invalid UTF-8 as U+FFFD, so a value can never break the layout (L25). Nulls are
- * empty cells (L4). The row count and the run's statistics go to stderr from the CLI, not here.
+ * trailing blanks. Cells and header names are escaped by base/esc.c's esc_term: control
+ * characters shown escaped (\n \t \r \xHH, C1 controls as \u0085) and invalid UTF-8 as
+ * U+FFFD, so neither a value nor a name can break the layout (L25). Nulls are empty cells
+ * (L4). The row count and the run's statistics go to stderr from the CLI, not here.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdlib.h>
 #include <string.h>
 #include "cli/out.h"
+#include "base/esc.h"
 #include "base/span.h"
 
 enum { TABLE_WINDOW = 1000 };
@@ -39,41 +41,9 @@ typedef struct Table {
     size_t *lens;
     int last_room; /* columns the last column may fill (later rows may be wider) */
     LiqBuf line;
+    LiqBuf head;       /* the header names, escaped, one after another */
+    size_t *head_ends; /* end of each name in head */
 } Table;
-
-static void cell(LiqBuf *b, const char *s, size_t n)
-{
-    static const char hex[] = "0123456789abcdef";
-    for (size_t i = 0; i < n;) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '\n')
-            buf_add(b, "\\n", 2);
-        else if (c == '\t')
-            buf_add(b, "\\t", 2);
-        else if (c == '\r')
-            buf_add(b, "\\r", 2);
-        else if (c < 0x20 || c == 0x7F) {
-            char x[4] = {'\\', 'x', hex[c >> 4], hex[c & 15]};
-            buf_add(b, x, 4);
-        } else if (c < 0x80) {
-            buf_addc(b, (char)c);
-        } else {
-            size_t adv;
-            uint32_t cp = span_utf8_decode(s + i, n - i, &adv);
-            if (cp == 0xFFFD && adv == 1) {
-                buf_add(b, "\xEF\xBF\xBD", 3);
-            } else if (cp < 0xA0) { /* C1 control */
-                char x[6] = {'\\', 'u', '0', '0', hex[cp >> 4], hex[cp & 15]};
-                buf_add(b, x, 6);
-            } else {
-                buf_add(b, s + i, adv);
-            }
-            i += adv;
-            continue;
-        }
-        i++;
-    }
-}
 
 static void table_format_row(Out *o, const Datum *vals, int ncols, LiqBuf *b)
 {
@@ -86,7 +56,7 @@ static void table_format_row(Out *o, const Datum *vals, int ncols, LiqBuf *b)
         buf_addc(b, d->type == VT_NULL ? CELL_NULL : d->type == VT_NUM ? CELL_NUM : CELL_TEXT);
         t.len = 0;
         val_format(&t, d);
-        cell(b, t.p ? t.p : "", t.len);
+        esc_term(b, t.p ? t.p : "", t.len);
     }
     buf_free(&t);
 }
@@ -98,8 +68,13 @@ static void table_begin(Out *o)
     if (!t || !(t->widths = calloc((size_t)n, sizeof(int))) ||
         !(t->numeric = calloc((size_t)n, sizeof(int))) || !(t->kinds = calloc((size_t)n, 1)) ||
         !(t->text = calloc((size_t)n, sizeof(char *))) ||
-        !(t->lens = calloc((size_t)n, sizeof(size_t))))
+        !(t->lens = calloc((size_t)n, sizeof(size_t))) ||
+        !(t->head_ends = calloc((size_t)n, sizeof(size_t))))
         abort();
+    for (int c = 0; c < o->ncols; c++) {
+        esc_term(&t->head, o->names[c], strlen(o->names[c]));
+        t->head_ends[c] = t->head.len;
+    }
     o->priv = t;
 }
 
@@ -234,6 +209,17 @@ static void emit_row(Out *o, Table *t, const char *p, const char *e)
     end_line(&t->line);
 }
 
+/* Column c's name as the header shows it (escaped; not NUL-terminated). */
+static const char *head_name(const Table *t, int c)
+{
+    return t->head.p ? t->head.p + (c ? t->head_ends[c - 1] : 0) : ""; /* NULL: all empty */
+}
+
+static size_t head_len(const Table *t, int c)
+{
+    return t->head_ends[c] - (c ? t->head_ends[c - 1] : 0);
+}
+
 /* Fixes the widths from the rows held back, writes the header and those rows. */
 static int freeze(Out *o, Table *t)
 {
@@ -245,7 +231,7 @@ static int freeze(Out *o, Table *t)
     if (!seen_text)
         abort();
     for (int c = 0; c < nc; c++)
-        t->widths[c] = width(o->names[c], strlen(o->names[c]));
+        t->widths[c] = width(head_name(t, c), head_len(t, c));
     for (size_t r = 0; r < t->n; r++) {
         const char *p = t->cells.p + (r ? t->ends[r - 1] : 0), *e = t->cells.p + t->ends[r];
         split(p, e, nc, kinds, text, lens);
@@ -277,7 +263,7 @@ static int freeze(Out *o, Table *t)
         for (int c = 0; c < nc; c++) {
             if (c)
                 buf_add(&t->line, " | ", 3);
-            put_cell(&t->line, o->names[c], strlen(o->names[c]), t->widths[c], t->numeric[c],
+            put_cell(&t->line, head_name(t, c), head_len(t, c), t->widths[c], t->numeric[c],
                      c == nc - 1);
         }
         end_line(&t->line);
@@ -342,6 +328,8 @@ static void table_end(Out *o)
         freeze(o, t);
     buf_free(&t->cells);
     buf_free(&t->line);
+    buf_free(&t->head);
+    free(t->head_ends);
     free(t->ends);
     free(t->widths);
     free(t->numeric);

@@ -158,4 +158,15 @@ else
     tail -n 2 "$tmp/out" | show /dev/stdin
 fi
 
+# labels are escaped as the table escapes cells (issue 12: they were '?', measured as zero
+# columns): "x\x1by" is 6 columns wide, invalid UTF-8 one U+FFFD; 40 - 7 - 1 - 1 = 31
+# columns of bar: 2 -> 31 full blocks, 1 -> 124 eighths = 15 full blocks and ▌
+printf '%s\n' '{"k":"x\u001by"}' '{"k":"x\u001by"}' >"$tmp/ctl.log"
+printf '{"k":"e\377f"}\n' >>"$tmp/ctl.log"
+COLUMNS=40 run --chart 'stats count(*) as n by k | sort n desc' "$tmp/ctl.log"
+want 'n' \
+    'x\x1by ███████████████████████████████ 2' \
+    'e�f    ███████████████▌ 1'
+expect_out "bars: control characters and invalid UTF-8 in labels"
+
 finish

@@ -117,4 +117,12 @@ if cmp -s "$tmp/want" "$tmp/bottom"; then ok "window: the last column uses the l
 want 's' '--------' 'a\x1bb' 'c\u0085d' 'e�f'
 expect_out "escapes in the table"
 
+# header names are escaped as cells are (issue 12: they were written raw, so a control
+# character in a name broke the layout)
+printf '%s\n' '{"a\u001bb":1,"c\u0085d":2}' >"$tmp/ctlname.log"
+"$LIQ" --format table "fields \`a$(printf '\033')b\`, \`c$(printf '\302\205')d\` as \`x$(printf '\t')y\`" \
+    "$tmp/ctlname.log" >"$tmp/out" 2>/dev/null </dev/null
+want 'a\x1bb | x\ty' '-------+-----' '     1 |    2'
+expect_out "escapes in header names"
+
 finish
