@@ -1,14 +1,14 @@
 /* cli.c -- option parsing and the run of one query (see cli.h)
  *
- * The run of one query: get its text (argument, -f FILE, or @name for a saved query), fill in
- * --var parameters (cli/query.c), compile it (then, with --insights-defaults, compile the text
- * with the console's implicit stages added: the first compile keeps error positions on what
- * the user wrote), run it into a writer (cli/out_*.c) or, for charts, into the row collector,
- * then report on stderr: runtime diagnostics, the table's row count and statistics, --stats.
+ * The run of one query: get its text (argument, -f FILE, or @name for a saved query, see
+ * cli/saved.c), compile it with the options that shape it (--var parameters, the filter
+ * pattern, --insights-defaults: the library reads the text, cli/ never does), run it into a
+ * writer (cli/out_*.c) or, for charts, into the row collector, then report on stderr: runtime
+ * diagnostics, the table's row count and statistics, --stats. cli/ includes engine/liq.h and
+ * base/ of the library, nothing else.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <getopt.h>
@@ -33,12 +33,8 @@
 #include "cli/out.h"
 #include "cli/out_chart.h"
 #include "cli/progress.h"
-#include "cli/query.h"
+#include "cli/saved.h"
 #include "engine/liq.h"
-#include "engine/input/fmt.h"
-#include "engine/input/ts.h"
-#include "engine/input/tsfmt.h"
-#include "parser/func.h"
 
 typedef struct CliOpts {
     const char *query;
@@ -62,7 +58,7 @@ typedef struct CliOpts {
     const char *chart_svg; /* --chart-svg FILE ('-': stdout) */
     int insights_defaults; /* --insights-defaults (L1) */
     const char *saved;     /* @name: a saved query */
-    CliVar vars[64];       /* --var NAME=VALUE */
+    LiqParam vars[64];     /* --var NAME=VALUE */
     int nvars;
     const char *endpoint_url; /* --endpoint-url: an S3-compatible endpoint */
     int no_sign_request;      /* --no-sign-request */
@@ -77,6 +73,7 @@ typedef struct CliOpts {
     const char *ts_format;    /* --timestamp-format FMT */
     const char *tz;           /* --tz ZONE */
     const char *start_arg, *end_arg; /* --start/--end as given (--tz reads them again) */
+    int64_t now_ms;           /* the time --start/--end are relative to */
     const char *cache_dir;    /* --cache-dir DIR: S3 objects kept there */
     int fields;               /* --fields: list the discovered fields of the inputs */
     int progress;             /* --progress 1, --no-progress 0, else -1: when stderr is a tty */
@@ -309,35 +306,13 @@ static int parse_count(const char *s, long min, long max, long *out)
     return 1;
 }
 
-static char *read_file(apr_pool_t *pool, const char *path, size_t *len)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return NULL;
-    LiqBuf b = {0};
-    char tmp[65536];
-    size_t n;
-    while ((n = fread(tmp, 1, sizeof(tmp), fp)) > 0)
-        buf_add(&b, tmp, n);
-    int bad = ferror(fp);
-    fclose(fp);
-    if (bad) {
-        buf_free(&b);
-        return NULL;
-    }
-    char *s = apr_pstrmemdup(pool, b.p ? b.p : "", b.len);
-    *len = b.len;
-    buf_free(&b);
-    return s;
-}
-
 static void list_functions(FILE *out)
 {
+    LiqFunction f;
     fprintf(out, "%-14s %-10s %-28s %s\n", "function", "kind", "usage", "description");
-    for (int i = 0; i < FN__COUNT; i++)
-        fprintf(out, "%-14s %-10s %-28s %s\n", func_table[i].name,
-                func_table[i].kind == FK_AGG ? "aggregate" : "scalar", func_table[i].synopsis,
-                func_table[i].doc);
+    for (int i = 0; liq_function(i, &f); i++)
+        fprintf(out, "%-14s %-10s %-28s %s\n", f.name, f.aggregate ? "aggregate" : "scalar",
+                f.synopsis, f.doc);
 }
 
 static void version(FILE *out)
@@ -350,113 +325,19 @@ static void version(FILE *out)
             ISAL_MAJOR_VERSION, ISAL_MINOR_VERSION, ISAL_PATCH_VERSION);
 }
 
-/* ===== Saved queries ===== */
-
-/* '@name' names a saved query: letters, digits, '_', '-' and '.', not starting with '.'. */
-static int is_saved_name(const char *s)
-{
-    if (s[0] != '@' || !s[1] || s[1] == '.')
-        return 0;
-    for (const char *p = s + 1; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-              *p == '_' || *p == '-' || *p == '.'))
-            return 0;
-    return 1;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* What --saved shows for a query: its first line when that is a '#' comment (the
- * description), else its first non-blank line; on one line, at most 70 bytes. */
-static void describe(const char *text, size_t len, char *out, size_t size)
-{
-    size_t i = 0;
-    while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r'))
-        i++;
-    if (i < len && text[i] == '#')
-        for (i++; i < len && (text[i] == '#' || text[i] == ' ');)
-            i++;
-    size_t o = 0;
-    for (; i < len && text[i] != '\n' && o + 1 < size && o < 70; i++)
-        out[o++] = text[i] == '\t' || text[i] == '\r' ? ' ' : text[i];
-    while (o && out[o - 1] == ' ')
-        o--;
-    out[o] = 0;
-}
-
-/* liq --saved: every NAME.liq in the saved-query directory, sorted, with its description. */
-static int list_saved(FILE *out, FILE *err)
-{
-    apr_pool_t *pool;
-    apr_pool_create(&pool, NULL);
-    const char *dir = cli_query_saved_dir(pool);
-    DIR *d = dir ? opendir(dir) : NULL;
-    if (!d) {
-        fprintf(err, "liq: no saved queries: %s %s\n", dir ? dir : "$HOME",
-                dir ? "does not exist" : "is not set");
-        if (dir)
-            fprintf(err, "  hint: save a query as %s/NAME.liq and run it with 'liq @NAME'\n", dir);
-        apr_pool_destroy(pool);
-        return CLI_EXIT_OK;
-    }
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        size_t len = strlen(e->d_name);
-        if (len <= 4 || strcmp(e->d_name + len - 4, ".liq") != 0 || e->d_name[0] == '.')
-            continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 16;
-            names = realloc(names, sizeof(char *) * cap);
-            if (!names)
-                abort();
-        }
-        names[n++] = apr_pstrmemdup(pool, e->d_name, len - 4);
-    }
-    closedir(d);
-    if (n)
-        qsort(names, n, sizeof(char *), cmp_str);
-    int w = 4;
-    for (size_t i = 0; i < n; i++)
-        if ((int)strlen(names[i]) > w)
-            w = (int)strlen(names[i]);
-    for (size_t i = 0; i < n; i++) {
-        size_t len = 0;
-        char desc[128] = "";
-        char *text = read_file(pool, apr_pstrcat(pool, dir, "/", names[i], ".liq", NULL), &len);
-        if (text)
-            describe(text, len, desc, sizeof(desc));
-        fprintf(out, "@%-*s  %s\n", w, names[i], text ? desc : "(unreadable)");
-    }
-    if (n == 0)
-        fprintf(err, "liq: no saved queries in %s\n", dir);
-    free(names);
-    apr_pool_destroy(pool);
-    return CLI_EXIT_OK;
-}
-
 /* --tz: checks the zone, and reads --start/--end again, a time without an offset being in
  * that zone. Returns 0, or -1 after a usage error. */
 static int zone_times(CliOpts *o, FILE *err)
 {
-    apr_pool_t *pool;
-    apr_pool_create(&pool, NULL);
     char why[512];
-    TsZone *z = tz_open(pool, o->tz, why, sizeof(why));
-    if (!z) {
+    if (!liq_tz_check(o->tz, why, sizeof(why))) {
         usage_error(err, "--tz: %s", why);
-        apr_pool_destroy(pool);
         return -1;
     }
     if (o->start_arg)
-        ts_parse_iso_in(o->start_arg, strlen(o->start_arg), z, &o->start_ms);
+        liq_time_parse(o->start_arg, o->now_ms, o->tz, &o->start_ms);
     if (o->end_arg)
-        ts_parse_iso_in(o->end_arg, strlen(o->end_arg), z, &o->end_ms);
-    apr_pool_destroy(pool);
+        liq_time_parse(o->end_arg, o->now_ms, o->tz, &o->end_ms);
     return 0;
 }
 
@@ -464,6 +345,9 @@ static int zone_times(CliOpts *o, FILE *err)
 static int parse_args(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
 {
     long v;
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    o->now_ms = (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
     optind = 0; /* full reset: cli_main may run many times in one process (tests) */
     opterr = 0;
     int c;
@@ -562,7 +446,8 @@ static int parse_args(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
             break;
         }
         case OPT_SAVED:
-            return list_saved(out, err);
+            cli_saved_list(out, err);
+            return CLI_EXIT_OK;
         case OPT_ENDPOINT_URL:
             if (strncmp(optarg, "http://", 7) != 0 && strncmp(optarg, "https://", 8) != 0)
                 return usage_error(err, "--endpoint-url takes an http:// or https:// URL, not '%s'",
@@ -591,15 +476,12 @@ static int parse_args(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
             g[(*ng)++] = optarg;
             break;
         }
-        case OPT_INPUT_FORMAT: {
-            InFormat f;
-            int text;
-            if (!fmt_by_user_name(optarg, &f, &text))
+        case OPT_INPUT_FORMAT:
+            if (!liq_input_format_check(optarg))
                 return usage_error(err, "unknown input format '%s' (formats: %s)", optarg,
-                                   fmt_user_names);
+                                   liq_input_format_names());
             o->input_format = optarg;
             break;
-        }
         case OPT_TS_FIELD:
             if (!*optarg)
                 return usage_error(err, "%s", "--timestamp-field needs a field name");
@@ -607,7 +489,7 @@ static int parse_args(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
             break;
         case OPT_TS_FORMAT: {
             char why[256];
-            if (!tsfmt_check(optarg, why, sizeof(why)))
+            if (!liq_timestamp_format_check(optarg, why, sizeof(why)))
                 return usage_error(err, "--timestamp-format '%s': %s", optarg, why);
             o->ts_format = optarg;
             break;
@@ -632,10 +514,7 @@ static int parse_args(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
         case OPT_START:
         case OPT_END: {
             int64_t t;
-            struct timeval tv;
-            gettimeofday(&tv, NULL);
-            int64_t now = (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-            if (!ts_parse_user(optarg, now, &t))
+            if (liq_time_parse(optarg, o->now_ms, NULL, &t) != 1)
                 return usage_error(err,
                                    "%s takes a time such as 2026-11-23T10:00:00Z, 1763892000, "
                                    "now or -2h, not '%s'",
@@ -710,8 +589,7 @@ static int collect(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
         if (first >= argc)
             return usage_error(err, "%s", "no query given");
         o->query = argv[first++];
-        if (is_saved_name(o->query))
-            o->saved = o->query + 1;
+        o->saved = cli_saved_name(o->query);
     }
     o->ninputs = argc - first;
     o->inputs = calloc((size_t)o->ninputs + 1, sizeof(char *));
@@ -808,7 +686,7 @@ static const char *load_query(CliOpts *o, apr_pool_t *pool, FILE *err, size_t *l
 {
     const char *path = o->query_file;
     if (o->saved) {
-        const char *dir = cli_query_saved_dir(pool);
+        const char *dir = cli_saved_dir(pool);
         if (!dir) {
             fprintf(err,
                     "liq: error: no saved query '%s': neither XDG_CONFIG_HOME nor HOME is "
@@ -817,7 +695,7 @@ static const char *load_query(CliOpts *o, apr_pool_t *pool, FILE *err, size_t *l
             return NULL;
         }
         path = apr_pstrcat(pool, dir, "/", o->saved, ".liq", NULL);
-        const char *q = read_file(pool, path, len);
+        const char *q = cli_read_file(pool, path, len);
         if (!q) {
             fprintf(err, "liq: error: no saved query '%s' (%s: %s)\n", o->saved, path,
                     strerror(errno));
@@ -826,7 +704,7 @@ static const char *load_query(CliOpts *o, apr_pool_t *pool, FILE *err, size_t *l
         return q;
     }
     if (path) {
-        const char *q = read_file(pool, path, len);
+        const char *q = cli_read_file(pool, path, len);
         if (!q)
             fprintf(err, "liq: error: cannot read query file %s: %s\n", path, strerror(errno));
         return q;
@@ -835,12 +713,14 @@ static const char *load_query(CliOpts *o, apr_pool_t *pool, FILE *err, size_t *l
     return o->query;
 }
 
+/* Compiles the query (q may be NULL with --filter-pattern) with --var, --filter-pattern and
+ * --insights-defaults; diagnostics point into the text as the user wrote it. */
 static LiqQuery *compile(CliOpts *o, apr_pool_t *pool, const char *q, size_t qlen, FILE *err)
 {
     LiqDiagList *diags = diag_list_new(pool);
     const char *fp = o->filter_pattern;
-    LiqQuery *lq = fp ? liq_compile_pattern(pool, q, q ? qlen : 0, fp, strlen(fp), diags)
-                      : liq_compile(pool, q, qlen, diags);
+    LiqCompileOptions co = {fp, fp ? strlen(fp) : 0, o->vars, o->nvars, o->insights_defaults};
+    LiqQuery *lq = liq_compile_opts(pool, q, q ? qlen : 0, &co, diags);
     if (!lq) {
         print_diags(err, pool, diags, q, qlen, fp, 0);
         int n = diag_count(diags);
@@ -848,6 +728,11 @@ static LiqQuery *compile(CliOpts *o, apr_pool_t *pool, const char *q, size_t qle
             fprintf(err, "liq: %d errors in query\n", n);
         return NULL;
     }
+    for (int i = 0; i < o->nvars; i++)
+        if (!o->vars[i].used && !o->quiet)
+            fprintf(err, "liq: warning: --var %.*s is not used: the query has no $%.*s\n",
+                    (int)o->vars[i].name_len, o->vars[i].name, (int)o->vars[i].name_len,
+                    o->vars[i].name);
     print_diags(err, pool, diags, q, qlen, fp, o->quiet); /* warnings */
     return lq;
 }
@@ -909,41 +794,11 @@ static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
     const char *q = o->fields ? NULL : load_query(o, pool, err, &qlen);
     if (!q && (o->query_file || o->saved))
         return CLI_EXIT_USAGE;
-    if (q && (o->nvars || memchr(q, '$', qlen))) {
-        LiqDiagList *diags = diag_list_new(pool);
-        size_t n;
-        const char *r = cli_query_subst(pool, q, qlen, o->vars, o->nvars, &n, diags);
-        if (!r) {
-            print_diags(err, pool, diags, q, qlen, NULL, 0);
-            if (diag_count(diags) > 1)
-                fprintf(err, "liq: %d errors in query\n", diag_count(diags));
-            return CLI_EXIT_USAGE;
-        }
-        for (int i = 0; i < o->nvars; i++)
-            if (!o->vars[i].used && !o->quiet)
-                fprintf(err, "liq: warning: --var %.*s is not used: the query has no $%.*s\n",
-                        (int)o->vars[i].name_len, o->vars[i].name, (int)o->vars[i].name_len,
-                        o->vars[i].name);
-        q = r;
-        qlen = n;
-    }
     LiqQuery *lq = o->fields ? liq_fields_query(pool) : compile(o, pool, q, qlen, err);
     if (!lq)
         return CLI_EXIT_USAGE;
-    if (o->insights_defaults && q) {
-        size_t n;
-        const char *r = cli_query_defaults(pool, q, qlen, &n);
-        if (r != q) {
-            lq = compile(o, pool, r, n, err);
-            if (!lq)
-                return CLI_EXIT_USAGE;
-            q = r;
-            qlen = n;
-        }
-    }
     int charting = o->chart || o->chart_svg;
-    static const char *const stats_cmd[] = {"stats", NULL};
-    if (charting && (!q || !cli_query_has(q, qlen, stats_cmd)))
+    if (charting && !liq_query_has_stats(lq))
         return usage_error(err,
                            "%s needs a query with stats: without stats there is only a table "
                            "of events to show",
@@ -1016,9 +871,13 @@ static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
     cli_progress_stop(pb);
     sink->vt->end(sink);
     int rc = CLI_EXIT_OK, svg_written = 0;
-    if (col)
-        rc = draw(o, pool, col, w, svg, &svg_written, one_line(pool, q, qlen),
-                  cli_query_stats_keys(q, qlen), out, err);
+    if (col) {
+        LiqBuf text = {0}; /* the title: the query as compiled, --var values filled in */
+        liq_query_text(lq, &text);
+        const char *title = one_line(pool, text.p ? text.p : "", text.len);
+        buf_free(&text);
+        rc = draw(o, pool, col, w, svg, &svg_written, title, liq_query_stats_keys(lq), out, err);
+    }
     fflush(out);
     double dt = now_s() - t0;
     if (svg && svg != out) {

@@ -10,8 +10,8 @@
  * key: the first key column with timestamp values), with one series per value of the other
  * keys and per aggregate column (at most 20, the first to appear in the result); a horizontal bar
  * chart for stats without bin(), at most 100 bars. Key columns are the first nkeys columns when the
- * query text tells how many 'by' keys the last stats has (cli_query_stats_keys), else the columns
- * that are not all numbers.
+ * compiled query tells how many 'by' keys the last stats has (liq_query_stats_keys), else the
+ * columns that are not all numbers.
  *
  * Ownership: a ChartModel and everything in it live in the pool given to out_chart_model; the
  * collected values live in the collector until out_free.

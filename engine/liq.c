@@ -2,24 +2,44 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <apr_strings.h>
 #include "engine/liq_int.h"
 #include "parser/fpat.h"
 #include "parser/parse.h"
 #include "parser/sema.h"
+#include "parser/func.h"
+#include "engine/input/fmt.h"
+#include "engine/input/ts.h"
+#include "engine/input/tsfmt.h"
+#include "engine/input/tz.h"
+#include "engine/plan/defaults.h"
 
 LiqQuery *liq_compile(apr_pool_t *pool, const char *text, size_t len, LiqDiagList *diags)
 {
-    return liq_compile_pattern(pool, text, len, NULL, 0, diags);
+    return liq_compile_opts(pool, text, len, NULL, diags);
 }
 
 LiqQuery *liq_compile_pattern(apr_pool_t *pool, const char *text, size_t len,
                               const char *pattern, size_t plen, LiqDiagList *diags)
 {
+    LiqCompileOptions opt = {pattern, plen, NULL, 0, 0};
+    return liq_compile_opts(pool, text, len, &opt, diags);
+}
+
+LiqQuery *liq_compile_opts(apr_pool_t *pool, const char *text, size_t len,
+                           const LiqCompileOptions *opt, LiqDiagList *diags)
+{
     static const char pattern_only[] = "fields @timestamp, @logStream, @message";
+    static const LiqCompileOptions none = {NULL, 0, NULL, 0, 0};
+    if (!opt)
+        opt = &none;
     const FpPattern *fp = NULL;
-    if (pattern) {
-        fp = fpat_parse(pool, pattern, plen, diags);
+    int user_text = text != NULL;
+    if (opt->pattern) {
+        fp = fpat_parse(pool, opt->pattern, opt->pattern_len, diags);
         if (!fp)
             return NULL;
         if (!text) {
@@ -31,11 +51,25 @@ LiqQuery *liq_compile_pattern(apr_pool_t *pool, const char *text, size_t len,
     q->pool = pool;
     q->text = apr_pstrmemdup(pool, text, len);
     q->len = len;
-    q->ast = liq_parse(pool, q->text, len, diags);
+    /* parameters: the lexer fills them in, and says which the query refers to */
+    ParseOpts po = {NULL, opt->nparams};
+    if (opt->nparams > 0) {
+        po.params = apr_pcalloc(pool, sizeof(ParseParam) * (size_t)opt->nparams);
+        for (int i = 0; i < opt->nparams; i++) {
+            po.params[i].name = opt->params[i].name;
+            po.params[i].name_len = opt->params[i].name_len;
+            po.params[i].value = opt->params[i].value;
+        }
+    }
+    q->ast = liq_parse_opts(pool, q->text, len, &po, diags);
+    for (int i = 0; i < opt->nparams; i++)
+        opt->params[i].used = po.params[i].used;
     if (!q->ast)
         return NULL;
     if (sema_check(q->ast, diags) > 0)
         return NULL;
+    if (opt->insights_defaults && user_text)
+        plan_insights_defaults(pool, q->ast);
     q->plan = plan_build(pool, q->ast, q->text, fp, diags);
     if (!q->plan || diag_count(diags) > 0)
         return NULL;
@@ -64,4 +98,138 @@ int liq_columns(const LiqQuery *q, const char ***names)
 int liq_needs_range(const LiqQuery *q)
 {
     return q->plan->diff != DIFF_NONE;
+}
+
+/* ===== What a client asks the library (issue 12; see liq.h) ===== */
+
+int liq_query_has_stats(const LiqQuery *q)
+{
+    for (uint32_t i = 0; q->ast && i < q->ast->nkids; i++)
+        if (q->ast->kids[i]->kind == AST_STATS)
+            return 1;
+    return 0;
+}
+
+int liq_query_stats_keys(const LiqQuery *q)
+{
+    const AstNode *root = q->ast;
+    int last = -1;
+    for (uint32_t i = 0; root && i < root->nkids; i++)
+        if (root->kids[i]->kind == AST_STATS)
+            last = (int)i;
+    if (last < 0)
+        return -1;
+    for (uint32_t i = (uint32_t)last + 1; i < root->nkids; i++) {
+        AstKind k = root->kids[i]->kind;
+        if (k != AST_SORT && k != AST_LIMIT && k != AST_FILTER && k != AST_DEDUP)
+            return -1;
+    }
+    return (int)root->kids[last]->kids[1]->nkids; /* the 'by' list */
+}
+
+/* Nodes standing for a parameter (a written form over a span of the text), or with v NULL
+ * only their count. */
+static void param_nodes(const AstNode *n, const AstNode **v, int *nv)
+{
+    if (!n)
+        return;
+    if (n->written && n->span.end > n->span.start) {
+        if (v)
+            v[*nv] = n;
+        (*nv)++;
+        return;
+    }
+    for (uint32_t i = 0; i < n->nkids; i++)
+        param_nodes(n->kids[i], v, nv);
+}
+
+static int by_start(const void *a, const void *b)
+{
+    uint32_t x = (*(const AstNode *const *)a)->span.start;
+    uint32_t y = (*(const AstNode *const *)b)->span.start;
+    return x < y ? -1 : x > y;
+}
+
+void liq_query_text(const LiqQuery *q, LiqBuf *out)
+{
+    int n = 0;
+    param_nodes(q->ast, NULL, &n);
+    if (n == 0) {
+        buf_add(out, q->text, q->len);
+        return;
+    }
+    const AstNode **v = malloc(sizeof(*v) * (size_t)n);
+    if (!v)
+        abort();
+    n = 0;
+    param_nodes(q->ast, v, &n);
+    qsort(v, (size_t)n, sizeof(*v), by_start);
+    size_t at = 0;
+    for (int i = 0; i < n; i++) {
+        if (v[i]->span.start < at) /* never: tokens do not overlap */
+            continue;
+        buf_add(out, q->text + at, v[i]->span.start - at);
+        buf_adds(out, v[i]->written);
+        at = v[i]->span.end;
+    }
+    buf_add(out, q->text + at, q->len - at);
+    free(v);
+}
+
+int liq_input_format_check(const char *name)
+{
+    InFormat f;
+    int text_only;
+    return fmt_by_user_name(name, &f, &text_only);
+}
+
+const char *liq_input_format_names(void)
+{
+    return fmt_user_names;
+}
+
+int liq_timestamp_format_check(const char *fmt, char *why, size_t whylen)
+{
+    return tsfmt_check(fmt, why, whylen);
+}
+
+int liq_tz_check(const char *tz, char *why, size_t whylen)
+{
+    apr_pool_t *pool;
+    if (apr_pool_create(&pool, NULL) != APR_SUCCESS) {
+        snprintf(why, whylen, "out of memory");
+        return 0;
+    }
+    int ok = tz_open(pool, tz, why, whylen) != NULL;
+    apr_pool_destroy(pool);
+    return ok;
+}
+
+int liq_time_parse(const char *text, int64_t now_ms, const char *tz, int64_t *ms)
+{
+    if (!ts_parse_user(text, now_ms, ms))
+        return 0;
+    if (!tz)
+        return 1;
+    apr_pool_t *pool;
+    char why[256];
+    if (apr_pool_create(&pool, NULL) != APR_SUCCESS)
+        return -1;
+    TsZone *z = tz_open(pool, tz, why, sizeof(why));
+    int64_t v;
+    if (z && ts_parse_iso_in(text, strlen(text), z, &v)) /* a time written without an offset */
+        *ms = v;
+    apr_pool_destroy(pool);
+    return z ? 1 : -1;
+}
+
+int liq_function(int i, LiqFunction *f)
+{
+    if (i < 0 || i >= FN__COUNT)
+        return 0;
+    f->name = func_table[i].name;
+    f->aggregate = func_table[i].kind == FK_AGG;
+    f->synopsis = func_table[i].synopsis;
+    f->doc = func_table[i].doc;
+    return 1;
 }

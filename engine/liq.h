@@ -14,6 +14,9 @@
  *   liq_columns      the result column names (header rows)
  *   liq_fields_query the discovered fields of the inputs, run like a query (--fields)
  *   liq_run          execute; returns a LiqStatus
+ *   (below, "What a client asks the library": liq_compile_opts with parameters and
+ *   --insights-defaults, what a compiled query tells its client, options checked as a user
+ *   writes them, the function table)
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -122,5 +125,81 @@ int liq_needs_range(const LiqQuery *q);
 LiqQuery *liq_fields_query(apr_pool_t *pool);
 LiqStatus liq_run(LiqQuery *q, const LiqRunOptions *opt, const LiqOutput *out, LiqRunStats *st,
                   LiqDiagList *diags);
+
+/* ===== What a client asks the library (issue 12: liq.h is the real boundary) =====
+ *
+ * A client (the CLI, a server) includes this header and base/ only. It never reads the query
+ * text itself: the lexer reads it once, fills in parameters at token level (so every
+ * diagnostic points into the text as written), and --insights-defaults is a rewrite of the
+ * checked query before planning. What the client needs to know about a query comes from the
+ * compiled query; options it takes from a user are checked by the functions below. */
+
+/* A named value of a query: $name and ${name} in the query stand for it (L26). */
+typedef struct LiqParam {
+    const char *name;  /* letters, digits and '_', not starting with a digit */
+    size_t name_len;
+    const char *value; /* NUL-terminated */
+    int used;          /* set by liq_compile_opts when the query refers to it */
+} LiqParam;
+
+typedef struct LiqCompileOptions {
+    const char *pattern;   /* a CloudWatch filter pattern applied first (--filter-pattern), or
+                            * NULL; with a pattern the query text may be NULL (as in
+                            * liq_compile_pattern) */
+    size_t pattern_len;
+    LiqParam *params;      /* values of $name references: in an expression a string literal
+                            * (a number right after 'limit' when the value is digits), inside a
+                            * /regex/ literal text (its metacharacters escaped); a $name with no
+                            * value is an error, except inside a regex ('$' anchors there) */
+    int nparams;
+    int insights_defaults; /* L1, the console's implicit stages: a query with no stats, sort,
+                            * pattern, diff or anomaly gets 'sort @timestamp desc' before its
+                            * first dedup or limit (else at its end) and 'limit 10000' at its
+                            * end (not a pattern-only query: text NULL) */
+} LiqCompileOptions;
+
+/* liq_compile with options (opt may be NULL). Parameters' used flags are set even when the
+ * query does not compile (then only for the references read before the errors). */
+LiqQuery *liq_compile_opts(apr_pool_t *pool, const char *text, size_t len,
+                           const LiqCompileOptions *opt, LiqDiagList *diags);
+
+/* Does the query have a stats command? */
+int liq_query_has_stats(const LiqQuery *q);
+/* The number of 'by' keys of the last stats when only commands that keep its columns follow
+ * it (sort, limit/head/tail, filter/where/filterIndex, dedup), so that the first columns of
+ * the result are its keys; 0 for stats without 'by'; -1 otherwise (no stats, or a command
+ * after it that changes the columns). */
+int liq_query_stats_keys(const LiqQuery *q);
+/* The query text as compiled, appended to out: as written, each parameter reference replaced
+ * by the literal it stands for (what column names and --explain show); the commands
+ * insights_defaults adds are not in it. */
+void liq_query_text(const LiqQuery *q, LiqBuf *out);
+
+/* Is name an input format of LiqRunOptions.input_format (--input-format)? */
+int liq_input_format_check(const char *name);
+/* The input format names for messages: "json, text, cwexport, ...". */
+const char *liq_input_format_names(void);
+/* Checks a LiqRunOptions.ts_format (--timestamp-format): 1, or 0 with the reason in why. */
+int liq_timestamp_format_check(const char *fmt, char *why, size_t whylen);
+/* Checks a zone for LiqRunOptions.tz (--tz: UTC, +02:00, Europe/Paris): 1, or 0 with the
+ * reason in why. */
+int liq_tz_check(const char *tz, char *why, size_t whylen);
+/* A time as a user writes it (--start, --end) into epoch milliseconds: ISO 8601 (a time
+ * without an offset in zone tz; NULL: UTC), epoch seconds or milliseconds, 'now', or relative
+ * to now_ms: -15m, -2h, -7d, -1w. Returns 1; 0 when text is not a time; -1 when tz is not a
+ * zone (then *ms is the time read as UTC). */
+int liq_time_parse(const char *text, int64_t now_ms, const char *tz, int64_t *ms);
+
+/* A function of the query language (parser/functions.def), for listings such as
+ * --list-functions. */
+typedef struct LiqFunction {
+    const char *name;
+    int aggregate;        /* 1: an aggregate of stats; 0: a scalar function */
+    const char *synopsis; /* its usage, e.g. "strlen(s)" */
+    const char *doc;      /* one line */
+} LiqFunction;
+
+/* The i-th function (from 0, in the table's order) into *f: 1, or 0 past the last. */
+int liq_function(int i, LiqFunction *f);
 
 #endif

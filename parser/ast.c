@@ -113,16 +113,26 @@ char *ast_dump(apr_pool_t *pool, const AstNode *n)
     return out;
 }
 
-/* Literal spans (strings, regexes, backticked names) inside n, in source order: their bytes are
- * copied verbatim by ast_text. With v NULL, only counts them. */
-static void literal_spans(const AstNode *n, LiqSpan *v, int *nv)
+/* A literal inside a node given to ast_text: its span, and the text that stands for its bytes
+ * (AstNode.written) or NULL. */
+typedef struct Lit {
+    LiqSpan span;
+    const char *written;
+} Lit;
+
+/* Literals (strings, regexes, backticked names, and nodes with a written form) inside n, in
+ * source order: ast_text copies their bytes verbatim, or their written form. With v NULL,
+ * only counts them. */
+static void literal_spans(const AstNode *n, Lit *v, int *nv)
 {
     if (!n)
         return;
-    if (n->kind == AST_STR || n->kind == AST_REGEX ||
+    if (n->written || n->kind == AST_STR || n->kind == AST_REGEX ||
         (n->kind == AST_FIELD && (n->flags & AST_F_QUOTED))) {
-        if (v)
-            v[*nv] = n->span;
+        if (v) {
+            v[*nv].span = n->span;
+            v[*nv].written = n->written;
+        }
         (*nv)++;
         return;
     }
@@ -132,27 +142,40 @@ static void literal_spans(const AstNode *n, LiqSpan *v, int *nv)
 
 /* The node's source text with runs of white space (and comments) folded to one space, except
  * next to brackets and commas where they are dropped: "count( * )" -> "count(*)",
- * "avg(a)  /  2" -> "avg(a) / 2". Literals keep their bytes. This is the column name of an
+ * "avg(a)  /  2" -> "avg(a) / 2". Literals keep their bytes; a node with a written form (a
+ * parameter, a node a rewrite added) is written as that. This is the column name of an
  * unaliased item (L13). */
 char *ast_text(apr_pool_t *pool, const AstNode *n, const char *query)
 {
+    if (n->written)
+        return apr_pstrdup(pool, n->written);
     int nlit = 0, li = 0;
     literal_spans(n, NULL, &nlit); /* every literal, however many (a long 'in' list) */
-    LiqSpan *lit = apr_palloc(pool, sizeof(LiqSpan) * (size_t)(nlit + 1));
+    Lit *lit = apr_palloc(pool, sizeof(Lit) * (size_t)(nlit + 1));
     nlit = 0;
     literal_spans(n, lit, &nlit);
     size_t len = n->span.end - n->span.start;
+    for (int k = 0; k < nlit; k++)
+        if (lit[k].written)
+            len += strlen(lit[k].written);
     char *out = apr_palloc(pool, len + 1);
     size_t o = 0;
     int pending_space = 0;
     for (uint32_t i = n->span.start; i < n->span.end; i++) {
         char c = query[i];
-        while (li < nlit && lit[li].end <= i)
+        while (li < nlit && lit[li].span.end <= i)
             li++;
-        if (li < nlit && i >= lit[li].start) {
+        if (li < nlit && i >= lit[li].span.start) {
             if (pending_space && o > 0 && !strchr("([", out[o - 1]))
                 out[o++] = ' ';
             pending_space = 0;
+            if (lit[li].written) { /* its written form replaces the whole span */
+                size_t wl = strlen(lit[li].written);
+                memcpy(out + o, lit[li].written, wl);
+                o += wl;
+                i = lit[li].span.end - 1;
+                continue;
+            }
             out[o++] = c;
             continue;
         }

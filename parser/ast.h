@@ -12,7 +12,8 @@
  *   ast_new_str               node with a string payload copied into the pool
  *   ast_kind_name / ast_op_name / ast_op_symbol   names for --explain and dumps
  *   ast_dump                  s-expression dump (tests, fuzzing)
- *   ast_text                  the source text of a node with whitespace normalised (L13)
+ *   ast_text                  the source text of a node with whitespace normalised (L13); a
+ *                             node with 'written' set is written as that text instead
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -69,6 +70,10 @@ typedef struct AstNode {
     LiqSpan span;
     const char *str; /* names, string and regex literals (unescaped), aliases; QUERY: its text */
     size_t len;
+    const char *written; /* NULL, or the node's text for ast_text when its span does not hold
+                          * it: a parameter ($name, L26) is written as the literal it stands
+                          * for, and a node a rewrite adds (--insights-defaults) as the text it
+                          * would have had (its span is then empty, at the end of the query) */
     double num;      /* NUM value; DURATION milliseconds; LIMIT count */
     struct AstNode **kids;
     uint32_t nkids, cap;

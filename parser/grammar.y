@@ -35,6 +35,7 @@ typedef struct LxTok {
     const char *s; /* unescaped text in the parse pool */
     size_t len;
     double num;
+    const char *written; /* a parameter's token: the literal it stands for (AstNode.written) */
 } LxTok;
 }
 
@@ -498,6 +499,7 @@ static AstNode *leaf(ParseCtx *ctx, AstKind k, LiqSpan sp, LxTok t)
     AstNode *n = ast_new(P, k, sp);
     n->str = t.s;
     n->len = t.len;
+    n->written = t.written;
     return n;
 }
 
@@ -672,7 +674,7 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, void *scanner, Parse
                           tok);
     if (look == YYSYMBOL_PIPE && strcmp(want, "a command") == 0)
         diag_hint(ctx->diags, d, "remove the extra '|'");
-    else if (look == YYSYMBOL_STRING && exp[0] != YYSYMBOL_STRING)
+    else if (look == YYSYMBOL_STRING && exp[0] != YYSYMBOL_STRING && tok[0] != '$')
         diag_hint(ctx->diags, d, "field names are written bare or in backticks, not in quotes");
     return 0;
 }

@@ -5,6 +5,13 @@
  * is appended to diags. Several errors are reported in one pass: the parser resynchronises at
  * the next '|'. Ownership: the tree lives in pool.
  *
+ * Parameters (L26). liq_parse_opts also takes named values: the lexer turns a reference to one
+ * into a literal token, so the query text is read once and every span (and so every caret)
+ * stays in the text as written. Today a reference is $name or ${name}: a string literal in an
+ * expression (a number right after 'limit' when the value is digits), literal text inside a
+ * /regex/; an unknown name is an error, except inside a regex ('$' anchors there). Another
+ * syntax (issue 13's {{name}}) is one more lexer rule over the same ParseParam list.
+ *
  * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef LIQ_PARSE_H
@@ -15,18 +22,36 @@
 
 enum { PARSE_MAX_ERRORS = 10 };
 
+/* A named value a query may refer to ($name). used is set when the lexer meets a reference. */
+typedef struct ParseParam {
+    const char *name;
+    size_t name_len;
+    const char *value; /* NUL-terminated */
+    int used;
+} ParseParam;
+
+typedef struct ParseOpts {
+    ParseParam *params;
+    int nparams;
+} ParseOpts;
+
 /* State shared by the lexer and the parser for one query text. */
 typedef struct ParseCtx {
     apr_pool_t *pool;
     const char *text;
     size_t len;
     LiqDiagList *diags;
+    ParseParam *params; /* ParseOpts */
+    int nparams;
     AstNode *root;
     int nerrors;
     int lex_failed_at_end; /* an unterminated literal ran to the end: no second error there */
 } ParseCtx;
 
 AstNode *liq_parse(apr_pool_t *pool, const char *text, size_t len, LiqDiagList *diags);
+/* The same with parameters (opts may be NULL: none). */
+AstNode *liq_parse_opts(apr_pool_t *pool, const char *text, size_t len, const ParseOpts *opts,
+                        LiqDiagList *diags);
 
 /* Case-insensitive lookup in lexer/keywords.def; used for did-you-mean hints. */
 const char *lx_nearest_command(const char *word, size_t len);

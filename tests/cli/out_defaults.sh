@@ -2,10 +2,11 @@
 # out_defaults.sh -- CLI test: --insights-defaults (L1)
 #
 # Without stats and sort, the console shows the newest events first and at most 10000 of them:
-# 'sort @timestamp desc' goes before the first dedup or limit (dedup keeps the newest, limit N
-# the newest N), else at the end, and 'limit 10000' at the end. Queries with stats or sort are
-# left alone; 'stats'/'sort' inside a regex, a string, a comment or as a field name are not
-# commands. Errors point into the query as written.
+# 'sort @timestamp desc' goes before the first dedup or limit (head too; dedup keeps the newest,
+# limit N the newest N), else at the end (so after tail), and 'limit 10000' at the end. Queries
+# with stats or sort are left alone; 'stats'/'sort' inside a regex, a string, a comment or as a
+# field name are not commands. The stages are added to the compiled query (the text is compiled
+# once): errors and warnings point into the query as written, each once.
 # Environment (set by make check): LIQ = the liq binary, SRCDIR = the source tree.
 # Exit: 0 all checks passed, 1 a check failed (each check prints an ok/not ok line).
 #
@@ -54,6 +55,9 @@ both 'filter m like /stats|sort/ | fields id' '2 5' '5 2'
 both 'filter m = "stats and sort" or id = 1 | fields id' '1 2' '2 1'
 both 'fields id, stats, sort | display id' '1 2 3 4 5' '4 5 2 1 3'
 both 'FIELDS id | LIMIT 3' '1 2 3' '4 5 2'
+both 'fields id | head 2' '1 2' '4 5'
+both 'fields id | tail 2' '4 5' '4 5'
+both 'fields id | tail 3' '3 4 5' '4 5 3'
 # left alone: stats and sort (any case) already decide the order
 both 'stats count(*) as n by u | fields n' '3 2' '3 2'
 both 'fields id | sort id desc' '5 4 3 2 1' '5 4 3 2 1'
@@ -62,6 +66,8 @@ both 'fields id | SORT id' '1 2 3 4 5' '1 2 3 4 5'
 run --insights-defaults --explain 'fields id | dedup u' "$tmp/in.log"
 expect_out_has 'sort @timestamp desc' "--explain shows the added sort"
 expect_out_has 'stops after 10000 rows' "--explain shows the cap"
+run --insights-defaults --explain 'fields id | limit 2' "$tmp/in.log"
+expect_out_has 'keeps the first 2 rows (top N)' "--explain: limit after the added sort is a top N"
 
 # the cap: 10005 events, 10000 rows, the newest first
 awk 'BEGIN { for (i = 0; i < 10005; i++)
@@ -81,5 +87,18 @@ run --format csv --insights-defaults 'fields id | filter (u = 1' "$tmp/in.log"
 expect_rc 2 "error with --insights-defaults"
 if cmp -s "$tmp/err_plain" "$tmp/err"; then ok "error: same message as without the option"; else
     not_ok "error: message differs"; diff -u "$tmp/err_plain" "$tmp/err" | show /dev/stdin; fi
+
+# a warning of the query is printed once, as without the option
+run --format csv --no-header 'fields bin(300s) as b | display id' "$tmp/in.log"
+cp "$tmp/err" "$tmp/err_plain"
+run --format csv --no-header --insights-defaults 'fields bin(300s) as b | display id' \
+    "$tmp/in.log"
+want 4 5 2 1 3
+expect_out "a warning with --insights-defaults: rows"
+if [ "$(grep -c 'warning at 1:12' "$tmp/err")" = 1 ] && cmp -s "$tmp/err_plain" "$tmp/err"; then
+    ok "a warning with --insights-defaults: once, as without the option"
+else
+    not_ok "a warning with --insights-defaults"; show "$tmp/err"
+fi
 
 finish

@@ -6,6 +6,8 @@
 # metacharacters and '/' lose their meaning), a bare number right after 'limit'. Inside string
 # literals, comments and backtick names '$' is plain text; an unknown $name is an error in an
 # expression and left alone inside a regex (an anchor there). A '/' after $name divides.
+# The lexer fills the values in (the text is read once), so every error points into the query as
+# the user wrote it, while column names, --explain and chart titles show the values.
 # Environment (set by make check): LIQ = the liq binary, SRCDIR = the source tree.
 # Exit: 0 all checks passed, 1 a check failed (each check prints an ok/not ok line).
 #
@@ -127,6 +129,41 @@ printf '%s\n' "liq: error at 1:12: no value for '\$who'" \
     'liq: 2 errors in query' >"$tmp/want"
 if cmp -s "$tmp/want" "$tmp/err"; then ok "two unknown names: stderr"; else
     not_ok "two unknown names: stderr"; diff -u "$tmp/want" "$tmp/err" | show /dev/stdin; fi
+
+# other errors point into the query as written, not into a text with the values in it
+run --format csv --var p=abc 'filter s = $p +' "$tmp/in.log"
+expect_rc 2 "an error after \$p"
+printf '%s\n' 'liq: error at 1:16: unexpected end of query, expected an expression' \
+    '  filter s = $p +' \
+    '                 ^' >"$tmp/want"
+if cmp -s "$tmp/want" "$tmp/err"; then ok "an error after \$p: caret in the query as written"; else
+    not_ok "an error after \$p: stderr"; diff -u "$tmp/want" "$tmp/err" | show /dev/stdin; fi
+run --format csv --var p=abc 'filter s = $p $p' "$tmp/in.log"
+expect_rc 2 "a syntax error at \$p"
+expect_err_has "liq: error at 1:15: expected end of query, found '\$p'" "a syntax error at \$p"
+run --format csv --var n=x 'fields id | limit $n' "$tmp/in.log"
+expect_rc 2 "limit \$n, not a number"
+printf '%s\n' 'liq: error at 1:19: limit takes a positive whole number' \
+    '  fields id | limit $n' \
+    '                    ^^' \
+    "  hint: for example 'limit 20'" >"$tmp/want"
+if cmp -s "$tmp/want" "$tmp/err"; then ok "limit \$n, not a number: the caret"; else
+    not_ok "limit \$n, not a number: stderr"; diff -u "$tmp/want" "$tmp/err" | show /dev/stdin; fi
+# an unknown name and a syntax error are both reported
+run --format csv 'filter s = $who | fields id id' "$tmp/in.log"
+expect_rc 2 "unknown name and a syntax error"
+expect_err_has "liq: error at 1:12: no value for '\$who'" "unknown name and a syntax error"
+expect_err_has "liq: error at 1:29: expected end of query, found 'id'" \
+    "unknown name and a syntax error"
+expect_err_has "liq: 2 errors in query" "unknown name and a syntax error"
+
+# column names and a chart's title show the values, as if typed
+run --format csv --var v=a.c 'filter s = $v | fields concat($v, "!")' "$tmp/in.log"
+want '"concat(""a.c"", ""!"")"' 'a.c!'
+expect_out "the column name shows the value"
+run --chart-svg - --var v=a.c 'filter s = $v | stats count(*) by id' "$tmp/in.log"
+expect_out_has '<title>filter s = &quot;a.c&quot; | stats count(*) by id</title>' \
+    "the chart title shows the value"
 
 run --format csv --var unused=1 'fields id | limit 1' "$tmp/in.log"
 expect_rc 0 "unused --var"

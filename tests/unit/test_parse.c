@@ -6,7 +6,8 @@
  * regex-versus-division decision, backtick names, case-insensitive keywords, comments, and
  * command words used as field names after a command. Errors are compared as rendered text
  * (diag_render), carets included, so a test pins both the message and its span. Function
- * names and arity are sema's job (test_sema.c), not checked here.
+ * names and arity are sema's job (test_sema.c), not checked here. Parameters ($name, L26) are
+ * filled in by the lexer (liq_parse_opts): their tokens, spans, written forms and errors.
  *
  * Numbers in expected dumps are kept small and integral or simple decimals: ast_dump prints
  * doubles through apr_psprintf("%.17g"), whose spelling of 100000 and 0.25 differs from C's.
@@ -860,10 +861,11 @@ static void test_parse_error_count_is_capped(void **state)
 
 static void test_parse_error_invalid_character(void **state)
 {
-    assert_parse("filter a = $x",
+    /* '$' that starts no parameter reference ($name, ${name}) */
+    assert_parse("filter a = $1",
                  "ERROR\n"
                  "liq: error at 1:12: unexpected character '$'\n"
-                 "  filter a = $x\n"
+                 "  filter a = $1\n"
                  "             ^\n"
                  "  hint: operators are = != < <= > >= and or not like in =~\n");
     assert_parse("fields a; b",
@@ -915,6 +917,156 @@ static void test_parse_error_returns_null_tree(void **state)
     LiqDiagList *d = diag_list_new(pool);
     assert_null(liq_parse(pool, "fields a,", 9, d));
     assert_int_equal(diag_count(d), 1);
+}
+
+/* ===== Parameters (L26): $name filled in by the lexer ===== */
+
+/* The parse of q with parameters name=value, name=value, ... (NULL-terminated pairs): its dump
+ * or its rendered errors as parse() gives them; *used (when not NULL) gets one '1'/'0' per
+ * parameter. */
+static const char *parse_params(void **state, const char *q, char *used, ...)
+{
+    apr_pool_t *pool = *state;
+    ParseParam ps[8];
+    int n = 0;
+    va_list ap;
+    va_start(ap, used);
+    const char *name;
+    while ((name = va_arg(ap, const char *)) != NULL && n < 8) {
+        memset(&ps[n], 0, sizeof(ps[n]));
+        ps[n].name = name;
+        ps[n].name_len = strlen(name);
+        ps[n].value = va_arg(ap, const char *);
+        n++;
+    }
+    va_end(ap);
+    ParseOpts o = {ps, n};
+    LiqDiagList *d = diag_list_new(pool);
+    AstNode *t = liq_parse_opts(pool, q, strlen(q), &o, d);
+    for (int i = 0; used && i < n; i++)
+        used[i] = ps[i].used ? '1' : '0';
+    if (used)
+        used[n] = 0;
+    if (t && d->n == 0)
+        return ast_dump(pool, t);
+    char *s = "ERROR\n";
+    for (int i = 0; i < d->n; i++)
+        s = apr_pstrcat(pool, s, diag_render(pool, &d->items[i], q, strlen(q)), NULL);
+    return s;
+}
+
+/* The first node of kind k of the parse of q with one parameter. */
+static const AstNode *param_node(void **state, const char *q, const char *name,
+                                 const char *value, AstKind k)
+{
+    apr_pool_t *pool = *state;
+    ParseParam p = {name, strlen(name), value, 0};
+    ParseOpts o = {&p, 1};
+    LiqDiagList *d = diag_list_new(pool);
+    AstNode *t = liq_parse_opts(pool, q, strlen(q), &o, d);
+    assert_non_null(t);
+    assert_int_equal(d->n, 0);
+    return find(t, k);
+}
+
+static void test_parse_param_is_a_string_literal(void **state)
+{
+    char used[8];
+    assert_string_equal(parse_params(state, "filter s = $p", used, "p", "a\"b'c\\d", NULL),
+                        "(query (filter (eq (field \"s\") (string \"a\"b'c\\d\"))))");
+    assert_string_equal(used, "1");
+    /* ${name}; a value that reads like a query stays one string */
+    assert_string_equal(
+        parse_params(state, "filter s = ${p} | fields x", NULL, "p", "x\" or a = \"", NULL),
+        "(query (filter (eq (field \"s\") (string \"x\" or a = \"\"))) (fields (item (field \"x\"))))");
+    /* a value, so '/' after it divides */
+    assert_string_equal(parse_params(state, "fields $a / $b", NULL, "a", "8", "b", "2", NULL),
+                        "(query (fields (item (div (string \"8\") (string \"2\")))))");
+    /* the token keeps the span of '$p' and is written as the literal it stands for */
+    const AstNode *n = param_node(state, "filter s = $p", "p", "it's\n", AST_STR);
+    assert_int_equal(n->span.start, 11);
+    assert_int_equal(n->span.end, 13);
+    assert_string_equal(n->written, "\"it\\'s\\n\"");
+    assert_string_equal(ast_text(*state, n, "filter s = $p"), "\"it\\'s\\n\"");
+}
+
+static void test_parse_param_after_limit_is_a_number(void **state)
+{
+    assert_string_equal(parse_params(state, "limit $n", NULL, "n", "25", NULL),
+                        "(query (limit (num 25 \"25\")))");
+    const AstNode *n = param_node(state, "fields a | limit $n", "n", "25", AST_NUM);
+    assert_string_equal(n->written, "25");
+    /* not digits: a string (sema refuses it); not right after limit: a string */
+    assert_string_equal(parse_params(state, "limit $n", NULL, "n", "2x", NULL),
+                        "(query (limit (string \"2x\")))");
+    assert_string_equal(parse_params(state, "fields $n", NULL, "n", "25", NULL),
+                        "(query (fields (item (string \"25\"))))");
+}
+
+static void test_parse_param_in_regex_is_literal_text(void **state)
+{
+    char used[8];
+    assert_string_equal(parse_params(state, "filter a like /^$v$/", used, "v", "a.c", NULL),
+                        "(query (filter (like (field \"a\") (regex \"^a\\.c$\"))))");
+    assert_string_equal(used, "1");
+    /* '/' of the value is a plain '/' for PCRE2; ${v}; an unknown name and \$ stay */
+    assert_string_equal(
+        parse_params(state, "filter a =~ /${v}x$zz\\$v/", used, "v", "/a b", NULL),
+        "(query (filter (match (field \"a\") (regex \"/a\\ bx$zz\\$v\"))))");
+    /* control characters as \x{hh} */
+    assert_string_equal(parse_params(state, "filter a like /$v/", NULL, "v", "\t", NULL),
+                        "(query (filter (like (field \"a\") (regex \"\\x{09}\"))))");
+    /* the written form is the regex as if typed with the value: '/' escaped again */
+    const AstNode *n = param_node(state, "parse @message /x=$v (?<y>\\S+)/ | fields y", "v",
+                                  "a/b", AST_REGEX);
+    assert_string_equal(n->written, "/x=a\\/b (?<y>\\S+)/");
+    assert_int_equal(n->span.start, 15);
+    assert_int_equal(n->span.end, 31);
+    /* without a substitution, no written form */
+    n = param_node(state, "filter a like /x$/", "v", "1", AST_REGEX);
+    assert_null(n->written);
+}
+
+static void test_parse_param_not_in_literals(void **state)
+{
+    char used[8];
+    assert_string_equal(
+        parse_params(state, "filter s = \"$v\" or s = '${v}' | fields `$v` # $v $w", used, "v",
+                     "1", NULL),
+        "(query (filter (or (eq (field \"s\") (string \"$v\")) (eq (field \"s\") (string \"${v}\")))) "
+        "(fields (item (field \"$v\"))))");
+    assert_string_equal(used, "0");
+}
+
+static void test_parse_param_unknown_is_an_error(void **state)
+{
+    char used[8];
+    /* every unknown name, each once, and nothing more */
+    assert_string_equal(parse_params(state, "filter s = $who or s = ${what} | fields $v", used,
+                                     "v", "1", NULL),
+                        "ERROR\n"
+                        "liq: error at 1:12: no value for '$who'\n"
+                        "  filter s = $who or s = ${what} | fields $v\n"
+                        "             ^^^^\n"
+                        "  hint: pass --var who=VALUE\n"
+                        "liq: error at 1:24: no value for '$what'\n"
+                        "  filter s = $who or s = ${what} | fields $v\n"
+                        "                         ^^^^^^^\n"
+                        "  hint: pass --var what=VALUE\n");
+    assert_string_equal(used, "1");
+    /* liq_parse has no parameters */
+    assert_parse("fields $x",
+                 "ERROR\n"
+                 "liq: error at 1:8: no value for '$x'\n"
+                 "  fields $x\n"
+                 "         ^^\n"
+                 "  hint: pass --var x=VALUE\n");
+    /* a syntax error next to a parameter points at what the user wrote */
+    assert_string_equal(parse_params(state, "filter s = $p $p", NULL, "p", "abc", NULL),
+                        "ERROR\n"
+                        "liq: error at 1:15: expected end of query, found '$p'\n"
+                        "  filter s = $p $p\n"
+                        "                ^^\n");
 }
 
 /* ===== Edit distance and the command hint table ===== */
@@ -1006,6 +1158,11 @@ int main(void)
         T(test_parse_error_c_style_boolean_operators),
         T(test_parse_utf8_letters_in_field_names),
         T(test_parse_error_returns_null_tree),
+        T(test_parse_param_is_a_string_literal),
+        T(test_parse_param_after_limit_is_a_number),
+        T(test_parse_param_in_regex_is_literal_text),
+        T(test_parse_param_not_in_literals),
+        T(test_parse_param_unknown_is_an_error),
         T(test_parse_edit_distance),
         T(test_parse_nearest_command),
     };
