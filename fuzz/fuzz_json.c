@@ -26,6 +26,7 @@
 #include <apr_strings.h>
 #include "engine/data/jdom.h"
 #include "engine/data/json.h"
+#include "engine/data/json_walk.h"
 #include "fuzz/fuzz.h"
 
 enum { MAX_NAMES = 48 };

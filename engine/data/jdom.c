@@ -1,7 +1,9 @@
 /* jdom.c -- JSON document model (see jdom.h)
  *
- * A plain recursive-descent parser; the hot path of liq does not use it (engine/data/json.c
- * extracts flattened fields without building trees).
+ * The tree is built by json_walk (engine/data/json_walk.h), the walker json_extract and
+ * json_each use, with a visitor that makes a node of each value: so the three read one
+ * language by construction. The hot path of liq does not build trees (engine/data/json.c
+ * extracts flattened fields without them).
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -10,226 +12,148 @@
 #include <apr_strings.h>
 #include "base/buf.h"
 #include "engine/data/jdom.h"
-#include "engine/data/json.h"
+#include "engine/data/json_walk.h"
 #include "engine/data/val.h"
 
-typedef struct P {
-    const char *base, *p, *end;
+/* The builder: json_walk's visitor. open[d] is the open container at level d, key the key of
+ * the member whose value comes next. */
+typedef struct Build {
     apr_pool_t *pool;
-    int depth;
-} P;
+    const char *base; /* the text: node spans are offsets into it */
+    JdNode *root;
+    const char *key;
+    size_t kl;
+    JdNode *open[JSON_MAX_DEPTH + 1];
+} Build;
 
-static void ws(P *p)
+static JdNode *node(Build *b, JdType t, const char *start, const char *end)
 {
-    while (p->p < p->end && (*p->p == ' ' || *p->p == '\t' || *p->p == '\n' || *p->p == '\r'))
-        p->p++;
-}
-
-/* A string body after its opening quote: decoded into the pool. Raw control characters are
- * the characters themselves (engine/data/json.h). */
-static int string(P *p, const char **s, size_t *len)
-{
-    const char *b = p->p;
-    int esc = 0;
-    while (p->p < p->end && *p->p != '"') {
-        if (*p->p == '\\') {
-            esc = 1;
-            p->p++;
-        }
-        p->p++;
-    }
-    if (p->p >= p->end)
-        return 0;
-    size_t n = (size_t)(p->p - b);
-    p->p++;
-    if (!esc) {
-        *s = b;
-        *len = n;
-        return 1;
-    }
-    *s = json_unescape(b, n, len, p->pool);
-    return *s != NULL;
-}
-
-static JdNode *value(P *p);
-
-static JdNode *node(P *p, JdType t)
-{
-    JdNode *n = apr_pcalloc(p->pool, sizeof(*n));
+    JdNode *n = apr_pcalloc(b->pool, sizeof(*n));
     n->type = t;
+    n->start = (size_t)(start - b->base);
+    n->end = (size_t)(end - b->base);
     return n;
 }
 
-static int push(P *p, JdNode *parent, size_t *cap, JdNode *kid, const char *key, size_t kl)
+/* Adds n to the container at level d (the root when d is 0). The arrays of children grow by
+ * doubling from 4, so a full array is one whose count is 4 or a larger power of two. */
+static void attach(Build *b, int d, JdNode *n)
 {
-    if (parent->n == *cap) {
-        size_t c = *cap ? *cap * 2 : 4;
-        JdNode **k = apr_palloc(p->pool, sizeof(*k) * c);
-        if (parent->n)
-            memcpy(k, parent->kids, sizeof(*k) * parent->n);
+    if (d == 0) {
+        b->root = n;
+        return;
+    }
+    JdNode *parent = b->open[d];
+    size_t cnt = parent->n;
+    if (cnt == 0 || (cnt >= 4 && (cnt & (cnt - 1)) == 0)) {
+        size_t c = cnt ? cnt * 2 : 4;
+        JdNode **k = apr_palloc(b->pool, sizeof(*k) * c);
+        if (cnt)
+            memcpy(k, parent->kids, sizeof(*k) * cnt);
         parent->kids = k;
         if (parent->type == JD_OBJ) {
-            const char **ks = apr_palloc(p->pool, sizeof(*ks) * c);
-            size_t *kls = apr_palloc(p->pool, sizeof(*kls) * c);
-            if (parent->n) {
-                memcpy(ks, parent->keys, sizeof(*ks) * parent->n);
-                memcpy(kls, parent->keylens, sizeof(*kls) * parent->n);
+            const char **ks = apr_palloc(b->pool, sizeof(*ks) * c);
+            size_t *kls = apr_palloc(b->pool, sizeof(*kls) * c);
+            if (cnt) {
+                memcpy(ks, parent->keys, sizeof(*ks) * cnt);
+                memcpy(kls, parent->keylens, sizeof(*kls) * cnt);
             }
             parent->keys = ks;
             parent->keylens = kls;
         }
-        *cap = c;
     }
     if (parent->type == JD_OBJ) {
-        parent->keys[parent->n] = key;
-        parent->keylens[parent->n] = kl;
+        parent->keys[cnt] = b->key;
+        parent->keylens[cnt] = b->kl;
     }
-    parent->kids[parent->n++] = kid;
-    return 1;
+    parent->kids[parent->n++] = n;
 }
 
-static JdNode *container(P *p, int obj)
+static void build_open(void *ctx, int d, int obj, const char *at)
 {
-    p->depth++; /* value_inner() keeps it at most JSON_MAX_DEPTH */
-    JdNode *n = node(p, obj ? JD_OBJ : JD_ARR);
-    size_t cap = 0;
-    p->p++;
-    ws(p);
-    if (p->p < p->end && *p->p == (obj ? '}' : ']')) {
-        p->p++;
-        p->depth--;
-        return n;
-    }
-    for (;;) {
-        const char *key = NULL;
-        size_t kl = 0;
-        ws(p);
-        if (obj) {
-            if (p->p >= p->end || *p->p != '"')
-                return NULL;
-            p->p++;
-            if (!string(p, &key, &kl))
-                return NULL;
-            ws(p);
-            if (p->p >= p->end || *p->p != ':')
-                return NULL;
-            p->p++;
-        }
-        JdNode *v = value(p);
-        if (!v)
-            return NULL;
-        push(p, n, &cap, v, key, kl);
-        ws(p);
-        if (p->p >= p->end)
-            return NULL;
-        if (*p->p == ',') {
-            p->p++;
-            continue;
-        }
-        if (*p->p == (obj ? '}' : ']')) {
-            p->p++;
-            p->depth--;
-            return n;
-        }
-        return NULL;
-    }
+    Build *b = ctx;
+    JdNode *n = node(b, obj ? JD_OBJ : JD_ARR, at, at);
+    attach(b, d - 1, n);
+    b->open[d] = n;
 }
 
-static JdNode *value_inner(P *p);
-
-/* Every node records the span of its text (for records cut out of a document). */
-static JdNode *value(P *p)
+static void build_key(void *ctx, int d, const char *kb, const char *ke, int esc)
 {
-    ws(p);
-    const char *b = p->p;
-    JdNode *n = value_inner(p);
-    if (n) {
-        n->start = (size_t)(b - p->base);
-        n->end = (size_t)(p->p - p->base);
-    }
-    return n;
+    Build *b = ctx;
+    (void)d;
+    b->kl = (size_t)(ke - kb);
+    b->key = esc ? json_unescape(kb, b->kl, &b->kl, b->pool) : kb; /* checked by the walker */
 }
 
-/* A string node of the text of [b, e) as written. */
-static JdNode *text_node(P *p, const char *b, const char *e)
+static void build_leaf(void *ctx, int d, JsonLeaf t, const char *s, const char *e, int esc)
 {
-    JdNode *n = node(p, JD_STR);
-    n->s = b;
-    n->len = (size_t)(e - b);
-    p->p = e;
-    return n;
+    Build *b = ctx;
+    JdNode *n;
+    switch (t) {
+    case JSON_STR: /* the span takes in the quotes */
+        n = node(b, JD_STR, s - 1, e + 1);
+        n->len = (size_t)(e - s);
+        n->s = esc ? json_unescape(s, n->len, &n->len, b->pool) : s;
+        break;
+    case JSON_NUM:
+        n = node(b, JD_NUM, s, e);
+        n->s = s;
+        n->len = (size_t)(e - s);
+        if (!num_parse(s, n->len, &n->num)) /* longer than num_parse reads */
+            n->num = strtod(apr_pstrmemdup(b->pool, s, n->len), NULL);
+        break;
+    case JSON_TRUE:
+    case JSON_FALSE:
+    case JSON_NULL:
+        n = node(b, t == JSON_TRUE ? JD_TRUE : t == JSON_FALSE ? JD_FALSE : JD_NULL, s, e);
+        break;
+    default: /* NaN, Infinity, a container deeper than JSON_MAX_DEPTH: its text (json.h) */
+        n = node(b, JD_STR, s, e);
+        n->s = s;
+        n->len = (size_t)(e - s);
+        break;
+    }
+    attach(b, d, n);
 }
 
-static JdNode *value_inner(P *p)
+static void build_close(void *ctx, int d, const char *end)
 {
-    if (p->p >= p->end)
+    Build *b = ctx;
+    b->open[d]->end = (size_t)(end - b->base);
+}
+
+static const JsonVisitor build_visitor = {
+    .open = build_open, .key = build_key, .leaf = build_leaf, .close = build_close};
+
+/* The tree of the value at text + pos (after white space); *end: where it ends. */
+static JdNode *build(apr_pool_t *pool, const char *text, size_t len, size_t pos, size_t *end)
+{
+    Build b;
+    b.pool = pool;
+    b.base = text;
+    b.root = NULL;
+    b.key = NULL;
+    b.kl = 0;
+    const char *e = json_walk(text + pos, text + len, &build_visitor, &b);
+    if (!e)
         return NULL;
-    switch (*p->p) {
-    case '{':
-    case '[': {
-        if (p->depth < JSON_MAX_DEPTH)
-            return container(p, *p->p == '{');
-        /* deeper than JSON_MAX_DEPTH: one string, its JSON text as written (engine/data/json.h) */
-        const char *e = json_skip(p->p, p->end);
-        return e ? text_node(p, p->p, e) : NULL;
-    }
-    case '"': {
-        JdNode *n = node(p, JD_STR);
-        p->p++;
-        return string(p, &n->s, &n->len) ? n : NULL;
-    }
-    case 't':
-        if (p->end - p->p >= 4 && !memcmp(p->p, "true", 4)) {
-            p->p += 4;
-            return node(p, JD_TRUE);
-        }
-        return NULL;
-    case 'f':
-        if (p->end - p->p >= 5 && !memcmp(p->p, "false", 5)) {
-            p->p += 5;
-            return node(p, JD_FALSE);
-        }
-        return NULL;
-    case 'n':
-        if (p->end - p->p >= 4 && !memcmp(p->p, "null", 4)) {
-            p->p += 4;
-            return node(p, JD_NULL);
-        }
-        return NULL;
-    default: {
-        const char *b = p->p, *e = json_number_end(b, p->end);
-        if (!e) { /* NaN, Infinity, -Infinity: strings (engine/data/json.h) */
-            size_t w = json_nonfinite(b, p->end);
-            return w ? text_node(p, b, b + w) : NULL;
-        }
-        JdNode *n = node(p, JD_NUM);
-        n->s = b;
-        n->len = (size_t)(e - b);
-        p->p = e;
-        if (!num_parse(b, n->len, &n->num)) /* longer than num_parse reads */
-            n->num = strtod(apr_pstrmemdup(p->pool, b, n->len), NULL);
-        return n;
-    }
-    }
+    *end = (size_t)(e - text);
+    return b.root;
 }
 
 JdNode *jdom_parse(apr_pool_t *pool, const char *text, size_t len)
 {
-    size_t bom = len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
-    P p = {text, text + bom, text + len, pool, 0};
-    JdNode *n = value(&p);
-    if (!n)
-        return NULL;
-    ws(&p);
-    return p.p == p.end ? n : NULL;
+    size_t bom = len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0 ? 3 : 0, end;
+    JdNode *n = build(pool, text, len, bom, &end);
+    return n && json_ws(text + end, text + len) == text + len ? n : NULL;
 }
 
 JdNode *jdom_parse_next(apr_pool_t *pool, const char *text, size_t len, size_t *pos)
 {
-    P p = {text, text + *pos, text + len, pool, 0};
-    JdNode *n = value(&p);
+    size_t end;
+    JdNode *n = build(pool, text, len, *pos, &end);
     if (n)
-        *pos = (size_t)(p.p - text);
+        *pos = end;
     return n;
 }
 

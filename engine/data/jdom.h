@@ -1,11 +1,12 @@
 /* jdom.h -- a small JSON document model, for the places that need structure rather than
- * flattened fields: JSON filter patterns ($.a[*].b, IS NULL vs NOT EXISTS), and later
- * jsonParse() and unnest.
+ * flattened fields: JSON filter patterns ($.a[*].b, IS NULL vs NOT EXISTS), container formats
+ * (CloudWatch exports, Firehose, CloudTrail), S3 credentials, the JSON functions and unnest.
  *
  * jdom_parse builds the tree of one JSON text in a pool (strings decoded, numbers kept with
  * their text). It accepts exactly one value surrounded by white space (after an optional UTF-8
- * byte order mark); anything else yields NULL. It reads the same lenient JSON as json_extract
- * (engine/data/json.h): raw control characters in strings, NaN/Infinity/-Infinity as JD_STR of
+ * byte order mark); anything else yields NULL. The tree is built by json_walk, the walker
+ * json_extract and json_each are built on (engine/data/json.h), so it reads the same lenient
+ * JSON by construction: raw control characters in strings, NaN/Infinity/-Infinity as JD_STR of
  * their text, and a container deeper than JSON_MAX_DEPTH as one JD_STR of its text as written
  * (so the tree, and every walk over it, stays at most JSON_MAX_DEPTH deep).
  *

@@ -9,7 +9,7 @@
  * top-level "" key the field "" (so a field's value never depends on what else is asked).
  *
  * The JSON read is RFC 8259 with four liberties, taken where the meaning is clear (issue 11;
- * json_extract, json_each and jdom_parse all read this same language):
+ * json_extract, json_each, json_skip and jdom_parse read it with one walker, below):
  *   - raw control characters inside strings (TAB, NUL, newline, ...) are the characters
  *     themselves, as jq reads them;
  *   - NaN, Infinity and -Infinity (Python's json.dumps) are values: liq's value model has no
@@ -17,12 +17,28 @@
  *     "NaN", "Infinity", "-Infinity" (present, printed as written, never numeric);
  *   - nesting has no limit: a container that would open level JSON_MAX_DEPTH + 1 (the record's
  *     object is level 1) is one leaf, a string holding its JSON text as written, so the fields
- *     above it are read and nothing below is lost; the scan stays bounded in stack (the text
- *     is checked by json_skip, without recursion);
+ *     above it are read and nothing below is lost; the walk stays bounded in stack (it is
+ *     iterative: the text below is checked by the same state machine, one bit per level);
  *   - a UTF-8 byte order mark before the object is skipped.
  * Anything else (other words, numbers such as 01, .5 or +1, single quotes, trailing commas,
  * bad escapes, text after the object) makes the line not JSON: it yields no fields at all and
  * is a plain-text record (the decoder counts such lines that look like objects, engine/exec/dec.c).
+ *
+ * One walker (issue 12). JSON is tokenized and checked in one place, json_walk
+ * (engine/data/json_walk.h, with json_unescape and JSON_MAX_DEPTH): an iterative state
+ * machine over one value that reports open, key, element, leaf and close events to a visitor.
+ * Every reader is a visitor of it:
+ *   - json_extract (json.c): tracks the flattened path only inside containers some wanted
+ *     name lies under, matches keys there, and makes a Datum only of wanted leaves;
+ *   - json_each (json.c): tracks every path and hands every leaf to its callback;
+ *   - jdom_parse, jdom_parse_next (jdom.c): build the tree, a node per event;
+ *   - json_skip (json_walk.c): no visitor, only the verdict and the end.
+ * The visitor is a static const table of static functions and the walker is always inlined,
+ * so the compiler specialises it per reader (no indirect call, unused events compiled away):
+ * the three views cannot disagree on the language, and the hot path pays for nothing it does
+ * not use. A fourth reader (jsonParse, a new container format) is one more visitor. Why not
+ * an event buffer (a tape, as simdjson's): json_extract would write and re-read one event
+ * per value, most of them for values no query asked for; the callbacks cost nothing there.
  *
  * Ownership: string values without escapes point into the line; decoded strings are allocated
  * in the given pool.
@@ -35,7 +51,7 @@
 #include <apr_pools.h>
 #include "engine/data/val.h"
 
-enum { JSON_MAX_FIELDS = 200, JSON_MAX_DEPTH = 256 };
+enum { JSON_MAX_FIELDS = 200 }; /* JSON_MAX_DEPTH: json_walk.h */
 
 typedef struct JsonWant {
     int n;
@@ -59,17 +75,5 @@ int json_each(const char *line, size_t len, JsonLeafFn fn, void *ctx, apr_pool_t
  * (after a byte order mark and white space) is '{' and its last (before white space) '}'.
  * Such records are read as text, and counted for a warning (engine/exec/dec.c). */
 int json_looks_like_object(const char *line, size_t len);
-
-/* The shared rules, for engine/jdom.c. json_number_end: the end of the RFC 8259 number at p,
- * or NULL. json_nonfinite: the length of NaN, Infinity or -Infinity at p, or 0. json_skip: the
- * end of the one value at p (after optional white space), checked by the rules above at any
- * depth without recursion, or NULL. */
-const char *json_number_end(const char *p, const char *end);
-size_t json_nonfinite(const char *p, const char *end);
-const char *json_skip(const char *p, const char *end);
-
-/* Decodes a JSON string body (between the quotes) with escapes into pool; returns NULL when an
- * escape is invalid. */
-char *json_unescape(const char *s, size_t len, size_t *outlen, apr_pool_t *pool);
 
 #endif

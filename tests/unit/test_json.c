@@ -1,4 +1,5 @@
-/* test_json.c -- unit tests of engine/json: one-pass field extraction from JSON log lines
+/* test_json.c -- unit tests of engine/data/json_walk.h and its readers: json_extract,
+ * json_each, json_skip and the jdom tree
  *
  * json_extract is the decoder of JSON-object records: it validates a whole line while finding
  * every wanted flattened field (Part 2 §7.2): nested objects join with '.', arrays use the index
@@ -6,6 +7,8 @@
  * absent, the last duplicate key wins, no field is discovered past JSON_MAX_FIELDS leaves, and
  * a line that is not exactly one valid JSON object yields no fields at all. json_unescape
  * decodes string escapes, surrogate pairs included. Values are checked by type and bytes.
+ * json_walk's events are checked in document order (depths, element indexes, the deep
+ * container as one leaf), and the jdom tree it builds with its spans; the readers agree.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -20,6 +23,7 @@
 #include <apr_strings.h>
 #include "engine/data/jdom.h"
 #include "engine/data/json.h"
+#include "engine/data/json_walk.h"
 
 /* ===== Fixture: one APR pool per test ===== */
 
@@ -743,7 +747,7 @@ static void test_json_each_field_cap(void **state)
                      VT_NULL);
 }
 
-/* ===== The three readers agree: json_extract, json_each (--fields), jdom (filter patterns) ===== */
+/* ===== The readers agree: json_extract, json_each (--fields), jdom (filter patterns, formats) ===== */
 
 /* The leaves of a jdom tree flattened by the rules of §7.2, as json_each names them. */
 static void jdom_leaves(const JdNode *n, char *path, size_t plen, int top, Leaves *l)
@@ -868,6 +872,191 @@ static void test_json_skip(void **state)
     assert_ptr_equal(json_skip(deep, deep + 2000001), deep + 2000001);
 }
 
+/* ===== The walker: events in document order ===== */
+
+typedef struct Events {
+    char s[4096];
+    size_t n;
+} Events;
+
+static void ev_add(Events *ev, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int w = vsnprintf(ev->s + ev->n, sizeof(ev->s) - ev->n, fmt, ap);
+    va_end(ap);
+    if (w > 0 && ev->n + (size_t)w < sizeof(ev->s))
+        ev->n += (size_t)w;
+}
+
+static void ev_open(void *ctx, int d, int obj, const char *at)
+{
+    ev_add(ctx, "%c%d@%c ", obj ? '{' : '[', d, *at);
+}
+
+static void ev_key(void *ctx, int d, const char *b, const char *e, int esc)
+{
+    ev_add(ctx, "k%d%s:%.*s ", d, esc ? "!" : "", (int)(e - b), b);
+}
+
+static void ev_elem(void *ctx, int d, unsigned idx)
+{
+    ev_add(ctx, "e%d#%u ", d, idx);
+}
+
+static void ev_leaf(void *ctx, int d, JsonLeaf t, const char *b, const char *e, int esc)
+{
+    static const char types[] = "snTFNx";
+    ev_add(ctx, "%c%d%s=%.*s ", types[t], d, esc ? "!" : "", (int)(e - b), b);
+}
+
+static void ev_close(void *ctx, int d, const char *end)
+{
+    ev_add(ctx, "%c%d ", end[-1], d);
+}
+
+static const JsonVisitor ev_visitor = {ev_open, ev_key, ev_elem, ev_leaf, ev_close};
+
+/* The events json_walk makes of s, and where it stops (offset, or -1 for NULL). */
+static const char *walk_events(const char *s, size_t len, long *stop)
+{
+    static Events ev;
+    ev.n = 0;
+    ev.s[0] = 0;
+    const char *e = json_walk(s, s + len, &ev_visitor, &ev);
+    *stop = e ? (long)(e - s) : -1;
+    if (ev.n)
+        ev.s[--ev.n] = 0; /* the last space */
+    return ev.s;
+}
+
+static void test_json_walk_events(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text, *events;
+        long stop;
+    } cases[] = {
+        {"{\"a\":[1,\"x\\n\",true,false,null,NaN],\"b\\u0041\":{},\"c\":-Infinity}",
+         "{1@{ k1:a [2@[ e2#0 n2=1 e2#1 s2!=x\\n e2#2 T2=true e2#3 F2=false e2#4 N2=null e2#5 "
+         "x2=NaN ]2 k1!:b\\u0041 {2@{ }2 k1:c x1=-Infinity }1",
+         62},
+        {" \"raw\ttab\" ", "s0=raw\ttab", 10},
+        {"[[],[[0]]] x", "[1@[ e1#0 [2@[ ]2 e1#1 [2@[ e2#0 [3@[ e3#0 n3=0 ]3 ]2 ]1", 10},
+        {"-0.5e+3", "n0=-0.5e+3", 7},
+        /* what was read before the walk failed is reported; the walk says NULL */
+        {"{\"a\":1,}", "{1@{ k1:a n1=1", -1},
+        {"[1 2]", "[1@[ e1#0 n1=1", -1},
+        {"{\"a\":\"\\q\"}", "{1@{ k1:a", -1},
+        {"", "", -1},
+        {"01", "n0=0", 1}, /* the value is 0; what follows is the caller's */
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        long stop;
+        const char *got = walk_events(cases[i].text, strlen(cases[i].text), &stop);
+        print_message("%s\n", cases[i].text);
+        assert_string_equal(got, cases[i].events);
+        assert_int_equal(stop, cases[i].stop);
+    }
+}
+
+/* A container that would open level JSON_MAX_DEPTH + 1 makes no event of its own: it is one
+ * text leaf of its container, and the walk goes on after it. */
+static void test_json_walk_deep_container_is_one_leaf(void **state)
+{
+    apr_pool_t *pool = *state;
+    char *open = apr_palloc(pool, JSON_MAX_DEPTH + 3), *close = apr_palloc(pool, JSON_MAX_DEPTH + 3);
+    memset(open, '[', JSON_MAX_DEPTH + 2);
+    memset(close, ']', JSON_MAX_DEPTH + 2);
+    open[JSON_MAX_DEPTH + 2] = close[JSON_MAX_DEPTH + 2] = 0;
+    close[JSON_MAX_DEPTH - 1] = 0; /* levels 1 to JSON_MAX_DEPTH - 1: the rest is written out */
+    const char *text = apr_pstrcat(pool, open, "{\"a\":1}", "]]", ",", "2", "]", close, NULL);
+    long stop;
+    const char *got = walk_events(text, strlen(text), &stop);
+    assert_int_equal(stop, (long)strlen(text));
+    /* the tail of the events: the text leaf at level JSON_MAX_DEPTH, its sibling, the closes */
+    const char *want = apr_psprintf(pool, "e%d#0 x%d=[[{\"a\":1}]] e%d#1 n%d=2 ]%d ]%d",
+                                    JSON_MAX_DEPTH, JSON_MAX_DEPTH, JSON_MAX_DEPTH, JSON_MAX_DEPTH,
+                                    JSON_MAX_DEPTH, JSON_MAX_DEPTH - 1);
+    const char *at = strstr(got, want);
+    assert_non_null(at);
+    assert_null(strstr(got, apr_psprintf(pool, "[%d@", JSON_MAX_DEPTH + 1)));
+}
+
+/* ===== jdom: the tree the walker builds ===== */
+
+static void test_jdom_tree_and_spans(void **state)
+{
+    apr_pool_t *pool = *state;
+    const char *text = "\xef\xbb\xbf { \"a\" : [1, \"x\\u0041\", {\"\":null}], \"b\":NaN, "
+                       "\"a\":true, \"n\":123456789012345678901234567890 } ";
+    JdNode *doc = jdom_parse(pool, text, strlen(text));
+    assert_non_null(doc);
+    assert_int_equal(doc->type, JD_OBJ);
+    assert_int_equal(doc->n, 4);
+    assert_int_equal(doc->start, 4);
+    assert_int_equal(doc->end, strlen(text) - 1);
+    const JdNode *a = doc->kids[0];
+    assert_int_equal(a->type, JD_ARR);
+    assert_int_equal(a->n, 3);
+    assert_memory_equal(text + a->start, "[1, \"x\\u0041\", {\"\":null}]", a->end - a->start);
+    assert_int_equal(a->kids[0]->type, JD_NUM);
+    assert_true(a->kids[0]->num == 1);
+    assert_int_equal(a->kids[1]->type, JD_STR);
+    assert_int_equal(a->kids[1]->len, 2);
+    assert_memory_equal(a->kids[1]->s, "xA", 2);
+    assert_memory_equal(text + a->kids[1]->start, "\"x\\u0041\"", a->kids[1]->end - a->kids[1]->start);
+    assert_int_equal(a->kids[2]->type, JD_OBJ);
+    assert_int_equal(a->kids[2]->keylens[0], 0);
+    assert_int_equal(a->kids[2]->kids[0]->type, JD_NULL);
+    assert_int_equal(doc->kids[1]->type, JD_STR); /* NaN: a string of its text */
+    assert_memory_equal(doc->kids[1]->s, "NaN", 3);
+    assert_int_equal(jdom_get(doc, "a", 1)->type, JD_TRUE); /* the last "a" */
+    const JdNode *n = jdom_get(doc, "n", 1);
+    assert_int_equal(n->type, JD_NUM);
+    assert_true(n->num == 123456789012345678901234567890.0);
+    assert_int_equal(n->len, 30);
+    /* many children: the arrays grow */
+    char *many = "[0";
+    for (int i = 1; i < 100; i++)
+        many = apr_psprintf(pool, "%s,%d", many, i);
+    many = apr_pstrcat(pool, many, "]", NULL);
+    doc = jdom_parse(pool, many, strlen(many));
+    assert_non_null(doc);
+    assert_int_equal(doc->n, 100);
+    for (int i = 0; i < 100; i++)
+        assert_true(doc->kids[i]->num == i);
+    /* one value and nothing else; a value alone is a document too */
+    assert_null(jdom_parse(pool, "{} {}", 5));
+    assert_null(jdom_parse(pool, "", 0));
+    doc = jdom_parse(pool, " 7 ", 3);
+    assert_non_null(doc);
+    assert_int_equal(doc->type, JD_NUM);
+    assert_int_equal(doc->start, 1);
+    assert_int_equal(doc->end, 2);
+}
+
+/* jdom_parse_next: documents one after the other (CloudWatch exports, Firehose records) */
+static void test_jdom_parse_next(void **state)
+{
+    apr_pool_t *pool = *state;
+    const char *text = "{\"a\":1}\n [2]{\"b\":\"x\"}  tail";
+    size_t len = strlen(text), pos = 0;
+    JdNode *d1 = jdom_parse_next(pool, text, len, &pos);
+    assert_non_null(d1);
+    assert_int_equal(pos, 7);
+    JdNode *d2 = jdom_parse_next(pool, text, len, &pos);
+    assert_non_null(d2);
+    assert_int_equal(d2->type, JD_ARR);
+    assert_int_equal(d2->start, 9);
+    assert_int_equal(pos, 12);
+    JdNode *d3 = jdom_parse_next(pool, text, len, &pos);
+    assert_non_null(d3);
+    assert_int_equal(pos, 21);
+    assert_null(jdom_parse_next(pool, text, len, &pos));
+    assert_int_equal(pos, 21); /* unchanged when nothing valid starts there */
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -908,6 +1097,10 @@ int main(void)
         T(test_json_each_field_cap),
         T(test_json_readers_agree_on_lenient_records),
         T(test_json_skip),
+        T(test_json_walk_events),
+        T(test_json_walk_deep_container_is_one_leaf),
+        T(test_jdom_tree_and_spans),
+        T(test_jdom_parse_next),
     };
 #undef T
     apr_initialize();
