@@ -11,6 +11,7 @@
 #include <string.h>
 #include <apr_strings.h>
 #include "base/buf.h"
+#include "base/esc.h"
 #include "engine/data/jdom.h"
 #include "engine/data/json_walk.h"
 #include "engine/data/val.h"
@@ -167,31 +168,8 @@ const JdNode *jdom_get(const JdNode *obj, const char *key, size_t len)
     return NULL;
 }
 
-static void write_str(LiqBuf *b, const char *s, size_t n)
-{
-    static const char hex[] = "0123456789abcdef";
-    buf_addc(b, '"');
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '"' || c == '\\') {
-            buf_addc(b, '\\');
-            buf_addc(b, (char)c);
-        } else if (c == '\n') {
-            buf_add(b, "\\n", 2);
-        } else if (c == '\t') {
-            buf_add(b, "\\t", 2);
-        } else if (c == '\r') {
-            buf_add(b, "\\r", 2);
-        } else if (c < 0x20) {
-            char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-            buf_add(b, u, 6);
-        } else {
-            buf_addc(b, (char)c);
-        }
-    }
-    buf_addc(b, '"');
-}
-
+/* Strings and keys are written by base/esc.h's esc_json, the one JSON string escaper (issue
+ * 12): the text is always valid JSON, invalid UTF-8 in a string becoming U+FFFD. */
 void jdom_write(LiqBuf *b, const JdNode *n)
 {
     switch (n->type) {
@@ -208,7 +186,7 @@ void jdom_write(LiqBuf *b, const JdNode *n)
         buf_add(b, n->s, n->len);
         break;
     case JD_STR:
-        write_str(b, n->s, n->len);
+        esc_json(b, n->s, n->len);
         break;
     case JD_ARR:
     case JD_OBJ:
@@ -217,7 +195,7 @@ void jdom_write(LiqBuf *b, const JdNode *n)
             if (i)
                 buf_addc(b, ',');
             if (n->type == JD_OBJ) {
-                write_str(b, n->keys[i], n->keylens[i]);
+                esc_json(b, n->keys[i], n->keylens[i]);
                 buf_addc(b, ':');
             }
             jdom_write(b, n->kids[i]);
