@@ -85,6 +85,12 @@ typedef struct Batch {
     apr_pool_t *pool;
 } Batch;
 
+/* For each selected row of batch b, in order: the body sees `row` (its index into the
+ * columns). The one loop over a selection; a body may compact the selection as it goes
+ * (b->sel[n] = row, n <= the current position), since each entry is read before. */
+#define FOR_ROWS(b)                                                                              \
+    for (uint32_t i_ = 0, row = 0; i_ < (b)->nsel && ((row = (b)->sel[i_]), 1); i_++)
+
 static inline uint64_t batch_order(const Batch *b, uint32_t row)
 {
     return b->order ? b->order[row] : b->order_base + row;

@@ -380,13 +380,9 @@ LiqQuery *liq_fields_query(apr_pool_t *pool)
     dd->slot_field = plan_new_slot(p, "field", SLOT_COMPUTED);
     dd->slot_count = plan_new_slot(p, "count", SLOT_COMPUTED);
     dd->slot_types = plan_new_slot(p, "types", SLOT_COMPUTED);
-    Op *op = apr_pcalloc(pool, sizeof(*op));
-    op->vt = &disc_vt;
-    op->plan = p;
+    Op *op = op_new(p, &disc_vt, dd);
     op->label = "every field of every record: count and types";
     op->detail = "reads every field";
-    op->data = dd;
-    op->limit = -1;
     p->npipes = 2;
     p->pipes = apr_pcalloc(pool, sizeof(Pipeline) * 2);
     p->pipes[0].breaker = op;

@@ -499,8 +499,6 @@ const char *val_text(const Datum *d, LiqBuf *scratch, size_t *len)
     return scratch->p;
 }
 
-#define FOR_SEL(b) for (uint32_t i_ = 0, row = 0; i_ < (b)->nsel && ((row = (b)->sel[i_]), 1); i_++)
-
 static Datum arith_raw(AstOp op, const Datum *x, const Datum *y);
 
 /* Arithmetic results that overflow to infinity are null, like division by zero. */
@@ -589,8 +587,8 @@ static Vec *no_structures(Vec *v, Batch *b, ExprState *st, int k)
     c->d = apr_palloc(b->pool, sizeof(Datum) * b->nrows);
     c->isconst = 0;
     c->loaded = 1;
-    for (uint32_t i = 0; i < b->nsel; i++) {
-        SelIdx row = b->sel[i];
+    FOR_ROWS(b)
+    {
         const Datum *d = VGET(v, row);
         c->d[row] = d->type == VT_JSON ? val_null() : *d;
     }
@@ -623,7 +621,7 @@ Vec *expr_eval(const Expr *e, ExprState *st, Batch *b)
             break;
         case ST_NEG: {
             Vec *a = vals[s->a];
-            FOR_SEL(b)
+            FOR_ROWS(b)
             {
                 double x;
                 const Datum *d = VGET(a, row);
@@ -633,17 +631,17 @@ Vec *expr_eval(const Expr *e, ExprState *st, Batch *b)
         }
         case ST_ARITH: {
             Vec *a = vals[s->a], *c = vals[s->b];
-            FOR_SEL(b) out->d[row] = arith(s->op, VGET(a, row), VGET(c, row));
+            FOR_ROWS(b) out->d[row] = arith(s->op, VGET(a, row), VGET(c, row));
             break;
         }
         case ST_CMP: {
             Vec *a = vals[s->a], *c = vals[s->b];
-            FOR_SEL(b) out->d[row] = cmp(s->op, VGET(a, row), VGET(c, row));
+            FOR_ROWS(b) out->d[row] = cmp(s->op, VGET(a, row), VGET(c, row));
             break;
         }
         case ST_LIKE: {
             Vec *a = vals[s->a];
-            FOR_SEL(b)
+            FOR_ROWS(b)
             {
                 const Datum *d = VGET(a, row);
                 if (d->type == VT_NULL) {
@@ -660,7 +658,7 @@ Vec *expr_eval(const Expr *e, ExprState *st, Batch *b)
         case ST_REGEX: {
             Vec *a = vals[s->a];
             RxMatch *m = st->rxm[s->rxi];
-            FOR_SEL(b)
+            FOR_ROWS(b)
             {
                 const Datum *d = VGET(a, row);
                 if (d->type == VT_NULL) {
@@ -675,7 +673,7 @@ Vec *expr_eval(const Expr *e, ExprState *st, Batch *b)
         }
         case ST_IN: {
             Vec *a = vals[s->a];
-            FOR_SEL(b)
+            FOR_ROWS(b)
             {
                 const Datum *d = VGET(a, row);
                 if (d->type == VT_NULL) {
@@ -693,7 +691,7 @@ Vec *expr_eval(const Expr *e, ExprState *st, Batch *b)
         }
         case ST_AND: {
             Vec *a = vals[s->a], *c = vals[s->b];
-            FOR_SEL(b)
+            FOR_ROWS(b)
             {
                 int x = tv(VGET(a, row)), y = tv(VGET(c, row));
                 out->d[row] = from_tv(x == 0 || y == 0 ? 0 : (x < 0 || y < 0) ? -1 : 1);
@@ -702,7 +700,7 @@ Vec *expr_eval(const Expr *e, ExprState *st, Batch *b)
         }
         case ST_OR: {
             Vec *a = vals[s->a], *c = vals[s->b];
-            FOR_SEL(b)
+            FOR_ROWS(b)
             {
                 int x = tv(VGET(a, row)), y = tv(VGET(c, row));
                 out->d[row] = from_tv(x == 1 || y == 1 ? 1 : (x < 0 || y < 0) ? -1 : 0);
@@ -711,7 +709,7 @@ Vec *expr_eval(const Expr *e, ExprState *st, Batch *b)
         }
         case ST_NOT: {
             Vec *a = vals[s->a];
-            FOR_SEL(b)
+            FOR_ROWS(b)
             {
                 int x = tv(VGET(a, row));
                 out->d[row] = from_tv(x < 0 ? -1 : !x);
@@ -720,7 +718,7 @@ Vec *expr_eval(const Expr *e, ExprState *st, Batch *b)
         }
         case ST_MEMBER: {
             Vec *a = vals[s->a];
-            FOR_SEL(b)
+            FOR_ROWS(b)
             {
                 const Datum *d = VGET(a, row);
                 const JdNode *kid = d->type == VT_JSON ? jdom_get(d->v.p, s->key, s->keylen)
@@ -731,7 +729,7 @@ Vec *expr_eval(const Expr *e, ExprState *st, Batch *b)
         }
         case ST_INDEX: {
             Vec *a = vals[s->a], *ix = vals[s->b];
-            FOR_SEL(b)
+            FOR_ROWS(b)
             {
                 const Datum *d = VGET(a, row), *i = VGET(ix, row);
                 const JdNode *kid = NULL;

@@ -23,9 +23,6 @@ const KFn k_fn_table[FN__COUNT] = {
 #undef FK_SCALAR_K
 #undef FK_AGG_K
 
-#define FOR_ROWS(a)                                                                              \
-    for (uint32_t i_ = 0, row = 0; i_ < (a)->b->nsel && ((row = (a)->b->sel[i_]), 1); i_++)
-
 static const char *text_of(const KArgs *a, const Datum *d, size_t *len)
 {
     return val_text(d, a->scratch, len);
@@ -64,12 +61,12 @@ static size_t utf8_put(char *o, uint32_t cp)
 
 void k_fn_ispresent(const KArgs *a)
 {
-    FOR_ROWS(a) a->out->d[row] = val_bool(VGET(a->args[0], row)->type != VT_NULL);
+    FOR_ROWS(a->b) a->out->d[row] = val_bool(VGET(a->args[0], row)->type != VT_NULL);
 }
 
 void k_fn_coalesce(const KArgs *a)
 {
-    FOR_ROWS(a)
+    FOR_ROWS(a->b)
     {
         a->out->d[row] = val_null();
         for (int k = 0; k < a->nargs; k++) {
@@ -86,7 +83,7 @@ void k_fn_coalesce(const KArgs *a)
 
 void k_fn_isempty(const KArgs *a)
 {
-    FOR_ROWS(a)
+    FOR_ROWS(a->b)
     {
         const Datum *d = VGET(a->args[0], row);
         size_t n = 0;
@@ -98,7 +95,7 @@ void k_fn_isempty(const KArgs *a)
 
 void k_fn_isblank(const KArgs *a)
 {
-    FOR_ROWS(a)
+    FOR_ROWS(a->b)
     {
         const Datum *d = VGET(a->args[0], row);
         int blank = 1;
@@ -116,7 +113,7 @@ void k_fn_isblank(const KArgs *a)
 void k_fn_concat(const KArgs *a)
 {
     LiqBuf acc = {0};
-    FOR_ROWS(a)
+    FOR_ROWS(a->b)
     {
         acc.len = 0;
         for (int k = 0; k < a->nargs; k++) {
@@ -134,7 +131,7 @@ void k_fn_concat(const KArgs *a)
 
 void k_fn_strlen(const KArgs *a)
 {
-    FOR_ROWS(a)
+    FOR_ROWS(a->b)
     {
         const Datum *d = VGET(a->args[0], row);
         if (d->type == VT_NULL) {
@@ -162,7 +159,7 @@ static void case_init(void)
 static void change_case(const KArgs *a, int upper)
 {
     pthread_once(&case_once, case_init);
-    FOR_ROWS(a)
+    FOR_ROWS(a->b)
     {
         const Datum *d = VGET(a->args[0], row);
         if (d->type == VT_NULL) {
@@ -211,7 +208,7 @@ void k_fn_toupper(const KArgs *a)
 
 static void math1(const KArgs *a, double (*f)(double))
 {
-    FOR_ROWS(a)
+    FOR_ROWS(a->b)
     {
         double x;
         const Datum *d = VGET(a->args[0], row);

@@ -12,16 +12,13 @@
 #include "engine/exec/expr.h"
 #include "engine/exec/kern.h"
 
-#define FOR_ROWS(a)                                                                                \
-    for (uint32_t i_ = 0, row = 0; i_ < (a)->b->nsel && ((row = (a)->b->sel[i_]), 1); i_++)
-
 /* case(c1, v1, c2, v2, ..., [default]): the value after the first true condition; else the
  * default (an odd last argument), else null. The table caps the arguments at 21, the ten
  * branches and default the reference allows; sema reports more. */
 void k_fn_case(const KArgs *a)
 {
     int pairs = a->nargs / 2, has_default = a->nargs % 2;
-    FOR_ROWS(a)
+    FOR_ROWS(a->b)
     {
         const Datum *r = NULL;
         for (int k = 0; k < pairs && !r; k++)
@@ -36,7 +33,7 @@ void k_fn_case(const KArgs *a)
 /* if(cond, a, b): a when cond is true, else b (null cond included). */
 void k_fn_if(const KArgs *a)
 {
-    FOR_ROWS(a)
+    FOR_ROWS(a->b)
     {
         int t = val_truthy(VGET(a->args[0], row));
         a->out->d[row] = *VGET(a->args[t ? 1 : 2], row);
@@ -47,7 +44,7 @@ void k_fn_if(const KArgs *a)
 void k_fn_messageSize(const KArgs *a)
 {
     LiqBuf t = {0}; /* formatted text of non-strings; freed here, not kept */
-    FOR_ROWS(a)
+    FOR_ROWS(a->b)
     {
         const Datum *d = VGET(a->args[0], row);
         size_t n = 0;
@@ -65,5 +62,5 @@ void k_fn_messageSize(const KArgs *a)
  * values at ingestion, and unmask shows the original), so there is nothing to undo. */
 void k_fn_unmask(const KArgs *a)
 {
-    FOR_ROWS(a) a->out->d[row] = *VGET(a->args[0], row);
+    FOR_ROWS(a->b) a->out->d[row] = *VGET(a->args[0], row);
 }

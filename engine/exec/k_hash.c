@@ -11,14 +11,11 @@
 #include "engine/exec/expr.h"
 #include "engine/exec/kern.h"
 
-#define FOR_ROWS(a)                                                                                \
-    for (uint32_t i_ = 0, row = 0; i_ < (a)->b->nsel && ((row = (a)->b->sel[i_]), 1); i_++)
-
 static void digest(const KArgs *a, const EVP_MD *md)
 {
     static const char hex[] = "0123456789abcdef";
     LiqBuf t = {0}; /* formatted text of non-strings */
-    FOR_ROWS(a)
+    FOR_ROWS(a->b)
     {
         const Datum *d = VGET(a->args[0], row);
         unsigned char h[EVP_MAX_MD_SIZE];

@@ -23,9 +23,6 @@
 #include "engine/exec/expr.h"
 #include "engine/exec/kern.h"
 
-#define FOR_ROWS(a)                                                                                \
-    for (uint32_t i_ = 0, row = 0; i_ < (a)->b->nsel && ((row = (a)->b->sel[i_]), 1); i_++)
-
 typedef struct Ip {
     int fam;             /* 4 or 6 */
     unsigned char b[16]; /* network order; 4 bytes used for IPv4 */
@@ -113,7 +110,7 @@ static const char *addr_text(const Datum *d, size_t *n)
 /* Sets every selected row to test(address text) as a boolean, null for null. */
 static void ip_pred(const KArgs *a, int (*test)(const Ip *ip, int valid))
 {
-    FOR_ROWS(a)
+    FOR_ROWS(a->b)
     {
         const Datum *d = VGET(a->args[0], row);
         if (d->type == VT_NULL) {
@@ -164,7 +161,7 @@ void k_fn_isValidIpV6(const KArgs *a)
 /* isIpInSubnet and its family-specific forms (fam 0: either family). */
 static void in_subnet(const KArgs *a, int fam)
 {
-    FOR_ROWS(a)
+    FOR_ROWS(a->b)
     {
         const Datum *d = VGET(a->args[0], row), *c = VGET(a->args[1], row);
         if (d->type == VT_NULL || c->type == VT_NULL) {
@@ -200,7 +197,7 @@ void k_fn_isIpv6InSubnet(const KArgs *a)
 /* ipv4ToNumber(s): a.b.c.d -> a*2^24 + b*2^16 + c*2^8 + d; null when s is not IPv4. */
 void k_fn_ipv4ToNumber(const KArgs *a)
 {
-    FOR_ROWS(a)
+    FOR_ROWS(a->b)
     {
         const Datum *d = VGET(a->args[0], row);
         Ip ip;

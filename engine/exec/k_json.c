@@ -12,9 +12,6 @@
 #include "engine/data/jdom.h"
 #include "engine/exec/kern.h"
 
-#define FOR_ROWS(a)                                                                              \
-    for (uint32_t i_ = 0, row = 0; i_ < (a)->b->nsel && ((row = (a)->b->sel[i_]), 1); i_++)
-
 /* The structure a value holds: itself when VT_JSON, else its text parsed (NULL when that is
  * not a JSON object or array). */
 static const JdNode *structure(const KArgs *a, const Datum *d)
@@ -29,7 +26,7 @@ static const JdNode *structure(const KArgs *a, const Datum *d)
 
 void k_fn_jsonParse(const KArgs *a)
 {
-    FOR_ROWS(a)
+    FOR_ROWS(a->b)
     {
         const JdNode *n = structure(a, VGET(a->args[0], row));
         a->out->d[row] = n ? val_json(n) : val_null();
@@ -39,7 +36,7 @@ void k_fn_jsonParse(const KArgs *a)
 void k_fn_jsonStringify(const KArgs *a)
 {
     LiqBuf t = {0};
-    FOR_ROWS(a)
+    FOR_ROWS(a->b)
     {
         const Datum *d = VGET(a->args[0], row);
         if (d->type != VT_JSON) {
@@ -57,7 +54,7 @@ void k_fn_jsonStringify(const KArgs *a)
 
 void k_fn_jsonArraySize(const KArgs *a)
 {
-    FOR_ROWS(a)
+    FOR_ROWS(a->b)
     {
         const JdNode *n = structure(a, VGET(a->args[0], row));
         a->out->d[row] = n && n->type == JD_ARR ? val_num((double)n->n) : val_null();
@@ -67,7 +64,7 @@ void k_fn_jsonArraySize(const KArgs *a)
 /* Does the array hold an element equal to v: strings by bytes, numbers by value, booleans. */
 void k_fn_jsonArrayContains(const KArgs *a)
 {
-    FOR_ROWS(a)
+    FOR_ROWS(a->b)
     {
         const JdNode *n = structure(a, VGET(a->args[0], row));
         const Datum *v = VGET(a->args[1], row);

@@ -21,9 +21,6 @@
 #include "engine/exec/expr.h"
 #include "engine/exec/kern.h"
 
-#define FOR_ROWS(a)                                                                                \
-    for (uint32_t i_ = 0, row = 0; i_ < (a)->b->nsel && ((row = (a)->b->sel[i_]), 1); i_++)
-
 /* A numeric argument of the math functions (numbers, numeric strings, timestamps), or 0. */
 static int arg_num(const KArgs *a, int k, uint32_t row, double *x)
 {
@@ -42,7 +39,7 @@ static Datum finite_or_null(double x)
  * numeric. A winning input number keeps its text (L11); the first of equal values wins. */
 static void extreme(const KArgs *a, int sign)
 {
-    FOR_ROWS(a)
+    FOR_ROWS(a->b)
     {
         const Datum *best = NULL;
         double bx = 0, x;
@@ -77,7 +74,7 @@ void k_fn_least(const KArgs *a)
 /* Natural logarithm; null for 0 and below (log(0) would be -Infinity). */
 void k_fn_log(const KArgs *a)
 {
-    FOR_ROWS(a)
+    FOR_ROWS(a->b)
     {
         double x;
         a->out->d[row] = arg_num(a, 0, row, &x) && x > 0 ? finite_or_null(log(x)) : val_null();
@@ -87,7 +84,7 @@ void k_fn_log(const KArgs *a)
 /* Square root; null below 0 (REC of §4.1). */
 void k_fn_sqrt(const KArgs *a)
 {
-    FOR_ROWS(a)
+    FOR_ROWS(a->b)
     {
         double x;
         a->out->d[row] = arg_num(a, 0, row, &x) && x >= 0 ? finite_or_null(sqrt(x)) : val_null();
@@ -143,7 +140,7 @@ static double round_dec(double x, int d)
 /* round(a [, d]): to d decimal places, 0 by default; d is truncated to an integer. */
 void k_fn_round(const KArgs *a)
 {
-    FOR_ROWS(a)
+    FOR_ROWS(a->b)
     {
         double x, d = 0;
         if (!arg_num(a, 0, row, &x) || (a->nargs > 1 && !arg_num(a, 1, row, &d))) {
@@ -170,7 +167,7 @@ void k_fn_round(const KArgs *a)
 void k_fn_haversine(const KArgs *a)
 {
     const double rad = M_PI / 180;
-    FOR_ROWS(a)
+    FOR_ROWS(a->b)
     {
         double p[4];
         int k;
@@ -241,7 +238,7 @@ static int conv(const Datum *d, double *x, const char **s, size_t *n)
 /* toNumber(s), toDouble(s): the number s holds, else null. */
 static void to_double(const KArgs *a)
 {
-    FOR_ROWS(a)
+    FOR_ROWS(a->b)
     {
         double x;
         const char *s;
@@ -263,7 +260,7 @@ void k_fn_toDouble(const KArgs *a)
 /* toInt(s): the number truncated toward zero, null outside the 32-bit range. */
 void k_fn_toInt(const KArgs *a)
 {
-    FOR_ROWS(a)
+    FOR_ROWS(a->b)
     {
         double x;
         const char *s;
@@ -282,7 +279,7 @@ void k_fn_toInt(const KArgs *a)
  * keeps that exact text for output (L11). */
 void k_fn_toLong(const KArgs *a)
 {
-    FOR_ROWS(a)
+    FOR_ROWS(a->b)
     {
         double x;
         const char *s;
@@ -324,7 +321,7 @@ void k_fn_toLong(const KArgs *a)
 /* isNumeric(f): true when toNumber(f) would give a number (booleans: false). */
 void k_fn_isNumeric(const KArgs *a)
 {
-    FOR_ROWS(a)
+    FOR_ROWS(a->b)
     {
         double x;
         const char *s;

@@ -25,9 +25,6 @@
 #include "engine/exec/kern.h"
 #include "engine/exec/rx.h"
 
-#define FOR_ROWS(a)                                                                                \
-    for (uint32_t i_ = 0, row = 0; i_ < (a)->b->nsel && ((row = (a)->b->sel[i_]), 1); i_++)
-
 enum { MAXARGS = 4 }; /* the most arguments a kernel here reads as text */
 
 /* The text of argument k at row; 0 when it is null. tb[k] holds formatted text, one buffer per
@@ -112,7 +109,7 @@ static int in_set(const char *c, size_t cl, const char *set, size_t sn)
 static void trim(const KArgs *a, int left, int right)
 {
     LiqBuf tb[MAXARGS] = {{0}};
-    FOR_ROWS(a)
+    FOR_ROWS(a->b)
     {
         const char *s, *set = white;
         size_t n, sn = sizeof(white) - 1;
@@ -172,7 +169,7 @@ static size_t clamp_count(double x, size_t limit)
 void k_fn_substr(const KArgs *a)
 {
     LiqBuf tb[MAXARGS] = {{0}};
-    FOR_ROWS(a)
+    FOR_ROWS(a->b)
     {
         const char *s;
         size_t n;
@@ -199,7 +196,7 @@ void k_fn_substr(const KArgs *a)
 void k_fn_replace(const KArgs *a)
 {
     LiqBuf tb[MAXARGS] = {{0}}, acc = {0};
-    FOR_ROWS(a)
+    FOR_ROWS(a->b)
     {
         const char *s, *f, *r;
         size_t n, fn, rn;
@@ -252,7 +249,7 @@ static int contains(const char *s, size_t n, const char *sub, size_t m, int ci)
 void k_fn_strcontains(const KArgs *a)
 {
     LiqBuf tb[MAXARGS] = {{0}};
-    FOR_ROWS(a)
+    FOR_ROWS(a->b)
     {
         const char *s, *sub;
         size_t n, m;
@@ -269,7 +266,7 @@ void k_fn_strcontains(const KArgs *a)
 static void affix(const KArgs *a, int suffix)
 {
     LiqBuf tb[MAXARGS] = {{0}};
-    FOR_ROWS(a)
+    FOR_ROWS(a->b)
     {
         const char *s, *p;
         size_t n, m;
@@ -356,7 +353,7 @@ void k_fn_regexReplace(const KArgs *a)
     RxMatch *m = NULL;
     const char *cur = NULL; /* the pattern rx was compiled from (batch pool), if any */
     size_t curlen = 0;
-    FOR_ROWS(a)
+    FOR_ROWS(a->b)
     {
         const char *s, *p, *r;
         size_t n, pn, rn;
@@ -428,7 +425,7 @@ static void json_str(LiqBuf *b, const char *s, size_t n)
 void k_fn_split(const KArgs *a)
 {
     LiqBuf tb[MAXARGS] = {{0}}, acc = {0};
-    FOR_ROWS(a)
+    FOR_ROWS(a->b)
     {
         const char *s, *dl;
         size_t n, dn;
@@ -487,7 +484,7 @@ static int hexval(char c)
 static void map_text(const KArgs *a, int (*code)(const char *s, size_t n, LiqBuf *acc))
 {
     LiqBuf tb[MAXARGS] = {{0}}, acc = {0};
-    FOR_ROWS(a)
+    FOR_ROWS(a->b)
     {
         const char *s;
         size_t n;
@@ -649,7 +646,7 @@ void k_fn_hexToAscii(const KArgs *a)
 void k_fn_hexToDec(const KArgs *a)
 {
     LiqBuf tb[MAXARGS] = {{0}};
-    FOR_ROWS(a)
+    FOR_ROWS(a->b)
     {
         const char *s;
         size_t n, i = 0;
@@ -680,7 +677,7 @@ void k_fn_hexToDec(const KArgs *a)
  * null when n is not a number or its magnitude reaches 2^64. */
 void k_fn_decToHex(const KArgs *a)
 {
-    FOR_ROWS(a)
+    FOR_ROWS(a->b)
     {
         double x;
         a->out->d[row] = val_null();

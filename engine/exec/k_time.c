@@ -16,9 +16,6 @@
 #include "engine/exec/kern.h"
 #include "engine/input/ts.h"
 
-#define FOR_ROWS(a)                                                                              \
-    for (uint32_t i_ = 0, row = 0; i_ < (a)->b->nsel && ((row = (a)->b->sel[i_]), 1); i_++)
-
 static int as_ms(const Datum *d, int64_t *ms)
 {
     double f;
@@ -31,7 +28,7 @@ static int as_ms(const Datum *d, int64_t *ms)
 
 static void round_to(const KArgs *a, int ts_arg, int ceil_)
 {
-    FOR_ROWS(a)
+    FOR_ROWS(a->b)
     {
         int64_t ms;
         const Datum *p = VGET(a->args[ts_arg + 1], row);
@@ -51,7 +48,7 @@ void k_fn_bin(const KArgs *a)
         round_to(a, 0, 0);
         return;
     }
-    FOR_ROWS(a)
+    FOR_ROWS(a->b)
     {
         int64_t ms;
         const Datum *p = VGET(a->args[1], row), *off = VGET(a->args[2], row);
@@ -76,7 +73,7 @@ void k_fn_dateceil(const KArgs *a)
 
 void k_fn_fromMillis(const KArgs *a)
 {
-    FOR_ROWS(a)
+    FOR_ROWS(a->b)
     {
         int64_t ms;
         a->out->d[row] = as_ms(VGET(a->args[0], row), &ms) ? val_ts(ms) : val_null();
@@ -85,7 +82,7 @@ void k_fn_fromMillis(const KArgs *a)
 
 void k_fn_toMillis(const KArgs *a)
 {
-    FOR_ROWS(a)
+    FOR_ROWS(a->b)
     {
         int64_t ms;
         a->out->d[row] = as_ms(VGET(a->args[0], row), &ms) ? val_num((double)ms) : val_null();
@@ -97,7 +94,7 @@ void k_fn_toMillis(const KArgs *a)
 void k_fn_now(const KArgs *a)
 {
     double t = (double)time(NULL);
-    FOR_ROWS(a) a->out->d[row] = val_num(t);
+    FOR_ROWS(a->b) a->out->d[row] = val_num(t);
 }
 
 /* ===== formatDate / parseDate ===== */
@@ -179,12 +176,12 @@ static void format_one(const KArgs *a, uint32_t row)
 
 void k_fn_formatDate(const KArgs *a)
 {
-    FOR_ROWS(a) format_one(a, row);
+    FOR_ROWS(a->b) format_one(a, row);
 }
 
 void k_fn_strftime(const KArgs *a)
 {
-    FOR_ROWS(a) format_one(a, row);
+    FOR_ROWS(a->b) format_one(a, row);
 }
 
 static int digits(const char *s, size_t n, size_t *i, int max, int *v)
@@ -321,7 +318,7 @@ static int java_parse(const char *s, size_t n, const char *f, size_t fn, int zon
 
 void k_fn_parseDate(const KArgs *a)
 {
-    FOR_ROWS(a)
+    FOR_ROWS(a->b)
     {
         const Datum *s = VGET(a->args[0], row), *f = VGET(a->args[1], row);
         int zone;

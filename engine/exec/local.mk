@@ -5,7 +5,7 @@ libliq_la_SOURCES += \
 	engine/exec/k_str.c engine/exec/k_num.c engine/exec/k_gen.c engine/exec/k_ip.c \
 	engine/exec/k_hash.c \
 	engine/exec/dec.c engine/exec/agg.c engine/exec/agg.h \
-	engine/exec/op.h engine/exec/rowset.c engine/exec/op_filter.c engine/exec/op_fields.c \
+	engine/exec/op.h engine/exec/op.c engine/exec/rowset.c engine/exec/op_filter.c engine/exec/op_fields.c \
 	engine/exec/op_sort.c engine/exec/op_stats.c engine/exec/op_parse.c \
 	engine/exec/op_dedup.c engine/exec/op_fpat.c engine/exec/op_unnest.c \
 	engine/exec/op_source.c engine/exec/discover.c engine/exec/pipe.c

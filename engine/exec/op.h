@@ -60,6 +60,10 @@ struct Op {
     int tail;          /* limit: keep the last `limit` rows instead ('tail N') */
 };
 
+/* The one constructor every op_*_new uses: an operator of vt over data, in the plan pool,
+ * without a limit (label and detail are the planner's). */
+Op *op_new(Plan *p, const OpVTable *vt, void *data);
+
 Op *op_filter_new(Plan *p, Expr *pred);
 Op *op_fields_new(Plan *p, Expr **exprs, const int *slots, int n);
 Op *op_sort_new(Plan *p, const int *key_slots, const int *desc, int n);

@@ -213,13 +213,8 @@ static const OpVTable dedup_vt = {
 
 Op *op_dedup_new(Plan *p, const int *key_slots, int nkeys)
 {
-    Op *op = apr_pcalloc(p->pool, sizeof(*op));
     DedupData *dd = apr_pcalloc(p->pool, sizeof(*dd));
     dd->keys = key_slots;
     dd->nkeys = nkeys;
-    op->vt = &dedup_vt;
-    op->plan = p;
-    op->data = dd;
-    op->limit = -1;
-    return op;
+    return op_new(p, &dedup_vt, dd);
 }

@@ -41,10 +41,8 @@ static void fields_execute(const Op *op, OpLocal *lp, Batch *b)
         Vec *v = expr_eval(fd->exprs[i], l->st[i], b);
         Vec *dst = &b->cols[fd->slots[i]];
         Datum *d = apr_palloc(b->pool, sizeof(Datum) * b->nrows);
-        for (uint32_t k = 0; k < b->nsel; k++) {
-            SelIdx row = b->sel[k];
+        FOR_ROWS(b)
             d[row] = *VGET(v, row);
-        }
         dst->d = d;
         dst->isconst = 0;
         dst->loaded = 1;
@@ -59,15 +57,10 @@ static const OpVTable fields_vt = {
 
 Op *op_fields_new(Plan *p, Expr **exprs, const int *slots, int n)
 {
-    Op *op = apr_pcalloc(p->pool, sizeof(*op));
     FieldsData *fd = apr_pcalloc(p->pool, sizeof(*fd));
     fd->exprs = exprs;
     fd->slots = slots;
     fd->n = n;
     fd->ninputs = expr_inputs_union(p->pool, exprs, n, &fd->inputs);
-    op->vt = &fields_vt;
-    op->plan = p;
-    op->data = fd;
-    op->limit = -1;
-    return op;
+    return op_new(p, &fields_vt, fd);
 }

@@ -25,8 +25,8 @@ static void filter_execute(const Op *op, OpLocal *lp, Batch *b)
     FilterLocal *l = lp;
     Vec *v = expr_eval(op->data, l->st, b);
     uint32_t n = 0;
-    for (uint32_t k = 0; k < b->nsel; k++) {
-        SelIdx row = b->sel[k];
+    FOR_ROWS(b)
+    {
         const Datum *d = VGET(v, row);
         b->sel[n] = row;
         n += d->type != VT_NULL && val_truthy(d);
@@ -42,10 +42,5 @@ static const OpVTable filter_vt = {
 
 Op *op_filter_new(Plan *p, Expr *pred)
 {
-    Op *op = apr_pcalloc(p->pool, sizeof(*op));
-    op->vt = &filter_vt;
-    op->plan = p;
-    op->data = pred;
-    op->limit = -1;
-    return op;
+    return op_new(p, &filter_vt, pred);
 }

@@ -405,8 +405,8 @@ static void fpat_execute(const Op *op, OpLocal *lp, Batch *b)
         }
     }
     uint32_t kept = 0;
-    for (uint32_t i = 0; i < b->nsel; i++) {
-        SelIdx row = b->sel[i];
+    FOR_ROWS(b)
+    {
         const Datum *d = VGET(msg, row);
         const char *s = d->s ? d->s : "";
         size_t n = d->len;
@@ -514,11 +514,7 @@ Op *op_fpat_new(Plan *p, const FpPattern *pat, LiqDiagList *diags, int **out_slo
         slots[nf] = fd->slots[f];
         names[nf++] = nm;
     }
-    Op *op = apr_pcalloc(pool, sizeof(*op));
-    op->vt = &fpat_vt;
-    op->plan = p;
-    op->data = fd;
-    op->limit = -1;
+    Op *op = op_new(p, &fpat_vt, fd);
     *out_slots = slots;
     *out_names = names;
     *nout = nf;

@@ -309,8 +309,8 @@ static void parse_execute(const Op *op, OpLocal *lp, Batch *b)
             v->loaded = 1;
             cols[k] = v->d;
         }
-        for (uint32_t i = 0; i < b->nsel; i++) {
-            SelIdx row = b->sel[i];
+        FOR_ROWS(b)
+        {
             const Datum *d = VGET(src, row);
             size_t len;
             const char *text = d->type == VT_NULL ? NULL : val_text(d, &l->scratch, &len);
@@ -362,8 +362,8 @@ static void parse_execute(const Op *op, OpLocal *lp, Batch *b)
         live[nlive++] = k;
     }
     size_t *cap = l->cap;
-    for (uint32_t i = 0; i < b->nsel; i++) {
-        SelIdx row = b->sel[i];
+    FOR_ROWS(b)
+    {
         const Datum *d = VGET(src, row);
         size_t len;
         const char *text = d->type == VT_NULL ? NULL : val_text(d, &l->scratch, &len);
@@ -447,11 +447,7 @@ static Op *mode_op(Plan *p, Expr *src, ParseMode mode, const AstNode *names, int
     pd->src = src;
     pd->n = n;
     pd->slots = slots;
-    Op *op = apr_pcalloc(pool, sizeof(*op));
-    op->vt = &parse_vt;
-    op->plan = p;
-    op->data = pd;
-    op->limit = -1;
+    Op *op = op_new(p, &parse_vt, pd);
     *out_slots = slots;
     *out_names = nm;
     *nout = n;
@@ -567,11 +563,7 @@ Op *op_parse_new(Plan *p, Expr *src, const AstNode *pat, const AstNode *names, i
     pd->rx = rx;
     pd->n = n;
     pd->groups = groups;
-    Op *op = apr_pcalloc(pool, sizeof(*op));
-    op->vt = &parse_vt;
-    op->plan = p;
-    op->data = pd;
-    op->limit = -1;
+    Op *op = op_new(p, &parse_vt, pd);
     *out_slots = slots;
     *out_names = nm;
     *nout = n;

@@ -167,24 +167,23 @@ static const OpVTable limit_vt = {
     .finalize = sort_finalize, /* no keys: input order */
 };
 
-Op *op_sort_new(Plan *p, const int *key_slots, const int *desc, int n)
+static SortData *sort_data(Plan *p, const int *key_slots, const int *desc, int n)
 {
-    Op *op = apr_pcalloc(p->pool, sizeof(*op));
     SortData *sd = apr_pcalloc(p->pool, sizeof(*sd));
     sd->key_slots = key_slots;
     sd->desc = desc;
     sd->nkeys = n;
-    op->vt = &sort_vt;
-    op->plan = p;
-    op->data = sd;
-    op->limit = -1;
-    return op;
+    return sd;
+}
+
+Op *op_sort_new(Plan *p, const int *key_slots, const int *desc, int n)
+{
+    return op_new(p, &sort_vt, sort_data(p, key_slots, desc, n));
 }
 
 Op *op_limit_new(Plan *p, int64_t n)
 {
-    Op *op = op_sort_new(p, NULL, NULL, 0);
-    op->vt = &limit_vt;
+    Op *op = op_new(p, &limit_vt, sort_data(p, NULL, NULL, 0));
     op->limit = n;
     return op;
 }

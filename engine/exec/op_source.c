@@ -75,8 +75,8 @@ static void source_execute(const Op *op, OpLocal *l, Batch *b)
     dec_load(op->plan, b, &sd->log_slot, 1);
     const Vec *v = &b->cols[sd->log_slot];
     uint32_t n = 0;
-    for (uint32_t k = 0; k < b->nsel; k++) {
-        SelIdx row = b->sel[k];
+    FOR_ROWS(b)
+    {
         const Datum *d = VGET(v, row);
         b->sel[n] = row;
         n += d->type == VT_STR && selected(sd, d->s, d->len);
@@ -125,10 +125,5 @@ Op *op_source_new(Plan *p, const AstNode *const *cmds, int ncmds)
     sd->nsel = ncmds;
     sd->log_slot = plan_input_slot(p, "@log", 4);
     p->slots[sd->log_slot].used = 1;
-    Op *op = apr_pcalloc(pool, sizeof(*op));
-    op->vt = &source_vt;
-    op->plan = p;
-    op->data = sd;
-    op->limit = -1;
-    return op;
+    return op_new(p, &source_vt, sd);
 }

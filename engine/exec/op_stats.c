@@ -470,7 +470,6 @@ static const OpVTable stats_vt = {
 
 Op *op_stats_new(Plan *p, Expr **keys, const int *key_slots, int nkeys, AggSpec *aggs, int naggs)
 {
-    Op *op = apr_pcalloc(p->pool, sizeof(*op));
     StatsData *sd = apr_pcalloc(p->pool, sizeof(*sd));
     sd->keys = keys;
     sd->key_slots = key_slots;
@@ -494,9 +493,5 @@ Op *op_stats_new(Plan *p, Expr **keys, const int *key_slots, int nkeys, AggSpec 
         all[na++] = aggs[a].arg2;
     }
     sd->ninputs = expr_inputs_union(p->pool, all, na, &sd->inputs);
-    op->vt = &stats_vt;
-    op->plan = p;
-    op->data = sd;
-    op->limit = -1;
-    return op;
+    return op_new(p, &stats_vt, sd);
 }

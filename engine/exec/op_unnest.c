@@ -130,13 +130,8 @@ static const OpVTable unnest_vt = {
 
 Op *op_unnest_new(Plan *p, Expr *list, int slot)
 {
-    Op *op = apr_pcalloc(p->pool, sizeof(*op));
     UnnestData *ud = apr_pcalloc(p->pool, sizeof(*ud));
     ud->list = list;
     ud->slot = slot;
-    op->vt = &unnest_vt;
-    op->plan = p;
-    op->data = ud;
-    op->limit = -1;
-    return op;
+    return op_new(p, &unnest_vt, ud);
 }

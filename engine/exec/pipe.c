@@ -223,8 +223,8 @@ static void format_batch(Run *r, Batch *b, Pending *p, Datum *vals)
     const Plan *pl = r->plan;
     int nv = pl->nvis;
     dec_load(pl, b, r->vis_inputs, r->nvis_inputs);
-    for (uint32_t k = 0; k < b->nsel; k++) {
-        SelIdx row = b->sel[k];
+    FOR_ROWS(b)
+    {
         for (int c = 0; c < nv; c++) {
             const Vec *v = &b->cols[pl->vis[c].slot];
             vals[c] = v->loaded ? *VGET(v, row) : val_null();
@@ -400,8 +400,8 @@ static void prefilter_batch(const Plan *p, Batch *b, uint8_t *bits)
         }
     }
     uint32_t k = 0;
-    for (uint32_t i = 0; i < b->nsel; i++) {
-        SelIdx row = b->sel[i];
+    FOR_ROWS(b)
+    {
         b->sel[k] = row;
         k += (bits[row] & all) == all || (bits[row] & esc);
     }
@@ -416,8 +416,8 @@ static void time_range(Run *r, Batch *b)
     const Vec *v = &b->cols[r->ts_slot];
     const LiqRunOptions *o = r->opt;
     uint32_t n = 0;
-    for (uint32_t k = 0; k < b->nsel; k++) {
-        SelIdx row = b->sel[k];
+    FOR_ROWS(b)
+    {
         const Datum *d = VGET(v, row);
         b->sel[n] = row;
         n += d->type == VT_TS && (!o->has_start || d->v.i >= r->range_start) &&

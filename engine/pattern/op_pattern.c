@@ -268,8 +268,8 @@ static void pattern_sink(const Op *op, OpLocal *lp, Batch *b)
     Vec *v = expr_eval(pd->src, l->st, b);
     Vec *tv = pd->ts ? expr_eval(pd->ts, l->tst, b) : NULL;
     const Plan *p = op->plan;
-    for (uint32_t k = 0; k < b->nsel; k++) {
-        SelIdx row = b->sel[k];
+    FOR_ROWS(b)
+    {
         const Datum *d = VGET(v, row);
         if (d->type == VT_NULL || d->type == VT_JSON)
             continue; /* maps and lists are not clustered (§3.9) */
@@ -715,7 +715,6 @@ static const OpVTable pattern_vt = {
 Op *op_pattern_new(Plan *p, Expr *src, const int slots[4], Expr *ts, DiffKind diff,
                    const int diff_slots[3], const int anomaly_slots[4])
 {
-    Op *op = apr_pcalloc(p->pool, sizeof(*op));
     PatternData *pd = apr_pcalloc(p->pool, sizeof(*pd));
     pd->src = src;
     pd->slot_pattern = slots[0];
@@ -736,9 +735,5 @@ Op *op_pattern_new(Plan *p, Expr *src, const int slots[4], Expr *ts, DiffKind di
         pd->slot_ts = anomaly_slots[2];
         pd->slot_desc = anomaly_slots[3];
     }
-    op->vt = &pattern_vt;
-    op->plan = p;
-    op->data = pd;
-    op->limit = -1;
-    return op;
+    return op_new(p, &pattern_vt, pd);
 }
