@@ -64,6 +64,10 @@ int dec_lambda(const char *s, size_t n, Datum out[LAMBDA_NFIELDS])
     } kinds[] = {{"START", 5}, {"END", 3}, {"REPORT", 6}};
     for (int f = 0; f < LAMBDA_NFIELDS; f++)
         out[f] = val_null();
+    /* most records are not platform lines: one search for what every kind needs (platform()
+     * looks within the first 256 bytes) settles them, whatever the loops below cost */
+    if (!memmem(s, n < 256 ? n : 256, "RequestId: ", 11))
+        return 0;
     for (int k = 0; k < 3; k++) {
         const char *id = platform(s, n, kinds[k].word, kinds[k].len);
         if (!id)
