@@ -5,7 +5,8 @@
  * last byte gives, in one mask, the positions where a match can start; only those are
  * compared in full. Few positions pass both tests in text, so the loop runs at close to
  * memory speed. The last partial block goes to memmem. The AVX2 version is compiled with a
- * target attribute and chosen once at run time, so the binary still runs on any x86-64.
+ * target attribute and chosen at run time by __builtin_cpu_supports, so the binary still runs
+ * on any x86-64.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -56,19 +57,15 @@ __attribute__((target("avx2"))) static const char *find_avx2(const char *h, size
 
 const char *mem_find(const char *h, size_t hn, const char *n, size_t nn)
 {
-    static int avx2 = -1; /* -1: not asked yet; every thread computes the same answer */
     if (nn == 0)
         return h;
     if (nn > hn)
         return NULL;
     if (nn == 1)
         return memchr(h, n[0], hn);
-    int v = __atomic_load_n(&avx2, __ATOMIC_RELAXED);
-    if (v < 0) {
-        v = __builtin_cpu_supports("avx2") ? 1 : 0;
-        __atomic_store_n(&avx2, v, __ATOMIC_RELAXED);
-    }
-    return v ? find_avx2(h, hn, n, nn) : find_sse2(h, hn, n, nn);
+    /* one load and test of the CPU model libgcc (or compiler-rt) fills in its constructor,
+     * before main: a constant of the process, kept by the runtime, none of liq's */
+    return __builtin_cpu_supports("avx2") ? find_avx2(h, hn, n, nn) : find_sse2(h, hn, n, nn);
 }
 
 #else

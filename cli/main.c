@@ -1,6 +1,7 @@
 /* main.c -- the liq executable: process set-up around cli_main
  *
- * Initialises APR, makes a failed pool allocation anywhere a clean stop with exit 5 (the
+ * Initialises APR and the library (liq_global_init: libcurl, once, before any thread), makes
+ * a failed pool allocation anywhere a clean stop with exit 5 (the
  * registry's "memory limit", cli/exit_codes.def) instead of a crash, ignores SIGPIPE (a closed pipe becomes a write error, and liq stops quietly
  * with exit 0, as 'liq ... | head' expects), gives stdout a large buffer, and runs cli_main.
  *
@@ -14,6 +15,7 @@
 #include <apr_general.h>
 #include <apr_pools.h>
 #include "cli/cli.h"
+#include "engine/liq.h"
 
 /* The abort function of every APR pool of the process (pools inherit it from the global
  * pool): an allocation failed, so nothing more can be computed. Called from any thread;
@@ -36,6 +38,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "liq: internal error: cannot initialise APR\n");
         return CLI_EXIT_INTERNAL;
     }
+    if (liq_global_init() != LIQ_OK) {
+        fprintf(stderr, "liq: internal error: cannot initialise libcurl\n");
+        return CLI_EXIT_INTERNAL;
+    }
     apr_pool_t *probe; /* a child of the global pool, whose abort function every pool inherits */
     if (apr_pool_create(&probe, NULL) == APR_SUCCESS) {
         apr_pool_abort_set(out_of_memory, apr_pool_parent_get(probe));
@@ -51,6 +57,7 @@ int main(int argc, char **argv)
                 strerror(errno ? errno : EIO));
         rc = CLI_EXIT_INTERNAL;
     }
+    liq_global_cleanup();
     apr_terminate();
     return rc;
 }

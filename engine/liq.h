@@ -8,7 +8,10 @@
  *
  * Ownership: a LiqQuery lives in the pool given to liq_compile.
  *
+ * Threads: liq_global_init once per process before anything else.
+ *
  * Interface:
+ *   liq_global_init  process set-up, once (liq_global_cleanup at the end)
  *   liq_compile      query text -> LiqQuery (NULL on errors)
  *   liq_explain      the plan as text (--explain)
  *   liq_columns      the result column names (header rows)
@@ -108,6 +111,12 @@ typedef struct LiqRunStats {
     int nops;         /* LiqRunOptions.profile: entries of ops (every stage of the plan) */
     LiqOpStats *ops;  /* ... allocated in the query's pool by each profiled run; else NULL */
 } LiqRunStats;
+
+/* Process set-up, once, before any other liq function and before any thread uses liq (as
+ * curl_global_init): libcurl for S3 inputs. APR must be initialised already
+ * (apr_initialize). main(), the golden runner, the fuzzers and the unit tests call it. */
+LiqStatus liq_global_init(void);
+void liq_global_cleanup(void);
 
 LiqQuery *liq_compile(apr_pool_t *pool, const char *text, size_t len, LiqDiagList *diags);
 /* A query (text may be NULL: then rows show @timestamp, @logStream and @message, as

@@ -64,12 +64,12 @@ void fuzz_run_query(apr_pool_t *pool, LiqQuery *lq, const char *path, uint32_t b
                     int no_prefilter, const char *query, size_t qlen, const char *pattern,
                     size_t plen, FuzzOut *out);
 
-/* Initialises APR once; every target's LLVMFuzzerInitialize calls it. */
+/* Initialises APR and the library once; every target's LLVMFuzzerInitialize calls it. */
 static inline void fuzz_init(void)
 {
     static int done;
     if (!done) {
-        if (apr_initialize() != APR_SUCCESS)
+        if (apr_initialize() != APR_SUCCESS || liq_global_init() != LIQ_OK)
             abort();
         done = 1;
     }

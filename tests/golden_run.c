@@ -36,6 +36,7 @@
 #include <apr_general.h>
 #include "cli/cli.h"
 #include "base/buf.h"
+#include "engine/liq.h"
 
 typedef struct Case {
     int line;
@@ -365,6 +366,10 @@ static void run_file(const char *path)
 int main(int argc, char **argv)
 {
     apr_initialize();
+    if (liq_global_init() != LIQ_OK) {
+        fprintf(stderr, "golden: cannot initialise liq\n");
+        return 1;
+    }
     int i = 1;
     for (; i < argc; i++) {
         if (strcmp(argv[i], "--srcdir") == 0 && i + 1 < argc)

@@ -2,6 +2,7 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
+#include <locale.h>
 #include <math.h>
 #include <string.h>
 #include <apr_strings.h>
@@ -43,6 +44,7 @@ typedef struct Step {
     Datum *list;       /* ST_IN */
     int nlist;
     int fn;            /* ST_CALL */
+    void *aux;         /* ST_CALL: constant data compiled for the kernel (KArgs.aux) */
     int negate;        /* ST_LIKE/ST_REGEX/ST_IN: not like, not in */
     const char *key;   /* ST_MEMBER */
     size_t keylen;
@@ -104,6 +106,23 @@ int scope_get(const Scope *s, const char *name)
 }
 
 /* ===== Compilation ===== */
+
+static apr_status_t free_locale(void *loc)
+{
+    freelocale((locale_t)loc);
+    return APR_SUCCESS;
+}
+
+/* toupper/tolower: a C.UTF-8 locale object for towupper_l, made when the query is compiled
+ * and freed with it; every worker of every run only reads it. NULL when there is none (then
+ * only ASCII letters change case). */
+static void *case_locale(apr_pool_t *pool)
+{
+    locale_t loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+    if (loc)
+        apr_pool_cleanup_register(pool, loc, free_locale, apr_pool_cleanup_null);
+    return loc;
+}
 
 static Step *add_step(Expr *e, apr_pool_t *pool, StepKind k)
 {
@@ -372,6 +391,8 @@ static int compile_rec(ExprCtx *c, Expr *e, const AstNode *n)
         s->fn = n->fn;
         s->args = args;
         s->nargs = na;
+        if (n->fn == FN_toupper || n->fn == FN_tolower)
+            s->aux = case_locale(pool);
         return s->out;
     }
     case AST_MEMBER: {
@@ -756,7 +777,7 @@ Vec *expr_eval(const Expr *e, ExprState *st, Batch *b)
             if (!takes_structures(s->fn))
                 for (int k = 0; k < na; k++)
                     args[k] = no_structures(args[k], b, st, k);
-            KArgs ka = {args, na, b, out, &st->scratch};
+            KArgs ka = {args, na, b, out, &st->scratch, s->aux};
             k_fn_table[s->fn](&ka);
             break;
         }

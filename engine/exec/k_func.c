@@ -6,7 +6,6 @@
 #include <math.h>
 #include <string.h>
 #include <locale.h>
-#include <pthread.h>
 #include <wctype.h>
 #include <apr_strings.h>
 #include "engine/exec/expr.h"
@@ -146,19 +145,12 @@ void k_fn_strlen(const KArgs *a)
     }
 }
 
-/* Unicode case mapping through a C.UTF-8 locale object made once (towupper_l: no global
- * locale change, safe in every worker). Bytes that are not valid UTF-8 pass through. */
-static locale_t case_loc;
-static pthread_once_t case_once = PTHREAD_ONCE_INIT;
-
-static void case_init(void)
-{
-    case_loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
-}
-
+/* Unicode case mapping through the C.UTF-8 locale object compiled with the call (KArgs.aux,
+ * expr.c: towupper_l, no global locale change, safe in every worker). Bytes that are not
+ * valid UTF-8 pass through. */
 static void change_case(const KArgs *a, int upper)
 {
-    pthread_once(&case_once, case_init);
+    locale_t loc = (locale_t)a->aux;
     FOR_ROWS(a->b)
     {
         const Datum *d = VGET(a->args[0], row);
@@ -184,9 +176,8 @@ static void change_case(const KArgs *a, int upper)
                 continue;
             }
             uint32_t m = cp;
-            if (case_loc)
-                m = (uint32_t)(upper ? towupper_l((wint_t)cp, case_loc)
-                                     : towlower_l((wint_t)cp, case_loc));
+            if (loc)
+                m = (uint32_t)(upper ? towupper_l((wint_t)cp, loc) : towlower_l((wint_t)cp, loc));
             k += utf8_put(o + k, m);
             i += adv;
         }

@@ -19,6 +19,8 @@ typedef struct KArgs {
     Batch *b;
     Vec *out;
     LiqBuf *scratch;
+    void *aux; /* constant data compiled for this call (toupper/tolower: a C.UTF-8 locale_t),
+                * read-only: shared by every worker of every run */
 } KArgs;
 
 typedef void (*KFn)(const KArgs *a);

@@ -61,6 +61,7 @@ struct Src {
 
 static void report(Src *s, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+static void report_in(Src *s, Input *in, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* A block of plain lines read ahead, and a problem found meanwhile (Input.ready, .msgs). */
 typedef struct SrcBlock {
@@ -75,20 +76,20 @@ typedef struct SrcMsg {
     char text[];
 } SrcMsg;
 
-/* The input this thread reads ahead outside s->lock, if any: report() keeps its problems in
- * it, to be told in input order when it becomes current (flush_msgs). */
-static _Thread_local Input *ahead_in;
+static void vreport(Src *s, Input *in, const char *path, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
 
-static void report(Src *s, const char *path, const char *fmt, ...)
+/* A problem with path; with in (the input it is about), one found by the thread reading in
+ * ahead outside s->lock (Input.reader) is kept in in->msgs, to be told in input order when
+ * the input becomes current (flush_msgs). */
+static void vreport(Src *s, Input *in, const char *path, const char *fmt, va_list ap)
 {
-    va_list ap;
     char msg[1024]; /* vsnprintf: apr_pvsprintf knows no %zu */
-    va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    if (ahead_in) {
+    if (in && pthread_equal(atomic_load_explicit(&in->reader, memory_order_relaxed),
+                            pthread_self())) {
         size_t n = strlen(path) + strlen(msg) + 3;
-        SrcMsg *m = malloc(sizeof(*m) + n), **tail = &ahead_in->msgs;
+        SrcMsg *m = malloc(sizeof(*m) + n), **tail = &in->msgs;
         if (!m)
             abort();
         snprintf(m->text, n, "%s: %s", path, msg);
@@ -100,20 +101,40 @@ static void report(Src *s, const char *path, const char *fmt, ...)
     }
     apr_thread_mutex_lock(s->diag_lock);
     diag_add(s->diags, DIAG_ERROR, NULL, "%s: %s", path, msg);
-    apr_thread_mutex_unlock(s->diag_lock);
     s->incomplete++;
+    apr_thread_mutex_unlock(s->diag_lock);
 }
 
-/* Under s->lock: reports the problems found while reading ahead in an input. */
+static void report(Src *s, const char *path, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vreport(s, NULL, path, fmt, ap);
+    va_end(ap);
+}
+
+/* A problem with the input in. */
+static void report_in(Src *s, Input *in, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vreport(s, in, in->path, fmt, ap);
+    va_end(ap);
+}
+
+/* Under s->lock: reports the problems found while reading ahead in an input (not while a
+ * worker reads it ahead: that worker adds to them outside the lock). */
 static void flush_msgs(Src *s, Input *in)
 {
+    if (in->busy)
+        return;
     while (in->msgs) {
         SrcMsg *m = in->msgs;
         in->msgs = m->next;
         apr_thread_mutex_lock(s->diag_lock);
         diag_add(s->diags, DIAG_ERROR, NULL, "%s", m->text);
-        apr_thread_mutex_unlock(s->diag_lock);
         s->incomplete++;
+        apr_thread_mutex_unlock(s->diag_lock);
         free(m);
     }
 }
@@ -501,7 +522,7 @@ static int s3_end(Src *s, Input *in, int quiet)
     in->fd = -1; /* the stream's read end, closed */
     in->s3closed = 1;
     if (rc != 0 && !quiet)
-        report(s, in->path, "%s", err);
+        report_in(s, in, "%s", err);
     return rc;
 }
 
@@ -563,7 +584,7 @@ static int open_input(Src *s, Input *in)
 {
     struct stat st;
     if (in->s3err) { /* the download could not start */
-        report(s, in->path, "%s", in->s3err);
+        report_in(s, in, "%s", in->s3err);
         free(in->s3err);
         in->s3err = NULL;
         return 0;
@@ -576,16 +597,16 @@ static int open_input(Src *s, Input *in)
         /* a file, or an S3 object's copy in --cache-dir */
         in->fd = open(in->s3local ? in->s3local : in->path, O_RDONLY | O_CLOEXEC);
         if (in->fd < 0) {
-            report(s, in->path, "%s", strerror(errno));
+            report_in(s, in, "%s", strerror(errno));
             return 0;
         }
     }
     if (fstat(in->fd, &st) != 0) {
-        report(s, in->path, "%s", strerror(errno));
+        report_in(s, in, "%s", strerror(errno));
         return 0;
     }
     if (S_ISDIR(st.st_mode)) {
-        report(s, in->path, "%s", "is a directory");
+        report_in(s, in, "%s", "is a directory");
         return 0;
     }
     if (S_ISREG(st.st_mode) && st.st_size > 0) {
@@ -594,7 +615,7 @@ static int open_input(Src *s, Input *in)
         unsigned char head[4];
         ssize_t got = src_pread(in->fd, (char *)head, sizeof(head), 0);
         if (got < 0) {
-            report(s, in->path, "%s", strerror(errno));
+            report_in(s, in, "%s", strerror(errno));
             return 0;
         }
         in->fsize = (uint64_t)st.st_size;
@@ -619,7 +640,7 @@ static int open_input(Src *s, Input *in)
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0) {
-            report(s, in->path, "%s", strerror(errno));
+            report_in(s, in, "%s", strerror(errno));
             return 0;
         }
         if (r == 0)
@@ -687,7 +708,7 @@ static void shrank(Src *s, Input *in, uint64_t now, uint64_t end)
 {
     if (!in->shrunk) {
         in->shrunk = 1;
-        report(s, in->path,
+        report_in(s, in,
                "file shrank while being read (%llu bytes when opened, %llu now): records after "
                "byte %llu may be missing",
                (unsigned long long)in->fsize, (unsigned long long)now, (unsigned long long)end);
@@ -706,7 +727,7 @@ static void ended_early(Src *s, Input *in, uint64_t at, int err)
         shrank(s, in, (uint64_t)st.st_size, at);
     } else if (!in->shrunk) {
         in->shrunk = 1;
-        report(s, in->path, "read error at byte %llu: %s", (unsigned long long)at,
+        report_in(s, in, "read error at byte %llu: %s", (unsigned long long)at,
                err ? strerror(err) : "the file ends there");
     }
     if (in->size > at)
@@ -743,7 +764,7 @@ static ssize_t fill(Src *s, Input *in, char *buf, size_t cap)
         }
     }
     if (r < 0)
-        report(s, in->path, "%s", in->dec ? decomp_error(in->dec) : strerror(errno));
+        report_in(s, in, "%s", in->dec ? decomp_error(in->dec) : strerror(errno));
     return r;
 }
 
@@ -971,7 +992,7 @@ static int read_block(Src *s, Input *in, Morsel *m)
         /* one line fills the whole block: grow it, up to max_line */
         scanned = len;
         if (cap >= s->max_line) {
-            report(s, in->path, "a line is longer than --max-line (%zu bytes); it was cut",
+            report_in(s, in, "a line is longer than --max-line (%zu bytes); it was cut",
                    s->max_line);
             /* emit what we have as one record, then skip to the next newline */
             m->data = buf;
@@ -1038,7 +1059,7 @@ static void force_format(Src *s, Input *in, const char *p, size_t n)
     in->cols = fmt_columns_named(s->opts->format, p, n < 65536 ? n : 65536, s->pool);
     apr_thread_mutex_unlock(s->pool_lock);
     if (!in->cols) {
-        report(s, in->path, "--input-format %s: no #Fields header line; read as text lines",
+        report_in(s, in, "--input-format %s: no #Fields header line; read as text lines",
                s->opts->format);
         in->fmt = FMT_LINES;
     }
@@ -1112,7 +1133,7 @@ static void detect_format(Src *s, Input *in)
         len = r > 0 ? (size_t)r : 0;
         struct stat st;
         if (r < 0)
-            report(s, in->path, "%s", strerror(errno));
+            report_in(s, in, "%s", strerror(errno));
         else if (len < in->size || (fstat(in->fd, &st) == 0 && (uint64_t)st.st_size < len))
             shrank(s, in, len < in->size ? len : (uint64_t)st.st_size, len);
         in->doc = buf;
@@ -1148,7 +1169,7 @@ static void detect_format(Src *s, Input *in)
     apr_pool_create(&in->docpool, NULL);
     char err[256];
     if (fmt_records(in->fmt, doc, len, in->docpool, &in->recs, &in->nrecs, err, sizeof(err)) != 0)
-        report(s, in->path, "%s", err);
+        report_in(s, in, "%s", err);
     if (!in->recs) { /* an empty document: nothing to hand out */
         in->recs = apr_palloc(in->docpool, sizeof(Rec));
         in->nrecs = 0;
@@ -1242,7 +1263,7 @@ static void read_ahead(Src *s, Input *in)
 {
     in->busy = 1;
     apr_thread_mutex_unlock(s->lock);
-    ahead_in = in;
+    atomic_store_explicit(&in->reader, pthread_self(), memory_order_relaxed);
     SrcBlock *b = NULL;
     int ended = 0;
     if (!opened(in) && !open_input(s, in)) {
@@ -1269,7 +1290,7 @@ static void read_ahead(Src *s, Input *in)
             }
         }
     }
-    ahead_in = NULL;
+    atomic_store_explicit(&in->reader, (pthread_t)0, memory_order_relaxed);
     apr_thread_mutex_lock(s->lock);
     if (b) {
         if (in->ready_tail)
@@ -1425,7 +1446,7 @@ void src_seek_unsorted(Src *s, const Morsel *m, const char *at)
     apr_thread_mutex_lock(s->lock);
     if (!in->seek_warned) {
         in->seek_warned = 1;
-        report(s, in->path,
+        report_in(s, in,
                "not sorted by time after all (the record at byte %zu is out of order): records "
                "in the %llu bytes the time seek skipped may be missing; --no-seek reads it all",
                m->off + (size_t)(at - m->data), (unsigned long long)in->seek_skipped);

@@ -60,6 +60,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <pthread.h>
 #include <sys/types.h>
 #include <apr_pools.h>
 #include <apr_thread_mutex.h>
@@ -105,6 +106,7 @@ typedef struct Input {
     struct SrcBlock *ready, *ready_tail; /* blocks read and not handed out yet, in order */
     int nready;
     struct SrcMsg *msgs; /* problems found while reading ahead, not reported yet */
+    _Atomic pthread_t reader; /* the thread reading it ahead (read_ahead), else 0 */
     Rec *recs;          /* container formats: every record of the input */
     size_t nrecs, recpos;
     char *doc;          /* container formats read from a stream: the whole document */

@@ -92,16 +92,18 @@ static apr_status_t s3_cleanup(void *p)
     return APR_SUCCESS;
 }
 
-static unsigned new_seed(void)
+/* A seed for the retry jitter of the object at `self`: the time, the process and the
+ * object's address, so two handles alive at once get different seeds without a counter
+ * shared by the process. */
+static unsigned new_seed(const void *self)
 {
-    static unsigned counter;
     struct timeval tv;
     gettimeofday(&tv, NULL);
-    return (unsigned)(tv.tv_usec ^ tv.tv_sec ^ getpid()) +
-           __atomic_add_fetch(&counter, 7919u, __ATOMIC_RELAXED);
+    uint64_t a = (uint64_t)(uintptr_t)self * 0x9E3779B97F4A7C15ULL;
+    return (unsigned)(tv.tv_usec ^ tv.tv_sec ^ getpid()) ^ (unsigned)(a >> 32);
 }
 
-S3Handle *s3_handle_new(const volatile int *cancel)
+S3Handle *s3_handle_new(const _Atomic int *cancel)
 {
     S3Handle *h = calloc(1, sizeof(*h));
     if (!h)
@@ -111,7 +113,7 @@ S3Handle *s3_handle_new(const volatile int *cancel)
         free(h);
         return NULL;
     }
-    h->seed = new_seed();
+    h->seed = new_seed(h);
     h->cancel = cancel;
     return h;
 }
@@ -124,16 +126,18 @@ void s3_handle_free(S3Handle *h)
     free(h);
 }
 
+int s3_global_init(void)
+{
+    return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
+}
+
+void s3_global_cleanup(void)
+{
+    curl_global_cleanup();
+}
+
 S3 *s3_open(apr_pool_t *pool, const S3Opts *opts, char *err, size_t errlen)
 {
-    static int curl_ready;
-    if (!curl_ready) { /* first use, from the thread that opens the inputs */
-        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-            s3_fail(err, errlen, "%s", "cannot initialise libcurl");
-            return NULL;
-        }
-        curl_ready = 1;
-    }
     S3 *c = apr_pcalloc(pool, sizeof(*c));
     c->pool = pool;
     c->no_sign = opts && opts->no_sign;
@@ -153,7 +157,7 @@ S3 *s3_open(apr_pool_t *pool, const S3Opts *opts, char *err, size_t errlen)
     c->max_tries = tries ? atoi(tries) : 0;
     if (c->max_tries < 1 || c->max_tries > 100)
         c->max_tries = 5;
-    c->own.seed = new_seed();
+    c->own.seed = new_seed(&c->own);
     if (opts)
         c->opts = *opts;
     if (opts && opts->cache_dir && *opts->cache_dir) {

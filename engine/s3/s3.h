@@ -93,6 +93,10 @@ const char *s3_ini_get_nested(apr_pool_t *pool, const char *path, const char *se
 /* A size as the AWS CLI writes them: bytes, or with KB, MB, GB (also KiB...: powers of
  * 1024); 0 when it is not one. */
 uint64_t s3_parse_size(const char *s);
+/* libcurl's process set-up and tear-down (curl_global_init: once, before threads use it;
+ * liq_global_init calls it). s3_global_init returns 0, or -1 when libcurl cannot start. */
+int s3_global_init(void);
+void s3_global_cleanup(void);
 /* A client: settings and credentials resolved now (credential_process runs here). */
 S3 *s3_open(apr_pool_t *pool, const S3Opts *opts, char *err, size_t errlen);
 /* The objects an input URI names, in listing (key) order, allocated in pool; those whose
@@ -101,7 +105,7 @@ int s3_expand(S3 *c, apr_pool_t *pool, const char *uri, S3Object **objs, size_t 
               size_t errlen);
 /* A handle for a download thread; a transfer stops soon after *cancel becomes nonzero
  * (cancel may be NULL). */
-S3Handle *s3_handle_new(const volatile int *cancel);
+S3Handle *s3_handle_new(const _Atomic int *cancel);
 void s3_handle_free(S3Handle *h);
 /* Where the credentials came from, for messages (never the secret). */
 const char *s3_cred_source(const S3 *c);

@@ -16,7 +16,7 @@
 struct S3Handle {
     CURL *curl;
     unsigned seed; /* backoff jitter */
-    const volatile int *cancel;
+    const _Atomic int *cancel;
 };
 
 enum { S3_MAX_REGIONS = 32 };

@@ -22,7 +22,7 @@ struct S3Stream {
     const S3Object *o;
     int rfd;              /* the reader's end */
     S3Out out;            /* the writer's end, and the cache's temporary file */
-    volatile int cancel;  /* the reader is gone: transfers stop */
+    _Atomic int cancel;   /* the reader is gone: transfers stop */
     pthread_t thread;
     char *err;            /* why the download failed (malloc), or NULL; read after the join */
 };
@@ -60,7 +60,7 @@ typedef struct Parts {
     const S3Object *o;
     S3Out *out;
     uint64_t nparts, next, written; /* parts; the next to fetch; the next to write */
-    const volatile int *cancel;
+    const _Atomic int *cancel;
     pthread_mutex_t lock;
     pthread_cond_t turn; /* written moved on, or failed */
     int failed;

@@ -254,7 +254,9 @@ int main(void)
     };
 #undef T
     apr_initialize();
+    s3_global_init();
     int failed = cmocka_run_group_tests_name("s3", tests, NULL, NULL);
+    s3_global_cleanup();
     apr_terminate();
     return failed ? 1 : 0;
 }

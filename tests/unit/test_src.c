@@ -219,7 +219,9 @@ int main(void)
     };
 #undef T
     apr_initialize();
+    liq_global_init();
     int failed = cmocka_run_group_tests_name("src", tests, NULL, NULL);
+    liq_global_cleanup();
     apr_terminate();
     return failed ? 1 : 0;
 }
