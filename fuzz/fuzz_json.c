@@ -1,5 +1,5 @@
 /* fuzz_json.c -- libFuzzer target: JSON log lines -> json_extract, json_each, jdom_parse,
- * json_skip and json_unescape
+ * jdom_parse_next, json_skip and json_unescape
  *
  * The input is one log line. json_extract runs over it three ways: with a fixed set of wanted
  * names (plain, dotted, array index, '@@' top-level, empty, under the empty key); with names
@@ -7,21 +7,33 @@
  * consecutive pair joined by a dot, so real keys and nested paths get asked for); and, when
  * the input has a newline, with the tab-separated names of its first line over the rest.
  *
+ * Since issue 12 the readers are views of one walker (engine/data/json_walk.h): json_extract,
+ * json_each and jdom_parse are its visitors, json_skip is the walk with none. That the views
+ * agree checks the visitors (flattening, types, the field cap, the tree); that the walker
+ * reads the right language is checked against a reference reader written here, plainly and
+ * apart from it (recursive descent over the grammar of json.h).
+ *
  * Oracles:
  *   - metamorphic: asking for a set of names at once must give, for each name, exactly what
  *     asking for that name alone gives, and the same verdict (object or not); a line that is
  *     not an object yields only nulls;
- *   - the three readers of JSON records agree (issue 11): json_each (--fields) and jdom_parse
- *     (filter-pattern selectors) take the line exactly when json_extract does; json_each names
- *     the same leaves, with the same types, in the same order, as the jdom tree flattened by
- *     the rules of json.h (the field cap included); json_extract finds each name's last
- *     leaf (a null too) with that type;
- *   - json_skip, the iterative checker, accepts the object json_extract accepts (and the
- *     other way round), ending where only white space follows;
+ *   - the reference: json_extract takes the line exactly when the reference reads one object
+ *     (then white space), jdom_parse exactly when it reads one value (a line deeper than the
+ *     reference's own limit is left out);
+ *   - the views agree: json_each (--fields) and jdom_parse (filter-pattern selectors, container
+ *     formats) take the line exactly when json_extract does; json_each names the same leaves,
+ *     with the same types, in the same order, as the jdom tree flattened by the rules of
+ *     json.h (the field cap included); json_extract finds each name's last leaf (a null too)
+ *     with that type;
+ *   - json_skip accepts the object json_extract accepts (and the other way round), ending where
+ *     only white space follows; jdom_parse_next ends the first value where json_skip does;
+ *   - the tree's spans: each node's [start, end) (the first levels) is one value, as json_skip
+ *     reads it, inside its parent's and after its elder sibling's;
  *   - json_unescape must decode the whole input or refuse it, never grow it.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
+#include <ctype.h>
 #include <string.h>
 #include <apr_strings.h>
 #include "engine/data/jdom.h"
@@ -90,6 +102,160 @@ static void extract(apr_pool_t *pool, const char *line, size_t len, const char *
     }
 }
 
+/* ===== The reference reader ===== */
+
+/* The language of json.h, read by recursive descent, byte by byte: one object (record) or
+ * one value, after an optional byte order mark, between white space. Containers nest to
+ * REF_MAX_DEPTH here (the stack of a fuzzing process); the walker's JSON_MAX_DEPTH rule does
+ * not change what is valid, only how deep values are reported. */
+enum { REF_MAX_DEPTH = 3000 };
+
+typedef struct Ref {
+    const unsigned char *s;
+    size_t n, i;
+    int depth, deep;
+} Ref;
+
+static int ref_at(const Ref *r, unsigned char c)
+{
+    return r->i < r->n && r->s[r->i] == c;
+}
+
+static void ref_ws(Ref *r)
+{
+    while (ref_at(r, ' ') || ref_at(r, '\t') || ref_at(r, '\n') || ref_at(r, '\r'))
+        r->i++;
+}
+
+static int ref_word(Ref *r, const char *w)
+{
+    size_t l = strlen(w);
+    if (r->n - r->i < l || memcmp(r->s + r->i, w, l) != 0)
+        return 0;
+    r->i += l;
+    return 1;
+}
+
+static int ref_digits(Ref *r)
+{
+    size_t b = r->i;
+    while (r->i < r->n && isdigit(r->s[r->i]))
+        r->i++;
+    return r->i > b;
+}
+
+static int ref_number(Ref *r)
+{
+    if (ref_at(r, '-'))
+        r->i++;
+    if (ref_at(r, '0'))
+        r->i++;
+    else if (r->i >= r->n || r->s[r->i] < '1' || r->s[r->i] > '9' || !ref_digits(r))
+        return 0;
+    if (ref_at(r, '.')) {
+        r->i++;
+        if (!ref_digits(r))
+            return 0;
+    }
+    if (ref_at(r, 'e') || ref_at(r, 'E')) {
+        r->i++;
+        if (ref_at(r, '+') || ref_at(r, '-'))
+            r->i++;
+        if (!ref_digits(r))
+            return 0;
+    }
+    return 1;
+}
+
+/* A string, at its opening quote: any byte but '"' and '\\', or an escape json_unescape reads */
+static int ref_string(Ref *r)
+{
+    r->i++;
+    while (r->i < r->n) {
+        unsigned char c = r->s[r->i++];
+        if (c == '"')
+            return 1;
+        if (c != '\\')
+            continue;
+        if (r->i >= r->n)
+            return 0;
+        c = r->s[r->i++];
+        if (c == 'u') {
+            for (int k = 0; k < 4; k++, r->i++)
+                if (r->i >= r->n || !isxdigit(r->s[r->i]))
+                    return 0;
+        } else if (c == 0 || !strchr("\"\\/bfnrt", c)) {
+            return 0;
+        }
+    }
+    return 0;
+}
+
+static int ref_value(Ref *r)
+{
+    ref_ws(r);
+    if (r->i >= r->n)
+        return 0;
+    unsigned char c = r->s[r->i];
+    if (c == '"')
+        return ref_string(r);
+    if (c != '{' && c != '[')
+        return ref_word(r, "true") || ref_word(r, "false") || ref_word(r, "null") ||
+               ref_word(r, "NaN") || ref_word(r, "Infinity") || ref_word(r, "-Infinity") ||
+               ref_number(r);
+    if (++r->depth > REF_MAX_DEPTH) {
+        r->deep = 1;
+        return 0;
+    }
+    unsigned char close = c == '{' ? '}' : ']';
+    r->i++;
+    ref_ws(r);
+    if (ref_at(r, close)) {
+        r->i++;
+        r->depth--;
+        return 1;
+    }
+    for (;;) {
+        if (c == '{') {
+            ref_ws(r);
+            if (!ref_at(r, '"') || !ref_string(r))
+                return 0;
+            ref_ws(r);
+            if (!ref_at(r, ':'))
+                return 0;
+            r->i++;
+        }
+        if (!ref_value(r))
+            return 0;
+        ref_ws(r);
+        if (ref_at(r, ',')) {
+            r->i++;
+            continue;
+        }
+        if (!ref_at(r, close))
+            return 0;
+        r->i++;
+        r->depth--;
+        return 1;
+    }
+}
+
+/* 1 when the text is one object (record) or one value, 0 when not, -1 when too deep to say */
+static int ref_read(const char *text, size_t len, int record)
+{
+    Ref r = {(const unsigned char *)text, len, 0, 0, 0};
+    if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+        r.i = 3;
+    ref_ws(&r);
+    if (record && !ref_at(&r, '{'))
+        return 0;
+    int ok = ref_value(&r);
+    if (r.deep)
+        return -1;
+    ref_ws(&r);
+    return ok && r.i == r.n;
+}
+
 /* ===== The readers agree ===== */
 
 enum { MAX_LEAVES = JSON_MAX_FIELDS };
@@ -147,6 +313,26 @@ static void dom_leaves(const JdNode *n, char *path, size_t plen, int top, Leaves
     on_leaf(l, path, plen, &d);
 }
 
+/* The spans of the tree's first levels: each one value ending where json_skip ends it,
+ * inside the parent's span, after the elder sibling's. budget bounds the nodes looked at. */
+static void spans(const JdNode *n, const char *text, size_t len, int depth, int *budget)
+{
+    if (--*budget < 0)
+        return;
+    FUZZ_CHECK(n->start < n->end && n->end <= len, "a node's span is outside the text");
+    FUZZ_CHECK(json_skip(text + n->start, text + len) == text + n->end,
+               "a node's span is not the one value json_skip reads there");
+    if (depth >= 3 || (n->type != JD_OBJ && n->type != JD_ARR))
+        return;
+    size_t after = n->start + 1;
+    for (size_t i = 0; i < n->n; i++) {
+        const JdNode *k = n->kids[i];
+        FUZZ_CHECK(k->start >= after && k->end < n->end, "a child's span is not in order");
+        after = k->end;
+        spans(k, text, len, depth + 1, budget);
+    }
+}
+
 static void readers(apr_pool_t *pool, const char *line, size_t len)
 {
     const char *none[1] = {NULL};
@@ -166,12 +352,31 @@ static void readers(apr_pool_t *pool, const char *line, size_t len)
         e++;
     FUZZ_CHECK(obj == (e == end), "json_skip and json_extract disagree on the line");
 
+    /* the reference */
+    int ref = ref_read(line, len, 1);
+    if (ref >= 0)
+        FUZZ_CHECK(obj == ref, "json_extract and the reference reader disagree on the line");
+    JdNode *doc = jdom_parse(pool, line, len);
+    ref = ref_read(line, len, 0);
+    if (ref >= 0)
+        FUZZ_CHECK((doc != NULL) == ref, "jdom_parse and the reference reader disagree");
+
+    /* jdom_parse_next: the first value ends where json_skip ends it */
+    size_t bom = len >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0 ? 3 : 0, pos = bom;
+    const char *first = json_skip(line + bom, end);
+    JdNode *next = jdom_parse_next(pool, line, len, &pos);
+    FUZZ_CHECK((next != NULL) == (first != NULL), "jdom_parse_next and json_skip disagree");
+    FUZZ_CHECK(!next || line + pos == first, "jdom_parse_next and json_skip end apart");
+
     Leaves each = {0}, dom = {0};
     each.pool = dom.pool = pool;
     int eok = json_each(line, len, on_leaf, &each, pool);
     FUZZ_CHECK(eok == obj, "json_each and json_extract disagree on the line");
-    JdNode *doc = jdom_parse(pool, line, len);
     FUZZ_CHECK((doc && doc->type == JD_OBJ) == obj, "jdom_parse and json_extract disagree");
+    if (doc) {
+        int budget = 256;
+        spans(doc, line, len, 0, &budget);
+    }
     if (!obj)
         return;
     dom_leaves(doc, apr_palloc(pool, 2 * len + 16), 0, 1, &dom);
