@@ -829,7 +829,8 @@ static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
                         o->inputs,    o->ninputs,         o->endpoint_url,   o->no_sign_request,
                         o->s3_read_timeout, o->s3_concurrency, o->stats == 2, NULL,
                         o->cache_dir, o->include, o->ninclude, o->exclude, o->nexclude,
-                        o->input_format, o->ts_field, o->ts_format, o->tz, o->no_seek};
+                        o->input_format, o->ts_field, o->ts_format, o->tz, o->no_seek,
+                        0,            0,                  NULL,              NULL}; /* one run */
     if (o->ninputs == 0) {
         ro.inputs = stdin_only;
         ro.ninputs = 1;

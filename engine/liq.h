@@ -1,14 +1,29 @@
 /* liq.h -- the engine's public interface: compile a query, run it over inputs
  *
  * liq_compile parses, checks and plans a query (every problem becomes a diagnostic with a
- * span). liq_run executes the plan over the inputs with a pool of worker threads and hands
- * result rows to the caller's LiqOutput: format_row is called from any worker (it must be
+ * span) into a LiqQuery, which is immutable: nothing in it changes while it runs, so it can
+ * run many times, also in several threads at once (like a prepared SQLite statement). A run
+ * (LiqRun) is one execution: its options, workers, counters, operator states and output live
+ * in it. It executes the plan over the inputs with a pool of worker threads and hands result
+ * rows to the caller's LiqOutput: format_row is called from any worker (it must be
  * thread-safe and only format), write is called one at a time with formatted rows in their
- * final order. liq_run itself never prints.
+ * final order. The library never prints.
  *
- * Ownership: a LiqQuery lives in the pool given to liq_compile.
+ * The state seam: a query whose first stage ends in a breaker (stats, sort, limit, dedup,
+ * pattern, diff, anomaly, unnest, --fields) accumulates a state that a run can hand out
+ * (liq_run_state_take, with LiqRunOptions.keep_state) and take in from other runs of the same
+ * compiled query (liq_run_state_merge): runs over parts of the inputs, merged, give exactly
+ * the rows of one run over all of them when their order bases follow the order of the parts
+ * (LiqRunOptions.order_base). liq_run_snapshot writes the result so far while a run goes on.
  *
- * Threads: liq_global_init once per process before anything else.
+ * Threads: liq_global_init once per process before anything else. A LiqQuery may be shared
+ * by any number of threads and runs; a LiqRun belongs to the thread that executes it, except
+ * liq_run_cancel and liq_run_snapshot, which any thread may call while it runs.
+ *
+ * Ownership: a LiqQuery lives in the pool given to liq_compile and must outlive its runs. A
+ * LiqRun owns its memory (liq_run_new .. liq_run_free); what its LiqRunOptions point to is
+ * the caller's and must outlive it. A LiqState owns its memory, independent of the run it
+ * came from: it is freed by liq_run_state_merge or liq_state_free.
  *
  * Interface:
  *   liq_global_init  process set-up, once (liq_global_cleanup at the end)
@@ -16,7 +31,14 @@
  *   liq_explain      the plan as text (--explain)
  *   liq_columns      the result column names (header rows)
  *   liq_fields_query the discovered fields of the inputs, run like a query (--fields)
- *   liq_run          execute; returns a LiqStatus
+ *   liq_run          compile once, run once: liq_run_new, liq_run_exec, liq_run_free
+ *   liq_run_new      a run of a compiled query with its options
+ *   liq_run_exec     execute it; returns a LiqStatus
+ *   liq_run_cancel   stop it soon (any thread, also a signal handler)
+ *   liq_run_snapshot the result so far, while it runs (any thread)
+ *   liq_run_state_take / liq_run_state_merge / liq_state_free / liq_query_has_state
+ *                    the state seam
+ *   liq_run_free     its memory
  *   (below, "What a client asks the library": liq_compile_opts with parameters and
  *   --insights-defaults, what a compiled query tells its client, options checked as a user
  *   writes them, the function table)
@@ -39,9 +61,12 @@ typedef enum {
     LIQ_EINCOMPLETE = 3, /* ran, but some input was not fully read */
     LIQ_EINTERNAL = 4,
     LIQ_EOUTPUT = 5,     /* the output was closed (e.g. a pipe): stop quietly */
+    LIQ_ECANCELLED = 6,  /* liq_run_cancel stopped the run: its results are partial */
 } LiqStatus;
 
 typedef struct LiqQuery LiqQuery;
+typedef struct LiqRun LiqRun;
+typedef struct LiqState LiqState;
 
 typedef struct LiqOutput {
     void *ctx;
@@ -76,6 +101,20 @@ typedef struct LiqRunOptions {
     const char *ts_format;    /* --timestamp-format; NULL: ISO 8601 and epoch numbers */
     const char *tz;           /* --tz: the zone of zone-less timestamps; NULL: UTC */
     int no_seek; /* --no-seek: read sorted files whole with --start/--end (engine/input/seek.h) */
+    /* the state seam (liq_run_state_take, liq_run_state_merge): */
+    int keep_state;      /* end after the first stage has read every input, keeping its state
+                          * for liq_run_state_take (nothing is written) */
+    uint64_t order_base; /* where the run's morsel numbers start in the order keys that decide
+                          * input order (order keys are (order_base + morsel) << 32 | record):
+                          * a run over inputs that come after another run's starts at or past
+                          * that run's order_base + LiqRunStats.morsels, for instance part i of
+                          * up to 4096 parts at (uint64_t)i << 20 (2^20 morsels of about
+                          * 1 MiB each); the sum stays below 2^32 */
+    /* called after each morsel (about 1 MiB of input) is done, from the worker that did it,
+     * with no lock of the run held: it may call liq_run_snapshot and liq_run_cancel (tests
+     * drive snapshots at known points with it); NULL: none */
+    void (*on_morsel)(LiqRun *run, void *ctx);
+    void *on_morsel_ctx;
 } LiqRunOptions;
 
 /* Progress of a run, for a progress bar drawn by another thread while liq_run works: the
@@ -108,8 +147,9 @@ typedef struct LiqRunStats {
     uint64_t seek_skipped; /* bytes of sorted files left unread by the time seek */
     int seek_inputs;       /* files it entered */
     int inputs;
+    uint64_t morsels; /* morsel numbers the run used (see LiqRunOptions.order_base) */
     int nops;         /* LiqRunOptions.profile: entries of ops (every stage of the plan) */
-    LiqOpStats *ops;  /* ... allocated in the query's pool by each profiled run; else NULL */
+    LiqOpStats *ops;  /* ... in the run's memory (liq_run: in the pool of its diags); else NULL */
 } LiqRunStats;
 
 /* Process set-up, once, before any other liq function and before any thread uses liq (as
@@ -132,8 +172,47 @@ int liq_needs_range(const LiqQuery *q);
  * console's discovered fields): columns field, count (records with the field), types
  * ("string, number", ...), ordered by count descending, then name (engine/exec/discover.c). */
 LiqQuery *liq_fields_query(apr_pool_t *pool);
-LiqStatus liq_run(LiqQuery *q, const LiqRunOptions *opt, const LiqOutput *out, LiqRunStats *st,
-                  LiqDiagList *diags);
+/* Compile once, run once: a run of q with opt, executed and freed. st->ops (profile) then
+ * lives in the pool of diags. */
+LiqStatus liq_run(const LiqQuery *q, const LiqRunOptions *opt, const LiqOutput *out,
+                  LiqRunStats *st, LiqDiagList *diags);
+
+/* ===== Runs =====
+ *
+ * A run is one execution of a compiled query (SQLite's statement execution, DuckDB's
+ * executor): liq_run_new copies the options (not what they point to); liq_run_exec runs it,
+ * once, reporting problems with the inputs in diags (a LiqDiagList the caller owns) and
+ * statistics in st (may be NULL); liq_run_free releases it. Several runs of one query may
+ * execute at the same time in different threads. */
+LiqRun *liq_run_new(const LiqQuery *q, const LiqRunOptions *opt);
+LiqStatus liq_run_exec(LiqRun *run, const LiqOutput *out, LiqRunStats *st, LiqDiagList *diags);
+/* Asks the run to stop: workers stop between batches (records already read are counted) and
+ * liq_run_exec returns LIQ_ECANCELLED. Any thread, any time before liq_run_free; only stores
+ * an atomic flag, so a signal handler may call it. */
+void liq_run_cancel(LiqRun *run);
+/* Writes to out the result the query would give if the inputs read so far were all there is,
+ * while liq_run_exec goes on in another thread (or from LiqRunOptions.on_morsel): the workers
+ * fold their states into the run's at their next morsel boundary, and the snapshot finalizes
+ * a copy. Also before liq_run_exec (the merged states) and after a keep_state run. Returns
+ * LIQ_OK, LIQ_EOUTPUT when out.write refused, LIQ_EINCOMPLETE when a regex could not be
+ * evaluated, LIQ_EUSAGE when there is no state to show: the query streams its rows to the
+ * output (no breaker in its first stage), or the run is finishing or finished. */
+LiqStatus liq_run_snapshot(LiqRun *run, const LiqOutput *out);
+/* The first stage's accumulated state, before finalize: after a keep_state run (or before
+ * liq_run_exec: the states merged so far); NULL when the run has none (the query has no
+ * breaker, or the state was taken). The run no longer has it. */
+LiqState *liq_run_state_take(LiqRun *run);
+/* Adds a state of another run of the same compiled query (the same LiqQuery) to this run's,
+ * before liq_run_exec (which then finishes the query: the rest of the pipeline and the
+ * output; with no inputs, ninputs 0, it reads nothing) or after a keep_state run. Takes st
+ * (freed); LIQ_EUSAGE, st left to the caller, when it belongs to another query or the run is
+ * executing or finished. The result does not depend on the order of merges. */
+LiqStatus liq_run_state_merge(LiqRun *run, LiqState *st);
+void liq_state_free(LiqState *st);
+/* Does the query's first stage end in a breaker, whose state the seam takes and merges? (No:
+ * its rows stream to the output, as 'filter ... | fields ...' or 'filter ... | limit N'.) */
+int liq_query_has_state(const LiqQuery *q);
+void liq_run_free(LiqRun *run);
 
 /* ===== What a client asks the library (issue 12: liq.h is the real boundary) =====
  *

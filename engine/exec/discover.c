@@ -15,8 +15,9 @@
  * the one a query reads); types lists every value type seen for it, in the order string,
  * number, bool, timestamp, json.
  *
- * Memory: one counter per distinct field per worker, merged once per worker (combine); no
- * record is kept. Names are copied into the worker's pool the first time they are seen. At
+ * Memory: one counter per distinct field per worker, merged into the run's state (a FieldMap)
+ * once per worker (combine); no record is kept. Names are copied into the worker's map pool
+ * the first time they are seen. At
  * most DISC_MAX_FIELDS fields are told apart (the console stops at 1000 per log group): the
  * ones seen after that are counted together in a last row, "(more fields)", whose count is
  * the number of records with at least one of them (summed over the workers, so a record
@@ -70,8 +71,6 @@ typedef struct DiscLocal {
 
 typedef struct DiscData {
     int slot_field, slot_count, slot_types, ts_slot;
-    FieldMap global;
-    int merged; /* global is set up */
 } DiscData;
 
 /* ===== Per-field counters ===== */
@@ -84,8 +83,11 @@ static uint64_t name_hash(const char *s, size_t n)
     return h;
 }
 
-static void map_init(FieldMap *m, apr_pool_t *pool)
+/* An empty map whose names live in a pool of its own (freed by map_free). */
+static void map_init(FieldMap *m)
 {
+    apr_pool_t *pool;
+    apr_pool_create(&pool, NULL);
     m->mask = 63;
     m->n = 0;
     m->ents = calloc(m->mask + 1, sizeof(FieldEnt));
@@ -94,6 +96,14 @@ static void map_init(FieldMap *m, apr_pool_t *pool)
     m->pool = pool;
     memset(&m->more, 0, sizeof(m->more));
     m->more.last = UINT64_MAX;
+}
+
+static void map_free(FieldMap *m)
+{
+    free(m->ents);
+    if (m->pool)
+        apr_pool_destroy(m->pool);
+    memset(m, 0, sizeof(*m));
 }
 
 static FieldEnt *map_find(FieldMap *m, const char *name, size_t len, uint64_t h)
@@ -262,39 +272,80 @@ static void disc_sink(const Op *op, OpLocal *lp, Batch *b)
 
 /* ===== Operator ===== */
 
-static OpLocal *disc_local_new(const Op *op, apr_pool_t *pool)
+static apr_status_t local_cleanup(void *p)
+{
+    DiscLocal *l = p;
+    map_free(&l->map);
+    buf_free(&l->names);
+    return APR_SUCCESS;
+}
+
+static OpLocal *disc_local_new(const Op *op, const OpCtx *ctx, apr_pool_t *pool)
 {
     (void)op;
+    (void)ctx;
     DiscLocal *l = apr_pcalloc(pool, sizeof(*l));
-    map_init(&l->map, pool);
+    map_init(&l->map);
+    apr_pool_cleanup_register(pool, l, local_cleanup, apr_pool_cleanup_null);
     return l;
 }
 
-/* Adds a worker's counters to the global ones (once per worker, under the run lock). */
-static void disc_combine(Op *op, OpLocal *lp)
+static OpState *disc_global_new(const Op *op)
 {
-    DiscData *dd = op->data;
-    DiscLocal *l = lp;
-    if (!dd->merged) {
-        apr_pool_t *pool;
-        apr_pool_create(&pool, NULL);
-        map_init(&dd->global, pool);
-        dd->merged = 1;
-    }
-    for (size_t i = 0; i <= l->map.mask; i++) {
-        const FieldEnt *e = &l->map.ents[i];
+    (void)op;
+    FieldMap *m = malloc(sizeof(*m));
+    if (!m)
+        abort();
+    map_init(m);
+    return m;
+}
+
+/* Adds the counters of src to dst. */
+static void map_add(FieldMap *dst, const FieldMap *src)
+{
+    for (size_t i = 0; i <= src->mask; i++) {
+        const FieldEnt *e = &src->ents[i];
         if (!e->name)
             continue;
-        FieldEnt *g = map_get(&dd->global, e->name, e->len);
+        FieldEnt *g = map_get(dst, e->name, e->len);
         g->count += e->count;
         g->types |= e->types;
     }
-    dd->global.more.count += l->map.more.count;
-    dd->global.more.types |= l->map.more.types;
-    free(l->map.ents);
-    l->map.ents = NULL;
-    l->map.mask = 0;
-    buf_free(&l->names);
+    dst->more.count += src->more.count;
+    dst->more.types |= src->more.types;
+}
+
+/* Adds a worker's counters to the run's (under the run lock); the worker goes on with an
+ * empty map. */
+static void disc_combine(const Op *op, OpState *g, OpLocal *lp)
+{
+    (void)op;
+    DiscLocal *l = lp;
+    map_add(g, &l->map);
+    map_free(&l->map);
+    map_init(&l->map);
+}
+
+static void disc_merge(const Op *op, OpState *dst, OpState *src)
+{
+    (void)op;
+    map_add(dst, src);
+    map_free(src);
+    free(src);
+}
+
+static OpState *disc_copy(const Op *op, const OpState *g)
+{
+    FieldMap *c = disc_global_new(op);
+    map_add(c, g);
+    return c;
+}
+
+static void disc_state_free(const Op *op, OpState *g)
+{
+    (void)op;
+    map_free(g);
+    free(g);
 }
 
 static int cmp_fields(const void *a, const void *b)
@@ -318,24 +369,24 @@ static const char *types_text(apr_pool_t *pool, unsigned types)
     return s;
 }
 
-static RowSet *disc_finalize(Op *op)
+static RowSet *disc_finalize(const Op *op, const OpCtx *ctx, OpState *gs)
 {
-    DiscData *dd = op->data;
+    (void)ctx;
+    const DiscData *dd = op->data;
+    FieldMap *g = gs;
     RowSet *rs = rowset_new(op->plan->nslots);
-    if (!dd->merged)
-        return rs; /* no worker ran */
-    FieldEnt **v = malloc(sizeof(FieldEnt *) * (dd->global.n + 1));
+    FieldEnt **v = malloc(sizeof(FieldEnt *) * (g->n + 2));
     if (!v)
         abort();
     size_t n = 0;
-    for (size_t i = 0; i <= dd->global.mask; i++)
-        if (dd->global.ents[i].name)
-            v[n++] = &dd->global.ents[i];
+    for (size_t i = 0; i <= g->mask; i++)
+        if (g->ents[i].name)
+            v[n++] = &g->ents[i];
     qsort(v, n, sizeof(FieldEnt *), cmp_fields);
-    if (dd->global.more.count) { /* last, whatever its count */
-        dd->global.more.name = "(more fields)";
-        dd->global.more.len = 13;
-        v[n++] = &dd->global.more;
+    if (g->more.count) { /* last, whatever its count */
+        g->more.name = "(more fields)";
+        g->more.len = 13;
+        v[n++] = &g->more;
     }
     for (size_t i = 0; i < n; i++) {
         Datum *row = rowset_add_row(rs, i);
@@ -348,19 +399,20 @@ static RowSet *disc_finalize(Op *op)
         row[dd->slot_types] = val_str(types, strlen(types));
     }
     free(v);
-    free(dd->global.ents);
-    apr_pool_destroy(dd->global.pool);
-    memset(&dd->global, 0, sizeof(dd->global));
-    dd->merged = 0;
+    disc_state_free(op, g);
     return rs;
 }
 
 static const OpVTable disc_vt = {
     .name = "discover",
     .local_new = disc_local_new,
+    .global_new = disc_global_new,
     .sink = disc_sink,
     .combine = disc_combine,
+    .merge = disc_merge,
+    .copy = disc_copy,
     .finalize = disc_finalize,
+    .state_free = disc_state_free,
 };
 
 /* ===== The query ===== */

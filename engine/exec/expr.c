@@ -70,6 +70,7 @@ struct ExprState {
     RxMatch **rxm;
     Vec **argv; /* a call's argument columns: as many as the widest call has */
     LiqBuf scratch, scratch2;
+    RxFailures *rxf; /* the run's count of undecided regex subjects */
 };
 
 /* ===== Scopes ===== */
@@ -473,9 +474,10 @@ static apr_status_t state_cleanup(void *p)
     return APR_SUCCESS;
 }
 
-ExprState *expr_state_new(apr_pool_t *pool, const Expr *e)
+ExprState *expr_state_new(apr_pool_t *pool, const Expr *e, RxFailures *rxf)
 {
     ExprState *st = apr_pcalloc(pool, sizeof(*st));
+    st->rxf = rxf;
     apr_pool_cleanup_register(pool, st, state_cleanup, apr_pool_cleanup_null);
     st->res = apr_pcalloc(pool, sizeof(Vec) * (size_t)e->nres);
     st->vals = apr_pcalloc(pool, sizeof(Vec *) * (size_t)e->nres);
@@ -501,7 +503,7 @@ ExprState *expr_state_new(apr_pool_t *pool, const Expr *e)
     st->argv = apr_pcalloc(pool, sizeof(Vec *) * (size_t)(maxargs + 1));
     st->rxm = apr_pcalloc(pool, sizeof(RxMatch *) * (size_t)(e->nrx + 1));
     for (int i = 0; i < e->nrx; i++)
-        st->rxm[i] = rx_match_new(pool, e->rxs[i]);
+        st->rxm[i] = rx_match_new(pool, e->rxs[i], rxf);
     return st;
 }
 
@@ -777,7 +779,7 @@ Vec *expr_eval(const Expr *e, ExprState *st, Batch *b)
             if (!takes_structures(s->fn))
                 for (int k = 0; k < na; k++)
                     args[k] = no_structures(args[k], b, st, k);
-            KArgs ka = {args, na, b, out, &st->scratch, s->aux};
+            KArgs ka = {args, na, b, out, &st->scratch, st->rxf, s->aux};
             k_fn_table[s->fn](&ka);
             break;
         }

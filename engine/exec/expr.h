@@ -8,8 +8,8 @@
  * Names resolve through a Scope (name -> slot). Aggregate calls inside stats items resolve
  * through an aggregate map to the slots their results land in.
  *
- * Ownership: an Expr lives in the plan pool and is shared read-only by all workers; an
- * ExprState (result columns, regex match data) belongs to one worker.
+ * Ownership: an Expr lives in the plan pool and is shared read-only by all workers of every
+ * run; an ExprState (result columns, regex match data) belongs to one worker of one run.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -18,6 +18,7 @@
 
 #include "engine/plan/plan.h"
 #include "engine/data/vec.h"
+#include "engine/exec/rx.h"
 #include "parser/ast.h"
 
 typedef struct Scope {
@@ -44,7 +45,9 @@ void scope_set(apr_pool_t *pool, Scope *s, const char *name, int slot);
 int scope_get(const Scope *s, const char *name);
 
 Expr *expr_compile(ExprCtx *c, const AstNode *n);
-ExprState *expr_state_new(apr_pool_t *pool, const Expr *e);
+/* A worker's state for e; regex subjects no match could be decided for count in rxf (the
+ * run's, OpCtx.rx). */
+ExprState *expr_state_new(apr_pool_t *pool, const Expr *e, RxFailures *rxf);
 /* Evaluates over b's selected rows; the result column is valid for those rows. */
 Vec *expr_eval(const Expr *e, ExprState *st, Batch *b);
 /* The slot an expression reads directly when it is a bare field reference, else -1. */

@@ -368,7 +368,7 @@ void k_fn_regexReplace(const KArgs *a)
             cur = apr_pstrmemdup(a->b->pool, p, pn);
             curlen = pn;
             rx = rx_compile(a->b->pool, cur, pn, 0, &off, err, sizeof(err));
-            m = rx ? rx_match_new(a->b->pool, rx) : NULL;
+            m = rx ? rx_match_new(a->b->pool, rx, a->rx_failures) : NULL;
         }
         if (!rx) {
             a->out->d[row] = val_null();

@@ -11,6 +11,7 @@
 
 #include "base/buf.h"
 #include "engine/data/vec.h"
+#include "engine/exec/rx.h"
 #include "parser/func.h"
 
 typedef struct KArgs {
@@ -19,6 +20,7 @@ typedef struct KArgs {
     Batch *b;
     Vec *out;
     LiqBuf *scratch;
+    RxFailures *rx_failures; /* the run's: for match data a kernel makes (regexReplace) */
     void *aux; /* constant data compiled for this call (toupper/tolower: a C.UTF-8 locale_t),
                 * read-only: shared by every worker of every run */
 } KArgs;

@@ -1,13 +1,43 @@
-/* op.h -- physical operators: one vtable, plan-time data separate from per-worker state
+/* op.h -- physical operators: one vtable; plan-time data apart from what a run changes
  *
- * Streaming operators (filter, fields) transform a batch in place: they rewrite its selection
- * or fill computed columns. Breakers (stats, sort, limit) consume batches into worker-local
- * state (sink), merge it once per worker (combine, under the run's lock), and produce a RowSet
- * once (finalize) that feeds the next pipeline. An Op is read-only during a run; what a worker
- * changes lives in the OpLocal it got from local_new.
+ * An Op is plan-time data (what it computes, from which slots, with which compiled
+ * expressions and patterns): read-only during runs and shared by every run of the compiled
+ * query, also by runs in several threads at once (docs/architecture.md, "A compiled query and
+ * a run"). What a run changes lives outside the Op:
  *
- * Ownership: Ops live in the plan pool; OpLocals in their worker's pool; RowSets own their
- * arrays (malloc) and strings (their pool) and are freed by rowset_free.
+ *   OpCtx    the run's values operators read (the periods of diff, the frame of anomaly) and
+ *            the counters they add to (regex subjects no match could be decided for): one per
+ *            run (engine/exec/pipe.c)
+ *   OpLocal  one worker's: expression states, scratch, and a breaker's partial state
+ *   OpState  a breaker's global state: what the run accumulated (DuckDB's GlobalSinkState)
+ *
+ * Streaming operators (filter, fields, parse, ...) transform a batch in place (execute): they
+ * rewrite its selection or fill computed columns. Breakers (stats, sort, limit/tail, dedup,
+ * pattern with diff and anomaly, unnest, discover) end a pipeline; each has the state seam
+ * (docs/architecture.md, "The state seam"):
+ *
+ *   global_new   an empty state
+ *   sink         a batch into the worker's partial state (its OpLocal)
+ *   combine      moves a worker's partial state into a global state (under the run's lock);
+ *                the OpLocal stays usable and empty, so a worker can fold its rows in when a
+ *                snapshot asks and go on
+ *   merge        another state of the same operator (another run's, over other inputs) into
+ *                this one; the source is freed
+ *   copy         a deep copy (a snapshot finalizes a copy while the run goes on)
+ *   finalize     the state's rows, for the next pipeline; consumes the state
+ *   state_free   drops a state that is not finalized
+ *
+ * Merges are exact and independent of their order: every row carries its input-order key
+ * (engine/data/vec.h), and what depends on input order (the first row of dedup, stable sorts,
+ * earliest/latest, ties of min/max, a stats group's key spelling) is decided by order keys,
+ * never by which worker or run saw a row first. So any split of the inputs between workers,
+ * or between runs given disjoint order bases (LiqRunOptions.order_base), merges into the rows
+ * of one run over all inputs.
+ *
+ * Ownership: Ops live in the plan pool; OpLocals in their worker's pool (a breaker's partial
+ * state is malloc'd or in pools of its own, and moves out at combine); OpStates own their
+ * memory (malloc and pools of their own), tied to no run or worker; RowSets own their arrays
+ * (malloc) and strings (their pool) and are freed by rowset_free.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -37,17 +67,37 @@ void rowset_append_batch(RowSet *rs, const Plan *p, Batch *b);
 Datum *rowset_add_row(RowSet *rs, uint64_t order);
 Datum datum_copy(apr_pool_t *pool, const Datum *d);
 void rowset_concat(RowSet *dst, RowSet *src);
+/* A deep copy of rs (its strings copied into the copy's pool). */
+RowSet *rowset_copy(const RowSet *rs);
 
 typedef struct Op Op;
 typedef void OpLocal;
+typedef void OpState;
+
+/* What a run lends its operators: values they read in place of the plan's (a plan is shared
+ * by every run), and counters they add to. Lives in the run, which outlives every OpLocal made
+ * with it; an OpState keeps no pointer to it (states outlive their run). */
+typedef struct OpCtx {
+    RxFailures *rx; /* regex subjects no match could be decided for */
+    /* pattern | diff (§3.10): the current period (--start/--end) and the previous one */
+    int64_t cur_start, cur_end, prev_start, prev_end;
+    /* pattern | anomaly: --start/--end, the frame (else the span of the records) */
+    int has_frame_start, has_frame_end;
+    int64_t frame_start, frame_end;
+} OpCtx;
 
 typedef struct OpVTable {
     const char *name;
-    OpLocal *(*local_new)(const Op *op, apr_pool_t *pool);
-    void (*execute)(const Op *op, OpLocal *l, Batch *b);    /* streaming operators */
-    void (*sink)(const Op *op, OpLocal *l, Batch *b);       /* breakers */
-    void (*combine)(Op *op, OpLocal *l);                    /* breakers, once per worker */
-    RowSet *(*finalize)(Op *op);                            /* breakers, once */
+    OpLocal *(*local_new)(const Op *op, const OpCtx *ctx, apr_pool_t *pool);
+    void (*execute)(const Op *op, OpLocal *l, Batch *b); /* streaming operators */
+    /* breakers (the state seam above) */
+    OpState *(*global_new)(const Op *op);
+    void (*sink)(const Op *op, OpLocal *l, Batch *b);
+    void (*combine)(const Op *op, OpState *g, OpLocal *l);
+    void (*merge)(const Op *op, OpState *dst, OpState *src);
+    OpState *(*copy)(const Op *op, const OpState *g);
+    RowSet *(*finalize)(const Op *op, const OpCtx *ctx, OpState *g);
+    void (*state_free)(const Op *op, OpState *g);
 } OpVTable;
 
 struct Op {
@@ -63,7 +113,6 @@ struct Op {
 /* The one constructor every op_*_new uses: an operator of vt over data, in the plan pool,
  * without a limit (label and detail are the planner's). */
 Op *op_new(Plan *p, const OpVTable *vt, void *data);
-
 Op *op_filter_new(Plan *p, Expr *pred);
 Op *op_fields_new(Plan *p, Expr **exprs, const int *slots, int n);
 Op *op_sort_new(Plan *p, const int *key_slots, const int *desc, int n);

@@ -5,6 +5,10 @@
  * in increasing order), and the merge keeps the row with the smaller order key. Rows with a
  * null in any key are never duplicates and are all kept (§3.8). The result is in input order.
  *
+ * State: a DedupSet (the kept rows, indexed by key). combine and merge offer the rows of one
+ * set to another, keeping per key the row with the smaller order key: the same rows whatever
+ * the order of merging.
+ *
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdlib.h>
@@ -21,7 +25,6 @@ typedef struct DedupSet {
 typedef struct DedupData {
     const int *keys;
     int nkeys;
-    DedupSet *global;
 } DedupData;
 
 static DedupSet *set_new(int nslots)
@@ -125,21 +128,27 @@ static void set_offer(DedupSet *s, const DedupData *dd, const Datum *row, uint64
 }
 
 typedef struct DedupLocal {
-    DedupSet *set;
-    RowSet *tmp; /* one batch materialised */
+    DedupSet *set; /* since the last combine (NULL: none yet) */
 } DedupLocal;
 
-static OpLocal *dedup_local_new(const Op *op, apr_pool_t *pool)
+static OpLocal *dedup_local_new(const Op *op, const OpCtx *ctx, apr_pool_t *pool)
 {
-    DedupLocal *l = apr_pcalloc(pool, sizeof(*l));
-    l->set = set_new(op->plan->nslots);
-    return l;
+    (void)op;
+    (void)ctx;
+    return apr_pcalloc(pool, sizeof(DedupLocal));
+}
+
+static OpState *dedup_global_new(const Op *op)
+{
+    return set_new(op->plan->nslots);
 }
 
 static void dedup_sink(const Op *op, OpLocal *lp, Batch *b)
 {
     const DedupData *dd = op->data;
     DedupLocal *l = lp;
+    if (!l->set)
+        l->set = set_new(op->plan->nslots);
     /* materialise into the set's own pool, then offer row by row */
     RowSet *tmp = rowset_new(op->plan->nslots);
     rowset_append_batch(tmp, op->plan, b);
@@ -150,25 +159,60 @@ static void dedup_sink(const Op *op, OpLocal *lp, Batch *b)
     rowset_concat(l->set->rows, tmp);
 }
 
-static void dedup_combine(Op *op, OpLocal *lp)
+/* Offers the rows of src to dst, then frees src (its strings live on with dst). */
+static void set_merge(DedupSet *dst, const DedupData *dd, DedupSet *src)
 {
-    DedupData *dd = op->data;
-    DedupLocal *l = lp;
-    if (!dd->global) {
-        dd->global = l->set;
-        l->set = NULL;
-        return;
+    if (dst->rows->nrows == 0) { /* nothing to offer to: take src's contents */
+        DedupSet tmp = *dst;
+        *dst = *src;
+        *src = tmp;
     }
-    RowSet *rs = l->set->rows;
+    RowSet *rs = src->rows;
     for (size_t r = 0; r < rs->nrows; r++)
-        set_offer(dd->global, dd, &rs->data[r * (size_t)rs->nslots], rs->order[r]);
-    /* keep the local strings alive with the global set */
-    RowSet *carrier = l->set->rows;
-    l->set->rows = NULL;
-    carrier->nrows = 0;
-    rowset_concat(dd->global->rows, carrier);
-    set_free(l->set);
+        set_offer(dst, dd, &rs->data[r * (size_t)rs->nslots], rs->order[r]);
+    src->rows = NULL;
+    rs->nrows = 0;
+    rowset_concat(dst->rows, rs);
+    set_free(src);
+}
+
+static void dedup_combine(const Op *op, OpState *g, OpLocal *lp)
+{
+    DedupLocal *l = lp;
+    if (l->set)
+        set_merge(g, op->data, l->set);
     l->set = NULL;
+}
+
+static void dedup_merge(const Op *op, OpState *dst, OpState *src)
+{
+    set_merge(dst, op->data, src);
+}
+
+static OpState *dedup_copy(const Op *op, const OpState *g)
+{
+    (void)op;
+    const DedupSet *s = g;
+    DedupSet *c = calloc(1, sizeof(*c));
+    if (!c)
+        abort();
+    c->rows = rowset_copy(s->rows);
+    c->mask = s->mask;
+    c->nkeyed = s->nkeyed;
+    c->index = malloc(sizeof(uint32_t) * (s->mask + 1));
+    c->hashes = malloc(sizeof(uint64_t) * (c->rows->cap + 1));
+    if (!c->index || !c->hashes)
+        abort();
+    memcpy(c->index, s->index, sizeof(uint32_t) * (s->mask + 1));
+    if (s->rows->nrows)
+        memcpy(c->hashes, s->hashes, sizeof(uint64_t) * s->rows->nrows);
+    return c;
+}
+
+static void dedup_state_free(const Op *op, OpState *g)
+{
+    (void)op;
+    set_free(g);
 }
 
 static int cmp_order(const void *a, const void *b, void *arg)
@@ -178,11 +222,11 @@ static int cmp_order(const void *a, const void *b, void *arg)
     return x < y ? -1 : x > y;
 }
 
-static RowSet *dedup_finalize(Op *op)
+static RowSet *dedup_finalize(const Op *op, const OpCtx *ctx, OpState *g)
 {
-    DedupData *dd = op->data;
-    DedupSet *s = dd->global ? dd->global : set_new(op->plan->nslots);
-    dd->global = NULL;
+    (void)op;
+    (void)ctx;
+    DedupSet *s = g;
     RowSet *rs = s->rows;
     size_t *perm = malloc(sizeof(size_t) * (rs->nrows + 1));
     if (!perm)
@@ -206,9 +250,13 @@ static RowSet *dedup_finalize(Op *op)
 static const OpVTable dedup_vt = {
     .name = "dedup",
     .local_new = dedup_local_new,
+    .global_new = dedup_global_new,
     .sink = dedup_sink,
     .combine = dedup_combine,
+    .merge = dedup_merge,
+    .copy = dedup_copy,
     .finalize = dedup_finalize,
+    .state_free = dedup_state_free,
 };
 
 Op *op_dedup_new(Plan *p, const int *key_slots, int nkeys)

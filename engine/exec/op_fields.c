@@ -21,13 +21,13 @@ typedef struct FieldsLocal {
     ExprState **st;
 } FieldsLocal;
 
-static OpLocal *fields_local_new(const Op *op, apr_pool_t *pool)
+static OpLocal *fields_local_new(const Op *op, const OpCtx *ctx, apr_pool_t *pool)
 {
     const FieldsData *fd = op->data;
     FieldsLocal *l = apr_pcalloc(pool, sizeof(*l));
     l->st = apr_pcalloc(pool, sizeof(ExprState *) * (size_t)fd->n);
     for (int i = 0; i < fd->n; i++)
-        l->st[i] = expr_state_new(pool, fd->exprs[i]);
+        l->st[i] = expr_state_new(pool, fd->exprs[i], ctx->rx);
     return l;
 }
 

@@ -13,10 +13,10 @@ typedef struct FilterLocal {
     ExprState *st;
 } FilterLocal;
 
-static OpLocal *filter_local_new(const Op *op, apr_pool_t *pool)
+static OpLocal *filter_local_new(const Op *op, const OpCtx *ctx, apr_pool_t *pool)
 {
     FilterLocal *l = apr_pcalloc(pool, sizeof(*l));
-    l->st = expr_state_new(pool, op->data);
+    l->st = expr_state_new(pool, op->data, ctx->rx);
     return l;
 }
 

@@ -332,13 +332,13 @@ static void collect_rx(const FpExpr *e, const FpValue **out, int *n)
         out[(*n)++] = &e->val;
 }
 
-static OpLocal *fpat_local_new(const Op *op, apr_pool_t *pool)
+static OpLocal *fpat_local_new(const Op *op, const OpCtx *ctx, apr_pool_t *pool)
 {
     const FpatData *fd = op->data;
     FpatLocal *l = apr_pcalloc(pool, sizeof(*l));
     l->m = apr_pcalloc(pool, sizeof(RxMatch *) * (size_t)(fd->nrx + 1));
     for (int i = 0; i < fd->nrx; i++)
-        l->m[i] = rx_match_new(pool, fd->rx[i]);
+        l->m[i] = rx_match_new(pool, fd->rx[i], ctx->rx);
     apr_pool_create(&l->scratch, pool);
     l->pool = pool;
     return l;

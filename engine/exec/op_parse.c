@@ -53,12 +53,12 @@ typedef struct ParseLocal {
     Datum *f;      /* PM_CSV: one record's fields */
 } ParseLocal;
 
-static OpLocal *parse_local_new(const Op *op, apr_pool_t *pool)
+static OpLocal *parse_local_new(const Op *op, const OpCtx *ctx, apr_pool_t *pool)
 {
     const ParseData *pd = op->data;
     ParseLocal *l = apr_pcalloc(pool, sizeof(*l));
-    l->st = expr_state_new(pool, pd->src);
-    l->m = pd->rx ? rx_match_new(pool, pd->rx) : NULL;
+    l->st = expr_state_new(pool, pd->src, ctx->rx);
+    l->m = pd->rx ? rx_match_new(pool, pd->rx, ctx->rx) : NULL;
     l->cols = apr_pcalloc(pool, sizeof(Datum *) * (size_t)(pd->n + 1));
     l->livek = apr_pcalloc(pool, sizeof(int) * (size_t)(pd->n + 1));
     l->cap = apr_pcalloc(pool, sizeof(size_t) * 2 * (size_t)(pd->n + 1));

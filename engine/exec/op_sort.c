@@ -10,6 +10,9 @@
  * limit without sort keeps the first N rows in input order: workers collect rows, finalize
  * orders them by their order keys and cuts.
  *
+ * State: the rows collected (a RowSet with their order keys); combine and merge append, so
+ * their order does not matter: finalize orders by keys and then by order key.
+ *
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdlib.h>
@@ -20,34 +23,57 @@ typedef struct SortData {
     const int *key_slots;
     const int *desc;
     int nkeys;
-    RowSet *all; /* after combine */
 } SortData;
 
 typedef struct SortLocal {
-    RowSet *rows;
+    RowSet *rows; /* since the last combine (NULL: none yet) */
 } SortLocal;
 
-static OpLocal *collect_local_new(const Op *op, apr_pool_t *pool)
+static OpLocal *collect_local_new(const Op *op, const OpCtx *ctx, apr_pool_t *pool)
 {
-    SortLocal *l = apr_pcalloc(pool, sizeof(*l));
-    l->rows = rowset_new(op->plan->nslots);
-    return l;
+    (void)op;
+    (void)ctx;
+    return apr_pcalloc(pool, sizeof(SortLocal));
+}
+
+static OpState *collect_global_new(const Op *op)
+{
+    return rowset_new(op->plan->nslots);
 }
 
 static void collect_sink(const Op *op, OpLocal *lp, Batch *b)
 {
     SortLocal *l = lp;
+    if (!l->rows)
+        l->rows = rowset_new(op->plan->nslots);
     rowset_append_batch(l->rows, op->plan, b);
 }
 
-static void collect_combine(Op *op, OpLocal *lp)
+static void collect_combine(const Op *op, OpState *g, OpLocal *lp)
 {
-    SortData *sd = op->data;
+    (void)op;
     SortLocal *l = lp;
-    if (!sd->all)
-        sd->all = rowset_new(op->plan->nslots);
-    rowset_concat(sd->all, l->rows);
+    if (l->rows)
+        rowset_concat(g, l->rows);
     l->rows = NULL;
+}
+
+static void collect_merge(const Op *op, OpState *dst, OpState *src)
+{
+    (void)op;
+    rowset_concat(dst, src);
+}
+
+static OpState *collect_copy(const Op *op, const OpState *g)
+{
+    (void)op;
+    return rowset_copy(g);
+}
+
+static void collect_free(const Op *op, OpState *g)
+{
+    (void)op;
+    rowset_free(g);
 }
 
 /* qsort_r context: the rows and the keys */
@@ -126,11 +152,11 @@ static void top_n(size_t *perm, size_t n, size_t keep, SortCtx *c)
     }
 }
 
-static RowSet *sort_finalize(Op *op)
+static RowSet *sort_finalize(const Op *op, const OpCtx *ctx, OpState *g)
 {
-    SortData *sd = op->data;
-    RowSet *rs = sd->all ? sd->all : rowset_new(op->plan->nslots);
-    sd->all = NULL;
+    (void)ctx;
+    const SortData *sd = op->data;
+    RowSet *rs = g;
     size_t *perm = malloc(sizeof(size_t) * (rs->nrows + 1));
     if (!perm)
         abort();
@@ -154,17 +180,25 @@ static RowSet *sort_finalize(Op *op)
 static const OpVTable sort_vt = {
     .name = "sort",
     .local_new = collect_local_new,
+    .global_new = collect_global_new,
     .sink = collect_sink,
     .combine = collect_combine,
+    .merge = collect_merge,
+    .copy = collect_copy,
     .finalize = sort_finalize,
+    .state_free = collect_free,
 };
 
 static const OpVTable limit_vt = {
     .name = "limit",
     .local_new = collect_local_new,
+    .global_new = collect_global_new,
     .sink = collect_sink,
     .combine = collect_combine,
+    .merge = collect_merge,
+    .copy = collect_copy,
     .finalize = sort_finalize, /* no keys: input order */
+    .state_free = collect_free,
 };
 
 static SortData *sort_data(Plan *p, const int *key_slots, const int *desc, int n)

@@ -61,9 +61,10 @@ static int selected(const SourceData *sd, const char *log, size_t n)
     return 0;
 }
 
-static OpLocal *source_local_new(const Op *op, apr_pool_t *pool)
+static OpLocal *source_local_new(const Op *op, const OpCtx *ctx, apr_pool_t *pool)
 {
     (void)op;
+    (void)ctx;
     (void)pool;
     return NULL;
 }

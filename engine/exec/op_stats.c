@@ -1,9 +1,10 @@
 /* op_stats.c -- stats operator: hash aggregation by group keys
  *
  * Each worker aggregates into its own hash table (no locks on the hot path); combine merges a
- * worker's table into the global one; finalize emits one row per group, ordered by the group
- * keys ascending (L1, L3), with the keys and the aggregate results in their slots -- or in no
- * order when a sort right after it takes the keys as tie-breakers (op_stats_unordered). Expressions
+ * worker's table into the run's (the state, a GTable); merge does the same with another
+ * run's table; finalize emits one row per group, ordered by the group keys ascending (L1, L3),
+ * with the keys and the aggregate results in their slots -- or in no order when a sort right
+ * after it takes the keys as tie-breakers (op_stats_unordered). Expressions
  * over aggregates (sum(x)/count(*), earlier aliases) are computed by a fields operator the
  * planner places right after this one.
  *
@@ -26,7 +27,6 @@ typedef struct StatsData {
     int naggs;
     size_t *offs;      /* state offset of each aggregate */
     size_t state_size;
-    struct GTable *global;
     int unordered; /* a sort follows that orders the groups itself (op_stats_unordered) */
     const int *inputs; /* the input slots of every key and argument: decoded in one pass */
     int ninputs;
@@ -55,7 +55,7 @@ typedef struct GTable {
 } GTable;
 
 typedef struct StatsLocal {
-    GTable *t;
+    GTable *t; /* the worker's groups since its last combine (NULL: none yet) */
     ExprState **kst, **ast, **ast2;
     uint32_t *gidx; /* group of each row of the current batch */
     uint64_t *hs;   /* hash of each selected row of the current batch */
@@ -166,21 +166,20 @@ static uint32_t gt_find(GTable *t, const StatsData *sd, const Datum *k, uint64_t
     return (uint32_t)(t->n - 1);
 }
 
-static OpLocal *stats_local_new(const Op *op, apr_pool_t *pool)
+static OpLocal *stats_local_new(const Op *op, const OpCtx *ctx, apr_pool_t *pool)
 {
     const StatsData *sd = op->data;
     StatsLocal *l = apr_pcalloc(pool, sizeof(*l));
-    l->t = gt_new();
     l->kst = apr_pcalloc(pool, sizeof(ExprState *) * (size_t)(sd->nkeys + 1));
     for (int i = 0; i < sd->nkeys; i++)
-        l->kst[i] = expr_state_new(pool, sd->keys[i]);
+        l->kst[i] = expr_state_new(pool, sd->keys[i], ctx->rx);
     l->ast = apr_pcalloc(pool, sizeof(ExprState *) * (size_t)(sd->naggs + 1));
     l->ast2 = apr_pcalloc(pool, sizeof(ExprState *) * (size_t)(sd->naggs + 1));
     for (int i = 0; i < sd->naggs; i++) {
         if (sd->aggs[i].arg)
-            l->ast[i] = expr_state_new(pool, sd->aggs[i].arg);
+            l->ast[i] = expr_state_new(pool, sd->aggs[i].arg, ctx->rx);
         if (sd->aggs[i].arg2)
-            l->ast2[i] = expr_state_new(pool, sd->aggs[i].arg2);
+            l->ast2[i] = expr_state_new(pool, sd->aggs[i].arg2, ctx->rx);
     }
     l->gidx = apr_palloc(pool, sizeof(uint32_t) * LIQ_VEC_SIZE);
     l->hs = apr_palloc(pool, sizeof(uint64_t) * LIQ_VEC_SIZE);
@@ -196,6 +195,8 @@ static void stats_sink(const Op *op, OpLocal *lp, Batch *b)
     Vec **kv = l->kv;
     Datum *k = l->k;
     int nk = sd->nkeys;
+    if (!l->t)
+        l->t = gt_new();
     if (sd->ninputs) /* one decoding pass for every key and argument, not one each */
         dec_load(op->plan, b, sd->inputs, sd->ninputs);
     for (int i = 0; i < nk; i++)
@@ -251,34 +252,67 @@ static void stats_sink(const Op *op, OpLocal *lp, Batch *b)
     }
 }
 
-static void stats_combine(Op *op, OpLocal *lp)
+/* Adds the groups of src to t (keys and states copied into t's pool). */
+static void gt_add(GTable *t, const StatsData *sd, const GTable *src)
 {
-    StatsData *sd = op->data;
-    StatsLocal *l = lp;
-    if (!sd->global || sd->global->n < l->t->n) { /* merge the smaller table into the larger */
-        GTable *swap = sd->global;
-        sd->global = l->t;
-        l->t = swap;
-        if (!swap)
-            return;
-    }
-    GTable *t = sd->global;
-    for (size_t g = 0; g < l->t->n; g++) {
-        Group *src = &l->t->groups[g];
+    for (size_t g = 0; g < src->n; g++) {
+        const Group *sg = &src->groups[g];
         int created;
-        uint32_t gi = gt_find(t, sd, src->keys, src->hash, src->first, &created);
+        uint32_t gi = gt_find(t, sd, sg->keys, sg->hash, sg->first, &created);
         Group *dst = &t->groups[gi];
-        if (!created && src->first < dst->first) {
+        if (!created && sg->first < dst->first) { /* the keys as the earliest row spells them */
             for (int j = 0; j < sd->nkeys; j++)
-                dst->keys[j] = datum_copy(t->pool, &src->keys[j]);
-            dst->first = src->first;
+                dst->keys[j] = datum_copy(t->pool, &sg->keys[j]);
+            dst->first = sg->first;
         }
         for (int a = 0; a < sd->naggs; a++)
-            agg_table[sd->aggs[a].fn]->merge(dst->state + sd->offs[a], src->state + sd->offs[a],
+            agg_table[sd->aggs[a].fn]->merge(dst->state + sd->offs[a], sg->state + sd->offs[a],
                                              t->pool);
     }
-    gt_free(l->t, sd);
+}
+
+/* Merges src into dst and frees src; the smaller table is merged into the larger (their
+ * contents swap when src is larger: dst is the caller's pointer). */
+static void gt_merge(GTable *dst, const StatsData *sd, GTable *src)
+{
+    if (dst->n < src->n) {
+        GTable tmp = *dst;
+        *dst = *src;
+        *src = tmp;
+    }
+    gt_add(dst, sd, src);
+    gt_free(src, sd);
+}
+
+static OpState *stats_global_new(const Op *op)
+{
+    (void)op;
+    return gt_new();
+}
+
+static void stats_combine(const Op *op, OpState *g, OpLocal *lp)
+{
+    StatsLocal *l = lp;
+    if (l->t)
+        gt_merge(g, op->data, l->t);
     l->t = NULL;
+}
+
+static void stats_merge(const Op *op, OpState *dst, OpState *src)
+{
+    gt_merge(dst, op->data, src);
+}
+
+static OpState *stats_copy(const Op *op, const OpState *g)
+{
+    GTable *t = gt_new();
+    gt_add(t, op->data, g);
+    return t;
+}
+
+static void stats_state_free(const Op *op, OpState *g)
+{
+    gt_free(g, op->data);
 }
 
 typedef struct OrderCtx {
@@ -412,12 +446,11 @@ static size_t top_groups(const StatsData *sd, const GTable *t, apr_pool_t *pool,
     return n;
 }
 
-static RowSet *stats_finalize(Op *op)
+static RowSet *stats_finalize(const Op *op, const OpCtx *ctx, OpState *gs)
 {
-    StatsData *sd = op->data;
-    if (!sd->global)
-        sd->global = gt_new();
-    GTable *t = sd->global;
+    (void)ctx;
+    const StatsData *sd = op->data;
+    GTable *t = gs;
     if (sd->nkeys == 0 && t->n == 0) { /* stats without by: one row even over no records */
         int created;
         gt_find(t, sd, NULL, keys_hash(NULL, 0), 0, &created);
@@ -456,16 +489,19 @@ static RowSet *stats_finalize(Op *op)
     }
     free(perm);
     gt_free(t, sd);
-    sd->global = NULL;
     return rs;
 }
 
 static const OpVTable stats_vt = {
     .name = "stats",
     .local_new = stats_local_new,
+    .global_new = stats_global_new,
     .sink = stats_sink,
     .combine = stats_combine,
+    .merge = stats_merge,
+    .copy = stats_copy,
     .finalize = stats_finalize,
+    .state_free = stats_state_free,
 };
 
 Op *op_stats_new(Plan *p, Expr **keys, const int *key_slots, int nkeys, AggSpec *aggs, int naggs)

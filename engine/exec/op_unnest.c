@@ -5,6 +5,9 @@
  * field kept; the original row is gone. A map, string or number counts as a list of one; a row
  * whose f is null gives no rows. Output order: input order, then element order.
  *
+ * State: the rows made (a RowSet); the elements of one source row stay together and in
+ * order through combines and merges, which append.
+ *
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdlib.h>
@@ -15,27 +18,33 @@
 typedef struct UnnestData {
     Expr *list;
     int slot; /* the element's slot */
-    RowSet *all;
 } UnnestData;
 
 typedef struct UnnestLocal {
     ExprState *st;
-    RowSet *rows; /* the elements of a source row share its order key, in element order */
+    RowSet *rows; /* the elements of a source row share its order key, in element order; since
+                   * the last combine (NULL: none yet) */
 } UnnestLocal;
 
-static OpLocal *unnest_local_new(const Op *op, apr_pool_t *pool)
+static OpLocal *unnest_local_new(const Op *op, const OpCtx *ctx, apr_pool_t *pool)
 {
     const UnnestData *ud = op->data;
     UnnestLocal *l = apr_pcalloc(pool, sizeof(*l));
-    l->st = expr_state_new(pool, ud->list);
-    l->rows = rowset_new(op->plan->nslots);
+    l->st = expr_state_new(pool, ud->list, ctx->rx);
     return l;
+}
+
+static OpState *unnest_global_new(const Op *op)
+{
+    return rowset_new(op->plan->nslots);
 }
 
 static void unnest_sink(const Op *op, OpLocal *lp, Batch *b)
 {
     const UnnestData *ud = op->data;
     UnnestLocal *l = lp;
+    if (!l->rows)
+        l->rows = rowset_new(op->plan->nslots);
     Vec *v = expr_eval(ud->list, l->st, b);
     uint32_t *rowof = malloc(sizeof(uint32_t) * (b->nsel + 1));
     if (!rowof)
@@ -74,14 +83,31 @@ static void unnest_sink(const Op *op, OpLocal *lp, Batch *b)
     rowset_concat(l->rows, tmp); /* the copied values live on with the rows */
 }
 
-static void unnest_combine(Op *op, OpLocal *lp)
+static void unnest_combine(const Op *op, OpState *g, OpLocal *lp)
 {
-    UnnestData *ud = op->data;
+    (void)op;
     UnnestLocal *l = lp;
-    if (!ud->all)
-        ud->all = rowset_new(op->plan->nslots);
-    rowset_concat(ud->all, l->rows);
+    if (l->rows)
+        rowset_concat(g, l->rows);
     l->rows = NULL;
+}
+
+static void unnest_merge(const Op *op, OpState *dst, OpState *src)
+{
+    (void)op;
+    rowset_concat(dst, src);
+}
+
+static OpState *unnest_copy(const Op *op, const OpState *g)
+{
+    (void)op;
+    return rowset_copy(g);
+}
+
+static void unnest_state_free(const Op *op, OpState *g)
+{
+    (void)op;
+    rowset_free(g);
 }
 
 typedef struct OrderCtx {
@@ -98,11 +124,11 @@ static int cmp_rows(const void *a, const void *b, void *arg)
     return x < y ? -1 : x > y;
 }
 
-static RowSet *unnest_finalize(Op *op)
+static RowSet *unnest_finalize(const Op *op, const OpCtx *ctx, OpState *g)
 {
-    UnnestData *ud = op->data;
-    RowSet *rs = ud->all ? ud->all : rowset_new(op->plan->nslots);
-    ud->all = NULL;
+    (void)op;
+    (void)ctx;
+    RowSet *rs = g;
     size_t *perm = malloc(sizeof(size_t) * (rs->nrows + 1));
     if (!perm)
         abort();
@@ -123,9 +149,13 @@ static RowSet *unnest_finalize(Op *op)
 static const OpVTable unnest_vt = {
     .name = "unnest",
     .local_new = unnest_local_new,
+    .global_new = unnest_global_new,
     .sink = unnest_sink,
     .combine = unnest_combine,
+    .merge = unnest_merge,
+    .copy = unnest_copy,
     .finalize = unnest_finalize,
+    .state_free = unnest_state_free,
 };
 
 Op *op_unnest_new(Plan *p, Expr *list, int slot)

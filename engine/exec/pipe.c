@@ -1,4 +1,10 @@
-/* pipe.c -- running a plan: workers, morsels, batches, and output in input order
+/* pipe.c -- running a compiled query: runs, workers, morsels, batches, output in input order
+ *
+ * A run (LiqRun) is everything one execution of a compiled query writes: its options, the
+ * values its operators read (OpCtx: the periods of diff, the frame of anomaly), the first
+ * breaker's global state, its workers, counters, the output sequencer, the cancellation flag.
+ * The plan is only read, so one compiled query runs many times, also in several threads at
+ * once (docs/architecture.md).
  *
  * Threading model. Pipeline 0 runs on `threads` workers. A worker pulls a morsel (src.c),
  * cuts it into batches of whole records, runs the streaming operators on each batch, and ends
@@ -8,10 +14,31 @@
  * identical for every thread count (L1). Workers that run too far ahead of the oldest
  * unwritten morsel wait (SEQ_WINDOW morsels), which bounds the memory held by pending text.
  *
- * When pipeline 0 ends in a breaker, every worker merges its state into the breaker (combine,
- * under the run lock); the main thread finalizes it into a RowSet and runs the remaining
- * pipelines over row sets on its own: after the first breaker the data is a query result, not
- * the input, and is small in comparison.
+ * When pipeline 0 ends in a breaker, every worker folds its local state into the run's
+ * global state (combine, under the run lock) when it ends; the calling thread finalizes it
+ * into a RowSet and runs the remaining pipelines over row sets on its own: after the first
+ * breaker the data is a query result, not the input, and is small in comparison.
+ *
+ * The state seam (op.h). With LiqRunOptions.keep_state the run stops after pipeline 0 and
+ * keeps the first breaker's state for liq_run_state_take; liq_run_state_merge adds the state
+ * of another run of the same query to this run's before it executes (or after a keep_state
+ * run), and the run's finalize sees the union. Order keys are (order_base + morsel number)
+ * << 32 | row number in the morsel (vec.h), so runs over consecutive parts of the inputs,
+ * given order bases that follow each other, merge into exactly the rows of one run.
+ *
+ * Snapshots. liq_run_snapshot (any thread) asks the workers to fold their local states into
+ * the global one: it raises the run's snapshot epoch; a worker that is working on a morsel
+ * (busy) folds its state in when the morsel ends, and the snapshot folds the state of a
+ * worker between morsels itself (a worker may wait in src_next for a slow pipe). Both happen
+ * under the run lock, and a worker marks itself busy under it, so a local state is never
+ * touched by two threads at once. The snapshot then finalizes a copy of the global state and
+ * runs the remaining pipelines over it into its own output, on the calling thread; the run
+ * goes on undisturbed.
+ *
+ * Cancellation. liq_run_cancel stores an atomic flag (async-signal-safe); workers check it
+ * between batches and morsels and the remaining pipelines between batches, so the run ends
+ * within a batch of work per worker (plus whatever read src_next is waiting for) and says
+ * LIQ_ECANCELLED.
  *
  * A row cap (limit at the end of a query) is enforced by the sequencer; once reached, workers
  * stop pulling morsels, so 'filter ... | limit 10' reads only as much input as it needs.
@@ -24,13 +51,13 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <apr_thread_cond.h>
 #include <apr_thread_proc.h>
 #include "engine/liq.h"
-#include "engine/liq_int.h"
 #include "base/memfind.h"
 #include "engine/exec/op.h"
 #include "engine/plan/prefilter.h"
@@ -38,6 +65,7 @@
 #include "engine/input/ts.h"
 #include "engine/input/fmt.h"
 #include "engine/input/src.h"
+#include "engine/exec/pipe.h"
 
 enum { SEQ_WINDOW = 64 };
 
@@ -57,35 +85,67 @@ typedef struct Pending {
     uint32_t n, cap;
 } Pending;
 
-typedef struct Run {
+/* The output sequencer: morsel texts written in morsel order, the row cap applied. The run
+ * has one for its output; a snapshot has its own. */
+typedef struct Seq {
     const Plan *plan;
-    const LiqRunOptions *opt;
     const LiqOutput *out;
-    Src *src;
-    LiqDiagList *diags;
-    apr_thread_mutex_t *lock; /* sequencer, stats, combine */
-    apr_thread_mutex_t *diag_lock;
-    apr_thread_cond_t *cond;
-    volatile int stop;
+    apr_thread_mutex_t *lock;
+    apr_thread_cond_t *cond; /* a morsel was written: workers waiting for the window go on */
+    _Atomic int *stop;       /* set when no more rows are wanted (cap reached, write failed) */
     int write_failed;
     uint64_t next_seq;
-    Pending ring[SEQ_WINDOW];
     uint64_t rows_out;
+    Pending ring[SEQ_WINDOW];
+} Seq;
+
+/* A run's phases (LiqRun.phase, under its lock) */
+enum {
+    PH_NEW,    /* made; states may be merged in */
+    PH_SCAN,   /* pipeline 0 is running: snapshots fold the workers' states */
+    PH_KEPT,   /* ended with keep_state: the state waits for liq_run_state_take */
+    PH_FINISH, /* finalizing and the later pipelines: the state is being consumed */
+};
+
+typedef struct Worker Worker;
+
+struct LiqRun {
+    apr_pool_t *pool; /* the run's own (liq_run_free destroys it) */
+    const Plan *plan;
+    LiqRunOptions opt; /* a copy; the arrays it points to are the caller's */
+    OpCtx ctx;         /* what the operators read (diff periods, the anomaly frame) */
+    RxFailures rxf;    /* ctx.rx */
+    _Atomic int stop;      /* workers stop pulling morsels and batches */
+    _Atomic int cancelled; /* liq_run_cancel */
+    apr_thread_mutex_t *lock;      /* the state, counters, workers' busy/epoch, phase */
+    apr_thread_cond_t *fold_cond;  /* a worker folded its state in for a snapshot, or ended */
+    apr_thread_mutex_t *snap_lock; /* one snapshot at a time; the end of the scan waits */
+    apr_thread_mutex_t *diag_lock;
+    int phase;
+    int executed;
+    OpState *state;  /* the first breaker's global state (pipeline 0 ends in a breaker) */
+    uint64_t epoch;  /* snapshots asked for so far */
+    Worker *ws;      /* pipeline 0's workers (during PH_SCAN) */
+    int nws;
+    Seq seq;
+    Src *src;
     uint64_t scanned, matched;
     uint64_t cut;
-    size_t max_line; /* --max-line, at most UINT32_MAX (Rec.len): records are cut there */
-    int final0; /* pipeline 0 ends in the output */
+    uint64_t morsels; /* morsel numbers used: one past the largest seen */
+    size_t max_line;  /* --max-line, at most UINT32_MAX (Rec.len): records are cut there */
+    int final0;       /* pipeline 0 ends in the output */
     int nvis_inputs;
     int *vis_inputs; /* the input slots among the visible columns (plan-sized) */
-    int ts_slot; /* the @timestamp slot when a time range applies, else -1 */
+    int ts_slot;     /* the @timestamp slot when a time range applies, else -1 */
     int64_t range_start, range_end; /* the time filter (wider than --start for diff) */
     int *prof_base;  /* per pipeline: index of its first stage in prof (profile only) */
     int nprof;
     Prof *prof;      /* the run's totals (under lock); NULL without profile */
-} Run;
+};
 
-typedef struct Worker {
-    Run *run;
+struct Worker {
+    LiqRun *run;
+    const OpCtx *ctx;
     apr_pool_t *pool;       /* lives as long as the worker */
     apr_pool_t *batch_pool; /* cleared after every batch */
     OpLocal **locals;       /* per operator of the pipeline it runs, breaker last */
@@ -98,12 +158,21 @@ typedef struct Worker {
     uint8_t *bits; /* prefilter marks, one byte per row */
     uint64_t scanned, matched;
     uint64_t cut; /* records cut at --max-line */
+    uint64_t morsels; /* one past the largest morsel number it ran */
     int64_t seek_prev; /* the time seek: the last record time seen in the morsel */
     int seek_bad;      /* ... and one was out of order (reported) */
     Prof *prof;   /* this worker's counters (r->nprof of them), NULL without profile */
     uint64_t lap; /* the clock at the last stage boundary */
-} Worker;
+    /* pipeline 0 with a breaker (under the run lock): */
+    int busy;       /* running a morsel: only the worker touches its breaker's local state */
+    int done;       /* ended: its local state is in the global one */
+    uint64_t epoch; /* the snapshot epoch its local state was last folded in at */
+};
 
+static int stopped(const LiqRun *r)
+{
+    return atomic_load_explicit(&r->stop, memory_order_relaxed);
+}
 /* ===== Profile ===== */
 
 static uint64_t now_ns(void)
@@ -132,17 +201,17 @@ static inline void prof_rows(Worker *w, int idx, uint64_t in, uint64_t out)
 }
 
 /* The index of the first operator of pipeline pi, and of its breaker or output. */
-static int prof_op(const Run *r, int pi)
+static int prof_op(const LiqRun *r, int pi)
 {
     return r->prof_base[pi] + (pi == 0 ? 3 : 1);
 }
 
-static int prof_sink(const Run *r, int pi)
+static int prof_sink(const LiqRun *r, int pi)
 {
     return prof_op(r, pi) + r->plan->pipes[pi].nops;
 }
 
-static void prof_init(Run *r, apr_pool_t *pool)
+static void prof_init(LiqRun *r, apr_pool_t *pool)
 {
     const Plan *p = r->plan;
     r->prof_base = apr_pcalloc(pool, sizeof(int) * (size_t)p->npipes);
@@ -163,8 +232,8 @@ static void prof_add(Prof *dst, const Prof *src, int n)
 }
 
 /* The run's profile as LiqOpStats, stages that did not apply left out; the array (one entry
- * per stage of the plan at most) lives in pool, the query's. */
-static void prof_report(const Run *r, LiqRunStats *st, apr_pool_t *pool)
+ * per stage of the plan at most) lives in pool, the run's. */
+static void prof_report(const LiqRun *r, LiqRunStats *st, apr_pool_t *pool)
 {
     const Plan *p = r->plan;
     st->nops = 0;
@@ -175,7 +244,7 @@ static void prof_report(const Run *r, LiqRunStats *st, apr_pool_t *pool)
             int k = i - prof_op(r, pi);
             const char *name, *label = NULL;
             if (pi == 0 && i - r->prof_base[pi] == PROF_PREFILTER) {
-                if (!p->npre || r->opt->no_prefilter)
+                if (!p->npre || r->opt.no_prefilter)
                     continue;
                 name = "prefilter";
             } else if (pi == 0 && i - r->prof_base[pi] == PROF_RANGE) {
@@ -206,6 +275,30 @@ static void prof_report(const Run *r, LiqRunStats *st, apr_pool_t *pool)
 
 /* ===== Output ===== */
 
+static void seq_init(Seq *s, const Plan *p, const LiqOutput *out, _Atomic int *stop,
+                     apr_pool_t *pool)
+{
+    memset(s, 0, sizeof(*s));
+    s->plan = p;
+    s->out = out;
+    s->stop = stop;
+    apr_thread_mutex_create(&s->lock, APR_THREAD_MUTEX_DEFAULT, pool);
+    apr_thread_cond_create(&s->cond, pool);
+}
+
+static void seq_free(Seq *s)
+{
+    for (int i = 0; i < SEQ_WINDOW; i++) {
+        buf_free(&s->ring[i].text);
+        free(s->ring[i].ends);
+    }
+}
+
+static int seq_stopped(const Seq *s)
+{
+    return atomic_load_explicit(s->stop, memory_order_relaxed);
+}
+
 static void pending_add_row(Pending *p, uint32_t end)
 {
     if (p->n == p->cap) {
@@ -218,7 +311,7 @@ static void pending_add_row(Pending *p, uint32_t end)
     p->ends[p->n++] = end;
 }
 
-static void format_batch(Run *r, Batch *b, Pending *p, Datum *vals)
+static void format_batch(const LiqRun *r, const Seq *s, Batch *b, Pending *p, Datum *vals)
 {
     const Plan *pl = r->plan;
     int nv = pl->nvis;
@@ -229,44 +322,44 @@ static void format_batch(Run *r, Batch *b, Pending *p, Datum *vals)
             const Vec *v = &b->cols[pl->vis[c].slot];
             vals[c] = v->loaded ? *VGET(v, row) : val_null();
         }
-        r->out->format_row(r->out->ctx, vals, nv, &p->text);
+        s->out->format_row(s->out->ctx, vals, nv, &p->text);
         pending_add_row(p, (uint32_t)p->text.len);
     }
 }
 
-/* Writes pending morsel texts in order, applying the row cap. Called with r->lock held. */
-static void flush_ready(Run *r)
+/* Writes pending morsel texts in order, applying the row cap. Called with s->lock held. */
+static void flush_ready(Seq *s)
 {
-    const Plan *pl = r->plan;
+    const Plan *pl = s->plan;
     for (;;) {
-        Pending *p = &r->ring[r->next_seq % SEQ_WINDOW];
+        Pending *p = &s->ring[s->next_seq % SEQ_WINDOW];
         if (!p->ready)
             break;
         uint32_t n = p->n;
-        if (pl->out_limit >= 0 && r->rows_out + n > (uint64_t)pl->out_limit)
-            n = (uint32_t)((uint64_t)pl->out_limit - r->rows_out);
-        if (n && !r->write_failed) {
-            if (r->out->write(r->out->ctx, p->text.p, n ? p->ends[n - 1] : 0, p->ends, n) != 0) {
-                r->write_failed = 1;
-                r->stop = 1;
+        if (pl->out_limit >= 0 && s->rows_out + n > (uint64_t)pl->out_limit)
+            n = (uint32_t)((uint64_t)pl->out_limit - s->rows_out);
+        if (n && !s->write_failed) {
+            if (s->out->write(s->out->ctx, p->text.p, n ? p->ends[n - 1] : 0, p->ends, n) != 0) {
+                s->write_failed = 1;
+                atomic_store_explicit(s->stop, 1, memory_order_relaxed);
             }
         }
-        r->rows_out += n;
-        if (pl->out_limit >= 0 && r->rows_out >= (uint64_t)pl->out_limit)
-            r->stop = 1;
+        s->rows_out += n;
+        if (pl->out_limit >= 0 && s->rows_out >= (uint64_t)pl->out_limit)
+            atomic_store_explicit(s->stop, 1, memory_order_relaxed);
         p->ready = 0;
         p->text.len = 0;
         p->n = 0;
-        r->next_seq++;
+        s->next_seq++;
     }
-    apr_thread_cond_broadcast(r->cond);
+    apr_thread_cond_broadcast(s->cond);
 }
 
 /* Hands the worker's text for morsel seq to the sequencer (swapping buffers, no copy). */
-static void submit(Run *r, Worker *w, uint64_t seq)
+static void submit(Seq *s, Worker *w, uint64_t seq)
 {
-    apr_thread_mutex_lock(r->lock);
-    Pending *slot = &r->ring[seq % SEQ_WINDOW];
+    apr_thread_mutex_lock(s->lock);
+    Pending *slot = &s->ring[seq % SEQ_WINDOW];
     Pending tmp = *slot;
     *slot = w->cur;
     slot->ready = 1;
@@ -274,8 +367,8 @@ static void submit(Run *r, Worker *w, uint64_t seq)
     w->cur.ready = 0;
     w->cur.text.len = 0;
     w->cur.n = 0;
-    flush_ready(r);
-    apr_thread_mutex_unlock(r->lock);
+    flush_ready(s);
+    apr_thread_mutex_unlock(s->lock);
 }
 
 /* ===== Batches ===== */
@@ -296,8 +389,8 @@ static void batch_reset(Worker *w, uint32_t nrows)
     b->pool = w->batch_pool;
 }
 
-/* Runs pipeline `pi`'s operators on w->b, then its breaker or the output. */
-static void run_batch(Run *r, Worker *w, int pi)
+/* Runs pipeline `pi`'s operators on w->b, then its breaker or the output (s). */
+static void run_batch(LiqRun *r, const Seq *s, Worker *w, int pi)
 {
     const Pipeline *pl = &r->plan->pipes[pi];
     Batch *b = &w->b;
@@ -315,29 +408,32 @@ static void run_batch(Run *r, Worker *w, int pi)
     if (pl->breaker)
         pl->breaker->vt->sink(pl->breaker, w->locals[pl->nops], b);
     else
-        format_batch(r, b, &w->cur, w->vals);
+        format_batch(r, s, b, &w->cur, w->vals);
     prof_rows(w, first + pl->nops, b->nsel, pl->breaker ? 0 : b->nsel);
     lap(w, first + pl->nops);
 }
 
-static void worker_init(Run *r, Worker *w, apr_pool_t *parent, int pi)
+/* A worker for pipeline pi; profiled when the run is and `profile`. */
+static void worker_init(LiqRun *r, Worker *w, apr_pool_t *parent, int pi, const OpCtx *ctx,
+                        int profile)
 {
     const Pipeline *pl = &r->plan->pipes[pi];
     memset(w, 0, sizeof(*w));
     w->run = r;
+    w->ctx = ctx;
     apr_pool_create(&w->pool, parent);
     apr_pool_create(&w->batch_pool, w->pool);
     w->locals = apr_pcalloc(w->pool, sizeof(OpLocal *) * (size_t)(pl->nops + 1));
     for (int k = 0; k < pl->nops; k++)
-        w->locals[k] = pl->ops[k]->vt->local_new(pl->ops[k], w->pool);
+        w->locals[k] = pl->ops[k]->vt->local_new(pl->ops[k], ctx, w->pool);
     if (pl->breaker)
-        w->locals[pl->nops] = pl->breaker->vt->local_new(pl->breaker, w->pool);
+        w->locals[pl->nops] = pl->breaker->vt->local_new(pl->breaker, ctx, w->pool);
     w->recs = apr_palloc(w->pool, sizeof(Rec) * LIQ_VEC_SIZE);
     w->sel = apr_palloc(w->pool, sizeof(SelIdx) * LIQ_VEC_SIZE);
     w->bits = apr_palloc(w->pool, LIQ_VEC_SIZE);
     w->cols = apr_pcalloc(w->pool, sizeof(Vec) * (size_t)(r->plan->nslots + 1));
     w->vals = apr_pcalloc(w->pool, sizeof(Datum) * (size_t)(r->plan->nvis + 1));
-    if (r->prof)
+    if (profile && r->prof)
         w->prof = apr_pcalloc(w->pool, sizeof(Prof) * (size_t)r->nprof);
     w->b.cols = w->cols;
     w->b.ncols = r->plan->nslots;
@@ -410,11 +506,11 @@ static void prefilter_batch(const Plan *p, Batch *b, uint8_t *bits)
 
 /* --start/--end (L24): keeps the rows whose @timestamp lies in [start, end], both inclusive;
  * rows without a timestamp fall outside (L20). Runs before any operator. */
-static void time_range(Run *r, Batch *b)
+static void time_range(const LiqRun *r, Batch *b)
 {
     dec_load(r->plan, b, &r->ts_slot, 1);
     const Vec *v = &b->cols[r->ts_slot];
-    const LiqRunOptions *o = r->opt;
+    const LiqRunOptions *o = &r->opt;
     uint32_t n = 0;
     FOR_ROWS(b)
     {
@@ -431,7 +527,7 @@ static void time_range(Run *r, Batch *b)
  * It looks at the rows the time range looks at (after the prefilter), whose timestamps are
  * decoded anyway: checking rows the prefilter dropped would cost their decoding (twice the
  * time of a selective query). Rows without a timestamp are outside any range anyway. */
-static void seek_verify(Run *r, Worker *w, const Morsel *m)
+static void seek_verify(LiqRun *r, Worker *w, const Morsel *m)
 {
     Batch *b = &w->b;
     dec_load(r->plan, b, &r->ts_slot, 1);
@@ -450,15 +546,15 @@ static void seek_verify(Run *r, Worker *w, const Morsel *m)
 }
 
 /* Runs pipeline 0 over rows [0, n) of b->recs (already filled), numbered from `first`. */
-static void scan_batch(Run *r, Worker *w, const Morsel *m, uint32_t n, uint64_t first)
+static void scan_batch(LiqRun *r, Worker *w, const Morsel *m, uint32_t n, uint64_t first)
 {
     Batch *b = &w->b;
     w->scanned += n;
     prof_rows(w, PROF_SCAN, n, n);
     lap(w, PROF_SCAN); /* cutting the records */
     batch_reset(w, n);
-    b->order_base = (m->seq << 32) | first;
-    if (r->plan->npre && !r->opt->no_prefilter) {
+    b->order_base = ((r->opt.order_base + m->seq) << 32) | first;
+    if (r->plan->npre && !r->opt.no_prefilter) {
         prefilter_batch(r->plan, b, w->bits);
         prof_rows(w, PROF_PREFILTER, n, b->nsel);
         lap(w, PROF_PREFILTER);
@@ -471,7 +567,7 @@ static void scan_batch(Run *r, Worker *w, const Morsel *m, uint32_t n, uint64_t 
         prof_rows(w, PROF_RANGE, before, b->nsel);
         lap(w, PROF_RANGE);
     }
-    run_batch(r, w, 0);
+    run_batch(r, &r->seq, w, 0);
     apr_pool_clear(w->batch_pool);
     lap(w, PROF_SCAN);
 }
@@ -480,9 +576,9 @@ static void scan_batch(Run *r, Worker *w, const Morsel *m, uint32_t n, uint64_t 
  * record per non-blank line; export objects strip the timestamp prefix into @timestamp and
  * join continuation lines to their record (a record may grow past a full batch: the batch
  * closes only at the start of the next record); container formats bring their records. */
-static void run_morsel(Run *r, Worker *w, const Morsel *m)
+static void run_morsel(LiqRun *r, Worker *w, const Morsel *m)
 {
-    uint32_t cap = r->opt->batch_rows;
+    uint32_t cap = r->opt.batch_rows;
     Batch *b = &w->b;
     b->input = m->in;
     b->order = NULL;
@@ -490,7 +586,7 @@ static void run_morsel(Run *r, Worker *w, const Morsel *m)
     w->seek_bad = 0;
     if (m->recs) {
         b->contiguous = 0;
-        for (size_t off = 0; off < m->nrecs && !r->stop; off += cap) {
+        for (size_t off = 0; off < m->nrecs && !stopped(r); off += cap) {
             uint32_t n = (uint32_t)(m->nrecs - off < cap ? m->nrecs - off : cap);
             b->recs = m->recs + off;
             scan_batch(r, w, m, n, off);
@@ -503,7 +599,7 @@ static void run_morsel(Run *r, Worker *w, const Morsel *m)
     uint64_t rowno = 0;
     b->recs = w->recs;
     b->contiguous = !export;
-    while (p < end && !r->stop) {
+    while (p < end && !stopped(r)) {
         uint32_t n = 0;
         uint64_t first = rowno;
         while (p < end) {
@@ -548,45 +644,87 @@ static void run_morsel(Run *r, Worker *w, const Morsel *m)
     }
 }
 
+/* ===== Workers of pipeline 0 ===== */
+
+/* Under r->lock: moves w's breaker state into the run's and notes the epoch it is folded at. */
+static void fold(LiqRun *r, Worker *w)
+{
+    const Pipeline *pl = &r->plan->pipes[0];
+    pl->breaker->vt->combine(pl->breaker, r->state, w->locals[pl->nops]);
+    w->epoch = r->epoch;
+}
+
+/* A worker with a breaker starts a morsel (its local state is its own until it ends it) ... */
+static void morsel_begin(LiqRun *r, Worker *w)
+{
+    apr_thread_mutex_lock(r->lock);
+    w->busy = 1;
+    apr_thread_mutex_unlock(r->lock);
+}
+
+/* ... and ends it, folding its state in when a snapshot asked meanwhile. */
+static void morsel_end(LiqRun *r, Worker *w)
+{
+    apr_thread_mutex_lock(r->lock);
+    w->busy = 0;
+    if (w->epoch != r->epoch) {
+        fold(r, w);
+        apr_thread_cond_broadcast(r->fold_cond);
+    }
+    apr_thread_mutex_unlock(r->lock);
+}
+
 static void *APR_THREAD_FUNC worker_main(apr_thread_t *t, void *arg)
 {
     Worker *w = arg;
-    Run *r = w->run;
+    LiqRun *r = w->run;
     Morsel m;
     int sink = w->prof ? prof_sink(r, 0) : 0;
     if (w->prof)
         w->lap = now_ns();
-    while (!r->stop && src_next(r->src, &m)) {
+    while (!stopped(r) && src_next(r->src, &m)) {
         lap(w, PROF_SCAN); /* reading (and decompressing) the morsel */
+        if (m.seq + 1 > w->morsels)
+            w->morsels = m.seq + 1;
         if (r->final0) { /* do not run too far ahead of the output */
-            apr_thread_mutex_lock(r->lock);
-            while (m.seq >= r->next_seq + SEQ_WINDOW && !r->stop)
-                apr_thread_cond_wait(r->cond, r->lock);
-            apr_thread_mutex_unlock(r->lock);
+            apr_thread_mutex_lock(r->seq.lock);
+            while (m.seq >= r->seq.next_seq + SEQ_WINDOW && !stopped(r))
+                apr_thread_cond_wait(r->seq.cond, r->seq.lock);
+            apr_thread_mutex_unlock(r->seq.lock);
             lap(w, sink);
+        } else {
+            morsel_begin(r, w);
         }
-        if (!r->stop)
+        if (!stopped(r))
             run_morsel(r, w, &m);
         if (r->final0) {
-            submit(r, w, m.seq);
+            submit(&r->seq, w, m.seq);
             lap(w, sink);
+        } else {
+            morsel_end(r, w);
         }
         src_release(r->src, &m);
         lap(w, PROF_SCAN);
+        if (r->opt.on_morsel)
+            r->opt.on_morsel(r, r->opt.on_morsel_ctx);
     }
-    if (r->final0 && r->stop) {
+    if (r->final0 && stopped(r)) {
         /* morsels skipped after a stop must still unblock waiting workers */
-        apr_thread_mutex_lock(r->lock);
-        apr_thread_cond_broadcast(r->cond);
-        apr_thread_mutex_unlock(r->lock);
+        apr_thread_mutex_lock(r->seq.lock);
+        apr_thread_cond_broadcast(r->seq.cond);
+        apr_thread_mutex_unlock(r->seq.lock);
     }
-    const Pipeline *pl = &r->plan->pipes[0];
     apr_thread_mutex_lock(r->lock);
     r->scanned += w->scanned;
     r->matched += w->matched;
     r->cut += w->cut;
-    if (pl->breaker)
-        pl->breaker->vt->combine(pl->breaker, w->locals[pl->nops]);
+    if (w->morsels > r->morsels)
+        r->morsels = w->morsels;
+    if (!r->final0) {
+        fold(r, w);
+        w->done = 1;
+        apr_thread_cond_broadcast(r->fold_cond);
+    }
     if (w->prof) {
         lap(w, sink);
         prof_add(r->prof, w->prof, r->nprof);
@@ -596,21 +734,25 @@ static void *APR_THREAD_FUNC worker_main(apr_thread_t *t, void *arg)
     return NULL;
 }
 
-/* Runs pipeline pi over a row set, on the calling thread; returns the breaker's row set (or
- * NULL when the pipeline ends in the output). Frees rs. */
-static RowSet *run_rowset(Run *r, int pi, RowSet *rs, apr_pool_t *pool, uint64_t *seq)
+/* ===== The pipelines after the first ===== */
+
+/* Runs pipeline pi over a row set, on the calling thread, into s when it ends in the output;
+ * returns the breaker's row set (or NULL when the pipeline ends in the output). Frees rs.
+ * Profiled when the run is and `profile`. */
+static RowSet *run_rowset(LiqRun *r, Seq *s, const OpCtx *ctx, int profile, int pi, RowSet *rs,
+                          apr_pool_t *pool, uint64_t *seq)
 {
     const Pipeline *pl = &r->plan->pipes[pi];
     Worker w;
-    worker_init(r, &w, pool, pi);
+    worker_init(r, &w, pool, pi, ctx, profile);
     Batch *b = &w.b;
     b->recs = NULL;
     b->input = NULL;
-    uint32_t cap = r->opt->batch_rows;
-    int src = r->prof ? r->prof_base[pi] : 0, sink = r->prof ? prof_sink(r, pi) : 0;
+    uint32_t cap = r->opt.batch_rows;
+    int src = w.prof ? r->prof_base[pi] : 0, sink = w.prof ? prof_sink(r, pi) : 0;
     if (w.prof)
         w.lap = now_ns();
-    for (size_t start = 0; start < rs->nrows && !r->stop; start += cap) {
+    for (size_t start = 0; start < rs->nrows && !seq_stopped(s) && !stopped(r); start += cap) {
         uint32_t n = (uint32_t)(rs->nrows - start < cap ? rs->nrows - start : cap);
         batch_reset(&w, n);
         for (int c = 0; c < b->ncols; c++) {
@@ -623,9 +765,9 @@ static RowSet *run_rowset(Run *r, int pi, RowSet *rs, apr_pool_t *pool, uint64_t
         b->order = &rs->order[start];
         prof_rows(&w, src, n, n);
         lap(&w, src);
-        run_batch(r, &w, pi);
+        run_batch(r, s, &w, pi);
         if (!pl->breaker) {
-            submit(r, &w, (*seq)++);
+            submit(s, &w, (*seq)++);
             lap(&w, sink);
         }
         apr_pool_clear(w.batch_pool);
@@ -633,8 +775,10 @@ static RowSet *run_rowset(Run *r, int pi, RowSet *rs, apr_pool_t *pool, uint64_t
     }
     RowSet *next = NULL;
     if (pl->breaker) {
-        pl->breaker->vt->combine(pl->breaker, w.locals[pl->nops]);
-        next = pl->breaker->vt->finalize(pl->breaker);
+        const OpVTable *vt = pl->breaker->vt;
+        OpState *g = vt->global_new(pl->breaker);
+        vt->combine(pl->breaker, g, w.locals[pl->nops]);
+        next = vt->finalize(pl->breaker, ctx, g);
         lap(&w, sink);
         prof_rows(&w, sink, 0, next ? next->nrows : 0);
     }
@@ -645,11 +789,31 @@ static RowSet *run_rowset(Run *r, int pi, RowSet *rs, apr_pool_t *pool, uint64_t
     return next;
 }
 
+/* Finalizes the first breaker's state g (consumed) and runs the remaining pipelines into s:
+ * the end of a run, and of a snapshot (not profiled). */
+static void finish(LiqRun *r, Seq *s, const OpCtx *ctx, int profile, OpState *g,
+                   apr_pool_t *pool)
+{
+    const Op *brk = r->plan->pipes[0].breaker;
+    uint64_t t = profile && r->prof ? now_ns() : 0;
+    RowSet *rs = brk->vt->finalize(brk, ctx, g);
+    if (profile && r->prof) {
+        r->prof[prof_sink(r, 0)].ns += now_ns() - t;
+        r->prof[prof_sink(r, 0)].rows_out += rs ? rs->nrows : 0;
+    }
+    uint64_t seq = s->next_seq;
+    for (int pi = 1; pi < r->plan->npipes && rs; pi++)
+        rs = run_rowset(r, s, ctx, profile, pi, rs, pool, &seq);
+    rowset_free(rs);
+}
+
+/* ===== Runs ===== */
+
 /* The input options of a run for src_open, or NULL when there are none; sets *bad (after a
  * diagnostic) when --tz names no zone. */
-static const SrcOpts *src_opts(apr_pool_t *pool, const Run *r, LiqDiagList *diags, int *bad)
+static const SrcOpts *src_opts(apr_pool_t *pool, const LiqRun *r, LiqDiagList *diags, int *bad)
 {
-    const LiqRunOptions *o = r->opt;
+    const LiqRunOptions *o = &r->opt;
     *bad = 0;
     if (!o->ninclude && !o->nexclude && !o->input_format && !o->ts_field && !o->ts_format &&
         !o->tz && !o->has_start && !o->has_end)
@@ -681,68 +845,158 @@ static const SrcOpts *src_opts(apr_pool_t *pool, const Run *r, LiqDiagList *diag
     return so;
 }
 
-LiqStatus liq_run(LiqQuery *q, const LiqRunOptions *opt, const LiqOutput *out, LiqRunStats *st,
-                  LiqDiagList *diags)
+/* The run's values operators read: the periods of diff and the frame of anomaly; the range
+ * of the time filter. */
+static void set_ctx(LiqRun *r)
+{
+    const LiqRunOptions *opt = &r->opt;
+    const Plan *plan = r->plan;
+    OpCtx *x = &r->ctx;
+    x->has_frame_start = opt->has_start;
+    x->has_frame_end = opt->has_end;
+    x->frame_start = opt->start_ms;
+    x->frame_end = opt->end_ms;
+    r->range_start = opt->start_ms;
+    r->range_end = opt->end_ms;
+    if (plan->diff == DIFF_NONE || !opt->has_start || !opt->has_end)
+        return; /* liq_run_exec refuses diff without both */
+    /* pattern | diff: the current and the previous period */
+    int64_t len = opt->end_ms - opt->start_ms;
+    x->cur_start = opt->start_ms;
+    x->cur_end = opt->end_ms;
+    switch (plan->diff) {
+    case DIFF_PREVIOUS:
+        x->prev_start = opt->start_ms - len - 1;
+        x->prev_end = opt->start_ms - 1;
+        break;
+    case DIFF_DAY:
+    case DIFF_WEEK: {
+        int64_t shift = (plan->diff == DIFF_DAY ? 1 : 7) * 86400000LL;
+        x->prev_start = opt->start_ms - shift;
+        x->prev_end = opt->end_ms - shift;
+        break;
+    }
+    default: /* the same days a calendar month earlier */
+        x->prev_start = ts_add_months(opt->start_ms, -1);
+        x->prev_end = ts_add_months(opt->end_ms, -1);
+        break;
+    }
+    /* read both periods: the time filter keeps [previous start, current end] */
+    r->range_start = x->prev_start < opt->start_ms ? x->prev_start : opt->start_ms;
+}
+
+LiqRun *pipe_run_new(const Plan *plan, const LiqRunOptions *opt)
 {
     apr_pool_t *pool;
-    apr_pool_create(&pool, NULL);
-    unsigned long rx_before = rx_failures();
-    const Plan *plan = liq_query_plan(q);
-    Run *r = apr_pcalloc(pool, sizeof(*r));
+    if (apr_pool_create(&pool, NULL) != APR_SUCCESS)
+        return NULL;
+    LiqRun *r = apr_pcalloc(pool, sizeof(*r));
+    r->pool = pool;
     r->plan = plan;
-    r->opt = opt;
-    r->out = out;
-    r->diags = diags;
-    apr_thread_mutex_create(&r->lock, APR_THREAD_MUTEX_DEFAULT, pool);
-    apr_thread_mutex_create(&r->diag_lock, APR_THREAD_MUTEX_DEFAULT, pool);
-    apr_thread_cond_create(&r->cond, pool);
+    if (opt)
+        r->opt = *opt;
+    if (r->opt.threads < 1)
+        r->opt.threads = 1;
+    if (r->opt.batch_rows < 1 || r->opt.batch_rows > LIQ_VEC_SIZE)
+        r->opt.batch_rows = LIQ_VEC_SIZE;
+    if (!r->opt.max_line)
+        r->opt.max_line = (size_t)256 << 20;
+    r->ctx.rx = &r->rxf;
+    set_ctx(r);
     r->final0 = plan->pipes[0].breaker == NULL;
-    r->max_line = opt->max_line < UINT32_MAX ? opt->max_line : UINT32_MAX;
+    r->max_line = r->opt.max_line < UINT32_MAX ? r->opt.max_line : UINT32_MAX;
     r->vis_inputs = apr_palloc(pool, sizeof(int) * (size_t)(plan->nvis + 1));
     for (int c = 0; c < plan->nvis; c++)
         if (plan->slots[plan->vis[c].slot].kind == SLOT_INPUT)
             r->vis_inputs[r->nvis_inputs++] = plan->vis[c].slot;
-    r->ts_slot = opt->has_start || opt->has_end ? plan->ts_slot : -1;
-    r->range_start = opt->start_ms;
-    r->range_end = opt->end_ms;
-    {
-        Plan *mp = (Plan *)(uintptr_t)plan; /* the per-run fields of the plan (plan.h) */
-        mp->has_frame_start = opt->has_start;
-        mp->has_frame_end = opt->has_end;
-        mp->frame_start = opt->start_ms;
-        mp->frame_end = opt->end_ms;
+    r->ts_slot = r->opt.has_start || r->opt.has_end ? plan->ts_slot : -1;
+    apr_thread_mutex_create(&r->lock, APR_THREAD_MUTEX_DEFAULT, pool);
+    apr_thread_cond_create(&r->fold_cond, pool);
+    apr_thread_mutex_create(&r->snap_lock, APR_THREAD_MUTEX_DEFAULT, pool);
+    apr_thread_mutex_create(&r->diag_lock, APR_THREAD_MUTEX_DEFAULT, pool);
+    r->phase = PH_NEW;
+    return r;
+}
+
+void liq_run_free(LiqRun *r)
+{
+    if (!r)
+        return;
+    const Op *brk = r->plan->pipes[0].breaker;
+    if (r->state)
+        brk->vt->state_free(brk, r->state);
+    apr_pool_destroy(r->pool);
+}
+
+void liq_run_cancel(LiqRun *r)
+{
+    atomic_store_explicit(&r->cancelled, 1, memory_order_relaxed);
+    atomic_store_explicit(&r->stop, 1, memory_order_relaxed);
+}
+
+/* Pipeline 0 on the run's workers (this thread is one of them with one thread). */
+static void scan(LiqRun *r)
+{
+    const Plan *plan = r->plan;
+    int nthreads = r->opt.threads;
+    Worker *ws = apr_pcalloc(r->pool, sizeof(Worker) * (size_t)nthreads);
+    apr_thread_t **th = apr_pcalloc(r->pool, sizeof(apr_thread_t *) * (size_t)nthreads);
+    for (int i = 0; i < nthreads; i++)
+        worker_init(r, &ws[i], r->pool, 0, &r->ctx, 1);
+    apr_thread_mutex_lock(r->lock);
+    if (plan->pipes[0].breaker && !r->state)
+        r->state = plan->pipes[0].breaker->vt->global_new(plan->pipes[0].breaker);
+    r->ws = ws;
+    r->nws = nthreads;
+    r->phase = PH_SCAN;
+    apr_thread_mutex_unlock(r->lock);
+    if (nthreads == 1) {
+        worker_main(NULL, &ws[0]);
+    } else {
+        for (int i = 0; i < nthreads; i++)
+            if (apr_thread_create(&th[i], NULL, worker_main, &ws[i], r->pool) != APR_SUCCESS) {
+                th[i] = NULL;
+                worker_main(NULL, &ws[i]);
+            }
+        for (int i = 0; i < nthreads; i++)
+            if (th[i]) {
+                apr_status_t rv;
+                apr_thread_join(&rv, th[i]);
+            }
     }
-    if (plan->diff != DIFF_NONE) { /* pattern | diff: the current and the previous period */
-        if (!opt->has_start || !opt->has_end) {
-            diag_add(diags, DIAG_ERROR, NULL,
-                     "diff compares two periods: give the current one with --start and --end");
-            apr_pool_destroy(pool);
-            return LIQ_EUSAGE;
-        }
-        Plan *mp = (Plan *)(uintptr_t)plan; /* the per-run fields of the plan (plan.h) */
-        int64_t len = opt->end_ms - opt->start_ms;
-        mp->cur_start = opt->start_ms;
-        mp->cur_end = opt->end_ms;
-        switch (plan->diff) {
-        case DIFF_PREVIOUS:
-            mp->prev_start = opt->start_ms - len - 1;
-            mp->prev_end = opt->start_ms - 1;
-            break;
-        case DIFF_DAY:
-        case DIFF_WEEK: {
-            int64_t shift = (plan->diff == DIFF_DAY ? 1 : 7) * 86400000LL;
-            mp->prev_start = opt->start_ms - shift;
-            mp->prev_end = opt->end_ms - shift;
-            break;
-        }
-        default: /* the same days a calendar month earlier */
-            mp->prev_start = ts_add_months(opt->start_ms, -1);
-            mp->prev_end = ts_add_months(opt->end_ms, -1);
-            break;
-        }
-        /* read both periods: the time filter keeps [previous start, current end] */
-        r->range_start = mp->prev_start < opt->start_ms ? mp->prev_start : opt->start_ms;
+    /* no snapshot may look at the workers any more */
+    apr_thread_mutex_lock(r->snap_lock);
+    apr_thread_mutex_lock(r->lock);
+    r->phase = r->opt.keep_state ? PH_KEPT : PH_FINISH;
+    r->ws = NULL;
+    r->nws = 0;
+    apr_thread_mutex_unlock(r->lock);
+    apr_thread_mutex_unlock(r->snap_lock);
+    for (int i = 0; i < nthreads; i++)
+        worker_done(&ws[i]);
+}
+
+LiqStatus liq_run_exec(LiqRun *r, const LiqOutput *out, LiqRunStats *st, LiqDiagList *diags)
+{
+    const Plan *plan = r->plan;
+    const LiqRunOptions *opt = &r->opt;
+    apr_pool_t *pool = r->pool;
+    if (r->executed) {
+        diag_add(diags, DIAG_ERROR, NULL, "a run executes once: make a new run");
+        return LIQ_EUSAGE;
     }
+    r->executed = 1;
+    if (opt->keep_state && !plan->pipes[0].breaker) {
+        diag_add(diags, DIAG_ERROR, NULL,
+                 "the query keeps no state to take: its rows stream to the output");
+        return LIQ_EUSAGE;
+    }
+    if (plan->diff != DIFF_NONE && (!opt->has_start || !opt->has_end)) {
+        diag_add(diags, DIAG_ERROR, NULL,
+                 "diff compares two periods: give the current one with --start and --end");
+        return LIQ_EUSAGE;
+    }
+    seq_init(&r->seq, plan, out, &r->stop, pool);
     S3Opts *s3o = apr_pcalloc(pool, sizeof(*s3o));
     s3o->endpoint = opt->s3_endpoint;
     s3o->no_sign = opt->s3_no_sign;
@@ -755,70 +1009,39 @@ LiqStatus liq_run(LiqQuery *q, const LiqRunOptions *opt, const LiqOutput *out, L
     s3o->end_ms = r->range_end;
     int bad_opts;
     const SrcOpts *so = src_opts(pool, r, diags, &bad_opts);
-    if (bad_opts) {
-        apr_pool_destroy(pool);
+    if (bad_opts)
         return LIQ_EUSAGE;
-    }
     r->src = src_open(pool, opt->inputs, opt->ninputs, opt->max_line, s3o, so, diags,
                       r->diag_lock);
     src_progress(r->src, opt->progress);
     if (opt->profile)
         prof_init(r, pool);
 
-    int nthreads = opt->threads < 1 ? 1 : opt->threads;
-    Worker *ws = apr_pcalloc(pool, sizeof(Worker) * (size_t)nthreads);
-    apr_thread_t **th = apr_pcalloc(pool, sizeof(apr_thread_t *) * (size_t)nthreads);
-    for (int i = 0; i < nthreads; i++)
-        worker_init(r, &ws[i], pool, 0);
-    if (nthreads == 1) {
-        worker_main(NULL, &ws[0]);
-    } else {
-        for (int i = 0; i < nthreads; i++)
-            if (apr_thread_create(&th[i], NULL, worker_main, &ws[i], pool) != APR_SUCCESS) {
-                th[i] = NULL;
-                worker_main(NULL, &ws[i]);
-            }
-        for (int i = 0; i < nthreads; i++)
-            if (th[i]) {
-                apr_status_t rv;
-                apr_thread_join(&rv, th[i]);
-            }
-    }
-    for (int i = 0; i < nthreads; i++)
-        worker_done(&ws[i]);
+    scan(r);
 
     /* the remaining pipelines, over row sets */
-    uint64_t seq = r->next_seq;
-    if (plan->pipes[0].breaker) {
-        uint64_t t = r->prof ? now_ns() : 0;
-        RowSet *rs = plan->pipes[0].breaker->vt->finalize(plan->pipes[0].breaker);
-        if (r->prof) {
-            r->prof[prof_sink(r, 0)].ns += now_ns() - t;
-            r->prof[prof_sink(r, 0)].rows_out += rs ? rs->nrows : 0;
-        }
-        for (int pi = 1; pi < plan->npipes && rs; pi++)
-            rs = run_rowset(r, pi, rs, pool, &seq);
-        rowset_free(rs);
+    if (plan->pipes[0].breaker && !opt->keep_state) {
+        OpState *g = r->state;
+        r->state = NULL; /* consumed by finalize (PH_FINISH: no snapshot takes a copy) */
+        finish(r, &r->seq, &r->ctx, 1, g, pool);
     }
     src_close(r->src);
-    for (int i = 0; i < SEQ_WINDOW; i++) {
-        buf_free(&r->ring[i].text);
-        free(r->ring[i].ends);
-    }
+    seq_free(&r->seq);
     if (st) {
         st->records_scanned = r->scanned;
         st->records_matched = r->matched;
         st->bytes_scanned = src_bytes(r->src);
-        st->rows_out = r->rows_out;
+        st->rows_out = r->seq.rows_out;
         st->inputs = src_ninputs(r->src);
         src_s3_counts(r->src, &st->s3_pruned, &st->s3_cached);
         st->seek_skipped = src_seek_skipped(r->src, &st->seek_inputs);
+        st->morsels = r->morsels;
         st->nops = 0;
         st->ops = NULL;
         if (r->prof) {
             if (!plan->pipes[plan->npipes - 1].breaker) /* rows written, after any limit */
-                r->prof[prof_sink(r, plan->npipes - 1)].rows_out = r->rows_out;
-            prof_report(r, st, q->pool);
+                r->prof[prof_sink(r, plan->npipes - 1)].rows_out = r->seq.rows_out;
+            prof_report(r, st, pool);
         }
     }
     for (int i = 0; i < src_ninputs(r->src); i++) { /* counted by the decoders (dec.c) */
@@ -837,17 +1060,125 @@ LiqStatus liq_run(LiqQuery *q, const LiqRunOptions *opt, const LiqOutput *out, L
                  "%llu record%s longer than --max-line (%llu bytes) %s cut there",
                  (unsigned long long)r->cut, r->cut == 1 ? "" : "s",
                  (unsigned long long)r->max_line, r->cut == 1 ? "was" : "were");
-    unsigned long rxf = rx_failures() - rx_before;
+    uint64_t rxf = atomic_load(&r->rxf.n);
     if (rxf) {
         diag_add(diags, DIAG_ERROR, NULL,
-                 "a regex could not be evaluated on %lu record%s (pcre2 resource limits); "
+                 "a regex could not be evaluated on %llu record%s (pcre2 resource limits); "
                  "they were counted as not matching",
-                 rxf, rxf == 1 ? "" : "s");
+                 (unsigned long long)rxf, rxf == 1 ? "" : "s");
     }
-    LiqStatus status = r->write_failed           ? LIQ_EOUTPUT
+    LiqStatus status = r->seq.write_failed      ? LIQ_EOUTPUT
+                       : atomic_load(&r->cancelled) ? LIQ_ECANCELLED
                        : rxf || r->cut           ? LIQ_EINCOMPLETE
                        : src_incomplete(r->src) ? LIQ_EINCOMPLETE
                                                 : LIQ_OK;
+    return status;
+}
+
+/* ===== The state seam ===== */
+
+struct LiqState {
+    const Plan *plan; /* the compiled query it belongs to */
+    OpState *st;      /* the first breaker's global state */
+};
+
+LiqState *liq_run_state_take(LiqRun *r)
+{
+    apr_thread_mutex_lock(r->snap_lock);
+    apr_thread_mutex_lock(r->lock);
+    LiqState *s = NULL;
+    if ((r->phase == PH_NEW || r->phase == PH_KEPT) && r->state) {
+        s = malloc(sizeof(*s));
+        if (!s)
+            abort();
+        s->plan = r->plan;
+        s->st = r->state;
+        r->state = NULL;
+    }
+    apr_thread_mutex_unlock(r->lock);
+    apr_thread_mutex_unlock(r->snap_lock);
+    return s;
+}
+
+LiqStatus liq_run_state_merge(LiqRun *r, LiqState *s)
+{
+    if (!s)
+        return LIQ_OK;
+    const Op *brk = r->plan->pipes[0].breaker;
+    LiqStatus status = LIQ_OK;
+    apr_thread_mutex_lock(r->snap_lock);
+    apr_thread_mutex_lock(r->lock);
+    if (s->plan != r->plan || !brk || (r->phase != PH_NEW && r->phase != PH_KEPT)) {
+        status = LIQ_EUSAGE; /* another query's state, or the run is under way or over */
+    } else {
+        if (!r->state)
+            r->state = brk->vt->global_new(brk);
+        brk->vt->merge(brk, r->state, s->st);
+        free(s);
+    }
+    apr_thread_mutex_unlock(r->lock);
+    apr_thread_mutex_unlock(r->snap_lock);
+    return status;
+}
+
+void liq_state_free(LiqState *s)
+{
+    if (!s)
+        return;
+    const Op *brk = s->plan->pipes[0].breaker;
+    brk->vt->state_free(brk, s->st);
+    free(s);
+}
+
+/* Under r->lock, in PH_SCAN: brings every worker's local state into the global one. */
+static void fold_all(LiqRun *r)
+{
+    uint64_t e = ++r->epoch;
+    for (int i = 0; i < r->nws; i++) {
+        Worker *w = &r->ws[i];
+        if (!w->busy && !w->done && w->epoch != e)
+            fold(r, w); /* between morsels (maybe waiting in src_next): fold it here */
+    }
+    for (;;) { /* the busy ones fold themselves when their morsel ends */
+        int waiting = 0;
+        for (int i = 0; i < r->nws; i++)
+            waiting |= r->ws[i].busy && !r->ws[i].done && r->ws[i].epoch != e;
+        if (!waiting)
+            break;
+        apr_thread_cond_wait(r->fold_cond, r->lock);
+    }
+}
+
+LiqStatus liq_run_snapshot(LiqRun *r, const LiqOutput *out)
+{
+    const Op *brk = r->plan->pipes[0].breaker;
+    if (!brk)
+        return LIQ_EUSAGE; /* the rows stream to the output as they come */
+    apr_thread_mutex_lock(r->snap_lock);
+    apr_thread_mutex_lock(r->lock);
+    OpState *copy = NULL;
+    if (r->phase == PH_SCAN)
+        fold_all(r);
+    if (r->phase == PH_NEW || r->phase == PH_SCAN || r->phase == PH_KEPT)
+        copy = r->state ? brk->vt->copy(brk, r->state) : brk->vt->global_new(brk);
+    apr_thread_mutex_unlock(r->lock);
+    apr_thread_mutex_unlock(r->snap_lock);
+    if (!copy)
+        return LIQ_EUSAGE; /* finishing, or finished: the result is (about to be) out */
+    /* the later pipelines into out, with a count of regex failures of their own */
+    apr_pool_t *pool;
+    apr_pool_create(&pool, NULL);
+    RxFailures rxf = {0};
+    OpCtx ctx = r->ctx;
+    ctx.rx = &rxf;
+    _Atomic int stop = 0;
+    Seq *s = apr_pcalloc(pool, sizeof(*s));
+    seq_init(s, r->plan, out, &stop, pool);
+    finish(r, s, &ctx, 0, copy, pool);
+    LiqStatus status = s->write_failed         ? LIQ_EOUTPUT
+                       : atomic_load(&rxf.n) ? LIQ_EINCOMPLETE
+                                             : LIQ_OK;
+    seq_free(s);
     apr_pool_destroy(pool);
     return status;
 }

@@ -60,6 +60,18 @@ Datum datum_copy(apr_pool_t *pool, const Datum *d)
     return c;
 }
 
+RowSet *rowset_copy(const RowSet *rs)
+{
+    RowSet *c = rowset_new(rs->nslots);
+    for (size_t r = 0; r < rs->nrows; r++) {
+        Datum *d = rowset_add_row(c, rs->order[r]);
+        const Datum *s = &rs->data[r * (size_t)rs->nslots];
+        for (int k = 0; k < rs->nslots; k++)
+            d[k] = datum_copy(c->pool, &s[k]);
+    }
+    return c;
+}
+
 void rowset_append_batch(RowSet *rs, const Plan *p, Batch *b)
 {
     int *inputs = apr_palloc(b->pool, sizeof(int) * (size_t)(p->nslots + 1));

@@ -18,6 +18,7 @@ struct RxMatch {
     pcre2_match_data *md;
     pcre2_match_context *mctx;
     pcre2_jit_stack *stack;
+    RxFailures *failures; /* NULL: not counted */
 };
 
 static apr_status_t rx_cleanup(void *p)
@@ -62,9 +63,10 @@ Rx *rx_compile(apr_pool_t *pool, const char *pat, size_t len, int flags, size_t 
     return rx;
 }
 
-RxMatch *rx_match_new(apr_pool_t *pool, const Rx *rx)
+RxMatch *rx_match_new(apr_pool_t *pool, const Rx *rx, RxFailures *failures)
 {
     RxMatch *m = apr_pcalloc(pool, sizeof(*m));
+    m->failures = failures;
     m->md = pcre2_match_data_create_from_pattern(rx->code, NULL);
     m->mctx = pcre2_match_context_create(NULL);
     if (rx->jit) {
@@ -77,10 +79,8 @@ RxMatch *rx_match_new(apr_pool_t *pool, const Rx *rx)
 
 /* A match that fails on a resource limit (JIT stack, backtracking or heap limit) is tried
  * again by the interpreter with higher limits; if that fails too the subject is counted in
- * rx_failures() and treated as not matching, so the run can say its results are incomplete
- * instead of dropping the record silently. */
-static _Atomic unsigned long failures;
-
+ * the match data's RxFailures and treated as not matching, so the run can say its results
+ * are incomplete instead of dropping the record silently. */
 static int match(const Rx *rx, RxMatch *m, const char *s, size_t len, size_t start)
 {
     PCRE2_SPTR subj = (PCRE2_SPTR)(s ? s : "");
@@ -102,13 +102,9 @@ static int match(const Rx *rx, RxMatch *m, const char *s, size_t len, size_t sta
         if (rc == PCRE2_ERROR_NOMATCH)
             return 0;
     }
-    failures++;
+    if (m->failures)
+        atomic_fetch_add_explicit(&m->failures->n, 1, memory_order_relaxed);
     return 0;
-}
-
-unsigned long rx_failures(void)
-{
-    return failures;
 }
 
 int rx_search(const Rx *rx, RxMatch *m, const char *s, size_t len)

@@ -234,6 +234,32 @@ void an_free(AnStats *a)
     free(a);
 }
 
+static void series_copy(AnSeries *d, const AnSeries *s)
+{
+    d->c = s->n ? xrealloc(NULL, sizeof(AnCell) * (size_t)s->n) : NULL;
+    if (s->n)
+        memcpy(d->c, s->c, sizeof(AnCell) * (size_t)s->n);
+    d->n = d->cap = s->n;
+}
+
+AnStats *an_copy(const AnStats *a)
+{
+    if (!a)
+        return NULL;
+    AnStats *c = an_new();
+    *c = *a;
+    series_copy(&c->cells, &a->cells);
+    for (int i = 0; i < a->npos; i++) {
+        series_copy(&c->pos[i].cells, &a->pos[i].cells);
+        for (int k = 0; k < a->pos[i].nvals; k++) {
+            const AnVal *v = &a->pos[i].vals[k];
+            c->pos[i].vals[k].s = xrealloc(NULL, v->len + 1);
+            memcpy(c->pos[i].vals[k].s, v->s, v->len + 1);
+        }
+    }
+    return c;
+}
+
 void an_coarsen(AnStats *a, int gexp)
 {
     if (gexp <= a->gexp)

@@ -104,6 +104,8 @@ AnStats *an_new(void);
 void an_free(AnStats *a);
 /* A record at ts (in a set whose width exponent is gexp) with its variable tokens. */
 void an_add(AnStats *a, int gexp, int64_t ts, const AnTok *vars, int nvars);
+/* A deep copy of a (NULL for NULL). */
+AnStats *an_copy(const AnStats *a);
 /* Adds src's statistics to dst (src is coarsened and left unusable: free it). */
 void an_merge(AnStats *dst, AnStats *src);
 /* Template merging: position tok became a variable; the records counted by a had value s there. */

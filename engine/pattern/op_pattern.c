@@ -21,6 +21,10 @@
  * output is one row per anomaly found: the template's four columns, then @anomalyType,
  * @priority, @timestamp and @description; most urgent first, then by time.
  *
+ * State: a GSet (the groups, with counts, first order keys and time statistics); combine and
+ * merge add groups by template, so the family merge at finalize sees the same groups however
+ * the records were split. The periods of diff and the frame of anomaly are the run's (OpCtx).
+ *
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <ctype.h>
@@ -57,7 +61,6 @@ typedef struct GSet {
 typedef struct PatternData {
     Expr *src;
     int slot_pattern, slot_ratio, slot_count, slot_sev;
-    GSet *global;
     /* diff (§3.10): */
     Expr *ts;          /* @timestamp, or NULL without diff */
     DiffKind diff;
@@ -69,8 +72,9 @@ typedef struct PatternData {
 
 typedef struct PatternLocal {
     ExprState *st, *tst;
-    GSet *set;
+    GSet *set; /* since the last combine (NULL: none yet) */
     LiqBuf scratch, t;
+    const OpCtx *ctx; /* the run's periods (diff) */
 } PatternLocal;
 
 static GSet *gset_new(void)
@@ -244,21 +248,39 @@ static void mask(const char *s, size_t n, LiqBuf *t, AnTok *vars, int *nvars)
     }
 }
 
-static OpLocal *pattern_local_new(const Op *op, apr_pool_t *pool)
+static apr_status_t local_cleanup(void *p)
+{
+    PatternLocal *l = p;
+    buf_free(&l->scratch);
+    buf_free(&l->t);
+    return APR_SUCCESS;
+}
+
+static OpLocal *pattern_local_new(const Op *op, const OpCtx *ctx, apr_pool_t *pool)
 {
     const PatternData *pd = op->data;
     PatternLocal *l = apr_pcalloc(pool, sizeof(*l));
-    l->st = expr_state_new(pool, pd->src);
+    l->st = expr_state_new(pool, pd->src, ctx->rx);
     if (pd->ts)
-        l->tst = expr_state_new(pool, pd->ts);
-    l->set = gset_new();
+        l->tst = expr_state_new(pool, pd->ts, ctx->rx);
+    l->ctx = ctx;
+    apr_pool_cleanup_register(pool, l, local_cleanup, apr_pool_cleanup_null);
     return l;
+}
+
+static OpState *pattern_global_new(const Op *op)
+{
+    (void)op;
+    return gset_new();
 }
 
 static void pattern_sink(const Op *op, OpLocal *lp, Batch *b)
 {
     const PatternData *pd = op->data;
     PatternLocal *l = lp;
+    const OpCtx *x = l->ctx;
+    if (!l->set)
+        l->set = gset_new();
     if (pd->ts) { /* the value and @timestamp in one decoding pass */
         Expr *both[2] = {pd->src, pd->ts};
         const int *in;
@@ -267,7 +289,6 @@ static void pattern_sink(const Op *op, OpLocal *lp, Batch *b)
     }
     Vec *v = expr_eval(pd->src, l->st, b);
     Vec *tv = pd->ts ? expr_eval(pd->ts, l->tst, b) : NULL;
-    const Plan *p = op->plan;
     FOR_ROWS(b)
     {
         const Datum *d = VGET(v, row);
@@ -278,8 +299,8 @@ static void pattern_sink(const Op *op, OpLocal *lp, Batch *b)
             const Datum *t = VGET(tv, row);
             if (t->type != VT_TS)
                 continue;
-            cur = t->v.i >= p->cur_start && t->v.i <= p->cur_end;
-            prev = t->v.i >= p->prev_start && t->v.i <= p->prev_end;
+            cur = t->v.i >= x->cur_start && t->v.i <= x->cur_end;
+            prev = t->v.i >= x->prev_start && t->v.i <= x->prev_end;
             if (!cur && !prev)
                 continue;
         }
@@ -301,13 +322,9 @@ static void pattern_sink(const Op *op, OpLocal *lp, Batch *b)
     }
 }
 
-static void pattern_combine(Op *op, OpLocal *lp)
+/* Adds the groups of ls to gs and frees ls (its time statistics move). */
+static void gset_merge(GSet *gs, GSet *ls)
 {
-    PatternData *pd = op->data;
-    PatternLocal *l = lp;
-    if (!pd->global)
-        pd->global = gset_new();
-    GSet *gs = pd->global, *ls = l->set;
     for (size_t i = 0; i < ls->n; i++) {
         Group *lg = &ls->g[i];
         Group *g = gset_add(gs, lg->tmpl, lg->len, lg->count, lg->prev, lg->first);
@@ -323,10 +340,45 @@ static void pattern_combine(Op *op, OpLocal *lp)
     }
     if (ls->nts)
         gset_time(gs, ls->tmin, ls->tmax, ls->nts);
-    gset_free(l->set);
+    gset_free(ls);
+}
+
+static void pattern_combine(const Op *op, OpState *g, OpLocal *lp)
+{
+    (void)op;
+    PatternLocal *l = lp;
+    if (l->set)
+        gset_merge(g, l->set);
     l->set = NULL;
-    buf_free(&l->scratch);
-    buf_free(&l->t);
+}
+
+static void pattern_merge(const Op *op, OpState *dst, OpState *src)
+{
+    (void)op;
+    gset_merge(dst, src);
+}
+
+static OpState *pattern_copy(const Op *op, const OpState *g)
+{
+    (void)op;
+    const GSet *s = g;
+    GSet *c = gset_new();
+    for (size_t i = 0; i < s->n; i++) {
+        const Group *sg = &s->g[i];
+        Group *cg = gset_add(c, sg->tmpl, sg->len, sg->count, sg->prev, sg->first);
+        cg->an = an_copy(sg->an);
+    }
+    c->tmin = s->tmin;
+    c->tmax = s->tmax;
+    c->nts = s->nts;
+    c->gexp = s->gexp;
+    return c;
+}
+
+static void pattern_state_free(const Op *op, OpState *g)
+{
+    (void)op;
+    gset_free(g);
 }
 
 /* ===== the merge of groups into templates ===== */
@@ -457,10 +509,10 @@ static int cmp_hits(const void *a, const void *b)
 
 /* anomaly: the findings of the m final templates, most urgent first, as rows of rs. The frame
  * is --start/--end where given, else the span of the records' timestamps. */
-static void anomaly_rows(Op *op, GSet *s, Tmpl *t, size_t m, int64_t total, RowSet *rs)
+static void anomaly_rows(const Op *op, const OpCtx *x, GSet *s, Tmpl *t, size_t m, int64_t total,
+                         RowSet *rs)
 {
     const PatternData *pd = op->data;
-    const Plan *p = op->plan;
     if (!s->nts)
         return;
     int gexp = an_gexp(s->tmin, s->tmax);
@@ -468,8 +520,8 @@ static void anomaly_rows(Op *op, GSet *s, Tmpl *t, size_t m, int64_t total, RowS
         if (t[i].an)
             an_coarsen(t[i].an, gexp);
     AnFrame f;
-    if (!an_frame(&f, p->has_frame_start ? p->frame_start : s->tmin,
-                  p->has_frame_end ? p->frame_end : s->tmax, gexp))
+    if (!an_frame(&f, x->has_frame_start ? x->frame_start : s->tmin,
+                  x->has_frame_end ? x->frame_end : s->tmax, gexp))
         return; /* too short a span to compare a recent part with what came before */
     for (size_t i = 0; i < m; i++)
         if (t[i].an)
@@ -658,11 +710,10 @@ static void merge_families(Tmpl *t, size_t nt)
     free(rest);
 }
 
-static RowSet *pattern_finalize(Op *op)
+static RowSet *pattern_finalize(const Op *op, const OpCtx *ctx, OpState *g)
 {
-    PatternData *pd = op->data;
-    GSet *s = pd->global ? pd->global : gset_new();
-    pd->global = NULL;
+    const PatternData *pd = op->data;
+    GSet *s = g;
     apr_pool_t *pool;
     apr_pool_create(&pool, NULL);
     Tmpl *t = calloc(s->n + 1, sizeof(Tmpl));
@@ -689,7 +740,7 @@ static RowSet *pattern_finalize(Op *op)
     qsort(t, m, sizeof(Tmpl), cmp_groups);
     RowSet *rs = rowset_new(op->plan->nslots);
     if (pd->anomaly) {
-        anomaly_rows(op, s, t, m, total, rs);
+        anomaly_rows(op, ctx, s, t, m, total, rs);
     } else {
         LiqBuf b = {0};
         for (size_t i = 0; i < m; i++)
@@ -707,9 +758,13 @@ static RowSet *pattern_finalize(Op *op)
 static const OpVTable pattern_vt = {
     .name = "pattern",
     .local_new = pattern_local_new,
+    .global_new = pattern_global_new,
     .sink = pattern_sink,
     .combine = pattern_combine,
+    .merge = pattern_merge,
+    .copy = pattern_copy,
     .finalize = pattern_finalize,
+    .state_free = pattern_state_free,
 };
 
 Op *op_pattern_new(Plan *p, Expr *src, const int slots[4], Expr *ts, DiffKind diff,

@@ -11,8 +11,9 @@
  * output. The breaker's result (a RowSet) is the source of the next pipeline, and so on. The
  * last pipeline ends in the output, which projects the visible columns.
  *
- * Ownership: the plan and everything in it live in the query pool and are read-only while a
- * run executes (per-worker state is separate, see op.h).
+ * Ownership: the plan and everything in it live in the query pool and are never written once
+ * built: runs, also concurrent ones, only read it (what a run changes lives in the run and its
+ * workers, see op.h).
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -74,12 +75,7 @@ typedef struct Plan {
     int uses_json;     /* some input slot is a JSON field */
     int64_t now_s;     /* the query's start time (now()), epoch seconds */
     int ts_slot;       /* the @timestamp input slot (always present: --start/--end use it) */
-    DiffKind diff;     /* pattern | diff: the comparison period */
-    /* set by liq_run for each run (the only fields a run writes): the periods of diff, and
-     * --start/--end (the frame of anomaly) */
-    int64_t cur_start, cur_end, prev_start, prev_end;
-    int has_frame_start, has_frame_end;
-    int64_t frame_start, frame_end;
+    DiffKind diff;     /* pattern | diff: the comparison period (a run sets the periods) */
     struct Prefilter *pre; /* literals every surviving raw line contains (prefilter.h) */
     int npre;
 } Plan;

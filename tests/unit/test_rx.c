@@ -64,7 +64,7 @@ static Rx *compile(void **state, const char *pat)
 static int search(void **state, const char *pat, const char *s)
 {
     Rx *rx = compile(state, pat);
-    RxMatch *m = rx_match_new(*state, rx);
+    RxMatch *m = rx_match_new(*state, rx, NULL);
     return rx_search(rx, m, s, strlen(s));
 }
 
@@ -72,7 +72,7 @@ static int search(void **state, const char *pat, const char *s)
 static void span_of(void **state, const char *pat, const char *s, size_t *start, size_t *end)
 {
     Rx *rx = compile(state, pat);
-    RxMatch *m = rx_match_new(*state, rx);
+    RxMatch *m = rx_match_new(*state, rx, NULL);
     assert_int_equal(rx_search(rx, m, s, strlen(s)), 1);
     rx_span(m, start, end);
 }
@@ -154,7 +154,7 @@ static void test_rx_invalid_utf8_subject(void **state)
 static void test_rx_subject_with_nul_bytes(void **state)
 {
     Rx *rx = compile(state, "b");
-    RxMatch *m = rx_match_new(*state, rx);
+    RxMatch *m = rx_match_new(*state, rx, NULL);
     assert_int_equal(rx_search(rx, m, "a\0b", 3), 1);
     size_t s, e;
     rx_span(m, &s, &e);
@@ -165,7 +165,7 @@ static void test_rx_subject_with_nul_bytes(void **state)
 static void test_rx_null_subject(void **state)
 {
     Rx *rx = compile(state, "^$");
-    RxMatch *m = rx_match_new(*state, rx);
+    RxMatch *m = rx_match_new(*state, rx, NULL);
     assert_int_equal(rx_search(rx, m, NULL, 0), 1);
 }
 
@@ -174,7 +174,7 @@ static void test_rx_null_subject(void **state)
 static void test_rx_literal(void **state)
 {
     Rx *rx = compile_flags(state, "a.c(", RX_LITERAL);
-    RxMatch *m = rx_match_new(*state, rx);
+    RxMatch *m = rx_match_new(*state, rx, NULL);
     assert_int_equal(rx_search(rx, m, "xxa.c(yy", 8), 1);
     size_t s, e;
     rx_span(m, &s, &e);
@@ -183,11 +183,11 @@ static void test_rx_literal(void **state)
     assert_int_equal(rx_search(rx, m, "abc(", 4), 0);
     /* a pattern that would not compile as a regex is fine as a literal */
     rx = compile_flags(state, "[(*", RX_LITERAL);
-    m = rx_match_new(*state, rx);
+    m = rx_match_new(*state, rx, NULL);
     assert_int_equal(rx_search(rx, m, "x[(*y", 5), 1);
     /* literals are case-sensitive */
     rx = compile_flags(state, "Error", RX_LITERAL);
-    m = rx_match_new(*state, rx);
+    m = rx_match_new(*state, rx, NULL);
     assert_int_equal(rx_search(rx, m, "error", 5), 0);
 }
 
@@ -236,7 +236,7 @@ static void test_rx_pattern_len_not_nul(void **state)
     char err[64];
     Rx *rx = rx_compile(*state, "ab(", 2, 0, &off, err, sizeof(err));
     assert_non_null(rx);
-    RxMatch *m = rx_match_new(*state, rx);
+    RxMatch *m = rx_match_new(*state, rx, NULL);
     assert_int_equal(rx_search(rx, m, "xaby", 4), 1);
 }
 
@@ -245,7 +245,7 @@ static void test_rx_pattern_len_not_nul(void **state)
 static void test_rx_one_pattern_many_match_states(void **state)
 {
     Rx *rx = compile(state, "(?<n>\\d+)ms");
-    RxMatch *m1 = rx_match_new(*state, rx), *m2 = rx_match_new(*state, rx);
+    RxMatch *m1 = rx_match_new(*state, rx, NULL), *m2 = rx_match_new(*state, rx, NULL);
     size_t s1, e1, s2, e2;
     assert_int_equal(rx_search(rx, m1, "took 15ms", 9), 1);
     assert_int_equal(rx_search(rx, m2, "1234ms total", 12), 1);
@@ -277,7 +277,7 @@ static void test_rx_pool_destroy_frees_pattern(void **state)
         char err[64];
         Rx *rx = rx_compile(child, "(a|b)+c", 7, 0, &off, err, sizeof(err));
         assert_non_null(rx);
-        RxMatch *m = rx_match_new(child, rx);
+        RxMatch *m = rx_match_new(child, rx, NULL);
         assert_int_equal(rx_search(rx, m, "xabac", 5), 1);
     }
     apr_pool_destroy(child);
@@ -292,7 +292,7 @@ static void test_rx_long_subject(void **state)
     memset(s, 'x', n);
     memcpy(s + n - 5, "ERROR", 5);
     Rx *rx = compile(state, "ERR(OR)?$");
-    RxMatch *m = rx_match_new(*state, rx);
+    RxMatch *m = rx_match_new(*state, rx, NULL);
     assert_int_equal(rx_search(rx, m, s, n), 1);
     size_t st, e;
     rx_span(m, &st, &e);
@@ -311,7 +311,7 @@ static void test_rx_resource_limit_is_not_a_silent_miss(void **state)
         s[i] = i % 2 ? 'b' : 'a';
     s[n - 1] = 'c';
     Rx *rx = compile(state, "(a|b)*c");
-    RxMatch *m = rx_match_new(*state, rx);
+    RxMatch *m = rx_match_new(*state, rx, NULL);
     int r = rx_search(rx, m, s, n);
     free(s);
     KNOWN_BUG("rx_search returns 0 ('no match') when pcre2_match fails with an error such as "

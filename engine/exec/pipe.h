@@ -1,0 +1,20 @@
+/* pipe.h -- runs of a plan: the engine behind liq.h's LiqRun (pipe.c)
+ *
+ * liq.h's run functions that take a LiqRun are pipe.c's own; the ones that take a LiqQuery
+ * (liq_run_new, liq_run) are the public door's (engine/run.c), which hands the query's plan
+ * here, so that execution knows plans, not queries.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef LIQ_PIPE_H
+#define LIQ_PIPE_H
+
+#include "engine/liq.h"
+
+struct Plan;
+
+/* A run of plan with opt (copied; what it points to must outlive the run); NULL when memory
+ * runs out. The plan must outlive the run. */
+LiqRun *pipe_run_new(const struct Plan *plan, const LiqRunOptions *opt);
+
+#endif
