@@ -10,16 +10,18 @@
  * says (§6.4), not booleans. Results are copied into the batch pool.
  *
  * What this file does not do: structured values. split returns its list as the list's JSON
- * text in a string until liq has list values. regexReplace inserts the replacement with \N groups
- * (rx.h exposes no capture groups), and finds every match after the first by searching the
- * rest of the subject as a new subject, because rx.h cannot search from an offset: '^', '\b'
- * and lookbehinds see the previous match's end as the subject's start.
+ * text (pieces escaped by base/esc.h's esc_json) in a string until liq has list values.
+ * regexReplace inserts the replacement with \N groups (rx.h exposes no capture groups), and
+ * finds every match after the first by searching the rest of the subject as a new subject,
+ * because rx.h cannot search from an offset: '^', '\b' and lookbehinds see the previous
+ * match's end as the subject's start.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <math.h>
 #include <string.h>
 #include <apr_strings.h>
+#include "base/esc.h"
 #include "engine/exec/expr.h"
 #include "engine/data/jdom.h"
 #include "engine/exec/kern.h"
@@ -384,41 +386,6 @@ void k_fn_regexReplace(const KArgs *a)
 
 /* ===== split ===== */
 
-/* Appends s as a JSON string: quotes, backslashes and control characters escaped, other bytes
- * as they are. */
-static void json_str(LiqBuf *b, const char *s, size_t n)
-{
-    buf_addc(b, '"');
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        switch (c) {
-        case '"':
-            buf_adds(b, "\\\"");
-            break;
-        case '\\':
-            buf_adds(b, "\\\\");
-            break;
-        case '\n':
-            buf_adds(b, "\\n");
-            break;
-        case '\r':
-            buf_adds(b, "\\r");
-            break;
-        case '\t':
-            buf_adds(b, "\\t");
-            break;
-        default:
-            if (c < 0x20) {
-                char u[6] = {'\\', 'u', '0', '0', hexdig[c >> 4], hexdig[c & 15]};
-                buf_add(b, u, sizeof(u));
-            } else {
-                buf_addc(b, (char)c);
-            }
-        }
-    }
-    buf_addc(b, '"');
-}
-
 /* split(s, delim): the pieces of s between occurrences of delim (literal), every piece kept,
  * empty ones included; an empty delim splits into characters. The list is returned as its
  * JSON text, e.g. ["a","b"], until liq has list values. */
@@ -440,7 +407,7 @@ void k_fn_split(const KArgs *a)
                 size_t l = cp_len(s, n, i);
                 if (i)
                     buf_addc(&acc, ',');
-                json_str(&acc, s + i, l);
+                esc_json(&acc, s + i, l);
                 i += l;
             }
         } else {
@@ -450,7 +417,7 @@ void k_fn_split(const KArgs *a)
                 size_t end = hit ? (size_t)(hit - s) : n;
                 if (pos)
                     buf_addc(&acc, ',');
-                json_str(&acc, s + pos, end - pos);
+                esc_json(&acc, s + pos, end - pos);
                 if (!hit)
                     break;
                 pos = end + dn;

@@ -17,12 +17,17 @@ UNIT_TESTS = \
 	tests/unit/test_progress \
 	tests/unit/test_memfind \
 	tests/unit/test_run \
+	tests/unit/test_esc \
 	tests/unit/test_src
 
 # white box: test_src.c includes engine/input/src.c (its static cut and read of a morsel)
 tests_unit_test_src_SOURCES = tests/unit/test_src.c
 tests_unit_test_src_LDADD = libliq.la $(LIQ_LIBS) $(CMOCKA_LIBS)
 tests_unit_test_src_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+
+tests_unit_test_esc_SOURCES = tests/unit/test_esc.c
+tests_unit_test_esc_LDADD = libliq.la $(LIQ_LIBS) $(CMOCKA_LIBS)
+tests_unit_test_esc_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 
 # runs: two at once in threads, the state seam, snapshots, cancellation (issue 12)
 tests_unit_test_run_SOURCES = tests/unit/test_run.c
