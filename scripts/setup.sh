@@ -3,7 +3,9 @@
 #
 #   scripts/setup.sh              install what is missing, configure, build: build/liq
 #   scripts/setup.sh --check      the same, then the whole test suite: make check with -Werror,
-#                                 and make check again in an ASan+UBSan build (build-asan/)
+#                                 make check again in an ASan+UBSan build (build-asan/), and
+#                                 the unit and golden tests (threads, concurrent runs) in a
+#                                 ThreadSanitizer build (build-tsan/)
 #   scripts/setup.sh --deps-only  install what --check needs, build nothing
 #
 # Idempotent: packages already installed are not touched, an existing build is reused.
@@ -21,7 +23,7 @@ for a in "$@"; do
     --check) check=1 ;;
     --deps-only) deps_only=1 ;;
     -h | --help)
-        sed -n '2,12p' "$0"
+        sed -n '2,14p' "$0"
         exit 0
         ;;
     *)
@@ -159,11 +161,16 @@ if [ $check -eq 0 ]; then
     exit 0
 fi
 
-# check LABEL: make check in the current build directory; on failure show the failing logs;
-# always end with one "LABEL: N passed, N failed" line
+# check LABEL [TESTS]: make check in the current build directory (only TESTS when given, a
+# list make expands); on failure show the failing logs; always end with one
+# "LABEL: N passed, N failed" line
 check() {
     local label=$1 rc=0
-    make -s -j"$jobs" check >check.out 2>&1 || rc=$?
+    if [ $# -gt 1 ]; then
+        make -s -j"$jobs" check TESTS="$2" >check.out 2>&1 || rc=$?
+    else
+        make -s -j"$jobs" check >check.out 2>&1 || rc=$?
+    fi
     grep -E '^(PASS|FAIL|ERROR|XPASS|SKIP):' check.out || true
     if [ $rc -ne 0 ]; then
         cat check.out
@@ -185,3 +192,15 @@ echo "setup: running the test suite again under ASan+UBSan (build-asan/)" >&2
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 build build-asan --enable-werror --enable-sanitizers
 check "sanitizer tests"
+# ThreadSanitizer (a build of its own: it cannot share one with ASan): the tests that run
+# threads in-process and quickly -- the unit tests (two runs of one compiled query at once,
+# snapshots from another thread: tests/unit/test_run.c) and the golden tests (every case at
+# 1 and N threads); a race fails the test (halt_on_error). The shell tests stay out: they
+# start liq processes by the hundred (slow under TSan), and some bound peak RSS, which TSan's
+# shadow memory exceeds.
+echo "setup: the unit and golden tests again under ThreadSanitizer (build-tsan/)" >&2
+unset ASAN_OPTIONS UBSAN_OPTIONS
+export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+build build-tsan --enable-werror --enable-tsan
+check "thread sanitizer tests" \
+    '$(UNIT_TESTS) $(GOLDEN_TESTS) $(FUNCTION_TESTS) $(ENGINE_TESTS) $(DOCS_TESTS)'
