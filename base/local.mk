@@ -7,6 +7,7 @@ libliq_la_SOURCES = \
 	base/diag.c base/diag.h \
 	base/memfind.c base/memfind.h \
 	base/civil.c base/civil.h \
+	base/num.c base/num.h \
 	base/esc.c base/esc.h
 
 EXTRA_DIST += base/README

@@ -9,6 +9,7 @@
  */
 #include <math.h>
 #include <string.h>
+#include "base/num.h"
 #include "cli/out.h"
 #include "base/esc.h"
 

@@ -309,7 +309,7 @@ static void dom_leaves(const JdNode *n, char *path, size_t plen, int top, Leaves
     }
     if (++l->counted > JSON_MAX_FIELDS)
         return;
-    Datum d = jdom_datum(n); /* nulls too: json_extract gives the last leaf of a name */
+    Datum d = val_jdom(n); /* nulls too: json_extract gives the last leaf of a name */
     on_leaf(l, path, plen, &d);
 }
 

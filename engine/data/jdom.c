@@ -14,7 +14,7 @@
 #include "base/esc.h"
 #include "engine/data/jdom.h"
 #include "engine/data/json_walk.h"
-#include "engine/data/val.h"
+#include "base/num.h"
 
 /* The builder: json_walk's visitor. open[d] is the open container at level d, key the key of
  * the member whose value comes next. */
@@ -222,26 +222,4 @@ JdNode *jdom_copy(apr_pool_t *pool, const JdNode *n)
         }
     }
     return c;
-}
-
-Datum jdom_datum(const JdNode *n)
-{
-    switch (n->type) {
-    case JD_STR:
-        return val_str(n->s, n->len);
-    case JD_NUM: {
-        Datum d = val_num(n->num);
-        d.s = n->s;
-        d.len = (uint32_t)n->len;
-        return d;
-    }
-    case JD_TRUE:
-        return val_bool(1);
-    case JD_FALSE:
-        return val_bool(0);
-    case JD_NULL:
-        return val_null();
-    default:
-        return val_json(n);
-    }
 }

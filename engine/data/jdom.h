@@ -19,7 +19,7 @@
 
 #include <stddef.h>
 #include <apr_pools.h>
-#include "engine/data/val.h"
+#include <stdint.h>
 
 typedef enum { JD_NULL, JD_FALSE, JD_TRUE, JD_NUM, JD_STR, JD_ARR, JD_OBJ } JdType;
 
@@ -46,8 +46,5 @@ void jdom_write(struct LiqBuf *b, const JdNode *n);
 JdNode *jdom_copy(apr_pool_t *pool, const JdNode *n);
 /* The child of an object by key (the last one when a key repeats), or NULL. */
 const JdNode *jdom_get(const JdNode *obj, const char *key, size_t len);
-/* A node as a Datum: strings, numbers (keeping their text), booleans and null as such; maps
- * and lists stay structures (val_json). */
-Datum jdom_datum(const JdNode *n);
 
 #endif

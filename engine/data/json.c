@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "base/num.h"
 #include "engine/data/json.h"
 #include "engine/data/json_walk.h"
 

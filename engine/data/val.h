@@ -21,8 +21,8 @@
  *   val_sort_cmp     the total order of sort and min/max (L3: natural sort, nulls last)
  *   val_equal_key    equality of group keys; val_hash: its hash
  *   val_truthy       truth of a value used as a condition
- *   val_format       a value as output text (L11, L12); num_format the number part alone
- *   num_parse        strict number syntax of JSON/Insights literals
+ *   val_format       a value as output text (L11, L12; numbers through num.h)
+ *   val_jdom         a node of a JSON tree (jdom.h) as a value
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -85,7 +85,8 @@ static inline Datum val_ts(int64_t ms)
     return d;
 }
 
-int num_parse(const char *s, size_t len, double *out);
+struct JdNode;
+Datum val_jdom(const struct JdNode *n); /* a JSON tree node (jdom.h) as a value */
 int val_as_number(const Datum *d, double *out);
 int val_compare(const Datum *a, const Datum *b, int *ok); /* <0,0,>0; *ok=0 when null involved */
 int val_sort_cmp(const Datum *a, const Datum *b);
@@ -93,7 +94,6 @@ int val_natural_cmp(const char *a, size_t na, const char *b, size_t nb);
 int val_equal_key(const Datum *a, const Datum *b);
 uint64_t val_hash(const Datum *d);
 int val_truthy(const Datum *d);
-void num_format(LiqBuf *b, double f);
 void val_format(LiqBuf *b, const Datum *d);
 void ts_format(LiqBuf *b, int64_t ms);
 

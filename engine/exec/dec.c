@@ -10,6 +10,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include "base/num.h"
 #include "engine/exec/expr.h"
 #include "engine/input/fmt.h"
 #include "engine/data/json.h"

@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <apr_strings.h>
+#include "base/num.h"
 #include "engine/input/dec_lambda.h"
 #include "engine/input/fmt.h"
 #include "engine/data/json.h"

@@ -746,7 +746,7 @@ Vec *expr_eval(const Expr *e, ExprState *st, Batch *b)
                 const Datum *d = VGET(a, row);
                 const JdNode *kid = d->type == VT_JSON ? jdom_get(d->v.p, s->key, s->keylen)
                                                        : NULL;
-                out->d[row] = kid ? jdom_datum(kid) : val_null();
+                out->d[row] = kid ? val_jdom(kid) : val_null();
             }
             break;
         }
@@ -765,7 +765,7 @@ Vec *expr_eval(const Expr *e, ExprState *st, Batch *b)
                     else if (nd->type == JD_OBJ && i->type == VT_STR)
                         kid = jdom_get(nd, i->s, i->len);
                 }
-                out->d[row] = kid ? jdom_datum(kid) : val_null();
+                out->d[row] = kid ? val_jdom(kid) : val_null();
             }
             break;
         }

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <apr_strings.h>
+#include "base/num.h"
 #include "engine/exec/expr.h"
 #include "engine/exec/kern.h"
 

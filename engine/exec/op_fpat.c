@@ -17,6 +17,7 @@
  */
 #include <apr_strings.h>
 #include <string.h>
+#include "base/num.h"
 #include "engine/data/jdom.h"
 #include "engine/data/json.h"
 #include "engine/exec/op.h"

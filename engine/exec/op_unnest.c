@@ -72,7 +72,7 @@ static void unnest_sink(const Op *op, OpLocal *lp, Batch *b)
             }
         }
         for (size_t e = 0; e < n; e++) {
-            Datum el = list ? jdom_datum(list->kids[e]) : *d;
+            Datum el = list ? val_jdom(list->kids[e]) : *d;
             Datum *row = rowset_add_row(l->rows, tmp->order[r]);
             memcpy(row, &tmp->data[r * (size_t)ns], sizeof(Datum) * (size_t)ns);
             row[ud->slot] = datum_copy(l->rows->pool, &el);

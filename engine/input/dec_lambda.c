@@ -10,6 +10,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <string.h>
+#include "base/num.h"
 #include "engine/input/dec_lambda.h"
 
 /* Finds "<word> RequestId: " at the start of the message or after white space within its

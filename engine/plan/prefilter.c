@@ -4,6 +4,7 @@
  */
 #include <string.h>
 #include <apr_strings.h>
+#include "base/num.h"
 #include "engine/plan/prefilter.h"
 
 enum { MIN_LITERAL = 3 }; /* shorter literals would drop too few lines to pay for the search */

@@ -778,7 +778,7 @@ static void jdom_leaves(const JdNode *n, char *path, size_t plen, int top, Leave
     }
     if (n->type == JD_NULL)
         return;
-    Datum d = jdom_datum(n);
+    Datum d = val_jdom(n);
     collect(l, path, plen, &d);
 }
 

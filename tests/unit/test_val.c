@@ -17,6 +17,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include <apr_general.h>
+#include "base/num.h"
 #include "engine/data/val.h"
 
 /* ===== Fixture: one APR pool per test ===== */
