@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli/out.h"
-#include "cli/out_chart.h"
 
 Out *out_new(const char *format, FILE *fp, const char **names, int ncols, int header)
 {

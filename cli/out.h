@@ -55,6 +55,10 @@ int out_put(Out *o, const char *data, size_t len);
 void out_rows(Out *o, const Datum *vals, size_t n, int ncols);
 
 extern const OutVTable out_csv_vt, out_tsv_vt, out_json_vt, out_ndjson_vt, out_table_vt;
+/* the collector (out_collect.c): rows kept as typed values, for charts */
+extern const OutVTable out_collect_vt;
+/* The values the collector o holds so far, row-major (*nrows rows of o->ncols). */
+const Datum *out_collected(Out *o, size_t *nrows);
 
 /* One value as JSON, typed (L25): numbers, booleans, strings escaped by esc_json (base/esc.h),
  * maps and lists as their JSON text; null as null. */

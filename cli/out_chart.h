@@ -1,8 +1,8 @@
 /* out_chart.h -- charts of stats results: the row collector, the chart model, the renderers
  *
  * A chart needs typed values (which column holds timestamps, which numbers), which the text
- * writers have already flattened. So the CLI runs the query into the collector, an Out whose
- * rows are the values themselves, turns them into a ChartModel and draws that: in the terminal
+ * writers have already flattened. So the CLI runs the query into the collector (out_collect.c,
+ * an Out whose rows are the values themselves), turns them into a ChartModel and draws that: in the terminal
  * with Unicode blocks (out_chart_text) or as a standalone SVG file (out_svg). The collected rows
  * can also go on through an ordinary writer (out_rows), so --chart-svg leaves stdout as usual.
  *
@@ -17,8 +17,6 @@
  * collected values live in the collector until out_free.
  *
  * Interface:
- *   out_collect_vt      the collector's vtable (format name "collect")
- *   out_collected       the values collected so far, row-major
  *   out_chart_model     rows -> ChartModel, or NULL with a reason
  *   out_chart_text      draw a model for a terminal of a given width
  *   out_svg             write a model as a standalone SVG document
@@ -61,9 +59,6 @@ typedef struct ChartModel {
 } ChartModel;
 
 enum { CHART_MAX_BARS = 100, CHART_MAX_SERIES = 20 };
-
-extern const OutVTable out_collect_vt;
-const Datum *out_collected(Out *o, size_t *nrows);
 
 ChartModel *out_chart_model(apr_pool_t *pool, const char *const *names, int ncols,
                             const Datum *vals, size_t nrows, int nkeys, const char *title,
