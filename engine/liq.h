@@ -31,7 +31,7 @@
  *   liq_explain      the plan as text (--explain)
  *   liq_columns      the result column names (header rows)
  *   liq_fields_query the discovered fields of the inputs, run like a query (--fields)
- *   liq_run          compile once, run once: liq_run_new, liq_run_exec, liq_run_free
+ *   liq_run          one run in one call: liq_run_new, liq_run_exec, liq_run_free
  *   liq_run_new      a run of a compiled query with its options
  *   liq_run_exec     execute it; returns a LiqStatus
  *   liq_run_cancel   stop it soon (any thread, also a signal handler)
