@@ -6,7 +6,7 @@
 #define LIQ_LIQ_INT_H
 
 #include "engine/liq.h"
-#include "engine/plan/plan.h"
+#include "engine/exec/plan.h"
 
 struct LiqQuery {
     apr_pool_t *pool;

@@ -47,7 +47,7 @@
 #include <apr_pools.h>
 #include "base/buf.h"
 #include "engine/exec/expr.h"
-#include "engine/plan/plan.h"
+#include "engine/exec/plan.h"
 #include "engine/data/vec.h"
 #include "parser/fpat.h"
 
@@ -150,7 +150,7 @@ typedef struct AggSpec {
 } AggSpec;
 Op *op_stats_new(Plan *p, Expr **keys, const int *key_slots, int nkeys, AggSpec *aggs, int naggs);
 /* The stats emits its groups unordered (order key: each group's first row), for a sort right
- * after it that takes the group keys as its last keys (plan.c add_sort). */
+ * after it that takes the group keys as its last keys (engine/plan/build.c add_sort). */
 void op_stats_unordered(Op *op);
 /* ... and that sort keeps only its first n rows, by these keys (all of them group keys or
  * aggregates of this stats, else nothing changes): the stats emits just those n groups. */

@@ -526,7 +526,7 @@ Op *op_parse_new(Plan *p, Expr *src, const AstNode *pat, const AstNode *names, i
     }
     int *slots = apr_palloc(pool, sizeof(int) * (size_t)n);
     ParseData *pd = apr_pcalloc(pool, sizeof(*pd));
-    if (multi) { /* one slot: the list of matches; the caller unnests it (see plan.c) */
+    if (multi) { /* one slot: the list of matches; the caller unnests it (see plan/build.c) */
         pd->mode = PM_MULTI;
         *list_slot = plan_new_slot(p, "(parse matches)", SLOT_COMPUTED);
         for (int k = 0; k < n; k++)

@@ -19,7 +19,7 @@
 #define LIQ_PREFILTER_H
 
 #include <apr_pools.h>
-#include "engine/plan/plan.h"
+#include "engine/exec/plan.h"
 #include "engine/exec/expr.h"
 
 typedef struct Prefilter {

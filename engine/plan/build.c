@@ -1,4 +1,4 @@
-/* plan.c -- checked AST -> pipelines of operators, and the --explain text
+/* build.c -- checked AST -> pipelines of operators, and the --explain text
  *
  * The builder walks the commands left to right with a Scope of visible names. Filters split at
  * top-level 'and' into one operator per conjunct. fields/display compute their expressions into
