@@ -15,7 +15,9 @@
 #include "engine/input/ts.h"
 #include "engine/input/tsfmt.h"
 #include "engine/input/tz.h"
+#include "engine/plan/build.h"
 #include "engine/plan/defaults.h"
+#include "engine/exec/explain.h"
 
 LiqQuery *liq_compile(apr_pool_t *pool, const char *text, size_t len, LiqDiagList *diags)
 {
@@ -86,7 +88,7 @@ const Plan *liq_query_plan(const LiqQuery *q)
 
 void liq_explain(const LiqQuery *q, LiqBuf *out)
 {
-    plan_explain(q->plan, out);
+    explain_plan(q->plan, out);
 }
 
 int liq_columns(const LiqQuery *q, const char ***names)

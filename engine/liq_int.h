@@ -7,6 +7,7 @@
 
 #include "engine/liq.h"
 #include "engine/exec/plan.h"
+#include "parser/ast.h"
 
 struct LiqQuery {
     apr_pool_t *pool;

@@ -16,6 +16,7 @@
 #ifndef LIQ_EXPR_H
 #define LIQ_EXPR_H
 
+#include "base/diag.h"
 #include "engine/exec/plan.h"
 #include "engine/data/vec.h"
 #include "engine/exec/rx.h"

@@ -46,6 +46,7 @@
 
 #include <apr_pools.h>
 #include "base/buf.h"
+#include "base/diag.h"
 #include "engine/exec/expr.h"
 #include "engine/exec/plan.h"
 #include "engine/data/vec.h"

@@ -60,7 +60,6 @@
 #include "engine/liq.h"
 #include "base/memfind.h"
 #include "engine/exec/op.h"
-#include "engine/plan/prefilter.h"
 #include "engine/exec/rx.h"
 #include "engine/input/ts.h"
 #include "engine/input/fmt.h"
@@ -474,7 +473,7 @@ static void mark_rows(const Batch *b, const char *needle, size_t nlen, uint8_t *
     }
 }
 
-/* Drops the rows whose raw line lacks a prefilter literal (prefilter.h); a line with a
+/* Drops the rows whose raw line lacks a prefilter literal (plan.h); a line with a
  * backslash is kept, since a JSON escape may spell the literal. */
 static void prefilter_batch(const Plan *p, Batch *b, uint8_t *bits)
 {

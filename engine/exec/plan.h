@@ -1,29 +1,35 @@
-/* plan.h -- the physical plan of a query: slots, operators, pipelines
+/* plan.h -- the executable plan of a query: slots, pipelines of operators, visible columns
  *
- * plan_build turns a checked AST into pipelines of operators (engine/exec/op.h). Every field a
- * query names gets a slot: an input slot is decoded from the records on demand (a system field
- * such as @message, or a JSON field by its flattened name); a computed slot is written by an
- * operator (fields ... as x, stats outputs). Names resolve left to right: a later definition
- * of a name shadows an earlier one from then on.
+ * A Plan is what execution runs: the planner (engine/plan/build.c) makes it from the checked
+ * AST, and nothing in it refers to the AST. Every field a query names gets a slot: an input
+ * slot is decoded from the records on demand (a system field such as @message, or a JSON
+ * field by its flattened name); a computed slot is written by an operator (fields ... as x,
+ * stats outputs).
  *
  * Pipelines. Pipeline 0 reads the inputs with all workers in parallel and runs its streaming
  * operators (filter, fields) on every batch, ending in a breaker (stats, sort, limit) or in the
  * output. The breaker's result (a RowSet) is the source of the next pipeline, and so on. The
- * last pipeline ends in the output, which projects the visible columns.
+ * last pipeline ends in the output, which projects the visible columns. Before any operator,
+ * pipeline 0 drops the raw lines that lack a prefilter literal (engine/exec/pipe.c; the
+ * literals are derived by engine/plan/prefilter.c).
  *
  * Ownership: the plan and everything in it live in the query pool and are never written once
  * built: runs, also concurrent ones, only read it (what a run changes lives in the run and its
  * workers, see op.h).
+ *
+ * Interface:
+ *   plan_new_slot     a new slot (the planner's, and hand-made plans' such as discover.c's)
+ *   plan_input_slot   the input slot of a field name, made on first use
+ *   (--explain is engine/exec/explain.h: it knows operators, which a plan only points to)
  *
  * SPDX-License-Identifier: Apache-2.0
  */
 #ifndef LIQ_PLAN_H
 #define LIQ_PLAN_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include <apr_pools.h>
-#include "base/buf.h"
-#include "base/diag.h"
-#include "parser/ast.h"
 
 typedef enum {
     SYS_NONE = 0,
@@ -56,6 +62,15 @@ typedef struct VisCol {
 
 struct Op;
 
+/* A literal every raw line that can pass the filters of pipeline 0 contains: the scan drops
+ * lines without it before decoding them (a line with a backslash is always kept: a JSON
+ * escape may spell the literal). */
+typedef struct Prefilter {
+    const char *lit;
+    size_t len;
+    const char *from; /* the filter it comes from, for --explain */
+} Prefilter;
+
 typedef struct Pipeline {
     struct Op **ops; /* streaming operators, in order */
     int nops;
@@ -76,15 +91,10 @@ typedef struct Plan {
     int64_t now_s;     /* the query's start time (now()), epoch seconds */
     int ts_slot;       /* the @timestamp input slot (always present: --start/--end use it) */
     DiffKind diff;     /* pattern | diff: the comparison period (a run sets the periods) */
-    struct Prefilter *pre; /* literals every surviving raw line contains (prefilter.h) */
+    Prefilter *pre;    /* literals every surviving raw line contains */
     int npre;
 } Plan;
 
-struct FpPattern;
-/* pattern: a filter pattern to apply first (--filter-pattern), or NULL */
-Plan *plan_build(apr_pool_t *pool, const AstNode *query, const char *text,
-                 const struct FpPattern *pattern, LiqDiagList *diags);
-void plan_explain(const Plan *p, LiqBuf *out);
 /* The slot of an input field called name, created on first use. */
 int plan_input_slot(Plan *p, const char *name, size_t len);
 int plan_new_slot(Plan *p, const char *name, SlotKind kind);

@@ -1,4 +1,4 @@
-/* build.c -- checked AST -> pipelines of operators, and the --explain text
+/* build.c -- the planner: checked AST -> pipelines of operators (engine/exec/plan.h)
  *
  * The builder walks the commands left to right with a Scope of visible names. Filters split at
  * top-level 'and' into one operator per conjunct. fields/display compute their expressions into
@@ -17,8 +17,8 @@
 #include <time.h>
 #include <apr_strings.h>
 #include "engine/exec/op.h"
+#include "engine/plan/build.h"
 #include "engine/plan/prefilter.h"
-#include "engine/input/dec_lambda.h"
 #include "parser/func.h"
 
 typedef enum { VIS_DEFAULT, VIS_FIELDS, VIS_DISPLAY, VIS_STATS } VisMode;
@@ -41,55 +41,6 @@ typedef struct Builder {
     const int *fused_slots, *fused_desc;
     int fused_n;
 } Builder;
-
-/* ===== Slots ===== */
-
-int plan_new_slot(Plan *p, const char *name, SlotKind kind)
-{
-    if (p->nslots == p->slotcap) {
-        int cap = p->slotcap ? p->slotcap * 2 : 16;
-        SlotInfo *s = apr_pcalloc(p->pool, sizeof(SlotInfo) * (size_t)cap);
-        if (p->nslots)
-            memcpy(s, p->slots, sizeof(SlotInfo) * (size_t)p->nslots);
-        p->slots = s;
-        p->slotcap = cap;
-    }
-    SlotInfo *si = &p->slots[p->nslots];
-    si->name = name;
-    si->len = (uint32_t)strlen(name);
-    si->kind = kind;
-    si->sys = SYS_NONE;
-    return p->nslots++;
-}
-
-int plan_input_slot(Plan *p, const char *name, size_t len)
-{
-    static const struct {
-        const char *name;
-        SysField sys;
-    } sys[] = {{"@message", SYS_MESSAGE},
-               {"@timestamp", SYS_TIMESTAMP},
-               {"@log", SYS_LOG},
-               {"@logStream", SYS_LOGSTREAM},
-               {"@ingestionTime", SYS_INGESTION}};
-    for (int s = 0; s < p->nslots; s++)
-        if (p->slots[s].kind == SLOT_INPUT && p->slots[s].len == len &&
-            memcmp(p->slots[s].name, name, len) == 0)
-            return s;
-    int s = plan_new_slot(p, apr_pstrmemdup(p->pool, name, len), SLOT_INPUT);
-    for (size_t i = 0; i < sizeof(sys) / sizeof(sys[0]); i++)
-        if (strlen(sys[i].name) == len && memcmp(sys[i].name, name, len) == 0)
-            p->slots[s].sys = sys[i].sys;
-    static const char *const lambda[] = LAMBDA_FIELD_NAMES;
-    for (int i = 0; i < LAMBDA_NFIELDS; i++)
-        if (strlen(lambda[i]) == len && memcmp(lambda[i], name, len) == 0) {
-            p->slots[s].sys = SYS_LAMBDA;
-            p->slots[s].sub = i;
-        }
-    if (p->slots[s].sys == SYS_NONE)
-        p->uses_json = 1;
-    return s;
-}
 
 /* ===== Pipelines ===== */
 
@@ -754,54 +705,4 @@ Plan *plan_build(apr_pool_t *pool, const AstNode *q, const char *text, const FpP
     p->vis = b.vis;
     p->nvis = b.nvis;
     return b.errors ? NULL : p;
-}
-
-/* ===== --explain ===== */
-
-static void explain_op(LiqBuf *out, const Op *op, const char *role)
-{
-    buf_printf(out, "    %-7s %s\n", role, op->label ? op->label : op->vt->name);
-    if (op->detail)
-        buf_printf(out, "            %s\n", op->detail);
-    if (op->limit >= 0 && strcmp(op->vt->name, "sort") == 0)
-        buf_printf(out, "            keeps the first %lld rows (top N)\n", (long long)op->limit);
-}
-
-void plan_explain(const Plan *p, LiqBuf *out)
-{
-    for (int i = 0; i < p->npipes; i++) {
-        const Pipeline *pl = &p->pipes[i];
-        if (i == 0)
-            buf_printf(out, "pipeline %d: scan inputs, in parallel\n", i);
-        else
-            buf_printf(out, "pipeline %d: rows of the %s above\n", i,
-                       p->pipes[i - 1].breaker->vt->name);
-        for (int k = 0; k < pl->nops; k++)
-            explain_op(out, pl->ops[k], pl->ops[k]->vt->name);
-        if (pl->breaker)
-            explain_op(out, pl->breaker, "breaker");
-        else {
-            buf_printf(out, "    output  ");
-            for (int c = 0; c < p->nvis; c++)
-                buf_printf(out, "%s%s", c ? ", " : "", p->vis[c].name);
-            buf_printf(out, "\n");
-            if (p->out_limit >= 0)
-                buf_printf(out, "            stops after %lld rows\n", (long long)p->out_limit);
-        }
-    }
-    for (int i = 0; i < p->npre; i++) {
-        buf_printf(out, "prefilter: raw lines must contain \"");
-        buf_add(out, p->pre[i].lit, p->pre[i].len);
-        buf_printf(out, "\" (from %s; lines with escapes are always decoded)\n", p->pre[i].from);
-    }
-    int ninput = 0;
-    for (int s = 0; s < p->nslots; s++)
-        ninput += p->slots[s].kind == SLOT_INPUT && p->slots[s].used;
-    buf_printf(out, "fields decoded from records:");
-    for (int s = 0, k = 0; s < p->nslots; s++)
-        if (p->slots[s].kind == SLOT_INPUT && p->slots[s].used)
-            buf_printf(out, "%s %s", k++ ? "," : "", p->slots[s].name);
-    if (!ninput)
-        buf_printf(out, " (none)");
-    buf_printf(out, "\n");
 }

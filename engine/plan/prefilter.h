@@ -3,11 +3,12 @@
  * A filter of pipeline 0 on a field read from the record (a JSON field or @message) that
  * needs a literal -- `f = "text"` (text not numeric-looking, so the comparison is by string,
  * L5), `f like "text"`, `f like /re/` or `f =~ /re/` with a literal every match must contain --
- * implies that the record's raw line contains that literal. The scan checks such literals with
- * memmem before any decoding, and drops lines that lack one. JSON escapes can hide a literal
- * (`"ERR\u004fR"` is ERROR), so a line holding a backslash is never dropped by a prefilter.
- * Numeric comparisons never get a prefilter (200 may be written 2e2 or 200.0), nor do
- * negations, 'or', case-insensitive regexes, or computed fields.
+ * implies that the record's raw line contains that literal. The planner puts such literals in
+ * the plan (Plan.pre, engine/exec/plan.h), and the scan (engine/exec/pipe.c) checks them with
+ * a substring search before any decoding, and drops lines that lack one. JSON escapes can
+ * hide a literal (`"ERR\u004fR"` is ERROR), so a line holding a backslash is never dropped by
+ * a prefilter. Numeric comparisons never get a prefilter (200 may be written 2e2 or 200.0),
+ * nor do negations, 'or', case-insensitive regexes, or computed fields.
  *
  * Interface:
  *   prefilter_derive   the literal a filter condition implies, or NULL
@@ -21,12 +22,6 @@
 #include <apr_pools.h>
 #include "engine/exec/plan.h"
 #include "engine/exec/expr.h"
-
-typedef struct Prefilter {
-    const char *lit;
-    size_t len;
-    const char *from; /* the filter it comes from, for --explain */
-} Prefilter;
 
 /* scope resolves field names to slots as the filter's compilation did */
 const char *prefilter_derive(apr_pool_t *pool, const Plan *p, const Scope *scope,
