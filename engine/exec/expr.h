@@ -1,12 +1,9 @@
-/* expr.h -- expressions compiled to flat step arrays, evaluated a batch at a time
+/* expr.h -- compiled expressions, evaluated a batch at a time
  *
- * expr_compile turns an expression AST into an array of steps in evaluation order (children
- * before parents, as PostgreSQL's ExprEvalStep). Each step runs one kernel over all selected
- * rows of a batch and leaves a column of results; nothing walks the tree per row. The first
- * step loads every input field the expression reads, in one decoding pass per record.
- *
- * Names resolve through a Scope (name -> slot). Aggregate calls inside stats items resolve
- * through an aggregate map to the slots their results land in.
+ * An Expr is an expression compiled to a flat array of steps (the layout: expr_int.h; the
+ * compiler: engine/plan/expr_compile.h). Each step runs one kernel over all selected rows of a
+ * batch and leaves a column of results; nothing walks a tree per row. The first step loads
+ * every input field the expression reads, in one decoding pass per record.
  *
  * Ownership: an Expr lives in the plan pool and is shared read-only by all workers of every
  * run; an ExprState (result columns, regex match data) belongs to one worker of one run.
@@ -16,36 +13,14 @@
 #ifndef LIQ_EXPR_H
 #define LIQ_EXPR_H
 
-#include "base/diag.h"
+#include "base/buf.h"
 #include "engine/exec/plan.h"
 #include "engine/data/vec.h"
 #include "engine/exec/rx.h"
-#include "parser/ast.h"
-
-typedef struct Scope {
-    const char **names;
-    int *slots;
-    int n, cap;
-    int closed; /* after stats: unknown names are null, not input fields */
-    int strict; /* closed, and compiling a stats: unknown names are errors */
-} Scope;
-
-typedef struct ExprCtx {
-    Plan *plan;
-    Scope *scope;
-    LiqDiagList *diags;
-    const AstNode **agg_nodes; /* aggregate calls of a stats item ... */
-    const int *agg_slots;      /* ... and the slots holding their results */
-    int nagg;
-} ExprCtx;
 
 typedef struct Expr Expr;
 typedef struct ExprState ExprState;
 
-void scope_set(apr_pool_t *pool, Scope *s, const char *name, int slot);
-int scope_get(const Scope *s, const char *name);
-
-Expr *expr_compile(ExprCtx *c, const AstNode *n);
 /* A worker's state for e; regex subjects no match could be decided for count in rxf (the
  * run's, OpCtx.rx). */
 ExprState *expr_state_new(apr_pool_t *pool, const Expr *e, RxFailures *rxf);
@@ -53,7 +28,6 @@ ExprState *expr_state_new(apr_pool_t *pool, const Expr *e, RxFailures *rxf);
 Vec *expr_eval(const Expr *e, ExprState *st, Batch *b);
 /* The slot an expression reads directly when it is a bare field reference, else -1. */
 int expr_direct_slot(const Expr *e);
-const AstNode *expr_ast(const Expr *e);
 /* Input slots read by the expression. */
 int expr_inputs(const Expr *e, const int **slots);
 /* The input slots any of es[0..n) reads (NULL entries skipped), each once: an operator with

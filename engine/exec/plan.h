@@ -49,7 +49,7 @@ typedef struct SlotInfo {
     SlotKind kind;
     SysField sys; /* SLOT_INPUT: a system field, or SYS_NONE for a JSON field */
     int used;     /* read by the query (else reserved, e.g. @timestamp for --start) */
-    int read;     /* some expression reads the slot (expr.c): else only output may show it */
+    int read;     /* some expression reads the slot (expr_compile.c): else only output may show it */
     int sub;      /* SYS_LAMBDA: which field (LAMBDA_*) */
 } SlotInfo;
 

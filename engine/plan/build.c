@@ -18,6 +18,7 @@
 #include <apr_strings.h>
 #include "engine/exec/op.h"
 #include "engine/plan/build.h"
+#include "engine/plan/expr_compile.h"
 #include "engine/plan/prefilter.h"
 #include "parser/func.h"
 

@@ -21,7 +21,8 @@
 
 #include <apr_pools.h>
 #include "engine/exec/plan.h"
-#include "engine/exec/expr.h"
+#include "engine/plan/expr_compile.h"
+#include "parser/ast.h"
 
 /* scope resolves field names to slots as the filter's compilation did */
 const char *prefilter_derive(apr_pool_t *pool, const Plan *p, const Scope *scope,
