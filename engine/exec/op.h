@@ -118,12 +118,26 @@ Op *op_filter_new(Plan *p, Expr *pred);
 Op *op_fields_new(Plan *p, Expr **exprs, const int *slots, int n);
 Op *op_sort_new(Plan *p, const int *key_slots, const int *desc, int n);
 Op *op_limit_new(Plan *p, int64_t n);
+/* parse: what a parse command extracts with. */
+typedef enum {
+    PK_GLOB,   /* a glob: '*' captures (L7) */
+    PK_REGEX,  /* a regex: its named groups, or its groups named by 'as' */
+    PK_LOGFMT, /* parse ... logfmt: no pattern */
+    PK_CSV,    /* parse ... csv: no pattern */
+} ParseKind;
+typedef struct ParsePattern {
+    ParseKind kind;
+    const char *text; /* the glob, or the regex's body (PK_GLOB, PK_REGEX) */
+    size_t len;
+    LiqSpan span;     /* where the pattern is written (a regex with its slashes): diagnostics */
+} ParsePattern;
 /* parse: compiles the pattern (diagnostics on errors, then NULL) and returns the output slots
- * and names, in capture order. With multi, the operator writes one slot (*list_slot): the list
- * of every match as maps of name -> value, and *out_slots are -1 (the planner unnests). */
-Op *op_parse_new(Plan *p, Expr *src, const AstNode *pat, const AstNode *names, int multi,
-                 int *list_slot, int **out_slots, const char ***out_names, int *nout,
-                 LiqDiagList *diags);
+ * and names, in capture order; names[0..nnames) are the names written after 'as' (none: a
+ * regex's named groups). With multi, the operator writes one slot (*list_slot): the list of
+ * every match as maps of name -> value, and *out_slots are -1 (the planner unnests). */
+Op *op_parse_new(Plan *p, Expr *src, const ParsePattern *pat, const char *const *names,
+                 int nnames, int multi, int *list_slot, int **out_slots, const char ***out_names,
+                 int *nout, LiqDiagList *diags);
 /* filter pattern: the first operator when --filter-pattern is given; returns the slots and
  * names of the fields a space-delimited pattern names (NULL on a bad regex, reported). */
 Op *op_fpat_new(Plan *p, const FpPattern *pat, LiqDiagList *diags, int **out_slots,

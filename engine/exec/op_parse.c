@@ -19,7 +19,6 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
-#include <strings.h>
 #include "engine/exec/op.h"
 #include "engine/data/jdom.h"
 #include "engine/exec/rx.h"
@@ -431,15 +430,14 @@ static char *glob_regex(apr_pool_t *pool, const char *g, size_t n, size_t *outle
 }
 
 /* parse logfmt / csv: no pattern; the names are the outputs. */
-static Op *mode_op(Plan *p, Expr *src, ParseMode mode, const AstNode *names, int **out_slots,
-                   const char ***out_names, int *nout)
+static Op *mode_op(Plan *p, Expr *src, ParseMode mode, const char *const *names, int n,
+                   int **out_slots, const char ***out_names, int *nout)
 {
     apr_pool_t *pool = p->pool;
-    int n = (int)names->nkids;
     int *slots = apr_palloc(pool, sizeof(int) * (size_t)(n + 1));
     const char **nm = apr_palloc(pool, sizeof(char *) * (size_t)(n + 1));
     for (int k = 0; k < n; k++) {
-        nm[k] = names->kids[k]->str;
+        nm[k] = names[k];
         slots[k] = plan_new_slot(p, nm[k], SLOT_COMPUTED);
     }
     ParseData *pd = apr_pcalloc(pool, sizeof(*pd));
@@ -454,29 +452,29 @@ static Op *mode_op(Plan *p, Expr *src, ParseMode mode, const AstNode *names, int
     return op;
 }
 
-Op *op_parse_new(Plan *p, Expr *src, const AstNode *pat, const AstNode *names, int multi,
-                 int *list_slot, int **out_slots, const char ***out_names, int *nout,
-                 LiqDiagList *diags)
+Op *op_parse_new(Plan *p, Expr *src, const ParsePattern *pat, const char *const *names,
+                 int nnames, int multi, int *list_slot, int **out_slots, const char ***out_names,
+                 int *nout, LiqDiagList *diags)
 {
     apr_pool_t *pool = p->pool;
-    if (pat->kind == AST_FIELD) /* the mode word of parse logfmt / csv */
-        return mode_op(p, src, strcasecmp(pat->str, "logfmt") == 0 ? PM_LOGFMT : PM_CSV, names,
+    if (pat->kind == PK_LOGFMT || pat->kind == PK_CSV)
+        return mode_op(p, src, pat->kind == PK_LOGFMT ? PM_LOGFMT : PM_CSV, names, nnames,
                        out_slots, out_names, nout);
     char err[256];
     size_t off = 0, rlen;
     const char *re;
     int flags = 0;
-    if (pat->kind == AST_STR) {
-        re = glob_regex(pool, pat->str, pat->len, &rlen);
+    if (pat->kind == PK_GLOB) {
+        re = glob_regex(pool, pat->text, pat->len, &rlen);
         flags = RX_DOTALL;
     } else {
-        re = pat->str;
+        re = pat->text;
         rlen = pat->len;
     }
     const Rx *rx = rx_compile(pool, re, rlen, flags, &off, err, sizeof(err));
     if (!rx) {
         LiqSpan at = pat->span;
-        if (pat->kind == AST_REGEX) {
+        if (pat->kind == PK_REGEX) {
             at.start = pat->span.start + 1 + (uint32_t)off;
             if (at.start >= pat->span.end)
                 at.start = pat->span.end - 1;
@@ -488,21 +486,21 @@ Op *op_parse_new(Plan *p, Expr *src, const AstNode *pat, const AstNode *names, i
     int n;
     const char **nm;
     int *groups;
-    if (names->nkids > 0) {
+    if (nnames > 0) {
         int ncap = rx_ncaptures(rx);
-        if (pat->kind == AST_REGEX && ncap != (int)names->nkids) {
+        if (pat->kind == PK_REGEX && ncap != nnames) {
             LiqDiag *d = diag_add(diags, DIAG_ERROR, &pat->span,
-                                  "the regex has %d capture group%s but %u name%s follow%s 'as'",
-                                  ncap, ncap == 1 ? "" : "s", names->nkids,
-                                  names->nkids == 1 ? "" : "s", names->nkids == 1 ? "s" : "");
+                                  "the regex has %d capture group%s but %d name%s follow%s 'as'",
+                                  ncap, ncap == 1 ? "" : "s", nnames, nnames == 1 ? "" : "s",
+                                  nnames == 1 ? "s" : "");
             diag_hint(diags, d, "give one name for each group in parentheses");
             return NULL;
         }
-        n = (int)names->nkids;
+        n = nnames;
         nm = apr_palloc(pool, sizeof(char *) * (size_t)n);
         groups = apr_palloc(pool, sizeof(int) * (size_t)n);
         for (int k = 0; k < n; k++) {
-            nm[k] = names->kids[k]->str;
+            nm[k] = names[k];
             groups[k] = k + 1;
         }
     } else {
@@ -539,15 +537,15 @@ Op *op_parse_new(Plan *p, Expr *src, const AstNode *pat, const AstNode *names, i
             slots[k] = plan_new_slot(p, nm[k], SLOT_COMPUTED);
         pd->slots = slots;
     }
-    if (pat->kind == AST_STR && !multi && n == rx_ncaptures(rx)) {
+    if (pat->kind == PK_GLOB && !multi && n == rx_ncaptures(rx)) {
         /* the glob's literal pieces, for glob_match */
         const char **lit = apr_palloc(pool, sizeof(char *) * (size_t)(n + 1));
         size_t *ll = apr_palloc(pool, sizeof(size_t) * (size_t)(n + 1));
         int k = 0;
         size_t from = 0;
         for (size_t i = 0; i <= pat->len; i++)
-            if (i == pat->len || pat->str[i] == '*') {
-                lit[k] = pat->str + from;
+            if (i == pat->len || pat->text[i] == '*') {
+                lit[k] = pat->text + from;
                 ll[k++] = i - from;
                 from = i + 1;
             }
@@ -555,7 +553,7 @@ Op *op_parse_new(Plan *p, Expr *src, const AstNode *pat, const AstNode *names, i
             pd->nlit = k;
             pd->lit = lit;
             pd->litlen = ll;
-            pd->greedy_end = pat->len && pat->str[pat->len - 1] == '*';
+            pd->greedy_end = pat->len && pat->text[pat->len - 1] == '*';
         }
     }
     pd->names = nm;

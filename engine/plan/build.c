@@ -402,7 +402,16 @@ static void add_parse(Builder *b, const AstNode *cmd)
     int *slots, n, list_slot = -1;
     const char **names;
     int multi = (cmd->flags & AST_F_MULTI) != 0;
-    Op *op = op_parse_new(b->p, src, cmd->kids[1], cmd->kids[2], multi, &list_slot, &slots,
+    const AstNode *pn = cmd->kids[1], *as = cmd->kids[2];
+    ParsePattern pat = {PK_REGEX, pn->str, pn->len, pn->span};
+    if (pn->kind == AST_FIELD) /* the mode word of parse logfmt / csv */
+        pat.kind = strcasecmp(pn->str, "logfmt") == 0 ? PK_LOGFMT : PK_CSV;
+    else if (pn->kind == AST_STR)
+        pat.kind = PK_GLOB;
+    const char **wanted = apr_palloc(pool, sizeof(char *) * (as->nkids + 1));
+    for (uint32_t k = 0; k < as->nkids; k++)
+        wanted[k] = as->kids[k]->str;
+    Op *op = op_parse_new(b->p, src, &pat, wanted, (int)as->nkids, multi, &list_slot, &slots,
                           &names, &n, b->diags);
     if (!op) {
         b->errors++;
