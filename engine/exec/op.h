@@ -147,8 +147,19 @@ Op *op_fpat_new(Plan *p, const FpPattern *pat, LiqDiagList *diags, int **out_slo
  * @anomalyType, @priority, @timestamp, @description, or NULL without anomaly. */
 Op *op_pattern_new(Plan *p, Expr *src, const int slots[4], Expr *ts, DiffKind diff,
                    const int diff_slots[3], const int anomaly_slots[4]);
-/* SOURCE: keeps the records whose @log the SOURCE commands select (op_source.c). */
-Op *op_source_new(Plan *p, const AstNode *const *cmds, int ncmds);
+/* SOURCE: the log groups one SOURCE command selects: exact names (SOURCE 'name'), or
+ * logGroups(namePrefix: [...], accountIdentifiers: [...]) with either list empty when not
+ * given (both given: both must hold). */
+typedef struct SourceSel {
+    const char *const *names; /* exact group names (SOURCE 'name'); or NULL */
+    int nnames;
+    const char *const *prefixes;
+    int nprefixes;
+    const char *const *accounts;
+    int naccounts;
+} SourceSel;
+/* SOURCE: keeps the records whose @log one of sel[0..nsel) selects (op_source.c). */
+Op *op_source_new(Plan *p, const SourceSel *sel, int nsel);
 /* unnest: one row per element of the list `list`, the element in `slot` (§3.12). */
 Op *op_unnest_new(Plan *p, Expr *list, int slot);
 /* dedup: keeps the first row (input order) of each distinct combination of the key slots;

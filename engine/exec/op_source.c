@@ -10,17 +10,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <string.h>
-#include <strings.h>
 #include "engine/exec/op.h"
-
-typedef struct SourceSel {
-    const char *const *names; /* exact group names (SOURCE 'name'); or NULL */
-    int nnames;
-    const char *const *prefixes;
-    int nprefixes;
-    const char *const *accounts;
-    int naccounts;
-} SourceSel;
 
 typedef struct SourceData {
     const SourceSel *sel;
@@ -91,39 +81,11 @@ static const OpVTable source_vt = {
     .execute = source_execute,
 };
 
-/* The strings of a LIST node (sema made sure they are strings). */
-static const char *const *strings(apr_pool_t *pool, const AstNode *list, int *n)
+Op *op_source_new(Plan *p, const SourceSel *sel, int nsel)
 {
-    const char **v = apr_palloc(pool, sizeof(char *) * (list->nkids + 1));
-    for (uint32_t i = 0; i < list->nkids; i++)
-        v[i] = list->kids[i]->str;
-    *n = (int)list->nkids;
-    return v;
-}
-
-Op *op_source_new(Plan *p, const AstNode *const *cmds, int ncmds)
-{
-    apr_pool_t *pool = p->pool;
-    SourceData *sd = apr_pcalloc(pool, sizeof(*sd));
-    SourceSel *sel = apr_pcalloc(pool, sizeof(SourceSel) * (size_t)(ncmds + 1));
-    for (int i = 0; i < ncmds; i++) {
-        const AstNode *c = cmds[i];
-        if (!c->str) { /* SOURCE 'name' */
-            sel[i].names = strings(pool, c, &sel[i].nnames);
-            continue;
-        }
-        for (uint32_t k = 0; k < c->nkids; k++) {
-            const AstNode *param = c->kids[k];
-            if (!param->str)
-                continue;
-            if (!strcasecmp(param->str, "namePrefix"))
-                sel[i].prefixes = strings(pool, param, &sel[i].nprefixes);
-            else
-                sel[i].accounts = strings(pool, param, &sel[i].naccounts);
-        }
-    }
+    SourceData *sd = apr_pcalloc(p->pool, sizeof(*sd));
     sd->sel = sel;
-    sd->nsel = ncmds;
+    sd->nsel = nsel;
     sd->log_slot = plan_input_slot(p, "@log", 4);
     p->slots[sd->log_slot].used = 1;
     return op_new(p, &source_vt, sd);

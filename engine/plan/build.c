@@ -564,6 +564,39 @@ static void add_unnest(Builder *b, const AstNode *cmd)
     scope_set(pool, b->scope, name, slot);
 }
 
+/* The strings of a LIST node (sema made sure they are strings). */
+static const char *const *strings(apr_pool_t *pool, const AstNode *list, int *n)
+{
+    const char **v = apr_palloc(pool, sizeof(char *) * (list->nkids + 1));
+    for (uint32_t i = 0; i < list->nkids; i++)
+        v[i] = list->kids[i]->str;
+    *n = (int)list->nkids;
+    return v;
+}
+
+/* The log groups each of the SOURCE commands cmds[0..ncmds) selects (§3.15). */
+static const SourceSel *source_sels(apr_pool_t *pool, const AstNode *const *cmds, int ncmds)
+{
+    SourceSel *sel = apr_pcalloc(pool, sizeof(SourceSel) * (size_t)(ncmds + 1));
+    for (int i = 0; i < ncmds; i++) {
+        const AstNode *c = cmds[i];
+        if (!c->str) { /* SOURCE 'name' */
+            sel[i].names = strings(pool, c, &sel[i].nnames);
+            continue;
+        }
+        for (uint32_t k = 0; k < c->nkids; k++) {
+            const AstNode *param = c->kids[k];
+            if (!param->str)
+                continue;
+            if (!strcasecmp(param->str, "namePrefix"))
+                sel[i].prefixes = strings(pool, param, &sel[i].nprefixes);
+            else
+                sel[i].accounts = strings(pool, param, &sel[i].naccounts);
+        }
+    }
+    return sel;
+}
+
 /* Is everything after command i a fields or display command? */
 static int only_projection_after(const AstNode *q, uint32_t i)
 {
@@ -653,7 +686,7 @@ Plan *plan_build(apr_pool_t *pool, const AstNode *q, const char *text, const FpP
         nsrc++;
     const AstNode *const *srcs = (const AstNode *const *)q->kids;
     if (nsrc) {
-        Op *op = op_source_new(p, srcs, nsrc);
+        Op *op = op_source_new(p, source_sels(pool, srcs, nsrc), nsrc);
         op->label = ast_text(pool, srcs[0], text);
         push_op(&b, op);
     }
