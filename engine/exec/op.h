@@ -50,7 +50,6 @@
 #include "engine/exec/expr.h"
 #include "engine/exec/plan.h"
 #include "engine/data/vec.h"
-#include "parser/fpat.h"
 
 /* Materialised rows: every slot of the plan for each row, plus its order key. */
 typedef struct RowSet {
@@ -138,10 +137,10 @@ typedef struct ParsePattern {
 Op *op_parse_new(Plan *p, Expr *src, const ParsePattern *pat, const char *const *names,
                  int nnames, int multi, int *list_slot, int **out_slots, const char ***out_names,
                  int *nout, LiqDiagList *diags);
-/* filter pattern: the first operator when --filter-pattern is given; returns the slots and
- * names of the fields a space-delimited pattern names (NULL on a bad regex, reported). */
-Op *op_fpat_new(Plan *p, const FpPattern *pat, LiqDiagList *diags, int **out_slots,
-                const char ***out_names, int *nout);
+/* filter pattern: the first operator when --filter-pattern is given; runs prog (fpat_prog.h,
+ * compiled by the planner) on @message. */
+struct FpatProg;
+Op *op_fpat_new(Plan *p, const struct FpatProg *prog);
 /* pattern: clusters the values of src into templates; slots: @pattern, @ratio, @sampleCount,
  * @severityLabel (op_pattern.c). ts: @timestamp, for diff or anomaly; anomaly_slots:
  * @anomalyType, @priority, @timestamp, @description, or NULL without anomaly. */

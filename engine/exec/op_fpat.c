@@ -1,7 +1,8 @@
 /* op_fpat.c -- filter-pattern operator: keeps the records a CloudWatch filter pattern matches
  *
- * Runs first in pipeline 0 on the raw record (@message). Term patterns and %regex% test the
- * raw bytes (case-sensitive, L17). JSON patterns parse the record into a small tree
+ * Runs first in pipeline 0 on the raw record (@message), a program the planner compiled from
+ * the pattern (fpat_prog.h). Term patterns and %regex% test the raw bytes (case-sensitive,
+ * L17). JSON patterns parse the record into a small tree
  * (engine/data/jdom.h) and evaluate selectors with wildcards: a comparison holds when any value
  * the selector reaches holds it; a selector reaching an object or array never matches; IS
  * NULL needs an explicit JSON null, NOT EXISTS an absent key. Space-delimited patterns split
@@ -21,17 +22,14 @@
 #include "engine/data/jdom.h"
 #include "engine/data/json.h"
 #include "engine/exec/op.h"
+#include "engine/exec/fpat_prog.h"
 #include "base/memfind.h"
 #include "engine/exec/rx.h"
 #include "engine/input/src.h"
-#include "parser/fpat.h"
 
 typedef struct FpatData {
-    const FpPattern *pat;
-    const Rx **rx;   /* compiled %regex% values, in the order collect_regex finds them */
-    int nrx;
-    int msg_slot;    /* @message */
-    int *slots;      /* delimited: the slot of each field (-1 for '...') */
+    const FpatProg *prog;
+    int msg_slot; /* @message */
 } FpatData;
 
 typedef struct FpatLocal {
@@ -45,7 +43,6 @@ typedef struct FpatLocal {
 typedef struct Eval {
     const FpatData *fd;
     FpatLocal *l;
-    int rxi; /* next regex index while walking (same order as collection) */
 } Eval;
 
 /* ===== values ===== */
@@ -74,28 +71,28 @@ static int glob(const char *p, size_t pn, const char *s, size_t sn)
 }
 
 /* Compares a present scalar (its text, and its number when it reads as one) with a value. */
-static int value_holds(const FpatData *fd, FpatLocal *l, const FpValue *v, int rxi, AstOp op,
+static int value_holds(const FpatData *fd, FpatLocal *l, const FpatValue *v, FpatCmp op,
                        const char *s, size_t n, int has_num, double num)
 {
     int eq;
     switch (v->kind) {
-    case FV_STAR:
+    case FPAT_V_STAR:
         eq = 1;
         break;
-    case FV_REGEX:
-        eq = rx_search(fd->rx[rxi], l->m[rxi], s, n);
+    case FPAT_V_REGEX:
+        eq = rx_search(fd->prog->rx[v->rx], l->m[v->rx], s, n);
         break;
-    case FV_NUMBER:
+    case FPAT_V_NUMBER:
         if (!has_num)
             return 0;
         switch (op) {
-        case AOP_LT:
+        case FPAT_LT:
             return num < v->num;
-        case AOP_LE:
+        case FPAT_LE:
             return num <= v->num;
-        case AOP_GT:
+        case FPAT_GT:
             return num > v->num;
-        case AOP_GE:
+        case FPAT_GE:
             return num >= v->num;
         default:
             eq = num == v->num;
@@ -105,33 +102,32 @@ static int value_holds(const FpatData *fd, FpatLocal *l, const FpValue *v, int r
         eq = v->wild ? glob(v->s, v->len, s, n) : (v->len == n && memcmp(v->s, s, n) == 0);
         break;
     }
-    return op == AOP_NE ? !eq : eq;
+    return op == FPAT_NE ? !eq : eq;
 }
 
 /* ===== JSON patterns ===== */
 
 typedef struct Hit {
-    const FpExpr *e;
-    int rxi;
+    const FpatCond *e;
     int found; /* some reached value satisfied the condition */
     int any;   /* the selector reached something (for NOT EXISTS) */
 } Hit;
 
 static void test_node(Eval *ev, Hit *h, const JdNode *n)
 {
-    const FpExpr *e = h->e;
+    const FpatCond *e = h->e;
     h->any = 1;
     switch (e->kind) {
-    case FE_ISNULL:
+    case FPAT_C_ISNULL:
         h->found |= n->type == JD_NULL;
         return;
-    case FE_ISTRUE:
+    case FPAT_C_ISTRUE:
         h->found |= n->type == JD_TRUE;
         return;
-    case FE_ISFALSE:
+    case FPAT_C_ISFALSE:
         h->found |= n->type == JD_FALSE;
         return;
-    case FE_NOTEXISTS:
+    case FPAT_C_NOTEXISTS:
         return;
     default:
         break;
@@ -167,30 +163,30 @@ static void test_node(Eval *ev, Hit *h, const JdNode *n)
         has_num = num_parse(s, len, &num);
         break;
     }
-    if (n->type == JD_NULL && e->val.kind != FV_STAR)
+    if (n->type == JD_NULL && e->val.kind != FPAT_V_STAR)
         return;
-    h->found |= value_holds(ev->fd, ev->l, &e->val, h->rxi, e->op, s, len, has_num, num);
+    h->found |= value_holds(ev->fd, ev->l, &e->val, e->op, s, len, has_num, num);
 }
 
 static void walk(Eval *ev, Hit *h, const JdNode *n, int step)
 {
-    const FpExpr *e = h->e;
+    const FpatCond *e = h->e;
     if (!n)
         return;
     if (step == e->nsteps) {
         test_node(ev, h, n);
         return;
     }
-    const FpStep *st = &e->steps[step];
+    const FpatStep *st = &e->steps[step];
     switch (st->kind) {
-    case FS_KEY:
+    case FPAT_S_KEY:
         walk(ev, h, jdom_get(n, st->key, st->len), step + 1);
         break;
-    case FS_INDEX:
+    case FPAT_S_INDEX:
         if (n->type == JD_ARR && st->index >= 0 && (size_t)st->index < n->n)
             walk(ev, h, n->kids[st->index], step + 1);
         break;
-    case FS_ANY:
+    case FPAT_S_ANY:
         if (n->type == JD_ARR || n->type == JD_OBJ)
             for (size_t i = 0; i < n->n; i++)
                 walk(ev, h, n->kids[i], step + 1);
@@ -198,21 +194,23 @@ static void walk(Eval *ev, Hit *h, const JdNode *n, int step)
     }
 }
 
-static int json_eval(Eval *ev, const FpExpr *e, const JdNode *doc)
+static int json_eval(Eval *ev, const FpatCond *e, const JdNode *doc)
 {
-    if (e->kind == FE_AND) {
+    if (e->kind == FPAT_C_AND) {
         int a = json_eval(ev, e->a, doc);
-        int b = json_eval(ev, e->b, doc); /* both walked: regex indices stay in step */
+        /* both walked, never cut short: a regex counts the values it could not decide
+         * (OpCtx.rx) whatever the other side holds */
+        int b = json_eval(ev, e->b, doc);
         return a && b;
     }
-    if (e->kind == FE_OR) {
+    if (e->kind == FPAT_C_OR) {
         int a = json_eval(ev, e->a, doc);
         int b = json_eval(ev, e->b, doc);
         return a || b;
     }
-    Hit h = {e, e->val.kind == FV_REGEX ? ev->rxi++ : -1, 0, 0};
+    Hit h = {e, 0, 0};
     walk(ev, &h, doc, 0);
-    return e->kind == FE_NOTEXISTS ? !h.any : h.found;
+    return e->kind == FPAT_C_NOTEXISTS ? !h.any : h.found;
 }
 
 /* ===== space-delimited patterns ===== */
@@ -263,31 +261,29 @@ static int split(FpatLocal *l, const char *s, size_t n)
     return k;
 }
 
-static int field_holds(Eval *ev, const FpExpr *e, const char *s, size_t n, int *rxi)
+static int field_holds(Eval *ev, const FpatCond *e, const char *s, size_t n)
 {
-    if (e->kind == FE_AND || e->kind == FE_OR) {
-        int a = field_holds(ev, e->a, s, n, rxi);
-        int b = field_holds(ev, e->b, s, n, rxi);
-        return e->kind == FE_AND ? a && b : a || b;
+    if (e->kind == FPAT_C_AND || e->kind == FPAT_C_OR) {
+        int a = field_holds(ev, e->a, s, n);
+        int b = field_holds(ev, e->b, s, n);
+        return e->kind == FPAT_C_AND ? a && b : a || b;
     }
     double num;
     int has = num_parse(s, n, &num);
-    int idx = e->val.kind == FV_REGEX ? (*rxi)++ : -1;
-    return value_holds(ev->fd, ev->l, &e->val, idx, e->op, s, n, has, num);
+    return value_holds(ev->fd, ev->l, &e->val, e->op, s, n, has, num);
 }
 
-/* Matches fields [fi..] against tokens [ti..]; records each named field's token. A regex
- * counter per field keeps the indices stable across backtracking. */
+/* Matches fields [fi..] against tokens [ti..]; records each named field's token. */
 static int match_fields(Eval *ev, const Tok *toks, int ntok, int fi, int ti, const char *end,
-                        int *bind_tok, const int *rx_base)
+                        int *bind_tok)
 {
-    const FpPattern *p = ev->fd->pat;
+    const FpatProg *p = ev->fd->prog;
     if (fi == p->nfields)
         return ti == ntok;
-    const FpField *f = &p->fields[fi];
+    const FpatField *f = &p->fields[fi];
     if (f->ellipsis) {
         for (int t = ti; t <= ntok; t++)
-            if (match_fields(ev, toks, ntok, fi + 1, t, end, bind_tok, rx_base))
+            if (match_fields(ev, toks, ntok, fi + 1, t, end, bind_tok))
                 return 1;
         return 0;
     }
@@ -300,71 +296,46 @@ static int match_fields(Eval *ev, const Tok *toks, int ntok, int fi, int ti, con
         s = toks[ti].raw;
         n = (size_t)(end - s);
     }
-    if (f->cond) {
-        int rxi = rx_base[fi];
-        if (!field_holds(ev, f->cond, s, n, &rxi))
-            return 0;
-    }
+    if (f->cond && !field_holds(ev, f->cond, s, n))
+        return 0;
     bind_tok[fi] = ti;
-    return last ? 1 : match_fields(ev, toks, ntok, fi + 1, ti + 1, end, bind_tok, rx_base);
+    return last ? 1 : match_fields(ev, toks, ntok, fi + 1, ti + 1, end, bind_tok);
 }
 
 /* ===== the operator ===== */
 
-static int count_rx(const FpExpr *e)
-{
-    if (!e)
-        return 0;
-    if (e->kind == FE_AND || e->kind == FE_OR)
-        return count_rx(e->a) + count_rx(e->b);
-    return e->val.kind == FV_REGEX;
-}
-
-static void collect_rx(const FpExpr *e, const FpValue **out, int *n)
-{
-    if (!e)
-        return;
-    if (e->kind == FE_AND || e->kind == FE_OR) {
-        collect_rx(e->a, out, n);
-        collect_rx(e->b, out, n);
-        return;
-    }
-    if (e->val.kind == FV_REGEX)
-        out[(*n)++] = &e->val;
-}
-
 static OpLocal *fpat_local_new(const Op *op, const OpCtx *ctx, apr_pool_t *pool)
 {
-    const FpatData *fd = op->data;
+    const FpatProg *p = ((const FpatData *)op->data)->prog;
     FpatLocal *l = apr_pcalloc(pool, sizeof(*l));
-    l->m = apr_pcalloc(pool, sizeof(RxMatch *) * (size_t)(fd->nrx + 1));
-    for (int i = 0; i < fd->nrx; i++)
-        l->m[i] = rx_match_new(pool, fd->rx[i], ctx->rx);
+    l->m = apr_pcalloc(pool, sizeof(RxMatch *) * (size_t)(p->nrx + 1));
+    for (int i = 0; i < p->nrx; i++)
+        l->m[i] = rx_match_new(pool, p->rx[i], ctx->rx);
     apr_pool_create(&l->scratch, pool);
     l->pool = pool;
     return l;
 }
 
-static int terms_match(const FpPattern *p, const char *s, size_t n)
+static int terms_match(const FpatProg *p, const char *s, size_t n)
 {
     int has_must = 0, has_any = 0, any_hit = 0;
     for (int i = 0; i < p->nterms; i++)
-        has_must |= p->terms[i].kind != FT_ANY;
+        has_must |= p->terms[i].kind != FPAT_T_ANY;
     for (int i = 0; i < p->nterms; i++) {
-        const FpTerm *t = &p->terms[i];
+        const FpatTerm *t = &p->terms[i];
         /* an empty or white-space-only phrase matches every event (" " in the docs) */
         int blank = strspn(t->s, " \t") == t->len;
         int in = blank || mem_find(s, n, t->s, t->len) != NULL;
         switch (t->kind) {
-        case FT_MUST:
+        case FPAT_T_MUST:
             if (!in)
                 return 0;
             break;
-        case FT_NOT:
+        case FPAT_T_NOT:
             if (in)
                 return 0;
             break;
-        case FT_ANY:
+        case FPAT_T_ANY:
             has_any = 1;
             any_hit |= in;
             break;
@@ -378,33 +349,26 @@ static void fpat_execute(const Op *op, OpLocal *lp, Batch *b)
 {
     const FpatData *fd = op->data;
     FpatLocal *l = lp;
-    const FpPattern *p = fd->pat;
-    Eval ev = {fd, l, 0};
+    const FpatProg *p = fd->prog;
+    Eval ev = {fd, l};
     dec_load(op->plan, b, &fd->msg_slot, 1);
     const Vec *msg = &b->cols[fd->msg_slot];
     Datum **outs = NULL;
-    if (p->kind == FPK_DELIM) {
+    if (p->kind == FPAT_DELIM) {
         outs = apr_palloc(b->pool, sizeof(Datum *) * (size_t)(p->nfields + 1));
         for (int f = 0; f < p->nfields; f++) {
-            if (fd->slots[f] < 0)
+            if (p->fields[f].slot < 0)
                 continue;
-            Vec *v = &b->cols[fd->slots[f]];
+            Vec *v = &b->cols[p->fields[f].slot];
             v->d = apr_palloc(b->pool, sizeof(Datum) * b->nrows);
             v->isconst = 0;
             v->loaded = 1;
             outs[f] = v->d;
         }
     }
-    int *bind = p->kind == FPK_DELIM ? apr_palloc(b->pool, sizeof(int) * (size_t)(p->nfields + 1))
-                                    : NULL;
-    int *rx_base = NULL;
-    if (p->kind == FPK_DELIM) { /* the first regex index of each field */
-        rx_base = apr_palloc(b->pool, sizeof(int) * (size_t)(p->nfields + 1));
-        for (int f = 0, k = 0; f < p->nfields; f++) {
-            rx_base[f] = k;
-            k += count_rx(p->fields[f].cond);
-        }
-    }
+    int *bind = p->kind == FPAT_DELIM
+                    ? apr_palloc(b->pool, sizeof(int) * (size_t)(p->nfields + 1))
+                    : NULL;
     uint32_t kept = 0;
     FOR_ROWS(b)
     {
@@ -413,33 +377,32 @@ static void fpat_execute(const Op *op, OpLocal *lp, Batch *b)
         size_t n = d->len;
         int hit = 0;
         switch (p->kind) {
-        case FPK_ALL:
+        case FPAT_ALL:
             hit = 1;
             break;
-        case FPK_TERMS:
+        case FPAT_TERMS:
             hit = terms_match(p, s, n);
             break;
-        case FPK_REGEX:
-            hit = rx_search(fd->rx[0], l->m[0], s, n);
+        case FPAT_REGEX:
+            hit = rx_search(p->rx[0], l->m[0], s, n);
             break;
-        case FPK_JSON: {
+        case FPAT_JSON: {
             JdNode *doc = jdom_parse(l->scratch, s, n);
             if (!doc && b->recs && b->recs[row].json == REC_JSON_UNKNOWN &&
                 json_looks_like_object(s, n)) /* no fields for the selectors: warned, as dec.c */
                 src_count_not_json(b->input);
-            ev.rxi = 0;
             hit = doc && doc->type == JD_OBJ && json_eval(&ev, p->json, doc);
             apr_pool_clear(l->scratch);
             break;
         }
-        case FPK_DELIM: {
+        case FPAT_DELIM: {
             int nt = split(l, s, n);
             const Tok *toks = l->toks;
             for (int f = 0; f < p->nfields; f++)
                 bind[f] = -1;
-            hit = match_fields(&ev, toks, nt, 0, 0, s + n, bind, rx_base);
+            hit = match_fields(&ev, toks, nt, 0, 0, s + n, bind);
             for (int f = 0; f < p->nfields; f++) {
-                if (fd->slots[f] < 0)
+                if (p->fields[f].slot < 0)
                     continue;
                 if (!hit || bind[f] < 0) {
                     outs[f][row] = val_null();
@@ -465,59 +428,11 @@ static const OpVTable fpat_vt = {
     .execute = fpat_execute,
 };
 
-Op *op_fpat_new(Plan *p, const FpPattern *pat, LiqDiagList *diags, int **out_slots,
-                const char ***out_names, int *nout)
+Op *op_fpat_new(Plan *p, const FpatProg *prog)
 {
-    apr_pool_t *pool = p->pool;
-    FpatData *fd = apr_pcalloc(pool, sizeof(*fd));
-    fd->pat = pat;
+    FpatData *fd = apr_pcalloc(p->pool, sizeof(*fd));
+    fd->prog = prog;
     fd->msg_slot = plan_input_slot(p, "@message", 8);
     p->slots[fd->msg_slot].used = 1;
-    /* compile every %regex% value */
-    int nrx = pat->kind == FPK_REGEX ? 1 : count_rx(pat->json);
-    for (int f = 0; f < pat->nfields; f++)
-        nrx += count_rx(pat->fields[f].cond);
-    const FpValue **vals = apr_palloc(pool, sizeof(FpValue *) * (size_t)(nrx + 1));
-    int n = 0;
-    if (pat->kind == FPK_REGEX)
-        vals[n++] = &pat->regex;
-    collect_rx(pat->json, vals, &n);
-    for (int f = 0; f < pat->nfields; f++)
-        collect_rx(pat->fields[f].cond, vals, &n);
-    fd->rx = apr_palloc(pool, sizeof(Rx *) * (size_t)(n + 1));
-    for (int i = 0; i < n; i++) {
-        char err[256];
-        size_t off;
-        fd->rx[i] = rx_compile(pool, vals[i]->s, vals[i]->len, 0, &off, err, sizeof(err));
-        if (!fd->rx[i]) {
-            LiqSpan at = vals[i]->span;
-            at.start += 1 + (uint32_t)off;
-            if (at.start >= vals[i]->span.end)
-                at.start = vals[i]->span.end - 1;
-            at.end = at.start + 1;
-            LiqDiag *d = diag_add(diags, DIAG_ERROR, &at, "invalid regex: %s", err);
-            d->where = " in filter pattern";
-            return NULL;
-        }
-    }
-    fd->nrx = n;
-    /* delimited fields name slots for the query */
-    int nf = 0;
-    fd->slots = apr_palloc(pool, sizeof(int) * (size_t)(pat->nfields + 1));
-    int *slots = apr_palloc(pool, sizeof(int) * (size_t)(pat->nfields + 1));
-    const char **names = apr_palloc(pool, sizeof(char *) * (size_t)(pat->nfields + 1));
-    for (int f = 0; f < pat->nfields; f++) {
-        fd->slots[f] = -1;
-        if (!pat->fields[f].name)
-            continue;
-        const char *nm = apr_pstrmemdup(pool, pat->fields[f].name, pat->fields[f].len);
-        fd->slots[f] = plan_new_slot(p, nm, SLOT_COMPUTED);
-        slots[nf] = fd->slots[f];
-        names[nf++] = nm;
-    }
-    Op *op = op_new(p, &fpat_vt, fd);
-    *out_slots = slots;
-    *out_names = names;
-    *nout = nf;
-    return op;
+    return op_new(p, &fpat_vt, fd);
 }

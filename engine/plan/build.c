@@ -19,6 +19,7 @@
 #include "engine/exec/op.h"
 #include "engine/plan/build.h"
 #include "engine/plan/expr_compile.h"
+#include "engine/plan/fpat_compile.h"
 #include "engine/plan/prefilter.h"
 #include "parser/func.h"
 
@@ -642,11 +643,12 @@ static void add_pattern(Builder *b, const FpPattern *fp)
 {
     int *slots, n;
     const char **names;
-    Op *op = op_fpat_new(b->p, fp, b->diags, &slots, &names, &n);
-    if (!op) {
+    const FpatProg *prog = fpat_compile(b->p, fp, b->diags, &slots, &names, &n);
+    if (!prog) {
         b->errors++;
         return;
     }
+    Op *op = op_fpat_new(b->p, prog);
     op->label = apr_pstrcat(b->p->pool, "filter pattern ", fp->text, NULL);
     push_op(b, op);
     for (int i = 0; i < n; i++)
