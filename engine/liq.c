@@ -7,6 +7,7 @@
 #include <string.h>
 #include <apr_strings.h>
 #include "engine/liq_int.h"
+#include "parser/ast.h"
 #include "parser/fpat.h"
 #include "parser/parse.h"
 #include "parser/sema.h"
@@ -19,102 +20,19 @@
 #include "engine/plan/defaults.h"
 #include "engine/exec/explain.h"
 
-LiqQuery *liq_compile(apr_pool_t *pool, const char *text, size_t len, LiqDiagList *diags)
+/* Does the checked query have a stats command? (liq_query_has_stats) */
+static int has_stats(const AstNode *root)
 {
-    return liq_compile_opts(pool, text, len, NULL, diags);
-}
-
-LiqQuery *liq_compile_pattern(apr_pool_t *pool, const char *text, size_t len,
-                              const char *pattern, size_t plen, LiqDiagList *diags)
-{
-    LiqCompileOptions opt = {pattern, plen, NULL, 0, 0};
-    return liq_compile_opts(pool, text, len, &opt, diags);
-}
-
-LiqQuery *liq_compile_opts(apr_pool_t *pool, const char *text, size_t len,
-                           const LiqCompileOptions *opt, LiqDiagList *diags)
-{
-    static const char pattern_only[] = "fields @timestamp, @logStream, @message";
-    static const LiqCompileOptions none = {NULL, 0, NULL, 0, 0};
-    if (!opt)
-        opt = &none;
-    const FpPattern *fp = NULL;
-    int user_text = text != NULL;
-    if (opt->pattern) {
-        fp = fpat_parse(pool, opt->pattern, opt->pattern_len, diags);
-        if (!fp)
-            return NULL;
-        if (!text) {
-            text = pattern_only;
-            len = sizeof(pattern_only) - 1;
-        }
-    }
-    LiqQuery *q = apr_pcalloc(pool, sizeof(*q));
-    q->pool = pool;
-    q->text = apr_pstrmemdup(pool, text, len);
-    q->len = len;
-    /* parameters: the lexer fills them in, and says which the query refers to */
-    ParseOpts po = {NULL, opt->nparams};
-    if (opt->nparams > 0) {
-        po.params = apr_pcalloc(pool, sizeof(ParseParam) * (size_t)opt->nparams);
-        for (int i = 0; i < opt->nparams; i++) {
-            po.params[i].name = opt->params[i].name;
-            po.params[i].name_len = opt->params[i].name_len;
-            po.params[i].value = opt->params[i].value;
-        }
-    }
-    q->ast = liq_parse_opts(pool, q->text, len, &po, diags);
-    for (int i = 0; i < opt->nparams; i++)
-        opt->params[i].used = po.params[i].used;
-    if (!q->ast)
-        return NULL;
-    if (sema_check(q->ast, diags) > 0)
-        return NULL;
-    if (opt->insights_defaults && user_text)
-        plan_insights_defaults(pool, q->ast);
-    q->plan = plan_build(pool, q->ast, q->text, fp, diags);
-    if (!q->plan || diag_count(diags) > 0)
-        return NULL;
-    q->columns = apr_palloc(pool, sizeof(char *) * (size_t)(q->plan->nvis + 1));
-    for (int i = 0; i < q->plan->nvis; i++)
-        q->columns[i] = q->plan->vis[i].name;
-    return q;
-}
-
-const Plan *liq_query_plan(const LiqQuery *q)
-{
-    return q->plan;
-}
-
-void liq_explain(const LiqQuery *q, LiqBuf *out)
-{
-    explain_plan(q->plan, out);
-}
-
-int liq_columns(const LiqQuery *q, const char ***names)
-{
-    *names = q->columns;
-    return q->plan->nvis;
-}
-
-int liq_needs_range(const LiqQuery *q)
-{
-    return q->plan->diff != DIFF_NONE;
-}
-
-/* ===== What a client asks the library (issue 12; see liq.h) ===== */
-
-int liq_query_has_stats(const LiqQuery *q)
-{
-    for (uint32_t i = 0; q->ast && i < q->ast->nkids; i++)
-        if (q->ast->kids[i]->kind == AST_STATS)
+    for (uint32_t i = 0; root && i < root->nkids; i++)
+        if (root->kids[i]->kind == AST_STATS)
             return 1;
     return 0;
 }
 
-int liq_query_stats_keys(const LiqQuery *q)
+/* The 'by' keys of the last stats when its columns come first in the result, else -1
+ * (liq_query_stats_keys). */
+static int stats_keys(const AstNode *root)
 {
-    const AstNode *root = q->ast;
     int last = -1;
     for (uint32_t i = 0; root && i < root->nkids; i++)
         if (root->kids[i]->kind == AST_STATS)
@@ -152,30 +70,146 @@ static int by_start(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-void liq_query_text(const LiqQuery *q, LiqBuf *out)
+/* The query text with each parameter written as its literal, into q->shown (liq_query_text). */
+static void shown_text(LiqQuery *q, const AstNode *root)
 {
     int n = 0;
-    param_nodes(q->ast, NULL, &n);
-    if (n == 0) {
-        buf_add(out, q->text, q->len);
+    param_nodes(root, NULL, &n);
+    if (n == 0)
         return;
-    }
     const AstNode **v = malloc(sizeof(*v) * (size_t)n);
     if (!v)
         abort();
     n = 0;
-    param_nodes(q->ast, v, &n);
+    param_nodes(root, v, &n);
     qsort(v, (size_t)n, sizeof(*v), by_start);
+    LiqBuf out = {0};
     size_t at = 0;
     for (int i = 0; i < n; i++) {
         if (v[i]->span.start < at) /* never: tokens do not overlap */
             continue;
-        buf_add(out, q->text + at, v[i]->span.start - at);
-        buf_adds(out, v[i]->written);
+        buf_add(&out, q->text + at, v[i]->span.start - at);
+        buf_adds(&out, v[i]->written);
         at = v[i]->span.end;
     }
-    buf_add(out, q->text + at, q->len - at);
+    buf_add(&out, q->text + at, q->len - at);
     free(v);
+    q->shown = apr_pstrmemdup(q->pool, out.p ? out.p : "", out.len);
+    q->shown_len = out.len;
+    buf_free(&out);
+}
+
+LiqQuery *liq_query_new(apr_pool_t *pool, const char *text, size_t len, Plan *plan)
+{
+    LiqQuery *q = apr_pcalloc(pool, sizeof(*q));
+    q->pool = pool;
+    q->text = q->shown = text;
+    q->len = q->shown_len = len;
+    q->plan = plan;
+    q->columns = apr_palloc(pool, sizeof(char *) * (size_t)(plan->nvis + 1));
+    for (int i = 0; i < plan->nvis; i++)
+        q->columns[i] = plan->vis[i].name;
+    q->columns[plan->nvis] = NULL;
+    q->stats_keys = -1;
+    return q;
+}
+
+LiqQuery *liq_compile(apr_pool_t *pool, const char *text, size_t len, LiqDiagList *diags)
+{
+    return liq_compile_opts(pool, text, len, NULL, diags);
+}
+
+LiqQuery *liq_compile_pattern(apr_pool_t *pool, const char *text, size_t len,
+                              const char *pattern, size_t plen, LiqDiagList *diags)
+{
+    LiqCompileOptions opt = {pattern, plen, NULL, 0, 0};
+    return liq_compile_opts(pool, text, len, &opt, diags);
+}
+
+LiqQuery *liq_compile_opts(apr_pool_t *pool, const char *text, size_t len,
+                           const LiqCompileOptions *opt, LiqDiagList *diags)
+{
+    static const char pattern_only[] = "fields @timestamp, @logStream, @message";
+    static const LiqCompileOptions none = {NULL, 0, NULL, 0, 0};
+    if (!opt)
+        opt = &none;
+    const FpPattern *fp = NULL;
+    int user_text = text != NULL;
+    if (opt->pattern) {
+        fp = fpat_parse(pool, opt->pattern, opt->pattern_len, diags);
+        if (!fp)
+            return NULL;
+        if (!text) {
+            text = pattern_only;
+            len = sizeof(pattern_only) - 1;
+        }
+    }
+    text = apr_pstrmemdup(pool, text, len);
+    /* parameters: the lexer fills them in, and says which the query refers to */
+    ParseOpts po = {NULL, opt->nparams};
+    if (opt->nparams > 0) {
+        po.params = apr_pcalloc(pool, sizeof(ParseParam) * (size_t)opt->nparams);
+        for (int i = 0; i < opt->nparams; i++) {
+            po.params[i].name = opt->params[i].name;
+            po.params[i].name_len = opt->params[i].name_len;
+            po.params[i].value = opt->params[i].value;
+        }
+    }
+    AstNode *ast = liq_parse_opts(pool, text, len, &po, diags);
+    for (int i = 0; i < opt->nparams; i++)
+        opt->params[i].used = po.params[i].used;
+    if (!ast)
+        return NULL;
+    if (sema_check(ast, diags) > 0)
+        return NULL;
+    if (opt->insights_defaults && user_text)
+        plan_insights_defaults(pool, ast);
+    Plan *plan = plan_build(pool, ast, text, fp, diags);
+    if (!plan || diag_count(diags) > 0)
+        return NULL;
+    LiqQuery *q = liq_query_new(pool, text, len, plan);
+    q->has_stats = has_stats(ast);
+    q->stats_keys = stats_keys(ast);
+    shown_text(q, ast);
+    return q;
+}
+
+const Plan *liq_query_plan(const LiqQuery *q)
+{
+    return q->plan;
+}
+
+void liq_explain(const LiqQuery *q, LiqBuf *out)
+{
+    explain_plan(q->plan, out);
+}
+
+int liq_columns(const LiqQuery *q, const char ***names)
+{
+    *names = q->columns;
+    return q->plan->nvis;
+}
+
+int liq_needs_range(const LiqQuery *q)
+{
+    return q->plan->diff != DIFF_NONE;
+}
+
+/* ===== What a client asks the library (issue 12; see liq.h) ===== */
+
+int liq_query_has_stats(const LiqQuery *q)
+{
+    return q->has_stats;
+}
+
+int liq_query_stats_keys(const LiqQuery *q)
+{
+    return q->stats_keys;
+}
+
+void liq_query_text(const LiqQuery *q, LiqBuf *out)
+{
+    buf_add(out, q->shown, q->shown_len);
 }
 
 int liq_input_format_check(const char *name)

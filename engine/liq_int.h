@@ -1,4 +1,8 @@
-/* liq_int.h -- the inside of a LiqQuery, for the engine's own files
+/* liq_int.h -- the inside of a LiqQuery, for the door's own files (liq.c, fields.c, run.c)
+ *
+ * A compiled query is its executable plan (engine/exec/plan.h) and the answers to what a
+ * client may ask of it (liq.h), all worked out by liq_compile: nothing in it refers to the
+ * AST, which stays in the pool with everything else but is not read after compiling.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -7,17 +11,22 @@
 
 #include "engine/liq.h"
 #include "engine/exec/plan.h"
-#include "parser/ast.h"
 
 struct LiqQuery {
     apr_pool_t *pool;
-    const char *text;
+    const char *text;    /* the query text as given */
     size_t len;
-    AstNode *ast;
+    const char *shown;   /* ... with each parameter written as its literal (liq_query_text) */
+    size_t shown_len;
     Plan *plan;
     const char **columns;
+    int has_stats;       /* liq_query_has_stats */
+    int stats_keys;      /* liq_query_stats_keys */
 };
 
+/* A query of plan (in pool) whose text is text[0..len), not copied: its columns are the
+ * plan's, and it has no stats or parameters until the caller says so (liq.c). */
+LiqQuery *liq_query_new(apr_pool_t *pool, const char *text, size_t len, Plan *plan);
 const Plan *liq_query_plan(const LiqQuery *q);
 
 #endif

@@ -1,8 +1,9 @@
 /* discover.c -- liq --fields: the fields the records of the inputs have, with counts and types
  *
- * The Insights console's discovered-fields pane, offline. liq_fields_query makes a LiqQuery
- * whose plan reads the inputs like any query (pipeline 0 on all workers, --start/--end, every
- * input kind and format) and ends in the discover breaker below; its result rows are
+ * The Insights console's discovered-fields pane, offline. discover_plan makes the plan of the
+ * query liq_fields_query returns (engine/fields.c): it reads the inputs like any query
+ * (pipeline 0 on all workers, --start/--end, every input kind and format) and ends in the
+ * discover breaker below; its result rows are
  * field, count, types, ordered by count (descending) then name (bytes), and go through the
  * ordinary output path (liq_run, the writers of every --format).
  *
@@ -33,7 +34,7 @@
 #include "engine/input/dec_lambda.h"
 #include "engine/input/fmt.h"
 #include "engine/data/json.h"
-#include "engine/liq_int.h"
+#include "engine/exec/discover.h"
 #include "engine/exec/op.h"
 #include "engine/input/src.h"
 
@@ -416,11 +417,10 @@ static const OpVTable disc_vt = {
     .state_free = disc_state_free,
 };
 
-/* ===== The query ===== */
+/* ===== The plan ===== */
 
-LiqQuery *liq_fields_query(apr_pool_t *pool)
+Plan *discover_plan(apr_pool_t *pool, const char *text)
 {
-    static const char text[] = "(discover fields)";
     Plan *p = apr_pcalloc(pool, sizeof(*p));
     p->pool = pool;
     p->query = text;
@@ -446,14 +446,5 @@ LiqQuery *liq_fields_query(apr_pool_t *pool)
         p->vis[i].name = cols[i];
         p->vis[i].slot = dd->slot_field + i;
     }
-    LiqQuery *q = apr_pcalloc(pool, sizeof(*q));
-    q->pool = pool;
-    q->text = text;
-    q->len = sizeof(text) - 1;
-    q->plan = p;
-    q->columns = apr_palloc(pool, sizeof(char *) * 4);
-    for (int i = 0; i < 3; i++)
-        q->columns[i] = cols[i];
-    q->columns[3] = NULL;
-    return q;
+    return p;
 }
