@@ -139,9 +139,14 @@ typedef struct LiqOpStats {
 } LiqOpStats;
 
 typedef struct LiqRunStats {
-    uint64_t records_scanned;
+    uint64_t records_scanned; /* records read (workers ahead of a limit count theirs) */
+    /* records that passed the first stage's commands (SOURCE, filter, ...) up to the point
+     * the output stopped, counted in input order: the same for every thread count (what a
+     * server returns as recordsMatched). A query whose first stage ends in its output stops
+     * at a limit; one with stats, sort, ... there reads and counts everything. */
     uint64_t records_matched;
-    uint64_t bytes_scanned;
+    uint64_t bytes_scanned;   /* plain bytes of the inputs read (after decompression; a
+                               * container document, such as a CloudTrail file, whole) */
     uint64_t rows_out;
     uint64_t s3_pruned, s3_cached; /* S3 objects left out by --start/--end; read from the cache */
     uint64_t seek_skipped; /* bytes of sorted files left unread by the time seek */

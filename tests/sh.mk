@@ -5,6 +5,7 @@ SH_TESTS = \
 	tests/cli/inputs.sh \
 	tests/cli/sigpipe.sh \
 	tests/cli/threads.sh \
+	tests/cli/stats.sh \
 	tests/cli/wide.sh \
 	tests/diff/app_log_jq.sh \
 	tests/diff/corpus_jq.sh \

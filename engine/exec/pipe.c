@@ -95,6 +95,8 @@ typedef struct Seq {
     int write_failed;
     uint64_t next_seq;
     uint64_t rows_out;
+    uint64_t taken; /* rows handed to the output in order until it stopped (records matched
+                     * when pipeline 0 ends in the output: see liq_run_exec) */
     Pending ring[SEQ_WINDOW];
 } Seq;
 
@@ -337,6 +339,8 @@ static void flush_ready(Seq *s)
         uint32_t n = p->n;
         if (pl->out_limit >= 0 && s->rows_out + n > (uint64_t)pl->out_limit)
             n = (uint32_t)((uint64_t)pl->out_limit - s->rows_out);
+        if (!s->write_failed)
+            s->taken += n; /* not after the limit (n is 0 then) nor after a failed write */
         if (n && !s->write_failed) {
             if (s->out->write(s->out->ctx, p->text.p, n ? p->ends[n - 1] : 0, p->ends, n) != 0) {
                 s->write_failed = 1;
@@ -1028,7 +1032,12 @@ LiqStatus liq_run_exec(LiqRun *r, const LiqOutput *out, LiqRunStats *st, LiqDiag
     seq_free(&r->seq);
     if (st) {
         st->records_scanned = r->scanned;
-        st->records_matched = r->matched;
+        /* records that passed pipeline 0 (SOURCE, filters, ...) up to the point the output
+         * stopped, counted in input order: with pipeline 0 ending in the output each such
+         * record is one row, and workers that ran ahead of a limit (or of a reader gone away)
+         * are not counted, so the number is the same for every thread count; a pipeline 0
+         * ending in a breaker reads every input and counts every record it passed */
+        st->records_matched = r->final0 ? r->seq.taken : r->matched;
         st->bytes_scanned = src_bytes(r->src);
         st->rows_out = r->seq.rows_out;
         st->inputs = src_ninputs(r->src);

@@ -1166,6 +1166,7 @@ static void detect_format(Src *s, Input *in)
         doc = buf;
     }
     in->is_file = 0;
+    in->doc_len = len;
     apr_pool_create(&in->docpool, NULL);
     char err[256];
     if (fmt_records(in->fmt, doc, len, in->docpool, &in->recs, &in->nrecs, err, sizeof(err)) != 0)
@@ -1362,6 +1363,8 @@ int src_next(Src *s, Morsel *m)
             continue;
         } else if (in->recs) {
             got = hand_records(in, m);
+            s->bytes += in->doc_len; /* the document, once: its records have no bytes */
+            in->doc_len = 0;
         } else if (in->is_file) {
             got = cut_file(s, in, m);
         }

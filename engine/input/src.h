@@ -110,6 +110,7 @@ typedef struct Input {
     Rec *recs;          /* container formats: every record of the input */
     size_t nrecs, recpos;
     char *doc;          /* container formats read from a stream: the whole document */
+    size_t doc_len;     /* its bytes, until counted in the bytes scanned */
     apr_pool_t *docpool; /* the records, metadata and decoded strings */
     const S3Object *s3obj; /* an S3 object: streamed in (engine/s3/s3_stream.h) */
     struct S3Stream *s3st; /* its download, while running or unread */
