@@ -46,7 +46,7 @@ AstNode *ast_add(apr_pool_t *pool, AstNode *parent, AstNode *kid)
 
 const char *ast_kind_name(AstKind k)
 {
-    static const char *names[] = {
+    static const char *const names[] = {
 #define AK(name, text) text,
 #include "parser/ast_kinds.def"
 #undef AK
@@ -56,7 +56,7 @@ const char *ast_kind_name(AstKind k)
 
 const char *ast_op_name(AstOp op)
 {
-    static const char *names[AOP__COUNT] = {
+    static const char *const names[AOP__COUNT] = {
         "none", "add", "sub", "mul", "div", "mod", "pow", "eq",  "ne",  "lt",   "le",  "gt",
         "ge",   "like", "notlike", "match", "in", "notin", "and", "or", "not", "neg",
     };
@@ -65,7 +65,7 @@ const char *ast_op_name(AstOp op)
 
 const char *ast_op_symbol(AstOp op)
 {
-    static const char *sym[AOP__COUNT] = {
+    static const char *const sym[AOP__COUNT] = {
         "?", "+", "-", "*", "/", "%", "^", "=", "!=", "<", "<=", ">",
         ">=", "like", "not like", "=~", "in", "not in", "and", "or", "not", "-",
     };

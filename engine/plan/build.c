@@ -738,7 +738,7 @@ Plan *plan_build(apr_pool_t *pool, const AstNode *q, const char *text, const FpP
         }
     }
     if (b.vmode == VIS_DEFAULT) {
-        static const char *defaults[] = {"@timestamp", "@message"};
+        static const char *const defaults[] = {"@timestamp", "@message"};
         for (int i = 0; i < 2; i++) {
             int s = scope_get(b.scope, defaults[i]);
             if (s < 0)
