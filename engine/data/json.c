@@ -156,6 +156,13 @@ typedef struct Scan {
     Path path;
 } Scan;
 
+/* Whether a top-level key whose first byte is c (0 for the empty key) may be or lead to a
+ * wanted name: most keys start with a byte no wanted name starts with. */
+static inline int first_byte_wanted(const Scan *s, unsigned char c)
+{
+    return (s->first[c >> 6] >> (c & 63)) & 1;
+}
+
 /* For a child `seg` of the container at level d (with an '@' prepended when `at`): *exact =
  * the wanted name equal to path.seg (or -1), *under = whether some wanted name lies below
  * path.seg. At the top level the name is seg alone; below, the path, a dot and seg, even when
@@ -169,10 +176,6 @@ static inline void child_match(const Scan *s, int d, const char *seg, size_t n, 
     size_t base = top ? 0 : plen + 1, full = base + (size_t)at + n;
     *exact = -1;
     *under = 0;
-    /* most top-level keys start with a byte no wanted name starts with: skip them at once */
-    unsigned char c0 = at ? '@' : (n ? (unsigned char)seg[0] : 0);
-    if (top && !(s->first[c0 >> 6] & (1ULL << (c0 & 63))))
-        return;
     for (int k = 0; k < s->want->n; k++) {
         const char *w = s->want->names[k];
         size_t wl = s->want->lens[k];
@@ -214,8 +217,15 @@ static void ex_key(void *ctx, int d, const char *b, const char *e, int esc)
     if (!s->track[d])
         return;
     size_t n = (size_t)(e - b);
-    if (esc) /* checked by the walker: decodes */
+    /* at the top, a key's first byte is enough to drop most keys (before decoding: the raw
+     * first byte is the key's own unless it starts an escape) */
+    if (d == 1 && (!n || b[0] != '\\') && !first_byte_wanted(s, n ? (unsigned char)b[0] : 0))
+        return;
+    if (esc) { /* checked by the walker: decodes */
         b = json_unescape(b, n, &n, s->pool);
+        if (d == 1 && !first_byte_wanted(s, n ? (unsigned char)b[0] : 0))
+            return;
+    }
     ex_child(s, d, b, n, d == 1 && n > 0 && b[0] == '@');
 }
 

@@ -138,7 +138,7 @@ static JSON_INLINE const char *json_str_end(const char *p, const char *end, int 
             int mask = _mm_movemask_epi8(hit);
             if (mask) {
                 p += __builtin_ctz((unsigned)mask);
-                break;
+                goto found; /* *p is one of the two */
             }
             p += 16;
         }
@@ -147,6 +147,9 @@ static JSON_INLINE const char *json_str_end(const char *p, const char *end, int 
             p++;
         if (p >= end)
             return NULL;
+#ifdef __SSE2__
+    found:
+#endif
         if (*p == '"')
             return p;
         *esc = 1;
@@ -156,7 +159,7 @@ static JSON_INLINE const char *json_str_end(const char *p, const char *end, int 
 }
 
 /* The end of the number that starts at p (RFC 8259 syntax), or NULL. */
-static inline const char *json_num_end(const char *p, const char *end)
+static JSON_INLINE const char *json_num_end(const char *p, const char *end)
 {
     if (p < end && *p == '-')
         p++;

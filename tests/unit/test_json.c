@@ -286,6 +286,16 @@ static void test_json_escapes_in_keys(void **state)
     assert_int_equal(g.rc, 1);
     assert_num(g.v[0], 1, "1");
     assert_num(g.v[1], 2, "2");
+    /* an escaped first byte of a top-level key: its decoded byte decides (the top-level keys
+     * are first sorted out by their first byte) */
+    const char *first[] = {"ab", "@@t", "\\x", "c", NULL};
+    g = extract(state, "{\"\\u0061b\":1,\"\\u0040t\":2,\"\\\\x\":3,\"\\u0062\":4,\"\\u0063\":5}",
+                first);
+    assert_int_equal(g.rc, 1);
+    assert_num(g.v[0], 1, "1");
+    assert_num(g.v[1], 2, "2");
+    assert_num(g.v[2], 3, "3");
+    assert_num(g.v[3], 5, "5");
 }
 
 static void test_json_unescape(void **state)
