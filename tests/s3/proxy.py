@@ -199,6 +199,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return self.error(code, name), note
             elif kind == "reset":
                 self.close_connection = True
+                self.log_now("reset", note)  # before the client can see the reset
                 self.connection.shutdown(socket.SHUT_RDWR)
                 return "reset", note
             elif kind == "cut":
@@ -243,6 +244,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(data[:cut])
             self.wfile.flush()
             self.close_connection = True
+            self.log_now("%d cut at %d" % (r.status, cut), note)  # before the client sees the cut
             self.connection.shutdown(socket.SHUT_RDWR)
             return "%d cut at %d" % (r.status, cut), note
         if hold and len(data) > 65536:
@@ -253,18 +255,27 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.body = data  # written after the log line (do)
         return r.status, note
 
+    def log_now(self, status, note):
+        """Logs the request at once (do will not log it again): for answers cut or reset by
+        the proxy, whose client may retry and exit before do would log."""
+        log("%s %s range=%s -> %s%s" % (self.command, self.path, self.headers.get("Range", "-"), status, note))
+        self.logged = True
+
     def do(self):
         """Answers one request. A request is logged before the last part of its answer (the
         body) is written, so when liq has read an answer the log already holds its line: a
         test may read the log as soon as liq exits. Requests whose outcome is the client's doing
-        (cut, held, hung) are logged after it and read with lib.sh's wait_log."""
+        (held, hung) are logged after it and read with lib.sh's wait_log; cut and reset answers are
+        logged before the client can see them (log_now)."""
         self.body = None
+        self.logged = False
         try:
             status, note = self.handle_one()
         except (BrokenPipeError, ConnectionResetError):
             status, note = "client gone", ""
             self.close_connection = True
-        log("%s %s range=%s -> %s%s" % (self.command, self.path, self.headers.get("Range", "-"), status, note))
+        if not self.logged:
+            log("%s %s range=%s -> %s%s" % (self.command, self.path, self.headers.get("Range", "-"), status, note))
         if self.body is not None:
             try:
                 self.wfile.write(self.body)
