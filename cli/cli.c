@@ -72,11 +72,15 @@ typedef struct CliOpts {
     const char *ts_field;     /* --timestamp-field NAME */
     const char *ts_format;    /* --timestamp-format FMT */
     const char *tz;           /* --tz ZONE */
+    int year;                 /* --year YYYY: the year of timestamps written without one */
+    const char *multiline;    /* --multiline-start REGEX */
     const char *start_arg, *end_arg; /* --start/--end as given (--tz reads them again) */
     int64_t now_ms;           /* the time --start/--end are relative to */
     const char *cache_dir;    /* --cache-dir DIR: S3 objects kept there */
     int fields;               /* --fields: list the discovered fields of the inputs */
     int progress;             /* --progress 1, --no-progress 0, else -1: when stderr is a tty */
+    LiqLogGroup *groups;      /* --log-group NAME=PATH, in the order given (malloc'd) */
+    int ngroups;
 } CliOpts;
 
 enum {
@@ -105,6 +109,7 @@ enum {
     OPT_S3_CONCURRENCY,
     OPT_INCLUDE,
     OPT_EXCLUDE,
+    OPT_LOG_GROUP,
     OPT_INPUT_FORMAT,
     OPT_TS_FIELD,
     OPT_TS_FORMAT,
@@ -113,6 +118,8 @@ enum {
     OPT_FIELDS,
     OPT_PROGRESS,
     OPT_NO_PROGRESS,
+    OPT_YEAR,
+    OPT_MULTILINE,
 };
 
 static const struct option long_opts[] = {
@@ -140,11 +147,14 @@ static const struct option long_opts[] = {
     {"s3-read-timeout", required_argument, NULL, OPT_S3_READ_TIMEOUT},
     {"s3-concurrency", required_argument, NULL, OPT_S3_CONCURRENCY},
     {"include", required_argument, NULL, OPT_INCLUDE},
+    {"log-group", required_argument, NULL, OPT_LOG_GROUP},
     {"exclude", required_argument, NULL, OPT_EXCLUDE},
     {"input-format", required_argument, NULL, OPT_INPUT_FORMAT},
     {"timestamp-field", required_argument, NULL, OPT_TS_FIELD},
     {"timestamp-format", required_argument, NULL, OPT_TS_FORMAT},
     {"tz", required_argument, NULL, OPT_TZ},
+    {"year", required_argument, NULL, OPT_YEAR},
+    {"multiline-start", required_argument, NULL, OPT_MULTILINE},
     {"cache-dir", required_argument, NULL, OPT_CACHE_DIR},
     {"fields", no_argument, NULL, OPT_FIELDS},
     {"progress", no_argument, NULL, OPT_PROGRESS},
@@ -211,6 +221,9 @@ static const char usage_text[] =
     "      --include GLOB      in directories (and S3 prefixes) read only files whose path\n"
     "                          below the directory or whose name matches GLOB; repeatable\n"
     "      --exclude GLOB      skip files and directories whose path or name matches GLOB\n"
+    "      --log-group NAME=PATH  PATH (a file, directory or S3 prefix) holds the log group\n"
+    "                          NAME (/aws/lambda/fn): its @log; SOURCE reads only the groups\n"
+    "                          it selects; repeatable; read before the INPUTs\n"
     "      --input-format FMT  read every input as FMT instead of telling it by content:\n"
     "                          json, text, cwexport, firehose, logevents, cloudtrail, vpc,\n"
     "                          alb, elb, s3access, cloudfront, route53\n"
@@ -220,6 +233,11 @@ static const char usage_text[] =
     "                          line) writes the time: %Y-%m-%d %H:%M:%S, %d/%b/%Y:%T %z...\n"
     "      --tz ZONE           zone of timestamps written without an offset (UTC, +02:00,\n"
     "                          Europe/Paris), also for --start/--end; output stays UTC\n"
+    "      --year YYYY         year of timestamps written without one (syslog's Dec 10\n"
+    "                          06:55:46); default: from the file's modification time\n"
+    "      --multiline-start REGEX  a text line matching REGEX starts a record; other\n"
+    "                          lines continue the one before (stack traces); default:\n"
+    "                          indented, 'Caused by:' and 'Traceback' lines continue\n"
     "\n"
     "S3 (credentials and region as the AWS CLI finds them: AWS_ACCESS_KEY_ID...,\n"
     "AWS_PROFILE, ~/.aws/credentials and config, credential_process, the container\n"
@@ -476,6 +494,24 @@ static int parse_args(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
             g[(*ng)++] = optarg;
             break;
         }
+        case OPT_LOG_GROUP: {
+            const char *eq = strchr(optarg, '=');
+            if (!eq || eq == optarg || !eq[1])
+                return usage_error(err,
+                                   "--log-group takes NAME=PATH (a log group name such as "
+                                   "/aws/lambda/fn, and a file, directory or S3 prefix), not "
+                                   "'%s'",
+                                   optarg);
+            LiqLogGroup *g = realloc(o->groups, sizeof(*g) * (size_t)(o->ngroups + 1));
+            if (!g)
+                abort();
+            o->groups = g;
+            g[o->ngroups].name = strndup(optarg, (size_t)(eq - optarg));
+            if (!g[o->ngroups].name)
+                abort();
+            g[o->ngroups++].path = eq + 1;
+            break;
+        }
         case OPT_INPUT_FORMAT:
             if (!liq_input_format_check(optarg))
                 return usage_error(err, "unknown input format '%s' (formats: %s)", optarg,
@@ -497,6 +533,18 @@ static int parse_args(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
         case OPT_TZ:
             o->tz = optarg;
             break;
+        case OPT_YEAR:
+            if (!parse_count(optarg, 1, 9999, &v))
+                return usage_error(err, "--year takes a year from 1 to 9999, not '%s'", optarg);
+            o->year = (int)v;
+            break;
+        case OPT_MULTILINE: {
+            char why[256];
+            if (!liq_multiline_check(optarg, why, sizeof(why)))
+                return usage_error(err, "--multiline-start '%s': %s", optarg, why);
+            o->multiline = optarg;
+            break;
+        }
         case OPT_S3_CONCURRENCY:
             if (!parse_count(optarg, 1, 64, &v))
                 return usage_error(err, "--s3-concurrency takes a number from 1 to 64, not '%s'",
@@ -830,8 +878,10 @@ static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
                         o->s3_read_timeout, o->s3_concurrency, o->stats == 2, NULL,
                         o->cache_dir, o->include, o->ninclude, o->exclude, o->nexclude,
                         o->input_format, o->ts_field, o->ts_format, o->tz, o->no_seek,
-                        0,            0,                  NULL,              NULL}; /* one run */
-    if (o->ninputs == 0) {
+                        0,            0,                  NULL,              NULL, /* one run */
+                        o->year,      o->multiline,
+                        o->groups,    o->ngroups};
+    if (o->ninputs == 0 && o->ngroups == 0) {
         ro.inputs = stdin_only;
         ro.ninputs = 1;
         if (isatty(STDIN_FILENO) && !o->quiet)
@@ -958,6 +1008,9 @@ int cli_main(int argc, char **argv, FILE *out, FILE *err)
     if (rc < 0)
         rc = run(&o, pool, out, err);
     free(o.inputs);
+    for (int i = 0; i < o.ngroups; i++)
+        free((char *)(uintptr_t)o.groups[i].name);
+    free(o.groups);
     apr_pool_destroy(pool);
     return rc;
 }

@@ -7,6 +7,7 @@ EXTRA_DIST += \
 	corpora/aws-log-parser/cloudfront-multiple.log.gz \
 	corpora/aws-log-parser/loadbalancer_http2_entry.csv.gz \
 	corpora/aws-log-parser/loadbalancer_http_entry.csv \
+	corpora/aws-log-parser/waf_log.json \
 	corpora/elastic-examples/LICENSE \
 	corpora/elastic-examples/apache_logs \
 	corpora/elastic-examples/nginxplus_json_logs \
@@ -25,4 +26,6 @@ EXTRA_DIST += \
 	corpora/lnav/logfile_json_invalid.json \
 	corpora/lnav/logfile_mixed_json2.json \
 	corpora/lnav/logfile_nested_json.json \
-	corpora/lnav/logfile_pino.0
+	corpora/lnav/logfile_pino.0 \
+	corpora/vector/LICENSE \
+	corpora/vector/utf-16le.log

@@ -75,6 +75,12 @@ typedef struct LiqOutput {
                  uint32_t nrows); /* nonzero: stop the run */
 } LiqOutput;
 
+/* A log group the inputs of a run hold (--log-group NAME=PATH, docs/log-groups.md). */
+typedef struct LiqLogGroup {
+    const char *name; /* as CloudWatch writes it (/aws/lambda/fn), or ACCOUNT:NAME: its @log */
+    const char *path; /* a file, a directory, '-' or an S3 URI (prefix or glob): its inputs */
+} LiqLogGroup;
+
 typedef struct LiqRunOptions {
     int threads;          /* worker threads (>= 1) */
     uint32_t batch_rows;  /* rows per batch (1..LIQ_VEC_SIZE); small values are for tests */
@@ -115,6 +121,17 @@ typedef struct LiqRunOptions {
      * drive snapshots at known points with it); NULL: none */
     void (*on_morsel)(LiqRun *run, void *ctx);
     void *on_morsel_ctx;
+    /* timestamps and records of text inputs (docs/timestamps.md) */
+    int year;                    /* --year: the year of timestamps written without one (RFC
+                                  * 3164 syslog, logcat, --timestamp-format without %Y); 0:
+                                  * each input's modification time decides (L20) */
+    const char *multiline_start; /* --multiline-start: a line of a text input that matches
+                                  * this regex starts a record, others continue the record
+                                  * before (liq_multiline_check); NULL: the default rule */
+    /* log groups (docs/log-groups.md): their inputs are read before `inputs`, in the order
+     * given; those SOURCE does not select are never opened */
+    const LiqLogGroup *log_groups;
+    int nlog_groups;
 } LiqRunOptions;
 
 /* Progress of a run, for a progress bar drawn by another thread while liq_run works: the
@@ -274,6 +291,9 @@ int liq_input_format_check(const char *name);
 const char *liq_input_format_names(void);
 /* Checks a LiqRunOptions.ts_format (--timestamp-format): 1, or 0 with the reason in why. */
 int liq_timestamp_format_check(const char *fmt, char *why, size_t whylen);
+/* Checks a LiqRunOptions.multiline_start regex (--multiline-start): 1, or 0 with pcre2's
+ * reason in why. */
+int liq_multiline_check(const char *regex, char *why, size_t whylen);
 /* Checks a zone for LiqRunOptions.tz (--tz: UTC, +02:00, Europe/Paris): 1, or 0 with the
  * reason in why. */
 int liq_tz_check(const char *tz, char *why, size_t whylen);

@@ -16,6 +16,7 @@
 #include "engine/data/json.h"
 #include "engine/input/dec_lambda.h"
 #include "engine/input/src.h"
+#include "engine/input/syslog.h"
 #include "engine/input/ts.h"
 #include "engine/input/tsfmt.h"
 
@@ -26,15 +27,24 @@ static const char *const ts_keys[] = {"@@timestamp", "timestamp", "time", "ts",
 enum { NTSKEYS = sizeof(ts_keys) / sizeof(ts_keys[0]) };
 static const uint32_t ts_lens[NTSKEYS] = {11, 9, 4, 2, 4, 9, 8};
 
+/* How an input's times written without a zone or a year are completed: --tz, --year, its
+ * reference date (ts.h). */
+static TsCtx ts_ctx(const Input *in)
+{
+    const TsOpts *o = in ? in->tso : NULL;
+    TsCtx cx = {o ? o->zone : NULL, o ? o->year : 0, in ? in->ts_ref : 0};
+    return cx;
+}
+
 /* A time written as text: with --timestamp-format, that format (the whole text); else ISO 8601
  * (zone-less times in --tz) or an epoch number. */
-static int ts_of_text(const char *s, size_t n, const TsOpts *o, int64_t *ms)
+static int ts_of_text(const char *s, size_t n, const TsOpts *o, const TsCtx *cx, int64_t *ms)
 {
     double f;
     if (o && o->format) {
         while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
             n--;
-        return n && tsfmt_parse(o->format, s, n, o->zone, ms) == n;
+        return n && tsfmt_parse(o->format, s, n, cx, ms) == n;
     }
     if (ts_parse_iso_in(s, n, o ? o->zone : NULL, ms))
         return 1;
@@ -43,12 +53,12 @@ static int ts_of_text(const char *s, size_t n, const TsOpts *o, int64_t *ms)
     return 0;
 }
 
-static int ts_of_datum(const Datum *d, const TsOpts *o, int64_t *ms)
+static int ts_of_datum(const Datum *d, const TsOpts *o, const TsCtx *cx, int64_t *ms)
 {
     if (d->type == VT_NUM)
         return ts_from_epoch(d->v.f, ms);
     if (d->type == VT_STR)
-        return ts_of_text(d->s, d->len, o, ms);
+        return ts_of_text(d->s, d->len, o, cx, ms);
     return 0;
 }
 
@@ -68,7 +78,8 @@ static int ts_keys_of(const TsOpts *o, const char *const **names, const uint32_t
 /* The record's timestamp, computed once per record. `jts` holds the values of ts_keys when the
  * caller already extracted them from a JSON record (else NULL). */
 /* @timestamp of a positional record by its format's rule; 0 when the rule is "text". */
-static int columns_ts(const FmtColumns *c, Rec *r, const TsOpts *o, apr_pool_t *pool)
+static int columns_ts(const FmtColumns *c, Rec *r, const TsOpts *o, const TsCtx *cx,
+                      apr_pool_t *pool)
 {
     int col = -1; /* --timestamp-field: the column it names */
     if (o && o->field) {
@@ -90,7 +101,7 @@ static int columns_ts(const FmtColumns *c, Rec *r, const TsOpts *o, apr_pool_t *
     int k = upto > 0 ? fmt_split(c, r->line, r->len, tok, len, upto) : 0;
     if (o && o->field) {
         if (col >= 0 && col < k)
-            r->has_ts = (uint8_t)ts_of_text(tok[col], len[col], o, &r->ts);
+            r->has_ts = (uint8_t)ts_of_text(tok[col], len[col], o, cx, &r->ts);
         return 1;
     }
     double f;
@@ -105,18 +116,23 @@ static int columns_ts(const FmtColumns *c, Rec *r, const TsOpts *o, apr_pool_t *
                  (int)len[c->ts_col2], tok[c->ts_col2]);
         r->has_ts = ts_parse_iso(buf, strlen(buf), &r->ts);
     }
-    return 1;
+    return r->has_ts; /* else the line's own text, by the rule of text lines (a W3C log whose
+                       * header says tabs and whose lines have blanks) */
 }
 
-/* jts: the values of the keys ts_keys_of gives, when the caller extracted them already. */
+/* jts: the values of the keys ts_keys_of gives, when the caller extracted them already. A text
+ * line is read by its input's form (ts.h ts_read_form), or by the rule alone when the input's
+ * first lines had no timestamp. */
 static void rec_ts(Rec *r, const Datum *jts, apr_pool_t *pool, const FmtColumns *cols,
-                   const TsOpts *o)
+                   const Input *in)
 {
     if (r->ts_done)
         return;
     r->ts_done = 1;
     r->has_ts = 0;
-    if (cols && columns_ts(cols, r, o, pool))
+    const TsOpts *o = in ? in->tso : NULL;
+    TsCtx cx = ts_ctx(in);
+    if (cols && columns_ts(cols, r, o, &cx, pool))
         return;
     const char *const *names;
     const uint32_t *lens;
@@ -136,7 +152,7 @@ static void rec_ts(Rec *r, const Datum *jts, apr_pool_t *pool, const FmtColumns 
     }
     if (jts) {
         for (int k = 0; k < nk; k++)
-            if (jts[k].type != VT_NULL && ts_of_datum(&jts[k], o, &r->ts)) {
+            if (jts[k].type != VT_NULL && ts_of_datum(&jts[k], o, &cx, &r->ts)) {
                 r->has_ts = 1;
                 return;
             }
@@ -148,11 +164,14 @@ static void rec_ts(Rec *r, const Datum *jts, apr_pool_t *pool, const FmtColumns 
         size_t i = 0;
         while (i < r->len && (r->line[i] == ' ' || r->line[i] == '\t'))
             i++;
-        r->has_ts = tsfmt_parse(o->format, r->line + i, r->len - i, o->zone, &r->ts) > 0;
+        r->has_ts = tsfmt_parse(o->format, r->line + i, r->len - i, &cx, &r->ts) > 0;
         return;
     }
-    if (ts_find_in_text_in(r->line, r->len, o ? o->zone : NULL, &r->ts))
-        r->has_ts = 1;
+    TsForm f;
+    if (in && in->tsform.kind)
+        r->has_ts = (uint8_t)ts_read_form(r->line, r->len, in->tsform, &cx, &r->ts);
+    else
+        r->has_ts = (uint8_t)ts_find_in_line(r->line, r->len, &cx, &f, &r->ts);
 }
 
 /* A record read as text although it, or the fragment at frag + 1 (dec_load's Lambda-style rule),
@@ -190,7 +209,7 @@ static Datum token_value(const char *s, size_t n)
 }
 
 static void load_columns(const FmtColumns *c, Batch *b, const int *jslot, const char **names,
-                         const uint32_t *lens, int nj, int want_ts, const TsOpts *o)
+                         const uint32_t *lens, int nj, int want_ts)
 {
     int *col = apr_palloc(b->pool, sizeof(int) * (size_t)(nj + 1));
     Vec **vs = apr_palloc(b->pool, sizeof(Vec *) * (size_t)(nj + 1));
@@ -212,15 +231,53 @@ static void load_columns(const FmtColumns *c, Batch *b, const int *jslot, const 
             vs[j]->d[row] = col[j] >= 0 && col[j] < k ? token_value(tok[col[j]], len[col[j]])
                                                       : val_null();
         if (want_ts)
-            rec_ts(r, NULL, b->pool, c, o);
+            rec_ts(r, NULL, b->pool, c, b->input);
     }
     for (int j = 0; j < nj; j++)
         vs[j]->loaded = 1;
 }
 
+/* The fields of syslog records (engine/input/syslog.h): host, program, pid, ... by name. */
+static void load_syslog(Batch *b, const int *jslot, const char **names, const uint32_t *lens,
+                        int nj, int want_ts)
+{
+    const Input *in = b->input;
+    Vec **vs = apr_palloc(b->pool, sizeof(Vec *) * (size_t)(nj + 1));
+    for (int j = 0; j < nj; j++)
+        vs[j] = slot_vec(b, jslot[j]);
+    for (uint32_t i = 0; i < b->nsel; i++) {
+        uint32_t row = b->sel[i];
+        Rec *r = &b->recs[row];
+        r->json = REC_JSON_NO;
+        SyslogRec sr;
+        int ok = nj && syslog_parse(in->syslog, r->line, r->len, &sr);
+        for (int j = 0; j < nj; j++) {
+            Datum v;
+            vs[j]->d[row] = ok && syslog_get(&sr, names[j], lens[j], b->pool, &v) ? v : val_null();
+        }
+        if (want_ts)
+            rec_ts(r, NULL, b->pool, NULL, in);
+    }
+    for (int j = 0; j < nj; j++)
+        vs[j]->loaded = 1;
+}
+
+/* Notes for the run's report whether the batch's records (the selected ones, their @timestamp
+ * just decoded) have timestamps (src_note_ts). */
+static void note_ts(const Batch *b)
+{
+    int any = 0, none = 0;
+    for (uint32_t k = 0; k < b->nsel && !(any && none); k++) {
+        const Rec *r = &b->recs[b->sel[k]];
+        any |= r->has_ts;
+        none |= !r->has_ts;
+    }
+    src_note_ts(b->input, any, none);
+}
+
 void dec_load(const Plan *p, Batch *b, const int *slots, int n)
 {
-    int nj = 0, want_ts = 0;
+    int nj = 0, want_ts = 0, ts_now = 0;
     if (!b->recs)
         return; /* row-set batches are fully materialised */
     /* as many names as the query reads (plus the timestamp keys): sized from the plan */
@@ -256,6 +313,7 @@ void dec_load(const Plan *p, Batch *b, const int *slots, int n)
                 /* fall through: without its own, the ingestion time is the timestamp (L19) */
                 __attribute__((fallthrough));
             case SYS_TIMESTAMP:
+                ts_now = 1;
                 if (!r->ts_done) {
                     want_ts = 1;
                     v->d[row] = val_null();
@@ -285,12 +343,19 @@ void dec_load(const Plan *p, Batch *b, const int *slots, int n)
         }
         v->loaded = 1;
     }
-    if (nj == 0 && !want_ts)
+    if (nj == 0 && !want_ts) {
+        if (ts_now)
+            note_ts(b);
         return;
+    }
     const FmtColumns *cols = b->input && b->input->fmt == FMT_COLUMNS ? b->input->cols : NULL;
     const TsOpts *to = b->input ? b->input->tso : NULL;
     if (cols) { /* fields by position, not JSON */
-        load_columns(cols, b, jslot, names, lens, nj, want_ts, to);
+        load_columns(cols, b, jslot, names, lens, nj, want_ts);
+        goto timestamps;
+    }
+    if (b->input && b->input->syslog) { /* syslog fields, not JSON */
+        load_syslog(b, jslot, names, lens, nj, want_ts);
         goto timestamps;
     }
     const char *const *tsk;
@@ -348,7 +413,7 @@ void dec_load(const Plan *p, Batch *b, const int *slots, int n)
                 jts[t] = is_json ? out[ts_idx[t]] : val_null();
             /* the JSON part of a text line gives the timestamp only when named */
             int use = is_json && (r->json == REC_JSON_YES || (to && to->field));
-            rec_ts(r, use ? jts : NULL, b->pool, cols, to);
+            rec_ts(r, use ? jts : NULL, b->pool, cols, b->input);
         }
     }
     for (int j = 0; j < base_ts; j++)
@@ -369,6 +434,8 @@ timestamps:
                     v->d[row] = r->has_ts ? val_ts(r->ts) : val_null();
             }
         }
+    if (ts_now)
+        note_ts(b);
 }
 
 /* The @timestamp of one line of a line-format input (FMT_LINES, FMT_COLUMNS) as dec_load
@@ -388,7 +455,7 @@ int dec_line_ts(const Input *in, const char *line, size_t len, apr_pool_t *pool,
     const FmtColumns *cols = in->fmt == FMT_COLUMNS ? in->cols : NULL;
     if (cols) { /* as load_columns */
         r.json = REC_JSON_NO;
-        rec_ts(&r, NULL, pool, cols, to);
+        rec_ts(&r, NULL, pool, cols, in);
     } else { /* as dec_load's JSON pass with only @timestamp wanted */
         const char *const *tsk;
         const uint32_t *tsl;
@@ -414,7 +481,7 @@ int dec_line_ts(const Input *in, const char *line, size_t len, apr_pool_t *pool,
             }
         }
         int use = is_json && (r.json == REC_JSON_YES || (to && to->field));
-        rec_ts(&r, use ? out : NULL, pool, NULL, to);
+        rec_ts(&r, use ? out : NULL, pool, NULL, in);
     }
     *ms = r.ts;
     return r.has_ts;

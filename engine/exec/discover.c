@@ -32,6 +32,7 @@
 #include <apr_strings.h>
 #include "base/num.h"
 #include "engine/input/dec_lambda.h"
+#include "engine/input/syslog.h"
 #include "engine/input/fmt.h"
 #include "engine/data/json.h"
 #include "engine/exec/discover.h"
@@ -235,6 +236,19 @@ static void column_fields(DiscLocal *l, const FmtColumns *c, const Rec *r, const
     }
 }
 
+/* The fields of a syslog record (engine/input/syslog.h). */
+static void on_syslog_field(void *ctx, const char *name, size_t len, const Datum *v)
+{
+    count(ctx, name, len, type_of(v));
+}
+
+static void syslog_fields(DiscLocal *l, const Input *in, const Rec *r, apr_pool_t *pool)
+{
+    SyslogRec sr;
+    if (syslog_parse(in->syslog, r->line, r->len, &sr))
+        syslog_each(&sr, pool, on_syslog_field, l);
+}
+
 static void disc_sink(const Op *op, OpLocal *lp, Batch *b)
 {
     const DiscData *dd = op->data;
@@ -267,6 +281,8 @@ static void disc_sink(const Op *op, OpLocal *lp, Batch *b)
                     count(l, lambda[i], strlen(lambda[i]), type_of(&f[i]));
         if (cols)
             column_fields(l, cols, r, tok, len);
+        else if (in && in->syslog)
+            syslog_fields(l, in, r, b->pool);
         else
             json_fields(l, r, in, b->pool);
     }

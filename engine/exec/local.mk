@@ -2,6 +2,7 @@
 libliq_la_SOURCES += \
 	engine/exec/plan.h engine/exec/plan.c engine/exec/explain.h engine/exec/explain.c \
 	engine/exec/expr.c engine/exec/expr.h engine/exec/expr_int.h engine/exec/rx.c engine/exec/rx.h \
+	engine/exec/mlstart.c engine/exec/mlstart.h \
 	engine/exec/kern.h engine/exec/k_func.c engine/exec/k_time.c engine/exec/k_json.c \
 	engine/exec/k_str.c engine/exec/k_num.c engine/exec/k_gen.c engine/exec/k_ip.c \
 	engine/exec/k_hash.c \

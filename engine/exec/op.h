@@ -159,6 +159,11 @@ typedef struct SourceSel {
 } SourceSel;
 /* SOURCE: keeps the records whose @log one of sel[0..nsel) selects (op_source.c). */
 Op *op_source_new(Plan *p, const SourceSel *sel, int nsel);
+/* The SOURCE operator of a plan (the first of pipeline 0's operators), or NULL; and whether
+ * it selects the log group called name (NAME or ACCOUNT:NAME, as @log): the run leaves the
+ * inputs of a --log-group it does not select unopened (docs/log-groups.md). */
+const Op *op_source_of(const Plan *p);
+int op_source_selects(const void *source_op, const char *name, size_t len);
 /* unnest: one row per element of the list `list`, the element in `slot` (§3.12). */
 Op *op_unnest_new(Plan *p, Expr *list, int slot);
 /* dedup: keeps the first row (input order) of each distinct combination of the key slots;

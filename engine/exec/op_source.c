@@ -5,7 +5,8 @@
  * and whose account is one of the accounts (each list optional; both must hold when both are
  * given). Several SOURCE commands select the union. A record's group is its @log, or the part
  * after "account:" when @log has that form (subscription records); its account is the part
- * before. The operator runs first in pipeline 0.
+ * before. The operator runs first in pipeline 0. The same test tells the run which log groups
+ * of --log-group to read at all (op_source_selects, docs/log-groups.md).
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -80,6 +81,21 @@ static const OpVTable source_vt = {
     .local_new = source_local_new,
     .execute = source_execute,
 };
+
+const Op *op_source_of(const Plan *p)
+{
+    const Pipeline *pl = &p->pipes[0];
+    for (int k = 0; k < pl->nops; k++)
+        if (pl->ops[k]->vt == &source_vt)
+            return pl->ops[k];
+    return NULL;
+}
+
+int op_source_selects(const void *source_op, const char *name, size_t len)
+{
+    const Op *op = source_op;
+    return selected(op->data, name, len);
+}
 
 Op *op_source_new(Plan *p, const SourceSel *sel, int nsel)
 {

@@ -60,6 +60,7 @@
 #include "engine/liq.h"
 #include "base/memfind.h"
 #include "engine/exec/op.h"
+#include "engine/exec/mlstart.h"
 #include "engine/exec/rx.h"
 #include "engine/input/ts.h"
 #include "engine/input/fmt.h"
@@ -160,6 +161,7 @@ struct Worker {
     uint64_t scanned, matched;
     uint64_t cut; /* records cut at --max-line */
     uint64_t morsels; /* one past the largest morsel number it ran */
+    void *ml;          /* --multiline-start: this worker's matcher (src_ml_local) */
     int64_t seek_prev; /* the time seek: the last record time seen in the morsel */
     int seek_bad;      /* ... and one was out of order (reported) */
     Prof *prof;   /* this worker's counters (r->nprof of them), NULL without profile */
@@ -597,6 +599,9 @@ static void run_morsel(LiqRun *r, Worker *w, const Morsel *m)
         return;
     }
     int export = m->in->fmt == FMT_EXPORT;
+    int ml = m->in->ml != ML_NONE; /* multi-line records (engine/input/multiline.h) */
+    if (m->in->ml == ML_RULE && !w->ml)
+        w->ml = src_ml_local(r->src, w->pool);
     const FmtColumns *cols = m->in->fmt == FMT_COLUMNS ? m->in->cols : NULL;
     const char *p = m->data, *end = m->data + m->len;
     uint64_t rowno = 0;
@@ -617,6 +622,22 @@ static void run_morsel(LiqRun *r, Worker *w, const Morsel *m)
             if (export && !starts && n > 0) { /* a continuation line of the last record */
                 Rec *last = &w->recs[n - 1];
                 last->len = (uint32_t)(p + len - last->line);
+                p = nl ? nl + 1 : end;
+                continue;
+            }
+            if (ml && !len) { /* a blank line: no record, nor the end of one */
+                p = nl ? nl + 1 : end;
+                continue;
+            }
+            if (ml && n > 0 && src_continues(m->in, w->ml, p, len)) {
+                Rec *last = &w->recs[n - 1]; /* a line of the record before, and the blank
+                                              * lines between them */
+                size_t rl = (size_t)(p + len - last->line);
+                if (rl > r->max_line) { /* cut at --max-line, counted once */
+                    w->cut += last->len < r->max_line;
+                    rl = r->max_line;
+                }
+                last->len = (uint32_t)rl;
                 p = nl ? nl + 1 : end;
                 continue;
             }
@@ -819,7 +840,7 @@ static const SrcOpts *src_opts(apr_pool_t *pool, const LiqRun *r, LiqDiagList *d
     const LiqRunOptions *o = &r->opt;
     *bad = 0;
     if (!o->ninclude && !o->nexclude && !o->input_format && !o->ts_field && !o->ts_format &&
-        !o->tz && !o->has_start && !o->has_end)
+        !o->tz && !o->has_start && !o->has_end && !o->year && !o->multiline_start)
         return NULL;
     SrcOpts *so = apr_pcalloc(pool, sizeof(*so));
     so->has_start = o->has_start;
@@ -832,8 +853,17 @@ static const SrcOpts *src_opts(apr_pool_t *pool, const LiqRun *r, LiqDiagList *d
     so->nexclude = o->nexclude;
     so->seek = !o->no_seek && r->ts_slot >= 0;
     so->format = o->input_format;
-    if (o->ts_field || o->ts_format || o->tz) {
+    if (o->multiline_start) {
+        char err[512];
+        if (!(so->ml_start = mlstart_rule(pool, o->multiline_start, err, sizeof(err)))) {
+            diag_add(diags, DIAG_ERROR, NULL, "--multiline-start: %s", err);
+            *bad = 1;
+            return NULL;
+        }
+    }
+    if (o->ts_field || o->ts_format || o->tz || o->year) {
         TsOpts *t = apr_pcalloc(pool, sizeof(*t));
+        t->year = o->year;
         t->field = o->ts_field;
         t->flen = o->ts_field ? (uint32_t)strlen(o->ts_field) : 0;
         t->format = o->ts_format;
@@ -846,6 +876,23 @@ static const SrcOpts *src_opts(apr_pool_t *pool, const LiqRun *r, LiqDiagList *d
         so->ts = t;
     }
     return so;
+}
+
+/* so with the log groups of --log-group and the query's SOURCE, which says which of them are
+ * read (docs/log-groups.md): the inputs of a group it does not select are never opened. */
+static const SrcOpts *src_groups(apr_pool_t *pool, const LiqRun *r, const SrcOpts *so)
+{
+    const LiqRunOptions *o = &r->opt;
+    if (!o->nlog_groups)
+        return so;
+    SrcOpts *g = apr_pcalloc(pool, sizeof(*g));
+    if (so)
+        *g = *so;
+    g->groups = o->log_groups;
+    g->ngroups = o->nlog_groups;
+    g->group_ctx = op_source_of(r->plan);
+    g->group_selected = g->group_ctx ? op_source_selects : NULL;
+    return g;
 }
 
 /* The run's values operators read: the periods of diff and the frame of anomaly; the range
@@ -1014,6 +1061,7 @@ LiqStatus liq_run_exec(LiqRun *r, const LiqOutput *out, LiqRunStats *st, LiqDiag
     const SrcOpts *so = src_opts(pool, r, diags, &bad_opts);
     if (bad_opts)
         return LIQ_EUSAGE;
+    so = src_groups(pool, r, so);
     r->src = src_open(pool, opt->inputs, opt->ninputs, opt->max_line, s3o, so, diags,
                       r->diag_lock);
     src_progress(r->src, opt->progress);
@@ -1063,6 +1111,21 @@ LiqStatus liq_run_exec(LiqRun *r, const LiqOutput *out, LiqRunStats *st, LiqDiag
                      "%s: %llu records look like JSON objects but are not valid JSON: read as "
                      "text, without fields", in->path, (unsigned long long)in->not_json);
     }
+    if (plan->needs_ts || r->ts_slot >= 0) /* the query needs timestamps (T10) */
+        for (int i = 0; i < src_ninputs(r->src); i++) {
+            const Input *in = src_input(r->src, i);
+            if (!in->ts_none || in->ts_any)
+                continue;
+            LiqDiag *d = diag_add(diags, DIAG_WARNING, NULL,
+                                  "%s: no record has a @timestamp, so the query's time bins, "
+                                  "ranges and orders (bin, --start/--end, earliest, latest, "
+                                  "diff, anomaly) have none to go by",
+                                  in->path);
+            diag_hint(diags, d, "%s",
+                      "say where the time is: --timestamp-format FMT for the start of text "
+                      "lines (such as '%d.%m.%Y %H:%M:%S'), --timestamp-field NAME for a JSON "
+                      "key or a column");
+        }
     if (r->cut)
         diag_add(diags, DIAG_ERROR, NULL,
                  "%llu record%s longer than --max-line (%llu bytes) %s cut there",

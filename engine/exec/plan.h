@@ -90,6 +90,8 @@ typedef struct Plan {
     int uses_json;     /* some input slot is a JSON field */
     int64_t now_s;     /* the query's start time (now()), epoch seconds */
     int ts_slot;       /* the @timestamp input slot (always present: --start/--end use it) */
+    int needs_ts;      /* bin(), earliest/latest, diff or anomaly read @timestamp: an input
+                        * none of whose records has one is reported (docs/timestamps.md T10) */
     DiffKind diff;     /* pattern | diff: the comparison period (a run sets the periods) */
     Prefilter *pre;    /* literals every surviving raw line contains */
     int npre;

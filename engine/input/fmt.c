@@ -8,13 +8,14 @@
 #include <apr_strings.h>
 #include "engine/input/fmt.h"
 #include "engine/data/jdom.h"
+#include "engine/data/json_walk.h"
 #include "engine/input/ts.h"
 
 const char *fmt_name(InFormat f)
 {
     static const char *names[] = {"lines",      "cloudwatch-export", "firehose", "log-events",
-                                  "cloudtrail", "columns"};
-    return f <= FMT_COLUMNS ? names[f] : "?";
+                                  "cloudtrail", "columns",           "json-values"};
+    return f <= FMT_JSONSEQ ? names[f] : "?";
 }
 
 int fmt_is_container(InFormat f)
@@ -81,8 +82,237 @@ int fmt_export_path(const char *path)
     return 0;
 }
 
+/* ===== Runs of JSON values (FMT_JSONSEQ) ===== */
+
+static int json_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == 0;
+}
+
+/* Scans a JSON value from p[i] for c: strings and escapes followed, brackets counted. Returns
+ * the position past its end, with *done set; or n (the value goes on), c holding where the
+ * scan stands. A value starts with c zeroed but for depth (the caller's opening bracket). */
+static size_t scan_value(JsonSeqCut *c, const char *p, size_t n, size_t i, int *done)
+{
+    *done = 0;
+    while (i < n) {
+        if (c->in_str) {
+            /* the next quote or backslash: everything else in a string is its content */
+            while (i < n && p[i] != '"' && p[i] != '\\') {
+                if (c->esc) {
+                    c->esc = 0;
+                }
+                i++;
+            }
+            if (i >= n)
+                break;
+            if (c->esc) {
+                c->esc = 0;
+            } else if (p[i] == '\\') {
+                c->esc = 1;
+            } else {
+                c->in_str = 0;
+                if (c->depth == 0) {
+                    *done = 1;
+                    return i + 1;
+                }
+            }
+            i++;
+            continue;
+        }
+        char ch = p[i++];
+        if (ch == '"') {
+            c->in_str = 1;
+        } else if (ch == '{' || ch == '[') {
+            c->depth++;
+        } else if ((ch == '}' || ch == ']') && c->depth && --c->depth == 0) {
+            *done = 1;
+            return i;
+        }
+    }
+    return n;
+}
+
+JsqKind fmt_jseq_next(JsonSeqCut *c, const char *p, size_t n, int last, size_t *start,
+                      size_t *end)
+{
+    size_t i = 0;
+    for (;;) {
+        while (i < n && (json_space(p[i]) || (c->in_array && p[i] == ',')))
+            i++;
+        if (i >= n) {
+            *start = *end = n;
+            return JSQ_NONE;
+        }
+        if (c->in_array && p[i] == ']') {
+            c->in_array = 0;
+            i++;
+        } else if (!c->in_array && p[i] == '[') {
+            c->in_array = 1; /* a top-level array: its elements are the records */
+            i++;
+        } else {
+            break;
+        }
+    }
+    *start = i;
+    char ch = p[i];
+    int done = 0;
+    if (ch == '{' || ch == '[' || (ch == '"' && c->in_array)) {
+        JsonSeqCut v = {0, 0, 0, 1, 0, 0};
+        if (ch == '"')
+            v.depth = 0, v.in_str = 1;
+        *end = scan_value(&v, p, n, i + 1, &done);
+    } else if (c->in_array) { /* a number, true, false, null: to the next separator */
+        size_t e = i;
+        while (e < n && p[e] != ',' && p[e] != ']' && !json_space(p[e]))
+            e++;
+        *end = e;
+        done = e < n || last;
+    } else { /* a line of text that starts no JSON value */
+        const char *nl = memchr(p + i, '\n', n - i);
+        size_t e = nl ? (size_t)(nl - p) : n;
+        done = nl != NULL || last;
+        *end = e;
+        while (done && e > i && p[e - 1] == '\r')
+            *end = --e;
+    }
+    return done ? JSQ_WHOLE : JSQ_PART;
+}
+
+void fmt_jseq_skip_start(JsonSeqCut *c, const char *p)
+{
+    c->skipping = 1;
+    c->line = !(*p == '{' || *p == '[' || (*p == '"' && c->in_array));
+    c->depth = 0;
+    c->in_str = 0;
+    c->esc = 0;
+}
+
+size_t fmt_jseq_skip(JsonSeqCut *c, const char *p, size_t n)
+{
+    if (c->line) { /* a line: to its newline */
+        const char *nl = memchr(p, '\n', n);
+        if (!nl)
+            return n;
+        c->skipping = 0;
+        return (size_t)(nl - p);
+    }
+    size_t i = 0;
+    if (c->depth == 0 && !c->in_str) { /* the record's first byte */
+        if (n == 0)
+            return 0;
+        if (p[0] == '"')
+            c->in_str = 1;
+        else
+            c->depth = 1;
+        i = 1;
+    }
+    int done;
+    size_t e = scan_value(c, p, n, i, &done);
+    if (done)
+        c->skipping = 0;
+    return e;
+}
+
+/* Could p[0..n) be the start of a JSON value: outside strings only white space, brackets,
+ * braces, colons, commas, and the characters of numbers and of true, false, null, NaN and
+ * Infinity? (The test of a first value longer than the sniffed bytes.) */
+static int json_prefix(const char *p, size_t n)
+{
+    static const char ok[] = "{}[]:,-+.0123456789eEtruefalsnNaIiy";
+    int in_str = 0, esc = 0;
+    for (size_t i = 0; i < n; i++) {
+        char ch = p[i];
+        if (in_str) {
+            if (esc)
+                esc = 0;
+            else if (ch == '\\')
+                esc = 1;
+            else if (ch == '"')
+                in_str = 0;
+        } else if (ch == '"') {
+            in_str = 1;
+        } else if (!json_space(ch) && !strchr(ok, ch)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Is the object or array at p (p[0] an opening bracket) a valid JSON value, whole within n
+ * bytes (json_skip), or, when it goes on past them and the text goes on past the 64 KiB
+ * sniffed (cut), a plausible start of one (json_prefix)? *end: where it ends (n when it goes
+ * on). */
+static int first_value(const char *p, size_t n, int cut, size_t *end)
+{
+    JsonSeqCut v = {0, 0, 0, 1, 0, 0};
+    int done;
+    *end = scan_value(&v, p, n, 1, &done);
+    if (done)
+        return json_skip(p, p + *end) == p + *end;
+    return cut && json_prefix(p, n);
+}
+
+int fmt_json_seq(const char *p, size_t n)
+{
+    size_t i = 0, end;
+    int cut = n >= 65536; /* the first 64 KiB of a text that may go on */
+    if (n > 65536)
+        n = 65536;
+    while (i < n && json_space(p[i]))
+        i++;
+    if (i >= n)
+        return 0;
+    if (p[i] == '[') { /* an array of objects (or an empty array) */
+        for (i++; i < n && json_space(p[i]); i++)
+            ;
+        if (i < n && p[i] == ']')
+            return 1;
+        return i < n && p[i] == '{' && first_value(p + i, n - i, cut, &end);
+    }
+    if (p[i] != '{')
+        return 0;
+    if (!first_value(p + i, n - i, cut, &end))
+        return 0;
+    /* JSON lines when the object ends its first line; else an object over several lines, or
+     * another value after it on its line */
+    const char *nl = memchr(p + i, '\n', (i + end < n ? i + end : n) - i);
+    if (nl)
+        return 1; /* the object goes past its first line */
+    if (i + end >= n)
+        return 0; /* one long line, longer than what was sniffed: JSON lines */
+    size_t k = i + end;
+    while (k < n && (p[k] == ' ' || p[k] == '\t' || p[k] == '\r'))
+        k++;
+    return k < n && (p[k] == '{' || p[k] == '[');
+}
+
+/* An array of log-event objects, as `aws logs filter-log-events --query events` prints:
+ * its first element has a message and a timestamp, and an event id, stream or ingestion time. */
+static int events_array(const char *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n && json_space(p[i]))
+        i++;
+    if (i >= n || p[i] != '[')
+        return 0;
+    for (i++; i < n && json_space(p[i]); i++)
+        ;
+    if (i >= n || p[i] != '{')
+        return 0;
+    JsonSeqCut v = {0, 0, 0, 1, 0, 0};
+    int done;
+    size_t e = scan_value(&v, p, n, i + 1, &done);
+    const char *o = p + i;
+    size_t ol = e - i;
+    return has(o, ol, "\"message\"") && has(o, ol, "\"timestamp\"") &&
+           (has(o, ol, "\"eventId\"") || has(o, ol, "\"logStreamName\"") ||
+            has(o, ol, "\"ingestionTime\""));
+}
+
 InFormat fmt_sniff(const char *p, size_t n)
 {
+    size_t full = n;
     const char *k;
     size_t kl;
     int64_t ms;
@@ -105,8 +335,12 @@ InFormat fmt_sniff(const char *p, size_t n)
         if (has(p, l1, "\"message\"") && has(p, l1, "\"timestamp\"") &&
             (has(p, l1, "\"eventId\"") || has(p, l1, "\"logStreamName\"")))
             return FMT_EVENTS;
-        return FMT_LINES;
+        return fmt_json_seq(p, full) ? FMT_JSONSEQ : FMT_LINES;
     }
+    if (events_array(p, n))
+        return FMT_EVENTS;
+    if (fmt_json_seq(p, full))
+        return FMT_JSONSEQ;
     /* export objects: most lines start "YYYY-MM-DDTHH:MM:SS.mmmZ " (the others continue
      * multi-line messages), the first one always; the caller also checks the export layout of
      * the path, since application logs can look the same */
@@ -268,6 +502,12 @@ int fmt_records(InFormat f, const char *doc, size_t len, apr_pool_t *pool, Rec *
             break;
         size_t at = pos;
         JdNode *obj = jdom_parse_next(pool, doc, len, &pos);
+        if (obj && obj->type == JD_ARR && f == FMT_EVENTS) { /* an array of events */
+            for (size_t i = 0; i < obj->n; i++)
+                if (obj->kids[i]->type == JD_OBJ)
+                    event(&o, obj->kids[i], NULL);
+            continue;
+        }
         if (!obj || obj->type != JD_OBJ) {
             snprintf(err, errlen, "invalid %s document at byte %zu: not a complete JSON object",
                      fmt_name(f), at);

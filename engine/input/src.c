@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <apr_fnmatch.h>
 #include <apr_hash.h>
@@ -23,6 +24,7 @@
 #include <apr_thread_proc.h>
 #include "engine/s3/s3_prune.h"
 #include "engine/s3/s3_stream.h"
+#include "engine/input/enc.h"
 #include "engine/input/seek.h"
 #include "engine/input/src.h"
 #include "engine/input/src_win.h"
@@ -57,11 +59,13 @@ struct Src {
     LiqProgress *prog;             /* src_progress: NULL when nobody watches */
     uint64_t seek_skipped;         /* the time seek: bytes left unread */
     int seek_inputs;               /* inputs it entered */
+    void *ml_local;                /* --multiline-start: the matcher of cut_file (under lock) */
 };
 
 static void report(Src *s, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void report_in(Src *s, Input *in, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void json_seq_stream(Input *in);
 
 /* A block of plain lines read ahead, and a problem found meanwhile (Input.ready, .msgs). */
 typedef struct SrcBlock {
@@ -69,6 +73,8 @@ typedef struct SrcBlock {
     char *data; /* malloc'd: the morsel owns it once handed out */
     size_t len;
     uint64_t raw; /* progress: compressed bytes consumed after this block */
+    Rec *recs;    /* FMT_JSONSEQ: its records (malloc'd, into data), else NULL */
+    size_t nrecs;
 } SrcBlock;
 
 typedef struct SrcMsg {
@@ -170,7 +176,9 @@ static void s3_note(void *ctx, const char *msg)
     note(ctx, "%s", msg);
 }
 
-static void add_input(Src *s, const char *path, const char *log)
+/* An input at path, of the log group log (@log), its stream name stream (@logStream: its path
+ * below the directory or S3 prefix given, docs/log-groups.md). */
+static void add_input(Src *s, const char *path, const char *log, const char *stream)
 {
     if (s->n == s->cap) {
         int cap = s->cap ? s->cap * 2 : 16;
@@ -185,10 +193,7 @@ static void add_input(Src *s, const char *path, const char *log)
     in->path = path;
     in->log = log;
     in->log_len = (uint32_t)strlen(log);
-    const char *slash = strrchr(path, '/');
-    in->stream = slash ? slash + 1 : path;
-    if (strcmp(path, "-") == 0)
-        in->stream = "stdin";
+    in->stream = stream;
     in->stream_len = (uint32_t)strlen(in->stream);
     in->fd = -1;
     in->tso = s->opts ? s->opts->ts : NULL;
@@ -346,8 +351,10 @@ typedef struct DirPath {
  * (by device and inode, across all inputs): a second name for a file already taken (a
  * symbolic or hard link, a directory reached again through a link) adds nothing, and a link
  * back to a directory on the way down (a loop) is reported once, as a warning, and not
- * entered. up: the directories from the input to dir. */
-static void walk(Src *s, const char *dir, const char *log, const DirPath *up, int depth)
+ * entered. root: the directory given (a file's stream is its path below it); log: their log
+ * group; up: the directories from the input to dir. */
+static void walk(Src *s, const char *dir, const char *root, const char *log, const DirPath *up,
+                 int depth)
 {
     if (depth > 64) { /* links cannot make a loop (see above): a tree this deep is real */
         report(s, dir, "%s", "directories nested more than 64 deep; not entered");
@@ -386,7 +393,7 @@ static void walk(Src *s, const char *dir, const char *log, const DirPath *up, in
             report(s, path, "%s", strerror(errno));
             continue;
         }
-        const char *rel = path + strlen(log); /* log is the directory given */
+        const char *rel = path + strlen(root); /* below the directory given */
         while (*rel == '/')
             rel++;
         if (!selected(s, rel, names[i], S_ISDIR(st.st_mode)))
@@ -401,13 +408,13 @@ static void walk(Src *s, const char *dir, const char *log, const DirPath *up, in
                      a->path);
                 continue;
             }
-            if (taken(s, s->dirs, &st, path, log))
+            if (taken(s, s->dirs, &st, path, root))
                 continue; /* walked already, under another name */
             DirPath here = {id, path, up};
-            walk(s, path, log, &here, depth + 1);
+            walk(s, path, root, log, &here, depth + 1);
         } else if (S_ISREG(st.st_mode) && !pruned(s, path, names[i]) &&
-                   !taken(s, s->files, &st, path, log)) {
-            add_input(s, path, log);
+                   !taken(s, s->files, &st, path, root)) {
+            add_input(s, path, log, rel);
         }
     }
     free(names);
@@ -416,7 +423,7 @@ static void walk(Src *s, const char *dir, const char *log, const DirPath *up, in
 /* An input named on the command line that is a local file or directory (st: its stat). A
  * file or directory named again, or already found in a directory named before (by device
  * and inode), is read once, where it came first; the repeat is reported as a warning. */
-static void add_local(Src *s, const char *path, const struct stat *st)
+static void add_local(Src *s, const char *path, const char *log, const struct stat *st)
 {
     const Taken *first = taken(s, S_ISDIR(st->st_mode) ? s->dirs : s->files, st, path, path);
     if (first) {
@@ -431,14 +438,15 @@ static void add_local(Src *s, const char *path, const struct stat *st)
     }
     if (S_ISDIR(st->st_mode)) {
         DirPath top = {file_id(st), path, NULL};
-        walk(s, path, path, &top, 0);
-    } else {
-        add_input(s, path, path);
+        walk(s, path, path, log, &top, 0);
+    } else { /* a file named: its stream is its name */
+        const char *slash = strrchr(path, '/');
+        add_input(s, path, log, slash && slash[1] ? slash + 1 : path);
     }
 }
 
 /* Adds the objects an s3:// URI names, in listing order; archived ones are reported. */
-static void add_s3(Src *s, const char *uri)
+static void add_s3(Src *s, const char *uri, const char *log)
 {
     char err[1024];
     if (!s->s3 && !s->s3err) {
@@ -456,7 +464,8 @@ static void add_s3(Src *s, const char *uri)
         report(s, uri, "%s", err);
         return;
     }
-    /* --include/--exclude apply to keys found below the URI's literal directory */
+    /* --include/--exclude apply to keys found below the URI's literal directory, and a key's
+     * path below it is its stream name */
     const char *ubucket, *ukey = "";
     size_t dirlen = 0;
     if (s3_parse_uri(s->pool, uri, &ubucket, &ukey) == 0) {
@@ -476,7 +485,7 @@ static void add_s3(Src *s, const char *uri)
                    objs[i].storage_class);
             continue;
         }
-        add_input(s, path, uri);
+        add_input(s, path, log, key + (strncmp(key, ukey, dirlen) == 0 ? dirlen : 0));
         s->inputs[s->n - 1].s3obj = &objs[i];
     }
 }
@@ -536,6 +545,51 @@ static void s3_settle(Src *s, Input *in)
     }
 }
 
+/* ===== Log groups (docs/log-groups.md) ===== */
+
+/* An input as named (a path, '-' or an S3 URI), of the log group log; NULL: its own name is
+ * its group (L19: @log is the input as given, "stdin" for standard input). */
+static void add_path(Src *s, const char *path, const char *log)
+{
+    struct stat st;
+    if (strcmp(path, "-") == 0) {
+        add_input(s, path, log ? log : "stdin", "stdin");
+        return;
+    }
+    if (s3_is_uri(path)) {
+        add_s3(s, path, log ? log : path);
+        return;
+    }
+    if (stat(path, &st) != 0) {
+        report(s, path, "%s", strerror(errno));
+        return;
+    }
+    add_local(s, path, log ? log : path, &st);
+}
+
+/* The inputs of --log-group NAME=PATH, in the order given, before the other inputs; a group
+ * SOURCE does not select is left alone: its PATH is not read, walked, listed nor even looked
+ * at, so a missing or unreadable one is no problem. When SOURCE selects none of them, a
+ * warning says so (the query reads nothing from them). */
+static void add_groups(Src *s)
+{
+    const SrcOpts *o = s->opts;
+    if (!o || !o->ngroups)
+        return;
+    int selected = 0;
+    for (int i = 0; i < o->ngroups; i++) {
+        const LiqLogGroup *g = &o->groups[i];
+        if (o->group_selected && !o->group_selected(o->group_ctx, g->name, strlen(g->name)))
+            continue;
+        selected++;
+        add_path(s, g->path, g->name);
+    }
+    if (!selected)
+        note(s, "SOURCE selects none of the %d log group%s --log-group names: nothing is read "
+                "from them",
+             o->ngroups, o->ngroups == 1 ? "" : "s");
+}
+
 Src *src_open(apr_pool_t *pool, const char *const *paths, int npaths, size_t max_line,
               const S3Opts *s3, const SrcOpts *sopt, LiqDiagList *diags,
               apr_thread_mutex_t *diag_lock)
@@ -557,25 +611,83 @@ Src *src_open(apr_pool_t *pool, const char *const *paths, int npaths, size_t max
     apr_thread_cond_create(&s->ready_cond, pool);
     s->files = apr_hash_make(pool);
     s->dirs = apr_hash_make(pool);
-    for (int i = 0; i < npaths; i++) {
-        const char *path = paths[i];
-        struct stat st;
-        if (strcmp(path, "-") == 0) {
-            add_input(s, path, "stdin");
-            continue;
-        }
-        if (s3_is_uri(path)) {
-            add_s3(s, path);
-            continue;
-        }
-        if (stat(path, &st) != 0) {
-            report(s, path, "%s", strerror(errno));
-            continue;
-        }
-        add_local(s, path, &st);
-    }
+    add_groups(s);
+    for (int i = 0; i < npaths; i++)
+        add_path(s, paths[i], NULL);
     s->s3_window = s3 && s3->concurrency > 0 ? s3->concurrency : 8;
+    s->ml_local = src_ml_local(s, pool);
     return s;
+}
+
+/* The reference date of an input's timestamps written without a year (ts.h TsCtx): an S3
+ * object's LastModified (its copy in --cache-dir too), a regular file's modification time,
+ * else (standard input, a pipe, an object not listed) now. */
+static int64_t ts_reference(const Input *in, const struct stat *st)
+{
+    if (in->s3obj && in->s3obj->mtime_ms)
+        return in->s3obj->mtime_ms;
+    if (S_ISREG(st->st_mode) && !in->s3obj)
+        return (int64_t)st->st_mtim.tv_sec * 1000 + st->st_mtim.tv_nsec / 1000000;
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+/* After its format is known: the form of the timestamps of a text input's lines (ts.h), from
+ * the first lines, unless --timestamp-format or --timestamp-field says where they are; and
+ * whether they are syslog lines (syslog.h). */
+static void sniff_ts_form(Input *in, const char *p, size_t n)
+{
+    const TsOpts *o = in->tso;
+    if (p && in->fmt == FMT_LINES)
+        in->syslog = syslog_sniff(p, n < 65536 ? n : 65536);
+    int text =
+        in->fmt == FMT_LINES || (in->fmt == FMT_COLUMNS && in->cols && in->cols->ts == TSR_TEXT);
+    if (!p || !text || (o && (o->format || o->field)))
+        return;
+    TsCtx cx = {o ? o->zone : NULL, o ? o->year : 0, in->ts_ref};
+    in->tsform = ts_sniff_form(p, n < 65536 ? n : 65536, &cx);
+}
+
+/* After its format is known: how the records of a text input span lines (multiline.h):
+ * --multiline-start, else the default rule when its lines have timestamps (a form, or
+ * --timestamp-format), else one record per line. */
+static void multiline_mode(Src *s, Input *in)
+{
+    const TsOpts *o = in->tso;
+    in->ml = ML_NONE;
+    if (in->fmt != FMT_LINES || (o && o->field))
+        return;
+    if (s->opts && s->opts->ml_start) {
+        in->ml = ML_RULE;
+        in->ml_rule = s->opts->ml_start;
+    } else if (in->tsform.kind != TSK_NONE || (o && o->format)) {
+        in->ml = ML_DEFAULT;
+    }
+}
+
+int src_continues(const Input *in, void *local, const char *line, size_t len)
+{
+    if (in->ml == ML_NONE || (in->ml == ML_DEFAULT && !ml_shape(line, len)))
+        return 0;
+    const TsOpts *o = in->tso;
+    MlTs ts = {in->tsform, o ? o->format : NULL, {o ? o->zone : NULL, o ? o->year : 0, in->ts_ref}};
+    return ml_continues(in->ml, in->ml_rule, local, &ts, line, len);
+}
+
+void *src_ml_local(Src *s, apr_pool_t *pool)
+{
+    const MlRule *rule = s->opts ? s->opts->ml_start : NULL;
+    return rule ? rule->local_new(rule->ctx, pool) : NULL;
+}
+
+/* Does the line of in at p (n bytes up to its newline, which is not included) start a record?
+ * Blank lines do not (nor do they end one: a continuation after them takes them in). */
+static int starts_record(Input *in, void *local, const char *p, size_t n)
+{
+    if (n && p[n - 1] == '\r')
+        n--;
+    return n > 0 && !src_continues(in, local, p, n);
 }
 
 /* Opens an input: maps a regular file, or prepares block reads for anything else; sniffs
@@ -605,6 +717,7 @@ static int open_input(Src *s, Input *in)
         report_in(s, in, "%s", strerror(errno));
         return 0;
     }
+    in->ts_ref = ts_reference(in, &st);
     if (S_ISDIR(st.st_mode)) {
         report_in(s, in, "%s", "is a directory");
         return 0;
@@ -673,6 +786,10 @@ static void close_input(Src *s, Input *in)
         close(in->fd);
     decomp_close(in->dec);
     in->dec = NULL;
+    enc_close(in->conv);
+    in->conv = NULL;
+    free(in->encbuf);
+    in->encbuf = NULL;
     free(in->doc);
     in->doc = NULL;
     if (in->docpool)
@@ -689,6 +806,7 @@ static void close_input(Src *s, Input *in)
         SrcBlock *b = in->ready;
         in->ready = b->next;
         free(b->data);
+        free(b->recs);
         free(b);
     }
     in->ready_tail = NULL;
@@ -736,7 +854,7 @@ static void ended_early(Src *s, Input *in, uint64_t at, int err)
 
 /* Reads plain bytes: through the decompressor, or straight from the descriptor. Returns the
  * count, 0 at the end, -1 on an error (reported: the input is incomplete). */
-static ssize_t fill(Src *s, Input *in, char *buf, size_t cap)
+static ssize_t fill_raw(Src *s, Input *in, char *buf, size_t cap)
 {
     if (in->fd < 0 && !in->dec)
         return 0; /* a stream already ended */
@@ -766,6 +884,118 @@ static ssize_t fill(Src *s, Input *in, char *buf, size_t cap)
     if (r < 0)
         report_in(s, in, "%s", in->dec ? decomp_error(in->dec) : strerror(errno));
     return r;
+}
+
+/* ===== Encodings (engine/input/enc.h): UTF-16 and UTF-32 inputs are read as UTF-8 ===== */
+
+static void ended(Input *in, ssize_t r);
+
+enum { SRC_ENCBUF = 65536 }; /* bytes of a converted input read at once */
+
+/* Reads the plain bytes of an input, converted to UTF-8 when it is in another encoding
+ * (Input.conv): fill_raw's bytes go through the converter. Returns as fill_raw does; an
+ * error ends the input after the bytes read before it are converted. */
+static ssize_t fill(Src *s, Input *in, char *buf, size_t cap)
+{
+    if (!in->conv)
+        return fill_raw(s, in, buf, cap);
+    for (;;) {
+        const char *ip = in->encbuf + in->enc_pos;
+        size_t il = in->enc_len - in->enc_pos;
+        size_t w = enc_conv(in->conv, &ip, &il, buf, cap, in->enc_eof);
+        in->enc_pos = (size_t)(ip - in->encbuf);
+        if (w)
+            return (ssize_t)w;
+        if (in->enc_eof)
+            return in->enc_err ? -1 : 0;
+        /* the start of a character or nothing is left: read more after it */
+        size_t rest = in->enc_len - in->enc_pos;
+        memmove(in->encbuf, in->encbuf + in->enc_pos, rest);
+        in->enc_pos = 0;
+        in->enc_len = rest;
+        ssize_t r = fill_raw(s, in, in->encbuf + rest, SRC_ENCBUF - rest);
+        if (r <= 0) {
+            in->enc_eof = 1;
+            in->enc_err = r < 0;
+        } else {
+            in->enc_len += (size_t)r;
+            in->enc_raw += (uint64_t)r;
+        }
+    }
+}
+
+/* Starts converting an input of encoding e whose mark is bom bytes long; raw holds its first
+ * rawlen bytes (read already, from the start), the descriptor or decompressor the rest. A
+ * plain file becomes a stream read front to back. Returns 0 when the C library cannot convert
+ * e: then the input is refused (reported) and ends. */
+static int start_conv(Src *s, Input *in, TextEnc e, size_t bom, const char *raw, size_t rawlen)
+{
+    in->conv = enc_open(e, bom);
+    if (!in->conv) {
+        report_in(s, in, "%s text, which this build cannot convert to UTF-8 (iconv): not read",
+                  enc_name(e));
+        in->eof = 1;
+        in->is_file = 0;
+        return 0;
+    }
+    if (in->is_file) { /* read front to back through the converter, from byte 0 */
+        in->is_file = 0;
+        src_win_close(&in->win);
+        lseek(in->fd, 0, SEEK_SET);
+    }
+    in->encbuf = malloc(SRC_ENCBUF);
+    if (!in->encbuf)
+        abort();
+    if (rawlen) /* rawlen <= SRC_ENCBUF: a first block at most */
+        memcpy(in->encbuf, raw, rawlen);
+    in->enc_len = rawlen;
+    in->enc_raw = rawlen;
+    return 1;
+}
+
+/* A plain file's encoding, from its first bytes: a UTF-8 mark is skipped (reading starts
+ * after it); UTF-16 and UTF-32 make it a stream read through the converter. Returns 0 when
+ * the input was refused. */
+static int file_encoding(Src *s, Input *in)
+{
+    char head[512];
+    ssize_t r = src_pread(in->fd, head, in->size < sizeof(head) ? in->size : sizeof(head), 0);
+    size_t bom;
+    TextEnc e = enc_sniff(head, r > 0 ? (size_t)r : 0, &bom);
+    if (e == ENC_UTF8_BOM)
+        in->off = bom;
+    else if (e != ENC_UTF8)
+        return start_conv(s, in, e, bom, NULL, 0);
+    return 1;
+}
+
+/* A stream's encoding, from its first block (the carry, read raw): a UTF-8 mark is dropped;
+ * for UTF-16 and UTF-32 the block goes to the converter and the carry is read again through
+ * it. Returns 0 when the input was refused. */
+static int stream_encoding(Src *s, Input *in)
+{
+    size_t bom;
+    TextEnc e = enc_sniff(in->carry, in->carry_len, &bom);
+    if (e == ENC_UTF8_BOM) {
+        memmove(in->carry, in->carry + bom, in->carry_len - bom);
+        in->carry_len -= bom;
+    }
+    if (e == ENC_UTF8 || e == ENC_UTF8_BOM)
+        return 1;
+    int ok = start_conv(s, in, e, bom, in->carry, in->carry_len);
+    in->carry_len = 0;
+    if (!ok)
+        return 0;
+    in->eof = 0; /* the raw end was seen: the converter's says it again */
+    while (in->carry_len < 65536) {
+        ssize_t r = fill(s, in, in->carry + in->carry_len, 65536 - in->carry_len);
+        if (r <= 0) {
+            ended(in, r);
+            break;
+        }
+        in->carry_len += (size_t)r;
+    }
+    return 1;
 }
 
 /* After fill() returned r <= 0: the input ends; an error (r < 0) damaged it, so a last line
@@ -799,15 +1029,26 @@ static size_t morsel_end(Src *s, Input *in, size_t pos)
         if (nl >= in->size)
             return in->size;
         size_t end = nl + 1;
-        if (in->fmt != FMT_EXPORT || end >= in->size)
+        if ((in->fmt != FMT_EXPORT && in->ml == ML_NONE) || end >= in->size)
             return end;
-        /* export objects: the next morsel must start with a record, not a continuation */
         size_t got;
-        const char *p = src_win_get(w, end, 64, &got);
-        if (got > in->size - end)
-            got = in->size - end;
-        if (record_start(p, got))
-            return end;
+        if (in->fmt == FMT_EXPORT) {
+            /* export objects: the next morsel must start with a record, not a continuation */
+            const char *p = src_win_get(w, end, 64, &got);
+            if (got > in->size - end)
+                got = in->size - end;
+            if (record_start(p, got))
+                return end;
+        } else { /* multi-line records (multiline.h): the same */
+            size_t ll = src_win_find(w, end, in->size, '\n') - end;
+            if (ll > s->max_line)
+                ll = s->max_line;
+            const char *p = src_win_get(w, end, ll, &got);
+            if (got > ll)
+                got = ll;
+            if (starts_record(in, s->ml_local, p, got))
+                return end;
+        }
         pos = end;
     }
 }
@@ -913,6 +1154,27 @@ static void try_seek(Src *s, Input *in)
     in->seek_ts = INT64_MIN;
 }
 
+/* The start of the last line of buf[0, cut) (whole lines) that starts a record, or 0 when
+ * none but the first does (multi-line records, multiline.h). By the thread reading the input,
+ * with its own matcher. */
+static size_t last_record_start(Src *s, Input *in, const char *buf, size_t cut)
+{
+    if (in->ml == ML_RULE && !in->ml_local) {
+        apr_thread_mutex_lock(s->pool_lock);
+        in->ml_local = src_ml_local(s, s->pool);
+        apr_thread_mutex_unlock(s->pool_lock);
+    }
+    for (size_t p = cut; p > 0;) {
+        size_t ls = p - 1; /* buf[p - 1] is the newline of the line before p */
+        while (ls > 0 && buf[ls - 1] != '\n')
+            ls--;
+        if (ls > 0 && starts_record(in, in->ml_local, buf + ls, p - 1 - ls))
+            return ls;
+        p = ls;
+    }
+    return 0;
+}
+
 /* Reads the next block of a non-mapped input: whole lines only, the partial last line carried
  * into the next block. A line longer than max_line is cut (reported once per input). */
 static int read_block(Src *s, Input *in, Morsel *m)
@@ -946,6 +1208,21 @@ static int read_block(Src *s, Input *in, Morsel *m)
         size_t cut = len;
         while (cut > scanned && buf[cut - 1] != '\n')
             cut--;
+        if (in->ml != ML_NONE && !in->eof && cut > 0) {
+            /* multi-line records: the last one may go on in the next block, so the block ends
+             * before the last line that starts a record; a block that is one record grows */
+            size_t p = last_record_start(s, in, buf, cut);
+            if (p > 0) {
+                cut = p;
+            } else if (cap < s->max_line) {
+                cap = cap * 2 < s->max_line ? cap * 2 : s->max_line;
+                char *nb = realloc(buf, cap);
+                if (!nb)
+                    abort();
+                buf = nb;
+                continue;
+            }
+        }
         if (in->fmt == FMT_EXPORT && !in->eof && cut > 0 &&
             !(len - cut >= 32 && record_start(buf + cut, len - cut))) {
             /* the last record may continue past the block: keep it for the next block by
@@ -1051,6 +1328,8 @@ static void force_format(Src *s, Input *in, const char *p, size_t n)
     InFormat f = FMT_LINES;
     int text = 0;
     fmt_by_user_name(s->opts->format, &f, &text);
+    if (f == FMT_LINES && !text && p && fmt_json_seq(p, n)) /* json: pretty, arrays too */
+        f = FMT_JSONSEQ;
     in->fmt = f;
     in->text_only = text;
     if (f != FMT_COLUMNS)
@@ -1072,12 +1351,14 @@ static void detect_format(Src *s, Input *in)
     in->fmt_known = 1;
     char *head = NULL; /* a plain file: its first bytes */
     size_t headlen = 0;
+    if (in->is_file && !file_encoding(s, in))
+        return; /* refused */
     if (in->is_file) {
-        size_t n = in->size < 65536 ? in->size : 65536;
-        head = malloc(n);
+        size_t n = in->size - in->off < 65536 ? in->size - in->off : 65536;
+        head = malloc(n ? n : 1);
         if (!head)
             abort();
-        ssize_t r = src_pread(in->fd, head, n, 0);
+        ssize_t r = src_pread(in->fd, head, n, in->off); /* after a byte order mark */
         headlen = r > 0 ? (size_t)r : 0; /* a short read: the cut finds the shrink */
         in->fmt = fmt_sniff(head, headlen);
     } else if (in->fd >= 0 || in->dec || in->carry) {
@@ -1098,7 +1379,9 @@ static void detect_format(Src *s, Input *in)
         free(in->carry);
         in->carry = buf;
         in->carry_len = len;
-        in->fmt = fmt_sniff(buf, len);
+        if (!in->conv && !stream_encoding(s, in))
+            return; /* refused */
+        in->fmt = fmt_sniff(in->carry, in->carry_len);
     }
     const char *p = in->is_file ? head : in->carry;
     size_t n = in->is_file ? headlen : in->carry_len;
@@ -1114,6 +1397,8 @@ static void detect_format(Src *s, Input *in)
         if (in->cols)
             in->fmt = FMT_COLUMNS;
     }
+    sniff_ts_form(in, p, n);
+    multiline_mode(s, in);
     if (in->fmt == FMT_EXPORT) { /* @logStream from the export layout (L19) */
         apr_thread_mutex_lock(s->pool_lock);
         in->stream = export_stream(s->pool, in->path);
@@ -1121,21 +1406,23 @@ static void detect_format(Src *s, Input *in)
         in->stream_len = (uint32_t)strlen(in->stream);
     }
     free(head);
+    json_seq_stream(in);
     if (!fmt_is_container(in->fmt))
         return;
     const char *doc;
     size_t len;
-    if (in->is_file) { /* read the whole file */
-        char *buf = malloc(in->size ? in->size : 1);
+    if (in->is_file) { /* read the whole file (after a byte order mark) */
+        size_t want = in->size - in->off;
+        char *buf = malloc(want ? want : 1);
         if (!buf)
             abort();
-        ssize_t r = src_pread(in->fd, buf, in->size, 0);
+        ssize_t r = src_pread(in->fd, buf, want, in->off);
         len = r > 0 ? (size_t)r : 0;
         struct stat st;
         if (r < 0)
             report_in(s, in, "%s", strerror(errno));
-        else if (len < in->size || (fstat(in->fd, &st) == 0 && (uint64_t)st.st_size < len))
-            shrank(s, in, len < in->size ? len : (uint64_t)st.st_size, len);
+        else if (len < want || (fstat(in->fd, &st) == 0 && (uint64_t)st.st_size < in->off + len))
+            shrank(s, in, len < want ? in->off + len : (uint64_t)st.st_size, in->off + len);
         in->doc = buf;
         doc = buf;
     } else { /* read the whole stream */
@@ -1180,6 +1467,175 @@ static void detect_format(Src *s, Input *in)
             in->recs[i].ts_done = 0;
 }
 
+/* ===== Runs of JSON values (FMT_JSONSEQ): records cut as they are read ===== */
+
+/* After its format is told: a plain file of JSON values is read as a stream, front to back
+ * (its records are found by following the JSON from the start, not at any offset), from where
+ * its text starts (after a byte order mark). */
+static void json_seq_stream(Input *in)
+{
+    if (in->fmt != FMT_JSONSEQ || !in->is_file)
+        return;
+    in->is_file = 0;
+    src_win_close(&in->win);
+    lseek(in->fd, (off_t)in->off, SEEK_SET);
+}
+
+/* A record of a block being read: its place in the block (which may still move). */
+typedef struct JsonSpan {
+    size_t off, len;
+} JsonSpan;
+
+static void json_span_add(JsonSpan **v, size_t *n, size_t *cap, size_t off, size_t len)
+{
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 256;
+        JsonSpan *nv = realloc(*v, sizeof(**v) * *cap);
+        if (!nv)
+            abort();
+        *v = nv;
+    }
+    (*v)[(*n)++] = (JsonSpan){off, len};
+}
+
+/* Reads the next block of a run of JSON values (FMT_JSONSEQ): about SRC_MORSEL bytes of whole
+ * records, handed out as records (m->recs) into the block's bytes; the partial record at the
+ * end is carried into the next block. The reader's place between records (Input.jseq) goes
+ * from block to block. A record longer than max_line is cut there (its first max_line bytes
+ * are the record, read as text since it is no whole JSON value) and the rest of it skipped;
+ * they are counted and reported when the input ends (exit 3), as is a last record the input
+ * ends inside. Returns 0 at the end of the input. */
+static int read_json_block(Src *s, Input *in, Morsel *m)
+{
+    size_t cap = SRC_MORSEL, len = in->carry_len, pos = 0;
+    if (cap < len + 65536)
+        cap = len + 65536;
+    char *buf = malloc(cap);
+    if (!buf)
+        abort();
+    if (len)
+        memcpy(buf, in->carry, len);
+    free(in->carry);
+    in->carry = NULL;
+    in->carry_len = 0;
+    JsonSpan *span = NULL;
+    size_t n = 0, ncap = 0;
+    for (;;) {
+        while (!in->eof && len < cap) {
+            ssize_t r = fill(s, in, buf + len, cap - len);
+            if (r <= 0) {
+                ended(in, r);
+                break;
+            }
+            len += (size_t)r;
+        }
+        if (in->jseq.skipping) { /* the rest of a record cut at max_line */
+            pos += fmt_jseq_skip(&in->jseq, buf + pos, len - pos);
+            if (in->jseq.skipping && !in->eof) {
+                len = pos = 0; /* all of it skipped: read on */
+                continue;
+            }
+            in->jseq.skipping = 0;
+        }
+        int grow = 0;
+        while (pos < len) {
+            size_t st, en;
+            JsqKind k = fmt_jseq_next(&in->jseq, buf + pos, len - pos, in->eof, &st, &en);
+            if (k == JSQ_NONE) {
+                pos = len;
+                break;
+            }
+            st += pos;
+            en += pos;
+            if (k == JSQ_WHOLE && en - st > s->max_line) { /* found whole, but too long */
+                json_span_add(&span, &n, &ncap, st, s->max_line);
+                in->jcut++;
+                pos = en;
+                continue;
+            }
+            if (k == JSQ_WHOLE) {
+                if (en > st)
+                    json_span_add(&span, &n, &ncap, st, en - st);
+                pos = en;
+                continue;
+            }
+            /* a record goes on past the bytes read */
+            if (in->eof) { /* ... and the input ends inside it: kept, reported */
+                size_t e = len;
+                while (e > st && (buf[e - 1] == '\n' || buf[e - 1] == '\r' || buf[e - 1] == ' '))
+                    e--; /* the line end after it (it holds no more of the value) */
+                size_t l = e - st > s->max_line ? s->max_line : e - st;
+                json_span_add(&span, &n, &ncap, st, l);
+                in->jtrunc = 1;
+                pos = len;
+                break;
+            }
+            if (len - st > s->max_line) { /* longer than max_line: cut there, the rest skipped */
+                json_span_add(&span, &n, &ncap, st, s->max_line);
+                in->jcut++;
+                fmt_jseq_skip_start(&in->jseq, buf + st);
+                pos = st + fmt_jseq_skip(&in->jseq, buf + st, len - st);
+                if (!in->jseq.skipping)
+                    continue;
+                pos = len;
+                break;
+            }
+            pos = st;
+            grow = 1;
+            break;
+        }
+        if (n > 0 || (in->eof && !grow)) /* records, or the end */
+            break;
+        /* no whole record yet: keep the partial one and read on (more room when it fills
+         * the block; at most max_line and a read beyond, so the cut above finds it) */
+        memmove(buf, buf + pos, len - pos);
+        len -= pos;
+        pos = 0;
+        if (len == cap) {
+            cap = cap * 2 < s->max_line + 65536 ? cap * 2 : s->max_line + 65536;
+            char *nb = realloc(buf, cap);
+            if (!nb)
+                abort();
+            buf = nb;
+        }
+    }
+    if (pos < len) { /* the partial last record: the next block starts with it */
+        in->carry_len = len - pos;
+        in->carry = malloc(in->carry_len);
+        if (!in->carry)
+            abort();
+        memcpy(in->carry, buf + pos, in->carry_len);
+    }
+    if (n == 0) {
+        free(buf);
+        free(span);
+        if (in->jcut)
+            report_in(s, in, "%llu JSON record%s longer than --max-line (%zu bytes) %s cut there",
+                      (unsigned long long)in->jcut, in->jcut == 1 ? "" : "s", s->max_line,
+                      in->jcut == 1 ? "was" : "were");
+        if (in->jtrunc)
+            report_in(s, in, "%s", "the input ends inside a JSON value: its last record is "
+                                   "incomplete (read as text)");
+        in->jcut = 0;
+        in->jtrunc = 0;
+        return 0;
+    }
+    Rec *recs = malloc(sizeof(Rec) * n);
+    if (!recs)
+        abort();
+    for (size_t i = 0; i < n; i++) {
+        memset(&recs[i], 0, sizeof(Rec));
+        recs[i].line = buf + span[i].off;
+        recs[i].len = (uint32_t)span[i].len;
+    }
+    free(span);
+    m->data = m->owned = buf;
+    m->len = pos;
+    m->recs = m->owned_recs = recs;
+    m->nrecs = n;
+    return 1;
+}
+
 /* ===== Progress (src_progress) ===== */
 
 void src_progress(Src *s, LiqProgress *p)
@@ -1217,7 +1673,7 @@ static void progress_note(Src *s, Input *in, const Morsel *m)
     uint64_t pos = in->raw_reported;
     if (!m)
         pos = in->rawsize_known ? in->rawsize : pos;
-    else if (in->dec)
+    else if (in->dec || in->conv)
         pos = in->raw_pos; /* not the decompressor's: a worker may be reading ahead */
     else if (in->recs)
         pos = in->nrecs ? in->rawsize * in->recpos / in->nrecs : in->rawsize;
@@ -1278,14 +1734,16 @@ static void read_ahead(Src *s, Input *in)
         if (!in->recs && !in->is_file && (in->fd >= 0 || in->dec || in->carry)) {
             Morsel m;
             memset(&m, 0, sizeof(m));
-            if (read_block(s, in, &m)) {
+            if (in->fmt == FMT_JSONSEQ ? read_json_block(s, in, &m) : read_block(s, in, &m)) {
                 b = malloc(sizeof(*b));
                 if (!b)
                     abort();
                 b->next = NULL;
                 b->data = m.owned;
                 b->len = m.len;
-                b->raw = in->dec ? decomp_offset(in->dec) : 0;
+                b->recs = m.owned_recs;
+                b->nrecs = m.nrecs;
+                b->raw = in->dec ? decomp_offset(in->dec) : in->enc_raw;
             } else {
                 ended = 1;
             }
@@ -1335,6 +1793,7 @@ int src_next(Src *s, Morsel *m)
         s3_kick(s);
         flush_msgs(s, in);
         m->recs = NULL;
+        m->owned_recs = NULL;
         m->nrecs = 0;
         m->off = 0;
         m->tail_cut = 0;
@@ -1351,6 +1810,8 @@ int src_next(Src *s, Morsel *m)
             s->nready--;
             m->data = m->owned = b->data;
             m->len = b->len;
+            m->recs = m->owned_recs = b->recs; /* FMT_JSONSEQ: the records in the bytes */
+            m->nrecs = b->nrecs;
             in->raw_pos = b->raw;
             free(b);
             got = 1;
@@ -1396,6 +1857,8 @@ void src_release(Src *s, Morsel *m)
 {
     free(m->owned);
     m->owned = NULL;
+    free(m->owned_recs);
+    m->owned_recs = NULL;
     apr_thread_mutex_lock(s->lock);
     if (--m->in->refs == 0 && m->in->done)
         close_input(s, m->in);

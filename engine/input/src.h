@@ -37,8 +37,8 @@
  * that a multi-line message never straddles two morsels.
  *
  * An input starting with "s3://" (engine/s3/s3.h) becomes one Input per object it names, in
- * listing order, among the other inputs in the order given (@log: the URI as given;
- * @logStream: the key's last segment). Such an Input streams in: its download runs on a thread
+ * listing order, among the other inputs in the order given (@log: the URI as given, or its
+ * --log-group; @logStream: the key below the URI's directory, docs/log-groups.md). Such an Input streams in: its download runs on a thread
  * of its own that writes the body into a pipe (engine/s3/s3_stream.h), and the Input is read
  * from the pipe like stdin (sniffed, decompressed, cut into blocks), so results start before
  * the download ends and memory stays bounded. Downloads start in input order from the
@@ -66,9 +66,12 @@
 #include <apr_thread_mutex.h>
 #include "engine/input/decomp.h"
 #include "engine/input/fmt.h"
+#include "engine/input/multiline.h"
+#include "engine/input/syslog.h"
 #include "engine/input/src_win.h"
 #include "engine/liq.h"
 #include "engine/s3/s3.h"
+#include "engine/input/ts.h"
 #include "engine/input/tsfmt.h"
 #include "base/diag.h"
 
@@ -77,8 +80,9 @@ enum { SRC_AHEAD = 8, SRC_READY = 16 }; /* inputs read ahead of the current one;
 
 typedef struct Input {
     const char *path;   /* as given or found; "-" for stdin */
-    const char *log;    /* @log: the input as the user named it (L19) */
-    const char *stream; /* @logStream: the file name */
+    const char *log;    /* @log: its --log-group, else the input as the user named it (L19) */
+    const char *stream; /* @logStream: its path below the directory or S3 prefix named (its
+                         * name when named itself; "stdin"), docs/log-groups.md */
     uint32_t log_len, stream_len;
     int fd;
     int is_file;        /* a plain regular file: morsels are cut by offset and read with pread */
@@ -88,6 +92,11 @@ typedef struct Input {
     SrcWin win;         /* is_file: cutting morsels and the time seek's probes */
     CompKind comp;      /* from the first bytes (never the name) */
     Decomp *dec;        /* compressed inputs: read through the decompressor */
+    struct EncConv *conv; /* UTF-16/UTF-32 inputs: read through the converter (enc.h) */
+    char *encbuf;       /* ... its raw bytes not converted yet: [enc_pos, enc_len) */
+    size_t enc_pos, enc_len;
+    int enc_eof, enc_err; /* the raw bytes ended (with an error) */
+    uint64_t enc_raw;   /* raw bytes read (progress when not compressed) */
     size_t off;         /* next byte to cut (is_file) */
     char *carry;        /* read mode: bytes of a partial line */
     size_t carry_len;
@@ -99,7 +108,22 @@ typedef struct Input {
     const FmtColumns *cols; /* FMT_COLUMNS: the positional layout */
     int fmt_known;
     int text_only;      /* --input-format text: lines are never read as JSON */
+    JsonSeqCut jseq;    /* FMT_JSONSEQ: where the reader stands between records (fmt.h) */
+    uint64_t jcut;      /* ... records cut at --max-line, reported when the input ends */
+    int jtrunc;         /* ... the input ended inside a record (reported then) */
     const TsOpts *tso;  /* --timestamp-field, --timestamp-format, --tz (NULL: none) */
+    TsForm tsform;      /* the form of its text lines' timestamps, from its first lines (ts.h
+                         * ts_sniff_form; TSK_NONE: each line by the rule alone) */
+    int64_t ts_ref;     /* the reference date of timestamps written without a year: the
+                         * file's modification time, an S3 object's LastModified, else the
+                         * time the input was opened (ts.h TsCtx) */
+    SyslogKind syslog;  /* a text input whose first lines are syslog lines (syslog.h): its
+                         * records have host, program, pid ... fields */
+    MlMode ml;          /* multi-line records (multiline.h): --multiline-start, the default
+                         * rule for text inputs whose first lines have timestamps, or none */
+    const MlRule *ml_rule; /* --multiline-start (ML_RULE) */
+    void *ml_local;     /* its matcher for the thread reading the input ahead (read_block) */
+    int ts_any, ts_none; /* records with and without @timestamp were decoded (src_note_ts) */
     /* reading ahead (src_next): one worker at a time opens and reads it outside the lock */
     int busy;           /* a worker is opening or reading it now */
     int drained;        /* its blocks are all read */
@@ -134,6 +158,18 @@ typedef struct Input {
                             * at the end of the run (engine/exec/pipe.c) */
 } Input;
 
+/* The decoders read @timestamp of records of in: some had one (any), some had none (none).
+ * A run whose query needs timestamps reports an input with none at all (docs/timestamps.md
+ * T10). Workers set the flags concurrently. */
+static inline void src_note_ts(const Input *in, int any, int none)
+{
+    Input *m = (Input *)(uintptr_t)in;
+    if (in && any && !__atomic_load_n(&m->ts_any, __ATOMIC_RELAXED))
+        __atomic_store_n(&m->ts_any, 1, __ATOMIC_RELAXED);
+    if (in && none && !__atomic_load_n(&m->ts_none, __ATOMIC_RELAXED))
+        __atomic_store_n(&m->ts_none, 1, __ATOMIC_RELAXED);
+}
+
 /* A decoder found a record of in that looks like a JSON object (json_looks_like_object) but is
  * not JSON: one more for the warning. Workers count concurrently. */
 static inline void src_count_not_json(const Input *in)
@@ -152,6 +188,7 @@ typedef struct Morsel {
     size_t nrecs;
     uint64_t seq;
     char *owned; /* the block to free on release (every morsel of lines but a container's) */
+    Rec *owned_recs; /* FMT_JSONSEQ: its records, to free on release */
     /* the time seek: every timestamped record of the morsel must lie in [ts_lo, ts_hi], in
      * non-decreasing order, else src_seek_unsorted (ts_lo: the first record of the morsel
      * after; ts_hi: the first timestamped record after the morsel, INT64_MAX when unknown) */
@@ -177,6 +214,7 @@ typedef struct SrcOpts {
     int nexclude;
     const char *format; /* --input-format: a name of fmt_user_names, or NULL to sniff */
     const TsOpts *ts;   /* @timestamp options, or NULL */
+    const MlRule *ml_start; /* --multiline-start (multiline.h), or NULL: the default rule */
     /* --start/--end (widened for diff): files found by walking whose date path proves that no
      * event inside can be in range are skipped unread (see src.c pruned) */
     int has_start, has_end;
@@ -185,11 +223,26 @@ typedef struct SrcOpts {
      * time are read from the first line in range (less a margin) to the last; 0: --no-seek,
      * or the run applies no time range */
     int seek;
+    /* --log-group NAME=PATH (docs/log-groups.md): inputs read before the paths src_open is
+     * given, of those log groups; group_selected (SOURCE; NULL: all) says whether the query
+     * selects the group called name: the inputs of a group it does not select are never
+     * opened */
+    const LiqLogGroup *groups;
+    int ngroups;
+    int (*group_selected)(const void *ctx, const char *name, size_t len);
+    const void *group_ctx;
 } SrcOpts;
 
 /* engine/exec/dec.c: the @timestamp a record made from one line of a line-format input gets (no
  * newline, no final CR): 1 and *ms, or 0. Decoded strings go to pool. */
 int dec_line_ts(const Input *in, const char *line, size_t len, apr_pool_t *pool, int64_t *ms);
+
+/* Multi-line records (multiline.h): does this line of in (no newline, no final CR) continue
+ * the record before it? local: the calling thread's matcher, from src_ml_local (NULL when
+ * the run has no --multiline-start). run_morsel cuts records with it as the sources cut
+ * morsels, so no record spans two morsels. */
+int src_continues(const Input *in, void *local, const char *line, size_t len);
+void *src_ml_local(Src *s, apr_pool_t *pool);
 
 /* s3: settings for s3:// inputs (NULL: defaults) */
 Src *src_open(apr_pool_t *pool, const char *const *paths, int npaths, size_t max_line,

@@ -107,11 +107,38 @@ int tsfmt_check(const char *fmt, char *err, size_t errlen)
     return 1;
 }
 
-size_t tsfmt_parse(const char *fmt, const char *s, size_t n, const TsZone *zone, int64_t *ms)
+/* The date of a format that has no year (or no date at all): the rule of L20 for years
+ * (ts_year: --year, else the reference date's year, or the one before when the date would fall
+ * after it), and the reference's day for a time of day alone. Never 1970 by default. */
+static void complete_date(const TsCtx *cx, int has_date, int64_t yday, int64_t tod, int64_t *y,
+                          int64_t *mo, int64_t *d)
+{
+    int64_t ref = cx ? cx->ref_ms : 0, rday = ref / 86400000 - (ref % 86400000 < 0);
+    int ry;
+    unsigned rm, rd;
+    civil_date(rday, &ry, &rm, &rd);
+    if (!has_date) { /* a time of day alone: the reference's day */
+        *y = cx && cx->year > 0 ? cx->year : ry;
+        *mo = rm;
+        *d = rd;
+        return;
+    }
+    if (yday > 0) {
+        *y = cx && cx->year > 0 ? cx->year : ry;
+        if (!(cx && cx->year > 0) &&
+            (civil_days(*y, 1, 1) + yday - 1) * 86400000 + tod > ref + 86400000)
+            (*y)--;
+        return;
+    }
+    *y = ts_year(cx, (int)*mo, (int)*d, tod);
+}
+
+size_t tsfmt_parse(const char *fmt, const char *s, size_t n, const TsCtx *cx, int64_t *ms)
 {
     int64_t y = 1970, mo = 1, d = 1, h = 0, mi = 0, sec = 0, frac = 0, yday = -1, zmin = 0,
             epoch = 0, v;
-    int pm = -1, zoned = 0, has_epoch = 0;
+    int pm = -1, zoned = 0, has_epoch = 0, has_year = 0, has_date = 0;
+    const TsZone *zone = cx ? cx->zone : NULL;
     size_t i = 0;
     /* the composite directives (%T %F %D %R) are read as what they stand for, in place: a
      * format may be any length */
@@ -155,15 +182,18 @@ size_t tsfmt_parse(const char *fmt, const char *s, size_t n, const TsZone *zone,
                 return 0;
             if (!num(s, n, &i, 4, &y))
                 return 0;
+            has_year = 1;
             break;
         case 'y':
             if (!num(s, n, &i, 2, &v) || i - at != 2)
                 return 0;
             y = v < 69 ? 2000 + v : 1900 + v;
+            has_year = 1;
             break;
         case 'm':
             if (!num(s, n, &i, 2, &mo) || mo < 1 || mo > 12)
                 return 0;
+            has_date = 1;
             break;
         case 'e':
             if (i < n && s[i] == ' ')
@@ -172,10 +202,12 @@ size_t tsfmt_parse(const char *fmt, const char *s, size_t n, const TsZone *zone,
         case 'd':
             if (!num(s, n, &i, 2, &d) || d < 1 || d > 31)
                 return 0;
+            has_date = 1;
             break;
         case 'j':
             if (!num(s, n, &i, 3, &yday) || yday < 1 || yday > 366)
                 return 0;
+            has_date = 1;
             break;
         case 'H':
             if (!num(s, n, &i, 2, &h) || h > 23)
@@ -225,6 +257,7 @@ size_t tsfmt_parse(const char *fmt, const char *s, size_t n, const TsZone *zone,
             if (m < 0)
                 return 0;
             mo = m + 1;
+            has_date = 1;
             break;
         }
         case 'a':
@@ -273,6 +306,8 @@ size_t tsfmt_parse(const char *fmt, const char *s, size_t n, const TsZone *zone,
     }
     if (pm >= 0)
         h = h % 12 + (pm ? 12 : 0);
+    if (!has_year)
+        complete_date(cx, has_date, yday, ((h * 60 + mi) * 60 + sec) * 1000 + frac, &y, &mo, &d);
     static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     int64_t days;
     if (yday > 0) {

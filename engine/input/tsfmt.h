@@ -16,7 +16,9 @@
  * name (skipped), %z zone offset (Z, +hh, +hhmm, +hh:mm), %Z zone name (UTC, GMT, Z only),
  * %s epoch seconds, %T = %H:%M:%S, %F = %Y-%m-%d, %D = %m/%d/%y, %R = %H:%M, %%; a space
  * matches any run of blanks (also none); any other character matches itself. Numbers take at
- * most their field's width of digits (%Y four), so "%Y%m%d" reads 20261123.
+ * most their field's width of digits (%Y four), so "%Y%m%d" reads 20261123. A format without
+ * a year (%b %d %H:%M:%S) takes it as RFC 3164 syslog does (ts_year: --year, else the input's
+ * reference date); one without a date takes the reference's day: never 1970.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -25,6 +27,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "engine/input/ts.h"
 #include "engine/input/tz.h"
 
 typedef struct TsOpts {
@@ -32,11 +35,14 @@ typedef struct TsOpts {
     uint32_t flen;
     const char *format; /* NULL: ISO 8601 and epoch numbers */
     const TsZone *zone; /* NULL: UTC */
+    int year;           /* --year: the year of timestamps written without one; 0: from each
+                         * input's reference date (ts.h TsCtx) */
 } TsOpts;
 
 /* Is fmt a usable format? Else err says which directive is wrong. */
 int tsfmt_check(const char *fmt, char *err, size_t errlen);
-/* Reads a time at the start of s with fmt: the bytes used (0: no match) and *ms, UTC. */
-size_t tsfmt_parse(const char *fmt, const char *s, size_t n, const TsZone *zone, int64_t *ms);
+/* Reads a time at the start of s with fmt: the bytes used (0: no match) and *ms, UTC; cx: the
+ * zone of times without an offset and the year of dates without one (NULL: UTC, 1970). */
+size_t tsfmt_parse(const char *fmt, const char *s, size_t n, const TsCtx *cx, int64_t *ms);
 
 #endif

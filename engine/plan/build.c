@@ -106,6 +106,7 @@ static Expr *compile(Builder *b, const AstNode *n)
 /* @timestamp as an expression, for an operator that reads it without the query naming it */
 static Expr *compile_timestamp(Builder *b, LiqSpan span)
 {
+    b->p->needs_ts = 1; /* earliest, latest, diff, anomaly */
     AstNode *tsn = ast_new(b->p->pool, AST_FIELD, span);
     tsn->str = "@timestamp";
     tsn->len = 10;

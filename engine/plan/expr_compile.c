@@ -348,6 +348,7 @@ static int compile_rec(ExprCtx *c, Expr *e, const AstNode *n)
         int *args = apr_palloc(pool, sizeof(int) * (n->nkids + 2));
         int na = 0;
         if (n->fn == FN_bin) { /* bin(period) rounds @timestamp */
+            c->plan->needs_ts = 1;
             AstNode ts;
             memset(&ts, 0, sizeof(ts));
             ts.kind = AST_FIELD;

@@ -16,6 +16,7 @@
 #include <apr_xml.h>
 #include <curl/curl.h>
 #include "base/buf.h"
+#include "base/civil.h"
 #include "engine/s3/s3.h"
 #include "engine/s3/s3_cache.h"
 #include "engine/s3/s3_int.h"
@@ -418,6 +419,22 @@ static const char *xml_text(apr_pool_t *pool, const apr_xml_elem *e, const char 
     return NULL;
 }
 
+/* A listing's LastModified ("2009-10-12T17:50:30.000Z") as epoch milliseconds; 0 when absent
+ * or not of that form. The reference date of timestamps written without a year (issue 14). */
+static int64_t iso_ms(const char *t)
+{
+    int y, mo, d, h, mi, sec, n = 0;
+    if (!t || sscanf(t, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 ||
+        mo < 1 || mo > 12 || d < 1 || d > 31)
+        return 0;
+    int64_t ms = 0;
+    if (t[n] == '.')
+        for (int k = n + 1, scale = 100; t[k] >= '0' && t[k] <= '9'; k++, scale /= 10)
+            ms += (t[k] - '0') * scale;
+    return ((civil_days(y, (unsigned)mo, (unsigned)d) * 24 + h) * 60 + mi) * 60000 +
+           (int64_t)sec * 1000 + ms;
+}
+
 static apr_xml_doc *xml_parse(apr_pool_t *pool, const char *p, size_t n, char *err,
                               size_t errlen)
 {
@@ -782,6 +799,7 @@ int s3_expand(S3 *c, apr_pool_t *pool, const char *uri, S3Object **objs, size_t 
             o->size = sz;
             const char *etag = xml_text(page, e, "ETag");
             o->etag = etag ? apr_pstrdup(pool, etag) : NULL;
+            o->mtime_ms = iso_ms(xml_text(page, e, "LastModified"));
             const char *cls = xml_text(page, e, "StorageClass");
             o->storage_class = cls ? apr_pstrdup(pool, cls) : NULL;
             o->archived = is_archived(cls);

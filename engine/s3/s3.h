@@ -69,6 +69,7 @@ typedef struct S3Object {
     const char *etag;          /* from the listing, or NULL */
     const char *storage_class; /* from the listing, or NULL */
     int archived;              /* GLACIER or DEEP_ARCHIVE: not readable without a restore */
+    int64_t mtime_ms;          /* LastModified from the listing (epoch ms), or 0 */
 } S3Object;
 
 typedef struct S3 S3;

@@ -125,7 +125,7 @@ expect_out "a file and its directory linked: read once"
 expect_err_empty "a file and its directory linked (links to files taken are not news)"
 
 run $CSV 'stats count(*) by @logStream' "$L"
-want app.log,100
+want 2024/app.log,100
 expect_out "the file is read under the name that comes first in sorted order"
 
 mkdir -p "$tmp/loop/sub"

@@ -3,8 +3,13 @@ ENGINE_TESTS = \
 	tests/golden/engine/prefilter.test \
 	tests/golden/engine/timerange.test \
 	tests/golden/engine/timestamps.test \
+	tests/golden/engine/text_timestamps.test \
+	tests/golden/engine/multiline.test \
+	tests/golden/engine/syslog.test \
 	tests/golden/engine/formats.test \
 	tests/golden/engine/lambda.test \
+	tests/golden/engine/encodings.test \
+	tests/golden/engine/json_values.test \
 	tests/golden/engine/columns.test \
 	tests/golden/engine/commands.test \
 	tests/golden/engine/structures.test \
@@ -25,7 +30,13 @@ ENGINE_SH_TESTS = \
 	tests/inputs/prune.sh \
 	tests/inputs/seek.sh \
 	tests/inputs/shrink.sh \
-	tests/inputs/json_lenient.sh
+	tests/inputs/json_lenient.sh \
+	tests/inputs/encodings.sh \
+	tests/inputs/json_values.sh \
+	tests/inputs/groups.sh \
+	tests/inputs/multiline.sh \
+	tests/inputs/syslog.sh \
+	tests/inputs/no_timestamps.sh
 
 ## inputs of golden tests too large to write inline, and the scripts that made them
 EXTRA_DIST += tests/golden/data/anomaly_app.txt tests/golden/data/gen_anomaly.py

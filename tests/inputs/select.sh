@@ -2,7 +2,8 @@
 # select.sh -- which files a directory gives (issue 5): --include and --exclude globs, matched
 # against the path below the directory given and against the base name ('*' also matches
 # '/'); an excluded directory is not entered; inputs named directly are always read. Expected
-# lists worked out by hand from the tree below (files are read in sorted path order).
+# lists worked out by hand from the tree below (files are read in sorted path order; each is
+# listed by its @logStream, its path below the directory given: docs/log-groups.md).
 # Env: LIQ (the binary). Exit 0 pass, 1 fail.
 set -u
 t=$(mktemp -d) && trap 'rm -rf "$t"' EXIT
@@ -11,7 +12,7 @@ check() { # name expected actual
     if [ "$2" = "$3" ]; then echo "ok - $1"; else
         echo "not ok - $1: expected [$2] got [$3]"; fails=$((fails + 1)); fi
 }
-# the file names, one line, in the order liq read them
+# the files' streams (paths below the directory given), one line, in the order liq read them
 names() { "$LIQ" --format csv --no-header 'fields @logStream' "$@" 2>&1 | tr '\n' ' '; }
 
 mkdir -p "$t/logs/2026/11" "$t/logs/2026/12" "$t/logs/archive"
@@ -20,20 +21,24 @@ for f in 2026/11/app.log 2026/11/app.json 2026/12/app.log 2026/12/db.log archive
 done
 
 check "no globs: every file" \
-    "app.json app.log app.log db.log old.log top.log " "$(names "$t/logs")"
+    "2026/11/app.json 2026/11/app.log 2026/12/app.log 2026/12/db.log archive/old.log top.log " \
+    "$(names "$t/logs")"
 check "--include by base name" \
-    "app.log app.log db.log old.log top.log " "$(names --include '*.log' "$t/logs")"
+    "2026/11/app.log 2026/12/app.log 2026/12/db.log archive/old.log top.log " \
+    "$(names --include '*.log' "$t/logs")"
 check "--include by path ('*' crosses '/')" \
-    "app.json app.log app.log db.log " "$(names --include '2026/*' "$t/logs")"
+    "2026/11/app.json 2026/11/app.log 2026/12/app.log 2026/12/db.log " \
+    "$(names --include '2026/*' "$t/logs")"
 check "--include twice: either matches" \
-    "app.json db.log " "$(names --include '*.json' --include 'db.*' "$t/logs")"
+    "2026/11/app.json 2026/12/db.log " "$(names --include '*.json' --include 'db.*' "$t/logs")"
 check "--exclude a directory: not entered" \
-    "app.json app.log app.log db.log top.log " "$(names --exclude archive "$t/logs")"
+    "2026/11/app.json 2026/11/app.log 2026/12/app.log 2026/12/db.log top.log " \
+    "$(names --exclude archive "$t/logs")"
 check "--exclude by path, with --include" \
-    "app.log db.log old.log top.log " \
+    "2026/12/app.log 2026/12/db.log archive/old.log top.log " \
     "$(names --include '*.log' --exclude '2026/11/*' "$t/logs")"
 check "a trailing slash on the directory" \
-    "db.log " "$(names --include '2026/12/db.log' "$t/logs/")"
+    "2026/12/db.log " "$(names --include '2026/12/db.log' "$t/logs/")"
 check "a file named directly is read whatever the globs" \
     "app.json " "$(names --include '*.log' "$t/logs/2026/11/app.json")"
 check "@log stays the directory given" "$t/logs" \

@@ -3,7 +3,8 @@
 #
 # Covers: a listing of more than 1000 objects (continuation tokens), prefixes, globs, plain
 # and gzip objects, keys with spaces and '+', an empty object, results equal to the same
-# queries over local copies (same rows, same order), @log/@logStream, S3 and local inputs
+# queries over local copies (same rows, same order), @log/@logStream (the key below the URI's
+# directory, as a file's path below a directory), S3 and local inputs
 # mixed in one run, credentials from the environment, a profile and credential_process,
 # endpoints from AWS_ENDPOINT_URL_S3/AWS_ENDPOINT_URL, --no-sign-request, and the one-line
 # errors: wrong access key (403, naming the credential source), missing bucket, missing key,
@@ -65,11 +66,15 @@ expect_same "$tmp/local.out" "prefix with plain, gzip and odd keys"
 run --format csv --threads 4 $ep "$q" s3://logs/app/
 expect_same "$tmp/local.out" "prefix, 4 threads"
 
-run --format csv "$q" "$L/app/c/2026/11/x.log" "$L/app/c/2026/12/y.log"
+# a glob's streams are the keys below its literal directory, as the files below a directory
+# given (docs/log-groups.md)
+run --format csv --include '*/2026/*/*.log' "$q" "$L/app"
 cp "$tmp/out" "$tmp/local.out"
 run --format csv $ep "$q" 's3://logs/app/*/2026/*/*.log'
 expect_rc 0 "glob"
 expect_same "$tmp/local.out" "glob"
+run --format csv "$q" "$L/app/c/2026"
+cp "$tmp/out" "$tmp/local.out"
 run --format csv $ep "$q" 's3://logs/app/c/2026/1?/?.log'
 expect_same "$tmp/local.out" "glob with ?"
 run --format csv $ep 'fields @logStream | dedup @logStream' 's3://logs/app/*.log*'
@@ -94,8 +99,8 @@ want '@log,msg' "$L/app/a.log,plain one" "$L/app/a.log,plain two" \
     "$tmp/a-copy.log,plain one" "$tmp/a-copy.log,plain two"
 expect_out "local and S3 inputs mixed"
 run --format csv $ep 'fields @log, @logStream | limit 2' s3://logs/app/c/
-want '@log,@logStream' 's3://logs/app/c/,x.log' 's3://logs/app/c/,y.log'
-expect_out "@log is the URI as given, @logStream the key's last segment"
+want '@log,@logStream' 's3://logs/app/c/,2026/11/x.log' 's3://logs/app/c/,2026/12/y.log'
+expect_out "@log is the URI as given, @logStream the key below its prefix"
 
 # ===== endpoints and credentials =====
 AWS_ENDPOINT_URL_S3=$S3_URL AWS_ENDPOINT_URL=http://127.0.0.1:1 run 'stats count(*)' \

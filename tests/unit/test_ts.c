@@ -416,6 +416,180 @@ static void test_ts_find_only_first_128_bytes(void **state)
     assert_int_equal(find(s, &ms), 0);
 }
 
+/* ===== Text lines: the forms, the rule, the form of an input (issue 14) ===== */
+
+/* The form and time of a line by the rule alone, years from `year` (0: reference ref_ms). */
+static int line(const char *s, int year, int64_t ref_ms, TsForm *f, int64_t *ms)
+{
+    TsCtx cx = {NULL, year, ref_ms};
+    return ts_find_in_line(s, strlen(s), &cx, f, ms);
+}
+
+#define FORM(s, year, kind_, tok_, want)                                                           \
+    do {                                                                                           \
+        TsForm f_ = {0, 0};                                                                        \
+        int64_t ms_ = -42;                                                                         \
+        assert_int_equal(line(s, year, 0, &f_, &ms_), 1);                                          \
+        assert_string_equal(ts_kind_name(f_.kind), ts_kind_name(kind_));                           \
+        assert_int_equal(f_.token, tok_);                                                          \
+        assert_int_equal(ms_, want);                                                               \
+    } while (0)
+
+#define NONE(s)                                                                                    \
+    do {                                                                                           \
+        TsForm f_ = {0, 0};                                                                        \
+        int64_t ms_ = -42;                                                                         \
+        assert_int_equal(line(s, 2020, 0, &f_, &ms_), 0);                                          \
+    } while (0)
+
+static void test_ts_line_forms(void **state)
+{
+    (void)state;
+    FORM("2026-11-23T10:00:00Z x", 0, TSK_YMD, 0, DAY_2026_11_23 + 10 * HOUR);
+    FORM("2026/11/23 10:00:00 [error] 1#1: x", 0, TSK_YMD, 0, DAY_2026_11_23 + 10 * HOUR);
+    FORM("2026.11.23 10:00:00 x", 0, TSK_YMD, 0, DAY_2026_11_23 + 10 * HOUR);
+    /* DB2 (Blue Gene/L's RAS log) */
+    FORM("R02 2005-06-03-15.42.50.675872 R02-M1", 0, TSK_YMD, 1, 1117813370675LL);
+    /* HealthApp: milliseconds after a colon */
+    FORM("20171223-22:15:29:606|Step_LSC|30002312|x", 0, TSK_COMPACT, 0, 1514067329606LL);
+    FORM("20261123T100000Z x", 0, TSK_COMPACT, 0, DAY_2026_11_23 + 10 * HOUR);
+    /* Hadoop HDFS, Spark (log4j yy/MM/dd) */
+    FORM("081109 203615 148 INFO dfs.DataNode: x", 0, TSK_YYMMDD, 0, 1226262975000LL);
+    FORM("17/06/09 20:10:40 INFO executor: x", 0, TSK_YYSLASH, 0, 1497039040000LL);
+    /* no year: logcat, Proxifier, glog */
+    FORM("03-17 16:13:38.811  1702  2395 D WindowManager: x", 2017, TSK_MD, 0, 1489767218811LL);
+    FORM("[10.30 16:49:06] chrome.exe - x", 2016, TSK_MD, 0, 1477846146000LL);
+    FORM("E0517 15:04:22.619632 1952452992 x.cc:253] x", 2016, TSK_GLOG, 0, 1463497462619LL);
+    /* daemontools: TAI less 10 s */
+    FORM("@40000000433225833b6e1a8c tcpserver: status: 5/30", 0, TSK_TAI64N, 0, 1127359865997LL);
+    /* RFC 3164: two-digit, space-padded and one-digit days; a year before the time */
+    FORM("Dec 10 06:55:46 LabSZ sshd[24200]: x", 2015, TSK_SYSLOG, 0, 1449730546000LL);
+    FORM("Nov  9 12:01:01 dn228 crond[2916]: x", 2015, TSK_SYSLOG, 0, 1447070461000LL);
+    FORM("Nov 9 12:01:01 dn228 crond[2916]: x", 2015, TSK_SYSLOG, 0, 1447070461000LL);
+    FORM("<13>Dec 10 2023 06:55:46 host app: x", 1999, TSK_SYSLOG, 0, 1702191346000LL);
+    /* asctime and CLF: looked for anywhere (token 0 in the form) */
+    FORM("[Sun Dec 04 04:47:44 2005] [notice] x", 0, TSK_CTIME, 0, 1133671664000LL);
+    FORM("[pid: 1|app: 0] 127.0.0.1 () {38 vars} [Sun Dec 04 04:47:44 2005] POST", 0, TSK_CTIME, 0,
+         1133671664000LL);
+    FORM("1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET /\"", 0, TSK_CLF, 0, 971211336000LL);
+    /* epoch numbers: the first or second word (a label or a pid may come first) */
+    FORM("1700000000 service started", 0, TSK_EPOCH, 0, 1700000000000LL);
+    FORM("10000 1697048351.000001 execve(\"./x\")", 0, TSK_EPOCH, 1, 1697048351000LL);
+    FORM("- 1117838570 2005.06.03 R02-M1-N0-C:J12-U11 2005-06-03-15.42.50.675872", 0, TSK_EPOCH, 1,
+         1117838570000LL);
+    /* a date alone, only when the line has no time */
+    FORM("2005.06.03 R02-M1 nothing else", 0, TSK_DATE, 0, 1117756800000LL);
+    FORM("x 2026-11-23 is the day", 0, TSK_DATE, 1, DAY_2026_11_23);
+}
+
+static void test_ts_line_rule(void **state)
+{
+    (void)state;
+    /* issue 14: the file name's date is inside a word; the line's own time is the next token */
+    FORM("nova-api.log.1.2017-05-16_13:53:08 2017-05-16 00:00:00.008 25746 INFO x", 0, TSK_YMD, 1,
+         1494892800008LL);
+    /* the syslog time comes first; the date in the message is not the record's */
+    FORM("Dec 13 11:35:28 a-mac Agent[21412]: 2016-12-13 11:35:28.420 Agent[21412] x", 2016,
+         TSK_SYSLOG, 0, 1481628928000LL);
+    /* a time beats an earlier date alone */
+    FORM("2005.06.03 R02-M1-N0 2005-06-03-15.42.50.675872 RAS", 0, TSK_YMD, 2, 1117813370675LL);
+    /* epochs: not past the second word, not outside 2000..2100, whole words only */
+    NONE("a b 1700000000 c");
+    NONE("9999999999 x");
+    NONE("0946684799 x");
+    NONE("1700000000x y");
+    NONE("id=12345 status=200");
+    /* never inside a word, a path or a file name */
+    NONE("file-2026-11-23T10:00:00Z");
+    NONE("/var/log/2026-11-23/app.log opened");
+    NONE("v1.2026-11-23");
+    /* not a time: bad month name, bad date, a time alone */
+    NONE("Foo 10 06:55:46 host");
+    NONE("2026-02-30 10:00:00 x");
+    NONE("10:00:00 started");
+    NONE("août 19 11:08:37 nlaptop x");
+    /* after quotes and '=' (logfmt, JSON-ish text) */
+    FORM("time=\"2026-11-23T10:00:00Z\" level=info", 0, TSK_YMD, 0, DAY_2026_11_23 + 10 * HOUR);
+}
+
+static void test_ts_sniff_form(void **state)
+{
+    (void)state;
+    TsCtx cx = {NULL, 2016, 0};
+    int64_t ms = -42;
+    /* header lines without times; a continuation line with a date in its text */
+    const char *darwin = "Header1: abc\n"
+                         "Dec 13 11:35:28 a-mac Agent[21412]: 2016-12-13 11:35:28.420 x\n"
+                         "\t\tpath=\"/x\" at 2016-12-13 11:35:29\n"
+                         "Dec 13 11:35:30 a-mac Agent[21412]: done\n";
+    TsForm f = ts_sniff_form(darwin, strlen(darwin), &cx);
+    assert_int_equal(f.kind, TSK_SYSLOG);
+    assert_int_equal(f.token, 0);
+    const char *cont = "\t\tpath=\"/x\" at 2016-12-13 11:35:29";
+    assert_int_equal(ts_read_form(cont, strlen(cont), f, &cx, &ms), 0);
+    const char *l3 = "Dec 13 11:35:30 a-mac Agent[21412]: done";
+    assert_int_equal(ts_read_form(l3, strlen(l3), f, &cx, &ms), 1);
+    assert_int_equal(ms, 1481628930000LL);
+
+    /* the file-name token changes length; the form is the second token */
+    const char *os = "nova-api.log.1.2017-05-16_13:53:08 2017-05-16 00:00:00.008 25746 INFO x\n"
+                     "nova-compute.log.1.2017-05-16_13:55:31 2017-05-16 00:00:02.500 2931 INFO y\n";
+    f = ts_sniff_form(os, strlen(os), &cx);
+    assert_int_equal(f.kind, TSK_YMD);
+    assert_int_equal(f.token, 1);
+    const char *l2 = "nova-compute.log.1.2017-05-16_13:55:31 2017-05-16 00:00:02.500 2931 INFO y";
+    assert_int_equal(ts_read_form(l2, strlen(l2), f, &cx, &ms), 1);
+    assert_int_equal(ms, 1494892802500LL);
+
+    /* the majority wins: three ISO lines, one starting with an epoch */
+    const char *mix = "2026-11-23T10:00:00Z a\n1700000000 b\n2026-11-23T10:00:01Z c\n"
+                      "2026-11-23T10:00:02Z d\n";
+    f = ts_sniff_form(mix, strlen(mix), &cx);
+    assert_int_equal(f.kind, TSK_YMD);
+    assert_int_equal(ts_read_form("1700000000 b", 12, f, &cx, &ms), 0);
+
+    /* CLF anywhere: prefixes of different lengths; JSON lines do not vote */
+    const char *clf = "{\"time\":\"2026-11-23T10:00:00Z\"}\n"
+                      "10.0.0.2, 10.0.0.1 - - [07/Dec/2016:11:05:07 +0100] \"GET /\" 200\n"
+                      "172.17.0.1 - - [29/May/2017:19:02:48 +0000] \"GET /x\" 404\n";
+    f = ts_sniff_form(clf, strlen(clf), &cx);
+    assert_int_equal(f.kind, TSK_CLF);
+    const char *l1 = "172.17.0.1 - - [29/May/2017:19:02:48 +0000] \"GET /x\" 404";
+    assert_int_equal(ts_read_form(l1, strlen(l1), f, &cx, &ms), 1);
+    assert_int_equal(ms, 1496084568000LL);
+
+    /* an indented line has an empty token 0: a form at token 0 is not read there */
+    f = (TsForm){TSK_YMD, 0};
+    assert_int_equal(ts_read_form("  2026-11-23T10:00:00Z x", 24, f, &cx, &ms), 0);
+    /* only the first line of a record is read */
+    const char *two = "x y\n2026-11-23T10:00:00Z";
+    assert_int_equal(line(two, 0, 0, &f, &ms), 0);
+    /* nothing: TSK_NONE */
+    f = ts_sniff_form("plain\ntext\n", 11, &cx);
+    assert_int_equal(f.kind, TSK_NONE);
+}
+
+static void test_ts_year_rule(void **state)
+{
+    (void)state;
+    /* reference 2024-01-05 12:00 UTC (a file last written then) */
+    TsCtx cx = {NULL, 0, 1704456000000LL};
+    assert_int_equal(ts_year(&cx, 12, 31, 23 * HOUR), 2023); /* December: the year before */
+    assert_int_equal(ts_year(&cx, 1, 5, 23 * HOUR), 2024);   /* that day, later: zones */
+    assert_int_equal(ts_year(&cx, 1, 6, 11 * HOUR), 2024);   /* within a day after */
+    assert_int_equal(ts_year(&cx, 1, 7, 0), 2023);           /* after the file was written */
+    cx.year = 2010;
+    assert_int_equal(ts_year(&cx, 12, 31, 0), 2010); /* --year */
+    /* 29 February goes back to a leap year: reference 2023-03-01 */
+    TsCtx leap = {NULL, 0, 1677628800000LL};
+    assert_int_equal(ts_year(&leap, 2, 29, 0), 2020);
+    /* the form of a syslog line uses it */
+    TsForm f;
+    int64_t ms;
+    assert_int_equal(line("Dec 31 23:00:00 host app: x", 0, 1704456000000LL, &f, &ms), 1);
+    assert_int_equal(ms, 1704063600000LL);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -440,6 +614,10 @@ int main(void)
         T(test_ts_find_leading_epoch),
         T(test_ts_find_none),
         T(test_ts_find_only_first_128_bytes),
+        T(test_ts_line_forms),
+        T(test_ts_line_rule),
+        T(test_ts_sniff_form),
+        T(test_ts_year_rule),
     };
 #undef T
     apr_initialize();
