@@ -252,6 +252,8 @@ SyslogKind syslog_sniff(const char *p, size_t n)
         SyslogRec r;
         bsd += syslog_parse(SYSLOG_3164, line, len, &r);
         ietf += syslog_parse(SYSLOG_5424, line, len, &r);
+        if (lines == 8 && (bsd + ietf == 0 || bsd == lines || ietf == lines))
+            break; /* the first lines agree: the rest cannot outvote them */
     }
     if (!lines)
         return SYSLOG_NONE;

@@ -811,7 +811,7 @@ int ts_read_form(const char *s, size_t len, TsForm f, const TsCtx *cx, int64_t *
 
 TsForm ts_sniff_form(const char *p, size_t n, const TsCtx *cx)
 {
-    enum { MAX_LINES = 100, MAX_FORMS = 16 };
+    enum { MAX_LINES = 100, MAX_FORMS = 16, UNANIMOUS = 8 };
     TsForm forms[MAX_FORMS];
     int votes[MAX_FORMS], nforms = 0, lines = 0;
     for (size_t i = 0; i < n && lines < MAX_LINES;) {
@@ -838,6 +838,8 @@ TsForm ts_sniff_form(const char *p, size_t n, const TsCtx *cx)
             votes[nforms++] = 0;
         }
         votes[k]++;
+        if (lines == UNANIMOUS && nforms == 1 && votes[0] == lines)
+            break; /* the first lines agree: the rest cannot outvote them */
     }
     TsForm best = {TSK_NONE, 0};
     int most = 0;

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 #include <apr_general.h>
@@ -567,6 +568,18 @@ static void test_ts_sniff_form(void **state)
     /* nothing: TSK_NONE */
     f = ts_sniff_form("plain\ntext\n", 11, &cx);
     assert_int_equal(f.kind, TSK_NONE);
+
+    /* eight agreeing first lines decide alone (T5): later lines of another form do not
+     * outvote them; seven do not, and the majority of the first 100 wins */
+    char many[4096];
+    for (int agree = 7; agree <= 8; agree++) {
+        size_t k = 0;
+        for (int i = 0; i < 20; i++)
+            k += (size_t)snprintf(many + k, sizeof many - k, i < agree ? "2026-11-23T10:00:%02dZ a\n"
+                                                                        : "x 1700000000 b%02d\n", i);
+        f = ts_sniff_form(many, k, &cx);
+        assert_int_equal(f.kind, agree == 8 ? TSK_YMD : TSK_EPOCH);
+    }
 }
 
 static void test_ts_year_rule(void **state)
