@@ -58,8 +58,10 @@ typedef struct CliOpts {
     const char *chart_svg; /* --chart-svg FILE ('-': stdout) */
     int insights_defaults; /* --insights-defaults (L1) */
     const char *saved;     /* @name: a saved query */
-    LiqParam vars[64];     /* --var NAME=VALUE */
+    LiqParam *vars;        /* --var NAME=VALUE, then a saved query's defaults (malloc'd) */
     int nvars;
+    int nvars_cli;          /* ... of them from --var */
+    const char *query_name; /* --query-name: which definition of a -f FILE.json export */
     const char *endpoint_url; /* --endpoint-url: an S3-compatible endpoint */
     int no_sign_request;      /* --no-sign-request */
     int s3_read_timeout;      /* --s3-read-timeout SECONDS */
@@ -120,6 +122,7 @@ enum {
     OPT_NO_PROGRESS,
     OPT_YEAR,
     OPT_MULTILINE,
+    OPT_QUERY_NAME,
 };
 
 static const struct option long_opts[] = {
@@ -141,6 +144,7 @@ static const struct option long_opts[] = {
     {"chart-svg", required_argument, NULL, OPT_CHART_SVG},
     {"insights-defaults", no_argument, NULL, OPT_INSIGHTS_DEFAULTS},
     {"var", required_argument, NULL, OPT_VAR},
+    {"query-name", required_argument, NULL, OPT_QUERY_NAME},
     {"saved", no_argument, NULL, OPT_SAVED},
     {"endpoint-url", required_argument, NULL, OPT_ENDPOINT_URL},
     {"no-sign-request", no_argument, NULL, OPT_NO_SIGN_REQUEST},
@@ -178,11 +182,14 @@ static const char usage_text[] =
     "with no INPUT, liq reads standard input. Results go to stdout, diagnostics to stderr.\n"
     "\n"
     "Query:\n"
-    "  -f, --query-file FILE   read the query from FILE\n"
+    "  -f, --query-file FILE   read the query from FILE: a query, or the JSON of 'aws logs\n"
+    "                          describe-query-definitions' (its defaultValues apply)\n"
+    "      --query-name NAME   the definition of such an export to run (when it has several)\n"
     "      @NAME               the saved query $XDG_CONFIG_HOME/liq/queries/NAME.liq\n"
     "                          (default ~/.config/liq/queries/NAME.liq)\n"
     "      --saved             list the saved queries\n"
-    "      --var NAME=VALUE    replace $NAME in the query by VALUE, quoted as a string\n"
+    "      --var NAME=VALUE    replace $NAME in the query by VALUE, quoted as a string, and\n"
+    "                          {{NAME}} by VALUE as query text (AWS saved-query parameters)\n"
     "                          (as literal text inside a /regex/); repeatable\n"
     "      --insights-defaults as the console does: without stats or sort, newest first\n"
     "                          (sort @timestamp desc) and at most 10000 rows\n"
@@ -454,15 +461,23 @@ static int parse_args(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
             while (k < o->nvars &&
                    !(o->vars[k].name_len == n && memcmp(o->vars[k].name, optarg, n) == 0))
                 k++;
-            if (k == (int)(sizeof(o->vars) / sizeof(o->vars[0])))
-                return usage_error(err, "%s", "too many --var options (at most 64)");
+            if (k == o->nvars) {
+                LiqParam *nv = realloc(o->vars, sizeof(*nv) * (size_t)(o->nvars + 1));
+                if (!nv)
+                    abort();
+                o->vars = nv;
+                memset(&nv[k], 0, sizeof(nv[k]));
+            }
             o->vars[k].name = optarg; /* the last --var for a name wins */
             o->vars[k].name_len = n;
             o->vars[k].value = eq + 1;
             if (k == o->nvars)
-                o->nvars++;
+                o->nvars_cli = ++o->nvars;
             break;
         }
+        case OPT_QUERY_NAME:
+            o->query_name = optarg;
+            break;
         case OPT_SAVED:
             cli_saved_list(out, err);
             return CLI_EXIT_OK;
@@ -610,6 +625,10 @@ static int parse_args(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
         return usage_error(err, "%s",
                            "--chart-svg - writes the SVG instead of rows: leave out "
                            "--format");
+    if (o->query_name && !o->query_file)
+        return usage_error(err, "%s",
+                           "--query-name chooses a query of a -f FILE.json export (aws logs "
+                           "describe-query-definitions)");
     if (o->fields && (o->query_file || o->filter_pattern || o->chart || o->chart_svg ||
                       o->insights_defaults || o->nvars))
         return usage_error(err, "%s",
@@ -729,6 +748,61 @@ static void stats_verbose(FILE *err, const LiqRunStats *st)
     }
 }
 
+/* The query of an `aws logs describe-query-definitions` export read by -f (text, *len bytes):
+ * the definition --query-name names, or the only one; its parameters' defaultValues join the
+ * --var values (which win). NULL after a message when there is no such query. */
+static const char *query_def(CliOpts *o, apr_pool_t *pool, FILE *err, const char *path,
+                             const char *text, size_t *len)
+{
+    LiqQueryDef *defs;
+    char why[512];
+    int n = liq_query_defs_read(pool, text, *len, &defs, why, sizeof(why));
+    if (n < 0) {
+        fprintf(err, "liq: error: %s: %s\n", path, why);
+        fprintf(err, "  hint: -f takes a query, or the JSON of 'aws logs "
+                     "describe-query-definitions'\n");
+        return NULL;
+    }
+    const LiqQueryDef *d = NULL;
+    for (int i = 0; i < n && o->query_name; i++)
+        if (defs[i].name && strcmp(defs[i].name, o->query_name) == 0) {
+            d = &defs[i];
+            break;
+        }
+    if (!o->query_name && n == 1)
+        d = &defs[0];
+    if (!d) {
+        if (n == 0)
+            fprintf(err, "liq: error: %s has no query definitions\n", path);
+        else if (o->query_name)
+            fprintf(err, "liq: error: %s has no query definition named '%s'\n", path,
+                    o->query_name);
+        else
+            fprintf(err, "liq: error: %s has %d query definitions: choose one with --query-name\n",
+                    path, n);
+        for (int i = 0; i < n; i++)
+            fprintf(err, "  hint: --query-name '%s'\n", defs[i].name ? defs[i].name : "");
+        return NULL;
+    }
+    for (int i = 0; i < d->nparams; i++) {
+        int k = 0;
+        while (k < o->nvars && !(o->vars[k].name_len == d->params[i].name_len &&
+                                 memcmp(o->vars[k].name, d->params[i].name,
+                                        d->params[i].name_len) == 0))
+            k++;
+        if (k < o->nvars)
+            continue; /* --var wins */
+        LiqParam *v = realloc(o->vars, sizeof(*v) * (size_t)(o->nvars + 1));
+        if (!v)
+            abort();
+        o->vars = v;
+        v[o->nvars] = d->params[i]; /* a default: never warned about when unused */
+        o->nvars++;
+    }
+    *len = d->query_len;
+    return d->query;
+}
+
 /* The query text: the argument, -f FILE or @name. NULL (after a message) when unreadable. */
 static const char *load_query(CliOpts *o, apr_pool_t *pool, FILE *err, size_t *len)
 {
@@ -755,6 +829,13 @@ static const char *load_query(CliOpts *o, apr_pool_t *pool, FILE *err, size_t *l
         const char *q = cli_read_file(pool, path, len);
         if (!q)
             fprintf(err, "liq: error: cannot read query file %s: %s\n", path, strerror(errno));
+        else if (q[strspn(q, " \t\r\n")] == '{' || q[strspn(q, " \t\r\n")] == '[')
+            return query_def(o, pool, err, path, q, len); /* a query can start with neither */
+        else if (o->query_name) {
+            fprintf(err, "liq: error: %s is a query, not a JSON export of query definitions: "
+                         "--query-name has nothing to choose from\n", path);
+            return NULL;
+        }
         return q;
     }
     *len = o->query ? strlen(o->query) : 0;
@@ -777,10 +858,11 @@ static LiqQuery *compile(CliOpts *o, apr_pool_t *pool, const char *q, size_t qle
         return NULL;
     }
     for (int i = 0; i < o->nvars; i++)
-        if (!o->vars[i].used && !o->quiet)
-            fprintf(err, "liq: warning: --var %.*s is not used: the query has no $%.*s\n",
+        if (!o->vars[i].used && !o->quiet && i < o->nvars_cli)
+            fprintf(err,
+                    "liq: warning: --var %.*s is not used: the query has no $%.*s or {{%.*s}}\n",
                     (int)o->vars[i].name_len, o->vars[i].name, (int)o->vars[i].name_len,
-                    o->vars[i].name);
+                    o->vars[i].name, (int)o->vars[i].name_len, o->vars[i].name);
     print_diags(err, pool, diags, q, qlen, fp, o->quiet); /* warnings */
     return lq;
 }
@@ -1011,6 +1093,7 @@ int cli_main(int argc, char **argv, FILE *out, FILE *err)
     for (int i = 0; i < o.ngroups; i++)
         free((char *)(uintptr_t)o.groups[i].name);
     free(o.groups);
+    free(o.vars);
     apr_pool_destroy(pool);
     return rc;
 }

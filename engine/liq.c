@@ -19,6 +19,7 @@
 #include "engine/plan/build.h"
 #include "engine/plan/defaults.h"
 #include "engine/exec/explain.h"
+#include "engine/data/jdom.h"
 
 /* Does the checked query have a stats command? (liq_query_has_stats) */
 static int has_stats(const AstNode *root)
@@ -268,4 +269,127 @@ int liq_function(int i, LiqFunction *f)
     f->synopsis = func_table[i].synopsis;
     f->doc = func_table[i].doc;
     return 1;
+}
+
+/* ===== Saved queries as AWS exports them (liq_query_defs_read) ===== */
+
+/* obj's member key, or its CloudFormation spelling (a capital first letter), or NULL. */
+static const JdNode *member(const JdNode *obj, const char *key)
+{
+    size_t n = strlen(key);
+    const JdNode *v = jdom_get(obj, key, n);
+    if (v)
+        return v;
+    char cap[32];
+    if (n >= sizeof(cap))
+        return NULL;
+    memcpy(cap, key, n + 1);
+    cap[0] = (char)(cap[0] - 'a' + 'A');
+    return jdom_get(obj, cap, n);
+}
+
+static int valid_name(const char *s, size_t n)
+{
+    if (!n || !((s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z') || s[0] == '_'))
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') || s[i] == '_' ||
+              (s[i] >= '0' && s[i] <= '9')))
+            return 0;
+    return 1;
+}
+
+/* One definition object into *d: 1, or 0 with the reason in why. */
+static int query_def(apr_pool_t *pool, const JdNode *o, int i, LiqQueryDef *d, char *why,
+                     size_t whylen)
+{
+    memset(d, 0, sizeof(*d));
+    if (o->type != JD_OBJ) {
+        snprintf(why, whylen, "query definition %d is not a JSON object", i + 1);
+        return 0;
+    }
+    const JdNode *name = member(o, "name"), *qs = member(o, "queryString");
+    if (name && name->type == JD_STR)
+        d->name = apr_pstrmemdup(pool, name->s, name->len);
+    if (!qs || qs->type != JD_STR) {
+        snprintf(why, whylen, "query definition %d%s%s%s has no queryString string", i + 1,
+                 d->name ? " ('" : "", d->name ? d->name : "", d->name ? "')" : "");
+        return 0;
+    }
+    d->query = apr_pstrmemdup(pool, qs->s, qs->len);
+    d->query_len = qs->len;
+    const JdNode *lg = member(o, "logGroupNames");
+    if (lg && lg->type == JD_ARR && lg->n) {
+        const char **v = apr_pcalloc(pool, sizeof(char *) * lg->n);
+        for (size_t k = 0; k < lg->n; k++)
+            if (lg->kids[k]->type == JD_STR)
+                v[d->nlog_groups++] = apr_pstrmemdup(pool, lg->kids[k]->s, lg->kids[k]->len);
+        d->log_groups = v;
+    }
+    const JdNode *ps = member(o, "parameters");
+    if (!ps || ps->type == JD_NULL)
+        return 1;
+    if (ps->type != JD_ARR) {
+        snprintf(why, whylen, "the parameters of query definition %d are not a JSON array", i + 1);
+        return 0;
+    }
+    d->params = apr_pcalloc(pool, sizeof(LiqParam) * (ps->n + 1));
+    for (size_t k = 0; k < ps->n; k++) {
+        const JdNode *p = ps->kids[k];
+        const JdNode *pn = p->type == JD_OBJ ? member(p, "name") : NULL;
+        if (!pn || pn->type != JD_STR || !valid_name(pn->s, pn->len)) {
+            snprintf(why, whylen,
+                     "parameter %zu of query definition %d has no valid name (letters, digits "
+                     "and '_', not starting with a digit)",
+                     k + 1, i + 1);
+            return 0;
+        }
+        LiqParam *x = &d->params[d->nparams++];
+        x->name = apr_pstrmemdup(pool, pn->s, pn->len);
+        x->name_len = pn->len;
+        const JdNode *dv = member(p, "defaultValue");
+        if (dv && dv->type == JD_STR)
+            x->value = apr_pstrmemdup(pool, dv->s, dv->len);
+        else if (dv && (dv->type == JD_NUM))
+            x->value = apr_pstrmemdup(pool, dv->s, dv->len);
+    }
+    return 1;
+}
+
+int liq_query_defs_read(apr_pool_t *pool, const char *text, size_t len, LiqQueryDef **defs,
+                        char *why, size_t whylen)
+{
+    const JdNode *root = jdom_parse(pool, text, len);
+    if (!root) {
+        snprintf(why, whylen, "%s", "not valid JSON");
+        return -1;
+    }
+    const JdNode *list = root;
+    if (root->type == JD_OBJ) {
+        const JdNode *qd = member(root, "queryDefinitions");
+        if (qd && qd->type != JD_ARR) {
+            snprintf(why, whylen, "%s", "queryDefinitions is not a JSON array");
+            return -1;
+        }
+        if (qd) {
+            list = qd;
+        } else {
+            LiqQueryDef *d = apr_pcalloc(pool, sizeof(*d));
+            if (!query_def(pool, root, 0, d, why, whylen))
+                return -1;
+            *defs = d;
+            return 1;
+        }
+    } else if (root->type != JD_ARR) {
+        snprintf(why, whylen, "%s",
+                 "not a query definition: expected a JSON object with queryDefinitions or "
+                 "queryString");
+        return -1;
+    }
+    LiqQueryDef *d = apr_pcalloc(pool, sizeof(*d) * (list->n + 1));
+    for (size_t i = 0; i < list->n; i++)
+        if (!query_def(pool, list->kids[i], (int)i, &d[i], why, whylen))
+            return -1;
+    *defs = d;
+    return (int)list->n;
 }

@@ -244,11 +244,14 @@ void liq_run_free(LiqRun *run);
  * checked query before planning. What the client needs to know about a query comes from the
  * compiled query; options it takes from a user are checked by the functions below. */
 
-/* A named value of a query: $name and ${name} in the query stand for it (L26). */
+/* A named value of a query: $name and ${name} in the query stand for it as a string literal
+ * (L26); {{name}} (AWS's saved-query parameters) stands for it as query text, as AWS fills it
+ * in: a number, a field, a condition, or part of a string or regex literal it is written in. */
 typedef struct LiqParam {
     const char *name;  /* letters, digits and '_', not starting with a digit */
     size_t name_len;
-    const char *value; /* NUL-terminated */
+    const char *value; /* NUL-terminated; NULL: declared without a value (a saved query's
+                        * parameter without defaultValue): a reference is an error naming it */
     int used;          /* set by liq_compile_opts when the query refers to it */
 } LiqParam;
 
@@ -268,10 +271,29 @@ typedef struct LiqCompileOptions {
                             * end (not a pattern-only query: text NULL) */
 } LiqCompileOptions;
 
+
 /* liq_compile with options (opt may be NULL). Parameters' used flags are set even when the
  * query does not compile (then only for the references read before the errors). */
 LiqQuery *liq_compile_opts(apr_pool_t *pool, const char *text, size_t len,
                            const LiqCompileOptions *opt, LiqDiagList *diags);
+
+/* A saved query as `aws logs describe-query-definitions` exports it (docs/saved-queries.md):
+ * its queryString and its parameters with their defaultValue. */
+typedef struct LiqQueryDef {
+    const char *name;       /* "name", or NULL */
+    const char *query;      /* "queryString" (NUL-terminated) */
+    size_t query_len;
+    LiqParam *params;       /* "parameters": name and defaultValue (NULL when it has none) */
+    int nparams;
+    const char *const *log_groups; /* "logGroupNames" (informative: inputs come from the run) */
+    int nlog_groups;
+} LiqQueryDef;
+
+/* Reads a describe-query-definitions export: an object with "queryDefinitions": [...], one
+ * definition object, or an array of them. Returns how many definitions *defs holds (in pool),
+ * or -1 with the reason in why (not JSON, no queryString, a parameter without a valid name). */
+int liq_query_defs_read(apr_pool_t *pool, const char *text, size_t len, LiqQueryDef **defs,
+                        char *why, size_t whylen);
 
 /* Does the query have a stats command? */
 int liq_query_has_stats(const LiqQuery *q);

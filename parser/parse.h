@@ -7,10 +7,11 @@
  *
  * Parameters (L26). liq_parse_opts also takes named values: the lexer turns a reference to one
  * into a literal token, so the query text is read once and every span (and so every caret)
- * stays in the text as written. Today a reference is $name or ${name}: a string literal in an
- * expression (a number right after 'limit' when the value is digits), literal text inside a
- * /regex/; an unknown name is an error, except inside a regex ('$' anchors there). Another
- * syntax (issue 13's {{name}}) is one more lexer rule over the same ParseParam list.
+ * stays in the text as written. $name or ${name} is a string literal in an expression (a
+ * number right after 'limit' when the value is digits), literal text inside a /regex/; an
+ * unknown name is an error, except inside a regex ('$' anchors there). {{name}} (AWS's saved
+ * queries, issue 13) is query text: scanned in place of the reference outside literals, part
+ * of the text inside a string or regex literal; a {{name}} without a value is an error.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -26,7 +27,7 @@ enum { PARSE_MAX_ERRORS = 10 };
 typedef struct ParseParam {
     const char *name;
     size_t name_len;
-    const char *value; /* NUL-terminated */
+    const char *value; /* NUL-terminated; NULL: declared without a value (an error if used) */
     int used;
 } ParseParam;
 

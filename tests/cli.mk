@@ -7,6 +7,7 @@ OUT_SH_TESTS = \
 	tests/cli/out_chart.sh \
 	tests/cli/out_svg.sh \
 	tests/cli/out_var.sh \
+	tests/cli/out_querydefs.sh \
 	tests/cli/out_saved.sh \
 	tests/cli/out_defaults.sh \
 	tests/cli/out_docs.sh \
