@@ -21,6 +21,20 @@ static int raw_field(const Plan *p, const Scope *scope, const AstNode *n)
     return si->kind == SLOT_INPUT && (si->sys == SYS_NONE || si->sys == SYS_MESSAGE);
 }
 
+/* The index of the ']' closing the character class opened at re[i] (n or past it when unclosed): a
+ * leading '^' and a ']' right after the opening (or after '^') belong to the class. */
+static size_t class_end(const char *re, size_t n, size_t i)
+{
+    size_t j = i + 1;
+    if (j < n && re[j] == '^')
+        j++;
+    if (j < n && re[j] == ']')
+        j++;
+    while (j < n && re[j] != ']')
+        j += re[j] == '\\' ? 2 : 1;
+    return j;
+}
+
 const char *prefilter_regex_literal(apr_pool_t *pool, const char *re, size_t n, size_t *len)
 {
     /* give up on anything whose literal content is not plain: flags, lookarounds, quoting,
@@ -34,14 +48,7 @@ const char *prefilter_regex_literal(apr_pool_t *pool, const char *re, size_t n, 
             continue;
         }
         if (re[i] == '[') { /* skip a class */
-            size_t j = i + 1;
-            if (j < n && re[j] == '^')
-                j++;
-            if (j < n && re[j] == ']')
-                j++;
-            while (j < n && re[j] != ']')
-                j += re[j] == '\\' ? 2 : 1;
-            i = j;
+            i = class_end(re, n, i);
             continue;
         }
         if (re[i] == '(') {
@@ -80,14 +87,7 @@ const char *prefilter_regex_literal(apr_pool_t *pool, const char *re, size_t n, 
         switch (c) {
         case '[': {
             BREAK_RUN();
-            size_t j = i + 1;
-            if (j < n && re[j] == '^')
-                j++;
-            if (j < n && re[j] == ']')
-                j++;
-            while (j < n && re[j] != ']')
-                j += re[j] == '\\' ? 2 : 1;
-            i = j;
+            i = class_end(re, n, i);
             break;
         }
         case '(': { /* a group may be optional or alternate: not required */
