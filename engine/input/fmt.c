@@ -13,7 +13,7 @@
 
 const char *fmt_name(InFormat f)
 {
-    static const char *names[] = {"lines",      "cloudwatch-export", "firehose", "log-events",
+    static const char *const names[] = {"lines",      "cloudwatch-export", "firehose", "log-events",
                                   "cloudtrail", "columns",           "json-values"};
     return f <= FMT_JSONSEQ ? names[f] : "?";
 }
