@@ -14,7 +14,7 @@
 const char *fmt_name(InFormat f)
 {
     static const char *const names[] = {"lines",      "cloudwatch-export", "firehose", "log-events",
-                                  "cloudtrail", "columns",           "json-values"};
+                                        "cloudtrail", "columns",           "json-values"};
     return f <= FMT_JSONSEQ ? names[f] : "?";
 }
 
