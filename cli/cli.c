@@ -989,12 +989,17 @@ static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
     LiqRunStats st = {0};
     LiqDiagList *rdiags = diag_list_new(pool);
     /* the progress bar: on a terminal stderr, unless rows stream to the same terminal (a
-     * table waits for the end); --progress forces it, --no-progress and -q never */
+     * table waits for the end, but not for standard input that is a pipe or a terminal: its
+     * rows come as its lines do); --progress forces it, --no-progress and -q never */
     LiqProgress prog = {0};
     int err_tty = isatty(fileno(err));
+    struct stat in_st;
+    int live = !liq_query_has_state(lq) && ro.inputs == stdin_only &&
+               (fstat(STDIN_FILENO, &in_st) != 0 || !S_ISREG(in_st.st_mode));
+    int table_waits = strcmp(format, "table") == 0 && !live;
     int bar = o->quiet ? 0
               : o->progress >= 0 ? o->progress
-                                 : err_tty && (!tty || strcmp(format, "table") == 0 || !w);
+                                 : err_tty && (!tty || table_waits || !w);
     if (bar)
         ro.progress = &prog;
     double t0 = now_s();

@@ -71,6 +71,13 @@ static int liq_write(void *ctx, const char *data, size_t len, const uint32_t *en
     return flush(o) || stop;
 }
 
+static int liq_idle(void *ctx)
+{
+    Out *o = ctx;
+    int stop = o->vt->idle ? o->vt->idle(o) : 0;
+    return flush(o) || stop;
+}
+
 void out_rows(Out *o, const Datum *vals, size_t n, int ncols)
 {
     LiqBuf b = {0};
@@ -90,6 +97,6 @@ void out_rows(Out *o, const Datum *vals, size_t n, int ncols)
 
 LiqOutput out_liq(Out *o)
 {
-    LiqOutput l = {o, liq_format_row, liq_write};
+    LiqOutput l = {o, liq_format_row, liq_write, liq_idle};
     return l;
 }

@@ -8,7 +8,8 @@
  * Interface:
  *   out_new      the writer for a format name ("table", "csv", "tsv", "json", "ndjson")
  *   out_liq      the LiqOutput adapter the engine calls; it flushes the stream after every
- *                write, so rows reach a pipe as soon as the engine hands them over
+ *                write, so rows reach a pipe as soon as the engine hands them over, and
+ *                after an idle call (a live input paused: the table fixes its widths then)
  *   out_put      bytes to the stream, recording the first failure
  *   out_rows     feed already materialised rows through a writer (charts, --chart-svg)
  *
@@ -29,6 +30,9 @@ typedef struct OutVTable {
     int (*write)(Out *o, const char *data, size_t len, const uint32_t *ends, uint32_t n);
     void (*end)(Out *o);     /* footer, table rendering */
     void (*release)(Out *o); /* frees state that outlives end (NULL: none) */
+    /* the input paused with every row so far written (LiqOutput.idle): rows held back go out
+     * (the table fixes its widths); NULL: the format holds nothing back. Nonzero: failed */
+    int (*idle)(Out *o);
 } OutVTable;
 
 struct Out {

@@ -128,4 +128,5 @@ static void collect_release(Out *o)
 }
 
 const OutVTable out_collect_vt = {"collect",     collect_format_row, collect_begin,
-                                  collect_write, collect_end,        collect_release};
+                                  collect_write, collect_end,        collect_release,
+                                  NULL};

@@ -82,5 +82,5 @@ static void plain_end(Out *o)
     (void)o;
 }
 
-const OutVTable out_csv_vt = {"csv", csv_format_row, csv_begin, plain_write, plain_end, NULL};
-const OutVTable out_tsv_vt = {"tsv", tsv_format_row, tsv_begin, plain_write, plain_end, NULL};
+const OutVTable out_csv_vt = {"csv", csv_format_row, csv_begin, plain_write, plain_end, NULL, NULL};
+const OutVTable out_tsv_vt = {"tsv", tsv_format_row, tsv_begin, plain_write, plain_end, NULL, NULL};

@@ -103,5 +103,6 @@ static void json_end(Out *o)
     out_put(o, o->priv ? "\n]\n" : "[]\n", 3);
 }
 
-const OutVTable out_ndjson_vt = {"ndjson", ndjson_format_row, nothing, ndjson_write, nothing, NULL};
-const OutVTable out_json_vt = {"json", json_format_row, nothing, json_write, json_end, NULL};
+const OutVTable out_ndjson_vt = {"ndjson", ndjson_format_row, nothing, ndjson_write, nothing, NULL,
+                                 NULL};
+const OutVTable out_json_vt = {"json", json_format_row, nothing, json_write, json_end, NULL, NULL};

@@ -4,9 +4,13 @@
  * a file or a pipe (exact widths), the first TABLE_WINDOW on a terminal, after which the widths
  * are fixed and later rows stream out as they come (a terminal shows a long result at once and
  * never holds it all in memory); the last column of such a row may still use what is left of
- * the line. Widths count display columns (base/span.h: wide characters take two, combining
- * marks none). On a terminal a line wider than the screen has its widest columns narrowed and
- * their cells clipped with '…'; elsewhere nothing is clipped.
+ * the line. A live input that pauses (`tail -f app.log | liq ...`: LiqOutput.idle) fixes the
+ * widths at once from the rows held so far, so that its rows show as they come, on a terminal
+ * or not; a later cell wider than its column is clipped on a terminal and written whole
+ * elsewhere (that line is out of alignment, but no text is lost). Widths count display
+ * columns (base/span.h: wide characters take two, combining marks none). On a terminal a line
+ * wider than the screen has its widest columns narrowed and their cells clipped with '…';
+ * elsewhere nothing is clipped.
  *
  * A column whose values are all numbers is right-aligned, header included. Lines carry no
  * trailing blanks. Cells and header names are escaped by base/esc.c's esc_term: control
@@ -119,12 +123,13 @@ static void split(const char *p, const char *e, int ncols, char *kinds, const ch
     }
 }
 
-/* Appends text clipped to w display columns ('…' marks a cut), padded to w on the side that
- * align says (1 = right); the last column gets no trailing padding. */
-static void put_cell(LiqBuf *b, const char *s, size_t n, int w, int right, int last)
+/* Appends text clipped to w display columns ('…' marks a cut; with clip 0 text wider than w
+ * is written whole), padded to w on the side that align says (1 = right); the last column gets
+ * no trailing padding. */
+static void put_cell(LiqBuf *b, const char *s, size_t n, int w, int right, int last, int clip)
 {
     int have = width(s, n);
-    if (have > w) {
+    if (have > w && clip) {
         int used = 0;
         size_t i = 0;
         while (i < n) {
@@ -204,7 +209,7 @@ static void emit_row(Out *o, Table *t, const char *p, const char *e)
         int w = t->widths[c];
         if (c == nc - 1 && !t->numeric[c] && t->last_room > w)
             w = t->last_room; /* nothing follows: a later, wider value may use the line */
-        put_cell(&t->line, text[c], lens[c], w, t->numeric[c], c == nc - 1);
+        put_cell(&t->line, text[c], lens[c], w, t->numeric[c], c == nc - 1, o->tty);
     }
     end_line(&t->line);
 }
@@ -264,7 +269,7 @@ static int freeze(Out *o, Table *t)
             if (c)
                 buf_add(&t->line, " | ", 3);
             put_cell(&t->line, head_name(t, c), head_len(t, c), t->widths[c], t->numeric[c],
-                     c == nc - 1);
+                     c == nc - 1, 1);
         }
         end_line(&t->line);
         for (int c = 0; c < nc; c++) {
@@ -321,6 +326,13 @@ static int table_write(Out *o, const char *data, size_t len, const uint32_t *end
     return 0;
 }
 
+/* A live input paused (LiqOutput.idle): the rows held so far fix the widths and go out. */
+static int table_idle(Out *o)
+{
+    Table *t = o->priv;
+    return !t->frozen && t->n ? freeze(o, t) : 0;
+}
+
 static void table_end(Out *o)
 {
     Table *t = o->priv;
@@ -340,5 +352,5 @@ static void table_end(Out *o)
     o->priv = NULL;
 }
 
-const OutVTable out_table_vt = {"table",     table_format_row, table_begin,
-                                table_write, table_end,        NULL};
+const OutVTable out_table_vt = {"table",   table_format_row, table_begin, table_write,
+                                table_end, NULL,             table_idle};

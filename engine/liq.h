@@ -68,11 +68,21 @@ typedef struct LiqQuery LiqQuery;
 typedef struct LiqRun LiqRun;
 typedef struct LiqState LiqState;
 
+/* Where a run's rows go. A query whose rows stream (no breaker in its first stage, as
+ * 'filter ... | fields ...') hands them to write as they are made, in input order: one call
+ * per morsel, so a client that flushes after each write shows the rows of a pipe (`tail -f
+ * app.log | liq ...`) as its records arrive (engine/input/src.h, live inputs). */
 typedef struct LiqOutput {
     void *ctx;
     void (*format_row)(void *ctx, const Datum *vals, int ncols, LiqBuf *out);
     int (*write)(void *ctx, const char *data, size_t len, const uint32_t *row_ends,
                  uint32_t nrows); /* nonzero: stop the run */
+    /* Optional (NULL: none), called one at a time with write: the run's current input is a
+     * live one (a pipe, a FIFO, a terminal) that wrote nothing for a while (200 ms,
+     * SRC_IDLE_MS), and every row of what it wrote before is written: a writer that holds
+     * rows back (a table waiting for its column widths) puts them out now. Nonzero: stop the
+     * run. Only for queries whose rows stream. */
+    int (*idle)(void *ctx);
 } LiqOutput;
 
 /* A log group the inputs of a run hold (--log-group NAME=PATH, docs/log-groups.md). */

@@ -152,7 +152,7 @@ static void run(apr_pool_t *pool, const char *q, size_t qlen, const char *path,
     ro.no_prefilter = no_prefilter;
     ro.inputs = inputs;
     ro.ninputs = 1;
-    LiqOutput lo = {out, format_row, write_rows};
+    LiqOutput lo = {out, format_row, write_rows, NULL};
     LiqRunStats st;
     memset(&st, 0, sizeof(st));
     LiqDiagList *rd = diag_list_new(pool);

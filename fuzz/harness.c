@@ -78,7 +78,7 @@ void fuzz_run_query(apr_pool_t *pool, LiqQuery *lq, const char *path, uint32_t b
     ro.no_prefilter = no_prefilter;
     ro.inputs = inputs;
     ro.ninputs = 1;
-    LiqOutput lo = {out, format_row, write_rows};
+    LiqOutput lo = {out, format_row, write_rows, NULL};
     LiqRunStats st;
     memset(&st, 0, sizeof(st));
     LiqDiagList *rd = diag_list_new(pool);

@@ -43,6 +43,16 @@
  * A row cap (limit at the end of a query) is enforced by the sequencer; once reached, workers
  * stop pulling morsels, so 'filter ... | limit 10' reads only as much input as it needs.
  *
+ * Live inputs (issue 14: `tail -f app.log | liq ...`). A pipe or FIFO hands out its whole lines
+ * as soon as a read would wait (engine/input/src.h), so each morsel of it is what its writer
+ * wrote meanwhile, and the sequencer writes its rows once it and the morsels before it are
+ * done: rows stream in input order, one LiqOutput.write per morsel, for any number of
+ * workers. A worker waiting on such an input looks at the run's stop flag (src_live), so a
+ * limit reached or a cancel ends the run while the input stays open. When the current input
+ * paused for SRC_IDLE_MS, the source tells the run (live_idle) the number of morsels handed
+ * out; once the sequencer has written them all (at once, or when the last of them is
+ * written), it calls LiqOutput.idle, under its lock like write.
+ *
  * Profile (--stats=verbose). With LiqRunOptions.profile, each worker counts rows in and out
  * of every stage of its pipeline and times it by laps: a clock read at each stage boundary
  * of a batch (never per row) charges the time since the previous read to the stage just
@@ -98,6 +108,8 @@ typedef struct Seq {
     uint64_t rows_out;
     uint64_t taken; /* rows handed to the output in order until it stopped (records matched
                      * when pipeline 0 ends in the output: see liq_run_exec) */
+    int idle_wanted;  /* a live input paused: call out->idle once morsels before ... */
+    uint64_t idle_at; /* ... this number are written */
     Pending ring[SEQ_WINDOW];
 } Seq;
 
@@ -357,7 +369,26 @@ static void flush_ready(Seq *s)
         p->n = 0;
         s->next_seq++;
     }
+    if (s->idle_wanted && s->next_seq >= s->idle_at) {
+        s->idle_wanted = 0;
+        if (!s->write_failed && s->out->idle(s->out->ctx) != 0) {
+            s->write_failed = 1;
+            atomic_store_explicit(s->stop, 1, memory_order_relaxed);
+        }
+    }
     apr_thread_cond_broadcast(s->cond);
+}
+
+/* The source's idle hook (SrcLive.idle, with a LiqOutput.idle): the current input, live,
+ * paused after handing out `handed` morsels; the output hears of it once they are written. */
+static void seq_idle(void *ctx, uint64_t handed)
+{
+    Seq *s = ctx;
+    apr_thread_mutex_lock(s->lock);
+    s->idle_wanted = 1;
+    s->idle_at = handed;
+    flush_ready(s);
+    apr_thread_mutex_unlock(s->lock);
 }
 
 /* Hands the worker's text for morsel seq to the sequencer (swapping buffers, no copy). */
@@ -1065,6 +1096,12 @@ LiqStatus liq_run_exec(LiqRun *r, const LiqOutput *out, LiqRunStats *st, LiqDiag
     r->src = src_open(pool, opt->inputs, opt->ninputs, opt->max_line, s3o, so, diags,
                       r->diag_lock);
     src_progress(r->src, opt->progress);
+    SrcLive live = {.stop = &r->stop};
+    if (r->final0 && out && out->idle) {
+        live.idle = seq_idle;
+        live.ctx = &r->seq;
+    }
+    src_live(r->src, &live);
     if (opt->profile)
         prof_init(r, pool);
 

@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -60,12 +61,14 @@ struct Src {
     uint64_t seek_skipped;         /* the time seek: bytes left unread */
     int seek_inputs;               /* inputs it entered */
     void *ml_local;                /* --multiline-start: the matcher of cut_file (under lock) */
+    SrcLive live;                  /* the run's hooks for live inputs (src_live) */
 };
 
 static void report(Src *s, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void report_in(Src *s, Input *in, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void json_seq_stream(Input *in);
+static int live_wait(const Src *s, const Input *in, int ms);
 
 /* A block of plain lines read ahead, and a problem found meanwhile (Input.ready, .msgs). */
 typedef struct SrcBlock {
@@ -690,6 +693,14 @@ static int starts_record(Input *in, void *local, const char *p, size_t n)
     return n > 0 && !src_continues(in, local, p, n);
 }
 
+/* Can the n bytes at p (1 <= n < 4) be the start of a compression magic number (gzip's
+ * 1f 8b, zstd's 28 b5 2f fd: decomp_sniff)? */
+static int magic_prefix(const char *p, size_t n)
+{
+    static const unsigned char gz[] = {0x1f, 0x8b}, zst[] = {0x28, 0xb5, 0x2f, 0xfd};
+    return (n < sizeof(gz) && memcmp(p, gz, n) == 0) || (n < sizeof(zst) && memcmp(p, zst, n) == 0);
+}
+
 /* Opens an input: maps a regular file, or prepares block reads for anything else; sniffs
  * the compression from the first bytes. Returns 0 when the input cannot be read (reported). */
 static int open_input(Src *s, Input *in)
@@ -745,10 +756,18 @@ static int open_input(Src *s, Input *in)
         }
         return 1;
     }
-    /* a pipe, stdin, or a file of unknown size (/proc): sniff the first bytes */
+    /* a pipe, stdin, or a file of unknown size (/proc): sniff the first bytes; a live one
+     * (src.h) only as far as they may start a compression magic number, so that a first
+     * line shorter than one is not held back */
     char head[4];
     size_t got = 0;
-    while (got < sizeof(head)) {
+    int end = 0;
+    in->live = !in->s3st && !S_ISREG(st.st_mode);
+    while (got < sizeof(head) && !(in->live && got && !magic_prefix(head, got))) {
+        if (in->live && live_wait(s, in, -1) < 0) {
+            end = 1; /* the run stopped */
+            break;
+        }
         ssize_t r = read(in->fd, head + got, sizeof(head) - got);
         if (r < 0 && errno == EINTR)
             continue;
@@ -756,13 +775,17 @@ static int open_input(Src *s, Input *in)
             report_in(s, in, "%s", strerror(errno));
             return 0;
         }
-        if (r == 0)
+        if (r == 0) {
+            end = 1;
             break;
+        }
         got += (size_t)r;
     }
-    if (got < sizeof(head) && in->s3st && s3_end(s, in, 0) != 0)
+    if (end && in->s3st && s3_end(s, in, 0) != 0)
         return 0; /* the download failed before its first bytes: reported */
     in->comp = decomp_sniff((const unsigned char *)head, got);
+    if (in->comp != COMP_NONE)
+        in->live = 0; /* compressed streams are read in blocks */
     if (in->comp != COMP_NONE) {
         in->dec = decomp_open(in->comp, NULL, 0, in->fd, head, got);
     } else if (got) {
@@ -772,7 +795,7 @@ static int open_input(Src *s, Input *in)
         memcpy(in->carry, head, got);
         in->carry_len = got;
     }
-    if (got < sizeof(head) && in->comp == COMP_NONE)
+    if (end && in->comp == COMP_NONE)
         in->eof = 1; /* the whole input was those few bytes */
     return 1;
 }
@@ -852,12 +875,67 @@ static void ended_early(Src *s, Input *in, uint64_t at, int err)
         in->size = (size_t)at;
 }
 
+/* ===== Live inputs (src.h): reading what a writer wrote, as it comes ===== */
+
+void src_live(Src *s, const SrcLive *live)
+{
+    s->live = *live;
+}
+
+static int live_stopped(const Src *s)
+{
+    return s->live.stop && atomic_load_explicit(s->live.stop, memory_order_relaxed);
+}
+
+/* Waits until a live input has bytes to read (or its end, or an error for read to report):
+ * 1; 0 when ms milliseconds passed without (ms < 0: no limit, 0: no wait); -1 when the run
+ * stopped meanwhile (looked at every SRC_STOP_MS). */
+static int live_wait(const Src *s, const Input *in, int ms)
+{
+    for (;;) {
+        if (live_stopped(s))
+            return -1;
+        int slice = ms < 0 || ms > SRC_STOP_MS ? SRC_STOP_MS : ms;
+        struct pollfd pf = {.fd = in->fd, .events = POLLIN};
+        int r = poll(&pf, 1, slice);
+        if (r > 0 || (r < 0 && errno != EINTR))
+            return 1;
+        if (ms >= 0 && (ms -= slice) <= 0)
+            return 0;
+    }
+}
+
+/* The live input in paused for SRC_IDLE_MS: tells the run, when it is the current input (one
+ * read ahead of its turn pauses while the run is busy with the inputs before it). */
+static void live_idle(Src *s, Input *in)
+{
+    if (!s->live.idle)
+        return;
+    apr_thread_mutex_lock(s->lock);
+    int cur = s->cur < s->n && in == &s->inputs[s->cur];
+    uint64_t handed = s->seq;
+    apr_thread_mutex_unlock(s->lock);
+    if (cur && !live_stopped(s))
+        s->live.idle(s->live.ctx, handed);
+}
+
 /* Reads plain bytes: through the decompressor, or straight from the descriptor. Returns the
- * count, 0 at the end, -1 on an error (reported: the input is incomplete). */
+ * count, 0 at the end, -1 on an error (reported: the input is incomplete). A live input is
+ * waited for first: after SRC_IDLE_MS without a byte the run hears of the pause; a run that
+ * stops meanwhile ends the input (0). */
 static ssize_t fill_raw(Src *s, Input *in, char *buf, size_t cap)
 {
     if (in->fd < 0 && !in->dec)
         return 0; /* a stream already ended */
+    if (in->live) {
+        int w = live_wait(s, in, SRC_IDLE_MS);
+        if (w == 0) {
+            live_idle(s, in);
+            w = live_wait(s, in, -1);
+        }
+        if (w < 0)
+            return 0;
+    }
     ssize_t r;
     if (in->dec) {
         r = decomp_read(in->dec, buf, cap);
@@ -988,6 +1066,9 @@ static int stream_encoding(Src *s, Input *in)
         return 0;
     in->eof = 0; /* the raw end was seen: the converter's says it again */
     while (in->carry_len < 65536) {
+        if (in->live && memchr(in->carry, '\n', in->carry_len) &&
+            live_wait(s, in, SRC_IDLE_MS) != 1)
+            break; /* a live input paused (detect_format) */
         ssize_t r = fill(s, in, in->carry + in->carry_len, 65536 - in->carry_len);
         if (r <= 0) {
             ended(in, r);
@@ -1193,15 +1274,22 @@ static int read_block(Src *s, Input *in, Morsel *m)
     in->carry = NULL;
     in->carry_len = 0;
     size_t scanned = 0; /* bytes known to hold no newline */
+    int lines = len && memchr(buf, '\n', len); /* the block holds a whole line */
+    int pause = 0; /* a live input has no byte to read now: the block ends (src.h) */
     for (;;) {
-        if (!in->eof && len < cap) {
-            ssize_t r = fill(s, in, buf + len, cap - len);
-            if (r <= 0) {
-                ended(in, r);
+        if (!in->eof && len < cap && !pause) {
+            if (in->live && lines && live_wait(s, in, 0) != 1) {
+                pause = 1;
             } else {
-                len += (size_t)r;
-                if (len < cap)
-                    continue;
+                ssize_t r = fill(s, in, buf + len, cap - len);
+                if (r <= 0) {
+                    ended(in, r);
+                } else {
+                    lines = lines || memchr(buf + len, '\n', (size_t)r);
+                    len += (size_t)r;
+                    if (len < cap)
+                        continue;
+                }
             }
         }
         /* the last newline in the block */
@@ -1210,10 +1298,17 @@ static int read_block(Src *s, Input *in, Morsel *m)
             cut--;
         if (in->ml != ML_NONE && !in->eof && cut > 0) {
             /* multi-line records: the last one may go on in the next block, so the block ends
-             * before the last line that starts a record; a block that is one record grows */
+             * before the last line that starts a record; a block that is one record grows,
+             * or, from a live input that paused, goes whole once SRC_IDLE_MS pass without a
+             * byte (else more bytes are read) */
             size_t p = last_record_start(s, in, buf, cut);
             if (p > 0) {
                 cut = p;
+            } else if (pause) {
+                if (live_wait(s, in, SRC_IDLE_MS) == 1) {
+                    pause = 0;
+                    continue;
+                }
             } else if (cap < s->max_line) {
                 cap = cap * 2 < s->max_line ? cap * 2 : s->max_line;
                 char *nb = realloc(buf, cap);
@@ -1369,6 +1464,8 @@ static void detect_format(Src *s, Input *in)
         if (len)
             memcpy(buf, in->carry, len);
         while (len < cap && !in->eof) {
+            if (in->live && memchr(buf, '\n', len) && live_wait(s, in, SRC_IDLE_MS) != 1)
+                break; /* a live input paused after whole lines: they are what there is */
             ssize_t r = fill(s, in, buf + len, cap - len);
             if (r <= 0) {
                 ended(in, r);
@@ -1520,8 +1617,12 @@ static int read_json_block(Src *s, Input *in, Morsel *m)
     in->carry_len = 0;
     JsonSpan *span = NULL;
     size_t n = 0, ncap = 0;
+    int wait = 0; /* a live input: the bytes so far hold no whole record, so read on */
     for (;;) {
         while (!in->eof && len < cap) {
+            if (in->live && len > pos && !wait && live_wait(s, in, 0) != 1)
+                break; /* nothing more to read now: the records that are whole go (src.h) */
+            wait = 0;
             ssize_t r = fill(s, in, buf + len, cap - len);
             if (r <= 0) {
                 ended(in, r);
@@ -1586,6 +1687,7 @@ static int read_json_block(Src *s, Input *in, Morsel *m)
         }
         if (n > 0 || (in->eof && !grow)) /* records, or the end */
             break;
+        wait = 1;
         /* no whole record yet: keep the partial one and read on (more room when it fills
          * the block; at most max_line and a read beyond, so the cut above finds it) */
         memmove(buf, buf + pos, len - pos);

@@ -48,6 +48,19 @@
  * reported (exit 3). A copy in --cache-dir is read as a local file. Archived
  * objects (Glacier, Deep Archive) are reported and skipped.
  *
+ * Live inputs (issue 14: `tail -f app.log | liq ...`): standard input or a named input that is
+ * a pipe, a FIFO, a terminal or a socket, and not compressed. Their bytes come as a writer
+ * writes them, so a block is not filled before it is handed out: once a read would wait and
+ * the block holds whole lines, the block ends after its last one, and the partial line waits
+ * for the next block. A record that a later line may still continue (multi-line records,
+ * multiline.h) is held back until the next record starts or SRC_IDLE_MS pass without a byte;
+ * the format is sniffed from the first 64 KiB, or from what came before such a pause. Pretty
+ * JSON hands out every value whose end has come. A reader waiting on a live input looks at the
+ * run's stop flag every SRC_STOP_MS (src_live), so a run that stops (a limit reached, the
+ * output gone, a cancel) ends without waiting for the input to end; and when nothing came for
+ * SRC_IDLE_MS it tells the run, which then tells the output that every row so far is out
+ * (LiqOutput.idle). Plain files, compressed streams and S3 objects are read as before.
+ *
  * Problems (missing or unreadable inputs, cut lines, failed downloads) are recorded as diagnostics and counted
  * in src_incomplete(); the run goes on with the other inputs (exit code 3, L23).
  *
@@ -76,6 +89,9 @@
 #include "base/diag.h"
 
 enum { SRC_MORSEL = 1 << 20 };
+/* live inputs: a pause this long is an idle input; a waiting reader looks at the stop flag
+ * this often */
+enum { SRC_IDLE_MS = 200, SRC_STOP_MS = 50 };
 enum { SRC_AHEAD = 8, SRC_READY = 16 }; /* inputs read ahead of the current one; blocks */
 
 typedef struct Input {
@@ -85,6 +101,7 @@ typedef struct Input {
                          * name when named itself; "stdin"), docs/log-groups.md */
     uint32_t log_len, stream_len;
     int fd;
+    int live;           /* a pipe, FIFO, terminal or socket read as written (see above) */
     int is_file;        /* a plain regular file: morsels are cut by offset and read with pread */
     size_t size;        /* is_file: read [off, size) (the time seek or a shrink lowers it) */
     uint64_t fsize;     /* a regular file: its size when opened; nothing after it is read */
@@ -156,7 +173,24 @@ typedef struct Input {
     uint64_t not_json;     /* records that look like JSON objects but are not JSON, read as
                             * text: counted by the decoders (src_count_not_json), warned once
                             * at the end of the run (engine/exec/pipe.c) */
+    uint64_t over_recs, over_fields; /* JSON records decoded with more leaves than the field
+                            * cap, and the leaves past it (no field gives them): counted by the
+                            * decoders (src_count_over), warned once when the run closes its
+                            * inputs (src_close) */
+    int over_cap;          /* ... the cap they were counted against */
 } Input;
+
+/* A JSON record of in had over leaves past the field cap (engine/data/json.h). Workers count
+ * concurrently. */
+static inline void src_count_over(const Input *in, unsigned over, int cap)
+{
+    if (!in || !over)
+        return;
+    Input *m = (Input *)(uintptr_t)in;
+    __atomic_fetch_add(&m->over_recs, 1, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&m->over_fields, over, __ATOMIC_RELAXED);
+    __atomic_store_n(&m->over_cap, cap, __ATOMIC_RELAXED);
+}
 
 /* The decoders read @timestamp of records of in: some had one (any), some had none (none).
  * A run whose query needs timestamps reports an input with none at all (docs/timestamps.md
@@ -258,6 +292,17 @@ uint64_t src_bytes(const Src *s);
 void src_progress(Src *s, LiqProgress *p);
 int src_ninputs(const Src *s);
 const Input *src_input(const Src *s, int i); /* 0 <= i < src_ninputs(s), in input order */
+/* What a run gives the readers of live inputs (src_live). */
+typedef struct SrcLive {
+    _Atomic int *stop; /* set: the run stops; a reader waiting on a live input gives up */
+    /* the current input is live and nothing came for SRC_IDLE_MS: the morsels before number
+     * `handed` are every morsel handed out so far. Called once per pause, by the worker that
+     * reads the input, with no lock of the Src held. NULL: nobody asks */
+    void (*idle)(void *ctx, uint64_t handed);
+    void *ctx;
+} SrcLive;
+/* Sets the run's hooks for live inputs (copied); call before the first morsel. */
+void src_live(Src *s, const SrcLive *live);
 /* The time seek: bytes of the inputs left unread, and how many inputs it entered. */
 uint64_t src_seek_skipped(const Src *s, int *inputs);
 /* A worker found a record of a morsel of a seeked input out of order (at: its first byte):

@@ -115,7 +115,7 @@ static int write_rows(void *ctx, const char *data, size_t len, const uint32_t *e
 
 static LiqOutput output(LiqBuf *b)
 {
-    LiqOutput o = {b, fmt_row, write_rows};
+    LiqOutput o = {b, fmt_row, write_rows, NULL};
     return o;
 }
 
@@ -508,7 +508,7 @@ static void *snapper_main(void *arg)
         LiqRun *run = s->run;
         pthread_mutex_unlock(&s->mu);
         LiqBuf b = {0};
-        LiqOutput out = {&b, fmt_row, write_count};
+        LiqOutput out = {&b, fmt_row, write_count, NULL};
         LiqStatus st = liq_run_snapshot(run, &out);
         buf_addc(&b, 0);
         long long n = atoll(b.p);
