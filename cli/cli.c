@@ -51,6 +51,7 @@ typedef struct CliOpts {
     int64_t start_ms, end_ms;
     uint32_t batch_rows;
     size_t max_line;
+    int max_fields;        /* --max-fields: JSON leaves read per record (0: 200) */
     const char **inputs;
     int ninputs;
     int quiet;             /* -q: no notices, warnings, table footer */
@@ -95,6 +96,7 @@ enum {
     OPT_VERSION,
     OPT_NO_HEADER,
     OPT_MAX_LINE,
+    OPT_MAX_FIELDS,
     OPT_LIST_FUNCTIONS,
     OPT_BATCH_ROWS,
     OPT_NO_PREFILTER,
@@ -135,6 +137,7 @@ static const struct option long_opts[] = {
     {"end", required_argument, NULL, OPT_END},
     {"no-header", no_argument, NULL, OPT_NO_HEADER},
     {"max-line", required_argument, NULL, OPT_MAX_LINE},
+    {"max-fields", required_argument, NULL, OPT_MAX_FIELDS},
     {"list-functions", no_argument, NULL, OPT_LIST_FUNCTIONS},
     {"no-prefilter", no_argument, NULL, OPT_NO_PREFILTER},
     {"no-seek", no_argument, NULL, OPT_NO_SEEK},
@@ -224,6 +227,8 @@ static const char usage_text[] =
     "                          by time are entered by binary search, not read from the start\n"
     "      --no-seek           read sorted files whole with --start/--end (no binary search)\n"
     "      --max-line BYTES    longest record read whole (default 256 MiB)\n"
+    "      --max-fields N      fields read from a JSON record (default 200, as CloudWatch);\n"
+    "                          records with more are counted in a warning\n"
     "      --no-prefilter      decode every record (no literal search before decoding)\n"
     "      --include GLOB      in directories (and S3 prefixes) read only files whose path\n"
     "                          below the directory or whose name matches GLOB; repeatable\n"
@@ -398,6 +403,12 @@ static int parse_args(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
             if (!parse_count(optarg, 1, 2048, &v))
                 return usage_error(err, "--debug-batch-rows takes 1 to 2048, not '%s'", optarg);
             o->batch_rows = (uint32_t)v;
+            break;
+        case OPT_MAX_FIELDS:
+            if (!parse_count(optarg, 1, 1000000, &v))
+                return usage_error(err, "--max-fields takes a number from 1 to 1000000, not '%s'",
+                                   optarg);
+            o->max_fields = (int)v;
             break;
         case OPT_MAX_LINE:
             if (!parse_count(optarg, 1024, 1L << 40, &v))
@@ -848,7 +859,14 @@ static LiqQuery *compile(CliOpts *o, apr_pool_t *pool, const char *q, size_t qle
 {
     LiqDiagList *diags = diag_list_new(pool);
     const char *fp = o->filter_pattern;
-    LiqCompileOptions co = {fp, fp ? strlen(fp) : 0, o->vars, o->nvars, o->insights_defaults};
+    LiqCompileOptions co = {
+        .pattern = fp,
+        .pattern_len = fp ? strlen(fp) : 0,
+        .params = o->vars,
+        .nparams = o->nvars,
+        .insights_defaults = o->insights_defaults,
+        .max_fields = o->max_fields,
+    };
     LiqQuery *lq = liq_compile_opts(pool, q, q ? qlen : 0, &co, diags);
     if (!lq) {
         print_diags(err, pool, diags, q, qlen, fp, 0);
@@ -924,7 +942,8 @@ static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
     const char *q = o->fields ? NULL : load_query(o, pool, err, &qlen);
     if (!q && (o->query_file || o->saved))
         return CLI_EXIT_USAGE;
-    LiqQuery *lq = o->fields ? liq_fields_query(pool) : compile(o, pool, q, qlen, err);
+    LiqCompileOptions fco = {.max_fields = o->max_fields};
+    LiqQuery *lq = o->fields ? liq_fields_query_opts(pool, &fco) : compile(o, pool, q, qlen, err);
     if (!lq)
         return CLI_EXIT_USAGE;
     int charting = o->chart || o->chart_svg;

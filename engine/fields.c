@@ -6,8 +6,15 @@
 #include "engine/liq_int.h"
 #include "engine/exec/discover.h"
 
-LiqQuery *liq_fields_query(apr_pool_t *pool)
+LiqQuery *liq_fields_query_opts(apr_pool_t *pool, const LiqCompileOptions *opt)
 {
     static const char text[] = "(discover fields)";
-    return liq_query_new(pool, text, sizeof(text) - 1, discover_plan(pool, text));
+    Plan *plan = discover_plan(pool, text);
+    plan->max_fields = opt ? opt->max_fields : 0;
+    return liq_query_new(pool, text, sizeof(text) - 1, plan);
+}
+
+LiqQuery *liq_fields_query(apr_pool_t *pool)
+{
+    return liq_fields_query_opts(pool, NULL);
 }

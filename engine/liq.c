@@ -123,7 +123,7 @@ LiqQuery *liq_compile(apr_pool_t *pool, const char *text, size_t len, LiqDiagLis
 LiqQuery *liq_compile_pattern(apr_pool_t *pool, const char *text, size_t len,
                               const char *pattern, size_t plen, LiqDiagList *diags)
 {
-    LiqCompileOptions opt = {pattern, plen, NULL, 0, 0};
+    LiqCompileOptions opt = {.pattern = pattern, .pattern_len = plen};
     return liq_compile_opts(pool, text, len, &opt, diags);
 }
 
@@ -131,7 +131,7 @@ LiqQuery *liq_compile_opts(apr_pool_t *pool, const char *text, size_t len,
                            const LiqCompileOptions *opt, LiqDiagList *diags)
 {
     static const char pattern_only[] = "fields @timestamp, @logStream, @message";
-    static const LiqCompileOptions none = {NULL, 0, NULL, 0, 0};
+    static const LiqCompileOptions none = {.pattern = NULL};
     if (!opt)
         opt = &none;
     const FpPattern *fp = NULL;
@@ -168,6 +168,7 @@ LiqQuery *liq_compile_opts(apr_pool_t *pool, const char *text, size_t len,
     Plan *plan = plan_build(pool, ast, text, fp, diags);
     if (!plan || diag_count(diags) > 0)
         return NULL;
+    plan->max_fields = opt->max_fields;
     LiqQuery *q = liq_query_new(pool, text, len, plan);
     q->has_stats = has_stats(ast);
     q->stats_keys = stats_keys(ast);

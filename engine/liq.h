@@ -279,8 +279,25 @@ typedef struct LiqCompileOptions {
                             * pattern, diff or anomaly gets 'sort @timestamp desc' before its
                             * first dedup or limit (else at its end) and 'limit 10000' at its
                             * end (not a pattern-only query: text NULL) */
+    int max_fields;        /* --max-fields: the leaves of a JSON record that give fields (0:
+                            * 200, CloudWatch's cap); records with more are counted, and the
+                            * run warns once per input (the fields past the cap are absent) */
+    /* lookup tables (issue 13, docs/lookup.md): 'lookup NAME ...' reads the CSV file lookups
+     * gives for NAME, else lookup_dir/NAME.csv (lookup_dir NULL: none); a missing table or
+     * column is a caret error. Read when the query compiles: the query holds the tables. */
+    const struct LiqLookup *lookups;
+    int nlookups;
+    const char *lookup_dir;
 } LiqCompileOptions;
 
+/* A lookup table named for lookup: --lookup NAME=FILE.csv. */
+typedef struct LiqLookup {
+    const char *name;
+    const char *path;
+} LiqLookup;
+
+/* liq_fields_query with options: only max_fields is read (opt may be NULL). */
+LiqQuery *liq_fields_query_opts(apr_pool_t *pool, const LiqCompileOptions *opt);
 
 /* liq_compile with options (opt may be NULL). Parameters' used flags are set even when the
  * query does not compile (then only for the references read before the errors). */

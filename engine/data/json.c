@@ -149,6 +149,7 @@ typedef struct Scan {
     Datum *out;
     apr_pool_t *pool;
     int leaves; /* every leaf counts toward the field cap, wanted or not */
+    int max;    /* the field cap */
     int k;      /* the value to come: the wanted name it is, or -1 */
     int sub;    /* some wanted name lies under the value to come (its path is set) */
     uint64_t first[4]; /* bitset: first bytes of the wanted names (top-level keys) */
@@ -244,7 +245,7 @@ static void ex_leaf(void *ctx, int d, JsonLeaf t, const char *b, const char *e, 
 {
     Scan *s = ctx;
     (void)d;
-    if (++s->leaves > JSON_MAX_FIELDS || s->k < 0)
+    if (++s->leaves > s->max || s->k < 0)
         return;
     s->out[s->k] = leaf_datum(t, b, e, esc, s->pool);
 }
@@ -254,11 +255,18 @@ static const JsonVisitor extract_visitor = {
 
 int json_extract(const char *line, size_t len, const JsonWant *want, Datum *out, apr_pool_t *pool)
 {
+    return json_extract_cap(line, len, want, out, pool, JSON_MAX_FIELDS, NULL);
+}
+
+int json_extract_cap(const char *line, size_t len, const JsonWant *want, Datum *out,
+                     apr_pool_t *pool, int max, unsigned *over)
+{
     Scan s;
     s.want = want;
     s.out = out;
     s.pool = pool;
     s.leaves = 0;
+    s.max = max > 0 ? max : JSON_MAX_FIELDS;
     s.k = -1;
     s.sub = 1; /* the record's object: every wanted name lies under it */
     path_init(&s.path);
@@ -273,11 +281,97 @@ int json_extract(const char *line, size_t len, const JsonWant *want, Datum *out,
     }
     for (int k = 0; k < want->n; k++)
         out[k] = val_null();
-    if (walk_record(line, len, &extract_visitor, &s))
+    if (walk_record(line, len, &extract_visitor, &s)) {
+        if (over)
+            *over = s.leaves > s.max ? (unsigned)(s.leaves - s.max) : 0;
         return 1;
+    }
+    if (over)
+        *over = 0;
     for (int k = 0; k < want->n; k++)
         out[k] = val_null();
     return 0;
+}
+
+/* ===== json_container: the text of the object or array at a flattened name ===== */
+
+/* json_extract's walk, with the wanted name's container remembered: where it opens (at the
+ * level of its '{' or '[') and where it closes. A leaf of the same name (a repeated key)
+ * forgets it: the last occurrence wins, as for fields. */
+typedef struct Span {
+    Scan s;
+    const char *b, *e;
+    int d; /* the level of the container being read, 0: none */
+} Span;
+
+static void sp_open(void *ctx, int d, int obj, const char *at)
+{
+    Span *sp = ctx;
+    if (sp->s.k >= 0) {
+        sp->b = at;
+        sp->e = NULL;
+        sp->d = d;
+    }
+    ex_open(&sp->s, d, obj, at);
+}
+
+static void sp_key(void *ctx, int d, const char *b, const char *e, int esc)
+{
+    ex_key(&((Span *)ctx)->s, d, b, e, esc);
+}
+
+static void sp_elem(void *ctx, int d, unsigned idx)
+{
+    ex_elem(&((Span *)ctx)->s, d, idx);
+}
+
+static void sp_leaf(void *ctx, int d, JsonLeaf t, const char *b, const char *e, int esc)
+{
+    Span *sp = ctx;
+    (void)d;
+    (void)t;
+    (void)b;
+    (void)e;
+    (void)esc;
+    if (sp->s.k >= 0 && !sp->d) { /* the name is a leaf after all */
+        sp->b = sp->e = NULL;
+    }
+}
+
+static void sp_close(void *ctx, int d, const char *end)
+{
+    Span *sp = ctx;
+    if (sp->d == d && sp->b && !sp->e) {
+        sp->e = end;
+        sp->d = 0;
+    }
+}
+
+static const JsonVisitor span_visitor = {
+    .open = sp_open, .key = sp_key, .elem = sp_elem, .leaf = sp_leaf, .close = sp_close};
+
+int json_container(const char *line, size_t len, const char *name, uint32_t nlen,
+                   const char **b, const char **e, apr_pool_t *pool)
+{
+    JsonWant want = {1, &name, &nlen};
+    Span sp;
+    memset(&sp, 0, sizeof(sp));
+    sp.s.want = &want;
+    sp.s.out = NULL;
+    sp.s.pool = pool;
+    sp.s.k = -1;
+    sp.s.sub = 1;
+    sp.s.max = JSON_MAX_FIELDS;
+    path_init(&sp.s.path);
+    unsigned char c = nlen ? (unsigned char)name[0] : 0;
+    sp.s.first[c >> 6] |= 1ULL << (c & 63);
+    if (c == '.')
+        sp.s.first[0] |= 1;
+    if (!walk_record(line, len, &span_visitor, &sp) || !sp.b || !sp.e)
+        return 0;
+    *b = sp.b;
+    *e = sp.e;
+    return 1;
 }
 
 /* ===== json_each: every leaf (field discovery) ===== */
@@ -286,7 +380,7 @@ typedef struct Each {
     JsonLeafFn fn;
     void *ctx;
     apr_pool_t *pool;
-    int leaves;
+    int leaves, max;
     Path path;
 } Each;
 
@@ -318,7 +412,7 @@ static void each_leaf(void *ctx, int d, JsonLeaf t, const char *b, const char *e
 {
     Each *e = ctx;
     (void)d;
-    if (++e->leaves > JSON_MAX_FIELDS || t == JSON_NULL)
+    if (++e->leaves > e->max || t == JSON_NULL)
         return;
     Datum v = leaf_datum(t, b, end, esc, e->pool);
     e->fn(e->ctx, e->path.p, e->path.len, &v);
@@ -329,11 +423,18 @@ static const JsonVisitor each_visitor = {
 
 int json_each(const char *line, size_t len, JsonLeafFn fn, void *ctx, apr_pool_t *pool)
 {
+    return json_each_cap(line, len, JSON_MAX_FIELDS, fn, ctx, pool);
+}
+
+int json_each_cap(const char *line, size_t len, int max, JsonLeafFn fn, void *ctx,
+                  apr_pool_t *pool)
+{
     Each e;
     e.fn = fn;
     e.ctx = ctx;
     e.pool = pool;
     e.leaves = 0;
+    e.max = max > 0 ? max : JSON_MAX_FIELDS;
     path_init(&e.path);
     return walk_record(line, len, &each_visitor, &e);
 }

@@ -3,7 +3,8 @@
  * One pass over a line finds every wanted field at once. Nested objects flatten with dots
  * (a.b.c), arrays with the index as a path segment (items.0.id); a top-level key that starts
  * with '@' is exposed with an extra '@' (@@key); JSON null and empty containers are absent;
- * after JSON_MAX_FIELDS leaves no further field is discovered. When a key repeats, the last
+ * after JSON_MAX_FIELDS leaves (CloudWatch's 200; --max-fields raises it: the _cap variants)
+ * no further field is discovered. When a key repeats, the last
  * occurrence wins (as jq and JSON.parse). A name is its path's segments joined by dots, empty
  * segments included: {"":{"a":0}} has the field ".a", {"a":{"":1}} the field "a.", and a
  * top-level "" key the field "" (so a field's value never depends on what else is asked).
@@ -62,6 +63,11 @@ typedef struct JsonWant {
 /* Returns 1 when line is a JSON object (then out[k] is set for each wanted name found, VT_NULL
  * otherwise), 0 when it is not (every out[k] is VT_NULL). */
 int json_extract(const char *line, size_t len, const JsonWant *want, Datum *out, apr_pool_t *pool);
+/* json_extract with a field cap of max leaves (0: JSON_MAX_FIELDS); *over (when over is not
+ * NULL) is set to the number of leaves past the cap, which no field gives (0 when the line is
+ * not JSON). */
+int json_extract_cap(const char *line, size_t len, const JsonWant *want, Datum *out,
+                     apr_pool_t *pool, int max, unsigned *over);
 
 /* Field discovery: calls fn for every leaf json_extract could return, with its flattened
  * name (valid during the call only) and value; JSON nulls (absent) are skipped but count
@@ -70,6 +76,17 @@ int json_extract(const char *line, size_t len, const JsonWant *want, Datum *out,
  * invalid, so callers keep what they got only on 1. */
 typedef void (*JsonLeafFn)(void *ctx, const char *name, size_t len, const Datum *value);
 int json_each(const char *line, size_t len, JsonLeafFn fn, void *ctx, apr_pool_t *pool);
+/* json_each with a field cap of max leaves (0: JSON_MAX_FIELDS). */
+int json_each_cap(const char *line, size_t len, int max, JsonLeafFn fn, void *ctx,
+                  apr_pool_t *pool);
+
+/* The JSON text [*b, *e) of the object or array a record's flattened name stands for (name
+ * `payload.commits` for {"payload":{"commits":[...]}}), which json_extract does not return
+ * (it returns leaves): 1, or 0 when line is not a JSON object or the name is no container
+ * there. The last occurrence of a repeated key wins; the field cap does not apply (the text
+ * is whole). unnest reads flattened arrays with it (engine/exec/op_unnest.c). */
+int json_container(const char *line, size_t len, const char *name, uint32_t nlen,
+                   const char **b, const char **e, apr_pool_t *pool);
 
 /* Whether a line json_extract refused looks like a JSON object all the same: its first byte
  * (after a byte order mark and white space) is '{' and its last (before white space) '}'.

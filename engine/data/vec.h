@@ -65,6 +65,7 @@ typedef struct Rec {
     uint8_t json;    /* REC_JSON_*: what the decoder learnt about the line */
     uint8_t ts_done; /* ts computed (or given by the format) */
     uint8_t has_ts;
+    uint8_t over_counted; /* its leaves past the JSON field cap are counted (src_count_over) */
     int64_t ts;      /* epoch ms when has_ts */
     const RecMeta *meta; /* NULL: everything comes from the input */
 } Rec;

@@ -379,6 +379,7 @@ void dec_load(const Plan *p, Batch *b, const int *slots, int n)
             }
         }
     JsonWant w = {nw, names, lens};
+    int cap = p->max_fields > 0 ? p->max_fields : JSON_MAX_FIELDS;
     Datum *out = apr_palloc(b->pool, sizeof(Datum) * (size_t)(nw + 1));
     Vec **vs = apr_palloc(b->pool, sizeof(Vec *) * (size_t)(nj + 1));
     for (int j = 0; j < base_ts; j++)
@@ -387,16 +388,19 @@ void dec_load(const Plan *p, Batch *b, const int *slots, int n)
         uint32_t row = b->sel[k];
         Rec *r = &b->recs[row];
         int is_json = 0;
+        unsigned over = 0; /* leaves past the field cap, counted for the warning of the run */
         if (r->json == REC_JSON_FRAG) {
-            is_json = json_extract(r->line + r->jsoff, r->len - r->jsoff, &w, out, b->pool);
+            is_json = json_extract_cap(r->line + r->jsoff, r->len - r->jsoff, &w, out, b->pool,
+                                       cap, &over);
         } else if (r->json != REC_JSON_NO && w.n > 0) {
-            is_json = json_extract(r->line, r->len, &w, out, b->pool);
+            is_json = json_extract_cap(r->line, r->len, &w, out, b->pool, cap, &over);
             r->json = is_json ? REC_JSON_YES : REC_JSON_NO;
             const char *frag = NULL;
             if (!is_json && r->len > 2 && r->line[0] != '{' &&
                 (frag = memmem(r->line, r->len, "\t{", 2)) != NULL) {
                 uint32_t off = (uint32_t)(frag + 1 - r->line);
-                if (json_extract(r->line + off, r->len - off, &w, out, b->pool)) {
+                if (json_extract_cap(r->line + off, r->len - off, &w, out, b->pool, cap,
+                                     &over)) {
                     r->json = REC_JSON_FRAG;
                     r->jsoff = off;
                     is_json = 1;
@@ -404,6 +408,10 @@ void dec_load(const Plan *p, Batch *b, const int *slots, int n)
             }
             if (!is_json && looks_like_object(r, frag)) /* read as text: said at the end */
                 src_count_not_json(b->input);
+        }
+        if (over && !r->over_counted) {
+            r->over_counted = 1;
+            src_count_over(b->input, over, cap);
         }
         for (int j = 0; j < base_ts; j++)
             vs[j]->d[row] = is_json ? out[j] : val_null();

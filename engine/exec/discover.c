@@ -67,8 +67,9 @@ typedef struct Leaf {
 typedef struct DiscLocal {
     FieldMap map;
     uint64_t rec; /* records seen by this worker, numbering them for FieldEnt.last */
-    Leaf leaves[JSON_MAX_FIELDS];
-    int nleaves;
+    Leaf *leaves; /* the current record's JSON leaves (at most max; room for cap) */
+    int nleaves, max, cap;
+    apr_pool_t *pool; /* the worker's: leaves */
     LiqBuf names; /* the current record's JSON leaf names */
 } DiscLocal;
 
@@ -185,8 +186,16 @@ static unsigned type_of(const Datum *d)
 static void on_leaf(void *ctx, const char *name, size_t len, const Datum *value)
 {
     DiscLocal *l = ctx;
-    if (l->nleaves == JSON_MAX_FIELDS)
+    if (l->nleaves == l->max)
         return;
+    if (l->nleaves == l->cap) {
+        int cap = l->cap ? l->cap * 2 : 256;
+        Leaf *nl = apr_palloc(l->pool, sizeof(Leaf) * (size_t)cap);
+        if (l->nleaves)
+            memcpy(nl, l->leaves, sizeof(Leaf) * (size_t)l->nleaves);
+        l->leaves = nl;
+        l->cap = cap;
+    }
     Leaf *f = &l->leaves[l->nleaves++];
     f->off = l->names.len;
     f->len = (uint32_t)len;
@@ -204,12 +213,12 @@ static void json_fields(DiscLocal *l, const Rec *r, const Input *in, apr_pool_t 
     const char *frag = NULL;
     l->nleaves = 0;
     l->names.len = 0;
-    int ok = r->json != REC_JSON_NO && json_each(line, len, on_leaf, l, pool);
+    int ok = r->json != REC_JSON_NO && json_each_cap(line, len, l->max, on_leaf, l, pool);
     if (!ok && len > 2 && line[0] != '{' && (frag = memmem(line, len, "\t{", 2)) != NULL) {
         size_t off = (size_t)(frag + 1 - line);
         l->nleaves = 0;
         l->names.len = 0;
-        ok = json_each(line + off, len - off, on_leaf, l, pool);
+        ok = json_each_cap(line + off, len - off, l->max, on_leaf, l, pool);
     }
     if (!ok && r->json == REC_JSON_UNKNOWN &&
         (json_looks_like_object(line, len) ||
@@ -300,9 +309,10 @@ static apr_status_t local_cleanup(void *p)
 
 static OpLocal *disc_local_new(const Op *op, const OpCtx *ctx, apr_pool_t *pool)
 {
-    (void)op;
     (void)ctx;
     DiscLocal *l = apr_pcalloc(pool, sizeof(*l));
+    l->max = op->plan->max_fields > 0 ? op->plan->max_fields : JSON_MAX_FIELDS;
+    l->pool = pool;
     map_init(&l->map);
     apr_pool_cleanup_register(pool, l, local_cleanup, apr_pool_cleanup_null);
     return l;

@@ -5,6 +5,14 @@
  * field kept; the original row is gone. A map, string or number counts as a list of one; a row
  * whose f is null gives no rows. Output order: input order, then element order.
  *
+ * Flattened arrays (issue 14). JSON records are flattened into leaves (payload.commits.0.sha,
+ * ...: §7.2), so a record field such as payload.commits, an array or object of the record,
+ * has no value of its own. When f is such a name (a field of the input, not one the query
+ * made) and the row is a JSON record, the container's text is read from the record
+ * (json_container) and unnested as jsonParse would give it: whole, whatever the field cap.
+ * This needs the record, so it holds where the raw records are: in the first stage, before
+ * any stats, sort, limit or dedup.
+ *
  * State: the rows made (a RowSet); the elements of one source row stay together and in
  * order through combines and merges, which append.
  *
@@ -13,12 +21,31 @@
 #include <stdlib.h>
 #include <string.h>
 #include "engine/data/jdom.h"
+#include "engine/data/json.h"
 #include "engine/exec/op.h"
 
 typedef struct UnnestData {
     Expr *list;
     int slot; /* the element's slot */
+    const char *field; /* list is this JSON field of the input (flattened arrays), or NULL */
+    uint32_t flen;
 } UnnestData;
+
+/* The container a JSON record has at ud->field, parsed into pool; NULL when there is none. */
+static const JdNode *record_container(const UnnestData *ud, const Rec *r, apr_pool_t *pool)
+{
+    const char *line = r->line, *cb, *ce;
+    size_t len = r->len;
+    if (r->json == REC_JSON_FRAG) {
+        line += r->jsoff;
+        len -= r->jsoff;
+    } else if (r->json != REC_JSON_YES) {
+        return NULL;
+    }
+    if (!json_container(line, len, ud->field, ud->flen, &cb, &ce, pool))
+        return NULL;
+    return jdom_parse(pool, cb, (size_t)(ce - cb));
+}
 
 typedef struct UnnestLocal {
     ExprState *st;
@@ -59,9 +86,21 @@ static void unnest_sink(const Op *op, OpLocal *lp, Batch *b)
         const Datum *d = VGET(v, rowof[r]);
         const JdNode *list = NULL;
         size_t n = 1;
-        if (d->type == VT_NULL)
+        Datum tmpd;
+        if (d->type == VT_NULL && ud->field && b->recs) { /* a flattened array, or no list */
+            list = record_container(ud, &b->recs[rowof[r]], b->pool);
+            if (!list)
+                continue;
+            if (list->type == JD_ARR) {
+                n = list->n;
+            } else { /* an object: a list of one */
+                tmpd = val_jdom(list);
+                d = &tmpd;
+                list = NULL;
+            }
+        } else if (d->type == VT_NULL) {
             continue; /* no list, no rows */
-        if (d->type == VT_JSON && ((const JdNode *)d->v.p)->type == JD_ARR) {
+        } else if (d->type == VT_JSON && ((const JdNode *)d->v.p)->type == JD_ARR) {
             list = d->v.p;
             n = list->n;
         } else if (d->type == VT_STR) { /* the JSON text of an array */
@@ -163,5 +202,10 @@ Op *op_unnest_new(Plan *p, Expr *list, int slot)
     UnnestData *ud = apr_pcalloc(p->pool, sizeof(*ud));
     ud->list = list;
     ud->slot = slot;
+    int in = expr_direct_slot(list);
+    if (in >= 0 && p->slots[in].kind == SLOT_INPUT && p->slots[in].sys == SYS_NONE) {
+        ud->field = p->slots[in].name;
+        ud->flen = p->slots[in].len;
+    }
     return op_new(p, &unnest_vt, ud);
 }

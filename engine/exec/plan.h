@@ -93,6 +93,8 @@ typedef struct Plan {
     int needs_ts;      /* bin(), earliest/latest, diff or anomaly read @timestamp: an input
                         * none of whose records has one is reported (docs/timestamps.md T10) */
     DiffKind diff;     /* pattern | diff: the comparison period (a run sets the periods) */
+    int max_fields;    /* --max-fields: leaves of a JSON record that give fields (0: CloudWatch's
+                        * JSON_MAX_FIELDS, engine/data/json.h) */
     Prefilter *pre;    /* literals every surviving raw line contains */
     int npre;
 } Plan;

@@ -1967,6 +1967,25 @@ void src_release(Src *s, Morsel *m)
     apr_thread_mutex_unlock(s->lock);
 }
 
+/* JSON records of in with more leaves than the field cap (src_count_over): a warning, once. */
+static void report_over(Src *s, Input *in)
+{
+    uint64_t recs = in->over_recs, fields = in->over_fields;
+    if (!recs)
+        return;
+    in->over_recs = 0;
+    apr_thread_mutex_lock(s->diag_lock);
+    LiqDiag *d = diag_add(s->diags, DIAG_WARNING, NULL,
+                          "%s: %llu record%s more than %d fields: %llu field%s past the %dth "
+                          "%s no value (CloudWatch reads at most 200 fields of a JSON event)",
+                          in->path, (unsigned long long)recs, recs == 1 ? " has" : "s have",
+                          in->over_cap, (unsigned long long)fields, fields == 1 ? "" : "s",
+                          in->over_cap, fields == 1 ? "has" : "have");
+    diag_hint(s->diags, d, "--max-fields N reads up to N fields of a record (or take them from "
+                           "@message with parse or jsonParse)");
+    apr_thread_mutex_unlock(s->diag_lock);
+}
+
 void src_close(Src *s)
 {
     /* downloads still running (a run may end early: limit, a closed pipe) are stopped by
@@ -1980,6 +1999,8 @@ void src_close(Src *s)
             in->msgs)
             close_input(s, in);
     }
+    for (int i = 0; i < s->n; i++) /* counted by the decoders (src_count_over), told once */
+        report_over(s, &s->inputs[i]);
 }
 
 int src_incomplete(const Src *s)

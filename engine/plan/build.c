@@ -22,6 +22,7 @@
 #include "engine/plan/fpat_compile.h"
 #include "engine/plan/prefilter.h"
 #include "parser/func.h"
+#include "parser/parse.h"
 
 typedef enum { VIS_DEFAULT, VIS_FIELDS, VIS_DISPLAY, VIS_STATS } VisMode;
 
@@ -42,6 +43,7 @@ typedef struct Builder {
     Op *fused_sort;        /* the sort right after that stats, and its keys */
     const int *fused_slots, *fused_desc;
     int fused_n;
+    Scope gone; /* names warned about as gone after stats (check_after_stats), once each */
 } Builder;
 
 /* ===== Pipelines ===== */
@@ -661,6 +663,98 @@ static void add_pattern(Builder *b, const FpPattern *fp)
                 add_prefilter(b->p, fp->terms[i].s, fp->terms[i].len, op->label);
 }
 
+/* ===== Names that are gone after stats (issue 14) =====
+ *
+ * After stats only its columns exist, and a later command that names anything else reads null
+ * in every row (expr_compile.c): 'stats count(*) by type | sort count desc' sorts by nothing,
+ * as the column is called count(*). That is known before reading a byte, so it is a warning
+ * with a caret, naming the column meant. */
+
+/* The name n stands for nothing after the last stats: not a column, nor a path into one. */
+static int gone(const Builder *b, const AstNode *n)
+{
+    if (scope_get(b->scope, n->str) >= 0)
+        return 0;
+    for (size_t cut = n->len; !(n->flags & AST_F_QUOTED) && cut-- > 1;)
+        if (n->str[cut] == '.') {
+            char *head = apr_pstrmemdup(b->p->pool, n->str, cut);
+            if (scope_get(b->scope, head) >= 0)
+                return 0;
+        }
+    return 1;
+}
+
+static void warn_gone_field(Builder *b, const AstNode *n)
+{
+    apr_pool_t *pool = b->p->pool;
+    const Scope *s = b->scope;
+    LiqDiag *d = diag_add(b->diags, DIAG_WARNING, &n->span,
+                          "'%s' is not a column after stats: it is null in every row", n->str);
+    for (int i = 0; i < s->n; i++) /* count vs count(*): the aggregate's own name */
+        if (strncmp(s->names[i], n->str, n->len) == 0 && s->names[i][n->len] == '(') {
+            diag_hint(b->diags, d, "stats calls that column '%s': name it with as (%s as %s) or "
+                                   "write `%s`", s->names[i], s->names[i], n->str, s->names[i]);
+            return;
+        }
+    const char *best = NULL;
+    int bestd = n->len <= 4 ? 3 : 4; /* a typo: 2 edits (a swap), 3 in longer names */
+    for (int i = 0; i < s->n; i++) {
+        int dist = lx_edit_distance(n->str, n->len, s->names[i], strlen(s->names[i]));
+        if (dist < bestd && (size_t)dist < n->len) {
+            bestd = dist;
+            best = s->names[i];
+        }
+    }
+    if (best) {
+        diag_hint(b->diags, d, "did you mean '%s'?", best);
+        return;
+    }
+    const char *cols = NULL;
+    for (int i = 0; i < s->n; i++)
+        cols = cols ? apr_pstrcat(pool, cols, ", ", s->names[i], NULL) : s->names[i];
+    if (cols)
+        diag_hint(b->diags, d, "the columns after stats are %s", cols);
+}
+
+/* Warns about every name of expression n that is gone after stats. */
+static void warn_gone(Builder *b, const AstNode *n)
+{
+    if (!n)
+        return;
+    if (n->kind == AST_FIELD) {
+        if (gone(b, n) && scope_get(&b->gone, n->str) < 0) {
+            warn_gone_field(b, n);
+            scope_set(b->p->pool, &b->gone, n->str, 0);
+        }
+        return;
+    }
+    for (uint32_t i = 0; i < n->nkids; i++)
+        warn_gone(b, n->kids[i]);
+}
+
+/* The expressions of a command that follows stats, checked before it is built. */
+static void check_after_stats(Builder *b, const AstNode *cmd)
+{
+    if (!b->scope->closed)
+        return;
+    switch (cmd->kind) {
+    case AST_FILTER:
+    case AST_FIELDS:
+    case AST_DISPLAY:
+    case AST_SORT:
+    case AST_DEDUP:
+        warn_gone(b, cmd);
+        break;
+    case AST_PARSE:
+    case AST_UNNEST:
+    case AST_PATTERN:
+        warn_gone(b, cmd->nkids ? cmd->kids[0] : NULL);
+        break;
+    default:
+        break;
+    }
+}
+
 Plan *plan_build(apr_pool_t *pool, const AstNode *q, const char *text, const FpPattern *fp,
                  LiqDiagList *diags)
 {
@@ -695,6 +789,7 @@ Plan *plan_build(apr_pool_t *pool, const AstNode *q, const char *text, const FpP
     }
     for (uint32_t i = 0; i < q->nkids; i++) {
         const AstNode *cmd = q->kids[i];
+        check_after_stats(&b, cmd);
         switch (cmd->kind) {
         case AST_FILTER:
             add_filter(&b, cmd->kids[0]);

@@ -38,7 +38,7 @@ compare() {
         cat "$tmp/liq.err"
         return 0
     fi
-    "$LIQ" --threads 2 --format csv "$3" "$2" >"$tmp/liq2.out" 2>&1 || true
+    "$LIQ" --threads 2 --format csv "$3" "$2" >"$tmp/liq2.out" 2>"$tmp/liq2.err" || true
     if ! cmp -s "$tmp/liq.out" "$tmp/liq2.out"; then
         failures=$((failures + 1))
         echo "FAIL $1: --threads 1 and --threads 2 differ"

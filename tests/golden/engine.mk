@@ -36,7 +36,8 @@ ENGINE_SH_TESTS = \
 	tests/inputs/groups.sh \
 	tests/inputs/multiline.sh \
 	tests/inputs/syslog.sh \
-	tests/inputs/no_timestamps.sh
+	tests/inputs/no_timestamps.sh \
+	tests/inputs/max_fields.sh
 
 ## inputs of golden tests too large to write inline, and the scripts that made them
 EXTRA_DIST += tests/golden/data/anomaly_app.txt tests/golden/data/gen_anomaly.py

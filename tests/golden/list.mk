@@ -13,5 +13,6 @@ GOLDEN_TESTS = \
 	tests/golden/corpora/lnav.test \
 	tests/golden/errors/limits.test \
 	tests/golden/errors/semantic.test \
+	tests/golden/errors/warnings.test \
 	tests/golden/errors/syntax.test \
 	tests/golden/params/braces.test
