@@ -197,7 +197,11 @@ static int check_expr(Sema *s, AstNode *n, ExprCtx ctx, const char *cmd)
                     err(s, a, "'*' is only allowed in count(*)");
                 continue;
             }
-            check_expr(s, a, fi->kind == FK_AGG ? CTX_AGG_ARG : ctx, cmd);
+            /* a scalar function over aggregates (round(avg(x), 2)) is an aggregate
+             * expression itself */
+            if (check_expr(s, a, fi->kind == FK_AGG ? CTX_AGG_ARG : ctx, cmd) &&
+                fi->kind != FK_AGG)
+                has_agg = 1;
         }
         break;
     }
@@ -272,21 +276,64 @@ static int only_aliases(const AstNode *n, const char **aliases, int na)
     return 1;
 }
 
+/* Is name one of names[0..n), or a member of one ("k.sub" of a key k)? */
+static int name_in(const char *name, const char **names, int n)
+{
+    for (int i = 0; i < n; i++) {
+        size_t l = names[i] ? strlen(names[i]) : 0;
+        if (l && strncmp(name, names[i], l) == 0 && (name[l] == 0 || name[l] == '.'))
+            return 1;
+    }
+    return 0;
+}
+
+/* A stats item with aggregates is computed from the groups: outside aggregate arguments it may
+ * name only earlier items of the same stats and the group keys (avg(x) + x has no x to read
+ * once the rows are grouped). Reports each other name. */
+static void check_item_names(Sema *s, const AstNode *n, const char **names, int nn)
+{
+    if (n->kind == AST_CALL && (n->flags & AST_F_AGG))
+        return;
+    if (n->kind == AST_FIELD) {
+        if (!name_in(n->str, names, nn)) {
+            LiqDiag *d = err(s, n, "'%s' is neither aggregated nor a group key of this stats",
+                             n->str);
+            diag_hint(s->diags, d, "aggregate it, e.g. max(%s), or group by it with 'by %s'",
+                      n->str, n->str);
+        }
+        return;
+    }
+    for (uint32_t i = 0; i < n->nkids; i++)
+        check_item_names(s, n->kids[i], names, nn);
+}
+
 static void check_stats(Sema *s, AstNode *cmd)
 {
     AstNode *aggs = cmd->kids[0], *by = cmd->kids[1];
-    const char **aliases = apr_palloc(s->diags->pool, sizeof(char *) * (aggs->nkids + 1));
-    int na = 0;
+    /* the names an item may read besides aggregates: the group keys (alias, field name or
+     * text) and the earlier items */
+    const char **names = apr_palloc(s->diags->pool,
+                                    sizeof(char *) * (by->nkids + aggs->nkids + 1));
+    int nn = 0;
+    for (uint32_t i = 0; i < by->nkids; i++) {
+        const AstNode *e = by->kids[i]->kids[0];
+        if (by->kids[i]->str)
+            names[nn++] = by->kids[i]->str; /* after stats a key is known by its alias only */
+        else
+            names[nn++] = e->kind == AST_FIELD ? e->str : ast_text(s->diags->pool, e, s->text);
+    }
     for (uint32_t i = 0; i < aggs->nkids; i++) {
         AstNode *item = aggs->kids[i];
         int before = s->errors;
         int has = check_expr(s, item->kids[0], CTX_STATS_ITEM, "stats");
-        if (!has && s->errors == before && !only_aliases(item->kids[0], aliases, na)) {
+        if (s->errors == before && has)
+            check_item_names(s, item->kids[0], names, nn);
+        else if (s->errors == before && !only_aliases(item->kids[0], names, nn)) {
             LiqDiag *d = err(s, item->kids[0], "stats item '%s' has no aggregate function",
                              ast_text(s->diags->pool, item->kids[0], s->text));
             diag_hint(s->diags, d, "group by it with 'by', or aggregate it, e.g. count(*), max(f)");
         }
-        aliases[na++] = item->str;
+        names[nn++] = item->str;
     }
     for (uint32_t i = 0; i < by->nkids; i++) {
         AstNode *e = by->kids[i]->kids[0];

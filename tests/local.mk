@@ -20,6 +20,11 @@ include tests/golden/engine.mk
 TESTS += $(GOLDEN_TESTS) $(FUNCTION_TESTS) $(ENGINE_TESTS) $(ENGINE_SH_TESTS)
 EXTRA_DIST += $(GOLDEN_TESTS) $(FUNCTION_TESTS) $(ENGINE_TESTS) $(ENGINE_SH_TESTS)
 
+## the value rules of the language (L3, L5, L8), and a differential test of them
+include tests/golden/lang.mk
+TESTS += $(LANG_TESTS) $(LANG_SH_TESTS)
+EXTRA_DIST += $(LANG_TESTS) $(LANG_SH_TESTS) $(LANG_TEST_INPUTS)
+
 ## the example queries of the AWS documentation, as golden tests
 include tests/golden/docs.mk
 TESTS += $(DOCS_TESTS)
@@ -53,5 +58,6 @@ EXTRA_DIST += $(REPO_SH_TESTS) scripts/setup.sh
 # golden_run and liq must exist before any .test or .sh runs
 $(GOLDEN_TESTS:.test=.log) $(FUNCTION_TESTS:.test=.log) $(ENGINE_TESTS:.test=.log) \
 	$(SH_TESTS:.sh=.log) $(OUT_SH_TESTS:.sh=.log) $(ENGINE_SH_TESTS:.sh=.log) \
-	$(S3_SH_TESTS:.sh=.log) $(DOCS_TESTS:.test=.log): \
+	$(S3_SH_TESTS:.sh=.log) $(DOCS_TESTS:.test=.log) $(LANG_TESTS:.test=.log) \
+	$(LANG_SH_TESTS:.sh=.log): \
 	tests/golden_run$(EXEEXT) liq$(EXEEXT)

@@ -13,6 +13,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "engine/exec/agg.h"
@@ -381,8 +382,7 @@ static void cd_add(Distinct *d, const Datum *x)
             return;
         j = (j + 1) & d->mask;
     }
-    d->vals[j] = datum_copy(d->pool, x);
-    d->vals[j].flags = 0;
+    d->vals[j] = datum_copy(d->pool, x); /* with its cached numeric view (val.h) */
     if (++d->n > CD_EXACT_MAX)
         cd_to_hll(d);
 }
@@ -514,7 +514,40 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Nearest rank: the value at index ceil(p/100 * n) - 1 of the sorted values, clamped. */
+/* The nearest rank ceil(p/100 * n), 1-based, clamped to [1, n], with p taken as the decimal
+ * it was written as: 99.9 is the double just above 99.9, and in doubles 99.9/100 * 1000 comes
+ * out as 999.0000000000001, whose ceiling is one rank too far (L8). p = M * 10^e from the
+ * shortest digits that read back to p; then ceil(M * n / 10^(2 - e)) in exact integers. */
+static size_t pct_rank(double p, size_t n)
+{
+    if (!(p > 0))
+        return 1;
+    if (p >= 100)
+        return n;
+    char tmp[40];
+    int prec;
+    for (prec = 1; prec < 17; prec++) {
+        snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, p);
+        if (strtod(tmp, NULL) == p)
+            break;
+    }
+    snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, p);
+    uint64_t m = 0;
+    const char *t = tmp;
+    for (; *t && *t != 'e'; t++)
+        if (*t >= '0' && *t <= '9')
+            m = m * 10 + (uint64_t)(*t - '0');
+    long k = 2 - (strtol(t + 1, NULL, 10) - (prec - 1)); /* p < 100, so k >= 1 */
+    unsigned __int128 num = (unsigned __int128)m * n, den = 1;
+    if (k > 38) /* 10^k exceeds m * n (< 10^17 * 2^64): the rank rounds up to 1 */
+        return 1;
+    for (long i = 0; i < k; i++)
+        den *= 10;
+    size_t r = (size_t)((num + den - 1) / den);
+    return r < 1 ? 1 : r > n ? n : r;
+}
+
+/* Nearest rank: the value at rank ceil(p/100 * n) of the sorted values (L8). */
 static Datum pct_result(void *sp, double p, apr_pool_t *pool)
 {
     (void)pool;
@@ -522,9 +555,7 @@ static Datum pct_result(void *sp, double p, apr_pool_t *pool)
     if (!s->n)
         return val_null();
     qsort(s->v, s->n, sizeof(double), cmp_double);
-    double r = ceil(p / 100.0 * (double)s->n) - 1;
-    size_t k = r < 0 ? 0 : (size_t)r >= s->n ? s->n - 1 : (size_t)r;
-    return val_num(s->v[k]);
+    return val_num(s->v[pct_rank(p, s->n) - 1]);
 }
 
 static void pct_destroy(void *sp)

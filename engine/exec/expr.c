@@ -148,8 +148,10 @@ static Datum cmp(ExprOp op, const Datum *x, const Datum *y)
 {
     int ok;
     int c = val_compare(x, y, &ok);
-    if (!ok)
+    if (ok == VC_NULL)
         return val_null();
+    if (ok == VC_UNORDERED) /* a number against text that is none (L5): only != holds */
+        return val_bool(op == EOP_NE);
     switch (op) {
     case EOP_EQ:
         return val_bool(c == 0);
@@ -294,7 +296,7 @@ Vec *expr_eval(const Expr *e, ExprState *st, Batch *b)
                 int hit = 0;
                 for (int k = 0; k < s->nlist && !hit; k++) {
                     int ok;
-                    hit = val_compare(d, &s->list[k], &ok) == 0 && ok;
+                    hit = val_compare(d, &s->list[k], &ok) == 0 && ok == VC_OK;
                 }
                 out->d[row] = val_bool(hit != s->negate);
             }

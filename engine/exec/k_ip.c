@@ -5,8 +5,13 @@
  * "10.0.0.01" or "10.1"), IPv6 in RFC 4291 text form (with "::" and an embedded dotted quad,
  * without a "%zone" suffix or brackets). A subnet is "address/prefix" (prefix 0-32 or 0-128,
  * decimal); a bare address is the subnet of that one address. Host bits of the subnet address
- * are ignored. An IPv4-mapped IPv6 address ("::ffff:10.0.0.1") is an IPv6 address here, inside
- * no IPv4 subnet.
+ * are ignored.
+ *
+ * IPv4-mapped IPv6 addresses ("::ffff:10.1.2.3", RFC 4291 §2.5.5.2) are how dual-stack
+ * servers log IPv4 clients: in the subnet tests such an address stands for the IPv4 address it
+ * maps. isIpInSubnet("::ffff:10.1.2.3", "10.0.0.0/8") and isIpv4InSubnet(...) are true, and
+ * isIpInSubnet("10.1.2.3", "::ffff:10.0.0.0/104") too; isIpv6InSubnet stays with IPv6 text and
+ * IPv6 subnets ("::ffff:10.1.2.3" is in "::ffff:0:0/96"), and isValidIpV4 with IPv4 text.
  *
  * The predicates return booleans (§4.5): false for text that is not an address (or not a
  * subnet), null only for null input (L4). ipv4ToNumber returns null for anything but IPv4.
@@ -158,6 +163,33 @@ void k_fn_isValidIpV6(const KArgs *a)
 
 /* ===== Subnets ===== */
 
+/* ::ffff:0:0/96, IPv4-mapped addresses (RFC 4291) */
+static int v4_mapped(const Ip *ip)
+{
+    static const unsigned char pre[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    return ip->fam == 6 && memcmp(ip->b, pre, sizeof(pre)) == 0;
+}
+
+/* ip in net, an IPv4-mapped address standing for its IPv4 address (fam 0: either family of
+ * subnet; 4: IPv4 subnets, the address IPv4 or mapped; 6: IPv6 address and subnet). */
+static int in_subnet_of(Ip ip, const Net *net, int fam)
+{
+    if (fam == 6)
+        return ip.fam == 6 && in_net(&ip, net);
+    if (fam == 4 && net->ip.fam != 4)
+        return 0;
+    if (ip.fam == 6 && net->ip.fam == 4 && v4_mapped(&ip)) { /* unmap */
+        memmove(ip.b, ip.b + 12, 4);
+        ip.fam = 4;
+    } else if (ip.fam == 4 && net->ip.fam == 6 && fam == 0) { /* map */
+        memmove(ip.b + 12, ip.b, 4);
+        memset(ip.b, 0, 10);
+        ip.b[10] = ip.b[11] = 0xff;
+        ip.fam = 6;
+    }
+    return in_net(&ip, net);
+}
+
 /* isIpInSubnet and its family-specific forms (fam 0: either family). */
 static void in_subnet(const KArgs *a, int fam)
 {
@@ -174,7 +206,7 @@ static void in_subnet(const KArgs *a, int fam)
         int ok = ip_parse(s, n, &ip);
         const char *cs = addr_text(c, &cn);
         Net net;
-        ok = ok && net_parse(cs, cn, &net) && in_net(&ip, &net) && (!fam || ip.fam == fam);
+        ok = ok && net_parse(cs, cn, &net) && in_subnet_of(ip, &net, fam);
         a->out->d[row] = val_bool(ok);
     }
 }
@@ -251,13 +283,6 @@ static const Net reserved_nets[] = {
 
 /* clang-format on */
 
-/* ::ffff:0:0/96, IPv4-mapped addresses (RFC 4291): reserved as IPv6 addresses. */
-static int v4_mapped(const Ip *ip)
-{
-    static const unsigned char pre[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    return ip->fam == 6 && memcmp(ip->b, pre, sizeof(pre)) == 0;
-}
-
 static int in_any(const Ip *ip, const Net *nets, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -268,6 +293,7 @@ static int in_any(const Ip *ip, const Net *nets, size_t n)
 
 static int reserved(const Ip *ip)
 {
+    /* ::ffff:0:0/96 is reserved as a block of IPv6 addresses (RFC 6890) */
     return v4_mapped(ip) || in_any(ip, reserved_nets, sizeof(reserved_nets) / sizeof(Net));
 }
 

@@ -4,6 +4,8 @@
  * thread saw the row: each worker keeps, per key, the earliest row it saw (rows reach a worker
  * in increasing order), and the merge keeps the row with the smaller order key. Rows with a
  * null in any key are never duplicates and are all kept (§3.8). The result is in input order.
+ * Keys are equal as L5's '=' says (200, "200", 200.0 and 2e2 are one key), and a number key
+ * prints in its shortest form (200), as stats groups do.
  *
  * State: a DedupSet (the kept rows, indexed by key). combine and merge offer the rows of one
  * set to another, keeping per key the row with the smaller order key: the same rows whatever
@@ -224,7 +226,6 @@ static int cmp_order(const void *a, const void *b, void *arg)
 
 static RowSet *dedup_finalize(const Op *op, const OpCtx *ctx, OpState *g)
 {
-    (void)op;
     (void)ctx;
     DedupSet *s = g;
     RowSet *rs = s->rows;
@@ -235,9 +236,16 @@ static RowSet *dedup_finalize(const Op *op, const OpCtx *ctx, OpState *g)
         perm[i] = i;
     qsort_r(perm, rs->nrows, sizeof(size_t), cmp_order, rs);
     RowSet *out = rowset_new(rs->nslots);
+    const DedupData *dd = op->data;
     for (size_t i = 0; i < rs->nrows; i++) {
         Datum *d = rowset_add_row(out, rs->order[perm[i]]);
         memcpy(d, &rs->data[perm[i] * (size_t)rs->nslots], sizeof(Datum) * (size_t)rs->nslots);
+        for (int k = 0; k < dd->nkeys; k++) { /* a number key in its shortest form (L5) */
+            char kb[64];
+            Datum *kd = &d[dd->keys[k]];
+            Datum kf = val_key_form(kd, kb, sizeof(kb));
+            *kd = kf.s == kb ? datum_copy(out->pool, &kf) : kf;
+        }
     }
     free(perm);
     s->rows = NULL;

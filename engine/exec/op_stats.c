@@ -8,9 +8,11 @@
  * over aggregates (sum(x)/count(*), earlier aliases) are computed by a fields operator the
  * planner places right after this one.
  *
- * A group keeps the key values of its earliest row (by input order), so that when two rows
- * with equal keys spell a number differently (200 and 200.0) the output is the same for every
- * thread count. Without 'by', there is exactly one group, even over no rows (count(*) = 0).
+ * Keys are equal as L5's '=' says (val_equal_key: 200, "200", 200.0 and 2e2 are one group),
+ * and a number key prints in its shortest form (val_key_form: 200). A group keeps the key
+ * values of its earliest row (by input order), so that whatever else the spelling decides is
+ * the same for every thread count. Without 'by', there is exactly one group, even over no
+ * rows (count(*) = 0).
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -207,9 +209,12 @@ static void stats_sink(const Op *op, OpLocal *lp, Batch *b)
     uint64_t *hs = l->hs;
     for (uint32_t s = 0; s < b->nsel; s++) {
         SelIdx row = b->sel[s];
+        /* hashed in place: a string's numeric view is cached in the column (val.h), so the
+         * lookup below and the group's copy of the key do not parse it again */
+        uint64_t h = 0x243F6A8885A308D3ULL;
         for (int i = 0; i < nk; i++)
-            k[i] = *VGET(kv[i], row);
-        hs[s] = keys_hash(k, nk);
+            h = (h ^ val_hash(VGET(kv[i], row))) * 0x9E3779B97F4A7C15ULL;
+        hs[s] = h ^ (h >> 29);
     }
     GTable *t = l->t;
     for (uint32_t s = 0; s < b->nsel; s++) {
@@ -477,8 +482,11 @@ static RowSet *stats_finalize(const Op *op, const OpCtx *ctx, OpState *gs)
         Datum *row = rowset_add_row(rs, sd->unordered ? g->first : i);
         for (int s = 0; s < rs->nslots; s++)
             row[s] = val_null();
-        for (int j = 0; j < sd->nkeys; j++)
-            row[sd->key_slots[j]] = g->keys[j];
+        for (int j = 0; j < sd->nkeys; j++) { /* a number in its shortest form (L5) */
+            char kb[64];
+            Datum kf = val_key_form(&g->keys[j], kb, sizeof(kb));
+            row[sd->key_slots[j]] = kf.s == kb ? datum_copy(rs->pool, &kf) : kf;
+        }
         for (int a = 0; a < sd->naggs; a++) {
             const AggOps *ops = agg_table[sd->aggs[a].fn];
             Datum r = ops->result(g->state + sd->offs[a], sd->aggs[a].param, rs->pool);

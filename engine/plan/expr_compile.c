@@ -118,15 +118,35 @@ static LiqDiag *cerr(ExprCtx *c, Expr *e, const AstNode *n, const char *msg)
     return diag_add(c->diags, DIAG_ERROR, &n->span, "%s", msg);
 }
 
-/* A literal as a constant Datum: numbers, strings, booleans, and negated numbers. */
-static int literal(const AstNode *n, Datum *out)
+/* A number literal: its double, and its text when the double cannot stand for it (more than
+ * 15 significant digits: a 19-digit id compares by its digits, L5). */
+static Datum num_literal(apr_pool_t *pool, const AstNode *n, int neg)
 {
+    Datum d = val_num(neg ? -n->num : n->num);
+    if (!n->str || !n->len)
+        return d;
+    d.s = neg ? apr_pstrcat(pool, "-", apr_pstrmemdup(pool, n->str, n->len), NULL) : n->str;
+    d.len = (uint32_t)n->len + (neg != 0);
+    if (val_num_exact(&d)) { /* the usual case: computed form, printed shortest (L11) */
+        d.s = NULL;
+        d.len = 0;
+    }
+    return d;
+}
+
+/* A literal as a constant Datum: numbers, strings, booleans, and negated numbers. A string's
+ * numeric view is worked out here, once: the plan is shared read-only by every worker. */
+static int literal(apr_pool_t *pool, const AstNode *n, Datum *out)
+{
+    double f;
     switch (n->kind) {
     case AST_NUM:
-        *out = val_num(n->num);
+        *out = num_literal(pool, n, 0);
         return 1;
     case AST_STR:
         *out = val_str(n->str, n->len);
+        if (val_as_number(out, &f))
+            val_num_exact(out);
         return 1;
     case AST_BOOL:
         *out = val_bool(n->num != 0);
@@ -136,7 +156,7 @@ static int literal(const AstNode *n, Datum *out)
         return 1;
     case AST_UNOP:
         if (n->op == AOP_NEG && n->kids[0]->kind == AST_NUM) {
-            *out = val_num(-n->kids[0]->num);
+            *out = num_literal(pool, n->kids[0], 1);
             return 1;
         }
         return 0;
@@ -281,7 +301,7 @@ static int compile_rec(ExprCtx *c, Expr *e, const AstNode *n)
             c->plan->slots[s->slot].read = 1;
             return s->out;
         }
-    if (literal(n, &k)) {
+    if (literal(pool, n, &k)) {
         Step *s = add_step(e, pool, ST_CONST);
         s->k = k;
         return s->out;
@@ -317,7 +337,7 @@ static int compile_rec(ExprCtx *c, Expr *e, const AstNode *n)
             s->nlist = (int)l->nkids;
             s->list = apr_palloc(pool, sizeof(Datum) * (l->nkids + 1));
             for (uint32_t i = 0; i < l->nkids; i++)
-                if (!literal(l->kids[i], &s->list[i])) {
+                if (!literal(pool, l->kids[i], &s->list[i])) {
                     LiqDiag *d = cerr(c, e, l->kids[i], "list items must be literal values");
                     diag_hint(c->diags, d, "write numbers, strings or true/false inside [...]");
                 }

@@ -168,12 +168,12 @@ compare "first tag" csv \
     'recs | map(select(.tags[0]? != null)) | group_by(.tags[0])
      | "tags.0,n", (.[] | [.[0].tags[0], length] | row)'
 
-# 10. >= with numeric strings compares numerically; with "n/a" it compares strings (L5):
-#     "n/a" >= "2500" is true because "n" > "2"
+# 10. >= with numeric strings compares numerically; "n/a" against the number 2500 has no
+#     order (L5, revised 2026-12-06): >= is false, as a failed cast in SQL
 compare "latency >= 2500" csv \
     'filter latency >= 2500 | stats count(*) as n by level' \
     'recs | map(select(has("latency") and (if (.latency | num) != null then (.latency | num) >= 2500
-                                            else (.latency | tostring) >= "2500" end)))
+                                            else false end)))
      | group_by(.level) | "level,n", (.[] | [.[0].level, length] | row)'
 
 # 11. rows as NDJSON: typed values, missing fields left out

@@ -1,9 +1,11 @@
 /* test_val.c -- unit tests of engine/val: numbers, comparison, sort order, keys, formatting
  *
  * val.c holds the value rules every kernel shares: the strict number syntax (num_parse), the
- * comparisons of L5 (numeric when both sides look numeric, else code points), the total sort
- * order of L3 (AWS natural sort, non-numbers before numbers, nulls last), group-key equality and
- * hashing, truthiness, and output text (L11 numbers, L12 timestamps). The natural-sort test uses
+ * comparisons of L5 (numeric when both sides look numeric, exact past 15 digits; a number
+ * against text that is none unordered; else code points), the total sort order of L3 (numbers
+ * and numeric-looking strings by value, other text by AWS natural sort before them, nulls
+ * last), group-key equality (L5's '=') and hashing, key forms, truthiness, and output text
+ * (L11 numbers, L12 timestamps). The natural-sort test uses
  * the documented ascending example of Part 2 §3.5 verbatim.
  *
  * SPDX-License-Identifier: Apache-2.0
@@ -243,15 +245,46 @@ static void test_val_compare_strings_by_code_point(void **state)
     assert_int_equal(cmp(S(""), S("")), 0);
 }
 
+/* val_compare's ok for a and b */
+static int cmp_ok(Datum a, Datum b)
+{
+    int ok = -1;
+    val_compare(&a, &b, &ok);
+    return ok;
+}
+
 static void test_val_compare_number_against_text(void **state)
 {
     (void)state;
-    /* one side not numeric: both compare as text */
-    assert_int_equal(cmp(val_num(10), S("9a")), -1);  /* "10" < "9a" */
-    assert_int_equal(cmp(S(" 200"), val_num(200)), -1); /* " 200" is not a number */
-    assert_int_equal(cmp(S("abc"), val_num(5)), 1);
-    /* a computed number compares through its output text */
-    assert_int_equal(cmp(val_num(2.5), S("2.5x")), -1);
+    /* a number against text that does not read as one: no order (L5, revised 2026-12-06),
+     * so = is false, != true and the orderings false */
+    assert_int_equal(cmp_ok(val_num(10), S("9a")), VC_UNORDERED);
+    assert_int_equal(cmp_ok(S(" 200"), val_num(200)), VC_UNORDERED); /* " 200" is no number */
+    assert_int_equal(cmp_ok(S("abc"), val_num(5)), VC_UNORDERED);
+    assert_int_equal(cmp_ok(val_num(2.5), S("2.5x")), VC_UNORDERED);
+    assert_int_equal(cmp_ok(NT(400, "400"), S("abc")), VC_UNORDERED);
+    /* two strings, one of them numeric-looking: code points ('1' < '9') */
+    assert_int_equal(cmp(S("10"), S("9a")), -1);
+    /* a timestamp against text: its output text */
+    assert_int_equal(cmp(val_ts(0), S("1970-01-01 00:00:00.000")), 0);
+}
+
+static void test_val_compare_exact_decimals(void **state)
+{
+    (void)state;
+    /* past 15 significant digits the doubles are equal but the values are not */
+    assert_int_equal(cmp(S("12345678901234567891"), S("12345678901234567892")), -1);
+    assert_int_equal(cmp(S("12345678901234567891"), NT(12345678901234567891.0, "12345678901234567891")), 0);
+    assert_int_equal(cmp(S("12345678901234567891"), S("1.2345678901234567891e19")), 0);
+    assert_int_equal(cmp(S("0.10000000000000000001"), S("0.1")), 1);
+    assert_int_equal(cmp(S("1e400"), S("1e500")), -1);   /* both beyond doubles */
+    assert_int_equal(cmp(S("-1e400"), S("1e400")), -1);
+    assert_int_equal(cmp(S("0.000"), S("-0")), 0);
+    /* a computed number is the shortest decimal of its double */
+    assert_int_equal(cmp(val_num(0.1 + 0.2), S("0.30000000000000004")), 0);
+    assert_int_equal(cmp(val_num(0.1 + 0.2), S("0.300000000000000044")), -1);
+    assert_int_equal(cmp(val_num(1e19), S("10000000000000000000.0")), 0);
+    assert_int_equal(cmp(val_num(1e19), S("10000000000000000001")), -1);
 }
 
 static void test_val_compare_booleans(void **state)
@@ -399,7 +432,10 @@ static void test_val_sort_non_numbers_before_numbers(void **state)
     (void)state;
     assert_int_equal(scmp(S("abc"), val_num(5)), -1);
     assert_int_equal(scmp(val_num(-100), S("abc")), 1);
-    assert_int_equal(scmp(S("1.5"), val_num(1)), -1); /* "1.5" is not digit-only */
+    assert_int_equal(scmp(S("1.5"), val_num(1)), 1); /* "1.5" reads as a number (L3) */
+    assert_int_equal(scmp(S("102.33"), S("15")), 1);
+    assert_int_equal(scmp(S("-2"), S("abc")), 1);
+    assert_int_equal(scmp(S("1e3"), S("999")), 1);
     assert_int_equal(scmp(S("zz"), S("0")), -1);
 }
 
@@ -420,7 +456,11 @@ static void test_val_sort_is_a_total_order(void **state)
     Datum v[] = {val_null(), val_num(-2),   val_num(0),    val_num(2.5),  S("10"),
                  S("9"),     S("abc"),      S("Abc"),      S("a10"),      S("a9"),
                  S(""),      val_bool(1),   val_bool(0),   val_ts(0),     NT(3, "3.0"),
-                 S("007"),   S("7"),        S("-1")};
+                 S("007"),   S("7"),        S("-1"),
+                 /* numbers past double precision: exact by their digits */
+                 S("12345678901234567891"), S("12345678901234567892"), val_num(12345678901234567891.0),
+                 S("1.2345678901234567891e19"), S("1e400"), S("0.30000000000000004"),
+                 val_num(0.1 + 0.2), S("0.300000000000000044")};
     int n = (int)(sizeof(v) / sizeof(v[0]));
     for (int i = 0; i < n; i++) {
         assert_int_equal(scmp(v[i], v[i]), 0);
@@ -440,7 +480,14 @@ static void test_val_equal_key(void **state)
     (void)state;
     Datum a = val_num(200), b = NT(200, "200.0"), s1 = S("200");
     assert_true(val_equal_key(&a, &b)); /* numbers by value */
-    assert_false(val_equal_key(&a, &s1)); /* the string "200" is another key */
+    assert_true(val_equal_key(&a, &s1)); /* "200" = 200 (L5): one key */
+    Datum s2 = S("2e2"), s3 = S("200.0"), s4 = S("abc"), s5 = S("201");
+    assert_true(val_equal_key(&s1, &s2));
+    assert_true(val_equal_key(&s3, &a));
+    assert_false(val_equal_key(&s4, &a));
+    assert_false(val_equal_key(&s5, &s1));
+    Datum l1 = S("12345678901234567891"), l2 = S("12345678901234567892");
+    assert_false(val_equal_key(&l1, &l2));
     char buf1[] = "abc", buf2[] = "abc";
     Datum x = val_str(buf1, 3), y = val_str(buf2, 3), z = S("abd"), e1 = S(""), e2 = val_str(NULL, 0);
     assert_true(val_equal_key(&x, &y));
@@ -471,7 +518,10 @@ static void test_val_hash_agrees_with_equal_key(void **state)
     assert_true(val_hash(&n1) == val_hash(&n2));
     /* different keys: different hashes for these values */
     Datum s200 = S("200"), sa = S("a"), sb = S("b"), ab = S("ab"), ba = S("ba");
-    assert_true(val_hash(&a) != val_hash(&s200));
+    assert_true(val_hash(&a) == val_hash(&s200)); /* one key (L5) */
+    Datum s2e2 = S("2e2"), sabc = S("abc");
+    assert_true(val_hash(&a) == val_hash(&s2e2));
+    assert_true(val_hash(&a) != val_hash(&sabc));
     assert_true(val_hash(&sa) != val_hash(&sb));
     assert_true(val_hash(&ab) != val_hash(&ba));
     Datum one = val_num(1), two = val_num(2);
@@ -485,6 +535,36 @@ static void test_val_hash_agrees_with_equal_key(void **state)
             nused++;
     }
     assert_int_equal(nused, 64);
+}
+
+/* ===== val_key_form ===== */
+
+static const char *key_text(Datum d, LiqBuf *b)
+{
+    char kb[64];
+    Datum k = val_key_form(&d, kb, sizeof(kb));
+    b->len = 0;
+    val_format(b, &k);
+    buf_addc(b, 0);
+    return b->p;
+}
+
+static void test_val_key_form(void **state)
+{
+    (void)state;
+    LiqBuf b = {0};
+    assert_string_equal(key_text(S("200"), &b), "200");
+    assert_string_equal(key_text(S("2e2"), &b), "200");
+    assert_string_equal(key_text(NT(200, "200.0"), &b), "200");
+    assert_string_equal(key_text(S("0.50"), &b), "0.5");
+    assert_string_equal(key_text(S("-007"), &b), "-7");
+    assert_string_equal(key_text(S("abc"), &b), "abc");
+    assert_string_equal(key_text(S("012345678901234567891.500"), &b), "12345678901234567891.5");
+    assert_string_equal(key_text(S("1.2345678901234567891e19"), &b), "12345678901234567891");
+    assert_string_equal(key_text(S("0.000000000000000000012345"), &b), "0.000000000000000000012345");
+    assert_string_equal(key_text(S("1e400"), &b), "1e400"); /* too long written out */
+    assert_string_equal(key_text(val_bool(1), &b), "true");
+    buf_free(&b);
 }
 
 /* ===== val_truthy ===== */
@@ -602,6 +682,7 @@ int main(void)
         T(test_val_compare_numbers_and_numeric_strings),
         T(test_val_compare_strings_by_code_point),
         T(test_val_compare_number_against_text),
+        T(test_val_compare_exact_decimals),
         T(test_val_compare_booleans),
         T(test_val_compare_null_is_unknown),
         T(test_val_natural_doc_example_pairwise),
@@ -613,6 +694,7 @@ int main(void)
         T(test_val_sort_is_a_total_order),
         T(test_val_equal_key),
         T(test_val_hash_agrees_with_equal_key),
+        T(test_val_key_form),
         T(test_val_truthy),
         T(test_val_num_format_integers),
         T(test_val_num_format_decimals),
