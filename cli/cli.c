@@ -63,6 +63,8 @@ typedef struct CliOpts {
     int nvars;
     int nvars_cli;          /* ... of them from --var */
     const char *query_name; /* --query-name: which definition of a -f FILE.json export */
+    LiqLookup *lookups;     /* --lookup NAME=FILE.csv (malloc'd) */
+    int nlookups;
     const char *endpoint_url; /* --endpoint-url: an S3-compatible endpoint */
     int no_sign_request;      /* --no-sign-request */
     int s3_read_timeout;      /* --s3-read-timeout SECONDS */
@@ -125,6 +127,7 @@ enum {
     OPT_YEAR,
     OPT_MULTILINE,
     OPT_QUERY_NAME,
+    OPT_LOOKUP,
 };
 
 static const struct option long_opts[] = {
@@ -148,6 +151,7 @@ static const struct option long_opts[] = {
     {"insights-defaults", no_argument, NULL, OPT_INSIGHTS_DEFAULTS},
     {"var", required_argument, NULL, OPT_VAR},
     {"query-name", required_argument, NULL, OPT_QUERY_NAME},
+    {"lookup", required_argument, NULL, OPT_LOOKUP},
     {"saved", no_argument, NULL, OPT_SAVED},
     {"endpoint-url", required_argument, NULL, OPT_ENDPOINT_URL},
     {"no-sign-request", no_argument, NULL, OPT_NO_SIGN_REQUEST},
@@ -191,6 +195,8 @@ static const char usage_text[] =
     "      @NAME               the saved query $XDG_CONFIG_HOME/liq/queries/NAME.liq\n"
     "                          (default ~/.config/liq/queries/NAME.liq)\n"
     "      --saved             list the saved queries\n"
+    "      --lookup NAME=FILE  the CSV file of lookup table NAME (else NAME.csv beside the\n"
+    "                          saved queries)\n"
     "      --var NAME=VALUE    replace $NAME in the query by VALUE, quoted as a string, and\n"
     "                          {{NAME}} by VALUE as query text (AWS saved-query parameters)\n"
     "                          (as literal text inside a /regex/); repeatable\n"
@@ -322,6 +328,53 @@ static int usage_error(FILE *err, const char *fmt, ...)
     vfprintf(err, fmt, ap);
     va_end(ap);
     fprintf(err, "\n  hint: 'liq --help' lists the options\n");
+    return CLI_EXIT_USAGE;
+}
+
+/* Edit distance of two short words (option names), case-insensitive; 99 when too long. */
+static int edit_distance(const char *a, size_t na, const char *b, size_t nb)
+{
+    int row[64];
+    if (na >= 63 || nb >= 63)
+        return 99;
+    for (size_t j = 0; j <= nb; j++)
+        row[j] = (int)j;
+    for (size_t i = 1; i <= na; i++) {
+        int diag = row[0];
+        row[0] = (int)i;
+        for (size_t j = 1; j <= nb; j++) {
+            int up = row[j], v = diag + ((a[i - 1] | 0x20) != (b[j - 1] | 0x20));
+            if (up + 1 < v)
+                v = up + 1;
+            if (row[j - 1] + 1 < v)
+                v = row[j - 1] + 1;
+            row[j] = v;
+            diag = up;
+        }
+    }
+    return row[nb];
+}
+
+/* An unknown long option: exit 2, with the closest option as a hint when one is close
+ * ('--fromat': did you mean '--format'?, issue 14). */
+static int unknown_option(FILE *err, const char *arg)
+{
+    const char *w = arg + strspn(arg, "-");
+    size_t n = strcspn(w, "=");
+    const char *best = NULL;
+    int bestd = n <= 4 ? 2 : 3;
+    for (const struct option *lo = long_opts; lo->name; lo++) {
+        int d = edit_distance(w, n, lo->name, strlen(lo->name));
+        if (d < bestd) {
+            bestd = d;
+            best = lo->name;
+        }
+    }
+    fprintf(err, "liq: error: unknown option '%.*s'\n", (int)(w - arg + n), arg);
+    if (best)
+        fprintf(err, "  hint: did you mean '--%s'?\n", best);
+    else
+        fprintf(err, "  hint: 'liq --help' lists the options\n");
     return CLI_EXIT_USAGE;
 }
 
@@ -520,6 +573,23 @@ static int parse_args(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
             g[(*ng)++] = optarg;
             break;
         }
+        case OPT_LOOKUP: {
+            const char *eq = strchr(optarg, '=');
+            if (!eq || eq == optarg || !eq[1])
+                return usage_error(err,
+                                   "--lookup takes NAME=FILE.csv (a lookup table's name and its "
+                                   "CSV file), not '%s'",
+                                   optarg);
+            LiqLookup *lk = realloc(o->lookups, sizeof(*lk) * (size_t)(o->nlookups + 1));
+            if (!lk)
+                abort();
+            o->lookups = lk;
+            lk[o->nlookups].name = strndup(optarg, (size_t)(eq - optarg));
+            if (!lk[o->nlookups].name)
+                abort();
+            lk[o->nlookups++].path = eq + 1;
+            break;
+        }
         case OPT_LOG_GROUP: {
             const char *eq = strchr(optarg, '=');
             if (!eq || eq == optarg || !eq[1])
@@ -621,7 +691,7 @@ static int parse_args(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
                 return usage_error(err, "option '%s' takes no value", argv[optind - 1]);
             if (optopt)
                 return usage_error(err, "unknown option '-%c'", optopt);
-            return usage_error(err, "unknown option '%s'", argv[optind - 1]);
+            return unknown_option(err, argv[optind - 1]);
         }
     }
     if (o->tz && zone_times(o, err) != 0)
@@ -668,6 +738,17 @@ static int collect(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
             return usage_error(err, "%s", "no query given");
         o->query = argv[first++];
         o->saved = cli_saved_name(o->query);
+        /* 'liq app.log QUERY': an existing file first, then no file: the order is swapped */
+        if (first < argc && !o->saved && stat(o->query, &st) == 0 && stat(argv[first], &st) != 0 &&
+            strcmp(argv[first], "-") != 0 && strncmp(argv[first], "s3://", 5) != 0) {
+            fprintf(err, "liq: error: '%s' is an input, not a query: the query comes first\n",
+                    o->query);
+            if (!strchr(argv[first], '\''))
+                fprintf(err, "  hint: liq '%s' %s\n", argv[first], o->query);
+            else
+                fprintf(err, "  hint: liq QUERY %s\n", o->query);
+            return CLI_EXIT_USAGE;
+        }
     }
     o->ninputs = argc - first;
     o->inputs = calloc((size_t)o->ninputs + 1, sizeof(char *));
@@ -866,6 +947,9 @@ static LiqQuery *compile(CliOpts *o, apr_pool_t *pool, const char *q, size_t qle
         .nparams = o->nvars,
         .insights_defaults = o->insights_defaults,
         .max_fields = o->max_fields,
+        .lookups = o->lookups,
+        .nlookups = o->nlookups,
+        .lookup_dir = cli_saved_dir(pool), /* NAME.csv beside the saved queries NAME.liq */
     };
     LiqQuery *lq = liq_compile_opts(pool, q, q ? qlen : 0, &co, diags);
     if (!lq) {
@@ -1118,6 +1202,9 @@ int cli_main(int argc, char **argv, FILE *out, FILE *err)
         free((char *)(uintptr_t)o.groups[i].name);
     free(o.groups);
     free(o.vars);
+    for (int i = 0; i < o.nlookups; i++)
+        free((char *)(uintptr_t)o.lookups[i].name);
+    free(o.lookups);
     apr_pool_destroy(pool);
     return rc;
 }

@@ -165,7 +165,18 @@ LiqQuery *liq_compile_opts(apr_pool_t *pool, const char *text, size_t len,
         return NULL;
     if (opt->insights_defaults && user_text)
         plan_insights_defaults(pool, ast);
-    Plan *plan = plan_build(pool, ast, text, fp, diags);
+    PlanOpts popt = {NULL, NULL, opt->nlookups, opt->lookup_dir};
+    if (opt->nlookups > 0) {
+        const char **names = apr_palloc(pool, sizeof(char *) * (size_t)opt->nlookups);
+        const char **paths = apr_palloc(pool, sizeof(char *) * (size_t)opt->nlookups);
+        for (int i = 0; i < opt->nlookups; i++) {
+            names[i] = opt->lookups[i].name;
+            paths[i] = opt->lookups[i].path;
+        }
+        popt.lookup_names = names;
+        popt.lookup_paths = paths;
+    }
+    Plan *plan = plan_build_opts(pool, ast, text, fp, &popt, diags);
     if (!plan || diag_count(diags) > 0)
         return NULL;
     plan->max_fields = opt->max_fields;

@@ -55,6 +55,7 @@ enum {
     AST_F_LOGFMT = 1 << 8,    /* PARSE: logfmt mode (kids[1] is the mode word) */
     AST_F_CSV = 1 << 9,       /* PARSE: csv mode */
     AST_F_OFFSET = 1 << 10,   /* CALL bin(): its second argument came from 'offset' */
+    AST_F_OUTNEW = 1 << 11,   /* LOOKUP: OUTPUTNEW (keep values the rows have) */
 };
 
 /* Expressions (and filter-pattern conditions) nested deeper than this are refused by the

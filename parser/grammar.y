@@ -86,7 +86,8 @@ static AstNode *with_offset(ParseCtx *ctx, AstNode *e, LxTok word, LiqSpan wsp, 
 %token SORT "'sort'" LIMIT "'limit'" PARSE "'parse'" DEDUP "'dedup'"
 %token FILTERINDEX "'filterIndex'" HEAD "'head'" TAIL "'tail'" UNNEST "'unnest'"
 %token SOURCE "'SOURCE'" COLON "':'" PATTERN "'pattern'" DIFF "'diff'"
-%token ANOMALY "'anomaly'" UNMASK "'unmask'"
+%token ANOMALY "'anomaly'" UNMASK "'unmask'" LOOKUP "'lookup'"
+%token <tok> OUTPUT "'OUTPUT'"
 %token BADCMD "a command"
 %token AND "'and'" OR "'or'" NOT "'not'" LIKE "'like'" IN "'in'" AS "'as'" BY "'by'"
 %token ASC "'asc'" DESC "'desc'" TRUE "'true'" FALSE "'false'"
@@ -106,6 +107,7 @@ static AstNode *with_offset(ParseCtx *ctx, AstNode *e, LxTok word, LiqSpan wsp, 
 
 %type <node> pipeline command items item expr primary call args arglist list listitems
 %type <node> sortkeys sortkey byclause alias names parsesrc srcparams srcparam byitems byitem
+%type <node> lkpairs lkpair lktable lkname
 
 %%
 
@@ -267,8 +269,47 @@ command
             ast_add(P, $$, $4);
             $$->span = @$;
         }
+    | LOOKUP lktable lkpairs OUTPUT names {
+            /* lookup TABLE col [as field], ... OUTPUT|OUTPUTNEW out, ... (issue 13) */
+            $$ = ast_new(P, AST_LOOKUP, @$);
+            $$->str = $2->str;
+            $$->len = $2->len;
+            ast_add(P, $$, $3);
+            ast_add(P, $$, $5);
+            ast_add(P, $$, $2);
+            if (strcasecmp($4.s, "OUTPUTNEW") == 0)
+                $$->flags |= AST_F_OUTNEW;
+            $$->span = @$;
+        }
     | BADCMD                    { $$ = NULL; }
     | error                     { $$ = NULL; }
+    ;
+
+lkname
+    : IDENT                     { $$ = leaf(ctx, AST_FIELD, @1, $1); }
+    | QIDENT                    { $$ = leaf(ctx, AST_FIELD, @1, $1); $$->flags |= AST_F_QUOTED; }
+    ;
+
+lktable
+    : IDENT                     { $$ = leaf(ctx, AST_STR, @1, $1); }
+    | QIDENT                    { $$ = leaf(ctx, AST_STR, @1, $1); }
+    | STRING                    { $$ = leaf(ctx, AST_STR, @1, $1); }
+    ;
+
+lkpairs
+    : lkpair                    { $$ = ast_add(P, ast_new(P, AST_LIST, @1), $1); }
+    | lkpairs COMMA lkpair      { $$ = ast_add(P, $1, $3); }
+    ;
+
+lkpair
+    : lkname                    { $$ = ast_add(P, ast_new(P, AST_ITEM, @1), $1); }
+    | lkname AS lkname          {
+            $$ = ast_add(P, ast_new(P, AST_ITEM, @$), $1);
+            ast_add(P, $$, $3);
+            $$->str = $3->str;
+            $$->len = $3->len;
+            $$->span = @$;
+        }
     ;
 
 items
@@ -644,6 +685,31 @@ static const char *expected_words(ParseCtx *ctx, const yysymbol_kind_t *exp, int
     return words ? words : "something else";
 }
 
+/* 'parse @message logfmt' (or csv) without 'as': the hint says it is needed and shows the
+ * form (issue 14). at: the error; the word before it is the mode, in a parse command. */
+static void parse_as_hint(ParseCtx *ctx, LiqDiag *d, uint32_t at)
+{
+    const char *t = ctx->text;
+    uint32_t e = at, b, c;
+    while (e > 0 && (t[e - 1] == ' ' || t[e - 1] == '\t' || t[e - 1] == '\r' || t[e - 1] == '\n'))
+        e--;
+    for (b = e; b > 0 && ((t[b - 1] | 0x20) >= 'a' && (t[b - 1] | 0x20) <= 'z');)
+        b--;
+    for (c = b; c > 0 && t[c - 1] != '|';) /* the command the word is in */
+        c--;
+    while (c < b && (t[c] == ' ' || t[c] == '\t' || t[c] == '\r' || t[c] == '\n'))
+        c++;
+    if (b == 0 || (t[b - 1] != ' ' && t[b - 1] != '\t') || b - c < 6 ||
+        strncasecmp(t + c, "parse", 5) != 0 || (t[c + 5] != ' ' && t[c + 5] != '\t'))
+        return;
+    if (e - b == 6 && strncasecmp(ctx->text + b, "logfmt", 6) == 0)
+        diag_hint(ctx->diags, d, "'as' and a name are required: parse @message logfmt as m "
+                                 "(its pairs become m.key fields)");
+    else if (e - b == 3 && strncasecmp(ctx->text + b, "csv", 3) == 0)
+        diag_hint(ctx->diags, d, "'as' and names are required: parse @message csv as a, b, c "
+                                 "(one name per column)");
+}
+
 static int yyreport_syntax_error(const yypcontext_t *yyctx, void *scanner, ParseCtx *ctx)
 {
     (void)scanner;
@@ -664,6 +730,7 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, void *scanner, Parse
         LiqDiag *d = diag_add(ctx->diags, DIAG_ERROR, &at, "unexpected end of query, expected %s",
                               want);
         d->at_end = 1;
+        parse_as_hint(ctx, d, (uint32_t)ctx->len);
         return 0;
     }
     size_t tl = loc->end - loc->start;
@@ -672,9 +739,16 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, void *scanner, Parse
         tl = 40;
     LiqDiag *d = diag_add(ctx->diags, DIAG_ERROR, loc, "expected %s, found '%.*s'", want, (int)tl,
                           tok);
+    int ends = 0; /* may the command end here (a '|' or the end of the query may follow)? */
+    for (int i = 0; i < n; i++)
+        ends |= exp[i] == YYSYMBOL_PIPE || exp[i] == YYSYMBOL_YYEOF;
+    const char *cmd = look == YYSYMBOL_IDENT ? lx_nearest_command(tok, tl) : NULL;
     if (look == YYSYMBOL_PIPE && strcmp(want, "a command") == 0)
         diag_hint(ctx->diags, d, "remove the extra '|'");
     else if (look == YYSYMBOL_STRING && exp[0] != YYSYMBOL_STRING && tok[0] != '$')
         diag_hint(ctx->diags, d, "field names are written bare or in backticks, not in quotes");
+    else if (ends && cmd && strlen(cmd) == tl && strncasecmp(cmd, tok, tl) == 0)
+        diag_hint(ctx->diags, d, "missing '|' before '%.*s'?", (int)tl, tok); /* issue 14 */
+    parse_as_hint(ctx, d, loc->start);
     return 0;
 }

@@ -8,9 +8,23 @@ OUT_SH_TESTS = \
 	tests/cli/out_svg.sh \
 	tests/cli/out_var.sh \
 	tests/cli/out_querydefs.sh \
+	tests/cli/golden_files.sh \
 	tests/cli/out_saved.sh \
 	tests/cli/out_defaults.sh \
 	tests/cli/out_docs.sh \
 	tests/cli/out_fields.sh \
 	tests/cli/out_progress.sh \
 	tests/cli/exit_registry.sh
+
+## golden tests whose options name files (run by tests/cli/golden_files.sh), and their files
+EXTRA_DIST += \
+	tests/golden/files/aws_lookup.test \
+	tests/golden/files/lookup.test \
+	tests/golden/files/data/codes.csv \
+	tests/golden/files/data/employees.csv \
+	tests/golden/files/data/known_hosts.csv \
+	tests/golden/files/data/network_services.csv \
+	tests/golden/files/data/noname.csv \
+	tests/golden/files/data/ragged.csv \
+	tests/golden/files/data/user_data.csv \
+	tests/golden/files/data/user_data_by_user_id.csv

@@ -186,4 +186,24 @@ void op_stats_unordered(Op *op);
  * aggregates of this stats, else nothing changes): the stats emits just those n groups. */
 void op_stats_topn(Op *op, int64_t n, const int *slots, const int *desc, int nkeys);
 
+/* lookup (issue 13): a CSV lookup table, loaded when the query compiles (op_lookup.c). */
+typedef struct LookupTable {
+    const char *name, *path;
+    size_t bytes;       /* the file's size */
+    int ncols;
+    const char **cols;  /* the header row */
+    size_t nrows;
+    const char **cells; /* nrows * ncols, row-major; NULL: an empty cell */
+    uint32_t *lens;
+} LookupTable;
+/* The table in path (CSV with a header row), or NULL with the reason in why. */
+LookupTable *lookup_table_load(apr_pool_t *pool, const char *name, const char *path, char *why,
+                               size_t whylen);
+/* The column called name, or -1. */
+int lookup_table_col(const LookupTable *t, const char *name, size_t len);
+/* lookup: the row of t whose key_cols equal the keys' values gives out_cols into out_slots;
+ * prev[i] (OUTPUTNEW) reads the value output i keeps when it has one, or NULL (OUTPUT). */
+Op *op_lookup_new(Plan *p, const LookupTable *t, const int *key_cols, Expr **keys, int nkeys,
+                  const int *out_cols, const int *out_slots, Expr **prev, int nout);
+
 #endif

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 #include <apr_strings.h>
 #include "engine/exec/op.h"
 #include "engine/plan/build.h"
@@ -37,6 +38,9 @@ typedef struct Builder {
     VisCol *vis;
     int nvis, viscap;
     int errors;
+    const PlanOpts *opts;  /* lookup tables */
+    const char **lk_shown; /* lookup outputs to show after the default columns */
+    int nlk_shown;
     Op *stats;             /* the last stats operator, while nothing but its rows follow */
     const int *stats_keys; /* its group key slots */
     int stats_nkeys;
@@ -568,6 +572,144 @@ static void add_unnest(Builder *b, const AstNode *cmd)
     scope_set(pool, b->scope, name, slot);
 }
 
+/* ===== lookup (issue 13) ===== */
+
+/* The table 'lookup NAME' reads (--lookup NAME=FILE, else DIR/NAME.csv), loaded into the plan
+ * pool; NULL after a caret error at the name. A table over CloudWatch's 10 MB is a warning:
+ * liq reads it whole. */
+static const LookupTable *lookup_table(Builder *b, const AstNode *name)
+{
+    apr_pool_t *pool = b->p->pool;
+    const PlanOpts *o = b->opts;
+    const char *path = NULL;
+    for (int i = 0; o && i < o->nlookups; i++)
+        if (strcmp(o->lookup_names[i], name->str) == 0)
+            path = o->lookup_paths[i]; /* the last --lookup for a name wins */
+    int plain = name->len > 0;
+    for (size_t i = 0; i < name->len; i++)
+        plain &= (name->str[i] >= 'a' && name->str[i] <= 'z') ||
+                 (name->str[i] >= 'A' && name->str[i] <= 'Z') ||
+                 (name->str[i] >= '0' && name->str[i] <= '9') || name->str[i] == '_' ||
+                 name->str[i] == '-';
+    if (!path && plain && o && o->lookup_dir) {
+        const char *cand = apr_pstrcat(pool, o->lookup_dir, "/", name->str, ".csv", NULL);
+        if (access(cand, F_OK) == 0)
+            path = cand;
+    }
+    if (!path) {
+        LiqDiag *d = diag_add(b->diags, DIAG_ERROR, &name->span, "no lookup table '%s'",
+                              name->str);
+        if (!plain)
+            diag_hint(b->diags, d, "%s",
+                      "a lookup table's name is letters, digits, '-' and '_'; give its file with "
+                      "--lookup NAME=FILE.csv");
+        else if (o && o->lookup_dir)
+            diag_hint(b->diags, d, "give its file with --lookup %s=FILE.csv, or put %s.csv in %s",
+                      name->str, name->str, o->lookup_dir);
+        else
+            diag_hint(b->diags, d, "give its file with --lookup %s=FILE.csv", name->str);
+        return NULL;
+    }
+    char why[1024];
+    LookupTable *t = lookup_table_load(pool, name->str, path, why, sizeof(why));
+    if (!t) {
+        diag_add(b->diags, DIAG_ERROR, &name->span, "lookup table '%s': %s", name->str, why);
+        return NULL;
+    }
+    if (t->bytes > (size_t)10 << 20) {
+        LiqDiag *d = diag_add(b->diags, DIAG_WARNING, &name->span,
+                              "lookup table '%s' is %.1f MB: CloudWatch takes up to 10 MB", name->str,
+                              (double)t->bytes / (1 << 20));
+        diag_hint(b->diags, d, "%s", "liq reads it whole; this query will not run in CloudWatch");
+    }
+    return t;
+}
+
+/* The column of t called by the FIELD node n, or -1 after a caret error listing them. */
+static int lookup_col(Builder *b, const LookupTable *t, const AstNode *n)
+{
+    int c = lookup_table_col(t, n->str, n->len);
+    if (c >= 0)
+        return c;
+    LiqDiag *d = diag_add(b->diags, DIAG_ERROR, &n->span, "lookup table '%s' has no column '%s'",
+                          t->name, n->str);
+    LiqBuf cols = {0};
+    for (int i = 0; i < t->ncols; i++) {
+        if (i)
+            buf_adds(&cols, ", ");
+        buf_adds(&cols, t->cols[i]);
+    }
+    diag_hint(b->diags, d, "its columns: %.*s", (int)cols.len, cols.p ? cols.p : "");
+    buf_free(&cols);
+    return -1;
+}
+
+static void add_lookup(Builder *b, const AstNode *cmd)
+{
+    apr_pool_t *pool = b->p->pool;
+    const AstNode *pairs = cmd->kids[0], *outs = cmd->kids[1];
+    const LookupTable *t = lookup_table(b, cmd->kids[2]);
+    if (!t) {
+        b->errors++;
+        return;
+    }
+    int nk = (int)pairs->nkids, no = (int)outs->nkids, bad = 0;
+    int *key_cols = apr_pcalloc(pool, sizeof(int) * (size_t)(nk + 1));
+    Expr **keys = apr_pcalloc(pool, sizeof(Expr *) * (size_t)(nk + 1));
+    for (int k = 0; k < nk; k++) {
+        const AstNode *pair = pairs->kids[k];
+        key_cols[k] = lookup_col(b, t, pair->kids[0]);
+        bad |= key_cols[k] < 0;
+        keys[k] = compile(b, pair->nkids > 1 ? pair->kids[1] : pair->kids[0]);
+        bad |= !keys[k];
+    }
+    int *out_cols = apr_pcalloc(pool, sizeof(int) * (size_t)(no + 1));
+    int *out_slots = apr_pcalloc(pool, sizeof(int) * (size_t)(no + 1));
+    Expr **prev = apr_pcalloc(pool, sizeof(Expr *) * (size_t)(no + 1));
+    for (int o = 0; o < no; o++) {
+        const AstNode *out = outs->kids[o];
+        out_cols[o] = lookup_col(b, t, out);
+        bad |= out_cols[o] < 0;
+        if (cmd->flags & AST_F_OUTNEW)
+            bad |= !(prev[o] = compile(b, out));
+        out_slots[o] = plan_new_slot(b->p, out->str, SLOT_COMPUTED);
+    }
+    if (bad) {
+        b->errors++;
+        return;
+    }
+    Op *op = op_lookup_new(b->p, t, key_cols, keys, nk, out_cols, out_slots, prev, no);
+    op->label = ast_text(pool, cmd, b->text);
+    const char *r = reads_of(b, keys, nk);
+    op->detail = apr_psprintf(pool, "%s%s%s (%zu rows, %d columns)", r ? r : "", r ? "; " : "",
+                              t->path, t->nrows, t->ncols);
+    push_op(b, op);
+    /* the outputs are fields of the rows from now on; a shown column of the same name shows
+     * the output, and the others are appended to the shown columns (AWS: "appends the output
+     * fields to the results"), except after display, which decides alone */
+    for (int o = 0; o < no; o++)
+        scope_set(pool, b->scope, outs->kids[o]->str, out_slots[o]);
+    if (b->vmode == VIS_DEFAULT) { /* shown after the default columns, unless fields follows */
+        const char **v = apr_palloc(pool, sizeof(char *) * (size_t)(b->nlk_shown + no));
+        if (b->nlk_shown)
+            memcpy(v, b->lk_shown, sizeof(char *) * (size_t)b->nlk_shown);
+        for (int o = 0; o < no; o++)
+            v[b->nlk_shown++] = outs->kids[o]->str;
+        b->lk_shown = v;
+        return;
+    }
+    for (int o = 0; o < no; o++) {
+        int shown = 0;
+        for (int i = 0; i < b->nvis; i++)
+            if (strcmp(b->vis[i].name, outs->kids[o]->str) == 0) {
+                b->vis[i].slot = out_slots[o];
+                shown = 1;
+            }
+        if (!shown && b->vmode != VIS_DISPLAY)
+            vis_add(b, outs->kids[o]->str, out_slots[o], 0);
+    }
+}
+
 /* The strings of a LIST node (sema made sure they are strings). */
 static const char *const *strings(apr_pool_t *pool, const AstNode *list, int *n)
 {
@@ -758,9 +900,16 @@ static void check_after_stats(Builder *b, const AstNode *cmd)
 Plan *plan_build(apr_pool_t *pool, const AstNode *q, const char *text, const FpPattern *fp,
                  LiqDiagList *diags)
 {
+    return plan_build_opts(pool, q, text, fp, NULL, diags);
+}
+
+Plan *plan_build_opts(apr_pool_t *pool, const AstNode *q, const char *text, const FpPattern *fp,
+                      const PlanOpts *opts, LiqDiagList *diags)
+{
     Plan *p = apr_pcalloc(pool, sizeof(*p));
     Builder b;
     memset(&b, 0, sizeof(b));
+    b.opts = opts;
     p->pool = pool;
     p->query = text;
     p->out_limit = -1;
@@ -818,6 +967,9 @@ Plan *plan_build(apr_pool_t *pool, const AstNode *q, const char *text, const FpP
             break;
         case AST_SOURCE: /* handled before the loop */
             break;
+        case AST_LOOKUP:
+            add_lookup(&b, cmd);
+            break;
         case AST_PATTERN: {
             const AstNode *next = i + 1 < q->nkids ? q->kids[i + 1] : NULL;
             int with_diff = next && next->kind == AST_DIFF;
@@ -842,6 +994,8 @@ Plan *plan_build(apr_pool_t *pool, const AstNode *q, const char *text, const FpP
             p->slots[s].used = 1;
             vis_add(&b, defaults[i], s, 1);
         }
+        for (int i = 0; i < b.nlk_shown; i++) /* lookup outputs (issue 13) */
+            vis_add(&b, b.lk_shown[i], scope_get(b.scope, b.lk_shown[i]), 1);
     }
     p->vis = b.vis;
     p->nvis = b.nvis;

@@ -25,4 +25,16 @@
 Plan *plan_build(apr_pool_t *pool, const AstNode *query, const char *text,
                  const FpPattern *pattern, LiqDiagList *diags);
 
+/* What the planner reads besides the query: where the lookup tables of 'lookup' are. */
+typedef struct PlanOpts {
+    const char *const *lookup_names; /* table names and their CSV files (--lookup NAME=FILE) */
+    const char *const *lookup_paths;
+    int nlookups;
+    const char *lookup_dir;          /* else DIR/NAME.csv (NULL: none) */
+} PlanOpts;
+
+/* plan_build with options (opts may be NULL). */
+Plan *plan_build_opts(apr_pool_t *pool, const AstNode *query, const char *text,
+                      const FpPattern *pattern, const PlanOpts *opts, LiqDiagList *diags);
+
 #endif

@@ -762,11 +762,11 @@ static void test_parse_error_unsupported_commands(void **state)
                  "  fields a | join x\n"
                  "             ^^^^\n"
                  "  hint: liq runs the classic Insights commands; see 'liq --help'\n");
-    assert_parse("LOOKUP t",
+    assert_parse("APPENDCOLS t",
                  "ERROR\n"
-                 "liq: error at 1:1: command 'lookup' is not supported by liq\n"
-                 "  LOOKUP t\n"
-                 "  ^^^^^^\n"
+                 "liq: error at 1:1: command 'appendcols' is not supported by liq\n"
+                 "  APPENDCOLS t\n"
+                 "  ^^^^^^^^^^\n"
                  "  hint: liq runs the classic Insights commands; see 'liq --help'\n");
 }
 
