@@ -17,6 +17,7 @@ typedef struct Sema {
     LiqDiagList *diags;
     const char *text;
     int errors;
+    const AstNode *stats; /* the last stats command before the one being checked, or NULL */
 } Sema;
 
 static LiqDiag *err(Sema *s, const AstNode *n, const char *fmt, ...)
@@ -166,7 +167,20 @@ static int check_expr(Sema *s, AstNode *n, ExprCtx ctx, const char *cmd)
                 LiqDiag *d = err(s, n, "aggregate function '%s' is only allowed in stats",
                                  fi->name);
                 d->span.end = d->span.start + (uint32_t)n->len;
-                diag_hint(s->diags, d, "use 'stats %s(...)' to aggregate", fi->name);
+                /* the call as written, found in the stats before: its rows have the
+                 * aggregate as a column, which a name from 'as' reads (issue 14) */
+                uint32_t cl = n->span.end - n->span.start;
+                const AstNode *st = s->stats;
+                if (st && cl <= 60 &&
+                    memmem(s->text + st->span.start, st->span.end - st->span.start,
+                           s->text + n->span.start, cl))
+                    diag_hint(s->diags, d, "name it in stats with 'as' and use the name: "
+                              "'stats %.*s as n | %s'", (int)cl, s->text + n->span.start,
+                              !strcmp(cmd, "sort")     ? "sort n desc"
+                              : !strcmp(cmd, "filter") ? "filter n > 10"
+                                                       : "fields n");
+                else
+                    diag_hint(s->diags, d, "use 'stats %s(...)' to aggregate", fi->name);
             } else if (ctx == CTX_AGG_ARG) {
                 LiqDiag *d = err(s, n, "aggregate function '%s' cannot be nested in another aggregate",
                                  fi->name);
@@ -392,7 +406,7 @@ static void check_source(Sema *s, const AstNode *q, uint32_t at)
 
 int sema_check(AstNode *q, LiqDiagList *diags)
 {
-    Sema s = {diags, q->str ? q->str : "", 0}; /* the query node holds the whole text */
+    Sema s = {diags, q->str ? q->str : "", 0, NULL}; /* the query node holds the whole text */
     for (uint32_t c = 0; c < q->nkids; c++) {
         AstNode *cmd = q->kids[c];
         switch (cmd->kind) {
@@ -415,6 +429,7 @@ int sema_check(AstNode *q, LiqDiagList *diags)
         }
         case AST_STATS:
             check_stats(&s, cmd);
+            s.stats = cmd;
             break;
         case AST_SORT:
             for (uint32_t i = 0; i < cmd->nkids; i++)

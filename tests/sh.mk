@@ -3,6 +3,7 @@ SH_TESTS = \
 	tests/cli/exit_codes.sh \
 	tests/cli/streams.sh \
 	tests/cli/pipes.sh \
+	tests/cli/hints.sh \
 	tests/cli/inputs.sh \
 	tests/cli/sigpipe.sh \
 	tests/cli/threads.sh \
