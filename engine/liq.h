@@ -290,15 +290,14 @@ typedef struct LiqCompileOptions {
     const char *lookup_dir;
 } LiqCompileOptions;
 
-/* liq_fields_query with options: only max_fields is read (opt may be NULL). */
-LiqQuery *liq_fields_query_opts(apr_pool_t *pool, const LiqCompileOptions *opt);
-
 /* A lookup table named for lookup: --lookup NAME=FILE.csv. */
 typedef struct LiqLookup {
     const char *name;
     const char *path;
 } LiqLookup;
 
+/* liq_fields_query with options: only max_fields is read (opt may be NULL). */
+LiqQuery *liq_fields_query_opts(apr_pool_t *pool, const LiqCompileOptions *opt);
 
 /* liq_compile with options (opt may be NULL). Parameters' used flags are set even when the
  * query does not compile (then only for the references read before the errors). */

@@ -14,6 +14,7 @@
 #include "engine/exec/expr.h"
 #include "engine/input/fmt.h"
 #include "engine/data/json.h"
+#include "engine/input/census.h"
 #include "engine/input/dec_lambda.h"
 #include "engine/input/src.h"
 #include "engine/input/syslog.h"
@@ -275,6 +276,50 @@ static void note_ts(const Batch *b)
     src_note_ts(b->input, any, none);
 }
 
+/* The census of the input (census.h): which watched names the rows of this decoding pass had,
+ * and the leaves of its first JSON record, while some watched name is unseen. */
+static Census *census_get(const Plan *p, const Input *in)
+{
+    if (!p->ncheck || !in)
+        return NULL;
+    Census **where = &((Input *)(uintptr_t)in)->census; /* the input's, set once */
+    Census *c = census_of(where);
+    if (!c) { /* the first decoding pass of the input: made by whichever worker comes first */
+        c = census_new(p->nslots);
+        for (int s = 0; s < p->nslots; s++)
+            census_watch(c, s, p->slots[s].name, p->slots[s].len, p->slots[s].check);
+        c = census_install(where, c);
+    }
+    return c;
+}
+
+static void census_batch(const Plan *p, Batch *b, const int *jslot, int nj)
+{
+    const Input *in = b->input;
+    if (!in || !b->nsel)
+        return;
+    Census *c = census_get(p, in);
+    if (!census_pending(c))
+        return;
+    for (int j = 0; j < nj; j++) {
+        if (!census_wants(c, jslot[j]))
+            continue;
+        const Vec *v = &b->cols[jslot[j]];
+        int seen = 0;
+        for (uint32_t k = 0; k < b->nsel && !seen; k++)
+            seen = VGET(v, b->sel[k])->type != VT_NULL;
+        census_note(c, jslot[j], seen);
+    }
+    for (uint32_t k = 0; k < b->nsel; k++) {
+        const Rec *r = &b->recs[b->sel[k]];
+        if (r->json == REC_JSON_YES || r->json == REC_JSON_FRAG) {
+            uint32_t off = r->json == REC_JSON_FRAG ? r->jsoff : 0;
+            census_sample(c, r->line + off, r->len - off, b->pool);
+            break;
+        }
+    }
+}
+
 void dec_load(const Plan *p, Batch *b, const int *slots, int n)
 {
     int nj = 0, want_ts = 0, ts_now = 0;
@@ -378,6 +423,32 @@ void dec_load(const Plan *p, Batch *b, const int *slots, int n)
                 ts_idx[k] = nw++;
             }
         }
+    /* while the census has a watched name unseen, every JSON record decoded is asked for it
+     * too, in the same pass (census.h): a name only records an earlier filter dropped have
+     * is still seen */
+    int base_census = nw, *cslot = NULL;
+    uint8_t *cseen = NULL;
+    Census *cz = census_get(p, b->input);
+    if (census_pending(cz)) {
+        const char **nn = apr_palloc(b->pool, sizeof(char *) * (size_t)(nw + p->ncheck));
+        uint32_t *nl = apr_palloc(b->pool, sizeof(uint32_t) * (size_t)(nw + p->ncheck));
+        memcpy(nn, names, sizeof(char *) * (size_t)nw);
+        memcpy(nl, lens, sizeof(uint32_t) * (size_t)nw);
+        names = nn;
+        lens = nl;
+        cslot = apr_palloc(b->pool, sizeof(int) * (size_t)p->ncheck);
+        for (int s = 0; s < p->nslots; s++) {
+            int dup = 0;
+            for (int j = 0; j < nj && !dup; j++)
+                dup = jslot[j] == s;
+            if (dup || !census_wants(cz, s))
+                continue;
+            cslot[nw - base_census] = s;
+            names[nw] = p->slots[s].name;
+            lens[nw++] = p->slots[s].len;
+        }
+        cseen = apr_pcalloc(b->pool, (size_t)(nw - base_census + 1));
+    }
     JsonWant w = {nw, names, lens};
     int cap = p->max_fields > 0 ? p->max_fields : JSON_MAX_FIELDS;
     Datum *out = apr_palloc(b->pool, sizeof(Datum) * (size_t)(nw + 1));
@@ -409,6 +480,8 @@ void dec_load(const Plan *p, Batch *b, const int *slots, int n)
             if (!is_json && looks_like_object(r, frag)) /* read as text: said at the end */
                 src_count_not_json(b->input);
         }
+        for (int x = base_census; is_json && x < nw; x++)
+            cseen[x - base_census] |= out[x].type != VT_NULL;
         if (over && !r->over_counted) {
             r->over_counted = 1;
             src_count_over(b->input, over, cap);
@@ -426,7 +499,11 @@ void dec_load(const Plan *p, Batch *b, const int *slots, int n)
     }
     for (int j = 0; j < base_ts; j++)
         vs[j]->loaded = 1;
+    for (int x = base_census; x < nw; x++)
+        census_note(cz, cslot[x - base_census], cseen[x - base_census]);
 timestamps:
+    if (p->ncheck && nj)
+        census_batch(p, b, jslot, nj);
     if (want_ts)
         for (int i = 0; i < n; i++) {
             const SlotInfo *si = &p->slots[slots[i]];

@@ -51,6 +51,8 @@ typedef struct SlotInfo {
     int used;     /* read by the query (else reserved, e.g. @timestamp for --start) */
     int read;     /* some expression reads the slot (expr_compile.c): else only output may show it */
     int sub;      /* SYS_LAMBDA: which field (LAMBDA_*) */
+    uint8_t check; /* an input field the query reads in filter, stats, sort, ...: CENSUS_*
+                    * (engine/input/census.h), its absence from every record is warned about */
 } SlotInfo;
 
 typedef enum { DIFF_NONE, DIFF_PREVIOUS, DIFF_DAY, DIFF_WEEK, DIFF_MONTH } DiffKind;
@@ -93,6 +95,7 @@ typedef struct Plan {
     int needs_ts;      /* bin(), earliest/latest, diff or anomaly read @timestamp: an input
                         * none of whose records has one is reported (docs/timestamps.md T10) */
     DiffKind diff;     /* pattern | diff: the comparison period (a run sets the periods) */
+    int ncheck;        /* slots with check set */
     int max_fields;    /* --max-fields: leaves of a JSON record that give fields (0: CloudWatch's
                         * JSON_MAX_FIELDS, engine/data/json.h) */
     Prefilter *pre;    /* literals every surviving raw line contains */

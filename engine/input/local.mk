@@ -7,5 +7,6 @@ libliq_la_SOURCES += \
 	engine/input/ts.c engine/input/ts.h engine/input/tz.c engine/input/tz.h \
 	engine/input/tsfmt.c engine/input/tsfmt.h engine/input/multiline.c engine/input/multiline.h \
 	engine/input/syslog.c engine/input/syslog.h \
-	engine/input/dec_lambda.c engine/input/dec_lambda.h
+	engine/input/dec_lambda.c engine/input/dec_lambda.h \
+	engine/input/census.c engine/input/census.h
 EXTRA_DIST += engine/input/README

@@ -25,6 +25,7 @@
 #include <apr_thread_proc.h>
 #include "engine/s3/s3_prune.h"
 #include "engine/s3/s3_stream.h"
+#include "engine/input/census.h"
 #include "engine/input/enc.h"
 #include "engine/input/seek.h"
 #include "engine/input/src.h"
@@ -2001,6 +2002,20 @@ void src_close(Src *s)
     }
     for (int i = 0; i < s->n; i++) /* counted by the decoders (src_count_over), told once */
         report_over(s, &s->inputs[i]);
+    Census **cs = malloc(sizeof(Census *) * (size_t)(s->n + 1)); /* names the query reads */
+    const FmtColumns **cols = malloc(sizeof(FmtColumns *) * (size_t)(s->n + 1)); /* that no */
+    if (!cs || !cols)                                                           /* record has */
+        abort();
+    for (int i = 0; i < s->n; i++) {
+        cs[i] = s->inputs[i].census;
+        s->inputs[i].census = NULL;
+        cols[i] = s->inputs[i].fmt == FMT_COLUMNS ? s->inputs[i].cols : NULL;
+    }
+    apr_thread_mutex_lock(s->diag_lock);
+    census_report(cs, cols, s->n, s->diags);
+    apr_thread_mutex_unlock(s->diag_lock);
+    free(cs);
+    free(cols);
 }
 
 int src_incomplete(const Src *s)

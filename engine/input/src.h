@@ -178,6 +178,8 @@ typedef struct Input {
                             * decoders (src_count_over), warned once when the run closes its
                             * inputs (src_close) */
     int over_cap;          /* ... the cap they were counted against */
+    struct Census *census; /* which names the query reads its records have (census.h), made by
+                            * the decoders, reported and freed by src_close */
 } Input;
 
 /* A JSON record of in had over leaves past the field cap (engine/data/json.h). Workers count

@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <apr_strings.h>
 #include "engine/exec/op.h"
+#include "engine/input/census.h"
 #include "engine/plan/build.h"
 #include "engine/plan/expr_compile.h"
 #include "engine/plan/fpat_compile.h"
@@ -48,6 +49,7 @@ typedef struct Builder {
     const int *fused_slots, *fused_desc;
     int fused_n;
     Scope gone; /* names warned about as gone after stats (check_after_stats), once each */
+    Scope watch; /* names read where their absence empties the result: CENSUS_* flags */
 } Builder;
 
 /* ===== Pipelines ===== */
@@ -897,6 +899,77 @@ static void check_after_stats(Builder *b, const AstNode *cmd)
     }
 }
 
+/* ===== Names whose absence the run reports (engine/input/census.h) =====
+ *
+ * The input fields a command reads where a name no record has empties or nulls the result
+ * (filter, stats, sort, dedup, parse, unnest, pattern; not fields and display, whose empty
+ * columns show it) are watched by the run; a bare word compared with a field may be a value
+ * meant as a string ('filter type = PushEvent'). */
+
+static void watch_name(Builder *b, const AstNode *n, int flags)
+{
+    int old = scope_get(&b->watch, n->str);
+    scope_set(b->p->pool, &b->watch, n->str, (old > 0 ? old : 0) | flags);
+}
+
+static int is_cmp(AstOp op)
+{
+    return op == AOP_EQ || op == AOP_NE || op == AOP_LT || op == AOP_LE || op == AOP_GT ||
+           op == AOP_GE || op == AOP_IN || op == AOP_NOTIN;
+}
+
+static void watch_expr(Builder *b, const AstNode *n, int bare)
+{
+    if (!n)
+        return;
+    if (n->kind == AST_FIELD) {
+        watch_name(b, n, CENSUS_WATCH | (bare && !(n->flags & AST_F_QUOTED) ? CENSUS_BARE : 0));
+        return;
+    }
+    int cmp = n->kind == AST_BINOP && is_cmp(n->op) && n->nkids == 2 &&
+              n->kids[0]->kind == AST_FIELD &&
+              (n->kids[1]->kind == AST_FIELD || n->kids[1]->kind == AST_LIST);
+    for (uint32_t i = 0; i < n->nkids; i++)
+        watch_expr(b, n->kids[i], (cmp && i == 1) || (bare && n->kind == AST_LIST));
+}
+
+static void watch_cmd(Builder *b, const AstNode *cmd)
+{
+    if (b->scope->closed)
+        return; /* after stats: check_after_stats */
+    switch (cmd->kind) {
+    case AST_FILTER:
+    case AST_STATS:
+    case AST_SORT:
+    case AST_DEDUP:
+        watch_expr(b, cmd, 0);
+        break;
+    case AST_PARSE:
+    case AST_UNNEST:
+    case AST_PATTERN:
+        watch_expr(b, cmd->nkids ? cmd->kids[0] : NULL, 0);
+        break;
+    default:
+        break;
+    }
+}
+
+/* The watched names that are input fields (not made by the query, not @-fields liq makes). */
+static void watch_slots(Builder *b)
+{
+    Plan *p = b->p;
+    for (int s = 0; s < p->nslots; s++) {
+        SlotInfo *si = &p->slots[s];
+        if (si->kind != SLOT_INPUT || si->sys != SYS_NONE || !si->len || si->name[0] == '@')
+            continue;
+        int f = scope_get(&b->watch, si->name);
+        if (f > 0) {
+            si->check = (uint8_t)f;
+            p->ncheck++;
+        }
+    }
+}
+
 Plan *plan_build(apr_pool_t *pool, const AstNode *q, const char *text, const FpPattern *fp,
                  LiqDiagList *diags)
 {
@@ -939,6 +1012,7 @@ Plan *plan_build_opts(apr_pool_t *pool, const AstNode *q, const char *text, cons
     for (uint32_t i = 0; i < q->nkids; i++) {
         const AstNode *cmd = q->kids[i];
         check_after_stats(&b, cmd);
+        watch_cmd(&b, cmd);
         switch (cmd->kind) {
         case AST_FILTER:
             add_filter(&b, cmd->kids[0]);
@@ -999,5 +1073,6 @@ Plan *plan_build_opts(apr_pool_t *pool, const AstNode *q, const char *text, cons
     }
     p->vis = b.vis;
     p->nvis = b.nvis;
+    watch_slots(&b);
     return b.errors ? NULL : p;
 }

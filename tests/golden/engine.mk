@@ -37,7 +37,8 @@ ENGINE_SH_TESTS = \
 	tests/inputs/multiline.sh \
 	tests/inputs/syslog.sh \
 	tests/inputs/no_timestamps.sh \
-	tests/inputs/max_fields.sh
+	tests/inputs/max_fields.sh \
+	tests/inputs/census.sh
 
 ## inputs of golden tests too large to write inline, and the scripts that made them
 EXTRA_DIST += tests/golden/data/anomaly_app.txt tests/golden/data/gen_anomaly.py
