@@ -8,7 +8,9 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <string.h>
+#include <apr_strings.h>
 #include "engine/liq_int.h"
+#include "engine/exec/op.h"
 #include "engine/exec/pipe.h"
 #include "engine/s3/s3.h"
 
@@ -22,9 +24,64 @@ void liq_global_cleanup(void)
     s3_global_cleanup();
 }
 
+/* ===== Subqueries (issue 13) =====
+ *
+ * A query with subqueries runs each of them to completion first, over the run's inputs, and
+ * runs a copy of its plan whose subquery filters point at their sets (op_subq.c): the plan of
+ * the compiled query stays untouched, so runs of it in several threads keep apart. The copy
+ * and the sets live in a pool the run frees (SubqOwner). A run of such a query takes no
+ * states of another run (liq_run_state_merge compares plans): its subqueries' sets are its
+ * own. */
+
+static int has_subq(const Plan *p)
+{
+    for (int i = 0; i < p->npipes; i++)
+        for (int k = 0; k < p->pipes[i].nops; k++)
+            if (op_subq_inner(p->pipes[i].ops[k]))
+                return 1;
+    return 0;
+}
+
+/* A copy of p in pool whose subquery filters are bound to sets of runs over opt's inputs
+ * (inner subqueries first); owner goes to the outer plan's operators only. */
+static Plan *bind_plan(apr_pool_t *pool, const Plan *p, const LiqRunOptions *opt, SubqOwner *owner)
+{
+    Plan *c = apr_pmemdup(pool, p, sizeof(*p));
+    c->pipes = apr_pmemdup(pool, p->pipes, sizeof(Pipeline) * (size_t)(p->npipes ? p->npipes : 1));
+    for (int i = 0; i < p->npipes; i++) {
+        Pipeline *pl = &c->pipes[i];
+        if (!pl->nops)
+            continue;
+        pl->ops = apr_pmemdup(pool, pl->ops, sizeof(Op *) * (size_t)pl->nops);
+        for (int k = 0; k < pl->nops; k++) {
+            const Plan *inner = op_subq_inner(pl->ops[k]);
+            if (!inner)
+                continue;
+            const Plan *run = has_subq(inner) ? bind_plan(pool, inner, opt, NULL) : inner;
+            pl->ops[k] = op_subq_bind(pool, pl->ops[k], subq_set_run(pool, run, opt), owner);
+        }
+    }
+    return c;
+}
+
 LiqRun *liq_run_new(const LiqQuery *q, const LiqRunOptions *opt)
 {
-    return pipe_run_new(liq_query_plan(q), opt);
+    const Plan *plan = liq_query_plan(q);
+    if (!has_subq(plan))
+        return pipe_run_new(plan, opt);
+    apr_pool_t *pool;
+    if (apr_pool_create(&pool, NULL) != APR_SUCCESS)
+        return NULL;
+    LiqRunOptions o = {0};
+    if (opt)
+        o = *opt;
+    if (o.threads < 1)
+        o.threads = 1;
+    SubqOwner *owner = subq_owner_new(pool);
+    LiqRun *r = pipe_run_new(bind_plan(pool, plan, &o, owner), opt);
+    if (!r)
+        apr_pool_destroy(pool);
+    return r;
 }
 
 int liq_query_has_state(const LiqQuery *q)

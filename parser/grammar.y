@@ -61,6 +61,7 @@ int lx_yylex(GR_YYSTYPE *lval, LiqSpan *lloc, void *scanner);
 static AstNode *binop(ParseCtx *ctx, AstOp op, AstNode *a, AstNode *b, LiqSpan sp);
 static AstNode *nest(ParseCtx *ctx, AstNode *n);
 static AstNode *leaf(ParseCtx *ctx, AstKind k, LiqSpan sp, LxTok t);
+static AstNode *subquery(ParseCtx *ctx, AstNode *q, LiqSpan open, LiqSpan close);
 static void gr_yyerror(const LiqSpan *loc, void *scanner, ParseCtx *ctx, const char *msg);
 static AstNode *implicit_message(ParseCtx *ctx, LiqSpan at);
 static AstNode *parse_multi(ParseCtx *ctx, AstNode *src, LiqSpan kw, AstNode *rx, AstNode *names,
@@ -419,6 +420,12 @@ expr
     | expr MATCH expr           { $$ = binop(ctx, AOP_MATCH, $1, $3, @$); }
     | expr IN list              { $$ = binop(ctx, AOP_IN, $1, $3, @$); }
     | expr NOT IN list %prec IN { $$ = binop(ctx, AOP_NOTIN, $1, $4, @$); }
+    | expr IN LPAREN pipeline RPAREN {
+            $$ = binop(ctx, AOP_IN, $1, subquery(ctx, $4, @3, @5), @$);
+        }
+    | expr NOT IN LPAREN pipeline RPAREN %prec IN {
+            $$ = binop(ctx, AOP_NOTIN, $1, subquery(ctx, $5, @4, @6), @$);
+        }
     | expr PLUS expr            { $$ = binop(ctx, AOP_ADD, $1, $3, @$); }
     | expr MINUS expr           { $$ = binop(ctx, AOP_SUB, $1, $3, @$); }
     | expr STAR expr            { $$ = binop(ctx, AOP_MUL, $1, $3, @$); }
@@ -533,6 +540,19 @@ static AstNode *binop(ParseCtx *ctx, AstOp op, AstNode *a, AstNode *b, LiqSpan s
     ast_add(P, n, b);
     n->span = sp;
     return nest(ctx, n);
+}
+
+/* A subquery node over the commands q, written between the parentheses open..close: its query
+ * node holds the whole text (messages quote it), as the outer query's does. */
+static AstNode *subquery(ParseCtx *ctx, AstNode *q, LiqSpan open, LiqSpan close)
+{
+    LiqSpan sp = {open.start, close.end};
+    AstNode *n = ast_new(P, AST_SUBQUERY, sp);
+    q->str = ctx->text;
+    q->len = ctx->len;
+    ast_add(P, n, q);
+    n->span = sp;
+    return n;
 }
 
 static AstNode *leaf(ParseCtx *ctx, AstKind k, LiqSpan sp, LxTok t)

@@ -252,6 +252,10 @@ static int check_expr(Sema *s, AstNode *n, ExprCtx ctx, const char *cmd)
         }
         if (n->op == AOP_IN || n->op == AOP_NOTIN) {
             has_agg |= check_expr(s, n->kids[0], ctx, cmd);
+            if (n->kids[1]->kind == AST_SUBQUERY) { /* issue 13 */
+                check_expr(s, n->kids[1], ctx, cmd);
+                break;
+            }
             for (uint32_t i = 0; i < n->kids[1]->nkids; i++)
                 has_agg |= check_expr(s, n->kids[1]->kids[i], ctx, cmd);
             break;
@@ -264,6 +268,9 @@ static int check_expr(Sema *s, AstNode *n, ExprCtx ctx, const char *cmd)
             has_agg |= check_expr(s, k, ctx, cmd);
         }
         break;
+    case AST_SUBQUERY: /* a query of its own (issue 13) */
+        s->errors += sema_check(n->kids[0], s->diags);
+        return 0;
     default:
         for (uint32_t i = 0; i < n->nkids; i++)
             has_agg |= check_expr(s, n->kids[i], ctx, cmd);

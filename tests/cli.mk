@@ -20,9 +20,13 @@ OUT_SH_TESTS = \
 EXTRA_DIST += \
 	tests/golden/files/aws_lookup.test \
 	tests/golden/files/lookup.test \
+	tests/golden/files/subquery.test \
+	tests/golden/files/data/api-activity.ndjson \
+	tests/golden/files/data/app-requests.ndjson \
 	tests/golden/files/data/codes.csv \
 	tests/golden/files/data/employees.csv \
 	tests/golden/files/data/known_hosts.csv \
+	tests/golden/files/data/lambda-fn.ndjson \
 	tests/golden/files/data/network_services.csv \
 	tests/golden/files/data/noname.csv \
 	tests/golden/files/data/ragged.csv \

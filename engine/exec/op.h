@@ -206,4 +206,23 @@ int lookup_table_col(const LookupTable *t, const char *name, size_t len);
 Op *op_lookup_new(Plan *p, const LookupTable *t, const int *key_cols, Expr **keys, int nkeys,
                   const int *out_cols, const int *out_slots, Expr **prev, int nout);
 
+/* subqueries (issue 13, op_subq.c): 'filter f in (SOURCE ... | fields f)'. The Op holds the
+ * subquery's plan; a run binds a copy of the outer plan to the set of values the subquery's own
+ * run gave (engine/run.c), in a pool the SubqOwner frees with the run. */
+typedef struct SubqSet SubqSet;
+typedef struct SubqOwner SubqOwner;
+struct LiqRunOptions;
+Op *op_subq_new(Plan *p, const Plan *inner, Expr *value, int negate);
+/* The subquery plan of a subquery filter, or NULL for any other operator. */
+const Plan *op_subq_inner(const Op *op);
+/* Runs inner to completion with opt's inputs: the values of its first column, in pool. */
+SubqSet *subq_set_run(apr_pool_t *pool, const Plan *inner, const struct LiqRunOptions *opt);
+size_t subq_set_size(const SubqSet *s);
+/* The owner of pool (everything a run's bound plan holds): freed with the run whose worker
+ * first makes a state of an operator bound with it. */
+SubqOwner *subq_owner_new(apr_pool_t *pool);
+/* A copy of the subquery filter op (in pool) that filters by set; owner NULL in plans that
+ * run inside another run (nested subqueries). */
+Op *op_subq_bind(apr_pool_t *pool, const Op *op, SubqSet *set, SubqOwner *owner);
+
 #endif

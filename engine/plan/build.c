@@ -102,8 +102,20 @@ static void vis_add(Builder *b, const char *name, int slot, int dedup)
 
 /* ===== Commands ===== */
 
+static const AstNode *find_subq(const AstNode *n);
+
 static Expr *compile(Builder *b, const AstNode *n)
 {
+    const AstNode *sq = find_subq(n);
+    if (sq) {
+        LiqDiag *d = diag_add(b->diags, DIAG_ERROR, &sq->span,
+                              "a subquery is a condition of its own here");
+        diag_hint(b->diags, d, "%s",
+                  "write 'filter field in (SOURCE ... | fields name)', joined to other "
+                  "conditions with 'and'");
+        b->errors++;
+        return NULL;
+    }
     ExprCtx c = {b->p, b->scope, b->diags, NULL, NULL, 0};
     Expr *e = expr_compile(&c, n);
     if (!e)
@@ -151,11 +163,60 @@ static void add_prefilter(Plan *p, const char *lit, size_t n, const char *from)
     p->npre++;
 }
 
+/* Does n hold a subquery? */
+static const AstNode *find_subq(const AstNode *n)
+{
+    if (!n)
+        return NULL;
+    if (n->kind == AST_SUBQUERY)
+        return n;
+    for (uint32_t i = 0; i < n->nkids; i++) {
+        const AstNode *f = find_subq(n->kids[i]);
+        if (f)
+            return f;
+    }
+    return NULL;
+}
+
+/* 'filter f in (SOURCE ... | fields f)' (issue 13): the subquery becomes a plan of its own,
+ * which each run runs first (engine/run.c, op_subq.c). */
+static void add_subq_filter(Builder *b, const AstNode *e)
+{
+    apr_pool_t *pool = b->p->pool;
+    const AstNode *sq = e->kids[1];
+    Plan *inner = plan_build_opts(pool, sq->kids[0], b->text, NULL, b->opts, b->diags);
+    if (!inner) {
+        b->errors++;
+        return;
+    }
+    if (inner->nvis != 1) {
+        LiqDiag *d = diag_add(b->diags, DIAG_ERROR, &sq->span,
+                              "a subquery gives one field, this one gives %d", inner->nvis);
+        diag_hint(b->diags, d, "%s", "end it with 'fields NAME': its values are the set");
+        b->errors++;
+        return;
+    }
+    Expr *x = compile(b, e->kids[0]);
+    if (!x)
+        return;
+    Op *op = op_subq_new(b->p, inner, x, e->op == AOP_NOTIN);
+    op->label = apr_pstrcat(pool, "filter ", ast_text(pool, e, b->text), NULL);
+    op->detail = apr_pstrcat(pool, reads_of(b, &x, 1) ? reads_of(b, &x, 1) : "reads nothing",
+                             "; the subquery's column ", inner->vis[0].name,
+                             ", run first over the inputs", NULL);
+    push_op(b, op);
+}
+
 static void add_filter(Builder *b, const AstNode *e)
 {
     if (e->kind == AST_BINOP && e->op == AOP_AND) {
         add_filter(b, e->kids[0]);
         add_filter(b, e->kids[1]);
+        return;
+    }
+    if (e->kind == AST_BINOP && (e->op == AOP_IN || e->op == AOP_NOTIN) &&
+        e->kids[1]->kind == AST_SUBQUERY) {
+        add_subq_filter(b, e);
         return;
     }
     Expr *x = compile(b, e);

@@ -286,7 +286,7 @@ static void test_parse_in_needs_a_list(void **state)
 {
     assert_parse("filter a in b",
                  "ERROR\n"
-                 "liq: error at 1:13: expected '[', found 'b'\n"
+                 "liq: error at 1:13: expected '(' or '[', found 'b'\n"
                  "  filter a in b\n"
                  "              ^\n");
 }
