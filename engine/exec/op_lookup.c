@@ -283,12 +283,23 @@ typedef struct LookupLocal {
     LiqBuf *text; /* a key's text when it is not a string (one buffer per key) */
     const char **kv;
     uint32_t *kl;
+    int nkeys;
 } LookupLocal;
+
+static apr_status_t local_free(void *p)
+{
+    LookupLocal *l = p;
+    for (int k = 0; k < l->nkeys; k++)
+        buf_free(&l->text[k]);
+    return APR_SUCCESS;
+}
 
 static OpLocal *lookup_local_new(const Op *op, const OpCtx *ctx, apr_pool_t *pool)
 {
     const LookupData *ld = op->data;
     LookupLocal *l = apr_pcalloc(pool, sizeof(*l));
+    l->nkeys = ld->nkeys;
+    apr_pool_cleanup_register(pool, l, local_free, apr_pool_cleanup_null); /* the key texts */
     l->kst = apr_pcalloc(pool, sizeof(ExprState *) * (size_t)ld->nkeys);
     for (int k = 0; k < ld->nkeys; k++)
         l->kst[k] = expr_state_new(pool, ld->keys[k], ctx->rx);
