@@ -19,6 +19,19 @@ EXTRA_DIST += \
 	corpora/lnav/logfile_empty.0 \
 	corpora/lnav/logfile_epoch.0 \
 	corpora/lnav/logfile_generic.0 \
+	corpora/lnav/logfile_generic_nanos.0 \
+	corpora/lnav/logfile_glog.0 \
+	corpora/lnav/logfile_haproxy.0 \
+	corpora/lnav/logfile_java.0 \
+	corpora/lnav/logfile_logfmt.0 \
+	corpora/lnav/logfile_regexp_access_log.0 \
+	corpora/lnav/logfile_shop_access_log.0 \
+	corpora/lnav/logfile_spark.0 \
+	corpora/lnav/logfile_strace_log.1 \
+	corpora/lnav/logfile_syslog.1 \
+	corpora/lnav/logfile_tai64n.0 \
+	corpora/lnav/logfile_uwsgi.0 \
+	corpora/lnav/logfile_with_zones.0 \
 	corpora/lnav/logfile_invalid_utf8.0 \
 	corpora/lnav/logfile_json.json \
 	corpora/lnav/logfile_json2.json \

@@ -419,7 +419,45 @@ static int ymd_at(const char *s, size_t n, size_t i, const TsCtx *cx, Hit *h)
     return 1;
 }
 
-/* TSK_COMPACT: YYYYMMDD, T or '-', HH:MM:SS or HHMMSS, a fraction, a zone. */
+/* Up to max digits at s[*j] (at least one) as a number; advances *j. -1: none. */
+static int digits_at(const char *s, size_t n, size_t *j, int max)
+{
+    int v = 0, k = 0;
+    while (k < max && *j < n && is_digit(s[*j])) {
+        v = v * 10 + (s[*j] - '0');
+        (*j)++;
+        k++;
+    }
+    return k ? v : -1;
+}
+
+/* HealthApp's time of day (loghub): every part written without padding, H:M:S, then ':' and
+ * the milliseconds as a number of one to three digits (22:16:0:9 is 22:16:00.009); advances *i.
+ * The milliseconds of the day, or -1. */
+static int64_t loose_tod_at(const char *s, size_t n, size_t *i)
+{
+    size_t j = *i;
+    int hh = digits_at(s, n, &j, 2);
+    if (hh < 0 || j >= n || s[j++] != ':')
+        return -1;
+    int mi = digits_at(s, n, &j, 2);
+    if (mi < 0 || j >= n || s[j++] != ':')
+        return -1;
+    int sec = digits_at(s, n, &j, 2), ms = 0;
+    if (sec < 0 || hh > 23 || mi > 59 || sec > 60)
+        return -1;
+    if (j + 1 < n && s[j] == ':' && is_digit(s[j + 1])) {
+        j++;
+        ms = digits_at(s, n, &j, 3);
+        if (j < n && is_digit(s[j]))
+            return -1;
+    }
+    *i = j;
+    return ((int64_t)hh * 3600 + mi * 60 + sec) * 1000 + ms;
+}
+
+/* TSK_COMPACT: YYYYMMDD, T or '-', HH:MM:SS or HHMMSS, a fraction, a zone; or, after '-',
+ * HealthApp's unpadded H:M:S:ms (loose_tod_at). */
 static int compact_at(const char *s, size_t n, size_t i, const TsCtx *cx, Hit *h)
 {
     int y, mo, d, hh, mi, sec;
@@ -429,7 +467,16 @@ static int compact_at(const char *s, size_t n, size_t i, const TsCtx *cx, Hit *h
     size_t j = i + 9;
     int64_t tod;
     if (j + 2 < n && s[j + 2] == ':') {
+        size_t j0 = j;
         tod = tod_at(s, n, &j, ':', 1, ".,:");
+        if (s[i + 8] == '-' && (tod < 0 || (j < n && s[j] == ':'))) { /* 22:16:0:9 */
+            j = j0;
+            tod = loose_tod_at(s, n, &j);
+        }
+        if (tod < 0)
+            return 0;
+    } else if (s[i + 8] == '-' && j + 1 < n && s[j + 1] == ':') { /* 9:5:3:120 */
+        tod = loose_tod_at(s, n, &j);
         if (tod < 0)
             return 0;
     } else {

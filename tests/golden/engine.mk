@@ -38,7 +38,8 @@ ENGINE_SH_TESTS = \
 	tests/inputs/syslog.sh \
 	tests/inputs/no_timestamps.sh \
 	tests/inputs/max_fields.sh \
-	tests/inputs/census.sh
+	tests/inputs/census.sh \
+	tests/inputs/loghub_ts.sh
 
 ## inputs of golden tests too large to write inline, and the scripts that made them
 EXTRA_DIST += tests/golden/data/anomaly_app.txt tests/golden/data/gen_anomaly.py

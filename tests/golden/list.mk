@@ -11,6 +11,7 @@ GOLDEN_TESTS = \
 	tests/golden/basics/stats.test \
 	tests/golden/basics/syntax.test \
 	tests/golden/corpora/lnav.test \
+	tests/golden/corpora/timestamps.test \
 	tests/golden/errors/limits.test \
 	tests/golden/errors/semantic.test \
 	tests/golden/errors/warnings.test \
