@@ -6,8 +6,9 @@
  * never holds it all in memory); the last column of such a row may still use what is left of
  * the line. A live input that pauses (`tail -f app.log | liq ...`: LiqOutput.idle) fixes the
  * widths at once from the rows held so far, so that its rows show as they come, on a terminal
- * or not; a later cell wider than its column is clipped on a terminal and written whole
- * elsewhere (that line is out of alignment, but no text is lost). Widths count display
+ * or not. Once the widths are fixed, a later cell wider than its column widens the column from
+ * its row on (the lines before keep theirs): always off a terminal, on one while the line fits
+ * the screen; past that it is clipped. Widths count display
  * columns (base/span.h: wide characters take two, combining marks none). On a terminal a line
  * wider than the screen has its widest columns narrowed and their cells clipped with '…';
  * elsewhere nothing is clipped.
@@ -197,6 +198,25 @@ static void fit(Out *o, int *widths)
         }
 }
 
+/* A row after the widths were fixed has a cell have columns wide in column c: the column
+ * grows to it from this row on (rows before keep their widths), off a terminal always, on one
+ * while the line still fits the screen (else the cell is clipped). */
+static void widen(Out *o, Table *t, int c, int have)
+{
+    int grow = have - t->widths[c], nc = o->ncols;
+    if (grow <= 0 || (c == nc - 1 && !t->numeric[c]))
+        return; /* the last column of text has the rest of the line already */
+    if (o->tty) {
+        int total = 3 * (nc - 1);
+        for (int k = 0; k < nc; k++)
+            total += t->widths[k];
+        if (total + grow > o->width)
+            return;
+        t->last_room -= c < nc - 1 ? grow : 0;
+    }
+    t->widths[c] = have;
+}
+
 static void emit_row(Out *o, Table *t, const char *p, const char *e)
 {
     const char **text = t->text;
@@ -206,6 +226,8 @@ static void emit_row(Out *o, Table *t, const char *p, const char *e)
     for (int c = 0; c < nc; c++) {
         if (c)
             buf_add(&t->line, " | ", 3);
+        if ((int)lens[c] > t->widths[c]) /* maybe wider than its column (bytes >= columns) */
+            widen(o, t, c, width(text[c], lens[c]));
         int w = t->widths[c];
         if (c == nc - 1 && !t->numeric[c] && t->last_room > w)
             w = t->last_room; /* nothing follows: a later, wider value may use the line */

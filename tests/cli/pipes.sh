@@ -92,15 +92,15 @@ for fmt in csv tsv ndjson json table; do
     [ "$fmt" = table ] || expect_err_empty "$fmt"
 done
 
-# the table fixes its widths when the input pauses; off a terminal a wider cell later is
-# written whole (on one, it is clipped to its column)
+# the table fixes its widths when the input pauses; a wider cell later widens its column from
+# its row on (off a terminal always; on one while the line fits)
 start --format table 'fields n, m'
 printf '{"m":"first","n":1}\n' >&3
 stream "table widths" first
-printf '{"m":"a much longer message","n":22}\n' >&3
+printf '{"m":"a much longer message","n":22}\n{"m":"z","n":3}\n' >&3
 close
-want 'n | m' '--+------' '1 | first' '22 | a much longer message'
-expect_out "table: widths of the rows before the pause, wider cells whole off a terminal"
+want 'n | m' '--+------' '1 | first' '22 | a much longer message' ' 3 | z'
+expect_out "table: widths of the rows before the pause, widened by a later wider cell"
 
 # ===== several threads: rows in input order, each batch as it comes =====
 start --format csv --threads 4 'filter n % 2 = 0 | fields n'
