@@ -35,10 +35,13 @@ void liq_global_cleanup(void)
 
 static int has_subq(const Plan *p)
 {
-    for (int i = 0; i < p->npipes; i++)
+    for (int i = 0; i < p->npipes; i++) {
         for (int k = 0; k < p->pipes[i].nops; k++)
             if (op_subq_inner(p->pipes[i].ops[k]))
                 return 1;
+        if (p->pipes[i].breaker && op_join_inner(p->pipes[i].breaker))
+            return 1;
+    }
     return 0;
 }
 
@@ -60,6 +63,14 @@ static Plan *bind_plan(apr_pool_t *pool, const Plan *p, const LiqRunOptions *opt
             const Plan *run = has_subq(inner) ? bind_plan(pool, inner, opt, NULL) : inner;
             pl->ops[k] = op_subq_bind(pool, pl->ops[k], subq_set_run(pool, run, opt), owner);
         }
+    }
+    for (int i = 0; i < p->npipes; i++) { /* joins end pipelines */
+        Pipeline *pl = &c->pipes[i];
+        const Plan *inner = pl->breaker ? op_join_inner(pl->breaker) : NULL;
+        if (!inner)
+            continue;
+        const Plan *run = has_subq(inner) ? bind_plan(pool, inner, opt, NULL) : inner;
+        pl->breaker = op_join_bind(pool, pl->breaker, subq_set_run(pool, run, opt), owner);
     }
     return c;
 }

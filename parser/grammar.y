@@ -89,6 +89,7 @@ static AstNode *with_offset(ParseCtx *ctx, AstNode *e, LxTok word, LiqSpan wsp, 
 %token SOURCE "'SOURCE'" COLON "':'" PATTERN "'pattern'" DIFF "'diff'"
 %token ANOMALY "'anomaly'" UNMASK "'unmask'" LOOKUP "'lookup'"
 %token <tok> OUTPUT "'OUTPUT'"
+%token JOIN "'join'" WHERE "'where'"
 %token BADCMD "a command"
 %token AND "'and'" OR "'or'" NOT "'not'" LIKE "'like'" IN "'in'" AS "'as'" BY "'by'"
 %token ASC "'asc'" DESC "'desc'" TRUE "'true'" FALSE "'false'"
@@ -108,7 +109,7 @@ static AstNode *with_offset(ParseCtx *ctx, AstNode *e, LxTok word, LiqSpan wsp, 
 
 %type <node> pipeline command items item expr primary call args arglist list listitems
 %type <node> sortkeys sortkey byclause alias names parsesrc srcparams srcparam byitems byitem
-%type <node> lkpairs lkpair lktable lkname
+%type <node> lkpairs lkpair lktable lkname joinopts joinopt
 
 %%
 
@@ -282,8 +283,31 @@ command
                 $$->flags |= AST_F_OUTNEW;
             $$->span = @$;
         }
+    | JOIN joinopts WHERE lkname EQ lkname LPAREN pipeline RPAREN {
+            /* join type=inner|left left=a right=b where a.f = b.f (SOURCE ...) (issue 13) */
+            $$ = ast_new(P, AST_JOIN, @$);
+            ast_add(P, $$, $2);
+            ast_add(P, $$, $4);
+            ast_add(P, $$, $6);
+            ast_add(P, $$, subquery(ctx, $8, @7, @9));
+            $$->span = @$;
+        }
     | BADCMD                    { $$ = NULL; }
     | error                     { $$ = NULL; }
+    ;
+
+joinopts
+    : joinopt                   { $$ = ast_add(P, ast_new(P, AST_LIST, @1), $1); }
+    | joinopts joinopt          { $$ = ast_add(P, $1, $2); $$->span = @$; }
+    ;
+
+joinopt
+    : IDENT EQ lkname           {
+            $$ = ast_add(P, ast_new(P, AST_ITEM, @$), $3);
+            $$->str = $1.s;
+            $$->len = $1.len;
+            $$->span = @$;
+        }
     ;
 
 lkname

@@ -470,6 +470,9 @@ int sema_check(AstNode *q, LiqDiagList *diags)
         case AST_SOURCE:
             check_source(&s, q, c);
             break;
+        case AST_JOIN: /* the right side is a query of its own (issue 13) */
+            s.errors += sema_check(cmd->kids[3]->kids[0], diags);
+            break;
         case AST_DIFF:
             if (c == 0 || q->kids[c - 1]->kind != AST_PATTERN) {
                 LiqDiag *d = err(&s, cmd, "diff must come right after pattern");

@@ -19,9 +19,12 @@ OUT_SH_TESTS = \
 ## golden tests whose options name files (run by tests/cli/golden_files.sh), and their files
 EXTRA_DIST += \
 	tests/golden/files/aws_lookup.test \
+	tests/golden/files/join.test \
 	tests/golden/files/lookup.test \
 	tests/golden/files/subquery.test \
+	tests/golden/files/data/access-logs.ndjson \
 	tests/golden/files/data/api-activity.ndjson \
+	tests/golden/files/data/api-by-ip.ndjson \
 	tests/golden/files/data/app-requests.ndjson \
 	tests/golden/files/data/codes.csv \
 	tests/golden/files/data/employees.csv \
@@ -29,6 +32,8 @@ EXTRA_DIST += \
 	tests/golden/files/data/lambda-fn.ndjson \
 	tests/golden/files/data/network_services.csv \
 	tests/golden/files/data/noname.csv \
+	tests/golden/files/data/order-service.ndjson \
+	tests/golden/files/data/payment-service.ndjson \
 	tests/golden/files/data/ragged.csv \
 	tests/golden/files/data/user_data.csv \
 	tests/golden/files/data/user_data_by_user_id.csv

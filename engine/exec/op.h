@@ -64,6 +64,13 @@ RowSet *rowset_new(int nslots);
 void rowset_free(RowSet *rs);
 /* Copies the selected rows of b (every slot, loading input slots first) into rs. */
 void rowset_append_batch(RowSet *rs, const Plan *p, Batch *b);
+/* ... in two steps: loads the input slots of b's selected rows; copies rows[0..n) of b (rows
+ * among those loaded) into rs. */
+void rowset_load_batch(const Plan *p, Batch *b);
+void rowset_append_rows(RowSet *rs, const Batch *b, const SelIdx *rows, size_t n);
+/* Keeps only rows[0..n) of rs, in that order, copied into fresh storage (arrays and a pool of
+ * strings): the memory of the rows dropped is released. */
+void rowset_keep(RowSet *rs, const size_t *rows, size_t n);
 Datum *rowset_add_row(RowSet *rs, uint64_t order);
 Datum datum_copy(apr_pool_t *pool, const Datum *d);
 void rowset_concat(RowSet *dst, RowSet *src);
@@ -84,6 +91,8 @@ typedef struct OpCtx {
     /* pattern | anomaly: --start/--end, the frame (else the span of the records) */
     int has_frame_start, has_frame_end;
     int64_t frame_start, frame_end;
+    /* the most rows a sort or limit state held at once (LiqRunStats.rows_held); NULL: none */
+    _Atomic uint64_t *rows_held;
 } OpCtx;
 
 typedef struct OpVTable {
@@ -224,5 +233,18 @@ SubqOwner *subq_owner_new(apr_pool_t *pool);
 /* A copy of the subquery filter op (in pool) that filters by set; owner NULL in plans that
  * run inside another run (nested subqueries). */
 Op *op_subq_bind(apr_pool_t *pool, const Op *op, SubqSet *set, SubqOwner *owner);
+/* The rows of a subquery's set by their first column: the first row with key, or SIZE_MAX;
+ * the next row with the same key, or SIZE_MAX; a row's values (the subquery's columns). */
+size_t subq_set_first(const SubqSet *s, const Datum *key);
+size_t subq_set_next(const SubqSet *s, size_t row);
+const Datum *subq_set_row(const SubqSet *s, size_t row);
+/* Registers the owner's destruction on the run that pool (a worker's) belongs to, once. */
+void subq_owner_attach(SubqOwner *o, apr_pool_t *pool);
+/* join (issue 13, op_join.c): a breaker; each row meets the right side's rows (inner: the
+ * subquery plan whose columns are the key, then the right fields) whose key equals key's value;
+ * right field i goes to rslots[i]; left: a row without a match is kept once. */
+Op *op_join_new(Plan *p, const Plan *inner, Expr *key, int left, const int *rslots, int nright);
+const Plan *op_join_inner(const Op *op);
+Op *op_join_bind(apr_pool_t *pool, const Op *op, SubqSet *set, SubqOwner *owner);
 
 #endif

@@ -26,55 +26,118 @@
 
 struct SubqSet {
     apr_pool_t *pool;
-    Datum *slots; /* open addressing; VT_NULL: empty */
+    Datum *slots; /* open addressing, by the first column; VT_NULL: empty */
+    size_t *first; /* per slot: its first row (joins) */
     uint64_t mask;
-    size_t n;
+    size_t n;       /* distinct keys */
+    int ncols;      /* columns of a row */
+    Datum *rows;    /* every row with a key: ncols Datums each (malloc) */
+    size_t *next;   /* per row: the next row with its key, or SIZE_MAX */
+    size_t nrows, caprows;
     int incomplete; /* the subquery's run did not read everything */
 };
 
-static void set_put(SubqSet *s, const Datum *d);
+static size_t set_put(SubqSet *s, const Datum *d, size_t row);
 
 static void set_grow(SubqSet *s)
 {
     uint64_t cap = s->slots ? (s->mask + 1) * 2 : 1024;
     Datum *old = s->slots;
+    size_t *oldfirst = s->first;
     uint64_t oldcap = s->slots ? s->mask + 1 : 0;
     s->slots = calloc(cap, sizeof(Datum));
-    if (!s->slots)
+    s->first = malloc(cap * sizeof(size_t));
+    if (!s->slots || !s->first)
         abort();
     s->mask = cap - 1;
     s->n = 0;
     for (uint64_t i = 0; i < oldcap; i++)
-        if (old[i].type != VT_NULL)
-            set_put(s, &old[i]);
+        if (old[i].type != VT_NULL) {
+            uint64_t h = val_hash(&old[i]) & s->mask;
+            while (s->slots[h].type != VT_NULL)
+                h = (h + 1) & s->mask;
+            s->slots[h] = old[i];
+            s->first[h] = oldfirst[i];
+            s->n++;
+        }
     free(old);
+    free(oldfirst);
 }
 
-static void set_put(SubqSet *s, const Datum *d)
+/* The slot of key d (made, with row as its first row, when new). */
+static size_t set_put(SubqSet *s, const Datum *d, size_t row)
 {
     if (!s->slots || (s->n + 1) * 2 > s->mask + 1)
         set_grow(s);
     uint64_t h = val_hash(d) & s->mask;
     while (s->slots[h].type != VT_NULL) {
         if (val_equal_key(&s->slots[h], d))
-            return;
+            return h;
         h = (h + 1) & s->mask;
     }
     s->slots[h] = *d;
+    s->first[h] = row;
     s->n++;
+    return h;
+}
+
+/* The first row whose key is d, or SIZE_MAX. */
+static size_t set_find(const SubqSet *s, const Datum *d)
+{
+    if (!s->slots || d->type == VT_NULL)
+        return SIZE_MAX;
+    uint64_t h = val_hash(d) & s->mask;
+    while (s->slots[h].type != VT_NULL) {
+        if (val_equal_key(&s->slots[h], d))
+            return s->first[h];
+        h = (h + 1) & s->mask;
+    }
+    return SIZE_MAX;
 }
 
 static int set_has(const SubqSet *s, const Datum *d)
 {
-    if (!s->slots)
-        return 0;
-    uint64_t h = val_hash(d) & s->mask;
-    while (s->slots[h].type != VT_NULL) {
-        if (val_equal_key(&s->slots[h], d))
-            return 1;
-        h = (h + 1) & s->mask;
+    return set_find(s, d) != SIZE_MAX;
+}
+
+size_t subq_set_first(const SubqSet *s, const Datum *key)
+{
+    return set_find(s, key);
+}
+
+size_t subq_set_next(const SubqSet *s, size_t row)
+{
+    return s->next[row];
+}
+
+const Datum *subq_set_row(const SubqSet *s, size_t row)
+{
+    return &s->rows[row * (size_t)s->ncols];
+}
+
+/* Adds a row of the subquery (ncols values; the first is the key), in input order: a key's
+ * rows chain in the order they came. */
+static void set_add_row(SubqSet *s, const Datum *vals)
+{
+    if (vals[0].type == VT_NULL)
+        return;
+    if (s->nrows == s->caprows) {
+        s->caprows = s->caprows ? s->caprows * 2 : 256;
+        s->rows = realloc(s->rows, s->caprows * (size_t)s->ncols * sizeof(Datum));
+        s->next = realloc(s->next, s->caprows * sizeof(size_t));
+        if (!s->rows || !s->next)
+            abort();
     }
-    return 0;
+    size_t r = s->nrows++;
+    memcpy(&s->rows[r * (size_t)s->ncols], vals, sizeof(Datum) * (size_t)s->ncols);
+    s->next[r] = SIZE_MAX;
+    size_t h = set_put(s, &vals[0], r);
+    if (s->first[h] != r) { /* append to the key's chain (the rows keep their order) */
+        size_t k = s->first[h];
+        while (s->next[k] != SIZE_MAX)
+            k = s->next[k];
+        s->next[k] = r;
+    }
 }
 
 size_t subq_set_size(const SubqSet *s)
@@ -85,12 +148,8 @@ size_t subq_set_size(const SubqSet *s)
 /* Rows of the subquery's run reach the set through a LiqOutput: format_row (any worker)
  * encodes the first column (a type byte, the number, the text), write (one at a time) adds
  * them. */
-static void enc_row(void *ctx, const Datum *vals, int ncols, LiqBuf *out)
+static void enc_one(const Datum *d, LiqBuf *out)
 {
-    (void)ctx;
-    if (ncols < 1 || vals[0].type == VT_NULL)
-        return; /* an empty row: nothing to add */
-    const Datum *d = &vals[0];
     uint8_t type = d->type;
     LiqBuf text = {0};
     if (d->type == VT_STR) {
@@ -101,10 +160,22 @@ static void enc_row(void *ctx, const Datum *vals, int ncols, LiqBuf *out)
     } else if (d->type == VT_NUM && d->s) {
         buf_add(&text, d->s, d->len); /* the number as written */
     }
+    uint32_t tl = (uint32_t)text.len;
     buf_addc(out, (char)type);
     buf_add(out, &d->v, sizeof(d->v));
+    buf_add(out, &tl, sizeof(tl));
     buf_add(out, text.p ? text.p : "", text.len);
     buf_free(&text);
+}
+
+/* A row: its values one after another (type, the value, the text's length, the text). */
+static void enc_row(void *ctx, const Datum *vals, int ncols, LiqBuf *out)
+{
+    const SubqSet *s = ctx;
+    if (ncols < s->ncols || vals[0].type == VT_NULL)
+        return; /* no key: nothing to add */
+    for (int c = 0; c < s->ncols; c++)
+        enc_one(&vals[c], out);
 }
 
 static int dec_rows(void *ctx, const char *data, size_t len, const uint32_t *row_ends,
@@ -113,20 +184,31 @@ static int dec_rows(void *ctx, const char *data, size_t len, const uint32_t *row
     (void)len;
     SubqSet *s = ctx;
     size_t at = 0;
+    Datum *vals = malloc(sizeof(Datum) * (size_t)s->ncols);
+    if (!vals)
+        abort();
     for (uint32_t r = 0; r < nrows; r++) {
         size_t end = row_ends[r];
-        if (end - at >= 1 + sizeof(((Datum *)0)->v)) {
-            Datum d = {{0}, NULL, 0, (uint8_t)data[at], 0};
-            memcpy(&d.v, data + at + 1, sizeof(d.v));
-            size_t tl = end - at - 1 - sizeof(d.v);
-            if (tl || d.type == VT_STR) {
-                d.s = apr_pstrmemdup(s->pool, data + at + 1 + sizeof(d.v), tl);
-                d.len = (uint32_t)tl;
+        if (end > at) {
+            size_t p = at;
+            for (int c = 0; c < s->ncols; c++) {
+                Datum d = {{0}, NULL, 0, (uint8_t)data[p], 0};
+                uint32_t tl;
+                memcpy(&d.v, data + p + 1, sizeof(d.v));
+                memcpy(&tl, data + p + 1 + sizeof(d.v), sizeof(tl));
+                p += 1 + sizeof(d.v) + sizeof(tl);
+                if (tl || d.type == VT_STR) {
+                    d.s = apr_pstrmemdup(s->pool, data + p, tl);
+                    d.len = tl;
+                }
+                p += tl;
+                vals[c] = d;
             }
-            set_put(s, &d);
+            set_add_row(s, vals);
         }
         at = end;
     }
+    free(vals);
     return 0;
 }
 
@@ -134,6 +216,9 @@ static apr_status_t set_free(void *p)
 {
     SubqSet *s = p;
     free(s->slots);
+    free(s->first);
+    free(s->rows);
+    free(s->next);
     s->slots = NULL;
     return APR_SUCCESS;
 }
@@ -142,6 +227,7 @@ SubqSet *subq_set_run(apr_pool_t *pool, const Plan *inner, const LiqRunOptions *
 {
     SubqSet *s = apr_pcalloc(pool, sizeof(*s));
     s->pool = pool;
+    s->ncols = inner->nvis > 0 ? inner->nvis : 1;
     apr_pool_cleanup_register(pool, s, set_free, apr_pool_cleanup_null);
     LiqRunOptions o = *opt; /* the same inputs; one plain run */
     o.keep_state = 0;
@@ -204,19 +290,25 @@ SubqOwner *subq_owner_new(apr_pool_t *pool)
     return o;
 }
 
+void subq_owner_attach(SubqOwner *o, apr_pool_t *pool)
+{
+    if (atomic_flag_test_and_set(&o->registered))
+        return;
+    /* the run's pool: the worker pools' root below the global pool (pipe.c makes a run's
+     * pool with no parent, and every pool of the run under it) */
+    apr_pool_t *root = pool, *global = apr_pool_parent_get(o->pool);
+    while (apr_pool_parent_get(root) && apr_pool_parent_get(root) != global)
+        root = apr_pool_parent_get(root);
+    apr_pool_cleanup_register(root, o, owner_free, apr_pool_cleanup_null);
+}
+
 static OpLocal *subq_local_new(const Op *op, const OpCtx *ctx, apr_pool_t *pool)
 {
     const SubqData *sd = op->data;
     SubqLocal *l = apr_pcalloc(pool, sizeof(*l));
     l->st = expr_state_new(pool, sd->value, ctx->rx);
-    if (sd->owner && !atomic_flag_test_and_set(&sd->owner->registered)) {
-        /* the run's pool: the worker pools' root below the global pool (pipe.c makes a run's
-         * pool with no parent, and every pool of the run under it) */
-        apr_pool_t *root = pool, *global = apr_pool_parent_get(sd->owner->pool);
-        while (apr_pool_parent_get(root) && apr_pool_parent_get(root) != global)
-            root = apr_pool_parent_get(root);
-        apr_pool_cleanup_register(root, sd->owner, owner_free, apr_pool_cleanup_null);
-    }
+    if (sd->owner)
+        subq_owner_attach(sd->owner, pool);
     return l;
 }
 

@@ -773,6 +773,172 @@ static void add_lookup(Builder *b, const AstNode *cmd)
     }
 }
 
+/* ===== join (issue 13) ===== */
+
+/* Adds to *v (count *n) each name after "alias." that a FIELD of n names, once. */
+static void alias_names(apr_pool_t *pool, const AstNode *n, const char *alias, const char ***v,
+                        int *nv, int *cap)
+{
+    if (!n)
+        return;
+    size_t al = strlen(alias);
+    if (n->kind == AST_FIELD && n->len > al + 1 && strncmp(n->str, alias, al) == 0 &&
+        n->str[al] == '.') {
+        const char *name = n->str + al + 1;
+        for (int i = 0; i < *nv; i++)
+            if (strcmp((*v)[i], name) == 0)
+                return;
+        if (*nv == *cap) {
+            int c = *cap ? *cap * 2 : 8;
+            const char **w = apr_palloc(pool, sizeof(char *) * (size_t)c);
+            if (*nv)
+                memcpy(w, *v, sizeof(char *) * (size_t)*nv);
+            *v = w;
+            *cap = c;
+        }
+        (*v)[(*nv)++] = name;
+        return;
+    }
+    for (uint32_t i = 0; i < n->nkids; i++)
+        alias_names(pool, n->kids[i], alias, v, nv, cap);
+}
+
+static AstNode *field_node(apr_pool_t *pool, const char *name, LiqSpan span)
+{
+    AstNode *f = ast_new(pool, AST_FIELD, span);
+    f->str = name;
+    f->len = strlen(name);
+    return f;
+}
+
+/* join type=inner|left left=a right=b where a.f = b.f (SOURCE ...): the right side becomes a
+ * plan of its own that shows the key (as @@joinkey) and every right field the rest of the
+ * query names (b.x -> x); each run runs it first (engine/run.c). After the join, a.x names the
+ * left row's x and b.x the right row's. */
+static void add_join(Builder *b, const AstNode *q, uint32_t at)
+{
+    apr_pool_t *pool = b->p->pool;
+    const AstNode *cmd = q->kids[at], *opts = cmd->kids[0];
+    const char *type = "inner", *la = NULL, *ra = NULL;
+    int bad = 0;
+    for (uint32_t i = 0; i < opts->nkids; i++) {
+        const AstNode *o = opts->kids[i];
+        const char *v = o->kids[0]->str;
+        if (strcasecmp(o->str, "type") == 0 && (strcasecmp(v, "inner") == 0 || strcasecmp(v, "left") == 0)) {
+            type = v;
+        } else if (strcasecmp(o->str, "left") == 0) {
+            la = v;
+        } else if (strcasecmp(o->str, "right") == 0) {
+            ra = v;
+        } else {
+            LiqDiag *d = diag_add(b->diags, DIAG_ERROR, &o->span, "join takes type=inner|left, "
+                                  "left=ALIAS and right=ALIAS, not '%s=%s'", o->str, v);
+            diag_hint(b->diags, d, "%s", "write 'join type=inner left=a right=b where a.f = b.f "
+                                         "(SOURCE 'group')'");
+            bad = 1;
+        }
+    }
+    if (!bad && (!la || !ra || strcmp(la, ra) == 0)) {
+        LiqDiag *d = diag_add(b->diags, DIAG_ERROR, &opts->span, "%s",
+                              !la || !ra ? "join needs left=ALIAS and right=ALIAS"
+                                         : "join's left and right aliases are the same");
+        diag_hint(b->diags, d, "%s", "write 'join type=inner left=a right=b where a.f = b.f "
+                                     "(SOURCE 'group')'");
+        bad = 1;
+    }
+    if (bad) {
+        b->errors++;
+        return;
+    }
+    /* the keys: a.f = b.f in either order */
+    const AstNode *k1 = cmd->kids[1], *k2 = cmd->kids[2];
+    size_t ll = strlen(la), rl = strlen(ra);
+#define HAS(n, a, l) ((n)->len > (l) + 1 && strncmp((n)->str, (a), (l)) == 0 && (n)->str[l] == '.')
+    if (HAS(k1, ra, rl) && HAS(k2, la, ll)) {
+        const AstNode *t = k1;
+        k1 = k2;
+        k2 = t;
+    }
+    if (!HAS(k1, la, ll) || !HAS(k2, ra, rl)) {
+        LiqDiag *d = diag_add(b->diags, DIAG_ERROR, &k1->span,
+                              "join matches %s.FIELD with %s.FIELD", la, ra);
+        diag_hint(b->diags, d, "write 'where %s.f = %s.f'", la, ra);
+        b->errors++;
+        return;
+    }
+#undef HAS
+    const char *lkey = k1->str + ll + 1, *rkey = k2->str + rl + 1;
+    /* the right fields the query names after the join */
+    const char **names = NULL;
+    int nn = 0, cap = 0;
+    for (uint32_t i = at + 1; i < q->nkids; i++)
+        alias_names(pool, q->kids[i], ra, &names, &nn, &cap);
+    /* the right side: its commands, then fields rkey as @@joinkey, names... */
+    const AstNode *sq = cmd->kids[3]->kids[0];
+    AstNode *iq = ast_new(pool, AST_QUERY, sq->span);
+    iq->str = sq->str;
+    iq->len = sq->len;
+    for (uint32_t i = 0; i < sq->nkids; i++)
+        ast_add(pool, iq, sq->kids[i]);
+    AstNode *fl = ast_new(pool, AST_FIELDS, k2->span);
+    AstNode *kitem = ast_add(pool, ast_new(pool, AST_ITEM, k2->span), field_node(pool, rkey, k2->span));
+    kitem->str = "@@joinkey";
+    kitem->len = 9;
+    ast_add(pool, fl, kitem);
+    for (int i = 0; i < nn; i++)
+        ast_add(pool, fl, ast_add(pool, ast_new(pool, AST_ITEM, k2->span),
+                                  field_node(pool, names[i], k2->span)));
+    ast_add(pool, iq, fl);
+    Plan *inner = plan_build_opts(pool, iq, b->text, NULL, b->opts, b->diags);
+    if (!inner) {
+        b->errors++;
+        return;
+    }
+    if (inner->nvis != nn + 1) { /* the right side ends in display, or names a field twice */
+        LiqDiag *d = diag_add(b->diags, DIAG_ERROR, &cmd->kids[3]->span,
+                              "join's right side gives %d fields where %d are read", inner->nvis,
+                              nn + 1);
+        diag_hint(b->diags, d, "%s", "end the right side with commands that keep fields "
+                                     "(filter, fields, parse), not display or stats");
+        b->errors++;
+        return;
+    }
+    Expr *key = compile(b, field_node(pool, lkey, k1->span));
+    if (!key)
+        return;
+    int *rslots = apr_pcalloc(pool, sizeof(int) * (size_t)(nn + 1));
+    for (int i = 0; i < nn; i++)
+        rslots[i] = plan_new_slot(b->p, apr_pstrcat(pool, ra, ".", names[i], NULL), SLOT_COMPUTED);
+    /* the left names the query uses after the join: a.x is the left row's x */
+    const char **lnames = NULL;
+    int nl = 0, lcap = 0;
+    for (uint32_t i = at + 1; i < q->nkids; i++)
+        alias_names(pool, q->kids[i], la, &lnames, &nl, &lcap);
+    int *lslots = apr_pcalloc(pool, sizeof(int) * (size_t)(nl + 1));
+    for (int i = 0; i < nl; i++) {
+        int s = scope_get(b->scope, lnames[i]);
+        if (s < 0)
+            s = plan_input_slot(b->p, lnames[i], strlen(lnames[i]));
+        b->p->slots[s].used = 1;
+        lslots[i] = s;
+    }
+    Op *op = op_join_new(b->p, inner, key, strcasecmp(type, "left") == 0, rslots, nn);
+    op->label = ast_text(pool, cmd, b->text);
+    op->detail = apr_psprintf(pool, "%s join on %s.%s = %s.%s; the right side runs first over "
+                              "the inputs", strcasecmp(type, "left") == 0 ? "left" : "inner", la,
+                              lkey, ra, rkey);
+    end_pipeline(b, op);
+    /* the columns shown start again: the rows are pairs now, their fields a.x and b.y (the
+     * columns of a fields command before the join named the left records' fields) */
+    b->vmode = VIS_DEFAULT;
+    b->nvis = 0;
+    b->nlk_shown = 0;
+    for (int i = 0; i < nn; i++)
+        scope_set(pool, b->scope, apr_pstrcat(pool, ra, ".", names[i], NULL), rslots[i]);
+    for (int i = 0; i < nl; i++)
+        scope_set(pool, b->scope, apr_pstrcat(pool, la, ".", lnames[i], NULL), lslots[i]);
+}
+
 /* The strings of a LIST node (sema made sure they are strings). */
 static const char *const *strings(apr_pool_t *pool, const AstNode *list, int *n)
 {
@@ -1104,6 +1270,9 @@ Plan *plan_build_opts(apr_pool_t *pool, const AstNode *q, const char *text, cons
             break;
         case AST_LOOKUP:
             add_lookup(&b, cmd);
+            break;
+        case AST_JOIN:
+            add_join(&b, q, i);
             break;
         case AST_PATTERN: {
             const AstNode *next = i + 1 < q->nkids ? q->kids[i + 1] : NULL;

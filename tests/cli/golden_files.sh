@@ -54,4 +54,32 @@ for threads in 1 4; do
         rc=1
     fi
 done
+
+# a join past CloudWatch's 50,000 right-side keys, and a subquery with as many values
+awk 'BEGIN { for (i = 0; i < 60000; i++) printf "{\"k\":\"k%05d\",\"v\":%d}\n", i, i }' >"$tmp/right.log"
+awk 'BEGIN { for (i = 0; i < 70000; i += 7) printf "{\"k\":\"k%05d\"}\n", i }' >"$tmp/left.log"
+for threads in 1 4; do
+    "$LIQ" --threads $threads --format csv --log-group /l="$tmp/left.log" --log-group /r="$tmp/right.log" \
+        "SOURCE '/l' | join left=a right=b where a.k = b.k (SOURCE '/r') | stats count(*) as n, sum(b.v) as s" \
+        >"$tmp/out" 2>"$tmp/err"
+    # keys k00000, k00007, ... below 60000: 8572 of them, their v summing to 257147142
+    printf '%s\n' 'n,s' '8572,257147142' >"$tmp/want"
+    if cmp -s "$tmp/out" "$tmp/want" && [ ! -s "$tmp/err" ]; then
+        echo "ok - a join with 60,000 right-side keys ($threads threads)"
+    else
+        echo "not ok - a join with 60,000 right-side keys ($threads threads)"
+        sed 's/^/  | /' "$tmp/out" "$tmp/err"
+        rc=1
+    fi
+    "$LIQ" --threads $threads --format csv --log-group /l="$tmp/left.log" --log-group /r="$tmp/right.log" \
+        "SOURCE '/l' | filter k in (SOURCE '/r' | fields k) | stats count(*) as n" >"$tmp/out" 2>"$tmp/err"
+    printf '%s\n' 'n' '8572' >"$tmp/want"
+    if cmp -s "$tmp/out" "$tmp/want"; then
+        echo "ok - a subquery with 60,000 values ($threads threads)"
+    else
+        echo "not ok - a subquery with 60,000 values ($threads threads)"
+        sed 's/^/  | /' "$tmp/out" "$tmp/err"
+        rc=1
+    fi
+done
 exit $rc

@@ -756,11 +756,11 @@ static void test_parse_error_unknown_command(void **state)
 
 static void test_parse_error_unsupported_commands(void **state)
 {
-    assert_parse("fields a | join x",
+    assert_parse("fields a | outlier x",
                  "ERROR\n"
-                 "liq: error at 1:12: command 'join' is not supported by liq\n"
-                 "  fields a | join x\n"
-                 "             ^^^^\n"
+                 "liq: error at 1:12: command 'outlier' is not supported by liq\n"
+                 "  fields a | outlier x\n"
+                 "             ^^^^^^^\n"
                  "  hint: liq runs the classic Insights commands; see 'liq --help'\n");
     assert_parse("APPENDCOLS t",
                  "ERROR\n"
