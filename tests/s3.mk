@@ -4,6 +4,7 @@ S3_SH_TESTS = \
 	tests/s3/basic.sh \
 	tests/s3/cache.sh \
 	tests/s3/creds.sh \
+	tests/s3/credproc.sh \
 	tests/s3/faults.sh \
 	tests/s3/parts.sh \
 	tests/s3/prune.sh \
