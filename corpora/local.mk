@@ -19,6 +19,17 @@ EXTRA_DIST += \
 	corpora/lnav/logfile_empty.0 \
 	corpora/lnav/logfile_epoch.0 \
 	corpora/lnav/logfile_generic.0 \
+	corpora/lnav/logfile_access_log.0 \
+	corpora/lnav/logfile_ansi.1 \
+	corpora/lnav/logfile_caddy_log.0 \
+	corpora/lnav/logfile_dst.0 \
+	corpora/lnav/logfile_muxed_syslog.0 \
+	corpora/lnav/logfile_partitions.0 \
+	corpora/lnav/logfile_rust_tracing.0 \
+	corpora/lnav/logfile_syslog.0 \
+	corpora/lnav/logfile_syslog.3 \
+	corpora/lnav/logfile_syslog_fr.0 \
+	corpora/lnav/logfile_syslog_with_mixed_times.0 \
 	corpora/lnav/logfile_generic_nanos.0 \
 	corpora/lnav/logfile_glog.0 \
 	corpora/lnav/logfile_haproxy.0 \
