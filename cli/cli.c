@@ -284,6 +284,13 @@ static const char usage_text[] =
     "  liq --insights-defaults 'filter @message like /Exception/' app.log | head\n"
     "  liq @slow-requests logs/      # ~/.config/liq/queries/slow-requests.liq\n"
     "  liq --fields --format table app.log.gz\n"
+    "  liq --lookup users=users.csv 'lookup users id as user OUTPUT name | stats count(*) by name' \\\n"
+    "      app.log\n"
+    "  liq --log-group /app=app/ --log-group /db=db/ \\\n"
+    "      \"SOURCE '/app' | filter requestId in (SOURCE '/db' | filter error = 1 | fields requestId)\"\n"
+    "  liq --log-group /api=api/ --log-group /fn=fn/ \"SOURCE '/api' | join left=a right=b \\\n"
+    "      where a.requestId = b.requestId (SOURCE '/fn') | fields a.status, b.duration\"\n"
+    "  liq -f saved.json --query-name Errors --var minCount=5 logs/  # describe-query-definitions\n"
     "\n"
     "Exit codes:\n";
 static const char usage_tail[] = "\nThe man page liq(1) has the details.\n";

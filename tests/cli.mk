@@ -27,9 +27,11 @@ EXTRA_DIST += \
 	tests/golden/files/data/api-by-ip.ndjson \
 	tests/golden/files/data/app-requests.ndjson \
 	tests/golden/files/data/codes.csv \
+	tests/golden/files/data/database-service.ndjson \
 	tests/golden/files/data/employees.csv \
 	tests/golden/files/data/known_hosts.csv \
 	tests/golden/files/data/lambda-fn.ndjson \
+	tests/golden/files/data/main-service.ndjson \
 	tests/golden/files/data/network_services.csv \
 	tests/golden/files/data/noname.csv \
 	tests/golden/files/data/order-service.ndjson \
