@@ -8,9 +8,11 @@ S3_SH_TESTS = \
 	tests/s3/faults.sh \
 	tests/s3/parts.sh \
 	tests/s3/prune.sh \
+	tests/s3/secrets.sh \
 	tests/s3/select.sh \
 	tests/s3/shapes.sh \
 	tests/s3/groups.sh \
+	tests/s3/oddkeys.sh \
 	tests/s3/sigv4.sh \
 	tests/s3/stream.sh
 S3_TEST_HELPERS = tests/s3/lib.sh tests/s3/proxy.py tests/s3/s3put.py tests/s3/metadata.py

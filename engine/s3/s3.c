@@ -379,6 +379,9 @@ static CURLcode perform(S3 *c, S3Handle *sh, const char *url, const char *region
     char sigv4[128];
     snprintf(sigv4, sizeof(sigv4), "aws:amz:%s:s3", region);
     curl_easy_setopt(h, CURLOPT_URL, url);
+    /* a key is sent as it is named: libcurl would otherwise resolve its "." and ".." segments
+     * ("a/../../x" asked for as "/x": another object, or another bucket) */
+    curl_easy_setopt(h, CURLOPT_PATH_AS_IS, 1L);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
@@ -406,6 +409,34 @@ static CURLcode perform(S3 *c, S3Handle *sh, const char *url, const char *region
 }
 
 /* Text of the first child element called name, or NULL. */
+static int hexval(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                          : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* A listing's key as S3 URL-encodes it (encoding-type=url: %XX and '+' for a space) decoded in
+ * place; -1 when it decodes to a NUL byte, which a key read here cannot hold. */
+static int url_decode_plus(char *s)
+{
+    char *o = s;
+    for (const char *p = s; *p; p++) {
+        int hi, lo;
+        if (*p == '+') {
+            *o++ = ' ';
+        } else if (*p == '%' && (hi = hexval(p[1])) >= 0 && (lo = hexval(p[2])) >= 0) {
+            if (hi == 0 && lo == 0)
+                return -1;
+            *o++ = (char)(hi << 4 | lo);
+            p += 2;
+        } else {
+            *o++ = *p;
+        }
+    }
+    *o = 0;
+    return 0;
+}
+
 static const char *xml_text(apr_pool_t *pool, const apr_xml_elem *e, const char *name)
 {
     for (const apr_xml_elem *k = e ? e->first_child : NULL; k; k = k->next) {
@@ -752,7 +783,7 @@ int s3_expand(S3 *c, apr_pool_t *pool, const char *uri, S3Object **objs, size_t 
         /* sorted by name, RFC 3986-encoded: libcurl 7.88 signs the query as sent */
         const char *q = apr_pstrcat(page, token ? "continuation-token=" : "",
                                     token ? s3_encode(page, token, 0) : "", token ? "&" : "",
-                                    "list-type=2", *prefix ? "&prefix=" : "",
+                                    "encoding-type=url&list-type=2", *prefix ? "&prefix=" : "",
                                     *prefix ? s3_encode(page, prefix, 0) : "", NULL);
         b.len = 0;
         Fetch f = {bucket, NULL, q, NULL, NULL, "", 0, 0, 0};
@@ -770,12 +801,23 @@ int s3_expand(S3 *c, apr_pool_t *pool, const char *uri, S3Object **objs, size_t 
             rc = -1;
             break;
         }
+        /* keys URL-encoded (asked for: XML 1.0 cannot carry control bytes, and turns CR into
+         * LF), when the answer says so (a server that ignores encoding-type sends them as
+         * they are) */
+        const char *enc = xml_text(page, doc->root, "EncodingType");
+        int url_encoded = enc && strcmp(enc, "url") == 0;
         for (const apr_xml_elem *e = doc->root->first_child; e; e = e->next) {
             if (strcmp(e->name, "Contents") != 0)
                 continue;
-            const char *k = xml_text(page, e, "Key");
-            if (!k || !*k)
+            const char *ktext = xml_text(page, e, "Key");
+            if (!ktext || !*ktext)
                 continue;
+            char *k = apr_pstrdup(page, ktext);
+            if (url_encoded && url_decode_plus(k) != 0) {
+                s3_fail(err, errlen, "the listing has a key holding a NUL byte: %s", ktext);
+                rc = -1;
+                break;
+            }
             size_t kl = strlen(k);
             const char *size = xml_text(page, e, "Size");
             uint64_t sz = size ? strtoull(size, NULL, 10) : 0;
@@ -804,6 +846,8 @@ int s3_expand(S3 *c, apr_pool_t *pool, const char *uri, S3Object **objs, size_t 
             o->storage_class = cls ? apr_pstrdup(pool, cls) : NULL;
             o->archived = is_archived(cls);
         }
+        if (rc != 0)
+            break;
         const char *trunc = xml_text(page, doc->root, "IsTruncated");
         const char *next = xml_text(page, doc->root, "NextContinuationToken");
         if (!trunc || strcmp(trunc, "true") != 0)

@@ -247,7 +247,8 @@ static int run_process(S3 *c, const char *cmd, const char *profile, char *err, s
     if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
         buf_free(&b);
         s3_fail(err, errlen, "profile '%s': credential_process failed (%s %d)", profile,
-                WIFEXITED(st) ? "exit status" : "signal", WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+                WIFEXITED(st) ? "exit status" : "signal",
+                WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
         return -1;
     }
     /* the nodes point into the text: parse a copy that lives in the pool */

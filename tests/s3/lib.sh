@@ -8,7 +8,8 @@
 # the test's temporary directory, and is stopped when the test exits.
 #
 # The environment is cleared of AWS settings and proxies, and AWS_EC2_METADATA_DISABLED=true.
-# After s3_start: $S3_PORT, $S3_URL (http://127.0.0.1:PORT); credentials S3RVER/S3RVER are
+# Every run (run, run_in, run_guarded) has its output searched for the secrets in use
+# (secret_scan). After s3_start: $S3_PORT, $S3_URL (http://127.0.0.1:PORT); credentials S3RVER/S3RVER are
 # exported as AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.
 # SPDX-License-Identifier: Apache-2.0
 
@@ -56,6 +57,34 @@ mkdir -p "$HOME"
 # finish, ...
 . "$SRCDIR/tests/cli/out_lib.sh"
 
+# secret_scan: a failed check when the output of the last run holds the secret access key or
+# the session token of the environment, or a string of $S3_SECRETS (space-separated; a test
+# whose credentials come from elsewhere names them there); strings shorter than 6 bytes are
+# not searched (issue 15: no output of any S3 test shows a secret)
+secret_scan() {
+    local s
+    for s in ${AWS_SECRET_ACCESS_KEY:-} ${AWS_SESSION_TOKEN:-} ${S3_SECRETS:-}; do
+        [ ${#s} -ge 6 ] || continue
+        if grep -qF -- "$s" "$tmp/out" "$tmp/err"; then
+            not_ok "the output shows the secret '${s:0:4}...'"
+            grep -F -- "$s" "$tmp/out" "$tmp/err" | head -5 | show /dev/stdin
+        fi
+    done
+}
+# run and run_in as tests/cli/out_lib.sh's, and each output scanned for secrets
+run() {
+    "$LIQ" "$@" </dev/null >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    secret_scan
+}
+run_in() {
+    local in=$1
+    shift
+    "$LIQ" "$@" <"$in" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    secret_scan
+}
+
 # run_guarded SECS ARGS...: run under timeout(1), a hang guard only: a check that the server
 # holds back what a correct liq never waits for ends with rc 124 when liq does wait. SECS is
 # no speed limit: a correct run ends on an event, however slow the machine.
@@ -64,6 +93,7 @@ run_guarded() {
     shift
     timeout "$secs" "$LIQ" "$@" </dev/null >"$tmp/out" 2>"$tmp/err"
     rc=$?
+    secret_scan
 }
 # wait_log NAME ERE [N]: wait (at most 60 s, a hang guard) until $tmp/NAME.log has N (default
 # 1) lines matching ERE: the servers log a request when it ends, which may be just after liq

@@ -27,11 +27,24 @@
 #                            301 with the header whatever the region); "none" answers 301
 #                            without any region to every request. The log notes
 #                            "signed=REGION" of each request.
+#   --objects BUCKET:FILE    answer every request for BUCKET itself, never forwarding it: a
+#                            stub S3 bucket holding the objects of FILE, a JSON list of
+#                            [KEY, BODY] pairs (keys S3 takes but s3rver refuses or changes:
+#                            "../x", "/abs", "a//b", control bytes, 1024 bytes). A
+#                            ListObjectsV2 lists the keys under its prefix in one page (with
+#                            encoding-type=url they are URL-encoded as S3 does, spaces as '+',
+#                            and <EncodingType>url</EncodingType> says so; without it, as XML
+#                            character references, which XML 1.0 refuses for control bytes,
+#                            as S3 does); a GET whose path, percent-decoded, is exactly a key
+#                            (no dot segment resolved) answers its body with its ETag (MD5),
+#                            304 to a matching If-None-Match, 206 to a Range; any other path
+#                            404 NoSuchKey
 #   --verify SECRET          recompute the SigV4 signature (botocore) with SECRET, S3's
 #                            canonical form (path and query decoded and re-encoded per RFC
 #                            3986); answer 403 SignatureDoesNotMatch when it differs, and log
 #                            "token=SESSION-TOKEN region=REGION sig=ok" or "sig=BAD" (and the
-#                            canonical request)
+#                            canonical request); the 403's body holds the canonical request
+#                            (as S3's does: the session token in it)
 # SPDX-License-Identifier: Apache-2.0
 import http.client
 import http.server
@@ -47,6 +60,7 @@ rules = []  # [kind, arg, remaining, regex]
 glacier = None
 redirect = None
 secret = None
+stubs = {}  # bucket -> {key bytes: body bytes}
 args = sys.argv[4:]
 i = 0
 while i < len(args):
@@ -62,6 +76,12 @@ while i < len(args):
         glacier = re.compile(val)
     elif opt == "--redirect":
         redirect = val
+    elif opt == "--objects":
+        import json
+
+        bucket, _, path = val.partition(":")
+        with open(path, encoding="utf-8") as fp:
+            stubs[bucket] = {k.encode(): b.encode() for k, b in json.load(fp)}
     elif opt == "--verify":
         secret = val
     else:
@@ -133,6 +153,25 @@ def verify(method, path, headers):
     return None
 
 
+def xml_text(b):
+    """Bytes as XML text: &, <, >, quotes and every byte below 0x20 but tab and LF as character
+    references (as S3 sends them)."""
+    out = []
+    for ch in b.decode():
+        o = ord(ch)
+        if ch in "&<>\"'" or (o < 0x20 and ch not in "\t\n") or o == 0x7F:
+            out.append("&#x%X;" % o)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def etag_of(body):
+    import hashlib
+
+    return '"%s"' % hashlib.md5(body).hexdigest()
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -186,7 +225,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                              m.group(1) if m else "-")
             note += " sig=ok" if why is None else " sig=BAD " + why
             if why is not None:
-                return self.error(403, "SignatureDoesNotMatch"), note
+                # as S3 does: the canonical request (session token included) in the body
+                canon = why.partition("canonical request: ")[2].replace("\\n", "\n")
+                return self.error(403, "SignatureDoesNotMatch", None,
+                                  "<CanonicalRequest>%s</CanonicalRequest>"
+                                  % canon.replace("&", "&amp;").replace("<", "&lt;")), note
         cut = hold = None
         for kind, arg, _, _ in take(self.path):
             if kind == "hang":
@@ -218,6 +261,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     return self.error(400, "AuthorizationHeaderMalformed", None,
                                       "<Region>%s</Region>" % where), note
                 return self.error(301, "PermanentRedirect", {"x-amz-bucket-region": where}), note
+        stub = self.stub()
+        if stub is not None:
+            return stub, note
         conn = http.client.HTTPConnection("127.0.0.1", upstream)
         hdrs = {k: v for k, v in self.headers.items() if k.lower() not in ("connection",)}
         conn.request(self.command, self.path, body=body, headers=hdrs)
@@ -254,6 +300,66 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return "%d held: client gone after %d of %d bytes" % (r.status, sent, len(data)), note
         self.body = data  # written after the log line (do)
         return r.status, note
+
+    def answer(self, status, headers, data):
+        self.send_response(status)
+        for k, v in headers.items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.body = data if self.command != "HEAD" else None
+        return status
+
+    def stub(self):
+        """The answer of a --objects bucket (None: not one)."""
+        raw, _, query = self.path.partition("?")
+        bucket, slash, rawkey = raw[1:].partition("/")
+        objs = stubs.get(bucket)
+        if objs is None:
+            return None
+        q = dict(urllib.parse.parse_qsl(query, keep_blank_values=True))
+        if not slash or (not rawkey and "list-type" in q):
+            if q.get("list-type") != "2":
+                return self.error(400, "InvalidRequest")
+            prefix = q.get("prefix", "").encode()
+            enc = q.get("encoding-type") == "url"
+            items = []
+            for k in sorted(objs):
+                if not k.startswith(prefix):
+                    continue
+                name = urllib.parse.quote_plus(k, safe="/") if enc else xml_text(k)
+                items.append("<Contents><Key>%s</Key><LastModified>2026-12-01T00:00:00.000Z"
+                             "</LastModified><ETag>%s</ETag><Size>%d</Size><StorageClass>"
+                             "STANDARD</StorageClass></Contents>"
+                             % (name, xml_text(etag_of(objs[k]).encode()), len(objs[k])))
+            body = ('<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns='
+                    '"http://s3.amazonaws.com/doc/2006-03-01/"><Name>%s</Name><Prefix>%s</Prefix>'
+                    "<KeyCount>%d</KeyCount><MaxKeys>1000</MaxKeys>%s<IsTruncated>false"
+                    "</IsTruncated>%s</ListBucketResult>"
+                    % (bucket, urllib.parse.quote_plus(prefix, safe="/") if enc else xml_text(prefix),
+                       len(items), "<EncodingType>url</EncodingType>" if enc else "",
+                       "".join(items))).encode()
+            return self.answer(200, {"Content-Type": "application/xml"}, body)
+        key = urllib.parse.unquote_to_bytes(rawkey)
+        data = objs.get(key)
+        if data is None or self.command not in ("GET", "HEAD"):
+            return self.error(404, "NoSuchKey")
+        etag = etag_of(data)
+        hdrs = {"ETag": etag, "Last-Modified": "Tue, 01 Dec 2026 00:00:00 GMT",
+                "Content-Type": "application/octet-stream"}
+        if self.headers.get("If-None-Match") == etag:
+            self.send_response(304)
+            for k, v in hdrs.items():
+                self.send_header(k, v)
+            self.end_headers()
+            return 304
+        m = re.match(r"bytes=(\d+)-(\d*)$", self.headers.get("Range", ""))
+        if m and int(m.group(1)) < len(data):
+            a = int(m.group(1))
+            b = min(int(m.group(2)), len(data) - 1) if m.group(2) else len(data) - 1
+            hdrs["Content-Range"] = "bytes %d-%d/%d" % (a, b, len(data))
+            return self.answer(206, hdrs, data[a:b + 1])
+        return self.answer(200, hdrs, data)
 
     def log_now(self, status, note):
         """Logs the request at once (do will not log it again): for answers cut or reset by
