@@ -5,6 +5,10 @@
  * other than letters, digits, '-' and '_' become '_'). Files are written to a temporary name
  * in the same directory and renamed into place, so a reader never sees half an object and
  * concurrent runs may share a cache. Storing a new ETag of a key removes the older ones.
+ * No byte of a key reaches a file name, so keys such as "../../x", "/abs" or "a/../../b" cannot
+ * name a file outside DIR/BUCKET (tests/s3/oddkeys.sh). DIR (when made here) and each BUCKET
+ * directory are made 0700, files 0600 (mkostemp), whatever the umask: only the user running
+ * liq reads what was downloaded.
  *
  * Temporary files (DIR/BUCKET/.tmp.XXXXXX) left by runs that were killed: the run writing one
  * holds an exclusive flock(2) on its descriptor from its creation until it closes it to rename
