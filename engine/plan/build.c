@@ -873,14 +873,15 @@ static void add_join(Builder *b, const AstNode *q, uint32_t at)
     int nn = 0, cap = 0;
     for (uint32_t i = at + 1; i < q->nkids; i++)
         alias_names(pool, q->kids[i], ra, &names, &nn, &cap);
-    /* the right side: its commands, then fields rkey as @@joinkey, names... */
+    /* the right side: its commands, then display rkey as @@joinkey, names... (display: the
+     * columns of a fields command the right side ends with do not add to them) */
     const AstNode *sq = cmd->kids[3]->kids[0];
     AstNode *iq = ast_new(pool, AST_QUERY, sq->span);
     iq->str = sq->str;
     iq->len = sq->len;
     for (uint32_t i = 0; i < sq->nkids; i++)
         ast_add(pool, iq, sq->kids[i]);
-    AstNode *fl = ast_new(pool, AST_FIELDS, k2->span);
+    AstNode *fl = ast_new(pool, AST_DISPLAY, k2->span);
     AstNode *kitem = ast_add(pool, ast_new(pool, AST_ITEM, k2->span), field_node(pool, rkey, k2->span));
     kitem->str = "@@joinkey";
     kitem->len = 9;

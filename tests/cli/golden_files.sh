@@ -47,9 +47,9 @@ for threads in 1 4; do
     printf '%s\n' 'k,v' 'key0000007,value-0000007-padding' 'key0399999,value-0399999-padding' \
         'nokey,' >"$tmp/want"
     if cmp -s "$tmp/out" "$tmp/want" && grep -qF "lookup table 'big' is 12.6 MB: CloudWatch takes up to 10 MB" "$tmp/err"; then
-        echo "ok - a 11 MB table is read, with a warning ($threads threads)"
+        echo "ok - a 12.6 MB table is read, with a warning ($threads threads)"
     else
-        echo "not ok - a 11 MB table is read, with a warning ($threads threads)"
+        echo "not ok - a 12.6 MB table is read, with a warning ($threads threads)"
         sed 's/^/  | /' "$tmp/out" "$tmp/err"
         rc=1
     fi
