@@ -37,6 +37,21 @@ for t in "$SRCDIR"/tests/golden/files/*.test; do
     fi
 done
 
+# NAME.csv beside the saved queries, when no --lookup names the table; --lookup wins
+mkdir -p "$HOME/.config/liq/queries"
+printf 'code,text\n200,OK from the config dir\n' >"$HOME/.config/liq/queries/codes.csv"
+printf '{"status":200}\n' >"$tmp/codes.log"
+"$LIQ" --format csv 'lookup codes code as status OUTPUT text | fields text' "$tmp/codes.log" \
+    >"$tmp/out" 2>&1
+printf '%s\n' text 'OK from the config dir' >"$tmp/want"
+if cmp -s "$tmp/out" "$tmp/want"; then echo "ok - codes.csv beside the saved queries"; else
+    echo "not ok - codes.csv beside the saved queries"; sed 's/^/  | /' "$tmp/out"; rc=1; fi
+"$LIQ" --format csv --lookup codes="$data/codes.csv" 'lookup codes code as status OUTPUT text | fields text' \
+    "$tmp/codes.log" >"$tmp/out" 2>&1
+printf '%s\n' text OK >"$tmp/want"
+if cmp -s "$tmp/out" "$tmp/want"; then echo "ok - --lookup wins over the config dir"; else
+    echo "not ok - --lookup wins over the config dir"; sed 's/^/  | /' "$tmp/out"; rc=1; fi
+
 # a table over CloudWatch's 10 MB: a warning, and liq reads it whole
 awk 'BEGIN { print "k,v"; for (i = 0; i < 400000; i++) printf "key%07d,value-%07d-padding\n", i, i }' \
     >"$tmp/big.csv"
