@@ -1163,6 +1163,9 @@ static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
                     "liq: stats: time seek: %.1f MB (%llu bytes) skipped in %d sorted input%s\n",
                     (double)st.seek_skipped / 1e6, (unsigned long long)st.seek_skipped,
                     st.seek_inputs, st.seek_inputs == 1 ? "" : "s");
+        if (st.rows_held)
+            fprintf(err, "liq: stats: sort/limit held at most %llu row%s at once\n",
+                    (unsigned long long)st.rows_held, st.rows_held == 1 ? "" : "s");
         if (o->stats == 2)
             stats_verbose(err, &st);
     }

@@ -180,6 +180,9 @@ typedef struct LiqRunStats {
     int seek_inputs;       /* files it entered */
     int inputs;
     uint64_t morsels; /* morsel numbers the run used (see LiqRunOptions.order_base) */
+    /* the most rows a sort or limit state (a worker's or the run's) held at once: with a
+     * limit of N about max(2N, 1024) however many records come in; without, every row */
+    uint64_t rows_held;
     int nops;         /* LiqRunOptions.profile: entries of ops (every stage of the plan) */
     LiqOpStats *ops;  /* ... in the run's memory (liq_run: in the pool of its diags); else NULL */
 } LiqRunStats;

@@ -129,6 +129,7 @@ struct LiqRun {
     LiqRunOptions opt; /* a copy; the arrays it points to are the caller's */
     OpCtx ctx;         /* what the operators read (diff periods, the anomaly frame) */
     RxFailures rxf;    /* ctx.rx */
+    _Atomic uint64_t rows_held; /* ctx.rows_held */
     _Atomic int stop;      /* workers stop pulling morsels and batches */
     _Atomic int cancelled; /* liq_run_cancel */
     apr_thread_mutex_t *lock;      /* the state, counters, workers' busy/epoch, phase */
@@ -983,6 +984,7 @@ LiqRun *pipe_run_new(const Plan *plan, const LiqRunOptions *opt)
     if (!r->opt.max_line)
         r->opt.max_line = (size_t)256 << 20;
     r->ctx.rx = &r->rxf;
+    r->ctx.rows_held = &r->rows_held;
     set_ctx(r);
     r->final0 = plan->pipes[0].breaker == NULL;
     r->max_line = r->opt.max_line < UINT32_MAX ? r->opt.max_line : UINT32_MAX;
@@ -1129,6 +1131,7 @@ LiqStatus liq_run_exec(LiqRun *r, const LiqOutput *out, LiqRunStats *st, LiqDiag
         src_s3_counts(r->src, &st->s3_pruned, &st->s3_cached);
         st->seek_skipped = src_seek_skipped(r->src, &st->seek_inputs);
         st->morsels = r->morsels;
+        st->rows_held = atomic_load(&r->rows_held);
         st->nops = 0;
         st->ops = NULL;
         if (r->prof) {

@@ -72,7 +72,7 @@ RowSet *rowset_copy(const RowSet *rs)
     return c;
 }
 
-void rowset_append_batch(RowSet *rs, const Plan *p, Batch *b)
+void rowset_load_batch(const Plan *p, Batch *b)
 {
     int *inputs = apr_palloc(b->pool, sizeof(int) * (size_t)(p->nslots + 1));
     int n = 0;
@@ -80,14 +80,39 @@ void rowset_append_batch(RowSet *rs, const Plan *p, Batch *b)
         if (p->slots[s].kind == SLOT_INPUT)
             inputs[n++] = s;
     dec_load(p, b, inputs, n);
-    for (uint32_t k = 0; k < b->nsel; k++) {
-        uint32_t row = b->sel[k];
+}
+
+void rowset_append_rows(RowSet *rs, const Batch *b, const SelIdx *rows, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        uint32_t row = rows[k];
         Datum *dst = rowset_add_row(rs, batch_order(b, row));
         for (int s = 0; s < rs->nslots; s++) {
             const Vec *v = &b->cols[s];
             dst[s] = v->loaded ? datum_copy(rs->pool, VGET(v, row)) : val_null();
         }
     }
+}
+
+void rowset_append_batch(RowSet *rs, const Plan *p, Batch *b)
+{
+    rowset_load_batch(p, b);
+    rowset_append_rows(rs, b, b->sel, b->nsel);
+}
+
+void rowset_keep(RowSet *rs, const size_t *rows, size_t n)
+{
+    RowSet *k = rowset_new(rs->nslots);
+    for (size_t i = 0; i < n; i++) {
+        Datum *d = rowset_add_row(k, rs->order[rows[i]]);
+        const Datum *s = &rs->data[rows[i] * (size_t)rs->nslots];
+        for (int j = 0; j < rs->nslots; j++)
+            d[j] = datum_copy(k->pool, &s[j]);
+    }
+    RowSet old = *rs; /* rs takes the fresh storage; k, the old, goes */
+    *rs = *k;
+    *k = old;
+    rowset_free(k);
 }
 
 /* Moves src's rows to the end of dst; src's strings move by making src's pool a child-owned

@@ -18,6 +18,7 @@ ENGINE_TESTS = \
 	tests/golden/engine/pattern.test \
 	tests/golden/engine/anomaly.test \
 	tests/golden/engine/json_lenient.test \
+	tests/golden/engine/topn.test \
 	tests/golden/fpat/errors.test \
 	tests/golden/fpat/delimited.test \
 	tests/golden/fpat/json.test \
@@ -43,3 +44,4 @@ ENGINE_SH_TESTS = \
 
 ## inputs of golden tests too large to write inline, and the scripts that made them
 EXTRA_DIST += tests/golden/data/anomaly_app.txt tests/golden/data/gen_anomaly.py
+EXTRA_DIST += tests/golden/data/topn.ndjson tests/golden/data/gen_topn.py

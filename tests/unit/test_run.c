@@ -13,7 +13,9 @@
  *   - snapshots: taken from LiqRunOptions.on_morsel after each morsel of a one-worker run,
  *     each is exactly the result over the inputs read so far (each input here is one morsel);
  *     taken from another thread while four workers run, each is a valid partial result;
- *   - cancellation stops a run between morsels and says so; misuse of the seam is refused.
+ *   - cancellation stops a run between morsels and says so; misuse of the seam is refused;
+ *   - sort | limit N, limit N and tail N hold at most max(2N, 1024) rows in any state
+ *     (LiqRunStats.rows_held) and give the first (last) N rows of the unlimited result.
  *
  * No test depends on timing: threads meet through mutexes and condition variables only.
  *
@@ -299,6 +301,11 @@ static const SeamCase seam_cases[] = {
     {"sort status | limit 5", 0, 0},
     {"limit 40 | sort latency", 0, 0},
     {"tail 12", 0, 0},
+    /* more rows than the bound of a state (max(2N, 1024)): cut before the merge */
+    {"sort latency desc | limit 3", 0, 0},
+    {"sort level | limit 700", 0, 0},
+    {"limit 1100 | sort host, latency", 0, 0},
+    {"tail 600 | sort level", 0, 0},
     {"filter level = \"ERROR\" | dedup host", 0, 0},
     {"dedup status, level", 0, 0},
     {"dedup user | display user, host, @timestamp", 0, 0},
@@ -608,6 +615,84 @@ static void test_cancel(void **state)
     }
 }
 
+/* ===== bounded sort | limit and limit (issues 15, 21) ===== */
+
+/* A sort or limit with a limit of N holds at most max(2N, 1024) rows in any state, however
+ * many records come in, and gives the rows an unlimited sort gives first: 100,000 records in
+ * several morsels, keys with 100 ties each spread over every morsel (ties go by input order),
+ * one and four workers, whole and 7-row batches. */
+static void test_bounded_top(void **state)
+{
+    (void)state;
+    char path[96];
+    snprintf(path, sizeof(path), "%s/many.log", dir);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    enum { NREC = 100000 };
+    for (int i = 0; i < NREC; i++)
+        fprintf(fp, "{\"i\": %d, \"x\": %d, \"pad\": \"%.*s\"}\n", i, (i * 7919) % 1000,
+                i % 23, "abcdefghijklmnopqrstuvwxyz");
+    fclose(fp);
+    const char *in[1] = {path};
+    static const struct {
+        const char *limited, *full; /* full: every row, in the order limited cuts from */
+        int n, tail;
+        uint64_t bound;
+    } cases[] = {
+        {"sort x | limit 3", "sort x", 3, 0, 1024},
+        {"sort x desc | limit 3", "sort x desc", 3, 0, 1024},
+        {"sort x desc | limit 1500", "sort x desc", 1500, 0, 3000},
+        {"limit 5 | filter x >= 0 | fields i, x", "fields i, x", 5, 0, 1024},
+        {"limit 5 | sort x", "fields i, x", 5, 0, 1024}, /* checked by rows_held only */
+        {"tail 4 | fields i, x", "fields i, x", 4, 1, 1024},
+        {"sort x | limit 10000000", "sort x", NREC, 0, NREC},
+    };
+    for (size_t c = 0; c < sizeof(cases) / sizeof(*cases); c++) {
+        LiqQuery *lq = compile(cases[c].limited);
+        LiqRunOptions o = options(in, 1, 1);
+        char *full = run_text(compile(cases[c].full), &o);
+        /* the first (last for tail) n lines of the full result */
+        size_t nl = 0, len = strlen(full);
+        for (size_t k = 0; k < len; k++)
+            nl += full[k] == '\n';
+        const char *from = full, *to = full + len;
+        size_t skip = cases[c].tail && nl > (size_t)cases[c].n ? nl - (size_t)cases[c].n : 0;
+        for (size_t k = 0; k < skip; k++)
+            from = strchr(from, '\n') + 1;
+        if (!cases[c].tail) {
+            to = from;
+            for (int k = 0; k < cases[c].n && *to; k++)
+                to = strchr(to, '\n') + 1;
+        }
+        for (int threads = 1; threads <= 4; threads += 3) {
+            for (int batch = 7; batch <= 2048; batch += 2041) {
+                o = options(in, 1, threads);
+                o.batch_rows = (uint32_t)batch;
+                LiqBuf b = {0};
+                LiqOutput out = output(&b);
+                LiqRunStats st;
+                apr_pool_t *p;
+                apr_pool_create(&p, NULL);
+                assert_int_equal(liq_run(lq, &o, &out, &st, diag_list_new(p)), LIQ_OK);
+                apr_pool_destroy(p);
+                buf_addc(&b, 0);
+                if (st.rows_held > cases[c].bound || st.rows_held == 0)
+                    fail_msg("%s (%d threads, %d-row batches): %llu rows held, bound %llu",
+                             cases[c].limited, threads, batch,
+                             (unsigned long long)st.rows_held,
+                             (unsigned long long)cases[c].bound);
+                if (c != 4 && (strlen(b.p) != (size_t)(to - from) ||
+                               memcmp(b.p, from, (size_t)(to - from)) != 0))
+                    fail_msg("%s (%d threads, %d-row batches): not the rows of %s",
+                             cases[c].limited, threads, batch, cases[c].full);
+                buf_free(&b);
+            }
+        }
+        free(full);
+    }
+    unlink(path);
+}
+
 /* ===== the group ===== */
 
 static int setup(void **state)
@@ -629,6 +714,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_two_runs_at_once), T(test_state_seam),     T(test_state_seam_misuse),
         T(test_snapshot_prefix),  T(test_snapshot_threads), T(test_cancel),
+        T(test_bounded_top),
     };
 #undef T
     apr_initialize();
