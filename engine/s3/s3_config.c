@@ -41,10 +41,12 @@ static const char *ini_get(apr_pool_t *pool, const char *path, const char *secti
     FILE *fp = path ? fopen(path, "r") : NULL;
     if (!fp)
         return NULL;
-    char line[4096];
+    char *line = NULL; /* whole lines however long (a fixed buffer would read the rest of a
+                        * long one as a line of its own) */
+    size_t cap = 0;
     int in = 0, under = 0;
     const char *val = NULL;
-    while (fgets(line, sizeof(line), fp)) {
+    while (getline(&line, &cap, fp) >= 0) {
         int indented = line[0] == ' ' || line[0] == '\t';
         char *l = s3_trim(line);
         if (*l == '#' || *l == ';' || *l == 0)
@@ -73,6 +75,7 @@ static const char *ini_get(apr_pool_t *pool, const char *path, const char *secti
             val = apr_pstrdup(pool, v);
         }
     }
+    free(line);
     fclose(fp);
     return val;
 }

@@ -7,7 +7,8 @@
 # '|' and '&' reach the program word for word (it records its arguments) and no shell acts on
 # them: none of the files they would touch appears; the credentials it prints still sign the
 # requests s3rver accepts. An unclosed quote, an empty command and a missing program are one
-# clear line each; the secret is never printed.
+# clear line each; a line longer than 4096 bytes is read whole; 200 random command lines of
+# quotes, backslashes, blanks and metacharacters split as Python's shlex.split splits them.
 # Environment (set by make check): LIQ = the liq binary, SRCDIR = the source tree.
 # Exit: 0 all checks passed, 1 a check failed, 77 node/npm missing.
 #
@@ -81,4 +82,54 @@ expect_rc 3 "a missing program"
 expect_err_has "profile 'missing': cannot run credential_process $tmp/bin/no-such-program: No such file or directory" \
     "a missing program"
 expect_err_lines 2 "a missing program: the error and the incomplete-input line"
+# ===== a line longer than 4096 bytes: read whole =====
+long=$(printf 'a%.0s' $(seq 5000))
+printf '[profile long]\ncredential_process = credtool %s tail\n' "$long" >>"$tmp/config"
+want msg one two
+AWS_PROFILE=long PATH="$tmp/bin:$PATH" run $ep --format csv 'fields msg' s3://logs/app/a.log
+expect_rc 0 "a credential_process line of 5000 bytes"
+printf '%s\n' "$long" tail >"$tmp/want"
+if cmp -s "$tmp/want" "$tmp/args"; then ok "a 5000-byte argument passed whole"; else
+    not_ok "a long line cut: $(wc -c <"$tmp/args") bytes of arguments"; fi
+
+# ===== against Python's shlex.split: 200 random command lines =====
+# each line: the program, then words of letters, blanks, quotes, backslashes and shell
+# metacharacters; liq's arguments must be shlex.split's, or liq must refuse what shlex refuses
+"$PY" - "$tmp/lines" <<'EOF'
+import random, sys
+rng = random.Random(15)
+alpha = "ab  \t'\"\\$;|&()`<>*?~#=x"
+with open(sys.argv[1], "w") as fp:
+    for _ in range(200):
+        tail = "".join(rng.choice(alpha) for _ in range(rng.randint(1, 24)))
+        fp.write(tail.strip(" \t") + "\n")
+EOF
+i=0
+bad=0
+: >"$tmp/rdiff"
+while IFS= read -r line; do
+    i=$((i + 1))
+    printf '[profile r]\ncredential_process = credtool %s\n' "$line" >"$tmp/rconfig"
+    rm -f "$tmp/args"
+    AWS_CONFIG_FILE="$tmp/rconfig" AWS_PROFILE=r PATH="$tmp/bin:$PATH" run $ep 'stats count(*)' s3://logs/app/a.log
+    "$PY" - "$line" "$tmp/args" "$rc" >>"$tmp/rdiff" <<'EOF' || bad=$((bad + 1))
+import shlex, sys
+line, args, rc = sys.argv[1], sys.argv[2], int(sys.argv[3])
+try:
+    want = shlex.split(line)
+except ValueError:
+    want = None
+if want is None:
+    if rc == 0:
+        print("liq took %r, shlex refuses it" % line)
+        sys.exit(1)
+    sys.exit(0)
+got = open(args).read().split("\n")[:-1] if rc == 0 else None
+if got != want:
+    print("%r: shlex %r, liq %r (exit %d)" % (line, want, got, rc))
+    sys.exit(1)
+EOF
+done <"$tmp/lines"
+if [ "$bad" -eq 0 ] && [ "$i" -eq 200 ]; then ok "200 random lines split as shlex.split splits them"; else
+    not_ok "$bad of $i random lines split otherwise"; head -20 "$tmp/rdiff" | show /dev/stdin; fi
 finish
