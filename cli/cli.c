@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -33,6 +34,7 @@
 #include "cli/out.h"
 #include "cli/out_chart.h"
 #include "cli/progress.h"
+#include "cli/sig.h"
 #include "cli/saved.h"
 #include "engine/liq.h"
 
@@ -1115,11 +1117,17 @@ static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
     double t0 = now_s();
     sink->vt->begin(sink);
     CliProgress *pb = bar ? cli_progress_start(&prog, err, term_width(err), err_tty) : NULL;
-    LiqStatus rs = liq_run(lq, &ro, &lo, &st, rdiags);
+    LiqRun *lr = liq_run_new(lq, &ro);
+    LiqStatus rs = LIQ_EINTERNAL;
+    if (lr) { /* SIGINT and SIGTERM cancel it (cli/sig.h) */
+        cli_signals_watch(lr);
+        rs = liq_run_exec(lr, &lo, &st, rdiags);
+        cli_signals_watch(NULL);
+    }
     cli_progress_stop(pb);
     sink->vt->end(sink);
     int rc = CLI_EXIT_OK, svg_written = 0;
-    if (col) {
+    if (col && rs != LIQ_ECANCELLED) { /* a cancelled stats run has no result to draw */
         LiqBuf text = {0}; /* the title: the query as compiled, --var values filled in */
         liq_query_text(lq, &text);
         const char *title = one_line(pool, text.p ? text.p : "", text.len);
@@ -1169,6 +1177,14 @@ static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
         if (o->stats == 2)
             stats_verbose(err, &st);
     }
+    if (rs == LIQ_ECANCELLED) /* exit 130 or 143; a result over all input is not printed */
+        fprintf(err, "liq: %s: stopped early; %s\n",
+                cli_signal_caught() == SIGTERM ? "terminated (SIGTERM)" : "interrupted (SIGINT)",
+                !liq_query_has_state(lq) ? "the rows written are those found so far"
+                : st.rows_out ? "the result was cut while it was written: it is incomplete"
+                              : "the result was cut before all input was read, so none of it "
+                                "is printed");
+    liq_run_free(lr); /* st.ops lives in it */
     out_free(w);
     out_free(col);
     if (failed && err_no != EPIPE) {
@@ -1184,6 +1200,8 @@ static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
     case LIQ_EINCOMPLETE:
         fprintf(err, "liq: some input was not fully read (see above); results are incomplete\n");
         return CLI_EXIT_INCOMPLETE;
+    case LIQ_ECANCELLED:
+        return cli_signal_exit();
     default:
         return CLI_EXIT_INTERNAL;
     }

@@ -3,7 +3,9 @@
  * Initialises APR and the library (liq_global_init: libcurl, once, before any thread), makes
  * a failed pool allocation anywhere a clean stop with exit 5 (the
  * registry's "memory limit", cli/exit_codes.def) instead of a crash, ignores SIGPIPE (a closed pipe becomes a write error, and liq stops quietly
- * with exit 0, as 'liq ... | head' expects), gives stdout a large buffer, and runs cli_main.
+ * with exit 0, as 'liq ... | head' expects), makes the first SIGINT or SIGTERM stop the run
+ * cleanly with exit 130 or 143 and a second one end the process (cli/sig.h), gives stdout a
+ * large buffer, and runs cli_main.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -15,7 +17,11 @@
 #include <apr_general.h>
 #include <apr_pools.h>
 #include "cli/cli.h"
+#include "cli/sig.h"
 #include "engine/liq.h"
+
+_Static_assert(CLI_EXIT_INTERRUPTED == 128 + SIGINT && CLI_EXIT_TERMINATED == 128 + SIGTERM,
+               "cli_signal_exit (cli/sig.c) returns 128 + the signal: the registry must agree");
 
 /* The abort function of every APR pool of the process (pools inherit it from the global
  * pool): an allocation failed, so nothing more can be computed. Called from any thread;
@@ -48,6 +54,11 @@ int main(int argc, char **argv)
         apr_pool_destroy(probe);
     }
     signal(SIGPIPE, SIG_IGN);
+    if (cli_signals_install() != 0) {
+        fprintf(stderr, "liq: internal error: cannot set up signal handling: %s\n",
+                strerror(errno));
+        return CLI_EXIT_INTERNAL;
+    }
     setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
     int rc = cli_main(argc, argv, stdout, stderr);
     errno = 0;
@@ -57,6 +68,9 @@ int main(int argc, char **argv)
                 strerror(errno ? errno : EIO));
         rc = CLI_EXIT_INTERNAL;
     }
+    if (cli_signal_caught()) /* also when it came before or after the run (cli/sig.h) */
+        rc = cli_signal_exit();
+    cli_signals_stop();
     liq_global_cleanup();
     apr_terminate();
     return rc;

@@ -6,6 +6,7 @@ SH_TESTS = \
 	tests/cli/hints.sh \
 	tests/cli/inputs.sh \
 	tests/cli/sigpipe.sh \
+	tests/cli/signals.sh \
 	tests/cli/threads.sh \
 	tests/cli/stats.sh \
 	tests/cli/wide.sh \
