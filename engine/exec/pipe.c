@@ -1113,7 +1113,10 @@ LiqStatus liq_run_exec(LiqRun *r, const LiqOutput *out, LiqRunStats *st, LiqDiag
     if (plan->pipes[0].breaker && !opt->keep_state) {
         OpState *g = r->state;
         r->state = NULL; /* consumed by finalize (PH_FINISH: no snapshot takes a copy) */
-        finish(r, &r->seq, &r->ctx, 1, g, pool);
+        if (atomic_load(&r->cancelled)) /* none of a cut aggregate is written: no finalize */
+            plan->pipes[0].breaker->vt->state_free(plan->pipes[0].breaker, g);
+        else
+            finish(r, &r->seq, &r->ctx, 1, g, pool);
     }
     src_close(r->src);
     seq_free(&r->seq);
