@@ -109,6 +109,18 @@ typedef struct OpVTable {
     void (*state_free)(const Op *op, OpState *g);
 } OpVTable;
 
+/* The entries of a breaker whose state is a RowSet (unnest, join, sort, limit): states merge
+ * by concatenation, copy deeply, free as row sets; rowset_in_order gives such a state's rows
+ * in input order (by order key, then position, so the rows one input row became stay
+ * together), taking its rows and strings and leaving it empty. */
+void rowset_state_merge(const Op *op, OpState *dst, OpState *src);
+OpState *rowset_state_copy(const Op *op, const OpState *g);
+void rowset_state_free(const Op *op, OpState *g);
+RowSet *rowset_in_order(RowSet *rs);
+/* The rows perm[0..keep) of rs in that order (keep cut to rs's rows), in a new row set that
+ * takes rs's strings; rs is left empty. */
+RowSet *rowset_permute(RowSet *rs, const size_t *perm, size_t keep);
+
 struct Op {
     const OpVTable *vt;
     const Plan *plan;

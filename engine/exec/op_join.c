@@ -99,54 +99,11 @@ static void join_combine(const Op *op, OpState *g, OpLocal *lp)
     l->rows = NULL;
 }
 
-static void join_merge(const Op *op, OpState *dst, OpState *src)
-{
-    (void)op;
-    rowset_concat(dst, src);
-}
-
-static OpState *join_copy(const Op *op, const OpState *g)
-{
-    (void)op;
-    return rowset_copy(g);
-}
-
-static void join_state_free(const Op *op, OpState *g)
-{
-    (void)op;
-    rowset_free(g);
-}
-
-/* by order key, then position: a row's matches stay together and in order */
-static int cmp_rows(const void *a, const void *b, void *arg)
-{
-    const RowSet *rs = arg;
-    size_t x = *(const size_t *)a, y = *(const size_t *)b;
-    if (rs->order[x] != rs->order[y])
-        return rs->order[x] < rs->order[y] ? -1 : 1;
-    return x < y ? -1 : x > y;
-}
-
 static RowSet *join_finalize(const Op *op, const OpCtx *ctx, OpState *g)
 {
     (void)op;
     (void)ctx;
-    RowSet *rs = g;
-    size_t *perm = malloc(sizeof(size_t) * (rs->nrows + 1));
-    if (!perm)
-        abort();
-    for (size_t i = 0; i < rs->nrows; i++)
-        perm[i] = i;
-    qsort_r(perm, rs->nrows, sizeof(size_t), cmp_rows, rs);
-    RowSet *out = rowset_new(rs->nslots);
-    for (size_t i = 0; i < rs->nrows; i++) {
-        Datum *d = rowset_add_row(out, i);
-        memcpy(d, &rs->data[perm[i] * (size_t)rs->nslots], sizeof(Datum) * (size_t)rs->nslots);
-    }
-    free(perm);
-    rs->nrows = 0;
-    rowset_concat(out, rs);
-    return out;
+    return rowset_in_order(g);
 }
 
 static const OpVTable join_vt = {
@@ -155,10 +112,10 @@ static const OpVTable join_vt = {
     .global_new = join_global_new,
     .sink = join_sink,
     .combine = join_combine,
-    .merge = join_merge,
-    .copy = join_copy,
+    .merge = rowset_state_merge,
+    .copy = rowset_state_copy,
     .finalize = join_finalize,
-    .state_free = join_state_free,
+    .state_free = rowset_state_free,
 };
 
 Op *op_join_new(Plan *p, const Plan *inner, Expr *key, int left, const int *rslots, int nright)

@@ -275,34 +275,6 @@ static void collect_merge(const Op *op, OpState *dst, OpState *src)
     bounded_concat(op, dst, src, NULL);
 }
 
-static OpState *collect_copy(const Op *op, const OpState *g)
-{
-    (void)op;
-    return rowset_copy(g);
-}
-
-static void collect_free(const Op *op, OpState *g)
-{
-    (void)op;
-    rowset_free(g);
-}
-
-/* Reorders rs by the permutation perm and cuts it to at most keep rows. */
-static RowSet *permute(RowSet *rs, const size_t *perm, size_t keep)
-{
-    RowSet *out = rowset_new(rs->nslots);
-    if (keep > rs->nrows)
-        keep = rs->nrows;
-    for (size_t i = 0; i < keep; i++) {
-        Datum *d = rowset_add_row(out, i);
-        memcpy(d, &rs->data[perm[i] * (size_t)rs->nslots], sizeof(Datum) * (size_t)rs->nslots);
-    }
-    /* the strings stay in rs's pool: hand it over */
-    rs->nrows = 0;
-    rowset_concat(out, rs);
-    return out;
-}
-
 static RowSet *sort_finalize(const Op *op, const OpCtx *ctx, OpState *g)
 {
     (void)ctx;
@@ -323,7 +295,7 @@ static RowSet *sort_finalize(const Op *op, const OpCtx *ctx, OpState *g)
     }
     if (op->tail) /* 'tail N': the last N rows, still in order */
         memmove(perm, perm + (rs->nrows - keep), sizeof(size_t) * keep);
-    RowSet *out = permute(rs, perm, keep);
+    RowSet *out = rowset_permute(rs, perm, keep);
     free(perm);
     return out;
 }
@@ -335,9 +307,9 @@ static const OpVTable sort_vt = {
     .sink = collect_sink,
     .combine = collect_combine,
     .merge = collect_merge,
-    .copy = collect_copy,
+    .copy = rowset_state_copy,
     .finalize = sort_finalize,
-    .state_free = collect_free,
+    .state_free = rowset_state_free,
 };
 
 static const OpVTable limit_vt = {
@@ -347,9 +319,9 @@ static const OpVTable limit_vt = {
     .sink = collect_sink,
     .combine = collect_combine,
     .merge = collect_merge,
-    .copy = collect_copy,
+    .copy = rowset_state_copy,
     .finalize = sort_finalize, /* no keys: input order */
-    .state_free = collect_free,
+    .state_free = rowset_state_free,
 };
 
 static SortData *sort_data(Plan *p, const int *key_slots, const int *desc, int n)

@@ -131,58 +131,15 @@ static void unnest_combine(const Op *op, OpState *g, OpLocal *lp)
     l->rows = NULL;
 }
 
-static void unnest_merge(const Op *op, OpState *dst, OpState *src)
-{
-    (void)op;
-    rowset_concat(dst, src);
-}
-
-static OpState *unnest_copy(const Op *op, const OpState *g)
-{
-    (void)op;
-    return rowset_copy(g);
-}
-
-static void unnest_state_free(const Op *op, OpState *g)
-{
-    (void)op;
-    rowset_free(g);
-}
-
 typedef struct OrderCtx {
     const RowSet *rs;
 } OrderCtx;
-
-/* by order key, then position: the elements of one row are contiguous and in order */
-static int cmp_rows(const void *a, const void *b, void *arg)
-{
-    const RowSet *rs = arg;
-    size_t x = *(const size_t *)a, y = *(const size_t *)b;
-    if (rs->order[x] != rs->order[y])
-        return rs->order[x] < rs->order[y] ? -1 : 1;
-    return x < y ? -1 : x > y;
-}
 
 static RowSet *unnest_finalize(const Op *op, const OpCtx *ctx, OpState *g)
 {
     (void)op;
     (void)ctx;
-    RowSet *rs = g;
-    size_t *perm = malloc(sizeof(size_t) * (rs->nrows + 1));
-    if (!perm)
-        abort();
-    for (size_t i = 0; i < rs->nrows; i++)
-        perm[i] = i;
-    qsort_r(perm, rs->nrows, sizeof(size_t), cmp_rows, rs);
-    RowSet *out = rowset_new(rs->nslots);
-    for (size_t i = 0; i < rs->nrows; i++) {
-        Datum *d = rowset_add_row(out, i);
-        memcpy(d, &rs->data[perm[i] * (size_t)rs->nslots], sizeof(Datum) * (size_t)rs->nslots);
-    }
-    free(perm);
-    rs->nrows = 0;
-    rowset_concat(out, rs);
-    return out;
+    return rowset_in_order(g);
 }
 
 static const OpVTable unnest_vt = {
@@ -191,10 +148,10 @@ static const OpVTable unnest_vt = {
     .global_new = unnest_global_new,
     .sink = unnest_sink,
     .combine = unnest_combine,
-    .merge = unnest_merge,
-    .copy = unnest_copy,
+    .merge = rowset_state_merge,
+    .copy = rowset_state_copy,
     .finalize = unnest_finalize,
-    .state_free = unnest_state_free,
+    .state_free = rowset_state_free,
 };
 
 Op *op_unnest_new(Plan *p, Expr *list, int slot)

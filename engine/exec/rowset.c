@@ -134,3 +134,61 @@ void rowset_concat(RowSet *dst, RowSet *src)
     free(src->order);
     free(src);
 }
+
+/* ===== Row sets as breaker states ===== */
+
+void rowset_state_merge(const Op *op, OpState *dst, OpState *src)
+{
+    (void)op;
+    rowset_concat(dst, src);
+}
+
+OpState *rowset_state_copy(const Op *op, const OpState *g)
+{
+    (void)op;
+    return rowset_copy(g);
+}
+
+void rowset_state_free(const Op *op, OpState *g)
+{
+    (void)op;
+    rowset_free(g);
+}
+
+/* qsort_r: by order key, then position */
+static int cmp_order(const void *a, const void *b, void *arg)
+{
+    const RowSet *rs = arg;
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    if (rs->order[x] != rs->order[y])
+        return rs->order[x] < rs->order[y] ? -1 : 1;
+    return x < y ? -1 : x > y;
+}
+
+RowSet *rowset_permute(RowSet *rs, const size_t *perm, size_t keep)
+{
+    RowSet *out = rowset_new(rs->nslots);
+    if (keep > rs->nrows)
+        keep = rs->nrows;
+    for (size_t i = 0; i < keep; i++) {
+        Datum *d = rowset_add_row(out, i); /* order keys renumbered 0, 1, ... */
+        memcpy(d, &rs->data[perm[i] * (size_t)rs->nslots], sizeof(Datum) * (size_t)rs->nslots);
+    }
+    /* the strings stay in rs's pool: hand it over */
+    rs->nrows = 0;
+    rowset_concat(out, rs);
+    return out;
+}
+
+RowSet *rowset_in_order(RowSet *rs)
+{
+    size_t *perm = malloc(sizeof(size_t) * (rs->nrows + 1));
+    if (!perm)
+        abort();
+    for (size_t i = 0; i < rs->nrows; i++)
+        perm[i] = i;
+    qsort_r(perm, rs->nrows, sizeof(size_t), cmp_order, rs);
+    RowSet *out = rowset_permute(rs, perm, rs->nrows);
+    free(perm);
+    return out;
+}
