@@ -2,6 +2,7 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,4 +41,20 @@ void buf_printf(LiqBuf *b, const char *fmt, ...)
     vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
     va_end(ap);
     b->len += (size_t)n;
+}
+
+int buf_read_file(LiqBuf *b, const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return errno ? errno : EIO;
+    char tmp[65536];
+    size_t n;
+    while ((n = fread(tmp, 1, sizeof(tmp), fp)) > 0)
+        buf_add(b, tmp, n);
+    int err = ferror(fp) ? (errno ? errno : EIO) : 0;
+    fclose(fp);
+    if (err)
+        errno = err; /* for callers that report errno */
+    return err;
 }

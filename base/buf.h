@@ -19,6 +19,9 @@ typedef struct LiqBuf {
 void buf_grow(LiqBuf *b, size_t need);
 void buf_free(LiqBuf *b);
 void buf_printf(LiqBuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends the whole file at path to b: 0, or an errno value, also left in errno (b keeps
+ * what was read). */
+int buf_read_file(LiqBuf *b, const char *path);
 
 static inline void buf_add(LiqBuf *b, const void *s, size_t n)
 {

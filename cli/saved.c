@@ -11,17 +11,8 @@
 
 char *cli_read_file(apr_pool_t *pool, const char *path, size_t *len)
 {
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return NULL;
     LiqBuf b = {0};
-    char tmp[65536];
-    size_t n;
-    while ((n = fread(tmp, 1, sizeof(tmp), fp)) > 0)
-        buf_add(&b, tmp, n);
-    int bad = ferror(fp);
-    fclose(fp);
-    if (bad) {
+    if (buf_read_file(&b, path)) {
         buf_free(&b);
         return NULL;
     }

@@ -157,20 +157,10 @@ static int csv_read(apr_pool_t *pool, const char *s, size_t n, LookupTable *t, c
 LookupTable *lookup_table_load(apr_pool_t *pool, const char *name, const char *path, char *why,
                                size_t whylen)
 {
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        snprintf(why, whylen, "%s: %s", path, strerror(errno));
-        return NULL;
-    }
     LiqBuf b = {0};
-    char tmp[65536];
-    size_t k;
-    while ((k = fread(tmp, 1, sizeof(tmp), fp)) > 0)
-        buf_add(&b, tmp, k);
-    int bad = ferror(fp);
-    fclose(fp);
-    if (bad) {
-        snprintf(why, whylen, "%s: %s", path, strerror(errno));
+    int err = buf_read_file(&b, path);
+    if (err) {
+        snprintf(why, whylen, "%s: %s", path, strerror(err));
         buf_free(&b);
         return NULL;
     }

@@ -1257,16 +1257,14 @@ static size_t last_record_start(Src *s, Input *in, const char *buf, size_t cut)
     return 0;
 }
 
-/* Reads the next block of a non-mapped input: whole lines only, the partial last line carried
- * into the next block. A line longer than max_line is cut (reported once per input). */
-static int read_block(Src *s, Input *in, Morsel *m)
+/* A block buffer of at least *cap bytes (64 KiB more than the carry, when that is more) that
+ * starts with the input's carried partial record, which it takes over. */
+static char *block_new(Input *in, size_t *cap)
 {
-    size_t cap = SRC_MORSEL, len = in->carry_len;
-    if (in->eof && len == 0)
-        return 0;
-    if (cap < len + 65536)
-        cap = len + 65536;
-    char *buf = malloc(cap);
+    size_t len = in->carry_len;
+    if (*cap < len + 65536)
+        *cap = len + 65536;
+    char *buf = malloc(*cap);
     if (!buf)
         abort();
     if (len)
@@ -1274,6 +1272,17 @@ static int read_block(Src *s, Input *in, Morsel *m)
     free(in->carry);
     in->carry = NULL;
     in->carry_len = 0;
+    return buf;
+}
+
+/* Reads the next block of a non-mapped input: whole lines only, the partial last line carried
+ * into the next block. A line longer than max_line is cut (reported once per input). */
+static int read_block(Src *s, Input *in, Morsel *m)
+{
+    size_t cap = SRC_MORSEL, len = in->carry_len;
+    if (in->eof && len == 0)
+        return 0;
+    char *buf = block_new(in, &cap);
     size_t scanned = 0; /* bytes known to hold no newline */
     int lines = len && memchr(buf, '\n', len); /* the block holds a whole line */
     int pause = 0; /* a live input has no byte to read now: the block ends (src.h) */
@@ -1606,16 +1615,7 @@ static void json_span_add(JsonSpan **v, size_t *n, size_t *cap, size_t off, size
 static int read_json_block(Src *s, Input *in, Morsel *m)
 {
     size_t cap = SRC_MORSEL, len = in->carry_len, pos = 0;
-    if (cap < len + 65536)
-        cap = len + 65536;
-    char *buf = malloc(cap);
-    if (!buf)
-        abort();
-    if (len)
-        memcpy(buf, in->carry, len);
-    free(in->carry);
-    in->carry = NULL;
-    in->carry_len = 0;
+    char *buf = block_new(in, &cap);
     JsonSpan *span = NULL;
     size_t n = 0, ncap = 0;
     int wait = 0; /* a live input: the bytes so far hold no whole record, so read on */
