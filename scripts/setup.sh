@@ -36,7 +36,7 @@ done
 packages=(
     build-essential autoconf autoconf-archive automake libtool pkg-config flex bison
     libpcre2-dev libapr1-dev libaprutil1-dev libcmocka-dev zlib1g-dev libzstd-dev
-    libcurl4-openssl-dev libisal-dev libdeflate-dev libssl-dev
+    libcurl4-openssl-dev libisal-dev libdeflate-dev libssl-dev libmicrohttpd-dev
     jq gawk sqlite3 tzdata
 )
 
@@ -125,13 +125,17 @@ done
 [ ${#missing[@]} -eq 0 ] || apt_install "" "${missing[@]}"
 
 # The S3 tests (tests/s3) need node and npm (they install s3rver from npm themselves) and
-# python3-botocore (signature checks); only the test path installs them.
+# python3-botocore (signature checks); the tests of liq serve run the real AWS CLI and boto3.
+# Only the test path installs them.
 if [ $check -eq 1 ] || [ $deps_only -eq 1 ]; then
     s3_missing=()
     command -v node >/dev/null 2>&1 || s3_missing+=(nodejs)
     command -v npm >/dev/null 2>&1 || s3_missing+=(npm)
     dpkg-query -W -f='${Status}' python3-botocore 2>/dev/null | grep -q "install ok installed" ||
         s3_missing+=(python3-botocore)
+    for p in awscli python3-boto3; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || s3_missing+=("$p")
+    done
     [ ${#s3_missing[@]} -eq 0 ] || apt_install " for the S3 tests" "${s3_missing[@]}"
 fi
 [ $deps_only -eq 0 ] || exit 0
