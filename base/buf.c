@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include "base/mem.h"
 #include "base/buf.h"
 
 void buf_grow(LiqBuf *b, size_t need)
@@ -13,9 +14,7 @@ void buf_grow(LiqBuf *b, size_t need)
     size_t cap = b->cap ? b->cap : 256;
     while (cap < b->len + need)
         cap *= 2;
-    char *p = realloc(b->p, cap);
-    if (!p)
-        abort();
+    char *p = mem_realloc(b->p, cap);
     b->p = p;
     b->cap = cap;
 }

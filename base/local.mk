@@ -3,6 +3,7 @@
 noinst_LTLIBRARIES += libliq.la
 libliq_la_SOURCES = \
 	base/buf.c base/buf.h \
+	base/mem.c base/mem.h \
 	base/span.c base/span.h \
 	base/diag.c base/diag.h \
 	base/memfind.c base/memfind.h \

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "base/mem.h"
 #include "base/num.h"
 
 /* Strict number syntax: [+-]? digits [. digits] [e [+-] digits], also ".5" and "5.". No white
@@ -52,9 +53,7 @@ int num_parse(const char *s, size_t len, double *out)
             return 1;
         }
     }
-    char *t = len < sizeof(tmp) ? tmp : malloc(len + 1); /* strtod wants a terminator */
-    if (!t)
-        abort();
+    char *t = len < sizeof(tmp) ? tmp : mem_alloc(len + 1); /* strtod wants a terminator */
     memcpy(t, s, len);
     t[len] = 0;
     *out = strtod(t, NULL);

@@ -29,6 +29,7 @@
 #include <isa-l.h>
 #include <zlib.h>
 #include <zstd.h>
+#include "base/mem.h"
 #include "config.h"
 #include "cli/cli.h"
 #include "cli/out.h"
@@ -535,9 +536,7 @@ static int parse_args(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
                    !(o->vars[k].name_len == n && memcmp(o->vars[k].name, optarg, n) == 0))
                 k++;
             if (k == o->nvars) {
-                LiqParam *nv = realloc(o->vars, sizeof(*nv) * (size_t)(o->nvars + 1));
-                if (!nv)
-                    abort();
+                LiqParam *nv = mem_realloc(o->vars, sizeof(*nv) * (size_t)(o->nvars + 1));
                 o->vars = nv;
                 memset(&nv[k], 0, sizeof(nv[k]));
             }
@@ -589,13 +588,9 @@ static int parse_args(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
                                    "--lookup takes NAME=FILE.csv (a lookup table's name and its "
                                    "CSV file), not '%s'",
                                    optarg);
-            LiqLookup *lk = realloc(o->lookups, sizeof(*lk) * (size_t)(o->nlookups + 1));
-            if (!lk)
-                abort();
+            LiqLookup *lk = mem_realloc(o->lookups, sizeof(*lk) * (size_t)(o->nlookups + 1));
             o->lookups = lk;
-            lk[o->nlookups].name = strndup(optarg, (size_t)(eq - optarg));
-            if (!lk[o->nlookups].name)
-                abort();
+            lk[o->nlookups].name = mem_strndup(optarg, (size_t)(eq - optarg));
             lk[o->nlookups++].path = eq + 1;
             break;
         }
@@ -607,13 +602,9 @@ static int parse_args(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
                                    "/aws/lambda/fn, and a file, directory or S3 prefix), not "
                                    "'%s'",
                                    optarg);
-            LiqLogGroup *g = realloc(o->groups, sizeof(*g) * (size_t)(o->ngroups + 1));
-            if (!g)
-                abort();
+            LiqLogGroup *g = mem_realloc(o->groups, sizeof(*g) * (size_t)(o->ngroups + 1));
             o->groups = g;
-            g[o->ngroups].name = strndup(optarg, (size_t)(eq - optarg));
-            if (!g[o->ngroups].name)
-                abort();
+            g[o->ngroups].name = mem_strndup(optarg, (size_t)(eq - optarg));
             g[o->ngroups++].path = eq + 1;
             break;
         }
@@ -760,9 +751,7 @@ static int collect(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
         }
     }
     o->ninputs = argc - first;
-    o->inputs = calloc((size_t)o->ninputs + 1, sizeof(char *));
-    if (!o->inputs)
-        abort();
+    o->inputs = mem_calloc((size_t)o->ninputs + 1, sizeof(char *));
     for (int i = 0; i < o->ninputs; i++)
         o->inputs[i] = argv[first + i];
     return -1;
@@ -893,9 +882,7 @@ static const char *query_def(CliOpts *o, apr_pool_t *pool, FILE *err, const char
             k++;
         if (k < o->nvars)
             continue; /* --var wins */
-        LiqParam *v = realloc(o->vars, sizeof(*v) * (size_t)(o->nvars + 1));
-        if (!v)
-            abort();
+        LiqParam *v = mem_realloc(o->vars, sizeof(*v) * (size_t)(o->nvars + 1));
         o->vars = v;
         v[o->nvars] = d->params[i]; /* a default: never warned about when unused */
         o->nvars++;

@@ -23,20 +23,6 @@
 _Static_assert(CLI_EXIT_INTERRUPTED == 128 + SIGINT && CLI_EXIT_TERMINATED == 128 + SIGTERM,
                "cli_signal_exit (cli/sig.c) returns 128 + the signal: the registry must agree");
 
-/* The abort function of every APR pool of the process (pools inherit it from the global
- * pool): an allocation failed, so nothing more can be computed. Called from any thread;
- * async-signal-safe calls only. Rows already written stay; the buffered rest is dropped so
- * no half row reaches the reader. */
-static int out_of_memory(int status)
-{
-    static const char msg[] = "liq: error: out of memory: the query needs more memory than this "
-                              "process may use; results are incomplete\n";
-    (void)status;
-    ssize_t w = write(STDERR_FILENO, msg, sizeof(msg) - 1);
-    (void)w;
-    _exit(CLI_EXIT_MEMORY);
-}
-
 int main(int argc, char **argv)
 {
     static char outbuf[1 << 20];
@@ -48,11 +34,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "liq: internal error: cannot initialise libcurl\n");
         return CLI_EXIT_INTERNAL;
     }
-    apr_pool_t *probe; /* a child of the global pool, whose abort function every pool inherits */
-    if (apr_pool_create(&probe, NULL) == APR_SUCCESS) {
-        apr_pool_abort_set(out_of_memory, apr_pool_parent_get(probe));
-        apr_pool_destroy(probe);
-    }
+    /* liq_global_init made every allocation that fails end the process with a message and
+     * CLI_EXIT_MEMORY (base/mem.h): rows already written stay, the buffered rest is dropped so
+     * no half row reaches the reader */
     signal(SIGPIPE, SIG_IGN);
     if (cli_signals_install() != 0) {
         fprintf(stderr, "liq: internal error: cannot set up signal handling: %s\n",

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "base/mem.h"
 #include "cli/out.h"
 
 Out *out_new(const char *format, FILE *fp, const char **names, int ncols, int header)
@@ -13,9 +14,7 @@ Out *out_new(const char *format, FILE *fp, const char **names, int ncols, int he
                                            &out_json_vt,  &out_ndjson_vt, &out_collect_vt};
     for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
         if (strcmp(all[i]->name, format) == 0) {
-            Out *o = calloc(1, sizeof(*o));
-            if (!o)
-                abort();
+            Out *o = mem_calloc(1, sizeof(*o));
             o->vt = all[i];
             o->fp = fp;
             o->names = names;

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <apr_strings.h>
+#include "base/mem.h"
 #include "cli/out_chart.h"
 #include "base/esc.h"
 #include "base/span.h"
@@ -453,10 +454,8 @@ static void draw_timeseries(LiqBuf *b, const ChartModel *m, int width)
     buf_free(&h);
 
     /* scales and label width, over every panel so the panels line up */
-    double *lo = calloc((size_t)m->nseries, sizeof(double));
-    double *hi = calloc((size_t)m->nseries, sizeof(double));
-    if (!lo || !hi)
-        abort();
+    double *lo = mem_calloc((size_t)m->nseries, sizeof(double));
+    double *hi = mem_calloc((size_t)m->nseries, sizeof(double));
     int lw = 1;
     for (int s = 0; s < m->nseries; s++) {
         const ChartSeries *se = &m->series[s];
@@ -486,10 +485,8 @@ static void draw_timeseries(LiqBuf *b, const ChartModel *m, int width)
     else
         cols_per_bin = plot / (int)nslots > 4 ? 4 : plot / (int)nslots;
     size_t ncol = (nslots + per_col - 1) / per_col;
-    double *colv = calloc(ncol, sizeof(double));
-    char *colhas = calloc(ncol, 1);
-    if (!colv || !colhas)
-        abort();
+    double *colv = mem_calloc(ncol, sizeof(double));
+    char *colhas = mem_calloc(ncol, 1);
 
     for (int s = 0; s < m->nseries; s++) {
         const ChartSeries *se = &m->series[s];

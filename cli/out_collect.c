@@ -12,6 +12,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include "base/mem.h"
 #include "cli/out.h"
 
 typedef struct Collect {
@@ -55,9 +56,7 @@ static void collect_format_row(Out *o, const Datum *vals, int ncols, LiqBuf *b)
 
 static void collect_begin(Out *o)
 {
-    o->priv = calloc(1, sizeof(Collect));
-    if (!o->priv)
-        abort();
+    o->priv = mem_calloc(1, sizeof(Collect));
 }
 
 static int collect_write(Out *o, const char *data, size_t len, const uint32_t *ends, uint32_t n)
@@ -80,9 +79,7 @@ const Datum *out_collected(Out *o, size_t *nrows)
     *nrows = c->nrows;
     if (c->vals || !c->nrows)
         return c->vals;
-    c->vals = calloc(c->nrows * (size_t)(o->ncols ? o->ncols : 1), sizeof(Datum));
-    if (!c->vals)
-        abort();
+    c->vals = mem_calloc(c->nrows * (size_t)(o->ncols ? o->ncols : 1), sizeof(Datum));
     const char *p = c->data.p;
     for (size_t i = 0; i < c->nrows * (size_t)o->ncols; i++) {
         Datum *d = &c->vals[i];

@@ -23,6 +23,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include "base/mem.h"
 #include "cli/out.h"
 #include "base/esc.h"
 #include "base/span.h"
@@ -68,14 +69,14 @@ static void table_format_row(Out *o, const Datum *vals, int ncols, LiqBuf *b)
 
 static void table_begin(Out *o)
 {
-    Table *t = calloc(1, sizeof(Table));
-    int n = o->ncols > 0 ? o->ncols : 1;
-    if (!t || !(t->widths = calloc((size_t)n, sizeof(int))) ||
-        !(t->numeric = calloc((size_t)n, sizeof(int))) || !(t->kinds = calloc((size_t)n, 1)) ||
-        !(t->text = calloc((size_t)n, sizeof(char *))) ||
-        !(t->lens = calloc((size_t)n, sizeof(size_t))) ||
-        !(t->head_ends = calloc((size_t)n, sizeof(size_t))))
-        abort();
+    Table *t = mem_calloc(1, sizeof(Table));
+    size_t n = o->ncols > 0 ? (size_t)o->ncols : 1;
+    t->widths = mem_calloc(n, sizeof(int));
+    t->numeric = mem_calloc(n, sizeof(int));
+    t->kinds = mem_calloc(n, 1);
+    t->text = mem_calloc(n, sizeof(char *));
+    t->lens = mem_calloc(n, sizeof(size_t));
+    t->head_ends = mem_calloc(n, sizeof(size_t));
     for (int c = 0; c < o->ncols; c++) {
         esc_term(&t->head, o->names[c], strlen(o->names[c]));
         t->head_ends[c] = t->head.len;
@@ -254,9 +255,7 @@ static int freeze(Out *o, Table *t)
     const char **text = t->text;
     size_t *lens = t->lens;
     int nc = o->ncols;
-    int *seen_text = calloc((size_t)nc + 1, sizeof(int));
-    if (!seen_text)
-        abort();
+    int *seen_text = mem_calloc((size_t)nc + 1, sizeof(int));
     for (int c = 0; c < nc; c++)
         t->widths[c] = width(head_name(t, c), head_len(t, c));
     for (size_t r = 0; r < t->n; r++) {
@@ -329,9 +328,7 @@ static int table_write(Out *o, const char *data, size_t len, const uint32_t *end
             buf_add(&t->cells, data + start, ends[i] - start);
             if (t->n == t->cap) {
                 t->cap = t->cap ? t->cap * 2 : 256;
-                size_t *e = realloc(t->ends, sizeof(size_t) * t->cap);
-                if (!e)
-                    abort();
+                size_t *e = mem_realloc(t->ends, sizeof(size_t) * t->cap);
                 t->ends = e;
             }
             t->ends[t->n++] = t->cells.len;

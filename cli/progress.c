@@ -20,6 +20,7 @@
 #include <apr_thread_cond.h>
 #include <apr_thread_proc.h>
 #include <apr_time.h>
+#include "base/mem.h"
 #include "cli/progress.h"
 
 enum { SHOW_AFTER_MS = 500, TICK_MS = 100 };
@@ -134,9 +135,7 @@ static void *APR_THREAD_FUNC bar_main(apr_thread_t *t, void *arg)
 
 CliProgress *cli_progress_start(LiqProgress *p, FILE *err, int width, int tty)
 {
-    CliProgress *b = calloc(1, sizeof(*b));
-    if (!b)
-        abort();
+    CliProgress *b = mem_calloc(1, sizeof(*b));
     b->p = p;
     b->err = err;
     b->width = width;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <apr_strings.h>
+#include "base/mem.h"
 #include "cli/saved.h"
 #include "base/buf.h"
 
@@ -90,9 +91,7 @@ void cli_saved_list(FILE *out, FILE *err)
             continue;
         if (n == cap) {
             cap = cap ? cap * 2 : 16;
-            names = realloc(names, sizeof(char *) * cap);
-            if (!names)
-                abort();
+            names = mem_realloc(names, sizeof(char *) * cap);
         }
         names[n++] = apr_pstrmemdup(pool, e->d_name, len - 4);
     }

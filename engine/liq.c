@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <apr_strings.h>
+#include "base/mem.h"
 #include "engine/liq_int.h"
 #include "parser/ast.h"
 #include "parser/fpat.h"
@@ -78,9 +79,7 @@ static void shown_text(LiqQuery *q, const AstNode *root)
     param_nodes(root, NULL, &n);
     if (n == 0)
         return;
-    const AstNode **v = malloc(sizeof(*v) * (size_t)n);
-    if (!v)
-        abort();
+    const AstNode **v = mem_alloc(sizeof(*v) * (size_t)n);
     n = 0;
     param_nodes(root, v, &n);
     qsort(v, (size_t)n, sizeof(*v), by_start);

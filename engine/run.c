@@ -1,14 +1,15 @@
 /* run.c -- the public door of running (see liq.h): the process set-up, and what takes a
  * compiled query to make or do a run, handing its plan to execution (engine/exec/pipe.c)
  *
- * Process set-up: the one thing liq does once per process, libcurl's curl_global_init, is the
- * caller's to do first (main() and every test driver call liq_global_init), so no run, thread
+ * Process set-up: the things liq does once per process, libcurl's curl_global_init and the
+ * abort function of APR's global pool (base/mem.h), are the caller's to do first (main() and every test driver call liq_global_init), so no run, thread
  * or lazy path keeps a flag of its own.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <string.h>
 #include <apr_strings.h>
+#include "base/mem.h"
 #include "engine/liq_int.h"
 #include "engine/exec/op.h"
 #include "engine/exec/pipe.h"
@@ -16,6 +17,13 @@
 
 LiqStatus liq_global_init(void)
 {
+    /* every pool liq makes descends from APR's global pool and inherits its abort function:
+     * a pool that cannot grow ends the process through mem_fail (base/mem.h) */
+    apr_pool_t *probe;
+    if (apr_pool_create(&probe, NULL) != APR_SUCCESS)
+        return LIQ_EINTERNAL;
+    apr_pool_abort_set(mem_pool_abort, apr_pool_parent_get(probe));
+    apr_pool_destroy(probe);
     return s3_global_init() == 0 ? LIQ_OK : LIQ_EINTERNAL;
 }
 

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "base/mem.h"
 #include "engine/exec/agg.h"
 #include "engine/exec/op.h"
 
@@ -336,9 +337,7 @@ static void hll_add(uint8_t *reg, uint64_t h)
 
 static void cd_to_hll(Distinct *d)
 {
-    d->hll = calloc(HLL_M, 1);
-    if (!d->hll)
-        abort();
+    d->hll = mem_calloc(HLL_M, 1);
     for (size_t i = 0; d->vals && i <= d->mask; i++)
         if (d->vals[i].type != VT_MIXED)
             hll_add(d->hll, val_hash(&d->vals[i]));
@@ -349,9 +348,7 @@ static void cd_to_hll(Distinct *d)
 static void cd_grow(Distinct *d)
 {
     size_t mask = d->mask ? d->mask * 2 + 1 : 15;
-    Datum *v = malloc(sizeof(Datum) * (mask + 1));
-    if (!v)
-        abort();
+    Datum *v = mem_alloc(sizeof(Datum) * (mask + 1));
     for (size_t i = 0; i <= mask; i++)
         v[i].type = VT_MIXED;
     for (size_t i = 0; d->vals && i <= d->mask; i++) {
@@ -390,9 +387,7 @@ static void cd_add(Distinct *d, const Datum *x)
 static Distinct *cd_get(CdSt *s)
 {
     if (!s->d) {
-        s->d = calloc(1, sizeof(Distinct));
-        if (!s->d)
-            abort();
+        s->d = mem_calloc(1, sizeof(Distinct));
         apr_pool_create(&s->d->pool, NULL);
     }
     return s->d;
@@ -481,9 +476,7 @@ static void pct_push(PctSt *s, double x)
 {
     if (s->n == s->cap) {
         s->cap = s->cap ? s->cap * 2 : 16;
-        double *v = realloc(s->v, sizeof(double) * s->cap);
-        if (!v)
-            abort();
+        double *v = mem_realloc(s->v, sizeof(double) * s->cap);
         s->v = v;
     }
     s->v[s->n++] = x;

@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <apr_strings.h>
+#include "base/mem.h"
 #include "base/num.h"
 #include "engine/input/dec_lambda.h"
 #include "engine/input/syslog.h"
@@ -94,9 +95,7 @@ static void map_init(FieldMap *m)
     apr_pool_create(&pool, NULL);
     m->mask = 63;
     m->n = 0;
-    m->ents = calloc(m->mask + 1, sizeof(FieldEnt));
-    if (!m->ents)
-        abort();
+    m->ents = mem_calloc(m->mask + 1, sizeof(FieldEnt));
     m->pool = pool;
     memset(&m->more, 0, sizeof(m->more));
     m->more.last = UINT64_MAX;
@@ -132,9 +131,7 @@ static FieldEnt *map_get(FieldMap *m, const char *name, size_t len)
     if ((m->n + 1) * 2 > m->mask + 1) { /* grow at half full */
         FieldMap g = {0};
         g.mask = m->mask * 2 + 1;
-        g.ents = calloc(g.mask + 1, sizeof(FieldEnt));
-        if (!g.ents)
-            abort();
+        g.ents = mem_calloc(g.mask + 1, sizeof(FieldEnt));
         for (size_t i = 0; i <= m->mask; i++)
             if (m->ents[i].name)
                 *map_find(&g, m->ents[i].name, m->ents[i].len, m->ents[i].hash) = m->ents[i];
@@ -321,9 +318,7 @@ static OpLocal *disc_local_new(const Op *op, const OpCtx *ctx, apr_pool_t *pool)
 static OpState *disc_global_new(const Op *op)
 {
     (void)op;
-    FieldMap *m = malloc(sizeof(*m));
-    if (!m)
-        abort();
+    FieldMap *m = mem_alloc(sizeof(*m));
     map_init(m);
     return m;
 }
@@ -403,9 +398,7 @@ static RowSet *disc_finalize(const Op *op, const OpCtx *ctx, OpState *gs)
     const DiscData *dd = op->data;
     FieldMap *g = gs;
     RowSet *rs = rowset_new(op->plan->nslots);
-    FieldEnt **v = malloc(sizeof(FieldEnt *) * (g->n + 2));
-    if (!v)
-        abort();
+    FieldEnt **v = mem_alloc(sizeof(FieldEnt *) * (g->n + 2));
     size_t n = 0;
     for (size_t i = 0; i <= g->mask; i++)
         if (g->ents[i].name)

@@ -15,6 +15,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include "base/mem.h"
 #include "engine/exec/op.h"
 
 typedef struct DedupSet {
@@ -31,14 +32,10 @@ typedef struct DedupData {
 
 static DedupSet *set_new(int nslots)
 {
-    DedupSet *s = calloc(1, sizeof(*s));
-    if (!s)
-        abort();
+    DedupSet *s = mem_calloc(1, sizeof(*s));
     s->rows = rowset_new(nslots);
     s->mask = 255;
-    s->index = calloc(s->mask + 1, sizeof(uint32_t));
-    if (!s->index)
-        abort();
+    s->index = mem_calloc(s->mask + 1, sizeof(uint32_t));
     return s;
 }
 
@@ -76,9 +73,7 @@ static int same_key(const DedupData *dd, const Datum *a, const Datum *b)
 static void set_grow(DedupSet *s)
 {
     size_t mask = s->mask * 2 + 1;
-    uint32_t *index = calloc(mask + 1, sizeof(uint32_t));
-    if (!index)
-        abort();
+    uint32_t *index = mem_calloc(mask + 1, sizeof(uint32_t));
     for (size_t i = 0; i <= s->mask; i++) {
         if (!s->index[i])
             continue;
@@ -117,9 +112,7 @@ static void set_offer(DedupSet *s, const DedupData *dd, const Datum *row, uint64
     size_t r = rs->nrows;
     Datum *d = rowset_add_row(rs, order);
     memcpy(d, row, sizeof(Datum) * (size_t)rs->nslots);
-    uint64_t *hs = realloc(s->hashes, sizeof(uint64_t) * rs->cap);
-    if (!hs)
-        abort();
+    uint64_t *hs = mem_realloc(s->hashes, sizeof(uint64_t) * rs->cap);
     s->hashes = hs;
     s->hashes[r] = h;
     if (!nulls) {
@@ -195,16 +188,12 @@ static OpState *dedup_copy(const Op *op, const OpState *g)
 {
     (void)op;
     const DedupSet *s = g;
-    DedupSet *c = calloc(1, sizeof(*c));
-    if (!c)
-        abort();
+    DedupSet *c = mem_calloc(1, sizeof(*c));
     c->rows = rowset_copy(s->rows);
     c->mask = s->mask;
     c->nkeyed = s->nkeyed;
-    c->index = malloc(sizeof(uint32_t) * (s->mask + 1));
-    c->hashes = malloc(sizeof(uint64_t) * (c->rows->cap + 1));
-    if (!c->index || !c->hashes)
-        abort();
+    c->index = mem_alloc(sizeof(uint32_t) * (s->mask + 1));
+    c->hashes = mem_alloc(sizeof(uint64_t) * (c->rows->cap + 1));
     memcpy(c->index, s->index, sizeof(uint32_t) * (s->mask + 1));
     if (s->rows->nrows)
         memcpy(c->hashes, s->hashes, sizeof(uint64_t) * s->rows->nrows);
@@ -229,9 +218,7 @@ static RowSet *dedup_finalize(const Op *op, const OpCtx *ctx, OpState *g)
     (void)ctx;
     DedupSet *s = g;
     RowSet *rs = s->rows;
-    size_t *perm = malloc(sizeof(size_t) * (rs->nrows + 1));
-    if (!perm)
-        abort();
+    size_t *perm = mem_alloc(sizeof(size_t) * (rs->nrows + 1));
     for (size_t i = 0; i < rs->nrows; i++)
         perm[i] = i;
     qsort_r(perm, rs->nrows, sizeof(size_t), cmp_order, rs);

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <apr_strings.h>
+#include "base/mem.h"
 #include "engine/exec/op.h"
 
 typedef struct JoinData {
@@ -57,14 +58,10 @@ static void join_sink(const Op *op, OpLocal *lp, Batch *b)
     if (!l->rows)
         l->rows = rowset_new(op->plan->nslots);
     Vec *v = expr_eval(jd->key, l->st, b);
-    uint32_t *rowof = malloc(sizeof(uint32_t) * (b->nsel + 1));
-    if (!rowof)
-        abort();
+    uint32_t *rowof = mem_alloc(sizeof(uint32_t) * (b->nsel + 1));
     for (uint32_t k = 0; k < b->nsel; k++)
         rowof[k] = b->sel[k];
-    Datum *keys = malloc(sizeof(Datum) * (b->nsel + 1));
-    if (!keys)
-        abort();
+    Datum *keys = mem_alloc(sizeof(Datum) * (b->nsel + 1));
     for (uint32_t k = 0; k < b->nsel; k++)
         keys[k] = *VGET(v, rowof[k]);
     RowSet *tmp = rowset_new(op->plan->nslots);

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <apr_strings.h>
+#include "base/mem.h"
 #include "engine/exec/op.h"
 
 /* ===== The table ===== */
@@ -33,10 +34,8 @@ static int csv_read(apr_pool_t *pool, const char *s, size_t n, LookupTable *t, c
         n -= 3;
     }
     size_t cap = 64, ncells = 0, rowstart = 0;
-    const char **cells = malloc(cap * sizeof(char *));
-    uint32_t *lens = malloc(cap * sizeof(uint32_t));
-    if (!cells || !lens)
-        abort();
+    const char **cells = mem_alloc(cap * sizeof(char *));
+    uint32_t *lens = mem_alloc(cap * sizeof(uint32_t));
     int ncols = -1;
     size_t line = 1, rowline = 1;
     size_t i = 0;
@@ -88,10 +87,8 @@ static int csv_read(apr_pool_t *pool, const char *s, size_t n, LookupTable *t, c
             }
             if (ncells == cap) {
                 cap *= 2;
-                cells = realloc(cells, cap * sizeof(char *));
-                lens = realloc(lens, cap * sizeof(uint32_t));
-                if (!cells || !lens)
-                    abort();
+                cells = mem_realloc(cells, cap * sizeof(char *));
+                lens = mem_realloc(lens, cap * sizeof(uint32_t));
             }
             (void)quoted;
             cells[ncells] = cell.len ? apr_pstrmemdup(pool, cell.p, cell.len) : NULL;

@@ -30,6 +30,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "base/mem.h"
 #include "engine/exec/op.h"
 
 typedef struct SortData {
@@ -145,9 +146,7 @@ static size_t prune(const Op *op, RowSet *rs, size_t keep)
         rowset_keep(rs, NULL, 0);
         return SIZE_MAX;
     }
-    size_t *perm = malloc(sizeof(size_t) * rs->nrows);
-    if (!perm)
-        abort();
+    size_t *perm = mem_alloc(sizeof(size_t) * rs->nrows);
     for (size_t i = 0; i < rs->nrows; i++)
         perm[i] = i;
     SortCtx c = {op->data, rs, op->tail};
@@ -280,9 +279,7 @@ static RowSet *sort_finalize(const Op *op, const OpCtx *ctx, OpState *g)
     (void)ctx;
     const SortData *sd = op->data;
     RowSet *rs = g;
-    size_t *perm = malloc(sizeof(size_t) * (rs->nrows + 1));
-    if (!perm)
-        abort();
+    size_t *perm = mem_alloc(sizeof(size_t) * (rs->nrows + 1));
     for (size_t i = 0; i < rs->nrows; i++)
         perm[i] = i;
     SortCtx c = {sd, rs, 0};

@@ -18,6 +18,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include "base/mem.h"
 #include "engine/exec/agg.h"
 #include "engine/exec/op.h"
 
@@ -67,14 +68,10 @@ typedef struct StatsLocal {
 
 static GTable *gt_new(void)
 {
-    GTable *t = calloc(1, sizeof(*t));
-    if (!t)
-        abort();
+    GTable *t = mem_calloc(1, sizeof(*t));
     apr_pool_create(&t->pool, NULL);
     t->mask = 63;
-    t->index = calloc(t->mask + 1, sizeof(uint64_t));
-    if (!t->index)
-        abort();
+    t->index = mem_calloc(t->mask + 1, sizeof(uint64_t));
     return t;
 }
 
@@ -98,9 +95,7 @@ static void gt_free(GTable *t, const StatsData *sd)
 static void gt_rehash(GTable *t)
 {
     size_t mask = t->mask * 2 + 1;
-    uint64_t *index = calloc(mask + 1, sizeof(uint64_t));
-    if (!index)
-        abort();
+    uint64_t *index = mem_calloc(mask + 1, sizeof(uint64_t));
     for (size_t g = 0; g < t->n; g++) {
         size_t h = t->groups[g].hash & mask;
         while (index[h])
@@ -146,9 +141,7 @@ static uint32_t gt_find(GTable *t, const StatsData *sd, const Datum *k, uint64_t
     }
     if (t->n == t->cap) {
         size_t cap = t->cap ? t->cap * 2 : 64;
-        Group *gs = realloc(t->groups, sizeof(Group) * cap);
-        if (!gs)
-            abort();
+        Group *gs = mem_realloc(t->groups, sizeof(Group) * cap);
         t->groups = gs;
         t->cap = cap;
     }
@@ -410,10 +403,8 @@ static void top_down(const StatsData *sd, TopRow *h, size_t n, size_t i)
 static size_t top_groups(const StatsData *sd, const GTable *t, apr_pool_t *pool, size_t *perm)
 {
     size_t keep = (size_t)sd->topn, n = 0;
-    TopRow *h = malloc(sizeof(TopRow) * (keep + 1));
-    Datum *kbuf = malloc(sizeof(Datum) * (size_t)sd->ntk * (keep + 1));
-    if (!h || !kbuf)
-        abort();
+    TopRow *h = mem_alloc(sizeof(TopRow) * (keep + 1));
+    Datum *kbuf = mem_alloc(sizeof(Datum) * (size_t)sd->ntk * (keep + 1));
     for (size_t i = 0; i <= keep; i++)
         h[i].k = &kbuf[i * (size_t)sd->ntk];
     for (size_t g = 0; g < t->n; g++) {
@@ -460,9 +451,7 @@ static RowSet *stats_finalize(const Op *op, const OpCtx *ctx, OpState *gs)
         int created;
         gt_find(t, sd, NULL, keys_hash(NULL, 0), 0, &created);
     }
-    size_t *perm = malloc(sizeof(size_t) * (t->n + 1));
-    if (!perm)
-        abort();
+    size_t *perm = mem_alloc(sizeof(size_t) * (t->n + 1));
     for (size_t g = 0; g < t->n; g++)
         perm[g] = g;
     OrderCtx c = {t, sd->nkeys};

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <apr_strings.h>
+#include "base/mem.h"
 #include "engine/exec/op.h"
 #include "engine/exec/pipe.h"
 
@@ -45,10 +46,8 @@ static void set_grow(SubqSet *s)
     Datum *old = s->slots;
     size_t *oldfirst = s->first;
     uint64_t oldcap = s->slots ? s->mask + 1 : 0;
-    s->slots = calloc(cap, sizeof(Datum));
-    s->first = malloc(cap * sizeof(size_t));
-    if (!s->slots || !s->first)
-        abort();
+    s->slots = mem_calloc(cap, sizeof(Datum));
+    s->first = mem_alloc(cap * sizeof(size_t));
     s->mask = cap - 1;
     s->n = 0;
     for (uint64_t i = 0; i < oldcap; i++)
@@ -123,10 +122,8 @@ static void set_add_row(SubqSet *s, const Datum *vals)
         return;
     if (s->nrows == s->caprows) {
         s->caprows = s->caprows ? s->caprows * 2 : 256;
-        s->rows = realloc(s->rows, s->caprows * (size_t)s->ncols * sizeof(Datum));
-        s->next = realloc(s->next, s->caprows * sizeof(size_t));
-        if (!s->rows || !s->next)
-            abort();
+        s->rows = mem_realloc(s->rows, s->caprows * (size_t)s->ncols * sizeof(Datum));
+        s->next = mem_realloc(s->next, s->caprows * sizeof(size_t));
     }
     size_t r = s->nrows++;
     memcpy(&s->rows[r * (size_t)s->ncols], vals, sizeof(Datum) * (size_t)s->ncols);
@@ -184,9 +181,7 @@ static int dec_rows(void *ctx, const char *data, size_t len, const uint32_t *row
     (void)len;
     SubqSet *s = ctx;
     size_t at = 0;
-    Datum *vals = malloc(sizeof(Datum) * (size_t)s->ncols);
-    if (!vals)
-        abort();
+    Datum *vals = mem_alloc(sizeof(Datum) * (size_t)s->ncols);
     for (uint32_t r = 0; r < nrows; r++) {
         size_t end = row_ends[r];
         if (end > at) {

@@ -20,6 +20,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include "base/mem.h"
 #include "engine/data/jdom.h"
 #include "engine/data/json.h"
 #include "engine/exec/op.h"
@@ -73,9 +74,7 @@ static void unnest_sink(const Op *op, OpLocal *lp, Batch *b)
     if (!l->rows)
         l->rows = rowset_new(op->plan->nslots);
     Vec *v = expr_eval(ud->list, l->st, b);
-    uint32_t *rowof = malloc(sizeof(uint32_t) * (b->nsel + 1));
-    if (!rowof)
-        abort();
+    uint32_t *rowof = mem_alloc(sizeof(uint32_t) * (b->nsel + 1));
     for (uint32_t k = 0; k < b->nsel; k++)
         rowof[k] = b->sel[k];
     /* the lists, copied out of the batch before its rows are materialised */

@@ -67,6 +67,7 @@
 #include <time.h>
 #include <apr_thread_cond.h>
 #include <apr_thread_proc.h>
+#include "base/mem.h"
 #include "engine/liq.h"
 #include "base/memfind.h"
 #include "engine/exec/op.h"
@@ -319,9 +320,7 @@ static void pending_add_row(Pending *p, uint32_t end)
 {
     if (p->n == p->cap) {
         p->cap = p->cap ? p->cap * 2 : 256;
-        uint32_t *e = realloc(p->ends, sizeof(uint32_t) * p->cap);
-        if (!e)
-            abort();
+        uint32_t *e = mem_realloc(p->ends, sizeof(uint32_t) * p->cap);
         p->ends = e;
     }
     p->ends[p->n++] = end;
@@ -1202,9 +1201,7 @@ LiqState *liq_run_state_take(LiqRun *r)
     apr_thread_mutex_lock(r->lock);
     LiqState *s = NULL;
     if ((r->phase == PH_NEW || r->phase == PH_KEPT) && r->state) {
-        s = malloc(sizeof(*s));
-        if (!s)
-            abort();
+        s = mem_alloc(sizeof(*s));
         s->plan = r->plan;
         s->st = r->state;
         r->state = NULL;

@@ -4,14 +4,13 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include "base/mem.h"
 #include "engine/data/jdom.h"
 #include "engine/exec/op.h"
 
 RowSet *rowset_new(int nslots)
 {
-    RowSet *rs = calloc(1, sizeof(*rs));
-    if (!rs)
-        abort();
+    RowSet *rs = mem_calloc(1, sizeof(*rs));
     rs->nslots = nslots;
     apr_pool_create(&rs->pool, NULL);
     return rs;
@@ -31,10 +30,8 @@ Datum *rowset_add_row(RowSet *rs, uint64_t order)
 {
     if (rs->nrows == rs->cap) {
         size_t cap = rs->cap ? rs->cap * 2 : 64;
-        Datum *d = realloc(rs->data, sizeof(Datum) * cap * (size_t)(rs->nslots ? rs->nslots : 1));
-        uint64_t *o = realloc(rs->order, sizeof(uint64_t) * cap);
-        if (!d || !o)
-            abort();
+        Datum *d = mem_realloc(rs->data, sizeof(Datum) * cap * (size_t)(rs->nslots ? rs->nslots : 1));
+        uint64_t *o = mem_realloc(rs->order, sizeof(uint64_t) * cap);
         rs->data = d;
         rs->order = o;
         rs->cap = cap;
@@ -182,9 +179,7 @@ RowSet *rowset_permute(RowSet *rs, const size_t *perm, size_t keep)
 
 RowSet *rowset_in_order(RowSet *rs)
 {
-    size_t *perm = malloc(sizeof(size_t) * (rs->nrows + 1));
-    if (!perm)
-        abort();
+    size_t *perm = mem_alloc(sizeof(size_t) * (rs->nrows + 1));
     for (size_t i = 0; i < rs->nrows; i++)
         perm[i] = i;
     qsort_r(perm, rs->nrows, sizeof(size_t), cmp_order, rs);

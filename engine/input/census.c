@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <apr_strings.h>
+#include "base/mem.h"
 #include "engine/data/json.h"
 #include "engine/input/census.h"
 #include "engine/input/fmt.h"
@@ -33,17 +34,13 @@ struct Census {
 
 Census *census_new(int nslots)
 {
-    Census *c = calloc(1, sizeof(*c));
-    if (!c)
-        abort();
+    Census *c = mem_calloc(1, sizeof(*c));
     size_t n = (size_t)(nslots > 0 ? nslots : 1);
     c->nslots = nslots;
-    c->flags = calloc(n, 1);
-    c->state = calloc(n, 1);
-    c->names = calloc(n, sizeof(*c->names));
-    c->lens = calloc(n, sizeof(*c->lens));
-    if (!c->flags || !c->state || !c->names || !c->lens)
-        abort();
+    c->flags = mem_calloc(n, 1);
+    c->state = mem_calloc(n, 1);
+    c->names = mem_calloc(n, sizeof(*c->names));
+    c->lens = mem_calloc(n, sizeof(*c->lens));
     pthread_mutex_init(&c->lock, NULL);
     return c;
 }
@@ -125,15 +122,11 @@ static void add_known(Census *c, const char *name, size_t len)
         return;
     if (c->nknown == c->capknown) {
         size_t cap = c->capknown ? c->capknown * 2 : 64;
-        char **k = realloc(c->known, sizeof(*k) * cap);
-        if (!k)
-            abort();
+        char **k = mem_realloc(c->known, sizeof(*k) * cap);
         c->known = k;
         c->capknown = cap;
     }
-    char *s = malloc(len + 1);
-    if (!s)
-        abort();
+    char *s = mem_alloc(len + 1);
     memcpy(s, name, len);
     s[len] = 0;
     c->known[c->nknown++] = s;
@@ -170,9 +163,7 @@ void census_sample(Census *c, const char *json, size_t len, apr_pool_t *pool)
 /* Levenshtein distance of two names (case counts: field names are case-sensitive). */
 static size_t distance(const char *a, size_t na, const char *b, size_t nb)
 {
-    size_t *row = malloc(sizeof(size_t) * (nb + 1));
-    if (!row)
-        abort();
+    size_t *row = mem_alloc(sizeof(size_t) * (nb + 1));
     for (size_t j = 0; j <= nb; j++)
         row[j] = j;
     for (size_t i = 1; i <= na; i++) {

@@ -25,6 +25,7 @@
 #include <unistd.h>
 #include <isa-l/igzip_lib.h>
 #include <zstd.h>
+#include "base/mem.h"
 #include "engine/input/decomp.h"
 
 enum { IN_CHUNK = 1 << 18 };
@@ -74,9 +75,7 @@ const char *decomp_name(CompKind k)
 Decomp *decomp_open(CompKind kind, const char *map, size_t mapsize, int fd, const char *prefix,
                     size_t prefixlen)
 {
-    Decomp *d = calloc(1, sizeof(*d));
-    if (!d)
-        abort();
+    Decomp *d = mem_calloc(1, sizeof(*d));
     d->kind = kind;
     d->fd = map ? -1 : fd;
     if (map) {
@@ -84,9 +83,7 @@ Decomp *decomp_open(CompKind kind, const char *map, size_t mapsize, int fd, cons
         d->inlen = mapsize;
         d->in_eof = 1;
     } else {
-        d->inbuf = malloc(IN_CHUNK);
-        if (!d->inbuf)
-            abort();
+        d->inbuf = mem_alloc(IN_CHUNK);
         if (prefixlen > IN_CHUNK)
             prefixlen = IN_CHUNK;
         if (prefixlen)
@@ -95,15 +92,13 @@ Decomp *decomp_open(CompKind kind, const char *map, size_t mapsize, int fd, cons
         d->inlen = prefixlen;
     }
     if (kind == COMP_GZIP) {
-        d->gz = malloc(sizeof(*d->gz));
-        if (!d->gz)
-            abort();
+        d->gz = mem_alloc(sizeof(*d->gz));
         isal_inflate_init(d->gz);
         d->gz->crc_flag = ISAL_GZIP;
     } else {
         d->zs = ZSTD_createDCtx();
         if (!d->zs)
-            abort();
+            mem_fail(0); /* zstd allocates with malloc and says nothing else */
     }
     return d;
 }

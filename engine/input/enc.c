@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "base/mem.h"
 #include "engine/input/enc.h"
 
 struct EncConv {
@@ -68,9 +69,7 @@ EncConv *enc_open(TextEnc e, size_t skip)
     iconv_t cd = iconv_open("UTF-8", enc_name(e));
     if (cd == (iconv_t)-1)
         return NULL;
-    EncConv *c = malloc(sizeof(*c));
-    if (!c)
-        abort();
+    EncConv *c = mem_alloc(sizeof(*c));
     c->cd = cd;
     c->skip = skip;
     c->unit = e == ENC_UTF16LE || e == ENC_UTF16BE ? 2 : 4;

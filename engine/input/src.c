@@ -23,6 +23,7 @@
 #include <apr_strings.h>
 #include <apr_thread_cond.h>
 #include <apr_thread_proc.h>
+#include "base/mem.h"
 #include "engine/s3/s3_prune.h"
 #include "engine/s3/s3_stream.h"
 #include "engine/input/census.h"
@@ -99,9 +100,7 @@ static void vreport(Src *s, Input *in, const char *path, const char *fmt, va_lis
     if (in && pthread_equal(atomic_load_explicit(&in->reader, memory_order_relaxed),
                             pthread_self())) {
         size_t n = strlen(path) + strlen(msg) + 3;
-        SrcMsg *m = malloc(sizeof(*m) + n), **tail = &in->msgs;
-        if (!m)
-            abort();
+        SrcMsg *m = mem_alloc(sizeof(*m) + n), **tail = &in->msgs;
         snprintf(m->text, n, "%s: %s", path, msg);
         m->next = NULL;
         while (*tail)
@@ -379,9 +378,7 @@ static void walk(Src *s, const char *dir, const char *root, const char *log, con
             continue; /* the permission probe CloudWatch exports write (§12.1) */
         if (n == cap) {
             cap = cap ? cap * 2 : 64;
-            char **nn = realloc(names, sizeof(char *) * cap);
-            if (!nn)
-                abort();
+            char **nn = mem_realloc(names, sizeof(char *) * cap);
             names = nn;
         }
         names[n++] = apr_pstrdup(s->pool, e->d_name);
@@ -514,9 +511,7 @@ static void s3_kick(Src *s)
                                 sizeof(err));
         apr_thread_mutex_unlock(s->pool_lock);
         if (rc != 0) {
-            in->s3err = strdup(err);
-            if (!in->s3err)
-                abort();
+            in->s3err = mem_strdup(err);
         }
         if (in->s3st)
             s->s3_ahead++;
@@ -790,9 +785,7 @@ static int open_input(Src *s, Input *in)
     if (in->comp != COMP_NONE) {
         in->dec = decomp_open(in->comp, NULL, 0, in->fd, head, got);
     } else if (got) {
-        in->carry = malloc(got);
-        if (!in->carry)
-            abort();
+        in->carry = mem_alloc(got);
         memcpy(in->carry, head, got);
         in->carry_len = got;
     }
@@ -1022,9 +1015,7 @@ static int start_conv(Src *s, Input *in, TextEnc e, size_t bom, const char *raw,
         src_win_close(&in->win);
         lseek(in->fd, 0, SEEK_SET);
     }
-    in->encbuf = malloc(SRC_ENCBUF);
-    if (!in->encbuf)
-        abort();
+    in->encbuf = mem_alloc(SRC_ENCBUF);
     if (rawlen) /* rawlen <= SRC_ENCBUF: a first block at most */
         memcpy(in->encbuf, raw, rawlen);
     in->enc_len = rawlen;
@@ -1180,9 +1171,7 @@ static int cut_file(Src *s, Input *in, Morsel *m)
 static void load_file(Src *s, Morsel *m)
 {
     Input *in = m->in;
-    char *buf = malloc(m->len ? m->len : 1);
-    if (!buf)
-        abort();
+    char *buf = mem_alloc(m->len ? m->len : 1);
     ssize_t r = src_pread(in->fd, buf, m->len, m->off);
     int err = r < 0 ? errno : 0;
     size_t got = r < 0 ? 0 : (size_t)r;
@@ -1264,9 +1253,7 @@ static char *block_new(Input *in, size_t *cap)
     size_t len = in->carry_len;
     if (*cap < len + 65536)
         *cap = len + 65536;
-    char *buf = malloc(*cap);
-    if (!buf)
-        abort();
+    char *buf = mem_alloc(*cap);
     if (len)
         memcpy(buf, in->carry, len);
     free(in->carry);
@@ -1321,9 +1308,7 @@ static int read_block(Src *s, Input *in, Morsel *m)
                 }
             } else if (cap < s->max_line) {
                 cap = cap * 2 < s->max_line ? cap * 2 : s->max_line;
-                char *nb = realloc(buf, cap);
-                if (!nb)
-                    abort();
+                char *nb = mem_realloc(buf, cap);
                 buf = nb;
                 continue;
             }
@@ -1357,9 +1342,7 @@ static int read_block(Src *s, Input *in, Morsel *m)
             }
             if (cut < len) {
                 in->carry_len = len - cut;
-                in->carry = malloc(in->carry_len);
-                if (!in->carry)
-                    abort();
+                in->carry = mem_alloc(in->carry_len);
                 memcpy(in->carry, buf + cut, in->carry_len);
             }
             if (cut == 0) {
@@ -1391,9 +1374,7 @@ static int read_block(Src *s, Input *in, Morsel *m)
                 if (nl) {
                     size_t rest = (size_t)r - (size_t)(nl + 1 - skip);
                     if (rest) {
-                        in->carry = malloc(rest);
-                        if (!in->carry)
-                            abort();
+                        in->carry = mem_alloc(rest);
                         memcpy(in->carry, nl + 1, rest);
                         in->carry_len = rest;
                     }
@@ -1403,9 +1384,7 @@ static int read_block(Src *s, Input *in, Morsel *m)
             return 1;
         }
         cap = cap * 2 < s->max_line ? cap * 2 : s->max_line;
-        char *nb = realloc(buf, cap);
-        if (!nb)
-            abort();
+        char *nb = mem_realloc(buf, cap);
         buf = nb;
     }
 }
@@ -1460,17 +1439,13 @@ static void detect_format(Src *s, Input *in)
         return; /* refused */
     if (in->is_file) {
         size_t n = in->size - in->off < 65536 ? in->size - in->off : 65536;
-        head = malloc(n ? n : 1);
-        if (!head)
-            abort();
+        head = mem_alloc(n ? n : 1);
         ssize_t r = src_pread(in->fd, head, n, in->off); /* after a byte order mark */
         headlen = r > 0 ? (size_t)r : 0; /* a short read: the cut finds the shrink */
         in->fmt = fmt_sniff(head, headlen);
     } else if (in->fd >= 0 || in->dec || in->carry) {
         size_t cap = 65536, len = in->carry_len;
-        char *buf = malloc(cap);
-        if (!buf)
-            abort();
+        char *buf = mem_alloc(cap);
         if (len)
             memcpy(buf, in->carry, len);
         while (len < cap && !in->eof) {
@@ -1520,9 +1495,7 @@ static void detect_format(Src *s, Input *in)
     size_t len;
     if (in->is_file) { /* read the whole file (after a byte order mark) */
         size_t want = in->size - in->off;
-        char *buf = malloc(want ? want : 1);
-        if (!buf)
-            abort();
+        char *buf = mem_alloc(want ? want : 1);
         ssize_t r = src_pread(in->fd, buf, want, in->off);
         len = r > 0 ? (size_t)r : 0;
         struct stat st;
@@ -1534,17 +1507,13 @@ static void detect_format(Src *s, Input *in)
         doc = buf;
     } else { /* read the whole stream */
         size_t cap = in->carry_len + (1 << 20);
-        char *buf = malloc(cap);
-        if (!buf)
-            abort();
+        char *buf = mem_alloc(cap);
         len = in->carry_len;
         memcpy(buf, in->carry, len);
         while (!in->eof) {
             if (len == cap) {
                 cap *= 2;
-                char *nb = realloc(buf, cap);
-                if (!nb)
-                    abort();
+                char *nb = mem_realloc(buf, cap);
                 buf = nb;
             }
             ssize_t r = fill(s, in, buf + len, cap - len);
@@ -1597,9 +1566,7 @@ static void json_span_add(JsonSpan **v, size_t *n, size_t *cap, size_t off, size
 {
     if (*n == *cap) {
         *cap = *cap ? *cap * 2 : 256;
-        JsonSpan *nv = realloc(*v, sizeof(**v) * *cap);
-        if (!nv)
-            abort();
+        JsonSpan *nv = mem_realloc(*v, sizeof(**v) * *cap);
         *v = nv;
     }
     (*v)[(*n)++] = (JsonSpan){off, len};
@@ -1696,17 +1663,13 @@ static int read_json_block(Src *s, Input *in, Morsel *m)
         pos = 0;
         if (len == cap) {
             cap = cap * 2 < s->max_line + 65536 ? cap * 2 : s->max_line + 65536;
-            char *nb = realloc(buf, cap);
-            if (!nb)
-                abort();
+            char *nb = mem_realloc(buf, cap);
             buf = nb;
         }
     }
     if (pos < len) { /* the partial last record: the next block starts with it */
         in->carry_len = len - pos;
-        in->carry = malloc(in->carry_len);
-        if (!in->carry)
-            abort();
+        in->carry = mem_alloc(in->carry_len);
         memcpy(in->carry, buf + pos, in->carry_len);
     }
     if (n == 0) {
@@ -1723,9 +1686,7 @@ static int read_json_block(Src *s, Input *in, Morsel *m)
         in->jtrunc = 0;
         return 0;
     }
-    Rec *recs = malloc(sizeof(Rec) * n);
-    if (!recs)
-        abort();
+    Rec *recs = mem_alloc(sizeof(Rec) * n);
     for (size_t i = 0; i < n; i++) {
         memset(&recs[i], 0, sizeof(Rec));
         recs[i].line = buf + span[i].off;
@@ -1838,9 +1799,7 @@ static void read_ahead(Src *s, Input *in)
             Morsel m;
             memset(&m, 0, sizeof(m));
             if (in->fmt == FMT_JSONSEQ ? read_json_block(s, in, &m) : read_block(s, in, &m)) {
-                b = malloc(sizeof(*b));
-                if (!b)
-                    abort();
+                b = mem_alloc(sizeof(*b));
                 b->next = NULL;
                 b->data = m.owned;
                 b->len = m.len;
@@ -2002,10 +1961,9 @@ void src_close(Src *s)
     }
     for (int i = 0; i < s->n; i++) /* counted by the decoders (src_count_over), told once */
         report_over(s, &s->inputs[i]);
-    Census **cs = malloc(sizeof(Census *) * (size_t)(s->n + 1)); /* names the query reads */
-    const FmtColumns **cols = malloc(sizeof(FmtColumns *) * (size_t)(s->n + 1)); /* that no */
-    if (!cs || !cols)                                                           /* record has */
-        abort();
+    /* names the query reads that no record has */
+    Census **cs = mem_alloc(sizeof(Census *) * (size_t)(s->n + 1));
+    const FmtColumns **cols = mem_alloc(sizeof(FmtColumns *) * (size_t)(s->n + 1));
     for (int i = 0; i < s->n; i++) {
         cs[i] = s->inputs[i].census;
         s->inputs[i].census = NULL;

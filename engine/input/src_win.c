@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "base/mem.h"
 #include "engine/input/src_win.h"
 
 ssize_t src_pread(int fd, char *buf, size_t n, uint64_t off)
@@ -54,9 +55,7 @@ const char *src_win_get(SrcWin *w, size_t off, size_t want, size_t *got)
     if (rd > w->lim - off)
         rd = w->lim - off;
     if (rd > w->cap) {
-        char *nb = realloc(w->buf, rd);
-        if (!nb)
-            abort();
+        char *nb = mem_realloc(w->buf, rd);
         w->buf = nb;
         w->cap = rd;
     }

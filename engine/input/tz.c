@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <apr_strings.h>
+#include "base/mem.h"
 #include "engine/input/tz.h"
 
 /* "+hh", "+hhmm", "+hh:mm" (or '-'): seconds east of UTC */
@@ -122,9 +123,7 @@ TsZone *tz_open(apr_pool_t *pool, const char *name, char *err, size_t errlen)
     unsigned char *buf = NULL;
     size_t len = 0;
     if (fp) {
-        buf = malloc(1 << 20);
-        if (!buf)
-            abort();
+        buf = mem_alloc(1 << 20);
         len = fread(buf, 1, 1 << 20, fp);
         fclose(fp);
     }

@@ -12,14 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "base/mem.h"
 #include "engine/pattern/anomaly.h"
 #include "engine/data/val.h"
 
 static void *xrealloc(void *p, size_t n)
 {
-    void *q = realloc(p, n);
-    if (!q)
-        abort();
+    void *q = mem_realloc(p, n);
     return q;
 }
 
@@ -216,9 +215,7 @@ static int num_value(const char *s, size_t n, double *out)
 
 AnStats *an_new(void)
 {
-    AnStats *a = calloc(1, sizeof(*a));
-    if (!a)
-        abort();
+    AnStats *a = mem_calloc(1, sizeof(*a));
     return a;
 }
 

@@ -32,6 +32,7 @@
 #include <string.h>
 #include <apr_hash.h>
 #include <apr_strings.h>
+#include "base/mem.h"
 #include "engine/pattern/anomaly.h"
 #include "engine/exec/op.h"
 
@@ -79,14 +80,10 @@ typedef struct PatternLocal {
 
 static GSet *gset_new(void)
 {
-    GSet *s = calloc(1, sizeof(*s));
-    if (!s)
-        abort();
+    GSet *s = mem_calloc(1, sizeof(*s));
     apr_pool_create(&s->pool, NULL);
     s->mask = 255;
-    s->index = calloc(s->mask + 1, sizeof(uint32_t));
-    if (!s->index)
-        abort();
+    s->index = mem_calloc(s->mask + 1, sizeof(uint32_t));
     return s;
 }
 
@@ -130,9 +127,7 @@ static Group *gset_add(GSet *s, const char *t, size_t n, int64_t count, int64_t 
     }
     if (s->n == s->cap) {
         s->cap = s->cap ? s->cap * 2 : 64;
-        Group *ng = realloc(s->g, sizeof(Group) * s->cap);
-        if (!ng)
-            abort();
+        Group *ng = mem_realloc(s->g, sizeof(Group) * s->cap);
         s->g = ng;
     }
     Group *g = &s->g[s->n];
@@ -146,9 +141,7 @@ static Group *gset_add(GSet *s, const char *t, size_t n, int64_t count, int64_t 
     s->index[i] = (uint32_t)++s->n;
     if (s->n * 2 > s->mask) { /* grow the index */
         size_t mask = s->mask * 2 + 1;
-        uint32_t *idx = calloc(mask + 1, sizeof(uint32_t));
-        if (!idx)
-            abort();
+        uint32_t *idx = mem_calloc(mask + 1, sizeof(uint32_t));
         for (size_t k = 0; k < s->n; k++) {
             size_t j = s->g[k].hash & mask;
             while (idx[j])
@@ -532,9 +525,7 @@ static void anomaly_rows(const Op *op, const OpCtx *x, GSet *s, Tmpl *t, size_t 
     for (size_t i = 0; i < m; i++)
         if (t[i].n > maxn)
             maxn = t[i].n;
-    int *tokord = calloc((size_t)maxn + 1, sizeof(int));
-    if (!tokord)
-        abort();
+    int *tokord = mem_calloc((size_t)maxn + 1, sizeof(int));
     for (size_t i = 0; i < m; i++) {
         if (!t[i].an)
             continue;
@@ -546,9 +537,7 @@ static void anomaly_rows(const Op *op, const OpCtx *x, GSet *s, Tmpl *t, size_t 
         for (int k = 0; k < n; k++) {
             if (nh == cap) {
                 cap = cap ? cap * 2 : 16;
-                Hit *nhits = realloc(hits, sizeof(Hit) * cap);
-                if (!nhits)
-                    abort();
+                Hit *nhits = mem_realloc(hits, sizeof(Hit) * cap);
                 hits = nhits;
             }
             hits[nh++] = (Hit){i, out[k]};
@@ -651,17 +640,14 @@ static void merge_families(Tmpl *t, size_t nt)
     for (size_t i = 0; i < nt; i++)
         if (t[i].n > maxn)
             maxn = t[i].n;
-    uint64_t *pre = calloc(nt + 1, sizeof(uint64_t)); /* tokens [0, p) */
-    uint64_t **suf = calloc(nt + 1, sizeof(uint64_t *)); /* suf[i][p]: tokens (p, n) */
-    FamKey *keys = malloc(sizeof(FamKey) * (nt + 1));
-    size_t *fam = malloc(sizeof(size_t) * (nt + 1)), *rest = malloc(sizeof(size_t) * (nt + 1));
-    if (!pre || !suf || !keys || !fam || !rest)
-        abort();
+    uint64_t *pre = mem_calloc(nt + 1, sizeof(uint64_t)); /* tokens [0, p) */
+    uint64_t **suf = mem_calloc(nt + 1, sizeof(uint64_t *)); /* suf[i][p]: tokens (p, n) */
+    FamKey *keys = mem_alloc(sizeof(FamKey) * (nt + 1));
+    size_t *fam = mem_alloc(sizeof(size_t) * (nt + 1)), *rest = mem_alloc(sizeof(size_t) * (nt + 1));
     for (size_t i = 0; i < nt; i++) {
         if (t[i].n < 3)
             continue; /* never in a family */
-        if (!(suf[i] = malloc(sizeof(uint64_t) * (size_t)t[i].n)))
-            abort();
+        suf[i] = mem_alloc(sizeof(uint64_t) * (size_t)t[i].n);
         uint64_t h = 0x243F6A8885A308D3ULL;
         for (int k = t[i].n - 1; k >= 0; k--) {
             suf[i][k] = h;
@@ -716,9 +702,7 @@ static RowSet *pattern_finalize(const Op *op, const OpCtx *ctx, OpState *g)
     GSet *s = g;
     apr_pool_t *pool;
     apr_pool_create(&pool, NULL);
-    Tmpl *t = calloc(s->n + 1, sizeof(Tmpl));
-    if (!t)
-        abort();
+    Tmpl *t = mem_calloc(s->n + 1, sizeof(Tmpl));
     int64_t total = 0;
     for (size_t i = 0; i < s->n; i++) {
         t[i].n = split_tmpl(pool, s->g[i].tmpl, s->g[i].len, &t[i].tok, &t[i].tl);

@@ -15,6 +15,7 @@
 #include <apr_strings.h>
 #include <apr_xml.h>
 #include <curl/curl.h>
+#include "base/mem.h"
 #include "base/buf.h"
 #include "base/civil.h"
 #include "engine/s3/s3.h"
@@ -106,9 +107,7 @@ static unsigned new_seed(const void *self)
 
 S3Handle *s3_handle_new(const _Atomic int *cancel)
 {
-    S3Handle *h = calloc(1, sizeof(*h));
-    if (!h)
-        abort();
+    S3Handle *h = mem_calloc(1, sizeof(*h));
     h->curl = curl_easy_init();
     if (!h->curl) {
         free(h);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <openssl/evp.h>
 #include <apr_strings.h>
+#include "base/mem.h"
 #include "engine/s3/s3_cache.h"
 
 #define TMP_PREFIX ".tmp."
@@ -182,9 +183,7 @@ int s3_cache_read(const char *path, char **data, size_t *len)
         return -1;
     }
     size_t n = (size_t)st.st_size, got = 0;
-    char *p = n ? malloc(n) : NULL;
-    if (n && !p)
-        abort();
+    char *p = n ? mem_alloc(n) : NULL;
     while (got < n) {
         ssize_t r = read(fd, p + got, n - got);
         if (r < 0 && errno == EINTR)

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "base/mem.h"
 #include "engine/s3/s3_cache.h"
 #include "engine/s3/s3_int.h"
 #include "engine/s3/s3_stream.h"
@@ -80,9 +81,7 @@ static void *part_main(void *arg)
         uint64_t lo = i * p->c->part_size, hi = lo + p->c->part_size;
         if (hi > p->o->size)
             hi = p->o->size;
-        LiqBuf b = {malloc((size_t)(hi - lo)), 0, (size_t)(hi - lo)}; /* never grows */
-        if (!b.p)
-            abort();
+        LiqBuf b = {mem_alloc((size_t)(hi - lo)), 0, (size_t)(hi - lo)}; /* never grows */
         Fetch f = {p->o->bucket, p->o->key, NULL, p->o->etag, NULL, "", 0, lo, hi};
         char err[512] = "cannot create a libcurl handle";
         int bad = !h || s3_fetch(p->c, h, &f, &b, NULL, err, sizeof(err)) != 0 ||
@@ -224,9 +223,7 @@ static void *stream_main(void *arg)
     int rc = h ? download(st, h, err, sizeof(err)) : -1;
     s3_handle_free(h);
     if (rc != 0 && !st->cancel) {
-        st->err = strdup(err);
-        if (!st->err)
-            abort();
+        st->err = mem_strdup(err);
     }
     close(st->out.fd); /* the reader sees the end */
     return NULL;
@@ -247,9 +244,7 @@ int s3_stream_open(S3 *c, apr_pool_t *pool, const S3Object *o, S3Stream **stp,
             return 0;
         }
     }
-    S3Stream *st = calloc(1, sizeof(*st));
-    if (!st)
-        abort();
+    S3Stream *st = mem_calloc(1, sizeof(*st));
     st->c = c;
     st->o = o;
     st->out.tee = -1;

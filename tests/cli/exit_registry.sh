@@ -58,4 +58,10 @@ awk '/^\.SH EXIT STATUS/ { on = 1; next } on && /^\.SH/ { exit }
 if cmp -s "$tmp/reg" "$tmp/man.reg"; then ok "liq(1) EXIT STATUS is the registry"; else
     not_ok "liq(1) EXIT STATUS differs from cli/exit_codes.def"; diff "$tmp/reg" "$tmp/man.reg" | show /dev/stdin; fi
 
+# base/mem.h's MEM_EXIT, the code of a refused allocation, is the registry's MEMORY (issue 15)
+mem=$(sed -n 's/^#define MEM_EXIT \([0-9]*\)$/\1/p' "$SRCDIR/base/mem.h")
+reg=$(sed -n 's/^EXIT_CODE(MEMORY, \([0-9]*\),.*/\1/p' "$SRCDIR/cli/exit_codes.def")
+if [ -n "$mem" ] && [ "$mem" = "$reg" ]; then ok "MEM_EXIT is the registry's MEMORY ($reg)"; else
+    not_ok "base/mem.h MEM_EXIT ($mem) differs from cli/exit_codes.def MEMORY ($reg)"; fi
+
 finish
