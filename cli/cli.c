@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ctype.h>
 #include <strings.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -89,6 +90,8 @@ typedef struct CliOpts {
     int progress;             /* --progress 1, --no-progress 0, else -1: when stderr is a tty */
     LiqLogGroup *groups;      /* --log-group NAME=PATH, in the order given (malloc'd) */
     int ngroups;
+    int memory_set;           /* --memory-limit given (else the library's default) */
+    uint64_t memory_limit;    /* --memory-limit SIZE (0: none) */
 } CliOpts;
 
 enum {
@@ -131,6 +134,7 @@ enum {
     OPT_MULTILINE,
     OPT_QUERY_NAME,
     OPT_LOOKUP,
+    OPT_MEMORY_LIMIT,
 };
 
 static const struct option long_opts[] = {
@@ -170,6 +174,7 @@ static const struct option long_opts[] = {
     {"year", required_argument, NULL, OPT_YEAR},
     {"multiline-start", required_argument, NULL, OPT_MULTILINE},
     {"cache-dir", required_argument, NULL, OPT_CACHE_DIR},
+    {"memory-limit", required_argument, NULL, OPT_MEMORY_LIMIT},
     {"fields", no_argument, NULL, OPT_FIELDS},
     {"progress", no_argument, NULL, OPT_PROGRESS},
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
@@ -259,6 +264,10 @@ static const char usage_text[] =
     "      --multiline-start REGEX  a text line matching REGEX starts a record; other\n"
     "                          lines continue the one before (stack traces); default:\n"
     "                          indented, 'Caused by:' and 'Traceback' lines continue\n"
+    "      --memory-limit SIZE what the query's states (stats groups, dedup keys, sort\n"
+    "                          rows, pattern clusters) may hold: 512M, 4G...; past it the\n"
+    "                          query stops with exit 5 (default: 3/4 of the physical memory\n"
+    "                          or the cgroup's limit, the smaller; 0 or none: no limit)\n"
     "\n"
     "S3 (credentials and region as the AWS CLI finds them: AWS_ACCESS_KEY_ID...,\n"
     "AWS_PROFILE, ~/.aws/credentials and config, credential_process, the container\n"
@@ -396,6 +405,39 @@ static int parse_count(const char *s, long min, long max, long *out)
     if (errno || *end || end == s || v < min || v > max)
         return 0;
     *out = v;
+    return 1;
+}
+
+/* --memory-limit: a size, 512M, 1.5G, 4096 (bytes); K, M, G, T are powers of 1024 (a
+ * trailing B or iB is allowed: 512MB, 512MiB); 0 or none: no limit (0). */
+static int parse_size(const char *s, uint64_t *out)
+{
+    if (strcasecmp(s, "none") == 0) {
+        *out = 0;
+        return 1;
+    }
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || !(v >= 0) || *s == '-' || *s == '+' || isspace((unsigned char)*s))
+        return 0;
+    double mul = 1;
+    const char *u = "KMGT";
+    if (*end && strchr(u, toupper((unsigned char)*end))) {
+        for (const char *p = u; *p; p++) {
+            mul *= 1024;
+            if (*p == toupper((unsigned char)*end))
+                break;
+        }
+        end++;
+        if (*end == 'i' || *end == 'I')
+            end++;
+    }
+    if (*end == 'b' || *end == 'B')
+        end++;
+    if (*end || v * mul >= 9.2e18)
+        return 0;
+    *out = (uint64_t)(v * mul);
     return 1;
 }
 
@@ -646,6 +688,14 @@ static int parse_args(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
                 return usage_error(err, "--s3-concurrency takes a number from 1 to 64, not '%s'",
                                    optarg);
             o->s3_concurrency = (int)v;
+            break;
+        case OPT_MEMORY_LIMIT:
+            if (!parse_size(optarg, &o->memory_limit))
+                return usage_error(err,
+                                   "--memory-limit takes a size such as 512M or 4G (K, M, G, T: "
+                                   "powers of 1024), or 0 or none for no limit, not '%s'",
+                                   optarg);
+            o->memory_set = 1;
             break;
         case OPT_CACHE_DIR:
             if (!*optarg)
@@ -1061,7 +1111,8 @@ static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
                         o->input_format, o->ts_field, o->ts_format, o->tz, o->no_seek,
                         0,            0,                  NULL,              NULL, /* one run */
                         o->year,      o->multiline,
-                        o->groups,    o->ngroups};
+                        o->groups,    o->ngroups,         0};
+    ro.memory_limit = o->memory_set ? o->memory_limit : liq_memory_limit_default();
     if (o->ninputs == 0 && o->ngroups == 0) {
         ro.inputs = stdin_only;
         ro.ninputs = 1;
@@ -1161,6 +1212,9 @@ static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
         if (st.rows_held)
             fprintf(err, "liq: stats: sort/limit held at most %llu row%s at once\n",
                     (unsigned long long)st.rows_held, st.rows_held == 1 ? "" : "s");
+        if (st.mem_peak)
+            fprintf(err, "liq: stats: states held at most %.1f MB (%llu bytes) at once\n",
+                    (double)st.mem_peak / 1e6, (unsigned long long)st.mem_peak);
         if (o->stats == 2)
             stats_verbose(err, &st);
     }
@@ -1189,6 +1243,8 @@ static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
         return CLI_EXIT_INCOMPLETE;
     case LIQ_ECANCELLED:
         return cli_signal_exit();
+    case LIQ_EMEMORY: /* the diagnostic above says which operator and limit */
+        return CLI_EXIT_MEMORY;
     default:
         return CLI_EXIT_INTERNAL;
     }

@@ -62,6 +62,8 @@ typedef enum {
     LIQ_EINTERNAL = 4,
     LIQ_EOUTPUT = 5,     /* the output was closed (e.g. a pipe): stop quietly */
     LIQ_ECANCELLED = 6,  /* liq_run_cancel stopped the run: its results are partial */
+    LIQ_EMEMORY = 7,     /* a state needed more than LiqRunOptions.memory_limit: stopped, no
+                          * result (a diagnostic names the operator and the limit) */
 } LiqStatus;
 
 typedef struct LiqQuery LiqQuery;
@@ -142,6 +144,10 @@ typedef struct LiqRunOptions {
      * given; those SOURCE does not select are never opened */
     const LiqLogGroup *log_groups;
     int nlog_groups;
+    /* memory (docs/memory.md): the bytes the run's growing states (stats groups, dedup keys,
+     * sort without limit, pattern clusters, ...) may hold together; past it the run stops with
+     * LIQ_EMEMORY. 0: no limit. liq_memory_limit_default() gives the CLI's default. */
+    uint64_t memory_limit;
 } LiqRunOptions;
 
 /* Progress of a run, for a progress bar drawn by another thread while liq_run works: the
@@ -183,6 +189,8 @@ typedef struct LiqRunStats {
     /* the most rows a sort or limit state (a worker's or the run's) held at once: with a
      * limit of N about max(2N, 1024) however many records come in; without, every row */
     uint64_t rows_held;
+    uint64_t mem_peak; /* the most bytes the run's states held at once (the memory budget's
+                        * count: see LiqRunOptions.memory_limit) */
     int nops;         /* LiqRunOptions.profile: entries of ops (every stage of the plan) */
     LiqOpStats *ops;  /* ... in the run's memory (liq_run: in the pool of its diags); else NULL */
 } LiqRunStats;
@@ -248,6 +256,10 @@ void liq_state_free(LiqState *st);
  * its rows stream to the output, as 'filter ... | fields ...' or 'filter ... | limit N'.) */
 int liq_query_has_state(const LiqQuery *q);
 void liq_run_free(LiqRun *run);
+/* The default of LiqRunOptions.memory_limit (docs/memory.md): 3/4 of the smaller of the
+ * physical memory and the limit of the process's cgroup (v2 memory.max, v1
+ * memory.limit_in_bytes); 0 when neither is known. */
+uint64_t liq_memory_limit_default(void);
 
 /* ===== What a client asks the library (issue 12: liq.h is the real boundary) =====
  *

@@ -7,7 +7,10 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <apr_strings.h>
 #include "base/mem.h"
 #include "engine/liq_int.h"
@@ -126,4 +129,82 @@ LiqStatus liq_run(const LiqQuery *q, const LiqRunOptions *opt, const LiqOutput *
     }
     liq_run_free(r);
     return status;
+}
+
+/* ===== The default memory limit (docs/memory.md) ===== */
+
+/* The number in file (a cgroup limit), or 0 when it is missing, "max" or not a number. */
+static uint64_t read_limit(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    char line[64];
+    uint64_t v = 0;
+    if (fgets(line, sizeof(line), f)) {
+        char *end;
+        unsigned long long n = strtoull(line, &end, 10);
+        if (end != line && (*end == '\n' || *end == 0))
+            v = (uint64_t)n;
+    }
+    fclose(f);
+    return v;
+}
+
+static uint64_t min_limit(uint64_t a, uint64_t b)
+{
+    return !a ? b : !b ? a : a < b ? a : b;
+}
+
+/* The smallest limit on the process's cgroup and its parents (v2 memory.max, v1
+ * memory.limit_in_bytes), 0 when there is none. */
+static uint64_t cgroup_limit(void)
+{
+    FILE *f = fopen("/proc/self/cgroup", "r");
+    if (!f)
+        return 0;
+    uint64_t lim = 0;
+    char *line = NULL;
+    size_t cap = 0;
+    while (getline(&line, &cap, f) > 0) {
+        line[strcspn(line, "\n")] = 0;
+        const char *dir = NULL, *file = NULL;
+        if (strncmp(line, "0::", 3) == 0) { /* v2: one unified hierarchy */
+            dir = "/sys/fs/cgroup";
+            file = "memory.max";
+        } else {
+            char *c = strchr(line, ':');
+            if (c && strncmp(c + 1, "memory:", 7) == 0) {
+                dir = "/sys/fs/cgroup/memory";
+                file = "memory.limit_in_bytes";
+            }
+        }
+        if (!dir)
+            continue;
+        char *path = strchr(strchr(line, ':') + 1, ':') + 1;
+        for (;;) { /* the group, then each parent: the smallest limit binds */
+            size_t n = strlen(dir) + strlen(path) + strlen(file) + 3;
+            char *p = mem_alloc(n);
+            snprintf(p, n, "%s%s/%s", dir, strcmp(path, "/") == 0 ? "" : path, file);
+            uint64_t v = read_limit(p);
+            free(p);
+            if (v && v < ((uint64_t)1 << 60)) /* v1 writes "no limit" as a huge number */
+                lim = min_limit(lim, v);
+            char *slash = strrchr(path, '/');
+            if (!slash || slash == path)
+                break;
+            *slash = 0;
+        }
+    }
+    free(line);
+    fclose(f);
+    return lim;
+}
+
+uint64_t liq_memory_limit_default(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
+    uint64_t phys = pages > 0 && psz > 0 ? (uint64_t)pages * (uint64_t)psz : 0;
+    uint64_t m = min_limit(phys, cgroup_limit());
+    return m / 4 * 3;
 }

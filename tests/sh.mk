@@ -10,6 +10,7 @@ SH_TESTS = \
 	tests/cli/threads.sh \
 	tests/cli/stats.sh \
 	tests/cli/wide.sh \
+	tests/cli/memory.sh \
 	tests/diff/app_log_jq.sh \
 	tests/diff/corpus_jq.sh \
 	tests/diff/text_awk.sh

@@ -32,7 +32,7 @@ static void count_init(void *s)
 }
 
 static void count_update(void *s, const Datum *d, const Datum *aux, uint64_t order,
-                         apr_pool_t *pool)
+                         AggMem *pool)
 {
     (void)aux;
     (void)order;
@@ -40,7 +40,7 @@ static void count_update(void *s, const Datum *d, const Datum *aux, uint64_t ord
     ((CountSt *)s)->n += d == NULL || d->type != VT_NULL;
 }
 
-static void count_merge(void *dst, const void *src, apr_pool_t *pool)
+static void count_merge(void *dst, const void *src, AggMem *pool)
 {
     (void)pool;
     ((CountSt *)dst)->n += ((const CountSt *)src)->n;
@@ -114,7 +114,7 @@ static void sum_init(void *s)
 }
 
 static void sum_update(void *sp, const Datum *d, const Datum *aux, uint64_t order,
-                       apr_pool_t *pool)
+                       AggMem *pool)
 {
     (void)aux;
     (void)order;
@@ -128,7 +128,7 @@ static void sum_update(void *sp, const Datum *d, const Datum *aux, uint64_t orde
     }
 }
 
-static void sum_merge(void *dp, const void *sp, apr_pool_t *pool)
+static void sum_merge(void *dp, const void *sp, AggMem *pool)
 {
     (void)pool;
     SumSt *d = dp;
@@ -193,7 +193,7 @@ static void ext_init(void *s)
     e->order = UINT64_MAX;
 }
 
-static void ext_set(ExtSt *e, const Datum *d, const Datum *key, uint64_t order, apr_pool_t *pool)
+static void ext_set(ExtSt *e, const Datum *d, const Datum *key, uint64_t order, AggMem *pool)
 {
     const char *old = e->best.s;
     uint32_t cap = e->cap;
@@ -205,7 +205,8 @@ static void ext_set(ExtSt *e, const Datum *d, const Datum *key, uint64_t order, 
         char *buf = (char *)(uintptr_t)old;
         if (!buf || d->len > cap) {
             cap = d->len < 32 ? 32 : d->len;
-            buf = apr_palloc(pool, cap);
+            buf = apr_palloc(pool->pool, cap);
+            pool->bytes += cap;
         }
         memcpy(buf, d->s, d->len);
         e->best.s = buf;
@@ -214,7 +215,7 @@ static void ext_set(ExtSt *e, const Datum *d, const Datum *key, uint64_t order, 
 }
 
 /* sign -1 keeps the value that sorts first, +1 the last; ties go to the earlier row */
-static void ext_offer(ExtSt *e, const Datum *d, uint64_t order, apr_pool_t *pool, int sign)
+static void ext_offer(ExtSt *e, const Datum *d, uint64_t order, AggMem *pool, int sign)
 {
     if (d->type == VT_NULL)
         return;
@@ -230,7 +231,7 @@ static void ext_offer(ExtSt *e, const Datum *d, uint64_t order, apr_pool_t *pool
 /* earliest (sign -1) / latest (+1): by the row's @timestamp (key); rows without a timestamp
  * are skipped; ties go to the earlier row */
 static void time_offer(ExtSt *e, const Datum *d, const Datum *key, uint64_t order,
-                       apr_pool_t *pool, int sign)
+                       AggMem *pool, int sign)
 {
     if (!key || key->type == VT_NULL)
         return;
@@ -245,12 +246,12 @@ static void time_offer(ExtSt *e, const Datum *d, const Datum *key, uint64_t orde
 
 #define EXT_UPDATE(name, sign)                                                                   \
     static void name##_update(void *s, const Datum *d, const Datum *aux, uint64_t o,            \
-                              apr_pool_t *p)                                                     \
+                              AggMem *p)                                                     \
     {                                                                                            \
         (void)aux;                                                                               \
         ext_offer(s, d, o, p, sign);                                                             \
     }                                                                                            \
-    static void name##_merge(void *d, const void *s, apr_pool_t *p)                              \
+    static void name##_merge(void *d, const void *s, AggMem *p)                              \
     {                                                                                            \
         const ExtSt *e = s;                                                                      \
         if (e->has)                                                                              \
@@ -260,24 +261,24 @@ EXT_UPDATE(min, -1)
 EXT_UPDATE(max, 1)
 
 static void earliest_update(void *s, const Datum *d, const Datum *aux, uint64_t o,
-                            apr_pool_t *p)
+                            AggMem *p)
 {
     time_offer(s, d, aux, o, p, -1);
 }
 
-static void latest_update(void *s, const Datum *d, const Datum *aux, uint64_t o, apr_pool_t *p)
+static void latest_update(void *s, const Datum *d, const Datum *aux, uint64_t o, AggMem *p)
 {
     time_offer(s, d, aux, o, p, 1);
 }
 
-static void earliest_merge(void *d, const void *s, apr_pool_t *p)
+static void earliest_merge(void *d, const void *s, AggMem *p)
 {
     const ExtSt *e = s;
     if (e->has)
         time_offer(d, &e->best, &e->key, e->order, p, -1);
 }
 
-static void latest_merge(void *d, const void *s, apr_pool_t *p)
+static void latest_merge(void *d, const void *s, AggMem *p)
 {
     const ExtSt *e = s;
     if (e->has)
@@ -335,8 +336,9 @@ static void hll_add(uint8_t *reg, uint64_t h)
         reg[idx] = rank;
 }
 
-static void cd_to_hll(Distinct *d)
+static void cd_to_hll(Distinct *d, AggMem *m)
 {
+    m->bytes += HLL_M - (int64_t)(d->vals ? sizeof(Datum) * (d->mask + 1) : 0);
     d->hll = mem_calloc(HLL_M, 1);
     for (size_t i = 0; d->vals && i <= d->mask; i++)
         if (d->vals[i].type != VT_MIXED)
@@ -345,9 +347,10 @@ static void cd_to_hll(Distinct *d)
     d->vals = NULL;
 }
 
-static void cd_grow(Distinct *d)
+static void cd_grow(Distinct *d, AggMem *m)
 {
     size_t mask = d->mask ? d->mask * 2 + 1 : 15;
+    m->bytes += (int64_t)(sizeof(Datum) * (mask - d->mask));
     Datum *v = mem_alloc(sizeof(Datum) * (mask + 1));
     for (size_t i = 0; i <= mask; i++)
         v[i].type = VT_MIXED;
@@ -364,7 +367,7 @@ static void cd_grow(Distinct *d)
     d->mask = mask;
 }
 
-static void cd_add(Distinct *d, const Datum *x)
+static void cd_add(Distinct *d, const Datum *x, AggMem *m)
 {
     uint64_t h = val_hash(x);
     if (d->hll) {
@@ -372,7 +375,7 @@ static void cd_add(Distinct *d, const Datum *x)
         return;
     }
     if (!d->vals || (d->n + 1) * 2 > d->mask)
-        cd_grow(d);
+        cd_grow(d, m);
     size_t j = h & d->mask;
     while (d->vals[j].type != VT_MIXED) {
         if (val_equal_key(&d->vals[j], x))
@@ -380,13 +383,15 @@ static void cd_add(Distinct *d, const Datum *x)
         j = (j + 1) & d->mask;
     }
     d->vals[j] = datum_copy(d->pool, x); /* with its cached numeric view (val.h) */
+    m->bytes += x->len;
     if (++d->n > CD_EXACT_MAX)
-        cd_to_hll(d);
+        cd_to_hll(d, m);
 }
 
-static Distinct *cd_get(CdSt *s)
+static Distinct *cd_get(CdSt *s, AggMem *m)
 {
     if (!s->d) {
+        m->bytes += (int64_t)sizeof(Distinct) + 8192; /* and its pool's first block */
         s->d = mem_calloc(1, sizeof(Distinct));
         apr_pool_create(&s->d->pool, NULL);
     }
@@ -394,25 +399,23 @@ static Distinct *cd_get(CdSt *s)
 }
 
 static void cd_update(void *sp, const Datum *x, const Datum *aux, uint64_t order,
-                      apr_pool_t *pool)
+                      AggMem *pool)
 {
     (void)aux;
     (void)order;
-    (void)pool;
     if (x->type != VT_NULL)
-        cd_add(cd_get(sp), x);
+        cd_add(cd_get(sp, pool), x, pool);
 }
 
-static void cd_merge(void *dp, const void *sp, apr_pool_t *pool)
+static void cd_merge(void *dp, const void *sp, AggMem *pool)
 {
-    (void)pool;
     const Distinct *s = ((const CdSt *)sp)->d;
     if (!s)
         return;
-    Distinct *d = cd_get(dp);
+    Distinct *d = cd_get(dp, pool);
     if (s->hll) {
         if (!d->hll)
-            cd_to_hll(d);
+            cd_to_hll(d, pool);
         for (int i = 0; i < HLL_M; i++)
             if (s->hll[i] > d->hll[i])
                 d->hll[i] = s->hll[i];
@@ -420,7 +423,7 @@ static void cd_merge(void *dp, const void *sp, apr_pool_t *pool)
     }
     for (size_t i = 0; i <= s->mask; i++)
         if (s->vals[i].type != VT_MIXED)
-            cd_add(d, &s->vals[i]);
+            cd_add(d, &s->vals[i], pool);
 }
 
 static Datum cd_result(void *sp, double param, apr_pool_t *pool)
@@ -472,9 +475,10 @@ static void pct_init(void *s)
     memset(s, 0, sizeof(PctSt));
 }
 
-static void pct_push(PctSt *s, double x)
+static void pct_push(PctSt *s, double x, AggMem *m)
 {
     if (s->n == s->cap) {
+        m->bytes += (int64_t)(sizeof(double) * (s->cap ? s->cap : 16));
         s->cap = s->cap ? s->cap * 2 : 16;
         double *v = mem_realloc(s->v, sizeof(double) * s->cap);
         s->v = v;
@@ -483,22 +487,20 @@ static void pct_push(PctSt *s, double x)
 }
 
 static void pct_update(void *sp, const Datum *d, const Datum *aux, uint64_t order,
-                       apr_pool_t *pool)
+                       AggMem *pool)
 {
     (void)aux;
     (void)order;
-    (void)pool;
     double x;
     if (d->type != VT_NULL && d->type != VT_BOOL && val_as_number(d, &x) && isfinite(x))
-        pct_push(sp, x);
+        pct_push(sp, x, pool);
 }
 
-static void pct_merge(void *dp, const void *sp, apr_pool_t *pool)
+static void pct_merge(void *dp, const void *sp, AggMem *pool)
 {
-    (void)pool;
     const PctSt *s = sp;
     for (size_t i = 0; i < s->n; i++)
-        pct_push(dp, s->v[i]);
+        pct_push(dp, s->v[i], pool);
 }
 
 static int cmp_double(const void *a, const void *b)

@@ -15,12 +15,19 @@
 #include "engine/data/val.h"
 #include "parser/func.h"
 
+/* Where a state's bytes come from: the table's pool, and the count of heap bytes states
+ * took from it or from malloc (the memory budget's charge, engine/exec/budget.h). */
+typedef struct AggMem {
+    apr_pool_t *pool;
+    int64_t bytes;
+} AggMem;
+
 typedef struct AggOps {
     size_t size;
     void (*init)(void *st);
     /* d is NULL for count(*); aux is the second input (earliest/latest: @timestamp) */
-    void (*update)(void *st, const Datum *d, const Datum *aux, uint64_t order, apr_pool_t *pool);
-    void (*merge)(void *dst, const void *src, apr_pool_t *pool);
+    void (*update)(void *st, const Datum *d, const Datum *aux, uint64_t order, AggMem *m);
+    void (*merge)(void *dst, const void *src, AggMem *m);
     /* param: pct's percentile; pool: scratch for the result's bytes */
     Datum (*result)(void *st, double param, apr_pool_t *pool);
     void (*destroy)(void *st); /* frees malloc'd state, or NULL */

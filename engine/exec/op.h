@@ -58,7 +58,16 @@ typedef struct RowSet {
     Datum *data;     /* nrows * nslots, row-major */
     uint64_t *order; /* per-row order key */
     apr_pool_t *pool; /* strings */
+    size_t sbytes;    /* bytes copied into pool (rowset_bytes) */
+    int64_t charged;  /* what a state of rows charged to its run's budget (budget.h) */
 } RowSet;
+
+/* The heap a row set holds, about: arrays and strings (the memory budget's charge). */
+size_t rowset_bytes(const RowSet *rs);
+struct OpCtx;
+/* finalize's result rows out charge the run's budget (ctx->mem), then the state they were
+ * made of releases its charge (state_charged): both were alive at once. */
+void rowset_charge(RowSet *out, const struct OpCtx *ctx, int64_t state_charged, const char *who);
 
 RowSet *rowset_new(int nslots);
 void rowset_free(RowSet *rs);
@@ -93,6 +102,7 @@ typedef struct OpCtx {
     int64_t frame_start, frame_end;
     /* the most rows a sort or limit state held at once (LiqRunStats.rows_held); NULL: none */
     _Atomic uint64_t *rows_held;
+    struct Budget *mem; /* the run's memory budget (budget.h); NULL: nothing is counted */
 } OpCtx;
 
 typedef struct OpVTable {

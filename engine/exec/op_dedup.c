@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "base/mem.h"
+#include "engine/exec/budget.h"
 #include "engine/exec/op.h"
 
 typedef struct DedupSet {
@@ -23,7 +24,15 @@ typedef struct DedupSet {
     uint32_t *index; /* open addressing: row number + 1; 0 empty */
     uint64_t *hashes;
     size_t mask, nkeyed;
+    int64_t charged; /* what the set charged its run's budget */
 } DedupSet;
+
+/* The heap a set holds, about: its rows, index and hashes. */
+static int64_t set_bytes(const DedupSet *s)
+{
+    return (int64_t)(rowset_bytes(s->rows) + (s->mask + 1) * sizeof(uint32_t) +
+                     s->rows->cap * sizeof(uint64_t));
+}
 
 typedef struct DedupData {
     const int *keys;
@@ -124,13 +133,15 @@ static void set_offer(DedupSet *s, const DedupData *dd, const Datum *row, uint64
 
 typedef struct DedupLocal {
     DedupSet *set; /* since the last combine (NULL: none yet) */
+    const OpCtx *ctx; /* its memory budget */
 } DedupLocal;
 
 static OpLocal *dedup_local_new(const Op *op, const OpCtx *ctx, apr_pool_t *pool)
 {
     (void)op;
-    (void)ctx;
-    return apr_pcalloc(pool, sizeof(DedupLocal));
+    DedupLocal *l = apr_pcalloc(pool, sizeof(DedupLocal));
+    l->ctx = ctx;
+    return l;
 }
 
 static OpState *dedup_global_new(const Op *op)
@@ -152,6 +163,7 @@ static void dedup_sink(const Op *op, OpLocal *lp, Batch *b)
     /* the strings of the kept rows live in tmp's pool: hand the pool to the set */
     tmp->nrows = 0;
     rowset_concat(l->set->rows, tmp);
+    budget_track(l->ctx->mem, &l->set->charged, set_bytes(l->set), "dedup");
 }
 
 /* Offers the rows of src to dst, then frees src (its strings live on with dst). */
@@ -174,8 +186,13 @@ static void set_merge(DedupSet *dst, const DedupData *dd, DedupSet *src)
 static void dedup_combine(const Op *op, OpState *g, OpLocal *lp)
 {
     DedupLocal *l = lp;
-    if (l->set)
-        set_merge(g, op->data, l->set);
+    DedupSet *s = g;
+    if (l->set) { /* the two charges become the merged set's */
+        int64_t was = s->charged + l->set->charged;
+        set_merge(s, op->data, l->set);
+        s->charged = was;
+        budget_track(l->ctx->mem, &s->charged, set_bytes(s), "dedup");
+    }
     l->set = NULL;
 }
 
@@ -215,7 +232,6 @@ static int cmp_order(const void *a, const void *b, void *arg)
 
 static RowSet *dedup_finalize(const Op *op, const OpCtx *ctx, OpState *g)
 {
-    (void)ctx;
     DedupSet *s = g;
     RowSet *rs = s->rows;
     size_t *perm = mem_alloc(sizeof(size_t) * (rs->nrows + 1));
@@ -235,6 +251,7 @@ static RowSet *dedup_finalize(const Op *op, const OpCtx *ctx, OpState *g)
         }
     }
     free(perm);
+    rowset_charge(out, ctx, s->charged, "dedup");
     s->rows = NULL;
     rs->nrows = 0;
     rowset_concat(out, rs); /* the strings stay alive with out */

@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "base/mem.h"
+#include "engine/exec/budget.h"
 #include "engine/exec/op.h"
 
 typedef struct SortData {
@@ -221,6 +222,8 @@ static void collect_sink(const Op *op, OpLocal *lp, Batch *b)
     if (bound == SIZE_MAX) {
         rowset_append_batch(l->rows, op->plan, b);
         note_held(l->ctx, l->rows->nrows);
+        budget_track(l->ctx->mem, &l->rows->charged, (int64_t)rowset_bytes(l->rows),
+                     op->vt->name);
         return;
     }
     rowset_load_batch(op->plan, b);
@@ -246,6 +249,7 @@ static void collect_sink(const Op *op, OpLocal *lp, Batch *b)
         n -= take;
         note_held(l->ctx, l->rows->nrows);
     }
+    budget_track(l->ctx->mem, &l->rows->charged, (int64_t)rowset_bytes(l->rows), op->vt->name);
 }
 
 /* src's rows into dst, src cut to its best first, and dst too when both would not fit in the
@@ -256,8 +260,13 @@ static void bounded_concat(const Op *op, RowSet *dst, RowSet *src, const OpCtx *
     prune(op, src, keep);
     if (bound != SIZE_MAX && dst->nrows + src->nrows > bound)
         prune(op, dst, keep);
+    int64_t was = dst->charged + src->charged; /* the two charges become dst's */
     rowset_concat(dst, src);
     note_held(ctx, dst->nrows);
+    if (ctx) {
+        dst->charged = was;
+        budget_track(ctx->mem, &dst->charged, (int64_t)rowset_bytes(dst), op->vt->name);
+    }
 }
 
 static void collect_combine(const Op *op, OpState *g, OpLocal *lp)
@@ -276,7 +285,6 @@ static void collect_merge(const Op *op, OpState *dst, OpState *src)
 
 static RowSet *sort_finalize(const Op *op, const OpCtx *ctx, OpState *g)
 {
-    (void)ctx;
     const SortData *sd = op->data;
     RowSet *rs = g;
     size_t *perm = mem_alloc(sizeof(size_t) * (rs->nrows + 1));
@@ -292,8 +300,10 @@ static RowSet *sort_finalize(const Op *op, const OpCtx *ctx, OpState *g)
     }
     if (op->tail) /* 'tail N': the last N rows, still in order */
         memmove(perm, perm + (rs->nrows - keep), sizeof(size_t) * keep);
+    int64_t charged = rs->charged;
     RowSet *out = rowset_permute(rs, perm, keep);
     free(perm);
+    rowset_charge(out, ctx, charged, op->vt->name);
     return out;
 }
 

@@ -20,6 +20,7 @@
 #include <string.h>
 #include "base/mem.h"
 #include "engine/exec/agg.h"
+#include "engine/exec/budget.h"
 #include "engine/exec/op.h"
 
 typedef struct StatsData {
@@ -55,7 +56,15 @@ typedef struct GTable {
                       * 0 = empty. The fingerprint spares a look at groups that differ. */
     size_t mask;
     apr_pool_t *pool;
+    AggMem am;       /* the pool, and the heap bytes of keys and states (gt_bytes) */
+    int64_t charged; /* what the table charged its run's budget */
 } GTable;
+
+/* The heap a table holds, about: its arrays, keys and aggregate states. */
+static int64_t gt_bytes(const GTable *t)
+{
+    return (int64_t)(t->cap * sizeof(Group) + (t->mask + 1) * sizeof(uint64_t)) + t->am.bytes;
+}
 
 typedef struct StatsLocal {
     GTable *t; /* the worker's groups since its last combine (NULL: none yet) */
@@ -64,12 +73,14 @@ typedef struct StatsLocal {
     uint64_t *hs;   /* hash of each selected row of the current batch */
     Vec **kv;       /* the key columns of the current batch, one per group key */
     Datum *k;       /* one row's keys (as many as the query has: sized from the plan) */
+    const OpCtx *ctx; /* its memory budget */
 } StatsLocal;
 
 static GTable *gt_new(void)
 {
     GTable *t = mem_calloc(1, sizeof(*t));
     apr_pool_create(&t->pool, NULL);
+    t->am.pool = t->pool;
     t->mask = 63;
     t->index = mem_calloc(t->mask + 1, sizeof(uint64_t));
     return t;
@@ -149,8 +160,12 @@ static uint32_t gt_find(GTable *t, const StatsData *sd, const Datum *k, uint64_t
     g->hash = h;
     g->first = order;
     g->keys = apr_palloc(t->pool, sizeof(Datum) * (size_t)(sd->nkeys ? sd->nkeys : 1));
-    for (int j = 0; j < sd->nkeys; j++)
+    t->am.bytes += (int64_t)(sizeof(Datum) * (size_t)(sd->nkeys ? sd->nkeys : 1) +
+                             (sd->state_size ? sd->state_size : 1));
+    for (int j = 0; j < sd->nkeys; j++) {
         g->keys[j] = datum_copy(t->pool, &k[j]);
+        t->am.bytes += k[j].len;
+    }
     g->state = apr_palloc(t->pool, sd->state_size ? sd->state_size : 1);
     for (int a = 0; a < sd->naggs; a++)
         agg_table[sd->aggs[a].fn]->init(g->state + sd->offs[a]);
@@ -180,6 +195,7 @@ static OpLocal *stats_local_new(const Op *op, const OpCtx *ctx, apr_pool_t *pool
     l->hs = apr_palloc(pool, sizeof(uint64_t) * LIQ_VEC_SIZE);
     l->kv = apr_pcalloc(pool, sizeof(Vec *) * (size_t)(sd->nkeys + 1));
     l->k = apr_pcalloc(pool, sizeof(Datum) * (size_t)(sd->nkeys + 1));
+    l->ctx = ctx;
     return l;
 }
 
@@ -236,7 +252,7 @@ static void stats_sink(const Op *op, OpLocal *lp, Batch *b)
         if (!sd->aggs[a].arg) {
             for (uint32_t s = 0; s < b->nsel; s++) {
                 SelIdx row = b->sel[s];
-                ops->update(groups[l->gidx[row]].state + off, NULL, NULL, 0, l->t->pool);
+                ops->update(groups[l->gidx[row]].state + off, NULL, NULL, 0, &l->t->am);
             }
             continue;
         }
@@ -245,9 +261,10 @@ static void stats_sink(const Op *op, OpLocal *lp, Batch *b)
         for (uint32_t s = 0; s < b->nsel; s++) {
             SelIdx row = b->sel[s];
             ops->update(groups[l->gidx[row]].state + off, VGET(v, row),
-                        aux ? VGET(aux, row) : NULL, batch_order(b, row), l->t->pool);
+                        aux ? VGET(aux, row) : NULL, batch_order(b, row), &l->t->am);
         }
     }
+    budget_track(l->ctx->mem, &l->t->charged, gt_bytes(l->t), "stats");
 }
 
 /* Adds the groups of src to t (keys and states copied into t's pool). */
@@ -259,13 +276,15 @@ static void gt_add(GTable *t, const StatsData *sd, const GTable *src)
         uint32_t gi = gt_find(t, sd, sg->keys, sg->hash, sg->first, &created);
         Group *dst = &t->groups[gi];
         if (!created && sg->first < dst->first) { /* the keys as the earliest row spells them */
-            for (int j = 0; j < sd->nkeys; j++)
+            for (int j = 0; j < sd->nkeys; j++) {
                 dst->keys[j] = datum_copy(t->pool, &sg->keys[j]);
+                t->am.bytes += sg->keys[j].len;
+            }
             dst->first = sg->first;
         }
         for (int a = 0; a < sd->naggs; a++)
             agg_table[sd->aggs[a].fn]->merge(dst->state + sd->offs[a], sg->state + sd->offs[a],
-                                             t->pool);
+                                             &t->am);
     }
 }
 
@@ -291,8 +310,13 @@ static OpState *stats_global_new(const Op *op)
 static void stats_combine(const Op *op, OpState *g, OpLocal *lp)
 {
     StatsLocal *l = lp;
-    if (l->t)
-        gt_merge(g, op->data, l->t);
+    GTable *t = g;
+    if (l->t) { /* the two charges become the merged table's */
+        int64_t was = t->charged + l->t->charged;
+        gt_merge(t, op->data, l->t);
+        t->charged = was;
+        budget_track(l->ctx->mem, &t->charged, gt_bytes(t), "stats");
+    }
     l->t = NULL;
 }
 
@@ -444,7 +468,6 @@ static size_t top_groups(const StatsData *sd, const GTable *t, apr_pool_t *pool,
 
 static RowSet *stats_finalize(const Op *op, const OpCtx *ctx, OpState *gs)
 {
-    (void)ctx;
     const StatsData *sd = op->data;
     GTable *t = gs;
     if (sd->nkeys == 0 && t->n == 0) { /* stats without by: one row even over no records */
@@ -485,6 +508,7 @@ static RowSet *stats_finalize(const Op *op, const OpCtx *ctx, OpState *gs)
         }
     }
     free(perm);
+    rowset_charge(rs, ctx, t->charged, "stats");
     gt_free(t, sd);
     return rs;
 }

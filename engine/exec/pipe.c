@@ -62,6 +62,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -70,6 +71,7 @@
 #include "base/mem.h"
 #include "engine/liq.h"
 #include "base/memfind.h"
+#include "engine/exec/budget.h"
 #include "engine/exec/op.h"
 #include "engine/exec/mlstart.h"
 #include "engine/exec/rx.h"
@@ -131,6 +133,7 @@ struct LiqRun {
     OpCtx ctx;         /* what the operators read (diff periods, the anomaly frame) */
     RxFailures rxf;    /* ctx.rx */
     _Atomic uint64_t rows_held; /* ctx.rows_held */
+    Budget budget;              /* ctx.mem: --memory-limit (budget.h) */
     _Atomic int stop;      /* workers stop pulling morsels and batches */
     _Atomic int cancelled; /* liq_run_cancel */
     apr_thread_mutex_t *lock;      /* the state, counters, workers' busy/epoch, phase */
@@ -791,6 +794,22 @@ static void *APR_THREAD_FUNC worker_main(apr_thread_t *t, void *arg)
 
 /* ===== The pipelines after the first ===== */
 
+/* A breaker's result rows charge the run's budget while the next pipeline reads them
+ * (finalize charged them before it released its state's charge, as both were alive at
+ * once: rows_charge in op.h); past the limit they are dropped:
+ * no row of a result that stopped at the limit is written. */
+static RowSet *charge_rows(const OpCtx *ctx, RowSet *rs, const Op *brk)
+{
+    if (!rs)
+        return NULL;
+    if (budget_track(ctx->mem, &rs->charged, (int64_t)rowset_bytes(rs), brk->vt->name)) {
+        budget_charge(ctx->mem, -rs->charged, NULL);
+        rowset_free(rs);
+        return NULL;
+    }
+    return rs;
+}
+
 /* Runs pipeline pi over a row set, on the calling thread, into s when it ends in the output;
  * returns the breaker's row set (or NULL when the pipeline ends in the output). Frees rs.
  * Profiled when the run is and `profile`. */
@@ -833,13 +852,19 @@ static RowSet *run_rowset(LiqRun *r, Seq *s, const OpCtx *ctx, int profile, int 
         const OpVTable *vt = pl->breaker->vt;
         OpState *g = vt->global_new(pl->breaker);
         vt->combine(pl->breaker, g, w.locals[pl->nops]);
-        next = vt->finalize(pl->breaker, ctx, g);
+        if (budget_over(ctx->mem)) { /* stopped at the memory limit: no result */
+            vt->state_free(pl->breaker, g);
+        } else {
+            next = vt->finalize(pl->breaker, ctx, g);
+            next = charge_rows(ctx, next, pl->breaker);
+        }
         lap(&w, sink);
         prof_rows(&w, sink, 0, next ? next->nrows : 0);
     }
     if (w.prof)
         prof_add(r->prof, w.prof, r->nprof);
     worker_done(&w);
+    budget_charge(ctx->mem, -rs->charged, NULL);
     rowset_free(rs);
     return next;
 }
@@ -851,7 +876,7 @@ static void finish(LiqRun *r, Seq *s, const OpCtx *ctx, int profile, OpState *g,
 {
     const Op *brk = r->plan->pipes[0].breaker;
     uint64_t t = profile && r->prof ? now_ns() : 0;
-    RowSet *rs = brk->vt->finalize(brk, ctx, g);
+    RowSet *rs = charge_rows(ctx, brk->vt->finalize(brk, ctx, g), brk);
     if (profile && r->prof) {
         r->prof[prof_sink(r, 0)].ns += now_ns() - t;
         r->prof[prof_sink(r, 0)].rows_out += rs ? rs->nrows : 0;
@@ -859,6 +884,8 @@ static void finish(LiqRun *r, Seq *s, const OpCtx *ctx, int profile, OpState *g,
     uint64_t seq = s->next_seq;
     for (int pi = 1; pi < r->plan->npipes && rs; pi++)
         rs = run_rowset(r, s, ctx, profile, pi, rs, pool, &seq);
+    if (rs)
+        budget_charge(ctx->mem, -rs->charged, NULL);
     rowset_free(rs);
 }
 
@@ -984,6 +1011,9 @@ LiqRun *pipe_run_new(const Plan *plan, const LiqRunOptions *opt)
         r->opt.max_line = (size_t)256 << 20;
     r->ctx.rx = &r->rxf;
     r->ctx.rows_held = &r->rows_held;
+    r->budget.limit = r->opt.memory_limit < INT64_MAX ? (int64_t)r->opt.memory_limit : 0;
+    r->budget.stop = &r->stop;
+    r->ctx.mem = &r->budget;
     set_ctx(r);
     r->final0 = plan->pipes[0].breaker == NULL;
     r->max_line = r->opt.max_line < UINT32_MAX ? r->opt.max_line : UINT32_MAX;
@@ -1058,6 +1088,36 @@ static void scan(LiqRun *r)
         worker_done(&ws[i]);
 }
 
+/* A size as --memory-limit takes it: 512M, 1536K, 3G, or bytes. */
+static void size_text(char *buf, size_t len, uint64_t n)
+{
+    static const char units[] = "KMGT";
+    int u = -1;
+    while (u < 3 && n && n % 1024 == 0) {
+        n /= 1024;
+        u++;
+    }
+    if (u < 0)
+        snprintf(buf, len, "%llu", (unsigned long long)n);
+    else
+        snprintf(buf, len, "%llu%c", (unsigned long long)n, units[u]);
+}
+
+/* The run stopped at the memory limit: which operator, which limit, what to do. */
+static void memory_diag(const LiqRun *r, LiqDiagList *diags)
+{
+    const char *who = atomic_load(&r->budget.who);
+    char lim[32];
+    size_text(lim, sizeof(lim), r->opt.memory_limit);
+    LiqDiag *d = diag_add(diags, DIAG_ERROR, NULL,
+                          "%s needs more than the memory limit (--memory-limit %s): the query "
+                          "stopped, and no result of it was written",
+                          who ? who : "the query", lim);
+    diag_hint(diags, d, "%s",
+              "raise --memory-limit (0 or none: no limit), or make the state smaller: filter "
+              "before it, or group by fewer or coarser keys (bin(1h) rather than bin(1s))");
+}
+
 LiqStatus liq_run_exec(LiqRun *r, const LiqOutput *out, LiqRunStats *st, LiqDiagList *diags)
 {
     const Plan *plan = r->plan;
@@ -1112,7 +1172,9 @@ LiqStatus liq_run_exec(LiqRun *r, const LiqOutput *out, LiqRunStats *st, LiqDiag
     if (plan->pipes[0].breaker && !opt->keep_state) {
         OpState *g = r->state;
         r->state = NULL; /* consumed by finalize (PH_FINISH: no snapshot takes a copy) */
-        if (atomic_load(&r->cancelled)) /* none of a cut aggregate is written: no finalize */
+        /* none of a cut aggregate is written: no finalize (cancelled, or stopped at the
+         * memory limit) */
+        if (atomic_load(&r->cancelled) || budget_over(&r->budget))
             plan->pipes[0].breaker->vt->state_free(plan->pipes[0].breaker, g);
         else
             finish(r, &r->seq, &r->ctx, 1, g, pool);
@@ -1134,6 +1196,7 @@ LiqStatus liq_run_exec(LiqRun *r, const LiqOutput *out, LiqRunStats *st, LiqDiag
         st->seek_skipped = src_seek_skipped(r->src, &st->seek_inputs);
         st->morsels = r->morsels;
         st->rows_held = atomic_load(&r->rows_held);
+        st->mem_peak = (uint64_t)atomic_load(&r->budget.peak);
         st->nops = 0;
         st->ops = NULL;
         if (r->prof) {
@@ -1180,8 +1243,12 @@ LiqStatus liq_run_exec(LiqRun *r, const LiqOutput *out, LiqRunStats *st, LiqDiag
                  "they were counted as not matching",
                  (unsigned long long)rxf, rxf == 1 ? "" : "s");
     }
+    int over = budget_over(&r->budget) && !atomic_load(&r->cancelled);
+    if (over)
+        memory_diag(r, diags);
     LiqStatus status = r->seq.write_failed      ? LIQ_EOUTPUT
                        : atomic_load(&r->cancelled) ? LIQ_ECANCELLED
+                       : over                    ? LIQ_EMEMORY
                        : rxf || r->cut           ? LIQ_EINCOMPLETE
                        : src_incomplete(r->src) ? LIQ_EINCOMPLETE
                                                 : LIQ_OK;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "base/mem.h"
 #include "engine/data/jdom.h"
+#include "engine/exec/budget.h"
 #include "engine/exec/op.h"
 
 RowSet *rowset_new(int nslots)
@@ -57,6 +58,26 @@ Datum datum_copy(apr_pool_t *pool, const Datum *d)
     return c;
 }
 
+/* datum_copy into rs's pool, counted in rs->sbytes */
+static Datum rs_copy(RowSet *rs, const Datum *d)
+{
+    rs->sbytes += d->len;
+    return datum_copy(rs->pool, d);
+}
+
+size_t rowset_bytes(const RowSet *rs)
+{
+    return rs->cap * (sizeof(Datum) * (size_t)rs->nslots + sizeof(uint64_t)) + rs->sbytes;
+}
+
+void rowset_charge(RowSet *out, const OpCtx *ctx, int64_t state_charged, const char *who)
+{
+    if (!ctx || !ctx->mem)
+        return;
+    budget_track(ctx->mem, &out->charged, (int64_t)rowset_bytes(out), who);
+    budget_charge(ctx->mem, -state_charged, NULL);
+}
+
 RowSet *rowset_copy(const RowSet *rs)
 {
     RowSet *c = rowset_new(rs->nslots);
@@ -64,7 +85,7 @@ RowSet *rowset_copy(const RowSet *rs)
         Datum *d = rowset_add_row(c, rs->order[r]);
         const Datum *s = &rs->data[r * (size_t)rs->nslots];
         for (int k = 0; k < rs->nslots; k++)
-            d[k] = datum_copy(c->pool, &s[k]);
+            d[k] = rs_copy(c, &s[k]);
     }
     return c;
 }
@@ -86,7 +107,7 @@ void rowset_append_rows(RowSet *rs, const Batch *b, const SelIdx *rows, size_t n
         Datum *dst = rowset_add_row(rs, batch_order(b, row));
         for (int s = 0; s < rs->nslots; s++) {
             const Vec *v = &b->cols[s];
-            dst[s] = v->loaded ? datum_copy(rs->pool, VGET(v, row)) : val_null();
+            dst[s] = v->loaded ? rs_copy(rs, VGET(v, row)) : val_null();
         }
     }
 }
@@ -104,9 +125,10 @@ void rowset_keep(RowSet *rs, const size_t *rows, size_t n)
         Datum *d = rowset_add_row(k, rs->order[rows[i]]);
         const Datum *s = &rs->data[rows[i] * (size_t)rs->nslots];
         for (int j = 0; j < rs->nslots; j++)
-            d[j] = datum_copy(k->pool, &s[j]);
+            d[j] = rs_copy(k, &s[j]);
     }
     RowSet old = *rs; /* rs takes the fresh storage; k, the old, goes */
+    k->charged = rs->charged;
     *rs = *k;
     *k = old;
     rowset_free(k);
@@ -126,6 +148,7 @@ void rowset_concat(RowSet *dst, RowSet *src)
         Datum *d = rowset_add_row(dst, src->order[r]);
         memcpy(d, &src->data[r * (size_t)src->nslots], sizeof(Datum) * (size_t)src->nslots);
     }
+    dst->sbytes += src->sbytes;
     apr_pool_cleanup_register(dst->pool, src->pool, free_pool, apr_pool_cleanup_null);
     free(src->data);
     free(src->order);

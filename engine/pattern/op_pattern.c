@@ -34,6 +34,7 @@
 #include <apr_strings.h>
 #include "base/mem.h"
 #include "engine/pattern/anomaly.h"
+#include "engine/exec/budget.h"
 #include "engine/exec/op.h"
 
 enum { MIN_FAMILY = 4 };
@@ -57,7 +58,14 @@ typedef struct GSet {
     apr_pool_t *pool;
     int64_t tmin, tmax, nts; /* anomaly: the timestamps seen, and their cell width */
     int gexp;
+    int64_t tbytes, charged; /* templates' bytes; what the set charged (engine/exec/budget.h) */
 } GSet;
+
+/* The heap a set holds, about (the memory budget's charge). */
+static int64_t gset_bytes(const GSet *s)
+{
+    return (int64_t)(s->cap * sizeof(Group) + (s->mask + 1) * sizeof(uint32_t)) + s->tbytes;
+}
 
 typedef struct PatternData {
     Expr *src;
@@ -132,6 +140,7 @@ static Group *gset_add(GSet *s, const char *t, size_t n, int64_t count, int64_t 
     }
     Group *g = &s->g[s->n];
     g->tmpl = apr_pstrmemdup(s->pool, t, n);
+    s->tbytes += (int64_t)n + 1;
     g->len = n;
     g->hash = h;
     g->count = count;
@@ -313,6 +322,7 @@ static void pattern_sink(const Op *op, OpLocal *lp, Batch *b)
             an_add(g->an, l->set->gexp, t->v.i, vars, nvars);
         }
     }
+    budget_track(x->mem, &l->set->charged, gset_bytes(l->set), "pattern");
 }
 
 /* Adds the groups of ls to gs and frees ls (its time statistics move). */
@@ -340,8 +350,13 @@ static void pattern_combine(const Op *op, OpState *g, OpLocal *lp)
 {
     (void)op;
     PatternLocal *l = lp;
-    if (l->set)
-        gset_merge(g, l->set);
+    GSet *s = g;
+    if (l->set) { /* the two charges become the merged set's */
+        int64_t was = s->charged + l->set->charged;
+        gset_merge(s, l->set);
+        s->charged = was;
+        budget_track(l->ctx->mem, &s->charged, gset_bytes(s), "pattern");
+    }
     l->set = NULL;
 }
 
@@ -735,6 +750,7 @@ static RowSet *pattern_finalize(const Op *op, const OpCtx *ctx, OpState *g)
         an_free(t[i].an);
     free(t);
     apr_pool_destroy(pool);
+    rowset_charge(rs, ctx, s->charged, "pattern");
     gset_free(s);
     return rs;
 }

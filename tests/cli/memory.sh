@@ -1,0 +1,89 @@
+#!/bin/sh
+# memory.sh -- CLI test: --memory-limit (issue 15, docs/memory.md)
+#
+# States that grow with distinct values (stats groups, dedup keys, sort rows, pattern
+# clusters) are charged to the run's memory budget; a query that needs more than
+# --memory-limit stops with exit 5 and a message naming the operator and the limit, and
+# writes no row of its result, at every thread count. Bounded states (sort | limit, stats
+# without by) run under a tiny limit; 0 and none lift it; bad sizes are usage errors.
+# Environment (set by make check): LIQ = the liq binary, SRCDIR = the source tree.
+# Exit: 0 all checks passed, 1 a check failed.
+#
+# SPDX-License-Identifier: Apache-2.0
+set -u
+: "${LIQ:?set LIQ to the liq binary}"
+: "${SRCDIR:?set SRCDIR to the source tree}"
+LC_ALL=C
+export LC_ALL
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/liq-cli-memory.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' INT TERM HUP
+
+. "$SRCDIR/tests/cli/out_lib.sh"
+
+# 30000 records, 30000 distinct users (two spellings of nothing: one key each)
+# and messages of 30000 templates (words of letters only: no variable a pattern masks)
+awk 'BEGIN { for (i = 1; i <= 30000; i++) {
+    w = ""; for (j = i; j > 0; j = int(j / 26)) w = w substr("abcdefghijklmnopqrstuvwxyz", j % 26 + 1, 1)
+    printf "{\"user\":\"user-%06d\",\"ms\":%d,\"msg\":\"request %s failed\"}\n", i, i % 997, w } }' \
+    >"$tmp/in.jsonl"
+
+# stops QUERY OP: under --memory-limit 256K the query stops at OP with exit 5, no rows
+stops() {
+    for t in 1 2 4; do
+        run --threads "$t" --format ndjson --memory-limit 256K "$1" "$tmp/in.jsonl"
+        expect_rc 5 "$2 (--threads $t)"
+        expect_out_empty "$2 (--threads $t)"
+        expect_err_has "liq: error: $2 needs more than the memory limit (--memory-limit 256K)" \
+            "$2 (--threads $t)"
+        expect_err_has "hint: raise --memory-limit" "$2 (--threads $t)"
+    done
+}
+stops 'stats count(*) by user' stats
+stops 'stats pct(ms, 50), count_distinct(ms) by user' stats
+stops 'dedup user' dedup
+stops 'sort user desc' sort
+stops 'pattern msg' pattern
+
+# the same queries without a limit, and with one large enough: the same rows
+for lim in 0 none 1G; do
+    run --threads 2 --format ndjson --memory-limit $lim 'stats count(*) by user' "$tmp/in.jsonl"
+    expect_rc 0 "--memory-limit $lim"
+    if [ "$(wc -l <"$tmp/out")" -eq 30000 ]; then ok "--memory-limit $lim: 30000 groups"; else
+        not_ok "--memory-limit $lim: $(wc -l <"$tmp/out") groups"; fi
+done
+
+# bounded states fit a tiny limit: sort | limit holds max(2N, 1024) rows, stats without by one
+run --threads 2 --memory-limit 256K 'sort user desc | limit 3 | fields user' "$tmp/in.jsonl"
+expect_rc 0 "sort | limit under 256K"
+want user user-030000 user-029999 user-029998
+expect_out "sort | limit under 256K"
+run --threads 2 --memory-limit 64K 'stats count(*), sum(ms)' "$tmp/in.jsonl"
+expect_rc 0 "stats without by under 64K"
+want 'count(*)	sum(ms)' "30000	$(awk 'BEGIN { for (i = 1; i <= 30000; i++) s += i % 997; print s }')"
+expect_out "stats without by under 64K"
+
+# a later stage is charged too: the stats fits, the rows it hands on and the sort do not
+run --threads 1 --memory-limit 2M 'stats count(*) as n by ms | sort n desc' "$tmp/in.jsonl"
+expect_rc 0 "stats by 997 keys | sort under 2M"
+run --threads 1 --format ndjson --memory-limit 2M 'fields user | sort user | stats count(*) by user' "$tmp/in.jsonl"
+expect_rc 5 "sort, then stats"
+
+# --stats tells the most the states held
+run --stats 'stats count(*) by user' "$tmp/in.jsonl"
+expect_rc 0 "--stats"
+expect_err_has "liq: stats: states held at most" "--stats"
+
+# sizes
+for bad in 12X -1 '' 1.5.5 MB; do
+    run --memory-limit "$bad" 'stats count(*)' "$tmp/in.jsonl"
+    expect_rc 2 "--memory-limit '$bad'"
+    expect_err_has "--memory-limit takes a size" "--memory-limit '$bad'"
+done
+for good in 1048576 1024K 1M 1MB 1MiB 0.5G 1g; do
+    run --memory-limit "$good" 'stats count(*)' "$tmp/in.jsonl"
+    expect_rc 0 "--memory-limit '$good'"
+done
+
+finish
