@@ -101,8 +101,10 @@ size_t enc_conv(EncConv *c, const char **in, size_t *inlen, char *out, size_t ca
         *in = ip;
         if (r != (size_t)-1 || errno == E2BIG)
             break;
+        /* iconv may have filled out to less than the 3 bytes of a U+FFFD: the code units
+         * that are no character wait for the next call (they overflowed out before) */
         if (errno == EINVAL) { /* the start of a character at the end of *in */
-            if (!last)
+            if (!last || left < 3)
                 break;
             *in += *inlen; /* the text ends there: no character */
             *inlen = 0;
@@ -110,6 +112,8 @@ size_t enc_conv(EncConv *c, const char **in, size_t *inlen, char *out, size_t ca
             break;
         }
         /* EILSEQ: a code unit that is no character (a lone surrogate) */
+        if (left < 3)
+            break;
         size_t k = *inlen < c->unit ? *inlen : c->unit;
         *in += k;
         *inlen -= k;

@@ -207,6 +207,46 @@ static void test_src_win(void **state)
     close(fd);
 }
 
+/* enc_conv never writes past its buffer: a code unit that is no character right where iconv
+ * filled the buffer to less than the 3 bytes of its U+FFFD waits for the next call (it was
+ * written 1 byte past the end; found by fuzz_input, fuzz/crashes/input/utf16-replacement-overflow) */
+static void test_enc_conv_replacement_at_the_end(void **state)
+{
+    (void)state;
+    char in[64], out[32];
+    size_t n = 0;
+    for (int i = 0; i < 14; i++) { /* 14 characters: 14 bytes of UTF-8 */
+        in[n++] = (char)('a' + i);
+        in[n++] = 0;
+    }
+    in[n++] = 0x00; /* a lone low surrogate, U+DC00 */
+    in[n++] = (char)0xDC;
+    in[n++] = 'z';
+    in[n++] = 0;
+    EncConv *c = enc_open(ENC_UTF16LE, 0);
+    if (!c)
+        skip();
+    const char *ip = in;
+    size_t il = n;
+    memset(out, '#', sizeof(out));
+    size_t w = enc_conv(c, &ip, &il, out, 16, 1);
+    assert_true(w <= 16);
+    for (size_t i = 16; i < sizeof(out); i++)
+        assert_int_equal(out[i], '#');
+    char all[64];
+    memcpy(all, out, w);
+    size_t total = w;
+    while (il > 0) {
+        size_t more = enc_conv(c, &ip, &il, out, 16, 1);
+        assert_true(more > 0 && more <= 16);
+        memcpy(all + total, out, more);
+        total += more;
+    }
+    assert_int_equal(total, 14 + 3 + 1);
+    assert_memory_equal(all, "abcdefghijklmn\xEF\xBF\xBDz", total);
+    enc_close(c);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -216,6 +256,7 @@ int main(void)
         T(test_src_truncated_before_cut),
         T(test_src_grown),
         T(test_src_win),
+        cmocka_unit_test(test_enc_conv_replacement_at_the_end),
     };
 #undef T
     apr_initialize();
