@@ -1330,8 +1330,9 @@ static int read_block(Src *s, Input *in, Morsel *m)
                 cut = p;
         }
         if (cut > scanned || (cut == 0 && in->eof) || (in->eof)) {
-            if (in->eof && cut <= scanned && !in->damaged)
-                cut = len; /* final line without a newline */
+            if (in->eof && !in->damaged)
+                cut = len; /* final line without a newline: with the lines before it (a
+                            * continuation line of a multi-line or export record stays in it) */
             if (in->damaged && in->eof) { /* the line the damage cut short is not a record */
                 if (cut < len)
                     len = cut;

@@ -85,4 +85,15 @@ check "--timestamp-format without a date" "2024-01-05 23:00:00.000" \
 check "syslog year on stdin" "$(date -u +%Y)-01-01 00:00:00.000" \
     "$(printf 'Jan  1 00:00:00 host app: x\n' | "$LIQ" --format csv --no-header 'fields @timestamp')"
 
+# the last line of a stream without a newline continues its record (it was a record of its own
+# from a pipe or a compressed file; found by fuzz_input, fuzz/crashes/input/stream-last-line-*)
+printf '2024-01-01T00:00:00Z x\n\tat foo' > "$t/nonl.log"
+gzip -c "$t/nonl.log" > "$t/nonl.gz"
+check "last line without a newline, file" 1 "$("$LIQ" --format csv --no-header 'stats count(*)' "$t/nonl.log")"
+check "last line without a newline, pipe" 1 "$(cat "$t/nonl.log" | "$LIQ" --format csv --no-header 'stats count(*)')"
+check "last line without a newline, gzip" 1 "$("$LIQ" --format csv --no-header 'stats count(*)' "$t/nonl.gz")"
+printf 'a\nb' > "$t/nonl.exp"
+check "export continuation without a newline, pipe" 1 \
+    "$(cat "$t/nonl.exp" | "$LIQ" --input-format cwexport --format csv --no-header 'stats count(*)')"
+
 [ "$fails" -eq 0 ] || exit 1
