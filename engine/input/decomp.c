@@ -92,7 +92,11 @@ Decomp *decomp_open(CompKind kind, const char *map, size_t mapsize, int fd, cons
         d->inlen = prefixlen;
     }
     if (kind == COMP_GZIP) {
-        d->gz = mem_alloc(sizeof(*d->gz));
+        /* zeroed: ISA-L takes a back-reference reaching before the start of the stream (zlib
+         * refuses it: "invalid distance too far back") and copies from the window in its
+         * state; unzeroed, those bytes were whatever malloc gave, and a damaged file's records
+         * changed from run to run (fuzz/crashes/run/gzip-distance-too-far-back) */
+        d->gz = mem_calloc(1, sizeof(*d->gz));
         isal_inflate_init(d->gz);
         d->gz->crc_flag = ISAL_GZIP;
     } else {
