@@ -838,17 +838,19 @@ int ts_read_form(const char *s, size_t len, TsForm f, const TsCtx *cx, int64_t *
             }
         return 0;
     }
-    /* the start of token f.token (a line that starts with a blank has an empty token 0) */
+    /* the start of token f.token (a line that starts with a blank has an empty token 0);
+     * tokens end at blanks, as ts_find_in_line counts them (a CR inside a line is no end:
+     * the walk stopped there, and such lines lost the time their own form found) */
     size_t i = 0;
     for (unsigned t = 0; t < f.token; t++) {
-        while (i < lim && !word_end(s[i]))
+        while (i < lim && !is_blank(s[i]) && s[i] != '\n')
             i++;
         while (i < lim && is_blank(s[i]))
             i++;
     }
     if (line_start_kind(f.kind) && i > 0)
         return 0;
-    for (size_t j = i; j < lim && !word_end(s[j]); j++)
+    for (size_t j = i; j < lim && !is_blank(s[j]) && s[j] != '\n'; j++)
         if ((j == 0 || is_bound(s[j - 1])) && hit_at(s, n, j, f.token, f.kind, cx, &h)) {
             *ms = h.ms;
             return 1;

@@ -559,6 +559,20 @@ static void test_ts_sniff_form(void **state)
     assert_int_equal(ts_read_form(l1, strlen(l1), f, &cx, &ms), 1);
     assert_int_equal(ms, 1496084568000LL);
 
+    /* a CR inside a line does not end a token: the form found on a line reads it again
+     * (found by fuzz_ts, fuzz/crashes/ts/cr-inside-a-token) */
+    const char *cr = "a\rb c 2024-05-06 x";
+    int64_t ms2 = 0;
+    assert_int_equal(line(cr, 0, 0, &f, &ms), 1);
+    assert_int_equal(f.kind, TSK_DATE);
+    assert_int_equal(f.token, 2);
+    assert_int_equal(ts_read_form(cr, strlen(cr), f, &cx, &ms2), 1);
+    assert_int_equal(ms2, ms);
+    const char *cr2 = "a \r[2024-05-06 10:00:00] x";
+    assert_int_equal(line(cr2, 0, 0, &f, &ms), 1);
+    assert_int_equal(ts_read_form(cr2, strlen(cr2), f, &cx, &ms2), 1);
+    assert_int_equal(ms2, ms);
+
     /* an indented line has an empty token 0: a form at token 0 is not read there */
     f = (TsForm){TSK_YMD, 0};
     assert_int_equal(ts_read_form("  2026-11-23T10:00:00Z x", 24, f, &cx, &ms), 0);
