@@ -13,15 +13,14 @@
 #include <time.h>
 #include <unistd.h>
 #include <apr_strings.h>
-#include <apr_xml.h>
 #include <curl/curl.h>
 #include "base/mem.h"
 #include "base/buf.h"
-#include "base/civil.h"
 #include "engine/s3/s3.h"
 #include "engine/s3/s3_cache.h"
 #include "engine/s3/s3_int.h"
 #include "engine/s3/s3_prune.h"
+#include "engine/s3/s3_xml.h"
 
 /* ===== URIs and encoding ===== */
 
@@ -407,94 +406,13 @@ static CURLcode perform(S3 *c, S3Handle *sh, const char *url, const char *region
     return cc;
 }
 
-/* Text of the first child element called name, or NULL. */
-static int hexval(char c)
-{
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                                          : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
-/* A listing's key as S3 URL-encodes it (encoding-type=url: %XX and '+' for a space) decoded in
- * place; -1 when it decodes to a NUL byte, which a key read here cannot hold. */
-static int url_decode_plus(char *s)
-{
-    char *o = s;
-    for (const char *p = s; *p; p++) {
-        int hi, lo;
-        if (*p == '+') {
-            *o++ = ' ';
-        } else if (*p == '%' && (hi = hexval(p[1])) >= 0 && (lo = hexval(p[2])) >= 0) {
-            if (hi == 0 && lo == 0)
-                return -1;
-            *o++ = (char)(hi << 4 | lo);
-            p += 2;
-        } else {
-            *o++ = *p;
-        }
-    }
-    *o = 0;
-    return 0;
-}
-
-static const char *xml_text(apr_pool_t *pool, const apr_xml_elem *e, const char *name)
-{
-    for (const apr_xml_elem *k = e ? e->first_child : NULL; k; k = k->next) {
-        if (strcmp(k->name, name) != 0)
-            continue;
-        const char *s = "";
-        for (const apr_text *t = k->first_cdata.first; t; t = t->next)
-            s = apr_pstrcat(pool, s, t->text, NULL);
-        return s;
-    }
-    return NULL;
-}
-
-/* A listing's LastModified ("2009-10-12T17:50:30.000Z") as epoch milliseconds; 0 when absent
- * or not of that form. The reference date of timestamps written without a year (issue 14). */
-static int64_t iso_ms(const char *t)
-{
-    int y, mo, d, h, mi, sec, n = 0;
-    if (!t || sscanf(t, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 ||
-        mo < 1 || mo > 12 || d < 1 || d > 31)
-        return 0;
-    int64_t ms = 0;
-    if (t[n] == '.')
-        for (int k = n + 1, scale = 100; t[k] >= '0' && t[k] <= '9'; k++, scale /= 10)
-            ms += (t[k] - '0') * scale;
-    return ((civil_days(y, (unsigned)mo, (unsigned)d) * 24 + h) * 60 + mi) * 60000 +
-           (int64_t)sec * 1000 + ms;
-}
-
-static apr_xml_doc *xml_parse(apr_pool_t *pool, const char *p, size_t n, char *err,
-                              size_t errlen)
-{
-    apr_xml_parser *x = apr_xml_parser_create(pool);
-    apr_xml_doc *doc = NULL;
-    if (apr_xml_parser_feed(x, p, n) != APR_SUCCESS || apr_xml_parser_done(x, &doc) != APR_SUCCESS ||
-        !doc || !doc->root) {
-        char msg[200];
-        apr_xml_parser_geterror(x, msg, sizeof(msg));
-        if (err)
-            s3_fail(err, errlen, "the response is not valid XML (%s)", msg);
-        return NULL;
-    }
-    return doc;
-}
-
 /* The error response's Code, Message and Region (NULL when absent), in pool. */
 static void error_fields(apr_pool_t *pool, const Resp *r, const char **code, const char **msg,
                          const char **region)
 {
-    *code = *msg = NULL;
-    *region = r->region[0] ? r->region : NULL;
-    apr_xml_doc *doc = r->errbody.len ? xml_parse(pool, r->errbody.p, r->errbody.len, NULL, 0)
-                                      : NULL;
-    if (doc && strcmp(doc->root->name, "Error") == 0) {
-        *code = xml_text(pool, doc->root, "Code");
-        *msg = xml_text(pool, doc->root, "Message");
-        if (!*region)
-            *region = xml_text(pool, doc->root, "Region");
-    }
+    const char *xml_region;
+    s3_xml_error(pool, r->errbody.p, r->errbody.len, code, msg, &xml_region);
+    *region = r->region[0] ? r->region : xml_region;
 }
 
 /* A region name as S3 names them: letters, digits and '-', at most 31 bytes. */
@@ -732,11 +650,6 @@ int s3_fetch(S3 *c, S3Handle *h, Fetch *f, LiqBuf *out, S3Out *so, char *err, si
 
 /* ===== Listing ===== */
 
-static int is_archived(const char *cls)
-{
-    return cls && (strcmp(cls, "GLACIER") == 0 || strcmp(cls, "DEEP_ARCHIVE") == 0);
-}
-
 /* Is the object left out by --start/--end (its date path)? Counted when it is. */
 static int pruned(S3 *c, const char *key)
 {
@@ -790,42 +703,17 @@ int s3_expand(S3 *c, apr_pool_t *pool, const char *uri, S3Object **objs, size_t 
             rc = -1;
             break;
         }
-        apr_xml_doc *doc = xml_parse(page, b.p ? b.p : "", b.len, err, errlen);
-        if (!doc) {
+        S3ListPage pg;
+        if (s3_xml_list(page, b.p, b.len, &pg, err, errlen) != 0) {
             rc = -1;
             break;
         }
-        if (strcmp(doc->root->name, "ListBucketResult") != 0) {
-            s3_fail(err, errlen, "the listing is not a ListBucketResult but <%s>", doc->root->name);
-            rc = -1;
-            break;
-        }
-        /* keys URL-encoded (asked for: XML 1.0 cannot carry control bytes, and turns CR into
-         * LF), when the answer says so (a server that ignores encoding-type sends them as
-         * they are) */
-        const char *enc = xml_text(page, doc->root, "EncodingType");
-        int url_encoded = enc && strcmp(enc, "url") == 0;
-        for (const apr_xml_elem *e = doc->root->first_child; e; e = e->next) {
-            if (strcmp(e->name, "Contents") != 0)
-                continue;
-            const char *ktext = xml_text(page, e, "Key");
-            if (!ktext || !*ktext)
-                continue;
-            char *k = apr_pstrdup(page, ktext);
-            if (url_encoded && url_decode_plus(k) != 0) {
-                s3_fail(err, errlen, "the listing has a key holding a NUL byte: %s", ktext);
-                rc = -1;
-                break;
-            }
-            size_t kl = strlen(k);
-            const char *size = xml_text(page, e, "Size");
-            uint64_t sz = size ? strtoull(size, NULL, 10) : 0;
-            if (k[kl - 1] == '/' && sz == 0) /* a folder marker */
-                continue;
-            if (pattern && fnmatch(pattern, k, FNM_PATHNAME) != 0)
+        for (size_t i = 0; i < pg.n; i++) {
+            const S3ListEntry *po = &pg.objs[i];
+            if (pattern && fnmatch(pattern, po->key, FNM_PATHNAME) != 0)
                 continue;
             matched++;
-            if (pruned(c, k))
+            if (pruned(c, po->key))
                 continue;
             if (*n == cap) {
                 cap = cap ? cap * 2 : 64;
@@ -836,27 +724,16 @@ int s3_expand(S3 *c, apr_pool_t *pool, const char *uri, S3Object **objs, size_t 
             }
             S3Object *o = &(*objs)[(*n)++];
             o->bucket = bucket;
-            o->key = apr_pstrdup(pool, k);
-            o->size = sz;
-            const char *etag = xml_text(page, e, "ETag");
-            o->etag = etag ? apr_pstrdup(pool, etag) : NULL;
-            o->mtime_ms = iso_ms(xml_text(page, e, "LastModified"));
-            const char *cls = xml_text(page, e, "StorageClass");
-            o->storage_class = cls ? apr_pstrdup(pool, cls) : NULL;
-            o->archived = is_archived(cls);
+            o->key = apr_pstrdup(pool, po->key);
+            o->size = po->size;
+            o->etag = po->etag ? apr_pstrdup(pool, po->etag) : NULL;
+            o->storage_class = po->storage_class ? apr_pstrdup(pool, po->storage_class) : NULL;
+            o->archived = po->archived;
+            o->mtime_ms = po->mtime_ms;
         }
-        if (rc != 0)
+        if (!pg.next)
             break;
-        const char *trunc = xml_text(page, doc->root, "IsTruncated");
-        const char *next = xml_text(page, doc->root, "NextContinuationToken");
-        if (!trunc || strcmp(trunc, "true") != 0)
-            break;
-        if (!next || !*next) {
-            s3_fail(err, errlen, "%s", "a truncated listing came without NextContinuationToken");
-            rc = -1;
-            break;
-        }
-        token = apr_pstrdup(pool, next);
+        token = apr_pstrdup(pool, pg.next);
     }
     buf_free(&b);
     apr_pool_destroy(page);
