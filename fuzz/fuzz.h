@@ -64,6 +64,11 @@ void fuzz_run_query(apr_pool_t *pool, LiqQuery *lq, const char *path, uint32_t b
                     int no_prefilter, const char *query, size_t qlen, const char *pattern,
                     size_t plen, FuzzOut *out);
 
+/* fuzz_run_query with the caller's run options (inputs, formats, timestamp options); a run
+ * the options make impossible (LIQ_EUSAGE: a format the input cannot have) is no failure. */
+void fuzz_run_query_opts(apr_pool_t *pool, LiqQuery *lq, const LiqRunOptions *ro,
+                         const char *query, size_t qlen, FuzzOut *out);
+
 /* Initialises APR and the library once; every target's LLVMFuzzerInitialize calls it. */
 static inline void fuzz_init(void)
 {

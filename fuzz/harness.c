@@ -65,6 +65,23 @@ static int write_rows(void *ctx, const char *data, size_t len, const uint32_t *e
     return 0;
 }
 
+static void run_checked(apr_pool_t *pool, LiqQuery *lq, const LiqRunOptions *ro,
+                        const char *query, size_t qlen, const char *pattern, size_t plen,
+                        int usage_ok, FuzzOut *out)
+{
+    LiqOutput lo = {out, format_row, write_rows, NULL};
+    LiqRunStats st;
+    memset(&st, 0, sizeof(st));
+    LiqDiagList *rd = diag_list_new(pool);
+    LiqStatus rc = liq_run(lq, ro, &lo, &st, rd);
+    FUZZ_CHECK(rc == LIQ_OK || rc == LIQ_EINCOMPLETE || (usage_ok && rc == LIQ_EUSAGE),
+               "liq_run failed");
+    FUZZ_CHECK(rc == LIQ_OK || rd->n > 0, "a failed run without a diagnostic");
+    FUZZ_CHECK(st.rows_out == out->rows, "rows_out differs from the rows written");
+    FUZZ_CHECK(st.records_matched <= st.records_scanned, "more records matched than scanned");
+    fuzz_check_diags(pool, rd, query, qlen, pattern, plen);
+}
+
 void fuzz_run_query(apr_pool_t *pool, LiqQuery *lq, const char *path, uint32_t batch_rows,
                     int no_prefilter, const char *query, size_t qlen, const char *pattern,
                     size_t plen, FuzzOut *out)
@@ -78,13 +95,11 @@ void fuzz_run_query(apr_pool_t *pool, LiqQuery *lq, const char *path, uint32_t b
     ro.no_prefilter = no_prefilter;
     ro.inputs = inputs;
     ro.ninputs = 1;
-    LiqOutput lo = {out, format_row, write_rows, NULL};
-    LiqRunStats st;
-    memset(&st, 0, sizeof(st));
-    LiqDiagList *rd = diag_list_new(pool);
-    LiqStatus rc = liq_run(lq, &ro, &lo, &st, rd);
-    FUZZ_CHECK(rc == LIQ_OK || rc == LIQ_EINCOMPLETE, "liq_run failed");
-    FUZZ_CHECK(st.rows_out == out->rows, "rows_out differs from the rows written");
-    FUZZ_CHECK(st.records_matched <= st.records_scanned, "more records matched than scanned");
-    fuzz_check_diags(pool, rd, query, qlen, pattern, plen);
+    run_checked(pool, lq, &ro, query, qlen, pattern, plen, 0, out);
+}
+
+void fuzz_run_query_opts(apr_pool_t *pool, LiqQuery *lq, const LiqRunOptions *ro,
+                         const char *query, size_t qlen, FuzzOut *out)
+{
+    run_checked(pool, lq, ro, query, qlen, NULL, 0, 1, out);
 }

@@ -10,10 +10,12 @@
 FUZZ_REPLAY_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_SRCDIR='"$(abs_top_srcdir)"'
 FUZZ_COMMON = fuzz/fuzz.h fuzz/harness.c
 FUZZ_REPLAYS = fuzz/replay_parse fuzz/replay_compile fuzz/replay_fpat fuzz/replay_json \
-	fuzz/replay_decomp fuzz/replay_run fuzz/replay_wide
+	fuzz/replay_decomp fuzz/replay_run fuzz/replay_wide fuzz/replay_input fuzz/replay_ts \
+	fuzz/replay_s3xml
 check_PROGRAMS += $(FUZZ_REPLAYS)
 TESTS += $(FUZZ_REPLAYS) fuzz/dict_fresh.sh
 EXTRA_DIST += fuzz/README fuzz/corpus fuzz/crashes fuzz/insights.dict fuzz/json.dict fuzz/fpat.dict \
+	fuzz/input.dict fuzz/ts.dict fuzz/s3xml.dict \
 	fuzz/gen_dict.sh fuzz/dict_fresh.sh fuzz/run.sh
 
 fuzz_replay_parse_SOURCES = fuzz/replay.c fuzz/fuzz_parse.c $(FUZZ_COMMON)
@@ -44,10 +46,22 @@ fuzz_replay_wide_SOURCES = fuzz/replay.c fuzz/fuzz_wide.c $(FUZZ_COMMON)
 fuzz_replay_wide_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_NAME='"wide"'
 fuzz_replay_wide_LDADD = libliqcli.la libliq.la $(LIQ_LIBS)
 
+fuzz_replay_input_SOURCES = fuzz/replay.c fuzz/fuzz_input.c $(FUZZ_COMMON)
+fuzz_replay_input_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_NAME='"input"'
+fuzz_replay_input_LDADD = libliqcli.la libliq.la $(LIQ_LIBS)
+
+fuzz_replay_ts_SOURCES = fuzz/replay.c fuzz/fuzz_ts.c $(FUZZ_COMMON)
+fuzz_replay_ts_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_NAME='"ts"'
+fuzz_replay_ts_LDADD = libliqcli.la libliq.la $(LIQ_LIBS)
+
+fuzz_replay_s3xml_SOURCES = fuzz/replay.c fuzz/fuzz_s3xml.c $(FUZZ_COMMON)
+fuzz_replay_s3xml_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_NAME='"s3xml"'
+fuzz_replay_s3xml_LDADD = libliqcli.la libliq.la $(LIQ_LIBS)
+
 if ENABLE_FUZZING
 FUZZ_LINK = -fsanitize=fuzzer
 noinst_PROGRAMS += fuzz/fuzz_parse fuzz/fuzz_compile fuzz/fuzz_fpat fuzz/fuzz_json \
-	fuzz/fuzz_decomp fuzz/fuzz_run fuzz/fuzz_wide
+	fuzz/fuzz_decomp fuzz/fuzz_run fuzz/fuzz_wide fuzz/fuzz_input fuzz/fuzz_ts fuzz/fuzz_s3xml
 
 fuzz_fuzz_parse_SOURCES = fuzz/fuzz_parse.c $(FUZZ_COMMON)
 fuzz_fuzz_parse_LDFLAGS = $(FUZZ_LINK)
@@ -76,4 +90,16 @@ fuzz_fuzz_run_LDADD = libliqcli.la libliq.la $(LIQ_LIBS)
 fuzz_fuzz_wide_SOURCES = fuzz/fuzz_wide.c $(FUZZ_COMMON)
 fuzz_fuzz_wide_LDFLAGS = $(FUZZ_LINK)
 fuzz_fuzz_wide_LDADD = libliqcli.la libliq.la $(LIQ_LIBS)
+
+fuzz_fuzz_input_SOURCES = fuzz/fuzz_input.c $(FUZZ_COMMON)
+fuzz_fuzz_input_LDFLAGS = $(FUZZ_LINK)
+fuzz_fuzz_input_LDADD = libliqcli.la libliq.la $(LIQ_LIBS)
+
+fuzz_fuzz_ts_SOURCES = fuzz/fuzz_ts.c $(FUZZ_COMMON)
+fuzz_fuzz_ts_LDFLAGS = $(FUZZ_LINK)
+fuzz_fuzz_ts_LDADD = libliqcli.la libliq.la $(LIQ_LIBS)
+
+fuzz_fuzz_s3xml_SOURCES = fuzz/fuzz_s3xml.c $(FUZZ_COMMON)
+fuzz_fuzz_s3xml_LDFLAGS = $(FUZZ_LINK)
+fuzz_fuzz_s3xml_LDADD = libliqcli.la libliq.la $(LIQ_LIBS)
 endif

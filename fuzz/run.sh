@@ -17,8 +17,7 @@ t=$1 secs=$2
 shift 2
 top=${SRCDIR:-$(dirname "$0")/..}
 case $t in
-json) dict=$top/fuzz/json.dict ;;
-fpat) dict=$top/fuzz/fpat.dict ;;
+json | fpat | input | ts | s3xml) dict=$top/fuzz/$t.dict ;;
 decomp) dict= ;;
 *) dict=$top/fuzz/insights.dict ;;
 esac
