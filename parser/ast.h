@@ -56,6 +56,8 @@ enum {
     AST_F_CSV = 1 << 9,       /* PARSE: csv mode */
     AST_F_OFFSET = 1 << 10,   /* CALL bin(): its second argument came from 'offset' */
     AST_F_OUTNEW = 1 << 11,   /* LOOKUP: OUTPUTNEW (keep values the rows have) */
+    AST_F_WILD = 1 << 12,     /* FIELD in an XCMD: a wildcard, its text ends in '*' */
+    AST_F_XOPT = 1 << 13,     /* ITEM in an XCMD: an option name=value */
 };
 
 /* Expressions (and filter-pattern conditions) nested deeper than this are refused by the

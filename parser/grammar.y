@@ -90,6 +90,7 @@ static AstNode *with_offset(ParseCtx *ctx, AstNode *e, LxTok word, LiqSpan wsp, 
 %token ANOMALY "'anomaly'" UNMASK "'unmask'" LOOKUP "'lookup'"
 %token <tok> OUTPUT "'OUTPUT'"
 %token JOIN "'join'" WHERE "'where'"
+%token <tok> XCMD "a 2025 command"
 %token BADCMD "a command"
 %token AND "'and'" OR "'or'" NOT "'not'" LIKE "'like'" IN "'in'" AS "'as'" BY "'by'"
 %token ASC "'asc'" DESC "'desc'" TRUE "'true'" FALSE "'false'"
@@ -109,7 +110,7 @@ static AstNode *with_offset(ParseCtx *ctx, AstNode *e, LxTok word, LiqSpan wsp, 
 
 %type <node> pipeline command items item expr primary call args arglist list listitems
 %type <node> sortkeys sortkey byclause alias names parsesrc srcparams srcparam byitems byitem
-%type <node> lkpairs lkpair lktable lkname joinopts joinopt
+%type <node> lkpairs lkpair lktable lkname joinopts joinopt xargs xarg xval
 
 %%
 
@@ -292,8 +293,79 @@ command
             ast_add(P, $$, subquery(ctx, $8, @7, @9));
             $$->span = @$;
         }
+    | XCMD                      { $$ = ast_new_str(P, AST_XCMD, @$, $1.s, $1.len); }
+    | XCMD xargs                {
+            /* the 2025-26 commands: a flat list that parser/xcmd.c reads (sema checks it) */
+            $$ = $2;
+            $$->kind = AST_XCMD;
+            $$->str = $1.s;
+            $$->len = $1.len;
+            $$->span = @$;
+        }
     | BADCMD                    { $$ = NULL; }
     | error                     { $$ = NULL; }
+    ;
+
+xargs
+    : xarg                      { $$ = ast_add(P, ast_new(P, AST_LIST, @1), $1); }
+    | xargs xarg                { $$ = ast_add(P, $1, $2); $$->span = @$; }
+    | xargs COMMA xarg          { $$ = ast_add(P, $1, $3); $$->span = @$; }
+    ;
+
+xarg
+    : lkname                    { $$ = $1; }
+    | lkname STAR               { /* a wildcard: cpu* */
+            $$ = ast_new(P, AST_FIELD, @$);
+            $$->str = apr_pstrcat(P, $1->str, "*", NULL);
+            $$->len = $1->len + 1;
+            $$->flags |= AST_F_WILD;
+        }
+    | IDENT EQ xval             {
+            $$ = ast_add(P, ast_new(P, AST_ITEM, @$), $3);
+            $$->str = $1.s;
+            $$->len = $1.len;
+            $$->flags |= AST_F_XOPT;
+        }
+    | IDENT EQ NUMBER MINUS NUMBER { /* a range: p=1-4 */
+            $$ = ast_add(P, ast_new(P, AST_ITEM, @$), leaf(ctx, AST_NUM, @3, $3));
+            $$->kids[0]->num = $3.num;
+            ast_add(P, $$, leaf(ctx, AST_NUM, @5, $5));
+            $$->kids[1]->num = $5.num;
+            $$->str = $1.s;
+            $$->len = $1.len;
+            $$->flags |= AST_F_XOPT;
+        }
+    | AS alias                  {
+            $$ = ast_add(P, ast_new(P, AST_ITEM, @$), $2);
+            $$->str = $2->str;
+            $$->len = $2->len;
+        }
+    | NUMBER                    { $$ = leaf(ctx, AST_NUM, @1, $1); $$->num = $1.num; }
+    | MINUS NUMBER              {
+            $$ = leaf(ctx, AST_NUM, @$, $2);
+            $$->num = -$2.num;
+            $$->str = apr_pstrcat(P, "-", $2.s, NULL);
+            $$->len++;
+        }
+    | STRING                    { $$ = leaf(ctx, AST_STR, @1, $1); }
+    | DURATION                  {
+            $$ = leaf(ctx, AST_DURATION, @1, $1);
+            $$->num = $1.num;
+        }
+    | TRUE                      { $$ = ast_new(P, AST_BOOL, @1); $$->num = 1; }
+    | FALSE                     { $$ = ast_new(P, AST_BOOL, @1); $$->num = 0; }
+    ;
+
+xval
+    : lkname                    { $$ = $1; }
+    | NUMBER %prec OR           { $$ = leaf(ctx, AST_NUM, @1, $1); $$->num = $1.num; }
+    | STRING                    { $$ = leaf(ctx, AST_STR, @1, $1); }
+    | DURATION                  {
+            $$ = leaf(ctx, AST_DURATION, @1, $1);
+            $$->num = $1.num;
+        }
+    | TRUE                      { $$ = ast_new(P, AST_BOOL, @1); $$->num = 1; }
+    | FALSE                     { $$ = ast_new(P, AST_BOOL, @1); $$->num = 0; }
     ;
 
 joinopts
@@ -716,7 +788,7 @@ static const char *expected_words(ParseCtx *ctx, const yysymbol_kind_t *exp, int
     n = m;
     const char *words = NULL;
     for (int i = 0; i < n && i < 5; i++) {
-        if (exp[i] == YYSYMBOL_QIDENT || exp[i] == YYSYMBOL_BADCMD)
+        if (exp[i] == YYSYMBOL_QIDENT || exp[i] == YYSYMBOL_BADCMD || exp[i] == YYSYMBOL_XCMD)
             continue;
         const char *w = yysymbol_name(exp[i]);
         if (!words)

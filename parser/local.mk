@@ -4,6 +4,7 @@ libliq_la_SOURCES += \
 	parser/ast.c parser/ast.h parser/ast_kinds.def \
 	parser/parse.h \
 	parser/func.c parser/func.h parser/functions.def \
-	parser/sema.c parser/sema.h
+	parser/sema.c parser/sema.h \
+	parser/xcmd.c parser/xcmd.h
 
 EXTRA_DIST += parser/README

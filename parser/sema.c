@@ -10,6 +10,7 @@
 #include <string.h>
 #include "parser/func.h"
 #include "parser/sema.h"
+#include "parser/xcmd.h"
 
 typedef enum { CTX_ROW, CTX_STATS_ITEM, CTX_AGG_ARG, CTX_BY } ExprCtx;
 
@@ -470,6 +471,14 @@ int sema_check(AstNode *q, LiqDiagList *diags)
         case AST_SOURCE:
             check_source(&s, q, c);
             break;
+        case AST_XCMD: { /* the 2025-26 commands (parser/xcmd.h) */
+            apr_pool_t *tmp;
+            XCmd x;
+            apr_pool_create(&tmp, NULL);
+            s.errors += xcmd_read(tmp, cmd, &x, diags);
+            apr_pool_destroy(tmp);
+            break;
+        }
         case AST_JOIN: /* the right side is a query of its own (issue 13) */
             s.errors += sema_check(cmd->kids[3]->kids[0], diags);
             break;

@@ -201,6 +201,41 @@ Op *op_unnest_new(Plan *p, Expr *list, int slot);
  * rows with a null key are all kept (§3.8). */
 Op *op_dedup_new(Plan *p, const int *key_slots, int nkeys);
 
+/* The 2025-26 commands that read their rows as a whole, in order (op_window.c,
+ * docs/commands-2025.md): a breaker holds the rows, orders them (by_time: by @timestamp, rows
+ * without one last, then input order; else input order, which after sort or stats is the
+ * order they gave) and computes what the command asks for. */
+typedef enum {
+    WIN_ACCUM,       /* out[0] = the running sum of in[0]'s numbers */
+    WIN_AUTOREGRESS, /* out[i] = in[0] of the row lag_lo + i rows back */
+    WIN_FILLDOWN,    /* in[i] null: the last value in[i] had */
+    WIN_SESSIONIZE,  /* out[0] = the session of the row's in[] values (gap <= maxspan_ms) */
+    WIN_ADDTOTALS,   /* out[0] = the sum of the row's in[] numbers (row); a summary row (col) */
+    WIN_FILLMISSING, /* rows for the bins of bin_slot no group of keys[] has; out[i] = fill[i] */
+    WIN_OUTLIER,     /* IQR outliers of in[]: removed or clamped; out[0] marks them (mark) */
+} WinKind;
+typedef struct WinSpec {
+    WinKind kind;
+    int by_time;
+    int ts_slot;
+    const int *in;
+    int nin;
+    const int *out;
+    int nout;
+    int lag_lo;         /* autoregress */
+    int64_t maxspan_ms; /* sessionize */
+    int row, col;       /* addtotals */
+    int bin_slot;       /* fillmissing: the bin() key, its period (bin()'s: < 0 months) and offset */
+    double period;
+    int64_t offset;
+    const int *keys;    /* ... every group key of the stats, in order */
+    int nkeys;
+    const Datum *fill;  /* ... fill[i] goes to out[i] */
+    int remove, uselower, mark; /* outlier */
+    double param;
+} WinSpec;
+Op *op_window_new(Plan *p, const WinSpec *spec);
+
 /* stats: group keys and aggregates. */
 typedef struct AggSpec {
     int fn;      /* function id (parser/functions.def) */

@@ -25,6 +25,7 @@
 #include "engine/plan/prefilter.h"
 #include "parser/func.h"
 #include "parser/parse.h"
+#include "parser/xcmd.h"
 
 typedef enum { VIS_DEFAULT, VIS_FIELDS, VIS_DISPLAY, VIS_STATS } VisMode;
 
@@ -50,6 +51,7 @@ typedef struct Builder {
     int fused_n;
     Scope gone; /* names warned about as gone after stats (check_after_stats), once each */
     Scope watch; /* names read where their absence empties the result: CENSUS_* flags */
+    int ordered; /* a sort or stats came before: the rows' order is theirs (op_window.c) */
 } Builder;
 
 /* ===== Pipelines ===== */
@@ -353,6 +355,7 @@ static void add_stats(Builder *b, const AstNode *cmd)
     Op *op = op_stats_new(b->p, keys, key_slots, nkeys, aggs, nagg);
     op->label = ast_text(pool, cmd, b->text);
     b->stats = op;
+    b->ordered = 1;
     b->stats_keys = key_slots;
     b->stats_nkeys = nkeys;
     const char *r1 = reads_of(b, keys, nkeys), *r2 = reads_of(b, argexprs, nagg);
@@ -416,6 +419,7 @@ static void add_sort(Builder *b, const AstNode *cmd, int after_stats)
     apr_pool_t *pool = b->p->pool;
     int n = (int)cmd->nkids;
     int extra = after_stats && b->stats ? b->stats_nkeys : 0;
+    b->ordered = 1;
     int *slots = apr_pcalloc(pool, sizeof(int) * (size_t)(n + extra + 1));
     int *desc = apr_pcalloc(pool, sizeof(int) * (size_t)(n + extra + 1));
     Expr **comp = apr_pcalloc(pool, sizeof(Expr *) * (size_t)(n + 1));
@@ -633,6 +637,307 @@ static void add_unnest(Builder *b, const AstNode *cmd)
     op->detail = reads_of(b, &list, 1);
     end_pipeline(b, op);
     scope_set(pool, b->scope, name, slot);
+}
+
+/* ===== The 2025-26 commands (parser/xcmd.h, op_window.c, docs/commands-2025.md) ===== */
+
+/* The slot the FIELD node f names here: its own, or a computed one for a name that has no
+ * slot of its own here (a null after stats). -1 after an error. */
+static int xslot(Builder *b, const AstNode *f)
+{
+    Expr *e = compile(b, f);
+    if (!e)
+        return -1;
+    int s = expr_direct_slot(e);
+    if (s >= 0)
+        return s;
+    Expr **ex = apr_palloc(b->p->pool, sizeof(Expr *));
+    int *sl = apr_palloc(b->p->pool, sizeof(int));
+    ex[0] = e;
+    sl[0] = s = plan_new_slot(b->p, f->str, SLOT_COMPUTED);
+    Op *op = op_fields_new(b->p, ex, sl, 1);
+    op->label = "(fields read)";
+    push_op(b, op);
+    return s;
+}
+
+/* A new field a command makes: named, and shown after the columns shown so far (not when a
+ * display decides them). */
+static int xnew(Builder *b, const char *name)
+{
+    apr_pool_t *pool = b->p->pool;
+    int slot = plan_new_slot(b->p, name, SLOT_COMPUTED);
+    scope_set(pool, b->scope, name, slot);
+    if (b->vmode == VIS_DEFAULT) {
+        const char **v = apr_palloc(pool, sizeof(char *) * (size_t)(b->nlk_shown + 1));
+        if (b->nlk_shown)
+            memcpy(v, b->lk_shown, sizeof(char *) * (size_t)b->nlk_shown);
+        v[b->nlk_shown++] = name;
+        b->lk_shown = v;
+    } else if (b->vmode != VIS_DISPLAY) {
+        vis_add(b, name, slot, 1);
+    }
+    return slot;
+}
+
+/* A shown column called name now shows slot. */
+static void vis_replace(Builder *b, const char *name, int slot)
+{
+    for (int i = 0; i < b->nvis; i++)
+        if (strcmp(b->vis[i].name, name) == 0)
+            b->vis[i].slot = slot;
+}
+
+/* The names shown here, for commands that read "all fields" or wildcards: the visible
+ * columns, and in the default view @timestamp, @message and what lookups added. */
+static int xshown(Builder *b, const char ***names)
+{
+    apr_pool_t *pool = b->p->pool;
+    int n = 0;
+    const char **v = apr_palloc(pool, sizeof(char *) * (size_t)(b->nvis + b->nlk_shown + 3));
+    if (b->vmode == VIS_DEFAULT) {
+        v[n++] = "@timestamp";
+        v[n++] = "@message";
+        for (int i = 0; i < b->nlk_shown; i++)
+            v[n++] = b->lk_shown[i];
+    } else {
+        for (int i = 0; i < b->nvis; i++)
+            v[n++] = b->vis[i].name;
+    }
+    *names = v;
+    return n;
+}
+
+/* Whether name matches the wildcard pat (its '*' any run of characters). */
+static int wild_match(const char *pat, const char *name)
+{
+    if (!*pat)
+        return !*name;
+    if (*pat == '*')
+        return wild_match(pat + 1, name) || (*name && wild_match(pat, name + 1));
+    return *pat == *name && wild_match(pat + 1, name + 1);
+}
+
+static Datum fill_value(apr_pool_t *pool, const AstNode *v)
+{
+    switch (v->kind) {
+    case AST_NUM:
+        return val_num(v->num);
+    case AST_BOOL:
+        return val_bool(v->num != 0);
+    case AST_DURATION:
+        return val_num(v->num);
+    default:
+        return val_str(apr_pstrmemdup(pool, v->str, v->len), v->len);
+    }
+}
+
+static void xerr(Builder *b, const AstNode *n, const char *msg, const char *hint)
+{
+    LiqDiag *d = diag_add(b->diags, DIAG_ERROR, &n->span, "%s", msg);
+    if (hint)
+        diag_hint(b->diags, d, "%s", hint);
+    b->errors++;
+}
+
+/* countFrequent f, ...: 'stats count(*) as _approxcount by f, ... | sort _approxcount desc',
+ * exact counts (docs/commands-2025.md). */
+static void add_count_frequent(Builder *b, const AstNode *cmd, const XCmd *x)
+{
+    apr_pool_t *pool = b->p->pool;
+    LiqSpan sp = cmd->span;
+    AstNode *st = ast_new(pool, AST_STATS, sp);
+    AstNode *items = ast_new(pool, AST_LIST, sp), *by = ast_new(pool, AST_LIST, sp);
+    AstNode *call = ast_new_str(pool, AST_CALL, sp, "count", 5);
+    call->fn = FN_count;
+    call->flags |= AST_F_AGG;
+    call->written = "count(*)";
+    ast_add(pool, call, ast_new(pool, AST_STAR, sp));
+    AstNode *item = ast_add(pool, ast_new(pool, AST_ITEM, sp), call);
+    item->str = "_approxcount";
+    item->len = 12;
+    ast_add(pool, items, item);
+    for (int i = 0; i < x->nfields; i++) {
+        const AstNode *g = x->fields[i];
+        AstNode *f = ast_new_str(pool, AST_FIELD, g->span, g->str, g->len);
+        f->flags = g->flags;
+        ast_add(pool, by, ast_add(pool, ast_new(pool, AST_ITEM, g->span), f));
+    }
+    ast_add(pool, st, items);
+    ast_add(pool, st, by);
+    st->written = ast_text(pool, cmd, b->text);
+    add_stats(b, st);
+    AstNode *keys = ast_new(pool, AST_SORT, sp);
+    AstNode *f = ast_new_str(pool, AST_FIELD, sp, "_approxcount", 12);
+    AstNode *k = ast_add(pool, ast_new(pool, AST_SORTKEY, sp), f);
+    k->flags |= AST_F_DESC | AST_F_DIR_GIVEN;
+    ast_add(pool, keys, k);
+    add_sort(b, keys, 1);
+}
+
+/* fillmissing: right after 'stats ... by bin()'; the bin key's period and offset. */
+static int fill_bins(Builder *b, const AstNode *q, uint32_t at, const AstNode *cmd, WinSpec *w)
+{
+    const AstNode *st = at > 0 ? q->kids[at - 1] : NULL;
+    if (!st || st->kind != AST_STATS || !b->stats) {
+        xerr(b, cmd, "fillmissing comes right after 'stats ... by bin(...)'",
+             "write 'stats count(*) by bin(5m) | fillmissing with 0 for `count(*)`'");
+        return 0;
+    }
+    const AstNode *by = st->kids[1];
+    for (uint32_t k = 0; k < by->nkids; k++) {
+        const AstNode *e = by->kids[k]->kids[0];
+        if (e->kind == AST_CALL && e->fn == FN_bin && e->nkids >= 1 &&
+            e->kids[0]->kind == AST_DURATION) {
+            w->bin_slot = b->stats_keys[k];
+            w->period = e->kids[0]->num;
+            w->offset = e->nkids == 2 ? (int64_t)e->kids[1]->num : 0;
+            w->keys = b->stats_keys;
+            w->nkeys = b->stats_nkeys;
+            return 1;
+        }
+    }
+    xerr(b, cmd, "fillmissing fills the bins of 'stats ... by bin(...)': this stats has no bin() key",
+         "group by bin(period), such as 'stats count(*) by bin(5m)'");
+    return 0;
+}
+
+static void add_xcmd(Builder *b, const AstNode *q, uint32_t at)
+{
+    const AstNode *cmd = q->kids[at];
+    apr_pool_t *pool = b->p->pool;
+    XCmd x;
+    if (xcmd_read(pool, cmd, &x, NULL)) { /* sema reported it */
+        b->errors++;
+        return;
+    }
+    if (x.kind == XC_COUNTFREQUENT) {
+        add_count_frequent(b, cmd, &x);
+        return;
+    }
+    if (x.kind == XC_EXPAND) { /* unnest f into f */
+        Expr *list = compile(b, x.fields[0]);
+        if (!list)
+            return;
+        const char *name = x.fields[0]->str;
+        int slot = plan_new_slot(b->p, name, SLOT_COMPUTED);
+        Op *op = op_unnest_new(b->p, list, slot);
+        op->label = ast_text(pool, cmd, b->text);
+        op->detail = reads_of(b, &list, 1);
+        end_pipeline(b, op);
+        scope_set(pool, b->scope, name, slot);
+        vis_replace(b, name, slot);
+        return;
+    }
+    WinSpec w;
+    memset(&w, 0, sizeof(w));
+    w.by_time = !b->ordered;
+    w.ts_slot = b->p->ts_slot;
+    int *in = apr_pcalloc(pool, sizeof(int) * (size_t)(x.nfields + b->nvis + b->nlk_shown + 4));
+    int *out = apr_pcalloc(pool, sizeof(int) * (size_t)(x.lag_hi - x.lag_lo + x.nfill + 2));
+    int nin = 0, nout = 0;
+    const char **shown;
+    int nshown = xshown(b, &shown);
+    int wild = x.kind == XC_FILLDOWN || x.kind == XC_ADDTOTALS;
+    if (wild && x.nfields == 0) { /* every field shown */
+        for (int i = 0; i < nshown; i++) {
+            AstNode *f = ast_new_str(pool, AST_FIELD, cmd->span, shown[i], strlen(shown[i]));
+            int s = xslot(b, f);
+            if (s >= 0)
+                in[nin++] = s;
+        }
+    }
+    for (int i = 0; i < x.nfields; i++) {
+        const AstNode *f = x.fields[i];
+        if (f->flags & AST_F_WILD) {
+            for (int k = 0; k < nshown; k++)
+                if (wild_match(f->str, shown[k])) {
+                    AstNode *g = ast_new_str(pool, AST_FIELD, f->span, shown[k], strlen(shown[k]));
+                    int s = xslot(b, g);
+                    if (s >= 0)
+                        in[nin++] = s;
+                }
+            continue;
+        }
+        int s = xslot(b, f);
+        if (s < 0)
+            return;
+        in[nin++] = s;
+    }
+    const char *base = x.nfields ? x.fields[0]->str : "";
+    const char *alias = x.alias ? x.alias->str : NULL;
+    Datum *fill = NULL;
+    switch (x.kind) {
+    case XC_ACCUM:
+        w.kind = WIN_ACCUM;
+        out[nout++] = xnew(b, alias ? alias : apr_pstrcat(pool, base, "_accum", NULL));
+        break;
+    case XC_AUTOREGRESS:
+        w.kind = WIN_AUTOREGRESS;
+        w.lag_lo = x.lag_lo;
+        for (int l = x.lag_lo; l <= x.lag_hi; l++)
+            out[nout++] = xnew(b, alias && x.lag_lo == x.lag_hi
+                                      ? alias
+                                      : apr_psprintf(pool, "%s_p%d", alias ? alias : base, l));
+        break;
+    case XC_FILLDOWN:
+        w.kind = WIN_FILLDOWN;
+        break;
+    case XC_SESSIONIZE:
+        w.kind = WIN_SESSIONIZE;
+        w.maxspan_ms = x.maxspan_ms;
+        b->p->needs_ts = 1;
+        out[nout++] = xnew(b, alias ? alias : "session_id");
+        break;
+    case XC_ADDTOTALS:
+        w.kind = WIN_ADDTOTALS;
+        w.row = x.row;
+        w.col = x.col;
+        w.by_time = 0; /* totals keep the rows' order */
+        out[nout++] = x.row ? xnew(b, x.fieldname) : -1;
+        break;
+    case XC_OUTLIER:
+        w.kind = WIN_OUTLIER;
+        w.remove = x.remove;
+        w.param = x.param;
+        w.uselower = x.uselower;
+        w.mark = x.mark;
+        w.by_time = 0;
+        if (x.mark)
+            out[nout++] = xnew(b, "_outlier");
+        break;
+    case XC_FILLMISSING:
+        w.kind = WIN_FILLMISSING;
+        w.by_time = 0;
+        if (!fill_bins(b, q, at, cmd, &w))
+            return;
+        fill = apr_pcalloc(pool, sizeof(Datum) * (size_t)(x.nfill + 1));
+        for (int i = 0; i < x.nfill; i++) {
+            int s = scope_get(b->scope, x.fill_fields[i]->str);
+            if (s < 0) {
+                xerr(b, x.fill_fields[i], "fillmissing: no such field after the stats",
+                     "name a column of the stats, such as its alias");
+                return;
+            }
+            fill[nout] = fill_value(pool, x.fill_values[i]);
+            out[nout++] = s;
+        }
+        w.fill = fill;
+        break;
+    default:
+        return;
+    }
+    if (w.by_time || w.kind == WIN_SESSIONIZE) {
+        b->p->slots[w.ts_slot].used = 1;
+        b->p->needs_ts = 1;
+    }
+    w.in = in;
+    w.nin = nin;
+    w.out = out;
+    w.nout = nout;
+    Op *op = op_window_new(b->p, &w);
+    op->label = ast_text(pool, cmd, b->text);
+    end_pipeline(b, op);
 }
 
 /* ===== lookup (issue 13) ===== */
@@ -1271,6 +1576,9 @@ Plan *plan_build_opts(apr_pool_t *pool, const AstNode *q, const char *text, cons
             break;
         case AST_LOOKUP:
             add_lookup(&b, cmd);
+            break;
+        case AST_XCMD:
+            add_xcmd(&b, q, i);
             break;
         case AST_JOIN:
             add_join(&b, q, i);

@@ -15,4 +15,5 @@ DOCS_TESTS = \
 	tests/golden/docs/source.test \
 	tests/golden/docs/misc.test \
 	tests/golden/docs/patterns.test \
-	tests/golden/docs/parsing.test
+	tests/golden/docs/parsing.test \
+	tests/golden/docs/commands2025.test

@@ -4,7 +4,8 @@ LANG_TESTS = \
 	tests/golden/lang/mixed_values.test \
 	tests/golden/lang/stats_expr.test \
 	tests/golden/lang/pct.test \
-	tests/golden/lang/decisions.test
+	tests/golden/lang/decisions.test \
+	tests/golden/lang/commands2025.test
 
 LANG_SH_TESTS = \
 	tests/lang/mixed_types.sh

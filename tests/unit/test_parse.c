@@ -756,11 +756,11 @@ static void test_parse_error_unknown_command(void **state)
 
 static void test_parse_error_unsupported_commands(void **state)
 {
-    assert_parse("fields a | outlier x",
+    assert_parse("fields a | relevantfields x",
                  "ERROR\n"
-                 "liq: error at 1:12: command 'outlier' is not supported by liq\n"
-                 "  fields a | outlier x\n"
-                 "             ^^^^^^^\n"
+                 "liq: error at 1:12: command 'relevantfields' is not supported by liq\n"
+                 "  fields a | relevantfields x\n"
+                 "             ^^^^^^^^^^^^^^\n"
                  "  hint: liq runs the classic Insights commands; see 'liq --help'\n");
     assert_parse("APPENDCOLS t",
                  "ERROR\n"
@@ -768,6 +768,24 @@ static void test_parse_error_unsupported_commands(void **state)
                  "  APPENDCOLS t\n"
                  "  ^^^^^^^^^^\n"
                  "  hint: liq runs the classic Insights commands; see 'liq --help'\n");
+}
+
+/* the 2025-26 commands: one flat list (parser/xcmd.h reads it): fields, wildcards, options,
+ * ranges, 'as' and literals in the order written */
+static void test_parse_xcmd(void **state)
+{
+    assert_parse("autoregress bytes as b p=1-4",
+                 "(query (command \"autoregress\" (field \"bytes\") (item \"b\" (field \"b\")) "
+                 "(item \"p\" (num 1 \"1\") (num 4 \"4\"))))");
+    assert_parse("filldown host cpu*",
+                 "(query (command \"filldown\" (field \"host\") (field \"cpu*\")))");
+    assert_parse("stats count(*) as n by bin(1m) | fillmissing with -1 for n",
+                 "(query (stats (list (item \"n\" (call \"count\" (star)))) (list (item (call "
+                 "\"bin\" (duration 60000 \"1m\"))))) (command \"fillmissing\" (field \"with\") "
+                 "(num -1 \"-1\") (field \"for\") (field \"n\")))");
+    assert_parse("outlier action=remove param=3.0 mark=true cpu",
+                 "(query (command \"outlier\" (item \"action\" (field \"remove\")) "
+                 "(item \"param\" (num 3 \"3.0\")) (item \"mark\" (bool)) (field \"cpu\")))");
 }
 
 static void test_parse_error_unterminated_literals(void **state)
@@ -1149,6 +1167,7 @@ int main(void)
         T(test_parse_error_expected_list_names_the_closing_paren),
         T(test_parse_error_unknown_command),
         T(test_parse_error_unsupported_commands),
+        T(test_parse_xcmd),
         T(test_parse_error_unterminated_literals),
         T(test_parse_error_in_second_of_several_lines),
         T(test_parse_several_errors_in_one_query),
