@@ -5,7 +5,7 @@
 
 bin_PROGRAMS += liq
 liq_SOURCES = cli/main.c
-liq_LDADD = libliqcli.la libliq.la $(LIQ_LIBS)
+liq_LDADD = libliqserve.la libliqcli.la libliq.la $(MHD_LIBS) $(LIQ_LIBS)
 
 noinst_LTLIBRARIES += libliqcli.la
 libliqcli_la_SOURCES = \

@@ -19,6 +19,7 @@
 #include "cli/cli.h"
 #include "cli/sig.h"
 #include "engine/liq.h"
+#include "serve/serve.h"
 
 _Static_assert(CLI_EXIT_INTERRUPTED == 128 + SIGINT && CLI_EXIT_TERMINATED == 128 + SIGTERM,
                "cli_signal_exit (cli/sig.c) returns 128 + the signal: the registry must agree");
@@ -38,6 +39,12 @@ int main(int argc, char **argv)
      * CLI_EXIT_MEMORY (base/mem.h): rows already written stay, the buffered rest is dropped so
      * no half row reaches the reader */
     signal(SIGPIPE, SIG_IGN);
+    if (argc > 1 && strcmp(argv[1], "serve") == 0) { /* liq serve: its own signals (serve.h) */
+        int src = serve_main(argc - 1, argv + 1, stderr);
+        liq_global_cleanup();
+        apr_terminate();
+        return src;
+    }
     if (cli_signals_install() != 0) {
         fprintf(stderr, "liq: internal error: cannot set up signal handling: %s\n",
                 strerror(errno));

@@ -50,6 +50,11 @@ include tests/s3.mk
 TESTS += $(S3_SH_TESTS)
 EXTRA_DIST += $(S3_SH_TESTS) $(S3_TEST_HELPERS)
 
+## liq serve with Debian's AWS CLI and boto3 on loopback (tests/serve/lib.sh)
+include tests/serve.mk
+TESTS += $(SERVE_SH_TESTS)
+EXTRA_DIST += $(SERVE_SH_TESTS) $(SERVE_TEST_HELPERS)
+
 ## Checks of the repository's tools: the lint against timing assertions in tests, setup.sh
 include tests/repo.mk
 TESTS += $(REPO_SH_TESTS)
@@ -59,5 +64,5 @@ EXTRA_DIST += $(REPO_SH_TESTS) scripts/setup.sh
 $(GOLDEN_TESTS:.test=.log) $(FUNCTION_TESTS:.test=.log) $(ENGINE_TESTS:.test=.log) \
 	$(SH_TESTS:.sh=.log) $(OUT_SH_TESTS:.sh=.log) $(ENGINE_SH_TESTS:.sh=.log) \
 	$(S3_SH_TESTS:.sh=.log) $(DOCS_TESTS:.test=.log) $(LANG_TESTS:.test=.log) \
-	$(LANG_SH_TESTS:.sh=.log): \
+	$(LANG_SH_TESTS:.sh=.log) $(SERVE_SH_TESTS:.sh=.log): \
 	tests/golden_run$(EXEEXT) liq$(EXEEXT)
