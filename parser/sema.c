@@ -207,6 +207,14 @@ static int check_expr(Sema *s, AstNode *n, ExprCtx ctx, const char *cmd)
                 }
                 continue;
             }
+            if (id == FN_rate && i == 1) { /* the interval: a fixed length of time */
+                if (a->kind != AST_DURATION || !(a->num > 0)) {
+                    LiqDiag *d = err(s, a, "rate() takes an interval such as 1s, 1m or 1h as "
+                                           "its second argument");
+                    diag_hint(s->diags, d, "for example rate(bytes, 1m): the change per minute");
+                }
+                continue;
+            }
             if (a->kind == AST_STAR) {
                 if (id != FN_count || nargs != 1)
                     err(s, a, "'*' is only allowed in count(*)");

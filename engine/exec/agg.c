@@ -564,6 +564,12 @@ static const AggOps agg_pct = {sizeof(PctSt), pct_init,   pct_update,
                                pct_merge,     pct_result, pct_destroy};
 #define agg_percentile agg_pct
 
+/* time series (issue 20): count_over_time and sum_over_time are count and sum; the planner
+ * rewrites rate() into latest, earliest, max and min (engine/plan/build.c), so its entry is
+ * never run */
+#define agg_count_over_time agg_count
+#define agg_sum_over_time agg_sum
+#define agg_rate agg_latest
 #define FK_AGG_A(kernel) &agg_##kernel,
 #define FK_SCALAR_A(kernel) NULL,
 const AggOps *const agg_table[FN__COUNT] = {

@@ -332,3 +332,26 @@ void k_fn_parseDate(const KArgs *a)
         a->out->d[row] = val_num((double)ms);
     }
 }
+
+/* queryStartTime(), queryEndTime(), queryTimeRange(): the compiler passes the slot the range
+ * operator filled (op_range_new) as the one argument; the value is the query's. */
+static void pass_through(const KArgs *a)
+{
+    FOR_ROWS(a->b)
+    a->out->d[row] = *VGET(a->args[0], row);
+}
+
+void k_fn_queryStartTime(const KArgs *a)
+{
+    pass_through(a);
+}
+
+void k_fn_queryEndTime(const KArgs *a)
+{
+    pass_through(a);
+}
+
+void k_fn_queryTimeRange(const KArgs *a)
+{
+    pass_through(a);
+}

@@ -279,7 +279,13 @@ typedef struct SubqSet SubqSet;
 typedef struct SubqOwner SubqOwner;
 struct LiqRunOptions;
 Op *op_subq_new(Plan *p, const Plan *inner, Expr *value, int negate);
-/* The subquery plan of a subquery filter, or NULL for any other operator. */
+/* queryStartTime(), queryEndTime(), queryTimeRange() (issue 20): writes the query's start,
+ * end (timestamps) and length (ms) into slots[0..3) (-1: not needed): --start and --end, else
+ * the first and last @timestamp that inner ('stats min(@timestamp), max(@timestamp)') finds;
+ * a run binds it as a subquery filter (op_subq_bind). */
+Op *op_range_new(Plan *p, const Plan *inner, const int slots[3]);
+/* The subquery plan of a subquery filter (or of the range operator), or NULL for any other
+ * operator. */
 const Plan *op_subq_inner(const Op *op);
 /* Runs inner to completion with opt's inputs: the values of its first column, in pool. */
 SubqSet *subq_set_run(apr_pool_t *pool, const Plan *inner, const struct LiqRunOptions *opt);

@@ -262,12 +262,14 @@ typedef struct SubqData {
     const Plan *inner;
     Expr *value;
     int negate;
+    const int *range; /* queryStartTime() ...: the slots of start, end, length (else NULL) */
     SubqSet *set;     /* bound copies only */
     SubqOwner *owner; /* ... and who frees it */
 } SubqData;
 
 typedef struct SubqLocal {
     ExprState *st;
+    Datum range[3]; /* the query's start, end and length (range operators) */
 } SubqLocal;
 
 static apr_status_t owner_free(void *p)
@@ -307,6 +309,64 @@ static OpLocal *subq_local_new(const Op *op, const OpCtx *ctx, apr_pool_t *pool)
     return l;
 }
 
+/* ===== The query's time range (queryStartTime(), queryEndTime(), queryTimeRange()) =====
+ *
+ * --start and --end when given (the run's frame, OpCtx); else the first and last @timestamp
+ * of the records, which the operator's subquery ('stats min(@timestamp), max(@timestamp)')
+ * finds in a run of its own before the query's (docs/commands-2025.md). */
+
+static OpLocal *range_local_new(const Op *op, const OpCtx *ctx, apr_pool_t *pool)
+{
+    const SubqData *sd = op->data;
+    SubqLocal *l = apr_pcalloc(pool, sizeof(*l));
+    if (sd->owner)
+        subq_owner_attach(sd->owner, pool);
+    const Datum *row = sd->set && sd->set->nrows ? &sd->set->rows[0] : NULL;
+    int64_t t[2];
+    int has[2] = {ctx->has_frame_start, ctx->has_frame_end};
+    t[0] = ctx->frame_start;
+    t[1] = ctx->frame_end;
+    for (int i = 0; i < 2; i++) {
+        if (!has[i] && row && sd->set->ncols >= 2 && row[i].type == VT_NUM) {
+            t[i] = (int64_t)row[i].v.f;
+            has[i] = 1;
+        }
+        l->range[i] = has[i] ? val_ts(t[i]) : val_null();
+    }
+    l->range[2] = has[0] && has[1] ? val_num((double)(t[1] - t[0])) : val_null();
+    return l;
+}
+
+static void range_execute(const Op *op, OpLocal *lp, Batch *b)
+{
+    const SubqData *sd = op->data;
+    SubqLocal *l = lp;
+    for (int i = 0; i < 3; i++) {
+        if (sd->range[i] < 0)
+            continue;
+        Vec *dst = &b->cols[sd->range[i]];
+        Datum *d = apr_palloc(b->pool, sizeof(Datum));
+        d[0] = l->range[i];
+        dst->d = d;
+        dst->isconst = 1;
+        dst->loaded = 1;
+    }
+}
+
+static const OpVTable range_vt = {
+    .name = "query time range",
+    .local_new = range_local_new,
+    .execute = range_execute,
+};
+
+Op *op_range_new(Plan *p, const Plan *inner, const int slots[3])
+{
+    SubqData *sd = apr_pcalloc(p->pool, sizeof(*sd));
+    sd->inner = inner;
+    sd->range = apr_pmemdup(p->pool, slots, sizeof(int) * 3);
+    return op_new(p, &range_vt, sd);
+}
+
 static void subq_execute(const Op *op, OpLocal *lp, Batch *b)
 {
     const SubqData *sd = op->data;
@@ -339,7 +399,8 @@ Op *op_subq_new(Plan *p, const Plan *inner, Expr *value, int negate)
 
 const Plan *op_subq_inner(const Op *op)
 {
-    return op->vt == &subq_vt ? ((const SubqData *)op->data)->inner : NULL;
+    return op->vt == &subq_vt || op->vt == &range_vt ? ((const SubqData *)op->data)->inner
+                                                      : NULL;
 }
 
 Op *op_subq_bind(apr_pool_t *pool, const Op *op, SubqSet *set, SubqOwner *owner)

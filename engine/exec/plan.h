@@ -98,6 +98,8 @@ typedef struct Plan {
     int ncheck;        /* slots with check set */
     int max_fields;    /* --max-fields: leaves of a JSON record that give fields (0: CloudWatch's
                         * JSON_MAX_FIELDS, engine/data/json.h) */
+    int range_slots[3]; /* queryStartTime(), queryEndTime(), queryTimeRange(): the slots the
+                         * range operator (op_range_new) fills; -1: not used */
     Prefilter *pre;    /* literals every surviving raw line contains */
     int npre;
 } Plan;

@@ -25,6 +25,7 @@
 #include "engine/plan/prefilter.h"
 #include "parser/func.h"
 #include "parser/parse.h"
+#include "parser/sema.h"
 #include "parser/xcmd.h"
 
 typedef enum { VIS_DEFAULT, VIS_FIELDS, VIS_DISPLAY, VIS_STATS } VisMode;
@@ -313,8 +314,97 @@ static void find_aggs(const AstNode *n, const AstNode **out, int *nout)
         find_aggs(n->kids[i], out, nout);
 }
 
+/* What the planner rewrites in stats items (docs/commands-2025.md): rate(f, d) is
+ * (latest(f) - earliest(f)) * d / (max(@timestamp) - min(@timestamp)), over the aggregates
+ * stats has; queryStartTime() and the like outside an aggregate are max() of the value every
+ * row has; a call tree without them comes back as it is. The new tree is written as the
+ * original (its column name). */
+static AstNode *agg_call(apr_pool_t *pool, LiqSpan sp, const char *name, int fn, AstNode *arg)
+{
+    AstNode *c = ast_new_str(pool, AST_CALL, sp, name, strlen(name));
+    c->fn = fn;
+    c->flags |= AST_F_AGG;
+    ast_add(pool, c, arg);
+    return c;
+}
+
+static AstNode *bin_op(apr_pool_t *pool, LiqSpan sp, AstOp op, AstNode *a, AstNode *c)
+{
+    AstNode *n = ast_new(pool, AST_BINOP, sp);
+    n->op = op;
+    n->flags |= AST_F_HAS_AGG;
+    ast_add(pool, n, a);
+    ast_add(pool, n, c);
+    return n;
+}
+
+static const AstNode *ts_rewrite(Builder *b, const AstNode *n)
+{
+    apr_pool_t *pool = b->p->pool;
+    if (n->kind == AST_CALL && n->fn == FN_rate && n->nkids == 2) {
+        LiqSpan sp = n->span;
+        AstNode *ts = ast_new_str(pool, AST_FIELD, sp, "@timestamp", 10);
+        AstNode *ts2 = ast_new_str(pool, AST_FIELD, sp, "@timestamp", 10);
+        AstNode *f1 = (AstNode *)apr_pmemdup(pool, n->kids[0], sizeof(AstNode));
+        AstNode *f2 = (AstNode *)apr_pmemdup(pool, n->kids[0], sizeof(AstNode));
+        AstNode *d = ast_new(pool, AST_NUM, sp);
+        d->num = n->kids[1]->num;
+        d->written = n->kids[1]->str;
+        AstNode *change = bin_op(pool, sp, AOP_SUB, agg_call(pool, sp, "latest", FN_latest, f1),
+                                 agg_call(pool, sp, "earliest", FN_earliest, f2));
+        AstNode *span = bin_op(pool, sp, AOP_SUB, agg_call(pool, sp, "max", FN_max, ts),
+                               agg_call(pool, sp, "min", FN_min, ts2));
+        AstNode *r = bin_op(pool, sp, AOP_DIV, bin_op(pool, sp, AOP_MUL, change, d), span);
+        r->written = ast_text(pool, n, b->text);
+        return r;
+    }
+    if (n->kind == AST_CALL && (n->flags & AST_F_AGG))
+        return n; /* an aggregate's argument reads rows */
+    if (n->kind == AST_CALL && (n->fn == FN_queryStartTime || n->fn == FN_queryEndTime ||
+                                n->fn == FN_queryTimeRange)) {
+        /* the query's range outside an aggregate: max() of the value every row has */
+        AstNode *c = apr_pmemdup(pool, n, sizeof(AstNode));
+        AstNode *m = agg_call(pool, n->span, "max", FN_max, c);
+        m->written = ast_text(pool, n, b->text);
+        return m;
+    }
+    AstNode **kids = NULL;
+    for (uint32_t i = 0; i < n->nkids; i++) {
+        const AstNode *k = ts_rewrite(b, n->kids[i]);
+        if (k != n->kids[i] && !kids) {
+            kids = apr_palloc(pool, sizeof(AstNode *) * n->nkids);
+            memcpy(kids, n->kids, sizeof(AstNode *) * n->nkids);
+        }
+        if (kids)
+            memcpy(&kids[i], &k, sizeof(k)); /* the tree is the plan's own from here */
+    }
+    if (!kids)
+        return n;
+    AstNode *c = apr_pmemdup(pool, n, sizeof(AstNode));
+    c->kids = kids;
+    c->cap = c->nkids;
+    if (!c->written && n->kind != AST_LIST && n->kind != AST_ITEM)
+        c->written = ast_text(pool, n, b->text);
+    return c;
+}
+
+/* stats with its rate() calls rewritten (ts_rewrite), or cmd itself. */
+static const AstNode *stats_rewrite(Builder *b, const AstNode *cmd)
+{
+    const AstNode *items = cmd->kids[0];
+    const AstNode *ni = ts_rewrite(b, items);
+    if (ni == items)
+        return cmd;
+    AstNode *c = apr_pmemdup(b->p->pool, cmd, sizeof(AstNode));
+    c->kids = apr_palloc(b->p->pool, sizeof(AstNode *) * cmd->nkids);
+    memcpy(c->kids, cmd->kids, sizeof(AstNode *) * cmd->nkids);
+    memcpy(&c->kids[0], &ni, sizeof(ni));
+    return c;
+}
+
 static void add_stats(Builder *b, const AstNode *cmd)
 {
+    cmd = stats_rewrite(b, cmd);
     apr_pool_t *pool = b->p->pool;
     const AstNode *items = cmd->kids[0], *by = cmd->kids[1];
     int nkeys = (int)by->nkids;
@@ -1503,6 +1593,48 @@ static void watch_slots(Builder *b)
     }
 }
 
+/* ===== The query's time range (queryStartTime() ...: op_range_new) ===== */
+
+static int uses_range(const AstNode *n)
+{
+    if (!n)
+        return 0;
+    if (n->kind == AST_CALL &&
+        (n->fn == FN_queryStartTime || n->fn == FN_queryEndTime || n->fn == FN_queryTimeRange))
+        return 1;
+    for (uint32_t i = 0; i < n->nkids; i++)
+        if (uses_range(n->kids[i]))
+            return 1;
+    return 0;
+}
+
+/* When the query calls one of the range functions: the range operator, first in pipeline 0,
+ * over a subquery that finds the records' first and last @timestamp. */
+static void add_range(Builder *b, const AstNode *q)
+{
+    if (!uses_range(q))
+        return;
+    static const char text[] = "stats min(@timestamp), max(@timestamp)";
+    static const char *const names[3] = {"(query start)", "(query end)", "(query time range)"};
+    apr_pool_t *pool = b->p->pool;
+    AstNode *iq = liq_parse(pool, text, sizeof(text) - 1, b->diags);
+    if (!iq || sema_check(iq, b->diags) > 0) {
+        b->errors++;
+        return;
+    }
+    Plan *inner = plan_build_opts(pool, iq, text, NULL, b->opts, b->diags);
+    if (!inner) {
+        b->errors++;
+        return;
+    }
+    for (int i = 0; i < 3; i++)
+        b->p->range_slots[i] = plan_new_slot(b->p, names[i], SLOT_COMPUTED);
+    Op *op = op_range_new(b->p, inner, b->p->range_slots);
+    op->label = "(the query's time range: --start/--end, else the records' first and last "
+                "@timestamp)";
+    push_op(b, op);
+}
+
 Plan *plan_build(apr_pool_t *pool, const AstNode *q, const char *text, const FpPattern *fp,
                  LiqDiagList *diags)
 {
@@ -1527,6 +1659,7 @@ Plan *plan_build_opts(apr_pool_t *pool, const AstNode *q, const char *text, cons
     b.ncap = 8;
     p->pipes = apr_pcalloc(pool, sizeof(Pipeline) * (size_t)b.ncap);
     p->ts_slot = plan_input_slot(p, "@timestamp", 10);
+    p->range_slots[0] = p->range_slots[1] = p->range_slots[2] = -1;
     p->npipes = 1;
     b.cur = &p->pipes[0];
     b.vmode = VIS_DEFAULT;
@@ -1542,6 +1675,7 @@ Plan *plan_build_opts(apr_pool_t *pool, const AstNode *q, const char *text, cons
         op->label = ast_text(pool, srcs[0], text);
         push_op(&b, op);
     }
+    add_range(&b, q);
     for (uint32_t i = 0; i < q->nkids; i++) {
         const AstNode *cmd = q->kids[i];
         check_after_stats(&b, cmd);

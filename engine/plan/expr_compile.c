@@ -367,6 +367,20 @@ static int compile_rec(ExprCtx *c, Expr *e, const AstNode *n)
         }
         int *args = apr_palloc(pool, sizeof(int) * (n->nkids + 2));
         int na = 0;
+        if ((n->fn == FN_queryStartTime || n->fn == FN_queryEndTime ||
+             n->fn == FN_queryTimeRange) && n->nkids == 0) { /* the range operator's slot */
+            int which = n->fn == FN_queryStartTime ? 0 : n->fn == FN_queryEndTime ? 1 : 2;
+            int slot = c->plan->range_slots[which];
+            if (slot < 0 || c->scope->closed) { /* after stats: its rows have no range */
+                cerr(c, e, n, "the query's time range is known before stats only: use it in "
+                              "the stats, as 'stats count(*) / queryTimeRange() as r'");
+                return -1;
+            }
+            Step *r = add_step(e, pool, ST_SLOT);
+            r->slot = slot;
+            c->plan->slots[slot].read = 1;
+            args[na++] = r->out;
+        }
         if (n->fn == FN_bin) { /* bin(period) rounds @timestamp */
             c->plan->needs_ts = 1;
             AstNode ts;
