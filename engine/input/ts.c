@@ -6,6 +6,7 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -940,13 +941,16 @@ int ts_parse_user(const char *s, int64_t now_ms, int64_t *ms)
             unit = 86400000;
         else if (!strcmp(end, "w"))
             unit = 7LL * 86400000;
-        if (!unit)
+        /* no time before year -292 million: v * unit overflowed (--start -99999999999999999999m) */
+        if (!unit || v > (INT64_MAX / 4) / unit)
             return 0;
         *ms = now_ms - (int64_t)v * unit;
         return 1;
     }
     size_t digits = strspn(s, "0123456789");
     if (digits == n) { /* epoch: 10 digits or fewer are seconds, more are milliseconds */
+        if (digits > 18)
+            return 0; /* beyond year 31 million, and past strtoll's range from 20 digits */
         long long v = strtoll(s, NULL, 10);
         *ms = digits <= 10 ? (int64_t)v * 1000 : (int64_t)v;
         return 1;

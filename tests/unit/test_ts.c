@@ -277,7 +277,10 @@ static void test_ts_parse_user_rejects(void **state)
 {
     (void)state;
     static const char *bad[] = {"", "yesterday", "NOW", "-2x", "-m", "-", "-1", "+5m", "5m",
-                                "-1.5h", "2026-13-01", "1795428000.5", "12:00"};
+                                "-1.5h", "2026-13-01", "1795428000.5", "12:00",
+                                /* past int64 milliseconds: they overflowed (found by fuzz_ts) */
+                                "-99999999999999999999m", "-9223372036854775807w",
+                                "-3000000000000000000s", "99999999999999999999"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         int64_t ms = -42;
         print_message("'%s'\n", bad[i]);
