@@ -279,13 +279,14 @@ static void on_leaf(void *ctx, const char *name, size_t len, const Datum *v)
 }
 
 /* The jdom tree flattened as json.h says json_each does: names joined by dots (an '@' more on
- * top-level keys that start with one), empty containers absent, no leaf named after the first
+ * top-level keys that start with one), empty containers the strings "{}" and "[]" (the
+ * record's own {} no field), no leaf named after the first
  * JSON_MAX_FIELDS (nulls are kept here: json_extract's last leaf of a name may be one). path
  * holds any name of the line (2 * its length + 16 bytes: an index is a digit and a dot per
  * '[', deep containers are leaves). */
 static void dom_leaves(const JdNode *n, char *path, size_t plen, int top, Leaves *l)
 {
-    if (n->type == JD_OBJ || n->type == JD_ARR) {
+    if ((n->type == JD_OBJ || n->type == JD_ARR) && (n->n > 0 || top)) {
         for (size_t i = 0; i < n->n; i++) {
             char seg[32];
             const char *k = seg;
@@ -309,7 +310,9 @@ static void dom_leaves(const JdNode *n, char *path, size_t plen, int top, Leaves
     }
     if (++l->counted > JSON_MAX_FIELDS)
         return;
-    Datum d = val_jdom(n); /* nulls too: json_extract gives the last leaf of a name */
+    Datum d = n->type == JD_OBJ   ? val_str("{}", 2)
+              : n->type == JD_ARR ? val_str("[]", 2)
+                                  : val_jdom(n); /* nulls too: json_extract gives the last leaf */
     on_leaf(l, path, plen, &d);
 }
 

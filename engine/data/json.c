@@ -84,6 +84,8 @@ static inline Datum leaf_datum(JsonLeaf t, const char *b, const char *e, int esc
         return val_bool(0);
     case JSON_NULL:
         return val_null();
+    case JSON_EMPTY: /* an empty object or array: the string {} or [] (json.h) */
+        return *b == '{' ? val_str("{}", 2) : val_str("[]", 2);
     default:
         return val_str(b, n);
     }
@@ -251,7 +253,7 @@ static void ex_leaf(void *ctx, int d, JsonLeaf t, const char *b, const char *e, 
 }
 
 static const JsonVisitor extract_visitor = {
-    .open = ex_open, .key = ex_key, .elem = ex_elem, .leaf = ex_leaf};
+    .open = ex_open, .key = ex_key, .elem = ex_elem, .leaf = ex_leaf, .empty_leaf = 1};
 
 int json_extract(const char *line, size_t len, const JsonWant *want, Datum *out, apr_pool_t *pool)
 {
@@ -411,15 +413,14 @@ static void each_elem(void *ctx, int d, unsigned idx)
 static void each_leaf(void *ctx, int d, JsonLeaf t, const char *b, const char *end, int esc)
 {
     Each *e = ctx;
-    (void)d;
-    if (++e->leaves > e->max || t == JSON_NULL)
+    if (d == 0 || ++e->leaves > e->max || t == JSON_NULL) /* d 0: the record's own {} */
         return;
     Datum v = leaf_datum(t, b, end, esc, e->pool);
     e->fn(e->ctx, e->path.p, e->path.len, &v);
 }
 
 static const JsonVisitor each_visitor = {
-    .open = each_open, .key = each_key, .elem = each_elem, .leaf = each_leaf};
+    .open = each_open, .key = each_key, .elem = each_elem, .leaf = each_leaf, .empty_leaf = 1};
 
 int json_each(const char *line, size_t len, JsonLeafFn fn, void *ctx, apr_pool_t *pool)
 {

@@ -2,8 +2,9 @@
  *
  * One pass over a line finds every wanted field at once. Nested objects flatten with dots
  * (a.b.c), arrays with the index as a path segment (items.0.id); a top-level key that starts
- * with '@' is exposed with an extra '@' (@@key); JSON null and empty containers are absent;
- * after JSON_MAX_FIELDS leaves (CloudWatch's 200; --max-fields raises it: the _cap variants)
+ * with '@' is exposed with an extra '@' (@@key); JSON null is absent; an empty object or array
+ * is a leaf, the string "{}" or "[]" (white space inside dropped; the record's own {} is no
+ * field: docs/jsontestsuite.md); after JSON_MAX_FIELDS leaves (CloudWatch's 200; --max-fields raises it: the _cap variants)
  * no further field is discovered. When a key repeats, the last
  * occurrence wins (as jq and JSON.parse). A name is its path's segments joined by dots, empty
  * segments included: {"":{"a":0}} has the field ".a", {"a":{"":1}} the field "a.", and a

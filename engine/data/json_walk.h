@@ -15,6 +15,10 @@
  *                           quotes (esc as for keys), the others their text as written
  *   close(depth, end)       the container at depth closes; end is just after its '}' or ']'
  *
+ * An empty container ({} or [], white space inside allowed) is an open and a close, or, for a
+ * visitor whose empty_leaf is 1, one leaf JSON_EMPTY of its text (json.c: a field, json.h);
+ * jdom takes open and close (an empty node).
+ *
  * A container that would open level JSON_MAX_DEPTH + 1 is read on (checked by the same state
  * machine, to any depth) without a callback, and then reported as one JSON_TEXT leaf of its
  * text; so no callback ever sees a depth above JSON_MAX_DEPTH, and a visitor's per-level
@@ -63,8 +67,9 @@ typedef enum {
     JSON_TRUE,
     JSON_FALSE,
     JSON_NULL,
-    JSON_TEXT   /* NaN, Infinity, -Infinity, or a container deeper than JSON_MAX_DEPTH: a
+    JSON_TEXT,  /* NaN, Infinity, -Infinity, or a container deeper than JSON_MAX_DEPTH: a
                  * string of its text as written */
+    JSON_EMPTY  /* {} or [] (white space inside allowed), for a visitor with empty_leaf */
 } JsonLeaf;
 
 typedef struct JsonVisitor {
@@ -73,6 +78,7 @@ typedef struct JsonVisitor {
     void (*elem)(void *ctx, int depth, unsigned idx);
     void (*leaf)(void *ctx, int depth, JsonLeaf t, const char *b, const char *e, int esc);
     void (*close)(void *ctx, int depth, const char *end);
+    int empty_leaf; /* 1: an empty container is one JSON_EMPTY leaf (above) */
 } JsonVisitor;
 
 /* The end of the one JSON value at p (after optional white space), checked at any depth, or
@@ -248,18 +254,35 @@ value:
         else
             bits[depth >> 6] &= ~(1ULL << (depth & 63));
         depth++;
+        b = p; /* the bracket */
+        p = json_ws(p + 1, end);
+        if (p < end && *p == (obj ? '}' : ']')) { /* empty */
+            p++;
+            if (v->empty_leaf && !raw && depth <= JSON_MAX_DEPTH) {
+                depth--; /* one leaf of the container around it */
+                obj = depth ? (int)((bits[(depth - 1) >> 6] >> ((depth - 1) & 63)) & 1) : 0;
+                t = JSON_EMPTY;
+                e = p;
+                p = b;
+                break;
+            }
+            if (!raw) { /* open and close */
+                if (depth > JSON_MAX_DEPTH) {
+                    raw = depth;
+                    deep = b;
+                } else if (v->open) {
+                    v->open(ctx, (int)depth, obj, b);
+                }
+            }
+            goto close;
+        }
         if (!raw) {
             if (depth > JSON_MAX_DEPTH) {
                 raw = depth;
-                deep = p;
+                deep = b;
             } else if (v->open) {
-                v->open(ctx, (int)depth, obj, p);
+                v->open(ctx, (int)depth, obj, b);
             }
-        }
-        p = json_ws(p + 1, end);
-        if (p < end && *p == (obj ? '}' : ']')) {
-            p++;
-            goto close;
         }
         if (obj)
             goto key;

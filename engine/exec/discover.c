@@ -223,8 +223,10 @@ static void json_fields(DiscLocal *l, const Rec *r, const Input *in, apr_pool_t 
         src_count_not_json(in);
     if (!ok)
         return;
+    /* names.p is NULL when every name is empty ({"":0}, the field ""): a name, not nothing */
+    const char *names = l->names.p ? l->names.p : "";
     for (int i = l->nleaves - 1; i >= 0; i--)
-        count(l, l->names.p + l->leaves[i].off, l->leaves[i].len, l->leaves[i].type);
+        count(l, names + l->leaves[i].off, l->leaves[i].len, l->leaves[i].type);
 }
 
 /* The columns of a positional record: "-" and empty tokens are absent. tok and len hold c->n

@@ -41,16 +41,17 @@ TextEnc enc_sniff(const char *p, size_t n, size_t *bom)
         return ENC_UTF16BE;
     }
     /* no mark: UTF-16 when half or more of the high bytes of its code units are NUL (ASCII
-     * characters) and (almost) none of the low ones are; UTF-8 has no NUL byte */
+     * characters), two at least, and (almost) none of the low ones are; UTF-8 has no NUL byte,
+     * but one NUL is no evidence (JSONTestSuite's "123\0" is a line of text, not U+3231 '3') */
     size_t m = (n < 512 ? n : 512) & ~(size_t)1;
     if (m < 4)
         return ENC_UTF8;
     size_t nul[2] = {0, 0}, units = m / 2;
     for (size_t i = 0; i < m; i++)
         nul[i & 1] += u[i] == 0;
-    if (nul[1] * 2 >= units && nul[0] * 16 <= units)
+    if (nul[1] * 2 >= units && nul[1] >= 2 && nul[0] * 16 <= units)
         return ENC_UTF16LE;
-    if (nul[0] * 2 >= units && nul[1] * 16 <= units)
+    if (nul[0] * 2 >= units && nul[0] >= 2 && nul[1] * 16 <= units)
         return ENC_UTF16BE;
     return ENC_UTF8;
 }

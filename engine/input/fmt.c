@@ -264,10 +264,15 @@ int fmt_json_seq(const char *p, size_t n)
     if (i >= n)
         return 0;
     if (p[i] == '[') { /* an array of objects (or an empty array) */
-        for (i++; i < n && json_space(p[i]); i++)
+        for (i++; i < n && json_space(p[i]) && p[i]; i++)
             ;
-        if (i < n && p[i] == ']')
-            return 1;
+        if (i < n && p[i] == ']') {
+            /* an empty array ends its line: [] alone, not [][] or [] text (JSONTestSuite's
+             * n_structure_double_array is a line of text) */
+            for (i++; i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r'); i++)
+                ;
+            return i >= n || p[i] == '\n';
+        }
         return i < n && p[i] == '{' && first_value(p + i, n - i, cut, &end);
     }
     if (p[i] != '{')

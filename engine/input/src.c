@@ -1680,9 +1680,14 @@ static int read_json_block(Src *s, Input *in, Morsel *m)
             report_in(s, in, "%llu JSON record%s longer than --max-line (%zu bytes) %s cut there",
                       (unsigned long long)in->jcut, in->jcut == 1 ? "" : "s", s->max_line,
                       in->jcut == 1 ? "was" : "were");
-        if (in->jtrunc)
+        if (in->jseq.in_array && !in->jtrunc)
+            in->jtrunc = 2; /* the end, and the array of records never closed */
+        if (in->jtrunc == 1)
             report_in(s, in, "%s", "the input ends inside a JSON value: its last record is "
                                    "incomplete (read as text)");
+        else if (in->jtrunc)
+            report_in(s, in, "%s", "the input ends inside a JSON array of records: no ']' "
+                                   "closes it (the records it holds were read)");
         in->jcut = 0;
         in->jtrunc = 0;
         return 0;

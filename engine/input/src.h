@@ -127,7 +127,8 @@ typedef struct Input {
     int text_only;      /* --input-format text: lines are never read as JSON */
     JsonSeqCut jseq;    /* FMT_JSONSEQ: where the reader stands between records (fmt.h) */
     uint64_t jcut;      /* ... records cut at --max-line, reported when the input ends */
-    int jtrunc;         /* ... the input ended inside a record (reported then) */
+    int jtrunc;         /* ... the input ended inside a record (1) or an array of records
+                         * that never closes (2) (reported then) */
     const TsOpts *tso;  /* --timestamp-field, --timestamp-format, --tz (NULL: none) */
     TsForm tsform;      /* the form of its text lines' timestamps, from its first lines (ts.h
                          * ts_sniff_form; TSK_NONE: each line by the rule alone) */

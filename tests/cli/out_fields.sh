@@ -3,7 +3,7 @@
 #
 # One row per field: name, number of records that have it, and its value types; ordered by
 # count (descending) then name; the same discovery as queries: JSON flattened as in §7.2 (dots,
-# array indexes, @@ for top-level '@' keys, null and empty containers absent, the last of a
+# array indexes, @@ for top-level '@' keys, null absent, empty containers strings, the last of a
 # repeated key), the system fields, the columns of positional formats (an ALB corpus file,
 # gzip-compressed; VPC flow logs), Lambda platform lines and the JSON fragment of a Lambda
 # application line; --start/--end; every --format; the same rows at every thread count; at
@@ -47,6 +47,7 @@ want 'field,count,types' \
     'req.path,2,string' \
     '@@id,1,number' \
     'dup,1,number' \
+    'empty,1,string' \
     'ok,1,bool' \
     'req.tags.0,1,string' \
     'req.tags.1,1,number'
@@ -74,7 +75,7 @@ run --fields --format json --no-header "$tmp/app.json"
 expect_out_has '"field":"@@id","count":1,"types":"number"' "--format json"
 run --fields --format table "$tmp/app.json"
 expect_out_has 'req.tags.1' "--format table"
-expect_err_has '14 rows' "--format table: row count"
+expect_err_has '15 rows' "--format table: row count"
 
 # standard input
 "$LIQ" --fields --format csv <"$tmp/app.json" >"$tmp/out" 2>"$tmp/err"

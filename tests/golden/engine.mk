@@ -40,7 +40,10 @@ ENGINE_SH_TESTS = \
 	tests/inputs/no_timestamps.sh \
 	tests/inputs/max_fields.sh \
 	tests/inputs/census.sh \
-	tests/inputs/loghub_ts.sh
+	tests/inputs/loghub_ts.sh \
+	tests/inputs/jsontestsuite.sh
+## JSONTestSuite's files (MIT, with its LICENSE), the checker, and the table it compares with
+EXTRA_DIST += tests/inputs/jsontestsuite.py tests/jsontestsuite docs/jsontestsuite.md
 
 ## inputs of golden tests too large to write inline, and the scripts that made them
 EXTRA_DIST += tests/golden/data/anomaly_app.txt tests/golden/data/gen_anomaly.py

@@ -154,13 +154,27 @@ static void test_json_arrays_flatten_with_indexes(void **state)
     assert_str(g.v[4], "eleventh");
 }
 
-static void test_json_empty_containers_and_null_are_absent(void **state)
+/* JSON null is absent; an empty object or array is a field, the string "{}" or "[]" (white
+ * space inside dropped), at any level (JSONTestSuite's y_object_simple is {"a":[]}); nothing
+ * lies under it */
+static void test_json_empty_containers_are_fields_null_is_absent(void **state)
 {
-    const char *names[] = {"e", "a", "n", "e.x", NULL};
-    Got g = extract(state, "{\"e\":{},\"a\":[],\"n\":null}", names);
+    const char *names[] = {"e", "a", "n", "e.x", "s", "d.0", "d.1.f", NULL};
+    Got g = extract(state, "{\"e\":{},\"a\":[],\"n\":null,\"s\":[ \n],\"d\":[{ },{\"f\":[]}]}",
+                    names);
     assert_int_equal(g.rc, 1);
-    for (int k = 0; k < 4; k++)
-        assert_absent(g.v[k]);
+    assert_str(g.v[0], "{}");
+    assert_str(g.v[1], "[]");
+    assert_absent(g.v[2]);
+    assert_absent(g.v[3]);
+    assert_str(g.v[4], "[]");
+    assert_str(g.v[5], "{}");
+    assert_str(g.v[6], "[]");
+    /* the record's own {} is no field */
+    const char *none[] = {"", NULL};
+    Got top = extract(state, "{}", none);
+    assert_int_equal(top.rc, 1);
+    assert_absent(top.v[0]);
 }
 
 static void test_json_at_keys_get_an_extra_at(void **state)
@@ -677,10 +691,10 @@ static void test_json_each_names_every_leaf(void **state)
     const char *line = "{\"a\":1,\"b\":{\"c\":\"x\",\"d\":[true,null,{\"e\":2.5}]},"
                        "\"@t\":\"z\",\"n\":null,\"o\":{},\"k\\u0041\":[]}";
     assert_int_equal(json_each(line, strlen(line), collect, &l, *state), 1);
-    static const char *const want[] = {"a", "b.c", "b.d.0", "b.d.2.e", "@@t"};
-    static const ValType types[] = {VT_NUM, VT_STR, VT_BOOL, VT_NUM, VT_STR};
-    assert_int_equal(l.n, 5);
-    for (int i = 0; i < 5; i++) {
+    static const char *const want[] = {"a", "b.c", "b.d.0", "b.d.2.e", "@@t", "o", "kA"};
+    static const ValType types[] = {VT_NUM, VT_STR, VT_BOOL, VT_NUM, VT_STR, VT_STR, VT_STR};
+    assert_int_equal(l.n, 7);
+    for (int i = 0; i < 7; i++) {
         assert_string_equal(l.names[i], want[i]);
         assert_int_equal(l.types[i], types[i]);
     }
@@ -707,6 +721,7 @@ static void test_json_each_agrees_with_extract(void **state)
         "{\"a\\\"b\":\"v\\n\",\"u\":\"\\u00e9\"}",
         "{\"d\":1,\"d\":\"two\"}",
         "{\"a\":1} x",
+        "{\"e\":[],\"o\":{ },\"p\":[[],{}]}",
         "{\"a\":\"\\q\"}",
         "[1,2]",
         "{\"a\":tru}",
@@ -925,7 +940,8 @@ static void ev_close(void *ctx, int d, const char *end)
     ev_add(ctx, "%c%d ", end[-1], d);
 }
 
-static const JsonVisitor ev_visitor = {ev_open, ev_key, ev_elem, ev_leaf, ev_close};
+/* empty_leaf 0: empty containers come as open and close */
+static const JsonVisitor ev_visitor = {ev_open, ev_key, ev_elem, ev_leaf, ev_close, 0};
 
 /* The events json_walk makes of s, and where it stops (offset, or -1 for NULL). */
 static const char *walk_events(const char *s, size_t len, long *stop)
@@ -1074,7 +1090,7 @@ int main(void)
         T(test_json_top_level_scalars),
         T(test_json_nested_objects_flatten_with_dots),
         T(test_json_arrays_flatten_with_indexes),
-        T(test_json_empty_containers_and_null_are_absent),
+        T(test_json_empty_containers_are_fields_null_is_absent),
         T(test_json_at_keys_get_an_extra_at),
         T(test_json_at_object_key_prefixes_its_leaves),
         T(test_json_numbers_keep_their_text),
