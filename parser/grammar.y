@@ -89,7 +89,7 @@ static AstNode *with_offset(ParseCtx *ctx, AstNode *e, LxTok word, LiqSpan wsp, 
 %token SOURCE "'SOURCE'" COLON "':'" PATTERN "'pattern'" DIFF "'diff'"
 %token ANOMALY "'anomaly'" UNMASK "'unmask'" LOOKUP "'lookup'"
 %token <tok> OUTPUT "'OUTPUT'"
-%token JOIN "'join'" WHERE "'where'"
+%token JOIN "'join'" WHERE "'where'" CIDRLOOKUP "'cidrlookup'"
 %token <tok> XCMD "a 2025 command"
 %token BADCMD "a command"
 %token AND "'and'" OR "'or'" NOT "'not'" LIKE "'like'" IN "'in'" AS "'as'" BY "'by'"
@@ -252,11 +252,22 @@ command
             $$->span = @$;
         }
     | SOURCE IDENT LPAREN srcparams RPAREN IDENT LPAREN srcparams RPAREN {
-            /* dataSource([...]) logGroups(...): sema refuses dataSource */
+            /* dataSource([...]) logGroups(...): one node, the data source lists (no name)
+             * then the logGroups parameters (named); sema checks them */
             $$ = $4;
             $$->kind = AST_SOURCE;
             $$->str = $2.s;
             $$->len = $2.len;
+            for (uint32_t i = 0; i < $8->nkids; i++)
+                ast_add(P, $$, $8->kids[i]);
+            if (strcasecmp($6.s, "logGroups") != 0) {
+                LiqDiag *d = diag_add(ctx->diags, DIAG_ERROR, &@6,
+                                      "expected logGroups(...) after %s(...), found '%s'", $2.s,
+                                      $6.s);
+                diag_hint(ctx->diags, d, "write SOURCE dataSource(['amazon_vpc.flow']) "
+                                         "logGroups(namePrefix: ['/vpc/'])");
+                ctx->nerrors++;
+            }
             $$->span = @$;
         }
     | UNNEST expr IDENT alias   {
@@ -275,6 +286,18 @@ command
     | LOOKUP lktable lkpairs OUTPUT names {
             /* lookup TABLE col [as field], ... OUTPUT|OUTPUTNEW out, ... (issue 13) */
             $$ = ast_new(P, AST_LOOKUP, @$);
+            $$->str = $2->str;
+            $$->len = $2->len;
+            ast_add(P, $$, $3);
+            ast_add(P, $$, $5);
+            ast_add(P, $$, $2);
+            if (strcasecmp($4.s, "OUTPUTNEW") == 0)
+                $$->flags |= AST_F_OUTNEW;
+            $$->span = @$;
+        }
+    | CIDRLOOKUP lktable lkpair OUTPUT lkpairs {
+            /* cidrlookup TABLE ip [as cidrColumn] OUTPUT|OUTPUTNEW col [as field], ... */
+            $$ = ast_new(P, AST_CIDRLOOKUP, @$);
             $$->str = $2->str;
             $$->len = $2->len;
             ast_add(P, $$, $3);

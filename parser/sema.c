@@ -384,15 +384,32 @@ static void check_source(Sema *s, const AstNode *q, uint32_t at)
         }
     if (!cmd->str)
         return; /* SOURCE 'name' */
-    if (strcasecmp(cmd->str, "logGroups") != 0) {
+    int datasource = strcasecmp(cmd->str, "dataSource") == 0;
+    if (!datasource && strcasecmp(cmd->str, "logGroups") != 0) {
         LiqDiag *d = err(s, cmd, "SOURCE %s(...) is not supported by liq", cmd->str);
-        diag_hint(s->diags, d, "liq selects inputs with SOURCE 'group' or "
-                               "SOURCE logGroups(namePrefix: [...], accountIdentifiers: [...])");
+        diag_hint(s->diags, d, "liq selects inputs with SOURCE 'group', "
+                               "SOURCE logGroups(namePrefix: [...], accountIdentifiers: [...]) "
+                               "or SOURCE dataSource([...])");
         return;
     }
     for (uint32_t k = 0; k < cmd->nkids; k++) {
         const AstNode *p = cmd->kids[k];
         int max = 0;
+        if (!p->str && datasource) { /* the data sources (docs/commands-2025.md) */
+            if (p->nkids > 10)
+                err(s, p, "dataSource() takes at most %d data sources", 10);
+            for (uint32_t i = 0; i < p->nkids; i++) {
+                const AstNode *v = p->kids[i];
+                if (v->kind != AST_STR) {
+                    err(s, v, "data sources are strings in quotes, such as 'amazon_vpc.flow'");
+                } else if (!datasource_format(v->str)) {
+                    LiqDiag *d = err(s, v, "liq reads no data source '%s'", v->str);
+                    diag_hint(s->diags, d, "liq tells these by their content: %s",
+                              datasource_names());
+                }
+            }
+            continue;
+        }
         if (!p->str) {
             err(s, p, "logGroups() takes named lists such as namePrefix: ['/aws/lambda/']");
             continue;
@@ -403,9 +420,16 @@ static void check_source(Sema *s, const AstNode *q, uint32_t at)
                  !strcasecmp(p->str, "accountIdentifier"))
             max = 20;
         else if (!strcasecmp(p->str, "class") || !strcasecmp(p->str, "logGroupClass")) {
-            LiqDiag *d = err(s, p, "SOURCE %s: selects CloudWatch storage classes; files have none",
-                             p->str);
-            diag_hint(s->diags, d, "drop it; liq reads whatever inputs it is given");
+            /* accepted, with a notice: files have no storage class (docs/commands-2025.md) */
+            for (uint32_t i = 0; i < p->nkids; i++)
+                if (p->kids[i]->kind != AST_STR ||
+                    (strcasecmp(p->kids[i]->str, "STANDARD") &&
+                     strcasecmp(p->kids[i]->str, "INFREQUENT_ACCESS")))
+                    err(s, p->kids[i], "%s is 'STANDARD' or 'INFREQUENT_ACCESS'", p->str);
+            LiqDiag *d = diag_add(s->diags, DIAG_WARNING, &p->span,
+                                  "SOURCE %s: files have no storage class; liq reads every "
+                                  "input it is given", p->str);
+            diag_hint(s->diags, d, "%s", "the other SOURCE selectors still apply");
             continue;
         } else {
             err(s, p, "unknown logGroups() parameter '%s' (namePrefix, accountIdentifiers)",

@@ -240,3 +240,26 @@ int xcmd_read(apr_pool_t *pool, const AstNode *cmd, XCmd *x, LiqDiagList *diags)
         bad(&r, cmd, "addtotals with row=false and col=false adds nothing");
     return r.errors;
 }
+
+/* ===== SOURCE dataSource([...]) ===== */
+
+static const struct {
+    const char *name;   /* AWS's data source name.type (@data_source_name.@data_source_type) */
+    const char *layout; /* the positional layout liq reads such records with */
+} datasources[] = {
+    {"amazon_vpc.flow", "vpc-flow"},
+    {"amazon_cloudfront.access", "cloudfront"},
+};
+
+const char *datasource_format(const char *name)
+{
+    for (size_t i = 0; i < sizeof(datasources) / sizeof(datasources[0]); i++)
+        if (strcasecmp(datasources[i].name, name) == 0)
+            return datasources[i].layout;
+    return NULL;
+}
+
+const char *datasource_names(void)
+{
+    return "amazon_vpc.flow (VPC flow logs), amazon_cloudfront.access (CloudFront access logs)";
+}

@@ -56,4 +56,10 @@ typedef struct XCmd {
  * not NULL) and returns the number of errors. */
 int xcmd_read(apr_pool_t *pool, const AstNode *cmd, XCmd *x, LiqDiagList *diags);
 
+/* SOURCE dataSource([...]) (docs/commands-2025.md): the name of the positional layout liq
+ * reads a data source's records with (engine/input/fmt.c: "vpc-flow", "cloudfront"), or NULL
+ * for a data source liq does not tell apart; and the names it knows, for messages. */
+const char *datasource_format(const char *name);
+const char *datasource_names(void);
+
 #endif

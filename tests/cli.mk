@@ -19,6 +19,7 @@ OUT_SH_TESTS = \
 ## golden tests whose options name files (run by tests/cli/golden_files.sh), and their files
 EXTRA_DIST += \
 	tests/golden/files/aws_lookup.test \
+	tests/golden/files/cidrlookup.test \
 	tests/golden/files/join.test \
 	tests/golden/files/lookup.test \
 	tests/golden/files/subquery.test \
@@ -32,6 +33,8 @@ EXTRA_DIST += \
 	tests/golden/files/data/known_hosts.csv \
 	tests/golden/files/data/lambda-fn.ndjson \
 	tests/golden/files/data/main-service.ndjson \
+	tests/golden/files/data/net_table.csv \
+	tests/golden/files/data/net_zones.csv \
 	tests/golden/files/data/network_services.csv \
 	tests/golden/files/data/noname.csv \
 	tests/golden/files/data/order-service.ndjson \

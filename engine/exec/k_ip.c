@@ -28,15 +28,8 @@
 #include "engine/exec/expr.h"
 #include "engine/exec/kern.h"
 
-typedef struct Ip {
-    int fam;             /* 4 or 6 */
-    unsigned char b[16]; /* network order; 4 bytes used for IPv4 */
-} Ip;
-
-typedef struct Net {
-    Ip ip;
-    int plen; /* prefix length in bits */
-} Net;
+typedef KIp Ip;
+typedef KNet Net;
 
 /* Parses an address (n bytes, not NUL-terminated); 0 when it is none. */
 static int ip_parse(const char *s, size_t n, Ip *ip)
@@ -325,4 +318,21 @@ void k_fn_isPublicIP(const KArgs *a)
 void k_fn_isReservedIP(const KArgs *a)
 {
     ip_pred(a, is_reserved);
+}
+
+/* ===== For cidrlookup (kern.h) ===== */
+
+int k_ip_parse(const char *s, size_t n, KIp *ip)
+{
+    return ip_parse(s, n, ip);
+}
+
+int k_net_parse(const char *s, size_t n, KNet *net)
+{
+    return net_parse(s, n, net);
+}
+
+int k_ip_in_net(const KIp *ip, const KNet *net)
+{
+    return in_subnet_of(*ip, net, 0);
 }

@@ -37,4 +37,20 @@ typedef void (*KFn)(const KArgs *a);
 
 extern const KFn k_fn_table[FN__COUNT];
 
+/* Addresses and subnets as the IP functions read them (k_ip.c), for cidrlookup (op_cidr.c):
+ * KIp an IPv4 or IPv6 address, KNet "address/prefix" (a bare address: all its bits). */
+typedef struct KIp {
+    int fam;             /* 4 or 6 */
+    unsigned char b[16]; /* network order; 4 bytes used for IPv4 */
+} KIp;
+typedef struct KNet {
+    KIp ip;
+    int plen; /* prefix length in bits */
+} KNet;
+int k_ip_parse(const char *s, size_t n, KIp *ip);
+int k_net_parse(const char *s, size_t n, KNet *net);
+/* Whether ip lies in net, an IPv4-mapped IPv6 address standing for its IPv4 address and an
+ * IPv4 address for its mapped form in an IPv6 subnet (as isIpInSubnet). */
+int k_ip_in_net(const KIp *ip, const KNet *net);
+
 #endif

@@ -187,6 +187,9 @@ typedef struct SourceSel {
     int nprefixes;
     const char *const *accounts;
     int naccounts;
+    const char *const *layouts; /* dataSource([...]): the positional layouts (FmtColumns names)
+                                 * of the data sources; the batch's input must have one */
+    int nlayouts;
 } SourceSel;
 /* SOURCE: keeps the records whose @log one of sel[0..nsel) selects (op_source.c). */
 Op *op_source_new(Plan *p, const SourceSel *sel, int nsel);
@@ -271,6 +274,11 @@ int lookup_table_col(const LookupTable *t, const char *name, size_t len);
  * prev[i] (OUTPUTNEW) reads the value output i keeps when it has one, or NULL (OUTPUT). */
 Op *op_lookup_new(Plan *p, const LookupTable *t, const int *key_cols, Expr **keys, int nkeys,
                   const int *out_cols, const int *out_slots, Expr **prev, int nout);
+
+/* cidrlookup (issue 20, op_cidr.c): the row of t whose CIDR range (column cidr_col) holds the
+ * address ip, the most specific one, gives out_cols into out_slots; prev as lookup's. */
+Op *op_cidrlookup_new(Plan *p, const LookupTable *t, int cidr_col, Expr *ip, const int *out_cols,
+                      const int *out_slots, Expr **prev, int nout);
 
 /* subqueries (issue 13, op_subq.c): 'filter f in (SOURCE ... | fields f)'. The Op holds the
  * subquery's plan; a run binds a copy of the outer plan to the set of values the subquery's own

@@ -12,6 +12,8 @@
  */
 #include <string.h>
 #include "engine/exec/op.h"
+#include "engine/input/fmt.h"
+#include "engine/input/src.h"
 
 typedef struct SourceData {
     const SourceSel *sel;
@@ -30,13 +32,28 @@ static int one_of(const char *const *v, int n, const char *s, size_t len, int pr
     return 0;
 }
 
-static int selected(const SourceData *sd, const char *log, size_t n)
+/* Does the input's layout (NULL: not positional) match one of s's data sources? */
+static int layout_of(const SourceSel *s, const char *layout)
+{
+    if (!s->nlayouts)
+        return 1;
+    for (int i = 0; layout && i < s->nlayouts; i++)
+        if (strcmp(s->layouts[i], layout) == 0)
+            return 1;
+    return 0;
+}
+
+/* layout: the positional layout of the record's input (NULL: none); any: the data sources are
+ * not known yet (which log groups a run opens), so they select everything */
+static int selected(const SourceData *sd, const char *log, size_t n, const char *layout, int any)
 {
     const char *colon = memchr(log, ':', n);
     const char *group = colon ? colon + 1 : log;
     size_t gl = colon ? n - (size_t)(colon + 1 - log) : n;
     for (int i = 0; i < sd->nsel; i++) {
         const SourceSel *s = &sd->sel[i];
+        if (!any && !layout_of(s, layout))
+            continue;
         if (s->nnames) {
             if (one_of(s->names, s->nnames, log, n, 0) || one_of(s->names, s->nnames, group, gl, 0))
                 return 1;
@@ -66,12 +83,14 @@ static void source_execute(const Op *op, OpLocal *l, Batch *b)
     const SourceData *sd = op->data;
     dec_load(op->plan, b, &sd->log_slot, 1);
     const Vec *v = &b->cols[sd->log_slot];
+    const char *layout =
+        b->input && b->input->fmt == FMT_COLUMNS && b->input->cols ? b->input->cols->name : NULL;
     uint32_t n = 0;
     FOR_ROWS(b)
     {
         const Datum *d = VGET(v, row);
         b->sel[n] = row;
-        n += d->type == VT_STR && selected(sd, d->s, d->len);
+        n += d->type == VT_STR && selected(sd, d->s, d->len, layout, 0);
     }
     b->nsel = n;
 }
@@ -94,7 +113,7 @@ const Op *op_source_of(const Plan *p)
 int op_source_selects(const void *source_op, const char *name, size_t len)
 {
     const Op *op = source_op;
-    return selected(op->data, name, len);
+    return selected(op->data, name, len, NULL, 1);
 }
 
 Op *op_source_new(Plan *p, const SourceSel *sel, int nsel)

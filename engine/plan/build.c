@@ -1355,9 +1355,19 @@ static const SourceSel *source_sels(apr_pool_t *pool, const AstNode *const *cmds
             sel[i].names = strings(pool, c, &sel[i].nnames);
             continue;
         }
+        int datasource = strcasecmp(c->str, "dataSource") == 0;
         for (uint32_t k = 0; k < c->nkids; k++) {
             const AstNode *param = c->kids[k];
-            if (!param->str)
+            if (!param->str && datasource) { /* the data sources: their layouts */
+                const char **l = apr_pcalloc(pool, sizeof(char *) * (param->nkids + 1));
+                for (uint32_t j = 0; j < param->nkids; j++)
+                    l[j] = datasource_format(param->kids[j]->str);
+                sel[i].layouts = l;
+                sel[i].nlayouts = (int)param->nkids;
+                continue;
+            }
+            if (!param->str || !strcasecmp(param->str, "class") ||
+                !strcasecmp(param->str, "logGroupClass"))
                 continue;
             if (!strcasecmp(param->str, "namePrefix"))
                 sel[i].prefixes = strings(pool, param, &sel[i].nprefixes);
@@ -1593,6 +1603,73 @@ static void watch_slots(Builder *b)
     }
 }
 
+/* cidrlookup TABLE ip [as cidrColumn] OUTPUT|OUTPUTNEW col [as field], ... (issue 20,
+ * op_cidr.c): the CIDR column is the one named after 'as', else the column called "cidr",
+ * else the table's first column (docs/commands-2025.md). */
+static void add_cidrlookup(Builder *b, const AstNode *cmd)
+{
+    apr_pool_t *pool = b->p->pool;
+    const AstNode *ipn = cmd->kids[0], *outs = cmd->kids[1];
+    const LookupTable *t = lookup_table(b, cmd->kids[2]);
+    if (!t) {
+        b->errors++;
+        return;
+    }
+    int bad = 0;
+    int cidr_col = 0;
+    if (ipn->nkids > 1)
+        bad |= (cidr_col = lookup_col(b, t, ipn->kids[1])) < 0;
+    else if (lookup_table_col(t, "cidr", 4) >= 0)
+        cidr_col = lookup_table_col(t, "cidr", 4);
+    Expr *ip = compile(b, ipn->kids[0]);
+    bad |= !ip;
+    int no = (int)outs->nkids;
+    int *out_cols = apr_pcalloc(pool, sizeof(int) * (size_t)(no + 1));
+    int *out_slots = apr_pcalloc(pool, sizeof(int) * (size_t)(no + 1));
+    const char **names = apr_pcalloc(pool, sizeof(char *) * (size_t)(no + 1));
+    Expr **prev = apr_pcalloc(pool, sizeof(Expr *) * (size_t)(no + 1));
+    for (int o = 0; o < no; o++) {
+        const AstNode *out = outs->kids[o];
+        const AstNode *field = out->nkids > 1 ? out->kids[1] : out->kids[0];
+        out_cols[o] = lookup_col(b, t, out->kids[0]);
+        bad |= out_cols[o] < 0;
+        if (cmd->flags & AST_F_OUTNEW)
+            bad |= !(prev[o] = compile(b, field));
+        names[o] = field->str;
+        out_slots[o] = plan_new_slot(b->p, field->str, SLOT_COMPUTED);
+    }
+    if (bad) {
+        b->errors++;
+        return;
+    }
+    Op *op = op_cidrlookup_new(b->p, t, cidr_col, ip, out_cols, out_slots, prev, no);
+    op->label = ast_text(pool, cmd, b->text);
+    const char *r = reads_of(b, &ip, 1);
+    op->detail = apr_psprintf(pool, "%s%s%s (%" APR_SIZE_T_FMT " rows, CIDR column %s)", r ? r : "",
+                              r ? "; " : "", t->path, t->nrows, t->cols[cidr_col]);
+    push_op(b, op);
+    for (int o = 0; o < no; o++) { /* shown as lookup's outputs are */
+        scope_set(pool, b->scope, names[o], out_slots[o]);
+        int shown = 0;
+        for (int i = 0; i < b->nvis; i++)
+            if (strcmp(b->vis[i].name, names[o]) == 0) {
+                b->vis[i].slot = out_slots[o];
+                shown = 1;
+            }
+        if (shown || b->vmode == VIS_DISPLAY)
+            continue;
+        if (b->vmode == VIS_DEFAULT) {
+            const char **v = apr_palloc(pool, sizeof(char *) * (size_t)(b->nlk_shown + 1));
+            if (b->nlk_shown)
+                memcpy(v, b->lk_shown, sizeof(char *) * (size_t)b->nlk_shown);
+            v[b->nlk_shown++] = names[o];
+            b->lk_shown = v;
+        } else {
+            vis_add(b, names[o], out_slots[o], 0);
+        }
+    }
+}
+
 /* ===== The query's time range (queryStartTime() ...: op_range_new) ===== */
 
 static int uses_range(const AstNode *n)
@@ -1713,6 +1790,9 @@ Plan *plan_build_opts(apr_pool_t *pool, const AstNode *q, const char *text, cons
             break;
         case AST_XCMD:
             add_xcmd(&b, q, i);
+            break;
+        case AST_CIDRLOOKUP:
+            add_cidrlookup(&b, cmd);
             break;
         case AST_JOIN:
             add_join(&b, q, i);
