@@ -7,6 +7,7 @@ SH_TESTS = \
 	tests/cli/inputs.sh \
 	tests/cli/sigpipe.sh \
 	tests/cli/signals.sh \
+	tests/cli/oom.sh \
 	tests/cli/threads.sh \
 	tests/cli/stats.sh \
 	tests/cli/wide.sh \

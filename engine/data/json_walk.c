@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include "base/mem.h"
 #include "engine/data/json_walk.h"
 
 /* ===== Strings ===== */
@@ -95,9 +96,7 @@ char *json_unescape(const char *s, size_t len, size_t *outlen, apr_pool_t *pool)
 
 uint64_t *json_walk_grow(uint64_t *bits, size_t *cap, const uint64_t *local)
 {
-    uint64_t *nb = malloc(*cap / 4); /* twice the bits */
-    if (!nb)
-        return NULL;
+    uint64_t *nb = mem_alloc(*cap / 4); /* twice the bits; never NULL (base/mem.h) */
     memcpy(nb, bits, *cap / 8);
     if (bits != local)
         free(bits);

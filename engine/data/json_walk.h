@@ -35,8 +35,9 @@
  * is valid: a caller keeps what it built only when json_walk returns non-NULL.
  *
  * The language is the lenient JSON of engine/data/json.h. This module is the bottom of the
- * JSON readers: it includes nothing of liq, and json.c (records) and jdom.c (trees) include
- * it. json_walk.c holds what is not inlined (json_unescape, json_skip).
+ * JSON readers: it includes nothing of liq (json_walk.c: base/mem.h), and json.c (records)
+ * and jdom.c (trees) include it. json_walk.c holds what is not inlined (json_unescape,
+ * json_skip).
  *
  * Ownership: json_walk allocates nothing a caller sees (callbacks get pointers into the text);
  * json_unescape allocates in the given pool.
@@ -90,7 +91,8 @@ const char *json_skip(const char *p, const char *end);
 char *json_unescape(const char *s, size_t len, size_t *outlen, apr_pool_t *pool);
 
 /* Grows the walker's container bits from *cap to twice as many (the first time out of local);
- * NULL when memory runs out (then bits is unchanged). Never hot, so not inlined. */
+ * never NULL: memory refused ends the process (base/mem.h), where a NULL made a deep line
+ * read as text. Never hot, so not inlined. */
 uint64_t *json_walk_grow(uint64_t *bits, size_t *cap, const uint64_t *local);
 
 /* ===== Tokens ===== */
