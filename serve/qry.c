@@ -6,7 +6,9 @@
  * shares the cores). Rows are formatted as GetQueryResults returns them, a list of
  * {"field","value"} with string values, as the run writes them; while it runs,
  * GetQueryResults shows a snapshot of its state (liq_run_snapshot) or the rows so far.
- * StopQuery and SIGTERM cancel a run (liq_run_cancel). Finished queries stay keep_s seconds.
+ * StopQuery and SIGTERM cancel a run (liq_run_cancel). Finished queries stay keep_s seconds,
+ * at most max_kept of them (the oldest go first), so their rows (at most 10,000 a query) bound
+ * the memory results take.
  *
  * @ptr: a query without stats is compiled a second time with a prefix 'fields @log as
  * __liq_ptr_g, @logStream as __liq_ptr_s, @timestamp as __liq_ptr_t, @message as
@@ -263,11 +265,15 @@ static void cancel(Query *q, int timed_out)
 void qry_sweep(Srv *s, int64_t now_ms)
 {
     Query *done = NULL, *late = NULL;
+    int kept = 0; /* finished queries kept so far, newest first: at most max_kept */
     pthread_mutex_lock(&s->lock);
     for (Query **pp = &s->queries; *pp;) {
         Query *q = *pp;
         int st = status_of(q);
-        if (st >= QS_COMPLETE && q->refs == 0 && now_ms - q->done_ms > (int64_t)s->keep_s * 1000) {
+        int fin = st >= QS_COMPLETE;
+        kept += fin;
+        if (fin && q->refs == 0 &&
+            (now_ms - q->done_ms > (int64_t)s->keep_s * 1000 || kept > s->max_kept)) {
             *pp = q->next;
             q->next = done;
             done = q;

@@ -186,6 +186,7 @@ static void usage(FILE *err)
             "  --tls-cert FILE --tls-key FILE   HTTPS (required off loopback)\n"
             "  --max-queries N        queries running at once (default 30, as AWS)\n"
             "  --keep SECONDS         how long finished queries' results stay (default 3600)\n"
+            "  --max-kept N           finished queries kept at most, the oldest go first (1000)\n"
             "  --refresh SECONDS      how long a group's stream listing stays (default 300)\n"
             "  --query-timeout SECONDS  queries running longer stop: Timeout (default 3600)\n"
             "  --max-body BYTES       largest request body (default 1048576)\n"
@@ -250,6 +251,10 @@ static int set_opt(Srv *s, Opts *o, FILE *err, const char *name, const char *v)
         if (num_opt(err, name, v, 0, 86400 * 365, &n))
             return -1;
         s->keep_s = (int)n;
+    } else if (strcmp(name, "max-kept") == 0) {
+        if (num_opt(err, name, v, 1, 1000000, &n))
+            return -1;
+        s->max_kept = (int)n;
     } else if (strcmp(name, "refresh") == 0) {
         if (num_opt(err, name, v, 0, 86400 * 365, &n))
             return -1;
@@ -567,6 +572,7 @@ int serve_main(int argc, char **argv, FILE *err)
     s.log = err;
     s.max_queries = 30;
     s.keep_s = 3600;
+    s.max_kept = 1000;
     s.refresh_s = 300;
     s.query_timeout_s = 3600;
     s.max_body = 1 << 20;
@@ -583,6 +589,7 @@ int serve_main(int argc, char **argv, FILE *err)
         {"no-auth", no_argument, 0, 1},           {"tls-cert", required_argument, 0, 1},
         {"tls-key", required_argument, 0, 1},     {"max-queries", required_argument, 0, 1},
         {"keep", required_argument, 0, 1},        {"refresh", required_argument, 0, 1},
+        {"max-kept", required_argument, 0, 1},
         {"query-timeout", required_argument, 0, 1}, {"max-body", required_argument, 0, 1},
         {"timeout", required_argument, 0, 1},     {"threads", required_argument, 0, 1},
         {"port-file", required_argument, 0, 1},   {"help", no_argument, 0, 'h'},

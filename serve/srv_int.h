@@ -44,6 +44,7 @@ typedef struct Srv {
     const char *tls_cert, *tls_key; /* PEM texts (read at start) */
     int max_queries;         /* running at once (LimitExceededException past it) */
     int keep_s;              /* seconds a finished query's results stay */
+    int max_kept;            /* finished queries kept at most (the oldest go first) */
     int refresh_s;           /* seconds a group's stream listing stays */
     size_t max_body;         /* request bodies past this get 413 */
     int timeout_s;           /* idle connections closed after this */

@@ -154,4 +154,27 @@ if command -v openssl >/dev/null 2>&1; then
     serve_stop
     expect_eq "$serve_rc" 0 "TLS server: SIGTERM, exit 0"
 fi
+# ---- --max-kept 2: the oldest finished query goes when a third has finished
+serve_start --no-auth --max-kept 2 --log-group /aws/app=$tmp/app
+URL=http://127.0.0.1:$PORT
+ids=""
+for k in 1 2 3; do
+    aws logs start-query --log-group-name /aws/app --start-time 1704067200 --end-time 1704069000 \
+        --query-string "stats count(*) as n$k"
+    id=$(pyq 'j["queryId"]')
+    ids="$ids $id"
+    poll "$id"
+done
+i=0
+while [ $i -lt 300 ]; do # the sweep runs once a second
+    aws logs describe-queries
+    [ "$(pyq 'len(j["queries"])')" = 2 ] && break
+    sleep 0.1
+    i=$((i + 1))
+done
+set -- $ids
+expect_eq "$(pyq '[q["queryId"] for q in j["queries"]]')" "['$3', '$2']" "--max-kept 2: the two newest kept"
+aws logs get-query-results --query-id "$1"
+expect_err_has "(ResourceNotFoundException)" "--max-kept 2: the oldest is gone"
+serve_stop
 finish

@@ -27,9 +27,10 @@ if [ ! -x "$AWS" ] || ! "$PY" -c 'import boto3' 2>/dev/null; then
     exit 77
 fi
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/liq-serve.XXXXXX")
+# after tests/s3/lib.sh (tests/serve/s3.sh): its $tmp and $pids (s3rver, proxies) are kept
+[ -n "${tmp:-}" ] || tmp=$(mktemp -d "${TMPDIR:-/tmp}/liq-serve.XXXXXX")
 SERVE_PID=""
-pids=""
+pids=${pids:-}
 cleanup() {
     for p in $SERVE_PID $pids; do kill "$p" 2>/dev/null; done
     for p in $SERVE_PID $pids; do wait "$p" 2>/dev/null; done
