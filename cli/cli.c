@@ -92,6 +92,7 @@ typedef struct CliOpts {
     int ngroups;
     int memory_set;           /* --memory-limit given (else the library's default) */
     uint64_t memory_limit;    /* --memory-limit SIZE (0: none) */
+    const char *temp_dir;     /* --temp-dir DIR */
 } CliOpts;
 
 enum {
@@ -135,6 +136,7 @@ enum {
     OPT_QUERY_NAME,
     OPT_LOOKUP,
     OPT_MEMORY_LIMIT,
+    OPT_TEMP_DIR,
 };
 
 static const struct option long_opts[] = {
@@ -175,6 +177,7 @@ static const struct option long_opts[] = {
     {"multiline-start", required_argument, NULL, OPT_MULTILINE},
     {"cache-dir", required_argument, NULL, OPT_CACHE_DIR},
     {"memory-limit", required_argument, NULL, OPT_MEMORY_LIMIT},
+    {"temp-dir", required_argument, NULL, OPT_TEMP_DIR},
     {"fields", no_argument, NULL, OPT_FIELDS},
     {"progress", no_argument, NULL, OPT_PROGRESS},
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
@@ -266,9 +269,11 @@ static const char usage_text[] =
     "                          lines continue the one before (stack traces); default:\n"
     "                          indented, 'Caused by:' and 'Traceback' lines continue\n"
     "      --memory-limit SIZE what the query's states (stats groups, dedup keys, sort\n"
-    "                          rows, pattern clusters) may hold: 512M, 4G...; past it the\n"
-    "                          query stops with exit 5 (default: 3/4 of the physical memory\n"
-    "                          or the cgroup's limit, the smaller; 0 or none: no limit)\n"
+    "                          rows, pattern clusters) may hold: 512M, 4G...; stats by and\n"
+    "                          sort spill to --temp-dir, dedup and pattern stop with exit 5\n"
+    "                          (default: 3/4 of the physical memory or the cgroup's limit,\n"
+    "                          the smaller; 0 or none: no limit)\n"
+    "      --temp-dir DIR      where spill files go (default: $TMPDIR, else /tmp)\n"
     "\n"
     "S3 (credentials and region as the AWS CLI finds them: AWS_ACCESS_KEY_ID...,\n"
     "AWS_PROFILE, ~/.aws/credentials and config, credential_process, the container\n"
@@ -698,6 +703,11 @@ static int parse_args(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
                                    optarg);
             o->memory_set = 1;
             break;
+        case OPT_TEMP_DIR:
+            if (!*optarg)
+                return usage_error(err, "%s", "--temp-dir takes a directory");
+            o->temp_dir = optarg;
+            break;
         case OPT_CACHE_DIR:
             if (!*optarg)
                 return usage_error(err, "%s", "--cache-dir takes a directory");
@@ -1112,8 +1122,9 @@ static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
                         o->input_format, o->ts_field, o->ts_format, o->tz, o->no_seek,
                         0,            0,                  NULL,              NULL, /* one run */
                         o->year,      o->multiline,
-                        o->groups,    o->ngroups,         0};
+                        o->groups,    o->ngroups,         0,                 NULL};
     ro.memory_limit = o->memory_set ? o->memory_limit : liq_memory_limit_default();
+    ro.temp_dir = o->temp_dir;
     if (o->ninputs == 0 && o->ngroups == 0) {
         ro.inputs = stdin_only;
         ro.ninputs = 1;

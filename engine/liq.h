@@ -148,6 +148,7 @@ typedef struct LiqRunOptions {
      * sort without limit, pattern clusters, ...) may hold together; past it the run stops with
      * LIQ_EMEMORY. 0: no limit. liq_memory_limit_default() gives the CLI's default. */
     uint64_t memory_limit;
+    const char *temp_dir; /* where states spill (spill.h): NULL: $TMPDIR, else /tmp */
 } LiqRunOptions;
 
 /* Progress of a run, for a progress bar drawn by another thread while liq_run works: the

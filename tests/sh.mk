@@ -12,6 +12,7 @@ SH_TESTS = \
 	tests/cli/stats.sh \
 	tests/cli/wide.sh \
 	tests/cli/memory.sh \
+	tests/cli/spill.sh \
 	tests/diff/app_log_jq.sh \
 	tests/diff/corpus_jq.sh \
 	tests/diff/text_awk.sh

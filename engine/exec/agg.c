@@ -19,6 +19,40 @@
 #include "base/mem.h"
 #include "engine/exec/agg.h"
 #include "engine/exec/op.h"
+#include "engine/exec/spill.h"
+
+/* ===== bytes of states (save, load) ===== */
+
+static void put(LiqBuf *b, const void *p, size_t n)
+{
+    buf_add(b, p, n);
+}
+
+/* n bytes at *p into v, or 0 when fewer are left */
+static int get(const char **p, const char *end, void *v, size_t n)
+{
+    if ((size_t)(end - *p) < n)
+        return 0;
+    memcpy(v, *p, n);
+    *p += n;
+    return 1;
+}
+
+/* a value at *p, its bytes copied into m's pool (and counted) */
+static int get_datum(const char **p, const char *end, AggMem *m, Datum *d)
+{
+    size_t n = spill_get_datum(*p, end, m->pool, d);
+    if (!n)
+        return 0;
+    *p += n;
+    if (d->s && d->len) {
+        char *c = apr_palloc(m->pool, d->len);
+        memcpy(c, d->s, d->len);
+        d->s = c;
+        m->bytes += d->len;
+    }
+    return 1;
+}
 
 /* ===== count ===== */
 
@@ -53,8 +87,19 @@ static Datum count_result(void *s, double param, apr_pool_t *pool)
     return val_num((double)((const CountSt *)s)->n);
 }
 
-static const AggOps agg_count = {sizeof(CountSt), count_init, count_update, count_merge,
-                                 count_result, NULL};
+static void count_save(const void *s, LiqBuf *out)
+{
+    put(out, &((const CountSt *)s)->n, 8);
+}
+
+static size_t count_load(void *s, const char *p, const char *end, AggMem *m)
+{
+    (void)m;
+    return get(&p, end, &((CountSt *)s)->n, 8) ? 8 : 0;
+}
+
+static const AggOps agg_count = {sizeof(CountSt), count_init,  count_update, count_merge,
+                                 count_result,    NULL,        count_save,   count_load};
 
 /* ===== sum / avg / stddev ===== */
 
@@ -169,10 +214,49 @@ static Datum stddev_result(void *sp, double param, apr_pool_t *pool)
     return val_num(var > 0 ? sqrt(var) : 0);
 }
 
-static const AggOps agg_sum = {sizeof(SumSt), sum_init, sum_update, sum_merge, sum_result, NULL};
-static const AggOps agg_avg = {sizeof(SumSt), sum_init, sum_update, sum_merge, avg_result, NULL};
-static const AggOps agg_stddev = {sizeof(SumSt), sum_init,      sum_update,
-                                  sum_merge,     stddev_result, NULL};
+static void exact_save(const ExactSum *e, LiqBuf *out)
+{
+    uint8_t o = (uint8_t)e->ioverflow;
+    put(out, &e->i, 8);
+    put(out, &e->f, 8);
+    put(out, &e->comp, 8);
+    put(out, &o, 1);
+}
+
+static int exact_load(ExactSum *e, const char **p, const char *end)
+{
+    uint8_t o;
+    if (!get(p, end, &e->i, 8) || !get(p, end, &e->f, 8) || !get(p, end, &e->comp, 8) ||
+        !get(p, end, &o, 1) || o > 1)
+        return 0;
+    e->ioverflow = o;
+    return 1;
+}
+
+static void sum_save(const void *sp, LiqBuf *out)
+{
+    const SumSt *s = sp;
+    put(out, &s->n, 8);
+    exact_save(&s->sum, out);
+    exact_save(&s->sq, out);
+}
+
+static size_t sum_load(void *sp, const char *p, const char *end, AggMem *m)
+{
+    (void)m;
+    SumSt *s = sp;
+    const char *c = p;
+    if (!get(&c, end, &s->n, 8) || !exact_load(&s->sum, &c, end) || !exact_load(&s->sq, &c, end))
+        return 0;
+    return (size_t)(c - p);
+}
+
+static const AggOps agg_sum = {sizeof(SumSt), sum_init, sum_update, sum_merge,
+                               sum_result,    NULL,     sum_save,   sum_load};
+static const AggOps agg_avg = {sizeof(SumSt), sum_init, sum_update, sum_merge,
+                               avg_result,    NULL,     sum_save,   sum_load};
+static const AggOps agg_stddev = {sizeof(SumSt), sum_init, sum_update, sum_merge,
+                                  stddev_result, NULL,     sum_save,   sum_load};
 
 /* ===== min / max / sortsFirst / sortsLast / earliest / latest ===== */
 
@@ -296,16 +380,46 @@ static Datum ext_result(void *s, double param, apr_pool_t *pool)
     return e->best;
 }
 
-static const AggOps agg_min = {sizeof(ExtSt), ext_init, min_update, min_merge, ext_result, NULL};
-static const AggOps agg_max = {sizeof(ExtSt), ext_init, max_update, max_merge, ext_result, NULL};
-static const AggOps agg_sortsFirst = {sizeof(ExtSt), ext_init,   min_update,
-                                      min_merge,     ext_result, NULL};
-static const AggOps agg_sortsLast = {sizeof(ExtSt), ext_init,   max_update,
-                                     max_merge,     ext_result, NULL};
-static const AggOps agg_earliest = {sizeof(ExtSt), ext_init,   earliest_update,
-                                    earliest_merge, ext_result, NULL};
-static const AggOps agg_latest = {sizeof(ExtSt), ext_init,   latest_update,
-                                  latest_merge,  ext_result, NULL};
+static void ext_save(const void *sp, LiqBuf *out)
+{
+    const ExtSt *e = sp;
+    uint8_t has = (uint8_t)e->has;
+    put(out, &has, 1);
+    if (!has)
+        return;
+    LiqBuf js = {0};
+    put(out, &e->order, 8);
+    spill_put_datum(out, &e->best, &js);
+    spill_put_datum(out, &e->key, &js);
+    buf_free(&js);
+}
+
+static size_t ext_load(void *sp, const char *p, const char *end, AggMem *m)
+{
+    ExtSt *e = sp;
+    const char *c = p;
+    uint8_t has;
+    if (!get(&c, end, &has, 1) || has > 1)
+        return 0;
+    if (has) {
+        if (!get(&c, end, &e->order, 8) || !get_datum(&c, end, m, &e->best) ||
+            !get_datum(&c, end, m, &e->key))
+            return 0;
+        e->has = 1;
+        e->cap = e->best.s ? e->best.len : 0;
+    }
+    return (size_t)(c - p);
+}
+
+#define EXT_OPS(name, update, merge)                                                             \
+    static const AggOps agg_##name = {sizeof(ExtSt), ext_init, update,   merge,                  \
+                                      ext_result,    NULL,     ext_save, ext_load};
+EXT_OPS(min, min_update, min_merge)
+EXT_OPS(max, max_update, max_merge)
+EXT_OPS(sortsFirst, min_update, min_merge)
+EXT_OPS(sortsLast, max_update, max_merge)
+EXT_OPS(earliest, earliest_update, earliest_merge)
+EXT_OPS(latest, latest_update, latest_merge)
 
 /* ===== count_distinct ===== */
 
@@ -315,7 +429,7 @@ typedef struct Distinct {
     Datum *vals; /* open addressing; VT_MIXED marks an empty slot */
     size_t n, mask;
     uint8_t *hll; /* non-NULL once the set became a HyperLogLog */
-    apr_pool_t *pool; /* copies of string values */
+    apr_pool_t *pool; /* copies of string values: the group table's */
 } Distinct;
 
 typedef struct {
@@ -391,9 +505,9 @@ static void cd_add(Distinct *d, const Datum *x, AggMem *m)
 static Distinct *cd_get(CdSt *s, AggMem *m)
 {
     if (!s->d) {
-        m->bytes += (int64_t)sizeof(Distinct) + 8192; /* and its pool's first block */
-        s->d = mem_calloc(1, sizeof(Distinct));
-        apr_pool_create(&s->d->pool, NULL);
+        m->bytes += (int64_t)sizeof(Distinct);
+        s->d = apr_pcalloc(m->pool, sizeof(Distinct));
+        s->d->pool = m->pool;
     }
     return s->d;
 }
@@ -455,13 +569,63 @@ static void cd_destroy(void *sp)
         return;
     free(d->vals);
     free(d->hll);
-    apr_pool_destroy(d->pool);
-    free(d);
+    d->vals = NULL; /* d and its strings live in the table's pool */
+    d->hll = NULL;
     ((CdSt *)sp)->d = NULL;
 }
 
-static const AggOps agg_count_distinct = {sizeof(CdSt), cd_init,   cd_update,
-                                          cd_merge,     cd_result, cd_destroy};
+/* 0: no value yet; 1: the exact set (n, then the values, in the order of its hash table); 2:
+ * the HyperLogLog registers */
+static void cd_save(const void *sp, LiqBuf *out)
+{
+    const Distinct *d = ((const CdSt *)sp)->d;
+    uint8_t tag = !d ? 0 : d->hll ? 2 : 1;
+    put(out, &tag, 1);
+    if (tag == 2) {
+        put(out, d->hll, HLL_M);
+    } else if (tag == 1) {
+        uint64_t n = d->n;
+        put(out, &n, 8);
+        LiqBuf js = {0};
+        for (size_t i = 0; d->vals && i <= d->mask; i++)
+            if (d->vals[i].type != VT_MIXED)
+                spill_put_datum(out, &d->vals[i], &js);
+        buf_free(&js);
+    }
+}
+
+static size_t cd_load(void *sp, const char *p, const char *end, AggMem *m)
+{
+    const char *c = p;
+    uint8_t tag;
+    if (!get(&c, end, &tag, 1) || tag > 2)
+        return 0;
+    if (tag == 0)
+        return 1;
+    Distinct *d = cd_get(sp, m);
+    if (tag == 2) {
+        if (d->hll || d->n || (size_t)(end - c) < HLL_M)
+            return 0;
+        cd_to_hll(d, m);
+        memcpy(d->hll, c, HLL_M);
+        return 1 + HLL_M;
+    }
+    uint64_t n;
+    if (!get(&c, end, &n, 8) || n > CD_EXACT_MAX)
+        return 0;
+    for (uint64_t i = 0; i < n; i++) {
+        Datum v;
+        size_t k = spill_get_datum(c, end, d->pool, &v);
+        if (!k || v.type == VT_NULL || v.type == VT_MIXED)
+            return 0;
+        cd_add(d, &v, m); /* copied into the set's pool */
+        c += k;
+    }
+    return (size_t)(c - p);
+}
+
+static const AggOps agg_count_distinct = {sizeof(CdSt), cd_init,    cd_update, cd_merge,
+                                          cd_result,     cd_destroy, cd_save,   cd_load};
 
 /* ===== pct ===== */
 
@@ -560,8 +724,33 @@ static void pct_destroy(void *sp)
     s->v = NULL;
 }
 
-static const AggOps agg_pct = {sizeof(PctSt), pct_init,   pct_update,
-                               pct_merge,     pct_result, pct_destroy};
+static void pct_save(const void *sp, LiqBuf *out)
+{
+    const PctSt *s = sp;
+    uint64_t n = s->n;
+    put(out, &n, 8);
+    if (n)
+        put(out, s->v, sizeof(double) * s->n);
+}
+
+static size_t pct_load(void *sp, const char *p, const char *end, AggMem *m)
+{
+    PctSt *s = sp;
+    const char *c = p;
+    uint64_t n;
+    if (!get(&c, end, &n, 8) || n > (uint64_t)(end - c) / sizeof(double))
+        return 0;
+    for (uint64_t i = 0; i < n; i++) {
+        double x;
+        memcpy(&x, c, sizeof(x));
+        c += sizeof(x);
+        pct_push(s, x, m);
+    }
+    return (size_t)(c - p);
+}
+
+static const AggOps agg_pct = {sizeof(PctSt), pct_init,    pct_update, pct_merge,
+                               pct_result,    pct_destroy, pct_save,   pct_load};
 #define agg_percentile agg_pct
 
 /* time series (issue 20): count_over_time and sum_over_time are count and sum; the planner

@@ -12,6 +12,7 @@
 #define LIQ_AGG_H
 
 #include <apr_pools.h>
+#include "base/buf.h"
 #include "engine/data/val.h"
 #include "parser/func.h"
 
@@ -31,6 +32,11 @@ typedef struct AggOps {
     /* param: pct's percentile; pool: scratch for the result's bytes */
     Datum (*result)(void *st, double param, apr_pool_t *pool);
     void (*destroy)(void *st); /* frees malloc'd state, or NULL */
+    /* the state as bytes (engine/exec/partial.h): save appends them to out; load reads them
+     * into an initialised state, exactly (doubles bit for bit, sets and value lists whole),
+     * and returns the bytes it read, 0 when [p, end) does not hold a valid state */
+    void (*save)(const void *st, LiqBuf *out);
+    size_t (*load)(void *st, const char *p, const char *end, AggMem *m);
 } AggOps;
 
 extern const AggOps *const agg_table[FN__COUNT];

@@ -26,3 +26,15 @@ int budget_charge(Budget *b, int64_t delta, const char *who)
     }
     return 1;
 }
+
+void budget_fail(Budget *b, int err, const char *dir)
+{
+    if (!b)
+        return;
+    int was = 0;
+    if (atomic_compare_exchange_strong(&b->fail_errno, &was, err ? err : -1)) {
+        atomic_store(&b->fail_dir, dir);
+        if (b->stop)
+            atomic_store_explicit(b->stop, 1, memory_order_relaxed);
+    }
+}

@@ -25,7 +25,24 @@ typedef struct Budget {
     _Atomic int over;      /* set once, by the charge that passed the limit */
     const char *_Atomic who; /* the operator that passed it ("stats", "sort", ...) */
     _Atomic int *stop;     /* the run's stop flag, raised with over */
+    /* spilling (spill.h): where, and the first failure (errno, and the directory) */
+    const char *temp_dir;  /* NULL: $TMPDIR, else /tmp */
+    _Atomic int fail_errno;
+    const char *_Atomic fail_dir;
 } Budget;
+
+/* A spill file could not be made, written or read (err: errno; dir: where): stops the run,
+ * which then ends with an error naming both (the first failure is kept). */
+void budget_fail(Budget *b, int err, const char *dir);
+
+/* Whether more bytes fit below part/4 of the limit (the point where spillable states spill:
+ * the rest is for the merge and the states that cannot spill). No limit: always. */
+static inline int budget_room(const Budget *b, int64_t more, int part)
+{
+    if (!b || b->limit <= 0)
+        return 1;
+    return atomic_load_explicit(&b->used, memory_order_relaxed) + more <= b->limit / 4 * part;
+}
 
 /* Adds delta bytes (negative: released) to b's count; returns 1 when this charge passed the
  * limit (then b->over, b->who and *b->stop are set; later charges return 1 too). b NULL: 0. */
@@ -35,6 +52,13 @@ int budget_charge(Budget *b, int64_t delta, const char *who);
 static inline int budget_over(const Budget *b)
 {
     return b && atomic_load_explicit(&b->over, memory_order_relaxed);
+}
+
+/* Whether the run must stop: the limit was passed, or a spill file failed. */
+static inline int budget_stopped(const Budget *b)
+{
+    return b && (atomic_load_explicit(&b->over, memory_order_relaxed) ||
+                 atomic_load_explicit(&b->fail_errno, memory_order_relaxed));
 }
 
 /* Moves a state's charge towards `now` bytes: charges now - *charged and sets *charged. */

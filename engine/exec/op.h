@@ -60,7 +60,24 @@ typedef struct RowSet {
     apr_pool_t *pool; /* strings */
     size_t sbytes;    /* bytes copied into pool (rowset_bytes) */
     int64_t charged;  /* what a state of rows charged to its run's budget (budget.h) */
+    struct SpillRuns *runs;   /* a sort's rows spilled to files (spill.h); NULL: none */
+    struct RowStream *stream; /* rows that follow, in chunks (rowset_refill); NULL: none */
 } RowSet;
+
+/* Rows a breaker hands on in chunks rather than whole (a sort's or a spilled stats's merge,
+ * the groups of a stats, the rows of a dedup): fill puts the next chunk into rs (empty) and
+ * returns its rows, 0 at the end. A breaker's result then needs no copy of its state beside
+ * the state (issue 15: bytes per group and row). */
+typedef struct RowStream {
+    size_t (*fill)(struct RowStream *s, RowSet *rs);
+    void (*free)(struct RowStream *s);
+    uint64_t total; /* the rows it gives in all (--stats=verbose) */
+} RowStream;
+/* Replaces rs's rows by the next chunk of its stream: their number, 0 when there are no more
+ * (then rs has no stream). */
+size_t rowset_refill(RowSet *rs);
+/* Drops rs's rows and strings (its runs, stream and charge stay). */
+void rowset_clear(RowSet *rs);
 
 /* The heap a row set holds, about: arrays and strings (the memory budget's charge). */
 size_t rowset_bytes(const RowSet *rs);

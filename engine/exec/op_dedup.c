@@ -25,6 +25,7 @@ typedef struct DedupSet {
     uint64_t *hashes;
     size_t mask, nkeyed;
     int64_t charged; /* what the set charged its run's budget */
+    size_t hcap;     /* hashes allocated */
 } DedupSet;
 
 /* The heap a set holds, about: its rows, index and hashes. */
@@ -97,8 +98,9 @@ static void set_grow(DedupSet *s)
 }
 
 /* Offers row (order key `order`) to the set: added when its key is new or null, replacing
- * the kept row when this one comes earlier. `pool` owns the row's strings. */
-static void set_offer(DedupSet *s, const DedupData *dd, const Datum *row, uint64_t order)
+ * the kept row when this one comes earlier. Returns the set's row it wrote, or SIZE_MAX. The
+ * row's strings stay where they are (the caller copies what it must keep). */
+static size_t set_offer(DedupSet *s, const DedupData *dd, const Datum *row, uint64_t order)
 {
     RowSet *rs = s->rows;
     int nulls;
@@ -112,8 +114,9 @@ static void set_offer(DedupSet *s, const DedupData *dd, const Datum *row, uint64
                     memcpy(&rs->data[r * (size_t)rs->nslots], row,
                            sizeof(Datum) * (size_t)rs->nslots);
                     rs->order[r] = order;
+                    return r;
                 }
-                return;
+                return SIZE_MAX;
             }
             i = (i + 1) & s->mask;
         }
@@ -121,15 +124,19 @@ static void set_offer(DedupSet *s, const DedupData *dd, const Datum *row, uint64
     size_t r = rs->nrows;
     Datum *d = rowset_add_row(rs, order);
     memcpy(d, row, sizeof(Datum) * (size_t)rs->nslots);
-    uint64_t *hs = mem_realloc(s->hashes, sizeof(uint64_t) * rs->cap);
-    s->hashes = hs;
+    if (s->hcap < rs->cap) { /* the hashes grow with the rows */
+        s->hashes = mem_realloc(s->hashes, sizeof(uint64_t) * rs->cap);
+        s->hcap = rs->cap;
+    }
     s->hashes[r] = h;
     if (!nulls) {
         s->index[i] = (uint32_t)(r + 1);
         if (++s->nkeyed * 2 > s->mask)
             set_grow(s);
     }
+    return r;
 }
+
 
 typedef struct DedupLocal {
     DedupSet *set; /* since the last combine (NULL: none yet) */
@@ -155,14 +162,26 @@ static void dedup_sink(const Op *op, OpLocal *lp, Batch *b)
     DedupLocal *l = lp;
     if (!l->set)
         l->set = set_new(op->plan->nslots);
-    /* materialise into the set's own pool, then offer row by row */
-    RowSet *tmp = rowset_new(op->plan->nslots);
-    rowset_append_batch(tmp, op->plan, b);
-    for (size_t r = 0; r < tmp->nrows; r++)
-        set_offer(l->set, dd, &tmp->data[r * (size_t)tmp->nslots], tmp->order[r]);
-    /* the strings of the kept rows live in tmp's pool: hand the pool to the set */
-    tmp->nrows = 0;
-    rowset_concat(l->set->rows, tmp);
+    /* each row offered as a view of the batch's columns; the strings of a row the set takes
+     * (a new key, an earlier row) are copied into its pool then: the set holds the strings of
+     * its rows only, not of every row it saw */
+    rowset_load_batch(op->plan, b);
+    int nslots = op->plan->nslots;
+    Datum *row = apr_palloc(b->pool, sizeof(Datum) * (size_t)(nslots + 1));
+    RowSet *rs = l->set->rows;
+    for (uint32_t i = 0; i < b->nsel; i++) {
+        SelIdx r = b->sel[i];
+        for (int k = 0; k < nslots; k++)
+            row[k] = b->cols[k].loaded ? *VGET(&b->cols[k], r) : val_null();
+        size_t w = set_offer(l->set, dd, row, batch_order(b, r));
+        if (w == SIZE_MAX)
+            continue;
+        Datum *d = &rs->data[w * (size_t)nslots];
+        for (int k = 0; k < nslots; k++) {
+            rs->sbytes += d[k].len;
+            d[k] = datum_copy(rs->pool, &d[k]);
+        }
+    }
     budget_track(l->ctx->mem, &l->set->charged, set_bytes(l->set), "dedup");
 }
 
@@ -211,6 +230,7 @@ static OpState *dedup_copy(const Op *op, const OpState *g)
     c->nkeyed = s->nkeyed;
     c->index = mem_alloc(sizeof(uint32_t) * (s->mask + 1));
     c->hashes = mem_alloc(sizeof(uint64_t) * (c->rows->cap + 1));
+    c->hcap = c->rows->cap + 1;
     memcpy(c->index, s->index, sizeof(uint32_t) * (s->mask + 1));
     if (s->rows->nrows)
         memcpy(c->hashes, s->hashes, sizeof(uint64_t) * s->rows->nrows);
@@ -230,6 +250,44 @@ static int cmp_order(const void *a, const void *b, void *arg)
     return x < y ? -1 : x > y;
 }
 
+/* The rows of a large set in chunks, in input order (no copy of them beside the set). */
+typedef struct DedupStream {
+    RowStream base;
+    DedupSet *s;
+    const DedupData *dd;
+    size_t *perm;
+    size_t at;
+    Budget *b;
+} DedupStream;
+
+static size_t dedup_fill(RowStream *st, RowSet *out)
+{
+    DedupStream *ds = (DedupStream *)st;
+    const RowSet *rs = ds->s->rows;
+    size_t n = 0;
+    for (; ds->at < rs->nrows && n < LIQ_VEC_SIZE; ds->at++, n++) {
+        size_t r = ds->perm[ds->at];
+        Datum *d = rowset_add_row(out, rs->order[r]);
+        memcpy(d, &rs->data[r * (size_t)rs->nslots], sizeof(Datum) * (size_t)rs->nslots);
+        for (int k = 0; k < ds->dd->nkeys; k++) { /* a number key in its shortest form (L5) */
+            char kb[64];
+            Datum *kd = &d[ds->dd->keys[k]];
+            Datum kf = val_key_form(kd, kb, sizeof(kb));
+            *kd = kf.s == kb ? datum_copy(out->pool, &kf) : kf;
+        }
+    }
+    return n;
+}
+
+static void dedup_stream_free(RowStream *st)
+{
+    DedupStream *ds = (DedupStream *)st;
+    budget_charge(ds->b, -ds->s->charged, NULL);
+    set_free(ds->s);
+    free(ds->perm);
+    free(ds);
+}
+
 static RowSet *dedup_finalize(const Op *op, const OpCtx *ctx, OpState *g)
 {
     DedupSet *s = g;
@@ -240,6 +298,18 @@ static RowSet *dedup_finalize(const Op *op, const OpCtx *ctx, OpState *g)
     qsort_r(perm, rs->nrows, sizeof(size_t), cmp_order, rs);
     RowSet *out = rowset_new(rs->nslots);
     const DedupData *dd = op->data;
+    if (rs->nrows > LIQ_VEC_SIZE) { /* many rows: handed on in chunks, from the set */
+        DedupStream *ds = mem_calloc(1, sizeof(*ds));
+        ds->base.fill = dedup_fill;
+        ds->base.free = dedup_stream_free;
+        ds->base.total = rs->nrows;
+        ds->s = s;
+        ds->dd = dd;
+        ds->perm = perm;
+        ds->b = ctx ? ctx->mem : NULL;
+        out->stream = &ds->base;
+        return out;
+    }
     for (size_t i = 0; i < rs->nrows; i++) {
         Datum *d = rowset_add_row(out, rs->order[perm[i]]);
         memcpy(d, &rs->data[perm[i] * (size_t)rs->nslots], sizeof(Datum) * (size_t)rs->nslots);

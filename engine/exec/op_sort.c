@@ -33,6 +33,7 @@
 #include "base/mem.h"
 #include "engine/exec/budget.h"
 #include "engine/exec/op.h"
+#include "engine/exec/spill.h"
 
 typedef struct SortData {
     const int *key_slots;
@@ -176,6 +177,53 @@ static void note_held(const OpCtx *ctx, size_t n)
         ;
 }
 
+/* ===== Spilling (sort without limit, spill.h) ===== */
+
+/* Writes rs's rows, sorted, as a run of its spill file and empties rs (its charge released):
+ * the rows of a sort without limit that would pass half the memory limit. */
+static void spill_rows(const Op *op, RowSet *rs, Budget *b)
+{
+    if (!rs->nrows)
+        return;
+    size_t *perm = mem_alloc(sizeof(size_t) * rs->nrows);
+    for (size_t i = 0; i < rs->nrows; i++)
+        perm[i] = i;
+    SortCtx c = {op->data, rs, 0};
+    qsort_r(perm, rs->nrows, sizeof(size_t), cmp_rows, &c);
+    LiqBuf out = {0};
+    for (size_t i = 0; i < rs->nrows; i++)
+        spill_put_row(&out, &rs->data[perm[i] * (size_t)rs->nslots], rs->nslots,
+                      rs->order[perm[i]]);
+    free(perm);
+    spill_runs_write(&rs->runs, b, &out, rs->nrows); /* fails: the run stops (budget_fail) */
+    buf_free(&out);
+    rowset_clear(rs);
+    budget_track(b, &rs->charged, (int64_t)rowset_bytes(rs), op->vt->name);
+}
+
+/* Is op a sort that keeps every row (the one state of this file that spills)? */
+static int spills(const Op *op)
+{
+    return op->limit < 0 && !op->tail && op->data && ((const SortData *)op->data)->nkeys > 0;
+}
+
+/* The rows of a sort state (consumed): its runs (when it spilled) and its rows in memory,
+ * sorted, merged and handed on in chunks by the stream of an empty row set: the sorted result
+ * is never a second copy of the rows. */
+static RowSet *merge_runs(const Op *op, const OpCtx *ctx, RowSet *rs)
+{
+    const SortData *sd = op->data;
+    size_t *perm = mem_alloc(sizeof(size_t) * (rs->nrows + 1));
+    for (size_t i = 0; i < rs->nrows; i++)
+        perm[i] = i;
+    SortCtx sc = {sd, rs, 0};
+    qsort_r(perm, rs->nrows, sizeof(size_t), cmp_rows, &sc);
+    SpillOrder ord = {sd->key_slots, sd->desc, sd->nkeys};
+    RowSet *out = rowset_new(rs->nslots);
+    out->stream = spill_merge_new(rs, perm, &ord, ctx ? ctx->mem : NULL, op->vt->name, 1);
+    return out;
+}
+
 static OpLocal *collect_local_new(const Op *op, const OpCtx *ctx, apr_pool_t *pool)
 {
     (void)op;
@@ -222,6 +270,9 @@ static void collect_sink(const Op *op, OpLocal *lp, Batch *b)
     if (bound == SIZE_MAX) {
         rowset_append_batch(l->rows, op->plan, b);
         note_held(l->ctx, l->rows->nrows);
+        if (spills(op) &&
+            !budget_room(l->ctx->mem, (int64_t)rowset_bytes(l->rows) - l->rows->charged, 2))
+            spill_rows(op, l->rows, l->ctx->mem);
         budget_track(l->ctx->mem, &l->rows->charged, (int64_t)rowset_bytes(l->rows),
                      op->vt->name);
         return;
@@ -257,6 +308,8 @@ static void collect_sink(const Op *op, OpLocal *lp, Batch *b)
 static void bounded_concat(const Op *op, RowSet *dst, RowSet *src, const OpCtx *ctx)
 {
     size_t keep = hold_keep(op), bound = hold_bound(op);
+    if (ctx && spills(op) && !budget_room(ctx->mem, 0, 2))
+        spill_rows(op, src, ctx->mem); /* past half the limit: its rows go to a run */
     prune(op, src, keep);
     if (bound != SIZE_MAX && dst->nrows + src->nrows > bound)
         prune(op, dst, keep);
@@ -287,6 +340,8 @@ static RowSet *sort_finalize(const Op *op, const OpCtx *ctx, OpState *g)
 {
     const SortData *sd = op->data;
     RowSet *rs = g;
+    if ((rs->runs && rs->runs->n) || (spills(op) && rs->nrows > LIQ_VEC_SIZE))
+        return merge_runs(op, ctx, rs); /* spilled, or many rows: no sorted copy beside them */
     size_t *perm = mem_alloc(sizeof(size_t) * (rs->nrows + 1));
     for (size_t i = 0; i < rs->nrows; i++)
         perm[i] = i;

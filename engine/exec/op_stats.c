@@ -16,12 +16,15 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include "base/mem.h"
 #include "engine/exec/agg.h"
 #include "engine/exec/budget.h"
 #include "engine/exec/op.h"
+#include "engine/exec/partial.h"
+#include "engine/exec/spill.h"
 
 typedef struct StatsData {
     Expr **keys;
@@ -40,6 +43,7 @@ typedef struct StatsData {
     int ntk;
     const int *tk_slot, *tk_desc;
     int *tk_src;
+    PartialShape shape; /* how a group is spilled (partial.h) */
 } StatsData;
 
 typedef struct Group {
@@ -58,7 +62,11 @@ typedef struct GTable {
     apr_pool_t *pool;
     AggMem am;       /* the pool, and the heap bytes of keys and states (gt_bytes) */
     int64_t charged; /* what the table charged its run's budget */
+    SpillRuns *part[16]; /* groups spilled, by 4 bits of their hash (NULL: none) ... */
+    int level;           /* ... the top 4 at level 0, the next 4 at level 1, ... */
 } GTable;
+
+enum { NPART = 16 };
 
 /* The heap a table holds, about: its arrays, keys and aggregate states. */
 static int64_t gt_bytes(const GTable *t)
@@ -100,6 +108,8 @@ static void gt_free(GTable *t, const StatsData *sd)
     free(t->index);
     if (t->pool) /* NULL: handed to the row set of finalize */
         apr_pool_destroy(t->pool);
+    for (int p = 0; p < NPART; p++)
+        spill_runs_free(t->part[p]);
     free(t);
 }
 
@@ -174,6 +184,180 @@ static uint32_t gt_find(GTable *t, const StatsData *sd, const Datum *k, uint64_t
     if (++t->n * 2 > t->mask)
         gt_rehash(t);
     return (uint32_t)(t->n - 1);
+}
+
+/* ===== Spilling (partial.h, spill.h) =====
+ *
+ * A table whose groups would pass half the memory limit writes them, with their aggregate
+ * states, to spill files by the top 4 bits of their hash (16 partitions) and goes on empty.
+ * Finalize then takes one partition at a time: its groups, read back and merged (as combine
+ * merges: states by AggOps.merge, keys spelled by the earliest row), become its rows; with
+ * the groups ordered by their keys, each partition's rows are a sorted run and a k-way merge
+ * by the same order gives the result (spill_merge_new); for a sort right after (unordered),
+ * the partitions' rows go on as they come. Either way, the bytes of the in-memory result. */
+
+/* Drops every group of t (states destroyed), keeping its spilled partitions. */
+static void gt_clear(GTable *t, const StatsData *sd)
+{
+    for (int a = 0; a < sd->naggs; a++) {
+        const AggOps *ops = agg_table[sd->aggs[a].fn];
+        if (ops->destroy)
+            for (size_t g = 0; g < t->n; g++)
+                ops->destroy(t->groups[g].state + sd->offs[a]);
+    }
+    free(t->groups);
+    t->groups = NULL;
+    t->n = t->cap = 0;
+    free(t->index);
+    t->mask = 63;
+    t->index = mem_calloc(t->mask + 1, sizeof(uint64_t));
+    apr_pool_destroy(t->pool);
+    apr_pool_create(&t->pool, NULL);
+    t->am.pool = t->pool;
+    t->am.bytes = 0;
+}
+
+/* Writes t's groups to its partitions and empties it (its charge follows). */
+static void gt_spill(GTable *t, const StatsData *sd, Budget *b)
+{
+    LiqBuf bufs[NPART];
+    uint64_t counts[NPART] = {0};
+    memset(bufs, 0, sizeof(bufs));
+    int shift = 60 - 4 * t->level;
+    for (size_t g = 0; g < t->n; g++) {
+        const Group *gr = &t->groups[g];
+        int p = (int)((gr->hash >> shift) & (NPART - 1));
+        partial_put_group(&bufs[p], &sd->shape, gr->hash, gr->first, gr->keys, gr->state);
+        counts[p]++;
+    }
+    for (int p = 0; p < NPART; p++) {
+        if (bufs[p].len)
+            spill_runs_write(&t->part[p], b, &bufs[p], counts[p]); /* fails: the run stops */
+        buf_free(&bufs[p]);
+    }
+    gt_clear(t, sd);
+    budget_track(b, &t->charged, gt_bytes(t), "stats");
+}
+
+/* Charges t's growth to the budget, or, when that would pass half the limit (a quarter when
+ * finalize reads a partition back: its rows need room too), spills t first (a table at the
+ * last level of partitioning, or of stats without by, cannot spill). */
+static void gt_account(GTable *t, const StatsData *sd, Budget *b)
+{
+    if (sd->nkeys && t->level < NPART && t->n &&
+        !budget_room(b, gt_bytes(t) - t->charged, t->level ? 1 : 2))
+        gt_spill(t, sd, b);
+    else
+        budget_track(b, &t->charged, gt_bytes(t), "stats");
+}
+
+static int gt_spilled(const GTable *t)
+{
+    for (int p = 0; p < NPART; p++)
+        if (t->part[p])
+            return 1;
+    return 0;
+}
+
+static RowSet *gt_rows(const StatsData *sd, GTable *t, int unordered, int first, int topn,
+                       const OpCtx *ctx, int nslots);
+static void group_row(const StatsData *sd, const Group *g, Datum *row, int nslots,
+                      apr_pool_t *pool);
+
+/* Reads each partition of t's spill files back into a table of its own (level + 1), merging
+ * the groups; a table that would pass half the memory limit spills in turn, by the next 4
+ * bits of the hash, and is drained the same way. The rows of each table that fits, ordered
+ * by their keys (order keys: the group's first row), become one sorted run of all. */
+static void drain(const StatsData *sd, GTable *t, const OpCtx *ctx, RowSet *all, int nslots)
+{
+    Budget *b = ctx ? ctx->mem : NULL;
+    Datum *keys = mem_alloc(sizeof(Datum) * (size_t)(sd->nkeys + 1));
+    unsigned char *st = mem_alloc(sd->state_size + 1);
+    for (int p = 0; p < NPART && !budget_stopped(b); p++) {
+        SpillRuns *runs = t->part[p];
+        if (!runs)
+            continue;
+        GTable *pt = gt_new();
+        pt->level = t->level + 1;
+        for (size_t r = 0; r < runs->n && !budget_stopped(b); r++) {
+            const SpillRun *run = &runs->r[r];
+            char *buf = mem_alloc(run->len + 1);
+            if (spill_read(run->f, b, buf, run->len, run->off) < 0) {
+                free(buf);
+                break;
+            }
+            const char *c = buf, *end = buf + run->len;
+            for (size_t k = 1; c < end; k++) {
+                for (int a = 0; a < sd->naggs; a++)
+                    agg_table[sd->aggs[a].fn]->init(st + sd->offs[a]);
+                uint64_t h, first;
+                size_t n = partial_get_group(c, end, &sd->shape, &pt->am, &h, &first, keys, st);
+                if (!n) { /* cannot happen: bytes gt_spill wrote */
+                    budget_fail(b, EIO, NULL);
+                    break;
+                }
+                c += n;
+                int created;
+                uint32_t gi = gt_find(pt, sd, keys, h, first, &created);
+                Group *g = &pt->groups[gi];
+                if (!created && first < g->first) { /* the keys as the earliest row spells them */
+                    for (int j = 0; j < sd->nkeys; j++) {
+                        g->keys[j] = datum_copy(pt->pool, &keys[j]);
+                        pt->am.bytes += keys[j].len;
+                    }
+                    g->first = first;
+                }
+                for (int a = 0; a < sd->naggs; a++) {
+                    const AggOps *ops = agg_table[sd->aggs[a].fn];
+                    ops->merge(g->state + sd->offs[a], st + sd->offs[a], &pt->am);
+                    if (ops->destroy)
+                        ops->destroy(st + sd->offs[a]);
+                }
+                if (k % 64 == 0 || c >= end)
+                    gt_account(pt, sd, b);
+            }
+            free(buf);
+        }
+        spill_runs_free(runs); /* read: its files go */
+        t->part[p] = NULL;
+        if (gt_spilled(pt)) {
+            gt_spill(pt, sd, b);
+            drain(sd, pt, ctx, all, nslots);
+            budget_charge(b, -pt->charged, NULL);
+            gt_free(pt, sd);
+            continue;
+        }
+        RowSet *rs = gt_rows(sd, pt, 0, 1, 0, ctx, nslots);
+        LiqBuf buf = {0};
+        for (size_t i = 0; i < rs->nrows; i++)
+            spill_put_row(&buf, &rs->data[i * (size_t)rs->nslots], rs->nslots, rs->order[i]);
+        if (rs->nrows)
+            spill_runs_write(&all->runs, b, &buf, rs->nrows);
+        buf_free(&buf);
+        budget_charge(b, -rs->charged, NULL);
+        rowset_free(rs);
+    }
+    free(keys);
+    free(st);
+}
+
+/* The result of a spilled table t (consumed): every group to its partition, the partitions
+ * drained into sorted runs, and their merge by the keys (then the first row) handed on in
+ * chunks: the rows of the in-memory result, in its order. Unordered (a sort follows), the
+ * rows keep their first rows as order keys, as in memory. */
+static RowSet *spilled_rows(const Op *op, const OpCtx *ctx, GTable *t)
+{
+    const StatsData *sd = op->data;
+    Budget *b = ctx ? ctx->mem : NULL;
+    gt_spill(t, sd, b);
+    RowSet *all = rowset_new(op->plan->nslots);
+    drain(sd, t, ctx, all, op->plan->nslots);
+    budget_charge(b, -t->charged, NULL);
+    gt_free(t, sd);
+    SpillOrder ord = {sd->key_slots, NULL, sd->nkeys};
+    RowSet *out = rowset_new(op->plan->nslots);
+    out->stream = spill_merge_new(all, mem_alloc(sizeof(size_t)), &ord, b, "stats", !sd->unordered);
+    return out;
 }
 
 static OpLocal *stats_local_new(const Op *op, const OpCtx *ctx, apr_pool_t *pool)
@@ -264,7 +448,7 @@ static void stats_sink(const Op *op, OpLocal *lp, Batch *b)
                         aux ? VGET(aux, row) : NULL, batch_order(b, row), &l->t->am);
         }
     }
-    budget_track(l->ctx->mem, &l->t->charged, gt_bytes(l->t), "stats");
+    gt_account(l->t, sd, l->ctx->mem); /* past half the limit: the groups go to disk */
 }
 
 /* Adds the groups of src to t (keys and states copied into t's pool). */
@@ -297,6 +481,10 @@ static void gt_merge(GTable *dst, const StatsData *sd, GTable *src)
         *dst = *src;
         *src = tmp;
     }
+    for (int p = 0; p < NPART; p++) { /* the spilled groups, whichever table had them */
+        spill_runs_move(&dst->part[p], src->part[p]);
+        src->part[p] = NULL;
+    }
     gt_add(dst, sd, src);
     gt_free(src, sd);
 }
@@ -311,11 +499,15 @@ static void stats_combine(const Op *op, OpState *g, OpLocal *lp)
 {
     StatsLocal *l = lp;
     GTable *t = g;
+    const StatsData *sd = op->data;
+    Budget *b = l->ctx->mem;
     if (l->t) { /* the two charges become the merged table's */
+        if (sd->nkeys && !budget_room(b, 0, 2))
+            gt_spill(l->t, sd, b); /* past half the limit: the worker's groups go to disk */
         int64_t was = t->charged + l->t->charged;
-        gt_merge(t, op->data, l->t);
+        gt_merge(t, sd, l->t);
         t->charged = was;
-        budget_track(l->ctx->mem, &t->charged, gt_bytes(t), "stats");
+        gt_account(t, sd, b);
     }
     l->t = NULL;
 }
@@ -329,6 +521,8 @@ static OpState *stats_copy(const Op *op, const OpState *g)
 {
     GTable *t = gt_new();
     gt_add(t, op->data, g);
+    for (int p = 0; p < NPART; p++)
+        t->part[p] = spill_runs_copy(((const GTable *)g)->part[p]);
     return t;
 }
 
@@ -466,10 +660,102 @@ static size_t top_groups(const StatsData *sd, const GTable *t, apr_pool_t *pool,
     return n;
 }
 
+/* One group's row: its keys in their key form, its aggregates' results (strings in pool, or
+ * in the table's pool and states, which outlive the row). */
+static void group_row(const StatsData *sd, const Group *g, Datum *row, int nslots,
+                      apr_pool_t *pool)
+{
+    for (int s = 0; s < nslots; s++)
+        row[s] = val_null();
+    for (int j = 0; j < sd->nkeys; j++) { /* a number in its shortest form (L5) */
+        char kb[64];
+        Datum kf = val_key_form(&g->keys[j], kb, sizeof(kb));
+        row[sd->key_slots[j]] = kf.s == kb ? datum_copy(pool, &kf) : kf;
+    }
+    for (int a = 0; a < sd->naggs; a++) {
+        const AggOps *ops = agg_table[sd->aggs[a].fn];
+        Datum r = ops->result(g->state + sd->offs[a], sd->aggs[a].param, pool);
+        /* results point into pool or the states -- unless the state keeps memory of its own */
+        row[sd->aggs[a].slot] = ops->destroy ? datum_copy(pool, &r) : r;
+    }
+}
+
+/* The groups of a large table as rows in chunks (no copy of them beside the table). */
+typedef struct GroupStream {
+    RowStream base;
+    const StatsData *sd;
+    GTable *t;
+    size_t *perm;
+    size_t n, at;
+    int nslots;
+    Budget *b;
+} GroupStream;
+
+static size_t group_fill(RowStream *st, RowSet *rs)
+{
+    GroupStream *gs = (GroupStream *)st;
+    const StatsData *sd = gs->sd;
+    size_t n = 0;
+    for (; gs->at < gs->n && n < LIQ_VEC_SIZE; gs->at++, n++) {
+        const Group *g = &gs->t->groups[gs->perm[gs->at]];
+        /* unordered: the sort after breaks ties by group keys, then by this first row */
+        group_row(sd, g, rowset_add_row(rs, sd->unordered ? g->first : gs->at), gs->nslots,
+                  rs->pool);
+    }
+    return n;
+}
+
+static void group_stream_free(RowStream *st)
+{
+    GroupStream *gs = (GroupStream *)st;
+    budget_charge(gs->b, -gs->t->charged, NULL);
+    gt_free(gs->t, gs->sd);
+    free(gs->perm);
+    free(gs);
+}
+
+static RowSet *streamed_rows(const Op *op, const OpCtx *ctx, GTable *t)
+{
+    const StatsData *sd = op->data;
+    GroupStream *gs = mem_calloc(1, sizeof(*gs));
+    gs->perm = mem_alloc(sizeof(size_t) * (t->n + 1));
+    for (size_t g = 0; g < t->n; g++)
+        gs->perm[g] = g;
+    OrderCtx c = {t, sd->nkeys};
+    gs->n = t->n;
+    if (!sd->unordered)
+        qsort_r(gs->perm, t->n, sizeof(size_t), cmp_groups, &c);
+    else if (sd->topn >= 0 && (size_t)sd->topn < t->n)
+        gs->n = top_groups(sd, t, t->pool, gs->perm); /* only the rows the sort will keep */
+    gs->base.fill = group_fill;
+    gs->base.free = group_stream_free;
+    gs->base.total = gs->n;
+    gs->sd = sd;
+    gs->t = t;
+    gs->nslots = op->plan->nslots;
+    gs->b = ctx ? ctx->mem : NULL;
+    RowSet *out = rowset_new(op->plan->nslots);
+    out->stream = &gs->base;
+    return out;
+}
+
 static RowSet *stats_finalize(const Op *op, const OpCtx *ctx, OpState *gs)
 {
     const StatsData *sd = op->data;
     GTable *t = gs;
+    if (gt_spilled(t))
+        return spilled_rows(op, ctx, t);
+    if (t->n > LIQ_VEC_SIZE)
+        return streamed_rows(op, ctx, t);
+    return gt_rows(sd, t, sd->unordered, sd->unordered, 1, ctx, op->plan->nslots);
+}
+
+/* The rows of t's groups (t consumed): ordered by their keys or unordered, and then only the
+ * top N a sort after keeps (topn); their order keys: each group's first row (first), else
+ * 0, 1, ... */
+static RowSet *gt_rows(const StatsData *sd, GTable *t, int unordered, int first, int topn,
+                       const OpCtx *ctx, int nslots)
+{
     if (sd->nkeys == 0 && t->n == 0) { /* stats without by: one row even over no records */
         int created;
         gt_find(t, sd, NULL, keys_hash(NULL, 0), 0, &created);
@@ -479,11 +765,11 @@ static RowSet *stats_finalize(const Op *op, const OpCtx *ctx, OpState *gs)
         perm[g] = g;
     OrderCtx c = {t, sd->nkeys};
     size_t nout = t->n;
-    if (!sd->unordered)
+    if (!unordered)
         qsort_r(perm, t->n, sizeof(size_t), cmp_groups, &c);
-    else if (sd->topn >= 0 && (size_t)sd->topn < t->n)
+    else if (topn && sd->topn >= 0 && (size_t)sd->topn < t->n)
         nout = top_groups(sd, t, t->pool, perm); /* only the rows the sort will keep */
-    RowSet *rs = rowset_new(op->plan->nslots);
+    RowSet *rs = rowset_new(nslots);
     /* the rows keep pointing at the keys and states in the table's pool: hand it over */
     apr_pool_destroy(rs->pool);
     rs->pool = t->pool;
@@ -491,21 +777,7 @@ static RowSet *stats_finalize(const Op *op, const OpCtx *ctx, OpState *gs)
     for (size_t i = 0; i < nout; i++) {
         const Group *g = &t->groups[perm[i]];
         /* unordered: the sort after breaks ties by group keys, then by this first row */
-        Datum *row = rowset_add_row(rs, sd->unordered ? g->first : i);
-        for (int s = 0; s < rs->nslots; s++)
-            row[s] = val_null();
-        for (int j = 0; j < sd->nkeys; j++) { /* a number in its shortest form (L5) */
-            char kb[64];
-            Datum kf = val_key_form(&g->keys[j], kb, sizeof(kb));
-            row[sd->key_slots[j]] = kf.s == kb ? datum_copy(rs->pool, &kf) : kf;
-        }
-        for (int a = 0; a < sd->naggs; a++) {
-            const AggOps *ops = agg_table[sd->aggs[a].fn];
-            Datum r = ops->result(g->state + sd->offs[a], sd->aggs[a].param, rs->pool);
-            /* results point into rs->pool or the states, which it now holds -- unless the
-             * state keeps memory of its own (freed below) */
-            row[sd->aggs[a].slot] = ops->destroy ? datum_copy(rs->pool, &r) : r;
-        }
+        group_row(sd, g, rowset_add_row(rs, first ? g->first : i), nslots, rs->pool);
     }
     free(perm);
     rowset_charge(rs, ctx, t->charged, "stats");
@@ -541,6 +813,10 @@ Op *op_stats_new(Plan *p, Expr **keys, const int *key_slots, int nkeys, AggSpec 
     }
     sd->state_size = off;
     sd->topn = -1;
+    int *fns = apr_palloc(p->pool, sizeof(int) * (size_t)(naggs + 1));
+    for (int a = 0; a < naggs; a++)
+        fns[a] = aggs[a].fn;
+    sd->shape = (PartialShape){nkeys, naggs, fns, sd->offs};
     Expr **all = apr_palloc(p->pool, sizeof(Expr *) * (size_t)(nkeys + 2 * naggs + 1));
     int na = 0;
     for (int i = 0; i < nkeys; i++)

@@ -826,40 +826,42 @@ static RowSet *run_rowset(LiqRun *r, Seq *s, const OpCtx *ctx, int profile, int 
     int src = w.prof ? r->prof_base[pi] : 0, sink = w.prof ? prof_sink(r, pi) : 0;
     if (w.prof)
         w.lap = now_ns();
-    for (size_t start = 0; start < rs->nrows && !seq_stopped(s) && !stopped(r); start += cap) {
-        uint32_t n = (uint32_t)(rs->nrows - start < cap ? rs->nrows - start : cap);
-        batch_reset(&w, n);
-        for (int c = 0; c < b->ncols; c++) {
-            Datum *d = apr_palloc(w.batch_pool, sizeof(Datum) * n);
-            for (uint32_t i = 0; i < n; i++)
-                d[i] = rs->data[(start + i) * (size_t)rs->nslots + (size_t)c];
-            w.cols[c].d = d;
-            w.cols[c].loaded = 1;
+    do { /* the rows of rs, then the chunks of its stream (a spilled sort's merge) */
+        for (size_t start = 0; start < rs->nrows && !seq_stopped(s) && !stopped(r); start += cap) {
+            uint32_t n = (uint32_t)(rs->nrows - start < cap ? rs->nrows - start : cap);
+            batch_reset(&w, n);
+            for (int c = 0; c < b->ncols; c++) {
+                Datum *d = apr_palloc(w.batch_pool, sizeof(Datum) * n);
+                for (uint32_t i = 0; i < n; i++)
+                    d[i] = rs->data[(start + i) * (size_t)rs->nslots + (size_t)c];
+                w.cols[c].d = d;
+                w.cols[c].loaded = 1;
+            }
+            b->order = &rs->order[start];
+            prof_rows(&w, src, n, n);
+            lap(&w, src);
+            run_batch(r, s, &w, pi);
+            if (!pl->breaker) {
+                submit(s, &w, (*seq)++);
+                lap(&w, sink);
+            }
+            apr_pool_clear(w.batch_pool);
+            lap(&w, src);
         }
-        b->order = &rs->order[start];
-        prof_rows(&w, src, n, n);
-        lap(&w, src);
-        run_batch(r, s, &w, pi);
-        if (!pl->breaker) {
-            submit(s, &w, (*seq)++);
-            lap(&w, sink);
-        }
-        apr_pool_clear(w.batch_pool);
-        lap(&w, src);
-    }
+    } while (!seq_stopped(s) && !stopped(r) && rowset_refill(rs));
     RowSet *next = NULL;
     if (pl->breaker) {
         const OpVTable *vt = pl->breaker->vt;
         OpState *g = vt->global_new(pl->breaker);
         vt->combine(pl->breaker, g, w.locals[pl->nops]);
-        if (budget_over(ctx->mem)) { /* stopped at the memory limit: no result */
+        if (budget_stopped(ctx->mem)) { /* stopped at the memory limit: no result */
             vt->state_free(pl->breaker, g);
         } else {
             next = vt->finalize(pl->breaker, ctx, g);
             next = charge_rows(ctx, next, pl->breaker);
         }
         lap(&w, sink);
-        prof_rows(&w, sink, 0, next ? next->nrows : 0);
+        prof_rows(&w, sink, 0, next ? next->nrows + (next->stream ? next->stream->total : 0) : 0);
     }
     if (w.prof)
         prof_add(r->prof, w.prof, r->nprof);
@@ -879,7 +881,8 @@ static void finish(LiqRun *r, Seq *s, const OpCtx *ctx, int profile, OpState *g,
     RowSet *rs = charge_rows(ctx, brk->vt->finalize(brk, ctx, g), brk);
     if (profile && r->prof) {
         r->prof[prof_sink(r, 0)].ns += now_ns() - t;
-        r->prof[prof_sink(r, 0)].rows_out += rs ? rs->nrows : 0;
+        r->prof[prof_sink(r, 0)].rows_out +=
+            rs ? rs->nrows + (rs->stream ? rs->stream->total : 0) : 0;
     }
     uint64_t seq = s->next_seq;
     for (int pi = 1; pi < r->plan->npipes && rs; pi++)
@@ -1013,6 +1016,7 @@ LiqRun *pipe_run_new(const Plan *plan, const LiqRunOptions *opt)
     r->ctx.rows_held = &r->rows_held;
     r->budget.limit = r->opt.memory_limit < INT64_MAX ? (int64_t)r->opt.memory_limit : 0;
     r->budget.stop = &r->stop;
+    r->budget.temp_dir = r->opt.temp_dir;
     r->ctx.mem = &r->budget;
     set_ctx(r);
     r->final0 = plan->pipes[0].breaker == NULL;
@@ -1174,7 +1178,7 @@ LiqStatus liq_run_exec(LiqRun *r, const LiqOutput *out, LiqRunStats *st, LiqDiag
         r->state = NULL; /* consumed by finalize (PH_FINISH: no snapshot takes a copy) */
         /* none of a cut aggregate is written: no finalize (cancelled, or stopped at the
          * memory limit) */
-        if (atomic_load(&r->cancelled) || budget_over(&r->budget))
+        if (atomic_load(&r->cancelled) || budget_stopped(&r->budget))
             plan->pipes[0].breaker->vt->state_free(plan->pipes[0].breaker, g);
         else
             finish(r, &r->seq, &r->ctx, 1, g, pool);
@@ -1244,10 +1248,23 @@ LiqStatus liq_run_exec(LiqRun *r, const LiqOutput *out, LiqRunStats *st, LiqDiag
                  (unsigned long long)rxf, rxf == 1 ? "" : "s");
     }
     int over = budget_over(&r->budget) && !atomic_load(&r->cancelled);
-    if (over)
+    int spill_err = atomic_load(&r->budget.fail_errno) && !atomic_load(&r->cancelled);
+    if (spill_err) {
+        int e = atomic_load(&r->budget.fail_errno);
+        const char *dir = atomic_load(&r->budget.fail_dir);
+        LiqDiag *d = diag_add(diags, DIAG_ERROR, NULL,
+                              "cannot write a spill file in %s: %s: the query stopped, and no "
+                              "result of it was written",
+                              dir ? dir : "the temporary directory", e > 0 ? strerror(e) : "failed");
+        diag_hint(diags, d, "%s",
+                  "give a directory with room with --temp-dir DIR (or TMPDIR), or raise "
+                  "--memory-limit so that less spills");
+    } else if (over) {
         memory_diag(r, diags);
+    }
     LiqStatus status = r->seq.write_failed      ? LIQ_EOUTPUT
                        : atomic_load(&r->cancelled) ? LIQ_ECANCELLED
+                       : spill_err               ? LIQ_EINTERNAL
                        : over                    ? LIQ_EMEMORY
                        : rxf || r->cut           ? LIQ_EINCOMPLETE
                        : src_incomplete(r->src) ? LIQ_EINCOMPLETE

@@ -8,6 +8,7 @@
 #include "engine/data/jdom.h"
 #include "engine/exec/budget.h"
 #include "engine/exec/op.h"
+#include "engine/exec/spill.h"
 
 RowSet *rowset_new(int nslots)
 {
@@ -21,6 +22,9 @@ void rowset_free(RowSet *rs)
 {
     if (!rs)
         return;
+    spill_runs_free(rs->runs);
+    if (rs->stream)
+        rs->stream->free(rs->stream);
     free(rs->data);
     free(rs->order);
     apr_pool_destroy(rs->pool);
@@ -78,9 +82,37 @@ void rowset_charge(RowSet *out, const OpCtx *ctx, int64_t state_charged, const c
     budget_charge(ctx->mem, -state_charged, NULL);
 }
 
+void rowset_clear(RowSet *rs)
+{
+    free(rs->data);
+    free(rs->order);
+    rs->data = NULL;
+    rs->order = NULL;
+    rs->nrows = rs->cap = 0;
+    rs->sbytes = 0;
+    apr_pool_destroy(rs->pool);
+    apr_pool_create(&rs->pool, NULL);
+}
+
+size_t rowset_refill(RowSet *rs)
+{
+    if (!rs->stream)
+        return 0;
+    rs->nrows = 0;
+    rs->sbytes = 0;
+    apr_pool_clear(rs->pool);
+    size_t n = rs->stream->fill(rs->stream, rs);
+    if (!n) {
+        rs->stream->free(rs->stream);
+        rs->stream = NULL;
+    }
+    return n;
+}
+
 RowSet *rowset_copy(const RowSet *rs)
 {
     RowSet *c = rowset_new(rs->nslots);
+    c->runs = spill_runs_copy(rs->runs);
     for (size_t r = 0; r < rs->nrows; r++) {
         Datum *d = rowset_add_row(c, rs->order[r]);
         const Datum *s = &rs->data[r * (size_t)rs->nslots];
@@ -129,6 +161,8 @@ void rowset_keep(RowSet *rs, const size_t *rows, size_t n)
     }
     RowSet old = *rs; /* rs takes the fresh storage; k, the old, goes */
     k->charged = rs->charged;
+    k->runs = rs->runs;
+    old.runs = NULL;
     *rs = *k;
     *k = old;
     rowset_free(k);
@@ -149,6 +183,8 @@ void rowset_concat(RowSet *dst, RowSet *src)
         memcpy(d, &src->data[r * (size_t)src->nslots], sizeof(Datum) * (size_t)src->nslots);
     }
     dst->sbytes += src->sbytes;
+    spill_runs_move(&dst->runs, src->runs);
+    src->runs = NULL;
     apr_pool_cleanup_register(dst->pool, src->pool, free_pool, apr_pool_cleanup_null);
     free(src->data);
     free(src->order);
