@@ -177,4 +177,25 @@ expect_eq "$(pyq '[q["queryId"] for q in j["queries"]]')" "['$3', '$2']" "--max-
 aws logs get-query-results --query-id "$1"
 expect_err_has "(ResourceNotFoundException)" "--max-kept 2: the oldest is gone"
 serve_stop
+# ---- --query-timeout 1: a query still reading the FIFO after a second ends as Timeout
+serve_start --no-auth --query-timeout 1 --log-group /aws/live=$tmp/live.fifo \
+    --log-group /aws/app=$tmp/app
+URL=http://127.0.0.1:$PORT
+aws logs start-query --log-group-name /aws/live --start-time 1704067200 --end-time 1704069000 \
+    --query-string 'stats count(*)'
+poll "$(pyq 'j["queryId"]')"
+expect_eq "$(pyq 'j["status"], j["results"]')" "('Timeout', [])" "--query-timeout: status Timeout, no cut result"
+
+# ---- a query reads only the configured groups: SOURCE naming a path reads nothing, and a
+# lookup table (a file) is not available to it
+aws logs start-query --start-time 1704067200 --end-time 1704069000 \
+    --query-string "SOURCE '$tmp/app/host1/app.log' | stats count(*) as n"
+poll "$(pyq 'j["queryId"]')"
+expect_eq "$(pyq 'j["status"], j["results"]')" "('Complete', [[{'field': 'n', 'value': '0'}]])" \
+    "SOURCE naming a file outside the groups: nothing read"
+aws logs start-query --log-group-name /aws/app --start-time 1704067200 --end-time 1704069000 \
+    --query-string "lookup passwd level OUTPUT shell"
+expect_err_has "(MalformedQueryException)" "lookup of a file: not available"
+serve_stop
+expect_eq "$serve_rc" 0 "SIGTERM: exit 0"
 finish
