@@ -634,32 +634,26 @@ int api_call(Srv *s, const char *op, const char *body, size_t len, LiqBuf *out)
     apr_pool_t *p;
     apr_pool_create(&p, NULL);
     const JdNode *req = jdom_parse(p, body, len);
-    int st;
+    static const struct {
+        const char *name;
+        int (*fn)(Srv *, apr_pool_t *, const JdNode *, LiqBuf *);
+    } ops[] = {
+        {"StartQuery", qry_start},           {"GetQueryResults", qry_results},
+        {"StopQuery", qry_stop},             {"DescribeQueries", qry_describe},
+        {"DescribeLogGroups", describe_groups}, {"DescribeLogStreams", describe_streams},
+        {"GetLogGroupFields", group_fields}, {"GetLogRecord", log_record},
+        {"FilterLogEvents", filter_events},  {"GetLogEvents", get_events},
+    };
+    int st = -1;
     if (!req || req->type != JD_OBJ) {
         st = api_error(out, 400, "SerializationException",
                        "The request body is not a JSON object");
-    } else if (strcmp(op, "StartQuery") == 0) {
-        st = qry_start(s, p, req, out);
-    } else if (strcmp(op, "GetQueryResults") == 0) {
-        st = qry_results(s, p, req, out);
-    } else if (strcmp(op, "StopQuery") == 0) {
-        st = qry_stop(s, p, req, out);
-    } else if (strcmp(op, "DescribeQueries") == 0) {
-        st = qry_describe(s, p, req, out);
-    } else if (strcmp(op, "DescribeLogGroups") == 0) {
-        st = describe_groups(s, p, req, out);
-    } else if (strcmp(op, "DescribeLogStreams") == 0) {
-        st = describe_streams(s, p, req, out);
-    } else if (strcmp(op, "GetLogGroupFields") == 0) {
-        st = group_fields(s, p, req, out);
-    } else if (strcmp(op, "GetLogRecord") == 0) {
-        st = log_record(s, p, req, out);
-    } else if (strcmp(op, "FilterLogEvents") == 0) {
-        st = filter_events(s, p, req, out);
-    } else if (strcmp(op, "GetLogEvents") == 0) {
-        st = get_events(s, p, req, out);
     } else {
-        st = api_error(out, 400, "UnknownOperationException", "Unknown operation %s", op);
+        for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]) && st < 0; i++)
+            if (strcmp(op, ops[i].name) == 0)
+                st = ops[i].fn(s, p, req, out);
+        if (st < 0)
+            st = api_error(out, 400, "UnknownOperationException", "Unknown operation %s", op);
     }
     apr_pool_destroy(p);
     return st;

@@ -21,6 +21,7 @@
 #include <limits.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -216,9 +217,38 @@ static int num_opt(FILE *err, const char *name, const char *v, long lo, long hi,
     return 0;
 }
 
+/* The numeric settings: their bounds and the field of Srv they set (an int, or a size_t) */
+static const struct NumSetting {
+    const char *name;
+    long lo, hi;
+    size_t off;
+    int is_size;
+} num_settings[] = {
+    {"max-queries", 1, 10000, offsetof(Srv, max_queries), 0},
+    {"keep", 0, 86400L * 365, offsetof(Srv, keep_s), 0},
+    {"max-kept", 1, 1000000, offsetof(Srv, max_kept), 0},
+    {"refresh", 0, 86400L * 365, offsetof(Srv, refresh_s), 0},
+    {"query-timeout", 0, 86400L * 365, offsetof(Srv, query_timeout_s), 0},
+    {"max-body", 1024, 1L << 30, offsetof(Srv, max_body), 1},
+    {"timeout", 1, 86400, offsetof(Srv, timeout_s), 0},
+    {"threads", 1, 1024, offsetof(Srv, ncpu), 0},
+};
+
 static int set_opt(Srv *s, Opts *o, FILE *err, const char *name, const char *v)
 {
-    long n;
+    for (size_t i = 0; i < sizeof(num_settings) / sizeof(num_settings[0]); i++) {
+        const struct NumSetting *ns = &num_settings[i];
+        long n;
+        if (strcmp(name, ns->name) != 0)
+            continue;
+        if (num_opt(err, name, v, ns->lo, ns->hi, &n))
+            return -1;
+        if (ns->is_size)
+            *(size_t *)(void *)((char *)s + ns->off) = (size_t)n;
+        else
+            *(int *)(void *)((char *)s + ns->off) = (int)n;
+        return 0;
+    }
     if (strcmp(name, "listen") == 0) {
         o->listen = v;
     } else if (strcmp(name, "config") == 0) {
@@ -243,38 +273,6 @@ static int set_opt(Srv *s, Opts *o, FILE *err, const char *name, const char *v)
         o->groups[o->ngroups].name = apr_pstrndup(s->pool, v, (size_t)(eq - v));
         o->groups[o->ngroups].path = apr_pstrdup(s->pool, eq + 1);
         o->ngroups++;
-    } else if (strcmp(name, "max-queries") == 0) {
-        if (num_opt(err, name, v, 1, 10000, &n))
-            return -1;
-        s->max_queries = (int)n;
-    } else if (strcmp(name, "keep") == 0) {
-        if (num_opt(err, name, v, 0, 86400 * 365, &n))
-            return -1;
-        s->keep_s = (int)n;
-    } else if (strcmp(name, "max-kept") == 0) {
-        if (num_opt(err, name, v, 1, 1000000, &n))
-            return -1;
-        s->max_kept = (int)n;
-    } else if (strcmp(name, "refresh") == 0) {
-        if (num_opt(err, name, v, 0, 86400 * 365, &n))
-            return -1;
-        s->refresh_s = (int)n;
-    } else if (strcmp(name, "query-timeout") == 0) {
-        if (num_opt(err, name, v, 0, 86400 * 365, &n))
-            return -1;
-        s->query_timeout_s = (int)n;
-    } else if (strcmp(name, "max-body") == 0) {
-        if (num_opt(err, name, v, 1024, 1L << 30, &n))
-            return -1;
-        s->max_body = (size_t)n;
-    } else if (strcmp(name, "timeout") == 0) {
-        if (num_opt(err, name, v, 1, 86400, &n))
-            return -1;
-        s->timeout_s = (int)n;
-    } else if (strcmp(name, "threads") == 0) {
-        if (num_opt(err, name, v, 1, 1024, &n))
-            return -1;
-        s->ncpu = (int)n;
     } else {
         fprintf(err, "liq serve: error: unknown setting '%s'\n", name);
         return -1;
