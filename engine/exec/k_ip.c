@@ -32,7 +32,7 @@ typedef KIp Ip;
 typedef KNet Net;
 
 /* Parses an address (n bytes, not NUL-terminated); 0 when it is none. */
-static int ip_parse(const char *s, size_t n, Ip *ip)
+__attribute__((always_inline)) static inline int ip_parse(const char *s, size_t n, Ip *ip)
 {
     char tmp[64];
     if (n == 0 || n >= sizeof(tmp) || memchr(s, 0, n))
@@ -51,7 +51,7 @@ static int ip_parse(const char *s, size_t n, Ip *ip)
 }
 
 /* Parses "address/prefix" or a bare address; 0 when it is not a subnet. */
-static int net_parse(const char *s, size_t n, Net *net)
+__attribute__((always_inline)) static inline int net_parse(const char *s, size_t n, Net *net)
 {
     const char *slash = memchr(s, '/', n);
     size_t an = slash ? (size_t)(slash - s) : n;
@@ -78,7 +78,7 @@ static int net_parse(const char *s, size_t n, Net *net)
 }
 
 /* 1 when ip lies in net (same family, first plen bits equal). */
-static int in_net(const Ip *ip, const Net *net)
+__attribute__((always_inline)) static inline int in_net(const Ip *ip, const Net *net)
 {
     if (ip->fam != net->ip.fam)
         return 0;
@@ -165,7 +165,7 @@ static int v4_mapped(const Ip *ip)
 
 /* ip in net, an IPv4-mapped address standing for its IPv4 address (fam 0: either family of
  * subnet; 4: IPv4 subnets, the address IPv4 or mapped; 6: IPv6 address and subnet). */
-static int in_subnet_of(Ip ip, const Net *net, int fam)
+__attribute__((always_inline)) static inline int in_subnet_of(Ip ip, const Net *net, int fam)
 {
     if (fam == 6)
         return ip.fam == 6 && in_net(&ip, net);
@@ -320,7 +320,9 @@ void k_fn_isReservedIP(const KArgs *a)
     ip_pred(a, is_reserved);
 }
 
-/* ===== For cidrlookup (kern.h) ===== */
+/* ===== For cidrlookup (kern.h) =====
+ * The kernels above keep their own inlined copies of the parsers (always_inline): a second
+ * caller made GCC call them out of line, 0.6% more instructions for isIpInSubnet. */
 
 int k_ip_parse(const char *s, size_t n, KIp *ip)
 {

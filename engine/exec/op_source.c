@@ -19,6 +19,7 @@ typedef struct SourceData {
     const SourceSel *sel;
     int nsel;
     int log_slot;
+    int layouts; /* some selector names data sources */
 } SourceData;
 
 static int one_of(const char *const *v, int n, const char *s, size_t len, int prefix)
@@ -43,16 +44,18 @@ static int layout_of(const SourceSel *s, const char *layout)
     return 0;
 }
 
-/* layout: the positional layout of the record's input (NULL: none); any: the data sources are
- * not known yet (which log groups a run opens), so they select everything */
-static int selected(const SourceData *sd, const char *log, size_t n, const char *layout, int any)
+/* off: NULL, or per selector whether its data sources leave out the records at hand (their
+ * input's layout is none of them); NULL also where the data sources are not known yet (which
+ * log groups a run opens): then they select everything */
+__attribute__((always_inline)) static inline int selected(const SourceData *sd, const char *log,
+                                                         size_t n, const char *off)
 {
     const char *colon = memchr(log, ':', n);
     const char *group = colon ? colon + 1 : log;
     size_t gl = colon ? n - (size_t)(colon + 1 - log) : n;
     for (int i = 0; i < sd->nsel; i++) {
         const SourceSel *s = &sd->sel[i];
-        if (!any && !layout_of(s, layout))
+        if (off && off[i])
             continue;
         if (s->nnames) {
             if (one_of(s->names, s->nnames, log, n, 0) || one_of(s->names, s->nnames, group, gl, 0))
@@ -83,14 +86,30 @@ static void source_execute(const Op *op, OpLocal *l, Batch *b)
     const SourceData *sd = op->data;
     dec_load(op->plan, b, &sd->log_slot, 1);
     const Vec *v = &b->cols[sd->log_slot];
-    const char *layout =
-        b->input && b->input->fmt == FMT_COLUMNS && b->input->cols ? b->input->cols->name : NULL;
+    char *off = NULL; /* the data sources, decided once per batch (one input) */
+    if (sd->layouts) {
+        const char *layout = b->input && b->input->fmt == FMT_COLUMNS && b->input->cols
+                                 ? b->input->cols->name
+                                 : NULL;
+        off = apr_palloc(b->pool, (size_t)sd->nsel);
+        for (int i = 0; i < sd->nsel; i++)
+            off[i] = !layout_of(&sd->sel[i], layout);
+    }
     uint32_t n = 0;
-    FOR_ROWS(b)
-    {
-        const Datum *d = VGET(v, row);
-        b->sel[n] = row;
-        n += d->type == VT_STR && selected(sd, d->s, d->len, layout, 0);
+    if (!off) { /* no data sources: the loop of log groups alone */
+        FOR_ROWS(b)
+        {
+            const Datum *d = VGET(v, row);
+            b->sel[n] = row;
+            n += d->type == VT_STR && selected(sd, d->s, d->len, NULL);
+        }
+    } else {
+        FOR_ROWS(b)
+        {
+            const Datum *d = VGET(v, row);
+            b->sel[n] = row;
+            n += d->type == VT_STR && selected(sd, d->s, d->len, off);
+        }
     }
     b->nsel = n;
 }
@@ -113,7 +132,7 @@ const Op *op_source_of(const Plan *p)
 int op_source_selects(const void *source_op, const char *name, size_t len)
 {
     const Op *op = source_op;
-    return selected(op->data, name, len, NULL, 1);
+    return selected(op->data, name, len, NULL);
 }
 
 Op *op_source_new(Plan *p, const SourceSel *sel, int nsel)
@@ -122,6 +141,8 @@ Op *op_source_new(Plan *p, const SourceSel *sel, int nsel)
     sd->sel = sel;
     sd->nsel = nsel;
     sd->log_slot = plan_input_slot(p, "@log", 4);
+    for (int i = 0; i < nsel; i++)
+        sd->layouts |= sel[i].nlayouts > 0;
     p->slots[sd->log_slot].used = 1;
     return op_new(p, &source_vt, sd);
 }
