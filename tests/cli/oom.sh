@@ -67,7 +67,7 @@ oom() {
 }
 
 for limit in 70000 100000; do
-    oom $limit stats 'stats count(*) as n by u'
+    oom $limit stats 'stats count(*) as n, sortsLast(msg) by u'
     oom $limit sort 'sort u desc'
     oom $limit dedup 'dedup u'
     oom $limit pattern 'pattern msg'
