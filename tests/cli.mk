@@ -14,7 +14,8 @@ OUT_SH_TESTS = \
 	tests/cli/out_docs.sh \
 	tests/cli/out_fields.sh \
 	tests/cli/out_progress.sh \
-	tests/cli/exit_registry.sh
+	tests/cli/exit_registry.sh \
+	tests/cli/query_range.sh
 
 ## golden tests whose options name files (run by tests/cli/golden_files.sh), and their files
 EXTRA_DIST += \

@@ -18,6 +18,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <apr_strings.h>
 #include "base/mem.h"
 #include "engine/exec/op.h"
@@ -218,12 +219,34 @@ static apr_status_t set_free(void *p)
     return APR_SUCCESS;
 }
 
+/* Can the path be read again after a run read it: not standard input, a pipe, a FIFO or a
+ * terminal? */
+static int rereadable(const char *path)
+{
+    struct stat st;
+    if (strcmp(path, "-") == 0)
+        return 0;
+    if (strncmp(path, "s3://", 5) == 0)
+        return 1;
+    return stat(path, &st) != 0 || !(S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode));
+}
+
 SubqSet *subq_set_run(apr_pool_t *pool, const Plan *inner, const LiqRunOptions *opt)
 {
     SubqSet *s = apr_pcalloc(pool, sizeof(*s));
     s->pool = pool;
     s->ncols = inner->nvis > 0 ? inner->nvis : 1;
     apr_pool_cleanup_register(pool, s, set_free, apr_pool_cleanup_null);
+    if (inner->range_probe) { /* queryStartTime() ...: --start and --end need no run, and an
+                               * input read once must stay the query's (the range is null) */
+        int once = 0;
+        for (int i = 0; i < opt->ninputs; i++)
+            once |= !rereadable(opt->inputs[i]);
+        for (int i = 0; i < opt->nlog_groups; i++)
+            once |= !rereadable(opt->log_groups[i].path);
+        if ((opt->has_start && opt->has_end) || once)
+            return s;
+    }
     LiqRunOptions o = *opt; /* the same inputs; one plain run */
     o.keep_state = 0;
     o.order_base = 0;

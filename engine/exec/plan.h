@@ -100,6 +100,8 @@ typedef struct Plan {
                         * JSON_MAX_FIELDS, engine/data/json.h) */
     int range_slots[3]; /* queryStartTime(), queryEndTime(), queryTimeRange(): the slots the
                          * range operator (op_range_new) fills; -1: not used */
+    int range_probe;    /* this is the range operator's subquery: a run of it is skipped when
+                         * --start and --end give the range, or an input cannot be read twice */
     Prefilter *pre;    /* literals every surviving raw line contains */
     int npre;
 } Plan;

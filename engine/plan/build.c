@@ -1704,6 +1704,7 @@ static void add_range(Builder *b, const AstNode *q)
         b->errors++;
         return;
     }
+    inner->range_probe = 1;
     for (int i = 0; i < 3; i++)
         b->p->range_slots[i] = plan_new_slot(b->p, names[i], SLOT_COMPUTED);
     Op *op = op_range_new(b->p, inner, b->p->range_slots);
