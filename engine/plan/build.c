@@ -1139,7 +1139,8 @@ static void add_lookup(Builder *b, const AstNode *cmd)
     Op *op = op_lookup_new(b->p, t, key_cols, keys, nk, out_cols, out_slots, prev, no);
     op->label = ast_text(pool, cmd, b->text);
     const char *r = reads_of(b, keys, nk);
-    op->detail = apr_psprintf(pool, "%s%s%s (%zu rows, %d columns)", r ? r : "", r ? "; " : "",
+    op->detail = apr_psprintf(pool, "%s%s%s (%" APR_SIZE_T_FMT " rows, %d columns)", r ? r : "",
+                              r ? "; " : "",
                               t->path, t->nrows, t->ncols);
     push_op(b, op);
     /* the outputs are fields of the rows from now on; a shown column of the same name shows
