@@ -80,6 +80,14 @@ static void same_result(int fn, unsigned char *a, unsigned char *b, double param
     buf_free(&fy);
 }
 
+/* frees what the states at st (of fns[0..n), at offs) hold */
+static void destroy_all(const int *fns, const size_t *offs, int n, unsigned char *st)
+{
+    for (int a = 0; a < n; a++)
+        if (agg_table[fns[a]]->destroy)
+            agg_table[fns[a]]->destroy(st + offs[a]);
+}
+
 /* saves st, loads it into a fresh state, saves that: the same bytes (count_distinct's exact
  * set: the same length, its values in the order of its hash table), the same result */
 static unsigned char *round_trip(int fn, unsigned char *st, double param, AggMem *m)
@@ -246,13 +254,19 @@ static void test_group(void **state)
         for (int a = 0; a < 5; a++)
             agg_table[fns[a]]->init(t + offs[a]);
         assert_int_equal(partial_get_group(p, p + cut, &sh, &m, &h, &first, k, t), 0);
+        destroy_all(fns, offs, 5, t);
     }
     char *bad = apr_pmemdup(pool, p, n);
     uint32_t len;
     memcpy(&len, bad, 4);
     len += 1;
     memcpy(bad, &len, 4);
+    destroy_all(fns, offs, 5, back);
+    for (int a = 0; a < 5; a++)
+        agg_table[fns[a]]->init(back + offs[a]);
     assert_int_equal(partial_get_group(bad, bad + n, &sh, &m, &h, &first, k, back), 0);
+    destroy_all(fns, offs, 5, back);
+    destroy_all(fns, offs, 5, st);
 
     /* another shape, another version */
     int other[5] = {FN_count, FN_sum, FN_pct, FN_count_distinct, FN_latest};
