@@ -240,7 +240,6 @@ static int dec_cmp(const Dec *a, const Dec *b)
         mag = a->exp < b->exp ? -1 : 1;
     else {
         const char *x = a->p, *y = b->p;
-        mag = 0;
         for (;;) {
             if (x < a->end && *x == '.')
                 x++;
