@@ -56,9 +56,19 @@ static int has_subq(const Plan *p)
     return 0;
 }
 
+/* The sets of a run's subqueries and joins: the first that failed stops the run */
+typedef struct BindFail {
+    LiqStatus status;
+    const char *why;
+} BindFail;
+
+static SubqSet *set_run(apr_pool_t *pool, const Plan *inner, const LiqRunOptions *opt,
+                        BindFail *fail);
+
 /* A copy of p in pool whose subquery filters are bound to sets of runs over opt's inputs
  * (inner subqueries first); owner goes to the outer plan's operators only. */
-static Plan *bind_plan(apr_pool_t *pool, const Plan *p, const LiqRunOptions *opt, SubqOwner *owner)
+static Plan *bind_plan(apr_pool_t *pool, const Plan *p, const LiqRunOptions *opt, SubqOwner *owner,
+                       BindFail *fail)
 {
     Plan *c = apr_pmemdup(pool, p, sizeof(*p));
     c->pipes = apr_pmemdup(pool, p->pipes, sizeof(Pipeline) * (size_t)(p->npipes ? p->npipes : 1));
@@ -71,8 +81,7 @@ static Plan *bind_plan(apr_pool_t *pool, const Plan *p, const LiqRunOptions *opt
             const Plan *inner = op_subq_inner(pl->ops[k]);
             if (!inner)
                 continue;
-            const Plan *run = has_subq(inner) ? bind_plan(pool, inner, opt, NULL) : inner;
-            pl->ops[k] = op_subq_bind(pool, pl->ops[k], subq_set_run(pool, run, opt), owner);
+            pl->ops[k] = op_subq_bind(pool, pl->ops[k], set_run(pool, inner, opt, fail), owner);
         }
     }
     for (int i = 0; i < p->npipes; i++) { /* joins end pipelines */
@@ -80,10 +89,26 @@ static Plan *bind_plan(apr_pool_t *pool, const Plan *p, const LiqRunOptions *opt
         const Plan *inner = pl->breaker ? op_join_inner(pl->breaker) : NULL;
         if (!inner)
             continue;
-        const Plan *run = has_subq(inner) ? bind_plan(pool, inner, opt, NULL) : inner;
-        pl->breaker = op_join_bind(pool, pl->breaker, subq_set_run(pool, run, opt), owner);
+        pl->breaker = op_join_bind(pool, pl->breaker, set_run(pool, inner, opt, fail), owner);
     }
     return c;
+}
+
+/* The set of the subquery or join side inner (bound first if it has subqueries of its own);
+ * once one failed, the others are not run: their sets stay empty and the run stops. */
+static SubqSet *set_run(apr_pool_t *pool, const Plan *inner, const LiqRunOptions *opt,
+                        BindFail *fail)
+{
+    const Plan *run = has_subq(inner) ? bind_plan(pool, inner, opt, NULL, fail) : inner;
+    if (fail->status != LIQ_OK) {
+        LiqRunOptions none = *opt; /* no inputs: an empty set, nothing read */
+        none.ninputs = 0;
+        none.nlog_groups = 0;
+        return subq_set_run(pool, run, &none);
+    }
+    SubqSet *s = subq_set_run(pool, run, opt);
+    fail->status = (LiqStatus)subq_set_status(s, &fail->why);
+    return s;
 }
 
 LiqRun *liq_run_new(const LiqQuery *q, const LiqRunOptions *opt)
@@ -100,9 +125,12 @@ LiqRun *liq_run_new(const LiqQuery *q, const LiqRunOptions *opt)
     if (o.threads < 1)
         o.threads = 1;
     SubqOwner *owner = subq_owner_new(pool);
-    LiqRun *r = pipe_run_new(bind_plan(pool, plan, &o, owner), opt);
+    BindFail fail = {LIQ_OK, NULL};
+    LiqRun *r = pipe_run_new(bind_plan(pool, plan, &o, owner, &fail), opt);
     if (!r)
         apr_pool_destroy(pool);
+    else if (fail.status != LIQ_OK)
+        pipe_run_fail(r, fail.status, fail.why);
     return r;
 }
 

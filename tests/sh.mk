@@ -13,6 +13,7 @@ SH_TESTS = \
 	tests/cli/wide.sh \
 	tests/cli/memory.sh \
 	tests/cli/spill.sh \
+	tests/cli/subquery_fail.sh \
 	tests/diff/app_log_jq.sh \
 	tests/diff/corpus_jq.sh \
 	tests/diff/text_awk.sh

@@ -315,6 +315,10 @@ const Plan *op_subq_inner(const Op *op);
 /* Runs inner to completion with opt's inputs: the values of its first column, in pool. */
 SubqSet *subq_set_run(apr_pool_t *pool, const Plan *inner, const struct LiqRunOptions *opt);
 size_t subq_set_size(const SubqSet *s);
+/* LIQ_OK when the set is whole (also when its run read some input only in part: the outer run
+ * reads the same inputs and says so); else the LiqStatus of its failed run and, in *why, what
+ * failed: the outer run must stop with it (engine/run.c), not filter by a partial set. */
+int subq_set_status(const SubqSet *s, const char **why);
 /* The owner of pool (everything a run's bound plan holds): freed with the run whose worker
  * first makes a state of an operator bound with it. */
 SubqOwner *subq_owner_new(apr_pool_t *pool);

@@ -36,7 +36,10 @@ struct SubqSet {
     Datum *rows;    /* every row with a key: ncols Datums each (malloc) */
     size_t *next;   /* per row: the next row with its key, or SIZE_MAX */
     size_t nrows, caprows;
-    int incomplete; /* the subquery's run did not read everything */
+    LiqStatus status; /* its run's: LIQ_OK or LIQ_EINCOMPLETE (the outer run reads the same
+                       * inputs and says so), else the set is not whole and the outer run
+                       * must not filter by it (subq_set_status) */
+    const char *why;  /* then: what went wrong (in pool) */
 };
 
 static size_t set_put(SubqSet *s, const Datum *d, size_t row);
@@ -138,6 +141,12 @@ static void set_add_row(SubqSet *s, const Datum *vals)
     }
 }
 
+int subq_set_status(const SubqSet *s, const char **why)
+{
+    *why = s->why;
+    return s->status == LIQ_EINCOMPLETE ? LIQ_OK : s->status;
+}
+
 size_t subq_set_size(const SubqSet *s)
 {
     return s->n;
@@ -231,21 +240,47 @@ static int rereadable(const char *path)
     return stat(path, &st) != 0 || !(S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode));
 }
 
+/* Is the path standard input, a pipe or a socket: what a first run would take from the next
+ * one? (A character device such as /dev/null reads the same again.) */
+static int read_once(const char *path)
+{
+    struct stat st;
+    if (strcmp(path, "-") == 0)
+        return 1;
+    return strncmp(path, "s3://", 5) != 0 && stat(path, &st) == 0 &&
+           (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
+}
+
 SubqSet *subq_set_run(apr_pool_t *pool, const Plan *inner, const LiqRunOptions *opt)
 {
     SubqSet *s = apr_pcalloc(pool, sizeof(*s));
     s->pool = pool;
     s->ncols = inner->nvis > 0 ? inner->nvis : 1;
     apr_pool_cleanup_register(pool, s, set_free, apr_pool_cleanup_null);
+    const char *once = NULL; /* an input that can be read only once */
+    for (int i = 0; i < opt->ninputs && !once; i++)
+        if (read_once(opt->inputs[i]))
+            once = opt->inputs[i];
+    for (int i = 0; i < opt->nlog_groups && !once; i++)
+        if (read_once(opt->log_groups[i].path))
+            once = opt->log_groups[i].path;
     if (inner->range_probe) { /* queryStartTime() ...: --start and --end need no run, and an
                                * input read once must stay the query's (the range is null) */
-        int once = 0;
+        int again = 1;
         for (int i = 0; i < opt->ninputs; i++)
-            once |= !rereadable(opt->inputs[i]);
+            again &= rereadable(opt->inputs[i]);
         for (int i = 0; i < opt->nlog_groups; i++)
-            once |= !rereadable(opt->log_groups[i].path);
-        if ((opt->has_start && opt->has_end) || once)
+            again &= rereadable(opt->log_groups[i].path);
+        if ((opt->has_start && opt->has_end) || !again)
             return s;
+    } else if (once) { /* the set would be empty and the outer query would read nothing */
+        s->status = LIQ_EUSAGE;
+        s->why = apr_psprintf(pool,
+                              "a subquery or join reads the inputs before the query does, and "
+                              "%s%s can be read only once: save it to a file and query the file",
+                              strcmp(once, "-") == 0 ? "standard input" : "the pipe ",
+                              strcmp(once, "-") == 0 ? "" : once);
+        return s;
     }
     LiqRunOptions o = *opt; /* the same inputs; one plain run */
     o.keep_state = 0;
@@ -256,7 +291,8 @@ SubqSet *subq_set_run(apr_pool_t *pool, const Plan *inner, const LiqRunOptions *
     o.profile = 0;
     LiqRun *r = pipe_run_new(inner, &o);
     if (!r) {
-        s->incomplete = 1;
+        s->status = LIQ_EINTERNAL;
+        s->why = "a subquery's run could not start";
         return s;
     }
     LiqOutput out = {0};
@@ -265,10 +301,18 @@ SubqSet *subq_set_run(apr_pool_t *pool, const Plan *inner, const LiqRunOptions *
     out.write = dec_rows;
     apr_pool_t *dp;
     apr_pool_create(&dp, NULL);
-    LiqStatus st = liq_run_exec(r, &out, NULL, diag_list_new(dp)); /* the outer run reads the
-                                                                    * same inputs and reports
-                                                                    * their problems */
-    s->incomplete = st != LIQ_OK;
+    LiqDiagList *dl = diag_list_new(dp);
+    LiqStatus st = liq_run_exec(r, &out, NULL, dl); /* the outer run reads the same inputs
+                                                     * and reports their problems */
+    s->status = st;
+    if (st != LIQ_OK && st != LIQ_EINCOMPLETE) { /* keep the first error the run told */
+        for (int i = 0; dl && i < dl->n && !s->why; i++)
+            if (dl->items[i].severity == DIAG_ERROR)
+                s->why = apr_pstrdup(pool, dl->items[i].msg);
+        if (!s->why)
+            s->why = st == LIQ_ECANCELLED ? "a subquery's run was cancelled"
+                                          : "a subquery's run failed";
+    }
     apr_pool_destroy(dp);
     liq_run_free(r);
     return s;

@@ -142,6 +142,8 @@ struct LiqRun {
     apr_thread_mutex_t *diag_lock;
     int phase;
     int executed;
+    LiqStatus fail;       /* pipe_run_fail: liq_run_exec returns this at once */
+    const char *fail_why;
     OpState *state;  /* the first breaker's global state (pipeline 0 ends in a breaker) */
     uint64_t epoch;  /* snapshots asked for so far */
     Worker *ws;      /* pipeline 0's workers (during PH_SCAN) */
@@ -996,6 +998,12 @@ static void set_ctx(LiqRun *r)
     r->range_start = x->prev_start < opt->start_ms ? x->prev_start : opt->start_ms;
 }
 
+void pipe_run_fail(LiqRun *r, LiqStatus status, const char *why)
+{
+    r->fail = status;
+    r->fail_why = why;
+}
+
 LiqRun *pipe_run_new(const Plan *plan, const LiqRunOptions *opt)
 {
     apr_pool_t *pool;
@@ -1132,6 +1140,10 @@ LiqStatus liq_run_exec(LiqRun *r, const LiqOutput *out, LiqRunStats *st, LiqDiag
         return LIQ_EUSAGE;
     }
     r->executed = 1;
+    if (r->fail != LIQ_OK) {
+        diag_add(diags, DIAG_ERROR, NULL, "%s", r->fail_why ? r->fail_why : "the run failed");
+        return r->fail;
+    }
     if (opt->keep_state && !plan->pipes[0].breaker) {
         diag_add(diags, DIAG_ERROR, NULL,
                  "the query keeps no state to take: its rows stream to the output");

@@ -16,5 +16,8 @@ struct Plan;
 /* A run of plan with opt (copied; what it points to must outlive the run); NULL when memory
  * runs out. The plan must outlive the run. */
 LiqRun *pipe_run_new(const struct Plan *plan, const LiqRunOptions *opt);
+/* The run cannot produce a whole result (a subquery's set failed, engine/run.c): liq_run_exec
+ * reads nothing and returns status with why as its error. why: a string that outlives r. */
+void pipe_run_fail(LiqRun *r, LiqStatus status, const char *why);
 
 #endif
