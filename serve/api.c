@@ -131,6 +131,36 @@ static const LiqLogGroup *req_group(Srv *s, apr_pool_t *p, const JdNode *req, in
     return g;
 }
 
+/* One page of a listing: the items past the token's skip, at most lim, comma-separated; more
+ * when an item was left for the next page (its token: skip + n). */
+typedef struct Pager {
+    long skip, lim, seen, n;
+    int more;
+} Pager;
+
+/* For each candidate item in order: 1 write it (the comma before it is written), 0 skip it
+ * (before the page), -1 the page is full (stop). */
+static int pager_next(Pager *pg, LiqBuf *out)
+{
+    if (pg->seen++ < pg->skip)
+        return 0;
+    if (pg->n >= pg->lim) {
+        pg->more = 1;
+        return -1;
+    }
+    if (pg->n++)
+        buf_addc(out, ',');
+    return 1;
+}
+
+/* The end of a page's list: ']' and the token of the next page when there is one. */
+static void pager_end(const Pager *pg, LiqBuf *out)
+{
+    buf_addc(out, ']');
+    if (pg->more)
+        token_write(out, "nextToken", pg->skip + pg->n);
+}
+
 /* ----- DescribeLogGroups */
 
 static int describe_groups(Srv *s, apr_pool_t *p, const JdNode *req, LiqBuf *out)
@@ -148,22 +178,18 @@ static int describe_groups(Srv *s, apr_pool_t *p, const JdNode *req, LiqBuf *out
     if (skip < 0)
         return api_error(out, 400, "InvalidParameterException", "The nextToken is not valid");
     buf_adds(out, "{\"logGroups\":[");
-    long seen = 0, n = 0;
-    int more = 0;
+    Pager pg = {skip, (long)lim, 0, 0, 0};
     for (int i = 0; i < s->ngroups; i++) {
         const char *g = s->groups[i].name;
         if (prefix && strncmp(g, prefix, strlen(prefix)) != 0)
             continue;
         if (pattern && !strcasestr(g, pattern))
             continue;
-        if (seen++ < skip)
-            continue;
-        if (n >= (long)lim) {
-            more = 1;
+        int w = pager_next(&pg, out);
+        if (w < 0)
             break;
-        }
-        if (n++)
-            buf_addc(out, ',');
+        if (w == 0)
+            continue;
         buf_adds(out, "{\"logGroupName\":");
         jo_str(out, g);
         buf_adds(out, ",\"creationTime\":0,\"metricFilterCount\":0,\"storedBytes\":0,\"arn\":");
@@ -172,9 +198,7 @@ static int describe_groups(Srv *s, apr_pool_t *p, const JdNode *req, LiqBuf *out
         jo_str(out, apr_pstrcat(p, ARN_PREFIX, g, NULL));
         buf_adds(out, ",\"logGroupClass\":\"STANDARD\"}");
     }
-    buf_addc(out, ']');
-    if (more)
-        token_write(out, "nextToken", skip + n);
+    pager_end(&pg, out);
     buf_addc(out, '}');
     return 200;
 }
@@ -296,20 +320,16 @@ static int describe_streams(Srv *s, apr_pool_t *p, const JdNode *req, LiqBuf *ou
     if (by_time)
         qsort(ss->v, (size_t)ss->n, sizeof(Stream), last_cmp);
     buf_adds(out, "{\"logStreams\":[");
-    long seen = 0, n = 0;
-    int more = 0;
+    Pager pg = {skip, (long)lim, 0, 0, 0};
     for (int k = 0; k < ss->n; k++) {
         const Stream *e = &ss->v[descending ? ss->n - 1 - k : k];
         if (prefix && strncmp(e->name, prefix, strlen(prefix)) != 0)
             continue;
-        if (seen++ < skip)
-            continue;
-        if (n >= (long)lim) {
-            more = 1;
+        int w = pager_next(&pg, out);
+        if (w < 0)
             break;
-        }
-        if (n++)
-            buf_addc(out, ',');
+        if (w == 0)
+            continue;
         buf_adds(out, "{\"logStreamName\":");
         jo_str(out, e->name);
         buf_printf(out,
@@ -321,9 +341,7 @@ static int describe_streams(Srv *s, apr_pool_t *p, const JdNode *req, LiqBuf *ou
         buf_addc(out, '}');
     }
     streams_free(ss);
-    buf_addc(out, ']');
-    if (more)
-        token_write(out, "nextToken", skip + n);
+    pager_end(&pg, out);
     buf_addc(out, '}');
     return 200;
 }
