@@ -397,9 +397,11 @@ static const char *str_of(const JdNode *n, size_t *len)
     return n->s;
 }
 
+/* An event's number as int64 (milliseconds): none when it is not a number or lies past what an
+ * int64 holds (the conversion would be undefined; the record then has no such time). */
 static int num_of(const JdNode *n, int64_t *v)
 {
-    if (!n || n->type != JD_NUM)
+    if (!n || n->type != JD_NUM || !(n->num > -9.2e18 && n->num < 9.2e18))
         return 0;
     *v = (int64_t)n->num;
     return 1;

@@ -29,9 +29,15 @@ static const int64_t widths[] = {
     21600000, 43200000, 86400000, 604800000, 1209600000, 2419200000LL};
 enum { NWIDTHS = sizeof(widths) / sizeof(widths[0]) };
 
+/* Past the table, doubling up to 2^31 times the last width (about 5.2e18 ms, more than half of
+ * what an int64 holds: two such buckets cover any span of int64 times, so the loops that widen
+ * until few buckets cover a span end there; a wider shift would overflow) */
 int64_t an_width(int w)
 {
-    return w < NWIDTHS ? widths[w] : widths[NWIDTHS - 1] << (w - NWIDTHS + 1);
+    if (w < NWIDTHS)
+        return widths[w];
+    int sh = w - NWIDTHS + 1;
+    return widths[NWIDTHS - 1] << (sh < 31 ? sh : 31);
 }
 
 /* floor(a / b) for b > 0 */

@@ -55,6 +55,11 @@ static void test_widths(void **state)
     assert_int_equal(an_width(an_gexp(DAY0, DAY0 + 24 * HOUR - 1)), 5 * MIN);
     /* negative times (before 1970) floor too */
     assert_int_equal(an_gexp(-1000, -1), 1);
+    /* far past the table the widths stop growing below what an int64 holds (a shift by 44
+     * overflowed before: scan-build, UBSan), and two of them cover the whole int64 range */
+    for (int w = 30; w < 80; w++)
+        assert_true(an_width(w) > 0 && an_width(w) >= an_width(w - 1));
+    assert_true(an_width(79) > INT64_MAX / 2);
 }
 
 static void test_merge_any_order(void **state)
