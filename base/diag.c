@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <apr_strings.h>
+#include "base/buf.h"
 #include "base/diag.h"
+#include "base/esc.h"
 
 enum { DIAG_WINDOW = 100 };
 
@@ -89,13 +91,32 @@ typedef struct {
     int width;     /* display columns */
 } Cell;
 
+/* s as a terminal may show it (esc_term): messages quote file names, S3 keys and what S3
+ * servers answer, which can hold escape sequences that would drive the reader's terminal. s
+ * itself when it has no control byte and no byte past ASCII. */
+static const char *term(apr_pool_t *pool, const char *s)
+{
+    size_t n = strlen(s);
+    int plain = 1;
+    for (size_t i = 0; i < n && plain; i++)
+        plain = (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7f;
+    if (plain)
+        return s;
+    LiqBuf b = {0};
+    esc_term(&b, s, n);
+    char *r = apr_pstrmemdup(pool, b.p ? b.p : "", b.len);
+    buf_free(&b);
+    return r;
+}
+
 char *diag_render(apr_pool_t *pool, const LiqDiag *d, const char *text, size_t len)
 {
     const char *sev = d->severity == DIAG_ERROR ? "error" : "warning";
+    const char *msg = term(pool, d->msg), *hint = d->hint ? term(pool, d->hint) : NULL;
     if (!d->has_span) {
-        char *s = apr_psprintf(pool, "liq: %s: %s\n", sev, d->msg);
-        if (d->hint)
-            s = apr_pstrcat(pool, s, "  hint: ", d->hint, "\n", NULL);
+        char *s = apr_psprintf(pool, "liq: %s: %s\n", sev, msg);
+        if (hint)
+            s = apr_pstrcat(pool, s, "  hint: ", hint, "\n", NULL);
         return s;
     }
     LiqLineMap *map = span_linemap(pool, text, len);
@@ -199,8 +220,8 @@ char *diag_render(apr_pool_t *pool, const LiqDiag *d, const char *text, size_t l
     echo[ne] = 0;
     carets[nc] = 0;
     char *s = apr_psprintf(pool, "liq: %s at %u:%u%s: %s\n  %s\n  %s\n", sev, line,
-                           col, d->where, d->msg, echo, carets);
-    if (d->hint)
-        s = apr_pstrcat(pool, s, "  hint: ", d->hint, "\n", NULL);
+                           col, d->where, msg, echo, carets);
+    if (hint)
+        s = apr_pstrcat(pool, s, "  hint: ", hint, "\n", NULL);
     return s;
 }

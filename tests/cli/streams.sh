@@ -159,4 +159,15 @@ expect_rc 2 "query error"
 expect_out_empty "query error"
 expect_err_has "liq: error at 1:" "query error"
 
+
+# diagnostics quote file names (and S3 keys, and what servers answer): an escape sequence in
+# one reaches stderr as text (\x1b), never as a control byte that drives the terminal
+bad=$(printf '%s/no\033]0;pwned\007such' "$tmp")
+"$LIQ" 'fields @message' "$bad" </dev/null >"$tmp/out" 2>"$tmp/err"
+if tr -d '\n' <"$tmp/err" | LC_ALL=C grep -q "$(printf '[\001-\037]')"; then
+    not_ok "a control byte of a file name reached stderr"; od -c "$tmp/err" | head -5 | show /dev/stdin
+else ok "a file name's control bytes are escaped on stderr"; fi
+if grep -qF 'no\x1b]0;pwned\x07such' "$tmp/err"; then ok "the escaped name is shown"; else
+    not_ok "the escaped name is not shown"; show "$tmp/err"; fi
+
 finish
