@@ -46,8 +46,16 @@ int main(int argc, char **argv)
         return src;
     }
     if (cli_signals_install() != 0) {
+        int err = errno;
+        if (err == EAGAIN || err == ENOMEM) { /* no memory for a thread's stack, or no thread */
+            fprintf(stderr,
+                    "liq: error: out of memory: cannot start a thread (%s); the process may "
+                    "not use enough memory or threads to run a query\n",
+                    strerror(err));
+            return CLI_EXIT_MEMORY;
+        }
         fprintf(stderr, "liq: internal error: cannot set up signal handling: %s\n",
-                strerror(errno));
+                strerror(err));
         return CLI_EXIT_INTERNAL;
     }
     setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));

@@ -78,10 +78,12 @@ int cli_signals_install(void)
         return -1;
     for (int i = 0; i < 2; i++)
         fcntl(pipe_fd[i], F_SETFD, FD_CLOEXEC);
-    if (pthread_create(&watcher, NULL, watch, NULL) != 0) {
+    int err = pthread_create(&watcher, NULL, watch, NULL);
+    if (err != 0) {
         close(pipe_fd[0]);
         close(pipe_fd[1]);
         pipe_fd[0] = pipe_fd[1] = -1;
+        errno = err; /* pthread_create returns its error; the caller reads errno */
         return -1;
     }
     watching = 1;

@@ -73,6 +73,8 @@ for limit in 70000 100000; do
     oom $limit pattern 'pattern msg'
     oom $limit parse 'parse msg "* * * took * ms" as a, b, c, t | stats count(*) by a, b, c'
 done
+# so little that no thread can start (the signal watcher is the first): exit 5 too, not 4
+oom 30000 "any query" 'fields u'
 
 # the same input and a query of them, unlimited: the runs above stopped for want of memory
 run --memory-limit none --format csv 'stats count(*) as n by u | stats count(*) as groups' \
