@@ -207,6 +207,14 @@ static int check_expr(Sema *s, AstNode *n, ExprCtx ctx, const char *cmd)
                 }
                 continue;
             }
+            if (id == FN_histogram && i == 1) { /* the number of buckets (C38) */
+                if (a->kind != AST_NUM || a->num < 1 || a->num > 1000 || a->num != floor(a->num)) {
+                    LiqDiag *d = err(s, a, "histogram() takes a number of buckets from 1 to 1000 "
+                                           "as its second argument");
+                    diag_hint(s->diags, d, "for example histogram(latency, 10)");
+                }
+                continue;
+            }
             if (id == FN_rate && i == 1) { /* the interval: a fixed length of time */
                 if (a->kind != AST_DURATION || !(a->num > 0)) {
                     LiqDiag *d = err(s, a, "rate() takes an interval such as 1s, 1m or 1h as "

@@ -9,6 +9,7 @@
  *                          depend on which worker saw what (L10)
  *   pct                    all numeric values kept and sorted at the end: exact nearest rank
  *                          (L8); memory grows with the values of a group, as the result needs
+ *   histogram              pct's state; the equal-width buckets are cut at the end
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -16,7 +17,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <apr_strings.h>
 #include "base/mem.h"
+#include "base/num.h"
+#include "engine/data/jdom.h"
 #include "engine/exec/agg.h"
 #include "engine/exec/op.h"
 #include "engine/exec/spill.h"
@@ -752,6 +756,72 @@ static size_t pct_load(void *sp, const char *p, const char *end, AggMem *m)
 static const AggOps agg_pct = {sizeof(PctSt), pct_init,    pct_update, pct_merge,
                                pct_result,    pct_destroy, pct_save,   pct_load};
 #define agg_percentile agg_pct
+
+/* ===== histogram (issue 20, docs/commands-2025.md C38-C41) =====
+ * The state is pct's: every numeric value of the group, so merges, save and load are pct's
+ * and exact. The result splits [min, max] into `buckets` ranges of equal width. */
+
+/* Bucket i's lower bound: min + (max - min) * i / n (never decreasing in i); bucket n's (the end) is max itself. */
+static double hist_bound(double lo, double hi, size_t i, size_t n)
+{
+    if (i >= n)
+        return hi;
+    double t = (double)i / (double)n, w = hi - lo;
+    return isfinite(w) ? lo + w * t : lo * (1 - t) + hi * t; /* w past the doubles' range */
+}
+
+static void hist_key(LiqBuf *b, double lo, double hi, int last)
+{
+    buf_adds(b, "\"[");
+    num_format(b, lo);
+    buf_adds(b, ", ");
+    num_format(b, hi);
+    buf_adds(b, last ? "]\": " : ")\": ");
+}
+
+static Datum hist_result(void *sp, double param, apr_pool_t *pool)
+{
+    PctSt *s = sp;
+    if (!s->n)
+        return val_null();
+    size_t nb = param >= 1 ? (size_t)param : 1;
+    qsort(s->v, s->n, sizeof(double), cmp_double);
+    double lo = s->v[0], hi = s->v[s->n - 1];
+    LiqBuf b = {0};
+    buf_addc(&b, '{');
+    if (lo == hi) { /* one value: one bucket holds it (C40) */
+        hist_key(&b, lo, hi, 1);
+        buf_printf(&b, "%zu}", s->n);
+    } else {
+        /* the values are sorted: walk them once, bucket by bucket; a value belongs to the
+         * bucket whose printed bounds hold it (lower bound included, upper excluded but the
+         * last's), so the counts agree with the keys */
+        size_t j = 0;
+        for (size_t i = 0; i < nb; i++) {
+            double a = hist_bound(lo, hi, i, nb), z = hist_bound(lo, hi, i + 1, nb);
+            int last = i + 1 == nb;
+            size_t c = 0;
+            while (j < s->n && (last || s->v[j] < z)) {
+                j++;
+                c++;
+            }
+            if (i)
+                buf_adds(&b, ", ");
+            hist_key(&b, a, z, last);
+            buf_printf(&b, "%zu", c);
+        }
+        buf_addc(&b, '}');
+    }
+    /* the tree points into its text: the text goes into the pool with it */
+    size_t len = b.len;
+    char *text = apr_pmemdup(pool, b.p, len);
+    buf_free(&b);
+    const JdNode *n = jdom_parse(pool, text, len);
+    return n ? val_json(n) : val_null();
+}
+
+static const AggOps agg_histogram = {sizeof(PctSt), pct_init,    pct_update, pct_merge,
+                                     hist_result,   pct_destroy, pct_save,   pct_load};
 
 /* time series (issue 20): count_over_time and sum_over_time are count and sum; the planner
  * rewrites rate() into latest, earliest, max and min (engine/plan/build.c), so its entry is

@@ -433,7 +433,8 @@ static void add_stats(Builder *b, const AstNode *cmd)
         aggs[a].fn = call->fn;
         if (call->nkids >= 1 && call->kids[0]->kind != AST_STAR)
             aggs[a].arg = argexprs[a] = compile(b, call->kids[0]);
-        if ((call->fn == FN_pct || call->fn == FN_percentile) && call->nkids == 2)
+        if ((call->fn == FN_pct || call->fn == FN_percentile || call->fn == FN_histogram) &&
+            call->nkids == 2)
             aggs[a].param = call->kids[1]->num;
         if (call->fn == FN_earliest || call->fn == FN_latest) {
             aggs[a].arg2 = compile_timestamp(b, call->span);

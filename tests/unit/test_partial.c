@@ -146,7 +146,7 @@ static void test_every_aggregate(void **state)
     (void)state;
     static const int fns[] = {FN_count, FN_sum, FN_avg, FN_stddev, FN_min, FN_max,
                               FN_sortsFirst, FN_sortsLast, FN_earliest, FN_latest,
-                              FN_count_distinct, FN_pct};
+                              FN_count_distinct, FN_pct, FN_histogram};
     for (size_t f = 0; f < sizeof(fns) / sizeof(fns[0]); f++) {
         for (int n = 0; n < 300; n += 37) {
             AggMem m = {pool, 0};
