@@ -125,15 +125,15 @@ done
 [ ${#missing[@]} -eq 0 ] || apt_install "" "${missing[@]}"
 
 # The S3 tests (tests/s3) need node and npm (they install s3rver from npm themselves) and
-# python3-botocore (signature checks); the tests of liq serve run the real AWS CLI and boto3.
-# Only the test path installs them.
+# python3-botocore (signature checks); the tests of liq serve run the real AWS CLI and boto3;
+# scripts/valgrind.sh runs memcheck. Only the test path installs them.
 if [ $check -eq 1 ] || [ $deps_only -eq 1 ]; then
     s3_missing=()
     command -v node >/dev/null 2>&1 || s3_missing+=(nodejs)
     command -v npm >/dev/null 2>&1 || s3_missing+=(npm)
     dpkg-query -W -f='${Status}' python3-botocore 2>/dev/null | grep -q "install ok installed" ||
         s3_missing+=(python3-botocore)
-    for p in awscli python3-boto3; do
+    for p in awscli python3-boto3 valgrind; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || s3_missing+=("$p")
     done
     [ ${#s3_missing[@]} -eq 0 ] || apt_install " for the S3 tests" "${s3_missing[@]}"
@@ -208,3 +208,6 @@ export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
 build build-tsan --enable-werror --enable-tsan
 check "thread sanitizer tests" \
     '$(UNIT_TESTS) $(GOLDEN_TESTS) $(FUNCTION_TESTS) $(ENGINE_TESTS) $(DOCS_TESTS)'
+echo "setup: valgrind memcheck over a sample of the suite in build/ (scripts/valgrind.sh)" >&2
+unset TSAN_OPTIONS
+"$top/scripts/valgrind.sh" "$top/build"
