@@ -158,6 +158,11 @@ typedef struct LiqProgress {
     _Atomic uint64_t done;   /* bytes of the inputs read so far */
     _Atomic uint64_t total;  /* bytes of all inputs (set before the first morsel) */
     _Atomic int total_known; /* 0: some input's size is unknown (stdin, a pipe) */
+    /* LiqRunStats.records_scanned and records_matched as they grow (once per morsel; with
+     * pipeline 0 ending in the output, matched as the output takes rows): never more than
+     * the final figures, equal to them when liq_run_exec returns */
+    _Atomic uint64_t records_scanned;
+    _Atomic uint64_t records_matched;
 } LiqProgress;
 
 /* --stats=verbose: one operator of the plan (or a stage around them) and what it did, summed

@@ -16,9 +16,11 @@
  * shows @timestamp and @message, followed by 'fields @timestamp, @message | '); those columns
  * are left out of the rows and become each row's @ptr: the group, the stream, the time and
  * the SHA-256 of the message, which GetLogRecord finds again (api.c). The prefixed query is
- * used only when its other columns are exactly the query's; otherwise (a query starting with
- * SOURCE, one whose columns the prefix would change) the rows have no @ptr. Errors always point into the text
- * as sent, which is compiled first.
+ * used only when its other columns are exactly the query's; otherwise (one whose columns the
+ * prefix would change) the rows have no @ptr. A query starting with SOURCE gets the prefix
+ * after its first command (SOURCE must stay first). Errors always point into the text as
+ * sent, which is compiled first. While a query runs, its statistics are its run's
+ * LiqProgress (records scanned and matched, bytes read), which grow to the final figures.
  *
  * Locks: Srv.lock guards the query list, reference counts and the running count;
  * Query.lock its rows, status and statistics; Query.run_lock the life of its LiqRun (a
@@ -439,6 +441,30 @@ static int starts_with_source(const char *q)
                                                  q[6] == '\r' || q[6] == '\'' || q[6] == '"');
 }
 
+/* The offset of the '|' that ends a query's first command (outside quotes, backquotes and
+ * comments), or the length of the text when it has one command. */
+static size_t first_pipe(const char *q)
+{
+    size_t i = 0;
+    while (q[i]) {
+        char c = q[i];
+        if (c == '|')
+            return i;
+        if (c == '#') {
+            i += strcspn(q + i, "\n");
+            continue;
+        }
+        i++;
+        if (c == '\'' || c == '"' || c == '`') {
+            while (q[i] && q[i] != c)
+                i += q[i] == '\\' && q[i + 1] && c != '`' ? 2 : 1;
+            if (q[i])
+                i++;
+        }
+    }
+    return i;
+}
+
 /* Are the columns of b, without its @ptr columns, those of a, in the same order? */
 static int same_columns(const LiqQuery *a, const LiqQuery *b)
 {
@@ -558,12 +584,23 @@ int qry_start(Srv *s, apr_pool_t *rp, const JdNode *req, LiqBuf *out)
         apr_pool_destroy(p);
         return r;
     }
-    if (!liq_query_has_stats(lq) && !starts_with_source(text)) {
+    if (!liq_query_has_stats(lq)) {
         /* a query without fields shows @timestamp and @message: the prefix's fields would
-         * replace them, so they are named after it; the columns must come out the same */
+         * replace them, so they are named after it; the columns must come out the same.
+         * SOURCE stays first: the prefix goes after it (head | prefix rest) */
         static const char *const mids[] = {"", "fields @timestamp, @message | "};
+        size_t cut = starts_with_source(text) ? first_pipe(text) : 0;
+        const char *head = cut ? apr_pstrcat(p, apr_pstrndup(p, text, cut), "\n| ", NULL) : "";
+        const char *rest = cut ? text + cut + (text[cut] == '|') : text;
         for (int k = 0; k < 2; k++) {
-            const char *t2 = apr_pstrcat(p, PTR_PREFIX, mids[k], text, NULL);
+            char *body = apr_pstrcat(p, PTR_PREFIX, mids[k], rest, NULL);
+            if (!rest[strspn(rest, " \t\r\n")]) { /* SOURCE alone: no pipe at the end */
+                size_t bl = strlen(body);
+                while (bl && strchr(" \t\r\n|", body[bl - 1]))
+                    bl--;
+                body[bl] = 0;
+            }
+            const char *t2 = apr_pstrcat(p, head, body, NULL);
             LiqDiagList *d2 = diag_list_new(p);
             LiqQuery *lq2 = liq_compile_opts(p, t2, strlen(t2), &co, d2);
             if (lq2 && same_columns(lq, lq2)) {
@@ -676,8 +713,11 @@ int qry_results(Srv *s, apr_pool_t *rp, const JdNode *req, LiqBuf *out)
         buf_add(out, q->rows.p, q->rows.len);
     uint64_t matched = q->st.records_matched, scanned = q->st.records_scanned,
              bytes = q->st.bytes_scanned;
-    if (st < QS_COMPLETE) /* while it runs only the bytes read are known */
+    if (st < QS_COMPLETE) { /* while it runs: the run's progress, growing to the final figures */
+        matched = atomic_load(&q->prog.records_matched);
+        scanned = atomic_load(&q->prog.records_scanned);
         bytes = atomic_load(&q->prog.done);
+    }
     pthread_mutex_unlock(&q->lock);
     buf_free(&snap);
     buf_printf(out,

@@ -111,6 +111,7 @@ typedef struct Seq {
     uint64_t rows_out;
     uint64_t taken; /* rows handed to the output in order until it stopped (records matched
                      * when pipeline 0 ends in the output: see liq_run_exec) */
+    LiqProgress *prog; /* the run's progress (records_matched follows taken), or NULL */
     int idle_wanted;  /* a live input paused: call out->idle once morsels before ... */
     uint64_t idle_at; /* ... this number are written */
     Pending ring[SEQ_WINDOW];
@@ -178,6 +179,7 @@ struct Worker {
     Datum *vals; /* one output row: a value per visible column (plan-sized) */
     uint8_t *bits; /* prefilter marks, one byte per row */
     uint64_t scanned, matched;
+    uint64_t prog_scanned, prog_matched; /* ... of them added to LiqRunOptions.progress */
     uint64_t cut; /* records cut at --max-line */
     uint64_t morsels; /* one past the largest morsel number it ran */
     void *ml;          /* --multiline-start: this worker's matcher (src_ml_local) */
@@ -360,6 +362,8 @@ static void flush_ready(Seq *s)
             n = (uint32_t)((uint64_t)pl->out_limit - s->rows_out);
         if (!s->write_failed)
             s->taken += n; /* not after the limit (n is 0 then) nor after a failed write */
+        if (s->prog)
+            atomic_store_explicit(&s->prog->records_matched, s->taken, memory_order_relaxed);
         if (n && !s->write_failed) {
             if (s->out->write(s->out->ctx, p->text.p, n ? p->ends[n - 1] : 0, p->ends, n) != 0) {
                 s->write_failed = 1;
@@ -734,6 +738,21 @@ static void morsel_end(LiqRun *r, Worker *w)
     apr_thread_mutex_unlock(r->lock);
 }
 
+/* Adds the worker's records counted since the last call to the run's progress. */
+static void progress_records(LiqRun *r, Worker *w)
+{
+    LiqProgress *p = r->opt.progress;
+    if (!p)
+        return;
+    atomic_fetch_add_explicit(&p->records_scanned, w->scanned - w->prog_scanned,
+                              memory_order_relaxed);
+    w->prog_scanned = w->scanned;
+    if (!r->final0) /* else the sequencer sets records_matched (flush_ready) */
+        atomic_fetch_add_explicit(&p->records_matched, w->matched - w->prog_matched,
+                                  memory_order_relaxed);
+    w->prog_matched = w->matched;
+}
+
 static void *APR_THREAD_FUNC worker_main(apr_thread_t *t, void *arg)
 {
     Worker *w = arg;
@@ -765,6 +784,7 @@ static void *APR_THREAD_FUNC worker_main(apr_thread_t *t, void *arg)
         }
         src_release(r->src, &m);
         lap(w, PROF_SCAN);
+        progress_records(r, w);
         if (r->opt.on_morsel)
             r->opt.on_morsel(r, r->opt.on_morsel_ctx);
     }
@@ -774,6 +794,7 @@ static void *APR_THREAD_FUNC worker_main(apr_thread_t *t, void *arg)
         apr_thread_cond_broadcast(r->seq.cond);
         apr_thread_mutex_unlock(r->seq.lock);
     }
+    progress_records(r, w);
     apr_thread_mutex_lock(r->lock);
     r->scanned += w->scanned;
     r->matched += w->matched;
@@ -1155,6 +1176,7 @@ LiqStatus liq_run_exec(LiqRun *r, const LiqOutput *out, LiqRunStats *st, LiqDiag
         return LIQ_EUSAGE;
     }
     seq_init(&r->seq, plan, out, &r->stop, pool);
+    r->seq.prog = opt->progress;
     S3Opts *s3o = apr_pcalloc(pool, sizeof(*s3o));
     s3o->endpoint = opt->s3_endpoint;
     s3o->no_sign = opt->s3_no_sign;

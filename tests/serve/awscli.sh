@@ -1,7 +1,7 @@
 #!/bin/sh
 # awscli.sh -- liq serve answers Debian's AWS CLI v2 (issue 17): start-query and
 # get-query-results (results equal to the liq CLI's for the same query and range, @ptr,
-# statistics), get-log-record of an @ptr, describe-log-groups with prefix, pattern and pages,
+# statistics), get-log-record of an @ptr (queries with and without SOURCE), describe-log-groups with prefix, pattern and pages,
 # describe-log-streams, get-log-group-fields, filter-log-events with a filter pattern and pages,
 # get-log-events, describe-queries, stop-query of a running query (reading a FIFO), partial
 # results while a query runs, and SigV4 with the server's credentials.
@@ -58,6 +58,24 @@ expect_rc 0 "get-log-record"
 expect_eq "$(pyq 'j["logRecord"]["msg"] + "|" + j["logRecord"]["@logStream"] + "|" + j["logRecord"]["@timestamp"] + "|" + j["logRecord"]["latency"]')" \
     "request 42 from host2|host2/app.log|1704067495000|$(grep '"request 42 from' "$tmp/app/host2/app.log" | sed 's/.*"latency": \([0-9]*\).*/\1/')" \
     "get-log-record: the record of the @ptr, its fields"
+# a query starting with SOURCE: the @ptr columns go after it (SOURCE alone too)
+for q in "SOURCE '/aws/app' | filter msg = \"request 42 from host2\"" \
+    "# which group
+SOURCE logGroups(namePrefix: ['/aws/lambda/o']) | filter msg = 'request 42 from host2' | fields msg, latency" \
+    "SOURCE '/aws/lambda/other'"; do
+    l=$(printf %s "$q" | tr '\n' ' ')
+    aws logs start-query --start-time 1704067495 --end-time 1704067495 --query-string "$q"
+    expect_rc 0 "start-query '$l'"
+    poll "$(pyq 'j["queryId"]')"
+    expect_eq "$(pyq 'len(j["results"]), j["results"][0][-1]["field"]')" "(1, '@ptr')" \
+        "'$l': one row with an @ptr"
+    ptr=$(pyq '[f["value"] for f in j["results"][0] if f["field"] == "@ptr"][0]')
+    aws logs get-log-record --log-record-pointer "$ptr"
+    expect_rc 0 "'$l': get-log-record"
+    expect_eq "$(pyq 'j["logRecord"]["msg"] + "|" + j["logRecord"]["@logStream"] + "|" + j["logRecord"]["@timestamp"]')" \
+        "request 42 from host2|$(case $q in *app*) echo host2/app.log ;; *) echo app.log ;; esac)|1704067495000" \
+        "'$l': get-log-record gives the record of the @ptr"
+done
 aws logs get-log-record --log-record-pointer bm9wZQ
 expect_rc 254 "get-log-record of a bad pointer"
 expect_err_has "InvalidParameterException" "a bad pointer"
