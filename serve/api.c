@@ -553,7 +553,11 @@ static int filter_events(Srv *s, apr_pool_t *p, const JdNode *req, LiqBuf *out)
         ps[np++] = (LiqParam){"prefix", 6, prefix, 0};
         buf_adds(&q, "filter @logStream like /^$prefix/ | ");
     }
+    /* "The returned log events are sorted by event timestamp, the timestamp when the event was
+     * ingested by CloudWatch Logs, and the ID of the PutLogEvents request" (the API reference):
+     * time, then ingestion time, then input order (liq's sort keeps it for ties) */
     buf_adds(&q, EVENTS_FIELDS);
+    buf_adds(&q, " | sort t asc, i asc");
     SrvRows r = {0};
     r.skip = (uint32_t)skip;
     r.max_rows = (uint32_t)lim;

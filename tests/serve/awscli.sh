@@ -119,6 +119,10 @@ aws logs filter-log-events --log-group-name /aws/app --filter-pattern '{ $.laten
 expect_eq "$(pyq 'len(j["events"])')" "$all" "filter-log-events in pages of 3: the same events"
 if "$PY" -c 'import json,sys; a=json.load(open(sys.argv[1]))["events"]; b=json.load(open(sys.argv[2]))["events"]; sys.exit(a != b)' "$tmp/all.json" "$tmp/out"; then
     ok "... in the same order"; else not_ok "... in another order"; fi
+# sorted by event timestamp across the group's streams, as the API reference says (host1 and
+# host2 interleave one second apart; input order would give all of one file first)
+if "$PY" -c 'import json,sys; e=json.load(open(sys.argv[1]))["events"]; t=[x["timestamp"] for x in e]; s=[x["logStreamName"] for x in e]; sys.exit(not (t == sorted(t) and len(set(s)) == 2 and s != sorted(s)))' "$tmp/all.json"; then
+    ok "filter-log-events: events by time across streams"; else not_ok "filter-log-events: events not by time across streams"; fi
 aws logs filter-log-events --log-group-name /aws/app --filter-pattern ERROR \
     --log-stream-names host1/app.log --max-items 2
 expect_eq "$(pyq '[e["logStreamName"] for e in j["events"]], "NextToken" in j')" \
