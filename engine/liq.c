@@ -164,7 +164,7 @@ LiqQuery *liq_compile_opts(apr_pool_t *pool, const char *text, size_t len,
         return NULL;
     if (opt->insights_defaults && user_text)
         plan_insights_defaults(pool, ast);
-    PlanOpts popt = {NULL, NULL, opt->nlookups, opt->lookup_dir};
+    PlanOpts popt = {NULL, NULL, opt->nlookups, opt->lookup_dir, opt->keep_prefix};
     if (opt->nlookups > 0) {
         const char **names = apr_palloc(pool, sizeof(char *) * (size_t)opt->nlookups);
         const char **paths = apr_palloc(pool, sizeof(char *) * (size_t)opt->nlookups);

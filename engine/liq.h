@@ -153,7 +153,8 @@ typedef struct LiqRunOptions {
 
 /* Progress of a run, for a progress bar drawn by another thread while liq_run works: the
  * engine stores with relaxed atomics once per morsel (about 1 MiB), readers load them any
- * time. Bytes are input bytes as stored (compressed bytes for gzip/zstd inputs). */
+ * time. done and total are input bytes as stored (compressed bytes for gzip/zstd inputs);
+ * bytes_scanned counts them decompressed. */
 typedef struct LiqProgress {
     _Atomic uint64_t done;   /* bytes of the inputs read so far */
     _Atomic uint64_t total;  /* bytes of all inputs (set before the first morsel) */
@@ -163,6 +164,10 @@ typedef struct LiqProgress {
      * the final figures, equal to them when liq_run_exec returns */
     _Atomic uint64_t records_scanned;
     _Atomic uint64_t records_matched;
+    /* LiqRunStats.bytes_scanned as it grows: plain bytes (after decompression) of the input
+     * handed to the workers so far; never more than the final figure, equal to it when
+     * liq_run_exec returns (unlike done, which counts bytes as stored) */
+    _Atomic uint64_t bytes_scanned;
 } LiqProgress;
 
 /* --stats=verbose: one operator of the plan (or a stage around them) and what it did, summed
@@ -309,6 +314,10 @@ typedef struct LiqCompileOptions {
     const struct LiqLookup *lookups;
     int nlookups;
     const char *lookup_dir;
+    /* shown columns whose names start with keep_prefix stay shown after a display command
+     * (which otherwise decides the shown columns alone): a client's hidden columns, such as
+     * the ones liq serve adds to make each row's @ptr (serve/qry.c); NULL: none */
+    const char *keep_prefix;
 } LiqCompileOptions;
 
 /* A lookup table named for lookup: --lookup NAME=FILE.csv. */

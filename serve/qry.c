@@ -15,9 +15,11 @@
  * __liq_ptr_m | ' (the way Grafana adds its own columns; for a query without fields, which
  * shows @timestamp and @message, followed by 'fields @timestamp, @message | '); those columns
  * are left out of the rows and become each row's @ptr: the group, the stream, the time and
- * the SHA-256 of the message, which GetLogRecord finds again (api.c). The prefixed query is
- * used only when its other columns are exactly the query's; otherwise (one whose columns the
- * prefix would change) the rows have no @ptr. A query starting with SOURCE gets the prefix
+ * the SHA-256 of the message, which GetLogRecord finds again (api.c). A display command
+ * keeps those columns (LiqCompileOptions.keep_prefix), so rows of a query that displays some
+ * fields have their @ptr too. The prefixed query is used only when its other columns are
+ * exactly the query's; otherwise (one whose columns the prefix would change) the rows have
+ * no @ptr. Rows that do not come from one record have none: a stats, pattern or join result. A query starting with SOURCE gets the prefix
  * after its first command (SOURCE must stay first). Errors always point into the text as
  * sent, which is compiled first. While a query runs, its statistics are its run's
  * LiqProgress (records scanned and matched, bytes read), which grow to the final figures.
@@ -602,7 +604,9 @@ int qry_start(Srv *s, apr_pool_t *rp, const JdNode *req, LiqBuf *out)
             }
             const char *t2 = apr_pstrcat(p, head, body, NULL);
             LiqDiagList *d2 = diag_list_new(p);
-            LiqQuery *lq2 = liq_compile_opts(p, t2, strlen(t2), &co, d2);
+            LiqCompileOptions co2 = co;
+            co2.keep_prefix = "__liq_ptr_"; /* a display keeps them */
+            LiqQuery *lq2 = liq_compile_opts(p, t2, strlen(t2), &co2, d2);
             if (lq2 && same_columns(lq, lq2)) {
                 lq = lq2;
                 break;
@@ -716,7 +720,7 @@ int qry_results(Srv *s, apr_pool_t *rp, const JdNode *req, LiqBuf *out)
     if (st < QS_COMPLETE) { /* while it runs: the run's progress, growing to the final figures */
         matched = atomic_load(&q->prog.records_matched);
         scanned = atomic_load(&q->prog.records_scanned);
-        bytes = atomic_load(&q->prog.done);
+        bytes = atomic_load(&q->prog.bytes_scanned); /* decompressed, as at the end */
     }
     pthread_mutex_unlock(&q->lock);
     buf_free(&snap);

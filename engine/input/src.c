@@ -1164,6 +1164,14 @@ static int cut_file(Src *s, Input *in, Morsel *m)
     return 1;
 }
 
+/* LiqProgress.bytes_scanned grows by what s->bytes keeps (src_bytes, the final figure): plain
+ * bytes, once a morsel's are known (a plain file's after load_file read them). */
+static void progress_bytes(Src *s, uint64_t n)
+{
+    if (s->prog && n)
+        atomic_fetch_add_explicit(&s->prog->bytes_scanned, n, memory_order_relaxed);
+}
+
 /* Outside s->lock, by the worker that took the morsel: reads its bytes. Bytes the file no
  * longer holds end it: a short read, or bytes past the size the file has just after the
  * read (a truncation racing the read may have shown zeros there). Then the line cut short is
@@ -1193,6 +1201,7 @@ static void load_file(Src *s, Morsel *m)
         apr_thread_mutex_unlock(s->lock);
         cut = 1;
     }
+    progress_bytes(s, got); /* what s->bytes kept of the morsel */
     if (cut) /* the line the end cut short is no record */
         while (got && buf[got - 1] != '\n')
             got--;
@@ -1893,6 +1902,7 @@ int src_next(Src *s, Morsel *m)
         } else if (in->recs) {
             got = hand_records(in, m);
             s->bytes += in->doc_len; /* the document, once: its records have no bytes */
+            progress_bytes(s, in->doc_len);
             in->doc_len = 0;
         } else if (in->is_file) {
             got = cut_file(s, in, m);
@@ -1902,6 +1912,8 @@ int src_next(Src *s, Morsel *m)
             m->in = in;
             m->seq = s->seq++;
             s->bytes += m->len;
+            if (m->data || m->recs) /* else load_file counts what it reads */
+                progress_bytes(s, m->len);
             progress_note(s, in, m);
             apr_thread_mutex_unlock(s->lock);
             if (!m->data && !m->recs)

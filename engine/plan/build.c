@@ -285,8 +285,14 @@ static void add_fields(Builder *b, const AstNode *cmd)
         push_op(b, op);
     }
     if (cmd->kind == AST_DISPLAY) {
+        /* display decides the shown columns, but those a client keeps (keep_prefix) */
+        const char *kp = b->opts ? b->opts->keep_prefix : NULL;
+        int kept = 0;
+        for (int i = 0; kp && i < b->nvis; i++)
+            if (strncmp(b->vis[i].name, kp, strlen(kp)) == 0)
+                b->vis[kept++] = b->vis[i];
         b->vmode = VIS_DISPLAY;
-        b->nvis = 0;
+        b->nvis = kept;
     } else if (b->vmode == VIS_DISPLAY) {
         return; /* the last display decides the output */
     } else if (b->vmode != VIS_FIELDS) {

@@ -31,6 +31,8 @@ typedef struct PlanOpts {
     const char *const *lookup_paths;
     int nlookups;
     const char *lookup_dir;          /* else DIR/NAME.csv (NULL: none) */
+    const char *keep_prefix;         /* shown columns named with it stay shown after a display
+                                      * (LiqCompileOptions.keep_prefix); NULL: none */
 } PlanOpts;
 
 /* plan_build with options (opts may be NULL). */

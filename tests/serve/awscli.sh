@@ -1,7 +1,8 @@
 #!/bin/sh
 # awscli.sh -- liq serve answers Debian's AWS CLI v2 (issue 17): start-query and
-# get-query-results (results equal to the liq CLI's for the same query and range, @ptr,
-# statistics), get-log-record of an @ptr (queries with and without SOURCE), describe-log-groups with prefix, pattern and pages,
+# get-query-results (results equal to the liq CLI's for the same query and range, an @ptr on
+# every row of a query without stats, display queries too, statistics), get-log-record of an
+# @ptr (queries with and without SOURCE, each row of a display query), describe-log-groups with prefix, pattern and pages,
 # describe-log-streams, get-log-group-fields, filter-log-events with a filter pattern and pages,
 # get-log-events, describe-queries, stop-query of a running query (reading a FIFO), partial
 # results while a query runs, and SigV4 with the server's credentials.
@@ -23,7 +24,9 @@ for q in 'stats count(*) as n, avg(latency) as avg by level | sort level' \
     'stats max(latency) by bin(10m)' \
     'fields @timestamp, @message | dedup level' \
     'filter level = "ERROR" and latency > 400' \
-    'filter latency < 10 | display msg, latency'; do
+    'filter latency < 10 | display msg, latency' \
+    'fields @message | display @timestamp' \
+    'fields msg, latency | sort latency desc | display latency, msg | limit 5'; do
     aws logs start-query --log-group-name /aws/app --start-time $S --end-time $E \
         --query-string "$q"
     expect_rc 0 "start-query '$q'"
@@ -33,8 +36,9 @@ for q in 'stats count(*) as n, avg(latency) as avg by level | sort level' \
     cp "$tmp/out" "$tmp/res.json"
     "$LIQ" --insights-defaults --log-group "/aws/app=$tmp/app" --start $S --end $E --format csv \
         "$q" >"$tmp/cli.csv" 2>"$tmp/cli.err"
-    if "$PY" "$SRCDIR/tests/serve/compare.py" "$tmp/res.json" "$tmp/cli.csv" >"$tmp/cmp"; then
-        ok "'$q': the rows of the liq CLI ($(cat "$tmp/cmp"))"
+    case $q in *stats*) ptr= ;; *) ptr=--ptr ;; esac # rows of one record each have an @ptr
+    if "$PY" "$SRCDIR/tests/serve/compare.py" "$tmp/res.json" "$tmp/cli.csv" $ptr >"$tmp/cmp"; then
+        ok "'$q': the rows of the liq CLI${ptr:+, each with an @ptr} ($(cat "$tmp/cmp"))"
     else
         not_ok "'$q': rows differ from the liq CLI's"; show "$tmp/cmp"
     fi
@@ -58,6 +62,25 @@ expect_rc 0 "get-log-record"
 expect_eq "$(pyq 'j["logRecord"]["msg"] + "|" + j["logRecord"]["@logStream"] + "|" + j["logRecord"]["@timestamp"] + "|" + j["logRecord"]["latency"]')" \
     "request 42 from host2|host2/app.log|1704067495000|$(grep '"request 42 from' "$tmp/app/host2/app.log" | sed 's/.*"latency": \([0-9]*\).*/\1/')" \
     "get-log-record: the record of the @ptr, its fields"
+# a display query (display decides the columns, the @ptr stays): get-log-record of each row
+aws logs start-query --log-group-name /aws/app --start-time $S --end-time $E \
+    --query-string 'fields msg, @message | filter latency < 8 | display latency'
+poll "$(pyq 'j["queryId"]')"
+cp "$tmp/out" "$tmp/disp.json"
+nr=$("$PY" -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["results"]))' "$tmp/disp.json")
+good=0 k=0
+while [ $k -lt "$nr" ]; do
+    "$PY" -c 'import json,sys; r={f["field"]: f["value"] for f in json.load(open(sys.argv[1]))["results"][int(sys.argv[2])]}; print(r["@ptr"]); print(r["latency"])' \
+        "$tmp/disp.json" $k >"$tmp/row" 2>/dev/null || break
+    aws logs get-log-record --log-record-pointer "$(sed -n 1p "$tmp/row")"
+    [ "$rc" = 0 ] && [ "$(pyq 'j["logRecord"]["latency"]')" = "$(sed -n 2p "$tmp/row")" ] &&
+        good=$((good + 1))
+    k=$((k + 1))
+done
+if [ "$nr" -gt 1 ] && [ "$good" = "$nr" ]; then
+    ok "display query: every row's @ptr gives its record ($nr rows)"
+else not_ok "display query: $good of $nr rows' @ptr gave their record"; show "$tmp/disp.json"; fi
+
 # a query starting with SOURCE: the @ptr columns go after it (SOURCE alone too)
 for q in "SOURCE '/aws/app' | filter msg = \"request 42 from host2\"" \
     "# which group
