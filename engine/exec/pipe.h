@@ -19,5 +19,15 @@ LiqRun *pipe_run_new(const struct Plan *plan, const LiqRunOptions *opt);
 /* The run cannot produce a whole result (a subquery's set failed, engine/run.c): liq_run_exec
  * reads nothing and returns status with why as its error. why: a string that outlives r. */
 void pipe_run_fail(LiqRun *r, LiqStatus status, const char *why);
+/* Charges r's memory budget with bytes that live as long as the run (the tables of its
+ * subqueries and joins, engine/run.c); past --memory-limit the run stops at once, naming who. */
+void pipe_run_hold(LiqRun *r, int64_t bytes, const char *who);
+
+/* A state of the seam (liq.h): also made by partial results (engine/partial_run.c). */
+struct LiqState {
+    const struct Plan *plan; /* the compiled query it belongs to */
+    void *st;                /* the first breaker's global state (an OpState) */
+};
+
 
 #endif
