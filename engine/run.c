@@ -60,6 +60,7 @@ static int has_subq(const Plan *p)
 typedef struct BindFail {
     LiqStatus status;
     const char *why;
+    int64_t bytes; /* what the sets hold: the outer run's budget is charged with it */
 } BindFail;
 
 static SubqSet *set_run(apr_pool_t *pool, const Plan *inner, const LiqRunOptions *opt,
@@ -108,6 +109,7 @@ static SubqSet *set_run(apr_pool_t *pool, const Plan *inner, const LiqRunOptions
     }
     SubqSet *s = subq_set_run(pool, run, opt);
     fail->status = (LiqStatus)subq_set_status(s, &fail->why);
+    fail->bytes += subq_set_bytes(s);
     return s;
 }
 
@@ -125,12 +127,14 @@ LiqRun *liq_run_new(const LiqQuery *q, const LiqRunOptions *opt)
     if (o.threads < 1)
         o.threads = 1;
     SubqOwner *owner = subq_owner_new(pool);
-    BindFail fail = {LIQ_OK, NULL};
+    BindFail fail = {LIQ_OK, NULL, 0};
     LiqRun *r = pipe_run_new(bind_plan(pool, plan, &o, owner, &fail), opt);
     if (!r)
         apr_pool_destroy(pool);
     else if (fail.status != LIQ_OK)
         pipe_run_fail(r, fail.status, fail.why);
+    else /* the sets live as long as the run: its states have the rest of the limit */
+        pipe_run_hold(r, fail.bytes, "subquery");
     return r;
 }
 

@@ -1025,6 +1025,11 @@ void pipe_run_fail(LiqRun *r, LiqStatus status, const char *why)
     r->fail_why = why;
 }
 
+void pipe_run_hold(LiqRun *r, int64_t bytes, const char *who)
+{
+    budget_charge(&r->budget, bytes, who);
+}
+
 LiqRun *pipe_run_new(const Plan *plan, const LiqRunOptions *opt)
 {
     apr_pool_t *pool;
@@ -1162,7 +1167,12 @@ LiqStatus liq_run_exec(LiqRun *r, const LiqOutput *out, LiqRunStats *st, LiqDiag
     }
     r->executed = 1;
     if (r->fail != LIQ_OK) {
-        diag_add(diags, DIAG_ERROR, NULL, "%s", r->fail_why ? r->fail_why : "the run failed");
+        LiqDiag *d =
+            diag_add(diags, DIAG_ERROR, NULL, "%s", r->fail_why ? r->fail_why : "the run failed");
+        if (r->fail == LIQ_EMEMORY) /* a subquery's table, or its run, passed the limit */
+            diag_hint(diags, d, "%s",
+                      "raise --memory-limit (0 or none: no limit), or make the subquery's "
+                      "result smaller: filter in it, or dedup its values");
         return r->fail;
     }
     if (opt->keep_state && !plan->pipes[0].breaker) {
@@ -1307,6 +1317,11 @@ LiqStatus liq_run_exec(LiqRun *r, const LiqOutput *out, LiqRunStats *st, LiqDiag
 }
 
 /* ===== The state seam ===== */
+
+struct LiqState {
+    const Plan *plan; /* the compiled query it belongs to */
+    OpState *st;      /* the first breaker's global state */
+};
 
 LiqState *liq_run_state_take(LiqRun *r)
 {
