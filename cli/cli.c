@@ -1108,9 +1108,16 @@ static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
             return CLI_EXIT_USAGE;
         }
     }
+    const char *qstart, *qend; /* SOURCE group start=... end=...: where no --start/--end */
+    if (liq_query_range(lq, &qstart, &qend)) {
+        if (qstart && !o->has_start)
+            o->has_start = liq_time_parse(qstart, o->now_ms, o->tz, &o->start_ms) == 1;
+        if (qend && !o->has_end)
+            o->has_end = liq_time_parse(qend, o->now_ms, o->tz, &o->end_ms) == 1;
+    }
     if (liq_needs_range(lq) && !(o->has_start && o->has_end)) {
-        fprintf(err, "liq: error: diff compares two periods: give the current one with --start "
-                     "and --end\n  hint: for example --start -2h --end now\n");
+        fprintf(err, "liq: error: diff and logcompare compare two periods: give the current "
+                     "one with --start and --end\n  hint: for example --start -2h --end now\n");
         return CLI_EXIT_USAGE;
     }
     static const char *stdin_only[] = {"-"};

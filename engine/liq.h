@@ -222,6 +222,9 @@ void liq_explain(const LiqQuery *q, LiqBuf *out);
 int liq_columns(const LiqQuery *q, const char ***names);
 /* Does the query need --start and --end (pattern | diff compares two periods)? */
 int liq_needs_range(const LiqQuery *q);
+/* The time range the query gives itself (SOURCE group start=-1d end=now, issue 20): the times
+ * as written (for liq_time_parse; NULL where not given); 0 when it gives none. */
+int liq_query_range(const LiqQuery *q, const char **start, const char **end);
 /* liq --fields: a query whose run lists the fields the records of the inputs have (the
  * console's discovered fields): columns field, count (records with the field), types
  * ("string, number", ...), ordered by count descending, then name (engine/exec/discover.c). */

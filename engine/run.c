@@ -50,7 +50,8 @@ static int has_subq(const Plan *p)
         for (int k = 0; k < p->pipes[i].nops; k++)
             if (op_subq_inner(p->pipes[i].ops[k]))
                 return 1;
-        if (p->pipes[i].breaker && op_join_inner(p->pipes[i].breaker))
+        if (p->pipes[i].breaker &&
+            (op_join_inner(p->pipes[i].breaker) || op_appendcols_inner(p->pipes[i].breaker)))
             return 1;
     }
     return 0;
@@ -85,12 +86,17 @@ static Plan *bind_plan(apr_pool_t *pool, const Plan *p, const LiqRunOptions *opt
             pl->ops[k] = op_subq_bind(pool, pl->ops[k], set_run(pool, inner, opt, fail), owner);
         }
     }
-    for (int i = 0; i < p->npipes; i++) { /* joins end pipelines */
+    for (int i = 0; i < p->npipes; i++) { /* joins and appendcols end pipelines */
         Pipeline *pl = &c->pipes[i];
         const Plan *inner = pl->breaker ? op_join_inner(pl->breaker) : NULL;
-        if (!inner)
+        if (inner) {
+            pl->breaker = op_join_bind(pool, pl->breaker, set_run(pool, inner, opt, fail), owner);
             continue;
-        pl->breaker = op_join_bind(pool, pl->breaker, set_run(pool, inner, opt, fail), owner);
+        }
+        inner = pl->breaker ? op_appendcols_inner(pl->breaker) : NULL;
+        if (inner)
+            pl->breaker = op_appendcols_bind(pool, pl->breaker, set_run(pool, inner, opt, fail),
+                                             owner);
     }
     return c;
 }

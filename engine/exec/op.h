@@ -348,5 +348,17 @@ void subq_owner_attach(SubqOwner *o, apr_pool_t *pool);
 Op *op_join_new(Plan *p, const Plan *inner, Expr *key, int left, const int *rslots, int nright);
 const Plan *op_join_inner(const Op *op);
 Op *op_join_bind(apr_pool_t *pool, const Op *op, SubqSet *set, SubqOwner *owner);
+/* appendcols (issue 20, op_appendcols.c): a breaker; row i of the query takes the columns of
+ * row i of inner (the subquery: a constant key 1, then its columns) into slots[0..ncols),
+ * replacing (override) or filling null values, for the first max rows. */
+Op *op_appendcols_new(Plan *p, const Plan *inner, const int *slots, int ncols, int override,
+                      int max);
+const Plan *op_appendcols_inner(const Op *op);
+Op *op_appendcols_bind(apr_pool_t *pool, const Op *op, SubqSet *set, SubqOwner *owner);
+/* relevantfields (issue 20, op_relevant.c): a breaker; cond splits the rows; the fields are
+ * in[0..nin) (named names[]), or with records every field of the records but skip[] and the @
+ * fields; its rows are @fieldName ... @baselineMedian in out[0..5). */
+Op *op_relevant_new(Plan *p, Expr *cond, const int *in, const char *const *names, int nin,
+                    int records, const char *const *skip, int nskip, const int out[5]);
 
 #endif

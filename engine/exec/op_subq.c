@@ -31,6 +31,7 @@ struct SubqSet {
     apr_pool_t *pool;
     Datum *slots; /* open addressing, by the first column; VT_NULL: empty */
     size_t *first; /* per slot: its first row (joins) */
+    size_t *last;  /* per slot: its last row (rows append in O(1)) */
     uint64_t mask;
     size_t n;       /* distinct keys */
     int ncols;      /* columns of a row */
@@ -63,10 +64,11 @@ static void set_grow(SubqSet *s)
 {
     uint64_t cap = s->slots ? (s->mask + 1) * 2 : 1024;
     Datum *old = s->slots;
-    size_t *oldfirst = s->first;
+    size_t *oldfirst = s->first, *oldlast = s->last;
     uint64_t oldcap = s->slots ? s->mask + 1 : 0;
     s->slots = mem_calloc(cap, sizeof(Datum));
     s->first = mem_alloc(cap * sizeof(size_t));
+    s->last = mem_alloc(cap * sizeof(size_t));
     s->mask = cap - 1;
     s->n = 0;
     for (uint64_t i = 0; i < oldcap; i++)
@@ -76,10 +78,12 @@ static void set_grow(SubqSet *s)
                 h = (h + 1) & s->mask;
             s->slots[h] = old[i];
             s->first[h] = oldfirst[i];
+            s->last[h] = oldlast[i];
             s->n++;
         }
     free(old);
     free(oldfirst);
+    free(oldlast);
 }
 
 /* The slot of key d (made, with row as its first row, when new). */
@@ -94,7 +98,7 @@ static size_t set_put(SubqSet *s, const Datum *d, size_t row)
         h = (h + 1) & s->mask;
     }
     s->slots[h] = *d;
-    s->first[h] = row;
+    s->first[h] = s->last[h] = row;
     s->n++;
     return h;
 }
@@ -149,10 +153,8 @@ static void set_add_row(SubqSet *s, const Datum *vals)
     s->next[r] = SIZE_MAX;
     size_t h = set_put(s, &vals[0], r);
     if (s->first[h] != r) { /* append to the key's chain (the rows keep their order) */
-        size_t k = s->first[h];
-        while (s->next[k] != SIZE_MAX)
-            k = s->next[k];
-        s->next[k] = r;
+        s->next[s->last[h]] = r;
+        s->last[h] = r;
     }
 }
 
@@ -246,6 +248,7 @@ static apr_status_t set_free(void *p)
     SubqSet *s = p;
     free(s->slots);
     free(s->first);
+    free(s->last);
     free(s->rows);
     free(s->next);
     s->slots = NULL;

@@ -1010,6 +1010,10 @@ static void set_ctx(LiqRun *r)
         x->prev_end = opt->end_ms - shift;
         break;
     }
+    case DIFF_SHIFT: /* logcompare timeshift D */
+        x->prev_start = opt->start_ms - plan->diff_shift;
+        x->prev_end = opt->end_ms - plan->diff_shift;
+        break;
     default: /* the same days a calendar month earlier */
         x->prev_start = ts_add_months(opt->start_ms, -1);
         x->prev_end = ts_add_months(opt->end_ms, -1);
@@ -1182,7 +1186,10 @@ LiqStatus liq_run_exec(LiqRun *r, const LiqOutput *out, LiqRunStats *st, LiqDiag
     }
     if (plan->diff != DIFF_NONE && (!opt->has_start || !opt->has_end)) {
         diag_add(diags, DIAG_ERROR, NULL,
-                 "diff compares two periods: give the current one with --start and --end");
+                 plan->diff == DIFF_SHIFT
+                     ? "logcompare compares two periods: give the current one with --start "
+                       "and --end"
+                     : "diff compares two periods: give the current one with --start and --end");
         return LIQ_EUSAGE;
     }
     seq_init(&r->seq, plan, out, &r->stop, pool);
