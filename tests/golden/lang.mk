@@ -9,7 +9,8 @@ LANG_TESTS = \
 
 LANG_SH_TESTS = \
 	tests/lang/mixed_types.sh \
-	tests/lang/aws_examples.sh
+	tests/lang/aws_examples.sh \
+	tests/lang/order_threads.sh
 
 LANG_TEST_INPUTS = \
 	tests/golden/lang/data/1to1000.ndjson \
