@@ -35,6 +35,7 @@
 #include "cli/cli.h"
 #include "cli/out.h"
 #include "cli/out_chart.h"
+#include "cli/partial.h"
 #include "cli/progress.h"
 #include "cli/sig.h"
 #include "cli/saved.h"
@@ -87,16 +88,26 @@ typedef struct CliOpts {
     int64_t now_ms;           /* the time --start/--end are relative to */
     const char *cache_dir;    /* --cache-dir DIR: S3 objects kept there */
     int fields;               /* --fields: list the discovered fields of the inputs */
+    int partial, merge;       /* --partial, --merge: partial results (cli/partial.h) */
+    int part_index, part_index_set; /* --part-index K: the part's ordinal */
     int progress;             /* --progress 1, --no-progress 0, else -1: when stderr is a tty */
     LiqLogGroup *groups;      /* --log-group NAME=PATH, in the order given (malloc'd) */
     int ngroups;
     int memory_set;           /* --memory-limit given (else the library's default) */
     uint64_t memory_limit;    /* --memory-limit SIZE (0: none) */
     const char *temp_dir;     /* --temp-dir DIR */
+    int follow;               /* -F, --follow: keep reading what is appended (docs/follow.md) */
+    int poll_ms;              /* --poll DURATION */
+    int64_t every_ms;         /* --every DURATION */
+    int64_t lateness_ms;      /* --lateness DURATION */
+    const char *follow_opt;   /* the first of --poll, --every, --lateness given */
 } CliOpts;
 
 enum {
     OPT_FORMAT = 256,
+    OPT_POLL,
+    OPT_EVERY,
+    OPT_LATENESS,
     OPT_THREADS,
     OPT_EXPLAIN,
     OPT_STATS,
@@ -137,6 +148,9 @@ enum {
     OPT_LOOKUP,
     OPT_MEMORY_LIMIT,
     OPT_TEMP_DIR,
+    OPT_PARTIAL,
+    OPT_MERGE,
+    OPT_PART_INDEX,
 };
 
 static const struct option long_opts[] = {
@@ -155,6 +169,10 @@ static const struct option long_opts[] = {
     {"no-seek", no_argument, NULL, OPT_NO_SEEK},
     {"filter-pattern", required_argument, NULL, OPT_FILTER_PATTERN},
     {"quiet", no_argument, NULL, 'q'},
+    {"follow", no_argument, NULL, 'F'},
+    {"poll", required_argument, NULL, OPT_POLL},
+    {"every", required_argument, NULL, OPT_EVERY},
+    {"lateness", required_argument, NULL, OPT_LATENESS},
     {"chart", no_argument, NULL, OPT_CHART},
     {"chart-svg", required_argument, NULL, OPT_CHART_SVG},
     {"insights-defaults", no_argument, NULL, OPT_INSIGHTS_DEFAULTS},
@@ -179,6 +197,9 @@ static const struct option long_opts[] = {
     {"memory-limit", required_argument, NULL, OPT_MEMORY_LIMIT},
     {"temp-dir", required_argument, NULL, OPT_TEMP_DIR},
     {"fields", no_argument, NULL, OPT_FIELDS},
+    {"partial", no_argument, NULL, OPT_PARTIAL},
+    {"merge", no_argument, NULL, OPT_MERGE},
+    {"part-index", required_argument, NULL, OPT_PART_INDEX},
     {"progress", no_argument, NULL, OPT_PROGRESS},
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
     {"version", no_argument, NULL, OPT_VERSION},
@@ -221,6 +242,13 @@ static const char usage_text[] =
     "                          the number of records that have each and its value types\n"
     "      --explain           print the compiled plan and exit\n"
     "      --list-functions    list every function of the query language\n"
+    "      --partial           run the query over these inputs up to its first stats,\n"
+    "                          sort, dedup or limit and write that partial result (binary)\n"
+    "                          to stdout, for --merge (docs/scale-out.md)\n"
+    "      --part-index K      the place of this part among all (0-4095, default 0): ties\n"
+    "                          then break as in one run over the parts in that order\n"
+    "      --merge             the inputs are partial results of the same query and\n"
+    "                          options (stdin without any): combine them and finish it\n"
     "\n"
     "Output:\n"
     "      --format FORMAT     table, csv, tsv, json or ndjson (default: table on a\n"
@@ -274,6 +302,19 @@ static const char usage_text[] =
     "                          (default: 3/4 of the physical memory or the cgroup's limit,\n"
     "                          the smaller; 0 or none: no limit)\n"
     "      --temp-dir DIR      where spill files go (default: $TMPDIR, else /tmp)\n"
+    "\n"
+    "Following (docs/follow.md):\n"
+    "  -F, --follow            after reading the inputs, keep reading what is appended, as\n"
+    "                          tail -F: rotated and truncated files, new files in\n"
+    "                          directories (--include); rows of queries without stats come\n"
+    "                          as records do; SIGINT or SIGTERM ends it (exit 0)\n"
+    "      --lateness D        stats ... by bin(P): a bin is written once the newest\n"
+    "                          timestamp is D past its end (default 10s); later records\n"
+    "                          come as correction rows of that bin\n"
+    "      --every D           other stats, sort, dedup...: the whole result again at most\n"
+    "                          every D while records come (default 10s)\n"
+    "      --poll D            look at the files every D even without a change notice\n"
+    "                          (inotify; the only way without it; default 1s)\n"
     "\n"
     "S3 (credentials and region as the AWS CLI finds them: AWS_ACCESS_KEY_ID...,\n"
     "AWS_PROFILE, ~/.aws/credentials and config, credential_process, the container\n"
@@ -414,6 +455,27 @@ static int parse_count(const char *s, long min, long max, long *out)
     return 1;
 }
 
+/* --poll, --every, --lateness: a duration, 500ms, 2s, 5m, 1h, or a number of seconds (1.5). */
+static int parse_duration(const char *s, int64_t *ms)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || v < 0 || v > 1e9)
+        return 0;
+    double unit = 1000;
+    if (strcmp(end, "ms") == 0)
+        unit = 1;
+    else if (strcmp(end, "m") == 0 || strcmp(end, "min") == 0)
+        unit = 60000;
+    else if (strcmp(end, "h") == 0)
+        unit = 3600000;
+    else if (*end && strcmp(end, "s") != 0)
+        return 0;
+    *ms = (int64_t)(v * unit + 0.5);
+    return 1;
+}
+
 /* --memory-limit: a size, 512M, 1.5G, 4096 (bytes); K, M, G, T are powers of 1024 (a
  * trailing B or iB is allowed: 512MB, 512MiB); 0 or none: no limit (0). */
 static int parse_size(const char *s, uint64_t *out)
@@ -492,8 +554,32 @@ static int parse_args(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
     optind = 0; /* full reset: cli_main may run many times in one process (tests) */
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, ":f:hq", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":f:hqF", long_opts, NULL)) != -1) {
         switch (c) {
+        case 'F':
+            o->follow = 1;
+            break;
+        case OPT_POLL:
+        case OPT_EVERY:
+        case OPT_LATENESS: {
+            const char *name = c == OPT_POLL ? "--poll" : c == OPT_EVERY ? "--every" : "--lateness";
+            int64_t ms;
+            if (!parse_duration(optarg, &ms) || (c != OPT_LATENESS && ms == 0) ||
+                (c == OPT_POLL && ms > 3600000))
+                return usage_error(err,
+                                   "%s takes a duration such as 500ms, 2s, 5m or 1h (a number: "
+                                   "seconds)%s, not '%s'",
+                                   name, c == OPT_POLL ? ", at most 1h" : "", optarg);
+            if (c == OPT_POLL)
+                o->poll_ms = (int)ms;
+            else if (c == OPT_EVERY)
+                o->every_ms = ms;
+            else
+                o->lateness_ms = ms;
+            if (!o->follow_opt)
+                o->follow_opt = name;
+            break;
+        }
         case 'f':
             o->query_file = optarg;
             break;
@@ -703,6 +789,19 @@ static int parse_args(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
                                    optarg);
             o->memory_set = 1;
             break;
+        case OPT_PARTIAL: /* partial results (issue 16, cli/partial.h) */
+            o->partial = 1;
+            break;
+        case OPT_MERGE:
+            o->merge = 1;
+            break;
+        case OPT_PART_INDEX:
+            if (!parse_count(optarg, 0, CLI_PART_MAX, &v))
+                return usage_error(err, "--part-index takes a number from 0 to %d, not '%s'",
+                                   CLI_PART_MAX, optarg);
+            o->part_index = (int)v;
+            o->part_index_set = 1;
+            break;
         case OPT_TEMP_DIR:
             if (!*optarg)
                 return usage_error(err, "%s", "--temp-dir takes a directory");
@@ -767,6 +866,12 @@ static int parse_args(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
         return usage_error(err, "%s",
                            "--chart-svg - writes the SVG instead of rows: leave out "
                            "--format");
+    if (o->follow_opt && !o->follow)
+        return usage_error(err, "%s is an option of --follow", o->follow_opt);
+    if (o->follow && (o->chart || o->chart_svg || o->fields))
+        return usage_error(err, "%s",
+                           "--follow writes results as records come: --chart, --chart-svg and "
+                           "--fields need a finished input");
     if (o->query_name && !o->query_file)
         return usage_error(err, "%s",
                            "--query-name chooses a query of a -f FILE.json export (aws logs "
@@ -776,6 +881,17 @@ static int parse_args(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
         return usage_error(err, "%s",
                            "--fields lists the fields of the inputs: it takes no query, "
                            "-f, --filter-pattern, --var, --chart or --insights-defaults");
+    if (o->partial + o->merge + o->fields + o->explain > 1)
+        return usage_error(err, "%s", "--partial, --merge, --fields and --explain each run liq "
+                                      "another way: give one of them");
+    if (o->partial && (o->chart || o->chart_svg || o->format))
+        return usage_error(err, "%s", "--partial writes a partial result, not rows or a chart: "
+                                      "give --format, --chart and --chart-svg to --merge");
+    if (o->part_index_set && !o->partial)
+        return usage_error(err, "%s", "--part-index numbers the part of a --partial run");
+    if (o->merge && o->ngroups)
+        return usage_error(err, "%s", "--merge reads partial results, not log groups: give "
+                                      "--log-group to --partial");
     return -1;
 }
 
@@ -1026,6 +1142,96 @@ static LiqQuery *compile(CliOpts *o, apr_pool_t *pool, const char *q, size_t qle
     return lq;
 }
 
+/* ===== liq --follow (docs/follow.md) ===== */
+
+typedef struct FollowCli {
+    Out *w;
+    FILE *err;
+    apr_pool_t *pool;
+    int quiet;
+} FollowCli;
+
+static void follow_report(void *ctx, const LiqDiagList *d)
+{
+    FollowCli *c = ctx;
+    print_diags(c->err, c->pool, d, "", 0, NULL, c->quiet);
+    fflush(c->err);
+}
+
+static int follow_begin(void *ctx)
+{
+    FollowCli *c = ctx;
+    c->w->vt->begin(c->w);
+    return c->w->failed;
+}
+
+static int follow_end(void *ctx)
+{
+    FollowCli *c = ctx;
+    c->w->vt->end(c->w);
+    fflush(c->w->fp);
+    return c->w->failed || ferror(c->w->fp);
+}
+
+/* Follows the inputs (LiqFollow) until SIGINT or SIGTERM, then exit 0. A query with a state
+ * and no bins writes whole results, each with its header (csv, tsv), array (json) or table;
+ * the others write one stream of rows. */
+static int follow(CliOpts *o, apr_pool_t *pool, LiqQuery *lq, const LiqRunOptions *ro, Out *w,
+                  const LiqOutput *lo, FILE *out, FILE *err)
+{
+    if (o->ngroups)
+        return usage_error(err, "%s", "--follow reads files and directories named as inputs, "
+                                      "not --log-group");
+    if (!o->ninputs)
+        return usage_error(err, "%s", "--follow needs files or directories to follow");
+    for (int i = 0; i < o->ninputs; i++) {
+        if (strcmp(o->inputs[i], "-") == 0)
+            return usage_error(err, "%s",
+                               "--follow reads files and directories: standard input is read "
+                               "as it comes already (tail -F FILE | liq QUERY)");
+        if (strncmp(o->inputs[i], "s3://", 5) == 0)
+            return usage_error(err, "--follow does not follow S3 prefixes (%s)", o->inputs[i]);
+    }
+    double period;
+    int64_t offset;
+    int whole = liq_query_has_state(lq) && !liq_query_bin(lq, &period, &offset);
+    FollowCli c = {w, err, pool, o->quiet};
+    LiqFollowOptions fo = {o->poll_ms, o->every_ms, o->lateness_ms, &c, follow_report,
+                           whole ? follow_begin : NULL, whole ? follow_end : NULL};
+    LiqFollow *f = liq_follow_new(lq, ro, &fo);
+    if (!f) {
+        fprintf(err, "liq: error: out of memory\n");
+        return CLI_EXIT_MEMORY;
+    }
+    LiqDiagList *d = diag_list_new(pool);
+    if (!whole)
+        w->vt->begin(w);
+    cli_signals_follow(f);
+    LiqStatus rs = liq_follow_exec(f, lo, d);
+    cli_signals_follow(NULL);
+    if (!whole && rs != LIQ_EUSAGE)
+        w->vt->end(w);
+    fflush(out);
+    liq_follow_free(f);
+    print_diags(err, pool, d, "", 0, NULL, o->quiet);
+    if ((w->failed && w->err != EPIPE) || (ferror(out) && !w->failed)) {
+        fprintf(err, "liq: error: cannot write the results: %s\n",
+                strerror(w->err ? w->err : EIO));
+        return CLI_EXIT_INTERNAL;
+    }
+    switch (rs) {
+    case LIQ_OK:
+    case LIQ_EOUTPUT: /* the reader went away */
+        return CLI_EXIT_OK;
+    case LIQ_EUSAGE:
+        return CLI_EXIT_USAGE;
+    case LIQ_EMEMORY:
+        return CLI_EXIT_MEMORY;
+    default:
+        return CLI_EXIT_INTERNAL;
+    }
+}
+
 /* The query on one line, whitespace runs as one space: the title of a chart. */
 static const char *one_line(apr_pool_t *pool, const char *q, size_t len)
 {
@@ -1077,6 +1283,25 @@ static int draw(CliOpts *o, apr_pool_t *pool, Out *col, Out *w, FILE *svg, int *
     return CLI_EXIT_OK;
 }
 
+/* The options that change a query's result, as text: partial results of other options do
+ * not merge (their fingerprints differ, cli/partial.h). Inputs, threads, memory and output
+ * options change no row. */
+static void partial_opts(const CliOpts *o, LiqBuf *b)
+{
+    buf_printf(b, "start=%d:%lld end=%d:%lld\n", o->has_start, (long long)o->start_ms, o->has_end,
+               (long long)o->end_ms);
+    buf_printf(b, "tz=%s\ntsfield=%s\ntsformat=%s\nyear=%d\nmultiline=%s\nformat=%s\n",
+               o->tz ? o->tz : "", o->ts_field ? o->ts_field : "", o->ts_format ? o->ts_format : "",
+               o->year, o->multiline ? o->multiline : "", o->input_format ? o->input_format : "");
+    buf_printf(b, "maxline=%zu maxfields=%d\n", o->max_line, o->max_fields);
+    buf_printf(b, "pattern=%s\n", o->filter_pattern ? o->filter_pattern : "");
+    for (int i = 0; i < o->ninclude; i++)
+        buf_printf(b, "include=%s\n", o->include[i]);
+    for (int i = 0; i < o->nexclude; i++)
+        buf_printf(b, "exclude=%s\n", o->exclude[i]);
+    buf_addc(b, '\0');
+}
+
 static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
 {
     size_t qlen = 0;
@@ -1108,16 +1333,9 @@ static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
             return CLI_EXIT_USAGE;
         }
     }
-    const char *qstart, *qend; /* SOURCE group start=... end=...: where no --start/--end */
-    if (liq_query_range(lq, &qstart, &qend)) {
-        if (qstart && !o->has_start)
-            o->has_start = liq_time_parse(qstart, o->now_ms, o->tz, &o->start_ms) == 1;
-        if (qend && !o->has_end)
-            o->has_end = liq_time_parse(qend, o->now_ms, o->tz, &o->end_ms) == 1;
-    }
     if (liq_needs_range(lq) && !(o->has_start && o->has_end)) {
-        fprintf(err, "liq: error: diff and logcompare compare two periods: give the current "
-                     "one with --start and --end\n  hint: for example --start -2h --end now\n");
+        fprintf(err, "liq: error: diff compares two periods: give the current one with --start "
+                     "and --end\n  hint: for example --start -2h --end now\n");
         return CLI_EXIT_USAGE;
     }
     static const char *stdin_only[] = {"-"};
@@ -1129,16 +1347,29 @@ static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
                         o->input_format, o->ts_field, o->ts_format, o->tz, o->no_seek,
                         0,            0,                  NULL,              NULL, /* one run */
                         o->year,      o->multiline,
-                        o->groups,    o->ngroups,         0,                 NULL};
+                        o->groups,    o->ngroups,         0,                 NULL,
+                        NULL,         0};
     ro.memory_limit = o->memory_set ? o->memory_limit : liq_memory_limit_default();
     ro.temp_dir = o->temp_dir;
-    if (o->ninputs == 0 && o->ngroups == 0) {
+    unsigned char fp[32];
+    if (o->partial || o->merge) { /* partial results (issue 16, cli/partial.h) */
+        LiqBuf po = {0};
+        partial_opts(o, &po);
+        cli_partial_fingerprint(lq, po.p, fp);
+        buf_free(&po);
+    }
+    if (o->merge) { /* the inputs are partials: the run reads none */
+        ro.inputs = NULL;
+        ro.ninputs = 0;
+    } else if (o->ninputs == 0 && o->ngroups == 0) {
         ro.inputs = stdin_only;
         ro.ninputs = 1;
         if (isatty(STDIN_FILENO) && !o->quiet)
             fprintf(err, "liq: reading logs from the terminal (end with Ctrl-D); pass files or "
                          "pipe logs in\n");
     }
+    if (o->partial)
+        return cli_partial_write(lq, &ro, (unsigned)o->part_index, fp, out, err);
     const char **names;
     int ncols = liq_columns(lq, &names);
     const char *format = o->format;
@@ -1155,6 +1386,11 @@ static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
     Out *col = charting ? out_new("collect", out, names, ncols, 0) : NULL;
     Out *sink = col ? col : w;
     LiqOutput lo = out_liq(sink);
+    if (o->follow) { /* w: no chart with --follow */
+        int frc = follow(o, pool, lq, &ro, w, &lo, out, err);
+        out_free(w);
+        return frc;
+    }
     LiqRunStats st = {0};
     LiqDiagList *rdiags = diag_list_new(pool);
     /* the progress bar: on a terminal stderr, unless rows stream to the same terminal (a
@@ -1172,15 +1408,32 @@ static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
     if (bar)
         ro.progress = &prog;
     double t0 = now_s();
+    LiqRun *lr = liq_run_new(lq, &ro);
+    CliMerge *mrows = NULL;
+    int merge_inc = 0;
+    if (o->merge && lr) { /* every partial read and checked before anything is written */
+        int mrc = cli_merge_read(lq, lr, o->inputs, o->ninputs, fp, rdiags, &merge_inc, &mrows,
+                                 err);
+        if (mrc) {
+            liq_run_free(lr);
+            out_free(w);
+            out_free(col);
+            if (svg && svg != out)
+                fclose(svg);
+            return mrc;
+        }
+    }
     sink->vt->begin(sink);
     CliProgress *pb = bar ? cli_progress_start(&prog, err, term_width(err), err_tty) : NULL;
-    LiqRun *lr = liq_run_new(lq, &ro);
     LiqStatus rs = LIQ_EINTERNAL;
     if (lr) { /* SIGINT and SIGTERM cancel it (cli/sig.h) */
         cli_signals_watch(lr);
-        rs = liq_run_exec(lr, &lo, &st, rdiags);
+        rs = mrows ? cli_merge_rows(mrows, lq, &lo) : liq_run_exec(lr, &lo, &st, rdiags);
         cli_signals_watch(NULL);
     }
+    cli_merge_free(mrows);
+    if (merge_inc && rs == LIQ_OK) /* a partial did not read all its input */
+        rs = LIQ_EINCOMPLETE;
     cli_progress_stop(pb);
     sink->vt->end(sink);
     int rc = CLI_EXIT_OK, svg_written = 0;
@@ -1284,6 +1537,7 @@ int cli_main(int argc, char **argv, FILE *out, FILE *err)
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     o.threads = ncpu > 0 ? (int)ncpu : 1;
     o.progress = -1;
+    o.lateness_ms = 10000; /* --lateness (docs/follow.md) */
     int rc = collect(argc, argv, &o, out, err);
     if (rc < 0)
         rc = run(&o, pool, out, err);

@@ -67,7 +67,9 @@ int main(int argc, char **argv)
                 strerror(errno ? errno : EIO));
         rc = CLI_EXIT_INTERNAL;
     }
-    if (cli_signal_caught()) /* also when it came before or after the run (cli/sig.h) */
+    /* also when it came before or after the run (cli/sig.h); a follower (liq --follow) ends
+     * normally at a signal */
+    if (cli_signal_caught() && !cli_signal_stopped_follower())
         rc = cli_signal_exit();
     cli_signals_stop();
     liq_global_cleanup();

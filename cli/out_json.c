@@ -101,6 +101,7 @@ static int json_write(Out *o, const char *data, size_t len, const uint32_t *ends
 static void json_end(Out *o)
 {
     out_put(o, o->priv ? "\n]\n" : "[]\n", 3);
+    o->priv = NULL; /* a next array starts afresh (liq --follow writes one per result) */
 }
 
 const OutVTable out_ndjson_vt = {"ndjson", ndjson_format_row, nothing, ndjson_write, nothing, NULL,

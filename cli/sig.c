@@ -23,6 +23,8 @@ static volatile sig_atomic_t caught; /* the first signal, 0: none */
 static int pipe_fd[2] = {-1, -1};    /* the self-pipe: [0] the watcher reads, [1] the handler writes */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static LiqRun *watched; /* under lock */
+static LiqFollow *followed; /* a follower a signal stops (liq --follow), or NULL */
+static int follow_stopped;  /* a signal stopped a follower: its normal end (exit 0) */
 static int seen;        /* under lock: the watcher read a signal from the pipe */
 static pthread_t watcher;
 static int watching; /* the watcher thread runs */
@@ -68,6 +70,10 @@ static void *watch(void *arg)
         seen = 1;
         if (watched)
             liq_run_cancel(watched);
+        if (followed) {
+            liq_follow_stop(followed);
+            follow_stopped = 1;
+        }
         pthread_mutex_unlock(&lock);
     }
 }
@@ -123,6 +129,25 @@ void cli_signals_watch(LiqRun *run)
     if (run && (seen || caught)) /* the signal came before the run: it stops at once */
         liq_run_cancel(run);
     pthread_mutex_unlock(&lock);
+}
+
+void cli_signals_follow(LiqFollow *f)
+{
+    pthread_mutex_lock(&lock);
+    followed = f;
+    if (f && (seen || caught)) {
+        liq_follow_stop(f);
+        follow_stopped = 1;
+    }
+    pthread_mutex_unlock(&lock);
+}
+
+int cli_signal_stopped_follower(void)
+{
+    pthread_mutex_lock(&lock);
+    int r = follow_stopped;
+    pthread_mutex_unlock(&lock);
+    return r;
 }
 
 int cli_signal_caught(void)

@@ -19,6 +19,9 @@
  *   cli_signals_stop     ends the watcher thread (main.c, before returning)
  *   cli_signals_watch    the run a signal cancels (NULL: none); cancels it at once when a
  *                        signal came already
+ *   cli_signals_follow   the follower a signal stops (liq --follow: it ends after its current
+ *                        read and liq exits 0, docs/follow.md); NULL: none
+ *   cli_signal_stopped_follower  the signal stopped a follower: liq exits as it ends (0)
  *   cli_signal_caught    the first signal caught (SIGINT, SIGTERM), 0: none
  *   cli_signal_exit      its exit code, 128 + the signal: CLI_EXIT_INTERRUPTED (130) or
  *                        CLI_EXIT_TERMINATED (143)
@@ -33,6 +36,8 @@
 int cli_signals_install(void);
 void cli_signals_stop(void);
 void cli_signals_watch(LiqRun *run);
+void cli_signals_follow(LiqFollow *f);
+int cli_signal_stopped_follower(void);
 int cli_signal_caught(void);
 int cli_signal_exit(void);
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <apr_strings.h>
 #include "base/mem.h"
 #include "engine/liq_int.h"
@@ -47,6 +48,45 @@ static int stats_keys(const AstNode *root)
             return -1;
     }
     return (int)root->kids[last]->kids[1]->nkids; /* the 'by' list */
+}
+
+/* liq_query_bin: the query's first breaker is a stats whose 'by' has bin(period), perhaps
+ * with an offset; only commands that pass rows on one by one come before it. */
+static void stats_bin(LiqQuery *q, const AstNode *root)
+{
+    for (uint32_t i = 0; root && i < root->nkids; i++) {
+        const AstNode *c = root->kids[i];
+        AstKind k = c->kind;
+        if (k == AST_FIELDS || k == AST_DISPLAY || k == AST_FILTER || k == AST_PARSE ||
+            k == AST_SOURCE || k == AST_LOOKUP || k == AST_CIDRLOOKUP)
+            continue;
+        if (k != AST_STATS || c->nkids < 2 || !c->kids[1])
+            return;
+        for (uint32_t j = 0; j < c->kids[1]->nkids; j++) {
+            const AstNode *e = c->kids[1]->kids[j];
+            if (e->kind == AST_ITEM && e->nkids)
+                e = e->kids[0];
+            if (e->kind != AST_CALL || !e->str || strcasecmp(e->str, "bin") != 0 || !e->nkids ||
+                e->kids[0]->kind != AST_DURATION || e->kids[0]->num == 0)
+                continue;
+            q->has_bin = 1;
+            q->bin_period = e->kids[0]->num;
+            q->bin_offset = e->nkids > 1 && e->kids[1]->kind == AST_DURATION
+                                ? (int64_t)e->kids[1]->num
+                                : 0;
+            return;
+        }
+        return;
+    }
+}
+
+int liq_query_bin(const LiqQuery *q, double *period, int64_t *offset_ms)
+{
+    if (!q->has_bin)
+        return 0;
+    *period = q->bin_period;
+    *offset_ms = q->bin_offset;
+    return 1;
 }
 
 /* Nodes standing for a parameter (a written form over a span of the text), or with v NULL
@@ -182,6 +222,7 @@ LiqQuery *liq_compile_opts(apr_pool_t *pool, const char *text, size_t len,
     LiqQuery *q = liq_query_new(pool, text, len, plan);
     q->has_stats = has_stats(ast);
     q->stats_keys = stats_keys(ast);
+    stats_bin(q, ast);
     shown_text(q, ast);
     return q;
 }
@@ -205,13 +246,6 @@ int liq_columns(const LiqQuery *q, const char ***names)
 int liq_needs_range(const LiqQuery *q)
 {
     return q->plan->diff != DIFF_NONE;
-}
-
-int liq_query_range(const LiqQuery *q, const char **start, const char **end)
-{
-    *start = q->plan->src_start;
-    *end = q->plan->src_end;
-    return *start || *end;
 }
 
 /* ===== What a client asks the library (issue 12; see liq.h) ===== */

@@ -87,6 +87,15 @@ typedef struct LiqOutput {
     int (*idle)(void *ctx);
 } LiqOutput;
 
+/* A byte range of a plain file the caller holds open (liq --follow, engine/follow.c): the run
+ * reads [from, to) of fd (from at a line start, to after a newline or at the file's end) as
+ * an input named path, with @log log and @logStream stream. The fd stays the caller's. */
+typedef struct LiqRange {
+    const char *path, *log, *stream;
+    int fd;
+    uint64_t from, to;
+} LiqRange;
+
 /* A log group the inputs of a run hold (--log-group NAME=PATH, docs/log-groups.md). */
 typedef struct LiqLogGroup {
     const char *name; /* as CloudWatch writes it (/aws/lambda/fn), or ACCOUNT:NAME: its @log */
@@ -149,6 +158,10 @@ typedef struct LiqRunOptions {
      * LIQ_EMEMORY. 0: no limit. liq_memory_limit_default() gives the CLI's default. */
     uint64_t memory_limit;
     const char *temp_dir; /* where states spill (spill.h): NULL: $TMPDIR, else /tmp */
+    /* byte ranges of open files (LiqRange), read before the log groups and inputs: what
+     * --follow hands each of its runs */
+    const LiqRange *ranges;
+    int nranges;
 } LiqRunOptions;
 
 /* Progress of a run, for a progress bar drawn by another thread while liq_run works: the
@@ -222,9 +235,6 @@ void liq_explain(const LiqQuery *q, LiqBuf *out);
 int liq_columns(const LiqQuery *q, const char ***names);
 /* Does the query need --start and --end (pattern | diff compares two periods)? */
 int liq_needs_range(const LiqQuery *q);
-/* The time range the query gives itself (SOURCE group start=-1d end=now, issue 20): the times
- * as written (for liq_time_parse; NULL where not given); 0 when it gives none. */
-int liq_query_range(const LiqQuery *q, const char **start, const char **end);
 /* liq --fields: a query whose run lists the fields the records of the inputs have (the
  * console's discovered fields): columns field, count (records with the field), types
  * ("string, number", ...), ordered by count descending, then name (engine/exec/discover.c). */
@@ -270,10 +280,76 @@ void liq_state_free(LiqState *st);
  * its rows stream to the output, as 'filter ... | fields ...' or 'filter ... | limit N'.) */
 int liq_query_has_state(const LiqQuery *q);
 void liq_run_free(LiqRun *run);
+
+/* ===== Partial results (issue 16, docs/partial-format.md) =====
+ *
+ * liq --partial and --merge: a keep_state run's state as bytes, and bytes back into a run of
+ * the same query (the container around them, with the query's fingerprint, the part's
+ * ordinal and its diagnostics, is the client's: cli/partial.c). A query whose first stage has
+ * no breaker gives rows instead: the output's values, each with its order key. */
+
+/* Why q cannot be run as partial results, as a sentence naming the command, or NULL. */
+const char *liq_partial_refusal(const LiqQuery *q);
+/* Appends the state of run (a keep_state run of q that has executed) to out: LIQ_OK, or
+ * LIQ_EINTERNAL when a spill file cannot be read back. The run keeps no state after. */
+LiqStatus liq_partial_save(const LiqQuery *q, LiqRun *run, LiqBuf *out);
+/* Adds the state in p[0..n) (from liq_partial_save of a run of the same query) to run's, as
+ * liq_run_state_merge does: LIQ_OK, LIQ_EINCOMPLETE when the bytes are not a whole valid
+ * state of q, LIQ_EUSAGE when the run takes no state (executing, or another query). */
+LiqStatus liq_partial_merge(const LiqQuery *q, LiqRun *run, const char *p, size_t n);
+/* The rows of a query without a breaker: the header of rows of ncols output values, a row,
+ * and reading them back (the header's bytes or 0; a row's bytes, its strings pointing into p
+ * and JSON parsed into pool, or 0 when [p, end) does not start with a whole valid one). */
+void liq_partial_rows_header(LiqBuf *out, int ncols);
+size_t liq_partial_rows_check(const char *p, const char *end, int ncols);
+void liq_partial_row(LiqBuf *out, const Datum *vals, int ncols, uint64_t order);
+size_t liq_partial_row_read(const char *p, const char *end, apr_pool_t *pool, Datum *vals,
+                            int ncols, uint64_t *order);
+/* The rows the output stops after (the query's last limit when nothing follows it), or -1. */
+int64_t liq_query_out_limit(const LiqQuery *q);
+
 /* The default of LiqRunOptions.memory_limit (docs/memory.md): 3/4 of the smaller of the
  * physical memory and the limit of the process's cgroup (v2 memory.max, v1
  * memory.limit_in_bytes); 0 when neither is known. */
 uint64_t liq_memory_limit_default(void);
+
+/* ===== Following (liq --follow, docs/follow.md) =====
+ *
+ * A follower runs a query over files and directories and keeps reading what is appended, as
+ * tail -F (engine/input/tail.h): each time something changed it runs the query over the new
+ * bytes (LiqRunOptions.ranges). Rows of a query without a breaker in its first stage stream
+ * out as records arrive. A query whose first stats groups by bin(P) writes each bin once it
+ * is closed: the newest @timestamp seen is at or past the bin's end plus lateness_ms; records
+ * for a bin written already come out as a correction, a row of that bin holding the late
+ * records' aggregates only. Other queries with a state write their whole result after the
+ * first read and then every every_ms while records come, each result between result_begin
+ * and result_end. liq_follow_stop (any thread, a signal handler) ends it after the current
+ * read: open bins are written then (a result too, when records came since the last one). */
+typedef struct LiqFollowOptions {
+    int poll_ms;         /* rescan this often (the only way without inotify); 0: 1000 */
+    int64_t every_ms;    /* queries with a state but no bins: a result at most this often */
+    int64_t lateness_ms; /* bins: how far past a bin's end the newest timestamp must be */
+    void *ctx;           /* the client's hooks, called on the thread of liq_follow_exec: */
+    void (*report)(void *ctx, const LiqDiagList *diags); /* what one read found (NULL: none) */
+    int (*result_begin)(void *ctx); /* a whole result follows (NULL: none); nonzero: stop */
+    int (*result_end)(void *ctx);
+} LiqFollowOptions;
+
+typedef struct LiqFollow LiqFollow;
+
+/* A follower of q over opt's inputs (local files and directories; opt and fo copied, what
+ * they point to must outlive it), or NULL when out of memory. */
+LiqFollow *liq_follow_new(const LiqQuery *q, const LiqRunOptions *opt, const LiqFollowOptions *fo);
+/* Follows until liq_follow_stop: LIQ_OK then; LIQ_EUSAGE (a diagnostic says why: standard
+ * input, an S3 URI, --log-group), LIQ_EOUTPUT (the output refused), LIQ_EMEMORY or
+ * LIQ_EINTERNAL from a run. diags: problems of the set-up; later ones go to fo->report. */
+LiqStatus liq_follow_exec(LiqFollow *f, const LiqOutput *out, LiqDiagList *diags);
+/* Ends liq_follow_exec after its current read; async-signal-safe. */
+void liq_follow_stop(LiqFollow *f);
+void liq_follow_free(LiqFollow *f);
+/* Does q's first stats group by bin(period) (offset)? period: milliseconds, or months as a
+ * negative number (1mo: -1); offset in milliseconds. */
+int liq_query_bin(const LiqQuery *q, double *period, int64_t *offset_ms);
 
 /* ===== What a client asks the library (issue 12: liq.h is the real boundary) =====
  *

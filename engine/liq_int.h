@@ -22,6 +22,9 @@ struct LiqQuery {
     const char **columns;
     int has_stats;       /* liq_query_has_stats */
     int stats_keys;      /* liq_query_stats_keys */
+    int has_bin;         /* liq_query_bin: its first stats groups by bin(period) offset */
+    double bin_period;
+    int64_t bin_offset;
 };
 
 /* A query of plan (in pool) whose text is text[0..len), not copied: its columns are the

@@ -14,6 +14,7 @@ SH_TESTS = \
 	tests/cli/memory.sh \
 	tests/cli/spill.sh \
 	tests/cli/subquery_fail.sh \
+	tests/cli/follow.sh \
 	tests/diff/app_log_jq.sh \
 	tests/diff/corpus_jq.sh \
 	tests/diff/text_awk.sh

@@ -8,5 +8,6 @@ libliq_la_SOURCES += \
 	engine/input/tsfmt.c engine/input/tsfmt.h engine/input/multiline.c engine/input/multiline.h \
 	engine/input/syslog.c engine/input/syslog.h \
 	engine/input/dec_lambda.c engine/input/dec_lambda.h \
-	engine/input/census.c engine/input/census.h
+	engine/input/census.c engine/input/census.h \
+	engine/input/tail.c engine/input/tail.h
 EXTRA_DIST += engine/input/README

@@ -610,6 +610,11 @@ Src *src_open(apr_pool_t *pool, const char *const *paths, int npaths, size_t max
     apr_thread_cond_create(&s->ready_cond, pool);
     s->files = apr_hash_make(pool);
     s->dirs = apr_hash_make(pool);
+    for (int i = 0; sopt && i < sopt->nranges; i++) { /* --follow's ranges come first */
+        const LiqRange *sp = &sopt->ranges[i];
+        add_input(s, sp->path, sp->log, sp->stream);
+        s->inputs[s->n - 1].range = sp;
+    }
     add_groups(s);
     for (int i = 0; i < npaths; i++)
         add_path(s, paths[i], NULL);
@@ -712,6 +717,12 @@ static int open_input(Src *s, Input *in)
         in->fd = s3_stream_fd(in->s3st); /* read like a pipe */
     } else if (strcmp(in->path, "-") == 0) {
         in->fd = STDIN_FILENO;
+    } else if (in->range) { /* --follow: the file the caller holds open, whatever its name is now */
+        in->fd = fcntl(in->range->fd, F_DUPFD_CLOEXEC, 0);
+        if (in->fd < 0) {
+            report_in(s, in, "%s", strerror(errno));
+            return 0;
+        }
     } else {
         /* a file, or an S3 object's copy in --cache-dir */
         in->fd = open(in->s3local ? in->s3local : in->path, O_RDONLY | O_CLOEXEC);
@@ -746,6 +757,11 @@ static int open_input(Src *s, Input *in)
         if (in->comp == COMP_NONE) {
             in->is_file = 1;
             in->size = (size_t)st.st_size;
+            if (in->range) { /* only its range: the rest is another run's */
+                if (in->range->to < in->size)
+                    in->size = (size_t)in->range->to;
+                in->off = in->range->from < in->size ? (size_t)in->range->from : in->size;
+            }
             src_win_open(&in->win, in->fd, in->size);
         } else {
             in->dec = decomp_open(in->comp, NULL, 0, in->fd, NULL, 0);
@@ -1032,8 +1048,10 @@ static int file_encoding(Src *s, Input *in)
     ssize_t r = src_pread(in->fd, head, in->size < sizeof(head) ? in->size : sizeof(head), 0);
     size_t bom;
     TextEnc e = enc_sniff(head, r > 0 ? (size_t)r : 0, &bom);
-    if (e == ENC_UTF8_BOM)
-        in->off = bom;
+    if (e == ENC_UTF8_BOM) {
+        if (in->off < bom) /* a --follow range may start past it */
+            in->off = bom;
+    }
     else if (e != ENC_UTF8)
         return start_conv(s, in, e, bom, NULL, 0);
     return 1;

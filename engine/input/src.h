@@ -101,6 +101,7 @@ typedef struct Input {
                          * name when named itself; "stdin"), docs/log-groups.md */
     uint32_t log_len, stream_len;
     int fd;
+    const LiqRange *range; /* a byte range of a file the caller holds open (--follow), or NULL */
     int live;           /* a pipe, FIFO, terminal or socket read as written (see above) */
     int is_file;        /* a plain regular file: morsels are cut by offset and read with pread */
     size_t size;        /* is_file: read [off, size) (the time seek or a shrink lowers it) */
@@ -268,6 +269,10 @@ typedef struct SrcOpts {
     int ngroups;
     int (*group_selected)(const void *ctx, const char *name, size_t len);
     const void *group_ctx;
+    /* byte ranges of files the caller holds open (LiqRunOptions.ranges, --follow): inputs
+     * read first, each [from, to) of a dup of its fd */
+    const LiqRange *ranges;
+    int nranges;
 } SrcOpts;
 
 /* engine/exec/dec.c: the @timestamp a record made from one line of a line-format input gets (no

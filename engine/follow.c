@@ -1,0 +1,497 @@
+/* follow.c -- the public door of following (liq --follow, see liq.h and docs/follow.md)
+ *
+ * A follower is a loop of reads. Each read asks the Tail (engine/input/tail.h) what was
+ * appended since the last one -- byte ranges of open files, ending after a newline -- and runs
+ * the compiled query over exactly those ranges (LiqRunOptions.ranges), then commits them. The
+ * runs of successive reads take successive order bases, so input order across reads is the
+ * order the bytes were read in.
+ *
+ * Three kinds of query:
+ *
+ *   streaming  no breaker in the first stage: each read's run writes its rows to the output
+ *              as it goes (one write per morsel, which the CLI flushes);
+ *   bins       the first stats groups by bin(P): each bin has a state of its own (a run over
+ *              the read's ranges limited to the bin's time span, merged with the bin's state
+ *              so far); a helper query (stats count(*), max(@timestamp) by the same bin) says
+ *              which bins a read touched and moves the watermark, the newest timestamp seen.
+ *              Bins whose end plus the lateness is at or before the watermark are closed:
+ *              their states are finalized into rows together (in key order), written, freed.
+ *              A record for a bin closed already makes a correction: a row of that bin over
+ *              the late records alone, written at once. Memory: the open bins only;
+ *   others     (stats without bins, sort, dedup, ...): one state merged read by read, written
+ *              whole after the first read, then at most every every_ms while records come.
+ *
+ * Records without @timestamp have no bin: a bins query leaves them out (docs/follow.md).
+ * liq_follow_stop sets a flag and wakes the Tail; the loop ends after the read in progress,
+ * so a read is never half counted.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <apr_strings.h>
+#include "base/mem.h"
+#include "engine/liq_int.h"
+#include "engine/input/tail.h"
+#include "engine/input/ts.h"
+
+typedef struct OpenBin {
+    int64_t start;
+    LiqState *st;
+} OpenBin;
+
+struct LiqFollow {
+    apr_pool_t *pool;
+    const LiqQuery *q;
+    LiqRunOptions opt;
+    LiqFollowOptions fo;
+    Tail *tail;
+    _Atomic int stop;
+    uint64_t base; /* order base of the next read */
+    /* others: the merged state, and whether records came since it was last written */
+    LiqState *acc;
+    int dirty, written;
+    int64_t last_emit;
+    /* bins */
+    int bins;
+    double period;
+    int64_t offset;
+    LiqQuery *helper;  /* stats count(*), max(@timestamp) by the same bin */
+    int has_wm;
+    int64_t wm;        /* the newest @timestamp seen */
+    int64_t closed;    /* bins that start before it are written (INT64_MIN: none) */
+    OpenBin *open;     /* by start, ascending */
+    int nopen, capopen;
+};
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The bin of ms and the start of the next one (bin(period) offset). */
+static int64_t bin_of(const LiqFollow *f, int64_t ms)
+{
+    return ts_floor(ms - f->offset, f->period) + f->offset;
+}
+
+static int64_t bin_end(const LiqFollow *f, int64_t start)
+{
+    return ts_ceil(start - f->offset + 1, f->period) + f->offset;
+}
+
+/* The period as a duration literal the language reads back exactly (no cap applies). */
+static const char *period_text(apr_pool_t *pool, double period)
+{
+    if (period < 0)
+        return apr_psprintf(pool, "%" APR_INT64_T_FMT "mo", (int64_t)-period);
+    int64_t p = (int64_t)period;
+    static const struct {
+        int64_t ms, cap;
+        const char *unit;
+    } u[] = {{604800000, INT64_MAX, "w"}, {86400000, INT64_MAX, "d"}, {3600000, 24, "h"},
+             {60000, 60, "m"},           {1000, 60, "s"},            {1, 1000, "ms"}};
+    for (size_t i = 0; i < sizeof(u) / sizeof(u[0]); i++)
+        if (p % u[i].ms == 0 && p / u[i].ms <= u[i].cap)
+            return apr_psprintf(pool, "%" APR_INT64_T_FMT "%s", (int64_t)(p / u[i].ms), u[i].unit);
+    return apr_psprintf(pool, "%" APR_INT64_T_FMT "ms", p);
+}
+
+LiqFollow *liq_follow_new(const LiqQuery *q, const LiqRunOptions *opt, const LiqFollowOptions *fo)
+{
+    apr_pool_t *pool;
+    if (apr_pool_create(&pool, NULL) != APR_SUCCESS)
+        return NULL;
+    LiqFollow *f = apr_pcalloc(pool, sizeof(*f));
+    f->pool = pool;
+    f->q = q;
+    f->opt = *opt;
+    f->fo = *fo;
+    if (f->fo.every_ms <= 0)
+        f->fo.every_ms = 10000;
+    if (f->fo.lateness_ms < 0)
+        f->fo.lateness_ms = 0;
+    f->closed = INT64_MIN;
+    atomic_init(&f->stop, 0);
+    return f;
+}
+
+void liq_follow_stop(LiqFollow *f)
+{
+    atomic_store(&f->stop, 1);
+    tail_wake(f->tail);
+}
+
+/* ===== Runs over one read ===== */
+
+/* The options of a run over the read's ranges. */
+static LiqRunOptions read_opts(const LiqFollow *f, const LiqRange *r, int n)
+{
+    LiqRunOptions ro = f->opt;
+    ro.inputs = NULL;
+    ro.ninputs = 0;
+    ro.log_groups = NULL;
+    ro.nlog_groups = 0;
+    ro.ranges = r;
+    ro.nranges = n;
+    ro.order_base = f->base;
+    ro.progress = NULL;
+    ro.on_morsel = NULL;
+    ro.keep_state = 0;
+    return ro;
+}
+
+/* What a run's status means for the follower: LIQ_OK to go on (an input read in part was
+ * reported), else the status that ends it. */
+static LiqStatus go_on(LiqStatus st)
+{
+    return st == LIQ_EINCOMPLETE || st == LIQ_ECANCELLED ? LIQ_OK : st;
+}
+
+/* Runs ro with keep_state, st (taken; may be NULL) merged first: the state after, in *out. */
+static LiqStatus run_keep(const LiqFollow *f, LiqRunOptions ro, LiqState *st, LiqDiagList *d,
+                          LiqState **out, uint64_t *morsels)
+{
+    ro.keep_state = 1;
+    LiqRun *run = liq_run_new(f->q, &ro);
+    if (!run) {
+        liq_state_free(st);
+        return LIQ_EINTERNAL;
+    }
+    if (st && liq_run_state_merge(run, st) != LIQ_OK)
+        liq_state_free(st);
+    LiqOutput none = {0};
+    LiqRunStats rs = {0};
+    LiqStatus s = liq_run_exec(run, &none, &rs, d);
+    *out = liq_run_state_take(run);
+    if (morsels && rs.morsels > *morsels)
+        *morsels = rs.morsels;
+    liq_run_free(run);
+    return go_on(s);
+}
+
+/* Writes the result of the states sts[0..n) merged (taken), between the client's result
+ * hooks when whole. */
+static LiqStatus write_states(const LiqFollow *f, LiqState **sts, int n, const LiqOutput *out,
+                              LiqDiagList *d)
+{
+    LiqRunOptions ro = f->opt;
+    ro.inputs = NULL;
+    ro.ninputs = 0;
+    ro.nlog_groups = 0;
+    ro.ranges = NULL;
+    ro.nranges = 0;
+    ro.progress = NULL;
+    ro.on_morsel = NULL;
+    ro.keep_state = 0;
+    ro.has_start = ro.has_end = 0;
+    LiqRun *run = liq_run_new(f->q, &ro);
+    if (!run) {
+        for (int i = 0; i < n; i++)
+            liq_state_free(sts[i]);
+        return LIQ_EINTERNAL;
+    }
+    for (int i = 0; i < n; i++)
+        if (sts[i] && liq_run_state_merge(run, sts[i]) != LIQ_OK)
+            liq_state_free(sts[i]);
+    LiqStatus s = go_on(liq_run_exec(run, out, NULL, d));
+    liq_run_free(run);
+    return s;
+}
+
+/* Others: writes the merged state's result so far (the state stays). */
+static LiqStatus write_acc(LiqFollow *f, const LiqOutput *out, LiqDiagList *d)
+{
+    LiqRunOptions ro = f->opt;
+    ro.inputs = NULL;
+    ro.ninputs = 0;
+    ro.nlog_groups = 0;
+    ro.ranges = NULL;
+    ro.nranges = 0;
+    ro.progress = NULL;
+    ro.keep_state = 0;
+    LiqRun *run = liq_run_new(f->q, &ro);
+    if (!run)
+        return LIQ_EINTERNAL;
+    if (f->acc && liq_run_state_merge(run, f->acc) != LIQ_OK)
+        liq_state_free(f->acc);
+    f->acc = NULL;
+    LiqStatus s = LIQ_OK;
+    if (f->fo.result_begin && f->fo.result_begin(f->fo.ctx))
+        s = LIQ_EOUTPUT;
+    if (s == LIQ_OK) {
+        s = liq_run_snapshot(run, out);
+        if (s == LIQ_EINCOMPLETE)
+            s = LIQ_OK;
+    }
+    if (s == LIQ_OK && f->fo.result_end && f->fo.result_end(f->fo.ctx))
+        s = LIQ_EOUTPUT;
+    f->acc = liq_run_state_take(run);
+    liq_run_free(run);
+    (void)d;
+    f->dirty = 0;
+    f->written = 1;
+    f->last_emit = mono_ms();
+    return s;
+}
+
+/* ----- bins ----- */
+
+typedef struct BinRow {
+    int64_t start, hi;
+    int has_hi;
+} BinRow;
+
+typedef struct BinRows {
+    BinRow *v;
+    size_t n, cap;
+} BinRows;
+
+/* The helper's rows as fixed records: bin start, max(@timestamp) (NaN-free: a flag). */
+static void bin_format(void *ctx, const Datum *vals, int ncols, LiqBuf *out)
+{
+    (void)ctx;
+    BinRow r = {0, 0, 0};
+    double v;
+    if (ncols >= 3 && vals[0].type != VT_NULL && val_as_number(&vals[0], &v)) {
+        r.start = (int64_t)v;
+        if (vals[2].type != VT_NULL && val_as_number(&vals[2], &v)) {
+            r.hi = (int64_t)v;
+            r.has_hi = 1;
+        }
+        buf_add(out, &r, sizeof(r));
+    }
+}
+
+static int bin_write(void *ctx, const char *data, size_t len, const uint32_t *ends, uint32_t n)
+{
+    (void)ends;
+    (void)n;
+    BinRows *rows = ctx;
+    for (size_t off = 0; off + sizeof(BinRow) <= len; off += sizeof(BinRow)) {
+        if (rows->n == rows->cap) {
+            rows->cap = rows->cap ? rows->cap * 2 : 16;
+            rows->v = mem_realloc(rows->v, sizeof(BinRow) * rows->cap);
+        }
+        memcpy(&rows->v[rows->n++], data + off, sizeof(BinRow));
+    }
+    return 0;
+}
+
+static OpenBin *open_bin(LiqFollow *f, int64_t start)
+{
+    int i = 0;
+    while (i < f->nopen && f->open[i].start < start)
+        i++;
+    if (i < f->nopen && f->open[i].start == start)
+        return &f->open[i];
+    if (f->nopen == f->capopen) {
+        f->capopen = f->capopen ? f->capopen * 2 : 8;
+        f->open = mem_realloc(f->open, sizeof(OpenBin) * (size_t)f->capopen);
+    }
+    memmove(&f->open[i + 1], &f->open[i], sizeof(OpenBin) * (size_t)(f->nopen - i));
+    f->nopen++;
+    f->open[i] = (OpenBin){start, NULL};
+    return &f->open[i];
+}
+
+/* Writes and frees the open bins that start before `before` (all: INT64_MAX). */
+static LiqStatus close_bins(LiqFollow *f, int64_t before, const LiqOutput *out, LiqDiagList *d)
+{
+    int k = 0;
+    while (k < f->nopen && f->open[k].start < before)
+        k++;
+    if (!k)
+        return LIQ_OK;
+    LiqState **sts = mem_alloc(sizeof(LiqState *) * (size_t)k);
+    for (int i = 0; i < k; i++)
+        sts[i] = f->open[i].st;
+    memmove(f->open, f->open + k, sizeof(OpenBin) * (size_t)(f->nopen - k));
+    f->nopen -= k;
+    LiqStatus s = write_states(f, sts, k, out, d);
+    free(sts);
+    return s;
+}
+
+static LiqStatus read_bins(LiqFollow *f, const LiqRange *r, int n, const LiqOutput *out,
+                           LiqDiagList *d, uint64_t *morsels)
+{
+    LiqRunOptions ro = read_opts(f, r, n);
+    BinRows rows = {0};
+    LiqOutput hout = {&rows, bin_format, bin_write, NULL};
+    LiqRunStats rs = {0};
+    LiqStatus s = go_on(liq_run(f->helper, &ro, &hout, &rs, d));
+    *morsels = rs.morsels;
+    LiqState **late = NULL;
+    int nlate = 0;
+    for (size_t i = 0; s == LIQ_OK && i < rows.n; i++) {
+        if (rows.v[i].has_hi && (!f->has_wm || rows.v[i].hi > f->wm)) {
+            f->wm = rows.v[i].hi;
+            f->has_wm = 1;
+        }
+    }
+    for (size_t i = 0; s == LIQ_OK && i < rows.n; i++) {
+        int64_t b = rows.v[i].start, e = bin_end(f, b);
+        LiqRunOptions bo = ro;
+        bo.has_start = bo.has_end = 1;
+        bo.start_ms = f->opt.has_start && f->opt.start_ms > b ? f->opt.start_ms : b;
+        bo.end_ms = f->opt.has_end && f->opt.end_ms < e - 1 ? f->opt.end_ms : e - 1;
+        if (bo.start_ms > bo.end_ms)
+            continue;
+        LiqState *st = NULL;
+        if (b < f->closed) { /* late: a correction of a bin written already */
+            s = run_keep(f, bo, NULL, d, &st, morsels);
+            late = mem_realloc(late, sizeof(LiqState *) * (size_t)(nlate + 1));
+            late[nlate++] = st;
+        } else {
+            OpenBin *ob = open_bin(f, b);
+            LiqState *prev = ob->st;
+            ob->st = NULL;
+            s = run_keep(f, bo, prev, d, &st, morsels);
+            ob = open_bin(f, b);
+            ob->st = st;
+        }
+    }
+    free(rows.v);
+    if (nlate) {
+        if (s == LIQ_OK)
+            s = write_states(f, late, nlate, out, d);
+        else
+            for (int i = 0; i < nlate; i++)
+                liq_state_free(late[i]);
+        free(late);
+    }
+    if (s == LIQ_OK && f->has_wm) {
+        int64_t c = bin_of(f, f->wm - f->fo.lateness_ms);
+        if (c > f->closed) {
+            f->closed = c;
+            s = close_bins(f, c, out, d);
+        }
+    }
+    return s;
+}
+
+/* One read over the ranges r[0..n): its rows written or its states kept. */
+static LiqStatus read_once(LiqFollow *f, const LiqRange *r, int n, const LiqOutput *out,
+                           LiqDiagList *d)
+{
+    uint64_t morsels = 0;
+    LiqStatus s;
+    if (f->bins) {
+        s = read_bins(f, r, n, out, d, &morsels);
+    } else if (liq_query_has_state(f->q)) {
+        LiqState *prev = f->acc;
+        f->acc = NULL;
+        s = run_keep(f, read_opts(f, r, n), prev, d, &f->acc, &morsels);
+        f->dirty = 1;
+    } else {
+        LiqRunOptions ro = read_opts(f, r, n);
+        LiqRunStats rs = {0};
+        s = go_on(liq_run(f->q, &ro, out, &rs, d));
+        morsels = rs.morsels;
+    }
+    f->base += morsels ? morsels : 1;
+    return s;
+}
+
+/* ===== The loop ===== */
+
+LiqStatus liq_follow_exec(LiqFollow *f, const LiqOutput *out, LiqDiagList *diags)
+{
+    const LiqRunOptions *o = &f->opt;
+    if (o->nlog_groups) {
+        diag_add(diags, DIAG_ERROR, NULL,
+                 "--follow reads files and directories named as inputs, not --log-group");
+        return LIQ_EUSAGE;
+    }
+    for (int i = 0; i < o->ninputs; i++) {
+        const char *in = o->inputs[i];
+        if (strcmp(in, "-") == 0) {
+            diag_add(diags, DIAG_ERROR, NULL,
+                     "--follow reads files and directories: standard input is read as it "
+                     "comes already (tail -F FILE | liq QUERY)");
+            return LIQ_EUSAGE;
+        }
+        if (strncmp(in, "s3://", 5) == 0) {
+            diag_add(diags, DIAG_ERROR, NULL, "--follow does not follow S3 prefixes (%s)", in);
+            return LIQ_EUSAGE;
+        }
+    }
+    if (!o->ninputs) {
+        diag_add(diags, DIAG_ERROR, NULL, "--follow needs files or directories to follow");
+        return LIQ_EUSAGE;
+    }
+    if (liq_query_bin(f->q, &f->period, &f->offset)) {
+        const char *text = apr_psprintf(
+            f->pool, "stats count(*) as n, max(@timestamp) as hi by bin(%s)%s",
+            period_text(f->pool, f->period),
+            f->offset ? apr_psprintf(f->pool, " offset %" APR_INT64_T_FMT "ms", f->offset) : "");
+        f->helper = liq_compile(f->pool, text, strlen(text), diags);
+        if (!f->helper)
+            return LIQ_EINTERNAL;
+        f->bins = 1;
+    }
+    f->tail = tail_open(o->inputs, o->ninputs, o->include, o->ninclude, o->exclude, o->nexclude,
+                        f->fo.poll_ms);
+    LiqStatus s = LIQ_OK;
+    while (s == LIQ_OK) {
+        apr_pool_t *tp;
+        apr_pool_create(&tp, f->pool);
+        LiqDiagList *d = diag_list_new(tp);
+        const LiqRange *r;
+        int n = tail_scan(f->tail, &r, d);
+        if (n > 0) {
+            s = read_once(f, r, n, out, d);
+            if (s == LIQ_OK)
+                tail_commit(f->tail);
+            if (s == LIQ_OK && out->idle && !(liq_query_has_state(f->q) && !f->bins) &&
+                out->idle(out->ctx))
+                s = LIQ_EOUTPUT; /* rows held back (a table) go out now */
+        }
+        int64_t wait = -1;
+        if (s == LIQ_OK && !f->bins && liq_query_has_state(f->q) && f->dirty) {
+            int64_t left = f->written ? f->last_emit + f->fo.every_ms - mono_ms() : 0;
+            if (left <= 0)
+                s = write_acc(f, out, d);
+            else
+                wait = left;
+        }
+        if (f->fo.report && d->n)
+            f->fo.report(f->fo.ctx, d);
+        apr_pool_destroy(tp);
+        if (s != LIQ_OK || atomic_load(&f->stop))
+            break;
+        tail_wait(f->tail, (int)wait);
+    }
+    if (s == LIQ_OK) { /* stopped: what is open goes out */
+        apr_pool_t *tp;
+        apr_pool_create(&tp, f->pool);
+        LiqDiagList *d = diag_list_new(tp);
+        if (f->bins)
+            s = close_bins(f, INT64_MAX, out, d);
+        else if (liq_query_has_state(f->q) && (f->dirty || !f->written))
+            s = write_acc(f, out, d);
+        if (f->fo.report && d->n)
+            f->fo.report(f->fo.ctx, d);
+        apr_pool_destroy(tp);
+    }
+    return s;
+}
+
+void liq_follow_free(LiqFollow *f)
+{
+    if (!f)
+        return;
+    tail_close(f->tail);
+    f->tail = NULL;
+    liq_state_free(f->acc);
+    for (int i = 0; i < f->nopen; i++)
+        liq_state_free(f->open[i].st);
+    free(f->open);
+    apr_pool_destroy(f->pool);
+}

@@ -1,0 +1,69 @@
+/* tail.h -- the files liq --follow follows: what was appended since the last look, as tail -F
+ *
+ * A Tail follows the files and directories a run names (no standard input, no S3 here). It
+ * keeps each file open and knows it by device and inode, so a name is only the way to find
+ * files, never their identity:
+ *
+ *   append        the bytes past the offset read so far, up to the last newline (a line being
+ *                 written waits for its end);
+ *   rotation      the name now leads to another file (logrotate's rename and create): the old
+ *                 file, still open, is read to its end (its last line even without a newline)
+ *                 and closed, and the new one is read from its start;
+ *   copytruncate  the file is shorter than the offset read, or its first bytes changed (it
+ *                 was truncated and written again before liq looked): read from 0 again;
+ *   new files     a file that appears below a followed directory (--include/--exclude as for
+ *                 the first read) is read from its start; one renamed within the directory
+ *                 is the same file (same inode) and goes on from its offset.
+ *
+ * Compressed files and UTF-16/UTF-32 text are read whole, once, when found, and not followed
+ * (a new one appears, an old one is not appended to). tail_scan says what to read as
+ * LiqRanges (engine/liq.h); tail_commit takes them as read. tail_wait sleeps until the kernel
+ * says something changed (inotify on the directories involved) or poll_ms pass (a rescan,
+ * and the only way without inotify): no busy loop. tail_wake ends a wait from a signal
+ * handler (a self-pipe).
+ *
+ * The offsets, devices, inodes and head checksums can be saved and loaded again (tail_save,
+ * tail_load), so a follower restarted after a crash goes on where its last commit was.
+ *
+ * Ownership: a Tail owns its descriptors and memory (malloc), freed by tail_close; spans from
+ * tail_scan live until the next tail_scan or tail_close.
+ *
+ * Interface:
+ *   tail_open    a Tail over the names (files, directories) with --include/--exclude
+ *   tail_scan    look again: the spans to read now (0 or more)
+ *   tail_commit  the spans of the last scan were read: advance, close rotated-away files
+ *   tail_wait    sleep until a change, a timeout or tail_wake: 1 change/timeout, 0 woken
+ *   tail_wake    end a wait now (async-signal-safe)
+ *   tail_save / tail_load  the offsets as text lines (--state-file)
+ *   tail_close
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef LIQ_TAIL_H
+#define LIQ_TAIL_H
+
+#include <stdint.h>
+#include "base/buf.h"
+#include "base/diag.h"
+#include "engine/liq.h"
+
+typedef struct Tail Tail;
+
+Tail *tail_open(const char *const *names, int n, const char *const *include, int ninclude,
+                const char *const *exclude, int nexclude, int poll_ms);
+/* The spans to read now into *spans (valid until the next scan), their number returned.
+ * Problems (a name missing, unreadable) become warnings in diags, once per name and kind. */
+int tail_scan(Tail *t, const LiqRange **spans, LiqDiagList *diags);
+void tail_commit(Tail *t);
+/* Sleeps until something changed, timeout_ms (at most poll_ms; < 0: poll_ms) or tail_wake. */
+int tail_wait(Tail *t, int timeout_ms);
+void tail_wake(Tail *t);
+/* One line per followed file: "file DEV INO OFFSET HEADLEN HEADSUM NAME" (after commit). */
+void tail_save(const Tail *t, LiqBuf *out);
+/* Takes the offsets of tail_save's lines (text, NUL-terminated) for the files it finds again
+ * (same device and inode, at least OFFSET bytes, the same first HEADLEN bytes); others are
+ * read from their start. Call before the first scan. Returns the files resumed. */
+int tail_load(Tail *t, const char *text);
+void tail_close(Tail *t);
+
+#endif
