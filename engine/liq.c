@@ -248,6 +248,13 @@ int liq_needs_range(const LiqQuery *q)
     return q->plan->diff != DIFF_NONE;
 }
 
+int liq_query_range(const LiqQuery *q, const char **start, const char **end)
+{
+    *start = q->plan->src_start;
+    *end = q->plan->src_end;
+    return *start || *end;
+}
+
 /* ===== What a client asks the library (issue 12; see liq.h) ===== */
 
 int liq_query_has_stats(const LiqQuery *q)

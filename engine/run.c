@@ -50,7 +50,8 @@ static int has_subq(const Plan *p)
         for (int k = 0; k < p->pipes[i].nops; k++)
             if (op_subq_inner(p->pipes[i].ops[k]))
                 return 1;
-        if (p->pipes[i].breaker && op_join_inner(p->pipes[i].breaker))
+        if (p->pipes[i].breaker &&
+            (op_join_inner(p->pipes[i].breaker) || op_appendcols_inner(p->pipes[i].breaker)))
             return 1;
     }
     return 0;
@@ -60,6 +61,7 @@ static int has_subq(const Plan *p)
 typedef struct BindFail {
     LiqStatus status;
     const char *why;
+    int64_t bytes; /* what the sets hold: the outer run's budget is charged with it */
 } BindFail;
 
 static SubqSet *set_run(apr_pool_t *pool, const Plan *inner, const LiqRunOptions *opt,
@@ -84,12 +86,17 @@ static Plan *bind_plan(apr_pool_t *pool, const Plan *p, const LiqRunOptions *opt
             pl->ops[k] = op_subq_bind(pool, pl->ops[k], set_run(pool, inner, opt, fail), owner);
         }
     }
-    for (int i = 0; i < p->npipes; i++) { /* joins end pipelines */
+    for (int i = 0; i < p->npipes; i++) { /* joins and appendcols end pipelines */
         Pipeline *pl = &c->pipes[i];
         const Plan *inner = pl->breaker ? op_join_inner(pl->breaker) : NULL;
-        if (!inner)
+        if (inner) {
+            pl->breaker = op_join_bind(pool, pl->breaker, set_run(pool, inner, opt, fail), owner);
             continue;
-        pl->breaker = op_join_bind(pool, pl->breaker, set_run(pool, inner, opt, fail), owner);
+        }
+        inner = pl->breaker ? op_appendcols_inner(pl->breaker) : NULL;
+        if (inner)
+            pl->breaker = op_appendcols_bind(pool, pl->breaker, set_run(pool, inner, opt, fail),
+                                             owner);
     }
     return c;
 }
@@ -108,6 +115,7 @@ static SubqSet *set_run(apr_pool_t *pool, const Plan *inner, const LiqRunOptions
     }
     SubqSet *s = subq_set_run(pool, run, opt);
     fail->status = (LiqStatus)subq_set_status(s, &fail->why);
+    fail->bytes += subq_set_bytes(s);
     return s;
 }
 
@@ -125,12 +133,14 @@ LiqRun *liq_run_new(const LiqQuery *q, const LiqRunOptions *opt)
     if (o.threads < 1)
         o.threads = 1;
     SubqOwner *owner = subq_owner_new(pool);
-    BindFail fail = {LIQ_OK, NULL};
+    BindFail fail = {LIQ_OK, NULL, 0};
     LiqRun *r = pipe_run_new(bind_plan(pool, plan, &o, owner, &fail), opt);
     if (!r)
         apr_pool_destroy(pool);
     else if (fail.status != LIQ_OK)
         pipe_run_fail(r, fail.status, fail.why);
+    else /* the sets live as long as the run: its states have the rest of the limit */
+        pipe_run_hold(r, fail.bytes, "subquery");
     return r;
 }
 

@@ -110,7 +110,7 @@ static AstNode *with_offset(ParseCtx *ctx, AstNode *e, LxTok word, LiqSpan wsp, 
 
 %type <node> pipeline command items item expr primary call args arglist list listitems
 %type <node> sortkeys sortkey byclause alias names parsesrc srcparams srcparam byitems byitem
-%type <node> lkpairs lkpair lktable lkname joinopts joinopt xargs xarg xval
+%type <node> lkpairs lkpair lktable lkname joinopts joinopt xargs xarg xval srcrange srcval
 
 %%
 
@@ -230,14 +230,12 @@ command
             $$ = ast_add(P, ast_new(P, AST_SOURCE, @$), leaf(ctx, AST_STR, @2, $2));
             $$->span = @$;
         }
-    | SOURCE IDENT srcrange     { /* the newer SOURCE name start=... end=... (Part 2 §15) */
-            LiqDiag *d = diag_add(ctx->diags, DIAG_ERROR, &@2,
-                                  "SOURCE with a bare group name and start=/end= is not "
-                                  "supported by liq");
-            diag_hint(ctx->diags, d, "write SOURCE '%s' and give the time range with --start "
-                                     "and --end", $2.s);
-            ctx->nerrors++;
+    | SOURCE IDENT srcrange     { /* the newer SOURCE name start=... end=... (Part 2 §15):
+                                   * the ITEM kids name the range (the planner reads it) */
             $$ = ast_add(P, ast_new(P, AST_SOURCE, @$), leaf(ctx, AST_STR, @2, $2));
+            for (uint32_t i = 0; i < $3->nkids; i++)
+                ast_add(P, $$, $3->kids[i]);
+            $$->span = @$;
         }
     | SOURCE IDENT LPAREN RPAREN {
             $$ = ast_new(P, AST_SOURCE, @$);
@@ -325,6 +323,19 @@ command
             $$->len = $1.len;
             $$->span = @$;
         }
+    | XCMD WHERE expr           { /* relevantfields where COND */
+            $$ = ast_new_str(P, AST_XCMD, @$, $1.s, $1.len);
+            ast_add(P, $$, ast_add(P, ast_new(P, AST_FILTER, @2), $3));
+            $$->span = @$;
+        }
+    | XCMD xargs WHERE expr     { /* relevantfields f, ... where COND */
+            $$ = $2;
+            $$->kind = AST_XCMD;
+            $$->str = $1.s;
+            $$->len = $1.len;
+            ast_add(P, $$, ast_add(P, ast_new(P, AST_FILTER, @3), $4));
+            $$->span = @$;
+        }
     | BADCMD                    { $$ = NULL; }
     | error                     { $$ = NULL; }
     ;
@@ -377,6 +388,7 @@ xarg
         }
     | TRUE                      { $$ = ast_new(P, AST_BOOL, @1); $$->num = 1; }
     | FALSE                     { $$ = ast_new(P, AST_BOOL, @1); $$->num = 0; }
+    | LPAREN pipeline RPAREN    { $$ = subquery(ctx, $2, @1, @3); } /* appendcols ( ... ) */
     ;
 
 xval
@@ -453,12 +465,37 @@ alias
     ;
 
 srcrange
-    : IDENT EQ srcval
-    | srcrange IDENT EQ srcval
+    : IDENT EQ srcval           {
+            $$ = ast_new(P, AST_LIST, @$);
+            AstNode *it = ast_add(P, ast_new(P, AST_ITEM, @$), $3);
+            it->str = $1.s;
+            it->len = $1.len;
+            ast_add(P, $$, it);
+        }
+    | srcrange IDENT EQ srcval  {
+            AstNode *it = ast_add(P, ast_new(P, AST_ITEM, @2), $4);
+            it->str = $2.s;
+            it->len = $2.len;
+            it->span.end = @4.end;
+            $$ = ast_add(P, $1, it);
+        }
     ;
 
-srcval
-    : DURATION | MINUS DURATION | NUMBER | MINUS NUMBER | IDENT | STRING
+srcval /* the time as written (a STR node): -1d, now, 1700000000, '2025-01-01T00:00:00Z' */
+    : DURATION                  { $$ = leaf(ctx, AST_STR, @1, $1); }
+    | MINUS DURATION            {
+            $$ = leaf(ctx, AST_STR, @$, $2);
+            $$->str = apr_pstrcat(P, "-", $2.s, NULL);
+            $$->len = $2.len + 1;
+        }
+    | NUMBER                    { $$ = leaf(ctx, AST_STR, @1, $1); }
+    | MINUS NUMBER              {
+            $$ = leaf(ctx, AST_STR, @$, $2);
+            $$->str = apr_pstrcat(P, "-", $2.s, NULL);
+            $$->len = $2.len + 1;
+        }
+    | IDENT                     { $$ = leaf(ctx, AST_STR, @1, $1); }
+    | STRING                    { $$ = leaf(ctx, AST_STR, @1, $1); }
     ;
 
 srcparams

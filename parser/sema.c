@@ -516,17 +516,17 @@ int sema_check(AstNode *q, LiqDiagList *diags)
             XCmd x;
             apr_pool_create(&tmp, NULL);
             s.errors += xcmd_read(tmp, cmd, &x, diags);
+            if (x.where) /* relevantfields' condition, as filter's (the last kid) */
+                check_expr(&s, cmd->kids[cmd->nkids - 1]->kids[0], CTX_ROW, "relevantfields");
+            if (x.subq) /* appendcols' subquery is a query of its own */
+                s.errors += sema_check(x.subq->kids[0], diags);
             apr_pool_destroy(tmp);
             break;
         }
         case AST_JOIN: /* the right side is a query of its own (issue 13) */
             s.errors += sema_check(cmd->kids[3]->kids[0], diags);
             break;
-        case AST_DIFF:
-            if (c == 0 || q->kids[c - 1]->kind != AST_PATTERN) {
-                LiqDiag *d = err(&s, cmd, "diff must come right after pattern");
-                diag_hint(diags, d, "write 'pattern @message | diff'");
-            }
+        case AST_DIFF: /* without pattern before it, 'pattern @message | diff' (issue 20) */
             break;
         case AST_ANOMALY:
             if (c == 0 || q->kids[c - 1]->kind != AST_PATTERN) {

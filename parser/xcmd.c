@@ -25,6 +25,12 @@ static const struct {
     {"outlier", "outlier", XC_OUTLIER,
      "outlier [action=remove|transform] [param=n] [uselower=true|false] [mark=true|false] "
      "field ..."},
+    {"json", "json", XC_JSON, "json [field=FIELD] \"key.path\" [as alias]"},
+    {"appendcols", "appendcols", XC_APPENDCOLS,
+     "appendcols [override=true|false] [max=n] (SOURCE ... | query)"},
+    {"logcompare", "logcompare", XC_LOGCOMPARE, "logcompare timeshift 7d"},
+    {"relevantfields", "relevantfields", XC_RELEVANTFIELDS,
+     "relevantfields [field, ...] where condition"},
 };
 
 typedef struct Rd {
@@ -87,8 +93,52 @@ int xcmd_read(apr_pool_t *pool, const AstNode *cmd, XCmd *x, LiqDiagList *diags)
     x->fieldname = "Total";
     x->row = 1;
     x->param = 2.5;
+    x->max = 10000;
     for (uint32_t i = 0; i < cmd->nkids; i++) {
         const AstNode *n = cmd->kids[i];
+        if (n->kind == AST_FILTER) { /* 'where COND', last (grammar.y) */
+            if (x->kind != XC_RELEVANTFIELDS)
+                bad(&r, n, apr_psprintf(pool, "%s takes no 'where'", x->name));
+            x->where = n->kids[0];
+            continue;
+        }
+        if (n->kind == AST_SUBQUERY) {
+            if (x->kind != XC_APPENDCOLS)
+                bad(&r, n, apr_psprintf(pool, "%s takes no subquery", x->name));
+            else if (x->subq)
+                bad(&r, n, "appendcols takes one subquery");
+            x->subq = n;
+            continue;
+        }
+        if (x->kind == XC_JSON && n->kind == AST_STR) {
+            if (x->json_path)
+                bad(&r, n, "json takes one path");
+            else if (n->len == 0)
+                bad(&r, n, "json: the path is empty");
+            x->json_path = n;
+            continue;
+        }
+        if (x->kind == XC_JSON && n->kind == AST_FIELD && !x->json_path) {
+            bad(&r, n, "json: write the path as a string after field=");
+            continue;
+        }
+        if (x->kind == XC_LOGCOMPARE) {
+            const AstNode *d = NULL;
+            if (is_word(n, "timeshift"))
+                d = i + 1 < cmd->nkids ? cmd->kids[++i] : n;
+            else if (is_opt(n) && !strcasecmp(n->str, "timeshift") && n->nkids == 1)
+                d = n->kids[0];
+            if (!d) {
+                bad(&r, n, "logcompare takes 'timeshift DURATION'");
+                continue;
+            }
+            if (d->kind != AST_DURATION || !(d->num > 0)) {
+                bad(&r, d, "logcompare: timeshift is a time in ms, s, m, h, d or w");
+                continue;
+            }
+            x->timeshift_ms = (int64_t)d->num;
+            continue;
+        }
         if (n->kind == AST_FIELD && (n->flags & AST_F_WILD) && x->kind != XC_FILLDOWN) {
             bad(&r, n, apr_psprintf(pool, "%s takes field names, not wildcards", x->name));
             continue;
@@ -140,7 +190,8 @@ int xcmd_read(apr_pool_t *pool, const AstNode *cmd, XCmd *x, LiqDiagList *diags)
             continue;
         }
         if (is_alias(n)) {
-            if (x->kind != XC_ACCUM && x->kind != XC_AUTOREGRESS && x->kind != XC_SESSIONIZE) {
+            if (x->kind != XC_ACCUM && x->kind != XC_AUTOREGRESS && x->kind != XC_SESSIONIZE &&
+                x->kind != XC_JSON) {
                 bad(&r, n, apr_psprintf(pool, "%s takes no 'as'", x->name));
                 continue;
             }
@@ -168,6 +219,22 @@ int xcmd_read(apr_pool_t *pool, const AstNode *cmd, XCmd *x, LiqDiagList *diags)
                 bad(&r, n, apr_psprintf(pool, "%s: '%s' takes one value", x->name, o));
                 continue;
             }
+            if (x->kind == XC_JSON && !strcasecmp(o, "field")) {
+                if (v->kind != AST_FIELD || (v->flags & AST_F_WILD)) {
+                    bad(&r, v, "json: field is a field name");
+                    continue;
+                }
+                x->json_field = v;
+                continue;
+            }
+            if (x->kind == XC_APPENDCOLS && !strcasecmp(o, "max")) {
+                if (v->kind != AST_NUM || v->num < 1 || v->num > 100000 || v->num != (int)v->num) {
+                    bad(&r, v, "appendcols: max is a whole number of rows from 1 to 100000");
+                    continue;
+                }
+                x->max = (int)v->num;
+                continue;
+            }
             if (x->kind == XC_ADDTOTALS && !strcasecmp(o, "fieldname")) {
                 if (v->kind != AST_FIELD && v->kind != AST_STR) {
                     bad(&r, v, "addtotals: fieldname is a name");
@@ -185,6 +252,8 @@ int xcmd_read(apr_pool_t *pool, const AstNode *cmd, XCmd *x, LiqDiagList *diags)
                 flag = &x->uselower;
             else if (x->kind == XC_OUTLIER && !strcasecmp(o, "mark"))
                 flag = &x->mark;
+            else if (x->kind == XC_APPENDCOLS && !strcasecmp(o, "override"))
+                flag = &x->override;
             if (flag) {
                 if (v->kind != AST_BOOL) {
                     bad(&r, v, apr_psprintf(pool, "%s: %s is true or false", x->name, o));
@@ -226,7 +295,13 @@ int xcmd_read(apr_pool_t *pool, const AstNode *cmd, XCmd *x, LiqDiagList *diags)
         min = 0;
         break;
     case XC_FILLMISSING:
+    case XC_JSON:
+    case XC_APPENDCOLS:
+    case XC_LOGCOMPARE:
         min = max = 0;
+        break;
+    case XC_RELEVANTFIELDS:
+        min = 0;
         break;
     default:
         break;
@@ -236,6 +311,14 @@ int xcmd_read(apr_pool_t *pool, const AstNode *cmd, XCmd *x, LiqDiagList *diags)
     else if (x->nfields > max && !r.errors)
         bad(&r, x->fields[max], apr_psprintf(pool, "%s takes %s", x->name,
                                              max ? "one field" : "no field names here"));
+    if (x->kind == XC_JSON && !x->json_path && !r.errors)
+        bad(&r, cmd, "json needs the path to read, a string");
+    if (x->kind == XC_APPENDCOLS && !x->subq && !r.errors)
+        bad(&r, cmd, "appendcols needs a subquery in parentheses");
+    if (x->kind == XC_LOGCOMPARE && !x->timeshift_ms && !r.errors)
+        bad(&r, cmd, "logcompare needs 'timeshift DURATION'");
+    if (x->kind == XC_RELEVANTFIELDS && !x->where && !r.errors)
+        bad(&r, cmd, "relevantfields needs 'where CONDITION'");
     if (x->kind == XC_ADDTOTALS && !x->row && !x->col && !r.errors)
         bad(&r, cmd, "addtotals with row=false and col=false adds nothing");
     return r.errors;

@@ -1,8 +1,10 @@
 /* xcmd.h -- the 2025-26 commands written as a flat list: what each one says
  *
- * accum, autoregress, filldown, fillmissing, sessionize, addtotals, expand, countFrequent and
- * outlier share one grammar rule (parser/grammar.y, AST_XCMD: the command word, then fields,
- * name=value options, 'as name' and literals in the order written). xcmd_read checks one such
+ * accum, autoregress, filldown, fillmissing, sessionize, addtotals, expand, countFrequent,
+ * outlier, json, appendcols, logcompare and relevantfields share one grammar rule
+ * (parser/grammar.y, AST_XCMD: the command word, then fields, name=value options, 'as name',
+ * literals and a parenthesised subquery in the order written, and last 'where EXPR', kept as
+ * an AST_FILTER kid). xcmd_read checks one such
  * command against its documented syntax (docs/commands-2025.md) and says what it asks for;
  * sema calls it to report errors with carets, the planner to build the operator.
  *
@@ -27,6 +29,10 @@ typedef enum {
     XC_EXPAND,        /* expand f */
     XC_COUNTFREQUENT, /* countFrequent f, ... */
     XC_OUTLIER,       /* outlier [action=remove|transform] [param=n] [uselower=b] [mark=b] f ... */
+    XC_JSON,          /* json [field=f] "path" [as alias] */
+    XC_APPENDCOLS,    /* appendcols [override=b] [max=n] ( subquery ) */
+    XC_LOGCOMPARE,    /* logcompare timeshift d */
+    XC_RELEVANTFIELDS, /* relevantfields [f, ...] where cond */
 } XcKind;
 
 typedef struct XCmd {
@@ -50,6 +56,16 @@ typedef struct XCmd {
     int remove;
     double param;
     int uselower, mark;
+    /* json: the field read (NULL: @message) and the path, a STR node */
+    const AstNode *json_field, *json_path;
+    /* appendcols: the subquery (AST_SUBQ), override=, max= */
+    const AstNode *subq;
+    int override;
+    int max;
+    /* logcompare: how far back the baseline window is, ms */
+    int64_t timeshift_ms;
+    /* relevantfields: the condition (an expression) */
+    const AstNode *where;
 } XCmd;
 
 /* Reads cmd (AST_XCMD) into x; reports what does not fit the command's syntax to diags (when

@@ -16,6 +16,7 @@
 #define LIQ_BUDGET_H
 
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct Budget {
@@ -68,5 +69,14 @@ static inline int budget_track(Budget *b, int64_t *charged, int64_t now, const c
     *charged = now;
     return d ? budget_charge(b, d, who) : budget_over(b);
 }
+
+/* The heap bytes datum_copy (engine/exec/op.h) takes for d in a pool: its string rounded up
+ * to the pool's 8-byte alignment, or the nodes, child arrays and strings of a JSON value; 0
+ * for a value without bytes. What states that copy values charge (issue 15: honest charges). */
+struct Datum;
+int64_t budget_datum_bytes(const struct Datum *d);
+
+/* A size as --memory-limit takes it, for messages: 512M, 1536K, 3G, or bytes. */
+void budget_size_text(char *buf, size_t len, uint64_t n);
 
 #endif

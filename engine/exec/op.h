@@ -86,6 +86,14 @@ struct OpCtx;
  * made of releases its charge (state_charged): both were alive at once. */
 void rowset_charge(RowSet *out, const struct OpCtx *ctx, int64_t state_charged, const char *who);
 
+/* A breaker whose state is rows (window commands, join, unnest): a worker's rows charge what
+ * they grew by to ctx's budget (rowset_track, after each batch), a combine moves both charges
+ * to dst (rowset_concat_charged), and finalize's result takes the state's charge
+ * (rowset_charge), so rows held before a breaker's end count against --memory-limit and a
+ * query past it stops naming the operator (issue 15). ctx or its budget NULL: not counted. */
+void rowset_track(RowSet *rs, const struct OpCtx *ctx, const char *who);
+void rowset_concat_charged(RowSet *dst, RowSet *src, const struct OpCtx *ctx, const char *who);
+
 RowSet *rowset_new(int nslots);
 void rowset_free(RowSet *rs);
 /* Copies the selected rows of b (every slot, loading input slots first) into rs. */
@@ -134,12 +142,6 @@ typedef struct OpVTable {
     OpState *(*copy)(const Op *op, const OpState *g);
     RowSet *(*finalize)(const Op *op, const OpCtx *ctx, OpState *g);
     void (*state_free)(const Op *op, OpState *g);
-    /* partial results (partial.h, issue 16; NULL: the breaker has none): save appends the
-     * state's content to out, spilled parts included (0, or -1 when a spill file cannot be
-     * read back); load makes a state of the bytes save wrote, NULL when they are not whole
-     * and valid (never trusted: they may come from anywhere) */
-    int (*save)(const Op *op, OpState *g, LiqBuf *out);
-    OpState *(*load)(const Op *op, const char *p, size_t n);
 } OpVTable;
 
 /* The entries of a breaker whose state is a RowSet (unnest, join, sort, limit): states merge
@@ -150,12 +152,6 @@ void rowset_state_merge(const Op *op, OpState *dst, OpState *src);
 OpState *rowset_state_copy(const Op *op, const OpState *g);
 void rowset_state_free(const Op *op, OpState *g);
 RowSet *rowset_in_order(RowSet *rs);
-/* ... and their partial results (partial.c): every row (spilled runs too) with its order key;
- * rowset_state_load also reads what rowset_result_save writes: the rows finalize gives of a
- * copy of g, with their order keys (a breaker whose result rows are its state, as dedup's) */
-int rowset_state_save(const Op *op, OpState *g, LiqBuf *out);
-OpState *rowset_state_load(const Op *op, const char *p, size_t n);
-int rowset_result_save(const Op *op, OpState *g, LiqBuf *out);
 /* The rows perm[0..keep) of rs in that order (keep cut to rs's rows), in a new row set that
  * takes rs's strings; rs is left empty. */
 RowSet *rowset_permute(RowSet *rs, const size_t *perm, size_t keep);
@@ -327,6 +323,8 @@ const Plan *op_subq_inner(const Op *op);
 /* Runs inner to completion with opt's inputs: the values of its first column, in pool. */
 SubqSet *subq_set_run(apr_pool_t *pool, const Plan *inner, const struct LiqRunOptions *opt);
 size_t subq_set_size(const SubqSet *s);
+/* The heap the set holds (arrays, strings): charged to the outer run's budget (issue 15). */
+int64_t subq_set_bytes(const SubqSet *s);
 /* LIQ_OK when the set is whole (also when its run read some input only in part: the outer run
  * reads the same inputs and says so); else the LiqStatus of its failed run and, in *why, what
  * failed: the outer run must stop with it (engine/run.c), not filter by a partial set. */
@@ -350,5 +348,17 @@ void subq_owner_attach(SubqOwner *o, apr_pool_t *pool);
 Op *op_join_new(Plan *p, const Plan *inner, Expr *key, int left, const int *rslots, int nright);
 const Plan *op_join_inner(const Op *op);
 Op *op_join_bind(apr_pool_t *pool, const Op *op, SubqSet *set, SubqOwner *owner);
+/* appendcols (issue 20, op_appendcols.c): a breaker; row i of the query takes the columns of
+ * row i of inner (the subquery: a constant key 1, then its columns) into slots[0..ncols),
+ * replacing (override) or filling null values, for the first max rows. */
+Op *op_appendcols_new(Plan *p, const Plan *inner, const int *slots, int ncols, int override,
+                      int max);
+const Plan *op_appendcols_inner(const Op *op);
+Op *op_appendcols_bind(apr_pool_t *pool, const Op *op, SubqSet *set, SubqOwner *owner);
+/* relevantfields (issue 20, op_relevant.c): a breaker; cond splits the rows; the fields are
+ * in[0..nin) (named names[]), or with records every field of the records but skip[] and the @
+ * fields; its rows are @fieldName ... @baselineMedian in out[0..5). */
+Op *op_relevant_new(Plan *p, Expr *cond, const int *in, const char *const *names, int nin,
+                    int records, const char *const *skip, int nskip, const int out[5]);
 
 #endif

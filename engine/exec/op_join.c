@@ -34,6 +34,7 @@ typedef struct JoinData {
 typedef struct JoinLocal {
     ExprState *st;
     RowSet *rows;
+    const OpCtx *ctx; /* its memory budget: the rows held are charged (issue 15) */
 } JoinLocal;
 
 static OpLocal *join_local_new(const Op *op, const OpCtx *ctx, apr_pool_t *pool)
@@ -41,6 +42,7 @@ static OpLocal *join_local_new(const Op *op, const OpCtx *ctx, apr_pool_t *pool)
     const JoinData *jd = op->data;
     JoinLocal *l = apr_pcalloc(pool, sizeof(*l));
     l->st = expr_state_new(pool, jd->key, ctx->rx);
+    l->ctx = ctx;
     if (jd->owner)
         subq_owner_attach(jd->owner, pool);
     return l;
@@ -85,6 +87,7 @@ static void join_sink(const Op *op, OpLocal *lp, Batch *b)
     free(rowof);
     tmp->nrows = 0;
     rowset_concat(l->rows, tmp);
+    rowset_track(l->rows, l->ctx, "join");
 }
 
 static void join_combine(const Op *op, OpState *g, OpLocal *lp)
@@ -92,15 +95,17 @@ static void join_combine(const Op *op, OpState *g, OpLocal *lp)
     (void)op;
     JoinLocal *l = lp;
     if (l->rows)
-        rowset_concat(g, l->rows);
+        rowset_concat_charged(g, l->rows, l->ctx, "join");
     l->rows = NULL;
 }
 
 static RowSet *join_finalize(const Op *op, const OpCtx *ctx, OpState *g)
 {
     (void)op;
-    (void)ctx;
-    return rowset_in_order(g);
+    int64_t charged = ((RowSet *)g)->charged;
+    RowSet *rs = rowset_in_order(g);
+    rowset_charge(rs, ctx, charged, "join");
+    return rs;
 }
 
 static const OpVTable join_vt = {

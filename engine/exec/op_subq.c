@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <apr_strings.h>
 #include "base/mem.h"
+#include "engine/exec/budget.h"
 #include "engine/exec/op.h"
 #include "engine/exec/pipe.h"
 
@@ -30,6 +31,7 @@ struct SubqSet {
     apr_pool_t *pool;
     Datum *slots; /* open addressing, by the first column; VT_NULL: empty */
     size_t *first; /* per slot: its first row (joins) */
+    size_t *last;  /* per slot: its last row (rows append in O(1)) */
     uint64_t mask;
     size_t n;       /* distinct keys */
     int ncols;      /* columns of a row */
@@ -40,7 +42,21 @@ struct SubqSet {
                        * inputs and says so), else the set is not whole and the outer run
                        * must not filter by it (subq_set_status) */
     const char *why;  /* then: what went wrong (in pool) */
+    int64_t bytes;    /* the heap it holds: arrays at their capacity, strings (issue 15) */
+    uint64_t limit;   /* --memory-limit (0: none): a set past it stops its run, LIQ_EMEMORY */
+    int over;
 };
+
+/* The bytes of s: its hash slots with their per-slot row indexes, its rows and chains, and
+ * the strings in its pool (8-byte rounding, the pool's blocks); the outer run's budget is
+ * charged with them (engine/run.c), as its states are. */
+static int64_t set_bytes(const SubqSet *s)
+{
+    uint64_t cap = s->slots ? s->mask + 1 : 0;
+    return (int64_t)(cap * (sizeof(Datum) + 2 * sizeof(size_t)) +
+                     s->caprows * ((size_t)s->ncols * sizeof(Datum) + sizeof(size_t))) +
+           s->bytes;
+}
 
 static size_t set_put(SubqSet *s, const Datum *d, size_t row);
 
@@ -48,10 +64,11 @@ static void set_grow(SubqSet *s)
 {
     uint64_t cap = s->slots ? (s->mask + 1) * 2 : 1024;
     Datum *old = s->slots;
-    size_t *oldfirst = s->first;
+    size_t *oldfirst = s->first, *oldlast = s->last;
     uint64_t oldcap = s->slots ? s->mask + 1 : 0;
     s->slots = mem_calloc(cap, sizeof(Datum));
     s->first = mem_alloc(cap * sizeof(size_t));
+    s->last = mem_alloc(cap * sizeof(size_t));
     s->mask = cap - 1;
     s->n = 0;
     for (uint64_t i = 0; i < oldcap; i++)
@@ -61,10 +78,12 @@ static void set_grow(SubqSet *s)
                 h = (h + 1) & s->mask;
             s->slots[h] = old[i];
             s->first[h] = oldfirst[i];
+            s->last[h] = oldlast[i];
             s->n++;
         }
     free(old);
     free(oldfirst);
+    free(oldlast);
 }
 
 /* The slot of key d (made, with row as its first row, when new). */
@@ -79,7 +98,7 @@ static size_t set_put(SubqSet *s, const Datum *d, size_t row)
         h = (h + 1) & s->mask;
     }
     s->slots[h] = *d;
-    s->first[h] = row;
+    s->first[h] = s->last[h] = row;
     s->n++;
     return h;
 }
@@ -134,10 +153,8 @@ static void set_add_row(SubqSet *s, const Datum *vals)
     s->next[r] = SIZE_MAX;
     size_t h = set_put(s, &vals[0], r);
     if (s->first[h] != r) { /* append to the key's chain (the rows keep their order) */
-        size_t k = s->first[h];
-        while (s->next[k] != SIZE_MAX)
-            k = s->next[k];
-        s->next[k] = r;
+        s->next[s->last[h]] = r;
+        s->last[h] = r;
     }
 }
 
@@ -150,6 +167,11 @@ int subq_set_status(const SubqSet *s, const char **why)
 size_t subq_set_size(const SubqSet *s)
 {
     return s->n;
+}
+
+int64_t subq_set_bytes(const SubqSet *s)
+{
+    return set_bytes(s);
 }
 
 /* Rows of the subquery's run reach the set through a LiqOutput: format_row (any worker)
@@ -214,6 +236,10 @@ static int dec_rows(void *ctx, const char *data, size_t len, const uint32_t *row
         at = end;
     }
     free(vals);
+    if (s->limit && (uint64_t)set_bytes(s) + 8192 > s->limit) { /* its pool's first block too */
+        s->over = 1;
+        return 1; /* the run stops: the set will not be whole */
+    }
     return 0;
 }
 
@@ -222,6 +248,7 @@ static apr_status_t set_free(void *p)
     SubqSet *s = p;
     free(s->slots);
     free(s->first);
+    free(s->last);
     free(s->rows);
     free(s->next);
     s->slots = NULL;
@@ -282,6 +309,7 @@ SubqSet *subq_set_run(apr_pool_t *pool, const Plan *inner, const LiqRunOptions *
                               strcmp(once, "-") == 0 ? "" : once);
         return s;
     }
+    s->limit = opt->memory_limit < INT64_MAX ? opt->memory_limit : 0;
     LiqRunOptions o = *opt; /* the same inputs; one plain run */
     o.keep_state = 0;
     o.order_base = 0;
@@ -312,6 +340,16 @@ SubqSet *subq_set_run(apr_pool_t *pool, const Plan *inner, const LiqRunOptions *
         if (!s->why)
             s->why = st == LIQ_ECANCELLED ? "a subquery's run was cancelled"
                                           : "a subquery's run failed";
+    }
+    if (s->over) { /* the set itself passed the limit (its run's states may not have) */
+        char lim[32];
+        budget_size_text(lim, sizeof(lim), s->limit);
+        s->status = LIQ_EMEMORY;
+        s->why = apr_psprintf(pool,
+                              "subquery needs more than the memory limit (--memory-limit %s): "
+                              "its table of values or rows does not fit; the query stopped, and "
+                              "no result of it was written",
+                              lim);
     }
     apr_pool_destroy(dp);
     liq_run_free(r);

@@ -49,6 +49,7 @@ static const JdNode *record_container(const UnnestData *ud, const Rec *r, apr_po
 }
 
 typedef struct UnnestLocal {
+    const OpCtx *ctx; /* its memory budget: the rows held are charged (issue 15) */
     ExprState *st;
     RowSet *rows; /* the elements of a source row share its order key, in element order; since
                    * the last combine (NULL: none yet) */
@@ -59,6 +60,7 @@ static OpLocal *unnest_local_new(const Op *op, const OpCtx *ctx, apr_pool_t *poo
     const UnnestData *ud = op->data;
     UnnestLocal *l = apr_pcalloc(pool, sizeof(*l));
     l->st = expr_state_new(pool, ud->list, ctx->rx);
+    l->ctx = ctx;
     return l;
 }
 
@@ -119,6 +121,7 @@ static void unnest_sink(const Op *op, OpLocal *lp, Batch *b)
     free(rowof);
     tmp->nrows = 0;
     rowset_concat(l->rows, tmp); /* the copied values live on with the rows */
+    rowset_track(l->rows, l->ctx, "unnest");
 }
 
 static void unnest_combine(const Op *op, OpState *g, OpLocal *lp)
@@ -126,7 +129,7 @@ static void unnest_combine(const Op *op, OpState *g, OpLocal *lp)
     (void)op;
     UnnestLocal *l = lp;
     if (l->rows)
-        rowset_concat(g, l->rows);
+        rowset_concat_charged(g, l->rows, l->ctx, "unnest");
     l->rows = NULL;
 }
 
@@ -137,8 +140,10 @@ typedef struct OrderCtx {
 static RowSet *unnest_finalize(const Op *op, const OpCtx *ctx, OpState *g)
 {
     (void)op;
-    (void)ctx;
-    return rowset_in_order(g);
+    int64_t charged = ((RowSet *)g)->charged;
+    RowSet *rs = rowset_in_order(g);
+    rowset_charge(rs, ctx, charged, "unnest");
+    return rs;
 }
 
 static const OpVTable unnest_vt = {
@@ -151,8 +156,6 @@ static const OpVTable unnest_vt = {
     .copy = rowset_state_copy,
     .finalize = unnest_finalize,
     .state_free = rowset_state_free,
-    .save = rowset_state_save,
-    .load = rowset_state_load,
 };
 
 Op *op_unnest_new(Plan *p, Expr *list, int slot)

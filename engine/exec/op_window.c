@@ -38,13 +38,24 @@
 
 typedef struct WinLocal {
     RowSet *rows; /* since the last combine (NULL: none yet) */
+    const OpCtx *ctx; /* its memory budget: the rows held are charged (issue 15) */
 } WinLocal;
+
+/* The command's name (accum, sessionize, ...): who passed the memory limit. */
+static const char *win_name(const Op *op)
+{
+    static const char *const names[] = {"accum",     "autoregress", "filldown", "sessionize",
+                                        "addtotals", "fillmissing", "outlier"};
+    const WinSpec *w = op->data;
+    return (size_t)w->kind < sizeof(names) / sizeof(names[0]) ? names[w->kind] : op->vt->name;
+}
 
 static OpLocal *win_local_new(const Op *op, const OpCtx *ctx, apr_pool_t *pool)
 {
     (void)op;
-    (void)ctx;
-    return apr_pcalloc(pool, sizeof(WinLocal));
+    WinLocal *l = apr_pcalloc(pool, sizeof(WinLocal));
+    l->ctx = ctx;
+    return l;
 }
 
 static OpState *win_global_new(const Op *op)
@@ -58,14 +69,14 @@ static void win_sink(const Op *op, OpLocal *lp, Batch *b)
     if (!l->rows)
         l->rows = rowset_new(op->plan->nslots);
     rowset_append_batch(l->rows, op->plan, b);
+    rowset_track(l->rows, l->ctx, win_name(op));
 }
 
 static void win_combine(const Op *op, OpState *g, OpLocal *lp)
 {
-    (void)op;
     WinLocal *l = lp;
     if (l->rows)
-        rowset_concat(g, l->rows);
+        rowset_concat_charged(g, l->rows, l->ctx, win_name(op));
     l->rows = NULL;
 }
 
@@ -514,8 +525,8 @@ static RowSet *do_outlier(const WinSpec *w, RowSet *rs)
 
 static RowSet *win_finalize(const Op *op, const OpCtx *ctx, OpState *g)
 {
-    (void)ctx;
     const WinSpec *w = op->data;
+    int64_t charged = ((RowSet *)g)->charged; /* the result's rows take the state's charge */
     RowSet *rs = ordered(w, g);
     switch (w->kind) {
     case WIN_ACCUM:
@@ -540,6 +551,8 @@ static RowSet *win_finalize(const Op *op, const OpCtx *ctx, OpState *g)
         rs = do_outlier(w, rs);
         break;
     }
+    rs->charged = 0;
+    rowset_charge(rs, ctx, charged, win_name(op));
     return rs;
 }
 
@@ -553,8 +566,6 @@ static const OpVTable win_vt = {
     .copy = rowset_state_copy,
     .finalize = win_finalize,
     .state_free = rowset_state_free,
-    .save = rowset_state_save,
-    .load = rowset_state_load,
 };
 
 Op *op_window_new(Plan *p, const WinSpec *spec)

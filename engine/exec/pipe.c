@@ -1013,6 +1013,10 @@ static void set_ctx(LiqRun *r)
         x->prev_end = opt->end_ms - shift;
         break;
     }
+    case DIFF_SHIFT: /* logcompare timeshift D */
+        x->prev_start = opt->start_ms - plan->diff_shift;
+        x->prev_end = opt->end_ms - plan->diff_shift;
+        break;
     default: /* the same days a calendar month earlier */
         x->prev_start = ts_add_months(opt->start_ms, -1);
         x->prev_end = ts_add_months(opt->end_ms, -1);
@@ -1026,6 +1030,11 @@ void pipe_run_fail(LiqRun *r, LiqStatus status, const char *why)
 {
     r->fail = status;
     r->fail_why = why;
+}
+
+void pipe_run_hold(LiqRun *r, int64_t bytes, const char *who)
+{
+    budget_charge(&r->budget, bytes, who);
 }
 
 LiqRun *pipe_run_new(const Plan *plan, const LiqRunOptions *opt)
@@ -1165,7 +1174,12 @@ LiqStatus liq_run_exec(LiqRun *r, const LiqOutput *out, LiqRunStats *st, LiqDiag
     }
     r->executed = 1;
     if (r->fail != LIQ_OK) {
-        diag_add(diags, DIAG_ERROR, NULL, "%s", r->fail_why ? r->fail_why : "the run failed");
+        LiqDiag *d =
+            diag_add(diags, DIAG_ERROR, NULL, "%s", r->fail_why ? r->fail_why : "the run failed");
+        if (r->fail == LIQ_EMEMORY) /* a subquery's table, or its run, passed the limit */
+            diag_hint(diags, d, "%s",
+                      "raise --memory-limit (0 or none: no limit), or make the subquery's "
+                      "result smaller: filter in it, or dedup its values");
         return r->fail;
     }
     if (opt->keep_state && !plan->pipes[0].breaker) {
@@ -1175,7 +1189,10 @@ LiqStatus liq_run_exec(LiqRun *r, const LiqOutput *out, LiqRunStats *st, LiqDiag
     }
     if (plan->diff != DIFF_NONE && (!opt->has_start || !opt->has_end)) {
         diag_add(diags, DIAG_ERROR, NULL,
-                 "diff compares two periods: give the current one with --start and --end");
+                 plan->diff == DIFF_SHIFT
+                     ? "logcompare compares two periods: give the current one with --start "
+                       "and --end"
+                     : "diff compares two periods: give the current one with --start and --end");
         return LIQ_EUSAGE;
     }
     seq_init(&r->seq, plan, out, &r->stop, pool);
@@ -1310,6 +1327,11 @@ LiqStatus liq_run_exec(LiqRun *r, const LiqOutput *out, LiqRunStats *st, LiqDiag
 }
 
 /* ===== The state seam ===== */
+
+struct LiqState {
+    const Plan *plan; /* the compiled query it belongs to */
+    OpState *st;      /* the first breaker's global state */
+};
 
 LiqState *liq_run_state_take(LiqRun *r)
 {

@@ -55,7 +55,8 @@ typedef struct SlotInfo {
                     * (engine/input/census.h), its absence from every record is warned about */
 } SlotInfo;
 
-typedef enum { DIFF_NONE, DIFF_PREVIOUS, DIFF_DAY, DIFF_WEEK, DIFF_MONTH } DiffKind;
+/* DIFF_SHIFT: logcompare timeshift D (issue 20): the same period D earlier (Plan.diff_shift) */
+typedef enum { DIFF_NONE, DIFF_PREVIOUS, DIFF_DAY, DIFF_WEEK, DIFF_MONTH, DIFF_SHIFT } DiffKind;
 
 typedef struct VisCol {
     const char *name; /* the column name (L13) */
@@ -95,6 +96,8 @@ typedef struct Plan {
     int needs_ts;      /* bin(), earliest/latest, diff or anomaly read @timestamp: an input
                         * none of whose records has one is reported (docs/timestamps.md T10) */
     DiffKind diff;     /* pattern | diff: the comparison period (a run sets the periods) */
+    int64_t diff_shift; /* DIFF_SHIFT: how far back the previous period is, ms */
+    const char *src_start, *src_end; /* SOURCE name start=... end=...: the times as written */
     int ncheck;        /* slots with check set */
     int max_fields;    /* --max-fields: leaves of a JSON record that give fields (0: CloudWatch's
                         * JSON_MAX_FIELDS, engine/data/json.h) */

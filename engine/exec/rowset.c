@@ -82,6 +82,20 @@ void rowset_charge(RowSet *out, const OpCtx *ctx, int64_t state_charged, const c
     budget_charge(ctx->mem, -state_charged, NULL);
 }
 
+void rowset_track(RowSet *rs, const OpCtx *ctx, const char *who)
+{
+    if (ctx && ctx->mem)
+        budget_track(ctx->mem, &rs->charged, (int64_t)rowset_bytes(rs), who);
+}
+
+void rowset_concat_charged(RowSet *dst, RowSet *src, const OpCtx *ctx, const char *who)
+{
+    int64_t was = dst->charged + src->charged;
+    rowset_concat(dst, src);
+    dst->charged = was;
+    rowset_track(dst, ctx, who);
+}
+
 void rowset_clear(RowSet *rs)
 {
     free(rs->data);

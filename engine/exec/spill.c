@@ -130,6 +130,20 @@ int spill_runs_write(SpillRuns **runs, Budget *b, const LiqBuf *out, uint64_t nr
     return 0;
 }
 
+int spill_runs_append(SpillRuns **runs, Budget *b, const LiqBuf *out, uint64_t nrows, int start)
+{
+    SpillRuns *s = *runs;
+    if (start || !s || !s->n || !s->cur || s->r[s->n - 1].f != s->cur ||
+        s->r[s->n - 1].off + s->r[s->n - 1].len != s->cur->size)
+        return spill_runs_write(runs, b, out, nrows);
+    uint64_t off;
+    if (spill_append(s->cur, b, out->p, out->len, &off) < 0)
+        return -1;
+    s->r[s->n - 1].len += out->len;
+    s->r[s->n - 1].nrows += nrows;
+    return 0;
+}
+
 void spill_runs_move(SpillRuns **dst, SpillRuns *src)
 {
     if (!src)
@@ -498,4 +512,44 @@ RowStream *spill_merge_new(RowSet *rs, size_t *perm, const SpillOrder *ord, Budg
     for (size_t i = m->nh / 2; i-- > 0;)
         merge_down(m, i);
     return &m->base;
+}
+
+void spill_runs_reduce(RowSet *rs, const SpillOrder *ord, Budget *b, const char *who)
+{
+    int64_t q = b && b->limit > 0 ? b->limit / 4 / 4096 : 256;
+    size_t fan = q < 4 ? 4 : q > 256 ? 256 : (size_t)q;
+    while (rs->runs && rs->runs->n > fan && !budget_stopped(b)) {
+        SpillRuns *next = NULL;
+        for (size_t i = 0; i < rs->runs->n && !budget_stopped(b); i += fan) {
+            size_t k = rs->runs->n - i < fan ? rs->runs->n - i : fan;
+            RowSet *part = rowset_new(rs->nslots);
+            part->runs = mem_calloc(1, sizeof(SpillRuns));
+            part->runs->r = mem_alloc(sizeof(SpillRun) * k);
+            part->runs->n = part->runs->cap = k;
+            for (size_t j = 0; j < k; j++) {
+                part->runs->r[j] = rs->runs->r[i + j];
+                spill_file_ref(part->runs->r[j].f);
+            }
+            RowStream *m = spill_merge_new(part, mem_alloc(sizeof(size_t)), ord, b, who, 0);
+            RowSet *chunk = rowset_new(rs->nslots);
+            LiqBuf buf = {0};
+            int start = 1;
+            size_t n;
+            while (!budget_stopped(b) && (n = m->fill(m, chunk)) > 0) {
+                for (size_t r = 0; r < n; r++)
+                    spill_put_row(&buf, &chunk->data[r * (size_t)rs->nslots], rs->nslots,
+                                  chunk->order[r]);
+                spill_runs_append(&next, b, &buf, n, start); /* fails: the run stops */
+                start = 0;
+                buf.len = 0;
+                chunk->nrows = 0;
+                apr_pool_clear(chunk->pool);
+            }
+            buf_free(&buf);
+            rowset_free(chunk);
+            m->free(m);
+        }
+        spill_runs_free(rs->runs);
+        rs->runs = next;
+    }
 }

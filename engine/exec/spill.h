@@ -52,6 +52,12 @@ typedef struct SpillRuns {
 /* Appends out[0..len) to the owner's file as one more run of nrows rows: 0, or -1 (failed,
  * budget_fail). *runs is made when NULL. */
 int spill_runs_write(SpillRuns **runs, struct Budget *b, const LiqBuf *out, uint64_t nrows);
+/* The same, written in pieces: out continues the last run of *runs with nrows more rows when
+ * that run ends where the owner's file does (nothing was appended since), else it starts a new
+ * run (start: always). A run's rows need not be in memory whole to be written: a sorted run
+ * written in pieces is one run, or several sorted runs, which merge the same. */
+int spill_runs_append(SpillRuns **runs, struct Budget *b, const LiqBuf *out, uint64_t nrows,
+                      int start);
 /* Moves src's runs to the end of *dst (src freed); a deep copy (files shared); free. */
 void spill_runs_move(SpillRuns **dst, SpillRuns *src);
 SpillRuns *spill_runs_copy(const SpillRuns *s);
@@ -80,6 +86,13 @@ struct RowStream;
  * runs and charge) and perm (malloc'd). Failed reads stop the run (budget_fail). */
 struct RowStream *spill_merge_new(struct RowSet *rs, size_t *perm, const SpillOrder *ord,
                                   struct Budget *b, const char *who, int renumber);
+
+/* Merges rs's runs by ord, a group at a time, into fewer, longer runs until a merge of all of
+ * them fits: at most (a quarter of b's limit) / 4 KiB runs, 4 to 256 (a state that spilled
+ * many small runs, dedup's partitions under a small limit). The rows and their order keys are
+ * the same; a failed read or write stops the run (budget_fail). */
+void spill_runs_reduce(struct RowSet *rs, const SpillOrder *ord, struct Budget *b,
+                       const char *who);
 
 /* One row (nslots values and its order key) at the end of out. */
 void spill_put_row(LiqBuf *out, const Datum *row, int nslots, uint64_t order);

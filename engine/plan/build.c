@@ -19,6 +19,7 @@
 #include <apr_strings.h>
 #include "engine/exec/op.h"
 #include "engine/input/census.h"
+#include "engine/input/ts.h"
 #include "engine/plan/build.h"
 #include "engine/plan/expr_compile.h"
 #include "engine/plan/fpat_compile.h"
@@ -686,7 +687,9 @@ static void add_pattern_cmd(Builder *b, const AstNode *cmd, const AstNode *diffc
         dk = !diffcmd->str                                    ? DIFF_PREVIOUS
              : !strcasecmp(diffcmd->str, "previousDay")       ? DIFF_DAY
              : !strcasecmp(diffcmd->str, "previousWeek")      ? DIFF_WEEK
+             : !strcasecmp(diffcmd->str, "timeshift")         ? DIFF_SHIFT
                                                                : DIFF_MONTH;
+        b->p->diff_shift = dk == DIFF_SHIFT ? (int64_t)diffcmd->num : 0;
         ts = compile_timestamp(b, diffcmd->span);
         for (int i = 0; i < 3; i++)
             dslots[i] = plan_new_slot(b->p, dnames[i], SLOT_COMPUTED);
@@ -899,6 +902,276 @@ static int fill_bins(Builder *b, const AstNode *q, uint32_t at, const AstNode *c
     return 0;
 }
 
+static AstNode *field_node(apr_pool_t *pool, const char *name, LiqSpan span);
+
+/* json [field=F] "a.b[0].c" [as alias]: jsonParse(F).a.b[0].c as alias (docs/commands-2025.md
+ * C42-C44); a path may start with '$.' (JSONPath's root). */
+static void add_json(Builder *b, const AstNode *cmd, const XCmd *x)
+{
+    apr_pool_t *pool = b->p->pool;
+    LiqSpan sp = x->json_path->span;
+    AstNode *call = ast_new_str(pool, AST_CALL, sp, "jsonParse", 9);
+    call->fn = FN_jsonParse;
+    call->written = "jsonParse";
+    ast_add(pool, call, x->json_field ? field_node(pool, x->json_field->str, x->json_field->span)
+                                      : field_node(pool, "@message", cmd->span));
+    const char *p = x->json_path->str, *end = p + x->json_path->len;
+    if (p < end && *p == '$') {
+        p++;
+        if (p < end && *p == '.')
+            p++;
+    }
+    AstNode *e = call;
+    int ok = p < end;
+    while (ok && p < end) {
+        if (*p == '[') {
+            const char *q = p + 1;
+            double idx = 0;
+            while (q < end && *q >= '0' && *q <= '9')
+                idx = idx * 10 + (*q++ - '0');
+            if (q == p + 1 || q >= end || *q != ']' || idx > 1e9) {
+                ok = 0;
+                break;
+            }
+            AstNode *num = ast_new(pool, AST_NUM, sp);
+            num->num = idx;
+            num->str = apr_pstrmemdup(pool, p + 1, (size_t)(q - p - 1));
+            num->len = (uint32_t)(q - p - 1);
+            AstNode *ix = ast_new(pool, AST_INDEX, sp);
+            ast_add(pool, ix, e);
+            ast_add(pool, ix, num);
+            e = ix;
+            p = q + 1;
+            if (p < end && *p == '.') {
+                p++;
+                ok = p < end;
+            }
+            continue;
+        }
+        const char *q = p;
+        while (q < end && *q != '.' && *q != '[')
+            q++;
+        if (q == p) {
+            ok = 0;
+            break;
+        }
+        AstNode *m = ast_new(pool, AST_MEMBER, sp);
+        m->str = apr_pstrmemdup(pool, p, (size_t)(q - p));
+        m->len = (uint32_t)(q - p);
+        ast_add(pool, m, e);
+        e = m;
+        p = q;
+        if (p < end && *p == '.') {
+            p++;
+            ok = p < end;
+        }
+    }
+    if (!ok) {
+        xerr(b, x->json_path, "json: the path is keys separated by '.', with [n] for an element "
+                              "of a list",
+             "for example \"user.roles[0].name\"");
+        return;
+    }
+    if (x->json_field) { /* a field that is an object of a JSON record has no value of its own:
+                          * its leaves are fields, F.a.b (C43) */
+        const char *q = x->json_path->str, *qend = q + x->json_path->len;
+        if (q < qend && *q == '$')
+            q += q + 1 < qend && q[1] == '.' ? 2 : 1;
+        LiqBuf flat = {0};
+        buf_add(&flat, x->json_field->str, x->json_field->len);
+        buf_addc(&flat, '.');
+        for (; q < qend; q++) /* a[0].b -> a.0.b, as records are flattened (§7.2) */
+            if ((*q == '[' && flat.p[flat.len - 1] != '.') || (*q != '[' && *q != ']'))
+                buf_addc(&flat, *q == '[' ? '.' : *q);
+        AstNode *leaf = field_node(pool, apr_pstrmemdup(pool, flat.p, flat.len), sp);
+        buf_free(&flat);
+        AstNode *co = ast_new_str(pool, AST_CALL, sp, "coalesce", 8);
+        co->fn = FN_coalesce;
+        co->written = "coalesce";
+        ast_add(pool, co, e);
+        ast_add(pool, co, leaf);
+        e = co;
+    }
+    Expr *ex = compile(b, e);
+    if (!ex)
+        return;
+    const char *name = x->alias ? x->alias->str
+                                : apr_pstrmemdup(pool, x->json_path->str, x->json_path->len);
+    Expr **exprs = apr_palloc(pool, sizeof(Expr *));
+    int *slots = apr_palloc(pool, sizeof(int));
+    exprs[0] = ex;
+    slots[0] = xnew(b, name);
+    vis_replace(b, name, slots[0]);
+    Op *op = op_fields_new(b->p, exprs, slots, 1);
+    op->label = ast_text(pool, cmd, b->text);
+    op->detail = reads_of(b, exprs, 1);
+    push_op(b, op);
+}
+
+/* Shows the column name (slot) after those shown so far, unless it is shown already or a
+ * display decides the columns. */
+static void xshow(Builder *b, const char *name, int slot)
+{
+    for (int i = 0; i < b->nvis; i++)
+        if (strcmp(b->vis[i].name, name) == 0)
+            return;
+    for (int i = 0; i < b->nlk_shown; i++)
+        if (strcmp(b->lk_shown[i], name) == 0)
+            return;
+    if (b->vmode == VIS_DEFAULT) {
+        if (!strcmp(name, "@timestamp") || !strcmp(name, "@message"))
+            return;
+        const char **v = apr_palloc(b->p->pool, sizeof(char *) * (size_t)(b->nlk_shown + 1));
+        if (b->nlk_shown)
+            memcpy(v, b->lk_shown, sizeof(char *) * (size_t)b->nlk_shown);
+        v[b->nlk_shown++] = name;
+        b->lk_shown = v;
+    } else if (b->vmode != VIS_DISPLAY) {
+        vis_add(b, name, slot, 1);
+    }
+}
+
+/* appendcols [override=b] [max=n] (subquery): the subquery becomes a plan of its own that
+ * shows a constant key (1, as @@appendkey) and then its own columns; each run runs it first
+ * (engine/run.c). Its column NAME goes into the query's field NAME (docs/commands-2025.md
+ * C45-C48). */
+static void add_appendcols(Builder *b, const AstNode *cmd, const XCmd *x)
+{
+    apr_pool_t *pool = b->p->pool;
+    const AstNode *sq = x->subq->kids[0];
+    Plan *probe = plan_build_opts(pool, sq, b->text, NULL, b->opts, b->diags);
+    if (!probe) {
+        b->errors++;
+        return;
+    }
+    AstNode *iq = ast_new(pool, AST_QUERY, sq->span);
+    iq->str = sq->str;
+    iq->len = sq->len;
+    for (uint32_t i = 0; i < sq->nkids; i++)
+        ast_add(pool, iq, sq->kids[i]);
+    LiqSpan sp = x->subq->span;
+    AstNode *dl = ast_new(pool, AST_DISPLAY, sp);
+    AstNode *one = ast_new(pool, AST_NUM, sp);
+    one->num = 1;
+    one->str = "1";
+    one->len = 1;
+    AstNode *kitem = ast_add(pool, ast_new(pool, AST_ITEM, sp), one);
+    kitem->str = "@@appendkey";
+    kitem->len = 11;
+    ast_add(pool, dl, kitem);
+    for (int i = 0; i < probe->nvis; i++)
+        ast_add(pool, dl, ast_add(pool, ast_new(pool, AST_ITEM, sp),
+                                  field_node(pool, probe->vis[i].name, sp)));
+    ast_add(pool, iq, dl);
+    Plan *inner = plan_build_opts(pool, iq, b->text, NULL, b->opts, b->diags);
+    if (!inner) {
+        b->errors++;
+        return;
+    }
+    int n = inner->nvis - 1;
+    int *slots = apr_pcalloc(pool, sizeof(int) * (size_t)(n + 1));
+    for (int i = 0; i < n; i++) {
+        const char *name = inner->vis[i + 1].name;
+        int s = scope_get(b->scope, name);
+        if (s < 0 && !b->scope->closed) { /* a field of the records, or a new one */
+            s = plan_input_slot(b->p, name, strlen(name));
+            scope_set(pool, b->scope, b->p->slots[s].name, s);
+        } else if (s < 0) {
+            s = plan_new_slot(b->p, name, SLOT_COMPUTED);
+            scope_set(pool, b->scope, name, s);
+        }
+        b->p->slots[s].used = 1;
+        slots[i] = s;
+        xshow(b, name, s);
+    }
+    Op *op = op_appendcols_new(b->p, inner, slots, n, x->override, x->max);
+    op->label = ast_text(pool, cmd, b->text);
+    op->detail = apr_psprintf(pool, "%d column%s by position, %s; the subquery runs first over "
+                              "the inputs", n, n == 1 ? "" : "s",
+                              x->override ? "replacing the rows' own values"
+                                          : "filling only the rows' null values");
+    end_pipeline(b, op);
+}
+
+/* The field names n reads, into v (pool). */
+static void field_names(apr_pool_t *pool, const AstNode *n, const char ***v, int *nv, int *cap)
+{
+    if (!n)
+        return;
+    if (n->kind == AST_FIELD) {
+        if (*nv == *cap) {
+            int c = *cap ? *cap * 2 : 8;
+            const char **w = apr_palloc(pool, sizeof(char *) * (size_t)c);
+            if (*nv)
+                memcpy(w, *v, sizeof(char *) * (size_t)*nv);
+            *v = w;
+            *cap = c;
+        }
+        (*v)[(*nv)++] = apr_pstrmemdup(pool, n->str, n->len);
+    }
+    for (uint32_t i = 0; i < n->nkids; i++)
+        field_names(pool, n->kids[i], v, nv, cap);
+}
+
+/* relevantfields [f, ...] where COND: the condition into a slot, then the breaker
+ * (op_relevant.c); afterwards only its five columns exist. */
+static void add_relevantfields(Builder *b, const AstNode *cmd, const XCmd *x)
+{
+    apr_pool_t *pool = b->p->pool;
+    Expr *cond = compile(b, x->where);
+    if (!cond)
+        return;
+    int *in = apr_pcalloc(pool, sizeof(int) * (size_t)(x->nfields + b->nvis + 4));
+    const char **names = apr_pcalloc(pool, sizeof(char *) * (size_t)(x->nfields + b->nvis + 4));
+    int nin = 0;
+    int records = x->nfields == 0 && b->p->npipes == 1 && b->vmode != VIS_STATS;
+    if (x->nfields == 0 && !records) { /* after a breaker: the columns shown (C9) */
+        const char **shown;
+        int nshown = xshown(b, &shown);
+        for (int i = 0; i < nshown; i++) {
+            int s = xslot(b, field_node(pool, shown[i], cmd->span));
+            if (s >= 0) {
+                names[nin] = shown[i];
+                in[nin++] = s;
+            }
+        }
+    }
+    for (int i = 0; i < x->nfields; i++) {
+        int s = xslot(b, x->fields[i]);
+        if (s < 0)
+            return;
+        names[nin] = x->fields[i]->str;
+        in[nin++] = s;
+    }
+    /* the fields the condition names are left out of an analysis of every field */
+    const char **skip = NULL;
+    int nskip = 0, skcap = 0;
+    if (records)
+        field_names(pool, x->where, &skip, &nskip, &skcap);
+    static const char *const onames[5] = {"@fieldName", "@relevanceScore",
+                                          "@topRelevanceContributors", "@conditionalMedian",
+                                          "@baselineMedian"};
+    int oslots[5];
+    for (int i = 0; i < 5; i++)
+        oslots[i] = plan_new_slot(b->p, onames[i], SLOT_COMPUTED);
+    Op *op = op_relevant_new(b->p, cond, in, names, nin, records, skip, nskip, oslots);
+    op->label = ast_text(pool, cmd, b->text);
+    op->detail = records ? "every field of the records but the condition's and the @ fields"
+                         : reads_of(b, &cond, 1);
+    end_pipeline(b, op);
+    Scope *scope = apr_pcalloc(pool, sizeof(*scope));
+    scope->closed = 1;
+    b->scope = scope;
+    b->vmode = VIS_STATS;
+    b->nvis = 0;
+    b->nlk_shown = 0;
+    for (int i = 0; i < 5; i++) {
+        scope_set(pool, scope, onames[i], oslots[i]);
+        vis_add(b, onames[i], oslots[i], 0);
+    }
+    b->ordered = 1;
+}
+
 static void add_xcmd(Builder *b, const AstNode *q, uint32_t at)
 {
     const AstNode *cmd = q->kids[at];
@@ -910,6 +1183,28 @@ static void add_xcmd(Builder *b, const AstNode *q, uint32_t at)
     }
     if (x.kind == XC_COUNTFREQUENT) {
         add_count_frequent(b, cmd, &x);
+        return;
+    }
+    if (x.kind == XC_JSON) {
+        add_json(b, cmd, &x);
+        return;
+    }
+    if (x.kind == XC_LOGCOMPARE) { /* pattern @message | diff, the period timeshift earlier */
+        AstNode *pat = ast_new(pool, AST_PATTERN, cmd->span);
+        ast_add(pool, pat, field_node(pool, "@message", cmd->span));
+        AstNode *diff = ast_new(pool, AST_DIFF, cmd->span);
+        diff->str = "timeshift";
+        diff->len = 9;
+        diff->num = (double)x.timeshift_ms;
+        add_pattern_cmd(b, pat, diff, NULL);
+        return;
+    }
+    if (x.kind == XC_APPENDCOLS) {
+        add_appendcols(b, cmd, &x);
+        return;
+    }
+    if (x.kind == XC_RELEVANTFIELDS) {
+        add_relevantfields(b, cmd, &x);
         return;
     }
     if (x.kind == XC_EXPAND) { /* unnest f into f */
@@ -1359,8 +1654,10 @@ static const SourceSel *source_sels(apr_pool_t *pool, const AstNode *const *cmds
     SourceSel *sel = apr_pcalloc(pool, sizeof(SourceSel) * (size_t)(ncmds + 1));
     for (int i = 0; i < ncmds; i++) {
         const AstNode *c = cmds[i];
-        if (!c->str) { /* SOURCE 'name' */
+        if (!c->str) { /* SOURCE 'name' (ITEM kids: start=/end=, source_range) */
             sel[i].names = strings(pool, c, &sel[i].nnames);
+            while (sel[i].nnames > 0 && c->kids[sel[i].nnames - 1]->kind == AST_ITEM)
+                sel[i].nnames--;
             continue;
         }
         int datasource = strcasecmp(c->str, "dataSource") == 0;
@@ -1387,6 +1684,35 @@ static const SourceSel *source_sels(apr_pool_t *pool, const AstNode *const *cmds
 }
 
 /* Is everything after command i a fields or display command? */
+/* SOURCE name start=TIME end=TIME: the query's own time range (Plan.src_start/src_end), the
+ * times as --start/--end take them; the CLI uses it where --start/--end are not given. */
+static void source_range(Builder *b, const AstNode *c)
+{
+    if (c->str)
+        return;
+    for (uint32_t k = 0; k < c->nkids; k++) {
+        const AstNode *it = c->kids[k];
+        if (it->kind != AST_ITEM)
+            continue;
+        const AstNode *v = it->kids[0];
+        int64_t ms;
+        int start = !strcasecmp(it->str, "start"), end = !strcasecmp(it->str, "end");
+        if (!start && !end) {
+            xerr(b, it, apr_psprintf(b->p->pool, "SOURCE takes start= and end=, not '%s='",
+                                     it->str),
+                 "write SOURCE group start=-1d end=now");
+            continue;
+        }
+        if (!ts_parse_user(v->str, 0, &ms)) {
+            xerr(b, v, "not a time: ISO 8601, epoch seconds or milliseconds, now, or relative "
+                       "to now such as -15m, -2h, -7d",
+                 "write SOURCE group start=-1d end=now");
+            continue;
+        }
+        *(start ? &b->p->src_start : &b->p->src_end) = v->str;
+    }
+}
+
 static int only_projection_after(const AstNode *q, uint32_t i)
 {
     for (uint32_t j = i + 1; j < q->nkids; j++)
@@ -1761,6 +2087,8 @@ Plan *plan_build_opts(apr_pool_t *pool, const AstNode *q, const char *text, cons
         op->label = ast_text(pool, srcs[0], text);
         push_op(&b, op);
     }
+    for (int i = 0; i < nsrc; i++)
+        source_range(&b, srcs[i]);
     add_range(&b, q);
     for (uint32_t i = 0; i < q->nkids; i++) {
         const AstNode *cmd = q->kids[i];
@@ -1806,6 +2134,12 @@ Plan *plan_build_opts(apr_pool_t *pool, const AstNode *q, const char *text, cons
         case AST_JOIN:
             add_join(&b, q, i);
             break;
+        case AST_DIFF: { /* alone, as AWS's diff page writes it: 'pattern @message | diff' */
+            AstNode *pat = ast_new(pool, AST_PATTERN, cmd->span);
+            ast_add(pool, pat, field_node(pool, "@message", cmd->span));
+            add_pattern_cmd(&b, pat, cmd, NULL);
+            break;
+        }
         case AST_PATTERN: {
             const AstNode *next = i + 1 < q->nkids ? q->kids[i + 1] : NULL;
             int with_diff = next && next->kind == AST_DIFF;

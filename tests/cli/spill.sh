@@ -1,11 +1,12 @@
 #!/bin/sh
-# spill.sh -- CLI test: stats by keys and sort without limit spill past --memory-limit (issue
-# 15, docs/memory.md)
+# spill.sh -- CLI test: stats by keys, dedup and sort without limit spill past --memory-limit
+# (issue 15, docs/memory.md)
 #
 # The same queries with a tiny --memory-limit (a sort writes sorted runs to --temp-dir and
 # merges them; a stats writes its groups with their aggregate states to hash partitions and
-# reads them back one at a time) and without a limit, at --threads 1, 2 and 4: byte-identical
-# output, for every aggregate (pct, count_distinct, earliest/latest, sortsFirst/sortsLast,
+# reads them back one at a time; a dedup writes its rows to hash partitions, dedups each one
+# alone and merges them by input order) and without a limit, at --threads 1, 2 and 4:
+# byte-identical output, for every aggregate (pct, count_distinct, earliest/latest, sortsFirst/sortsLast,
 # sums of fractions), ties (many rows per key) broken as in memory, rows holding JSON lists
 # and maps, keys with nulls, stages after the spilled one. Spill files leave no name in --temp-dir, after the run and after SIGTERM; an
 # unusable --temp-dir and a write that fails (the file size limit, as a full disk would)
@@ -62,6 +63,13 @@ same "stats | sort (unordered groups)" 'stats count(*) as c, max(n) as mx by use
 same "stats | sort | limit (top groups)" 'stats count(*) as c by user, f | sort c desc | limit 20'
 same "stats by bin" 'stats count(*), pct(n, 90) by bin(1h)'
 same "stats by a number key written two ways" 'stats count(*) by n * 1.0, n'
+# dedup: partitions by key hash, read back one at a time; rows with a null key kept in order
+same "dedup by a key with nulls" 'dedup user'
+same "dedup by two keys (nearly every row kept)" 'dedup user, f'
+same "dedup, number keys in their short form" 'fields n * 1.0 as nn, user | dedup nn, f'
+same "dedup by a JSON list" 'dedup tags | fields tags, m, pad'
+same "dedup, a stage after it" 'dedup m, user | stats count(*) as c by n | sort c, n'
+same "sort | dedup (earliest rows by sort order)" 'sort pad desc | dedup n, f'
 
 # the state held stays near the limit: --stats says so
 run --threads 2 --memory-limit 256K --temp-dir "$tmp/spill" --stats 'sort user' "$tmp/in.jsonl"

@@ -6,7 +6,7 @@
 # query must not filter or join by what it got: before, a subquery whose dedup passed
 # --memory-limit left an empty set and the query printed count 0 with exit 0, and over standard
 # input (read by the subquery, gone for the query) it printed nothing with exit 0. Now the
-# first stops with the subquery's error and exit 5, the second with exit 2 and the fix (save
+# first stops with the subquery's error and exit 5 (its table past the limit: dedup spills), the second with exit 2 and the fix (save
 # the input to a file). Whole sets still work, from files and at every thread count.
 # Environment (set by make check): LIQ = the liq binary, SRCDIR = the source tree.
 # Exit: 0 all checks passed, 1 a check failed.
@@ -36,10 +36,10 @@ for t in 1 2 4; do
     expect_out "whole set, $t threads"
 done
 
-# the subquery's dedup needs more than the limit: the set is cut, the query must stop
+# the subquery's table needs more than the limit: the set is cut, the query must stop
 run --memory-limit 1M --log-group app="$tmp/app.log" "$q"
 expect_rc 5 "subquery past --memory-limit"
-expect_err_has "dedup needs more than the memory limit" "subquery past --memory-limit"
+expect_err_has "subquery needs more than the memory limit" "subquery past --memory-limit"
 if grep -q '^[0-9]' "$tmp/out"; then not_ok "subquery past --memory-limit: a count was written"; show "$tmp/out"; else
     ok "subquery past --memory-limit: no count written"; fi
 

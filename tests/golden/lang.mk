@@ -8,7 +8,10 @@ LANG_TESTS = \
 	tests/golden/lang/commands2025.test
 
 LANG_SH_TESTS = \
-	tests/lang/mixed_types.sh
+	tests/lang/mixed_types.sh \
+	tests/lang/aws_examples.sh \
+	tests/lang/order_threads.sh
 
 LANG_TEST_INPUTS = \
-	tests/golden/lang/data/1to1000.ndjson
+	tests/golden/lang/data/1to1000.ndjson \
+	tests/lang/aws_examples.txt
