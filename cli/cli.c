@@ -35,6 +35,7 @@
 #include "cli/cli.h"
 #include "cli/out.h"
 #include "cli/out_chart.h"
+#include "cli/partial.h"
 #include "cli/progress.h"
 #include "cli/sig.h"
 #include "cli/saved.h"
@@ -87,6 +88,8 @@ typedef struct CliOpts {
     int64_t now_ms;           /* the time --start/--end are relative to */
     const char *cache_dir;    /* --cache-dir DIR: S3 objects kept there */
     int fields;               /* --fields: list the discovered fields of the inputs */
+    int partial, merge;       /* --partial, --merge: partial results (cli/partial.h) */
+    int part_index, part_index_set; /* --part-index K: the part's ordinal */
     int progress;             /* --progress 1, --no-progress 0, else -1: when stderr is a tty */
     LiqLogGroup *groups;      /* --log-group NAME=PATH, in the order given (malloc'd) */
     int ngroups;
@@ -145,6 +148,9 @@ enum {
     OPT_LOOKUP,
     OPT_MEMORY_LIMIT,
     OPT_TEMP_DIR,
+    OPT_PARTIAL,
+    OPT_MERGE,
+    OPT_PART_INDEX,
 };
 
 static const struct option long_opts[] = {
@@ -191,6 +197,9 @@ static const struct option long_opts[] = {
     {"memory-limit", required_argument, NULL, OPT_MEMORY_LIMIT},
     {"temp-dir", required_argument, NULL, OPT_TEMP_DIR},
     {"fields", no_argument, NULL, OPT_FIELDS},
+    {"partial", no_argument, NULL, OPT_PARTIAL},
+    {"merge", no_argument, NULL, OPT_MERGE},
+    {"part-index", required_argument, NULL, OPT_PART_INDEX},
     {"progress", no_argument, NULL, OPT_PROGRESS},
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
     {"version", no_argument, NULL, OPT_VERSION},
@@ -233,6 +242,13 @@ static const char usage_text[] =
     "                          the number of records that have each and its value types\n"
     "      --explain           print the compiled plan and exit\n"
     "      --list-functions    list every function of the query language\n"
+    "      --partial           run the query over these inputs up to its first stats,\n"
+    "                          sort, dedup or limit and write that partial result (binary)\n"
+    "                          to stdout, for --merge (docs/scale-out.md)\n"
+    "      --part-index K      the place of this part among all (0-4095, default 0): ties\n"
+    "                          then break as in one run over the parts in that order\n"
+    "      --merge             the inputs are partial results of the same query and\n"
+    "                          options (stdin without any): combine them and finish it\n"
     "\n"
     "Output:\n"
     "      --format FORMAT     table, csv, tsv, json or ndjson (default: table on a\n"
@@ -773,6 +789,19 @@ static int parse_args(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
                                    optarg);
             o->memory_set = 1;
             break;
+        case OPT_PARTIAL: /* partial results (issue 16, cli/partial.h) */
+            o->partial = 1;
+            break;
+        case OPT_MERGE:
+            o->merge = 1;
+            break;
+        case OPT_PART_INDEX:
+            if (!parse_count(optarg, 0, CLI_PART_MAX, &v))
+                return usage_error(err, "--part-index takes a number from 0 to %d, not '%s'",
+                                   CLI_PART_MAX, optarg);
+            o->part_index = (int)v;
+            o->part_index_set = 1;
+            break;
         case OPT_TEMP_DIR:
             if (!*optarg)
                 return usage_error(err, "%s", "--temp-dir takes a directory");
@@ -852,6 +881,17 @@ static int parse_args(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
         return usage_error(err, "%s",
                            "--fields lists the fields of the inputs: it takes no query, "
                            "-f, --filter-pattern, --var, --chart or --insights-defaults");
+    if (o->partial + o->merge + o->fields + o->explain > 1)
+        return usage_error(err, "%s", "--partial, --merge, --fields and --explain each run liq "
+                                      "another way: give one of them");
+    if (o->partial && (o->chart || o->chart_svg || o->format))
+        return usage_error(err, "%s", "--partial writes a partial result, not rows or a chart: "
+                                      "give --format, --chart and --chart-svg to --merge");
+    if (o->part_index_set && !o->partial)
+        return usage_error(err, "%s", "--part-index numbers the part of a --partial run");
+    if (o->merge && o->ngroups)
+        return usage_error(err, "%s", "--merge reads partial results, not log groups: give "
+                                      "--log-group to --partial");
     return -1;
 }
 
@@ -1243,6 +1283,25 @@ static int draw(CliOpts *o, apr_pool_t *pool, Out *col, Out *w, FILE *svg, int *
     return CLI_EXIT_OK;
 }
 
+/* The options that change a query's result, as text: partial results of other options do
+ * not merge (their fingerprints differ, cli/partial.h). Inputs, threads, memory and output
+ * options change no row. */
+static void partial_opts(const CliOpts *o, LiqBuf *b)
+{
+    buf_printf(b, "start=%d:%lld end=%d:%lld\n", o->has_start, (long long)o->start_ms, o->has_end,
+               (long long)o->end_ms);
+    buf_printf(b, "tz=%s\ntsfield=%s\ntsformat=%s\nyear=%d\nmultiline=%s\nformat=%s\n",
+               o->tz ? o->tz : "", o->ts_field ? o->ts_field : "", o->ts_format ? o->ts_format : "",
+               o->year, o->multiline ? o->multiline : "", o->input_format ? o->input_format : "");
+    buf_printf(b, "maxline=%zu maxfields=%d\n", o->max_line, o->max_fields);
+    buf_printf(b, "pattern=%s\n", o->filter_pattern ? o->filter_pattern : "");
+    for (int i = 0; i < o->ninclude; i++)
+        buf_printf(b, "include=%s\n", o->include[i]);
+    for (int i = 0; i < o->nexclude; i++)
+        buf_printf(b, "exclude=%s\n", o->exclude[i]);
+    buf_addc(b, '\0');
+}
+
 static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
 {
     size_t qlen = 0;
@@ -1299,13 +1358,25 @@ static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
                         NULL,         0};
     ro.memory_limit = o->memory_set ? o->memory_limit : liq_memory_limit_default();
     ro.temp_dir = o->temp_dir;
-    if (o->ninputs == 0 && o->ngroups == 0) {
+    unsigned char fp[32];
+    if (o->partial || o->merge) { /* partial results (issue 16, cli/partial.h) */
+        LiqBuf po = {0};
+        partial_opts(o, &po);
+        cli_partial_fingerprint(lq, po.p, fp);
+        buf_free(&po);
+    }
+    if (o->merge) { /* the inputs are partials: the run reads none */
+        ro.inputs = NULL;
+        ro.ninputs = 0;
+    } else if (o->ninputs == 0 && o->ngroups == 0) {
         ro.inputs = stdin_only;
         ro.ninputs = 1;
         if (isatty(STDIN_FILENO) && !o->quiet)
             fprintf(err, "liq: reading logs from the terminal (end with Ctrl-D); pass files or "
                          "pipe logs in\n");
     }
+    if (o->partial)
+        return cli_partial_write(lq, &ro, (unsigned)o->part_index, fp, out, err);
     const char **names;
     int ncols = liq_columns(lq, &names);
     const char *format = o->format;
@@ -1344,15 +1415,32 @@ static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
     if (bar)
         ro.progress = &prog;
     double t0 = now_s();
+    LiqRun *lr = liq_run_new(lq, &ro);
+    CliMerge *mrows = NULL;
+    int merge_inc = 0;
+    if (o->merge && lr) { /* every partial read and checked before anything is written */
+        int mrc = cli_merge_read(lq, lr, o->inputs, o->ninputs, fp, rdiags, &merge_inc, &mrows,
+                                 err);
+        if (mrc) {
+            liq_run_free(lr);
+            out_free(w);
+            out_free(col);
+            if (svg && svg != out)
+                fclose(svg);
+            return mrc;
+        }
+    }
     sink->vt->begin(sink);
     CliProgress *pb = bar ? cli_progress_start(&prog, err, term_width(err), err_tty) : NULL;
-    LiqRun *lr = liq_run_new(lq, &ro);
     LiqStatus rs = LIQ_EINTERNAL;
     if (lr) { /* SIGINT and SIGTERM cancel it (cli/sig.h) */
         cli_signals_watch(lr);
-        rs = liq_run_exec(lr, &lo, &st, rdiags);
+        rs = mrows ? cli_merge_rows(mrows, lq, &lo) : liq_run_exec(lr, &lo, &st, rdiags);
         cli_signals_watch(NULL);
     }
+    cli_merge_free(mrows);
+    if (merge_inc && rs == LIQ_OK) /* a partial did not read all its input */
+        rs = LIQ_EINCOMPLETE;
     cli_progress_stop(pb);
     sink->vt->end(sink);
     int rc = CLI_EXIT_OK, svg_written = 0;

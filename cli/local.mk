@@ -13,7 +13,8 @@ libliqcli_la_SOURCES = \
 	cli/out.c cli/out.h cli/out_csv.c cli/out_json.c cli/out_table.c \
 	cli/saved.c cli/saved.h cli/progress.c cli/progress.h \
 	cli/sig.c cli/sig.h \
-	cli/out_collect.c cli/out_chart.c cli/out_chart.h cli/out_svg.c
+	cli/out_collect.c cli/out_chart.c cli/out_chart.h cli/out_svg.c \
+	cli/partial.c cli/partial.h
 
 dist_man1_MANS = docs/liq.1
 

@@ -283,6 +283,34 @@ void liq_state_free(LiqState *st);
  * its rows stream to the output, as 'filter ... | fields ...' or 'filter ... | limit N'.) */
 int liq_query_has_state(const LiqQuery *q);
 void liq_run_free(LiqRun *run);
+
+/* ===== Partial results (issue 16, docs/partial-format.md) =====
+ *
+ * liq --partial and --merge: a keep_state run's state as bytes, and bytes back into a run of
+ * the same query (the container around them, with the query's fingerprint, the part's
+ * ordinal and its diagnostics, is the client's: cli/partial.c). A query whose first stage has
+ * no breaker gives rows instead: the output's values, each with its order key. */
+
+/* Why q cannot be run as partial results, as a sentence naming the command, or NULL. */
+const char *liq_partial_refusal(const LiqQuery *q);
+/* Appends the state of run (a keep_state run of q that has executed) to out: LIQ_OK, or
+ * LIQ_EINTERNAL when a spill file cannot be read back. The run keeps no state after. */
+LiqStatus liq_partial_save(const LiqQuery *q, LiqRun *run, LiqBuf *out);
+/* Adds the state in p[0..n) (from liq_partial_save of a run of the same query) to run's, as
+ * liq_run_state_merge does: LIQ_OK, LIQ_EINCOMPLETE when the bytes are not a whole valid
+ * state of q, LIQ_EUSAGE when the run takes no state (executing, or another query). */
+LiqStatus liq_partial_merge(const LiqQuery *q, LiqRun *run, const char *p, size_t n);
+/* The rows of a query without a breaker: the header of rows of ncols output values, a row,
+ * and reading them back (the header's bytes or 0; a row's bytes, its strings pointing into p
+ * and JSON parsed into pool, or 0 when [p, end) does not start with a whole valid one). */
+void liq_partial_rows_header(LiqBuf *out, int ncols);
+size_t liq_partial_rows_check(const char *p, const char *end, int ncols);
+void liq_partial_row(LiqBuf *out, const Datum *vals, int ncols, uint64_t order);
+size_t liq_partial_row_read(const char *p, const char *end, apr_pool_t *pool, Datum *vals,
+                            int ncols, uint64_t *order);
+/* The rows the output stops after (the query's last limit when nothing follows it), or -1. */
+int64_t liq_query_out_limit(const LiqQuery *q);
+
 /* The default of LiqRunOptions.memory_limit (docs/memory.md): 3/4 of the smaller of the
  * physical memory and the limit of the process's cgroup (v2 memory.max, v1
  * memory.limit_in_bytes); 0 when neither is known. */

@@ -7,7 +7,8 @@ include engine/exec/local.mk
 include engine/pattern/local.mk
 include engine/plan/local.mk
 
-libliq_la_SOURCES += engine/liq.c engine/liq.h engine/liq_int.h engine/fields.c engine/run.c
+libliq_la_SOURCES += engine/liq.c engine/liq.h engine/liq_int.h engine/fields.c engine/run.c \
+	engine/partial_run.c
 libliq_la_LIBADD = libliqfront.la libliqfpat.la $(CRYPTO_LIBS)
 
 EXTRA_DIST += engine/README

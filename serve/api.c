@@ -14,8 +14,8 @@
  *   GetLogRecord        the record of an @ptr (serve/qry.c): found again by its stream, time
  *                       and message digest
  *   FilterLogEvents     a filter pattern over a group, time range in ms, stream names or
- *                       prefix, limit, nextToken (the next event's position in the group's
- *                       order, which is the order of its inputs)
+ *                       prefix, limit, nextToken (the position after the last event returned,
+ *                       in the order of time, ingestion time and input: evpos_read)
  *   GetLogEvents        one stream's events: from the head or the tail, forward and backward
  *                       tokens
  *
@@ -248,7 +248,7 @@ static struct SrvStreams *streams_get(Srv *s, int gi, LiqBuf *out, int *status)
         SrvRows r = {0};
         int st = qry_rows(s, STREAMS_QUERY, NULL, NULL, 0, &s->groups[gi], 1, 0, 0, 0, 0, &r, out);
         if (st) {
-            buf_free(&r.text);
+            qry_rows_free(&r);
             *status = st;
             return NULL;
         }
@@ -264,7 +264,7 @@ static struct SrvStreams *streams_get(Srv *s, int gi, LiqBuf *out, int *status)
             e->count = atoll(qry_row_value(&r, i, 3));
             e->bytes = atoll(qry_row_value(&r, i, 4));
         }
-        buf_free(&r.text);
+        qry_rows_free(&r);
         qsort(nw->v, (size_t)nw->n, sizeof(Stream), stream_cmp);
         pthread_mutex_lock(&s->lock);
         streams_free(s->streams[gi]);
@@ -356,7 +356,7 @@ static int group_fields(Srv *s, apr_pool_t *p, const JdNode *req, LiqBuf *out)
     SrvRows r = {0};
     int st = qry_rows(s, NULL, NULL, NULL, 0, &s->groups[gi], 1, 0, 0, 0, 0, &r, out);
     if (st) {
-        buf_free(&r.text);
+        qry_rows_free(&r);
         return st;
     }
     buf_adds(out, "{\"logGroupFields\":[");
@@ -370,7 +370,7 @@ static int group_fields(Srv *s, apr_pool_t *p, const JdNode *req, LiqBuf *out)
         buf_printf(out, ",\"percent\":%ld}", pct);
     }
     buf_adds(out, "]}");
-    buf_free(&r.text);
+    qry_rows_free(&r);
     return 200;
 }
 
@@ -432,11 +432,11 @@ static int log_record(Srv *s, apr_pool_t *p, const JdNode *req, LiqBuf *out)
                       "toMillis(@ingestionTime) | limit 1",
                       NULL, ps, 2, grp, 1, 1, (int64_t)t, 1, (int64_t)t, &r, out);
     if (rc) {
-        buf_free(&r.text);
+        qry_rows_free(&r);
         return rc;
     }
     if (r.nrows == 0) {
-        buf_free(&r.text);
+        qry_rows_free(&r);
         return api_error(out, 400, "ResourceNotFoundException",
                          "The log record of this pointer does not exist (any more)");
     }
@@ -459,7 +459,7 @@ static int log_record(Srv *s, apr_pool_t *p, const JdNode *req, LiqBuf *out)
         buf_free(&key);
     }
     buf_adds(out, "}}");
-    buf_free(&r.text);
+    qry_rows_free(&r);
     return 200;
 }
 
@@ -505,6 +505,43 @@ static int time_arg(const JdNode *req, const char *key, int *has, int64_t *ms, L
     return 0;
 }
 
+/* FilterLogEvents' nextToken: where the next page starts in the order events are returned
+ * (timestamp, ingestion time, input order), as base64url of "e1:T:I:K:N": the timestamp T and
+ * ingestion time I (epoch ms) of the last event returned, K the events with exactly that T and
+ * I returned so far, N the events returned so far (the next eventId). A page reads only the
+ * events at or after (T, I) in time (the range starts at T) and keeps the first K+limit+1 of
+ * them in order (a top-N sort), skipping the K already returned: no state on the server, and
+ * events with equal timestamps are neither lost nor repeated (their input order is stable). */
+typedef struct EvPos {
+    int has;
+    long long t, i, k, n;
+} EvPos;
+
+static int evpos_read(apr_pool_t *p, const JdNode *req, EvPos *pos)
+{
+    memset(pos, 0, sizeof(*pos));
+    const char *t = jo_get_str(p, req, "nextToken");
+    if (!t)
+        return 0;
+    char *d;
+    int n = 0;
+    if (b64_dec(p, t, &d) < 3 ||
+        sscanf(d, "e1:%lld:%lld:%lld:%lld%n", &pos->t, &pos->i, &pos->k, &pos->n, &n) != 4 ||
+        d[n] || pos->k < 0 || pos->n < 0 || pos->k > pos->n)
+        return -1;
+    pos->has = 1;
+    return 0;
+}
+
+static void evpos_write(LiqBuf *out, const EvPos *pos)
+{
+    char t[128];
+    int n = snprintf(t, sizeof(t), "e1:%lld:%lld:%lld:%lld", pos->t, pos->i, pos->k, pos->n);
+    buf_adds(out, ",\"nextToken\":\"");
+    b64_enc(out, (const unsigned char *)t, (size_t)n);
+    buf_addc(out, '"');
+}
+
 static int filter_events(Srv *s, apr_pool_t *p, const JdNode *req, LiqBuf *out)
 {
     int gi = 0, status = 400;
@@ -518,8 +555,8 @@ static int filter_events(Srv *s, apr_pool_t *p, const JdNode *req, LiqBuf *out)
     double lim;
     if (limit_arg(req, "limit", 10000, 10000, &lim, out))
         return 400;
-    long skip = token_read(p, req);
-    if (skip < 0)
+    EvPos pos;
+    if (evpos_read(p, req, &pos) < 0)
         return api_error(out, 400, "InvalidParameterException", "The nextToken is not valid");
     const char *pattern = jo_get_str(p, req, "filterPattern");
     if (pattern && !pattern[strspn(pattern, " \t")])
@@ -555,26 +592,53 @@ static int filter_events(Srv *s, apr_pool_t *p, const JdNode *req, LiqBuf *out)
     }
     /* "The returned log events are sorted by event timestamp, the timestamp when the event was
      * ingested by CloudWatch Logs, and the ID of the PutLogEvents request" (the API reference):
-     * time, then ingestion time, then input order (liq's sort keeps it for ties) */
-    buf_adds(&q, EVENTS_FIELDS);
-    buf_adds(&q, " | sort t asc, i asc");
+     * time, then ingestion time, then input order (liq's sort keeps it for ties); an event
+     * without a time sorts as 0, the time it is listed with. From a token: the events from its
+     * position on (the numbers are the server's own, written into the text as numbers) */
+    buf_adds(&q, "fields coalesce(toMillis(@timestamp), 0) as t, @logStream as s, @message as m, "
+                 "coalesce(toMillis(@ingestionTime), 0) as i");
+    if (pos.has) {
+        buf_printf(&q, " | filter t > %lld or (t = %lld and i >= %lld)", pos.t, pos.t, pos.i);
+        /* the range starts at T (the time seek skips what is before it); not for T <= 0
+         * without a range, which would leave out the events without a time (listed as 0) */
+        if ((hs && pos.t > st) || (!hs && pos.t > 0)) {
+            hs = 1;
+            st = pos.t;
+        }
+    }
+    buf_printf(&q, " | sort t asc, i asc | limit %lld", pos.k + (long long)lim + 1);
     SrvRows r = {0};
-    r.skip = (uint32_t)skip;
+    r.skip = (uint32_t)pos.k;
     r.max_rows = (uint32_t)lim;
     char *qt = apr_pstrndup(p, q.p, q.len);
     buf_free(&q);
     int rc = qry_rows(s, qt, pattern, ps, np, g, 1, hs, st, he, en, &r, out);
     if (rc) {
-        buf_free(&r.text);
+        qry_rows_free(&r);
         return rc;
     }
     buf_adds(out, "{\"events\":[");
-    events(out, &r, skip, 1);
+    events(out, &r, (long)pos.n, 1);
     buf_adds(out, "],\"searchedLogStreams\":[]");
-    if (r.more)
-        token_write(out, "nextToken", skip + (long)r.nrows);
+    if (r.more && r.nrows) {
+        /* the position after the last event: its time, ingestion time, and how many events
+         * with both were returned (those of this page at its end, and the token's K when the
+         * whole page has the token's time) */
+        EvPos nx = {1, 0, 0, 0, pos.n + (long long)r.nrows};
+        uint32_t last = r.nrows - 1;
+        nx.t = atoll(qry_row_value(&r, last, 0));
+        nx.i = atoll(qry_row_value(&r, last, 3));
+        uint32_t k = 0;
+        while (k < r.nrows && atoll(qry_row_value(&r, last - k, 0)) == nx.t &&
+               atoll(qry_row_value(&r, last - k, 3)) == nx.i)
+            k++;
+        nx.k = k;
+        if (k == r.nrows && pos.has && nx.t == pos.t && nx.i == pos.i)
+            nx.k += pos.k;
+        evpos_write(out, &nx);
+    }
     buf_addc(out, '}');
-    buf_free(&r.text);
+    qry_rows_free(&r);
     return 200;
 }
 
@@ -623,7 +687,7 @@ static int get_events(Srv *s, apr_pool_t *p, const JdNode *req, LiqBuf *out)
                 SrvRows c = {0};
                 c.skip = UINT32_MAX;
                 int rc = qry_rows(s, qt, NULL, ps, 1, g, 1, hs, st, he, en, &c, out);
-                buf_free(&c.text);
+                qry_rows_free(&c);
                 if (rc)
                     return rc;
                 endp = (long)c.seen;
@@ -638,14 +702,14 @@ static int get_events(Srv *s, apr_pool_t *p, const JdNode *req, LiqBuf *out)
     r.max_rows = (uint32_t)lim;
     int rc = lim > 0 ? qry_rows(s, qt, NULL, ps, 1, g, 1, hs, st, he, en, &r, out) : 0;
     if (rc) {
-        buf_free(&r.text);
+        qry_rows_free(&r);
         return rc;
     }
     buf_adds(out, "{\"events\":[");
     events(out, &r, skip, 0);
     buf_printf(out, "],\"nextForwardToken\":\"f/%ld\",\"nextBackwardToken\":\"b/%ld\"}",
                skip + (long)r.nrows, skip);
-    buf_free(&r.text);
+    qry_rows_free(&r);
     return 200;
 }
 

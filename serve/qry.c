@@ -830,6 +830,8 @@ static int rows_write(void *ctx, const char *data, size_t len, const uint32_t *e
             return 1;
         }
         if (r->seen++ >= r->skip) {
+            size_t at = r->text.len;
+            buf_add(&r->starts, &at, sizeof(at));
             buf_add(&r->text, data + start, ends[i] - start);
             r->nrows++;
         }
@@ -841,11 +843,18 @@ static int rows_write(void *ctx, const char *data, size_t len, const uint32_t *e
 const char *qry_row_value(const SrvRows *rows, uint32_t r, int c)
 {
     /* rows are short lists: walk from the start of the row */
-    const char *p = rows->text.p;
-    uint32_t k = r * (uint32_t)rows->ncols + (uint32_t)c;
-    for (uint32_t i = 0; i < k; i++)
+    size_t at;
+    memcpy(&at, rows->starts.p + (size_t)r * sizeof(at), sizeof(at));
+    const char *p = rows->text.p + at;
+    for (int i = 0; i < c; i++)
         p += strlen(p) + 1;
     return p;
+}
+
+void qry_rows_free(SrvRows *rows)
+{
+    buf_free(&rows->text);
+    buf_free(&rows->starts);
 }
 
 int qry_rows(Srv *s, const char *text, const char *pattern, LiqParam *params, int nparams,

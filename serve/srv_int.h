@@ -93,6 +93,7 @@ void qry_sweep(Srv *s, int64_t now_ms);
  * HTTP status with out filled with the error. */
 typedef struct SrvRows {
     LiqBuf text;   /* values, each NUL-terminated, ncols per row */
+    LiqBuf starts; /* where each row starts in text (size_t each) */
     uint32_t nrows;
     int ncols;
     uint32_t max_rows; /* stop after this many rows (0: all) */
@@ -106,6 +107,8 @@ int qry_rows(Srv *s, const char *text, const char *pattern, LiqParam *params, in
              int has_end, int64_t end_ms, SrvRows *rows, LiqBuf *err);
 /* The i-th value of row r. */
 const char *qry_row_value(const SrvRows *rows, uint32_t r, int c);
+/* Frees the rows' memory. */
+void qry_rows_free(SrvRows *rows);
 
 /* ----- sigv4.c */
 /* Checks the request's signature. Returns 0, or an HTTP status with an error body in out. */

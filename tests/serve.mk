@@ -5,7 +5,9 @@ SERVE_SH_TESTS = \
 	tests/serve/boto3.sh \
 	tests/serve/errors.sh \
 	tests/serve/grafana.sh \
+	tests/serve/pages.sh \
 	tests/serve/progress.sh \
 	tests/serve/s3.sh
 SERVE_TEST_HELPERS = tests/serve/lib.sh tests/serve/gen_app.py tests/serve/compare.py \
-	tests/serve/signed.py tests/serve/clients.py tests/serve/grafana.py
+	tests/serve/signed.py tests/serve/clients.py tests/serve/grafana.py \
+	tests/serve/pages.py

@@ -142,6 +142,12 @@ typedef struct OpVTable {
     OpState *(*copy)(const Op *op, const OpState *g);
     RowSet *(*finalize)(const Op *op, const OpCtx *ctx, OpState *g);
     void (*state_free)(const Op *op, OpState *g);
+    /* partial results (partial.h, issue 16; NULL: the breaker has none): save appends the
+     * state's content to out, spilled parts included (0, or -1 when a spill file cannot be
+     * read back); load makes a state of the bytes save wrote, NULL when they are not whole
+     * and valid (never trusted: they may come from anywhere) */
+    int (*save)(const Op *op, OpState *g, LiqBuf *out);
+    OpState *(*load)(const Op *op, const char *p, size_t n);
 } OpVTable;
 
 /* The entries of a breaker whose state is a RowSet (unnest, join, sort, limit): states merge
@@ -152,6 +158,12 @@ void rowset_state_merge(const Op *op, OpState *dst, OpState *src);
 OpState *rowset_state_copy(const Op *op, const OpState *g);
 void rowset_state_free(const Op *op, OpState *g);
 RowSet *rowset_in_order(RowSet *rs);
+/* ... and their partial results (partial.c): every row (spilled runs too) with its order key;
+ * rowset_state_load also reads what rowset_result_save writes: the rows finalize gives of a
+ * copy of g, with their order keys (a breaker whose result rows are its state, as dedup's) */
+int rowset_state_save(const Op *op, OpState *g, LiqBuf *out);
+OpState *rowset_state_load(const Op *op, const char *p, size_t n);
+int rowset_result_save(const Op *op, OpState *g, LiqBuf *out);
 /* The rows perm[0..keep) of rs in that order (keep cut to rs's rows), in a new row set that
  * takes rs's strings; rs is left empty. */
 RowSet *rowset_permute(RowSet *rs, const size_t *perm, size_t keep);

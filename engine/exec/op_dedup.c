@@ -661,6 +661,30 @@ static RowSet *dedup_finalize(const Op *op, const OpCtx *ctx, OpState *g)
     return out;
 }
 
+/* Partial results (partial.h, issue 16): the rows a copy of the set finalizes into (its spilled
+ * rows too), with their order keys; loaded, they are offered to a new set as a worker's rows
+ * are (per key the earliest row stays, also when bytes from elsewhere repeat a key). */
+static OpState *dedup_load(const Op *op, const char *p, size_t n)
+{
+    RowSet *in = rowset_state_load(op, p, n);
+    if (!in)
+        return NULL;
+    DedupSet *s = set_new(op->plan->nslots);
+    for (size_t r = 0; r < in->nrows; r++) {
+        size_t w = set_offer(s, op->data, &in->data[r * (size_t)in->nslots], in->order[r]);
+        if (w == SIZE_MAX)
+            continue;
+        RowSet *rs = s->rows;
+        Datum *d = &rs->data[w * (size_t)rs->nslots];
+        for (int k = 0; k < rs->nslots; k++) {
+            rs->sbytes += d[k].len;
+            d[k] = datum_copy(rs->pool, &d[k]);
+        }
+    }
+    rowset_free(in);
+    return s;
+}
+
 static const OpVTable dedup_vt = {
     .name = "dedup",
     .local_new = dedup_local_new,
@@ -671,6 +695,8 @@ static const OpVTable dedup_vt = {
     .copy = dedup_copy,
     .finalize = dedup_finalize,
     .state_free = dedup_state_free,
+    .save = rowset_result_save,
+    .load = dedup_load,
 };
 
 Op *op_dedup_new(Plan *p, const int *key_slots, int nkeys)

@@ -372,6 +372,8 @@ static const OpVTable sort_vt = {
     .copy = rowset_state_copy,
     .finalize = sort_finalize,
     .state_free = rowset_state_free,
+    .save = rowset_state_save,
+    .load = rowset_state_load,
 };
 
 static const OpVTable limit_vt = {
@@ -384,6 +386,8 @@ static const OpVTable limit_vt = {
     .copy = rowset_state_copy,
     .finalize = sort_finalize, /* no keys: input order */
     .state_free = rowset_state_free,
+    .save = rowset_state_save,
+    .load = rowset_state_load,
 };
 
 static SortData *sort_data(Plan *p, const int *key_slots, const int *desc, int n)

@@ -785,6 +785,81 @@ static RowSet *gt_rows(const StatsData *sd, GTable *t, int unordered, int first,
     return rs;
 }
 
+/* ===== Partial results (partial.h, issue 16) =====
+ *
+ * A partial's groups are a spilled table's: save spills every group (partial_put_group, by
+ * partition) and hands on the partitions' bytes; load checks each group (whole, its hash that
+ * of its keys) and writes the groups to the partitions of a new table, as a spill would. So
+ * merging partials holds no group in memory: finalize drains the partitions one at a time,
+ * merging each key's states as combine does, whatever the number of partials. */
+
+static int stats_save(const Op *op, OpState *gs, LiqBuf *out)
+{
+    const StatsData *sd = op->data;
+    GTable *t = gs;
+    gt_spill(t, sd, NULL);
+    partial_put_header(out, &sd->shape);
+    for (int p = 0; p < NPART; p++)
+        for (size_t r = 0; t->part[p] && r < t->part[p]->n; r++) {
+            const SpillRun *run = &t->part[p]->r[r];
+            size_t at = out->len;
+            if (out->len + (size_t)run->len > out->cap)
+                buf_grow(out, (size_t)run->len);
+            if (spill_read(run->f, NULL, out->p + at, (size_t)run->len, run->off) < 0)
+                return -1;
+            out->len = at + (size_t)run->len;
+        }
+    return 0;
+}
+
+static OpState *stats_load(const Op *op, const char *p, size_t n)
+{
+    const StatsData *sd = op->data;
+    const char *c = p, *end = p + n;
+    size_t h0 = partial_get_header(c, end, &sd->shape);
+    if (!h0)
+        return NULL;
+    c += h0;
+    LiqBuf bufs[NPART];
+    uint64_t counts[NPART] = {0};
+    memset(bufs, 0, sizeof(bufs));
+    Datum *keys = mem_alloc(sizeof(Datum) * (size_t)(sd->nkeys + 1));
+    unsigned char *st = mem_alloc(sd->state_size + 1);
+    apr_pool_t *scratch;
+    apr_pool_create(&scratch, NULL);
+    AggMem sm = {scratch, 0};
+    int bad = 0;
+    while (c < end && !bad) {
+        for (int a = 0; a < sd->naggs; a++)
+            agg_table[sd->aggs[a].fn]->init(st + sd->offs[a]);
+        uint64_t h, first;
+        size_t k = partial_get_group(c, end, &sd->shape, &sm, &h, &first, keys, st);
+        bad = !k || h != keys_hash(keys, sd->nkeys);
+        for (int a = 0; a < sd->naggs; a++)
+            if (agg_table[sd->aggs[a].fn]->destroy)
+                agg_table[sd->aggs[a].fn]->destroy(st + sd->offs[a]);
+        apr_pool_clear(scratch);
+        if (!bad) {
+            int part = (int)(h >> 60);
+            buf_add(&bufs[part], c, k);
+            counts[part]++;
+            c += k;
+        }
+    }
+    GTable *t = bad ? NULL : stats_global_new(op);
+    for (int q = 0; q < NPART; q++) {
+        if (t && bufs[q].len && spill_runs_write(&t->part[q], NULL, &bufs[q], counts[q]) != 0) {
+            gt_free(t, sd);
+            t = NULL;
+        }
+        buf_free(&bufs[q]);
+    }
+    apr_pool_destroy(scratch);
+    free(keys);
+    free(st);
+    return t;
+}
+
 static const OpVTable stats_vt = {
     .name = "stats",
     .local_new = stats_local_new,
@@ -795,6 +870,8 @@ static const OpVTable stats_vt = {
     .copy = stats_copy,
     .finalize = stats_finalize,
     .state_free = stats_state_free,
+    .save = stats_save,
+    .load = stats_load,
 };
 
 Op *op_stats_new(Plan *p, Expr **keys, const int *key_slots, int nkeys, AggSpec *aggs, int naggs)

@@ -156,6 +156,8 @@ static const OpVTable unnest_vt = {
     .copy = rowset_state_copy,
     .finalize = unnest_finalize,
     .state_free = rowset_state_free,
+    .save = rowset_state_save,
+    .load = rowset_state_load,
 };
 
 Op *op_unnest_new(Plan *p, Expr *list, int slot)

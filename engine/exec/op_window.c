@@ -566,6 +566,8 @@ static const OpVTable win_vt = {
     .copy = rowset_state_copy,
     .finalize = win_finalize,
     .state_free = rowset_state_free,
+    .save = rowset_state_save,
+    .load = rowset_state_load,
 };
 
 Op *op_window_new(Plan *p, const WinSpec *spec)

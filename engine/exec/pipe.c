@@ -1328,11 +1328,6 @@ LiqStatus liq_run_exec(LiqRun *r, const LiqOutput *out, LiqRunStats *st, LiqDiag
 
 /* ===== The state seam ===== */
 
-struct LiqState {
-    const Plan *plan; /* the compiled query it belongs to */
-    OpState *st;      /* the first breaker's global state */
-};
-
 LiqState *liq_run_state_take(LiqRun *r)
 {
     apr_thread_mutex_lock(r->snap_lock);

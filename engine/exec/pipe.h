@@ -23,4 +23,11 @@ void pipe_run_fail(LiqRun *r, LiqStatus status, const char *why);
  * subqueries and joins, engine/run.c); past --memory-limit the run stops at once, naming who. */
 void pipe_run_hold(LiqRun *r, int64_t bytes, const char *who);
 
+/* A state of the seam (liq.h): also made by partial results (engine/partial_run.c). */
+struct LiqState {
+    const struct Plan *plan; /* the compiled query it belongs to */
+    void *st;                /* the first breaker's global state (an OpState) */
+};
+
+
 #endif
