@@ -513,6 +513,7 @@ static RowSet *rel_finalize(const Op *op, const OpCtx *ctx, OpState *g)
         row[rd->out[4]] = sc[i].bmed;
     }
     free(sc);
+    state_free(s); /* finalize consumes the state (op.h) */
     return rs;
 }
 
