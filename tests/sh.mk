@@ -13,8 +13,10 @@ SH_TESTS = \
 	tests/cli/wide.sh \
 	tests/cli/memory.sh \
 	tests/cli/spill.sh \
+	tests/cli/state_bytes.sh \
 	tests/cli/subquery_fail.sh \
 	tests/cli/follow.sh \
+	tests/cli/follow_state.sh \
 	tests/diff/app_log_jq.sh \
 	tests/diff/corpus_jq.sh \
 	tests/diff/text_awk.sh

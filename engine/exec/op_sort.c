@@ -10,8 +10,10 @@
  * limit without sort keeps the first N rows in input order (tail N: the last N): workers
  * collect rows, finalize orders them by their order keys and cuts.
  *
- * State: the rows collected (a RowSet with their order keys); combine and merge append, so
- * their order does not matter: finalize orders by keys and then by order key.
+ * State: the rows collected with their order keys: a RowSet, or for a sort without limit (the
+ * state that grows with its input) compact records (SortRows, arena.h: issue 15's bytes per
+ * row); combine and merge append, so their order does not matter: finalize orders by keys and
+ * then by order key.
  *
  * Bounded state (issues 15, 21): with a limit of N no state holds more than
  * max(2N, HOLD_FLOOR) rows. A worker that reaches the bound keeps only its N best rows (the
@@ -31,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "base/mem.h"
+#include "engine/exec/arena.h"
 #include "engine/exec/budget.h"
 #include "engine/exec/op.h"
 #include "engine/exec/spill.h"
@@ -158,8 +161,11 @@ static size_t prune(const Op *op, RowSet *rs, size_t keep)
     return 0;
 }
 
+typedef struct SortRows SortRows;
+
 typedef struct SortLocal {
     RowSet *rows;      /* since the last combine (NULL: none yet) */
+    SortRows *srows;   /* ... for a sort that keeps every row (spills) */
     size_t worst;      /* after a prune: the worst row kept (rows no better need not come
                         * in); SIZE_MAX: none */
     const OpCtx *ctx;  /* its rows_held */
@@ -177,50 +183,293 @@ static void note_held(const OpCtx *ctx, size_t n)
         ;
 }
 
-/* ===== Spilling (sort without limit, spill.h) ===== */
-
-/* Writes rs's rows, sorted, as a run of its spill file and empties rs (its charge released):
- * the rows of a sort without limit that would pass half the memory limit. */
-static void spill_rows(const Op *op, RowSet *rs, Budget *b)
-{
-    if (!rs->nrows)
-        return;
-    size_t *perm = mem_alloc(sizeof(size_t) * rs->nrows);
-    for (size_t i = 0; i < rs->nrows; i++)
-        perm[i] = i;
-    SortCtx c = {op->data, rs, 0};
-    qsort_r(perm, rs->nrows, sizeof(size_t), cmp_rows, &c);
-    LiqBuf out = {0};
-    for (size_t i = 0; i < rs->nrows; i++)
-        spill_put_row(&out, &rs->data[perm[i] * (size_t)rs->nslots], rs->nslots,
-                      rs->order[perm[i]]);
-    free(perm);
-    spill_runs_write(&rs->runs, b, &out, rs->nrows); /* fails: the run stops (budget_fail) */
-    buf_free(&out);
-    rowset_clear(rs);
-    budget_track(b, &rs->charged, (int64_t)rowset_bytes(rs), op->vt->name);
-}
-
-/* Is op a sort that keeps every row (the one state of this file that spills)? */
+/* Is op a sort that keeps every row (the one state of this file that grows with its input,
+ * and spills: its state is a SortRows, every other's a RowSet)? */
 static int spills(const Op *op)
 {
     return op->limit < 0 && !op->tail && op->data && ((const SortData *)op->data)->nkeys > 0;
 }
 
-/* The rows of a sort state (consumed): its runs (when it spilled) and its rows in memory,
- * sorted, merged and handed on in chunks by the stream of an empty row set: the sorted result
- * is never a second copy of the rows. */
-static RowSet *merge_runs(const Op *op, const OpCtx *ctx, RowSet *rs)
+/* ===== The rows of a sort without limit: compact records (arena.h) =====
+ *
+ * A sort that keeps every row (the one state here that grows with its input) holds each row
+ * as one record in an arena: its order key, then the values of its sort keys in key order,
+ * then those of its other slots in slot order, each in arena.h's encoding (a 10-byte string
+ * 12 bytes, a null 1), and a pointer to the record; the rows are ordered by sorting the
+ * pointers. A row of three slots, one of them null, takes about 8 + 8 + its strings' bytes
+ * + 4, where a row of Datums took 24 bytes a slot, its order key and its strings copied
+ * apart (issue 15). JSON values are kept as copies of their trees in the state's pool. */
+struct SortRows {
+    Arena a;
+    unsigned char **rec; /* the rows, in no order */
+    size_t n, cap;
+    apr_pool_t *pool;    /* JSON values */
+    int64_t jbytes;      /* ... their bytes, about */
+    int64_t charged;     /* what the rows charged the run's budget */
+    SpillRuns *runs;     /* rows spilled, as sorted runs (NULL: none) */
+    int nslots;
+    int *other;          /* the slots that are not sort keys, ascending */
+    int nother;
+};
+
+static SortRows *sr_new(const Op *op)
 {
     const SortData *sd = op->data;
-    size_t *perm = mem_alloc(sizeof(size_t) * (rs->nrows + 1));
-    for (size_t i = 0; i < rs->nrows; i++)
-        perm[i] = i;
-    SortCtx sc = {sd, rs, 0};
-    qsort_r(perm, rs->nrows, sizeof(size_t), cmp_rows, &sc);
-    SpillOrder ord = {sd->key_slots, sd->desc, sd->nkeys};
-    RowSet *out = rowset_new(rs->nslots);
-    out->stream = spill_merge_new(rs, perm, &ord, ctx ? ctx->mem : NULL, op->vt->name, 1);
+    SortRows *s = mem_calloc(1, sizeof(*s));
+    apr_pool_create(&s->pool, NULL);
+    s->nslots = op->plan->nslots;
+    s->other = mem_alloc(sizeof(int) * (size_t)(s->nslots + 1));
+    for (int k = 0; k < s->nslots; k++) {
+        int key = 0;
+        for (int j = 0; j < sd->nkeys; j++)
+            key |= sd->key_slots[j] == k;
+        if (!key)
+            s->other[s->nother++] = k;
+    }
+    return s;
+}
+
+static apr_status_t sr_pool_free(void *p)
+{
+    apr_pool_destroy(p);
+    return APR_SUCCESS;
+}
+
+static void sr_clear(SortRows *s)
+{
+    arena_free(&s->a);
+    free(s->rec);
+    s->rec = NULL;
+    s->n = s->cap = 0;
+    s->jbytes = 0;
+    apr_pool_clear(s->pool);
+}
+
+static void sr_free(SortRows *s)
+{
+    if (!s)
+        return;
+    arena_free(&s->a);
+    free(s->rec);
+    free(s->other);
+    apr_pool_destroy(s->pool);
+    spill_runs_free(s->runs);
+    free(s);
+}
+
+static size_t sr_bytes(const SortRows *s)
+{
+    return s->a.used + s->cap * sizeof(unsigned char *) + (size_t)s->jbytes;
+}
+
+/* The slot of the i-th value of a record: the keys first, then the other slots. */
+static int sr_slot(const SortRows *s, const SortData *sd, int i)
+{
+    return i < sd->nkeys ? sd->key_slots[i] : s->other[i - sd->nkeys];
+}
+
+/* Appends a row of values vals[slot] (NULL: null) with its order key. */
+static void sr_add(SortRows *s, const SortData *sd, const Datum *const *vals, uint64_t order)
+{
+    int nv = sd->nkeys + s->nother;
+    size_t n = 8;
+    for (int i = 0; i < nv; i++) {
+        const Datum *d = vals[sr_slot(s, sd, i)];
+        n += d ? val_enc_size(d) : 1;
+    }
+    if (s->n == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 64;
+        s->rec = mem_realloc(s->rec, sizeof(unsigned char *) * s->cap);
+    }
+    unsigned char *r = arena_alloc(&s->a, n, NULL), *p = r + 8;
+    memcpy(r, &order, 8);
+    for (int i = 0; i < nv; i++) {
+        const Datum *d = vals[sr_slot(s, sd, i)];
+        if (!d) {
+            *p++ = VT_NULL;
+        } else if (d->type == VT_JSON) {
+            Datum c = datum_copy(s->pool, d);
+            s->jbytes += 64; /* a node, about */
+            p = val_enc(p, &c);
+        } else {
+            p = val_enc(p, d);
+        }
+    }
+    s->rec[s->n++] = r;
+}
+
+/* The row of record r into row[] (every slot; strings pointing into r); its order key. */
+static uint64_t sr_row(const SortRows *s, const SortData *sd, const unsigned char *r, Datum *row)
+{
+    uint64_t order;
+    memcpy(&order, r, 8);
+    const unsigned char *p = r + 8;
+    for (int i = 0; i < sd->nkeys + s->nother; i++)
+        p = val_dec(p, &row[sr_slot(s, sd, i)]);
+    return order;
+}
+
+/* The order of sort: the keys (cmp_key), then the order key. */
+static int sr_cmp(const void *a, const void *b, void *arg)
+{
+    const SortData *sd = arg;
+    const unsigned char *x = *(unsigned char *const *)a, *y = *(unsigned char *const *)b;
+    const unsigned char *xp = x + 8, *yp = y + 8;
+    for (int k = 0; k < sd->nkeys; k++) {
+        Datum dx, dy;
+        xp = val_dec(xp, &dx);
+        yp = val_dec(yp, &dy);
+        int r = cmp_key(sd, k, &dx, &dy);
+        if (r)
+            return r;
+    }
+    uint64_t ox, oy;
+    memcpy(&ox, x, 8);
+    memcpy(&oy, y, 8);
+    return ox < oy ? -1 : ox > oy;
+}
+
+static void sr_append_batch(SortRows *s, const Op *op, Batch *b)
+{
+    const SortData *sd = op->data;
+    rowset_load_batch(op->plan, b);
+    const Datum **vals = apr_palloc(b->pool, sizeof(Datum *) * (size_t)(s->nslots + 1));
+    FOR_ROWS(b)
+    {
+        for (int k = 0; k < s->nslots; k++) {
+            const Vec *v = &b->cols[k];
+            vals[k] = v->loaded ? VGET(v, row) : NULL;
+        }
+        sr_add(s, sd, vals, batch_order(b, row));
+    }
+}
+
+/* Writes s's rows, sorted, as a run of its spill file and empties s (its charge released). */
+static void sr_spill(const Op *op, SortRows *s, Budget *b)
+{
+    const SortData *sd = op->data;
+    if (!s->n)
+        return;
+    qsort_r(s->rec, s->n, sizeof(unsigned char *), sr_cmp, (void *)(uintptr_t)sd);
+    Datum *row = mem_alloc(sizeof(Datum) * (size_t)(s->nslots + 1));
+    LiqBuf out = {0};
+    for (size_t i = 0; i < s->n; i++) {
+        uint64_t order = sr_row(s, sd, s->rec[i], row);
+        spill_put_row(&out, row, s->nslots, order);
+    }
+    free(row);
+    spill_runs_write(&s->runs, b, &out, s->n); /* fails: the run stops (budget_fail) */
+    buf_free(&out);
+    sr_clear(s);
+    budget_track(b, &s->charged, (int64_t)sr_bytes(s), op->vt->name);
+}
+
+/* Moves src's rows to the end of dst's (src freed). */
+static void sr_concat(SortRows *dst, SortRows *src)
+{
+    if (dst->n + src->n > dst->cap) {
+        dst->cap = dst->n + src->n;
+        dst->rec = mem_realloc(dst->rec, sizeof(unsigned char *) * dst->cap);
+    }
+    memcpy(dst->rec + dst->n, src->rec, sizeof(unsigned char *) * src->n);
+    dst->n += src->n;
+    arena_move(&dst->a, &src->a);
+    dst->jbytes += src->jbytes;
+    spill_runs_move(&dst->runs, src->runs);
+    src->runs = NULL;
+    apr_pool_cleanup_register(dst->pool, src->pool, sr_pool_free, apr_pool_cleanup_null);
+    src->pool = NULL;
+    free(src->rec);
+    free(src->other);
+    free(src);
+}
+
+static SortRows *sr_copy(const Op *op, const SortRows *s)
+{
+    const SortData *sd = op->data;
+    SortRows *c = sr_new(op);
+    c->runs = spill_runs_copy(s->runs);
+    Datum *row = mem_alloc(sizeof(Datum) * (size_t)(s->nslots + 1));
+    const Datum **vals = mem_alloc(sizeof(Datum *) * (size_t)(s->nslots + 1));
+    for (size_t i = 0; i < s->n; i++) {
+        uint64_t order = sr_row(s, sd, s->rec[i], row);
+        for (int k = 0; k < s->nslots; k++)
+            vals[k] = &row[k];
+        sr_add(c, sd, vals, order);
+    }
+    free(row);
+    free(vals);
+    return c;
+}
+
+/* The sorted rows of s, in chunks (no copy of them beside the records). */
+typedef struct SortStream {
+    RowStream base;
+    const SortData *sd;
+    SortRows *s;
+    size_t at;
+    Budget *b;
+} SortStream;
+
+static size_t sort_fill(RowStream *st, RowSet *rs)
+{
+    SortStream *ss = (SortStream *)st;
+    size_t n = 0;
+    for (; ss->at < ss->s->n && n < LIQ_VEC_SIZE; ss->at++, n++)
+        sr_row(ss->s, ss->sd, ss->s->rec[ss->at], rowset_add_row(rs, ss->at));
+    return n;
+}
+
+static void sort_stream_free(RowStream *st)
+{
+    SortStream *ss = (SortStream *)st;
+    budget_charge(ss->b, -ss->s->charged, NULL);
+    sr_free(ss->s);
+    free(ss);
+}
+
+/* The rows of a sort state (consumed), sorted: order keys 0, 1, ... Spilled, the rows still
+ * in memory are written as one more run and the runs merged (spill_merge_new); many rows are
+ * handed on in chunks from the records; few are copied into a row set. */
+static RowSet *sr_finalize(const Op *op, const OpCtx *ctx, SortRows *s)
+{
+    const SortData *sd = op->data;
+    Budget *b = ctx ? ctx->mem : NULL;
+    if (s->runs && s->runs->n) {
+        sr_spill(op, s, b);
+        RowSet *rs = rowset_new(s->nslots);
+        rs->runs = s->runs;
+        s->runs = NULL;
+        rs->charged = s->charged;
+        sr_free(s);
+        SpillOrder ord = {sd->key_slots, sd->desc, sd->nkeys};
+        RowSet *out = rowset_new(rs->nslots);
+        out->stream = spill_merge_new(rs, mem_alloc(sizeof(size_t)), &ord, b, op->vt->name, 1);
+        return out;
+    }
+    qsort_r(s->rec, s->n, sizeof(unsigned char *), sr_cmp, (void *)(uintptr_t)sd);
+    RowSet *out = rowset_new(s->nslots);
+    if (s->n > LIQ_VEC_SIZE) {
+        SortStream *ss = mem_calloc(1, sizeof(*ss));
+        ss->base.fill = sort_fill;
+        ss->base.free = sort_stream_free;
+        ss->base.total = s->n;
+        ss->sd = sd;
+        ss->s = s;
+        ss->b = b;
+        out->stream = &ss->base;
+        return out;
+    }
+    for (size_t i = 0; i < s->n; i++) {
+        Datum *row = rowset_add_row(out, i);
+        sr_row(s, sd, s->rec[i], row);
+        for (int k = 0; k < s->nslots; k++) {
+            out->sbytes += row[k].len;
+            row[k] = datum_copy(out->pool, &row[k]);
+        }
+    }
+    rowset_charge(out, ctx, s->charged, op->vt->name);
+    sr_free(s);
     return out;
 }
 
@@ -235,6 +484,8 @@ static OpLocal *collect_local_new(const Op *op, const OpCtx *ctx, apr_pool_t *po
 
 static OpState *collect_global_new(const Op *op)
 {
+    if (spills(op))
+        return sr_new(op);
     return rowset_new(op->plan->nslots);
 }
 
@@ -265,14 +516,22 @@ static void collect_sink(const Op *op, OpLocal *lp, Batch *b)
     size_t keep = hold_keep(op), bound = hold_bound(op);
     if (keep == 0 || b->nsel == 0)
         return;
+    if (spills(op)) {
+        if (!l->srows)
+            l->srows = sr_new(op);
+        SortRows *s = l->srows;
+        sr_append_batch(s, op, b);
+        note_held(l->ctx, s->n);
+        if (!budget_room(l->ctx->mem, (int64_t)sr_bytes(s) - s->charged, 2))
+            sr_spill(op, s, l->ctx->mem);
+        budget_track(l->ctx->mem, &s->charged, (int64_t)sr_bytes(s), op->vt->name);
+        return;
+    }
     if (!l->rows)
         l->rows = rowset_new(op->plan->nslots);
     if (bound == SIZE_MAX) {
         rowset_append_batch(l->rows, op->plan, b);
         note_held(l->ctx, l->rows->nrows);
-        if (spills(op) &&
-            !budget_room(l->ctx->mem, (int64_t)rowset_bytes(l->rows) - l->rows->charged, 2))
-            spill_rows(op, l->rows, l->ctx->mem);
         budget_track(l->ctx->mem, &l->rows->charged, (int64_t)rowset_bytes(l->rows),
                      op->vt->name);
         return;
@@ -308,8 +567,6 @@ static void collect_sink(const Op *op, OpLocal *lp, Batch *b)
 static void bounded_concat(const Op *op, RowSet *dst, RowSet *src, const OpCtx *ctx)
 {
     size_t keep = hold_keep(op), bound = hold_bound(op);
-    if (ctx && spills(op) && !budget_room(ctx->mem, 0, 2))
-        spill_rows(op, src, ctx->mem); /* past half the limit: its rows go to a run */
     prune(op, src, keep);
     if (bound != SIZE_MAX && dst->nrows + src->nrows > bound)
         prune(op, dst, keep);
@@ -322,26 +579,62 @@ static void bounded_concat(const Op *op, RowSet *dst, RowSet *src, const OpCtx *
     }
 }
 
+/* src's rows into dst (a sort that keeps every row); src spills first when the run's
+ * charges are past half the limit. */
+static void sr_combine(const Op *op, SortRows *dst, SortRows *src, const OpCtx *ctx)
+{
+    if (ctx && !budget_room(ctx->mem, 0, 2))
+        sr_spill(op, src, ctx->mem); /* past half the limit: its rows go to a run */
+    int64_t was = dst->charged + src->charged; /* the two charges become dst's */
+    sr_concat(dst, src);
+    note_held(ctx, dst->n);
+    if (ctx) {
+        dst->charged = was;
+        budget_track(ctx->mem, &dst->charged, (int64_t)sr_bytes(dst), op->vt->name);
+    }
+}
+
 static void collect_combine(const Op *op, OpState *g, OpLocal *lp)
 {
     SortLocal *l = lp;
+    if (l->srows)
+        sr_combine(op, g, l->srows, l->ctx);
     if (l->rows)
         bounded_concat(op, g, l->rows, l->ctx);
     l->rows = NULL;
+    l->srows = NULL;
     l->worst = SIZE_MAX;
 }
 
 static void collect_merge(const Op *op, OpState *dst, OpState *src)
 {
-    bounded_concat(op, dst, src, NULL);
+    if (spills(op))
+        sr_combine(op, dst, src, NULL);
+    else
+        bounded_concat(op, dst, src, NULL);
+}
+
+static OpState *collect_copy(const Op *op, const OpState *g)
+{
+    if (spills(op))
+        return sr_copy(op, g);
+    return rowset_state_copy(op, g);
+}
+
+static void collect_free(const Op *op, OpState *g)
+{
+    if (spills(op))
+        sr_free(g);
+    else
+        rowset_state_free(op, g);
 }
 
 static RowSet *sort_finalize(const Op *op, const OpCtx *ctx, OpState *g)
 {
     const SortData *sd = op->data;
+    if (spills(op))
+        return sr_finalize(op, ctx, g);
     RowSet *rs = g;
-    if ((rs->runs && rs->runs->n) || (spills(op) && rs->nrows > LIQ_VEC_SIZE))
-        return merge_runs(op, ctx, rs); /* spilled, or many rows: no sorted copy beside them */
     size_t *perm = mem_alloc(sizeof(size_t) * (rs->nrows + 1));
     for (size_t i = 0; i < rs->nrows; i++)
         perm[i] = i;
@@ -362,6 +655,42 @@ static RowSet *sort_finalize(const Op *op, const OpCtx *ctx, OpState *g)
     return out;
 }
 
+/* Partial results (partial.h): a sort that keeps every row saves and loads as a row set
+ * does (the same bytes), its records decoded into one for the time of the call. */
+static int sort_save(const Op *op, OpState *g, LiqBuf *out)
+{
+    if (!spills(op))
+        return rowset_state_save(op, g, out);
+    SortRows *s = g;
+    RowSet *rs = rowset_new(s->nslots);
+    for (size_t i = 0; i < s->n; i++) {
+        Datum *row = rowset_add_row(rs, 0);
+        rs->order[rs->nrows - 1] = sr_row(s, op->data, s->rec[i], row);
+    }
+    rs->runs = s->runs;
+    int r = rowset_state_save(op, rs, out);
+    rs->runs = NULL;
+    rowset_free(rs);
+    return r;
+}
+
+static OpState *sort_load(const Op *op, const char *p, size_t n)
+{
+    RowSet *rs = rowset_state_load(op, p, n);
+    if (!rs || !spills(op))
+        return rs;
+    SortRows *s = sr_new(op);
+    const Datum **vals = mem_alloc(sizeof(Datum *) * (size_t)(s->nslots + 1));
+    for (size_t i = 0; i < rs->nrows; i++) {
+        for (int k = 0; k < s->nslots; k++)
+            vals[k] = &rs->data[i * (size_t)rs->nslots + (size_t)k];
+        sr_add(s, op->data, vals, rs->order[i]);
+    }
+    free(vals);
+    rowset_free(rs);
+    return s;
+}
+
 static const OpVTable sort_vt = {
     .name = "sort",
     .local_new = collect_local_new,
@@ -369,11 +698,11 @@ static const OpVTable sort_vt = {
     .sink = collect_sink,
     .combine = collect_combine,
     .merge = collect_merge,
-    .copy = rowset_state_copy,
+    .copy = collect_copy,
     .finalize = sort_finalize,
-    .state_free = rowset_state_free,
-    .save = rowset_state_save,
-    .load = rowset_state_load,
+    .state_free = collect_free,
+    .save = sort_save,
+    .load = sort_load,
 };
 
 static const OpVTable limit_vt = {

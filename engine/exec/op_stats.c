@@ -21,6 +21,7 @@
 #include <string.h>
 #include "base/mem.h"
 #include "engine/exec/agg.h"
+#include "engine/exec/arena.h"
 #include "engine/exec/budget.h"
 #include "engine/exec/op.h"
 #include "engine/exec/partial.h"
@@ -46,47 +47,115 @@ typedef struct StatsData {
     PartialShape shape; /* how a group is spilled (partial.h) */
 } StatsData;
 
-typedef struct Group {
-    uint64_t hash;
-    uint64_t first; /* order key of the earliest row */
-    Datum *keys;
-    unsigned char *state;
-} Group;
+/* A group is one record in the table's arena (arena.h), 8-aligned:
+ *
+ *   u64 hash of the keys; u64 first, the order key of the earliest row (which spells the
+ *   keys); the aggregate states (state_size bytes, at StatsData.offs); a LEB128 number, the
+ *   bytes kept for the keys << 1 | dead; the keys, encoded (arena.h), in those bytes.
+ *
+ * A count(*) by a 10-byte key is 40 bytes. The index is open addressing over 64-bit entries:
+ * the top 24 bits of the hash, then the record's reference + 1 (0: empty), at most 3/4 full.
+ * When a merge respells a group's keys (an earlier row spelled them otherwise) with more
+ * bytes than the record kept, the group moves to a new record and the old one is marked dead;
+ * walks over the records skip it. */
+enum { R_HASH = 0, R_FIRST = 8, R_STATE = 16 };
+#define TAG_MASK 0xFFFFFF0000000000ULL
+#define REF_MASK 0x000000FFFFFFFFFFULL
 
 typedef struct GTable {
-    Group *groups;
-    size_t n, cap;
-    uint64_t *index; /* open addressing: the hash's high 32 bits << 32 | group number + 1;
-                      * 0 = empty. The fingerprint spares a look at groups that differ. */
+    Arena a;          /* the groups */
+    size_t n;         /* live groups */
+    uint64_t *index;  /* NULL once finalize no longer looks groups up */
     size_t mask;
     apr_pool_t *pool;
-    AggMem am;       /* the pool, and the heap bytes of keys and states (gt_bytes) */
+    AggMem am;       /* the pool (JSON keys, what states keep), and the heap bytes states took */
     int64_t charged; /* what the table charged its run's budget */
     SpillRuns *part[16]; /* groups spilled, by 4 bits of their hash (NULL: none) ... */
     int level;           /* ... the top 4 at level 0, the next 4 at level 1, ... */
+    Datum *kc;           /* scratch: a group's keys as its record gets them */
 } GTable;
 
 enum { NPART = 16 };
 
-/* The heap a table holds, about: its arrays, keys and aggregate states. */
+static inline uint64_t rec_hash(const unsigned char *r)
+{
+    uint64_t h;
+    memcpy(&h, r + R_HASH, 8);
+    return h;
+}
+static inline uint64_t rec_first(const unsigned char *r)
+{
+    uint64_t f;
+    memcpy(&f, r + R_FIRST, 8);
+    return f;
+}
+static inline void rec_set_first(unsigned char *r, uint64_t f)
+{
+    memcpy(r + R_FIRST, &f, 8);
+}
+static inline unsigned char *rec_state(unsigned char *r)
+{
+    return r + R_STATE;
+}
+
+/* The record's size; *koff: where its keys start. */
+static inline size_t rec_layout(const unsigned char *r, size_t ss, size_t *koff)
+{
+    const unsigned char *p = r + R_STATE + ss;
+    uint64_t v = 0;
+    for (int sh = 0;; sh += 7) {
+        unsigned b = *p++;
+        v |= (uint64_t)(b & 127) << sh;
+        if (b < 128)
+            break;
+    }
+    if (koff)
+        *koff = (size_t)(p - r);
+    return ((size_t)(p - r) + (size_t)(v >> 1) + 7) & ~(size_t)7;
+}
+
+/* Dead: a merge moved the group to another record (gt_respell). */
+static inline int rec_dead(const unsigned char *r, size_t ss)
+{
+    return r[R_STATE + ss] & 1;
+}
+
+static inline void rec_keys(const unsigned char *r, const StatsData *sd, Datum *k)
+{
+    size_t ko;
+    rec_layout(r, sd->state_size, &ko);
+    const unsigned char *p = r + ko;
+    for (int j = 0; j < sd->nkeys; j++)
+        p = val_dec(p, &k[j]);
+}
+
+/* For each live record r of t (unsigned char *), in chunk c_: the body must not break. */
+#define FOR_GROUPS(t, sd, r)                                                                      \
+    for (size_t c_ = 0; c_ < (t)->a.n; c_++)                                                     \
+        for (unsigned char *r = (t)->a.c[c_].p, *e_ = r ? r + (t)->a.c[c_].used : NULL, *n_;    \
+             r < e_; r = n_)                                                                     \
+            if ((n_ = r + rec_layout(r, (sd)->state_size, NULL)), !rec_dead(r, (sd)->state_size))
+
+/* The heap a table holds, about: its records, index, and what states keep. */
 static int64_t gt_bytes(const GTable *t)
 {
-    return (int64_t)(t->cap * sizeof(Group) + (t->mask + 1) * sizeof(uint64_t)) + t->am.bytes;
+    return (int64_t)(t->a.used + (t->index ? (t->mask + 1) * sizeof(uint64_t) : 0)) + t->am.bytes;
 }
 
 typedef struct StatsLocal {
     GTable *t; /* the worker's groups since its last combine (NULL: none yet) */
     ExprState **kst, **ast, **ast2;
-    uint32_t *gidx; /* group of each row of the current batch */
+    unsigned char **grec; /* group of each row of the current batch */
     uint64_t *hs;   /* hash of each selected row of the current batch */
     Vec **kv;       /* the key columns of the current batch, one per group key */
     Datum *k;       /* one row's keys (as many as the query has: sized from the plan) */
     const OpCtx *ctx; /* its memory budget */
 } StatsLocal;
 
-static GTable *gt_new(void)
+static GTable *gt_new(const StatsData *sd)
 {
     GTable *t = mem_calloc(1, sizeof(*t));
+    t->kc = mem_alloc(sizeof(Datum) * (size_t)(sd->nkeys + 1));
     apr_pool_create(&t->pool, NULL);
     t->am.pool = t->pool;
     t->mask = 63;
@@ -94,36 +163,51 @@ static GTable *gt_new(void)
     return t;
 }
 
+/* Destroys the states of t's groups that keep memory of their own. */
+static void gt_destroy_states(GTable *t, const StatsData *sd)
+{
+    int any = 0;
+    for (int a = 0; a < sd->naggs; a++)
+        any |= agg_table[sd->aggs[a].fn]->destroy != NULL;
+    if (!any)
+        return;
+    FOR_GROUPS(t, sd, r)
+    {
+        for (int a = 0; a < sd->naggs; a++) {
+            const AggOps *ops = agg_table[sd->aggs[a].fn];
+            if (ops->destroy)
+                ops->destroy(rec_state(r) + sd->offs[a]);
+        }
+    }
+}
+
 static void gt_free(GTable *t, const StatsData *sd)
 {
     if (!t)
         return;
-    for (int a = 0; a < sd->naggs; a++) {
-        const AggOps *ops = agg_table[sd->aggs[a].fn];
-        if (ops->destroy)
-            for (size_t g = 0; g < t->n; g++)
-                ops->destroy(t->groups[g].state + sd->offs[a]);
-    }
-    free(t->groups);
+    gt_destroy_states(t, sd);
+    arena_free(&t->a);
     free(t->index);
-    if (t->pool) /* NULL: handed to the row set of finalize */
-        apr_pool_destroy(t->pool);
+    free(t->kc);
+    apr_pool_destroy(t->pool);
     for (int p = 0; p < NPART; p++)
         spill_runs_free(t->part[p]);
     free(t);
 }
 
-static void gt_rehash(GTable *t)
+static void gt_rehash(GTable *t, const StatsData *sd)
 {
     size_t mask = t->mask * 2 + 1;
+    free(t->index); /* the records have the hashes: the old index goes first */
     uint64_t *index = mem_calloc(mask + 1, sizeof(uint64_t));
-    for (size_t g = 0; g < t->n; g++) {
-        size_t h = t->groups[g].hash & mask;
-        while (index[h])
-            h = (h + 1) & mask;
-        index[h] = (t->groups[g].hash & 0xFFFFFFFF00000000ULL) | (g + 1);
+    FOR_GROUPS(t, sd, r)
+    {
+        uint64_t h = rec_hash(r);
+        size_t i = h & mask;
+        while (index[i])
+            i = (i + 1) & mask;
+        index[i] = (h & TAG_MASK) | (arena_ref(c_, (size_t)(r - t->a.c[c_].p)) + 1);
     }
-    free(t->index);
     t->index = index;
     t->mask = mask;
 }
@@ -136,54 +220,126 @@ static uint64_t keys_hash(const Datum *k, int n)
     return h ^ (h >> 29);
 }
 
-static int keys_equal(const Datum *a, const Datum *b, int n)
+static int rec_equal(const unsigned char *r, const StatsData *sd, const Datum *k)
 {
-    for (int i = 0; i < n; i++)
-        if (!val_equal_key(&a[i], &b[i]))
+    size_t ko;
+    rec_layout(r, sd->state_size, &ko);
+    const unsigned char *p = r + ko;
+    for (int j = 0; j < sd->nkeys; j++) {
+        Datum d;
+        p = val_dec(p, &d);
+        if (!val_equal_key(&d, &k[j]))
             return 0;
+    }
     return 1;
 }
 
+/* The keys' bytes in a record; JSON values copied into t's pool first (k's copy says so). */
+static size_t keys_size(GTable *t, const StatsData *sd, const Datum *k, Datum *kc)
+{
+    size_t n = 0;
+    for (int j = 0; j < sd->nkeys; j++) {
+        kc[j] = k[j];
+        if (k[j].type == VT_JSON)
+            kc[j] = datum_copy(t->pool, &k[j]);
+        n += val_enc_size(&kc[j]);
+    }
+    return n;
+}
+
+static size_t leb_size(uint64_t v)
+{
+    size_t n = 1;
+    for (; v >= 128; v >>= 7)
+        n++;
+    return n;
+}
+
+/* A new record of keys kc (keys_size's copies, kbytes of them) with hash h and first row
+ * first; its state left for the caller. Returns it; *ref names it. */
+static unsigned char *rec_new(GTable *t, const StatsData *sd, const Datum *kc, size_t kbytes,
+                              uint64_t h, uint64_t first, uint64_t *ref)
+{
+    size_t ss = sd->state_size;
+    uint64_t hdr = (uint64_t)kbytes << 1;
+    unsigned char *r =
+        arena_alloc(&t->a, (R_STATE + ss + leb_size(hdr) + kbytes + 7) & ~(size_t)7, ref);
+    memcpy(r + R_HASH, &h, 8);
+    rec_set_first(r, first);
+    unsigned char *p = r + R_STATE + ss;
+    for (; hdr >= 128; hdr >>= 7)
+        *p++ = (unsigned char)(hdr | 128);
+    *p++ = (unsigned char)hdr;
+    for (int j = 0; j < sd->nkeys; j++)
+        p = val_enc(p, &kc[j]);
+    return r;
+}
+
 /* Finds the group of keys k (hash h), creating it (keys copied, state initialised) if new.
- * *created tells which. */
-static uint32_t gt_find(GTable *t, const StatsData *sd, const Datum *k, uint64_t h, uint64_t order,
-                        int *created)
+ * *created tells which; *slot: its index entry. */
+static unsigned char *gt_find(GTable *t, const StatsData *sd, const Datum *k, uint64_t h,
+                              uint64_t order, int *created, size_t *slot)
 {
     size_t i = h & t->mask;
-    uint64_t fp = h & 0xFFFFFFFF00000000ULL;
+    uint64_t tag = h & TAG_MASK;
     *created = 0;
     for (uint64_t e; (e = t->index[i]) != 0; i = (i + 1) & t->mask) {
-        if ((e & 0xFFFFFFFF00000000ULL) != fp)
+        if ((e & TAG_MASK) != tag)
             continue;
-        uint32_t gi = (uint32_t)e - 1;
-        Group *g = &t->groups[gi];
-        if (g->hash == h && keys_equal(g->keys, k, sd->nkeys))
-            return gi;
+        unsigned char *r = arena_at(&t->a, (e & REF_MASK) - 1);
+        if (rec_hash(r) == h && rec_equal(r, sd, k)) {
+            if (slot)
+                *slot = i;
+            return r;
+        }
     }
-    if (t->n == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 64;
-        Group *gs = mem_realloc(t->groups, sizeof(Group) * cap);
-        t->groups = gs;
-        t->cap = cap;
-    }
-    Group *g = &t->groups[t->n];
-    g->hash = h;
-    g->first = order;
-    g->keys = apr_palloc(t->pool, sizeof(Datum) * (size_t)(sd->nkeys ? sd->nkeys : 1));
-    t->am.bytes += (int64_t)(sizeof(Datum) * (size_t)(sd->nkeys ? sd->nkeys : 1) +
-                             (sd->state_size ? sd->state_size : 1));
-    for (int j = 0; j < sd->nkeys; j++) {
-        g->keys[j] = datum_copy(t->pool, &k[j]);
-        t->am.bytes += k[j].len;
-    }
-    g->state = apr_palloc(t->pool, sd->state_size ? sd->state_size : 1);
+    Datum *kc = t->kc;
+    size_t kbytes = keys_size(t, sd, k, kc);
+    uint64_t ref;
+    unsigned char *r = rec_new(t, sd, kc, kbytes, h, order, &ref);
     for (int a = 0; a < sd->naggs; a++)
-        agg_table[sd->aggs[a].fn]->init(g->state + sd->offs[a]);
-    t->index[i] = fp | (t->n + 1);
+        agg_table[sd->aggs[a].fn]->init(rec_state(r) + sd->offs[a]);
+    t->index[i] = tag | (ref + 1);
     *created = 1;
-    if (++t->n * 2 > t->mask)
-        gt_rehash(t);
-    return (uint32_t)(t->n - 1);
+    if (++t->n * 4 > t->mask * 3) {
+        gt_rehash(t, sd);
+        i = SIZE_MAX; /* moved: a caller that needs the slot finds it again */
+    }
+    if (slot)
+        *slot = i;
+    return r;
+}
+
+/* The group r (at index entry slot, or SIZE_MAX: look it up) takes the keys k of an earlier
+ * row first (a merge: the earliest row spells a group's keys). In place when they fit in the
+ * bytes the record kept, else in a new record (the old one marked dead). Returns the group. */
+static unsigned char *gt_respell(GTable *t, const StatsData *sd, unsigned char *r, size_t slot,
+                                 const Datum *k, uint64_t first)
+{
+    size_t ko, ss = sd->state_size;
+    size_t kept = rec_layout(r, ss, &ko) - ko; /* the bytes after the header, padding included */
+    Datum *kc = t->kc;
+    size_t kbytes = keys_size(t, sd, k, kc);
+    rec_set_first(r, first);
+    if (kbytes <= kept) {
+        unsigned char *p = r + ko;
+        for (int j = 0; j < sd->nkeys; j++)
+            p = val_enc(p, &kc[j]);
+        return r;
+    }
+    uint64_t h = rec_hash(r), ref;
+    if (slot == SIZE_MAX) { /* the entry that names r */
+        for (slot = h & t->mask; arena_at(&t->a, (t->index[slot] & REF_MASK) - 1) != r;
+             slot = (slot + 1) & t->mask)
+            ;
+    }
+    unsigned char *nr = rec_new(t, sd, kc, kbytes, h, first, &ref);
+    memcpy(rec_state(nr), rec_state(r), ss);
+    /* the old record: dead, its size unchanged (its header keeps the bytes, odd) */
+    unsigned char *hp = r + R_STATE + ss;
+    *hp |= 1;
+    t->index[slot] = (h & TAG_MASK) | (ref + 1);
+    return nr;
 }
 
 /* ===== Spilling (partial.h, spill.h) =====
@@ -199,15 +355,9 @@ static uint32_t gt_find(GTable *t, const StatsData *sd, const Datum *k, uint64_t
 /* Drops every group of t (states destroyed), keeping its spilled partitions. */
 static void gt_clear(GTable *t, const StatsData *sd)
 {
-    for (int a = 0; a < sd->naggs; a++) {
-        const AggOps *ops = agg_table[sd->aggs[a].fn];
-        if (ops->destroy)
-            for (size_t g = 0; g < t->n; g++)
-                ops->destroy(t->groups[g].state + sd->offs[a]);
-    }
-    free(t->groups);
-    t->groups = NULL;
-    t->n = t->cap = 0;
+    gt_destroy_states(t, sd);
+    arena_free(&t->a);
+    t->n = 0;
     free(t->index);
     t->mask = 63;
     t->index = mem_calloc(t->mask + 1, sizeof(uint64_t));
@@ -224,12 +374,16 @@ static void gt_spill(GTable *t, const StatsData *sd, Budget *b)
     uint64_t counts[NPART] = {0};
     memset(bufs, 0, sizeof(bufs));
     int shift = 60 - 4 * t->level;
-    for (size_t g = 0; g < t->n; g++) {
-        const Group *gr = &t->groups[g];
-        int p = (int)((gr->hash >> shift) & (NPART - 1));
-        partial_put_group(&bufs[p], &sd->shape, gr->hash, gr->first, gr->keys, gr->state);
+    Datum *k = mem_alloc(sizeof(Datum) * (size_t)(sd->nkeys + 1));
+    FOR_GROUPS(t, sd, r)
+    {
+        uint64_t h = rec_hash(r);
+        int p = (int)((h >> shift) & (NPART - 1));
+        rec_keys(r, sd, k);
+        partial_put_group(&bufs[p], &sd->shape, h, rec_first(r), k, rec_state(r));
         counts[p]++;
     }
+    free(k);
     for (int p = 0; p < NPART; p++) {
         if (bufs[p].len)
             spill_runs_write(&t->part[p], b, &bufs[p], counts[p]); /* fails: the run stops */
@@ -259,10 +413,24 @@ static int gt_spilled(const GTable *t)
     return 0;
 }
 
-static RowSet *gt_rows(const StatsData *sd, GTable *t, int unordered, int first, int topn,
-                       const OpCtx *ctx, int nslots);
-static void group_row(const StatsData *sd, const Group *g, Datum *row, int nslots,
+/* Adds a group (hash h, first row first, keys k, state st) to t as a merge does: a new group
+ * or the one with equal keys, spelled by the earlier row, st merged into its state. */
+static void gt_merge_group(GTable *t, const StatsData *sd, uint64_t h, uint64_t first,
+                           const Datum *k, const unsigned char *st)
+{
+    int created;
+    size_t slot;
+    unsigned char *r = gt_find(t, sd, k, h, first, &created, &slot);
+    if (!created && first < rec_first(r)) /* the keys as the earliest row spells them */
+        r = gt_respell(t, sd, r, slot, k, first);
+    for (int a = 0; a < sd->naggs; a++)
+        agg_table[sd->aggs[a].fn]->merge(rec_state(r) + sd->offs[a], st + sd->offs[a], &t->am);
+}
+
+static RowSet *gt_rows(const StatsData *sd, GTable *t, const OpCtx *ctx, int nslots);
+static void group_row(const StatsData *sd, const unsigned char *r, Datum *row, int nslots,
                       apr_pool_t *pool);
+static unsigned char **gt_sorted(const StatsData *sd, GTable *t);
 
 /* Reads each partition of t's spill files back into a table of its own (level + 1), merging
  * the groups; a table that would pass half the memory limit spills in turn, by the next 4
@@ -277,7 +445,7 @@ static void drain(const StatsData *sd, GTable *t, const OpCtx *ctx, RowSet *all,
         SpillRuns *runs = t->part[p];
         if (!runs)
             continue;
-        GTable *pt = gt_new();
+        GTable *pt = gt_new(sd);
         pt->level = t->level + 1;
         for (size_t r = 0; r < runs->n && !budget_stopped(b); r++) {
             const SpillRun *run = &runs->r[r];
@@ -297,19 +465,9 @@ static void drain(const StatsData *sd, GTable *t, const OpCtx *ctx, RowSet *all,
                     break;
                 }
                 c += n;
-                int created;
-                uint32_t gi = gt_find(pt, sd, keys, h, first, &created);
-                Group *g = &pt->groups[gi];
-                if (!created && first < g->first) { /* the keys as the earliest row spells them */
-                    for (int j = 0; j < sd->nkeys; j++) {
-                        g->keys[j] = datum_copy(pt->pool, &keys[j]);
-                        pt->am.bytes += keys[j].len;
-                    }
-                    g->first = first;
-                }
+                gt_merge_group(pt, sd, h, first, keys, st);
                 for (int a = 0; a < sd->naggs; a++) {
                     const AggOps *ops = agg_table[sd->aggs[a].fn];
-                    ops->merge(g->state + sd->offs[a], st + sd->offs[a], &pt->am);
                     if (ops->destroy)
                         ops->destroy(st + sd->offs[a]);
                 }
@@ -327,15 +485,27 @@ static void drain(const StatsData *sd, GTable *t, const OpCtx *ctx, RowSet *all,
             gt_free(pt, sd);
             continue;
         }
-        RowSet *rs = gt_rows(sd, pt, 0, 1, 0, ctx, nslots);
+        /* the groups in key order as one sorted run (order keys: their first rows) */
+        size_t n = pt->n;
+        unsigned char **perm = gt_sorted(sd, pt);
+        Datum *row = mem_alloc(sizeof(Datum) * (size_t)(nslots + 1));
+        apr_pool_t *scratch;
+        apr_pool_create(&scratch, NULL);
         LiqBuf buf = {0};
-        for (size_t i = 0; i < rs->nrows; i++)
-            spill_put_row(&buf, &rs->data[i * (size_t)rs->nslots], rs->nslots, rs->order[i]);
-        if (rs->nrows)
-            spill_runs_write(&all->runs, b, &buf, rs->nrows);
+        for (size_t i = 0; i < n; i++) {
+            group_row(sd, perm[i], row, nslots, scratch);
+            spill_put_row(&buf, row, nslots, rec_first(perm[i]));
+            if (i % 1024 == 1023)
+                apr_pool_clear(scratch);
+        }
+        if (n)
+            spill_runs_write(&all->runs, b, &buf, n);
         buf_free(&buf);
-        budget_charge(b, -rs->charged, NULL);
-        rowset_free(rs);
+        apr_pool_destroy(scratch);
+        free(row);
+        free(perm);
+        budget_charge(b, -pt->charged, NULL);
+        gt_free(pt, sd);
     }
     free(keys);
     free(st);
@@ -375,7 +545,7 @@ static OpLocal *stats_local_new(const Op *op, const OpCtx *ctx, apr_pool_t *pool
         if (sd->aggs[i].arg2)
             l->ast2[i] = expr_state_new(pool, sd->aggs[i].arg2, ctx->rx);
     }
-    l->gidx = apr_palloc(pool, sizeof(uint32_t) * LIQ_VEC_SIZE);
+    l->grec = apr_palloc(pool, sizeof(unsigned char *) * LIQ_VEC_SIZE);
     l->hs = apr_palloc(pool, sizeof(uint64_t) * LIQ_VEC_SIZE);
     l->kv = apr_pcalloc(pool, sizeof(Vec *) * (size_t)(sd->nkeys + 1));
     l->k = apr_pcalloc(pool, sizeof(Datum) * (size_t)(sd->nkeys + 1));
@@ -391,13 +561,13 @@ static void stats_sink(const Op *op, OpLocal *lp, Batch *b)
     Datum *k = l->k;
     int nk = sd->nkeys;
     if (!l->t)
-        l->t = gt_new();
+        l->t = gt_new(sd);
     if (sd->ninputs) /* one decoding pass for every key and argument, not one each */
         dec_load(op->plan, b, sd->inputs, sd->ninputs);
     for (int i = 0; i < nk; i++)
         kv[i] = expr_eval(sd->keys[i], l->kst[i], b);
-    /* Hash every row first, then look the groups up with the index slot, the group and its
-     * keys prefetched a few rows ahead: with many groups, each lookup is otherwise three
+    /* Hash every row first, then look the groups up with the index slot and the group's
+     * record prefetched a few rows ahead: with many groups, each lookup is otherwise two
      * cache misses in a row. */
     uint64_t *hs = l->hs;
     for (uint32_t s = 0; s < b->nsel; s++) {
@@ -416,27 +586,22 @@ static void stats_sink(const Op *op, OpLocal *lp, Batch *b)
         if (s + 8 < b->nsel) {
             uint64_t e = t->index[hs[s + 8] & t->mask];
             if (e)
-                __builtin_prefetch(&t->groups[(uint32_t)e - 1]);
-        }
-        if (s + 4 < b->nsel) {
-            uint64_t e = t->index[hs[s + 4] & t->mask];
-            if (e && (uint32_t)e - 1 < t->n)
-                __builtin_prefetch(t->groups[(uint32_t)e - 1].keys);
+                __builtin_prefetch(arena_at(&t->a, (e & REF_MASK) - 1));
         }
         SelIdx row = b->sel[s];
         for (int i = 0; i < nk; i++)
             k[i] = *VGET(kv[i], row);
         int created;
-        l->gidx[row] = gt_find(t, sd, k, hs[s], batch_order(b, row), &created);
+        l->grec[row] = gt_find(t, sd, k, hs[s], batch_order(b, row), &created, NULL);
     }
+    unsigned char **grec = l->grec;
     for (int a = 0; a < sd->naggs; a++) {
         const AggOps *ops = agg_table[sd->aggs[a].fn];
-        size_t off = sd->offs[a];
-        Group *groups = l->t->groups;
+        size_t off = R_STATE + sd->offs[a];
         if (!sd->aggs[a].arg) {
             for (uint32_t s = 0; s < b->nsel; s++) {
                 SelIdx row = b->sel[s];
-                ops->update(groups[l->gidx[row]].state + off, NULL, NULL, 0, &l->t->am);
+                ops->update(grec[row] + off, NULL, NULL, 0, &t->am);
             }
             continue;
         }
@@ -444,31 +609,35 @@ static void stats_sink(const Op *op, OpLocal *lp, Batch *b)
         Vec *aux = sd->aggs[a].arg2 ? expr_eval(sd->aggs[a].arg2, l->ast2[a], b) : NULL;
         for (uint32_t s = 0; s < b->nsel; s++) {
             SelIdx row = b->sel[s];
-            ops->update(groups[l->gidx[row]].state + off, VGET(v, row),
-                        aux ? VGET(aux, row) : NULL, batch_order(b, row), &l->t->am);
+            ops->update(grec[row] + off, VGET(v, row), aux ? VGET(aux, row) : NULL,
+                        batch_order(b, row), &t->am);
         }
     }
-    gt_account(l->t, sd, l->ctx->mem); /* past half the limit: the groups go to disk */
+    gt_account(t, sd, l->ctx->mem); /* past half the limit: the groups go to disk */
 }
 
-/* Adds the groups of src to t (keys and states copied into t's pool). */
-static void gt_add(GTable *t, const StatsData *sd, const GTable *src)
+/* Adds the groups of src to t (keys and states copied into t). consume: src's records go
+ * as they are merged (its chunks given back one by one, their states destroyed), so that
+ * the two tables never hold all the groups twice; src is then to be freed. */
+static void gt_add(GTable *t, const StatsData *sd, GTable *src, int consume)
 {
-    for (size_t g = 0; g < src->n; g++) {
-        const Group *sg = &src->groups[g];
-        int created;
-        uint32_t gi = gt_find(t, sd, sg->keys, sg->hash, sg->first, &created);
-        Group *dst = &t->groups[gi];
-        if (!created && sg->first < dst->first) { /* the keys as the earliest row spells them */
-            for (int j = 0; j < sd->nkeys; j++) {
-                dst->keys[j] = datum_copy(t->pool, &sg->keys[j]);
-                t->am.bytes += sg->keys[j].len;
+    Datum *k = src->kc;
+    FOR_GROUPS(src, sd, r)
+    {
+        rec_keys(r, sd, k);
+        gt_merge_group(t, sd, rec_hash(r), rec_first(r), k, rec_state(r));
+        if (consume)
+            for (int a = 0; a < sd->naggs; a++) {
+                const AggOps *ops = agg_table[sd->aggs[a].fn];
+                if (ops->destroy)
+                    ops->destroy(rec_state(r) + sd->offs[a]);
             }
-            dst->first = sg->first;
-        }
-        for (int a = 0; a < sd->naggs; a++)
-            agg_table[sd->aggs[a].fn]->merge(dst->state + sd->offs[a], sg->state + sd->offs[a],
-                                             &t->am);
+        if (consume && n_ == e_) /* the chunk's last record: the chunk goes */
+            arena_drop(&src->a, c_);
+    }
+    if (consume) {
+        arena_free(&src->a); /* dead records' chunks too */
+        src->n = 0;
     }
 }
 
@@ -485,14 +654,13 @@ static void gt_merge(GTable *dst, const StatsData *sd, GTable *src)
         spill_runs_move(&dst->part[p], src->part[p]);
         src->part[p] = NULL;
     }
-    gt_add(dst, sd, src);
+    gt_add(dst, sd, src, 1);
     gt_free(src, sd);
 }
 
 static OpState *stats_global_new(const Op *op)
 {
-    (void)op;
-    return gt_new();
+    return gt_new(op->data);
 }
 
 static void stats_combine(const Op *op, OpState *g, OpLocal *lp)
@@ -519,8 +687,8 @@ static void stats_merge(const Op *op, OpState *dst, OpState *src)
 
 static OpState *stats_copy(const Op *op, const OpState *g)
 {
-    GTable *t = gt_new();
-    gt_add(t, op->data, g);
+    GTable *t = gt_new(op->data);
+    gt_add(t, op->data, (GTable *)(uintptr_t)g, 0); /* not consumed: g is read only */
     for (int p = 0; p < NPART; p++)
         t->part[p] = spill_runs_copy(((const GTable *)g)->part[p]);
     return t;
@@ -531,21 +699,44 @@ static void stats_state_free(const Op *op, OpState *g)
     gt_free(g, op->data);
 }
 
-typedef struct OrderCtx {
-    const GTable *t;
-    int nkeys;
-} OrderCtx;
-
 static int cmp_groups(const void *a, const void *b, void *arg)
 {
-    const OrderCtx *c = arg;
-    const Group *x = &c->t->groups[*(const size_t *)a], *y = &c->t->groups[*(const size_t *)b];
-    for (int k = 0; k < c->nkeys; k++) {
-        int r = val_sort_cmp(&x->keys[k], &y->keys[k]);
+    const StatsData *sd = arg;
+    const unsigned char *x = *(unsigned char *const *)a, *y = *(unsigned char *const *)b;
+    size_t xo, yo;
+    rec_layout(x, sd->state_size, &xo);
+    rec_layout(y, sd->state_size, &yo);
+    const unsigned char *xp = x + xo, *yp = y + yo;
+    for (int k = 0; k < sd->nkeys; k++) {
+        Datum dx, dy;
+        xp = val_dec(xp, &dx);
+        yp = val_dec(yp, &dy);
+        int r = val_sort_cmp(&dx, &dy);
         if (r)
             return r;
     }
-    return x->first < y->first ? -1 : x->first > y->first;
+    uint64_t fx = rec_first(x), fy = rec_first(y);
+    return fx < fy ? -1 : fx > fy;
+}
+
+/* t's groups in no order (malloc'd; t->n of them). */
+static unsigned char **gt_list(const StatsData *sd, GTable *t)
+{
+    unsigned char **perm = mem_alloc(sizeof(unsigned char *) * (t->n + 1));
+    size_t n = 0;
+    FOR_GROUPS(t, sd, r)
+    {
+        perm[n++] = r;
+    }
+    return perm;
+}
+
+/* t's groups ordered by their keys, then first rows (malloc'd; t->n of them). */
+static unsigned char **gt_sorted(const StatsData *sd, GTable *t)
+{
+    unsigned char **perm = gt_list(sd, t);
+    qsort_r(perm, t->n, sizeof(unsigned char *), cmp_groups, (void *)(uintptr_t)sd);
+    return perm;
 }
 
 void op_stats_unordered(Op *op)
@@ -577,7 +768,7 @@ void op_stats_topn(Op *op, int64_t n, const int *slots, const int *desc, int nke
 
 /* top-N: a group's sort-key values and first row */
 typedef struct TopRow {
-    size_t g;
+    unsigned char *g;
     uint64_t first;
     Datum *k;
 } TopRow;
@@ -617,25 +808,28 @@ static void top_down(const StatsData *sd, TopRow *h, size_t n, size_t i)
 }
 
 /* The groups the sort after will keep: a max-heap of the best sd->topn by the sort's order,
- * filled in one pass. Their indices go to perm; returns how many. */
-static size_t top_groups(const StatsData *sd, const GTable *t, apr_pool_t *pool, size_t *perm)
+ * filled in one pass. They go to perm; returns how many. */
+static size_t top_groups(const StatsData *sd, GTable *t, apr_pool_t *pool, unsigned char **perm)
 {
     size_t keep = (size_t)sd->topn, n = 0;
     TopRow *h = mem_alloc(sizeof(TopRow) * (keep + 1));
     Datum *kbuf = mem_alloc(sizeof(Datum) * (size_t)sd->ntk * (keep + 1));
+    Datum *keys = t->kc;
     for (size_t i = 0; i <= keep; i++)
         h[i].k = &kbuf[i * (size_t)sd->ntk];
-    for (size_t g = 0; g < t->n; g++) {
+    FOR_GROUPS(t, sd, r)
+    {
         TopRow *c = &h[keep]; /* the candidate, in the spare slot */
-        c->g = g;
-        c->first = t->groups[g].first;
+        c->g = r;
+        c->first = rec_first(r);
+        rec_keys(r, sd, keys);
         for (int k = 0; k < sd->ntk; k++) {
             int src = sd->tk_src[k];
             if (src >= 0) {
-                c->k[k] = t->groups[g].keys[src];
+                c->k[k] = keys[src];
             } else {
                 const AggSpec *as = &sd->aggs[-1 - src];
-                c->k[k] = agg_table[as->fn]->result(t->groups[g].state + sd->offs[-1 - src],
+                c->k[k] = agg_table[as->fn]->result(rec_state(r) + sd->offs[-1 - src],
                                                     as->param, pool);
             }
         }
@@ -661,22 +855,28 @@ static size_t top_groups(const StatsData *sd, const GTable *t, apr_pool_t *pool,
 }
 
 /* One group's row: its keys in their key form, its aggregates' results (strings in pool, or
- * in the table's pool and states, which outlive the row). */
-static void group_row(const StatsData *sd, const Group *g, Datum *row, int nslots,
+ * in the table's records, pool and states, which outlive the row). */
+static void group_row(const StatsData *sd, const unsigned char *r, Datum *row, int nslots,
                       apr_pool_t *pool)
 {
     for (int s = 0; s < nslots; s++)
         row[s] = val_null();
+    size_t ko;
+    rec_layout(r, sd->state_size, &ko);
+    const unsigned char *p = r + ko;
     for (int j = 0; j < sd->nkeys; j++) { /* a number in its shortest form (L5) */
         char kb[64];
-        Datum kf = val_key_form(&g->keys[j], kb, sizeof(kb));
+        Datum key;
+        p = val_dec(p, &key);
+        Datum kf = val_key_form(&key, kb, sizeof(kb));
         row[sd->key_slots[j]] = kf.s == kb ? datum_copy(pool, &kf) : kf;
     }
+    unsigned char *st = (unsigned char *)(uintptr_t)(r + R_STATE); /* result() may cache */
     for (int a = 0; a < sd->naggs; a++) {
         const AggOps *ops = agg_table[sd->aggs[a].fn];
-        Datum r = ops->result(g->state + sd->offs[a], sd->aggs[a].param, pool);
+        Datum res = ops->result(st + sd->offs[a], sd->aggs[a].param, pool);
         /* results point into pool or the states -- unless the state keeps memory of its own */
-        row[sd->aggs[a].slot] = ops->destroy ? datum_copy(pool, &r) : r;
+        row[sd->aggs[a].slot] = ops->destroy ? datum_copy(pool, &res) : res;
     }
 }
 
@@ -685,7 +885,7 @@ typedef struct GroupStream {
     RowStream base;
     const StatsData *sd;
     GTable *t;
-    size_t *perm;
+    unsigned char **perm;
     size_t n, at;
     int nslots;
     Budget *b;
@@ -697,9 +897,9 @@ static size_t group_fill(RowStream *st, RowSet *rs)
     const StatsData *sd = gs->sd;
     size_t n = 0;
     for (; gs->at < gs->n && n < LIQ_VEC_SIZE; gs->at++, n++) {
-        const Group *g = &gs->t->groups[gs->perm[gs->at]];
+        const unsigned char *r = gs->perm[gs->at];
         /* unordered: the sort after breaks ties by group keys, then by this first row */
-        group_row(sd, g, rowset_add_row(rs, sd->unordered ? g->first : gs->at), gs->nslots,
+        group_row(sd, r, rowset_add_row(rs, sd->unordered ? rec_first(r) : gs->at), gs->nslots,
                   rs->pool);
     }
     return n;
@@ -718,15 +918,15 @@ static RowSet *streamed_rows(const Op *op, const OpCtx *ctx, GTable *t)
 {
     const StatsData *sd = op->data;
     GroupStream *gs = mem_calloc(1, sizeof(*gs));
-    gs->perm = mem_alloc(sizeof(size_t) * (t->n + 1));
-    for (size_t g = 0; g < t->n; g++)
-        gs->perm[g] = g;
-    OrderCtx c = {t, sd->nkeys};
-    gs->n = t->n;
-    if (!sd->unordered)
-        qsort_r(gs->perm, t->n, sizeof(size_t), cmp_groups, &c);
-    else if (sd->topn >= 0 && (size_t)sd->topn < t->n)
+    free(t->index); /* no more lookups: its room goes to the order of the groups */
+    t->index = NULL;
+    if (sd->unordered && sd->topn >= 0 && (size_t)sd->topn < t->n) {
+        gs->perm = mem_alloc(sizeof(unsigned char *) * ((size_t)sd->topn + 1));
         gs->n = top_groups(sd, t, t->pool, gs->perm); /* only the rows the sort will keep */
+    } else {
+        gs->perm = sd->unordered ? gt_list(sd, t) : gt_sorted(sd, t);
+        gs->n = t->n;
+    }
     gs->base.fill = group_fill;
     gs->base.free = group_stream_free;
     gs->base.total = gs->n;
@@ -747,37 +947,34 @@ static RowSet *stats_finalize(const Op *op, const OpCtx *ctx, OpState *gs)
         return spilled_rows(op, ctx, t);
     if (t->n > LIQ_VEC_SIZE)
         return streamed_rows(op, ctx, t);
-    return gt_rows(sd, t, sd->unordered, sd->unordered, 1, ctx, op->plan->nslots);
+    return gt_rows(sd, t, ctx, op->plan->nslots);
 }
 
-/* The rows of t's groups (t consumed): ordered by their keys or unordered, and then only the
- * top N a sort after keeps (topn); their order keys: each group's first row (first), else
- * 0, 1, ... */
-static RowSet *gt_rows(const StatsData *sd, GTable *t, int unordered, int first, int topn,
-                       const OpCtx *ctx, int nslots)
+/* The rows of t's few groups (t consumed): ordered by their keys, or unordered (order keys:
+ * each group's first row) and then only the top N a sort after keeps. Their values are
+ * copied into the row set's pool: the table goes. */
+static RowSet *gt_rows(const StatsData *sd, GTable *t, const OpCtx *ctx, int nslots)
 {
     if (sd->nkeys == 0 && t->n == 0) { /* stats without by: one row even over no records */
         int created;
-        gt_find(t, sd, NULL, keys_hash(NULL, 0), 0, &created);
+        gt_find(t, sd, NULL, keys_hash(NULL, 0), 0, &created, NULL);
     }
-    size_t *perm = mem_alloc(sizeof(size_t) * (t->n + 1));
-    for (size_t g = 0; g < t->n; g++)
-        perm[g] = g;
-    OrderCtx c = {t, sd->nkeys};
+    unsigned char **perm;
     size_t nout = t->n;
-    if (!unordered)
-        qsort_r(perm, t->n, sizeof(size_t), cmp_groups, &c);
-    else if (topn && sd->topn >= 0 && (size_t)sd->topn < t->n)
-        nout = top_groups(sd, t, t->pool, perm); /* only the rows the sort will keep */
+    if (!sd->unordered) {
+        perm = gt_sorted(sd, t);
+    } else {
+        perm = gt_list(sd, t);
+        if (sd->topn >= 0 && (size_t)sd->topn < t->n)
+            nout = top_groups(sd, t, t->pool, perm); /* only the rows the sort will keep */
+    }
     RowSet *rs = rowset_new(nslots);
-    /* the rows keep pointing at the keys and states in the table's pool: hand it over */
-    apr_pool_destroy(rs->pool);
-    rs->pool = t->pool;
-    t->pool = NULL;
     for (size_t i = 0; i < nout; i++) {
-        const Group *g = &t->groups[perm[i]];
         /* unordered: the sort after breaks ties by group keys, then by this first row */
-        group_row(sd, g, rowset_add_row(rs, first ? g->first : i), nslots, rs->pool);
+        Datum *row = rowset_add_row(rs, sd->unordered ? rec_first(perm[i]) : i);
+        group_row(sd, perm[i], row, nslots, rs->pool);
+        for (int s = 0; s < nslots; s++)
+            row[s] = datum_copy(rs->pool, &row[s]);
     }
     free(perm);
     rowset_charge(rs, ctx, t->charged, "stats");

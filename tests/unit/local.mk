@@ -19,12 +19,18 @@ UNIT_TESTS = \
 	tests/unit/test_run \
 	tests/unit/test_esc \
 	tests/unit/test_src \
-	tests/unit/test_partial
+	tests/unit/test_partial \
+	tests/unit/test_arena
 
 # stats groups as bytes: every aggregate state round-trips (engine/exec/partial.h, issue 15)
 tests_unit_test_partial_SOURCES = tests/unit/test_partial.c
 tests_unit_test_partial_LDADD = libliq.la $(LIQ_LIBS) $(CMOCKA_LIBS)
 tests_unit_test_partial_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+
+# compact records: values without the 24-byte Datum, chunks that never move (arena.h, issue 15)
+tests_unit_test_arena_SOURCES = tests/unit/test_arena.c
+tests_unit_test_arena_LDADD = libliq.la $(LIQ_LIBS) $(CMOCKA_LIBS)
+tests_unit_test_arena_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 
 # white box: test_src.c includes engine/input/src.c (its static cut and read of a morsel)
 tests_unit_test_src_SOURCES = tests/unit/test_src.c
