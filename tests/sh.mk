@@ -16,7 +16,6 @@ SH_TESTS = \
 	tests/cli/state_bytes.sh \
 	tests/cli/subquery_fail.sh \
 	tests/cli/follow.sh \
-	tests/cli/follow_state.sh \
 	tests/diff/app_log_jq.sh \
 	tests/diff/corpus_jq.sh \
 	tests/diff/text_awk.sh
