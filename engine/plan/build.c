@@ -1156,8 +1156,21 @@ static void add_relevantfields(Builder *b, const AstNode *cmd, const XCmd *x)
         oslots[i] = plan_new_slot(b->p, onames[i], SLOT_COMPUTED);
     Op *op = op_relevant_new(b->p, cond, in, names, nin, records, skip, nskip, oslots);
     op->label = ast_text(pool, cmd, b->text);
-    op->detail = records ? "every field of the records but the condition's and the @ fields"
-                         : reads_of(b, &cond, 1);
+    LiqBuf d = {0};
+    if (records) {
+        buf_adds(&d, "scores every field of the records but the condition's and the @ fields");
+    } else {
+        buf_adds(&d, "scores");
+        for (int i = 0; i < nin; i++) {
+            buf_adds(&d, i ? ", " : " ");
+            buf_adds(&d, names[i]);
+        }
+    }
+    const char *cr = reads_of(b, &cond, 1);
+    buf_adds(&d, "; the condition ");
+    buf_adds(&d, cr ? cr : "reads no field");
+    op->detail = apr_pstrmemdup(pool, d.p, d.len);
+    buf_free(&d);
     end_pipeline(b, op);
     Scope *scope = apr_pcalloc(pool, sizeof(*scope));
     scope->closed = 1;
