@@ -8,7 +8,7 @@
  * whose first stage streams its rows (no breaker) gives its output rows, each with its order
  * key, and the client writes them in order.
  *
- * What cannot be split is refused with the command's name: a subquery, a join or
+ * What cannot be split is refused with the command's name: a subquery, a join, appendcols or
  * queryStartTime() and the like read the whole inputs before the query's own rows (each part
  * would see only its own), and pattern (with diff and anomaly) keeps templates whose state
  * has no byte form.
@@ -38,6 +38,9 @@ const char *liq_partial_refusal(const LiqQuery *q)
         if (p->pipes[i].breaker && op_join_inner(p->pipes[i].breaker))
             return "join reads its right side from every input before the query's rows, so "
                    "a part cannot compute it alone";
+        if (p->pipes[i].breaker && op_appendcols_inner(p->pipes[i].breaker))
+            return "appendcols runs its subquery over every input before the query's rows, "
+                   "so a part cannot compute it alone";
     }
     const Op *brk = p->pipes[0].breaker;
     if (brk && !brk->vt->save)

@@ -14,6 +14,11 @@ check_PROGRAMS += tests/golden_run
 tests_golden_run_SOURCES = tests/golden_run.c
 tests_golden_run_LDADD = libliqcli.la libliq.la $(LIQ_LIBS)
 
+## partial results over the golden queries (issue 16, run by tests/cli/partial_golden.sh)
+check_PROGRAMS += tests/golden_partial
+tests_golden_partial_SOURCES = tests/golden_partial.c
+tests_golden_partial_LDADD = libliqcli.la libliq.la $(LIQ_LIBS)
+
 include tests/golden/list.mk
 include tests/golden/functions.mk
 include tests/golden/engine.mk

@@ -15,6 +15,8 @@ SH_TESTS = \
 	tests/cli/spill.sh \
 	tests/cli/state_bytes.sh \
 	tests/cli/subquery_fail.sh \
+	tests/cli/partial.sh \
+	tests/cli/partial_golden.sh \
 	tests/cli/follow.sh \
 	tests/diff/app_log_jq.sh \
 	tests/diff/corpus_jq.sh \

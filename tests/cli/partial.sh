@@ -1,0 +1,139 @@
+#!/bin/sh
+# partial.sh -- CLI test: liq --partial and liq --merge (issue 16, docs/partial-format.md)
+#
+# Over a generated log of several morsels cut into 3 files: every aggregate of stats by a key,
+# sort with ties, sort | limit, dedup, limit, a query without a breaker, and a 2025-26 window
+# command give, merged from partials in any order (and concatenated on one stdin), the bytes
+# of one run over the three files, a spilled stats (--memory-limit) too; ties break by
+# --part-index. --merge refuses another query, another option that changes results and
+# another format version (exit 2), and a truncated, bit-flipped or foreign partial (exit 3),
+# writing nothing; a partial that did not read an input carries that and the merge exits 3
+# with the message; --partial refuses join, subqueries and pattern naming the command, and
+# its options' misuse.
+# Environment (set by make check): LIQ = the liq binary, SRCDIR = the source tree.
+# Exit: 0 all checks passed, 1 a check failed.
+#
+# SPDX-License-Identifier: Apache-2.0
+set -u
+: "${LIQ:?set LIQ to the liq binary}"
+: "${SRCDIR:?set SRCDIR to the source tree}"
+LC_ALL=C
+export LC_ALL
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/liq-cli-partial.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' INT TERM HUP
+
+. "$SRCDIR/tests/cli/out_lib.sh"
+
+# 30000 records over three files (the first over 1 MiB: several morsels): fractions whose sums
+# depend on the order of addition, keys that repeat (ties), nulls, a list
+awk 'BEGIN { for (i = 1; i <= 30000; i++) {
+    f = i <= 14000 ? "a" : i <= 22000 ? "b" : "c"
+    printf "{\"@timestamp\":\"2024-05-%02dT%02d:%02d:00Z\",\"k\":%s,\"n\":%d,\"x\":%s,\"tags\":[\"t%d\"],\"pad\":\"%s\"}\n",
+        1 + i % 28, i % 24, i % 60, (i % 101 == 0 ? "null" : sprintf("\"k%03d\"", i % 211)),
+        i % 17, (i % 13 == 0 ? "\"s\"" : sprintf("%.6f", (i % 997) / 7.0)), i % 5,
+        substr("abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz", 1, 20 + i % 30) > ("'"$tmp"'/" f ".jsonl") } }'
+cd "$tmp" || exit 1
+
+# same DESC QUERY [OPTION...]: one run over a b c against --partial of each part merged in
+# the order c a b, and the three partials concatenated on standard input
+same() {
+    desc=$1 q=$2
+    shift 2
+    "$LIQ" --format csv "$@" "$q" a.jsonl b.jsonl c.jsonl >one.csv 2>one.err
+    one_rc=$?
+    i=0
+    for f in a b c; do
+        "$LIQ" --partial --part-index $i "$@" "$q" $f.jsonl >$f.part 2>$f.perr ||
+            { not_ok "$desc: --partial of $f exits $?"; show $f.perr; return; }
+        i=$((i + 1))
+    done
+    "$LIQ" --merge --format csv "$@" "$q" c.part a.part b.part >merged.csv 2>merged.err
+    m_rc=$?
+    if [ $m_rc -eq $one_rc ] && cmp -s one.csv merged.csv; then
+        ok "$desc: merged partials give the bytes of one run ($(wc -l <one.csv) lines)"
+    else
+        not_ok "$desc: merged partials differ (exit $m_rc, one run $one_rc)"
+        diff one.csv merged.csv | head -10 | show /dev/stdin
+        show merged.err
+    fi
+    cat b.part c.part a.part | "$LIQ" --merge --format csv "$@" "$q" >stdin.csv 2>stdin.err
+    if cmp -s one.csv stdin.csv; then ok "$desc: concatenated on stdin, the same"; else
+        not_ok "$desc: concatenated on stdin, other bytes"; show stdin.err; fi
+}
+
+same "stats, every aggregate" 'stats count(*) as c, count(x) as cx, sum(x), avg(x), stddev(x),
+    min(x), max(x), pct(x, 50), pct(x, 99), count_distinct(n), earliest(n), latest(n),
+    sortsFirst(pad), sortsLast(pad) by k'
+same "stats without by" 'stats sum(x) as s, avg(x) as a, stddev(x) as d, count(*) as c'
+same "stats spilled" 'stats count(*) as c, sum(x) as s, earliest(pad) by k, n' --memory-limit 64K
+same "sort with ties" 'sort n | fields n, k, pad'
+same "sort | limit (top N)" 'sort n desc | limit 25 | fields n, k, @timestamp'
+same "dedup" 'dedup n, tags.0 | fields n, tags.0, pad'
+same "limit" 'limit 30 | fields k, n'
+same "tail" 'tail 7 | fields k, n'
+same "no breaker (rows in part order)" 'filter n = 3 | fields k, x'
+same "no breaker, limited" 'filter n > 10 | fields k | limit 40'
+same "stats | sort after" 'stats count(*) as c by n | sort c desc, n'
+same "accum (window)" 'filter n = 1 | fields x | accum x as total'
+
+q='stats count(*) as c by k'
+"$LIQ" --partial "$q" a.jsonl >a.part
+"$LIQ" --partial --part-index 1 "$q" b.jsonl >b.part
+
+run --merge 'stats count(*) as c by n' a.part b.part
+expect_rc 2 "another query"
+expect_err_has "made by another query or with other options" "another query"
+expect_out_empty "another query"
+run --merge --tz Europe/Paris "$q" a.part
+expect_rc 2 "another --tz"
+head -c 100 a.part >cut.part
+run --merge --format csv "$q" b.part cut.part
+expect_rc 3 "a truncated partial"
+expect_err_has "partial 1 is truncated" "a truncated partial"
+expect_out_empty "a truncated partial: nothing written, not even a header"
+cp a.part flip.part
+printf 'Z' | dd of=flip.part bs=1 seek=80 conv=notrunc 2>/dev/null
+run --merge "$q" flip.part
+expect_rc 3 "a flipped byte"
+expect_err_has "is corrupt (its checksum does not match)" "a flipped byte"
+cp a.part v9.part
+printf '\011' | dd of=v9.part bs=1 seek=4 conv=notrunc 2>/dev/null
+run --merge "$q" v9.part
+expect_rc 2 "format version 9"
+expect_err_has "has format version 9" "format version 9"
+run --merge "$q" a.jsonl
+expect_rc 3 "a log file given to --merge"
+expect_err_has "is not a liq partial result" "a log file given to --merge"
+cat a.part cut.part >two.part
+run --merge "$q" two.part
+expect_rc 3 "the second partial of a stream is cut"
+expect_err_has "two.part: partial 2 is truncated" "the second partial of a stream is cut"
+
+"$LIQ" --partial "$q" a.jsonl missing.jsonl >m.part 2>m.err
+rc=$?
+expect_rc 0 "--partial with a missing input writes its partial"
+run --merge --format csv "$q" m.part b.part
+expect_rc 3 "the merge of a partial that did not read an input"
+expect_err_has "missing.jsonl: No such file or directory" "the partial's diagnostic"
+expect_err_has "some input was not fully read" "the merge"
+if [ -s "$tmp/out" ]; then ok "the merge writes the results it has"; else
+    not_ok "the merge wrote nothing"; fi
+
+run --partial 'fields k | filter k in (SOURCE "x" | fields k)' a.jsonl
+expect_rc 2 "a subquery"
+expect_err_has "--partial cannot split this query: a subquery" "a subquery"
+run --partial 'pattern pad' a.jsonl
+expect_rc 2 "pattern"
+expect_err_has "pattern keeps a state" "pattern"
+run --partial --format csv "$q" a.jsonl
+expect_rc 2 "--partial with --format"
+run --part-index 3 "$q" a.jsonl
+expect_rc 2 "--part-index without --partial"
+run --partial --part-index 4096 "$q" a.jsonl
+expect_rc 2 "--part-index 4096"
+run --partial --merge "$q" a.jsonl
+expect_rc 2 "--partial and --merge"
+
+[ $failures -eq 0 ]
