@@ -100,7 +100,8 @@ typedef struct CliOpts {
     int poll_ms;              /* --poll DURATION */
     int64_t every_ms;         /* --every DURATION */
     int64_t lateness_ms;      /* --lateness DURATION */
-    const char *follow_opt;   /* the first of --poll, --every, --lateness given */
+    const char *follow_opt;   /* the first of --poll, --every, --lateness, --state-file given */
+    const char *state_file;   /* --state-file FILE: offsets and open bins, for a restart */
 } CliOpts;
 
 enum {
@@ -108,6 +109,7 @@ enum {
     OPT_POLL,
     OPT_EVERY,
     OPT_LATENESS,
+    OPT_STATE_FILE,
     OPT_THREADS,
     OPT_EXPLAIN,
     OPT_STATS,
@@ -173,6 +175,7 @@ static const struct option long_opts[] = {
     {"poll", required_argument, NULL, OPT_POLL},
     {"every", required_argument, NULL, OPT_EVERY},
     {"lateness", required_argument, NULL, OPT_LATENESS},
+    {"state-file", required_argument, NULL, OPT_STATE_FILE},
     {"chart", no_argument, NULL, OPT_CHART},
     {"chart-svg", required_argument, NULL, OPT_CHART_SVG},
     {"insights-defaults", no_argument, NULL, OPT_INSIGHTS_DEFAULTS},
@@ -315,6 +318,9 @@ static const char usage_text[] =
     "                          every D while records come (default 10s)\n"
     "      --poll D            look at the files every D even without a change notice\n"
     "                          (inotify; the only way without it; default 1s)\n"
+    "      --state-file F      keep offsets and open bins in F after each read; a restart\n"
+    "                          goes on from there, no record lost or counted twice (into\n"
+    "                          a regular file: output past the state is cut and rewritten)\n"
     "\n"
     "S3 (credentials and region as the AWS CLI finds them: AWS_ACCESS_KEY_ID...,\n"
     "AWS_PROFILE, ~/.aws/credentials and config, credential_process, the container\n"
@@ -558,6 +564,13 @@ static int parse_args(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
         switch (c) {
         case 'F':
             o->follow = 1;
+            break;
+        case OPT_STATE_FILE:
+            if (!*optarg)
+                return usage_error(err, "%s", "--state-file takes a file name");
+            o->state_file = optarg;
+            if (!o->follow_opt)
+                o->follow_opt = "--state-file";
             break;
         case OPT_POLL:
         case OPT_EVERY:
@@ -1165,6 +1178,32 @@ static int follow_begin(void *ctx)
     return c->w->failed;
 }
 
+/* --state-file: where the output stands (a regular file's size), UINT64_MAX for a pipe. */
+static uint64_t follow_mark(void *ctx)
+{
+    FollowCli *c = ctx;
+    struct stat st;
+    fflush(c->w->fp);
+    if (fstat(fileno(c->w->fp), &st) != 0 || !S_ISREG(st.st_mode))
+        return UINT64_MAX;
+    return (uint64_t)st.st_size;
+}
+
+/* A restart: output past the mark of the state came from reads the state does not hold, so
+ * it is cut (they are read and written again). A pipe or a shorter file is left alone. */
+static int follow_rewind(void *ctx, uint64_t mark)
+{
+    FollowCli *c = ctx;
+    struct stat st;
+    fflush(c->w->fp);
+    int fd = fileno(c->w->fp);
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size <= mark)
+        return 0;
+    if (ftruncate(fd, (off_t)mark) != 0)
+        return -1;
+    return fseeko(c->w->fp, (off_t)mark, SEEK_SET) != 0 ? -1 : 0;
+}
+
 static int follow_end(void *ctx)
 {
     FollowCli *c = ctx;
@@ -1196,8 +1235,14 @@ static int follow(CliOpts *o, apr_pool_t *pool, LiqQuery *lq, const LiqRunOption
     int64_t offset;
     int whole = liq_query_has_state(lq) && !liq_query_bin(lq, &period, &offset);
     FollowCli c = {w, err, pool, o->quiet};
-    LiqFollowOptions fo = {o->poll_ms, o->every_ms, o->lateness_ms, &c, follow_report,
-                           whole ? follow_begin : NULL, whole ? follow_end : NULL};
+    LiqFollowOptions fo = {o->poll_ms,     o->every_ms,
+                           o->lateness_ms, &c,
+                           follow_report,  whole ? follow_begin : NULL,
+                           whole ? follow_end : NULL, o->state_file,
+                           follow_mark,    follow_rewind};
+    struct stat sst; /* a restart continues the output of a run before: no second header */
+    if (o->state_file && stat(o->state_file, &sst) == 0 && !whole)
+        w->header = 0;
     LiqFollow *f = liq_follow_new(lq, ro, &fo);
     if (!f) {
         fprintf(err, "liq: error: out of memory\n");

@@ -27,11 +27,14 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
+#include <errno.h>
+#include <inttypes.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <apr_strings.h>
 #include "base/mem.h"
 #include "engine/liq_int.h"
@@ -65,6 +68,8 @@ struct LiqFollow {
     int64_t closed;    /* bins that start before it are written (INT64_MIN: none) */
     OpenBin *open;     /* by start, ascending */
     int nopen, capopen;
+    int64_t tag;       /* the newest bin the last read touched (tail_commit), or INT64_MIN */
+    int resumed;       /* --state-file had a state: the first scan reads parts again */
 };
 
 static int64_t mono_ms(void)
@@ -319,7 +324,7 @@ static LiqStatus close_bins(LiqFollow *f, int64_t before, const LiqOutput *out, 
 }
 
 static LiqStatus read_bins(LiqFollow *f, const LiqRange *r, int n, const LiqOutput *out,
-                           LiqDiagList *d, uint64_t *morsels)
+                           LiqDiagList *d, uint64_t *morsels, int replay)
 {
     LiqRunOptions ro = read_opts(f, r, n);
     BinRows rows = {0};
@@ -330,6 +335,8 @@ static LiqStatus read_bins(LiqFollow *f, const LiqRange *r, int n, const LiqOutp
     LiqState **late = NULL;
     int nlate = 0;
     for (size_t i = 0; s == LIQ_OK && i < rows.n; i++) {
+        if (f->tag < rows.v[i].start)
+            f->tag = rows.v[i].start;
         if (rows.v[i].has_hi && (!f->has_wm || rows.v[i].hi > f->wm)) {
             f->wm = rows.v[i].hi;
             f->has_wm = 1;
@@ -344,6 +351,8 @@ static LiqStatus read_bins(LiqFollow *f, const LiqRange *r, int n, const LiqOutp
         if (bo.start_ms > bo.end_ms)
             continue;
         LiqState *st = NULL;
+        if (b < f->closed && replay)
+            continue; /* read again after a restart: this bin and its corrections are out */
         if (b < f->closed) { /* late: a correction of a bin written already */
             s = run_keep(f, bo, NULL, d, &st, morsels);
             late = mem_realloc(late, sizeof(LiqState *) * (size_t)(nlate + 1));
@@ -378,12 +387,13 @@ static LiqStatus read_bins(LiqFollow *f, const LiqRange *r, int n, const LiqOutp
 
 /* One read over the ranges r[0..n): its rows written or its states kept. */
 static LiqStatus read_once(LiqFollow *f, const LiqRange *r, int n, const LiqOutput *out,
-                           LiqDiagList *d)
+                           LiqDiagList *d, int replay)
 {
     uint64_t morsels = 0;
     LiqStatus s;
+    f->tag = INT64_MIN;
     if (f->bins) {
-        s = read_bins(f, r, n, out, d, &morsels);
+        s = read_bins(f, r, n, out, d, &morsels, replay);
     } else if (liq_query_has_state(f->q)) {
         LiqState *prev = f->acc;
         f->acc = NULL;
@@ -397,6 +407,118 @@ static LiqStatus read_once(LiqFollow *f, const LiqRange *r, int n, const LiqOutp
     }
     f->base += morsels ? morsels : 1;
     return s;
+}
+
+/* ===== --state-file =====
+ *
+ * Text lines: "liq-follow-state 1", "query HASH" (of the query text: another query's state is
+ * refused), "mark N" (LiqFollowOptions.out_mark after the last read, or -), "wm MS", "closed
+ * MS" (bins: the watermark and the first bin not written; - when none), "base N" (the next
+ * order base), then tail_save's lines. It is written after every read whose rows are out
+ * (and at the end), to NAME.tmp, then renamed over NAME: a crash leaves the old or the new
+ * state whole. A restart takes the offsets, gives the output back its mark (out_rewind: a
+ * regular file loses what was written after the state, which the restart writes again) and
+ * reads again what open bins held ([LOW, OFFSET) of each file, bins written already left
+ * out), or, for other queries with a state, each file from its start. */
+
+static uint64_t text_hash(const LiqQuery *q)
+{
+    LiqBuf b = {0};
+    liq_query_text(q, &b);
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < b.len; i++)
+        h = (h ^ (unsigned char)b.p[i]) * 1099511628211ULL;
+    buf_free(&b);
+    return h;
+}
+
+static LiqStatus state_save(LiqFollow *f, LiqDiagList *d)
+{
+    if (!f->fo.state_file)
+        return LIQ_OK;
+    LiqBuf b = {0};
+    uint64_t mark = f->fo.out_mark ? f->fo.out_mark(f->fo.ctx) : UINT64_MAX;
+    buf_printf(&b, "liq-follow-state 1\nquery %" PRIu64 "\n", text_hash(f->q));
+    if (mark == UINT64_MAX)
+        buf_printf(&b, "mark -\n");
+    else
+        buf_printf(&b, "mark %" PRIu64 "\n", mark);
+    if (f->has_wm)
+        buf_printf(&b, "wm %" PRId64 "\n", f->wm);
+    else
+        buf_printf(&b, "wm -\n");
+    buf_printf(&b, "closed %" PRId64 "\nbase %" PRIu64 "\n", f->closed, f->base);
+    tail_save(f->tail, &b);
+    char *tmp = apr_pstrcat(f->pool, f->fo.state_file, ".tmp", NULL);
+    FILE *fp = fopen(tmp, "w");
+    int ok = fp && fwrite(b.p, 1, b.len, fp) == b.len && fflush(fp) == 0 &&
+             fsync(fileno(fp)) == 0;
+    if (fp && fclose(fp) != 0)
+        ok = 0;
+    if (ok && rename(tmp, f->fo.state_file) != 0)
+        ok = 0;
+    buf_free(&b);
+    if (!ok) {
+        diag_add(d, DIAG_ERROR, NULL, "--state-file %s: cannot write it: %s", f->fo.state_file,
+                 strerror(errno));
+        remove(tmp);
+        return LIQ_EINTERNAL;
+    }
+    return LIQ_OK;
+}
+
+/* Reads the state of an earlier follower, if there is one. */
+static LiqStatus state_load(LiqFollow *f, LiqDiagList *d)
+{
+    LiqBuf b = {0};
+    if (!f->fo.state_file || buf_read_file(&b, f->fo.state_file) != 0) {
+        if (f->fo.state_file && errno != ENOENT) {
+            diag_add(d, DIAG_ERROR, NULL, "--state-file %s: %s", f->fo.state_file,
+                     strerror(errno));
+            return LIQ_EUSAGE;
+        }
+        return LIQ_OK; /* none yet: a first run */
+    }
+    buf_addc(&b, 0);
+    uint64_t hash, base;
+    int64_t wm, closed;
+    char mark[32], wms[32];
+    int used = 0;
+    if (sscanf(b.p, "liq-follow-state 1 query %" SCNu64 " mark %31s wm %31s closed %" SCNd64
+                    " base %" SCNu64 " %n",
+               &hash, mark, wms, &closed, &base, &used) < 5 ||
+        !used) {
+        diag_add(d, DIAG_ERROR, NULL, "--state-file %s: not a state liq --follow wrote",
+                 f->fo.state_file);
+        buf_free(&b);
+        return LIQ_EUSAGE;
+    }
+    if (hash != text_hash(f->q)) {
+        LiqDiag *x = diag_add(d, DIAG_ERROR, NULL,
+                              "--state-file %s: the state of another query", f->fo.state_file);
+        diag_hint(d, x, "%s", "give each query a state file of its own");
+        buf_free(&b);
+        return LIQ_EUSAGE;
+    }
+    if (strcmp(mark, "-") != 0 && f->fo.out_rewind &&
+        f->fo.out_rewind(f->fo.ctx, strtoull(mark, NULL, 10)) != 0) {
+        diag_add(d, DIAG_ERROR, NULL,
+                 "--state-file %s: the output cannot be cut back to where the state was "
+                 "written",
+                 f->fo.state_file);
+        buf_free(&b);
+        return LIQ_EUSAGE;
+    }
+    if (strcmp(wms, "-") != 0 && sscanf(wms, "%" SCNd64, &wm) == 1) {
+        f->wm = wm;
+        f->has_wm = 1;
+    }
+    f->closed = closed;
+    f->base = base;
+    tail_load(f->tail, b.p + used);
+    f->resumed = 1;
+    buf_free(&b);
+    return LIQ_OK;
 }
 
 /* ===== The loop ===== */
@@ -438,20 +560,37 @@ LiqStatus liq_follow_exec(LiqFollow *f, const LiqOutput *out, LiqDiagList *diags
     }
     f->tail = tail_open(o->inputs, o->ninputs, o->include, o->ninclude, o->exclude, o->nexclude,
                         f->fo.poll_ms);
-    LiqStatus s = LIQ_OK;
+    LiqStatus s = state_load(f, diags);
     while (s == LIQ_OK) {
         apr_pool_t *tp;
         apr_pool_create(&tp, f->pool);
         LiqDiagList *d = diag_list_new(tp);
         const LiqRange *r;
         int n = tail_scan(f->tail, &r, d);
-        if (n > 0) {
-            s = read_once(f, r, n, out, d);
+        int changed = 0;
+        if (f->resumed) { /* what the state's open bins held, or all (others) */
+            const LiqRange *rr;
+            int others = !f->bins && liq_query_has_state(f->q);
+            int rn = tail_replay(f->tail, others, &rr);
+            if (rn && (f->bins || others)) {
+                s = read_once(f, rr, rn, out, d, 1);
+                changed = 1;
+            }
             if (s == LIQ_OK)
-                tail_commit(f->tail);
+                tail_replayed(f->tail, f->bins ? f->tag : INT64_MIN);
+            f->resumed = 0;
+        }
+        if (n > 0 && s == LIQ_OK) {
+            s = read_once(f, r, n, out, d, 0);
+            if (s == LIQ_OK) {
+                tail_commit(f->tail, f->bins ? f->tag : INT64_MIN);
+                if (f->bins)
+                    tail_release(f->tail, f->closed);
+            }
             if (s == LIQ_OK && out->idle && !(liq_query_has_state(f->q) && !f->bins) &&
                 out->idle(out->ctx))
                 s = LIQ_EOUTPUT; /* rows held back (a table) go out now */
+            changed = 1;
         }
         int64_t wait = -1;
         if (s == LIQ_OK && !f->bins && liq_query_has_state(f->q) && f->dirty) {
@@ -461,6 +600,8 @@ LiqStatus liq_follow_exec(LiqFollow *f, const LiqOutput *out, LiqDiagList *diags
             else
                 wait = left;
         }
+        if (s == LIQ_OK && changed)
+            s = state_save(f, d); /* after the read's rows are out */
         if (f->fo.report && d->n)
             f->fo.report(f->fo.ctx, d);
         apr_pool_destroy(tp);
@@ -468,14 +609,16 @@ LiqStatus liq_follow_exec(LiqFollow *f, const LiqOutput *out, LiqDiagList *diags
             break;
         tail_wait(f->tail, (int)wait);
     }
-    if (s == LIQ_OK) { /* stopped: what is open goes out */
+    if (s == LIQ_OK) { /* stopped: what is open goes out (kept in the state: --state-file) */
         apr_pool_t *tp;
         apr_pool_create(&tp, f->pool);
         LiqDiagList *d = diag_list_new(tp);
-        if (f->bins)
+        if (f->bins && !f->fo.state_file)
             s = close_bins(f, INT64_MAX, out, d);
         else if (liq_query_has_state(f->q) && (f->dirty || !f->written))
             s = write_acc(f, out, d);
+        if (s == LIQ_OK)
+            s = state_save(f, d);
         if (f->fo.report && d->n)
             f->fo.report(f->fo.ctx, d);
         apr_pool_destroy(tp);

@@ -336,6 +336,15 @@ typedef struct LiqFollowOptions {
     void (*report)(void *ctx, const LiqDiagList *diags); /* what one read found (NULL: none) */
     int (*result_begin)(void *ctx); /* a whole result follows (NULL: none); nonzero: stop */
     int (*result_end)(void *ctx);
+    /* --state-file (NULL: none): where the follower keeps what a restart needs, written
+     * after every read (docs/follow.md); with it, open bins are kept there at the end, not
+     * written */
+    const char *state_file;
+    /* the output's position after the rows written so far (UINT64_MAX: it has none, a pipe)
+     * and, when a restart finds it past a saved position, cutting it back there (rows
+     * written after the last state are written again): nonzero, it cannot */
+    uint64_t (*out_mark)(void *ctx);
+    int (*out_rewind)(void *ctx, uint64_t mark);
 } LiqFollowOptions;
 
 typedef struct LiqFollow LiqFollow;

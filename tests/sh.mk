@@ -18,6 +18,7 @@ SH_TESTS = \
 	tests/cli/partial.sh \
 	tests/cli/partial_golden.sh \
 	tests/cli/follow.sh \
+	tests/cli/follow_state.sh \
 	tests/diff/app_log_jq.sh \
 	tests/diff/corpus_jq.sh \
 	tests/diff/text_awk.sh

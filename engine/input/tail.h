@@ -7,8 +7,10 @@
  *   append        the bytes past the offset read so far, up to the last newline (a line being
  *                 written waits for its end);
  *   rotation      the name now leads to another file (logrotate's rename and create): the old
- *                 file, still open, is read to its end (its last line even without a newline)
- *                 and closed, and the new one is read from its start;
+ *                 file, still open, is read while it grows and closed once it did not for
+ *                 poll_ms (then its last line even without a newline), or later while a
+ *                 restart would need its reads (tail_commit's tags); the new one is read from
+ *                 its start;
  *   copytruncate  the file is shorter than the offset read, or its first bytes changed (it
  *                 was truncated and written again before liq looked): read from 0 again;
  *   new files     a file that appears below a followed directory (--include/--exclude as for
@@ -54,16 +56,26 @@ Tail *tail_open(const char *const *names, int n, const char *const *include, int
 /* The spans to read now into *spans (valid until the next scan), their number returned.
  * Problems (a name missing, unreadable) become warnings in diags, once per name and kind. */
 int tail_scan(Tail *t, const LiqRange **spans, LiqDiagList *diags);
-void tail_commit(Tail *t);
+/* tag: what a restart needs of these reads (--state-file): INT64_MIN nothing (their records
+ * are all out), else they are read again after a restart until tail_release(t, v) with
+ * v > tag (a bins query tags a read with its newest bin). */
+void tail_commit(Tail *t, int64_t tag);
+void tail_release(Tail *t, int64_t below);
 /* Sleeps until something changed, timeout_ms (at most poll_ms; < 0: poll_ms) or tail_wake. */
 int tail_wait(Tail *t, int timeout_ms);
 void tail_wake(Tail *t);
-/* One line per followed file: "file DEV INO OFFSET HEADLEN HEADSUM NAME" (after commit). */
+/* One line per followed file (after commit): "file DEV INO OFFSET HEADLEN HEADSUM LOW GONE
+ * NAME": LOW, where the reads a restart needs again start (OFFSET: none); GONE, rotated away
+ * (found again by inode in NAME's directory). */
 void tail_save(const Tail *t, LiqBuf *out);
 /* Takes the offsets of tail_save's lines (text, NUL-terminated) for the files it finds again
  * (same device and inode, at least OFFSET bytes, the same first HEADLEN bytes); others are
  * read from their start. Call before the first scan. Returns the files resumed. */
 int tail_load(Tail *t, const char *text);
+/* After the first scan that follows tail_load: the ranges of the resumed files to read again
+ * first, [LOW, OFFSET) ([0, OFFSET) with from_start); tail_replayed(t, tag) once read. */
+int tail_replay(Tail *t, int from_start, const LiqRange **ranges);
+void tail_replayed(Tail *t, int64_t tag);
 void tail_close(Tail *t);
 
 #endif
