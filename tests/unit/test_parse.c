@@ -754,20 +754,24 @@ static void test_parse_error_unknown_command(void **state)
                  "  hint: did you mean 'stats'?\n");
 }
 
-static void test_parse_error_unsupported_commands(void **state)
+/* the last four 2025-26 commands (issue 20), no longer "not supported": relevantfields'
+ * 'where' condition is a filter kid, appendcols' subquery a subquery kid, json's path a string;
+ * SOURCE's start=/end= are items of the source */
+static void test_parse_newest_commands(void **state)
 {
-    assert_parse("fields a | relevantfields x",
-                 "ERROR\n"
-                 "liq: error at 1:12: command 'relevantfields' is not supported by liq\n"
-                 "  fields a | relevantfields x\n"
-                 "             ^^^^^^^^^^^^^^\n"
-                 "  hint: liq runs the classic Insights commands; see 'liq --help'\n");
-    assert_parse("APPENDCOLS t",
-                 "ERROR\n"
-                 "liq: error at 1:1: command 'appendcols' is not supported by liq\n"
-                 "  APPENDCOLS t\n"
-                 "  ^^^^^^^^^^\n"
-                 "  hint: liq runs the classic Insights commands; see 'liq --help'\n");
+    assert_parse("fields a | relevantfields x where t > 4",
+                 "(query (fields (item (field \"a\"))) (command \"relevantfields\" "
+                 "(field \"x\") (filter (gt (field \"t\") (num 4 \"4\")))))");
+    assert_parse("APPENDCOLS override=true (stats count(*) as n)",
+                 "(query (command \"appendcols\" (item \"override\" (bool)) (subquery "
+                 "(query (stats (list (item \"n\" (call \"count\" (star)))) (list))))))");
+    assert_parse("json field=p \"a.b[0]\" as c | logcompare timeshift 7d",
+                 "(query (command \"json\" (item \"field\" (field \"p\")) "
+                 "(string \"a.b[0]\") (item \"c\" (field \"c\"))) (command \"logcompare\" "
+                 "(field \"timeshift\") (duration 6.048e+8 \"7d\")))");
+    assert_parse("SOURCE lg start=-1d end=now | diff",
+                 "(query (source (string \"lg\") (item \"start\" (string \"-1d\")) "
+                 "(item \"end\" (string \"now\"))) (diff))");
 }
 
 /* the 2025-26 commands: one flat list (parser/xcmd.h reads it): fields, wildcards, options,
@@ -1166,7 +1170,7 @@ int main(void)
         T(test_parse_error_words_for_end_of_query),
         T(test_parse_error_expected_list_names_the_closing_paren),
         T(test_parse_error_unknown_command),
-        T(test_parse_error_unsupported_commands),
+        T(test_parse_newest_commands),
         T(test_parse_xcmd),
         T(test_parse_error_unterminated_literals),
         T(test_parse_error_in_second_of_several_lines),
