@@ -266,7 +266,9 @@ void liq_run_cancel(LiqRun *run);
  * a copy. Also before liq_run_exec (the merged states) and after a keep_state run. Returns
  * LIQ_OK, LIQ_EOUTPUT when out.write refused, LIQ_EINCOMPLETE when a regex could not be
  * evaluated, LIQ_EUSAGE when there is no state to show: the query streams its rows to the
- * output (no breaker in its first stage), or the run is finishing or finished. */
+ * output (no breaker in its first stage), or the run is finishing or finished, LIQ_EMEMORY
+ * when the copy (charged to the run's memory budget as much as its states) or finalizing it
+ * would pass memory_limit: no snapshot then, and the run goes on. */
 LiqStatus liq_run_snapshot(LiqRun *run, const LiqOutput *out);
 /* The first stage's accumulated state, before finalize: after a keep_state run (or before
  * liq_run_exec: the states merged so far); NULL when the run has none (the query has no

@@ -227,6 +227,7 @@ static int dec_rows(void *ctx, const char *data, size_t len, const uint32_t *row
                 if (tl || d.type == VT_STR) {
                     d.s = apr_pstrmemdup(s->pool, data + p, tl);
                     d.len = tl;
+                    s->bytes += (int64_t)((tl + 8) & ~(size_t)7);
                 }
                 p += tl;
                 vals[c] = d;

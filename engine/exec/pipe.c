@@ -135,6 +135,7 @@ struct LiqRun {
     RxFailures rxf;    /* ctx.rx */
     _Atomic uint64_t rows_held; /* ctx.rows_held */
     Budget budget;              /* ctx.mem: --memory-limit (budget.h) */
+    int64_t hold;               /* of it, the tables held for the whole run (pipe_run_hold) */
     _Atomic int stop;      /* workers stop pulling morsels and batches */
     _Atomic int cancelled; /* liq_run_cancel */
     apr_thread_mutex_t *lock;      /* the state, counters, workers' busy/epoch, phase */
@@ -1034,6 +1035,7 @@ void pipe_run_fail(LiqRun *r, LiqStatus status, const char *why)
 
 void pipe_run_hold(LiqRun *r, int64_t bytes, const char *who)
 {
+    r->hold += bytes;
     budget_charge(&r->budget, bytes, who);
 }
 
@@ -1401,12 +1403,30 @@ LiqStatus liq_run_snapshot(LiqRun *r, const LiqOutput *out)
     apr_thread_mutex_lock(r->snap_lock);
     apr_thread_mutex_lock(r->lock);
     OpState *copy = NULL;
+    /* Memory (issue 15): the copy holds about what the states charged (with every worker
+     * folded in: the budget's charges but the tables' hold); it is charged to the run's
+     * budget until the snapshot ends, and refused when it does not fit. Finalizing it charges
+     * a budget of the snapshot's own, limited to the room the run had: a snapshot past it
+     * fails (LIQ_EMEMORY), never the run. */
+    int64_t held = 0, room = 0;
+    int refused = 0;
     if (r->phase == PH_SCAN)
         fold_all(r);
-    if (r->phase == PH_NEW || r->phase == PH_SCAN || r->phase == PH_KEPT)
-        copy = r->state ? brk->vt->copy(brk, r->state) : brk->vt->global_new(brk);
+    if (r->phase == PH_NEW || r->phase == PH_SCAN || r->phase == PH_KEPT) {
+        int64_t used = atomic_load(&r->budget.used);
+        held = used - r->hold > 0 ? used - r->hold : 0;
+        room = r->budget.limit > 0 ? r->budget.limit - used : 0;
+        if (r->budget.limit > 0 && held >= room) {
+            refused = 1;
+        } else {
+            copy = r->state ? brk->vt->copy(brk, r->state) : brk->vt->global_new(brk);
+            budget_charge(&r->budget, held, brk->vt->name);
+        }
+    }
     apr_thread_mutex_unlock(r->lock);
     apr_thread_mutex_unlock(r->snap_lock);
+    if (refused)
+        return LIQ_EMEMORY;
     if (!copy)
         return LIQ_EUSAGE; /* finishing, or finished: the result is (about to be) out */
     /* the later pipelines into out, with a count of regex failures of their own */
@@ -1416,12 +1436,20 @@ LiqStatus liq_run_snapshot(LiqRun *r, const LiqOutput *out)
     OpCtx ctx = r->ctx;
     ctx.rx = &rxf;
     _Atomic int stop = 0;
+    Budget sb = {0};
+    sb.limit = room;
+    sb.stop = &stop;
+    sb.temp_dir = r->budget.temp_dir;
+    ctx.mem = &sb;
     Seq *s = apr_pcalloc(pool, sizeof(*s));
     seq_init(s, r->plan, out, &stop, pool);
     finish(r, s, &ctx, 0, copy, pool);
-    LiqStatus status = s->write_failed         ? LIQ_EOUTPUT
-                       : atomic_load(&rxf.n) ? LIQ_EINCOMPLETE
-                                             : LIQ_OK;
+    budget_charge(&r->budget, -held, NULL);
+    LiqStatus status = s->write_failed                       ? LIQ_EOUTPUT
+                       : budget_over(&sb)                    ? LIQ_EMEMORY
+                       : atomic_load(&sb.fail_errno)         ? LIQ_EINTERNAL
+                       : atomic_load(&rxf.n)                 ? LIQ_EINCOMPLETE
+                                                             : LIQ_OK;
     seq_free(s);
     apr_pool_destroy(pool);
     return status;

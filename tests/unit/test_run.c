@@ -482,6 +482,60 @@ static void test_snapshot_prefix(void **state)
     }
 }
 
+/* A snapshot's copy is charged to the run's memory budget as much as the states it copies
+ * (issue 15): a run with a snapshot after each morsel peaks higher than one without; under a
+ * limit just below that peak the snapshots that do not fit are refused with LIQ_EMEMORY
+ * (the last ones: the state grows with every file) and the run ends as without snapshots. */
+static void test_snapshot_memory(void **state)
+{
+    (void)state;
+    LiqQuery *q = compile("stats pct(latency, 50) as p, count(*) as n");
+    LiqRunOptions o = options((const char *const *)paths, NFILES, 1);
+    LiqRunStats st;
+    memset(&st, 0, sizeof(st));
+    LiqBuf b = {0};
+    LiqOutput out = output(&b);
+    apr_pool_t *p;
+    apr_pool_create(&p, NULL);
+    LiqRun *r = liq_run_new(q, &o);
+    assert_int_equal(liq_run_exec(r, &out, &st, diag_list_new(p)), LIQ_OK);
+    liq_run_free(r);
+    buf_addc(&b, 0);
+    uint64_t peak = st.mem_peak;
+    for (int lim = 0; lim < 2; lim++) {
+        SnapHook h;
+        memset(&h, 0, sizeof(h));
+        LiqRunOptions so = o;
+        so.memory_limit = lim ? peak - 1 : 0; /* the second: just below the first's peak */
+        so.on_morsel = snap_each;
+        so.on_morsel_ctx = &h;
+        LiqBuf b2 = {0};
+        LiqOutput out2 = output(&b2);
+        memset(&st, 0, sizeof(st));
+        r = liq_run_new(q, &so);
+        assert_int_equal(liq_run_exec(r, &out2, &st, diag_list_new(p)), LIQ_OK);
+        liq_run_free(r);
+        buf_addc(&b2, 0);
+        assert_string_equal(b2.p, b.p);
+        assert_int_equal(h.n, NFILES);
+        for (int i = 0; i < NFILES; i++) {
+            if (!lim)
+                assert_int_equal(h.status[i], LIQ_OK);
+            buf_free(&h.snaps[i]);
+        }
+        if (lim) {
+            assert_int_equal(h.status[NFILES - 1], LIQ_EMEMORY);
+            assert_true(st.mem_peak < peak);
+        } else {
+            assert_true(st.mem_peak > peak); /* the copies counted */
+            peak = st.mem_peak;
+        }
+        buf_free(&b2);
+    }
+    buf_free(&b);
+    apr_pool_destroy(p);
+}
+
 /* Four workers; after each morsel the worker that did it hands a snapshot to another thread
  * and waits for it: every snapshot is a valid partial count (a multiple of LINES, growing),
  * and the run's result is whole. */
@@ -712,9 +766,9 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
     const struct CMUnitTest tests[] = {
-        T(test_two_runs_at_once), T(test_state_seam),     T(test_state_seam_misuse),
-        T(test_snapshot_prefix),  T(test_snapshot_threads), T(test_cancel),
-        T(test_bounded_top),
+        T(test_two_runs_at_once), T(test_state_seam),       T(test_state_seam_misuse),
+        T(test_snapshot_prefix),  T(test_snapshot_memory),  T(test_snapshot_threads),
+        T(test_cancel),           T(test_bounded_top),
     };
 #undef T
     apr_initialize();
