@@ -506,6 +506,7 @@ static RowSet *rel_finalize(const Op *op, const OpCtx *ctx, OpState *g)
     qsort(sc, k, sizeof(Scored), cmp_scored);
     for (size_t i = 0; i < k; i++) {
         Datum *row = rowset_add_row(rs, i);
+        memset(row, 0, sizeof(Datum) * (size_t)rs->nslots); /* every other slot null */
         row[rd->out[0]] = val_str(apr_pstrdup(rs->pool, sc[i].name), strlen(sc[i].name));
         row[rd->out[1]] = sc[i].has_score ? val_num(sc[i].score) : val_null();
         row[rd->out[2]] = sc[i].contrib;
