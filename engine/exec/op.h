@@ -307,6 +307,12 @@ LookupTable *lookup_table_load(apr_pool_t *pool, const char *name, const char *p
                                size_t whylen);
 /* The column called name, or -1. */
 int lookup_table_col(const LookupTable *t, const char *name, size_t len);
+/* The bytes a table holds (its text, cells and lengths); and those of the table and index of a
+ * lookup (or cidrlookup) operator, 0 for any other: every run charges them to its memory
+ * budget for as long as it lives (issue 15), as it does a subquery's table. */
+int64_t lookup_table_bytes(const LookupTable *t);
+int64_t op_lookup_bytes(const Op *op);
+int64_t op_cidr_bytes(const Op *op);
 /* lookup: the row of t whose key_cols equal the keys' values gives out_cols into out_slots;
  * prev[i] (OUTPUTNEW) reads the value output i keeps when it has one, or NULL (OUTPUT). */
 Op *op_lookup_new(Plan *p, const LookupTable *t, const int *key_cols, Expr **keys, int nkeys,

@@ -134,3 +134,11 @@ Op *op_cidrlookup_new(Plan *p, const LookupTable *t, int cidr_col, Expr *ip, con
     qsort(cd->ranges, cd->nranges, sizeof(CidrRange), by_prefix);
     return op_new(p, &cidr_vt, cd);
 }
+
+int64_t op_cidr_bytes(const Op *op)
+{
+    if (op->vt != &cidr_vt)
+        return 0;
+    const CidrData *cd = op->data;
+    return lookup_table_bytes(cd->t) + (int64_t)(cd->nranges * sizeof(CidrRange));
+}

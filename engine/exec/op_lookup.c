@@ -388,3 +388,16 @@ Op *op_lookup_new(Plan *p, const LookupTable *t, const int *key_cols, Expr **key
     index_build(p->pool, ld);
     return op_new(p, &lookup_vt, ld);
 }
+
+int64_t lookup_table_bytes(const LookupTable *t)
+{
+    return (int64_t)(t->bytes + t->nrows * (size_t)t->ncols * (sizeof(char *) + sizeof(uint32_t)));
+}
+
+int64_t op_lookup_bytes(const Op *op)
+{
+    if (op->vt != &lookup_vt)
+        return 0;
+    const LookupData *ld = op->data;
+    return lookup_table_bytes(ld->t) + (int64_t)((ld->mask + 1) * sizeof(uint32_t));
+}

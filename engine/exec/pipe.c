@@ -1061,6 +1061,11 @@ LiqRun *pipe_run_new(const Plan *plan, const LiqRunOptions *opt)
     r->budget.stop = &r->stop;
     r->budget.temp_dir = r->opt.temp_dir;
     r->ctx.mem = &r->budget;
+    for (int i = 0; i < plan->npipes; i++) /* lookup tables live as long as the run */
+        for (int k = 0; k < plan->pipes[i].nops; k++) {
+            pipe_run_hold(r, op_lookup_bytes(plan->pipes[i].ops[k]), "lookup");
+            pipe_run_hold(r, op_cidr_bytes(plan->pipes[i].ops[k]), "cidrlookup");
+        }
     set_ctx(r);
     r->final0 = plan->pipes[0].breaker == NULL;
     r->max_line = r->opt.max_line < UINT32_MAX ? r->opt.max_line : UINT32_MAX;

@@ -84,6 +84,26 @@ held=$(sed -n 's/.*states held at most .* (\([0-9]*\) bytes).*/\1/p' "$tmp/err")
 if [ -n "$held" ] && [ "$held" -ge 16384 ]; then ok "the subquery's table is charged ($held bytes)"; else
     not_ok "the subquery's table is not charged ('$held' bytes)"; show "$tmp/err"; fi
 
+# a lookup table (read when the query compiles) counts against every run's limit: 30000 rows
+# of 1.3 MB stop under 256K (before: uncharged, the counts printed with exit 0), and fit 4M
+awk 'BEGIN { print "user,team,note"; for (i = 1; i <= 30000; i++)
+    printf "user-%06d,team%d,a note about this user %d\n", i, i % 7, i }' >"$tmp/users.csv"
+for t in 1 2; do
+    run --threads "$t" --memory-limit 256K --lookup users="$tmp/users.csv" \
+        'lookup users user OUTPUT team | stats count(*) by team' "$tmp/in.jsonl"
+    expect_rc 5 "lookup table (--threads $t)"
+    expect_err_has "liq: error: lookup needs more than the memory limit (--memory-limit 256K)" \
+        "lookup table (--threads $t)"
+    if grep -q '^team[0-9]' "$tmp/out"; then not_ok "lookup table (--threads $t): rows written"; else
+        ok "lookup table (--threads $t): no row written"; fi
+done
+run --memory-limit 4M --stats --lookup users="$tmp/users.csv" \
+    'lookup users user OUTPUT team | stats count(*) by team' "$tmp/in.jsonl"
+expect_rc 0 "lookup table under 4M"
+held=$(sed -n 's/.*states held at most .* (\([0-9]*\) bytes).*/\1/p' "$tmp/err")
+if [ -n "$held" ] && [ "$held" -ge 1000000 ]; then ok "the lookup table is charged ($held bytes)"; else
+    not_ok "the lookup table is not charged ('$held' bytes)"; show "$tmp/err"; fi
+
 # the same queries without a limit, and with one large enough: the same rows
 for lim in 0 none 1G; do
     run --threads 2 --format ndjson --memory-limit $lim 'stats count(*) by user' "$tmp/in.jsonl"
