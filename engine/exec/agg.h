@@ -2,9 +2,9 @@
  *
  * Each FK_AGG row of parser/functions.def has an AggOps here. States are plain bytes inside
  * the group table (size bytes, suitably aligned). Every merge is order-independent in its
- * result, so any thread count and any merge order gives the same answer: sums of integers are
- * exact in int64, other sums use compensated (Neumaier) addition; min/max break ties by input
- * order.
+ * result, so any thread count, any split of the rows and any merge order gives the same
+ * answer: sums are exact (integers in int64, other values as fsum's nonoverlapping partials,
+ * rounded once at the end); min/max break ties by input order.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
