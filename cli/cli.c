@@ -317,7 +317,8 @@ static const char usage_text[] =
     "      --every D           other stats, sort, dedup...: the whole result again at most\n"
     "                          every D while records come (default 10s)\n"
     "      --poll D            look at the files every D even without a change notice\n"
-    "                          (inotify; the only way without it; default 1s)\n"
+    "                          (inotify; the only way without it), list S3 prefixes every\n"
+    "                          D for new objects (by key and ETag); default 1s\n"
     "      --state-file F      keep offsets and open bins in F after each read; a restart\n"
     "                          goes on from there, no record lost or counted twice (into\n"
     "                          a regular file: output past the state is cut and rewritten)\n"
@@ -1228,8 +1229,6 @@ static int follow(CliOpts *o, apr_pool_t *pool, LiqQuery *lq, const LiqRunOption
             return usage_error(err, "%s",
                                "--follow reads files and directories: standard input is read "
                                "as it comes already (tail -F FILE | liq QUERY)");
-        if (strncmp(o->inputs[i], "s3://", 5) == 0)
-            return usage_error(err, "--follow does not follow S3 prefixes (%s)", o->inputs[i]);
     }
     double period;
     int64_t offset;

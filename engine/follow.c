@@ -21,6 +21,9 @@
  *   others     (stats without bins, sort, dedup, ...): one state merged read by read, written
  *              whole after the first read, then at most every every_ms while records come.
  *
+ * S3 prefixes are listed every poll_ms; objects whose key (or ETag) was not seen are read
+ * whole by the read that finds them (see "S3 prefixes" below).
+ *
  * Records without @timestamp have no bin: a bins query leaves them out (docs/follow.md).
  * liq_follow_stop sets a flag and wakes the Tail; the loop ends after the read in progress,
  * so a read is never half counted.
@@ -35,11 +38,19 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <apr_hash.h>
 #include <apr_strings.h>
 #include "base/mem.h"
 #include "engine/liq_int.h"
 #include "engine/input/tail.h"
 #include "engine/input/ts.h"
+#include "engine/s3/s3.h"
+
+typedef struct Seen {
+    const char *etag; /* "" when the listing gave none */
+    int64_t tag;      /* the newest bin of the read it was in (bins; a restart reads it again
+                       * while that bin is open), else INT64_MIN */
+} Seen;
 
 typedef struct OpenBin {
     int64_t start;
@@ -69,6 +80,16 @@ struct LiqFollow {
     OpenBin *open;     /* by start, ascending */
     int nopen, capopen;
     int64_t tag;       /* the newest bin the last read touched (tail_commit), or INT64_MIN */
+    /* S3 prefixes (and globs): listed every poll_ms; objects known by key and ETag */
+    const char **s3uris;
+    int ns3;
+    S3 *s3;
+    apr_hash_t *seen;     /* "bucket/key" -> Seen */
+    int64_t s3_next;      /* when to list again (mono_ms) */
+    const char **fresh;   /* this read's new objects, as s3://bucket/key inputs */
+    const char **fresh_keys; /* ... and their "bucket/key" */
+    const char **fresh_etags;
+    int nfresh, capfresh;
     int resumed;       /* --state-file had a state: the first scan reads parts again */
 };
 
@@ -122,6 +143,7 @@ LiqFollow *liq_follow_new(const LiqQuery *q, const LiqRunOptions *opt, const Liq
     if (f->fo.lateness_ms < 0)
         f->fo.lateness_ms = 0;
     f->closed = INT64_MIN;
+    f->seen = apr_hash_make(pool);
     atomic_init(&f->stop, 0);
     return f;
 }
@@ -138,8 +160,8 @@ void liq_follow_stop(LiqFollow *f)
 static LiqRunOptions read_opts(const LiqFollow *f, const LiqRange *r, int n)
 {
     LiqRunOptions ro = f->opt;
-    ro.inputs = NULL;
-    ro.ninputs = 0;
+    ro.inputs = f->fresh; /* new S3 objects, after the files */
+    ro.ninputs = f->nfresh;
     ro.log_groups = NULL;
     ro.nlog_groups = 0;
     ro.ranges = r;
@@ -409,6 +431,85 @@ static LiqStatus read_once(LiqFollow *f, const LiqRange *r, int n, const LiqOutp
     return s;
 }
 
+/* ===== S3 prefixes =====
+ *
+ * Keys under a prefix do not arrive in lexical order (a writer's clock, parallel uploads), so
+ * a listing after the last key seen would miss some: every poll_ms each URI is listed again
+ * whole, and an object is new when its key was not seen, or was seen with another ETag (it
+ * was written again: read again). The keys seen, with their ETags, are the state of an S3
+ * prefix (in --state-file too); objects are read whole by the read that finds them. */
+
+static void fresh_add(LiqFollow *f, apr_pool_t *pool, const S3Object *o, const char *k)
+{
+    if (f->nfresh == f->capfresh) {
+        f->capfresh = f->capfresh ? f->capfresh * 2 : 16;
+        f->fresh = mem_realloc(f->fresh, sizeof(char *) * (size_t)f->capfresh);
+        f->fresh_keys = mem_realloc(f->fresh_keys, sizeof(char *) * (size_t)f->capfresh);
+        f->fresh_etags = mem_realloc(f->fresh_etags, sizeof(char *) * (size_t)f->capfresh);
+    }
+    f->fresh[f->nfresh] = apr_pstrcat(pool, "s3://", o->bucket, "/", o->key, NULL);
+    f->fresh_keys[f->nfresh] = k;
+    f->fresh_etags[f->nfresh++] = apr_pstrdup(pool, o->etag ? o->etag : "");
+}
+
+/* Lists the S3 URIs when their time has come: their new objects into f->fresh (strings in
+ * pool). Problems are warnings; the next listing tries again. */
+static void s3_poll(LiqFollow *f, apr_pool_t *pool, LiqDiagList *d)
+{
+    f->nfresh = 0;
+    if (!f->ns3 || mono_ms() < f->s3_next)
+        return;
+    f->s3_next = mono_ms() + (f->fo.poll_ms > 0 ? f->fo.poll_ms : 1000);
+    char err[512];
+    if (!f->s3) {
+        S3Opts so = {f->opt.s3_endpoint, f->opt.s3_no_sign, f->opt.s3_read_timeout,
+                     f->opt.s3_concurrency, NULL, 0, 0, 0, 0, NULL, NULL};
+        f->s3 = s3_open(f->pool, &so, err, sizeof(err));
+        if (!f->s3) {
+            diag_add(d, DIAG_WARNING, NULL, "S3: %s", err);
+            return;
+        }
+    }
+    for (int i = 0; i < f->ns3; i++) {
+        S3Object *objs;
+        size_t n;
+        if (s3_expand(f->s3, pool, f->s3uris[i], &objs, &n, err, sizeof(err)) != 0) {
+            diag_add(d, DIAG_WARNING, NULL, "%s: %s", f->s3uris[i], err);
+            continue;
+        }
+        for (size_t k = 0; k < n; k++) {
+            const S3Object *o = &objs[k];
+            if (o->archived || s3_literal_prefix(o->key) < strlen(o->key))
+                continue; /* not readable; a key with glob characters cannot be named alone */
+            const char *key = apr_pstrcat(pool, o->bucket, "/", o->key, NULL);
+            const Seen *sn = apr_hash_get(f->seen, key, APR_HASH_KEY_STRING);
+            if (sn && strcmp(sn->etag, o->etag ? o->etag : "") == 0)
+                continue;
+            int dup = 0; /* named by two URIs */
+            for (int j = 0; j < f->nfresh && !dup; j++)
+                dup = strcmp(f->fresh_keys[j], key) == 0;
+            if (!dup)
+                fresh_add(f, pool, o, key);
+        }
+    }
+}
+
+/* The fresh objects were read (tag: the read's newest bin): seen from now on. */
+static void s3_seen(LiqFollow *f, int64_t tag)
+{
+    for (int i = 0; i < f->nfresh; i++) {
+        const char *k = apr_pstrdup(f->pool, f->fresh_keys[i]);
+        Seen *sn = apr_hash_get(f->seen, k, APR_HASH_KEY_STRING);
+        if (!sn) {
+            sn = apr_palloc(f->pool, sizeof(*sn));
+            apr_hash_set(f->seen, k, APR_HASH_KEY_STRING, sn);
+        }
+        sn->etag = apr_pstrdup(f->pool, f->fresh_etags[i]);
+        sn->tag = tag;
+    }
+    f->nfresh = 0;
+}
+
 /* ===== --state-file =====
  *
  * Text lines: "liq-follow-state 1", "query HASH" (of the query text: another query's state is
@@ -449,6 +550,17 @@ static LiqStatus state_save(LiqFollow *f, LiqDiagList *d)
         buf_printf(&b, "wm -\n");
     buf_printf(&b, "closed %" PRId64 "\nbase %" PRIu64 "\n", f->closed, f->base);
     tail_save(f->tail, &b);
+    apr_pool_t *hp;
+    apr_pool_create(&hp, f->pool);
+    for (apr_hash_index_t *hi = apr_hash_first(hp, f->seen); hi; hi = apr_hash_next(hi)) {
+        const void *k;
+        void *v;
+        apr_hash_this(hi, &k, NULL, &v);
+        const Seen *sn = v;
+        buf_printf(&b, "s3 %" PRId64 " %s %s\n", sn->tag, *sn->etag ? sn->etag : "-",
+                   (const char *)k);
+    }
+    apr_pool_destroy(hp);
     char *tmp = apr_pstrcat(f->pool, f->fo.state_file, ".tmp", NULL);
     FILE *fp = fopen(tmp, "w");
     int ok = fp && fwrite(b.p, 1, b.len, fp) == b.len && fflush(fp) == 0 &&
@@ -516,6 +628,22 @@ static LiqStatus state_load(LiqFollow *f, LiqDiagList *d)
     f->closed = closed;
     f->base = base;
     tail_load(f->tail, b.p + used);
+    for (const char *p = b.p + used; p && *p;) { /* S3 objects read: "s3 TAG ETAG BUCKET/KEY" */
+        const char *nl = strchr(p, '\n');
+        int64_t tag;
+        char etag[256];
+        int at = 0;
+        if (sscanf(p, "s3 %" SCNd64 " %255s %n", &tag, etag, &at) >= 2 && at > 0) {
+            size_t len = nl ? (size_t)(nl - p) - (size_t)at : strlen(p + at);
+            const char *k = apr_pstrmemdup(f->pool, p + at, len);
+            Seen *sn = apr_palloc(f->pool, sizeof(*sn));
+            sn->etag = strcmp(etag, "-") == 0 ? "" : apr_pstrdup(f->pool, etag);
+            sn->tag = tag;
+            if (strchr(k, '/'))
+                apr_hash_set(f->seen, k, APR_HASH_KEY_STRING, sn);
+        }
+        p = nl ? nl + 1 : NULL;
+    }
     f->resumed = 1;
     buf_free(&b);
     return LIQ_OK;
@@ -539,10 +667,6 @@ LiqStatus liq_follow_exec(LiqFollow *f, const LiqOutput *out, LiqDiagList *diags
                      "comes already (tail -F FILE | liq QUERY)");
             return LIQ_EUSAGE;
         }
-        if (strncmp(in, "s3://", 5) == 0) {
-            diag_add(diags, DIAG_ERROR, NULL, "--follow does not follow S3 prefixes (%s)", in);
-            return LIQ_EUSAGE;
-        }
     }
     if (!o->ninputs) {
         diag_add(diags, DIAG_ERROR, NULL, "--follow needs files or directories to follow");
@@ -558,7 +682,16 @@ LiqStatus liq_follow_exec(LiqFollow *f, const LiqOutput *out, LiqDiagList *diags
             return LIQ_EINTERNAL;
         f->bins = 1;
     }
-    f->tail = tail_open(o->inputs, o->ninputs, o->include, o->ninclude, o->exclude, o->nexclude,
+    const char **files = apr_pcalloc(f->pool, sizeof(char *) * (size_t)o->ninputs);
+    int nfiles = 0;
+    f->s3uris = apr_pcalloc(f->pool, sizeof(char *) * (size_t)o->ninputs);
+    for (int i = 0; i < o->ninputs; i++) {
+        if (strncmp(o->inputs[i], "s3://", 5) == 0)
+            f->s3uris[f->ns3++] = o->inputs[i];
+        else
+            files[nfiles++] = o->inputs[i];
+    }
+    f->tail = tail_open(files, nfiles, o->include, o->ninclude, o->exclude, o->nexclude,
                         f->fo.poll_ms);
     LiqStatus s = state_load(f, diags);
     while (s == LIQ_OK) {
@@ -572,18 +705,41 @@ LiqStatus liq_follow_exec(LiqFollow *f, const LiqOutput *out, LiqDiagList *diags
             const LiqRange *rr;
             int others = !f->bins && liq_query_has_state(f->q);
             int rn = tail_replay(f->tail, others, &rr);
-            if (rn && (f->bins || others)) {
+            f->nfresh = 0;
+            for (apr_hash_index_t *hi = apr_hash_first(tp, f->seen); hi && (f->bins || others);
+                 hi = apr_hash_next(hi)) {
+                const void *k;
+                void *v;
+                apr_hash_this(hi, &k, NULL, &v);
+                const Seen *sn = v;
+                if (others || sn->tag >= f->closed) { /* an object of an open bin */
+                    S3Object so = {0};
+                    const char *slash = strchr(k, '/');
+                    so.bucket = apr_pstrmemdup(tp, k, (size_t)(slash - (const char *)k));
+                    so.key = slash + 1;
+                    so.etag = sn->etag;
+                    fresh_add(f, tp, &so, k);
+                }
+            }
+            if ((rn || f->nfresh) && (f->bins || others)) {
                 s = read_once(f, rr, rn, out, d, 1);
                 changed = 1;
             }
-            if (s == LIQ_OK)
+            if (s == LIQ_OK) {
                 tail_replayed(f->tail, f->bins ? f->tag : INT64_MIN);
+                s3_seen(f, f->bins ? f->tag : INT64_MIN);
+            }
             f->resumed = 0;
         }
-        if (n > 0 && s == LIQ_OK) {
+        if (s == LIQ_OK)
+            s3_poll(f, tp, d);
+        if ((n > 0 || f->nfresh) && s == LIQ_OK) {
+            if (!n)
+                r = NULL;
             s = read_once(f, r, n, out, d, 0);
             if (s == LIQ_OK) {
                 tail_commit(f->tail, f->bins ? f->tag : INT64_MIN);
+                s3_seen(f, f->bins ? f->tag : INT64_MIN);
                 if (f->bins)
                     tail_release(f->tail, f->closed);
             }
@@ -607,6 +763,13 @@ LiqStatus liq_follow_exec(LiqFollow *f, const LiqOutput *out, LiqDiagList *diags
         apr_pool_destroy(tp);
         if (s != LIQ_OK || atomic_load(&f->stop))
             break;
+        if (f->ns3) { /* the next listing */
+            int64_t left = f->s3_next - mono_ms();
+            if (left < 1)
+                left = 1;
+            if (wait < 0 || left < wait)
+                wait = left;
+        }
         tail_wait(f->tail, (int)wait);
     }
     if (s == LIQ_OK) { /* stopped: what is open goes out (kept in the state: --state-file) */
@@ -633,6 +796,9 @@ void liq_follow_free(LiqFollow *f)
     tail_close(f->tail);
     f->tail = NULL;
     liq_state_free(f->acc);
+    free(f->fresh);
+    free(f->fresh_keys);
+    free(f->fresh_etags);
     for (int i = 0; i < f->nopen; i++)
         liq_state_free(f->open[i].st);
     free(f->open);

@@ -351,11 +351,12 @@ typedef struct LiqFollowOptions {
 
 typedef struct LiqFollow LiqFollow;
 
-/* A follower of q over opt's inputs (local files and directories; opt and fo copied, what
+/* A follower of q over opt's inputs (local files and directories; S3 prefixes and globs,
+ * listed every poll_ms for objects not read yet, by key and ETag; opt and fo copied, what
  * they point to must outlive it), or NULL when out of memory. */
 LiqFollow *liq_follow_new(const LiqQuery *q, const LiqRunOptions *opt, const LiqFollowOptions *fo);
 /* Follows until liq_follow_stop: LIQ_OK then; LIQ_EUSAGE (a diagnostic says why: standard
- * input, an S3 URI, --log-group), LIQ_EOUTPUT (the output refused), LIQ_EMEMORY or
+ * input, --log-group, a state file of another query), LIQ_EOUTPUT (the output refused), LIQ_EMEMORY or
  * LIQ_EINTERNAL from a run. diags: problems of the set-up; later ones go to fo->report. */
 LiqStatus liq_follow_exec(LiqFollow *f, const LiqOutput *out, LiqDiagList *diags);
 /* Ends liq_follow_exec after its current read; async-signal-safe. */
