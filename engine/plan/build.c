@@ -54,6 +54,8 @@ typedef struct Builder {
     Scope gone; /* names warned about as gone after stats (check_after_stats), once each */
     Scope watch; /* names read where their absence empties the result: CENSUS_* flags */
     int ordered; /* a sort or stats came before: the rows' order is theirs (op_window.c) */
+    Scope made;  /* names of the records' fields a command writes (appendcols): not warned
+                  * about when no record has them */
 } Builder;
 
 /* ===== Pipelines ===== */
@@ -1076,6 +1078,7 @@ static void add_appendcols(Builder *b, const AstNode *cmd, const XCmd *x)
         if (s < 0 && !b->scope->closed) { /* a field of the records, or a new one */
             s = plan_input_slot(b->p, name, strlen(name));
             scope_set(pool, b->scope, b->p->slots[s].name, s);
+            scope_set(pool, &b->made, b->p->slots[s].name, 1);
         } else if (s < 0) {
             s = plan_new_slot(b->p, name, SLOT_COMPUTED);
             scope_set(pool, b->scope, name, s);
@@ -1940,7 +1943,8 @@ static void watch_slots(Builder *b)
     Plan *p = b->p;
     for (int s = 0; s < p->nslots; s++) {
         SlotInfo *si = &p->slots[s];
-        if (si->kind != SLOT_INPUT || si->sys != SYS_NONE || !si->len || si->name[0] == '@')
+        if (si->kind != SLOT_INPUT || si->sys != SYS_NONE || !si->len || si->name[0] == '@' ||
+            scope_get(&b->made, si->name) > 0)
             continue;
         int f = scope_get(&b->watch, si->name);
         if (f > 0) {
