@@ -504,7 +504,8 @@ static void set_merge(DedupSet *dst, const DedupData *dd, DedupSet *src, Budget 
     }
     RowSet *rs = src->rows;
     set_reserve(dst, rs->nrows);
-    budget_track(b, &dst->charged, set_bytes(dst), "dedup");
+    if (b) /* without a budget, charged stays what dst's budget holds */
+        budget_track(b, &dst->charged, set_bytes(dst), "dedup");
     for (size_t r = 0; r < rs->nrows; r++)
         set_offer(dst, dd, &rs->data[r * (size_t)rs->nslots], rs->order[r]);
     move_spilled(dst, src);
@@ -514,7 +515,8 @@ static void set_merge(DedupSet *dst, const DedupData *dd, DedupSet *src, Budget 
     rs->nrows = 0;
     rowset_concat(dst->rows, rs);
     set_free(src);
-    budget_track(b, &dst->charged, set_bytes(dst), "dedup");
+    if (b)
+        budget_track(b, &dst->charged, set_bytes(dst), "dedup");
 }
 
 /* The bytes dst grows by when src's rows are offered to it (all new keys: the most). */
@@ -620,10 +622,14 @@ static void dedup_stream_free(RowStream *st)
 static RowSet *dedup_finalize(const Op *op, const OpCtx *ctx, OpState *g)
 {
     DedupSet *s = g;
+    Budget *b = ctx ? ctx->mem : NULL;
+    /* a state made without a budget (merged or loaded partial results, --merge) that does
+     * not fit spills now */
+    if (!set_spilled(s) && s->rows->nrows && !budget_room(b, set_bytes(s) - s->charged, 2))
+        set_spill(s, op->data, b);
     if (set_spilled(s))
         return spilled_rows(op, ctx, s);
     RowSet *rs = s->rows;
-    Budget *b = ctx ? ctx->mem : NULL;
     /* the order of the rows: charged with the set while it lives */
     budget_track(b, &s->charged, set_bytes(s) + (int64_t)(sizeof(size_t) * (rs->nrows + 1)),
                  "dedup");
@@ -672,14 +678,8 @@ static OpState *dedup_load(const Op *op, const char *p, size_t n)
     DedupSet *s = set_new(op->plan->nslots);
     for (size_t r = 0; r < in->nrows; r++) {
         size_t w = set_offer(s, op->data, &in->data[r * (size_t)in->nslots], in->order[r]);
-        if (w == SIZE_MAX)
-            continue;
-        RowSet *rs = s->rows;
-        Datum *d = &rs->data[w * (size_t)rs->nslots];
-        for (int k = 0; k < rs->nslots; k++) {
-            rs->sbytes += d[k].len;
-            d[k] = datum_copy(rs->pool, &d[k]);
-        }
+        if (w != SIZE_MAX)
+            set_keep(s, w); /* its strings copied, counted as the set's charge counts them */
     }
     rowset_free(in);
     return s;

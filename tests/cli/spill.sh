@@ -71,6 +71,18 @@ same "dedup by a JSON list" 'dedup tags | fields tags, m, pad'
 same "dedup, a stage after it" 'dedup m, user | stats count(*) as c by n | sort c, n'
 same "sort | dedup (earliest rows by sort order)" 'sort pad desc | dedup n, f'
 
+# a dedup state loaded from a partial result (no budget while it loads) spills when finalized
+# under the limit (before: exit 5): the bytes of the unlimited merge, which are the query's
+"$LIQ" --memory-limit 0 --partial 'dedup user, f | fields user, f, n' "$tmp/in.jsonl" >"$tmp/w.part"
+"$LIQ" --memory-limit 0 --merge --format ndjson 'dedup user, f | fields user, f, n' "$tmp/w.part" >"$tmp/want"
+for t in 1 2; do
+    run --threads "$t" --memory-limit 256K --temp-dir "$tmp/spill" --merge --format ndjson \
+        'dedup user, f | fields user, f, n' "$tmp/w.part"
+    if [ "$rc" -eq 0 ] && [ -s "$tmp/want" ] && cmp -s "$tmp/want" "$tmp/out"; then
+        ok "dedup --merge under 256K (--threads $t)"; else
+        not_ok "dedup --merge under 256K (--threads $t): exit $rc"; show "$tmp/err"; fi
+done
+
 # the state held stays near the limit: --stats says so
 run --threads 2 --memory-limit 256K --temp-dir "$tmp/spill" --stats 'sort user' "$tmp/in.jsonl"
 held=$(sed -n 's/.*states held at most .* (\([0-9]*\) bytes).*/\1/p' "$tmp/err")
