@@ -447,7 +447,8 @@ static RowSet *sr_finalize(const Op *op, const OpCtx *ctx, SortRows *s)
         out->stream = spill_merge_new(rs, mem_alloc(sizeof(size_t)), &ord, b, op->vt->name, 1);
         return out;
     }
-    qsort_r(s->rec, s->n, sizeof(unsigned char *), sr_cmp, (void *)(uintptr_t)sd);
+    if (s->n > 1) /* qsort_r of no rows: s->rec is NULL, which it must not be given */
+        qsort_r(s->rec, s->n, sizeof(unsigned char *), sr_cmp, (void *)(uintptr_t)sd);
     RowSet *out = rowset_new(s->nslots);
     if (s->n > LIQ_VEC_SIZE) {
         SortStream *ss = mem_calloc(1, sizeof(*ss));
