@@ -247,8 +247,9 @@ static void run_case(const char *path, Case *c)
             sort_rows(&want, strcmp(c->expect_format, "ndjson") != 0);
         int bad_out = c->has_out && (want.len != r.out.len ||
                                      (want.len && memcmp(want.p, r.out.p, want.len) != 0));
-        int bad_err = c->has_err && (c->expect_err.len != r.err.len ||
-                                     memcmp(c->expect_err.p, r.err.p, r.err.len) != 0);
+        int bad_err = c->has_err &&
+                      (c->expect_err.len != r.err.len ||
+                       (r.err.len && memcmp(c->expect_err.p, r.err.p, r.err.len) != 0));
         int bad_code = r.code != c->exit_code;
         if (bad_out || bad_err || bad_code) {
             failed = 1;
