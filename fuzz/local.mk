@@ -11,7 +11,7 @@ FUZZ_REPLAY_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_SRCDIR='"$(abs_top_srcdir)"'
 FUZZ_COMMON = fuzz/fuzz.h fuzz/harness.c
 FUZZ_REPLAYS = fuzz/replay_parse fuzz/replay_compile fuzz/replay_fpat fuzz/replay_json \
 	fuzz/replay_decomp fuzz/replay_run fuzz/replay_wide fuzz/replay_input fuzz/replay_ts \
-	fuzz/replay_s3xml
+	fuzz/replay_s3xml fuzz/replay_partial
 check_PROGRAMS += $(FUZZ_REPLAYS)
 TESTS += $(FUZZ_REPLAYS) fuzz/dict_fresh.sh
 EXTRA_DIST += fuzz/README fuzz/corpus fuzz/crashes fuzz/insights.dict fuzz/json.dict fuzz/fpat.dict \
@@ -58,10 +58,15 @@ fuzz_replay_s3xml_SOURCES = fuzz/replay.c fuzz/fuzz_s3xml.c $(FUZZ_COMMON)
 fuzz_replay_s3xml_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_NAME='"s3xml"'
 fuzz_replay_s3xml_LDADD = libliqcli.la libliq.la $(LIQ_LIBS)
 
+fuzz_replay_partial_SOURCES = fuzz/replay.c fuzz/fuzz_partial.c $(FUZZ_COMMON)
+fuzz_replay_partial_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_NAME='"partial"'
+fuzz_replay_partial_LDADD = libliqcli.la libliq.la $(LIQ_LIBS)
+
 if ENABLE_FUZZING
 FUZZ_LINK = -fsanitize=fuzzer
 noinst_PROGRAMS += fuzz/fuzz_parse fuzz/fuzz_compile fuzz/fuzz_fpat fuzz/fuzz_json \
-	fuzz/fuzz_decomp fuzz/fuzz_run fuzz/fuzz_wide fuzz/fuzz_input fuzz/fuzz_ts fuzz/fuzz_s3xml
+	fuzz/fuzz_decomp fuzz/fuzz_run fuzz/fuzz_wide fuzz/fuzz_input fuzz/fuzz_ts fuzz/fuzz_s3xml \
+	fuzz/fuzz_partial
 
 fuzz_fuzz_parse_SOURCES = fuzz/fuzz_parse.c $(FUZZ_COMMON)
 fuzz_fuzz_parse_LDFLAGS = $(FUZZ_LINK)
@@ -102,4 +107,8 @@ fuzz_fuzz_ts_LDADD = libliqcli.la libliq.la $(LIQ_LIBS)
 fuzz_fuzz_s3xml_SOURCES = fuzz/fuzz_s3xml.c $(FUZZ_COMMON)
 fuzz_fuzz_s3xml_LDFLAGS = $(FUZZ_LINK)
 fuzz_fuzz_s3xml_LDADD = libliqcli.la libliq.la $(LIQ_LIBS)
+
+fuzz_fuzz_partial_SOURCES = fuzz/fuzz_partial.c $(FUZZ_COMMON)
+fuzz_fuzz_partial_LDFLAGS = $(FUZZ_LINK)
+fuzz_fuzz_partial_LDADD = libliqcli.la libliq.la $(LIQ_LIBS)
 endif

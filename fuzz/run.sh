@@ -18,7 +18,7 @@ shift 2
 top=${SRCDIR:-$(dirname "$0")/..}
 case $t in
 json | fpat | input | ts | s3xml) dict=$top/fuzz/$t.dict ;;
-decomp) dict= ;;
+decomp | partial) dict= ;;
 *) dict=$top/fuzz/insights.dict ;;
 esac
 mkdir -p "fuzz-out/$t" "fuzz-out/$t-crashes"
