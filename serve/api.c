@@ -2,7 +2,9 @@
  *
  * Each operation reads its request from the jdom tree of the body (engine/data/jdom.h: the
  * one JSON reader of liq) and writes its answer with esc_json (base/esc.c). Errors are
- * {"__type": "...Exception", "message": "..."} with status 400 as AWS answers them.
+ * {"__type": "...Exception", "message": "..."} with status 400 as AWS answers them. The
+ * operations that read a group in the request are at most --max-listings at once (api_call:
+ * ThrottlingException past it); their runs stop at --query-timeout (qry_rows).
  *
  * StartQuery, GetQueryResults, StopQuery, DescribeQueries: serve/qry.c. The others:
  *   DescribeLogGroups   the configured groups: logGroupNamePrefix or logGroupNamePattern
@@ -241,14 +243,27 @@ static struct SrvStreams *streams_get(Srv *s, int gi, LiqBuf *out, int *status)
 {
     int64_t now = srv_now_ms();
     pthread_mutex_lock(&s->lock);
-    struct SrvStreams *ss = s->streams[gi];
-    int fresh = ss && now - ss->made_ms < (int64_t)s->refresh_s * 1000;
+    struct SrvStreams *ss;
+    int fresh;
+    for (;;) { /* one request makes a group's listing; the others wait for it */
+        ss = s->streams[gi];
+        fresh = ss && now - ss->made_ms < (int64_t)s->refresh_s * 1000;
+        if (fresh || !s->streams_busy[gi])
+            break;
+        pthread_cond_wait(&s->cond, &s->lock);
+    }
+    if (!fresh)
+        s->streams_busy[gi] = 1;
     pthread_mutex_unlock(&s->lock);
     if (!fresh) {
         SrvRows r = {0};
         int st = qry_rows(s, STREAMS_QUERY, NULL, NULL, 0, &s->groups[gi], 1, 0, 0, 0, 0, &r, out);
         if (st) {
             qry_rows_free(&r);
+            pthread_mutex_lock(&s->lock);
+            s->streams_busy[gi] = 0; /* a waiting request tries again */
+            pthread_cond_broadcast(&s->cond);
+            pthread_mutex_unlock(&s->lock);
             *status = st;
             return NULL;
         }
@@ -269,6 +284,8 @@ static struct SrvStreams *streams_get(Srv *s, int gi, LiqBuf *out, int *status)
         pthread_mutex_lock(&s->lock);
         streams_free(s->streams[gi]);
         s->streams[gi] = nw;
+        s->streams_busy[gi] = 0;
+        pthread_cond_broadcast(&s->cond);
         pthread_mutex_unlock(&s->lock);
     }
     /* a copy, so that a refresh may replace the kept one meanwhile */
@@ -720,24 +737,52 @@ int api_call(Srv *s, const char *op, const char *body, size_t len, LiqBuf *out)
     apr_pool_t *p;
     apr_pool_create(&p, NULL);
     const JdNode *req = jdom_parse(p, body, len);
+    /* reads: the operation reads a log group in this request (qry_rows): one of the at most
+     * --max-listings such requests in progress (more get ThrottlingException, which the SDKs
+     * retry after a back-off), so that slow reads (a large S3 prefix) hold at most that many
+     * of the server's connections, never the others' operations */
     static const struct {
         const char *name;
         int (*fn)(Srv *, apr_pool_t *, const JdNode *, LiqBuf *);
+        int reads;
     } ops[] = {
-        {"StartQuery", qry_start},           {"GetQueryResults", qry_results},
-        {"StopQuery", qry_stop},             {"DescribeQueries", qry_describe},
-        {"DescribeLogGroups", describe_groups}, {"DescribeLogStreams", describe_streams},
-        {"GetLogGroupFields", group_fields}, {"GetLogRecord", log_record},
-        {"FilterLogEvents", filter_events},  {"GetLogEvents", get_events},
+        {"StartQuery", qry_start, 0},           {"GetQueryResults", qry_results, 0},
+        {"StopQuery", qry_stop, 0},             {"DescribeQueries", qry_describe, 0},
+        {"DescribeLogGroups", describe_groups, 0}, {"DescribeLogStreams", describe_streams, 1},
+        {"GetLogGroupFields", group_fields, 1}, {"GetLogRecord", log_record, 1},
+        {"FilterLogEvents", filter_events, 1},  {"GetLogEvents", get_events, 1},
     };
     int st = -1;
     if (!req || req->type != JD_OBJ) {
         st = api_error(out, 400, "SerializationException",
                        "The request body is not a JSON object");
     } else {
-        for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]) && st < 0; i++)
-            if (strcmp(op, ops[i].name) == 0)
-                st = ops[i].fn(s, p, req, out);
+        for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]) && st < 0; i++) {
+            if (strcmp(op, ops[i].name) != 0)
+                continue;
+            if (ops[i].reads) {
+                pthread_mutex_lock(&s->lock);
+                int full = s->listings >= s->max_listings, stopping = s->stopping;
+                if (!full && !stopping)
+                    s->listings++;
+                pthread_mutex_unlock(&s->lock);
+                if (stopping)
+                    st = api_error(out, 503, "ServiceUnavailableException",
+                                   "The server is stopping");
+                else if (full)
+                    st = api_error(out, 400, "ThrottlingException",
+                                   "Rate exceeded: %d requests that read log groups are in "
+                                   "progress (--max-listings)", s->max_listings);
+                if (stopping || full)
+                    break;
+            }
+            st = ops[i].fn(s, p, req, out);
+            if (ops[i].reads) {
+                pthread_mutex_lock(&s->lock);
+                s->listings--;
+                pthread_mutex_unlock(&s->lock);
+            }
+        }
         if (st < 0)
             st = api_error(out, 400, "UnknownOperationException", "Unknown operation %s", op);
     }

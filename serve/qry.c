@@ -266,6 +266,14 @@ static void cancel(Query *q, int timed_out)
     }
 }
 
+/* A listing operation's run (qry_rows), registered while it runs. */
+struct SyncRun {
+    LiqRun *run;
+    struct SyncRun *next;
+    int64_t start_ms;
+    int timed_out; /* Srv.lock */
+};
+
 void qry_sweep(Srv *s, int64_t now_ms)
 {
     Query *done = NULL, *late = NULL;
@@ -290,6 +298,12 @@ void qry_sweep(Srv *s, int64_t now_ms)
         }
         pp = &q->next;
     }
+    for (struct SyncRun *r = s->syncs; r; r = r->next) /* listing runs past the timeout */
+        if (s->query_timeout_s > 0 && !r->timed_out &&
+            now_ms - r->start_ms > (int64_t)s->query_timeout_s * 1000) {
+            r->timed_out = 1;
+            liq_run_cancel(r->run);
+        }
     pthread_mutex_unlock(&s->lock);
     if (late) {
         cancel(late, 1);
@@ -303,11 +317,6 @@ void qry_sweep(Srv *s, int64_t now_ms)
         query_free(q);
     }
 }
-
-struct SyncRun {
-    LiqRun *run;
-    struct SyncRun *next;
-};
 
 void qry_cancel_all(Srv *s)
 {
@@ -880,9 +889,11 @@ int qry_rows(Srv *s, const char *text, const char *pattern, LiqParam *params, in
     }
     const char **names;
     rows->ncols = liq_columns(lq, &names);
-    long ncpu = s->ncpu;
     LiqRunOptions ro = {0};
-    ro.threads = ncpu > 1 ? (int)ncpu : 1;
+    pthread_mutex_lock(&s->lock); /* the cores rule of queries, counting the listings */
+    int busy = s->running + s->listings;
+    pthread_mutex_unlock(&s->lock);
+    ro.threads = busy > 0 && s->ncpu / busy > 1 ? s->ncpu / busy : 1;
     ro.batch_rows = 2048;
     ro.max_line = s->max_line;
     ro.has_start = has_start;
@@ -894,8 +905,9 @@ int qry_rows(Srv *s, const char *text, const char *pattern, LiqParam *params, in
     LiqOutput out = {rows, rows_format, rows_write, NULL};
     LiqRunStats st = {0};
     /* registered while it runs, so that SIGTERM cancels it as it cancels queries */
-    struct SyncRun sr = {liq_run_new(lq, &ro), NULL};
+    struct SyncRun sr = {liq_run_new(lq, &ro), NULL, srv_now_ms(), 0};
     LiqStatus rs = LIQ_EINTERNAL;
+    int timed_out = 0;
     if (sr.run) {
         pthread_mutex_lock(&s->lock);
         if (s->stopping)
@@ -909,14 +921,23 @@ int qry_rows(Srv *s, const char *text, const char *pattern, LiqParam *params, in
         while (*pp != &sr)
             pp = &(*pp)->next;
         *pp = sr.next;
+        timed_out = sr.timed_out;
         pthread_mutex_unlock(&s->lock);
         liq_run_free(sr.run);
     }
     rows->scanned = st.records_scanned;
+    int nd = diag_count(d);
+    for (int i = 0; i < nd; i++) /* problems with inputs: the server's log, as a query's */
+        srv_log(s, "listing of %s: %s", ngroups ? groups[0].name : "-", d->items[i].msg);
     apr_pool_destroy(p);
+    if (rs == LIQ_ECANCELLED && timed_out)
+        return api_error(err, 500, "ServiceUnavailableException",
+                         "The request read its log group for longer than the server's "
+                         "--query-timeout of %d seconds and was stopped", s->query_timeout_s);
     if (rs == LIQ_ECANCELLED)
         return api_error(err, 503, "ServiceUnavailableException", "The server is stopping");
     if (rs != LIQ_OK && rs != LIQ_EOUTPUT && rs != LIQ_EINCOMPLETE)
-        return api_error(err, 500, "ServiceUnavailableException", "the run failed");
+        return api_error(err, 500, "ServiceUnavailableException",
+                         "The log group could not be read (the server's log says why)");
     return 0;
 }

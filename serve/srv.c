@@ -186,6 +186,8 @@ static void usage(FILE *err)
             "  --no-auth              accept unsigned requests (loopback only)\n"
             "  --tls-cert FILE --tls-key FILE   HTTPS (required off loopback)\n"
             "  --max-queries N        queries running at once (default 30, as AWS)\n"
+            "  --max-listings N       requests reading log groups at once (DescribeLogStreams,\n"
+            "                         FilterLogEvents, ...; default 8): ThrottlingException past it\n"
             "  --keep SECONDS         how long finished queries' results stay (default 3600)\n"
             "  --max-kept N           finished queries kept at most, the oldest go first (1000)\n"
             "  --refresh SECONDS      how long a group's stream listing stays (default 300)\n"
@@ -225,6 +227,7 @@ static const struct NumSetting {
     int is_size;
 } num_settings[] = {
     {"max-queries", 1, 10000, offsetof(Srv, max_queries), 0},
+    {"max-listings", 1, 1000, offsetof(Srv, max_listings), 0},
     {"keep", 0, 86400L * 365, offsetof(Srv, keep_s), 0},
     {"max-kept", 1, 1000000, offsetof(Srv, max_kept), 0},
     {"refresh", 0, 86400L * 365, offsetof(Srv, refresh_s), 0},
@@ -487,6 +490,7 @@ static int serve(Srv *s, Opts *o, FILE *err)
     s->groups = o->groups;
     s->ngroups = o->ngroups;
     s->streams = mem_calloc((size_t)s->ngroups, sizeof(*s->streams));
+    s->streams_busy = mem_calloc((size_t)s->ngroups, 1);
 
     /* SIGINT and SIGTERM: blocked in every thread (the daemon's and the queries' inherit the
      * mask), taken by sigtimedwait below */
@@ -569,6 +573,7 @@ int serve_main(int argc, char **argv, FILE *err)
     s.pool = pool;
     s.log = err;
     s.max_queries = 30;
+    s.max_listings = 8;
     s.keep_s = 3600;
     s.max_kept = 1000;
     s.refresh_s = 300;
@@ -579,6 +584,7 @@ int serve_main(int argc, char **argv, FILE *err)
     s.ncpu = ncpu > 0 ? (int)ncpu : 1;
     s.max_line = (size_t)256 << 20;
     pthread_mutex_init(&s.lock, NULL);
+    pthread_cond_init(&s.cond, NULL);
     pthread_mutex_init(&s.log_lock, NULL);
     Opts o = {.listen = "127.0.0.1:4586"};
     static const struct option longs[] = {
@@ -586,6 +592,7 @@ int serve_main(int argc, char **argv, FILE *err)
         {"config", required_argument, 0, 1},      {"credentials", required_argument, 0, 1},
         {"no-auth", no_argument, 0, 1},           {"tls-cert", required_argument, 0, 1},
         {"tls-key", required_argument, 0, 1},     {"max-queries", required_argument, 0, 1},
+        {"max-listings", required_argument, 0, 1},
         {"keep", required_argument, 0, 1},        {"refresh", required_argument, 0, 1},
         {"max-kept", required_argument, 0, 1},
         {"query-timeout", required_argument, 0, 1}, {"max-body", required_argument, 0, 1},
@@ -631,6 +638,8 @@ int serve_main(int argc, char **argv, FILE *err)
     free(o.groups);
     free(s.keys);
     free(s.streams);
+    free(s.streams_busy);
+    pthread_cond_destroy(&s.cond);
     pthread_mutex_destroy(&s.lock);
     pthread_mutex_destroy(&s.log_lock);
     apr_pool_destroy(pool);

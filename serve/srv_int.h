@@ -43,6 +43,9 @@ typedef struct Srv {
     int nkeys;
     const char *tls_cert, *tls_key; /* PEM texts (read at start) */
     int max_queries;         /* running at once (LimitExceededException past it) */
+    int max_listings;        /* requests of the operations that read a group (DescribeLogStreams,
+                              * GetLogGroupFields, GetLogRecord, FilterLogEvents, GetLogEvents)
+                              * in progress at once (ThrottlingException past it) */
     int keep_s;              /* seconds a finished query's results stay */
     int max_kept;            /* finished queries kept at most (the oldest go first) */
     int refresh_s;           /* seconds a group's stream listing stays */
@@ -51,11 +54,15 @@ typedef struct Srv {
     int query_timeout_s;     /* a query running longer is stopped: status Timeout */
     int ncpu;
     size_t max_line;
-    pthread_mutex_t lock; /* queries, running, listings */
+    pthread_mutex_t lock; /* queries, running, listings, streams, streams_busy, syncs */
+    pthread_cond_t cond;  /* a group's stream listing was made (streams_busy cleared) */
     Query *queries;
     int running;
+    int listings;         /* requests of max_listings' operations in progress */
+    char *streams_busy;   /* one per group: a request is making its stream listing */
     int stopping; /* SIGTERM: no new queries */
-    struct SyncRun *syncs; /* the listing operations' runs in progress (SIGTERM cancels them) */
+    struct SyncRun *syncs; /* the listing operations' runs in progress (SIGTERM cancels them,
+                            * and the sweep those running past query_timeout_s) */
     uint64_t seq;
     pthread_mutex_t log_lock;
 } Srv;
@@ -86,11 +93,14 @@ int qry_describe(Srv *s, apr_pool_t *p, const struct JdNode *req, LiqBuf *out);
  * every query. */
 void qry_cancel_all(Srv *s);
 void qry_shutdown(Srv *s);
-/* Frees finished queries older than keep_s (under s->lock). */
+/* Frees finished queries older than keep_s, stops queries and listing runs running past
+ * query_timeout_s. */
 void qry_sweep(Srv *s, int64_t now_ms);
 /* Runs query text (compiled with params) over groups into rows of strings, for the listing
- * operations: every row a NUL-separated set of ncols values ("" for null). Returns 0, or an
- * HTTP status with out filled with the error. */
+ * operations: every row a NUL-separated set of ncols values ("" for null). Runs in the
+ * request's thread, which api_call counted in Srv.listings, with the cores shared as a
+ * query's are (Srv.ncpu over the queries and listings running); stopped past
+ * --query-timeout. Returns 0, or an HTTP status with out filled with the error. */
 typedef struct SrvRows {
     LiqBuf text;   /* values, each NUL-terminated, ncols per row */
     LiqBuf starts; /* where each row starts in text (size_t each) */

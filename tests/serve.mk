@@ -5,6 +5,7 @@ SERVE_SH_TESTS = \
 	tests/serve/boto3.sh \
 	tests/serve/errors.sh \
 	tests/serve/grafana.sh \
+	tests/serve/listings.sh \
 	tests/serve/pages.sh \
 	tests/serve/progress.sh \
 	tests/serve/s3.sh
