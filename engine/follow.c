@@ -515,9 +515,10 @@ static void s3_seen(LiqFollow *f, int64_t tag)
  * Text lines: "liq-follow-state 1", "query HASH" (of the query text: another query's state is
  * refused), "mark N" (LiqFollowOptions.out_mark after the last read, or -), "wm MS", "closed
  * MS" (bins: the watermark and the first bin not written; - when none), "base N" (the next
- * order base), then tail_save's lines. It is written after every read whose rows are out
- * (and at the end), to NAME.tmp, then renamed over NAME: a crash leaves the old or the new
- * state whole. A restart takes the offsets, gives the output back its mark (out_rewind: a
+ * order base), then tail_save's lines. It is written before the first read (when there is
+ * none yet: a crash before the first state would leave rows no state accounts for), after
+ * every read whose rows are out, and at the end, to NAME.tmp, then renamed over NAME: a crash
+ * leaves the old or the new state whole. A restart takes the offsets, gives the output back its mark (out_rewind: a
  * regular file loses what was written after the state, which the restart writes again) and
  * reads again what open bins held ([LOW, OFFSET) of each file, bins written already left
  * out), or, for other queries with a state, each file from its start. */
@@ -694,6 +695,9 @@ LiqStatus liq_follow_exec(LiqFollow *f, const LiqOutput *out, LiqDiagList *diags
     f->tail = tail_open(files, nfiles, o->include, o->ninclude, o->exclude, o->nexclude,
                         f->fo.poll_ms);
     LiqStatus s = state_load(f, diags);
+    if (s == LIQ_OK && !f->resumed)
+        s = state_save(f, diags); /* before any row: a crash from here on restarts from it
+                                   * (the output cut back to where it stood) */
     while (s == LIQ_OK) {
         apr_pool_t *tp;
         apr_pool_create(&tp, f->pool);
