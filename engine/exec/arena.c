@@ -23,15 +23,16 @@ unsigned char *arena_alloc(Arena *a, size_t n, uint64_t *ref)
 {
     ArenaChunk *last = a->n ? &a->c[a->n - 1] : NULL;
     if (!last || !last->p || last->size > ((size_t)1 << ARENA_SHIFT) || last->size - last->used < n) {
-        if (a->n == a->cap) {
-            a->cap = a->cap ? a->cap * 2 : 16;
-            a->c = mem_realloc(a->c, sizeof(ArenaChunk) * a->cap);
-        }
+        /* the next size, read before the array moves (last points into it) */
         size_t size = last && last->size < ((size_t)1 << ARENA_SHIFT) ? last->size * 2
                       : last                                      ? (size_t)1 << ARENA_SHIFT
                                                                   : FIRST_CHUNK;
         if (n > size) /* a record of its own */
             size = (n + PAGE - 1) & ~(size_t)(PAGE - 1);
+        if (a->n == a->cap) {
+            a->cap = a->cap ? a->cap * 2 : 16;
+            a->c = mem_realloc(a->c, sizeof(ArenaChunk) * a->cap);
+        }
         last = &a->c[a->n++];
         last->p = map(size);
         last->size = size;

@@ -371,7 +371,8 @@ static void sr_concat(SortRows *dst, SortRows *src)
         dst->cap = dst->n + src->n;
         dst->rec = mem_realloc(dst->rec, sizeof(unsigned char *) * dst->cap);
     }
-    memcpy(dst->rec + dst->n, src->rec, sizeof(unsigned char *) * src->n);
+    if (src->n) /* rec is NULL while there are no rows */
+        memcpy(dst->rec + dst->n, src->rec, sizeof(unsigned char *) * src->n);
     dst->n += src->n;
     arena_move(&dst->a, &src->a);
     dst->jbytes += src->jbytes;

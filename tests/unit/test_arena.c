@@ -94,7 +94,7 @@ static void test_arena(void **state)
 {
     (void)state;
     Arena a = {0}, b = {0};
-    enum { N = 20000 };
+    enum { N = 100000 }; /* past 16 chunks: the chunk array grows */
     unsigned char **p = malloc(sizeof(unsigned char *) * N);
     uint64_t *ref = malloc(sizeof(uint64_t) * N);
     size_t total = 0;
