@@ -4,7 +4,8 @@
 # (MalformedQueryException with the location), unknown log groups, bad parameters, too many
 # queries (LimitExceededException), a body past --max-body; clients that disconnect in the
 # middle of a request or before reading the answer; --no-auth and plain HTTP refused off
-# loopback; TLS on loopback; SIGTERM with a query running: exit 0.
+# loopback; TLS on loopback; SIGTERM with a query running: exit 0; --config files; idle
+# connections closed after --timeout.
 # SPDX-License-Identifier: Apache-2.0
 . "$SRCDIR/tests/serve/lib.sh"
 
@@ -198,4 +199,39 @@ aws logs start-query --log-group-name /aws/app --start-time 1704067200 --end-tim
 expect_err_has "(MalformedQueryException)" "lookup of a file: not available"
 serve_stop
 expect_eq "$serve_rc" 0 "SIGTERM: exit 0"
+
+# ---- --config FILE: the options as lines; --timeout closes idle connections
+cat >"$tmp/serve.conf" <<EOC
+# a comment line, then settings as 'name value'
+log-group /aws/conf/a=$tmp/app/host1
+  log-group /aws/conf/b=$tmp/app/host2
+no-auth
+max-queries 2
+timeout 1
+EOC
+serve_start --config "$tmp/serve.conf"
+URL=http://127.0.0.1:$PORT
+aws logs describe-log-groups
+expect_eq "$rc $(pyq '[g["logGroupName"] for g in j["logGroups"]]')" "0 ['/aws/conf/a', '/aws/conf/b']" \
+    "--config: the log groups and --no-auth of the file"
+# a connection that sends nothing is closed after --timeout 1 (hang guard: 30 s)
+"$PY" - "$PORT" >"$tmp/idle" <<'EOP'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.settimeout(30)
+try:
+    print("closed" if s.recv(1) == b"" else "data")
+except socket.timeout:
+    print("still open")
+EOP
+expect_eq "$(cat "$tmp/idle")" closed "--timeout 1: an idle connection is closed"
+aws logs describe-log-groups
+expect_rc 0 "... and the server answers the next one"
+serve_stop
+expect_eq "$serve_rc" 0 "SIGTERM: exit 0"
+printf 'max-queries lots\n' >"$tmp/bad.conf"
+"$LIQ" serve --config "$tmp/bad.conf" --no-auth --log-group /a=$tmp/app 2>"$tmp/err"
+rc=$?
+expect_rc 2 "--config with a bad value"
+expect_err_has "max-queries wants a number" "--config with a bad value: the message"
 finish
