@@ -345,6 +345,48 @@ static LiqStatus close_bins(LiqFollow *f, int64_t before, const LiqOutput *out, 
     return s;
 }
 
+/* A run over the read's ranges limited to the times [lo, hi] (and --start/--end), keeping
+ * its state merged with sts[0..n) (taken) into *st; skipped (*st NULL, the states freed)
+ * when the span is empty. */
+static LiqStatus run_span(const LiqFollow *f, LiqRunOptions ro, int64_t lo, int64_t hi,
+                          LiqState **sts, int n, LiqDiagList *d, LiqState **st,
+                          uint64_t *morsels)
+{
+    ro.has_start = ro.has_end = 1;
+    ro.start_ms = f->opt.has_start && f->opt.start_ms > lo ? f->opt.start_ms : lo;
+    ro.end_ms = f->opt.has_end && f->opt.end_ms < hi ? f->opt.end_ms : hi;
+    *st = NULL;
+    if (ro.start_ms > ro.end_ms && !n)
+        return LIQ_OK;
+    if (ro.start_ms > ro.end_ms) { /* nothing to read: the states merged alone */
+        ro.nranges = 0;
+        ro.ninputs = 0;
+    }
+    ro.keep_state = 1;
+    LiqRun *run = liq_run_new(f->q, &ro);
+    if (!run) {
+        for (int i = 0; i < n; i++)
+            liq_state_free(sts[i]);
+        return LIQ_EINTERNAL;
+    }
+    for (int i = 0; i < n; i++)
+        if (sts[i] && liq_run_state_merge(run, sts[i]) != LIQ_OK)
+            liq_state_free(sts[i]);
+    LiqOutput none = {0};
+    LiqRunStats rs = {0};
+    LiqStatus s = go_on(liq_run_exec(run, &none, &rs, d));
+    *st = liq_run_state_take(run);
+    if (rs.morsels > *morsels)
+        *morsels = rs.morsels;
+    liq_run_free(run);
+    return s;
+}
+
+/* One read of a bins query. A helper run says which bins its records are in and moves the
+ * watermark; then at most one run for the corrections (bins written already), one for the
+ * bins that close with this read (merged with their open states and written at once), and
+ * one per bin that stays open -- so a first read over a day of logs is a few passes, not
+ * one per bin. replay: a restart's read again, whose bins written already are left out. */
 static LiqStatus read_bins(LiqFollow *f, const LiqRange *r, int n, const LiqOutput *out,
                            LiqDiagList *d, uint64_t *morsels, int replay)
 {
@@ -354,8 +396,7 @@ static LiqStatus read_bins(LiqFollow *f, const LiqRange *r, int n, const LiqOutp
     LiqRunStats rs = {0};
     LiqStatus s = go_on(liq_run(f->helper, &ro, &hout, &rs, d));
     *morsels = rs.morsels;
-    LiqState **late = NULL;
-    int nlate = 0;
+    int late = 0;
     for (size_t i = 0; s == LIQ_OK && i < rows.n; i++) {
         if (f->tag < rows.v[i].start)
             f->tag = rows.v[i].start;
@@ -363,47 +404,57 @@ static LiqStatus read_bins(LiqFollow *f, const LiqRange *r, int n, const LiqOutp
             f->wm = rows.v[i].hi;
             f->has_wm = 1;
         }
+        late |= rows.v[i].start < f->closed;
     }
-    for (size_t i = 0; s == LIQ_OK && i < rows.n; i++) {
-        int64_t b = rows.v[i].start, e = bin_end(f, b);
-        LiqRunOptions bo = ro;
-        bo.has_start = bo.has_end = 1;
-        bo.start_ms = f->opt.has_start && f->opt.start_ms > b ? f->opt.start_ms : b;
-        bo.end_ms = f->opt.has_end && f->opt.end_ms < e - 1 ? f->opt.end_ms : e - 1;
-        if (bo.start_ms > bo.end_ms)
-            continue;
-        LiqState *st = NULL;
-        if (b < f->closed && replay)
-            continue; /* read again after a restart: this bin and its corrections are out */
-        if (b < f->closed) { /* late: a correction of a bin written already */
-            s = run_keep(f, bo, NULL, d, &st, morsels);
-            late = mem_realloc(late, sizeof(LiqState *) * (size_t)(nlate + 1));
-            late[nlate++] = st;
-        } else {
-            OpenBin *ob = open_bin(f, b);
-            LiqState *prev = ob->st;
-            ob->st = NULL;
-            s = run_keep(f, bo, prev, d, &st, morsels);
-            ob = open_bin(f, b);
-            ob->st = st;
+    int64_t was = f->closed, now = was;
+    if (f->has_wm && bin_of(f, f->wm - f->fo.lateness_ms) > now)
+        now = bin_of(f, f->wm - f->fo.lateness_ms);
+    LiqState *st = NULL;
+    if (s == LIQ_OK && late && !replay) { /* corrections of bins written already */
+        s = run_span(f, ro, INT64_MIN, was - 1, NULL, 0, d, &st, morsels);
+        if (s == LIQ_OK && st)
+            s = write_states(f, &st, 1, out, d);
+        else
+            liq_state_free(st);
+    }
+    if (s == LIQ_OK && now > was) { /* the bins this read closes: read, merged, written */
+        int k = 0;
+        while (k < f->nopen && f->open[k].start < now)
+            k++;
+        LiqState **sts = mem_alloc(sizeof(LiqState *) * (size_t)(k ? k : 1));
+        for (int i = 0; i < k; i++)
+            sts[i] = f->open[i].st;
+        memmove(f->open, f->open + k, sizeof(OpenBin) * (size_t)(f->nopen - k));
+        f->nopen -= k;
+        int any = 0;
+        for (size_t i = 0; i < rows.n; i++)
+            any |= rows.v[i].start >= was && rows.v[i].start < now;
+        if (any) {
+            s = run_span(f, ro, was, now - 1, sts, k, d, &st, morsels);
+        } else if (k) { /* nothing new in them: their states alone */
+            s = write_states(f, sts, k, out, d);
+            k = 0;
+            st = NULL;
         }
+        free(sts);
+        if (s == LIQ_OK && st)
+            s = write_states(f, &st, 1, out, d);
+        else if (st)
+            liq_state_free(st);
+        f->closed = now;
+    }
+    for (size_t i = 0; s == LIQ_OK && i < rows.n; i++) { /* the bins that stay open */
+        int64_t b = rows.v[i].start;
+        if (b < f->closed)
+            continue;
+        OpenBin *ob = open_bin(f, b);
+        LiqState *prev = ob->st;
+        ob->st = NULL;
+        s = run_span(f, ro, b, bin_end(f, b) - 1, &prev, prev ? 1 : 0, d, &st, morsels);
+        ob = open_bin(f, b);
+        ob->st = st;
     }
     free(rows.v);
-    if (nlate) {
-        if (s == LIQ_OK)
-            s = write_states(f, late, nlate, out, d);
-        else
-            for (int i = 0; i < nlate; i++)
-                liq_state_free(late[i]);
-        free(late);
-    }
-    if (s == LIQ_OK && f->has_wm) {
-        int64_t c = bin_of(f, f->wm - f->fo.lateness_ms);
-        if (c > f->closed) {
-            f->closed = c;
-            s = close_bins(f, c, out, d);
-        }
-    }
     return s;
 }
 
