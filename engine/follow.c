@@ -424,7 +424,8 @@ static LiqStatus read_bins(LiqFollow *f, const LiqRange *r, int n, const LiqOutp
         LiqState **sts = mem_alloc(sizeof(LiqState *) * (size_t)(k ? k : 1));
         for (int i = 0; i < k; i++)
             sts[i] = f->open[i].st;
-        memmove(f->open, f->open + k, sizeof(OpenBin) * (size_t)(f->nopen - k));
+        if (k) /* (f->open is NULL before the first open bin) */
+            memmove(f->open, f->open + k, sizeof(OpenBin) * (size_t)(f->nopen - k));
         f->nopen -= k;
         int any = 0;
         for (size_t i = 0; i < rows.n; i++)
