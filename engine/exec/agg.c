@@ -81,7 +81,9 @@ static void count_update(void *s, const Datum *d, const Datum *aux, uint64_t ord
 static void count_merge(void *dst, const void *src, AggMem *pool)
 {
     (void)pool;
-    ((CountSt *)dst)->n += ((const CountSt *)src)->n;
+    /* unsigned: counts loaded from a partial from elsewhere may be anything (no UB) */
+    CountSt *d = dst;
+    d->n = (int64_t)((uint64_t)d->n + (uint64_t)((const CountSt *)src)->n);
 }
 
 static Datum count_result(void *s, double param, apr_pool_t *pool)
@@ -279,7 +281,7 @@ static void sum_merge(void *dp, const void *sp, AggMem *pool)
 {
     SumSt *d = dp;
     const SumSt *s = sp;
-    d->n += s->n;
+    d->n = (int64_t)((uint64_t)d->n + (uint64_t)s->n); /* as count_merge */
     exact_merge(&d->sum, &s->sum, pool);
     exact_merge(&d->sq, &s->sq, pool);
 }
