@@ -49,10 +49,12 @@ engine/pattern.test	pattern @message	pattern (with diff, anomaly or logcompare):
 engine/pattern.test	pattern @message | sort @sampleCount asc | limit 1 | fields @pattern	pattern (with diff, anomaly or logcompare): its templates have no byte form
 engine/pattern.test	pattern m | diff	pattern (with diff, anomaly or logcompare): its templates have no byte form
 engine/pattern.test	pattern m | diff previousWeek	pattern (with diff, anomaly or logcompare): its templates have no byte form
+lang/commands2025.test	appendcols (stats count(*) as n)	appendcols runs its subquery over every input before the rows
 lang/commands2025.test	fields @timestamp, queryStartTime() as s, queryEndTime() as e, queryTimeRange() as r	queryStartTime() and the like read every input first
 lang/commands2025.test	fields k, v	appendcols runs its subquery over every input before the rows
 lang/commands2025.test	fields k, v	appendcols runs its subquery over every input before the rows
 lang/commands2025.test	filter @timestamp >= queryEndTime() - 60000 | fields @timestamp, queryStartTime() as s	queryStartTime() and the like read every input first
+lang/commands2025.test	relevantfields where lat > 500	relevantfields: its field statistics have no byte form
 lang/commands2025.test	relevantfields where slow = 1	relevantfields: its field statistics have no byte form
 lang/commands2025.test	stats count(*) as n by k	appendcols runs its subquery over every input before the rows
 lang/commands2025.test	stats count(*) as n, queryStartTime() as s, queryTimeRange() as r,	queryStartTime() and the like read every input first
