@@ -5,7 +5,7 @@
 # queries (LimitExceededException), a body past --max-body; clients that disconnect in the
 # middle of a request or before reading the answer; --no-auth and plain HTTP refused off
 # loopback; TLS on loopback; SIGTERM with a query running: exit 0; --config files; idle
-# connections closed after --timeout.
+# connections closed after --timeout; --keep 0 drops finished queries' results.
 # SPDX-License-Identifier: Apache-2.0
 . "$SRCDIR/tests/serve/lib.sh"
 
@@ -208,6 +208,7 @@ log-group /aws/conf/a=$tmp/app/host1
 no-auth
 max-queries 2
 timeout 1
+keep 0
 EOC
 serve_start --config "$tmp/serve.conf"
 URL=http://127.0.0.1:$PORT
@@ -227,6 +228,18 @@ EOP
 expect_eq "$(cat "$tmp/idle")" closed "--timeout 1: an idle connection is closed"
 aws logs describe-log-groups
 expect_rc 0 "... and the server answers the next one"
+# keep 0: a finished query's results go at the next sweep (once a second; hang guard 300 polls)
+aws logs start-query --log-group-name /aws/conf/a --start-time 1704067200 --end-time 1704069000 \
+    --query-string 'stats count(*) as n'
+kid=$(pyq 'j["queryId"]')
+i=0
+while [ $i -lt 300 ]; do
+    aws logs get-query-results --query-id "$kid"
+    [ $rc -ne 0 ] && break
+    sleep 0.1
+    i=$((i + 1))
+done
+expect_err_has "(ResourceNotFoundException)" "--keep 0: a finished query's results are gone"
 serve_stop
 expect_eq "$serve_rc" 0 "SIGTERM: exit 0"
 printf 'max-queries lots\n' >"$tmp/bad.conf"
