@@ -91,6 +91,9 @@ struct LiqFollow {
     const char **fresh_etags;
     int nfresh, capfresh;
     int resumed;       /* --state-file had a state: the first scan reads parts again */
+    /* streaming with a limit that ends the output: the rows still to write (each read's run
+     * counts its own rows only); at 0 the follow ends, as head ends tail -F. -1: no limit */
+    int64_t rows_left;
 };
 
 static int64_t mono_ms(void)
@@ -144,6 +147,7 @@ LiqFollow *liq_follow_new(const LiqQuery *q, const LiqRunOptions *opt, const Liq
         f->fo.lateness_ms = 0;
     f->closed = INT64_MIN;
     f->seen = apr_hash_make(pool);
+    f->rows_left = liq_query_has_state(q) ? -1 : liq_query_out_limit(q);
     atomic_init(&f->stop, 0);
     return f;
 }
@@ -459,6 +463,40 @@ static LiqStatus read_bins(LiqFollow *f, const LiqRange *r, int n, const LiqOutp
     return s;
 }
 
+/* Streaming under a limit: the client's output, cut at the rows the follow has left. */
+typedef struct Capped {
+    const LiqOutput *out;
+    int64_t *left;
+} Capped;
+
+static void capped_format(void *ctx, const Datum *vals, int ncols, LiqBuf *out)
+{
+    const Capped *c = ctx;
+    c->out->format_row(c->out->ctx, vals, ncols, out);
+}
+
+static int capped_write(void *ctx, const char *data, size_t len, const uint32_t *row_ends,
+                        uint32_t nrows)
+{
+    Capped *c = ctx;
+    if (nrows && *c->left <= 0)
+        return 1;
+    if ((int64_t)nrows > *c->left) {
+        nrows = (uint32_t)*c->left;
+        len = row_ends[nrows - 1];
+    }
+    *c->left -= nrows;
+    if (c->out->write(c->out->ctx, data, len, row_ends, nrows) != 0)
+        return 1;
+    return nrows && *c->left <= 0;
+}
+
+static int capped_idle(void *ctx)
+{
+    const Capped *c = ctx;
+    return c->out->idle(c->out->ctx);
+}
+
 /* One read over the ranges r[0..n): its rows written or its states kept. */
 static LiqStatus read_once(LiqFollow *f, const LiqRange *r, int n, const LiqOutput *out,
                            LiqDiagList *d, int replay)
@@ -476,7 +514,14 @@ static LiqStatus read_once(LiqFollow *f, const LiqRange *r, int n, const LiqOutp
     } else {
         LiqRunOptions ro = read_opts(f, r, n);
         LiqRunStats rs = {0};
-        s = go_on(liq_run(f->q, &ro, out, &rs, d));
+        Capped cap = {out, &f->rows_left};
+        LiqOutput capped = {&cap, out->format_row ? capped_format : NULL, capped_write,
+                            out->idle ? capped_idle : NULL};
+        s = go_on(liq_run(f->q, &ro, f->rows_left >= 0 ? &capped : out, &rs, d));
+        if (s == LIQ_EOUTPUT && f->rows_left == 0)
+            s = LIQ_OK; /* the limit's stop, not the client's */
+        if (f->rows_left == 0)
+            atomic_store(&f->stop, 1);
         morsels = rs.morsels;
     }
     f->base += morsels ? morsels : 1;

@@ -8,7 +8,8 @@
 # file in a followed directory and in a new subdirectory (--include picks *.log: a .txt file
 # next to it is never read); stats by bin(1m) with --lateness 0 (bins written once closed, a
 # late record as a correction row, the open bin at SIGTERM); stats without bins (a whole
-# result again once records come, --every); SIGINT and SIGTERM end a follower with exit 0.
+# result again once records come, --every); a limit counts across reads and ends the follow;
+# SIGINT and SIGTERM end a follower with exit 0.
 # Usage errors: standard input, an S3 URI, --poll without --follow (exit 2).
 # Environment (set by make check): LIQ = the liq binary, SRCDIR = the source tree.
 # Exit: 0 all checks passed, 1 a check failed, 77 a tool (python3, timeout, tail) missing.
@@ -160,6 +161,19 @@ c,1
 EOF
 if [ "$rc" = 0 ] && cmp -s "$tmp/out" "$tmp/want"; then ok "stats: whole results, each with its header"
 else bad "stats: whole results, each with its header (exit $rc)"; fi
+
+# ----- a limit counts across reads; once written, the follow ends (as tail -F | head) -----
+mkdir -p "$tmp/l"
+printf '{"n":1}\n{"n":2}\n' >"$tmp/l/app.log"
+start -F --format ndjson 'filter n > 0 | fields n | limit 3' "$tmp/l/app.log"
+wait_for '{"n":2}'
+printf '{"n":3}\n{"n":4}\n{"n":5}\n' >>"$tmp/l/app.log" # one read past the limit
+if timeout 60 tail --pid="$pid" -f /dev/null; then wait "$pid"; rc=$?; else
+    kill -KILL "$pid" 2>/dev/null; wait "$pid"; rc=999; fi
+pid=
+printf '{"n":%d}\n' 1 2 3 >"$tmp/want"
+if [ "$rc" = 0 ] && cmp -s "$tmp/out" "$tmp/want"; then ok "limit 3 over two reads: 3 rows, then exit 0"
+else bad "limit 3 over two reads: 3 rows, then exit 0 (exit $rc)"; fi
 
 # ----- usage errors -----
 if "$LIQ" -F 'fields a' - </dev/null >"$tmp/out" 2>"$tmp/err"; then rc=0; else rc=$?; fi
