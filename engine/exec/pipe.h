@@ -29,5 +29,4 @@ struct LiqState {
     void *st;                /* the first breaker's global state (an OpState) */
 };
 
-
 #endif
