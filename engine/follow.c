@@ -42,6 +42,8 @@
 #include <apr_strings.h>
 #include "base/mem.h"
 #include "engine/liq_int.h"
+#include "engine/exec/mlstart.h"
+#include "engine/input/multiline.h"
 #include "engine/input/tail.h"
 #include "engine/input/ts.h"
 #include "engine/s3/s3.h"
@@ -749,6 +751,22 @@ static LiqStatus state_load(LiqFollow *f, LiqDiagList *d)
 
 /* ===== The loop ===== */
 
+/* tail_records: does a line start a record? --multiline-start's regex; else the default
+ * rule's (multiline.h): a line of a shape that may continue a record (indented, "Caused by:",
+ * an exception's name, ...) may, others start one; so does a JSON line ('{'), never held. */
+typedef struct Starts {
+    const MlRule *rule;
+    void *local;
+} Starts;
+
+static int line_starts(void *ctx, const char *p, size_t n)
+{
+    const Starts *st = ctx;
+    if (st->rule)
+        return st->rule->starts(st->rule->ctx, st->local, p, n);
+    return p[0] != '{' && !ml_shape(p, n);
+}
+
 LiqStatus liq_follow_exec(LiqFollow *f, const LiqOutput *out, LiqDiagList *diags)
 {
     const LiqRunOptions *o = &f->opt;
@@ -791,6 +809,19 @@ LiqStatus liq_follow_exec(LiqFollow *f, const LiqOutput *out, LiqDiagList *diags
     }
     f->tail = tail_open(files, nfiles, o->include, o->ninclude, o->exclude, o->nexclude,
                         f->fo.poll_ms);
+    Starts *starts = apr_pcalloc(f->pool, sizeof(*starts));
+    if (!o->input_format || strcmp(o->input_format, "text") == 0) { /* text: multi-line */
+        if (o->multiline_start) {
+            char err[256];
+            starts->rule = mlstart_rule(f->pool, o->multiline_start, err, sizeof(err));
+            if (!starts->rule) {
+                diag_add(diags, DIAG_ERROR, NULL, "--multiline-start: %s", err);
+                return LIQ_EUSAGE;
+            }
+            starts->local = starts->rule->local_new(starts->rule->ctx, f->pool);
+        }
+        tail_records(f->tail, line_starts, starts);
+    }
     LiqStatus s = state_load(f, diags);
     if (s == LIQ_OK && !f->resumed)
         s = state_save(f, diags); /* before any row: a crash from here on restarts from it
@@ -877,9 +908,20 @@ LiqStatus liq_follow_exec(LiqFollow *f, const LiqOutput *out, LiqDiagList *diags
         apr_pool_t *tp;
         apr_pool_create(&tp, f->pool);
         LiqDiagList *d = diag_list_new(tp);
-        if (f->bins && !f->fo.state_file)
+        tail_records(f->tail, NULL, NULL); /* held multi-line records: whole now */
+        const LiqRange *r;
+        int n = f->rows_left != 0 ? tail_scan(f->tail, &r, d) : 0;
+        if (n > 0) {
+            s = read_once(f, r, n, out, d, 0);
+            if (s == LIQ_OK) {
+                tail_commit(f->tail, f->bins ? f->tag : INT64_MIN);
+                if (f->bins)
+                    tail_release(f->tail, f->closed);
+            }
+        }
+        if (s == LIQ_OK && f->bins && !f->fo.state_file)
             s = close_bins(f, INT64_MAX, out, d);
-        else if (liq_query_has_state(f->q) && (f->dirty || !f->written))
+        else if (s == LIQ_OK && liq_query_has_state(f->q) && (f->dirty || !f->written))
             s = write_acc(f, out, d);
         if (s == LIQ_OK)
             s = state_save(f, d);

@@ -57,6 +57,9 @@ typedef struct TFile {
     int nsegs;
     uint64_t replay;       /* resumed: read [replay, off) again first (tail_replay), else
                             * UINT64_MAX */
+    uint64_t last_size;    /* tail_records: its size at the scan before, and when it last */
+    int64_t grown_ms;      /* grew (a held record goes once it did not for poll_ms) */
+    int held;              /* this scan held its last record back */
 } TFile;
 
 typedef struct Seg {
@@ -90,6 +93,9 @@ struct Tail {
     int ino;       /* inotify, or -1: rescans every poll_ms only */
     int wake[2];   /* self-pipe of tail_wake */
     int poll_ms;
+    /* tail_records: the lines that start records; a span ends before the last of them */
+    int (*starts)(void *ctx, const char *line, size_t len);
+    void *starts_ctx;
 };
 
 static int64_t now_ms(void)
@@ -342,6 +348,46 @@ static uint64_t last_line_end(const TFile *f, uint64_t from, uint64_t size)
     return from;
 }
 
+enum { HOLD_LOOK = 1 << 20 }; /* bytes before a span's end looked at for a record start */
+
+/* tail_records: where the span [from, to) of f (to: after a newline) ends so that its last
+ * record, which later lines may continue, is held back: the start of its last line that
+ * starts a record (from: all of it held), looked for in the last HOLD_LOOK bytes; to when
+ * there is none (lines no start came before: holding them would change nothing). */
+static uint64_t last_record_start(const Tail *t, const TFile *f, uint64_t from, uint64_t to)
+{
+    size_t want = to - from < HOLD_LOOK ? (size_t)(to - from) : HOLD_LOOK;
+    uint64_t base = to - want;
+    char *b = mem_alloc(want ? want : 1);
+    uint64_t cut = to;
+    if (pread(f->fd, b, want, (off_t)base) == (ssize_t)want) {
+        size_t end = want; /* the end of the line looked at, after its newline */
+        while (end > 0) {
+            size_t k = end - 1; /* its newline */
+            while (k > 0 && b[k - 1] != '\n')
+                k--;
+            if (k == 0 && base != from)
+                break; /* a line cut by the window: not known where it starts */
+            size_t len = end - 1 - k;
+            if (len && b[k + len - 1] == '\r')
+                len--;
+            if (len && t->starts(t->starts_ctx, b + k, len)) {
+                cut = base + k;
+                break;
+            }
+            end = k;
+        }
+    }
+    free(b);
+    return cut;
+}
+
+void tail_records(Tail *t, int (*starts)(void *ctx, const char *line, size_t len), void *ctx)
+{
+    t->starts = starts;
+    t->starts_ctx = ctx;
+}
+
 static void add_span(Tail *t, int *n, TFile *f, uint64_t from, uint64_t to)
 {
     if (*n == t->spcap) {
@@ -477,6 +523,16 @@ int tail_scan(Tail *t, const LiqRange **spans, LiqDiagList *diags)
             f->head_sum = head_of(f->fd, f->head_len, &ok);
         }
         uint64_t to = f->closing ? size : last_line_end(f, f->off, size);
+        if (size != f->last_size) {
+            f->last_size = size;
+            f->grown_ms = now_ms();
+        }
+        f->held = 0;
+        if (t->starts && !f->closing && to > f->off && now_ms() - f->grown_ms < t->poll_ms) {
+            uint64_t cut = last_record_start(t, f, f->off, to); /* it waits for more */
+            f->held = cut < to;
+            to = cut;
+        }
         if (to > f->off)
             add_span(t, &n, f, f->off, to);
     }
@@ -538,6 +594,14 @@ void tail_commit(Tail *t, int64_t tag)
 
 int tail_wait(Tail *t, int timeout_ms)
 {
+    for (int i = 0; t->starts && i < t->n; i++) /* a held record's file quiet for poll_ms */
+        if (t->files[i]->held) {
+            int64_t left = t->files[i]->grown_ms + t->poll_ms - now_ms();
+            if (left < 1)
+                left = 1;
+            if (timeout_ms < 0 || left < timeout_ms)
+                timeout_ms = (int)left;
+        }
     struct pollfd p[2] = {{t->wake[0], POLLIN, 0}, {t->ino, POLLIN, 0}};
     int np = t->ino >= 0 ? 2 : 1;
     int r = poll(p, (nfds_t)np, timeout_ms < 0 || timeout_ms > t->poll_ms ? t->poll_ms : timeout_ms);

@@ -34,6 +34,7 @@
  *   tail_open    a Tail over the names (files, directories) with --include/--exclude
  *   tail_scan    look again: the spans to read now (0 or more)
  *   tail_commit  the spans of the last scan were read: advance, close rotated-away files
+ *   tail_records hold a multi-line record back until it is whole
  *   tail_wait    sleep until a change, a timeout or tail_wake: 1 change/timeout, 0 woken
  *   tail_wake    end a wait now (async-signal-safe)
  *   tail_save / tail_load  the offsets as text lines (--state-file)
@@ -61,6 +62,13 @@ int tail_scan(Tail *t, const LiqRange **spans, LiqDiagList *diags);
  * v > tag (a bins query tags a read with its newest bin). */
 void tail_commit(Tail *t, int64_t tag);
 void tail_release(Tail *t, int64_t below);
+/* Multi-line records (--multiline-start, stack traces): starts(ctx, line, len) says whether a
+ * line (no newline, no final CR, not empty) starts a record. A span then ends before the last
+ * such line of what was appended, so its record, which later lines may continue, is read
+ * whole in a later scan: once a line that starts a record follows it, or the file did not
+ * grow for poll_ms (tail_wait wakes for that), or the file is closed (rotated away). NULL
+ * (the default, and at the end of a follow): spans end at the last newline. */
+void tail_records(Tail *t, int (*starts)(void *ctx, const char *line, size_t len), void *ctx);
 /* Sleeps until something changed, timeout_ms (at most poll_ms; < 0: poll_ms) or tail_wake. */
 int tail_wait(Tail *t, int timeout_ms);
 void tail_wake(Tail *t);

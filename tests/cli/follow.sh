@@ -175,6 +175,43 @@ printf '{"n":%d}\n' 1 2 3 >"$tmp/want"
 if [ "$rc" = 0 ] && cmp -s "$tmp/out" "$tmp/want"; then ok "limit 3 over two reads: 3 rows, then exit 0"
 else bad "limit 3 over two reads: 3 rows, then exit 0 (exit $rc)"; fi
 
+# ----- multi-line records whose continuation lines come in a later read -----
+# --poll 1h: a held record goes out only once a line that starts a record follows it (or at
+# the end), never because the file was quiet. m.log is written after a.log, so once its first
+# line is out a.log's first bytes have been looked at too.
+mkdir -p "$tmp/ml"
+: >"$tmp/ml/a.log"
+: >"$tmp/ml/m.log"
+start -F --poll 1h --format ndjson 'fields @message' "$tmp/ml"
+printf '2026-12-07T10:00:00Z ERROR boom\n\tat A.a(A.java:1)\n' >>"$tmp/ml/a.log"
+printf '2026-12-07T10:00:00Z mark1\n2026-12-07T10:00:01Z mark2\n' >>"$tmp/ml/m.log"
+wait_for mark1
+printf '\tat B.b(B.java:2)\n2026-12-07T10:00:02Z INFO next\n2026-12-07T10:00:03Z INFO last\n' \
+    >>"$tmp/ml/a.log"
+wait_for 'INFO next'
+if [ "$(grep -c boom "$tmp/out")" = 1 ] && grep boom "$tmp/out" | grep -qF 'A.java:1)\n\tat B.b' &&
+    ! grep -q '"\\tat B' "$tmp/out"; then
+    ok "a stack trace whose last line came in a later read is one record"
+else bad "a stack trace whose last line came in a later read is one record"; fi
+printf 'START one\ncontinued 1\n' >>"$tmp/ml/m.log" # (the default rule: "START" starts one)
+stop TERM
+if [ "$rc" = 0 ] && grep -q 'INFO last' "$tmp/out" && grep -q mark2 "$tmp/out"; then
+    ok "records held back are read at SIGTERM"
+else bad "records held back are read at SIGTERM (exit $rc)"; fi
+mkdir -p "$tmp/ms"
+: >"$tmp/ms/a.log"
+: >"$tmp/ms/m.log"
+start -F --poll 1h --multiline-start '^START' --format ndjson 'fields @message' "$tmp/ms"
+printf 'START one\nmore 1\n' >>"$tmp/ms/a.log"
+printf 'START mark1\nSTART mark2\n' >>"$tmp/ms/m.log"
+wait_for mark1
+printf 'more 2\nSTART two\nSTART three\n' >>"$tmp/ms/a.log"
+wait_for 'START two'
+if grep -qF '"START one\nmore 1\nmore 2"' "$tmp/out" && ! grep -q '"more 2' "$tmp/out"; then
+    ok "--multiline-start: a record whose lines came in two reads is one"
+else bad "--multiline-start: a record whose lines came in two reads is one"; fi
+stop TERM
+
 # ----- usage errors -----
 if "$LIQ" -F 'fields a' - </dev/null >"$tmp/out" 2>"$tmp/err"; then rc=0; else rc=$?; fi
 if [ "$rc" = 2 ] && grep -q 'standard input' "$tmp/err" && [ ! -s "$tmp/out" ]; then
