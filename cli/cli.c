@@ -90,6 +90,7 @@ typedef struct CliOpts {
     int fields;               /* --fields: list the discovered fields of the inputs */
     int partial, merge;       /* --partial, --merge: partial results (cli/partial.h) */
     int part_index, part_index_set; /* --part-index K: the part's ordinal */
+    int splits;                     /* --splits N: print work units (issue 16) */
     int progress;             /* --progress 1, --no-progress 0, else -1: when stderr is a tty */
     LiqLogGroup *groups;      /* --log-group NAME=PATH, in the order given (malloc'd) */
     int ngroups;
@@ -153,6 +154,7 @@ enum {
     OPT_PARTIAL,
     OPT_MERGE,
     OPT_PART_INDEX,
+    OPT_SPLITS,
 };
 
 static const struct option long_opts[] = {
@@ -203,6 +205,7 @@ static const struct option long_opts[] = {
     {"partial", no_argument, NULL, OPT_PARTIAL},
     {"merge", no_argument, NULL, OPT_MERGE},
     {"part-index", required_argument, NULL, OPT_PART_INDEX},
+    {"splits", required_argument, NULL, OPT_SPLITS},
     {"progress", no_argument, NULL, OPT_PROGRESS},
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
     {"version", no_argument, NULL, OPT_VERSION},
@@ -252,6 +255,9 @@ static const char usage_text[] =
     "                          then break as in one run over the parts in that order\n"
     "      --merge             the inputs are partial results of the same query and\n"
     "                          options (stdin without any): combine them and finish it\n"
+    "      --splits N          instead of a query: print up to N work units of the inputs,\n"
+    "                          balanced by bytes, one per line (FILE@START-END: a byte\n"
+    "                          range of a plain file), for --partial --part-index K\n"
     "\n"
     "Output:\n"
     "      --format FORMAT     table, csv, tsv, json or ndjson (default: table on a\n"
@@ -809,6 +815,12 @@ static int parse_args(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
         case OPT_MERGE:
             o->merge = 1;
             break;
+        case OPT_SPLITS:
+            if (!parse_count(optarg, 1, CLI_PART_MAX + 1, &v))
+                return usage_error(err, "--splits takes a number from 1 to %d, not '%s'",
+                                   CLI_PART_MAX + 1, optarg);
+            o->splits = (int)v;
+            break;
         case OPT_PART_INDEX:
             if (!parse_count(optarg, 0, CLI_PART_MAX, &v))
                 return usage_error(err, "--part-index takes a number from 0 to %d, not '%s'",
@@ -895,9 +907,10 @@ static int parse_args(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
         return usage_error(err, "%s",
                            "--fields lists the fields of the inputs: it takes no query, "
                            "-f, --filter-pattern, --var, --chart or --insights-defaults");
-    if (o->partial + o->merge + o->fields + o->explain > 1)
-        return usage_error(err, "%s", "--partial, --merge, --fields and --explain each run liq "
-                                      "another way: give one of them");
+    if (o->partial + o->merge + o->fields + o->explain + (o->splits > 0) > 1)
+        return usage_error(err, "%s",
+                           "--partial, --merge, --splits, --fields and --explain each run liq "
+                           "another way: give one of them");
     if (o->partial && (o->chart || o->chart_svg || o->format))
         return usage_error(err, "%s", "--partial writes a partial result, not rows or a chart: "
                                       "give --format, --chart and --chart-svg to --merge");
@@ -924,7 +937,8 @@ static int collect(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
         o->filter_pattern && !o->query_file &&
         (first >= argc || strcmp(argv[first], "-") == 0 || strncmp(argv[first], "s3://", 5) == 0 ||
          stat(argv[first], &st) == 0);
-    if (!o->query_file && !pattern_only && !o->fields) { /* --fields: every positional is an input */
+    if (!o->query_file && !pattern_only && !o->fields &&
+        !o->splits) { /* --fields, --splits: every positional is an input */
         if (first >= argc)
             return usage_error(err, "%s", "no query given");
         o->query = argv[first++];
@@ -1573,6 +1587,24 @@ static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
     }
 }
 
+/* liq --splits N INPUT...: the work units, one per line (liq_splits, docs/scale-out.md). */
+static int splits(CliOpts *o, FILE *out, FILE *err)
+{
+    if (o->ngroups || o->query_file)
+        return usage_error(err, "%s", "--splits takes inputs only: give the query and "
+                                      "--log-group to each --partial");
+    char **u, msg[1024];
+    int n;
+    if (liq_splits(o->inputs, o->ninputs, o->splits, &u, &n, msg, sizeof(msg)) != 0)
+        return usage_error(err, "%s", msg);
+    for (int i = 0; i < n; i++) {
+        fprintf(out, "%s\n", u[i]);
+        free(u[i]);
+    }
+    free(u);
+    return fflush(out) == 0 || errno == EPIPE ? CLI_EXIT_OK : CLI_EXIT_INTERNAL;
+}
+
 int cli_main(int argc, char **argv, FILE *out, FILE *err)
 {
     apr_pool_t *pool;
@@ -1590,7 +1622,9 @@ int cli_main(int argc, char **argv, FILE *out, FILE *err)
     o.progress = -1;
     o.lateness_ms = 10000; /* --lateness (docs/follow.md) */
     int rc = collect(argc, argv, &o, out, err);
-    if (rc < 0)
+    if (rc < 0 && o.splits)
+        rc = splits(&o, out, err);
+    else if (rc < 0)
         rc = run(&o, pool, out, err);
     free(o.inputs);
     for (int i = 0; i < o.ngroups; i++)

@@ -219,6 +219,15 @@ typedef struct LiqRunStats {
     LiqOpStats *ops;  /* ... in the run's memory (liq_run: in the pool of its diags); else NULL */
 } LiqRunStats;
 
+/* liq --splits (issue 16, docs/scale-out.md): plans up to n (>= 1) work units over the inputs,
+ * balanced by bytes, in input order: each a line of inputs separated by spaces, whole or as
+ * FILE@START-END byte ranges of plain files read by lines (engine/input/range.h), for part K
+ * of `liq --partial --part-index K`. Directories and compressed files stay whole; S3 URIs are
+ * passed on whole, not listed. Sets *units (malloc'd strings in a malloc'd array, fewer than n
+ * when the inputs cannot be cut finer) and returns 0, or -1 with err set. */
+int liq_splits(const char *const *inputs, int ninputs, int n, char ***units, int *nunits, char *err,
+               size_t errlen);
+
 /* Process set-up, once, before any other liq function and before any thread uses liq (as
  * curl_global_init): libcurl for S3 inputs. APR must be initialised already
  * (apr_initialize). main(), the golden runner, the fuzzers and the unit tests call it. */

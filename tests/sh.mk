@@ -17,6 +17,7 @@ SH_TESTS = \
 	tests/cli/subquery_fail.sh \
 	tests/cli/partial.sh \
 	tests/cli/partial_golden.sh \
+	tests/cli/splits.sh \
 	tests/cli/follow.sh \
 	tests/cli/follow_state.sh \
 	tests/diff/app_log_jq.sh \

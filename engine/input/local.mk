@@ -9,5 +9,6 @@ libliq_la_SOURCES += \
 	engine/input/syslog.c engine/input/syslog.h \
 	engine/input/dec_lambda.c engine/input/dec_lambda.h \
 	engine/input/census.c engine/input/census.h \
-	engine/input/tail.c engine/input/tail.h
+	engine/input/tail.c engine/input/tail.h \
+	engine/input/range.c engine/input/range.h
 EXTRA_DIST += engine/input/README

@@ -28,6 +28,7 @@
 #include "engine/s3/s3_stream.h"
 #include "engine/input/census.h"
 #include "engine/input/enc.h"
+#include "engine/input/range.h"
 #include "engine/input/seek.h"
 #include "engine/input/src.h"
 #include "engine/input/src_win.h"
@@ -548,6 +549,32 @@ static void s3_settle(Src *s, Input *in)
 
 /* An input as named (a path, '-' or an S3 URI), of the log group log; NULL: its own name is
  * its group (L19: @log is the input as given, "stdin" for standard input). */
+/* FILE@START-END naming no file (range.h): a byte range of the plain file FILE, with FILE's
+ * @log and @logStream; its bounds move to record starts once its format is known
+ * (split_range). Returns 0 when it is no range of a regular file. */
+static int add_range(Src *s, const char *path, const char *log)
+{
+    size_t flen;
+    uint64_t from, to;
+    struct stat st;
+    if (!range_parse(path, &flen, &from, &to))
+        return 0;
+    char *file = apr_pstrndup(s->pool, path, flen);
+    if (stat(file, &st) != 0 || !S_ISREG(st.st_mode))
+        return 0;
+    LiqRange *r = apr_pcalloc(s->pool, sizeof(*r));
+    const char *slash = strrchr(file, '/');
+    r->path = file;
+    r->log = log ? log : file;
+    r->stream = slash && slash[1] ? slash + 1 : file;
+    r->fd = -1; /* opened by the run, unlike --follow's */
+    r->from = from;
+    r->to = to;
+    add_input(s, r->path, r->log, r->stream);
+    s->inputs[s->n - 1].range = r;
+    return 1;
+}
+
 static void add_path(Src *s, const char *path, const char *log)
 {
     struct stat st;
@@ -560,6 +587,8 @@ static void add_path(Src *s, const char *path, const char *log)
         return;
     }
     if (stat(path, &st) != 0) {
+        if (errno == ENOENT && add_range(s, path, log))
+            return;
         report(s, path, "%s", strerror(errno));
         return;
     }
@@ -717,7 +746,8 @@ static int open_input(Src *s, Input *in)
         in->fd = s3_stream_fd(in->s3st); /* read like a pipe */
     } else if (strcmp(in->path, "-") == 0) {
         in->fd = STDIN_FILENO;
-    } else if (in->range) { /* --follow: the file the caller holds open, whatever its name is now */
+    } else if (in->range && in->range->fd >= 0) { /* --follow: the file the caller holds open,
+                                                   * whatever its name is now */
         in->fd = fcntl(in->range->fd, F_DUPFD_CLOEXEC, 0);
         if (in->fd < 0) {
             report_in(s, in, "%s", strerror(errno));
@@ -757,7 +787,7 @@ static int open_input(Src *s, Input *in)
         if (in->comp == COMP_NONE) {
             in->is_file = 1;
             in->size = (size_t)st.st_size;
-            if (in->range) { /* only its range: the rest is another run's */
+            if (in->range && in->range->fd >= 0) { /* only its range: the rest is another run's */
                 if (in->range->to < in->size)
                     in->size = (size_t)in->range->to;
                 in->off = in->range->from < in->size ? (size_t)in->range->from : in->size;
@@ -1466,9 +1496,17 @@ static void detect_format(Src *s, Input *in)
     if (in->is_file && !file_encoding(s, in))
         return; /* refused */
     if (in->is_file) {
-        size_t n = in->size - in->off < 65536 ? in->size - in->off : 65536;
+        /* a --follow range past the file's start: the format (a header line's columns) is the
+         * one its first bytes tell, as for the first read (docs/follow.md) */
+        size_t at = in->off;
+        if (in->range && in->range->fd >= 0 && in->range->from > 0 && 0) {
+            unsigned char bom[3];
+            at = src_pread(in->fd, (char *)bom, 3, 0) == 3 && bom[0] == 0xef &&
+                         bom[1] == 0xbb && bom[2] == 0xbf ? 3 : 0;
+        }
+        size_t n = in->size - at < 65536 ? in->size - at : 65536;
         head = mem_alloc(n ? n : 1);
-        ssize_t r = src_pread(in->fd, head, n, in->off); /* after a byte order mark */
+        ssize_t r = src_pread(in->fd, head, n, at); /* after a byte order mark */
         headlen = r > 0 ? (size_t)r : 0; /* a short read: the cut finds the shrink */
         in->fmt = fmt_sniff(head, headlen);
     } else if (in->fd >= 0 || in->dec || in->carry) {
@@ -1811,6 +1849,37 @@ static int readable(const Src *s, const Input *in)
            (!in->recs && !in->is_file && (in->fd >= 0 || in->dec || in->carry));
 }
 
+/* Outside s->lock, after its format is known from the whole file's head: a FILE@START-END
+ * input (add_range) keeps the records whose first byte lies in [START, END): both bounds move
+ * to the record start at or after them (morsel_end), so ranges cut anywhere, inside a line or
+ * a multi-line record, share a file's records out exactly once. A file read whole (a JSON
+ * document or a run of JSON values) has one record at byte 0: a range holding byte 0 reads it
+ * all, any other reads nothing. Returns 0 when the input is to read nothing. */
+static int split_range(Src *s, Input *in)
+{
+    const LiqRange *r = in->range;
+    if (!r || r->fd >= 0)
+        return 1;
+    size_t bom = in->is_file ? in->off : 0; /* a plain file: reading starts after its mark */
+    if (!in->is_file || in->fmt == FMT_JSONSEQ) {
+        int whole = r->from <= bom && r->to > r->from;
+        if (in->recs && !whole)
+            in->nrecs = 0; /* a document read whole: its records are another range's */
+        return whole || in->recs;
+    }
+    apr_thread_mutex_lock(s->lock);
+    size_t from = r->from <= bom        ? bom
+                  : r->from >= in->size ? in->size
+                                        : morsel_end(s, in, (size_t)r->from - 1);
+    size_t to = r->to >= in->size ? in->size
+                : r->to <= bom    ? bom
+                                  : morsel_end(s, in, (size_t)r->to - 1);
+    apr_thread_mutex_unlock(s->lock);
+    in->off = from;
+    in->size = to > from ? to : from;
+    return 1;
+}
+
 /* Under s->lock, which it releases meanwhile: opens the input if needed, tells its format
  * (reading a container whole), and reads its next block of lines. */
 static void read_ahead(Src *s, Input *in)
@@ -1826,6 +1895,11 @@ static void read_ahead(Src *s, Input *in)
     } else {
         if (!in->fmt_known) {
             detect_format(s, in);
+            if (!split_range(s, in)) {
+                in->eof = 1;
+                ended = 1;
+                goto done;
+            }
             try_seek(s, in);
         }
         if (!in->recs && !in->is_file && (in->fd >= 0 || in->dec || in->carry)) {
@@ -1844,6 +1918,7 @@ static void read_ahead(Src *s, Input *in)
             }
         }
     }
+done:
     atomic_store_explicit(&in->reader, (pthread_t)0, memory_order_relaxed);
     apr_thread_mutex_lock(s->lock);
     if (b) {
