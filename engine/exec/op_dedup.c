@@ -7,13 +7,17 @@
  * Keys are equal as L5's '=' says (200, "200", 200.0 and 2e2 are one key), and a number key
  * prints in its shortest form (200), as stats groups do.
  *
- * State: a DedupSet (the kept rows, indexed by key). combine and merge offer the rows of one
- * set to another, keeping per key the row with the smaller order key: the same rows whatever
- * the order of merging.
+ * State: a DedupSet (the kept rows, indexed by key). Each kept row is one compact record in
+ * an arena (arena.h, as a sort's rows are): its order key, its key hash, its values encoded (a
+ * 10-byte string 12 bytes, a null 1), with a pointer to it and a 4-byte index entry at most
+ * half full (issue 15: about 85 bytes a key of a two-field JSON line, where 24-byte Datum slots
+ * and a copy of every string took about 190). combine and merge move one set's records into
+ * another's arena and offer them, keeping per key the row with the smaller order key: the same
+ * rows whatever the order of merging (a record not kept stays, charged, until the set goes).
  *
- * Memory (issue 15, docs/memory.md): a set charges its run's budget with what it holds: the
- * row arrays at their capacity, hashes, index, and the strings and JSON values copied into its
- * pool at their allocated size; combine charges the room a merge grows into before it grows.
+ * Memory (issue 15, docs/memory.md): a set charges its run's budget with what it holds: its
+ * records' bytes, the pointer array at its capacity, the index, and its pool of JSON values;
+ * combine charges the room a merge grows into before it grows.
  * A set that would pass half the limit spills: its rows go to 16 partition files by 4 bits of
  * their key hash (every row of a key in one partition), rows with a null key (all kept) to a
  * run sorted by order key, and the set goes on empty; a merge that would not fit spills the
@@ -29,21 +33,29 @@
 #include <stdlib.h>
 #include <string.h>
 #include "base/mem.h"
+#include "engine/exec/arena.h"
 #include "engine/exec/budget.h"
 #include "engine/exec/op.h"
 #include "engine/exec/spill.h"
 
 enum { NPART = 16, NLEVEL = 16 }; /* 16 partitions by 4 bits of the hash, 64 bits in all */
 
+/* A kept row is one record in the set's arena (arena.h): its order key (8 bytes), its key
+ * hash (8 bytes), then the values of its slots in slot order in arena.h's encoding (a
+ * 10-byte string 12 bytes, a null 1). JSON values are copies of their trees in the set's
+ * pool. */
 typedef struct DedupSet {
-    RowSet *rows;
-    uint32_t *index; /* open addressing: row number + 1; 0 empty */
-    uint64_t *hashes;
+    Arena a;
+    unsigned char **rec; /* the kept rows (a replaced row's slot points to the new record) */
+    size_t n, cap;
+    uint32_t *index;     /* open addressing: row number + 1; 0 empty */
     size_t mask, nkeyed;
-    int64_t charged; /* what the set charged its run's budget */
-    size_t hcap;     /* hashes allocated */
-    int64_t pbytes;  /* what the strings and JSON values copied into rows->pool take */
-    int level;       /* partitions by bits 60 - 4 * level ... of the hash */
+    apr_pool_t *pool;    /* JSON values */
+    int64_t jbytes;      /* ... their bytes */
+    int64_t charged;     /* what the set charged its run's budget */
+    Datum *tmp;          /* two rows decoded (2 * nslots) */
+    int nslots;
+    int level;           /* partitions by bits 60 - 4 * level ... of the hash */
     SpillRuns *part[NPART]; /* rows spilled by their hash (NULL: none) */
     SpillRuns *nulls;       /* rows with a null key spilled, runs sorted by order key */
 } DedupSet;
@@ -53,29 +65,45 @@ typedef struct DedupData {
     int nkeys;
 } DedupData;
 
-/* A pool's own bytes beside what it hands out: an 8 KiB block per 8 KiB, about 1/64 for the
- * blocks' headers and the ends they leave unused. */
-static int64_t pool_bytes(int64_t handed)
+static uint64_t rec_order(const unsigned char *r)
 {
-    return 8192 + handed + handed / 64;
+    uint64_t o;
+    memcpy(&o, r, 8);
+    return o;
 }
 
-/* The heap a set holds: the set, its row arrays at their capacity, hashes, index, and its pool. */
+static uint64_t rec_hash(const unsigned char *r)
+{
+    uint64_t h;
+    memcpy(&h, r + 8, 8);
+    return h;
+}
+
+/* The values of record r into row[0..nslots) (strings pointing into r). */
+static void rec_row(int nslots, const unsigned char *r, Datum *row)
+{
+    const unsigned char *p = r + 16;
+    for (int k = 0; k < nslots; k++)
+        p = val_dec(p, &row[k]);
+}
+
+/* The heap a set holds: the set, its records, their array at its capacity, the index, and
+ * its pool of JSON values (an 8 KiB block at least). */
 static int64_t set_bytes(const DedupSet *s)
 {
-    const RowSet *rs = s->rows;
-    return (int64_t)(sizeof(*s) + sizeof(*rs) +
-                     rs->cap * (sizeof(Datum) * (size_t)rs->nslots + sizeof(uint64_t)) +
-                     s->hcap * sizeof(uint64_t) + (s->mask + 1) * sizeof(uint32_t)) +
-           pool_bytes(s->pbytes);
+    return (int64_t)(sizeof(*s) + s->a.used + s->cap * sizeof(unsigned char *) +
+                     (s->mask + 1) * sizeof(uint32_t) + sizeof(Datum) * (size_t)(2 * s->nslots)) +
+           8192 + s->jbytes;
 }
 
 static DedupSet *set_new(int nslots)
 {
     DedupSet *s = mem_calloc(1, sizeof(*s));
-    s->rows = rowset_new(nslots);
+    s->nslots = nslots;
     s->mask = 255;
     s->index = mem_calloc(s->mask + 1, sizeof(uint32_t));
+    s->tmp = mem_alloc(sizeof(Datum) * (size_t)(2 * nslots + 1));
+    apr_pool_create(&s->pool, NULL);
     return s;
 }
 
@@ -89,13 +117,22 @@ static int set_spilled(const DedupSet *s)
     return 0;
 }
 
+static apr_status_t pool_free_cb(void *p)
+{
+    apr_pool_destroy(p);
+    return APR_SUCCESS;
+}
+
 static void set_free(DedupSet *s)
 {
     if (!s)
         return;
-    rowset_free(s->rows);
+    arena_free(&s->a);
+    free(s->rec);
     free(s->index);
-    free(s->hashes);
+    free(s->tmp);
+    if (s->pool)
+        apr_pool_destroy(s->pool);
     for (int p = 0; p < NPART; p++)
         spill_runs_free(s->part[p]);
     spill_runs_free(s->nulls);
@@ -115,6 +152,14 @@ static uint64_t key_hash(const DedupData *dd, const Datum *row, int *has_null)
     return h;
 }
 
+static int has_null_key(const DedupData *dd, const Datum *row)
+{
+    for (int k = 0; k < dd->nkeys; k++)
+        if (row[dd->keys[k]].type == VT_NULL)
+            return 1;
+    return 0;
+}
+
 static int same_key(const DedupData *dd, const Datum *a, const Datum *b)
 {
     for (int k = 0; k < dd->nkeys; k++)
@@ -130,7 +175,7 @@ static void set_rehash(DedupSet *s, size_t mask)
     for (size_t i = 0; i <= s->mask; i++) {
         if (!s->index[i])
             continue;
-        size_t j = s->hashes[s->index[i] - 1] & mask;
+        size_t j = rec_hash(s->rec[s->index[i] - 1]) & mask;
         while (index[j])
             j = (j + 1) & mask;
         index[j] = s->index[i];
@@ -144,18 +189,12 @@ static void set_rehash(DedupSet *s, size_t mask)
  * the rows come. */
 static void set_reserve(DedupSet *s, size_t more)
 {
-    RowSet *rs = s->rows;
-    size_t need = rs->nrows + more, cap = rs->cap ? rs->cap : 64;
+    size_t need = s->n + more, cap = s->cap ? s->cap : 64;
     while (cap < need)
         cap *= 2;
-    if (cap > rs->cap) {
-        rs->data = mem_realloc(rs->data, sizeof(Datum) * cap * (size_t)(rs->nslots ? rs->nslots : 1));
-        rs->order = mem_realloc(rs->order, sizeof(uint64_t) * cap);
-        rs->cap = cap;
-    }
-    if (s->hcap < cap) {
-        s->hashes = mem_realloc(s->hashes, sizeof(uint64_t) * cap);
-        s->hcap = cap;
+    if (cap > s->cap) {
+        s->rec = mem_realloc(s->rec, sizeof(unsigned char *) * cap);
+        s->cap = cap;
     }
     size_t mask = s->mask;
     while ((s->nkeyed + more) * 2 > mask)
@@ -164,55 +203,71 @@ static void set_reserve(DedupSet *s, size_t more)
         set_rehash(s, mask);
 }
 
-/* Offers row (order key `order`) to the set: added when its key is new or null, replacing
- * the kept row when this one comes earlier. Returns the set's row it wrote, or SIZE_MAX. The
- * row's strings stay where they are (set_keep copies them). */
-static size_t set_offer(DedupSet *s, const DedupData *dd, const Datum *row, uint64_t order)
+/* A record of row (its strings copied, its JSON values copied into the set's pool) with its
+ * order key and hash. */
+static unsigned char *set_record(DedupSet *s, const Datum *row, uint64_t order, uint64_t h)
 {
-    RowSet *rs = s->rows;
-    int nulls;
-    uint64_t h = key_hash(dd, row, &nulls);
-    size_t i = h & s->mask;
-    if (!nulls) {
-        while (s->index[i]) {
-            size_t r = s->index[i] - 1;
-            if (s->hashes[r] == h && same_key(dd, &rs->data[r * (size_t)rs->nslots], row)) {
-                if (order < rs->order[r]) {
-                    memcpy(&rs->data[r * (size_t)rs->nslots], row,
-                           sizeof(Datum) * (size_t)rs->nslots);
-                    rs->order[r] = order;
-                    return r;
-                }
-                return SIZE_MAX;
-            }
-            i = (i + 1) & s->mask;
+    size_t n = 16;
+    for (int k = 0; k < s->nslots; k++)
+        n += val_enc_size(&row[k]);
+    unsigned char *r = arena_alloc(&s->a, n, NULL), *p = r + 16;
+    memcpy(r, &order, 8);
+    memcpy(r + 8, &h, 8);
+    for (int k = 0; k < s->nslots; k++) {
+        if (row[k].type == VT_JSON) {
+            Datum c = datum_copy(s->pool, &row[k]);
+            s->jbytes += budget_datum_bytes(&row[k]);
+            p = val_enc(p, &c);
+        } else {
+            p = val_enc(p, &row[k]);
         }
-    }
-    size_t r = rs->nrows;
-    Datum *d = rowset_add_row(rs, order);
-    memcpy(d, row, sizeof(Datum) * (size_t)rs->nslots);
-    if (s->hcap < rs->cap) { /* the hashes grow with the rows */
-        s->hashes = mem_realloc(s->hashes, sizeof(uint64_t) * rs->cap);
-        s->hcap = rs->cap;
-    }
-    s->hashes[r] = h;
-    if (!nulls) {
-        s->index[i] = (uint32_t)(r + 1);
-        if (++s->nkeyed * 2 > s->mask)
-            set_rehash(s, s->mask * 2 + 1);
     }
     return r;
 }
 
-/* Copies the strings and JSON values of the set's row w into its pool (the row was offered as
- * a view of a batch or of a spill file's bytes). */
-static void set_keep(DedupSet *s, size_t w)
+/* Offers a row to the set: its values row (order key `order`; NULL: given as record rec, a
+ * record in an arena the set holds) is added when its key is new or null, and replaces the
+ * kept row when it comes earlier (the row is copied into a record of the set then). */
+static void set_offer(DedupSet *s, const DedupData *dd, const Datum *row, uint64_t order,
+                      unsigned char *rec)
 {
-    RowSet *rs = s->rows;
-    Datum *d = &rs->data[w * (size_t)rs->nslots];
-    for (int k = 0; k < rs->nslots; k++) {
-        s->pbytes += budget_datum_bytes(&d[k]);
-        d[k] = datum_copy(rs->pool, &d[k]);
+    int nulls;
+    uint64_t h;
+    Datum *kept = s->tmp + s->nslots;
+    if (rec) {
+        rec_row(s->nslots, rec, s->tmp);
+        row = s->tmp;
+        order = rec_order(rec);
+        h = rec_hash(rec);
+        nulls = has_null_key(dd, row);
+    } else {
+        h = key_hash(dd, row, &nulls);
+    }
+    size_t i = h & s->mask;
+    if (!nulls) {
+        while (s->index[i]) {
+            size_t r = s->index[i] - 1;
+            if (rec_hash(s->rec[r]) == h) {
+                rec_row(s->nslots, s->rec[r], kept);
+                if (same_key(dd, kept, row)) {
+                    if (order < rec_order(s->rec[r]))
+                        s->rec[r] = rec ? rec : set_record(s, row, order, h);
+                    return;
+                }
+            }
+            i = (i + 1) & s->mask;
+        }
+    }
+    if (s->n == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 64;
+        s->rec = mem_realloc(s->rec, sizeof(unsigned char *) * s->cap);
+    }
+    size_t r = s->n++;
+    s->rec[r] = rec ? rec : set_record(s, row, order, h);
+    if (!nulls) {
+        s->index[i] = (uint32_t)(r + 1);
+        if (++s->nkeyed * 2 > s->mask)
+            set_rehash(s, s->mask * 2 + 1);
     }
 }
 
@@ -226,54 +281,43 @@ static size_t flush_bytes(const Budget *b)
     return f < 4096 ? 4096 : f > ((int64_t)1 << 20) ? (size_t)1 << 20 : (size_t)f;
 }
 
-static int cmp_order(const void *a, const void *b, void *arg)
+static int cmp_order(const void *a, const void *b)
 {
-    const RowSet *rs = arg;
-    uint64_t x = rs->order[*(const size_t *)a], y = rs->order[*(const size_t *)b];
+    uint64_t x = rec_order(*(unsigned char *const *)a), y = rec_order(*(unsigned char *const *)b);
     return x < y ? -1 : x > y;
-}
-
-/* Row numbers of rs sorted by order key (malloc'd). */
-static size_t *by_order(RowSet *rs)
-{
-    size_t *perm = mem_alloc(sizeof(size_t) * (rs->nrows + 1));
-    for (size_t i = 0; i < rs->nrows; i++)
-        perm[i] = i;
-    qsort_r(perm, rs->nrows, sizeof(size_t), cmp_order, rs);
-    return perm;
 }
 
 /* Drops the rows of s, keeping its spilled partitions and runs. */
 static void set_clear(DedupSet *s)
 {
-    rowset_clear(s->rows);
-    free(s->hashes);
-    s->hashes = NULL;
-    s->hcap = 0;
+    arena_free(&s->a);
+    free(s->rec);
+    s->rec = NULL;
+    s->n = s->cap = 0;
     free(s->index);
     s->mask = 255;
     s->index = mem_calloc(s->mask + 1, sizeof(uint32_t));
     s->nkeyed = 0;
-    s->pbytes = 0;
+    s->jbytes = 0;
+    apr_pool_clear(s->pool);
 }
 
-/* Writes rows[perm[0..n)] of rs as one run sorted by order key (perm sorts them so) to
- * *runs, in pieces; keys: the dedup's keys in their output form (NULL: as they are). */
-static void write_run(SpillRuns **runs, Budget *b, const RowSet *rs, const size_t *perm,
+/* Writes the rows of records rec[0..n) (sorted by order key) of a set of nslots slots as one
+ * run to *runs, in pieces; keys: the dedup's keys in their output form (NULL: as they are). */
+static void write_run(SpillRuns **runs, Budget *b, int nslots, unsigned char *const *rec,
                       size_t n, const DedupData *keys)
 {
     size_t flush = flush_bytes(b);
-    int nslots = rs->nslots;
     Datum *row = mem_alloc(sizeof(Datum) * (size_t)(nslots + 1));
     char(*kb)[64] = keys ? mem_alloc(64 * (size_t)(keys->nkeys + 1)) : NULL;
     LiqBuf buf = {0};
     uint64_t cnt = 0;
     int start = 1;
     for (size_t i = 0; i < n && !budget_stopped(b); i++) {
-        memcpy(row, &rs->data[perm[i] * (size_t)nslots], sizeof(Datum) * (size_t)nslots);
+        rec_row(nslots, rec[i], row);
         for (int k = 0; keys && k < keys->nkeys; k++) /* a number key in its shortest form (L5) */
             row[keys->keys[k]] = val_key_form(&row[keys->keys[k]], kb[k], sizeof(kb[k]));
-        spill_put_row(&buf, row, nslots, rs->order[perm[i]]);
+        spill_put_row(&buf, row, nslots, rec_order(rec[i]));
         cnt++;
         if (buf.len >= flush || i + 1 == n) {
             spill_runs_append(runs, b, &buf, cnt, start); /* fails: the run stops */
@@ -291,25 +335,23 @@ static void write_run(SpillRuns **runs, Budget *b, const RowSet *rs, const size_
  * with a null key to a sorted run, and empties it (its charge follows). */
 static void set_spill(DedupSet *s, const DedupData *dd, Budget *b)
 {
-    RowSet *rs = s->rows;
-    if (!rs->nrows)
+    if (!s->n)
         return;
     size_t flush = flush_bytes(b);
     LiqBuf bufs[NPART];
     uint64_t counts[NPART] = {0};
     memset(bufs, 0, sizeof(bufs));
-    size_t *nulls = mem_alloc(sizeof(size_t) * (rs->nrows + 1)), nn = 0;
+    unsigned char **nulls = mem_alloc(sizeof(unsigned char *) * (s->n + 1));
+    size_t nn = 0;
     int shift = 60 - 4 * s->level;
-    for (size_t r = 0; r < rs->nrows; r++) {
-        const Datum *row = &rs->data[r * (size_t)rs->nslots];
-        int has_null;
-        key_hash(dd, row, &has_null);
-        if (has_null) {
-            nulls[nn++] = r;
+    for (size_t r = 0; r < s->n; r++) {
+        rec_row(s->nslots, s->rec[r], s->tmp);
+        if (has_null_key(dd, s->tmp)) {
+            nulls[nn++] = s->rec[r];
             continue;
         }
-        int p = (int)((s->hashes[r] >> shift) & (NPART - 1));
-        spill_put_row(&bufs[p], row, rs->nslots, rs->order[r]);
+        int p = (int)((rec_hash(s->rec[r]) >> shift) & (NPART - 1));
+        spill_put_row(&bufs[p], s->tmp, s->nslots, rec_order(s->rec[r]));
         counts[p]++;
         if (bufs[p].len >= flush) {
             spill_runs_write(&s->part[p], b, &bufs[p], counts[p]); /* fails: the run stops */
@@ -323,8 +365,8 @@ static void set_spill(DedupSet *s, const DedupData *dd, Budget *b)
         buf_free(&bufs[p]);
     }
     if (nn) {
-        qsort_r(nulls, nn, sizeof(size_t), cmp_order, rs);
-        write_run(&s->nulls, b, rs, nulls, nn, NULL);
+        qsort(nulls, nn, sizeof(unsigned char *), cmp_order);
+        write_run(&s->nulls, b, s->nslots, nulls, nn, NULL);
     }
     free(nulls);
     set_clear(s);
@@ -335,8 +377,7 @@ static void set_spill(DedupSet *s, const DedupData *dd, Budget *b)
  * when finalize reads a partition back; a set at the last level cannot spill). */
 static void set_account(DedupSet *s, const DedupData *dd, Budget *b)
 {
-    if (s->level < NLEVEL && s->rows->nrows &&
-        !budget_room(b, set_bytes(s) - s->charged, s->level ? 1 : 2))
+    if (s->level < NLEVEL && s->n && !budget_room(b, set_bytes(s) - s->charged, s->level ? 1 : 2))
         set_spill(s, dd, b);
     else
         budget_track(b, &s->charged, set_bytes(s), "dedup");
@@ -359,16 +400,17 @@ static void move_spilled(DedupSet *dst, DedupSet *src)
  * of all. */
 static void drain(DedupSet *s, const DedupData *dd, Budget *b, RowSet *all)
 {
-    int nslots = s->rows->nslots;
+    int nslots = s->nslots;
     /* s is empty (spilled): its arrays and pool go before its partitions come back */
-    rowset_free(s->rows);
-    s->rows = NULL;
-    free(s->hashes);
-    s->hashes = NULL;
-    s->hcap = 0;
+    arena_free(&s->a);
+    free(s->rec);
+    s->rec = NULL;
+    s->n = s->cap = 0;
     free(s->index);
     s->index = NULL;
     s->mask = 0;
+    apr_pool_destroy(s->pool);
+    s->pool = NULL;
     budget_charge(b, -s->charged, NULL);
     s->charged = 0;
     Datum *row = mem_alloc(sizeof(Datum) * (size_t)(nslots + 1));
@@ -396,9 +438,7 @@ static void drain(DedupSet *s, const DedupData *dd, Budget *b, RowSet *all)
                     break;
                 }
                 c += n;
-                size_t w = set_offer(ps, dd, row, order);
-                if (w != SIZE_MAX)
-                    set_keep(ps, w);
+                set_offer(ps, dd, row, order, NULL);
                 if (k % 64 == 0 || c >= end)
                     set_account(ps, dd, b);
             }
@@ -410,13 +450,14 @@ static void drain(DedupSet *s, const DedupData *dd, Budget *b, RowSet *all)
         if (set_spilled(ps)) {
             set_spill(ps, dd, b);
             drain(ps, dd, b, all);
-        } else if (ps->rows->nrows) {
-            size_t *perm = by_order(ps->rows);
-            int64_t pb = (int64_t)(sizeof(size_t) * ps->rows->nrows);
-            budget_charge(b, pb, "dedup");
-            write_run(&all->runs, b, ps->rows, perm, ps->rows->nrows, dd);
-            budget_charge(b, -pb, NULL);
-            free(perm);
+        } else if (ps->n) {
+            /* the index goes: the records, sorted by order key, are all that is left */
+            free(ps->index);
+            ps->index = NULL;
+            ps->mask = 0;
+            budget_track(b, &ps->charged, set_bytes(ps), "dedup");
+            qsort(ps->rec, ps->n, sizeof(unsigned char *), cmp_order);
+            write_run(&all->runs, b, nslots, ps->rec, ps->n, dd);
         }
         budget_charge(b, -ps->charged, NULL);
         set_free(ps);
@@ -433,7 +474,7 @@ static RowSet *spilled_rows(const Op *op, const OpCtx *ctx, DedupSet *s)
     const DedupData *dd = op->data;
     Budget *b = ctx ? ctx->mem : NULL;
     set_spill(s, dd, b);
-    RowSet *all = rowset_new(s->rows->nslots);
+    RowSet *all = rowset_new(s->nslots);
     drain(s, dd, b, all);
     spill_runs_move(&all->runs, s->nulls); /* after the drain's runs: their file stays theirs */
     s->nulls = NULL;
@@ -472,9 +513,8 @@ static void dedup_sink(const Op *op, OpLocal *lp, Batch *b)
     DedupLocal *l = lp;
     if (!l->set)
         l->set = set_new(op->plan->nslots);
-    /* each row offered as a view of the batch's columns; the strings of a row the set takes
-     * (a new key, an earlier row) are copied into its pool then: the set holds the strings of
-     * its rows only, not of every row it saw */
+    /* each row offered as a view of the batch's columns; a row the set takes (a new key, an
+     * earlier row) becomes a record then: the set holds its rows only, not every row it saw */
     rowset_load_batch(op->plan, b);
     int nslots = op->plan->nslots;
     Datum *row = apr_palloc(b->pool, sizeof(Datum) * (size_t)(nslots + 1));
@@ -482,19 +522,19 @@ static void dedup_sink(const Op *op, OpLocal *lp, Batch *b)
         SelIdx r = b->sel[i];
         for (int k = 0; k < nslots; k++)
             row[k] = b->cols[k].loaded ? *VGET(&b->cols[k], r) : val_null();
-        size_t w = set_offer(l->set, dd, row, batch_order(b, r));
-        if (w != SIZE_MAX)
-            set_keep(l->set, w);
+        set_offer(l->set, dd, row, batch_order(b, r), NULL);
     }
     set_account(l->set, dd, l->ctx->mem);
 }
 
-/* Offers the rows of src to dst, then frees src (its strings live on with dst); its spilled
- * partitions and runs join dst's. With a budget, dst's arrays grow first to their merged size,
- * charged while src's charge still stands (both are alive), and src's charge goes with it. */
+/* Offers the rows of src to dst, then frees src: its records move to dst's arena and its JSON
+ * values' pool lives on with dst's (a row offered that dst does not keep stays a record there,
+ * charged); its spilled partitions and runs join dst's. With a budget, dst's arrays grow first
+ * to their merged size, charged while src's charge still stands (both are alive), and src's
+ * charge goes with it. */
 static void set_merge(DedupSet *dst, const DedupData *dd, DedupSet *src, Budget *b)
 {
-    if (dst->rows->nrows == 0 && !set_spilled(dst)) { /* nothing to offer to: take src */
+    if (dst->n == 0 && !set_spilled(dst)) { /* nothing to offer to: take src */
         DedupSet tmp = *dst;
         *dst = *src;
         *src = tmp;
@@ -502,34 +542,31 @@ static void set_merge(DedupSet *dst, const DedupData *dd, DedupSet *src, Budget 
         set_free(src);
         return;
     }
-    RowSet *rs = src->rows;
-    set_reserve(dst, rs->nrows);
+    set_reserve(dst, src->n);
     if (b) /* without a budget, charged stays what dst's budget holds */
         budget_track(b, &dst->charged, set_bytes(dst), "dedup");
-    for (size_t r = 0; r < rs->nrows; r++)
-        set_offer(dst, dd, &rs->data[r * (size_t)rs->nslots], rs->order[r]);
+    arena_move(&dst->a, &src->a);
+    for (size_t r = 0; r < src->n; r++)
+        set_offer(dst, dd, NULL, 0, src->rec[r]);
     move_spilled(dst, src);
-    dst->pbytes += src->pbytes;
+    dst->jbytes += src->jbytes;
+    apr_pool_cleanup_register(dst->pool, src->pool, pool_free_cb, apr_pool_cleanup_null);
+    src->pool = NULL;
     budget_charge(b, -src->charged, NULL);
-    src->rows = NULL;
-    rs->nrows = 0;
-    rowset_concat(dst->rows, rs);
     set_free(src);
     if (b)
         budget_track(b, &dst->charged, set_bytes(dst), "dedup");
 }
 
-/* The bytes dst grows by when src's rows are offered to it (all new keys: the most). */
+/* The bytes dst grows by when src's rows are offered to it (all new keys: the most): its
+ * arrays, and the old index beside the new one while it is rebuilt (src's records move). */
 static int64_t merge_growth(const DedupSet *dst, const DedupSet *src)
 {
     DedupSet t = *dst;
-    RowSet trs = *dst->rows;
-    t.rows = &trs;
-    size_t more = src->rows->nrows, cap = trs.cap ? trs.cap : 64;
-    while (cap < trs.nrows + more)
+    size_t more = src->n, cap = t.cap ? t.cap : 64;
+    while (cap < t.n + more)
         cap *= 2;
-    trs.cap = cap;
-    t.hcap = cap > t.hcap ? cap : t.hcap;
+    t.cap = cap > t.cap ? cap : t.cap;
     while ((t.nkeyed + more) * 2 > t.mask)
         t.mask = t.mask * 2 + 1;
     return set_bytes(&t) - set_bytes(dst) + (int64_t)((dst->mask + 1) * sizeof(uint32_t));
@@ -543,7 +580,7 @@ static void dedup_combine(const Op *op, OpState *g, OpLocal *lp)
     if (!src)
         return;
     Budget *b = l->ctx->mem;
-    if (s->rows->nrows && src->rows->nrows && !budget_room(b, merge_growth(s, src), 2))
+    if (s->n && src->n && !budget_room(b, merge_growth(s, src), 2))
         set_spill(src, op->data, b); /* the merge would pass half the limit: src goes to disk */
     set_merge(s, op->data, src, b);
 }
@@ -555,20 +592,15 @@ static void dedup_merge(const Op *op, OpState *dst, OpState *src)
 
 static OpState *dedup_copy(const Op *op, const OpState *g)
 {
-    (void)op;
     const DedupSet *s = g;
-    DedupSet *c = mem_calloc(1, sizeof(*c));
-    c->rows = rowset_copy(s->rows);
-    c->mask = s->mask;
-    c->nkeyed = s->nkeyed;
+    DedupSet *c = set_new(s->nslots);
     c->level = s->level;
-    c->pbytes = s->pbytes;
-    c->index = mem_alloc(sizeof(uint32_t) * (s->mask + 1));
-    c->hashes = mem_alloc(sizeof(uint64_t) * (c->rows->cap + 1));
-    c->hcap = c->rows->cap + 1;
-    memcpy(c->index, s->index, sizeof(uint32_t) * (s->mask + 1));
-    if (s->rows->nrows)
-        memcpy(c->hashes, s->hashes, sizeof(uint64_t) * s->rows->nrows);
+    Datum *row = mem_alloc(sizeof(Datum) * (size_t)(s->nslots + 1));
+    for (size_t r = 0; r < s->n; r++) { /* the same rows: every one is kept */
+        rec_row(s->nslots, s->rec[r], row);
+        set_offer(c, op->data, row, rec_order(s->rec[r]), NULL);
+    }
+    free(row);
     for (int p = 0; p < NPART; p++)
         c->part[p] = spill_runs_copy(s->part[p]);
     c->nulls = spill_runs_copy(s->nulls);
@@ -581,12 +613,22 @@ static void dedup_state_free(const Op *op, OpState *g)
     set_free(g);
 }
 
-/* The rows of a large set in chunks, in input order (no copy of them beside the set). */
+/* The row of record r into a new row of out, a number key in its shortest form (L5); its
+ * strings point into r, or into kb (64 bytes a key). */
+static void out_row(const DedupData *dd, int nslots, const unsigned char *r, RowSet *out,
+                    char (*kb)[64])
+{
+    Datum *d = rowset_add_row(out, rec_order(r));
+    rec_row(nslots, r, d);
+    for (int k = 0; k < dd->nkeys; k++)
+        d[dd->keys[k]] = val_key_form(&d[dd->keys[k]], kb[k], sizeof(kb[k]));
+}
+
+/* The rows of a large set in chunks, in input order (no copy of them beside the records). */
 typedef struct DedupStream {
     RowStream base;
     DedupSet *s;
     const DedupData *dd;
-    size_t *perm;
     size_t at;
     Budget *b;
 } DedupStream;
@@ -594,19 +636,17 @@ typedef struct DedupStream {
 static size_t dedup_fill(RowStream *st, RowSet *out)
 {
     DedupStream *ds = (DedupStream *)st;
-    const RowSet *rs = ds->s->rows;
+    const DedupSet *s = ds->s;
+    char(*kb)[64] = mem_alloc(64 * (size_t)(ds->dd->nkeys + 1));
     size_t n = 0;
-    for (; ds->at < rs->nrows && n < LIQ_VEC_SIZE; ds->at++, n++) {
-        size_t r = ds->perm[ds->at];
-        Datum *d = rowset_add_row(out, rs->order[r]);
-        memcpy(d, &rs->data[r * (size_t)rs->nslots], sizeof(Datum) * (size_t)rs->nslots);
-        for (int k = 0; k < ds->dd->nkeys; k++) { /* a number key in its shortest form (L5) */
-            char kb[64];
-            Datum *kd = &d[ds->dd->keys[k]];
-            Datum kf = val_key_form(kd, kb, sizeof(kb));
-            *kd = kf.s == kb ? datum_copy(out->pool, &kf) : kf;
-        }
+    for (; ds->at < s->n && n < LIQ_VEC_SIZE; ds->at++, n++) {
+        out_row(ds->dd, s->nslots, s->rec[ds->at], out, kb);
+        Datum *d = &out->data[(out->nrows - 1) * (size_t)out->nslots];
+        for (int k = 0; k < ds->dd->nkeys; k++) /* a key's short form: into out's pool */
+            if (d[ds->dd->keys[k]].s == kb[k])
+                d[ds->dd->keys[k]] = datum_copy(out->pool, &d[ds->dd->keys[k]]);
     }
+    free(kb);
     return n;
 }
 
@@ -615,7 +655,6 @@ static void dedup_stream_free(RowStream *st)
     DedupStream *ds = (DedupStream *)st;
     budget_charge(ds->b, -ds->s->charged, NULL);
     set_free(ds->s);
-    free(ds->perm);
     free(ds);
 }
 
@@ -623,46 +662,42 @@ static RowSet *dedup_finalize(const Op *op, const OpCtx *ctx, OpState *g)
 {
     DedupSet *s = g;
     Budget *b = ctx ? ctx->mem : NULL;
+    const DedupData *dd = op->data;
     /* a state made without a budget (merged or loaded partial results, --merge) that does
      * not fit spills now */
-    if (!set_spilled(s) && s->rows->nrows && !budget_room(b, set_bytes(s) - s->charged, 2))
-        set_spill(s, op->data, b);
+    if (!set_spilled(s) && s->n && !budget_room(b, set_bytes(s) - s->charged, 2))
+        set_spill(s, dd, b);
     if (set_spilled(s))
         return spilled_rows(op, ctx, s);
-    RowSet *rs = s->rows;
-    /* the order of the rows: charged with the set while it lives */
-    budget_track(b, &s->charged, set_bytes(s) + (int64_t)(sizeof(size_t) * (rs->nrows + 1)),
-                 "dedup");
-    size_t *perm = by_order(rs);
-    RowSet *out = rowset_new(rs->nslots);
-    const DedupData *dd = op->data;
-    if (rs->nrows > LIQ_VEC_SIZE) { /* many rows: handed on in chunks, from the set */
+    /* the index goes: the records, sorted by order key, are the result */
+    free(s->index);
+    s->index = NULL;
+    s->mask = 0;
+    budget_track(b, &s->charged, set_bytes(s), "dedup");
+    qsort(s->rec, s->n, sizeof(unsigned char *), cmp_order);
+    RowSet *out = rowset_new(s->nslots);
+    if (s->n > LIQ_VEC_SIZE) { /* many rows: handed on in chunks, from the set */
         DedupStream *ds = mem_calloc(1, sizeof(*ds));
         ds->base.fill = dedup_fill;
         ds->base.free = dedup_stream_free;
-        ds->base.total = rs->nrows;
+        ds->base.total = s->n;
         ds->s = s;
         ds->dd = dd;
-        ds->perm = perm;
         ds->b = b;
         out->stream = &ds->base;
         return out;
     }
-    for (size_t i = 0; i < rs->nrows; i++) {
-        Datum *d = rowset_add_row(out, rs->order[perm[i]]);
-        memcpy(d, &rs->data[perm[i] * (size_t)rs->nslots], sizeof(Datum) * (size_t)rs->nslots);
-        for (int k = 0; k < dd->nkeys; k++) { /* a number key in its shortest form (L5) */
-            char kb[64];
-            Datum *kd = &d[dd->keys[k]];
-            Datum kf = val_key_form(kd, kb, sizeof(kb));
-            *kd = kf.s == kb ? datum_copy(out->pool, &kf) : kf;
+    char(*kb)[64] = mem_alloc(64 * (size_t)(dd->nkeys + 1));
+    for (size_t i = 0; i < s->n; i++) { /* few rows: copied into out's pool */
+        out_row(dd, s->nslots, s->rec[i], out, kb);
+        Datum *d = &out->data[(out->nrows - 1) * (size_t)out->nslots];
+        for (int k = 0; k < s->nslots; k++) {
+            out->sbytes += (size_t)budget_datum_bytes(&d[k]);
+            d[k] = datum_copy(out->pool, &d[k]);
         }
     }
-    free(perm);
+    free(kb);
     rowset_charge(out, ctx, s->charged, "dedup");
-    s->rows = NULL;
-    rs->nrows = 0;
-    rowset_concat(out, rs); /* the strings stay alive with out */
     set_free(s);
     return out;
 }
@@ -676,11 +711,8 @@ static OpState *dedup_load(const Op *op, const char *p, size_t n)
     if (!in)
         return NULL;
     DedupSet *s = set_new(op->plan->nslots);
-    for (size_t r = 0; r < in->nrows; r++) {
-        size_t w = set_offer(s, op->data, &in->data[r * (size_t)in->nslots], in->order[r]);
-        if (w != SIZE_MAX)
-            set_keep(s, w); /* its strings copied, counted as the set's charge counts them */
-    }
+    for (size_t r = 0; r < in->nrows; r++)
+        set_offer(s, op->data, &in->data[r * (size_t)in->nslots], in->order[r], NULL);
     rowset_free(in);
     return s;
 }

@@ -1,14 +1,16 @@
 #!/bin/sh
-# state_bytes.sh -- CLI test: the bytes a stats group and a sorted row take (issue 15,
-# docs/memory.md "Bytes per state")
+# state_bytes.sh -- CLI test: the bytes a stats group, a sorted row and a dedup key take
+# (issue 15, docs/memory.md "Bytes per state")
 #
-# A stats group and a row of a sort without limit are compact records (engine/exec/arena.h):
-# a group of count(*) by an 11-byte key is a 40-byte record and its share of the hash index,
-# a row its order key, its values encoded (a null 1 byte, a string its bytes and 2) and a
-# pointer. What the states charge the run's budget (--stats: "states held at most N bytes")
-# follows what they hold; over 30000 distinct keys at 1 and 2 threads it must stay under
-# 75 bytes a group and 120 bytes a row (the 24-byte value slots before took 95-122 bytes a
-# group and 157-200 a row here). The answers are checked too: every group, every row in order.
+# A stats group, a row of a sort without limit and a row dedup keeps are compact records
+# (engine/exec/arena.h): a group of count(*) by an 11-byte key is a 40-byte record and its
+# share of the hash index, a row its order key, its values encoded (a null 1 byte, a string
+# its bytes and 2) and a pointer; a dedup row its key hash too, and its share of an index of
+# 4-byte entries. What the states charge the run's budget (--stats: "states held at most N
+# bytes") follows what they hold; over 30000 distinct keys at 1 and 2 threads it must stay
+# under 75 bytes a group, 120 bytes a row and 140 bytes a dedup key (the 24-byte value slots
+# before took 95-122 bytes a group, 157-200 a row and 194-291 a dedup key here). The answers
+# are checked too: every group, every row in order.
 # Environment (set by make check): LIQ = the liq binary, SRCDIR = the source tree.
 # Exit: 0 all checks passed, 1 a check failed.
 #
@@ -52,5 +54,7 @@ held 'stats count(*) by user' 75 \
     '$1 != sprintf("user-%06d", NR) || $2 != 1 { bad++ } END { print (NR == 30000 && !bad) ? "ok" : NR " rows, " bad " wrong" }'
 held 'sort user desc' 120 \
     '{ u = $0; sub(/.*"user":"/, "", u); sub(/".*/, "", u) } u != sprintf("user-%06d", 30001 - NR) { bad++ } END { print (NR == 30000 && !bad) ? "ok" : NR " rows, " bad " wrong" }'
+held 'dedup user' 140 \
+    '{ u = $0; sub(/.*"user":"/, "", u); sub(/".*/, "", u) } u != sprintf("user-%06d", NR) { bad++ } END { print (NR == 30000 && !bad) ? "ok" : NR " rows, " bad " wrong" }'
 
 finish
