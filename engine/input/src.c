@@ -1499,7 +1499,7 @@ static void detect_format(Src *s, Input *in)
         /* a --follow range past the file's start: the format (a header line's columns) is the
          * one its first bytes tell, as for the first read (docs/follow.md) */
         size_t at = in->off;
-        if (in->range && in->range->fd >= 0 && in->range->from > 0 && 0) {
+        if (in->range && in->range->fd >= 0 && in->range->from > 0) {
             unsigned char bom[3];
             at = src_pread(in->fd, (char *)bom, 3, 0) == 3 && bom[0] == 0xef &&
                          bom[1] == 0xbb && bom[2] == 0xbf ? 3 : 0;

@@ -212,6 +212,17 @@ if grep -qF '"START one\nmore 1\nmore 2"' "$tmp/out" && ! grep -q '"more 2' "$tm
 else bad "--multiline-start: a record whose lines came in two reads is one"; fi
 stop TERM
 
+# ----- a columns format with a header line keeps it: VPC flow logs with custom fields -----
+mkdir -p "$tmp/v"
+printf 'version account-id action srcaddr dstaddr bytes start end log-status\n' >"$tmp/v/f.log"
+printf '5 123 ACCEPT 10.0.0.1 10.0.0.2 100 1733565600 1733565660 OK\n' >>"$tmp/v/f.log"
+start -F --format csv 'fields action, bytes' "$tmp/v/f.log"
+wait_for 'ACCEPT,100'
+printf '5 123 REJECT 10.0.0.3 10.0.0.4 200 1733565600 1733565660 OK\n' >>"$tmp/v/f.log"
+if wait_for 'REJECT,200'; then ok "an appended VPC flow log line: the header's columns"
+else bad "an appended VPC flow log line: the header's columns"; fi
+stop TERM
+
 # ----- usage errors -----
 if "$LIQ" -F 'fields a' - </dev/null >"$tmp/out" 2>"$tmp/err"; then rc=0; else rc=$?; fi
 if [ "$rc" = 2 ] && grep -q 'standard input' "$tmp/err" && [ ! -s "$tmp/out" ]; then
