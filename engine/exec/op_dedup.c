@@ -63,6 +63,7 @@ typedef struct DedupSet {
 typedef struct DedupData {
     const int *keys;
     int nkeys;
+    int kend; /* the last key slot + 1: a record's values decoded to compare keys */
 } DedupData;
 
 static uint64_t rec_order(const unsigned char *r)
@@ -79,7 +80,8 @@ static uint64_t rec_hash(const unsigned char *r)
     return h;
 }
 
-/* The values of record r into row[0..nslots) (strings pointing into r). */
+/* The values of record r into row[0..nslots) (strings pointing into r; nslots: the first
+ * slots only, e.g. up to the last key). */
 static void rec_row(int nslots, const unsigned char *r, Datum *row)
 {
     const unsigned char *p = r + 16;
@@ -235,7 +237,7 @@ static void set_offer(DedupSet *s, const DedupData *dd, const Datum *row, uint64
     uint64_t h;
     Datum *kept = s->tmp + s->nslots;
     if (rec) {
-        rec_row(s->nslots, rec, s->tmp);
+        rec_row(dd->kend, rec, s->tmp); /* its keys */
         row = s->tmp;
         order = rec_order(rec);
         h = rec_hash(rec);
@@ -248,7 +250,7 @@ static void set_offer(DedupSet *s, const DedupData *dd, const Datum *row, uint64
         while (s->index[i]) {
             size_t r = s->index[i] - 1;
             if (rec_hash(s->rec[r]) == h) {
-                rec_row(s->nslots, s->rec[r], kept);
+                rec_row(dd->kend, s->rec[r], kept);
                 if (same_key(dd, kept, row)) {
                     if (order < rec_order(s->rec[r]))
                         s->rec[r] = rec ? rec : set_record(s, row, order, h);
@@ -736,5 +738,8 @@ Op *op_dedup_new(Plan *p, const int *key_slots, int nkeys)
     DedupData *dd = apr_pcalloc(p->pool, sizeof(*dd));
     dd->keys = key_slots;
     dd->nkeys = nkeys;
+    for (int k = 0; k < nkeys; k++)
+        if (key_slots[k] + 1 > dd->kend)
+            dd->kend = key_slots[k] + 1;
     return op_new(p, &dedup_vt, dd);
 }
