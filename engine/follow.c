@@ -593,10 +593,28 @@ static void s3_poll(LiqFollow *f, apr_pool_t *pool, LiqDiagList *d)
     }
 }
 
+/* After a read of the fresh objects (diags from first on: its problems): an object reported
+ * ("s3://BUCKET/KEY: ...", a download that failed) is not seen, so the next listing reads it
+ * again, whole (docs/follow.md); a warning says so. */
+static void s3_failed(LiqFollow *f, LiqDiagList *d, int first)
+{
+    for (int i = 0; i < f->nfresh; i++) {
+        size_t ul = strlen(f->fresh[i]);
+        for (int j = first; j < d->n && f->fresh_keys[i]; j++)
+            if (strncmp(d->items[j].msg, f->fresh[i], ul) == 0 && d->items[j].msg[ul] == ':') {
+                diag_add(d, DIAG_WARNING, NULL, "%s: read again at the next listing",
+                         f->fresh[i]);
+                f->fresh_keys[i] = NULL;
+            }
+    }
+}
+
 /* The fresh objects were read (tag: the read's newest bin): seen from now on. */
 static void s3_seen(LiqFollow *f, int64_t tag)
 {
     for (int i = 0; i < f->nfresh; i++) {
+        if (!f->fresh_keys[i])
+            continue; /* not read (s3_failed): the next listing has it again */
         const char *k = apr_pstrdup(f->pool, f->fresh_keys[i]);
         Seen *sn = apr_hash_get(f->seen, k, APR_HASH_KEY_STRING);
         if (!sn) {
@@ -868,9 +886,11 @@ LiqStatus liq_follow_exec(LiqFollow *f, const LiqOutput *out, LiqDiagList *diags
         if ((n > 0 || f->nfresh) && s == LIQ_OK) {
             if (!n)
                 r = NULL;
+            int first = d->n;
             s = read_once(f, r, n, out, d, 0);
             if (s == LIQ_OK) {
                 tail_commit(f->tail, f->bins ? f->tag : INT64_MIN);
+                s3_failed(f, d, first);
                 s3_seen(f, f->bins ? f->tag : INT64_MIN);
                 if (f->bins)
                     tail_release(f->tail, f->closed);

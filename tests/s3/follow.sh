@@ -5,7 +5,8 @@
 # then a.log and c.log, which sort before and after it); every object is read once, whole;
 # killed with SIGKILL as soon as its output grew, a new object (0.log, first in key order)
 # arrives while it is down and the restart with the same --state-file reads only that one;
-# an object written again (a new ETag) is read again; SIGTERM ends it with exit 0. Every
+# an object written again (a new ETag) is read again; SIGTERM ends it with exit 0; an object
+# whose download failed (a proxy answers 403 once) is read at the next listing. Every
 # wait polls the output for the ids expected (bounded tries), never a clock.
 # Environment (set by make check): LIQ = the liq binary, SRCDIR = the source tree.
 # Exit: 0 all checks passed, 1 a check failed, 77 node/npm missing.
@@ -71,6 +72,28 @@ else
     not_ok "each record once: $got"
     show "$tmp/ferr"
 fi
+
+# ===== a download that failed is tried again at the next listing =====
+# (a proxy answers the first GET of r/d.log 403 AccessDenied, which is not retried at once)
+proxy_start p1 --status 403/AccessDenied:1:'/r/d\.log'
+: >"$tmp/fout"
+: >"$tmp/ferr"
+mkdir -p "$tmp/r"
+printf '{"id":"d1"}\n' >"$tmp/r/d.log"
+s3_put logs "$tmp/r/" "r/"
+"$LIQ" -F --poll 200ms --endpoint-url "$PROXY_URL" --format ndjson 'fields id' s3://logs/r/ \
+    >>"$tmp/fout" 2>>"$tmp/ferr" &
+fpid=$!
+pids="$pids $fpid"
+if seen d1 && grep -q 'r/d.log: read again at the next listing' "$tmp/ferr" &&
+    [ "$(grep -c d1 "$tmp/fout")" = 1 ]; then
+    ok "a failed download: a warning, then read at the next listing, once"
+else
+    not_ok "a failed download: a warning, then read at the next listing, once"
+    show "$tmp/ferr"
+fi
+kill -TERM "$fpid"
+if timeout 60 tail --pid="$fpid" -f /dev/null; then wait "$fpid"; fi
 
 [ "$failures" -eq 0 ] || { echo "$failures of $n failed"; exit 1; }
 exit 0
