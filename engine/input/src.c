@@ -1263,6 +1263,7 @@ static void try_seek(Src *s, Input *in)
 {
     const SrcOpts *o = s->opts;
     if (!o || !o->seek || !in->is_file || in->s3obj || in->size == 0 || in->off != 0 ||
+        (in->range && in->range->fd < 0) || /* FILE@START-END: read [START, END) as it is */
         (in->fmt != FMT_LINES && in->fmt != FMT_COLUMNS))
         return;
     apr_pool_t *pool;
