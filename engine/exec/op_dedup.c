@@ -676,7 +676,8 @@ static RowSet *dedup_finalize(const Op *op, const OpCtx *ctx, OpState *g)
     s->index = NULL;
     s->mask = 0;
     budget_track(b, &s->charged, set_bytes(s), "dedup");
-    qsort(s->rec, s->n, sizeof(unsigned char *), cmp_order);
+    if (s->n) /* rec is NULL while there are no rows */
+        qsort(s->rec, s->n, sizeof(unsigned char *), cmp_order);
     RowSet *out = rowset_new(s->nslots);
     if (s->n > LIQ_VEC_SIZE) { /* many rows: handed on in chunks, from the set */
         DedupStream *ds = mem_calloc(1, sizeof(*ds));
