@@ -186,18 +186,39 @@ static LiqStatus go_on(LiqStatus st)
     return st == LIQ_EINCOMPLETE || st == LIQ_ECANCELLED ? LIQ_OK : st;
 }
 
+/* What a run over no input takes of the follower's options (it writes merged states). */
+static LiqRunOptions states_opts(const LiqFollow *f)
+{
+    LiqRunOptions ro = f->opt;
+    ro.inputs = NULL;
+    ro.ninputs = 0;
+    ro.nlog_groups = 0;
+    ro.ranges = NULL;
+    ro.nranges = 0;
+    ro.progress = NULL;
+    ro.keep_state = 0;
+    return ro;
+}
+
+/* A run of ro with the states sts[0..n) (taken; entries may be NULL) merged in; NULL (the
+ * states freed) when memory runs out. */
+static LiqRun *run_merged(const LiqFollow *f, const LiqRunOptions *ro, LiqState **sts, int n)
+{
+    LiqRun *run = liq_run_new(f->q, ro);
+    for (int i = 0; i < n; i++)
+        if (sts[i] && (!run || liq_run_state_merge(run, sts[i]) != LIQ_OK))
+            liq_state_free(sts[i]);
+    return run;
+}
+
 /* Runs ro with keep_state, st (taken; may be NULL) merged first: the state after, in *out. */
 static LiqStatus run_keep(const LiqFollow *f, LiqRunOptions ro, LiqState *st, LiqDiagList *d,
                           LiqState **out, uint64_t *morsels)
 {
     ro.keep_state = 1;
-    LiqRun *run = liq_run_new(f->q, &ro);
-    if (!run) {
-        liq_state_free(st);
+    LiqRun *run = run_merged(f, &ro, &st, 1);
+    if (!run)
         return LIQ_EINTERNAL;
-    }
-    if (st && liq_run_state_merge(run, st) != LIQ_OK)
-        liq_state_free(st);
     LiqOutput none = {0};
     LiqRunStats rs = {0};
     LiqStatus s = liq_run_exec(run, &none, &rs, d);
@@ -213,25 +234,12 @@ static LiqStatus run_keep(const LiqFollow *f, LiqRunOptions ro, LiqState *st, Li
 static LiqStatus write_states(const LiqFollow *f, LiqState **sts, int n, const LiqOutput *out,
                               LiqDiagList *d)
 {
-    LiqRunOptions ro = f->opt;
-    ro.inputs = NULL;
-    ro.ninputs = 0;
-    ro.nlog_groups = 0;
-    ro.ranges = NULL;
-    ro.nranges = 0;
-    ro.progress = NULL;
+    LiqRunOptions ro = states_opts(f);
     ro.on_morsel = NULL;
-    ro.keep_state = 0;
     ro.has_start = ro.has_end = 0;
-    LiqRun *run = liq_run_new(f->q, &ro);
-    if (!run) {
-        for (int i = 0; i < n; i++)
-            liq_state_free(sts[i]);
+    LiqRun *run = run_merged(f, &ro, sts, n);
+    if (!run)
         return LIQ_EINTERNAL;
-    }
-    for (int i = 0; i < n; i++)
-        if (sts[i] && liq_run_state_merge(run, sts[i]) != LIQ_OK)
-            liq_state_free(sts[i]);
     LiqStatus s = go_on(liq_run_exec(run, out, NULL, d));
     liq_run_free(run);
     return s;
@@ -240,20 +248,11 @@ static LiqStatus write_states(const LiqFollow *f, LiqState **sts, int n, const L
 /* Others: writes the merged state's result so far (the state stays). */
 static LiqStatus write_acc(LiqFollow *f, const LiqOutput *out, LiqDiagList *d)
 {
-    LiqRunOptions ro = f->opt;
-    ro.inputs = NULL;
-    ro.ninputs = 0;
-    ro.nlog_groups = 0;
-    ro.ranges = NULL;
-    ro.nranges = 0;
-    ro.progress = NULL;
-    ro.keep_state = 0;
-    LiqRun *run = liq_run_new(f->q, &ro);
+    LiqRunOptions ro = states_opts(f);
+    LiqRun *run = run_merged(f, &ro, &f->acc, 1);
+    f->acc = NULL;
     if (!run)
         return LIQ_EINTERNAL;
-    if (f->acc && liq_run_state_merge(run, f->acc) != LIQ_OK)
-        liq_state_free(f->acc);
-    f->acc = NULL;
     LiqStatus s = LIQ_OK;
     if (f->fo.result_begin && f->fo.result_begin(f->fo.ctx))
         s = LIQ_EOUTPUT;
@@ -369,15 +368,9 @@ static LiqStatus run_span(const LiqFollow *f, LiqRunOptions ro, int64_t lo, int6
         ro.ninputs = 0;
     }
     ro.keep_state = 1;
-    LiqRun *run = liq_run_new(f->q, &ro);
-    if (!run) {
-        for (int i = 0; i < n; i++)
-            liq_state_free(sts[i]);
+    LiqRun *run = run_merged(f, &ro, sts, n);
+    if (!run)
         return LIQ_EINTERNAL;
-    }
-    for (int i = 0; i < n; i++)
-        if (sts[i] && liq_run_state_merge(run, sts[i]) != LIQ_OK)
-            liq_state_free(sts[i]);
     LiqOutput none = {0};
     LiqRunStats rs = {0};
     LiqStatus s = go_on(liq_run_exec(run, &none, &rs, d));
