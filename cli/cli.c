@@ -1252,7 +1252,8 @@ static int follow(CliOpts *o, apr_pool_t *pool, LiqQuery *lq, const LiqRunOption
                            o->lateness_ms, &c,
                            follow_report,  whole ? follow_begin : NULL,
                            whole ? follow_end : NULL, o->state_file,
-                           follow_mark,    follow_rewind};
+                           follow_mark,    follow_rewind,
+                           NULL};
     struct stat sst; /* a restart continues the output of a run before: no second header */
     if (o->state_file && stat(o->state_file, &sst) == 0 && !whole)
         w->header = 0;

@@ -454,6 +454,13 @@ static LiqStatus read_bins(LiqFollow *f, const LiqRange *r, int n, const LiqOutp
         ob = open_bin(f, b);
         ob->st = st;
     }
+    if (s == LIQ_OK && f->fo.bins_read) { /* liq watch: which bins had records */
+        int64_t *starts = mem_alloc(sizeof(int64_t) * (rows.n ? rows.n : 1));
+        for (size_t i = 0; i < rows.n; i++)
+            starts[i] = rows.v[i].start;
+        f->fo.bins_read(f->fo.ctx, starts, (int)rows.n, f->closed);
+        free(starts);
+    }
     free(rows.v);
     return s;
 }

@@ -356,6 +356,12 @@ typedef struct LiqFollowOptions {
      * written after the last state are written again): nonzero, it cannot */
     uint64_t (*out_mark)(void *ctx);
     int (*out_rewind)(void *ctx, uint64_t mark);
+    /* Optional (NULL: none), queries whose first stats groups by bin(P) (liq watch): called
+     * after each read, once the bins it closes are written, with the starts of the bins its
+     * records are in (n of them, in no set order; every record with a @timestamp counts, before
+     * the query's filters and filter pattern) and closed_ms, the start of the first bin not
+     * written yet: every bin before it is complete (INT64_MIN: none yet). */
+    void (*bins_read)(void *ctx, const int64_t *starts, int n, int64_t closed_ms);
 } LiqFollowOptions;
 
 typedef struct LiqFollow LiqFollow;
