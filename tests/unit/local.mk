@@ -20,7 +20,8 @@ UNIT_TESTS = \
 	tests/unit/test_esc \
 	tests/unit/test_src \
 	tests/unit/test_partial \
-	tests/unit/test_arena
+	tests/unit/test_arena \
+	tests/unit/test_prom
 
 # stats groups as bytes: every aggregate state round-trips (engine/exec/partial.h, issue 15)
 tests_unit_test_partial_SOURCES = tests/unit/test_partial.c
@@ -93,3 +94,8 @@ tests_unit_test_rx_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_s3_SOURCES = tests/unit/test_s3.c
 tests_unit_test_s3_LDADD = libliq.la $(LIQ_LIBS) $(CMOCKA_LIBS)
 tests_unit_test_s3_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+
+# liq watch's Prometheus exposition and OpenMetrics files (white box: includes watch/prom.c)
+tests_unit_test_prom_SOURCES = tests/unit/test_prom.c
+tests_unit_test_prom_LDADD = libliq.la $(LIQ_LIBS) $(MHD_LIBS) $(CMOCKA_LIBS)
+tests_unit_test_prom_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(CMOCKA_CFLAGS)
