@@ -60,6 +60,12 @@ include tests/serve.mk
 TESTS += $(SERVE_SH_TESTS)
 EXTRA_DIST += $(SERVE_SH_TESTS) $(SERVE_TEST_HELPERS)
 
+## liq watch: alarms, actions, the Prometheus endpoint with Debian's prometheus and promtool
+include tests/watch.mk
+TESTS += $(WATCH_SH_TESTS)
+EXTRA_DIST += $(WATCH_SH_TESTS) $(WATCH_TEST_HELPERS)
+$(WATCH_SH_TESTS:.sh=.log): tests/watch/prom_serve$(EXEEXT) liq$(EXEEXT)
+
 ## Checks of the repository's tools: the lint against timing assertions in tests, setup.sh
 include tests/repo.mk
 TESTS += $(REPO_SH_TESTS)
