@@ -126,6 +126,7 @@ done
 
 # The S3 tests (tests/s3) need node and npm (they install s3rver from npm themselves) and
 # python3-botocore (signature checks); the tests of liq serve run the real AWS CLI and boto3;
+# the tests of liq watch run Debian's prometheus and its promtool (tests/watch);
 # scripts/valgrind.sh runs memcheck. Only the test path installs them.
 if [ $check -eq 1 ] || [ $deps_only -eq 1 ]; then
     s3_missing=()
@@ -133,7 +134,7 @@ if [ $check -eq 1 ] || [ $deps_only -eq 1 ]; then
     command -v npm >/dev/null 2>&1 || s3_missing+=(npm)
     dpkg-query -W -f='${Status}' python3-botocore 2>/dev/null | grep -q "install ok installed" ||
         s3_missing+=(python3-botocore)
-    for p in awscli python3-boto3 valgrind; do
+    for p in awscli python3-boto3 valgrind prometheus; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || s3_missing+=("$p")
     done
     [ ${#s3_missing[@]} -eq 0 ] || apt_install " for the S3 tests" "${s3_missing[@]}"
