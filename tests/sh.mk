@@ -10,6 +10,7 @@ SH_TESTS = \
 	tests/cli/oom.sh \
 	tests/cli/threads.sh \
 	tests/cli/stats.sh \
+	tests/cli/stats_stats.sh \
 	tests/cli/wide.sh \
 	tests/cli/memory.sh \
 	tests/cli/spill.sh \

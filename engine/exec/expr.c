@@ -36,6 +36,20 @@ int expr_inputs(const Expr *e, const int **slots)
     return e->ninputs;
 }
 
+int expr_reads_only(const Expr *e, const int *slots, int n)
+{
+    for (int i = 0; e && i < e->nsteps; i++) {
+        if (e->steps[i].kind != ST_SLOT)
+            continue;
+        int ok = 0;
+        for (int k = 0; k < n && !ok; k++)
+            ok = slots[k] == e->steps[i].slot;
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
+
 int expr_inputs_union(apr_pool_t *pool, Expr *const *es, int n, const int **slots)
 {
     int total = 0, m = 0;

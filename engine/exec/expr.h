@@ -30,6 +30,8 @@ Vec *expr_eval(const Expr *e, ExprState *st, Batch *b);
 int expr_direct_slot(const Expr *e);
 /* Input slots read by the expression. */
 int expr_inputs(const Expr *e, const int **slots);
+/* Whether every slot e reads, input or computed (NULL e: none), is one of slots[0..n). */
+int expr_reads_only(const Expr *e, const int *slots, int n);
 /* The input slots any of es[0..n) reads (NULL entries skipped), each once: an operator with
  * several expressions loads them all in one decoding pass (dec_load) before evaluating. */
 int expr_inputs_union(apr_pool_t *pool, Expr *const *es, int n, const int **slots);

@@ -288,6 +288,10 @@ Op *op_stats_new(Plan *p, Expr **keys, const int *key_slots, int nkeys, AggSpec 
 /* The stats emits its groups unordered (order key: each group's first row), for a sort right
  * after it that takes the group keys as its last keys (engine/plan/build.c add_sort). */
 void op_stats_unordered(Op *op);
+/* The stats emits its groups unordered (no sort by their keys) when the stats next, right
+ * after it, reads nothing whose value or spelling the order of its rows could change: only
+ * integral aggregate results (count, count_distinct) of this one. Returns 1 when it does. */
+int op_stats_unordered_before(Op *op, const Op *next);
 /* ... and that sort keeps only its first n rows, by these keys (all of them group keys or
  * aggregates of this stats, else nothing changes): the stats emits just those n groups. */
 void op_stats_topn(Op *op, int64_t n, const int *slots, const int *desc, int nkeys);

@@ -744,6 +744,38 @@ void op_stats_unordered(Op *op)
     ((StatsData *)op->data)->unordered = 1;
 }
 
+/* Aggregates whose result is an integer that carries no text (no spelling), so that rows of
+ * groups ordered one way or another cannot tell a later stats anything but their values. */
+static int integral_result(int fn)
+{
+    return fn == FN_count || fn == FN_count_distinct || fn == FN_count_over_time;
+}
+
+int op_stats_unordered_before(Op *op, const Op *next)
+{
+    StatsData *sd = op->data;
+    const StatsData *nd = next->data;
+    if (sd->unordered)
+        return 1;
+    /* the next stats orders its own groups by its keys (distinct, so its output order is
+     * theirs whatever its input order); what its input order could still decide is the
+     * spelling of its keys and ties of min, max, earliest, ... (the earlier row wins): none
+     * when everything it reads is an integral result of this one */
+    int *ok = apr_palloc(op->plan->pool, sizeof(int) * (size_t)(sd->naggs + 1)), nok = 0;
+    for (int a = 0; a < sd->naggs; a++)
+        if (integral_result(sd->aggs[a].fn))
+            ok[nok++] = sd->aggs[a].slot;
+    for (int i = 0; i < nd->nkeys; i++)
+        if (!expr_reads_only(nd->keys[i], ok, nok))
+            return 0;
+    for (int a = 0; a < nd->naggs; a++)
+        if (!expr_reads_only(nd->aggs[a].arg, ok, nok) ||
+            !expr_reads_only(nd->aggs[a].arg2, ok, nok))
+            return 0;
+    sd->unordered = 1;
+    return 1;
+}
+
 void op_stats_topn(Op *op, int64_t n, const int *slots, const int *desc, int nkeys)
 {
     StatsData *sd = op->data;

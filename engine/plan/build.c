@@ -411,8 +411,12 @@ static const AstNode *stats_rewrite(Builder *b, const AstNode *cmd)
     return c;
 }
 
-static void add_stats(Builder *b, const AstNode *cmd)
+/* add_stats: right after another stats (after_stats), that one leaves its groups unordered
+ * when this one cannot tell their order (op_stats_unordered_before): sorting millions of
+ * groups by the natural order of their keys was most of 'stats ... | stats ...' (issue 21). */
+static void add_stats(Builder *b, const AstNode *cmd, int after_stats)
 {
+    Op *prev = after_stats ? b->stats : NULL;
     cmd = stats_rewrite(b, cmd);
     apr_pool_t *pool = b->p->pool;
     const AstNode *items = cmd->kids[0], *by = cmd->kids[1];
@@ -454,6 +458,9 @@ static void add_stats(Builder *b, const AstNode *cmd)
     b->scope->strict = 0;
     Op *op = op_stats_new(b->p, keys, key_slots, nkeys, aggs, nagg);
     op->label = ast_text(pool, cmd, b->text);
+    if (prev && op_stats_unordered_before(prev, op))
+        prev->label = apr_pstrcat(pool, prev->label, " (groups unordered: the next stats reads "
+                                  "only their counts)", NULL);
     b->stats = op;
     b->ordered = 1;
     b->stats_keys = key_slots;
@@ -868,7 +875,7 @@ static void add_count_frequent(Builder *b, const AstNode *cmd, const XCmd *x)
     ast_add(pool, st, items);
     ast_add(pool, st, by);
     st->written = ast_text(pool, cmd, b->text);
-    add_stats(b, st);
+    add_stats(b, st, 0);
     AstNode *keys = ast_new(pool, AST_SORT, sp);
     AstNode *f = ast_new_str(pool, AST_FIELD, sp, "_approxcount", 12);
     AstNode *k = ast_add(pool, ast_new(pool, AST_SORTKEY, sp), f);
@@ -2120,7 +2127,7 @@ Plan *plan_build_opts(apr_pool_t *pool, const AstNode *q, const char *text, cons
             add_fields(&b, cmd);
             break;
         case AST_STATS:
-            add_stats(&b, cmd);
+            add_stats(&b, cmd, i > 0 && q->kids[i - 1]->kind == AST_STATS);
             break;
         case AST_SORT:
             add_sort(&b, cmd, i > 0 && q->kids[i - 1]->kind == AST_STATS);
