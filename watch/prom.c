@@ -183,10 +183,7 @@ typedef struct Series {
     /* the endpoint */
     double count_total, sum_total;
     int have_last;
-    int64_t last_start;
-    double last_count, last_sum, last_min, last_max;
-    int npct;
-    double *pct; /* npct (p, v) pairs */
+    FPoint last; /* the latest period */
     /* the file */
     FPoint *pts;
     size_t npts, cap;
@@ -301,7 +298,7 @@ static void table_free(Table *t)
         for (size_t k = 0; k < s->npts; k++)
             free(s->pts[k].pct);
         free(s->pts);
-        free(s->pct);
+        free(s->last.pct);
         free(s->base);
         free(s->labels);
         free(s->help);
@@ -322,6 +319,49 @@ static double *pct_copy(const WatchPoint *p)
         v[2 * i + 1] = p->pct_v[i];
     }
     return v;
+}
+
+static void fpoint_of(FPoint *f, const WatchPoint *p, uint64_t seq)
+{
+    f->t_ms = p->start_ms;
+    f->seq = seq;
+    f->count = p->sample_count;
+    f->sum = p->sum;
+    f->min = p->min;
+    f->max = p->max;
+    f->is_default = p->is_default;
+    f->pct = pct_copy(p);
+    f->npct = f->pct ? p->npct : 0;
+}
+
+/* b, a later point of a's period, into a: a correction (liq --follow's late records of a
+ * period given already, over those records alone) adds its SampleCount and Sum, widens Minimum
+ * and Maximum, and leaves the percentiles (the first point's, over most records); a default
+ * point gives way to a real one and adds nothing to it. b's percentiles are taken or freed. */
+static void fpoint_merge(FPoint *a, FPoint *b)
+{
+    if (a->is_default && !b->is_default) {
+        free(a->pct);
+        *a = *b;
+        return;
+    }
+    if (!b->is_default) {
+        if (a->count <= 0) {
+            a->min = b->min;
+            a->max = b->max;
+        } else if (b->count > 0) {
+            a->min = b->min < a->min ? b->min : a->min;
+            a->max = b->max > a->max ? b->max : a->max;
+        }
+        a->count += b->count;
+        a->sum += b->sum;
+        if (!a->pct) {
+            a->pct = b->pct;
+            a->npct = b->npct;
+            b->pct = NULL;
+        }
+    }
+    free(b->pct);
 }
 
 static int series_cmp(const void *a, const void *b)
@@ -434,8 +474,8 @@ static void render_series(LiqBuf *b, Table *t, int om, FILE *file)
             Series *s = v[i];
             size_t k0 = 0, k1 = file ? s->npts : 1;
             for (size_t k = k0; k < k1; k++) {
-                int n = file ? s->pts[k].npct : s->npct;
-                const double *pc = file ? s->pts[k].pct : s->pct;
+                int n = file ? s->pts[k].npct : s->last.npct;
+                const double *pc = file ? s->pts[k].pct : s->last.pct;
                 for (int j = 0; j < n; j++) {
                     size_t m = 0;
                     while (m < np && ps[m] != pc[2 * j])
@@ -478,8 +518,9 @@ static void render_series(LiqBuf *b, Table *t, int om, FILE *file)
                         sample(b, s->base, suffix.p, 1, s->labels,
                                kind == ST_COUNT ? s->count_total : s->sum_total, 0, 0);
                     else if (s->have_last) {
-                        double x = stat_of(kind, s->last_count, s->last_sum, s->last_min,
-                                           s->last_max, s->npct, s->pct, p);
+                        const FPoint *f = &s->last;
+                        double x = stat_of(kind, f->count, f->sum, f->min, f->max, f->npct,
+                                           f->pct, p);
                         if (!isnan(x))
                             sample(b, s->base, suffix.p, 0, s->labels, x, 0, 0);
                     }
@@ -488,8 +529,6 @@ static void render_series(LiqBuf *b, Table *t, int om, FILE *file)
                 double total = 0;
                 for (size_t k = 0; k < s->npts; k++) {
                     const FPoint *f = &s->pts[k];
-                    if (k + 1 < s->npts && s->pts[k + 1].t_ms == f->t_ms)
-                        continue; /* replaced by a later point of the same period */
                     if (counter) {
                         if (!f->is_default)
                             total += kind == ST_COUNT ? f->count : f->sum;
@@ -677,16 +716,16 @@ void prom_point(PromExp *e, const WatchPoint *p)
         s->count_total += p->sample_count;
         s->sum_total += p->sum;
     }
-    if (!s->have_last || p->start_ms >= s->last_start) {
+    FPoint np;
+    fpoint_of(&np, p, 0);
+    if (!s->have_last || np.t_ms > s->last.t_ms) {
+        free(s->last.pct);
+        s->last = np;
         s->have_last = 1;
-        s->last_start = p->start_ms;
-        s->last_count = p->sample_count;
-        s->last_sum = p->sum;
-        s->last_min = p->min;
-        s->last_max = p->max;
-        free(s->pct);
-        s->pct = pct_copy(p);
-        s->npct = s->pct ? p->npct : 0;
+    } else if (np.t_ms == s->last.t_ms) {
+        fpoint_merge(&s->last, &np);
+    } else {
+        free(np.pct); /* an older period: counted, the gauges stay */
     }
     pthread_mutex_unlock(&e->lock);
 }
@@ -932,16 +971,7 @@ void prom_file_point(PromFile *f, const WatchPoint *p)
         s->cap = s->cap ? s->cap * 2 : 16;
         s->pts = mem_realloc(s->pts, mem_mul(s->cap, sizeof(*s->pts)));
     }
-    FPoint *fp = &s->pts[s->npts++];
-    fp->t_ms = p->start_ms;
-    fp->seq = f->seq++;
-    fp->count = p->sample_count;
-    fp->sum = p->sum;
-    fp->min = p->min;
-    fp->max = p->max;
-    fp->is_default = p->is_default;
-    fp->pct = pct_copy(p);
-    fp->npct = fp->pct ? p->npct : 0;
+    fpoint_of(&s->pts[s->npts++], p, f->seq++);
 }
 
 void prom_file_alarm(PromFile *f, const char *alarm_name, WatchState s, int64_t time_ms)
@@ -956,8 +986,18 @@ void prom_file_alarm(PromFile *f, const char *alarm_name, WatchState s, int64_t 
 
 int prom_file_write(PromFile *f, FILE *out)
 {
-    for (size_t i = 0; i < f->t.n; i++)
-        qsort(f->t.all[i]->pts, f->t.all[i]->npts, sizeof(FPoint), fpoint_cmp);
+    for (size_t i = 0; i < f->t.n; i++) { /* in time order, the points of a period merged */
+        Series *s = f->t.all[i];
+        qsort(s->pts, s->npts, sizeof(FPoint), fpoint_cmp);
+        size_t n = 0;
+        for (size_t k = 0; k < s->npts; k++) {
+            if (n && s->pts[n - 1].t_ms == s->pts[k].t_ms)
+                fpoint_merge(&s->pts[n - 1], &s->pts[k]);
+            else
+                s->pts[n++] = s->pts[k];
+        }
+        s->npts = n;
+    }
     for (size_t i = 0; i < f->a.n; i++)
         qsort(f->a.v[i].hist, f->a.v[i].nhist, sizeof(ASample), asample_cmp);
     LiqBuf b = {0};

@@ -32,12 +32,15 @@
  * Timestamps: a point stands for its period's start (start_ms), as in CloudWatch and liq's
  * NDJSON datapoints. The endpoint gives no timestamps (Prometheus stamps its scrapes); the
  * gauges hold the period with the latest start seen, the counters add every period.
+ * Corrections: a second point of a series and period (liq --follow's correction, over the late
+ * records alone) adds to the first: SampleCount and Sum add (counters too), Minimum and
+ * Maximum widen, percentiles stay the first point's; a default point gives way to a real one.
  *
  * Memory: the endpoint holds one record per series (metric, namespace and dimension values),
  * at most max_series of them (the dimension cap of the metric filters bounds them; points of
  * a series past the cap are dropped and counted in liq_watch_points_dropped_total). The file
- * writer holds every point until it writes: about 56 + 8 * npct bytes a point (a month of
- * one-minute periods is 43,200 points a series).
+ * writer holds every point until it writes: 64 bytes a point, plus 16 a percentile (a month
+ * of one-minute periods is 43,200 points a series: 2.7 MB); it writes in 64 KiB pieces.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -61,7 +64,8 @@ PromExp *prom_new(size_t max_series);
 /* Stops the endpoint if it listens, then frees everything. */
 void prom_free(PromExp *e);
 
-/* Adds one complete period of one series (thread-safe; p and its strings are copied). */
+/* Adds one complete period of one series, or a correction of one (thread-safe; p and its
+ * strings are copied). */
 void prom_point(PromExp *e, const WatchPoint *p);
 
 /* The alarm's current state, without counting a change: for alarms at start (CloudWatch
@@ -72,8 +76,9 @@ void prom_alarm_set(PromExp *e, const char *alarm_name, WatchState s);
 void prom_alarm_event(PromExp *e, const WatchEvent *ev);
 
 /* Appends the exposition to out: the Prometheus text format 0.0.4 (openmetrics 0) or
- * OpenMetrics 1.0 text ending in "# EOF" (openmetrics 1). Families sorted by name, series by
- * labels. What GET /metrics answers; for tests. */
+ * OpenMetrics 1.0 text ending in "# EOF" (openmetrics 1): the families of each metric (in
+ * name order; counters, then Average, Minimum, Maximum, percentiles), each family's series
+ * sorted by labels, then the alarms' and the exporter's own. What GET /metrics answers. */
 void prom_render(PromExp *e, LiqBuf *out, int openmetrics);
 
 /* Serves GET /metrics (and HEAD) on listen, "HOST:PORT", "[IPv6]:PORT" or "PORT" (127.0.0.1;
@@ -95,8 +100,8 @@ typedef struct PromFile PromFile;
 PromFile *prom_file_new(void);
 void prom_file_free(PromFile *f);
 
-/* One complete period of one series, any order (copied). A second point of the same series
- * and start_ms replaces the first. */
+/* One complete period of one series, any order (copied); a second point of the same series
+ * and start_ms is a correction (above). */
 void prom_file_point(PromFile *f, const WatchPoint *p);
 
 /* The alarm's state at time_ms (epoch milliseconds): written as liq_alarm_state samples at

@@ -306,6 +306,48 @@ static void test_openmetrics_exposition(void **state)
     prom_free(e);
 }
 
+/* corrections: a later point of the latest period adds to it (counters and gauges), one of an
+ * older period to the counters only; a default period gives way to real records */
+static void test_corrections(void **state)
+{
+    (void)state;
+    PromExp *e = prom_new(0);
+    double pp[] = {99}, pv[] = {18};
+    WatchPoint p = point("A", "L", 1704067200, 2, 30, 10, 20);
+    p.npct = 1;
+    p.pct_p = pp;
+    p.pct_v = pv;
+    prom_point(e, &p);
+    p = point("A", "L", 1704067200, 1, 40, 40, 40); /* late records of that period */
+    pv[0] = 40;
+    p.npct = 1;
+    p.pct_p = pp;
+    p.pct_v = pv;
+    prom_point(e, &p);
+    p = point("A", "L", 1704067140, 5, 5, 1, 1); /* of the period before */
+    prom_point(e, &p);
+    WatchPoint d = point("A", "D", 1704067200, 1, 0, 0, 0);
+    d.is_default = 1;
+    prom_point(e, &d);
+    d = point("A", "D", 1704067200, 2, 8, 3, 5); /* late records where none had come */
+    prom_point(e, &d);
+    char *got = render(e, 0);
+    const char *want[] = {
+        "\nliq_a_l_sample_count_total 8\n", "\nliq_a_l_sum_total 75\n",
+        "\nliq_a_l_average 23.333333333333332\n", "\nliq_a_l_minimum 10\n",
+        "\nliq_a_l_maximum 40\n", "\nliq_a_l_p99 18\n",
+        "\nliq_a_d_sample_count_total 2\n", "\nliq_a_d_average 4\n",
+        "\nliq_a_d_minimum 3\n", "\nliq_a_d_maximum 5\n",
+    };
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+        if (!strstr(got, want[i])) {
+            print_error("missing %s in:\n%s", want[i], got);
+            fail();
+        }
+    free(got);
+    prom_free(e);
+}
+
 /* max_series 2: the points of a third series are dropped and counted; known series go on */
 static void test_series_cap(void **state)
 {
@@ -340,7 +382,7 @@ static char *file_text(PromFile *f)
     return p;
 }
 
-/* points out of order, one period given twice (the last wins), a default period; alarm states
+/* points out of order, one period given twice (a correction), a default period; alarm states
  * at each evaluation: counters as running totals, samples in time order, "# EOF" */
 static void test_file(void **state)
 {
@@ -359,7 +401,7 @@ static void test_file(void **state)
     p.is_default = 1;
     p.sample_count = 1;
     prom_file_point(f, &p);
-    p = point("App", "Lat", t0 + 120, 4, 20, 2, 8); /* replaces the first */
+    p = point("App", "Lat", t0 + 120, 4, 20, 2, 8); /* a correction: adds to the first */
     prom_file_point(f, &p);
     prom_file_alarm(f, "lat", WATCH_OK, (t0 + 180) * 1000);
     prom_file_alarm(f, "lat", WATCH_INSUFFICIENT_DATA, (t0 + 60) * 1000);
@@ -371,12 +413,12 @@ static void test_file(void **state)
         "# TYPE liq_app_lat_sample_count counter\n"
         "liq_app_lat_sample_count_total 1 1704067200\n"
         "liq_app_lat_sample_count_total 1 1704067260\n"
-        "liq_app_lat_sample_count_total 5 1704067320\n"
+        "liq_app_lat_sample_count_total 7 1704067320\n"
         "# HELP liq_app_lat_sum Sum summed over every period of App Lat (Milliseconds)\n"
         "# TYPE liq_app_lat_sum counter\n"
         "liq_app_lat_sum_total 3 1704067200\n"
         "liq_app_lat_sum_total 3 1704067260\n"
-        "liq_app_lat_sum_total 23 1704067320\n"
+        "liq_app_lat_sum_total 33 1704067320\n"
         "# HELP liq_app_lat_average Average over the last complete period of App Lat "
         "(Milliseconds)\n"
         "# TYPE liq_app_lat_average gauge\n"
@@ -423,8 +465,8 @@ static void test_file(void **state)
     p = point("App", "Lat", t0 + 180, 1, 1, 1, 1);
     prom_file_point(f, &p);
     got = file_text(f);
-    assert_non_null(strstr(got, "liq_app_lat_sum_total 23 1704067320\n"
-                                "liq_app_lat_sum_total 24 1704067380\n# HELP"));
+    assert_non_null(strstr(got, "liq_app_lat_sum_total 33 1704067320\n"
+                                "liq_app_lat_sum_total 34 1704067380\n# HELP"));
     free(got);
     prom_file_free(f);
 }
@@ -512,6 +554,7 @@ int main(void)
         cmocka_unit_test(test_accept),
         cmocka_unit_test(test_text_exposition),
         cmocka_unit_test(test_openmetrics_exposition),
+        cmocka_unit_test(test_corrections),
         cmocka_unit_test(test_series_cap),
         cmocka_unit_test(test_file),
         cmocka_unit_test(test_file_write_error),
