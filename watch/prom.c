@@ -207,30 +207,51 @@ static uint64_t fnv(const char *a, const char *b)
     return h;
 }
 
-static int dim_cmp(const void *a, const void *b)
+typedef struct Label {
+    char name[128]; /* dimension_<Name>, sanitized */
+    const char *value;
+} Label;
+
+static int label_cmp(const void *a, const void *b)
 {
-    return strcmp(((const WatchDim *)a)->name, ((const WatchDim *)b)->name);
+    return strcmp(((const Label *)a)->name, ((const Label *)b)->name);
 }
 
-/* the labels of p's dimensions, sorted by name */
+/* the labels of p's dimensions, sorted by name; a name that sanitizes like another one of the
+ * point ("a-b", "a.b") gets _2, _3 (the same label twice would fail the whole scrape) */
 static char *labels_of(const WatchPoint *p)
 {
-    WatchDim d[WATCH_MAX_DIMS];
+    Label d[WATCH_MAX_DIMS];
     int n = 0;
-    for (int i = 0; i < p->ndims && i < WATCH_MAX_DIMS; i++)
-        if (p->dims[i].name)
-            d[n++] = p->dims[i];
-    qsort(d, (size_t)n, sizeof(d[0]), dim_cmp);
+    for (int i = 0; i < p->ndims && i < WATCH_MAX_DIMS; i++) {
+        if (!p->dims[i].name)
+            continue;
+        LiqBuf nb = {0};
+        buf_adds(&nb, "dimension_");
+        for (const char *c = p->dims[i].name; *c && nb.len < 100; c++)
+            buf_addc(&nb, ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+                           (*c >= '0' && *c <= '9')) ? *c : '_');
+        char base[112];
+        snprintf(base, sizeof(base), "%.*s", (int)nb.len, nb.p);
+        buf_free(&nb);
+        snprintf(d[n].name, sizeof(d[n].name), "%s", base);
+        for (int dup = 1, clash = 1; clash;) {
+            clash = 0;
+            for (int k = 0; k < n; k++)
+                clash |= strcmp(d[k].name, d[n].name) == 0;
+            if (clash)
+                snprintf(d[n].name, sizeof(d[n].name), "%s_%d", base, ++dup);
+        }
+        d[n++].value = p->dims[i].value ? p->dims[i].value : "";
+    }
+    qsort(d, (size_t)n, sizeof(d[0]), label_cmp);
     LiqBuf b = {0};
     for (int i = 0; i < n; i++) {
         if (i)
             buf_addc(&b, ',');
-        buf_adds(&b, "dimension_");
-        for (const char *c = d[i].name; *c; c++)
-            buf_addc(&b, ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
-                          (*c >= '0' && *c <= '9')) ? *c : '_');
+        buf_adds(&b, d[i].name);
         buf_addc(&b, '=');
-        add_label_value(&b, d[i].value ? d[i].value : "");
+        add_label_value(&b, d[i].value);
     }
     buf_addc(&b, 0);
     return b.p;

@@ -348,6 +348,24 @@ static void test_corrections(void **state)
     prom_free(e);
 }
 
+/* dimension names that sanitize alike get _2, _3: the same label twice fails a scrape */
+static void test_label_names(void **state)
+{
+    (void)state;
+    PromExp *e = prom_new(0);
+    WatchPoint p = point("A", "L", 1704067200, 1, 1, 1, 1);
+    p.ndims = 3;
+    p.dims[0] = (WatchDim){"a-b", "1"};
+    p.dims[1] = (WatchDim){"a.b", "2"};
+    p.dims[2] = (WatchDim){"a_b_2", "3"};
+    prom_point(e, &p);
+    char *got = render(e, 0);
+    assert_non_null(strstr(got, "\nliq_a_l_sum_total{dimension_a_b=\"1\",dimension_a_b_2=\"2\","
+                                "dimension_a_b_2_2=\"3\"} 1\n"));
+    free(got);
+    prom_free(e);
+}
+
 /* max_series 2: the points of a third series are dropped and counted; known series go on */
 static void test_series_cap(void **state)
 {
@@ -555,6 +573,7 @@ int main(void)
         cmocka_unit_test(test_text_exposition),
         cmocka_unit_test(test_openmetrics_exposition),
         cmocka_unit_test(test_corrections),
+        cmocka_unit_test(test_label_names),
         cmocka_unit_test(test_series_cap),
         cmocka_unit_test(test_file),
         cmocka_unit_test(test_file_write_error),
