@@ -254,7 +254,8 @@ static const char usage_text[] =
     "      --part-index K      the place of this part among all (0-4095, default 0): ties\n"
     "                          then break as in one run over the parts in that order\n"
     "      --merge             the inputs are partial results of the same query and\n"
-    "                          options (stdin without any): combine them and finish it\n"
+    "                          options (stdin without any): combine them and finish it;\n"
+    "                          with --partial, write them merged as one partial (a tree)\n"
     "      --splits N          instead of a query: print up to N work units of the inputs,\n"
     "                          balanced by bytes, one per line (FILE@START-END: a byte\n"
     "                          range of a plain file), for --partial --part-index K\n"
@@ -907,15 +908,16 @@ static int parse_args(int argc, char **argv, CliOpts *o, FILE *out, FILE *err)
         return usage_error(err, "%s",
                            "--fields lists the fields of the inputs: it takes no query, "
                            "-f, --filter-pattern, --var, --chart or --insights-defaults");
-    if (o->partial + o->merge + o->fields + o->explain + (o->splits > 0) > 1)
+    if ((o->partial || o->merge) + o->fields + o->explain + (o->splits > 0) > 1)
         return usage_error(err, "%s",
-                           "--partial, --merge, --splits, --fields and --explain each run liq "
+                           "--partial or --merge, --splits, --fields and --explain each run liq "
                            "another way: give one of them");
     if (o->partial && (o->chart || o->chart_svg || o->format))
         return usage_error(err, "%s", "--partial writes a partial result, not rows or a chart: "
                                       "give --format, --chart and --chart-svg to --merge");
-    if (o->part_index_set && !o->partial)
-        return usage_error(err, "%s", "--part-index numbers the part of a --partial run");
+    if (o->part_index_set && (!o->partial || o->merge))
+        return usage_error(err, "%s", "--part-index numbers the part of a --partial run (a "
+                                      "--merge --partial keeps the ordinals of its partials)");
     if (o->merge && o->ngroups)
         return usage_error(err, "%s", "--merge reads partial results, not log groups: give "
                                       "--log-group to --partial");
@@ -1434,6 +1436,8 @@ static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
             fprintf(err, "liq: reading logs from the terminal (end with Ctrl-D); pass files or "
                          "pipe logs in\n");
     }
+    if (o->partial && o->merge) /* partials merged into one: a merge tree's node */
+        return cli_merge_write(lq, &ro, o->inputs, o->ninputs, fp, out, err);
     if (o->partial)
         return cli_partial_write(lq, &ro, (unsigned)o->part_index, fp, out, err);
     const char **names;

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <apr_strings.h>
 #include <openssl/sha.h>
 #include <zlib.h>
 #include "base/mem.h"
@@ -88,6 +89,64 @@ static void print_run_diags(FILE *err, apr_pool_t *pool, const LiqDiagList *d)
         fputs(diag_render(pool, &d->items[i], "", 0), err);
 }
 
+/* The diagnostics section: each u8 severity, u32 length and message, u32 length and hint or
+ * 0xFFFFFFFF. */
+static void diags_encode(const LiqDiagList *diags, LiqBuf *dg)
+{
+    for (int i = 0; i < diags->n; i++) {
+        const LiqDiag *d = &diags->items[i];
+        uint8_t sev = (uint8_t)d->severity;
+        buf_add(dg, &sev, 1);
+        put32(dg, (uint32_t)strlen(d->msg));
+        buf_add(dg, d->msg, strlen(d->msg));
+        if (d->hint) {
+            put32(dg, (uint32_t)strlen(d->hint));
+            buf_add(dg, d->hint, strlen(d->hint));
+        } else {
+            put32(dg, 0xFFFFFFFFu);
+        }
+    }
+}
+
+/* Writes one container (header, diagnostics dg of ndiags, body, CRC) to out: the exit code. */
+static int write_container(FILE *out, FILE *err, uint16_t kind, const unsigned char fp[32],
+                           uint32_t part, int incomplete, uint32_t ndiags, const LiqBuf *dg,
+                           const LiqBuf *body)
+{
+    LiqBuf h = {0};
+    buf_add(&h, "LIQP", 4);
+    put16(&h, PART_VERSION);
+    put16(&h, kind);
+    buf_add(&h, fp, 32);
+    put32(&h, part);
+    uint8_t tail[4] = {incomplete != 0, 0, 0, 0};
+    buf_add(&h, tail, 4);
+    put32(&h, ndiags);
+    put32(&h, (uint32_t)dg->len);
+    uint64_t blen = body->len;
+    buf_add(&h, &blen, 8);
+    uLong crc = crc32(0L, Z_NULL, 0);
+    crc = crc32_z(crc, (const Bytef *)h.p, h.len);
+    if (dg->len)
+        crc = crc32_z(crc, (const Bytef *)dg->p, dg->len);
+    if (body->len)
+        crc = crc32_z(crc, (const Bytef *)body->p, body->len);
+    uint32_t c32 = (uint32_t)crc;
+    errno = 0;
+    int bad = fwrite(h.p, 1, h.len, out) != h.len ||
+              (dg->len && fwrite(dg->p, 1, dg->len, out) != dg->len) ||
+              (body->len && fwrite(body->p, 1, body->len, out) != body->len) ||
+              fwrite(&c32, 1, 4, out) != 4 || fflush(out) != 0;
+    int rc = CLI_EXIT_OK;
+    if (bad && errno != EPIPE) {
+        fprintf(err, "liq: error: cannot write the partial result: %s\n",
+                strerror(errno ? errno : EIO));
+        rc = CLI_EXIT_INTERNAL;
+    }
+    buf_free(&h);
+    return rc;
+}
+
 int cli_partial_write(const LiqQuery *q, const LiqRunOptions *ro, unsigned part,
                       const unsigned char fp[32], FILE *out, FILE *err)
 {
@@ -148,49 +207,9 @@ int cli_partial_write(const LiqQuery *q, const LiqRunOptions *ro, unsigned part,
         return rc;
     }
     LiqBuf dg = {0};
-    for (int i = 0; i < diags->n; i++) {
-        const LiqDiag *d = &diags->items[i];
-        uint8_t sev = (uint8_t)d->severity;
-        buf_add(&dg, &sev, 1);
-        put32(&dg, (uint32_t)strlen(d->msg));
-        buf_add(&dg, d->msg, strlen(d->msg));
-        if (d->hint) {
-            put32(&dg, (uint32_t)strlen(d->hint));
-            buf_add(&dg, d->hint, strlen(d->hint));
-        } else {
-            put32(&dg, 0xFFFFFFFFu);
-        }
-    }
-    LiqBuf h = {0};
-    buf_add(&h, "LIQP", 4);
-    put16(&h, PART_VERSION);
-    put16(&h, state ? KIND_STATE : KIND_ROWS);
-    buf_add(&h, fp, 32);
-    put32(&h, part);
-    uint8_t tail[4] = {rs == LIQ_EINCOMPLETE, 0, 0, 0};
-    buf_add(&h, tail, 4);
-    put32(&h, (uint32_t)diags->n);
-    put32(&h, (uint32_t)dg.len);
-    uint64_t blen = body.len;
-    buf_add(&h, &blen, 8);
-    uLong crc = crc32(0L, Z_NULL, 0);
-    crc = crc32_z(crc, (const Bytef *)h.p, h.len);
-    if (dg.len)
-        crc = crc32_z(crc, (const Bytef *)dg.p, dg.len);
-    if (body.len)
-        crc = crc32_z(crc, (const Bytef *)body.p, body.len);
-    uint32_t c32 = (uint32_t)crc;
-    errno = 0;
-    int bad = fwrite(h.p, 1, h.len, out) != h.len ||
-              (dg.len && fwrite(dg.p, 1, dg.len, out) != dg.len) ||
-              (body.len && fwrite(body.p, 1, body.len, out) != body.len) ||
-              fwrite(&c32, 1, 4, out) != 4 || fflush(out) != 0;
-    if (bad && errno != EPIPE) {
-        fprintf(err, "liq: error: cannot write the partial result: %s\n",
-                strerror(errno ? errno : EIO));
-        rc = CLI_EXIT_INTERNAL;
-    }
-    buf_free(&h);
+    diags_encode(diags, &dg);
+    rc = write_container(out, err, state ? KIND_STATE : KIND_ROWS, fp, part,
+                         rs == LIQ_EINCOMPLETE, (uint32_t)diags->n, &dg, &body);
     buf_free(&dg);
     buf_free(&body);
     apr_pool_destroy(pool);
@@ -390,12 +409,14 @@ struct CliMerge {
     size_t n, cap;
 };
 
-int cli_merge_read(const LiqQuery *q, LiqRun *run, const char *const *paths, int n,
-                   const unsigned char fp[32], LiqDiagList *diags, int *incomplete,
-                   CliMerge **rows, FILE *err)
+/* cli_merge_read, also giving the smallest part ordinal read (0 without any). */
+static int merge_read(const LiqQuery *q, LiqRun *run, const char *const *paths, int n,
+                      const unsigned char fp[32], LiqDiagList *diags, int *incomplete,
+                      CliMerge **rows, uint32_t *first, FILE *err)
 {
     *incomplete = 0;
     *rows = NULL;
+    *first = UINT32_MAX;
     const char *why = liq_partial_refusal(q);
     if (why) {
         fprintf(err, "liq: error: --merge: this query has no partial results: %s\n", why);
@@ -413,6 +434,11 @@ int cli_merge_read(const LiqQuery *q, LiqRun *run, const char *const *paths, int
     apr_pool_create(&pool, NULL);
     CliMerge *m = mem_calloc(1, sizeof(*m));
     int rc = 0;
+    /* two partials of one ordinal: their ties break in no set order (a --part-index left out) */
+    const char **seen = mem_calloc(CLI_PART_MAX + 1, sizeof(*seen));
+    int *seen_nth = mem_calloc(CLI_PART_MAX + 1, sizeof(*seen_nth));
+    int dups = 0;
+    LiqBuf dup = {0};
     for (int i = 0; i < n && !rc; i++) {
         int is_stdin = strcmp(paths[i], "-") == 0;
         FILE *f = is_stdin ? stdin : fopen(paths[i], "rb");
@@ -439,6 +465,20 @@ int cli_merge_read(const LiqQuery *q, LiqRun *run, const char *const *paths, int
             }
             apr_pool_clear(pool);
             *incomplete |= p.incomplete;
+            if (p.part < *first)
+                *first = p.part;
+            const char *body = p.bytes.p + p.dlen;
+            int has = state || p.bytes.len - p.dlen >
+                                   liq_partial_rows_check(body, p.bytes.p + p.bytes.len, ncols);
+            if (!has) { /* no rows: no ties to break */
+            } else if (p.part <= CLI_PART_MAX && seen[p.part]) {
+                if (!dups++)
+                    buf_printf(&dup, "%s (partial %d) and %s (partial %d) both have part index %u",
+                               seen[p.part], seen_nth[p.part], p.name, nth, p.part);
+            } else if (p.part <= CLI_PART_MAX) {
+                seen[p.part] = p.name;
+                seen_nth[p.part] = nth;
+            }
             if (state) { /* merged at once: at most the merged state and one partial held */
                 LiqStatus ms = liq_partial_merge(q, run, p.bytes.p + p.dlen, p.bytes.len - p.dlen);
                 buf_free(&p.bytes);
@@ -459,6 +499,23 @@ int cli_merge_read(const LiqQuery *q, LiqRun *run, const char *const *paths, int
             fclose(f);
     }
     apr_pool_destroy(pool);
+    if (*first == UINT32_MAX)
+        *first = 0;
+    if (dups && !rc) {
+        LiqDiag *d = diag_add(diags, DIAG_WARNING, NULL,
+                              "%.*s%s: ties between their rows break in no set order, and rows "
+                              "of a query without stats or sort come in no set order",
+                              (int)dup.len, dup.p,
+                              dups > 1 ? apr_psprintf(diags->pool, " (and %d more repeated part "
+                                                                   "indexes)", dups - 1)
+                                       : "");
+        diag_hint(diags, d, "%s",
+                  "give each --partial its own --part-index K: its line number, from 0, in "
+                  "the output of liq --splits");
+    }
+    buf_free(&dup);
+    free(seen);
+    free(seen_nth);
     if (rc || state) {
         cli_merge_free(m);
         return rc;
@@ -472,6 +529,105 @@ int cli_merge_read(const LiqQuery *q, LiqRun *run, const char *const *paths, int
         }
     *rows = m;
     return 0;
+}
+
+int cli_merge_read(const LiqQuery *q, LiqRun *run, const char *const *paths, int n,
+                   const unsigned char fp[32], LiqDiagList *diags, int *incomplete,
+                   CliMerge **rows, FILE *err)
+{
+    uint32_t first;
+    return merge_read(q, run, paths, n, fp, diags, incomplete, rows, &first, err);
+}
+
+/* The rows of a query without a breaker, merged into a partial: each part's rows in its own
+ * container, in the order of their ordinals, up to the query's limit in all (rows past it can
+ * never be written: as many rows of this set come before them); the first holds the merge's
+ * diagnostics (those of every part, once each), the others none. No part: one empty
+ * container. */
+static int merge_write_rows(const CliMerge *m, const LiqQuery *q, const unsigned char fp[32],
+                            uint32_t first, int incomplete, const LiqDiagList *diags, FILE *out,
+                            FILE *err)
+{
+    const char **names;
+    int ncols = liq_columns(q, &names);
+    apr_pool_t *pool;
+    apr_pool_create(&pool, NULL);
+    Datum *vals = apr_palloc(pool, sizeof(Datum) * (size_t)(ncols + 1));
+    LiqBuf dg = {0}, body = {0};
+    diags_encode(diags, &dg);
+    int rc = 0;
+    if (m->n == 0) {
+        liq_partial_rows_header(&body, ncols);
+        rc = write_container(out, err, KIND_ROWS, fp, first, incomplete, (uint32_t)diags->n,
+                             &dg, &body);
+    }
+    int64_t left = liq_query_out_limit(q);
+    for (size_t i = 0; i < m->n && !rc; i++) {
+        const Part *p = &m->parts[i];
+        const char *c = p->bytes.p + p->dlen, *end = p->bytes.p + p->bytes.len;
+        size_t h = liq_partial_rows_check(c, end, ncols);
+        body.len = 0;
+        buf_add(&body, c, h);
+        for (c += h; c < end && left != 0; left -= left > 0) {
+            uint64_t order;
+            size_t k = liq_partial_row_read(c, end, pool, vals, ncols, &order);
+            buf_add(&body, c, k);
+            c += k;
+        }
+        apr_pool_clear(pool);
+        if (i == 0) /* the merge's diagnostics, once */
+            rc = write_container(out, err, KIND_ROWS, fp, p->part, incomplete,
+                                 (uint32_t)diags->n, &dg, &body);
+        else
+            rc = write_container(out, err, KIND_ROWS, fp, p->part, p->incomplete, 0,
+                                 &(LiqBuf){0}, &body);
+    }
+    buf_free(&dg);
+    buf_free(&body);
+    apr_pool_destroy(pool);
+    return rc;
+}
+
+int cli_merge_write(const LiqQuery *q, const LiqRunOptions *ro, const char *const *paths, int n,
+                    const unsigned char fp[32], FILE *out, FILE *err)
+{
+    if (isatty(fileno(out))) {
+        fprintf(err, "liq: error: --merge --partial writes a binary partial result: send "
+                     "standard output to a file or a pipe (liq --merge reads it)\n");
+        return CLI_EXIT_USAGE;
+    }
+    apr_pool_t *pool;
+    apr_pool_create(&pool, NULL);
+    LiqDiagList *diags = diag_list_new(pool);
+    LiqRun *run = liq_run_new(q, ro);
+    if (!run) {
+        fprintf(err, "liq: internal error: cannot start the merge\n");
+        apr_pool_destroy(pool);
+        return CLI_EXIT_INTERNAL;
+    }
+    int incomplete;
+    uint32_t first;
+    CliMerge *rows;
+    int rc = merge_read(q, run, paths, n, fp, diags, &incomplete, &rows, &first, err);
+    if (!rc && rows) {
+        rc = merge_write_rows(rows, q, fp, first, incomplete, diags, out, err);
+    } else if (!rc) {
+        LiqBuf body = {0}, dg = {0};
+        if (liq_partial_save(q, run, &body) != LIQ_OK) {
+            fprintf(err, "liq: error: cannot read a spill file back into the partial result\n");
+            rc = CLI_EXIT_INTERNAL;
+        } else {
+            diags_encode(diags, &dg);
+            rc = write_container(out, err, KIND_STATE, fp, first, incomplete,
+                                 (uint32_t)diags->n, &dg, &body);
+        }
+        buf_free(&body);
+        buf_free(&dg);
+    }
+    cli_merge_free(rows);
+    liq_run_free(run);
+    apr_pool_destroy(pool);
+    return rc;
 }
 
 LiqStatus cli_merge_rows(CliMerge *m, const LiqQuery *q, const LiqOutput *lo)

@@ -40,6 +40,13 @@ typedef struct CliMerge CliMerge;
 int cli_merge_read(const LiqQuery *q, LiqRun *run, const char *const *paths, int n,
                    const unsigned char fp[32], LiqDiagList *diags, int *incomplete,
                    CliMerge **rows, FILE *err);
+/* --merge --partial: reads the partials as cli_merge_read does and writes what they merge
+ * into as a partial again (a merge tree's inner node): a breaker's state, merged, with the
+ * parts' diagnostics (once each) and the smallest ordinal read; rows, as one container per
+ * part (in the order of their ordinals, cut at the query's limit) after one holding the
+ * diagnostics. ro: a run without inputs. Returns the exit code, as cli_merge_read. */
+int cli_merge_write(const LiqQuery *q, const LiqRunOptions *ro, const char *const *paths, int n,
+                    const unsigned char fp[32], FILE *out, FILE *err);
 /* ... then the rows to lo, up to the query's limit: LIQ_OK, or LIQ_EOUTPUT when lo refused. */
 LiqStatus cli_merge_rows(CliMerge *m, const LiqQuery *q, const LiqOutput *lo);
 void cli_merge_free(CliMerge *m);

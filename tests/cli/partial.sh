@@ -8,8 +8,10 @@
 # --part-index. --merge refuses another query, another option that changes results and
 # another format version (exit 2), and a truncated, bit-flipped or foreign partial (exit 3),
 # writing nothing; a partial that did not read an input carries that and the merge exits 3
-# with the message; --partial refuses join, subqueries and pattern naming the command, and
-# its options' misuse. Sums whose terms cancel across parts are exact: the same bytes, the
+# with the message, also through a merge tree (--merge --partial: partials merged into one
+# partial, then merged with the rest, give the same bytes); two partials of one part index
+# are a warning; --partial refuses join, subqueries and pattern naming the command, and its
+# options' misuse. Sums whose terms cancel across parts are exact: the same bytes, the
 # correctly rounded sum.
 # Environment (set by make check): LIQ = the liq binary, SRCDIR = the source tree.
 # Exit: 0 all checks passed, 1 a check failed.
@@ -62,6 +64,15 @@ same() {
     cat b.part c.part a.part | "$LIQ" --merge --format csv "$@" "$q" >stdin.csv 2>stdin.err
     if cmp -s one.csv stdin.csv; then ok "$desc: concatenated on stdin, the same"; else
         not_ok "$desc: concatenated on stdin, other bytes"; show stdin.err; fi
+    # a merge tree: c and a merged into one partial (--merge --partial), then with b
+    "$LIQ" --merge --partial "$@" "$q" c.part a.part >ca.part 2>ca.err &&
+        "$LIQ" --merge --format csv "$@" "$q" b.part ca.part >tree.csv 2>tree.err
+    if cmp -s one.csv tree.csv && [ ! -s ca.err ] && cmp -s merged.err tree.err; then
+        ok "$desc: merged as a tree (--merge --partial), the same"
+    else
+        not_ok "$desc: merged as a tree, other bytes"; show ca.err; show tree.err
+        diff one.csv tree.csv | head -10 | show /dev/stdin
+    fi
 }
 
 same "stats, every aggregate" 'stats count(*) as c, count(x) as cx, sum(x), avg(x), stddev(x),
@@ -150,6 +161,26 @@ expect_rc 2 "--part-index without --partial"
 run --partial --part-index 4096 "$q" a.jsonl
 expect_rc 2 "--part-index 4096"
 run --partial --merge "$q" a.jsonl
-expect_rc 2 "--partial and --merge"
+expect_rc 3 "--merge --partial of a log file"
+expect_err_has "is not a liq partial result" "--merge --partial of a log file"
+run --partial --merge --part-index 2 "$q" a.part
+expect_rc 2 "--merge --partial --part-index"
+
+# incomplete input travels through a merge tree: the inner merge exits 0, the last prints
+"$LIQ" --merge --partial "$q" m.part >mt.part 2>mt.err
+rc=$?
+expect_rc 0 "--merge --partial of a partial that did not read an input"
+run --merge --format csv "$q" mt.part b.part
+expect_rc 3 "a merge tree over a partial that did not read an input"
+expect_err_has "missing.jsonl: No such file or directory" "the diagnostic, through the tree"
+# the same part index twice (a --part-index left out): a warning, the merge still runs
+"$LIQ" --partial "$q" b.jsonl >b0.part
+run --merge --format csv "$q" a.part b0.part
+expect_rc 0 "two partials of part index 0"
+expect_err_has "a.part (partial 1) and b0.part (partial 1) both have part index 0" "two partials of part index 0"
+run --merge -q --format csv "$q" a.part b0.part
+expect_err_empty "two partials of part index 0, -q"
+run --merge --format csv "$q" a.part b.part
+expect_err_empty "partials of part indexes 0 and 1"
 
 [ $failures -eq 0 ]
