@@ -836,12 +836,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
                               const char *method, const char *version, const char *upload,
                               size_t *upload_size, void **con_cls)
 {
-    static int seen;
     (void)version;
     (void)upload;
     PromExp *e = cls;
     if (!*con_cls) { /* the headers: answer once the body (if any) is read */
-        *con_cls = &seen;
+        *con_cls = e;
         return MHD_YES;
     }
     if (*upload_size) { /* a body is read and dropped */
