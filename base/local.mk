@@ -9,6 +9,7 @@ libliq_la_SOURCES = \
 	base/memfind.c base/memfind.h \
 	base/civil.c base/civil.h \
 	base/num.c base/num.h \
-	base/esc.c base/esc.h
+	base/esc.c base/esc.h \
+	base/words.c base/words.h
 
 EXTRA_DIST += base/README

@@ -16,8 +16,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <apr_strings.h>
-#include <apr_tables.h>
 #include "base/buf.h"
+#include "base/words.h"
 #include "engine/data/jdom.h"
 #include "engine/s3/s3_creds.h"
 #include "engine/s3/s3_int.h"
@@ -129,86 +129,14 @@ void s3_fail(char *err, size_t errlen, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Splits a credential_process command line into words as the AWS CLI does (botocore's
- * compat_shell_split, which is Python's shlex.split on POSIX): words are separated by blanks
- * (space, tab, CR, LF); '...' keeps everything literally; "..." keeps everything but a
- * backslash before '"' or '\', which quotes that character; outside quotes a backslash quotes
- * the next character; quoted and unquoted parts next to each other make one word ('' alone is
- * an empty word). Nothing else is special: no variables, globs, ';', '|', '$(...)' or
- * redirections, as the words are run directly (run_process), never by a shell. Returns a
- * NULL-terminated array, or NULL with *why set (an unclosed quote, a trailing backslash). */
-static char **split_command(apr_pool_t *pool, const char *s, const char **why)
-{
-    apr_array_header_t *words = apr_array_make(pool, 4, sizeof(char *));
-    size_t n = strlen(s);
-    char *w = apr_palloc(pool, n + 1); /* the word being read: never longer than s */
-    size_t wl = 0;
-    int in_word = 0;
-    const char *p = s;
-    *why = NULL;
-    for (;;) {
-        char ch = *p;
-        if (ch == 0 || ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n') {
-            if (in_word) {
-                w[wl] = 0;
-                APR_ARRAY_PUSH(words, char *) = apr_pstrmemdup(pool, w, wl);
-                wl = 0;
-                in_word = 0;
-            }
-            if (ch == 0)
-                break;
-            p++;
-        } else if (ch == '\'') {
-            const char *end = strchr(p + 1, '\'');
-            if (!end) {
-                *why = "no closing quotation";
-                return NULL;
-            }
-            memcpy(w + wl, p + 1, (size_t)(end - p - 1));
-            wl += (size_t)(end - p - 1);
-            in_word = 1;
-            p = end + 1;
-        } else if (ch == '"') {
-            p++;
-            for (;;) {
-                if (*p == 0) {
-                    *why = "no closing quotation";
-                    return NULL;
-                }
-                if (*p == '"')
-                    break;
-                if (*p == '\\' && (p[1] == '"' || p[1] == '\\'))
-                    p++;
-                w[wl++] = *p++;
-            }
-            in_word = 1;
-            p++;
-        } else if (ch == '\\') {
-            if (p[1] == 0) {
-                *why = "no escaped character after a backslash";
-                return NULL;
-            }
-            w[wl++] = p[1];
-            in_word = 1;
-            p += 2;
-        } else {
-            w[wl++] = ch;
-            in_word = 1;
-            p++;
-        }
-    }
-    APR_ARRAY_PUSH(words, char *) = NULL;
-    return (char **)words->elts;
-}
-
 /* Runs a profile's credential_process and reads its JSON (Version 1). The command line is
- * split into words (split_command) and its program run directly, found on PATH as the AWS
- * CLI's subprocess does: no shell ever reads it. Its stdin and stderr are liq's. The output
+ * split into words (words_split, base/words.h) and its program run directly, found on PATH as
+ * the AWS CLI's subprocess does: no shell ever reads it. Its stdin and stderr are liq's. The output
  * holds secrets: it never goes into a message. */
 static int run_process(S3 *c, const char *cmd, const char *profile, char *err, size_t errlen)
 {
     const char *why;
-    char **argv = split_command(c->pool, cmd, &why);
+    char **argv = words_split(c->pool, cmd, &why);
     if (!argv || !argv[0] || !*argv[0]) {
         s3_fail(err, errlen, "profile '%s': credential_process: %s", profile,
                 argv ? "an empty command" : why);
