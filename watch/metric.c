@@ -138,6 +138,16 @@ int metric_def_check(const WatchMetricDef *d, char *why, size_t whylen)
     return ok;
 }
 
+void metric_period_text(LiqBuf *b, int64_t period_s)
+{
+    if (period_s % 3600 == 0)
+        buf_printf(b, "%lldh", (long long)(period_s / 3600));
+    else if (period_s % 60 == 0)
+        buf_printf(b, "%lldm", (long long)(period_s / 60));
+    else
+        buf_printf(b, "%llds", (long long)period_s);
+}
+
 /* A number in a query: integral values as integers, others with 17 digits. */
 static void q_num(LiqBuf *b, double v)
 {
@@ -169,7 +179,9 @@ const char *metric_query_text(apr_pool_t *pool, const WatchMetricDef *d, int64_t
         q_num(&b, pct[i]);
         buf_printf(&b, ") as p%d", i);
     }
-    buf_printf(&b, " by bin(%llds) as t", (long long)period_s);
+    buf_adds(&b, " by bin(");
+    metric_period_text(&b, period_s);
+    buf_adds(&b, ") as t");
     for (int i = 0; i < d->ndims; i++)
         buf_printf(&b, ", __d%d", i);
     char *s = apr_pstrmemdup(pool, b.p, b.len);

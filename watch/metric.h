@@ -93,6 +93,10 @@ WatchMetric *metric_compile_query(apr_pool_t *pool, const WatchMetricDef *d, Liq
 const char *metric_query_text(apr_pool_t *pool, const WatchMetricDef *d, int64_t period_s,
                               const double *pct, int npct);
 
+/* A period as a bin() of the language writes it: 1h, 5m, 30s (seconds only below a minute:
+ * bin(3600s) would run as bin(60s), as in CloudWatch). */
+void metric_period_text(LiqBuf *b, int64_t period_s);
+
 /* The row format of a metric's rows for LiqOutput.format_row: each value tagged and length
  * prefixed, so metric_point reads it back on the writer's thread. */
 void metric_format_row(const Datum *vals, int ncols, LiqBuf *out);
