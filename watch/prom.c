@@ -678,11 +678,11 @@ static void render_alarms(LiqBuf *b, Alarms *a, int om, FILE *file)
             continue;
         }
         double changes = 0;
-        int prev = -1;
+        int prev = WATCH_INSUFFICIENT_DATA; /* an alarm's first state, as CloudWatch's */
         for (size_t k = 0; k < al->nhist; k++) {
             if (k + 1 < al->nhist && al->hist[k + 1].t_ms == al->hist[k].t_ms)
                 continue;
-            if (prev >= 0 && (int)al->hist[k].s != prev)
+            if ((int)al->hist[k].s != prev)
                 changes++;
             prev = (int)al->hist[k].s;
             sample(b, "liq_alarm", "_state_changes", 1, lb.p, changes, 1, al->hist[k].t_ms);

@@ -106,8 +106,9 @@ void prom_file_point(PromFile *f, const WatchPoint *p);
 
 /* The alarm's state at time_ms (epoch milliseconds): written as liq_alarm_state samples at
  * that time. Give it at every evaluation (each period) for a continuous series in Grafana,
- * or at state changes only; a change (from the previous state given) also counts in
- * liq_alarm_state_changes_total. Any order; the same time again replaces. */
+ * or at state changes only; a change (from the previous state given, the first from
+ * INSUFFICIENT_DATA, where alarms start) also counts in liq_alarm_state_changes_total. Any
+ * order; the same time again replaces. */
 void prom_file_alarm(PromFile *f, const char *alarm_name, WatchState s, int64_t time_ms);
 
 /* Writes the OpenMetrics text of everything given to out: per family "# TYPE", "# HELP"

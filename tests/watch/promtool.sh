@@ -59,7 +59,7 @@ def add(name, labels, v, t):
     want.add("{%s} %s %d" % (lab, ("%g" % v) if v != int(v) else "%d" % v, t))
 base = "liq_my_app_latency"
 tot = {"/a": [0, 0], "/b": [0, 0]}
-changes, prev = 0, None
+changes, prev = 0, "INSUFFICIENT_DATA"
 for k in range(72):
     t = t0 + k * 300000
     n = 1 + k % 3
@@ -77,7 +77,7 @@ for k in range(72):
     state = "ALARM" if k % 24 >= 12 else "OK"
     for st in ("ALARM", "INSUFFICIENT_DATA", "OK"):
         add("liq_alarm_state", [("alarm_name", "HighLatency"), ("state", st)], st == state, t)
-    if prev is not None and state != prev:
+    if state != prev:
         changes += 1
     prev = state
     add("liq_alarm_state_changes_total", [("alarm_name", "HighLatency")], changes, t)
