@@ -39,6 +39,7 @@
  * Interface:
  *   watch_compare_parse/_name, watch_missing_parse/_name, watch_state_parse,
  *   watch_statistic_parse, watch_extended_parse     put-metric-alarm's values as text
+ *   watch_java_double      a number as CloudWatch writes it (Java's Double.toString: 5.0)
  *   watch_alarm_check      a definition checked as PutMetricAlarm checks it
  *   watch_alarm_matches    does a point belong to the alarm's metric and dimensions
  *   watch_alarm_point_value  the statistic the alarm compares, taken from a point
@@ -77,6 +78,11 @@ int watch_statistic_parse(const char *s, const char **canon);
 /* ExtendedStatistic "p0".."p100" with up to 10 decimals ("p99", "p99.9"): 0 and *p (99, 99.9),
  * or -1. (Trimmed means, tm/wm/tc/ts, are not supported.) */
 int watch_extended_parse(const char *s, double *p);
+
+/* Appends v as CloudWatch's reasons and JSON write numbers (Java's Double.toString): the
+ * shortest digits that read back, "5.0" for integral values, "1.0E7" and "1.0E-4" outside
+ * [1e-3, 1e7). */
+void watch_java_double(LiqBuf *b, double v);
 
 /* Checks a definition as PutMetricAlarm does: a name, a metric name, exactly one of statistic
  * and extended_p, period 10, 30 or a multiple of 60, evaluation_periods >= 1,

@@ -9,7 +9,9 @@ noinst_LTLIBRARIES += libliqwatch.la
 libliqwatch_la_SOURCES = \
 	watch/watch.h \
 	watch/metric.c watch/metric.h \
-	watch/prom.c watch/prom.h
+	watch/prom.c watch/prom.h \
+	watch/alarm.c watch/alarm.h \
+	watch/action.c watch/action.h
 libliqwatch_la_CPPFLAGS = $(AM_CPPFLAGS) $(MHD_CFLAGS)
 libliqwatch_la_LIBADD = $(MHD_LIBS) $(CURL_LIBS)
 

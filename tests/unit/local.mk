@@ -21,7 +21,9 @@ UNIT_TESTS = \
 	tests/unit/test_src \
 	tests/unit/test_partial \
 	tests/unit/test_arena \
-	tests/unit/test_prom
+	tests/unit/test_prom \
+	tests/unit/test_alarm \
+	tests/unit/test_action
 
 # stats groups as bytes: every aggregate state round-trips (engine/exec/partial.h, issue 15)
 tests_unit_test_partial_SOURCES = tests/unit/test_partial.c
@@ -99,3 +101,13 @@ tests_unit_test_s3_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_prom_SOURCES = tests/unit/test_prom.c
 tests_unit_test_prom_LDADD = libliq.la $(LIQ_LIBS) $(MHD_LIBS) $(CMOCKA_LIBS)
 tests_unit_test_prom_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(CMOCKA_CFLAGS)
+
+# liq watch's alarms: the User Guide's missing-data tables row by row, reasons, --state-file
+tests_unit_test_alarm_SOURCES = tests/unit/test_alarm.c
+tests_unit_test_alarm_LDADD = libliqwatch.la libliq.la $(LIQ_LIBS) $(CMOCKA_LIBS)
+tests_unit_test_alarm_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+
+# liq watch's actions: the CloudWatch message and SNS body, commands, the bounded queue
+tests_unit_test_action_SOURCES = tests/unit/test_action.c
+tests_unit_test_action_LDADD = libliqwatch.la libliq.la $(LIQ_LIBS) $(CMOCKA_LIBS)
+tests_unit_test_action_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
