@@ -5,7 +5,7 @@
 
 bin_PROGRAMS += liq
 liq_SOURCES = cli/main.c
-liq_LDADD = libliqserve.la libliqcli.la libliq.la $(MHD_LIBS) $(LIQ_LIBS)
+liq_LDADD = libliqwatch.la libliqserve.la libliqcli.la libliq.la $(MHD_LIBS) $(LIQ_LIBS)
 
 noinst_LTLIBRARIES += libliqcli.la
 libliqcli_la_SOURCES = \

@@ -20,6 +20,7 @@
 #include "cli/sig.h"
 #include "engine/liq.h"
 #include "serve/serve.h"
+#include "watch/watch.h"
 
 _Static_assert(CLI_EXIT_INTERRUPTED == 128 + SIGINT && CLI_EXIT_TERMINATED == 128 + SIGTERM,
                "cli_signal_exit (cli/sig.c) returns 128 + the signal: the registry must agree");
@@ -44,6 +45,14 @@ int main(int argc, char **argv)
         liq_global_cleanup();
         apr_terminate();
         return src;
+    }
+    if (argc > 1 && strcmp(argv[1], "watch") == 0) { /* liq watch: its own signals (watch.h) */
+        setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+        int wrc = watch_main(argc - 1, argv + 1, stdout, stderr);
+        fflush(stdout);
+        liq_global_cleanup();
+        apr_terminate();
+        return wrc;
     }
     if (cli_signals_install() != 0) {
         int err = errno;

@@ -11,7 +11,9 @@ libliqwatch_la_SOURCES = \
 	watch/metric.c watch/metric.h \
 	watch/prom.c watch/prom.h \
 	watch/alarm.c watch/alarm.h \
-	watch/action.c watch/action.h
+	watch/action.c watch/action.h \
+	watch/defs.c watch/defs.h \
+	watch/main.c
 libliqwatch_la_CPPFLAGS = $(AM_CPPFLAGS) $(MHD_CFLAGS)
 libliqwatch_la_LIBADD = $(MHD_LIBS) $(CURL_LIBS)
 

@@ -102,4 +102,9 @@ typedef struct WatchEvent {
                               * now (live) */
 } WatchEvent;
 
+/* liq watch: runs with argv[0] "watch" (cli/main.c dispatches to it after the process
+ * set-up); its own signals (SIGINT, SIGTERM end a follow after its current read). Returns an
+ * exit code of cli/exit_codes.def. */
+int watch_main(int argc, char **argv, FILE *out, FILE *err);
+
 #endif
