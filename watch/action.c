@@ -281,9 +281,9 @@ static void new_uuid(char out[37])
     }
     r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
     r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
-    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-             r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12],
-             r[13], r[14], r[15]);
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", r[0],
+             r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13],
+             r[14], r[15]);
 }
 
 static int64_t wall_ms(void)
@@ -302,8 +302,7 @@ static void topic_arn(const WatchMsgOpts *o, LiqBuf *b)
     buf_addc(b, 0);
 }
 
-void watch_event_sns(const WatchEvent *ev, const WatchMsgOpts *o, const char *message_id,
-                     LiqBuf *b)
+void watch_event_sns(const WatchEvent *ev, const WatchMsgOpts *o, const char *message_id, LiqBuf *b)
 {
     char id[37];
     if (!message_id) {
@@ -312,8 +311,8 @@ void watch_event_sns(const WatchEvent *ev, const WatchMsgOpts *o, const char *me
     }
     LiqBuf msg = {0}, subject = {0}, topic = {0};
     watch_event_message(ev, o, &msg);
-    buf_printf(&subject, "%s: \"%s\" in %s", watch_state_name(ev->new_state),
-               ev->alarm->alarm_name, watch_region_name(region_of(o)));
+    buf_printf(&subject, "%s: \"%s\" in %s", watch_state_name(ev->new_state), ev->alarm->alarm_name,
+               watch_region_name(region_of(o)));
     topic_arn(o, &topic);
     buf_adds(b, "{\"Type\":\"Notification\",\"MessageId\":");
     jstr(b, message_id);
@@ -336,27 +335,27 @@ void watch_event_sns(const WatchEvent *ev, const WatchMsgOpts *o, const char *me
 typedef struct Job {
     struct Job *next;
     WatchActionKind kind;
-    char *target;    /* the URL or the command line */
-    char *message;   /* the CloudWatch alarm JSON (command stdin) */
-    char *body;      /* the SNS notification (webhooks) */
+    char *target;  /* the URL or the command line */
+    char *message; /* the CloudWatch alarm JSON (command stdin) */
+    char *body;    /* the SNS notification (webhooks) */
     char *msg_id;
-    char *what;      /* "alarm 'x' (OK -> ALARM)", for warnings */
+    char *what; /* "alarm 'x' (OK -> ALARM)", for warnings */
     int attempts;
-    int64_t due;     /* CLOCK_MONOTONIC ms of the next attempt (set-aside jobs) */
+    int64_t due; /* CLOCK_MONOTONIC ms of the next attempt (set-aside jobs) */
 } Job;
 
 struct WatchActions {
     WatchActionOpts o;
-    char *topic;                  /* TopicArn, for the x-amz-sns-topic-arn header */
+    char *topic; /* TopicArn, for the x-amz-sns-topic-arn header */
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    Job *head, *tail;             /* ready, oldest first */
-    Job *later;                   /* set aside for a retry, any order */
-    int held;                     /* jobs in both lists plus the one running */
+    Job *head, *tail; /* ready, oldest first */
+    Job *later;       /* set aside for a retry, any order */
+    int held;         /* jobs in both lists plus the one running */
     int stopping, drain;
     WatchActionStats st;
-    CURL *curl;                   /* the worker's handle (connections kept between jobs) */
+    CURL *curl; /* the worker's handle (connections kept between jobs) */
 };
 
 void watch_action_opts_default(WatchActionOpts *o)
@@ -397,8 +396,8 @@ static void url_shown(const char *url, char *out, size_t n)
     const char *at = memchr(host, '@', (size_t)(end - host));
     if (at)
         host = at + 1;
-    snprintf(out, n, "%.*s%.*s%s", (int)(strstr(url, "//") + 2 - url), url, (int)(end - host),
-             host, *end ? "/..." : "");
+    snprintf(out, n, "%.*s%.*s%s", (int)(strstr(url, "//") + 2 - url), url, (int)(end - host), host,
+             *end ? "/..." : "");
 }
 
 static void job_free(Job *j)
@@ -681,8 +680,8 @@ static void *worker(void *arg)
             w->st.failed++;
             pthread_mutex_unlock(&w->mu);
             if (j->kind == WATCH_ACTION_URL && r == 0)
-                warn(w, "%s: POST to %s failed after %d attempts (%s)", j->what, shown,
-                     j->attempts, why);
+                warn(w, "%s: POST to %s failed after %d attempts (%s)", j->what, shown, j->attempts,
+                     why);
             else if (j->kind == WATCH_ACTION_URL)
                 warn(w, "%s: POST to %s was refused (%s; not retried)", j->what, shown, why);
             else
@@ -836,6 +835,14 @@ void watch_actions_stats(WatchActions *w, WatchActionStats *st)
 {
     pthread_mutex_lock(&w->mu);
     *st = w->st;
+    pthread_mutex_unlock(&w->mu);
+}
+
+void watch_actions_drain(WatchActions *w)
+{
+    pthread_mutex_lock(&w->mu);
+    while (w->held > 0)
+        pthread_cond_wait(&w->cv, &w->mu);
     pthread_mutex_unlock(&w->mu);
 }
 

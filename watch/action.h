@@ -44,7 +44,7 @@
  *                             stdin, NDJSON state-change lines)
  *   watch_event_sns           the SNS notification body a webhook receives
  *   watch_action_opts_default, watch_actions_start, watch_actions_submit,
- *   watch_actions_stats, watch_actions_stop    the dispatcher
+ *   watch_actions_stats, watch_actions_drain, watch_actions_stop    the dispatcher
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -67,7 +67,7 @@ typedef enum WatchActionKind {
 /* What an action string is: a URL (starts with http:// or https://, case-insensitive), a
  * command (anything else whose words split: see above), or invalid: an empty command, an
  * unclosed quote, a trailing backslash, a URL without a host; then *why (static text) says
- * why. */
+ * why. APR must be initialised (liq_global_init): the words are split in a pool. */
 WatchActionKind watch_action_kind(const char *action, const char **why);
 
 /* The name SNS subjects and CloudWatch messages give a region ("US East (N. Virginia)"); an
@@ -130,6 +130,10 @@ typedef struct WatchActionStats {
 } WatchActionStats;
 
 void watch_actions_stats(WatchActions *w, WatchActionStats *st);
+
+/* Waits until every job queued so far has run to its end (success, or all its attempts), the
+ * dispatcher still running: for final counters before watch_actions_stop. */
+void watch_actions_drain(WatchActions *w);
 
 /* Stops the worker and frees everything. drain 1: first every queued job runs to its end
  * (success, or all its attempts); drain 0: the job running finishes its attempt, the rest are
