@@ -1269,10 +1269,15 @@ int watch_main(int argc, char **argv, FILE *out, FILE *err)
     if (o.listen) {
         char e[256];
         w.prom = prom_new(10000);
-        if (prom_listen(w.prom, o.listen, o.allow_remote, e, sizeof(e)) < 0) {
+        int port = prom_listen(w.prom, o.listen, o.allow_remote, e, sizeof(e));
+        if (port < 0) {
             fprintf(err, "liq watch: error: %s\n", e);
             rc = CLI_EXIT_USAGE;
             goto done;
+        }
+        if (!o.quiet) { /* the port, also when the system chose it (PORT 0) */
+            fprintf(err, "liq watch: metrics at GET /metrics on port %d\n", port);
+            fflush(err);
         }
         for (int a = 0; a < w.nalarms; a++)
             prom_alarm_set(w.prom, watch_alarm_def(w.alarms[a])->alarm_name,
