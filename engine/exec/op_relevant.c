@@ -24,7 +24,9 @@
  *
  * The state is every value of every field with the side it fell on (malloc'd arrays and a
  * pool of their strings), merged by concatenation; every result is a function of those
- * multisets, so no thread count or batch size changes it.
+ * multisets, so no thread count or batch size changes it. Exact scores need every value, so
+ * the state grows with the rows read: it charges the run's memory budget (budget.h) per
+ * batch, and a run past --memory-limit stops with the limit's error, naming relevantfields.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -37,6 +39,7 @@
 #include "base/mem.h"
 #include "base/num.h"
 #include "engine/data/json.h"
+#include "engine/exec/budget.h"
 #include "engine/exec/op.h"
 #include "engine/input/fmt.h"
 #include "engine/input/src.h"
@@ -52,6 +55,7 @@ typedef struct RelState {
     apr_pool_t *pool; /* names, strings, the hash */
     apr_hash_t *fields; /* name -> RelField */
     uint64_t ncond, nbase;
+    int64_t bytes, charged; /* what it holds, about; what it charged (budget.h) */
 } RelState;
 
 typedef struct RelData {
@@ -77,6 +81,7 @@ typedef struct RelLocal {
     Leaf *leaves;
     int nleaves, cap;
     apr_pool_t *bpool; /* the batch's: leaves of the current record */
+    Budget *mem;       /* the run's memory budget (OpCtx.mem) */
 } RelLocal;
 
 static RelState *state_new(void)
@@ -84,6 +89,7 @@ static RelState *state_new(void)
     RelState *s = mem_calloc(1, sizeof(*s));
     apr_pool_create(&s->pool, NULL);
     s->fields = apr_hash_make(s->pool);
+    s->bytes = (int64_t)sizeof(*s) + 1024; /* the pool's first block, about */
     return s;
 }
 
@@ -107,6 +113,7 @@ static RelField *field_get(RelState *s, const char *name, size_t len)
         f = apr_pcalloc(s->pool, sizeof(*f));
         f->name = apr_pstrmemdup(s->pool, name, len);
         apr_hash_set(s->fields, f->name, (apr_ssize_t)len, f);
+        s->bytes += (int64_t)(sizeof(*f) + len + 1) + 48; /* and the hash's entry */
     }
     return f;
 }
@@ -114,10 +121,13 @@ static RelField *field_get(RelState *s, const char *name, size_t len)
 static void field_add(RelState *s, RelField *f, const Datum *v, int cond)
 {
     if (f->n == f->cap) {
-        f->cap = f->cap ? f->cap * 2 : 16;
+        size_t cap = f->cap ? f->cap * 2 : 16;
+        s->bytes += (int64_t)((cap - f->cap) * (sizeof(Datum) + 1));
+        f->cap = cap;
         f->vals = mem_realloc(f->vals, f->cap * sizeof(Datum));
         f->cond = mem_realloc(f->cond, f->cap);
     }
+    s->bytes += budget_datum_bytes(v);
     f->vals[f->n] = datum_copy(s->pool, v);
     f->cond[f->n++] = (uint8_t)cond;
 }
@@ -129,6 +139,7 @@ static OpLocal *rel_local_new(const Op *op, const OpCtx *ctx, apr_pool_t *pool)
     const RelData *rd = op->data;
     RelLocal *l = apr_pcalloc(pool, sizeof(*l));
     l->st = expr_state_new(pool, rd->cond, ctx->rx);
+    l->mem = ctx->mem;
     return l;
 }
 
@@ -236,6 +247,7 @@ static void rel_sink(const Op *op, OpLocal *lp, Batch *b)
     }
     l->leaves = NULL; /* they were in the batch's pool */
     l->nleaves = l->cap = 0;
+    budget_track(l->mem, &l->s->charged, l->s->bytes, "relevantfields");
 }
 
 /* Moves src's values into dst and frees src. */
@@ -257,8 +269,13 @@ static void rel_combine(const Op *op, OpState *g, OpLocal *lp)
 {
     (void)op;
     RelLocal *l = lp;
-    if (l->s)
-        state_absorb(g, l->s);
+    RelState *s = g;
+    if (l->s) { /* the two charges become the merged state's */
+        int64_t was = s->charged + l->s->charged;
+        state_absorb(s, l->s);
+        s->charged = was;
+        budget_track(l->mem, &s->charged, s->bytes, "relevantfields");
+    }
     l->s = NULL;
 }
 
@@ -490,7 +507,6 @@ static void score_field(const RelState *s, const RelField *f, Scored *out, apr_p
 
 static RowSet *rel_finalize(const Op *op, const OpCtx *ctx, OpState *g)
 {
-    (void)ctx;
     const RelData *rd = op->data;
     RelState *s = g;
     RowSet *rs = rowset_new(op->plan->nslots);
@@ -514,7 +530,9 @@ static RowSet *rel_finalize(const Op *op, const OpCtx *ctx, OpState *g)
         row[rd->out[4]] = sc[i].bmed;
     }
     free(sc);
+    int64_t charged = s->charged;
     state_free(s); /* finalize consumes the state (op.h) */
+    rowset_charge(rs, ctx, charged, "relevantfields");
     return rs;
 }
 

@@ -57,7 +57,7 @@ int an_gexp(int64_t tmin, int64_t tmax)
 
 /* ===== series: cells sorted by key ===== */
 
-static AnCell *cell_at(AnSeries *s, int64_t key)
+static AnCell *cell_at(AnSeries *s, int64_t key, int64_t *heap)
 {
     if (s->n && s->c[s->n - 1].key == key) /* records mostly arrive in time order */
         return &s->c[s->n - 1];
@@ -74,7 +74,9 @@ static AnCell *cell_at(AnSeries *s, int64_t key)
     if (lo < s->n && s->c[lo].key == key)
         return &s->c[lo];
     if (s->n == s->cap) {
-        s->cap = s->cap ? s->cap * 2 : 8;
+        int cap = s->cap ? s->cap * 2 : 8;
+        *heap += (int64_t)sizeof(AnCell) * (cap - s->cap);
+        s->cap = cap;
         s->c = xrealloc(s->c, sizeof(AnCell) * (size_t)s->cap);
     }
     memmove(&s->c[lo + 1], &s->c[lo], sizeof(AnCell) * (size_t)(s->n - lo));
@@ -108,28 +110,32 @@ static void series_coarsen(AnSeries *s, int64_t d)
     s->n = m;
 }
 
-static void series_merge(AnSeries *d, const AnSeries *s)
+static void series_merge(AnSeries *d, const AnSeries *s, int64_t *heap)
 {
     for (int i = 0; i < s->n; i++)
-        cell_join(cell_at(d, s->c[i].key), &s->c[i]);
+        cell_join(cell_at(d, s->c[i].key, heap), &s->c[i]);
 }
 
-static void series_free(AnSeries *s)
+static void series_free(AnSeries *s, int64_t *heap)
 {
+    *heap -= (int64_t)sizeof(AnCell) * s->cap;
     free(s->c);
     memset(s, 0, sizeof(*s));
 }
 
 /* ===== positions and their values ===== */
 
-static void vals_clear(AnPos *p)
+static void vals_clear(AnPos *p, int64_t *heap)
 {
-    for (int i = 0; i < p->nvals; i++)
+    for (int i = 0; i < p->nvals; i++) {
+        *heap -= (int64_t)p->vals[i].len + 1;
         free(p->vals[i].s);
+    }
     p->nvals = 0;
 }
 
-static void val_add(AnPos *p, const char *s, size_t len, int64_t n, int64_t first)
+static void val_add(AnPos *p, const char *s, size_t len, int64_t n, int64_t first,
+                    int64_t *heap)
 {
     if (p->over)
         return;
@@ -143,11 +149,12 @@ static void val_add(AnPos *p, const char *s, size_t len, int64_t n, int64_t firs
         }
     }
     if (p->nvals == AN_MAXVALS) { /* too many values to tell a new one: stop keeping them */
-        vals_clear(p);
+        vals_clear(p, heap);
         p->over = 1;
         return;
     }
     AnVal *v = &p->vals[p->nvals++];
+    *heap += (int64_t)len + 1;
     v->s = xrealloc(NULL, len + 1);
     memcpy(v->s, s, len);
     v->s[len] = 0;
@@ -173,10 +180,10 @@ static AnPos *pos_at(AnStats *a, int tok)
     return &a->pos[i];
 }
 
-static void pos_nonnum(AnPos *p)
+static void pos_nonnum(AnPos *p, int64_t *heap)
 {
     p->nonnum = p->nonhttp = 1;
-    series_free(&p->cells);
+    series_free(&p->cells, heap);
 }
 
 /* The number a token stands for: "503", "-1.5", "12ms", "latency=12ms", "(42)", "status:500,".
@@ -229,16 +236,17 @@ void an_free(AnStats *a)
 {
     if (!a)
         return;
-    series_free(&a->cells);
+    series_free(&a->cells, &a->heap);
     for (int i = 0; i < a->npos; i++) {
-        vals_clear(&a->pos[i]);
-        series_free(&a->pos[i].cells);
+        vals_clear(&a->pos[i], &a->heap);
+        series_free(&a->pos[i].cells, &a->heap);
     }
     free(a);
 }
 
-static void series_copy(AnSeries *d, const AnSeries *s)
+static void series_copy(AnSeries *d, const AnSeries *s, int64_t *heap)
 {
+    *heap += (int64_t)sizeof(AnCell) * s->n;
     d->c = s->n ? xrealloc(NULL, sizeof(AnCell) * (size_t)s->n) : NULL;
     if (s->n)
         memcpy(d->c, s->c, sizeof(AnCell) * (size_t)s->n);
@@ -251,16 +259,23 @@ AnStats *an_copy(const AnStats *a)
         return NULL;
     AnStats *c = an_new();
     *c = *a;
-    series_copy(&c->cells, &a->cells);
+    c->heap = 0;
+    series_copy(&c->cells, &a->cells, &c->heap);
     for (int i = 0; i < a->npos; i++) {
-        series_copy(&c->pos[i].cells, &a->pos[i].cells);
+        series_copy(&c->pos[i].cells, &a->pos[i].cells, &c->heap);
         for (int k = 0; k < a->pos[i].nvals; k++) {
             const AnVal *v = &a->pos[i].vals[k];
+            c->heap += (int64_t)v->len + 1;
             c->pos[i].vals[k].s = xrealloc(NULL, v->len + 1);
             memcpy(c->pos[i].vals[k].s, v->s, v->len + 1);
         }
     }
     return c;
+}
+
+int64_t an_bytes(const AnStats *a)
+{
+    return a ? (int64_t)sizeof(*a) + a->heap : 0;
 }
 
 void an_coarsen(AnStats *a, int gexp)
@@ -285,20 +300,20 @@ void an_add(AnStats *a, int gexp, int64_t ts, const AnTok *vars, int nvars)
         a->tmax = ts;
     a->nts++;
     int64_t key = floordiv(ts, an_width(a->gexp));
-    cell_at(&a->cells, key)->n++;
+    cell_at(&a->cells, key, &a->heap)->n++;
     for (int i = 0; i < nvars; i++) {
         AnPos *p = pos_at(a, vars[i].tok);
         if (!p)
             break;
-        val_add(p, vars[i].s, vars[i].len, 1, ts);
+        val_add(p, vars[i].s, vars[i].len, 1, ts, &a->heap);
         if (p->nonnum)
             continue;
         double v;
         if (!num_value(vars[i].s, vars[i].len, &v)) {
-            pos_nonnum(p);
+            pos_nonnum(p, &a->heap);
             continue;
         }
-        AnCell *c = cell_at(&p->cells, key);
+        AnCell *c = cell_at(&p->cells, key, &a->heap);
         c->n++;
         c->sum += v;
         c->sumsq += v * v;
@@ -327,23 +342,24 @@ void an_merge(AnStats *dst, AnStats *src)
             dst->tmax = src->tmax;
         dst->nts += src->nts;
     }
-    series_merge(&dst->cells, &src->cells);
+    series_merge(&dst->cells, &src->cells, &dst->heap);
     for (int i = 0; i < src->npos; i++) {
         AnPos *sp = &src->pos[i], *dp = pos_at(dst, sp->tok);
         if (!dp)
             break;
         if (sp->nonnum)
-            pos_nonnum(dp);
+            pos_nonnum(dp, &dst->heap);
         dp->nonhttp |= sp->nonhttp;
         if (sp->over) {
-            vals_clear(dp);
+            vals_clear(dp, &dst->heap);
             dp->over = 1;
         } else {
             for (int k = 0; k < sp->nvals; k++)
-                val_add(dp, sp->vals[k].s, sp->vals[k].len, sp->vals[k].n, sp->vals[k].first);
+                val_add(dp, sp->vals[k].s, sp->vals[k].len, sp->vals[k].n, sp->vals[k].first,
+                        &dst->heap);
         }
         if (!dp->nonnum)
-            series_merge(&dp->cells, &sp->cells);
+            series_merge(&dp->cells, &sp->cells, &dst->heap);
     }
 }
 
@@ -352,8 +368,8 @@ void an_widen(AnStats *a, int tok, const char *s, size_t len, int64_t count, int
     AnPos *p = pos_at(a, tok);
     if (!p)
         return;
-    pos_nonnum(p); /* a word that was a constant of its group holds no digit */
-    val_add(p, s, len, count, first);
+    pos_nonnum(p, &a->heap); /* a word that was a constant of its group holds no digit */
+    val_add(p, s, len, count, first, &a->heap);
 }
 
 /* ===== the frame and the detectors ===== */

@@ -60,6 +60,7 @@ typedef struct AnPos {
 } AnPos;
 
 typedef struct AnStats {
+    int64_t heap;            /* bytes its cells and values hold on the heap (an_bytes) */
     int gexp;
     int64_t tmin, tmax, nts; /* timestamps of the records (nts: how many) */
     AnSeries cells;
@@ -106,6 +107,9 @@ void an_free(AnStats *a);
 void an_add(AnStats *a, int gexp, int64_t ts, const AnTok *vars, int nvars);
 /* A deep copy of a (NULL for NULL). */
 AnStats *an_copy(const AnStats *a);
+/* The bytes a holds (itself, its cells and values): what the pattern operator charges its
+ * run's memory budget for it (engine/exec/budget.h). */
+int64_t an_bytes(const AnStats *a);
 /* Adds src's statistics to dst (src is coarsened and left unusable: free it). */
 void an_merge(AnStats *dst, AnStats *src);
 /* Template merging: position tok became a variable; the records counted by a had value s there. */

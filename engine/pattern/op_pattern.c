@@ -59,12 +59,14 @@ typedef struct GSet {
     int64_t tmin, tmax, nts; /* anomaly: the timestamps seen, and their cell width */
     int gexp;
     int64_t tbytes, charged; /* templates' bytes; what the set charged (engine/exec/budget.h) */
+    int64_t anbytes;         /* anomaly: what the groups' AnStats hold (an_bytes) */
 } GSet;
 
 /* The heap a set holds, about (the memory budget's charge). */
 static int64_t gset_bytes(const GSet *s)
 {
-    return (int64_t)(s->cap * sizeof(Group) + (s->mask + 1) * sizeof(uint32_t)) + s->tbytes;
+    return (int64_t)(s->cap * sizeof(Group) + (s->mask + 1) * sizeof(uint32_t)) + s->tbytes +
+           s->anbytes;
 }
 
 typedef struct PatternData {
@@ -317,9 +319,13 @@ static void pattern_sink(const Op *op, OpLocal *lp, Batch *b)
             if (t->type != VT_TS)
                 continue; /* clustered, but not placed in time */
             gset_time(l->set, t->v.i, t->v.i, 1);
-            if (!g->an)
+            if (!g->an) {
                 g->an = an_new();
+                l->set->anbytes += an_bytes(g->an);
+            }
+            int64_t was = g->an->heap;
             an_add(g->an, l->set->gexp, t->v.i, vars, nvars);
+            l->set->anbytes += g->an->heap - was;
         }
     }
     budget_track(x->mem, &l->set->charged, gset_bytes(l->set), "pattern");
@@ -335,8 +341,11 @@ static void gset_merge(GSet *gs, GSet *ls)
             continue;
         if (!g->an) {
             g->an = lg->an; /* moved */
+            gs->anbytes += an_bytes(g->an);
         } else {
+            int64_t was = g->an->heap;
             an_merge(g->an, lg->an);
+            gs->anbytes += g->an->heap - was;
             an_free(lg->an);
         }
         lg->an = NULL;
@@ -375,6 +384,7 @@ static OpState *pattern_copy(const Op *op, const OpState *g)
         const Group *sg = &s->g[i];
         Group *cg = gset_add(c, sg->tmpl, sg->len, sg->count, sg->prev, sg->first);
         cg->an = an_copy(sg->an);
+        c->anbytes += an_bytes(cg->an);
     }
     c->tmin = s->tmin;
     c->tmax = s->tmax;

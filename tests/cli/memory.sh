@@ -44,6 +44,23 @@ stops() {
 }
 stops 'stats pct(ms, 50)' stats
 stops 'pattern msg' pattern
+stops 'relevantfields user, ms where ms > 500' relevantfields # every value is kept (exact scores)
+
+# pattern | anomaly keeps time cells and values per group: 40 groups of up to 512 cells per
+# numeric position hold about 6 MB; charged, they stop at 1M (before: 40 groups counted as
+# a few KB, the run held 6 MB under --memory-limit 1M with exit 0)
+awk 'BEGIN { for (i = 1; i <= 30000; i++) { k = i % 40; w = ""
+    for (j = k + 1; j > 0; j = int(j / 26)) w = w substr("abcdefghijklmnopqrstuvwxyz", j % 26 + 1, 1)
+    printf "{\"@timestamp\":%d000,\"msg\":\"svc %s request took %d ms code %d\"}\n", 1700000000 + i * 7, w, i % 331, 200 + i % 7 } }' \
+    >"$tmp/an.jsonl"
+for t in 1 2; do
+    run --threads "$t" --memory-limit 1M 'pattern msg | anomaly' "$tmp/an.jsonl"
+    expect_rc 5 "pattern | anomaly (--threads $t)"
+    expect_err_has "liq: error: pattern needs more than the memory limit (--memory-limit 1M)" \
+        "pattern | anomaly (--threads $t)"
+done
+run --memory-limit 16M 'pattern msg | anomaly' "$tmp/an.jsonl"
+expect_rc 0 "pattern | anomaly under 16M"
 
 # rows held before a breaker's end are charged as they come, not when it ends (issue 15): the
 # window commands, join and unnest stop with exit 5 naming the command, having held little
