@@ -49,11 +49,15 @@ ROOMS = {
     "cli": {"base", "engine/public"},
     # serve/: a client of liq.h like cli/, which also reads requests with the one JSON reader
     "serve": {"base", "engine/public", "engine/data"},
+    # watch/: liq watch, a client of liq.h too (metric filters run as queries), reading
+    # definitions with the JSON reader; cli/ for the exit code registry (cli/cli.h)
+    "watch": {"base", "engine/public", "engine/data", "cli"},
 }
 # the library's public headers: all cli/ may include of it (besides base/)
 PUBLIC = {"engine/liq.h"}
-# the executable's entry (cli/main.c) dispatches 'liq serve' to the server's one entry point
-ENTRY = {("cli/main.c", "serve/serve.h")}
+# the executable's entry (cli/main.c) dispatches 'liq serve' and 'liq watch' to their one
+# entry points
+ENTRY = {("cli/main.c", "serve/serve.h"), ("cli/main.c", "watch/watch.h")}
 # files that may see the AST: the front end, planning, and the compile entry of the door
 AST_ROOMS = ("lexer/", "parser/", "engine/plan/")
 AST_FILES = {"engine/liq.c", "engine/liq_int.h"}
