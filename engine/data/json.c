@@ -184,9 +184,11 @@ static inline void child_match(const Scan *s, int d, const char *seg, size_t n, 
         size_t wl = s->want->lens[k];
         if (wl < full || (wl > full && w[full] != '.')) /* neither this name nor under it */
             continue;
-        if (!top && (memcmp(w, path, plen) != 0 || w[plen] != '.'))
+        /* the segment first, its first byte inline: most names differ there */
+        const char *ws = w + base + (size_t)at;
+        if ((n && ws[0] != seg[0]) || (at && w[base] != '@') || memcmp(ws, seg, n) != 0)
             continue;
-        if ((at && w[base] != '@') || memcmp(w + base + (size_t)at, seg, n) != 0)
+        if (!top && (w[plen] != '.' || memcmp(w, path, plen) != 0))
             continue;
         if (wl == full)
             *exact = k;
@@ -212,7 +214,20 @@ static void ex_open(void *ctx, int d, int obj, const char *at)
     s->path.base[d] = s->path.len;
 }
 
-static void ex_key(void *ctx, int d, const char *b, const char *e, int esc)
+/* A key that may be wanted or lead to a wanted name: matched (not inlined: most keys are
+ * dropped by ex_key's first tests, inlined in the walker). */
+static __attribute__((noinline)) void ex_key_match(Scan *s, int d, const char *b, size_t n,
+                                                   int esc)
+{
+    if (esc) { /* checked by the walker: decodes */
+        b = json_unescape(b, n, &n, s->pool);
+        if (d == 1 && !first_byte_wanted(s, n ? (unsigned char)b[0] : 0))
+            return;
+    }
+    ex_child(s, d, b, n, d == 1 && n > 0 && b[0] == '@');
+}
+
+static JSON_INLINE void ex_key(void *ctx, int d, const char *b, const char *e, int esc)
 {
     Scan *s = ctx;
     s->k = -1;
@@ -224,12 +239,7 @@ static void ex_key(void *ctx, int d, const char *b, const char *e, int esc)
      * first byte is the key's own unless it starts an escape) */
     if (d == 1 && (!n || b[0] != '\\') && !first_byte_wanted(s, n ? (unsigned char)b[0] : 0))
         return;
-    if (esc) { /* checked by the walker: decodes */
-        b = json_unescape(b, n, &n, s->pool);
-        if (d == 1 && !first_byte_wanted(s, n ? (unsigned char)b[0] : 0))
-            return;
-    }
-    ex_child(s, d, b, n, d == 1 && n > 0 && b[0] == '@');
+    ex_key_match(s, d, b, n, esc);
 }
 
 static void ex_elem(void *ctx, int d, unsigned idx)
@@ -243,13 +253,20 @@ static void ex_elem(void *ctx, int d, unsigned idx)
     ex_child(s, d, num, index_seg(idx, num), 0);
 }
 
-static void ex_leaf(void *ctx, int d, JsonLeaf t, const char *b, const char *e, int esc)
+static __attribute__((noinline)) void ex_leaf_set(Scan *s, JsonLeaf t, const char *b,
+                                                  const char *e, int esc)
+{
+    s->out[s->k] = leaf_datum(t, b, e, esc, s->pool);
+}
+
+static JSON_INLINE void ex_leaf(void *ctx, int d, JsonLeaf t, const char *b, const char *e,
+                                int esc)
 {
     Scan *s = ctx;
     (void)d;
     if (++s->leaves > s->max || s->k < 0)
         return;
-    s->out[s->k] = leaf_datum(t, b, e, esc, s->pool);
+    ex_leaf_set(s, t, b, e, esc);
 }
 
 static const JsonVisitor extract_visitor = {

@@ -99,6 +99,8 @@ uint64_t *json_walk_grow(uint64_t *bits, size_t *cap, const uint64_t *local);
 
 static JSON_INLINE const char *json_ws(const char *p, const char *end)
 {
+    if (p < end && (unsigned char)*p > ' ') /* compact JSON has none: one test */
+        return p;
     while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
         p++;
     return p;
