@@ -221,6 +221,7 @@ static const char usage_text[] =
     "       liq [OPTIONS] @NAME [INPUT...]        run a saved query\n"
     "       liq [OPTIONS] --fields [INPUT...]     list the fields of the inputs\n"
     "       liq serve --log-group NAME=PATH ...   a CloudWatch Logs API endpoint (--help)\n"
+    "       liq watch [WATCH OPTIONS] INPUT...    CloudWatch metric filters and alarms (--help)\n"
     "\n"
     "Runs a CloudWatch Logs Insights query over log files. INPUT is a file, a directory\n"
     "(read recursively, in sorted order), '-' for standard input, or an S3 URI:\n"
