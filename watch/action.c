@@ -768,6 +768,8 @@ static const char *const *actions_of(const WatchEvent *ev)
 
 int watch_actions_submit(WatchActions *w, const WatchEvent *ev)
 {
+    if (!w)
+        return 0;
     const char *const *list = actions_of(ev);
     int n = 0;
     while (list && list[n])
@@ -840,6 +842,8 @@ void watch_actions_stats(WatchActions *w, WatchActionStats *st)
 
 void watch_actions_drain(WatchActions *w)
 {
+    if (!w)
+        return;
     pthread_mutex_lock(&w->mu);
     while (w->held > 0)
         pthread_cond_wait(&w->cv, &w->mu);

@@ -117,8 +117,9 @@ typedef struct WatchActions WatchActions;
 WatchActions *watch_actions_start(const WatchActionOpts *o, char **err);
 
 /* Queues the actions of ev's new state (its alarm's list for that state; nothing when the
- * list is empty or actions are disabled). Never blocks on an action. 0, or -1 when the queue
- * had no room for them all: then none of them is queued, and a warning is given. */
+ * list is empty or actions are disabled; nothing either when w is NULL: a replay). Never
+ * blocks on an action. 0, or -1 when the queue had no room for them all: then none of them is
+ * queued, and a warning is given. */
 int watch_actions_submit(WatchActions *w, const WatchEvent *ev);
 
 typedef struct WatchActionStats {
@@ -132,7 +133,7 @@ typedef struct WatchActionStats {
 void watch_actions_stats(WatchActions *w, WatchActionStats *st);
 
 /* Waits until every job queued so far has run to its end (success, or all its attempts), the
- * dispatcher still running: for final counters before watch_actions_stop. */
+ * dispatcher still running: for final counters before watch_actions_stop. NULL: no-op. */
 void watch_actions_drain(WatchActions *w);
 
 /* Stops the worker and frees everything. drain 1: first every queued job runs to its end
