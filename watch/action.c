@@ -72,6 +72,8 @@ WatchActionKind watch_action_kind(const char *action, const char **why)
         }
         return WATCH_ACTION_URL;
     }
+    if (strncmp(action, "arn:", 4) == 0)
+        return WATCH_ACTION_ARN;
     apr_pool_t *pool;
     if (apr_pool_create(&pool, NULL) != APR_SUCCESS) {
         *why = "out of memory";
@@ -771,15 +773,27 @@ int watch_actions_submit(WatchActions *w, const WatchEvent *ev)
     if (!w)
         return 0;
     const char *const *list = actions_of(ev);
-    int n = 0;
-    while (list && list[n])
-        n++;
-    if (n == 0 || !ev->alarm->actions_enabled)
+    if (!list || !list[0] || !ev->alarm->actions_enabled)
         return 0;
     LiqBuf what = {0};
     buf_printf(&what, "alarm '%s' (%s -> %s)", ev->alarm->alarm_name,
                watch_state_name(ev->old_state), watch_state_name(ev->new_state));
     buf_addc(&what, 0);
+    /* AWS actions cannot run here: said, and left out of the jobs */
+    int n = 0;
+    for (size_t i = 0; list[i]; i++) {
+        if (strncmp(list[i], "arn:", 4) == 0)
+            warn(w,
+                 "%s: action %s not run: liq watch runs commands and http(s) URLs, not AWS "
+                 "actions",
+                 what.p, list[i]);
+        else
+            n++;
+    }
+    if (n == 0) {
+        buf_free(&what);
+        return 0;
+    }
     pthread_mutex_lock(&w->mu);
     int room = w->held + n <= w->o.queue_max;
     if (!room) {
@@ -799,7 +813,9 @@ int watch_actions_submit(WatchActions *w, const WatchEvent *ev)
     watch_event_message(ev, &w->o.msg, &msg);
     buf_addc(&msg, 0);
     Job *first = NULL, **link = &first, *last = NULL;
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; list[i]; i++) {
+        if (strncmp(list[i], "arn:", 4) == 0)
+            continue;
         Job *j = mem_calloc(1, sizeof *j);
         j->kind = is_url(list[i]) ? WATCH_ACTION_URL : WATCH_ACTION_COMMAND;
         j->target = mem_strdup(list[i]);

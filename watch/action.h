@@ -17,6 +17,10 @@
  *    A connection failure, a timeout, 429 or 5xx is retried with exponential backoff
  *    (backoff_ms, doubled each time, at most backoff_max_ms apart) up to max_attempts; any
  *    other status, or the last failure, is a warning.
+ *  - an AWS ARN (arn:aws:sns:..., arn:aws:automate:..., as definitions exported by
+ *    `aws cloudwatch describe-alarms` hold): liq has no AWS to call; skipped with a warning
+ *    ("action arn:aws:sns:us-east-1:123456789012:ops not run: liq watch runs commands and
+ *    http(s) URLs, not AWS actions");
  *  - anything else: a command, split into words as the AWS CLI splits credential_process
  *    (quotes and backslashes, no shell: no variables, globs, pipes or redirections) and run
  *    with the Message JSON and a newline on its standard input, its standard output sent to
@@ -62,10 +66,14 @@ typedef enum WatchActionKind {
     WATCH_ACTION_INVALID = -1,
     WATCH_ACTION_COMMAND = 0,
     WATCH_ACTION_URL = 1,
+    WATCH_ACTION_ARN = 2, /* arn:...: an AWS action (SNS topic, EC2, Auto Scaling, ...) as
+                           * describe-alarms exports them; liq cannot run it: skipped at each
+                           * state change with a warning */
 } WatchActionKind;
 
-/* What an action string is: a URL (starts with http:// or https://, case-insensitive), a
- * command (anything else whose words split: see above), or invalid: an empty command, an
+/* What an action string is: a URL (starts with http:// or https://, case-insensitive), an
+ * AWS ARN (starts with "arn:"), a command (anything else whose words split: see above), or
+ * invalid: an empty command, an
  * unclosed quote, a trailing backslash, a URL without a host; then *why (static text) says
  * why. APR must be initialised (liq_global_init): the words are split in a pool. */
 WatchActionKind watch_action_kind(const char *action, const char **why);

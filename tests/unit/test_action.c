@@ -182,8 +182,8 @@ static void test_action_kinds(void **state)
     assert_string_equal(why, "an empty command");
     assert_int_equal(watch_action_kind("say \"unclosed", &why), WATCH_ACTION_INVALID);
     assert_string_equal(why, "no closing quotation");
-    /* an SNS topic ARN is a command here (no SNS): it will fail to run, with a warning */
-    assert_int_equal(watch_action_kind("arn:aws:sns:us-east-1:1:t", &why), WATCH_ACTION_COMMAND);
+    /* an SNS topic ARN, as describe-alarms exports them: valid, never run */
+    assert_int_equal(watch_action_kind("arn:aws:sns:us-east-1:1:t", &why), WATCH_ACTION_ARN);
     assert_string_equal(watch_region_name("ap-northeast-2"), "Asia Pacific (Seoul)");
     assert_string_equal(watch_region_name("xx-mars-1"), "xx-mars-1");
 }
@@ -239,7 +239,8 @@ static void test_action_command_gets_the_message_on_stdin(void **state)
     snprintf(out, sizeof out, "%s/got's.json", dir);
     /* words: sh, -c, the script, then $0: quoted as the AWS CLI splits, no shell reads it */
     snprintf(cmd, sizeof cmd, "sh -c 'cat > \"$0\"' \"%s\"", out);
-    const char *cmds[] = {cmd, "false", "/nonexistent/notify", NULL};
+    const char *cmds[] = {"arn:aws:sns:us-east-1:123456789012:ops", cmd, "false",
+                          "/nonexistent/notify", NULL};
     WatchAlarmDef d = sample_def();
     d.ok_actions = cmds;
     WatchEvent ev = sample_event(&d);
@@ -252,7 +253,12 @@ static void test_action_command_gets_the_message_on_stdin(void **state)
     ev.new_state = WATCH_INSUFFICIENT_DATA;
     assert_int_equal(watch_actions_submit(a, &ev), 0);
     ev.new_state = WATCH_OK;
+    watch_actions_drain(a);
     WatchActionStats st;
+    watch_actions_stats(a, &st);
+    assert_int_equal(st.queued, 3); /* the ARN is no job */
+    assert_int_equal(st.delivered, 1);
+    assert_int_equal(st.failed, 2);
     watch_actions_stop(a, 1);
     size_t len;
     char *got = slurp(out, &len);
@@ -263,12 +269,14 @@ static void test_action_command_gets_the_message_on_stdin(void **state)
     assert_memory_equal(got, want.p, want.len);
     free(got);
     buf_free(&want);
-    assert_int_equal(w.n, 2);
-    assert_string_equal(w.text[0], "alarm 'api-errors' (ALARM -> OK): command failed: false "
+    assert_int_equal(w.n, 3);
+    assert_string_equal(w.text[0], "alarm 'api-errors' (ALARM -> OK): action "
+                                   "arn:aws:sns:us-east-1:123456789012:ops not run: liq watch runs "
+                                   "commands and http(s) URLs, not AWS actions");
+    assert_string_equal(w.text[1], "alarm 'api-errors' (ALARM -> OK): command failed: false "
                                    "exited with status 1");
-    assert_string_equal(w.text[1], "alarm 'api-errors' (ALARM -> OK): command failed: cannot "
+    assert_string_equal(w.text[2], "alarm 'api-errors' (ALARM -> OK): command failed: cannot "
                                    "run /nonexistent/notify: No such file or directory");
-    (void)st;
     unlink(out);
     rmdir(dir);
 }
