@@ -258,8 +258,8 @@ static void json_time(LiqBuf *b, int64_t ms)
     struct tm tm;
     int millis;
     split_time(ms, &tm, &millis);
-    buf_printf(b, "\"%04d-%02d-%02dT%02d:%02d:%02d.%03d+0000\"", tm.tm_year + 1900,
-               tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
+    buf_printf(b, "\"%04d-%02d-%02dT%02d:%02d:%02d.%03d+0000\"", tm.tm_year + 1900, tm.tm_mon + 1,
+               tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
 }
 
 /* ===== checking a definition ===== */
@@ -409,10 +409,10 @@ typedef struct Period {
 
 struct WatchAlarm {
     const WatchAlarmDef *def;
-    int range;        /* R */
-    Period *hist;     /* the last R periods fed, oldest first; n of them known */
+    int range;    /* R */
+    Period *hist; /* the last R periods fed, oldest first; n of them known */
     int n;
-    int *scratch;     /* 2 R ints: an Outcome's slot and fill */
+    int *scratch;       /* 2 R ints: an Outcome's slot and fill */
     int64_t last_start; /* INT64_MIN before any */
     WatchState state;
     char *reason, *reason_data;
@@ -492,11 +492,11 @@ static int m_of(const WatchAlarmDef *d)
 
 /* One evaluation's outcome: the state (or keep), and what the reason tells. */
 typedef struct Outcome {
-    int keep;          /* ignore: the state stays, nothing to say */
+    int keep; /* ignore: the state stays, nothing to say */
     WatchState state;
-    int nev;           /* evaluated slots, newest first: indexes into the range (R slots,
-                        * slot R-1 the newest), fill marks the missing ones filled; both
-                        * arrays are the alarm's scratch, R long */
+    int nev; /* evaluated slots, newest first: indexes into the range (R slots,
+              * slot R-1 the newest), fill marks the missing ones filled; both
+              * arrays are the alarm's scratch, R long */
     int *slot;
     int *fill;
     int nfill;
@@ -617,8 +617,7 @@ static void reason_text(const WatchAlarm *a, const Outcome *o, LiqBuf *b)
         real++;
         support += breaches(d, real_at(a, o->slot[i])->value) == alarm;
     }
-    const char *label =
-        d->treat_missing == WATCH_MISSING_BREACHING ? "Breaching" : "NonBreaching";
+    const char *label = d->treat_missing == WATCH_MISSING_BREACHING ? "Breaching" : "NonBreaching";
     buf_adds(b, "Threshold Crossed: ");
     if (support == 0) {
         if (real == 0)
@@ -647,8 +646,8 @@ static void reason_text(const WatchAlarm *a, const Outcome *o, LiqBuf *b)
         reason_time(b, p->start);
         buf_addc(b, ')');
     }
-    buf_printf(b, "] %s %s%s the threshold (", plural(support, "was", "were"),
-               alarm ? "" : "not ", compare_words[d->op]);
+    buf_printf(b, "] %s %s%s the threshold (", plural(support, "was", "were"), alarm ? "" : "not ",
+               compare_words[d->op]);
     watch_java_double(b, d->threshold);
     buf_addc(b, ')');
     if (o->nfill)
@@ -819,8 +818,7 @@ int watch_alarm_feed(WatchAlarm *a, int64_t start_ms, const WatchPoint *p, int64
 {
     double v = 0;
     int has = p && watch_alarm_point_value(a->def, p, &v) == 0;
-    return watch_alarm_feed_value(a, start_ms, has, v, has ? p->sample_count : 0, now_ms, fn,
-                                  ud);
+    return watch_alarm_feed_value(a, start_ms, has, v, has ? p->sample_count : 0, now_ms, fn, ud);
 }
 
 /* ===== state kept between runs ===== */
@@ -876,8 +874,7 @@ static int restore_node(WatchAlarm *a, const JdNode *o, char **err)
     char sv[24] = "";
     if (state && state->len < sizeof sv)
         memcpy(sv, state->s, state->len);
-    if (!state || watch_state_parse(sv, &s) != 0 || !reason ||
-        !data || !when || !period || !pts)
+    if (!state || watch_state_parse(sv, &s) != 0 || !reason || !data || !when || !period || !pts)
         return fail(err, d, "the saved state is not an alarm state");
     if ((int64_t)period->num != d->period_s)
         return fail(err, d, "the saved state is for a period of %lld s, the alarm's is %lld s",

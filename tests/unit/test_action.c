@@ -360,8 +360,10 @@ static void test_action_webhook_failures_and_stop(void **state)
     watch_actions_stop(a, 1);
     assert_int_equal(w.n, 1);
     char want[400];
-    snprintf(want, sizeof want, "alarm 'api-errors' (OK -> ALARM): POST to http://127.0.0.1:%d/..."
-             " failed after 3 attempts (Couldn't connect to server)", port);
+    snprintf(want, sizeof want,
+             "alarm 'api-errors' (OK -> ALARM): POST to http://127.0.0.1:%d/..."
+             " failed after 3 attempts (Couldn't connect to server)",
+             port);
     assert_string_equal(w.text[0], want);
     assert_null(strstr(w.text[0], "secret-token"));
 

@@ -29,7 +29,7 @@
 #include "watch/alarm.h"
 
 /* 2026-12-07T10:00:00Z */
-#define T0 1796637600000LL
+#define T0  1796637600000LL
 #define MIN 60000LL
 
 static WatchAlarmDef def_of(int n, int m, WatchMissing t)
@@ -67,8 +67,8 @@ static int64_t feed_row(WatchAlarm *a, const char *row, int64_t k)
 
 typedef struct Row {
     const char *points;
-    int missing;                    /* the "# of missing data points" column */
-    const char *col[4];             /* MISSING, IGNORE, BREACHING, NOT BREACHING */
+    int missing;        /* the "# of missing data points" column */
+    const char *col[4]; /* MISSING, IGNORE, BREACHING, NOT BREACHING */
 } Row;
 
 /* "Retain current state" is "KEEP" */
@@ -124,15 +124,15 @@ static void check_row(const Row *r, int m)
             if (strcmp(want, "KEEP") == 0) {
                 if (after != before)
                     fail_msg("row '%s' (M %d), %s: state %s, expected the state kept (%s)",
-                             r->points, m, watch_missing_name(columns[c]),
-                             watch_state_name(after), watch_state_name(before));
+                             r->points, m, watch_missing_name(columns[c]), watch_state_name(after),
+                             watch_state_name(before));
             } else {
                 WatchState w;
                 assert_int_equal(watch_state_parse(want, &w), 0);
                 if (after != w)
-                    fail_msg("row '%s' (M %d), %s, primed %s: state %s, expected %s",
-                             r->points, m, watch_missing_name(columns[c]),
-                             primes[pr] ? primes[pr] : "(none)", watch_state_name(after), want);
+                    fail_msg("row '%s' (M %d), %s, primed %s: state %s, expected %s", r->points, m,
+                             watch_missing_name(columns[c]), primes[pr] ? primes[pr] : "(none)",
+                             watch_state_name(after), want);
             }
             watch_alarm_free(a);
         }
@@ -221,9 +221,8 @@ static void test_alarm_reasons_as_cloudwatch_words_them(void **state)
     /* the same state again: no change, no event */
     assert_int_equal(watch_alarm_feed_value(a, T0 + MIN, 1, 7.0, 1, 0, record, &s), 0);
     /* back to OK, with the time given (live) */
-    assert_int_equal(watch_alarm_feed_value(a, T0 + 2 * MIN, 1, 0.5, 1, T0 + 3 * MIN + 1234,
-                                            record, &s),
-                     1);
+    assert_int_equal(
+        watch_alarm_feed_value(a, T0 + 2 * MIN, 1, 0.5, 1, T0 + 3 * MIN + 1234, record, &s), 1);
     assert_string_equal(s.reason[1],
                         "Threshold Crossed: 1 out of the last 1 datapoints [0.5 (07/12/26 "
                         "10:02:00)] was not greater than the threshold (3.0) (minimum 1 "
@@ -337,10 +336,19 @@ static void test_alarm_point_statistics_and_percentiles(void **state)
 {
     (void)state;
     double pp[] = {50, 99, 99.9}, pv[] = {2, 8, 9.5};
-    WatchPoint p = {.ns = "App", .metric = "Latency", .ndims = 1,
-                    .dims = {{"Service", "api"}}, .start_ms = T0, .period_s = 60,
-                    .sample_count = 4, .sum = 10, .min = 1, .max = 6, .npct = 3,
-                    .pct_p = pp, .pct_v = pv};
+    WatchPoint p = {.ns = "App",
+                    .metric = "Latency",
+                    .ndims = 1,
+                    .dims = {{"Service", "api"}},
+                    .start_ms = T0,
+                    .period_s = 60,
+                    .sample_count = 4,
+                    .sum = 10,
+                    .min = 1,
+                    .max = 6,
+                    .npct = 3,
+                    .pct_p = pp,
+                    .pct_v = pv};
     WatchAlarmDef d = def_of(1, 1, WATCH_MISSING_MISSING);
     d.metric = "Latency";
     d.ndims = 1;
