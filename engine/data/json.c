@@ -156,6 +156,13 @@ typedef struct Scan {
     int sub;    /* some wanted name lies under the value to come (its path is set) */
     uint64_t first[4]; /* bitset: first bytes of the wanted names (top-level keys) */
     uint8_t track[JSON_MAX_DEPTH + 1]; /* some wanted name lies under the container at d */
+    /* with at most 64 wanted names (masks), sets of them as bits: the candidates of a key
+     * are those with its first byte at the top (fb: each name's first byte), below it those
+     * under its container (cand[d]), which are the names under its key (sub_mask) */
+    int masks;
+    uint8_t fb[64];
+    uint64_t sub_mask;
+    uint64_t cand[JSON_MAX_DEPTH + 1];
     Path path;
 } Scan;
 
@@ -170,8 +177,8 @@ static inline int first_byte_wanted(const Scan *s, unsigned char c)
  * the wanted name equal to path.seg (or -1), *under = whether some wanted name lies below
  * path.seg. At the top level the name is seg alone; below, the path, a dot and seg, even when
  * the path is empty (the child of an empty key: {"":{"a":0}} is ".a"). */
-static inline void child_match(const Scan *s, int d, const char *seg, size_t n, int at,
-                               int *exact, int *under)
+static inline void child_match(Scan *s, int d, const char *seg, size_t n, int at, int *exact,
+                               int *under)
 {
     int top = d == 1;
     const char *path = s->path.p;
@@ -179,6 +186,47 @@ static inline void child_match(const Scan *s, int d, const char *seg, size_t n, 
     size_t base = top ? 0 : plen + 1, full = base + (size_t)at + n;
     *exact = -1;
     *under = 0;
+    s->sub_mask = 0;
+    if (s->masks) {
+        uint64_t m = 0;
+        if (!top) {
+            m = s->cand[d];
+        } else if (!n) {
+            m = s->want->n == 64 ? ~0ULL : (1ULL << s->want->n) - 1;
+        } else {
+            unsigned char c = at ? '@' : (unsigned char)seg[0];
+#ifdef __SSE2__
+            const __m128i cc = _mm_set1_epi8((char)c);
+            for (int i = 0; i < s->want->n; i += 16)
+                m |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+                         _mm_loadu_si128((const __m128i *)(const void *)(s->fb + i)), cc))
+                     << i;
+            if (s->want->n < 64)
+                m &= (1ULL << s->want->n) - 1; /* fb past the names is not theirs */
+#else
+            for (int k = 0; k < s->want->n; k++)
+                m |= (uint64_t)(s->fb[k] == c) << k;
+#endif
+        }
+        for (; m; m &= m - 1) { /* ascending: the last equal name wins, as below */
+            int k = __builtin_ctzll(m);
+            const char *w = s->want->names[k];
+            size_t wl = s->want->lens[k];
+            if (wl < full || (wl > full && w[full] != '.'))
+                continue;
+            const char *ws = w + base + (size_t)at;
+            if ((n && ws[0] != seg[0]) || (at && w[base] != '@') || memcmp(ws, seg, n) != 0)
+                continue;
+            /* below the top, a candidate lies under the container's path already */
+            if (wl == full) {
+                *exact = k;
+            } else {
+                *under = 1;
+                s->sub_mask |= 1ULL << k;
+            }
+        }
+        return;
+    }
     for (int k = 0; k < s->want->n; k++) {
         const char *w = s->want->names[k];
         size_t wl = s->want->lens[k];
@@ -211,6 +259,7 @@ static void ex_open(void *ctx, int d, int obj, const char *at)
     (void)obj;
     (void)at;
     s->track[d] = (uint8_t)s->sub;
+    s->cand[d] = s->sub_mask;
     s->path.base[d] = s->path.len;
 }
 
@@ -290,6 +339,8 @@ int json_extract_cap(const char *line, size_t len, const JsonWant *want, Datum *
     s.sub = 1; /* the record's object: every wanted name lies under it */
     path_init(&s.path);
     memset(s.first, 0, sizeof(s.first));
+    s.masks = want->n <= 64;
+    s.sub_mask = 0;
     for (int k = 0; k < want->n; k++) {
         /* an empty name is matched by the empty key, whose first byte child_match calls 0; so
          * are the names under it, which start with a dot */
@@ -297,6 +348,8 @@ int json_extract_cap(const char *line, size_t len, const JsonWant *want, Datum *
         s.first[c >> 6] |= 1ULL << (c & 63);
         if (c == '.')
             s.first[0] |= 1;
+        if (s.masks)
+            s.fb[k] = c;
     }
     for (int k = 0; k < want->n; k++)
         out[k] = val_null();
