@@ -341,6 +341,8 @@ int json_extract_cap(const char *line, size_t len, const JsonWant *want, Datum *
     memset(s.first, 0, sizeof(s.first));
     s.masks = want->n <= 64;
     s.sub_mask = 0;
+    if (s.masks)
+        memset(s.fb, 0, sizeof(s.fb)); /* child_match reads them 16 at a time */
     for (int k = 0; k < want->n; k++) {
         /* an empty name is matched by the empty key, whose first byte child_match calls 0; so
          * are the names under it, which start with a dot */
