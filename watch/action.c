@@ -164,21 +164,6 @@ static void jlist(LiqBuf *b, const char *const *list)
     buf_addc(b, ']');
 }
 
-/* "2026-12-07T10:05:00.000+0000" (CloudWatch) or "2026-12-07T10:05:00.000Z" (SNS) */
-static void iso_time(LiqBuf *b, int64_t ms, int zulu)
-{
-    int64_t s = ms / 1000, r = ms % 1000;
-    if (r < 0) {
-        r += 1000;
-        s--;
-    }
-    time_t t = (time_t)s;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    buf_printf(b, "\"%04d-%02d-%02dT%02d:%02d:%02d.%03d%s\"", tm.tm_year + 1900, tm.tm_mon + 1,
-               tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)r, zulu ? "Z" : "+0000");
-}
-
 /* Statistic as the SNS message of an alarm spells it: SUM, AVERAGE, SAMPLE_COUNT, ... */
 static const char *statistic_enum(const char *s)
 {
@@ -212,7 +197,7 @@ void watch_event_message(const WatchEvent *ev, const WatchMsgOpts *o, LiqBuf *b)
     buf_adds(b, ",\"NewStateReason\":");
     jstr(b, ev->reason ? ev->reason : "");
     buf_adds(b, ",\"StateChangeTime\":");
-    iso_time(b, ev->time_ms, 0);
+    watch_time_json(b, ev->time_ms, 0);
     buf_adds(b, ",\"Region\":");
     jstr(b, watch_region_name(region));
     LiqBuf arn = {0};
@@ -325,7 +310,7 @@ void watch_event_sns(const WatchEvent *ev, const WatchMsgOpts *o, const char *me
     buf_adds(b, ",\"Message\":");
     esc_json(b, msg.p, msg.len);
     buf_adds(b, ",\"Timestamp\":");
-    iso_time(b, wall_ms(), 1);
+    watch_time_json(b, wall_ms(), 1);
     buf_addc(b, '}');
     buf_free(&msg);
     buf_free(&subject);

@@ -252,14 +252,13 @@ static void reason_time(LiqBuf *b, int64_t ms)
                tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
-/* "2026-12-07T10:00:00.000+0000": CloudWatch's JSON form */
-static void json_time(LiqBuf *b, int64_t ms)
+void watch_time_json(LiqBuf *b, int64_t ms, int zulu)
 {
     struct tm tm;
     int millis;
     split_time(ms, &tm, &millis);
-    buf_printf(b, "\"%04d-%02d-%02dT%02d:%02d:%02d.%03d+0000\"", tm.tm_year + 1900, tm.tm_mon + 1,
-               tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
+    buf_printf(b, "\"%04d-%02d-%02dT%02d:%02d:%02d.%03d%s\"", tm.tm_year + 1900, tm.tm_mon + 1,
+               tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis, zulu ? "Z" : "+0000");
 }
 
 /* ===== checking a definition ===== */
@@ -672,11 +671,11 @@ static void reason_json(const WatchAlarm *a, const Outcome *o, int64_t now, LiqB
 {
     const WatchAlarmDef *d = a->def;
     buf_adds(b, "{\"version\":\"1.0\",\"queryDate\":");
-    json_time(b, now);
+    watch_time_json(b, now, 0);
     int full = o->state != WATCH_INSUFFICIENT_DATA && o->nev > 0;
     if (full) {
         buf_adds(b, ",\"startDate\":");
-        json_time(b, slot_start(a, o->slot[o->nev - 1]));
+        watch_time_json(b, slot_start(a, o->slot[o->nev - 1]), 0);
     }
     if (d->statistic) {
         buf_adds(b, ",\"statistic\":");
@@ -703,7 +702,7 @@ static void reason_json(const WatchAlarm *a, const Outcome *o, int64_t now, LiqB
             if (i)
                 buf_addc(b, ',');
             buf_adds(b, "{\"timestamp\":");
-            json_time(b, slot_start(a, o->slot[i]));
+            watch_time_json(b, slot_start(a, o->slot[i]), 0);
             if (!o->fill[i]) {
                 const Period *p = real_at(a, o->slot[i]);
                 if (p->count > 0) {

@@ -40,6 +40,7 @@
  *   watch_compare_parse/_name, watch_missing_parse/_name, watch_state_parse,
  *   watch_statistic_parse, watch_extended_parse     put-metric-alarm's values as text
  *   watch_java_double      a number as CloudWatch writes it (Java's Double.toString: 5.0)
+ *   watch_time_json        a time as CloudWatch's (and SNS's) JSON writes it
  *   watch_alarm_check      a definition checked as PutMetricAlarm checks it
  *   watch_alarm_matches    does a point belong to the alarm's metric and dimensions
  *   watch_alarm_point_value  the statistic the alarm compares, taken from a point
@@ -83,6 +84,10 @@ int watch_extended_parse(const char *s, double *p);
  * shortest digits that read back, "5.0" for integral values, "1.0E7" and "1.0E-4" outside
  * [1e-3, 1e7). */
 void watch_java_double(LiqBuf *b, double v);
+
+/* Appends epoch milliseconds as a quoted JSON time: "2026-12-07T10:00:00.000+0000" as
+ * CloudWatch writes them (zulu 0), "2026-12-07T10:00:00.000Z" as SNS does (zulu 1). */
+void watch_time_json(LiqBuf *b, int64_t ms, int zulu);
 
 /* Checks a definition as PutMetricAlarm does: a name, a metric name, exactly one of statistic
  * and extended_p, period 10, 30 or a multiple of 60, evaluation_periods >= 1,
