@@ -480,8 +480,10 @@ static void drain(LiqBuf *b, FILE *out)
 static void render_series(LiqBuf *b, Table *t, int om, FILE *file)
 {
     Series **v = mem_alloc(mem_mul(t->n ? t->n : 1, sizeof(*v)));
-    memcpy(v, t->all, t->n * sizeof(*v));
-    qsort(v, t->n, sizeof(*v), series_cmp);
+    if (t->n) {
+        memcpy(v, t->all, t->n * sizeof(*v));
+        qsort(v, t->n, sizeof(*v), series_cmp);
+    }
     double *ps = NULL;
     size_t pcap = 0;
     LiqBuf help = {0}, suffix = {0};
@@ -511,7 +513,8 @@ static void render_series(LiqBuf *b, Table *t, int om, FILE *file)
                 }
             }
         }
-        qsort(ps, np, sizeof(*ps), dbl_cmp);
+        if (np > 1)
+            qsort(ps, np, sizeof(*ps), dbl_cmp);
         for (size_t st = 0; st < ST_PCT + np; st++) {
             int kind = st < ST_PCT ? (int)st : ST_PCT;
             int counter = kind == ST_COUNT || kind == ST_SUM;
