@@ -263,9 +263,9 @@ void watch_time_json(LiqBuf *b, int64_t ms, int zulu)
 
 /* ===== checking a definition ===== */
 
-static int fail(char **err, const WatchAlarmDef *d, const char *fmt, ...)
+static int set_err(char **err, const WatchAlarmDef *d, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-static int fail(char **err, const WatchAlarmDef *d, const char *fmt, ...)
+static int set_err(char **err, const WatchAlarmDef *d, const char *fmt, ...)
 {
     LiqBuf b = {0};
     if (d && d->alarm_name && *d->alarm_name)
@@ -290,7 +290,7 @@ static int check_actions(const WatchAlarmDef *d, const char *const *list, const 
     for (size_t i = 0; list && list[i]; i++) {
         const char *why = NULL;
         if (watch_action_kind(list[i], &why) == WATCH_ACTION_INVALID)
-            return fail(err, d, "%s '%s': %s", opt, list[i], why ? why : "not an action");
+            return set_err(err, d, "%s '%s': %s", opt, list[i], why ? why : "not an action");
     }
     return 0;
 }
@@ -298,49 +298,49 @@ static int check_actions(const WatchAlarmDef *d, const char *const *list, const 
 int watch_alarm_check(const WatchAlarmDef *d, char **err)
 {
     if (!d->alarm_name || !*d->alarm_name)
-        return fail(err, d, "--alarm-name is required");
+        return set_err(err, d, "--alarm-name is required");
     if (strlen(d->alarm_name) > 255)
-        return fail(err, d, "--alarm-name is longer than 255 characters");
+        return set_err(err, d, "--alarm-name is longer than 255 characters");
     if (!d->metric || !*d->metric)
-        return fail(err, d, "--metric-name is required");
+        return set_err(err, d, "--metric-name is required");
     const char *canon;
     if (d->statistic && d->extended_p >= 0)
-        return fail(err, d, "give --statistic or --extended-statistic, not both");
+        return set_err(err, d, "give --statistic or --extended-statistic, not both");
     if (!d->statistic && !(d->extended_p >= 0))
-        return fail(err, d, "--statistic or --extended-statistic is required");
+        return set_err(err, d, "--statistic or --extended-statistic is required");
     if (d->statistic && watch_statistic_parse(d->statistic, &canon) != 0)
-        return fail(err, d,
-                    "--statistic must be SampleCount, Average, Sum, Minimum or Maximum "
-                    "(got '%s')",
-                    d->statistic);
+        return set_err(err, d,
+                       "--statistic must be SampleCount, Average, Sum, Minimum or Maximum "
+                       "(got '%s')",
+                       d->statistic);
     if (!d->statistic && !(d->extended_p <= 100))
-        return fail(err, d, "--extended-statistic must be p0 to p100");
+        return set_err(err, d, "--extended-statistic must be p0 to p100");
     if (!(d->period_s == 10 || d->period_s == 30 || (d->period_s > 0 && d->period_s % 60 == 0)))
-        return fail(err, d, "--period must be 10, 30 or a multiple of 60 (got %lld)",
-                    (long long)d->period_s);
+        return set_err(err, d, "--period must be 10, 30 or a multiple of 60 (got %lld)",
+                       (long long)d->period_s);
     if (d->evaluation_periods < 1)
-        return fail(err, d, "--evaluation-periods must be at least 1 (got %d)",
-                    d->evaluation_periods);
+        return set_err(err, d, "--evaluation-periods must be at least 1 (got %d)",
+                       d->evaluation_periods);
     if (d->datapoints_to_alarm < 0 || d->datapoints_to_alarm > d->evaluation_periods)
-        return fail(err, d,
-                    "--datapoints-to-alarm must be between 1 and --evaluation-periods (%d) "
-                    "(got %d)",
-                    d->evaluation_periods, d->datapoints_to_alarm);
+        return set_err(err, d,
+                       "--datapoints-to-alarm must be between 1 and --evaluation-periods (%d) "
+                       "(got %d)",
+                       d->evaluation_periods, d->datapoints_to_alarm);
     /* PutMetricAlarm: "the number of evaluation periods multiplied by the period cannot exceed
      * one day" (7 days for periods of an hour or longer) */
     int64_t limit = d->period_s >= 3600 ? 7 * 86400 : 86400;
     if ((int64_t)d->evaluation_periods * d->period_s > limit)
-        return fail(err, d,
-                    "--evaluation-periods times --period must be at most %lld seconds (%s) "
-                    "(got %lld)",
-                    (long long)limit, limit == 86400 ? "one day" : "7 days",
-                    (long long)d->evaluation_periods * d->period_s);
+        return set_err(err, d,
+                       "--evaluation-periods times --period must be at most %lld seconds (%s) "
+                       "(got %lld)",
+                       (long long)limit, limit == 86400 ? "one day" : "7 days",
+                       (long long)d->evaluation_periods * d->period_s);
     if (!isfinite(d->threshold))
-        return fail(err, d, "--threshold must be a finite number");
+        return set_err(err, d, "--threshold must be a finite number");
     if ((unsigned)d->op > WATCH_LE)
-        return fail(err, d, "unknown --comparison-operator");
+        return set_err(err, d, "unknown --comparison-operator");
     if ((unsigned)d->treat_missing > WATCH_MISSING_NOT_BREACHING)
-        return fail(err, d, "unknown --treat-missing-data");
+        return set_err(err, d, "unknown --treat-missing-data");
     if (check_actions(d, d->alarm_actions, "--alarm-actions", err) != 0 ||
         check_actions(d, d->ok_actions, "--ok-actions", err) != 0 ||
         check_actions(d, d->insufficient_data_actions, "--insufficient-data-actions", err) != 0)
@@ -409,9 +409,16 @@ typedef struct Period {
 struct WatchAlarm {
     const WatchAlarmDef *def;
     int range;    /* R */
-    Period *hist; /* the last R periods fed, oldest first; n of them known */
-    int n;
-    int *scratch;       /* 2 R ints: an Outcome's slot and fill */
+    Period *hist; /* a ring of the last R periods fed: n of them, the oldest at head */
+    int n, head;
+    int *scratch; /* 2 R ints: an Outcome's slot and fill */
+    /* The datapoints of the range as counts, so that an evaluation that changes nothing costs
+     * O(1) (a day of 10-second periods is a range of 8642): a ring of their period numbers and
+     * breaching flags, oldest first; how many breach; how many of the last N breach. */
+    int64_t seq; /* periods pushed so far: the newest is seq - 1 */
+    int64_t *dq_seq;
+    unsigned char *dq_bad;
+    int dq_head, dq_n, dq_badn, win_bad;
     int64_t last_start; /* INT64_MIN before any */
     WatchState state;
     char *reason, *reason_data;
@@ -426,6 +433,8 @@ WatchAlarm *watch_alarm_new(const WatchAlarmDef *def, int range)
     a->range = range > 0 ? (range < n ? n : range) : n + 2;
     a->hist = mem_calloc((size_t)a->range, sizeof *a->hist);
     a->scratch = mem_calloc((size_t)a->range * 2, sizeof *a->scratch);
+    a->dq_seq = mem_calloc((size_t)a->range, sizeof *a->dq_seq);
+    a->dq_bad = mem_calloc((size_t)a->range, sizeof *a->dq_bad);
     a->last_start = INT64_MIN;
     a->state = WATCH_INSUFFICIENT_DATA;
     a->reason = mem_strdup("Unchecked: Initial alarm creation");
@@ -439,6 +448,8 @@ void watch_alarm_free(WatchAlarm *a)
         return;
     free(a->hist);
     free(a->scratch);
+    free(a->dq_seq);
+    free(a->dq_bad);
     free(a->reason);
     free(a->reason_data);
     free(a);
@@ -501,12 +512,19 @@ typedef struct Outcome {
     int nfill;
 } Outcome;
 
+/* The i-th period fed of those kept, oldest first (0 <= i < n). */
+static Period *hist_at(const WatchAlarm *a, int i)
+{
+    int k = a->head + i;
+    return &a->hist[k >= a->range ? k - a->range : k];
+}
+
 /* The range as R slots, oldest first: the periods fed, preceded by unknown (missing) ones
  * before the first period fed. */
 static const Period *slot_at(const WatchAlarm *a, int i)
 {
     int off = a->range - a->n;
-    return i >= off ? &a->hist[i - off] : NULL;
+    return i >= off ? hist_at(a, i - off) : NULL;
 }
 
 /* A slot known to hold a datapoint (evaluated and not filled). */
@@ -664,7 +682,7 @@ static int64_t slot_start(const WatchAlarm *a, int i)
     if (p)
         return p->start;
     int off = a->range - a->n;
-    return a->hist[0].start - (int64_t)(off - i) * a->def->period_s * 1000;
+    return hist_at(a, 0)->start - (int64_t)(off - i) * a->def->period_s * 1000;
 }
 
 static void reason_json(const WatchAlarm *a, const Outcome *o, int64_t now, LiqBuf *b)
@@ -719,15 +737,98 @@ static void reason_json(const WatchAlarm *a, const Outcome *o, int64_t now, LiqB
     buf_addc(b, '}');
 }
 
+/* ===== the counts of the range ===== */
+
+static int dq_index(const WatchAlarm *a, int i)
+{
+    int k = a->dq_head + i;
+    return k >= a->range ? k - a->range : k;
+}
+
+static void dq_pop_front(WatchAlarm *a)
+{
+    int bad = a->dq_bad[a->dq_head];
+    if (a->dq_n <= a->def->evaluation_periods)
+        a->win_bad -= bad;
+    a->dq_badn -= bad;
+    a->dq_head = dq_index(a, 1);
+    a->dq_n--;
+}
+
+static void dq_push_back(WatchAlarm *a, int64_t seq, int bad)
+{
+    int k = dq_index(a, a->dq_n);
+    a->dq_seq[k] = seq;
+    a->dq_bad[k] = (unsigned char)bad;
+    a->dq_n++;
+    a->dq_badn += bad;
+    a->win_bad += bad;
+    if (a->dq_n > a->def->evaluation_periods) /* one leaves the last N */
+        a->win_bad -= a->dq_bad[dq_index(a, a->dq_n - 1 - a->def->evaluation_periods)];
+}
+
+static void dq_clear(WatchAlarm *a)
+{
+    a->dq_head = a->dq_n = a->dq_badn = a->win_bad = 0;
+}
+
+/* The counts again from the periods kept (after a datapoint was replaced). */
+static void dq_rebuild(WatchAlarm *a)
+{
+    dq_clear(a);
+    for (int i = 0; i < a->n; i++) {
+        const Period *p = hist_at(a, i);
+        if (p->has)
+            dq_push_back(a, a->seq - a->n + i, breaches(a->def, p->value));
+    }
+}
+
 /* Pushes one period at the newest end of the range. */
 static void push(WatchAlarm *a, int64_t start, int has, double value, double count)
 {
-    if (a->n == a->range) {
-        memmove(a->hist, a->hist + 1, (size_t)(a->range - 1) * sizeof *a->hist);
-        a->n--;
+    if (a->n == a->range) { /* the oldest leaves: its place takes the newest */
+        *hist_at(a, 0) = (Period){start, has, value, count};
+        a->head = a->head + 1 == a->range ? 0 : a->head + 1;
+    } else {
+        a->n++;
+        *hist_at(a, a->n - 1) = (Period){start, has, value, count};
     }
-    a->hist[a->n++] = (Period){start, has, value, count};
     a->last_start = start;
+    int64_t seq = a->seq++;
+    while (a->dq_n > 0 && a->dq_seq[a->dq_head] <= seq - a->range)
+        dq_pop_front(a);
+    if (has)
+        dq_push_back(a, seq, breaches(a->def, value));
+}
+
+/* The state the range evaluates to, from the counts: what evaluate() decides (see there),
+ * without looking at each period. *keep: ignore keeps the state. */
+static WatchState quick_state(const WatchAlarm *a, int *keep)
+{
+    const WatchAlarmDef *d = a->def;
+    int N = d->evaluation_periods, M = m_of(d);
+    *keep = 0;
+    if (a->dq_n >= N)
+        return a->win_bad >= M ? WATCH_ALARM : WATCH_OK;
+    int bad = a->dq_badn, good = a->dq_n - a->dq_badn;
+    WatchMissing t = d->treat_missing;
+    if (t == WATCH_MISSING_BREACHING || t == WATCH_MISSING_NOT_BREACHING) {
+        if (t == WATCH_MISSING_BREACHING)
+            bad += N - a->dq_n;
+        return bad >= M ? WATCH_ALARM : WATCH_OK;
+    }
+    if (bad >= M)
+        return WATCH_ALARM;
+    if (good > 0)
+        return WATCH_OK;
+    if (t == WATCH_MISSING_IGNORE) {
+        *keep = 1;
+        return a->state;
+    }
+    /* all datapoints breach: the oldest is the first; its age in periods */
+    if (bad > 0 && a->seq - a->dq_seq[a->dq_head] >= M)
+        return WATCH_ALARM;
+    return WATCH_INSUFFICIENT_DATA;
 }
 
 static void set_state(WatchAlarm *a, WatchState s, LiqBuf *reason, LiqBuf *data, int64_t when)
@@ -745,6 +846,9 @@ static void set_state(WatchAlarm *a, WatchState s, LiqBuf *reason, LiqBuf *data,
 /* Evaluates the range as it is; a change goes to fn. 1 when the state changed. */
 static int evaluate_now(WatchAlarm *a, int64_t now_ms, WatchEventFn fn, void *ud)
 {
+    int keep;
+    if (quick_state(a, &keep) == a->state) /* nothing changes: no look at each period */
+        return 0;
     Outcome o;
     evaluate(a, &o);
     if (o.keep || o.state == a->state)
@@ -769,12 +873,7 @@ static int evaluate_now(WatchAlarm *a, int64_t now_ms, WatchEventFn fn, void *ud
 
 static int all_missing(const WatchAlarm *a)
 {
-    if (a->n < a->range)
-        return 0;
-    for (int i = 0; i < a->n; i++)
-        if (a->hist[i].has)
-            return 0;
-    return 1;
+    return a->n == a->range && a->dq_n == 0;
 }
 
 int watch_alarm_feed_value(WatchAlarm *a, int64_t start_ms, int has_value, double value,
@@ -786,8 +885,10 @@ int watch_alarm_feed_value(WatchAlarm *a, int64_t start_ms, int has_value, doubl
     if (a->last_start != INT64_MIN && start_ms <= a->last_start) {
         /* a period already evaluated: its datapoint is replaced, nothing evaluated */
         for (int i = 0; i < a->n; i++)
-            if (a->hist[i].start == start_ms)
-                a->hist[i] = (Period){start_ms, has_value, value, sample_count};
+            if (hist_at(a, i)->start == start_ms) {
+                *hist_at(a, i) = (Period){start_ms, has_value, value, sample_count};
+                dq_rebuild(a);
+            }
         return 0;
     }
     int changes = 0;
@@ -798,7 +899,8 @@ int watch_alarm_feed_value(WatchAlarm *a, int64_t start_ms, int has_value, doubl
         for (int64_t g = 0; g < gaps; g++) {
             if (all_missing(a)) {
                 int64_t last = a->last_start + (gaps - g) * step;
-                a->n = 0;
+                a->n = a->head = 0;
+                dq_clear(a);
                 for (int k = a->range - 1; k >= 0; k--)
                     push(a, last - k * step, 0, 0, 0);
                 break;
@@ -837,7 +939,7 @@ void watch_alarm_state_json(const WatchAlarm *a, LiqBuf *out)
         buf_printf(out, ",\"LastPeriodStart\":%lld", (long long)a->last_start);
     buf_adds(out, ",\"Datapoints\":[");
     for (int i = 0; i < a->n; i++) {
-        const Period *p = &a->hist[i];
+        const Period *p = hist_at(a, i);
         buf_printf(out, "%s[%lld,", i ? "," : "", (long long)p->start);
         if (p->has)
             watch_java_double(out, p->value);
@@ -861,7 +963,7 @@ static int restore_node(WatchAlarm *a, const JdNode *o, char **err)
 {
     const WatchAlarmDef *d = a->def;
     if (!o || o->type != JD_OBJ)
-        return fail(err, d, "the saved state is not an alarm state");
+        return set_err(err, d, "the saved state is not an alarm state");
     const JdNode *state = member(o, "StateValue", JD_STR);
     const JdNode *reason = member(o, "StateReason", JD_STR);
     const JdNode *data = member(o, "StateReasonData", JD_STR);
@@ -874,20 +976,21 @@ static int restore_node(WatchAlarm *a, const JdNode *o, char **err)
     if (state && state->len < sizeof sv)
         memcpy(sv, state->s, state->len);
     if (!state || watch_state_parse(sv, &s) != 0 || !reason || !data || !when || !period || !pts)
-        return fail(err, d, "the saved state is not an alarm state");
+        return set_err(err, d, "the saved state is not an alarm state");
     if ((int64_t)period->num != d->period_s)
-        return fail(err, d, "the saved state is for a period of %lld s, the alarm's is %lld s",
-                    (long long)period->num, (long long)d->period_s);
+        return set_err(err, d, "the saved state is for a period of %lld s, the alarm's is %lld s",
+                       (long long)period->num, (long long)d->period_s);
     int64_t prev = INT64_MIN;
     for (size_t i = 0; i < pts->n; i++) {
         const JdNode *p = pts->kids[i];
         if (p->type != JD_ARR || p->n != 3 || p->kids[0]->type != JD_NUM ||
             (p->kids[1]->type != JD_NUM && p->kids[1]->type != JD_NULL) ||
             p->kids[2]->type != JD_NUM || (int64_t)p->kids[0]->num <= prev)
-            return fail(err, d, "the saved state's datapoint %zu is malformed", i + 1);
+            return set_err(err, d, "the saved state's datapoint %zu is malformed", i + 1);
         prev = (int64_t)p->kids[0]->num;
     }
-    a->n = 0;
+    a->n = a->head = 0;
+    dq_clear(a);
     a->last_start = INT64_MIN;
     size_t first = pts->n > (size_t)a->range ? pts->n - (size_t)a->range : 0;
     for (size_t i = first; i < pts->n; i++) {
@@ -908,7 +1011,7 @@ int watch_alarm_state_restore(WatchAlarm *a, const char *json, size_t len, char 
 {
     apr_pool_t *pool;
     if (apr_pool_create(&pool, NULL) != APR_SUCCESS)
-        return fail(err, a->def, "cannot create a memory pool");
+        return set_err(err, a->def, "cannot create a memory pool");
     const JdNode *o = jdom_parse(pool, json, len);
     int rc = restore_node(a, o, err);
     apr_pool_destroy(pool);
@@ -930,7 +1033,7 @@ int watch_state_save(const char *path, WatchAlarm *const *alarms, int n, char **
     FILE *f = fopen(tmp, "w");
     int rc = 0;
     if (!f) {
-        rc = fail(err, NULL, "cannot write the state file '%s' (%s)", tmp, strerror(errno));
+        rc = set_err(err, NULL, "cannot write the state file '%s' (%s)", tmp, strerror(errno));
     } else {
         int bad = fwrite(b.p, 1, b.len, f) != b.len;
         bad |= fflush(f) != 0;
@@ -938,10 +1041,10 @@ int watch_state_save(const char *path, WatchAlarm *const *alarms, int n, char **
         int e = errno;
         bad |= fclose(f) != 0;
         if (bad) {
-            rc = fail(err, NULL, "cannot write the state file '%s' (%s)", tmp, strerror(e));
+            rc = set_err(err, NULL, "cannot write the state file '%s' (%s)", tmp, strerror(e));
             unlink(tmp);
         } else if (rename(tmp, path) != 0) {
-            rc = fail(err, NULL, "cannot rename '%s' to '%s' (%s)", tmp, path, strerror(errno));
+            rc = set_err(err, NULL, "cannot rename '%s' to '%s' (%s)", tmp, path, strerror(errno));
             unlink(tmp);
         }
     }
@@ -958,25 +1061,25 @@ int watch_state_load(const char *path, WatchAlarm *const *alarms, int n, char **
         buf_free(&b);
         if (e == ENOENT)
             return 0;
-        return fail(err, NULL, "cannot read the state file '%s' (%s)", path, strerror(e));
+        return set_err(err, NULL, "cannot read the state file '%s' (%s)", path, strerror(e));
     }
     apr_pool_t *pool;
     if (apr_pool_create(&pool, NULL) != APR_SUCCESS) {
         buf_free(&b);
-        return fail(err, NULL, "cannot create a memory pool");
+        return set_err(err, NULL, "cannot create a memory pool");
     }
     int rc = 0;
     const JdNode *root = jdom_parse(pool, b.p ? b.p : "", b.len);
     const JdNode *list = root && root->type == JD_OBJ ? member(root, "alarms", JD_ARR) : NULL;
     const JdNode *version = root && root->type == JD_OBJ ? member(root, "version", JD_NUM) : NULL;
     if (!list || !version || version->num != 1) {
-        rc = fail(err, NULL, "'%s' is not a liq watch state file", path);
+        rc = set_err(err, NULL, "'%s' is not a liq watch state file", path);
     } else {
         for (size_t i = 0; i < list->n && rc == 0; i++) {
             const JdNode *o = list->kids[i];
             const JdNode *name = o->type == JD_OBJ ? member(o, "AlarmName", JD_STR) : NULL;
             if (!name) {
-                rc = fail(err, NULL, "'%s': entry %zu has no AlarmName", path, i + 1);
+                rc = set_err(err, NULL, "'%s': entry %zu has no AlarmName", path, i + 1);
                 break;
             }
             for (int k = 0; k < n; k++)
@@ -984,7 +1087,7 @@ int watch_state_load(const char *path, WatchAlarm *const *alarms, int n, char **
                     memcmp(alarms[k]->def->alarm_name, name->s, name->len) == 0) {
                     char *why = NULL;
                     if (restore_node(alarms[k], o, &why) != 0) {
-                        rc = fail(err, NULL, "'%s': %s", path, why);
+                        rc = set_err(err, NULL, "'%s': %s", path, why);
                         free(why);
                     }
                 }
