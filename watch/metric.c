@@ -457,19 +457,24 @@ int metric_cap_add(WatchMetric *m, const WatchPoint *pt)
     if (!pt->ndims)
         return 0;
     int64_t hour = pt->start_ms / 3600000;
-    if (!m->cap_seen || hour != m->cap_hour) {
-        m->cap_seen = apr_hash_make(m->cap_pool);
+    if (!m->cap_seen || hour != m->cap_hour) { /* a new hour: the pairs of the last one go */
+        if (!m->cap_sub)
+            apr_pool_create(&m->cap_sub, m->cap_pool);
+        else
+            apr_pool_clear(m->cap_sub);
+        m->cap_seen = apr_hash_make(m->cap_sub);
         m->cap_hour = hour;
     }
     apr_hash_t *h = m->cap_seen;
+    LiqBuf k = {0};
     for (int i = 0; i < pt->ndims; i++) {
-        size_t nl = strlen(pt->dims[i].name), vl = strlen(pt->dims[i].value);
-        char *k = apr_palloc(m->cap_pool, nl + vl + 2);
-        memcpy(k, pt->dims[i].name, nl + 1);
-        memcpy(k + nl + 1, pt->dims[i].value, vl + 1);
-        if (!apr_hash_get(h, k, (apr_ssize_t)(nl + vl + 2)))
-            apr_hash_set(h, k, (apr_ssize_t)(nl + vl + 2), "");
+        k.len = 0;
+        buf_add(&k, pt->dims[i].name, strlen(pt->dims[i].name) + 1);
+        buf_adds(&k, pt->dims[i].value);
+        if (!apr_hash_get(h, k.p, (apr_ssize_t)k.len)) /* kept only when new */
+            apr_hash_set(h, apr_pmemdup(m->cap_sub, k.p, k.len), (apr_ssize_t)k.len, "");
     }
+    buf_free(&k);
     if (apr_hash_count(h) >= METRIC_DIM_PAIRS_CAP) {
         m->disabled = 1;
         return 1;

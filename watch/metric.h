@@ -70,8 +70,9 @@ typedef struct WatchMetric {
     int value_col;              /* metric_compile_query: the value's column */
     /* the dimension cap (metric_cap_add) */
     int64_t cap_hour;
-    void *cap_seen;             /* a hash set of name\0value pairs (apr_hash_t) */
-    apr_pool_t *cap_pool;
+    void *cap_seen;             /* a hash set of name\0value pairs (apr_hash_t) ... */
+    apr_pool_t *cap_pool;       /* ... in cap_sub, a pool of cap_pool cleared each hour */
+    apr_pool_t *cap_sub;
     int disabled;
 } WatchMetric;
 
