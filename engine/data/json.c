@@ -156,7 +156,7 @@ typedef struct Scan {
     int sub;    /* some wanted name lies under the value to come (its path is set) */
     uint64_t first[4]; /* bitset: first bytes of the wanted names (top-level keys) */
     uint8_t track[JSON_MAX_DEPTH + 1]; /* some wanted name lies under the container at d */
-    /* with at most 64 wanted names (masks), sets of them as bits: the candidates of a key
+    /* with 4 to 64 wanted names (masks), sets of them as bits: the candidates of a key
      * are those with its first byte at the top (fb: each name's first byte), below it those
      * under its container (cand[d]), which are the names under its key (sub_mask) */
     int masks;
@@ -186,9 +186,9 @@ static inline void child_match(Scan *s, int d, const char *seg, size_t n, int at
     size_t base = top ? 0 : plen + 1, full = base + (size_t)at + n;
     *exact = -1;
     *under = 0;
-    s->sub_mask = 0;
     if (s->masks) {
         uint64_t m = 0;
+        s->sub_mask = 0;
         if (!top) {
             m = s->cand[d];
         } else if (!n) {
@@ -339,7 +339,7 @@ int json_extract_cap(const char *line, size_t len, const JsonWant *want, Datum *
     s.sub = 1; /* the record's object: every wanted name lies under it */
     path_init(&s.path);
     memset(s.first, 0, sizeof(s.first));
-    s.masks = want->n <= 64;
+    s.masks = want->n >= 4 && want->n <= 64; /* for fewer, the loop over all is as cheap */
     s.sub_mask = 0;
     if (s.masks)
         memset(s.fb, 0, sizeof(s.fb)); /* child_match reads them 16 at a time */
