@@ -25,6 +25,7 @@
 #include <unistd.h>
 #include <microhttpd.h>
 #include "base/mem.h"
+#include "base/span.h"
 #include "watch/prom.h"
 
 static const char *const state_names[] = {"OK", "ALARM", "INSUFFICIENT_DATA"};
@@ -68,19 +69,41 @@ static char *base_name(const char *ns, const char *metric)
     return out;
 }
 
+/* Appends the UTF-8 character at *v (invalid bytes as U+FFFD: Prometheus refuses a whole
+ * scrape over one label value that is not UTF-8) and steps past it. */
+static void add_utf8(LiqBuf *b, const char **v)
+{
+    if ((unsigned char)**v < 0x80) {
+        buf_addc(b, *(*v)++);
+        return;
+    }
+    size_t adv = 1;
+    uint32_t c = span_utf8_decode(*v, strnlen(*v, 4), &adv);
+    if (adv == 0)
+        adv = 1;
+    if (c == 0xFFFD)
+        buf_adds(b, "\xEF\xBF\xBD");
+    else
+        buf_add(b, *v, adv);
+    *v += adv;
+}
+
 /* a label value, escaped as both formats want: \\, \", \n */
 static void add_label_value(LiqBuf *b, const char *v)
 {
     buf_addc(b, '"');
-    for (; *v; v++) {
+    while (*v) {
         if (*v == '\\')
             buf_adds(b, "\\\\");
         else if (*v == '"')
             buf_adds(b, "\\\"");
         else if (*v == '\n')
             buf_adds(b, "\\n");
-        else
-            buf_addc(b, *v);
+        else {
+            add_utf8(b, &v);
+            continue;
+        }
+        v++;
     }
     buf_addc(b, '"');
 }
@@ -88,15 +111,18 @@ static void add_label_value(LiqBuf *b, const char *v)
 /* HELP text: \\ and \n escaped; OpenMetrics also escapes \" */
 static void add_help_text(LiqBuf *b, const char *s, int om)
 {
-    for (; *s; s++) {
+    while (*s) {
         if (*s == '\\')
             buf_adds(b, "\\\\");
         else if (*s == '\n')
             buf_adds(b, "\\n");
         else if (*s == '"' && om)
             buf_adds(b, "\\\"");
-        else
-            buf_addc(b, *s);
+        else {
+            add_utf8(b, &s);
+            continue;
+        }
+        s++;
     }
 }
 

@@ -348,7 +348,8 @@ static void test_corrections(void **state)
     prom_free(e);
 }
 
-/* dimension names that sanitize alike get _2, _3: the same label twice fails a scrape */
+/* dimension names that sanitize alike get _2, _3, and label values stay UTF-8: the same label
+ * twice or a value that is not UTF-8 fails a whole scrape */
 static void test_label_names(void **state)
 {
     (void)state;
@@ -362,6 +363,16 @@ static void test_label_names(void **state)
     char *got = render(e, 0);
     assert_non_null(strstr(got, "\nliq_a_l_sum_total{dimension_a_b=\"1\",dimension_a_b_2=\"2\","
                                 "dimension_a_b_2_2=\"3\"} 1\n"));
+    free(got);
+    /* label values and HELP text stay UTF-8: invalid bytes become U+FFFD */
+    p = point("A", "M\xff", 1704067200, 1, 1, 1, 1);
+    p.ndims = 1;
+    p.dims[0] = (WatchDim){"D", "caf\xc3\xa9 \xff\xe2\x82 \xf0\x9f\x98\x80"};
+    prom_point(e, &p);
+    got = render(e, 1);
+    assert_non_null(strstr(got, "\nliq_a_m_sum_total{dimension_D=\"caf\xc3\xa9 \xef\xbf\xbd\xef\xbf\xbd"
+                                "\xef\xbf\xbd \xf0\x9f\x98\x80\"} 1\n"));
+    assert_non_null(strstr(got, "# HELP liq_a_m_sum Sum summed over every period of A M\xef\xbf\xbd (Milliseconds)\n"));
     free(got);
     prom_free(e);
 }
