@@ -11,6 +11,8 @@
 #   - given up after --attempts, with a warning; 404 not retried, with a warning; neither
 #     shows the URL's path (tokens live there)
 #   - a command action gets the alarm JSON on stdin; a failing one is a warning
+#   - through the CLI: `liq watch --once` with a webhook failing twice: the POST arrives with
+#     retries before liq exits, the alarm message of the run's state change in it
 #   - never blocking: with the receiver holding the first POST (until the test opens a FIFO),
 #     both submits return ("submitted 2" is read while the POST is held); a queue of 1 then
 #     drops the second event's action with a warning
@@ -143,6 +145,33 @@ assert m["AlarmName"] == "api-errors" and m["NewStateValue"] == "ALARM"
 assert m["Trigger"]["ComparisonOperator"] == "GreaterThanThreshold"
 PYEOF
 check "a failing command is a warning" grep -qxF "liq: warning: alarm 'api-errors' (OK -> ALARM): command failed: false exited with status 1" "$tmp/c.err"
+
+# --- through the CLI: liq watch --once waits for its webhook, retries included ---
+printf '%s\n' '2024-01-01T00:08:05Z INFO ok' '2024-01-01T00:09:05Z ERROR boom' \
+    '2024-01-01T00:09:15Z ERROR boom' >"$tmp/app.log"
+start_receiver "$tmp/r4.log" 2
+"$LIQ" watch --once --now 2024-01-01T00:10:30Z --metric-name Errors --metric-namespace App \
+    --filter-pattern ERROR --alarm-name errors --statistic Sum --threshold 2 \
+    --comparison-operator GreaterThanOrEqualToThreshold --evaluation-periods 1 \
+    --region eu-west-1 --alarm-actions "http://127.0.0.1:$PORT/hook" -- "$tmp/app.log" \
+    >"$tmp/cli.out" 2>"$tmp/cli.err"
+check "liq watch --once: exit 1 (ALARM)" test $? -eq 1
+check "liq watch --once: the webhook got the state change after two 503s" "$PY" - "$tmp/r4.log" <<'PYEOF'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+assert [r["status"] for r in recs] == [503, 503, 200], [r["status"] for r in recs]
+sns = json.loads(recs[-1]["body"])
+assert sns["Subject"] == 'ALARM: "errors" in EU (Ireland)', sns["Subject"]
+assert sns["TopicArn"] == "arn:aws:sns:eu-west-1:000000000000:liq-watch"
+m = json.loads(sns["Message"])
+assert m["AlarmName"] == "errors" and m["NewStateValue"] == "ALARM"
+assert m["OldStateValue"] == "INSUFFICIENT_DATA"
+assert m["NewStateReason"] == ("Threshold Crossed: 1 out of the last 1 datapoints [2.0 (01/01/24 "
+    "00:09:00)] was greater than or equal to the threshold (2.0) (minimum 1 datapoint for OK -> "
+    "ALARM transition)."), m["NewStateReason"]
+assert m["Trigger"]["Namespace"] == "App" and m["Trigger"]["Threshold"] == 2.0
+PYEOF
+stop_receiver
 
 # --- never blocking: the first POST held by the receiver ---
 mkfifo "$tmp/hold" "$tmp/drv.fifo"
