@@ -7,7 +7,11 @@
 # started on a free loopback port with its own data directory, scraping the endpoint each
 # second; once /api/v1/targets says the target is up (waited for, hang guard 60 s), the
 # values are read back with /api/v1/query: counters, gauges, a percentile, an escaped label
-# value, the alarm's state and change count. Both are stopped by PID.
+# value, the alarm's state and change count. Then `liq watch` itself, following an hour of
+# JSON lines with an alarm and --metrics-listen on a free loopback port, is scraped too (a
+# second job): once liq has printed the datapoints of the hour's complete periods, Prometheus
+# must come to show the totals, the last period's statistics and the alarm's state and change
+# count that liq's NDJSON says. All are stopped by PID.
 # Skips (77) without /usr/bin/prometheus and /usr/bin/promtool (scripts/setup.sh installs them).
 # SPDX-License-Identifier: Apache-2.0
 set -u
@@ -27,9 +31,10 @@ DRIVER=$(dirname "$LIQ")/tests/watch/prom_serve
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/liq-prom.XXXXXX")
 SERVE_PID=""
 PROM_PID=""
+WATCH_PID=""
 cleanup() {
-    for p in $SERVE_PID $PROM_PID; do kill "$p" 2>/dev/null; done
-    for p in $SERVE_PID $PROM_PID; do wait "$p" 2>/dev/null; done
+    for p in $SERVE_PID $PROM_PID $WATCH_PID; do kill "$p" 2>/dev/null; done
+    for p in $SERVE_PID $PROM_PID $WATCH_PID; do wait "$p" 2>/dev/null; done
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -89,10 +94,42 @@ check "GET /: 404" sh -c "head -n 1 \"$tmp/h\" | grep -q ' 404 '"
 curl -sS -D "$tmp/h" -o "$tmp/body" "$URL/metrics/x"
 check "GET /metrics/x: 404" sh -c "head -n 1 \"$tmp/h\" | grep -q ' 404 '"
 
-# a free loopback port for Prometheus's web side (bound and released; a lost race is retried)
+# a free loopback port (bound and released; a lost race is retried)
 free_port() {
     "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
+
+# liq watch following an hour of JSON lines (2024-01-01T00:00:00Z, one record every 6 s, routes
+# /a and /b), latency by route, an alarm on /a's Average; its endpoint on a free port
+"$PY" - "$tmp/app.log" <<'EOF'
+import json, sys
+with open(sys.argv[1], "w") as f:
+    for i in range(600):
+        t = 1704067200 + i * 6
+        f.write(json.dumps({"@timestamp": "2024-01-01T%02d:%02d:%02dZ" % (t // 3600 % 24, t // 60 % 60, t % 60),
+                            "latency": i % 50, "route": "/a" if i % 2 else "/b"}) + "\n")
+EOF
+"$LIQ" watch --metric-name Latency --metric-namespace MyApp --metric-value '$.latency' \
+    --dimensions 'Route=$.route' --alarm-name HighLatency --statistic Average --threshold 20 \
+    --comparison-operator GreaterThanThreshold --evaluation-periods 1 --alarm-dimensions Route=/a \
+    --lateness 0s --metrics-listen 127.0.0.1:0 "$tmp/app.log" >"$tmp/watch.ndjson" 2>"$tmp/watch.err" &
+WATCH_PID=$!
+# its port (stderr: "liq watch: metrics at GET /metrics on port N"), then at least the 59
+# complete minutes of 2 routes: 118 datapoints (00:59 may stay open while followed)
+complete() { grep '"type":"datapoint"' "$tmp/watch.ndjson" | grep -vc '"Incomplete"'; }
+i=0
+while { ! grep -q 'on port [0-9]' "$tmp/watch.err" || [ "$(complete)" -lt 118 ]; } &&
+    [ $i -lt 600 ] && kill -0 "$WATCH_PID" 2>/dev/null; do
+    sleep 0.1
+    i=$((i + 1))
+done
+WPORT=$(sed -n 's/.*on port \([0-9][0-9]*\).*/\1/p' "$tmp/watch.err" | head -n 1)
+if [ -z "$WPORT" ] || [ "$(complete)" -lt 118 ]; then
+    echo "Bail out! liq watch did not serve the hour's datapoints"
+    sed 's/^/  | /' "$tmp/watch.err"
+    exit 1
+fi
+
 cat >"$tmp/prometheus.yml" <<EOF
 global:
   scrape_interval: 1s
@@ -101,6 +138,9 @@ scrape_configs:
   - job_name: liq
     static_configs:
       - targets: ['127.0.0.1:$PORT']
+  - job_name: watch
+    static_configs:
+      - targets: ['127.0.0.1:$WPORT']
 EOF
 up=""
 for attempt in 1 2 3; do
@@ -116,7 +156,7 @@ for attempt in 1 2 3; do
             "$PY" - "$tmp/targets" "127.0.0.1:$PORT" <<'EOF'
 import json, sys
 t = json.load(open(sys.argv[1]))["data"]["activeTargets"]
-sys.exit(0 if any(x["labels"]["instance"] == sys.argv[2] and x["health"] == "up" for x in t) else 1)
+sys.exit(0 if sum(x["health"] == "up" for x in t) == 2 else 1)
 EOF
         then
             up=1
@@ -136,7 +176,7 @@ if [ -z "$up" ]; then
     [ -f "$tmp/targets" ] && sed 's/^/  | /' "$tmp/targets"
     exit 1
 fi
-ok "Prometheus scraped the endpoint (target up)"
+ok "Prometheus scraped both endpoints (targets up)"
 
 # query QUERY WANT: the one series QUERY selects has the value WANT (and labels as LABELS=...)
 query() {
@@ -156,18 +196,75 @@ for kv in filter(None, sys.argv[3].split("|")):
 EOF
 }
 check "sum counter, with the dimensions as labels (a quote in a value)" \
-    query 'liq_my_app_latency_sum_total' 130 'dimension_Route=/a"b|dimension_Service=api|job=liq'
-check "sample count counter" query 'liq_my_app_latency_sample_count_total' 6
+    query 'liq_my_app_latency_sum_total{job="liq"}' 130 'dimension_Route=/a"b|dimension_Service=api'
+check "sample count counter" query 'liq_my_app_latency_sample_count_total{job="liq"}' 6
 check "Average of the last period" query 'liq_my_app_latency_average{dimension_Route="/a\"b"}' 15
 check "Minimum and Maximum of the last period" \
-    query 'liq_my_app_latency_maximum - liq_my_app_latency_minimum' 10
-check "percentile p99 of the last period" query 'liq_my_app_latency_p99' 19.5
+    query 'liq_my_app_latency_maximum{job="liq"} - liq_my_app_latency_minimum{job="liq"}' 10
+check "percentile p99 of the last period" query 'liq_my_app_latency_p99{job="liq"}' 19.5
 check "a default period: gauges set, counters unchanged" \
-    query 'liq_my_app_errors_average + liq_my_app_errors_sum_total' 0
-check "alarm state ALARM" query 'liq_alarm_state{alarm_name="HighLatency",state="ALARM"}' 1
-check "alarm state OK is 0" query 'liq_alarm_state{alarm_name="HighLatency",state="OK"}' 0
-check "alarm state changes" query 'liq_alarm_state_changes_total' 1
-check "series held" query 'liq_watch_series' 2
+    query 'liq_my_app_errors_average{job="liq"} + liq_my_app_errors_sum_total{job="liq"}' 0
+check "alarm state ALARM" query 'liq_alarm_state{job="liq",alarm_name="HighLatency",state="ALARM"}' 1
+check "alarm state OK is 0" query 'liq_alarm_state{job="liq",alarm_name="HighLatency",state="OK"}' 0
+check "alarm state changes" query 'liq_alarm_state_changes_total{job="liq"}' 1
+check "series held" query 'liq_watch_series{job="liq"}' 2
+
+# liq watch's endpoint: what its NDJSON says. Each try reads the NDJSON printed so far and
+# queries Prometheus; liq writes a point to stdout and the exporter under one lock, and
+# Prometheus scrapes each second, so the two come to agree (hang guard 60 s)
+cat >"$tmp/agree.py" <<'EOF'
+import json, sys, urllib.parse, urllib.request
+ndjson, purl, verbose = sys.argv[1], sys.argv[2], len(sys.argv) > 3
+tot, last, events = {}, {}, []
+for line in open(ndjson):
+    if not line.endswith("\n"):
+        break  # a line being written
+    j = json.loads(line)
+    if j["type"] == "datapoint" and not j.get("Incomplete"):
+        r = j["Dimensions"][0]["Value"]
+        c, s = tot.get(r, (0, 0))
+        tot[r] = (c + j["StatisticValues"]["SampleCount"], s + j["StatisticValues"]["Sum"])
+        if r not in last or j["Timestamp"] > last[r]["Timestamp"]:
+            last[r] = j
+    elif j["type"] == "state-change":
+        events.append(j["NewStateValue"])
+want = {}
+for r in sorted(tot):
+    sel = '{job="watch",dimension_Route="%s"}' % r
+    want["liq_my_app_latency_sample_count_total" + sel] = tot[r][0]
+    want["liq_my_app_latency_sum_total" + sel] = tot[r][1]
+    want["liq_my_app_latency_average" + sel] = last[r]["Average"]
+    want["liq_my_app_latency_minimum" + sel] = last[r]["StatisticValues"]["Minimum"]
+    want["liq_my_app_latency_maximum" + sel] = last[r]["StatisticValues"]["Maximum"]
+for st in ("OK", "ALARM", "INSUFFICIENT_DATA"):
+    want['liq_alarm_state{job="watch",alarm_name="HighLatency",state="%s"}' % st] = int(events[-1] == st)
+want['liq_alarm_state_changes_total{job="watch",alarm_name="HighLatency"}'] = len(events)
+bad = 0
+for q, v in want.items():
+    u = purl + "/api/v1/query?" + urllib.parse.urlencode({"query": q})
+    r = json.load(urllib.request.urlopen(u))["data"]["result"]
+    got = float(r[0]["value"][1]) if len(r) == 1 else None
+    ok = got is not None and abs(got - v) <= 1e-9 * max(1, abs(v))
+    bad += not ok
+    if verbose:
+        print("%s - liq watch: %s = %r%s" % ("ok" if ok else "not ok", q, v, "" if ok else " (Prometheus: %r)" % r))
+sys.exit(1 if bad or len(events) < 2 else 0)
+EOF
+i=0
+until "$PY" "$tmp/agree.py" "$tmp/watch.ndjson" "$PURL" 2>/dev/null || [ $i -ge 600 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+"$PY" "$tmp/agree.py" "$tmp/watch.ndjson" "$PURL" -v >"$tmp/agree" 2>&1
+rc=$?
+while read -r line; do
+    case $line in
+    "ok - "*) ok "${line#ok - }" ;;
+    "not ok - "*) notok "${line#not ok - }" ;;
+    *) echo "  | $line" ;;
+    esac
+done <"$tmp/agree"
+check "liq watch's endpoint agrees with its NDJSON (two state changes at least)" [ "$rc" -eq 0 ]
 
 kill "$PROM_PID"
 wait "$PROM_PID"
@@ -179,5 +276,10 @@ wait "$SERVE_PID"
 rc=$?
 SERVE_PID=""
 check "the endpoint stopped (exit 0)" [ "$rc" -eq 0 ]
+kill "$WATCH_PID"
+wait "$WATCH_PID"
+rc=$?
+WATCH_PID=""
+check "liq watch stopped by SIGTERM (exit 0)" [ "$rc" -eq 0 ]
 echo "1..$n"
 [ "$fails" -eq 0 ]

@@ -7,7 +7,10 @@
 # families split apart), into 3 two-hour blocks, and `promtool tsdb dump` must give back
 # every sample written: the test computes them from the rules in prom_serve.c's header
 # (counters as running totals, gauges per period, the alarm's state set and change count)
-# and compares the two sets. A file cut before "# EOF" is refused.
+# and compares the two sets. A file cut before "# EOF" is refused. Then `liq watch --replay
+# --openmetrics` over an hour of JSON lines with an alarm: promtool imports its file, and the
+# dump agrees with liq's NDJSON (each datapoint's statistics, running totals, the alarm's
+# state changes and their count).
 # Skips (77) without /usr/bin/promtool (scripts/setup.sh installs prometheus).
 # SPDX-License-Identifier: Apache-2.0
 set -u
@@ -102,5 +105,87 @@ fi
 # a file cut before its end is refused (promtool needs "# EOF": the writer's last line counts)
 head -n 100 "$tmp/replay.om" >"$tmp/cut.om"
 check "a file without # EOF is refused" sh -c "! \"$PROMTOOL\" tsdb create-blocks-from openmetrics \"$tmp/cut.om\" \"$tmp/db2\""
+
+# liq watch itself: a replay over an hour of JSON lines, with an alarm, written with
+# --openmetrics and imported by promtool; the dump must hold, for each datapoint liq printed,
+# its Average, Minimum and Maximum at its Timestamp and the running totals of SampleCount and
+# Sum, and the alarm's states must change where liq's state-change events say, as many times
+"$PY" - "$tmp/app.log" <<'EOF'
+import json, sys
+with open(sys.argv[1], "w") as f:
+    for i in range(600):  # 2024-01-01T00:00:00Z, every 6 s: 10 a minute, routes /a and /b
+        t = 1704067200 + i * 6
+        f.write(json.dumps({"@timestamp": "2024-01-01T%02d:%02d:%02dZ" % (t // 3600 % 24, t // 60 % 60, t % 60),
+                            "latency": i % 50, "route": "/a" if i % 2 else "/b"}) + "\n")
+EOF
+"$LIQ" watch --replay --start 2024-01-01T00:00:00Z --end 2024-01-01T01:00:00Z \
+    --metric-name Latency --metric-namespace MyApp --metric-value '$.latency' \
+    --dimensions 'Route=$.route' --alarm-name HighLatency --statistic Average --threshold 20 \
+    --comparison-operator GreaterThanThreshold --evaluation-periods 1 --alarm-dimensions Route=/a \
+    --openmetrics "$tmp/watch.om" "$tmp/app.log" >"$tmp/watch.ndjson" 2>"$tmp/watch.err"
+rc=$?
+check "liq watch --replay --openmetrics: exit 0" sh -c "[ $rc -eq 0 ] || { cat \"$tmp/watch.err\"; false; }"
+check "promtool imports liq watch's file" "$PROMTOOL" tsdb create-blocks-from openmetrics "$tmp/watch.om" "$tmp/wdb"
+mkdir -p "$tmp/wdb/wal"
+"$PROMTOOL" tsdb dump "$tmp/wdb" >"$tmp/wdump" 2>"$tmp/wdump.err"
+"$PY" - "$tmp/watch.ndjson" "$tmp/wdump" >"$tmp/cmp" 2>&1 <<'EOF'
+import json, re, sys
+from datetime import datetime, timezone
+def ms(s):
+    return int(datetime.strptime(s[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc).timestamp()) * 1000
+pts, events = [], []
+for line in open(sys.argv[1]):
+    j = json.loads(line)
+    if j["type"] == "datapoint":
+        pts.append(j)
+    elif j["type"] == "state-change":
+        events.append((ms(j["StateChangeTime"]), j["NewStateValue"]))
+dump = {}
+for line in open(sys.argv[2]):
+    m = re.match(r'\{__name__="(\w+)"(.*)\} (\S+) (\d+)$', line)
+    dump.setdefault((m.group(1), m.group(2)), {})[int(m.group(4))] = float(m.group(3))
+bad, tot = [], {}
+for p in sorted(pts, key=lambda p: p["Timestamp"]):
+    lab = "".join(', dimension_%s="%s"' % (d["Name"], d["Value"]) for d in p["Dimensions"])
+    t, sv = ms(p["Timestamp"]), p["StatisticValues"]
+    c, s = tot.get(lab, (0, 0))
+    tot[lab] = (c + sv["SampleCount"], s + sv["Sum"])
+    want = {"sample_count_total": tot[lab][0], "sum_total": tot[lab][1], "average": p["Average"],
+            "minimum": sv["Minimum"], "maximum": sv["Maximum"]}
+    for k, v in want.items():
+        got = dump.get(("liq_my_app_latency_" + k, lab), {}).get(t)
+        if got is None or abs(got - v) > 1e-9 * max(1, abs(v)):
+            bad.append("%s%s at %d: %r, want %r" % (k, lab, t, got, v))
+states = {}
+for (name, lab), series in dump.items():
+    m = re.search(r'state="(\w+)"', lab)
+    if name == "liq_alarm_state" and m:
+        for t, v in series.items():
+            if v == 1:
+                states[t] = m.group(1)
+changes, prev = [], "INSUFFICIENT_DATA"
+for t in sorted(states):
+    if states[t] != prev:
+        changes.append((t, states[t]))
+    prev = states[t]
+if changes != events:
+    bad.append("alarm changes %r, events %r" % (changes[:5], events[:5]))
+ch = [v for (name, lab), s in dump.items() if name == "liq_alarm_state_changes_total" for t, v in sorted(s.items())]
+if not ch or ch[-1] != len(events):
+    bad.append("liq_alarm_state_changes_total ends at %r, %d events" % (ch[-1:] or None, len(events)))
+for b in bad[:10]:
+    print(b)
+print("%d datapoints, %d state changes" % (len(pts), len(events)))
+sys.exit(1 if bad or len(pts) < 100 or len(events) < 2 else 0)
+EOF
+rc=$?
+n=$((n + 1))
+if [ $rc -eq 0 ]; then
+    echo "ok $n - liq watch's file read back: $(tail -n 1 "$tmp/cmp")"
+else
+    fails=$((fails + 1))
+    echo "not ok $n - liq watch's file differs from its NDJSON"
+    sed 's/^/  | /' "$tmp/cmp" "$tmp/wdump.err"
+fi
 echo "1..$n"
 [ "$fails" -eq 0 ]
