@@ -22,3 +22,12 @@ bashcompletiondir = $(datadir)/bash-completion/completions
 dist_bashcompletion_DATA = docs/bash-completion/liq
 
 EXTRA_DIST += cli/README docs/README docs/pattern.md
+
+## liq-dask: one query over a Dask cluster (issue 16, docs/scale-out.md); Python 3 with
+## Debian's python3-distributed, installed beside liq
+bin_SCRIPTS = liq-dask
+liq-dask: cli/liq-dask.py Makefile
+	$(AM_V_GEN)sed -e 's|__LIQ_VERSION__|$(PACKAGE_VERSION)|' $(srcdir)/cli/liq-dask.py >$@.tmp && \
+	chmod +x $@.tmp && mv $@.tmp $@
+CLEANFILES += liq-dask liq-dask.tmp
+EXTRA_DIST += cli/liq-dask.py

@@ -126,15 +126,17 @@ done
 
 # The S3 tests (tests/s3) need node and npm (they install s3rver from npm themselves) and
 # python3-botocore (signature checks); the tests of liq serve run the real AWS CLI and boto3;
-# the tests of liq watch run Debian's prometheus and its promtool (tests/watch);
-# scripts/valgrind.sh runs memcheck. Only the test path installs them.
+# the tests of liq watch run Debian's prometheus and its promtool (tests/watch); the
+# scale-out tests (tests/dask) run liq-dask on Debian's python3-distributed (a real Dask
+# scheduler and workers) and GNU parallel; scripts/valgrind.sh runs memcheck. Only the test
+# path installs them.
 if [ $check -eq 1 ] || [ $deps_only -eq 1 ]; then
     s3_missing=()
     command -v node >/dev/null 2>&1 || s3_missing+=(nodejs)
     command -v npm >/dev/null 2>&1 || s3_missing+=(npm)
     dpkg-query -W -f='${Status}' python3-botocore 2>/dev/null | grep -q "install ok installed" ||
         s3_missing+=(python3-botocore)
-    for p in awscli python3-boto3 valgrind prometheus; do
+    for p in awscli python3-boto3 valgrind prometheus python3-distributed parallel; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || s3_missing+=("$p")
     done
     [ ${#s3_missing[@]} -eq 0 ] || apt_install " for the S3 tests" "${s3_missing[@]}"

@@ -66,6 +66,12 @@ TESTS += $(WATCH_SH_TESTS)
 EXTRA_DIST += $(WATCH_SH_TESTS) $(WATCH_TEST_HELPERS)
 $(WATCH_SH_TESTS:.sh=.log): tests/watch/prom_serve$(EXEEXT) liq$(EXEEXT)
 
+## Scale-out: liq-dask on a Dask scheduler and workers on loopback, GNU parallel (issue 16)
+include tests/dask.mk
+TESTS += $(DASK_SH_TESTS)
+EXTRA_DIST += $(DASK_SH_TESTS) $(DASK_TEST_HELPERS)
+$(DASK_SH_TESTS:.sh=.log): liq$(EXEEXT) liq-dask
+
 ## Checks of the repository's tools: the lint against timing assertions in tests, setup.sh
 include tests/repo.mk
 TESTS += $(REPO_SH_TESTS)
