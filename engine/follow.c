@@ -21,8 +21,13 @@
  *   others     (stats without bins, sort, dedup, ...): one state merged read by read, written
  *              whole after the first read, then at most every every_ms while records come.
  *
- * S3 prefixes are listed every poll_ms; objects whose key (or ETag) was not seen are read
- * whole by the read that finds them (see "S3 prefixes" below).
+ * S3 prefixes are listed every poll_ms; objects whose key (or ETag) was not seen are
+ * downloaded whole, then read by one read as ranges of their copies (see "S3 prefixes"
+ * below): a download that breaks off leaves nothing of the object read.
+ *
+ * --state-file keeps the offsets, the S3 keys read, and the states of the open bins (or the
+ * one state of other queries) as partial states (engine/exec/partial.h, OpVTable.save), so a
+ * restart reads nothing again (see "--state-file" below).
  *
  * Records without @timestamp have no bin: a bins query leaves them out (docs/follow.md).
  * liq_follow_stop sets a flag and wakes the Tail; the loop ends after the read in progress,
@@ -31,28 +36,41 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <apr_fnmatch.h>
 #include <apr_hash.h>
 #include <apr_strings.h>
 #include "base/mem.h"
 #include "engine/liq_int.h"
 #include "engine/exec/mlstart.h"
+#include "engine/exec/op.h"
+#include "engine/exec/pipe.h"
 #include "engine/input/multiline.h"
 #include "engine/input/tail.h"
 #include "engine/input/ts.h"
 #include "engine/s3/s3.h"
+#include "engine/s3/s3_stream.h"
 
-typedef struct Seen {
-    const char *etag; /* "" when the listing gave none */
-    int64_t tag;      /* the newest bin of the read it was in (bins; a restart reads it again
-                       * while that bin is open), else INT64_MIN */
-} Seen;
+/* An S3 object found by a listing, not read yet (malloc'd strings). */
+typedef struct Fresh {
+    char *uri;    /* s3://BUCKET/KEY: its name in messages */
+    char *id;     /* BUCKET/KEY: its entry in LiqFollow.seen */
+    char *bucket, *key, *etag; /* etag "" when the listing gave none */
+    char *log, *stream; /* @log (the URI followed) and @logStream (the key below its folder) */
+    uint64_t size;
+    int64_t mtime_ms;
+    S3Object o;   /* what its download is given (pointing into the strings above): a stream
+                   * reads it until s3_stream_close */
+    int fd;       /* its downloaded copy (an unlinked temporary file), or -1 */
+} Fresh;
 
 typedef struct OpenBin {
     int64_t start;
@@ -81,18 +99,17 @@ struct LiqFollow {
     int64_t closed;    /* bins that start before it are written (INT64_MIN: none) */
     OpenBin *open;     /* by start, ascending */
     int nopen, capopen;
-    int64_t tag;       /* the newest bin the last read touched (tail_commit), or INT64_MIN */
     /* S3 prefixes (and globs): listed every poll_ms; objects known by key and ETag */
     const char **s3uris;
     int ns3;
     S3 *s3;
-    apr_hash_t *seen;     /* "bucket/key" -> Seen */
+    apr_hash_t *seen;     /* "bucket/key" -> its ETag ("" when the listing gave none) */
     int64_t s3_next;      /* when to list again (mono_ms) */
-    const char **fresh;   /* this read's new objects, as s3://bucket/key inputs */
-    const char **fresh_keys; /* ... and their "bucket/key" */
-    const char **fresh_etags;
+    Fresh *fresh;         /* objects listed, not read yet, in listing order */
     int nfresh, capfresh;
-    int resumed;       /* --state-file had a state: the first scan reads parts again */
+    LiqRange *ranges;     /* a read's ranges: the files' spans, then the objects' copies */
+    int capranges;
+    int resumed;       /* --state-file had a state */
     /* streaming with a limit that ends the output: the rows still to write (each read's run
      * counts its own rows only); at 0 the follow ends, as head ends tail -F. -1: no limit */
     int64_t rows_left;
@@ -166,8 +183,8 @@ void liq_follow_stop(LiqFollow *f)
 static LiqRunOptions read_opts(const LiqFollow *f, const LiqRange *r, int n)
 {
     LiqRunOptions ro = f->opt;
-    ro.inputs = f->fresh; /* new S3 objects, after the files */
-    ro.ninputs = f->nfresh;
+    ro.inputs = NULL; /* new S3 objects are ranges of their copies, after the files' */
+    ro.ninputs = 0;
     ro.log_groups = NULL;
     ro.nlog_groups = 0;
     ro.ranges = r;
@@ -385,9 +402,9 @@ static LiqStatus run_span(const LiqFollow *f, LiqRunOptions ro, int64_t lo, int6
  * watermark; then at most one run for the corrections (bins written already), one for the
  * bins that close with this read (merged with their open states and written at once), and
  * one per bin that stays open -- so a first read over a day of logs is a few passes, not
- * one per bin. replay: a restart's read again, whose bins written already are left out. */
+ * one per bin. */
 static LiqStatus read_bins(LiqFollow *f, const LiqRange *r, int n, const LiqOutput *out,
-                           LiqDiagList *d, uint64_t *morsels, int replay)
+                           LiqDiagList *d, uint64_t *morsels)
 {
     LiqRunOptions ro = read_opts(f, r, n);
     BinRows rows = {0};
@@ -397,8 +414,6 @@ static LiqStatus read_bins(LiqFollow *f, const LiqRange *r, int n, const LiqOutp
     *morsels = rs.morsels;
     int late = 0;
     for (size_t i = 0; s == LIQ_OK && i < rows.n; i++) {
-        if (f->tag < rows.v[i].start)
-            f->tag = rows.v[i].start;
         if (rows.v[i].has_hi && (!f->has_wm || rows.v[i].hi > f->wm)) {
             f->wm = rows.v[i].hi;
             f->has_wm = 1;
@@ -409,7 +424,7 @@ static LiqStatus read_bins(LiqFollow *f, const LiqRange *r, int n, const LiqOutp
     if (f->has_wm && bin_of(f, f->wm - f->fo.lateness_ms) > now)
         now = bin_of(f, f->wm - f->fo.lateness_ms);
     LiqState *st = NULL;
-    if (s == LIQ_OK && late && !replay) { /* corrections of bins written already */
+    if (s == LIQ_OK && late) { /* corrections of bins written already */
         s = run_span(f, ro, INT64_MIN, was - 1, NULL, 0, d, &st, morsels);
         if (s == LIQ_OK && st)
             s = write_states(f, &st, 1, out, d);
@@ -501,13 +516,12 @@ static int capped_idle(void *ctx)
 
 /* One read over the ranges r[0..n): its rows written or its states kept. */
 static LiqStatus read_once(LiqFollow *f, const LiqRange *r, int n, const LiqOutput *out,
-                           LiqDiagList *d, int replay)
+                           LiqDiagList *d)
 {
     uint64_t morsels = 0;
     LiqStatus s;
-    f->tag = INT64_MIN;
     if (f->bins) {
-        s = read_bins(f, r, n, out, d, &morsels, replay);
+        s = read_bins(f, r, n, out, d, &morsels);
     } else if (liq_query_has_state(f->q)) {
         LiqState *prev = f->acc;
         f->acc = NULL;
@@ -536,39 +550,101 @@ static LiqStatus read_once(LiqFollow *f, const LiqRange *r, int n, const LiqOutp
  * a listing after the last key seen would miss some: every poll_ms each URI is listed again
  * whole, and an object is new when its key was not seen, or was seen with another ETag (it
  * was written again: read again). The keys seen, with their ETags, are the state of an S3
- * prefix (in --state-file too); objects are read whole by the read that finds them. */
+ * prefix (in --state-file too).
+ *
+ * A new object is downloaded whole into an unlinked temporary file (its --cache-dir copy is
+ * read in place) before any of it is read, and the read takes it as a range of that file
+ * (@log the URI followed, @logStream its key below the URI's folder, its LastModified the
+ * file's time: the reference date of timestamps without a year), with the files' new bytes.
+ * A download that breaks off, even after part of the body came, leaves nothing of the object
+ * read or counted: it is not seen, so the next listing finds it again and it is read then,
+ * whole, once. A listing is not made while objects of the last one wait (a read takes at most
+ * S3_BATCH of them, S3_AHEAD downloading at once). */
 
-static void fresh_add(LiqFollow *f, apr_pool_t *pool, const S3Object *o, const char *k)
+enum { S3_BATCH = 64, S3_AHEAD = 8 };
+
+static char *dupz(const char *s)
+{
+    return mem_strdup(s ? s : "");
+}
+
+static void fresh_free(Fresh *x)
+{
+    if (x->fd >= 0)
+        close(x->fd);
+    free(x->uri);
+    free(x->id);
+    free(x->bucket);
+    free(x->key);
+    free(x->etag);
+    free(x->log);
+    free(x->stream);
+}
+
+/* Drops the first k objects waiting (read, or failed: listed again later). */
+static void fresh_drop(LiqFollow *f, int k)
+{
+    for (int i = 0; i < k; i++)
+        fresh_free(&f->fresh[i]);
+    memmove(f->fresh, f->fresh + k, sizeof(Fresh) * (size_t)(f->nfresh - k));
+    f->nfresh -= k;
+}
+
+static void fresh_add(LiqFollow *f, const S3Object *o, const char *id, const char *log,
+                      const char *stream)
 {
     if (f->nfresh == f->capfresh) {
         f->capfresh = f->capfresh ? f->capfresh * 2 : 16;
-        f->fresh = mem_realloc(f->fresh, sizeof(char *) * (size_t)f->capfresh);
-        f->fresh_keys = mem_realloc(f->fresh_keys, sizeof(char *) * (size_t)f->capfresh);
-        f->fresh_etags = mem_realloc(f->fresh_etags, sizeof(char *) * (size_t)f->capfresh);
+        f->fresh = mem_realloc(f->fresh, sizeof(Fresh) * (size_t)f->capfresh);
     }
-    f->fresh[f->nfresh] = apr_pstrcat(pool, "s3://", o->bucket, "/", o->key, NULL);
-    f->fresh_keys[f->nfresh] = k;
-    f->fresh_etags[f->nfresh++] = apr_pstrdup(pool, o->etag ? o->etag : "");
+    Fresh *x = &f->fresh[f->nfresh++];
+    size_t ul = strlen(o->bucket) + strlen(o->key) + 7; /* "s3://" "/" NUL */
+    x->uri = mem_alloc(ul);
+    snprintf(x->uri, ul, "s3://%s/%s", o->bucket, o->key);
+    x->id = dupz(id);
+    x->bucket = dupz(o->bucket);
+    x->key = dupz(o->key);
+    x->etag = dupz(o->etag);
+    x->log = dupz(log);
+    x->stream = dupz(stream);
+    x->size = o->size;
+    x->mtime_ms = o->mtime_ms;
+    x->fd = -1;
 }
 
-/* Lists the S3 URIs when their time has come: their new objects into f->fresh (strings in
- * pool). Problems are warnings; the next listing tries again. */
+static int glob_any(const char *const *globs, int n, const char *rel, const char *base)
+{
+    for (int i = 0; i < n; i++)
+        if (apr_fnmatch(globs[i], rel, 0) == APR_SUCCESS ||
+            apr_fnmatch(globs[i], base, 0) == APR_SUCCESS)
+            return 1;
+    return 0;
+}
+
+/* Lists the S3 URIs when their time has come and no object of the last listing waits: their
+ * new objects into f->fresh, in listing order (as a run over the URI would read them: its
+ * --include/--exclude, its @log and @logStream). Problems are warnings; the next listing tries
+ * again. */
 static void s3_poll(LiqFollow *f, apr_pool_t *pool, LiqDiagList *d)
 {
-    f->nfresh = 0;
-    if (!f->ns3 || mono_ms() < f->s3_next)
+    if (!f->ns3 || f->nfresh || mono_ms() < f->s3_next)
         return;
     f->s3_next = mono_ms() + (f->fo.poll_ms > 0 ? f->fo.poll_ms : 1000);
     char err[512];
     if (!f->s3) {
-        S3Opts so = {f->opt.s3_endpoint, f->opt.s3_no_sign, f->opt.s3_read_timeout,
-                     f->opt.s3_concurrency, NULL, 0, 0, 0, 0, NULL, NULL};
+        S3Opts so = {0};
+        so.endpoint = f->opt.s3_endpoint;
+        so.no_sign = f->opt.s3_no_sign;
+        so.read_timeout = f->opt.s3_read_timeout;
+        so.concurrency = f->opt.s3_concurrency;
+        so.cache_dir = f->opt.s3_cache_dir;
         f->s3 = s3_open(f->pool, &so, err, sizeof(err));
         if (!f->s3) {
             diag_add(d, DIAG_WARNING, NULL, "S3: %s", err);
             return;
         }
     }
+    apr_hash_t *listed = apr_hash_make(pool); /* an object named by two URIs is read once */
     for (int i = 0; i < f->ns3; i++) {
         S3Object *objs;
         size_t n;
@@ -576,69 +652,201 @@ static void s3_poll(LiqFollow *f, apr_pool_t *pool, LiqDiagList *d)
             diag_add(d, DIAG_WARNING, NULL, "%s: %s", f->s3uris[i], err);
             continue;
         }
+        const char *ubucket, *ukey = "";
+        size_t dirlen = 0; /* the URI's folder: keys below it are matched and named from it */
+        if (s3_parse_uri(pool, f->s3uris[i], &ubucket, &ukey) == 0)
+            for (size_t j = 0; j < s3_literal_prefix(ukey); j++)
+                if (ukey[j] == '/')
+                    dirlen = j + 1;
         for (size_t k = 0; k < n; k++) {
             const S3Object *o = &objs[k];
             if (o->archived || s3_literal_prefix(o->key) < strlen(o->key))
                 continue; /* not readable; a key with glob characters cannot be named alone */
-            const char *key = apr_pstrcat(pool, o->bucket, "/", o->key, NULL);
-            const Seen *sn = apr_hash_get(f->seen, key, APR_HASH_KEY_STRING);
-            if (sn && strcmp(sn->etag, o->etag ? o->etag : "") == 0)
+            const char *below = strncmp(o->key, ukey, dirlen) == 0 ? o->key + dirlen : o->key;
+            const char *base = strrchr(o->key, '/');
+            base = base ? base + 1 : o->key;
+            if (strcmp(o->key, ukey) != 0 && below != o->key &&
+                (glob_any(f->opt.exclude, f->opt.nexclude, below, base) ||
+                 (f->opt.ninclude && !glob_any(f->opt.include, f->opt.ninclude, below, base))))
                 continue;
-            int dup = 0; /* named by two URIs */
-            for (int j = 0; j < f->nfresh && !dup; j++)
-                dup = strcmp(f->fresh_keys[j], key) == 0;
-            if (!dup)
-                fresh_add(f, pool, o, key);
+            const char *id = apr_pstrcat(pool, o->bucket, "/", o->key, NULL);
+            const char *etag = apr_hash_get(f->seen, id, APR_HASH_KEY_STRING);
+            if ((etag && strcmp(etag, o->etag ? o->etag : "") == 0) ||
+                apr_hash_get(listed, id, APR_HASH_KEY_STRING))
+                continue;
+            apr_hash_set(listed, id, APR_HASH_KEY_STRING, id);
+            fresh_add(f, o, id, f->s3uris[i], below);
         }
     }
 }
 
-/* After a read of the fresh objects (diags from first on: its problems): an object reported
- * ("s3://BUCKET/KEY: ...", a download that failed) is not seen, so the next listing reads it
- * again, whole (docs/follow.md); a warning says so. */
-static void s3_failed(LiqFollow *f, LiqDiagList *d, int first)
+/* An unlinked temporary file (in TMPDIR, else /tmp), or -1 with err set. */
+static int temp_file(char *err, size_t errlen)
 {
-    for (int i = 0; i < f->nfresh; i++) {
-        size_t ul = strlen(f->fresh[i]);
-        for (int j = first; j < d->n && f->fresh_keys[i]; j++)
-            if (strncmp(d->items[j].msg, f->fresh[i], ul) == 0 && d->items[j].msg[ul] == ':') {
-                diag_add(d, DIAG_WARNING, NULL, "%s: read again at the next listing",
-                         f->fresh[i]);
-                f->fresh_keys[i] = NULL;
+    const char *dir = getenv("TMPDIR");
+    if (!dir || !*dir)
+        dir = "/tmp";
+    size_t len = strlen(dir) + 32;
+    char *path = mem_alloc(len);
+    snprintf(path, len, "%s/liq-follow-s3.XXXXXX", dir);
+    int fd = mkstemp(path);
+    if (fd < 0)
+        snprintf(err, errlen, "a temporary file in %s: %s", dir, strerror(errno));
+    else
+        unlink(path);
+    free(path);
+    if (fd >= 0)
+        (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+    return fd;
+}
+
+/* Copies the stream's body into the temporary file fd: 0, or -1 with err set. */
+static int copy_stream(S3Stream *st, int fd, char *err, size_t errlen)
+{
+    char b[65536];
+    for (;;) {
+        ssize_t r = read(s3_stream_fd(st), b, sizeof(b));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            snprintf(err, errlen, "%s", strerror(errno));
+            return -1;
+        }
+        if (r == 0)
+            return 0;
+        for (ssize_t done = 0; done < r;) {
+            ssize_t w = write(fd, b + done, (size_t)(r - done));
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w <= 0) {
+                snprintf(err, errlen, "writing its copy: %s", w < 0 ? strerror(errno) : "full");
+                return -1;
             }
+            done += w;
+        }
     }
 }
 
-/* The fresh objects were read (tag: the read's newest bin): seen from now on. */
-static void s3_seen(LiqFollow *f, int64_t tag)
+/* Downloads the first objects waiting (at most S3_BATCH), S3_AHEAD at once, each whole into
+ * its fd; one that fails is reported and gets fd -1 (nothing of it is read). Returns how many
+ * it took. */
+static int s3_fetch(LiqFollow *f, apr_pool_t *pool, LiqDiagList *d)
 {
-    for (int i = 0; i < f->nfresh; i++) {
-        if (!f->fresh_keys[i])
-            continue; /* not read (s3_failed): the next listing has it again */
-        const char *k = apr_pstrdup(f->pool, f->fresh_keys[i]);
-        Seen *sn = apr_hash_get(f->seen, k, APR_HASH_KEY_STRING);
-        if (!sn) {
-            sn = apr_palloc(f->pool, sizeof(*sn));
-            apr_hash_set(f->seen, k, APR_HASH_KEY_STRING, sn);
+    int k = f->nfresh < S3_BATCH ? f->nfresh : S3_BATCH;
+    S3Stream *st[S3_BATCH] = {0};
+    const char *local[S3_BATCH] = {0};
+    char *why[S3_BATCH] = {0};
+    int started = 0;
+    for (int i = 0; i < k; i++) {
+        char err[1024];
+        while (started < k && started < i + S3_AHEAD) { /* downloads ahead of the copy */
+            Fresh *x = &f->fresh[started];
+            x->o = (S3Object){x->bucket, x->key, x->size, *x->etag ? x->etag : NULL, NULL, 0,
+                              x->mtime_ms};
+            if (s3_stream_open(f->s3, pool, &x->o, &st[started], &local[started], err,
+                               sizeof(err)) != 0)
+                why[started] = apr_pstrdup(pool, err);
+            started++;
         }
-        sn->etag = apr_pstrdup(f->pool, f->fresh_etags[i]);
-        sn->tag = tag;
+        Fresh *x = &f->fresh[i];
+        if (why[i]) {
+            /* reported below */
+        } else if (!st[i]) { /* its copy in --cache-dir */
+            x->fd = open(local[i], O_RDONLY | O_CLOEXEC);
+            if (x->fd < 0)
+                why[i] = apr_psprintf(pool, "%s: %s", local[i], strerror(errno));
+        } else {
+            x->fd = temp_file(err, sizeof(err));
+            int bad = x->fd < 0 || copy_stream(st[i], x->fd, err, sizeof(err)) != 0;
+            if (bad)
+                why[i] = apr_pstrdup(pool, err);
+            if (s3_stream_close(st[i], err, sizeof(err)) != 0 && !bad)
+                why[i] = apr_pstrdup(pool, err);
+            st[i] = NULL;
+            if (!why[i] && x->mtime_ms) { /* LastModified: the timestamps' reference date */
+                struct timespec ts[2];
+                ts[0].tv_sec = ts[1].tv_sec = (time_t)(x->mtime_ms / 1000);
+                ts[0].tv_nsec = ts[1].tv_nsec = (long)(x->mtime_ms % 1000) * 1000000;
+                (void)futimens(x->fd, ts);
+            }
+        }
+        if (why[i]) {
+            if (x->fd >= 0)
+                close(x->fd);
+            x->fd = -1;
+            diag_add(d, DIAG_WARNING, NULL,
+                     "%s: %s; nothing of it was read: read again, whole, at the next listing",
+                     x->uri, why[i]);
+        }
     }
-    f->nfresh = 0;
+    return k;
+}
+
+/* The ranges of a read: the files' spans r[0..n), then the copies of the first k objects
+ * waiting that were downloaded; their number in *total. */
+static const LiqRange *read_ranges(LiqFollow *f, const LiqRange *r, int n, int k, int *total)
+{
+    if (f->capranges < n + k) {
+        f->capranges = n + k;
+        f->ranges = mem_realloc(f->ranges, sizeof(LiqRange) * (size_t)f->capranges);
+    }
+    if (n)
+        memcpy(f->ranges, r, sizeof(LiqRange) * (size_t)n);
+    int m = n;
+    for (int i = 0; i < k; i++) {
+        const Fresh *x = &f->fresh[i];
+        struct stat sb;
+        if (x->fd < 0 || fstat(x->fd, &sb) != 0)
+            continue;
+        f->ranges[m++] = (LiqRange){x->uri, x->log, x->stream, x->fd, 0, (uint64_t)sb.st_size};
+    }
+    *total = m;
+    return f->ranges;
+}
+
+/* The first k objects waiting were read: those downloaded are seen from now on; all k are
+ * dropped (one that failed is found again by the next listing). */
+static void s3_seen(LiqFollow *f, int k)
+{
+    for (int i = 0; i < k; i++) {
+        const Fresh *x = &f->fresh[i];
+        if (x->fd < 0)
+            continue;
+        /* a key seen before keeps its entry (apr_hash_set keeps the first key's memory) */
+        const char *id = apr_hash_get(f->seen, x->id, APR_HASH_KEY_STRING)
+                             ? x->id
+                             : apr_pstrdup(f->pool, x->id);
+        apr_hash_set(f->seen, id, APR_HASH_KEY_STRING, apr_pstrdup(f->pool, x->etag));
+    }
+    fresh_drop(f, k);
 }
 
 /* ===== --state-file =====
  *
- * Text lines: "liq-follow-state 1", "query HASH" (of the query text: another query's state is
- * refused), "mark N" (LiqFollowOptions.out_mark after the last read, or -), "wm MS", "closed
- * MS" (bins: the watermark and the first bin not written; - when none), "base N" (the next
- * order base), then tail_save's lines. It is written before the first read (when there is
- * none yet: a crash before the first state would leave rows no state accounts for), after
- * every read whose rows are out, and at the end, to NAME.tmp, then renamed over NAME: a crash
- * leaves the old or the new state whole. A restart takes the offsets, gives the output back its mark (out_rewind: a
- * regular file loses what was written after the state, which the restart writes again) and
- * reads again what open bins held ([LOW, OFFSET) of each file, bins written already left
- * out), or, for other queries with a state, each file from its start. */
+ * Text lines, then the states' bytes:
+ *
+ *   liq-follow-state 2
+ *   query HASH       of the query text: another query's state is refused
+ *   mark N           LiqFollowOptions.out_mark after the last read, or -
+ *   wm MS            bins: the newest timestamp seen, or -
+ *   closed MS        bins: the first bin not written
+ *   base N           the next order base
+ *   left N           a streaming query's limit: the rows still to write (-1: no limit)
+ *   emit DIRTY WRITTEN  others: records came since the last result; a result was written
+ *   file ...         tail_save's lines: each file's offsets
+ *   s3 ETAG ID       each S3 object read (ETag - when the listing gave none), ID BUCKET/KEY
+ *   bin START BYTES  bins: each open bin's state, BYTES of the data (0: none)
+ *   acc BYTES        others: the state so far
+ *   data             the states' bytes follow, in the order of their lines
+ *
+ * A state is the first breaker's, in the partial form (OpVTable.save, engine/exec/partial.h:
+ * exact, versioned; loaded without trusting it). The file is written before the first read
+ * (when there is none yet: a crash before the first state would leave rows no state accounts
+ * for), after every read whose rows are out, and at the end, to NAME.tmp, flushed, then
+ * renamed over NAME: a crash leaves the old or the new state whole. A restart takes the
+ * offsets, the keys, the states and the output's mark (out_rewind: a regular file loses what
+ * was written after the state, which the restart writes again): it reads nothing again, so a
+ * file rotated away or deleted while liq was down loses nothing it had read. */
 
 static uint64_t text_hash(const LiqQuery *q)
 {
@@ -651,13 +859,44 @@ static uint64_t text_hash(const LiqQuery *q)
     return h;
 }
 
+/* The query's first breaker (the one whose state a follower keeps). */
+static const Op *breaker(const LiqFollow *f)
+{
+    return liq_query_plan(f->q)->pipes[0].breaker;
+}
+
+/* Appends st's bytes (a copy is saved: st stays as it is) to data: 0, or -1. */
+static int state_bytes(const LiqFollow *f, const LiqState *st, LiqBuf *data)
+{
+    const Op *brk = breaker(f);
+    OpState *c = brk->vt->copy(brk, st->st);
+    if (!c)
+        return -1;
+    int rc = brk->vt->save(brk, c, data);
+    brk->vt->state_free(brk, c);
+    return rc;
+}
+
+/* A state of the bytes p[0..n) (NULL when they are not a whole valid state of the query). */
+static LiqState *state_of(const LiqFollow *f, const char *p, size_t n)
+{
+    const Op *brk = breaker(f);
+    OpState *os = brk->vt->load(brk, p, n);
+    if (!os)
+        return NULL;
+    LiqState *s = mem_alloc(sizeof(*s));
+    s->plan = liq_query_plan(f->q);
+    s->st = os;
+    return s;
+}
+
 static LiqStatus state_save(LiqFollow *f, LiqDiagList *d)
 {
     if (!f->fo.state_file)
         return LIQ_OK;
-    LiqBuf b = {0};
+    LiqBuf b = {0}, data = {0};
     uint64_t mark = f->fo.out_mark ? f->fo.out_mark(f->fo.ctx) : UINT64_MAX;
-    buf_printf(&b, "liq-follow-state 1\nquery %" PRIu64 "\n", text_hash(f->q));
+    buf_printf(&b, "liq-follow-state 2\nquery %" PRIu64 "\n", text_hash(f->q));
     if (mark == UINT64_MAX)
         buf_printf(&b, "mark -\n");
     else
@@ -666,7 +905,8 @@ static LiqStatus state_save(LiqFollow *f, LiqDiagList *d)
         buf_printf(&b, "wm %" PRId64 "\n", f->wm);
     else
         buf_printf(&b, "wm -\n");
-    buf_printf(&b, "closed %" PRId64 "\nbase %" PRIu64 "\n", f->closed, f->base);
+    buf_printf(&b, "closed %" PRId64 "\nbase %" PRIu64 "\nleft %" PRId64 "\nemit %d %d\n",
+               f->closed, f->base, f->rows_left, f->dirty, f->written);
     tail_save(f->tail, &b);
     apr_pool_t *hp;
     apr_pool_create(&hp, f->pool);
@@ -674,15 +914,28 @@ static LiqStatus state_save(LiqFollow *f, LiqDiagList *d)
         const void *k;
         void *v;
         apr_hash_this(hi, &k, NULL, &v);
-        const Seen *sn = v;
-        buf_printf(&b, "s3 %" PRId64 " %s %s\n", sn->tag, *sn->etag ? sn->etag : "-",
-                   (const char *)k);
+        const char *etag = v;
+        buf_printf(&b, "s3 %s %s\n", *etag ? etag : "-", (const char *)k);
     }
     apr_pool_destroy(hp);
+    int ok = 1;
+    for (int i = 0; ok && i < f->nopen; i++) {
+        size_t at = data.len;
+        ok = !f->open[i].st || state_bytes(f, f->open[i].st, &data) == 0;
+        buf_printf(&b, "bin %" PRId64 " %zu\n", f->open[i].start, data.len - at);
+    }
+    if (ok && f->acc) {
+        size_t at = data.len;
+        ok = state_bytes(f, f->acc, &data) == 0;
+        buf_printf(&b, "acc %zu\n", data.len - at);
+    }
+    buf_printf(&b, "data\n");
+    if (data.len)
+        buf_add(&b, data.p, data.len);
+    buf_free(&data);
     char *tmp = apr_pstrcat(f->pool, f->fo.state_file, ".tmp", NULL);
-    FILE *fp = fopen(tmp, "w");
-    int ok = fp && fwrite(b.p, 1, b.len, fp) == b.len && fflush(fp) == 0 &&
-             fsync(fileno(fp)) == 0;
+    FILE *fp = ok ? fopen(tmp, "w") : NULL;
+    ok = fp && fwrite(b.p, 1, b.len, fp) == b.len && fflush(fp) == 0 && fsync(fileno(fp)) == 0;
     if (fp && fclose(fp) != 0)
         ok = 0;
     if (ok && rename(tmp, f->fo.state_file) != 0)
@@ -690,7 +943,7 @@ static LiqStatus state_save(LiqFollow *f, LiqDiagList *d)
     buf_free(&b);
     if (!ok) {
         diag_add(d, DIAG_ERROR, NULL, "--state-file %s: cannot write it: %s", f->fo.state_file,
-                 strerror(errno));
+                 errno ? strerror(errno) : "a state could not be saved");
         remove(tmp);
         return LIQ_EINTERNAL;
     }
@@ -701,6 +954,7 @@ static LiqStatus state_save(LiqFollow *f, LiqDiagList *d)
 static LiqStatus state_load(LiqFollow *f, LiqDiagList *d)
 {
     LiqBuf b = {0};
+    errno = 0;
     if (!f->fo.state_file || buf_read_file(&b, f->fo.state_file) != 0) {
         if (f->fo.state_file && errno != ENOENT) {
             diag_add(d, DIAG_ERROR, NULL, "--state-file %s: %s", f->fo.state_file,
@@ -709,24 +963,78 @@ static LiqStatus state_load(LiqFollow *f, LiqDiagList *d)
         }
         return LIQ_OK; /* none yet: a first run */
     }
+    size_t total = b.len;
     buf_addc(&b, 0);
+    char *marker = strstr(b.p, "\ndata\n"); /* the text ends there, the states' bytes follow */
     uint64_t hash, base;
-    int64_t wm, closed;
+    int64_t closed, left;
+    int dirty, written;
     char mark[32], wms[32];
     int used = 0;
-    if (sscanf(b.p, "liq-follow-state 1 query %" SCNu64 " mark %31s wm %31s closed %" SCNd64
-                    " base %" SCNu64 " %n",
-               &hash, mark, wms, &closed, &base, &used) < 5 ||
-        !used) {
-        diag_add(d, DIAG_ERROR, NULL, "--state-file %s: not a state liq --follow wrote",
+    if (!marker ||
+        sscanf(b.p, "liq-follow-state 2 query %" SCNu64 " mark %31s wm %31s closed %" SCNd64
+                    " base %" SCNu64 " left %" SCNd64 " emit %d %d %n",
+               &hash, mark, wms, &closed, &base, &left, &dirty, &written, &used) < 8 ||
+        !used || b.p + used > marker + 1) {
+        diag_add(d, DIAG_ERROR, NULL, "--state-file %s: not a state this liq --follow wrote",
                  f->fo.state_file);
         buf_free(&b);
         return LIQ_EUSAGE;
     }
+    const char *data = marker + 6, *end = b.p + total;
+    marker[1] = 0;
     if (hash != text_hash(f->q)) {
         LiqDiag *x = diag_add(d, DIAG_ERROR, NULL,
                               "--state-file %s: the state of another query", f->fo.state_file);
         diag_hint(d, x, "%s", "give each query a state file of its own");
+        buf_free(&b);
+        return LIQ_EUSAGE;
+    }
+    int64_t wm;
+    if (strcmp(wms, "-") != 0 && sscanf(wms, "%" SCNd64, &wm) == 1) {
+        f->wm = wm;
+        f->has_wm = 1;
+    }
+    f->closed = closed;
+    f->base = base;
+    if (!liq_query_has_state(f->q))
+        f->rows_left = left;
+    f->dirty = dirty != 0;
+    f->written = written != 0;
+    int bad = 0;
+    for (const char *p = b.p + used; p && *p && !bad;) {
+        const char *nl = strchr(p, '\n');
+        char etag[256];
+        int at = 0;
+        int64_t start;
+        size_t n;
+        if (sscanf(p, "s3 %255s %n", etag, &at) >= 1 && at > 0) { /* "s3 ETAG BUCKET/KEY" */
+            size_t len = nl ? (size_t)(nl - p) - (size_t)at : strlen(p + at);
+            const char *k = apr_pstrmemdup(f->pool, p + at, len);
+            if (strchr(k, '/'))
+                apr_hash_set(f->seen, k, APR_HASH_KEY_STRING,
+                             strcmp(etag, "-") == 0 ? "" : apr_pstrdup(f->pool, etag));
+        } else if (sscanf(p, "bin %" SCNd64 " %zu", &start, &n) == 2 && f->bins) {
+            bad = n > (size_t)(end - data);
+            LiqState *st = bad || !n ? NULL : state_of(f, data, n);
+            bad |= n && !st;
+            if (!bad)
+                open_bin(f, start)->st = st;
+            data += bad ? 0 : n;
+        } else if (sscanf(p, "acc %zu", &n) == 1 && !f->bins && liq_query_has_state(f->q)) {
+            bad = n > (size_t)(end - data) || f->acc;
+            LiqState *st = bad ? NULL : state_of(f, data, n);
+            bad |= !st;
+            f->acc = st;
+            data += bad ? 0 : n;
+        }
+        p = nl ? nl + 1 : NULL;
+    }
+    if (bad) {
+        diag_add(d, DIAG_ERROR, NULL,
+                 "--state-file %s: its saved states are damaged (not a whole state of the "
+                 "query)",
+                 f->fo.state_file);
         buf_free(&b);
         return LIQ_EUSAGE;
     }
@@ -739,29 +1047,7 @@ static LiqStatus state_load(LiqFollow *f, LiqDiagList *d)
         buf_free(&b);
         return LIQ_EUSAGE;
     }
-    if (strcmp(wms, "-") != 0 && sscanf(wms, "%" SCNd64, &wm) == 1) {
-        f->wm = wm;
-        f->has_wm = 1;
-    }
-    f->closed = closed;
-    f->base = base;
     tail_load(f->tail, b.p + used);
-    for (const char *p = b.p + used; p && *p;) { /* S3 objects read: "s3 TAG ETAG BUCKET/KEY" */
-        const char *nl = strchr(p, '\n');
-        int64_t tag;
-        char etag[256];
-        int at = 0;
-        if (sscanf(p, "s3 %" SCNd64 " %255s %n", &tag, etag, &at) >= 2 && at > 0) {
-            size_t len = nl ? (size_t)(nl - p) - (size_t)at : strlen(p + at);
-            const char *k = apr_pstrmemdup(f->pool, p + at, len);
-            Seen *sn = apr_palloc(f->pool, sizeof(*sn));
-            sn->etag = strcmp(etag, "-") == 0 ? "" : apr_pstrdup(f->pool, etag);
-            sn->tag = tag;
-            if (strchr(k, '/'))
-                apr_hash_set(f->seen, k, APR_HASH_KEY_STRING, sn);
-        }
-        p = nl ? nl + 1 : NULL;
-    }
     f->resumed = 1;
     buf_free(&b);
     return LIQ_OK;
@@ -816,6 +1102,15 @@ LiqStatus liq_follow_exec(LiqFollow *f, const LiqOutput *out, LiqDiagList *diags
             return LIQ_EINTERNAL;
         f->bins = 1;
     }
+    if (f->fo.state_file && liq_query_has_state(f->q) &&
+        (!breaker(f)->vt->save || !breaker(f)->vt->load || !breaker(f)->vt->copy)) {
+        LiqDiag *x = diag_add(diags, DIAG_ERROR, NULL,
+                              "--state-file: %s keeps a state that cannot be saved (pattern, "
+                              "diff and anomaly cluster templates as they go)",
+                              breaker(f)->vt->name);
+        diag_hint(diags, x, "%s", "follow this query without --state-file");
+        return LIQ_EUSAGE;
+    }
     const char **files = apr_pcalloc(f->pool, sizeof(char *) * (size_t)o->ninputs);
     int nfiles = 0;
     f->s3uris = apr_pcalloc(f->pool, sizeof(char *) * (size_t)o->ninputs);
@@ -841,6 +1136,8 @@ LiqStatus liq_follow_exec(LiqFollow *f, const LiqOutput *out, LiqDiagList *diags
         tail_records(f->tail, line_starts, starts);
     }
     LiqStatus s = state_load(f, diags);
+    if (s == LIQ_OK && f->rows_left == 0)
+        atomic_store(&f->stop, 1); /* the limit's rows were all written before the restart */
     if (s == LIQ_OK && !f->resumed)
         s = state_save(f, diags); /* before any row: a crash from here on restarts from it
                                    * (the output cut back to where it stood) */
@@ -851,53 +1148,22 @@ LiqStatus liq_follow_exec(LiqFollow *f, const LiqOutput *out, LiqDiagList *diags
         const LiqRange *r;
         int n = tail_scan(f->tail, &r, d);
         int changed = 0;
-        if (f->resumed) { /* what the state's open bins held, or all (others) */
-            const LiqRange *rr;
-            int others = !f->bins && liq_query_has_state(f->q);
-            int rn = tail_replay(f->tail, others, &rr);
-            f->nfresh = 0;
-            for (apr_hash_index_t *hi = apr_hash_first(tp, f->seen); hi && (f->bins || others);
-                 hi = apr_hash_next(hi)) {
-                const void *k;
-                void *v;
-                apr_hash_this(hi, &k, NULL, &v);
-                const Seen *sn = v;
-                if (others || sn->tag >= f->closed) { /* an object of an open bin */
-                    S3Object so = {0};
-                    const char *slash = strchr(k, '/');
-                    so.bucket = apr_pstrmemdup(tp, k, (size_t)(slash - (const char *)k));
-                    so.key = slash + 1;
-                    so.etag = sn->etag;
-                    fresh_add(f, tp, &so, k);
-                }
-            }
-            if ((rn || f->nfresh) && (f->bins || others)) {
-                s = read_once(f, rr, rn, out, d, 1);
-                changed = 1;
-            }
-            if (s == LIQ_OK) {
-                tail_replayed(f->tail, f->bins ? f->tag : INT64_MIN);
-                s3_seen(f, f->bins ? f->tag : INT64_MIN);
-            }
-            f->resumed = 0;
-        }
-        if (s == LIQ_OK)
-            s3_poll(f, tp, d);
-        if ((n > 0 || f->nfresh) && s == LIQ_OK) {
-            if (!n)
-                r = NULL;
-            int first = d->n;
-            s = read_once(f, r, n, out, d, 0);
-            if (s == LIQ_OK) {
-                tail_commit(f->tail, f->bins ? f->tag : INT64_MIN);
-                s3_failed(f, d, first);
-                s3_seen(f, f->bins ? f->tag : INT64_MIN);
-                if (f->bins)
-                    tail_release(f->tail, f->closed);
-            }
+        s3_poll(f, tp, d);
+        int k = f->nfresh ? s3_fetch(f, tp, d) : 0; /* new S3 objects, downloaded whole */
+        int nr = n;
+        if (k)
+            r = read_ranges(f, r, n, k, &nr);
+        if (nr > 0) {
+            s = read_once(f, r, nr, out, d);
+            if (s == LIQ_OK)
+                tail_commit(f->tail);
             if (s == LIQ_OK && out->idle && !(liq_query_has_state(f->q) && !f->bins) &&
                 out->idle(out->ctx))
                 s = LIQ_EOUTPUT; /* rows held back (a table) go out now */
+            changed = 1;
+        }
+        if (s == LIQ_OK && k) {
+            s3_seen(f, k); /* (one whose download failed: listed again) */
             changed = 1;
         }
         int64_t wait = -1;
@@ -932,16 +1198,14 @@ LiqStatus liq_follow_exec(LiqFollow *f, const LiqOutput *out, LiqDiagList *diags
         const LiqRange *r;
         int n = f->rows_left != 0 ? tail_scan(f->tail, &r, d) : 0;
         if (n > 0) {
-            s = read_once(f, r, n, out, d, 0);
-            if (s == LIQ_OK) {
-                tail_commit(f->tail, f->bins ? f->tag : INT64_MIN);
-                if (f->bins)
-                    tail_release(f->tail, f->closed);
-            }
+            s = read_once(f, r, n, out, d);
+            if (s == LIQ_OK)
+                tail_commit(f->tail);
         }
         if (s == LIQ_OK && f->bins && !f->fo.state_file)
             s = close_bins(f, INT64_MAX, out, d);
-        else if (s == LIQ_OK && liq_query_has_state(f->q) && (f->dirty || !f->written))
+        else if (s == LIQ_OK && !f->bins && liq_query_has_state(f->q) &&
+                 (f->dirty || !f->written))
             s = write_acc(f, out, d);
         if (s == LIQ_OK)
             s = state_save(f, d);
@@ -959,9 +1223,9 @@ void liq_follow_free(LiqFollow *f)
     tail_close(f->tail);
     f->tail = NULL;
     liq_state_free(f->acc);
+    fresh_drop(f, f->nfresh);
     free(f->fresh);
-    free(f->fresh_keys);
-    free(f->fresh_etags);
+    free(f->ranges);
     for (int i = 0; i < f->nopen; i++)
         liq_state_free(f->open[i].st);
     free(f->open);

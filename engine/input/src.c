@@ -794,6 +794,10 @@ static int open_input(Src *s, Input *in)
             }
             src_win_open(&in->win, in->fd, in->size);
         } else {
+            /* a --follow range's descriptor shares its offset with the caller's, which
+             * earlier runs over the same file read to its end: the stream starts at 0 */
+            if (in->range && in->range->fd >= 0)
+                (void)lseek(in->fd, 0, SEEK_SET);
             in->dec = decomp_open(in->comp, NULL, 0, in->fd, NULL, 0);
         }
         return 1;

@@ -51,24 +51,13 @@ typedef struct TFile {
     int64_t gone_ms;       /* ... when it was last found gone and grown */
     int closing;           /* gone and quiet: this scan reads its last bytes, then it closes */
     int spanned;           /* it has a span in this scan */
-    uint64_t from;         /* ... where it starts */
-    /* --state-file: what a restart reads again (tail_commit's tags, tail_release) */
-    struct Seg *segs;      /* reads of it whose records may still be in open bins, in order */
-    int nsegs;
-    uint64_t replay;       /* resumed: read [replay, off) again first (tail_replay), else
-                            * UINT64_MAX */
     uint64_t last_size;    /* tail_records: its size at the scan before, and when it last */
     int64_t grown_ms;      /* grew (a held record goes once it did not for poll_ms) */
     int held;              /* this scan held its last record back */
 } TFile;
 
-typedef struct Seg {
-    uint64_t from; /* where the read started */
-    int64_t tag;   /* the read's tag (tail_commit): dropped once below tail_release's value */
-} Seg;
-
 typedef struct Resume {
-    uint64_t dev, ino, off, head_sum, low;
+    uint64_t dev, ino, off, head_sum;
     uint32_t head_len;
     int gone;   /* it was rotated away: found again by inode in its directory */
     char *path; /* its name then */
@@ -83,8 +72,6 @@ struct Tail {
     int n, cap;
     LiqRange *spans;
     int spcap;
-    LiqRange *replays; /* tail_replay's ranges */
-    int rpcap;
     int loaded;        /* tail_load ran: the next scan looks for rotated files too */
     char **warned; /* names a warning was given for (missing, unreadable), once each */
     int nwarned, cap_warned;
@@ -245,7 +232,6 @@ static TFile *found(Tail *t, const char *path, const char *log, const char *stre
     f->ino = fs.st_ino;
     f->seen = 1;
     f->whole = read_whole(fd);
-    f->replay = UINT64_MAX;
     for (int i = 0; i < t->nresume; i++) { /* --state-file: the same file, as it was */
         Resume *r = &t->resume[i];
         int ok;
@@ -253,7 +239,6 @@ static TFile *found(Tail *t, const char *path, const char *log, const char *stre
             r->off <= (uint64_t)fs.st_size && r->head_len <= (uint64_t)fs.st_size &&
             (r->head_len == 0 || head_of(fd, r->head_len, &ok) == r->head_sum)) {
             f->off = r->off;
-            f->replay = r->low; /* tail_replay: [low, off) again, or [0, off) */
             f->head_len = r->head_len;
             f->head_sum = r->head_sum;
             f->whole_read = f->whole && r->off > 0;
@@ -396,7 +381,6 @@ static void add_span(Tail *t, int *n, TFile *f, uint64_t from, uint64_t to)
     }
     t->spans[(*n)++] = (LiqRange){f->path, f->log, f->stream, f->fd, from, to};
     f->next = to;
-    f->from = from;
     f->spanned = 1;
 }
 
@@ -407,13 +391,12 @@ static void file_free(TFile *f)
     free(f->path);
     free(f->log);
     free(f->stream);
-    free(f->segs);
     free(f);
 }
 
 /* A file of the state file no name led to (r not taken): looked for by inode in the directory
  * of its name then (logrotate renames within it); found, it is followed as a rotated file,
- * from its offset, read again from its low mark first. */
+ * from its offset. */
 static void refind(Tail *t, Resume *r)
 {
     if (r->dev == UINT64_MAX || !r->path)
@@ -495,7 +478,7 @@ int tail_scan(Tail *t, const LiqRange **spans, LiqDiagList *diags)
             f->gone = 1;
             f->gone_ms = now_ms();
         }
-        if (f->gone && !f->nsegs && (f->fd < 0 || now_ms() - f->gone_ms >= t->poll_ms))
+        if (f->gone && (f->fd < 0 || now_ms() - f->gone_ms >= t->poll_ms))
             f->closing = 1; /* its rest, to its very end (a last line without newline) */
         if (f->fd < 0)
             continue;
@@ -516,7 +499,6 @@ int tail_scan(Tail *t, const LiqRange **spans, LiqDiagList *diags)
                      f->path);
             f->off = 0;
             f->head_len = 0;
-            f->nsegs = 0; /* what they pointed at is gone */
         }
         if (f->head_len < HEAD && size > f->head_len) {
             f->head_len = size < HEAD ? (uint32_t)size : HEAD;
@@ -550,28 +532,11 @@ int tail_scan(Tail *t, const LiqRange **spans, LiqDiagList *diags)
 }
 
 
-static void seg_add(TFile *f, uint64_t from, int64_t tag)
-{
-    if (f->nsegs && f->segs[f->nsegs - 1].tag >= tag)
-        return; /* pinned as long as the read before it, which is read again first anyway */
-    if (f->nsegs == 32) { /* bounded: the two oldest become one, pinned as long as either */
-        if (f->segs[1].tag < f->segs[0].tag)
-            f->segs[1].tag = f->segs[0].tag;
-        f->segs[1].from = f->segs[0].from;
-        memmove(f->segs, f->segs + 1, sizeof(Seg) * 31);
-        f->nsegs--;
-    }
-    f->segs = mem_realloc(f->segs, sizeof(Seg) * (size_t)(f->nsegs + 1));
-    f->segs[f->nsegs++] = (Seg){from, tag};
-}
-
-void tail_commit(Tail *t, int64_t tag)
+void tail_commit(Tail *t)
 {
     int k = 0;
     for (int i = 0; i < t->n; i++) {
         TFile *f = t->files[i];
-        if (f->spanned && tag != INT64_MIN)
-            seg_add(f, f->from, tag);
         if (f->spanned) {
             f->off = f->next;
             if (f->whole) {
@@ -580,7 +545,7 @@ void tail_commit(Tail *t, int64_t tag)
                 f->fd = -1;
             }
         }
-        if (f->closing && !f->nsegs) {
+        if (f->closing) {
             file_free(f);
             continue;
         }
@@ -625,59 +590,15 @@ void tail_wake(Tail *t)
     }
 }
 
-void tail_release(Tail *t, int64_t below)
-{
-    for (int i = 0; i < t->n; i++) {
-        TFile *f = t->files[i];
-        int k = 0;
-        for (int j = 0; j < f->nsegs; j++)
-            if (f->segs[j].tag >= below)
-                f->segs[k++] = f->segs[j];
-        f->nsegs = k;
-    }
-}
-
-int tail_replay(Tail *t, int from_start, const LiqRange **ranges)
-{
-    int n = 0;
-    for (int i = 0; i < t->n; i++) {
-        TFile *f = t->files[i];
-        uint64_t from = from_start ? 0 : f->replay;
-        if (f->replay == UINT64_MAX || f->fd < 0 || from >= f->off) {
-            f->replay = UINT64_MAX;
-            continue;
-        }
-        if (n == t->rpcap) {
-            t->rpcap = t->rpcap ? t->rpcap * 2 : 16;
-            t->replays = mem_realloc(t->replays, sizeof(LiqRange) * (size_t)t->rpcap);
-        }
-        t->replays[n++] = (LiqRange){f->path, f->log, f->stream, f->fd, from, f->off};
-    }
-    *ranges = t->replays;
-    return n;
-}
-
-void tail_replayed(Tail *t, int64_t tag)
-{
-    for (int i = 0; i < t->n; i++) {
-        TFile *f = t->files[i];
-        if (f->replay == UINT64_MAX)
-            continue;
-        if (tag != INT64_MIN)
-            seg_add(f, f->replay, tag);
-        f->replay = UINT64_MAX;
-    }
-}
-
 void tail_save(const Tail *t, LiqBuf *out)
 {
     for (int i = 0; i < t->n; i++) {
         const TFile *f = t->files[i];
         uint64_t off = f->whole && f->whole_read ? 1 : f->off;
         buf_printf(out,
-                   "file %" PRIu64 " %" PRIu64 " %" PRIu64 " %u %" PRIu64 " %" PRIu64 " %d %s\n",
-                   (uint64_t)f->dev, (uint64_t)f->ino, off, f->head_len, f->head_sum,
-                   f->nsegs ? f->segs[0].from : off, f->gone, f->path);
+                   "file %" PRIu64 " %" PRIu64 " %" PRIu64 " %u %" PRIu64 " %d %s\n",
+                   (uint64_t)f->dev, (uint64_t)f->ino, off, f->head_len, f->head_sum, f->gone,
+                   f->path);
     }
 }
 
@@ -689,10 +610,9 @@ int tail_load(Tail *t, const char *text)
         Resume r;
         int used = 0;
         memset(&r, 0, sizeof(r));
-        if (sscanf(p, "file %" SCNu64 " %" SCNu64 " %" SCNu64 " %u %" SCNu64 " %" SCNu64 " %d %n",
-                   &r.dev, &r.ino, &r.off, &r.head_len, &r.head_sum, &r.low, &r.gone,
-                   &used) >= 7 &&
-            used > 0 && r.head_len <= HEAD && r.low <= r.off) {
+        if (sscanf(p, "file %" SCNu64 " %" SCNu64 " %" SCNu64 " %u %" SCNu64 " %d %n", &r.dev,
+                   &r.ino, &r.off, &r.head_len, &r.head_sum, &r.gone, &used) >= 6 &&
+            used > 0 && r.head_len <= HEAD) {
             size_t len = nl ? (size_t)(nl - p) - (size_t)used : strlen(p + used);
             r.path = mem_alloc(len + 1);
             memcpy(r.path, p + used, len);
@@ -721,7 +641,6 @@ void tail_close(Tail *t)
         free(t->warned[i]);
     free(t->warned);
     free(t->spans);
-    free(t->replays);
     for (int i = 0; i < t->nresume; i++)
         free(t->resume[i].path);
     free(t->resume);

@@ -8,9 +8,8 @@
  *                 written waits for its end);
  *   rotation      the name now leads to another file (logrotate's rename and create): the old
  *                 file, still open, is read while it grows and closed once it did not for
- *                 poll_ms (then its last line even without a newline), or later while a
- *                 restart would need its reads (tail_commit's tags); the new one is read from
- *                 its start;
+ *                 poll_ms (then its last line even without a newline); the new one is read
+ *                 from its start;
  *   copytruncate  the file is shorter than the offset read, or its first bytes changed (it
  *                 was truncated and written again before liq looked): read from 0 again;
  *   new files     a file that appears below a followed directory (--include/--exclude as for
@@ -25,7 +24,8 @@
  * handler (a self-pipe).
  *
  * The offsets, devices, inodes and head checksums can be saved and loaded again (tail_save,
- * tail_load), so a follower restarted after a crash goes on where its last commit was.
+ * tail_load), so a follower restarted after a crash goes on where its last commit was (the
+ * follower keeps the states of what it read in its state file: nothing is read again).
  *
  * Ownership: a Tail owns its descriptors and memory (malloc), freed by tail_close; spans from
  * tail_scan live until the next tail_scan or tail_close.
@@ -57,11 +57,7 @@ Tail *tail_open(const char *const *names, int n, const char *const *include, int
 /* The spans to read now into *spans (valid until the next scan), their number returned.
  * Problems (a name missing, unreadable) become warnings in diags, once per name and kind. */
 int tail_scan(Tail *t, const LiqRange **spans, LiqDiagList *diags);
-/* tag: what a restart needs of these reads (--state-file): INT64_MIN nothing (their records
- * are all out), else they are read again after a restart until tail_release(t, v) with
- * v > tag (a bins query tags a read with its newest bin). */
-void tail_commit(Tail *t, int64_t tag);
-void tail_release(Tail *t, int64_t below);
+void tail_commit(Tail *t);
 /* Multi-line records (--multiline-start, stack traces): starts(ctx, line, len) says whether a
  * line (no newline, no final CR, not empty) starts a record. A span then ends before the last
  * such line of what was appended, so its record, which later lines may continue, is read
@@ -72,18 +68,13 @@ void tail_records(Tail *t, int (*starts)(void *ctx, const char *line, size_t len
 /* Sleeps until something changed, timeout_ms (at most poll_ms; < 0: poll_ms) or tail_wake. */
 int tail_wait(Tail *t, int timeout_ms);
 void tail_wake(Tail *t);
-/* One line per followed file (after commit): "file DEV INO OFFSET HEADLEN HEADSUM LOW GONE
- * NAME": LOW, where the reads a restart needs again start (OFFSET: none); GONE, rotated away
- * (found again by inode in NAME's directory). */
+/* One line per followed file (after commit): "file DEV INO OFFSET HEADLEN HEADSUM GONE NAME":
+ * GONE, rotated away (found again by inode in NAME's directory and read to its end). */
 void tail_save(const Tail *t, LiqBuf *out);
 /* Takes the offsets of tail_save's lines (text, NUL-terminated) for the files it finds again
  * (same device and inode, at least OFFSET bytes, the same first HEADLEN bytes); others are
  * read from their start. Call before the first scan. Returns the files resumed. */
 int tail_load(Tail *t, const char *text);
-/* After the first scan that follows tail_load: the ranges of the resumed files to read again
- * first, [LOW, OFFSET) ([0, OFFSET) with from_start); tail_replayed(t, tag) once read. */
-int tail_replay(Tail *t, int from_start, const LiqRange **ranges);
-void tail_replayed(Tail *t, int64_t tag);
 void tail_close(Tail *t);
 
 #endif

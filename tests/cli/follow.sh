@@ -7,7 +7,8 @@
 # then a new file of the same name); copytruncate (the file emptied and written again); a new
 # file in a followed directory and in a new subdirectory (--include picks *.log: a .txt file
 # next to it is never read); stats by bin(1m) with --lateness 0 (bins written once closed, a
-# late record as a correction row, the open bin at SIGTERM); stats without bins (a whole
+# late record as a correction row, the open bin at SIGTERM; a gzip file's records, which each
+# pass of a read decompresses again); stats without bins (a whole
 # result again once records come, --every); a limit counts across reads and ends the follow;
 # SIGINT and SIGTERM end a follower with exit 0.
 # Usage errors: standard input, an S3 URI, --poll without --follow (exit 2).
@@ -142,6 +143,16 @@ bin(1m),c,s
 EOF
 if [ "$rc" = 0 ] && cmp -s "$tmp/out" "$tmp/want"; then ok "bins: each once, the open one at SIGTERM"
 else bad "bins: each once, the open one at SIGTERM (exit $rc)"; fi
+
+# ----- a gzip file under a bins query: read whole by every pass of a read -----
+# (each pass of a bins read reads the file again; the decompressor starts at its byte 0)
+mkdir -p "$tmp/z"
+printf '{"@timestamp":"2026-03-01T10:00:%02dZ","n":1}\n' 1 2 3 | gzip >"$tmp/z/a.log.gz"
+start -F --lateness 0s --format csv 'stats count(*) as c by bin(1m)' "$tmp/z/"
+printf '{"@timestamp":"2026-03-01T10:05:00Z","n":1}\n' >"$tmp/z/b.log"
+if wait_for '10:00:00.000,3'; then ok "bins: a gzip file's records counted"
+else bad "bins: a gzip file's records counted"; fi
+stop TERM
 
 # ----- stats without bins: the whole result again while records come -----
 printf '{"k":"a"}\n{"k":"b"}\n{"k":"a"}\n' >"$tmp/s.log"

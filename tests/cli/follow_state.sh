@@ -11,7 +11,11 @@
 # A last record far later closes every bin; then SIGTERM (exit 0). The bins summed over the
 # output rows (a correction row adds to its bin) must equal one run of the same query over
 # all the records, bin by bin: nothing lost, nothing counted twice. The same is checked for a
-# query whose rows stream ('fields n'): every record once.
+# query whose rows stream ('fields n'): every record once; and for stats without bins (csv,
+# --every 100ms): the last whole result equals one run. A rotated file deleted while liq is
+# down loses nothing it had read (the state holds the open bins, nothing is read again); a
+# limit goes on counting after a restart; a query whose state cannot be saved (pattern) is
+# refused with exit 2.
 # Environment (set by make check): LIQ = the liq binary, SRCDIR = the source tree.
 # Exit: 0 all checks passed, 1 a check failed, 77 a tool (python3, timeout, tail) missing.
 #
@@ -53,11 +57,33 @@ chunk() {
         } }'
 }
 
-# start QUERY: liq -F --state-file into $tmp/out (appended), in the background
+# start QUERY: liq -F --state-file into $tmp/out (appended), in the background, in format
+# $fmt (ndjson) with the options $xopt
+fmt=ndjson
+xopt=
 start() {
-    "$LIQ" -F --lateness 30s --poll 200ms --state-file "$tmp/state" --format ndjson "$1" \
+    # shellcheck disable=SC2086
+    "$LIQ" -F --lateness 30s --poll 200ms $xopt --state-file "$tmp/state" --format "$fmt" "$1" \
         "$tmp/log" >>"$tmp/out" 2>>"$tmp/err" &
     pid=$!
+}
+# stopped LABEL: SIGTERM to the follower; a check that it ended with exit 0
+stopped() {
+    kill -TERM "$pid"
+    if timeout 60 tail --pid="$pid" -f /dev/null; then wait "$pid"; rc=$?; else kill9; rc=999; fi
+    pid=
+    if [ "$rc" = 0 ]; then ok "$1: SIGTERM, exit 0"; else bad "$1: SIGTERM, exit 0 (exit $rc)"; fi
+}
+# read_all FILE: polls until the state file says FILE was read to its end (at most 3000 tries)
+read_all() {
+    _w="^file [0-9]* $(stat -c %i "$1") $(stat -c %s "$1") "
+    _i=0
+    while ! grep -qa "$_w" "$tmp/state" 2>/dev/null && kill -0 "$pid" 2>/dev/null &&
+        [ $_i -lt 3000 ]; do
+        sleep 0.02
+        _i=$((_i + 1))
+    done
+    grep -qa "$_w" "$tmp/state"
 }
 lines() { if [ -f "$tmp/out" ]; then wc -l <"$tmp/out"; else echo 0; fi; }
 # grown N: polls until $tmp/out has more than N lines (at most 3000 tries)
@@ -166,6 +192,95 @@ if [ "$rc" = 0 ] && cmp -s "$tmp/got" "$tmp/want"; then
 else
     bad "rows: every record once after 5 kills (exit $rc)"
     diff "$tmp/want" "$tmp/got" | sed 's/^/#   /' | head -20
+fi
+
+# ----- stats without bins: the last whole result equals one run -----
+fmt=csv
+xopt='--every 100ms'
+q='parse id "*-*" as k, i | stats count(*) as c, sum(n) as s by k | sort k'
+run "$q" others
+# the closer's result: its group "closer" is in the last result once it was read
+_i=0
+while ! grep -q '^closer,' "$tmp/out" && kill -0 "$pid" 2>/dev/null && [ $_i -lt 3000 ]; do
+    sleep 0.02
+    _i=$((_i + 1))
+done
+stopped others
+# the last result: the lines after the last header line
+awk '/^k,c,s$/ { n = 0; delete r; next } { r[++n] = $0 } END { for (i = 1; i <= n; i++) print r[i] }' \
+    "$tmp/out" >"$tmp/got"
+"$LIQ" --format csv "$q" "$tmp/all" | tail -n +2 >"$tmp/want"
+if [ -s "$tmp/want" ] && cmp -s "$tmp/got" "$tmp/want"; then
+    ok "others: the last result after 5 kills equals one run ($(wc -l <"$tmp/want") groups)"
+else
+    bad "others: the last result after 5 kills equals one run"
+    diff "$tmp/want" "$tmp/got" | sed 's/^/#   /' | head -20
+fi
+fmt=ndjson
+xopt=
+
+# ----- a rotated file deleted while liq is down: what was read is not lost -----
+# (its records are in open bins: the state holds them; nothing of the file is read again)
+rm -f "$tmp/out" "$tmp/err" "$tmp/state" "$tmp/log" "$tmp/log.1"
+q='stats count(*) as c, sum(n) as s by bin(1m)'
+chunk 0 >"$tmp/log"
+start "$q"
+read_all "$tmp/log" || bad "deleted: the first file read"
+kill9
+cat "$tmp/log" >"$tmp/all"
+mv "$tmp/log" "$tmp/log.1" # rotated, then deleted, while liq is down
+rm "$tmp/log.1"
+chunk 1 >"$tmp/log"
+printf '{"@timestamp":"2026-03-01T12:00:00Z","n":0,"id":"closer"}\n' >>"$tmp/log"
+cat "$tmp/log" >>"$tmp/all"
+start "$q"
+_i=0
+while ! grep -q '"2026-03-01 10:09:00.000"' "$tmp/out" && kill -0 "$pid" 2>/dev/null &&
+    [ $_i -lt 3000 ]; do
+    sleep 0.02
+    _i=$((_i + 1))
+done
+stopped deleted
+awk -F'"' '{ b = $4; c = $0; sub(/.*"c":/, "", c); sub(/,.*/, "", c); s = $0; sub(/.*"s":/, "", s);
+    sub(/}.*/, "", s); C[b] += c; S[b] += s } END { for (b in C) printf "%s %d %d\n", b, C[b], S[b] }' \
+    "$tmp/out" | sort >"$tmp/got"
+grep -v closer "$tmp/all" | "$LIQ" --format ndjson "$q" |
+    awk -F'"' '{ b = $4; c = $0; sub(/.*"c":/, "", c); sub(/,.*/, "", c); s = $0; sub(/.*"s":/, "", s);
+    sub(/}.*/, "", s); printf "%s %d %d\n", b, c, s }' | sort >"$tmp/want"
+if [ -s "$tmp/want" ] && cmp -s "$tmp/got" "$tmp/want"; then
+    ok "deleted: a rotated file deleted while down loses nothing ($(wc -l <"$tmp/want") bins)"
+else
+    bad "deleted: a rotated file deleted while down loses nothing"
+    diff "$tmp/want" "$tmp/got" | sed 's/^/#   /' | head -20
+fi
+
+# ----- a limit goes on counting after a restart -----
+rm -f "$tmp/out" "$tmp/err" "$tmp/state" "$tmp/log"
+printf '{"n":1}\n{"n":2}\n' >"$tmp/log"
+start 'fields n | limit 3'
+grown 1 || bad "limit: the first rows"
+read_all "$tmp/log" || bad "limit: the first file read"
+kill9
+printf '{"n":3}\n{"n":4}\n' >>"$tmp/log"
+start 'fields n | limit 3'
+if timeout 60 tail --pid="$pid" -f /dev/null; then wait "$pid"; rc=$?; else kill9; rc=999; fi
+pid=
+printf '{"n":1}\n{"n":2}\n{"n":3}\n' >"$tmp/want"
+if [ "$rc" = 0 ] && cmp -s "$tmp/out" "$tmp/want"; then
+    ok "limit 3: 2 rows, a kill, a restart writes the third and ends (exit 0)"
+else
+    bad "limit 3: 2 rows, a kill, a restart writes the third and ends (exit $rc)"
+    sed 's/^/#   /' "$tmp/out"
+fi
+
+# ----- a state that cannot be saved is refused -----
+if timeout 60 "$LIQ" -F --state-file "$tmp/state.p" 'pattern @message' "$tmp/log" >"$tmp/o2" 2>"$tmp/e2"
+then rc=0; else rc=$?; fi
+if [ "$rc" = 2 ] && grep -q 'pattern keeps a state that cannot be saved' "$tmp/e2"; then
+    ok "pattern with --state-file is refused"
+else
+    bad "pattern with --state-file is refused (exit $rc)"
+    sed 's/^/#   /' "$tmp/e2"
 fi
 
 # ----- another query's state is refused -----
