@@ -648,7 +648,8 @@ static int ing_has(const int64_t *v, int n, int64_t s)
  * (w->lock held); held points of earlier periods are corrections. */
 static void process(Met *mt, int64_t from, int64_t upto, int64_t now)
 {
-    qsort(mt->held, mt->nheld, sizeof(Held), held_cmp);
+    if (mt->nheld > 1)
+        qsort(mt->held, mt->nheld, sizeof(Held), held_cmp);
     size_t i = 0, keep = 0;
     int64_t p = mt->m->period_s * 1000;
     /* the periods in order: those with points and those with records */
@@ -815,7 +816,8 @@ static void *follow_thread(void *arg)
     mt->rs = liq_follow_exec(mt->f, &lo, mt->diags);
     /* the follow ended: open bins were written (incomplete periods): their points only */
     pthread_mutex_lock(&mt->w->lock);
-    qsort(mt->held, mt->nheld, sizeof(Held), held_cmp);
+    if (mt->nheld > 1)
+        qsort(mt->held, mt->nheld, sizeof(Held), held_cmp);
     for (size_t i = 0; i < mt->nheld; i++)
         emit_point(mt, &mt->held[i].pt,
                    mt->done != INT64_MIN && mt->held[i].pt.start_ms < mt->done ? PT_CORRECTION

@@ -60,15 +60,16 @@ start() {
 }
 # wait_in FILE TEXT [COUNT]: polls until FILE holds COUNT (default 1) lines with TEXT, or liq
 # ended (at most 3000 tries)
+count() { _c=$(grep -cF -- "$2" "$1" 2>/dev/null); echo "${_c:-0}"; }
 wait_in() {
     _i=0
     _want=${3:-1}
-    while [ "$(grep -cF -- "$2" "$1" 2>/dev/null)" -lt "$_want" ] &&
-        kill -0 "$pid" 2>/dev/null && [ $_i -lt 3000 ]; do
+    while [ "$(count "$1" "$2")" -lt "$_want" ] && kill -0 "$pid" 2>/dev/null &&
+        [ $_i -lt 3000 ]; do
         sleep 0.02
         _i=$((_i + 1))
     done
-    [ "$(grep -cF -- "$2" "$1" 2>/dev/null)" -ge "$_want" ]
+    [ "$(count "$1" "$2")" -ge "$_want" ]
 }
 wait_for() { wait_in "$tmp/out" "$@"; }
 stop() {
