@@ -126,6 +126,20 @@ static void add_help_text(LiqBuf *b, const char *s, int om)
     }
 }
 
+/* an integer in decimal (buf_printf formats twice: too slow for a month of samples) */
+static void add_int(LiqBuf *b, long long v)
+{
+    char tmp[24], *e = tmp + sizeof(tmp), *p = e;
+    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    buf_add(b, p, (size_t)(e - p));
+}
+
 /* a sample value: the shortest text that reads back as v; NaN, +Inf, -Inf */
 static void add_value(LiqBuf *b, double v)
 {
@@ -138,11 +152,13 @@ static void add_value(LiqBuf *b, double v)
         return;
     }
     if (v == floor(v) && fabs(v) < 9007199254740992.0) { /* integers as integers, 1130 */
-        buf_printf(b, "%lld", (long long)v);
+        add_int(b, (long long)v);
         return;
     }
+    /* %g drops trailing zeros: from 15 digits (DBL_DIG, always exact when a shorter form reads
+     * back) the first that reads back is the shortest */
     char tmp[40];
-    for (int prec = 1; prec <= 17; prec++) {
+    for (int prec = 15; prec <= 17; prec++) {
         snprintf(tmp, sizeof(tmp), "%.*g", prec, v);
         if (strtod(tmp, NULL) == v)
             break;
@@ -158,15 +174,13 @@ static void add_time(LiqBuf *b, int64_t ms)
         s--;
         r += 1000;
     }
-    if (r == 0)
-        buf_printf(b, "%lld", (long long)s);
-    else {
-        char tmp[8];
-        snprintf(tmp, sizeof(tmp), "%03d", (int)r);
-        size_t n = strlen(tmp);
+    add_int(b, (long long)s);
+    if (r) {
+        char tmp[4] = {'.', (char)('0' + r / 100), (char)('0' + r / 10 % 10), (char)('0' + r % 10)};
+        size_t n = 4;
         while (tmp[n - 1] == '0')
-            tmp[--n] = 0;
-        buf_printf(b, "%lld.%s", (long long)s, tmp);
+            n--;
+        buf_add(b, tmp, n);
     }
 }
 
@@ -445,8 +459,11 @@ static void sample(LiqBuf *b, const char *name, const char *suffix, int counter,
     buf_adds(b, suffix);
     if (counter)
         buf_adds(b, "_total");
-    if (*labels)
-        buf_printf(b, "{%s}", labels);
+    if (*labels) {
+        buf_addc(b, '{');
+        buf_adds(b, labels);
+        buf_addc(b, '}');
+    }
     buf_addc(b, ' ');
     add_value(b, v);
     if (with_time) {
