@@ -2,6 +2,7 @@
 ## Prometheus tests run Debian's prometheus and promtool on loopback and skip (77) without them
 WATCH_SH_TESTS = \
 	tests/watch/actions.sh \
+	tests/watch/defs.sh \
 	tests/watch/follow.sh \
 	tests/watch/metric.sh \
 	tests/watch/once.sh \
