@@ -223,6 +223,61 @@ if grep -qF '"START one\nmore 1\nmore 2"' "$tmp/out" && ! grep -q '"more 2' "$tm
 else bad "--multiline-start: a record whose lines came in two reads is one"; fi
 stop TERM
 
+# a record held when its file is rotated: the lines written to the old file after the rename
+# are its own; it is read whole (here at SIGTERM: --poll 1h keeps the old file open)
+mkdir -p "$tmp/mr"
+: >"$tmp/mr/a.log"
+: >"$tmp/mr/m.log"
+start -F --poll 1h --multiline-start '^START' --format ndjson 'fields @message' "$tmp/mr/a.log" \
+    "$tmp/mr/m.log"
+printf 'START one\nmore 1\n' >>"$tmp/mr/a.log"
+printf 'START mark1\nSTART mark2\n' >>"$tmp/mr/m.log"
+wait_for mark1
+mv "$tmp/mr/a.log" "$tmp/mr/a.log.1"
+printf 'more 2\n' >>"$tmp/mr/a.log.1"
+printf 'START two\nSTART three\n' >"$tmp/mr/a.log"
+wait_for 'START two'
+stop TERM
+if [ "$rc" = 0 ] && [ "$(grep -c 'START one' "$tmp/out")" = 1 ] &&
+    grep -qF '"START one\nmore 1\nmore 2"' "$tmp/out" && grep -q 'START three' "$tmp/out"; then
+    ok "--multiline-start: a record held across a rotation is one"
+else bad "--multiline-start: a record held across a rotation is one (exit $rc)"; fi
+# a record held when liq is killed (-9): the state's offset is before it, and the restart
+# reads it whole, once
+mkdir -p "$tmp/mk"
+: >"$tmp/mk/a.log"
+: >"$tmp/mk/m.log"
+: >"$tmp/mk/out"
+mk() {
+    python3 -c "$dfl" "$LIQ" -F --poll 1h --multiline-start '^START' --state-file "$tmp/mk/state" \
+        --format ndjson 'fields @message' "$tmp/mk/a.log" "$tmp/mk/m.log" >>"$tmp/mk/out" \
+        2>"$tmp/err" &
+    pid=$!
+}
+mk
+printf 'START one\nmore 1\n' >>"$tmp/mk/a.log"
+printf 'START mark1\nSTART mark2\n' >>"$tmp/mk/m.log"
+_i=0
+while ! grep -q mark1 "$tmp/mk/out" && kill -0 "$pid" 2>/dev/null && [ $_i -lt 3000 ]; do
+    sleep 0.02
+    _i=$((_i + 1))
+done
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null
+printf 'more 2\nSTART two\nSTART three\n' >>"$tmp/mk/a.log"
+mk
+_i=0
+while ! grep -q 'START two' "$tmp/mk/out" && kill -0 "$pid" 2>/dev/null && [ $_i -lt 3000 ]; do
+    sleep 0.02
+    _i=$((_i + 1))
+done
+cp "$tmp/mk/out" "$tmp/out"
+stop TERM
+if [ "$(grep -c 'START one' "$tmp/out")" = 1 ] && grep -qF '"START one\nmore 1\nmore 2"' "$tmp/out" &&
+    [ "$(grep -c mark1 "$tmp/out")" = 1 ]; then
+    ok "--multiline-start: a record held at a kill -9 is read whole, once, by the restart"
+else bad "--multiline-start: a record held at a kill -9 is read whole, once, by the restart"; fi
+
 # ----- a columns format with a header line keeps it: VPC flow logs with custom fields -----
 mkdir -p "$tmp/v"
 printf 'version account-id action srcaddr dstaddr bytes start end log-status\n' >"$tmp/v/f.log"

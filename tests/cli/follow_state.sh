@@ -13,8 +13,10 @@
 # all the records, bin by bin: nothing lost, nothing counted twice. The same is checked for a
 # query whose rows stream ('fields n'): every record once; and for stats without bins (csv,
 # --every 100ms): the last whole result equals one run. A rotated file deleted while liq is
-# down loses nothing it had read (the state holds the open bins, nothing is read again); a
-# limit goes on counting after a restart; a query whose state cannot be saved (pattern) is
+# down loses nothing it had read (the state holds the open bins, nothing is read again);
+# SIGTERM keeps the open bins in the state and the restart writes them once (the state holds
+# the open bins only, at most 2 after an hour of bins); a limit goes on counting after a
+# restart; a query whose state cannot be saved (pattern) is
 # refused with exit 2.
 # Environment (set by make check): LIQ = the liq binary, SRCDIR = the source tree.
 # Exit: 0 all checks passed, 1 a check failed, 77 a tool (python3, timeout, tail) missing.
@@ -253,6 +255,49 @@ else
     bad "deleted: a rotated file deleted while down loses nothing"
     diff "$tmp/want" "$tmp/got" | sed 's/^/#   /' | head -20
 fi
+
+# ----- SIGTERM with --state-file: the open bins are kept in the state, not written; the
+# restart writes them once they close. Closed bins are released: the state holds the open
+# ones only (at most 2 here, after 60 minutes of bins) -----
+rm -f "$tmp/out" "$tmp/err" "$tmp/state" "$tmp/log"
+q='stats count(*) as c, sum(n) as s by bin(1m)'
+chunk 0 >"$tmp/log"
+start "$q"
+read_all "$tmp/log" || bad "sigterm: the file read"
+stopped sigterm
+nbins=$(grep -ac '^bin ' "$tmp/state")
+if [ "$nbins" -ge 1 ] && ! grep -q '"2026-03-01 10:04:00.000"' "$tmp/out"; then
+    ok "sigterm: the open bins kept in the state ($nbins), not written"
+else bad "sigterm: the open bins kept in the state ($nbins), not written"; fi
+cp "$tmp/log" "$tmp/all"
+for k in 1 2 3 4 5 6 7 8 9 10 11; do chunk "$k"; done >"$tmp/more"
+cat "$tmp/more" >>"$tmp/all"
+start "$q"
+cat "$tmp/more" >>"$tmp/log"
+read_all "$tmp/log" || bad "sigterm: the restart read the file"
+nbins=$(grep -ac '^bin ' "$tmp/state")
+printf '{"@timestamp":"2026-03-01T12:00:00Z","n":0,"id":"closer"}\n' >>"$tmp/log"
+_i=0
+while ! grep -q '"2026-03-01 10:59:00.000"' "$tmp/out" && kill -0 "$pid" 2>/dev/null &&
+    [ $_i -lt 3000 ]; do
+    sleep 0.02
+    _i=$((_i + 1))
+done
+stopped "sigterm restart"
+awk -F'"' '{ b = $4; c = $0; sub(/.*"c":/, "", c); sub(/,.*/, "", c); s = $0; sub(/.*"s":/, "", s);
+    sub(/}.*/, "", s); C[b] += c; S[b] += s } END { for (b in C) printf "%s %d %d\n", b, C[b], S[b] }' \
+    "$tmp/out" | sort >"$tmp/got"
+"$LIQ" --format ndjson "$q" "$tmp/all" |
+    awk -F'"' '{ b = $4; c = $0; sub(/.*"c":/, "", c); sub(/,.*/, "", c); s = $0; sub(/.*"s":/, "", s);
+    sub(/}.*/, "", s); printf "%s %d %d\n", b, c, s }' | sort >"$tmp/want"
+if [ -s "$tmp/want" ] && cmp -s "$tmp/got" "$tmp/want"; then
+    ok "sigterm: the kept bins written after the restart, once ($(wc -l <"$tmp/want") bins)"
+else
+    bad "sigterm: the kept bins written after the restart, once"
+    diff "$tmp/want" "$tmp/got" | sed 's/^/#   /' | head -20
+fi
+if [ "$nbins" -le 2 ]; then ok "sigterm: 60 minutes read, $nbins open bins in the state"
+else bad "sigterm: 60 minutes read, $nbins open bins in the state (at most 2)"; fi
 
 # ----- a limit goes on counting after a restart -----
 rm -f "$tmp/out" "$tmp/err" "$tmp/state" "$tmp/log"
