@@ -636,21 +636,29 @@ static void catch_up(Met *mt, int64_t upto, int64_t now)
     }
 }
 
-static int ing_has(const int64_t *v, int n, int64_t s)
+static int i64_cmp(const void *a, const void *b)
 {
-    for (int i = 0; i < n; i++)
-        if (v[i] == s)
-            return 1;
-    return 0;
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
 }
 
 /* Processes the held points and the periods with records of [from, upto), in time order
- * (w->lock held); held points of earlier periods are corrections. */
+ * (w->lock held); held points of earlier periods are corrections. Both lists are sorted
+ * once, then walked together: a month of periods is one pass. */
 static void process(Met *mt, int64_t from, int64_t upto, int64_t now)
 {
     if (mt->nheld > 1)
         qsort(mt->held, mt->nheld, sizeof(Held), held_cmp);
+    if (mt->ning > 1) { /* sorted, each start once (reads may repeat one) */
+        qsort(mt->ing, (size_t)mt->ning, sizeof(int64_t), i64_cmp);
+        int u = 1;
+        for (int k = 1; k < mt->ning; k++)
+            if (mt->ing[k] != mt->ing[u - 1])
+                mt->ing[u++] = mt->ing[k];
+        mt->ning = u;
+    }
     size_t i = 0, keep = 0;
+    int g = 0;
     int64_t p = mt->m->period_s * 1000;
     /* the periods in order: those with points and those with records */
     while (1) {
@@ -659,17 +667,18 @@ static void process(Met *mt, int64_t from, int64_t upto, int64_t now)
             emit_point(mt, &mt->held[i].pt, PT_CORRECTION);
             i++;
         }
+        while (g < mt->ning && mt->ing[g] < from)
+            g++;
         if (i < mt->nheld && mt->held[i].pt.start_ms < upto)
             next = mt->held[i].pt.start_ms;
-        for (int k = 0; k < mt->ning; k++)
-            if (mt->ing[k] >= from && mt->ing[k] < upto && mt->ing[k] < next)
-                next = mt->ing[k];
+        if (g < mt->ning && mt->ing[g] < upto && mt->ing[g] < next)
+            next = mt->ing[g];
         if (next == INT64_MAX)
             break;
         size_t j = i;
         while (j < mt->nheld && mt->held[j].pt.start_ms == next)
             j++;
-        do_period(mt, next, mt->held + i, j - i, ing_has(mt->ing, mt->ning, next), now);
+        do_period(mt, next, mt->held + i, j - i, g < mt->ning && mt->ing[g] == next, now);
         i = j;
         from = next + p;
     }
@@ -725,8 +734,6 @@ static int row_write(void *ctx, const char *data, size_t len, const uint32_t *en
 
 static void ing_add(Met *mt, int64_t s)
 {
-    if (ing_has(mt->ing, mt->ning, s))
-        return;
     if (mt->ning == mt->caping) {
         mt->caping = mt->caping ? mt->caping * 2 : 16;
         mt->ing = realloc(mt->ing, sizeof(int64_t) * (size_t)mt->caping);
