@@ -584,6 +584,8 @@ static void fresh_free(Fresh *x)
 /* Drops the first k objects waiting (read, or failed: listed again later). */
 static void fresh_drop(LiqFollow *f, int k)
 {
+    if (k <= 0)
+        return; /* f->fresh may be NULL: no memmove from it (UBSan) */
     for (int i = 0; i < k; i++)
         fresh_free(&f->fresh[i]);
     memmove(f->fresh, f->fresh + k, sizeof(Fresh) * (size_t)(f->nfresh - k));
