@@ -35,7 +35,8 @@ enum { /* the registry's codes (cli.h has them too; it includes this module's he
 };
 
 enum {
-    PART_VERSION = 1,
+    PART_VERSION = 2,
+    SEV_CENSUS = 2, /* a diagnostics entry that is the run's census (liq_census_merge) */
     KIND_STATE = 1,
     KIND_ROWS = 2,
     HEAD_BYTES = 4 + 2 + 2 + 32 + 4 + 1 + 3 + 4 + 4 + 8,
@@ -90,9 +91,17 @@ static void print_run_diags(FILE *err, apr_pool_t *pool, const LiqDiagList *d)
 }
 
 /* The diagnostics section: each u8 severity, u32 length and message, u32 length and hint or
- * 0xFFFFFFFF. */
-static void diags_encode(const LiqDiagList *diags, LiqBuf *dg)
+ * 0xFFFFFFFF; then the census (severity 2, its bytes as the message, no hint). The number of
+ * entries. */
+static uint32_t diags_encode(const LiqDiagList *diags, const LiqBuf *census, LiqBuf *dg)
 {
+    if (census->len) {
+        uint8_t sev = SEV_CENSUS;
+        buf_add(dg, &sev, 1);
+        put32(dg, (uint32_t)census->len);
+        buf_add(dg, census->p, census->len);
+        put32(dg, 0xFFFFFFFFu);
+    }
     for (int i = 0; i < diags->n; i++) {
         const LiqDiag *d = &diags->items[i];
         uint8_t sev = (uint8_t)d->severity;
@@ -106,6 +115,7 @@ static void diags_encode(const LiqDiagList *diags, LiqBuf *dg)
             put32(dg, 0xFFFFFFFFu);
         }
     }
+    return (uint32_t)diags->n + (census->len != 0);
 }
 
 /* Writes one container (header, diagnostics dg of ndiags, body, CRC) to out: the exit code. */
@@ -167,6 +177,8 @@ int cli_partial_write(const LiqQuery *q, const LiqRunOptions *ro, unsigned part,
     int state = liq_query_has_state(q);
     o.keep_state = state;
     o.order_base = (uint64_t)part << 20;
+    LiqBuf census = {0}; /* the warnings about fields no record has: made by the merge */
+    o.census_out = &census;
     LiqBuf body = {0};
     RowsOut ro_ctx = {&body};
     LiqOutput lo = {&ro_ctx, rows_format, rows_write, NULL};
@@ -203,14 +215,16 @@ int cli_partial_write(const LiqQuery *q, const LiqRunOptions *ro, unsigned part,
     }
     if (rc != CLI_EXIT_OK) {
         buf_free(&body);
+        buf_free(&census);
         apr_pool_destroy(pool);
         return rc;
     }
     LiqBuf dg = {0};
-    diags_encode(diags, &dg);
+    uint32_t nd = diags_encode(diags, &census, &dg);
     rc = write_container(out, err, state ? KIND_STATE : KIND_ROWS, fp, part,
-                         rs == LIQ_EINCOMPLETE, (uint32_t)diags->n, &dg, &body);
+                         rs == LIQ_EINCOMPLETE, nd, &dg, &body);
     buf_free(&dg);
+    buf_free(&census);
     buf_free(&body);
     apr_pool_destroy(pool);
     return rc;
@@ -315,14 +329,21 @@ static int read_part(FILE *f, Part *p, const unsigned char fp[32], int want_kind
     return 1;
 }
 
-/* Adds p's diagnostics to diags: 0, or -1 when they do not decode. */
-static int part_diags(const Part *p, LiqDiagList *diags)
+/* The censuses of the partials a merge read (their bytes copied), for liq_census_merge. */
+typedef struct Censuses {
+    LiqBuf *b;
+    size_t n, cap;
+} Censuses;
+
+/* Adds p's diagnostics to diags and its census to cens: 0, or -1 when they do not decode. */
+static int part_diags(const Part *p, LiqDiagList *diags, Censuses *cens)
 {
     const char *c = p->bytes.p, *end = p->bytes.p + p->dlen;
     for (uint32_t i = 0; i < p->ndiags; i++) {
         uint32_t ml, hl;
-        if (end - c < 5 || (uint8_t)c[0] > DIAG_WARNING)
+        if (end - c < 5 || (uint8_t)c[0] > SEV_CENSUS)
             return -1;
+        int is_census = (uint8_t)c[0] == SEV_CENSUS;
         DiagSeverity sev = (DiagSeverity)(uint8_t)c[0];
         memcpy(&ml, c + 1, 4);
         c += 5;
@@ -336,6 +357,17 @@ static int part_diags(const Part *p, LiqDiagList *diags)
         c += 4;
         if (hl != 0xFFFFFFFFu && (size_t)(end - c) < hl)
             return -1;
+        if (is_census) { /* decoded (and checked) by liq_census_merge */
+            if (hl != 0xFFFFFFFFu)
+                return -1;
+            if (cens->n == cens->cap) {
+                cens->cap = cens->cap ? cens->cap * 2 : 8;
+                cens->b = mem_realloc(cens->b, sizeof(LiqBuf) * cens->cap);
+            }
+            cens->b[cens->n] = (LiqBuf){0};
+            buf_add(&cens->b[cens->n++], msg, ml);
+            continue;
+        }
         int seen = 0; /* another part said the same (a warning about a field, ...): once */
         for (int k = 0; k < diags->n && !seen; k++)
             seen = diags->items[k].severity == sev && strlen(diags->items[k].msg) == ml &&
@@ -412,8 +444,9 @@ struct CliMerge {
 /* cli_merge_read, also giving the smallest part ordinal read (0 without any). */
 static int merge_read(const LiqQuery *q, LiqRun *run, const char *const *paths, int n,
                       const unsigned char fp[32], LiqDiagList *diags, int *incomplete,
-                      CliMerge **rows, uint32_t *first, FILE *err)
+                      CliMerge **rows, uint32_t *first, LiqBuf *census_out, FILE *err)
 {
+    Censuses cens = {0};
     *incomplete = 0;
     *rows = NULL;
     *first = UINT32_MAX;
@@ -455,7 +488,7 @@ static int merge_read(const LiqQuery *q, LiqRun *run, const char *const *paths, 
                 buf_free(&p.bytes);
                 break;
             }
-            int bad_diags = part_diags(&p, diags) != 0;
+            int bad_diags = part_diags(&p, diags, &cens) != 0;
             if (bad_diags || (!state && !rows_valid(&p, ncols, pool))) {
                 fprintf(err, "liq: error: %s: partial %d is corrupt (its %s do not decode)\n",
                         p.name, nth, bad_diags ? "diagnostics" : "rows");
@@ -501,6 +534,22 @@ static int merge_read(const LiqQuery *q, LiqRun *run, const char *const *paths, 
     apr_pool_destroy(pool);
     if (*first == UINT32_MAX)
         *first = 0;
+    if (!rc && cens.n) { /* the fields no record of any part has: warned as one run would */
+        const char **sp = mem_calloc(cens.n, sizeof(*sp));
+        size_t *sl = mem_calloc(cens.n, sizeof(*sl));
+        for (size_t i = 0; i < cens.n; i++)
+            sp[i] = cens.b[i].p, sl[i] = cens.b[i].len;
+        if (liq_census_merge(sp, sl, (int)cens.n, census_out, census_out ? NULL : diags) != 0) {
+            fprintf(err, "liq: error: a partial is corrupt (its census of fields does not "
+                         "decode)\n");
+            rc = CLI_EXIT_INCOMPLETE;
+        }
+        free(sp);
+        free(sl);
+    }
+    for (size_t i = 0; i < cens.n; i++)
+        buf_free(&cens.b[i]);
+    free(cens.b);
     if (dups && !rc) {
         LiqDiag *d = diag_add(diags, DIAG_WARNING, NULL,
                               "%.*s%s: ties between their rows break in no set order, and rows "
@@ -536,7 +585,7 @@ int cli_merge_read(const LiqQuery *q, LiqRun *run, const char *const *paths, int
                    CliMerge **rows, FILE *err)
 {
     uint32_t first;
-    return merge_read(q, run, paths, n, fp, diags, incomplete, rows, &first, err);
+    return merge_read(q, run, paths, n, fp, diags, incomplete, rows, &first, NULL, err);
 }
 
 /* The rows of a query without a breaker, merged into a partial: each part's rows in its own
@@ -545,8 +594,8 @@ int cli_merge_read(const LiqQuery *q, LiqRun *run, const char *const *paths, int
  * diagnostics (those of every part, once each), the others none. No part: one empty
  * container. */
 static int merge_write_rows(const CliMerge *m, const LiqQuery *q, const unsigned char fp[32],
-                            uint32_t first, int incomplete, const LiqDiagList *diags, FILE *out,
-                            FILE *err)
+                            uint32_t first, int incomplete, const LiqDiagList *diags,
+                            const LiqBuf *census, FILE *out, FILE *err)
 {
     const char **names;
     int ncols = liq_columns(q, &names);
@@ -554,12 +603,11 @@ static int merge_write_rows(const CliMerge *m, const LiqQuery *q, const unsigned
     apr_pool_create(&pool, NULL);
     Datum *vals = apr_palloc(pool, sizeof(Datum) * (size_t)(ncols + 1));
     LiqBuf dg = {0}, body = {0};
-    diags_encode(diags, &dg);
+    uint32_t nd = diags_encode(diags, census, &dg);
     int rc = 0;
     if (m->n == 0) {
         liq_partial_rows_header(&body, ncols);
-        rc = write_container(out, err, KIND_ROWS, fp, first, incomplete, (uint32_t)diags->n,
-                             &dg, &body);
+        rc = write_container(out, err, KIND_ROWS, fp, first, incomplete, nd, &dg, &body);
     }
     int64_t left = liq_query_out_limit(q);
     for (size_t i = 0; i < m->n && !rc; i++) {
@@ -576,8 +624,7 @@ static int merge_write_rows(const CliMerge *m, const LiqQuery *q, const unsigned
         }
         apr_pool_clear(pool);
         if (i == 0) /* the merge's diagnostics, once */
-            rc = write_container(out, err, KIND_ROWS, fp, p->part, incomplete,
-                                 (uint32_t)diags->n, &dg, &body);
+            rc = write_container(out, err, KIND_ROWS, fp, p->part, incomplete, nd, &dg, &body);
         else
             rc = write_container(out, err, KIND_ROWS, fp, p->part, p->incomplete, 0,
                                  &(LiqBuf){0}, &body);
@@ -608,23 +655,24 @@ int cli_merge_write(const LiqQuery *q, const LiqRunOptions *ro, const char *cons
     int incomplete;
     uint32_t first;
     CliMerge *rows;
-    int rc = merge_read(q, run, paths, n, fp, diags, &incomplete, &rows, &first, err);
+    LiqBuf census = {0};
+    int rc = merge_read(q, run, paths, n, fp, diags, &incomplete, &rows, &first, &census, err);
     if (!rc && rows) {
-        rc = merge_write_rows(rows, q, fp, first, incomplete, diags, out, err);
+        rc = merge_write_rows(rows, q, fp, first, incomplete, diags, &census, out, err);
     } else if (!rc) {
         LiqBuf body = {0}, dg = {0};
         if (liq_partial_save(q, run, &body) != LIQ_OK) {
             fprintf(err, "liq: error: cannot read a spill file back into the partial result\n");
             rc = CLI_EXIT_INTERNAL;
         } else {
-            diags_encode(diags, &dg);
-            rc = write_container(out, err, KIND_STATE, fp, first, incomplete,
-                                 (uint32_t)diags->n, &dg, &body);
+            uint32_t nd = diags_encode(diags, &census, &dg);
+            rc = write_container(out, err, KIND_STATE, fp, first, incomplete, nd, &dg, &body);
         }
         buf_free(&body);
         buf_free(&dg);
     }
     cli_merge_free(rows);
+    buf_free(&census);
     liq_run_free(run);
     apr_pool_destroy(pool);
     return rc;

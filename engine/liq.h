@@ -162,6 +162,9 @@ typedef struct LiqRunOptions {
      * --follow hands each of its runs */
     const LiqRange *ranges;
     int nranges;
+    /* partial results (issue 16): when set, the warnings about fields no record has are not
+     * made; the census they come from is appended here as bytes, for liq_census_merge */
+    LiqBuf *census_out;
 } LiqRunOptions;
 
 /* Progress of a run, for a progress bar drawn by another thread while liq_run works: the
@@ -321,6 +324,11 @@ size_t liq_partial_row_read(const char *p, const char *end, apr_pool_t *pool, Da
                             int ncols, uint64_t *order);
 /* The rows the output stops after (the query's last limit when nothing follows it), or -1. */
 int64_t liq_query_out_limit(const LiqQuery *q);
+/* The censuses of partial runs (LiqRunOptions.census_out, n of them, of one compiled query):
+ * with out, appends them merged into one; else adds to diags the warnings about fields no
+ * record has that one run over all their inputs gives. 0, or -1 when one does not decode. */
+int liq_census_merge(const char *const *sums, const size_t *lens, int n, LiqBuf *out,
+                     LiqDiagList *diags);
 
 /* The default of LiqRunOptions.memory_limit (docs/memory.md): 3/4 of the smaller of the
  * physical memory and the limit of the process's cgroup (v2 memory.max, v1

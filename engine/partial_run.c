@@ -22,6 +22,7 @@
 #include "engine/exec/op.h"
 #include "engine/exec/partial.h"
 #include "engine/exec/pipe.h"
+#include "engine/input/census.h"
 
 const char *liq_partial_refusal(const LiqQuery *q)
 {
@@ -107,4 +108,10 @@ size_t liq_partial_row_read(const char *p, const char *end, apr_pool_t *pool, Da
 int64_t liq_query_out_limit(const LiqQuery *q)
 {
     return liq_query_plan(q)->out_limit;
+}
+
+int liq_census_merge(const char *const *sums, const size_t *lens, int n, LiqBuf *out,
+                     LiqDiagList *diags)
+{
+    return census_merge(sums, lens, n, out, diags);
 }

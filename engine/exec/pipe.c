@@ -926,11 +926,12 @@ static const SrcOpts *src_opts(apr_pool_t *pool, const LiqRun *r, LiqDiagList *d
     *bad = 0;
     if (!o->ninclude && !o->nexclude && !o->input_format && !o->ts_field && !o->ts_format &&
         !o->tz && !o->has_start && !o->has_end && !o->year && !o->multiline_start &&
-        !o->nranges)
+        !o->nranges && !o->census_out)
         return NULL;
     SrcOpts *so = apr_pcalloc(pool, sizeof(*so));
     so->ranges = o->ranges;
     so->nranges = o->nranges;
+    so->census_out = o->census_out;
     so->has_start = o->has_start;
     so->has_end = o->has_end;
     so->start_ms = r->range_start; /* the range read (diff reads the previous period too) */

@@ -314,3 +314,196 @@ void census_report(Census *const *cs, const FmtColumns *const *cols, int n,
     for (int i = 0; i < n; i++)
         census_free(cs[i]);
 }
+
+/* ===== The census as bytes: partial results (issue 16) ===== */
+
+/* "LIQC", u8 a JSON record was sampled, u32 watched names, each: u32 slot, u8 CENSUS_*
+ * flags, u8 ST_* state, u8 a column of some input's schema, u32 length and the name; u32
+ * names the records have, each u32 length and the name. */
+
+static void put_u32(LiqBuf *b, uint32_t v)
+{
+    buf_add(b, &v, 4);
+}
+
+void census_summary(Census *const *cs, const FmtColumns *const *cols, int n, LiqBuf *out)
+{
+    const Census *first = NULL;
+    for (int i = 0; i < n && !first; i++)
+        first = cs[i];
+    apr_pool_t *pool;
+    apr_pool_create(&pool, NULL);
+    uint8_t json = 0;
+    for (int i = 0; i < n; i++)
+        json |= cs[i] && cs[i]->json;
+    buf_add(out, "LIQC", 4);
+    buf_add(out, &json, 1);
+    uint32_t nw = 0;
+    for (int s = 0; first && s < first->nslots; s++)
+        nw += first->flags[s] != 0;
+    put_u32(out, nw);
+    for (int s = 0; first && s < first->nslots; s++) {
+        if (!first->flags[s])
+            continue;
+        uint8_t st = 0;
+        for (int i = 0; i < n; i++)
+            if (cs[i] && s < cs[i]->nslots)
+                st |= cs[i]->state[s] & (ST_LOOKED | ST_SEEN);
+        uint8_t rec[3] = {first->flags[s], st,
+                          (uint8_t)in_schema(cols, n, first->names[s], first->lens[s])};
+        put_u32(out, (uint32_t)s);
+        buf_add(out, rec, 3);
+        put_u32(out, first->lens[s]);
+        buf_add(out, first->names[s], first->lens[s]);
+    }
+    size_t nknown = 0;
+    const char **known = nw ? known_names(cs, cols, n, pool, &nknown) : NULL;
+    put_u32(out, (uint32_t)nknown);
+    for (size_t i = 0; i < nknown; i++) {
+        put_u32(out, (uint32_t)strlen(known[i]));
+        buf_add(out, known[i], strlen(known[i]));
+    }
+    apr_pool_destroy(pool);
+    for (int i = 0; i < n; i++)
+        census_free(cs[i]);
+}
+
+enum { SUM_MAX_SLOTS = 1 << 16 };
+
+typedef struct SumAcc {
+    uint32_t nslots;
+    uint8_t *flags, *state, *schema; /* per slot; flags 0: not watched */
+    const char **names;
+    uint32_t *lens;
+    int json;
+    const char **known;
+    size_t nknown, cap;
+} SumAcc;
+
+static int get_u32(const char **p, const char *end, uint32_t *v)
+{
+    if (end - *p < 4)
+        return 0;
+    memcpy(v, *p, 4);
+    *p += 4;
+    return 1;
+}
+
+/* Adds one summary to acc (names point into it): 0, or -1 when it does not decode. */
+static int sum_add(SumAcc *acc, const char *p, size_t len, apr_pool_t *pool)
+{
+    const char *end = p + len;
+    uint32_t nw, nk;
+    if (len < 5 || memcmp(p, "LIQC", 4) != 0)
+        return -1;
+    acc->json |= p[4] != 0;
+    p += 5;
+    if (!get_u32(&p, end, &nw))
+        return -1;
+    for (uint32_t i = 0; i < nw; i++) {
+        uint32_t slot, nl;
+        if (!get_u32(&p, end, &slot) || slot >= SUM_MAX_SLOTS || end - p < 3)
+            return -1;
+        uint8_t rec[3];
+        memcpy(rec, p, 3);
+        p += 3;
+        if (!get_u32(&p, end, &nl) || (size_t)(end - p) < nl || !rec[0])
+            return -1;
+        if (slot >= acc->nslots) {
+            uint32_t ns = slot + 1;
+            uint8_t *f = apr_pcalloc(pool, ns), *st = apr_pcalloc(pool, ns),
+                    *sc = apr_pcalloc(pool, ns);
+            const char **nm = apr_pcalloc(pool, sizeof(*nm) * ns);
+            uint32_t *ln = apr_pcalloc(pool, sizeof(*ln) * ns);
+            if (acc->nslots) {
+                memcpy(f, acc->flags, acc->nslots);
+                memcpy(st, acc->state, acc->nslots);
+                memcpy(sc, acc->schema, acc->nslots);
+                memcpy(nm, acc->names, sizeof(*nm) * acc->nslots);
+                memcpy(ln, acc->lens, sizeof(*ln) * acc->nslots);
+            }
+            acc->flags = f, acc->state = st, acc->schema = sc, acc->names = nm, acc->lens = ln;
+            acc->nslots = ns;
+        }
+        if (!acc->flags[slot]) {
+            acc->flags[slot] = rec[0];
+            acc->names[slot] = p;
+            acc->lens[slot] = nl;
+        }
+        acc->state[slot] |= rec[1] & (ST_LOOKED | ST_SEEN);
+        acc->schema[slot] |= rec[2] != 0;
+        p += nl;
+    }
+    if (!get_u32(&p, end, &nk))
+        return -1;
+    for (uint32_t i = 0; i < nk; i++) {
+        uint32_t nl;
+        if (!get_u32(&p, end, &nl) || (size_t)(end - p) < nl)
+            return -1;
+        const char *s = apr_pstrmemdup(pool, p, nl);
+        p += nl;
+        int dup = 0;
+        for (size_t x = 0; x < acc->nknown && !dup; x++)
+            dup = strcmp(acc->known[x], s) == 0;
+        if (dup)
+            continue;
+        if (acc->nknown == acc->cap) {
+            size_t cap = acc->cap ? acc->cap * 2 : 64;
+            const char **k = apr_palloc(pool, sizeof(*k) * cap);
+            if (acc->nknown)
+                memcpy(k, acc->known, sizeof(*k) * acc->nknown);
+            acc->known = k;
+            acc->cap = cap;
+        }
+        acc->known[acc->nknown++] = s;
+    }
+    return p == end ? 0 : -1;
+}
+
+int census_merge(const char *const *sums, const size_t *lens, int n, LiqBuf *out,
+                 LiqDiagList *diags)
+{
+    apr_pool_t *pool;
+    apr_pool_create(&pool, NULL);
+    SumAcc acc = {0};
+    int rc = 0;
+    for (int i = 0; i < n && !rc; i++)
+        rc = sum_add(&acc, sums[i], lens[i], pool);
+    if (!rc && out) { /* the merged census, as one summary */
+        uint8_t json = (uint8_t)acc.json;
+        uint32_t nw = 0;
+        for (uint32_t s = 0; s < acc.nslots; s++)
+            nw += acc.flags[s] != 0;
+        buf_add(out, "LIQC", 4);
+        buf_add(out, &json, 1);
+        put_u32(out, nw);
+        for (uint32_t s = 0; s < acc.nslots; s++) {
+            if (!acc.flags[s])
+                continue;
+            uint8_t rec[3] = {acc.flags[s], acc.state[s], acc.schema[s]};
+            put_u32(out, s);
+            buf_add(out, rec, 3);
+            put_u32(out, acc.lens[s]);
+            buf_add(out, acc.names[s], acc.lens[s]);
+        }
+        put_u32(out, (uint32_t)acc.nknown);
+        for (size_t i = 0; i < acc.nknown; i++) {
+            put_u32(out, (uint32_t)strlen(acc.known[i]));
+            buf_add(out, acc.known[i], strlen(acc.known[i]));
+        }
+    } else if (!rc && diags) { /* the warnings one run over every part's inputs gives */
+        for (uint32_t s = 0; s < acc.nslots; s++) {
+            if (!acc.flags[s] || !(acc.state[s] & ST_LOOKED) || (acc.state[s] & ST_SEEN) ||
+                acc.schema[s])
+                continue;
+            LiqDiag *d = diag_add(diags, DIAG_WARNING, NULL,
+                                  "no record has a field '%.*s': the query reads it as null "
+                                  "everywhere",
+                                  (int)acc.lens[s], acc.names[s]);
+            hint(diags, d, acc.names[s], acc.lens[s], acc.flags[s] & CENSUS_BARE, acc.known,
+                 acc.nknown, acc.json, pool);
+        }
+    }
+    apr_pool_destroy(pool);
+    return rc;
+}

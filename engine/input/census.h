@@ -33,6 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <apr_pools.h>
+#include "base/buf.h"
 #include "base/diag.h"
 
 typedef struct Census Census;
@@ -67,5 +68,15 @@ void census_sample(Census *c, const char *json, size_t len, apr_pool_t *pool);
  * decoded. */
 void census_report(Census *const *cs, const struct FmtColumns *const *cols, int n,
                    LiqDiagList *diags);
+
+/* Partial results (issue 16): instead of census_report, the census of a run as bytes (which
+ * names were looked up and seen, which are columns of a schema, the names the records have),
+ * appended to out; frees every census. census_merge takes n such summaries (of runs of one
+ * compiled query): with out, appends their merged summary; else adds to diags the warnings
+ * census_report gives over the inputs of all of them. 0, or -1 when one does not decode. */
+void census_summary(Census *const *cs, const struct FmtColumns *const *cols, int n,
+                    LiqBuf *out);
+int census_merge(const char *const *sums, const size_t *lens, int n, LiqBuf *out,
+                 LiqDiagList *diags);
 
 #endif

@@ -2086,7 +2086,10 @@ void src_close(Src *s)
         cols[i] = s->inputs[i].fmt == FMT_COLUMNS ? s->inputs[i].cols : NULL;
     }
     apr_thread_mutex_lock(s->diag_lock);
-    census_report(cs, cols, s->n, s->diags);
+    if (s->opts && s->opts->census_out) /* a partial result's: merged with the others' */
+        census_summary(cs, cols, s->n, s->opts->census_out);
+    else
+        census_report(cs, cols, s->n, s->diags);
     apr_thread_mutex_unlock(s->diag_lock);
     free(cs);
     free(cols);

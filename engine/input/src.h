@@ -273,6 +273,8 @@ typedef struct SrcOpts {
      * read first, each [from, to) of a dup of its fd */
     const LiqRange *ranges;
     int nranges;
+    /* LiqRunOptions.census_out: the census as bytes here instead of its warnings (census.h) */
+    LiqBuf *census_out;
 } SrcOpts;
 
 /* engine/exec/dec.c: the @timestamp a record made from one line of a line-format input gets (no

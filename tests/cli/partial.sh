@@ -10,7 +10,8 @@
 # writing nothing; a partial that did not read an input carries that and the merge exits 3
 # with the message, also through a merge tree (--merge --partial: partials merged into one
 # partial, then merged with the rest, give the same bytes); two partials of one part index
-# are a warning; --partial refuses join, subqueries and pattern naming the command, and its
+# are a warning; the warning about a field no record has is that of one run (the parts'
+# censuses travel and merge); --partial refuses join, subqueries and pattern naming the command, and its
 # options' misuse. Sums whose terms cancel across parts are exact: the same bytes, the
 # correctly rounded sum.
 # Environment (set by make check): LIQ = the liq binary, SRCDIR = the source tree.
@@ -173,6 +174,25 @@ expect_rc 0 "--merge --partial of a partial that did not read an input"
 run --merge --format csv "$q" mt.part b.part
 expect_rc 3 "a merge tree over a partial that did not read an input"
 expect_err_has "missing.jsonl: No such file or directory" "the diagnostic, through the tree"
+# a field no record of one part has but the others' do: no warning, as one run; one no
+# record of any part has: the warning and hint of one run (the parts' censuses merged), also
+# through a merge tree
+printf '%s\n' 'plain text line one' 'plain text line two' >text.log
+for cq in 'stats count(*) as c by k' 'stats count(*) as c by kk' 'filter ispresent(pad) | fields k, pad | limit 3'; do
+    "$LIQ" --format csv "$cq" a.jsonl text.log >one.csv 2>one.err
+    "$LIQ" --partial --part-index 0 "$cq" a.jsonl >ca.part
+    "$LIQ" --partial --part-index 1 "$cq" text.log >ct.part
+    "$LIQ" --merge --format csv "$cq" ct.part ca.part >m.csv 2>m.err
+    "$LIQ" --merge --partial "$cq" ct.part >ctt.part
+    "$LIQ" --merge --format csv "$cq" ctt.part ca.part >mt.csv 2>mt.err
+    if cmp -s one.err m.err && cmp -s one.csv m.csv && cmp -s one.err mt.err && cmp -s one.csv mt.csv; then
+        ok "census over parts ($cq): the warnings of one run ($(wc -l <one.err) lines)"
+    else
+        not_ok "census over parts ($cq): other warnings"; diff one.err m.err | show /dev/stdin
+        diff one.err mt.err | show /dev/stdin
+    fi
+done
+
 # the same part index twice (a --part-index left out): a warning, the merge still runs
 "$LIQ" --partial "$q" b.jsonl >b0.part
 run --merge --format csv "$q" a.part b0.part
