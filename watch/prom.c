@@ -534,12 +534,18 @@ static void render_series(LiqBuf *b, Table *t, int om, FILE *file)
         size_t ge = g;
         while (ge < t->n && strcmp(v[ge]->base, v[g]->base) == 0)
             ge++;
+        /* the metric's latest period: the endpoint's gauges are those of series with a point
+         * in it (a dimension value gone quiet keeps its counters, not a stale Average) */
+        int64_t newest = INT64_MIN;
+        for (size_t i = g; i < ge; i++)
+            if (v[i]->have_last && v[i]->last.t_ms > newest)
+                newest = v[i]->last.t_ms;
         /* the percentiles any series of the group has */
         size_t np = 0;
         for (size_t i = g; i < ge; i++) {
             Series *s = v[i];
-            size_t k0 = 0, k1 = file ? s->npts : 1;
-            for (size_t k = k0; k < k1; k++) {
+            size_t npts = file ? s->npts : (size_t)(s->have_last && s->last.t_ms == newest);
+            for (size_t k = 0; k < npts; k++) {
                 int n = file ? s->pts[k].npct : s->last.npct;
                 const double *pc = file ? s->pts[k].pct : s->last.pct;
                 for (int j = 0; j < n; j++) {
@@ -584,7 +590,7 @@ static void render_series(LiqBuf *b, Table *t, int om, FILE *file)
                     if (counter)
                         sample(b, s->base, suffix.p, 1, s->labels,
                                kind == ST_COUNT ? s->count_total : s->sum_total, 0, 0);
-                    else if (s->have_last) {
+                    else if (s->have_last && s->last.t_ms == newest) {
                         const FPoint *f = &s->last;
                         double x = stat_of(kind, f->count, f->sum, f->min, f->max, f->npct,
                                            f->pct, p);
@@ -949,9 +955,10 @@ int prom_listen(PromExp *e, const char *where, int allow_remote, char *err, size
                     *ai;
     if (!*host || getaddrinfo(host, port, &hints, &ai) != 0)
         goto bad;
-    int loopback = ai->ai_family == AF_INET
-                       ? (ntohl(((struct sockaddr_in *)(void *)ai->ai_addr)->sin_addr.s_addr) >> 24) == 127
-                       : IN6_IS_ADDR_LOOPBACK(&((struct sockaddr_in6 *)(void *)ai->ai_addr)->sin6_addr);
+    const struct sockaddr_in *a4 = (const void *)ai->ai_addr;
+    const struct sockaddr_in6 *a6 = (const void *)ai->ai_addr;
+    int loopback = ai->ai_family == AF_INET ? (ntohl(a4->sin_addr.s_addr) >> 24) == 127
+                                            : IN6_IS_ADDR_LOOPBACK(&a6->sin6_addr);
     if (!loopback && !allow_remote) {
         freeaddrinfo(ai);
         snprintf(err, errlen, "--metrics-listen %s is not a loopback address (the endpoint has "

@@ -30,8 +30,10 @@
  * negative values makes the sum counter go down, which Prometheus reads as a counter reset.
  *
  * Timestamps: a point stands for its period's start (start_ms), as in CloudWatch and liq's
- * NDJSON datapoints. The endpoint gives no timestamps (Prometheus stamps its scrapes); the
- * gauges hold the period with the latest start seen, the counters add every period.
+ * NDJSON datapoints. The endpoint gives no timestamps (Prometheus stamps its scrapes); its
+ * gauges are those of the metric's latest period (the latest start any of its series has),
+ * for the series with a point in it (a dimension value gone quiet shows no stale Average),
+ * and the counters add every period.
  * Corrections: a second point of a series and period (liq --follow's correction, over the late
  * records alone) adds to the first: SampleCount and Sum add (counters too), Minimum and
  * Maximum widen, percentiles stay the first point's; a default point gives way to a real one.

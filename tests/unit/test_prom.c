@@ -20,8 +20,8 @@
 #include <cmocka.h>
 #include "watch/prom.c"
 
-static WatchPoint point(const char *ns, const char *metric, int64_t start_s, double count, double sum,
-                        double min, double max)
+static WatchPoint point(const char *ns, const char *metric, int64_t start_s, double count,
+                        double sum, double min, double max)
 {
     WatchPoint p;
     memset(&p, 0, sizeof(p));
@@ -162,8 +162,8 @@ static void feed(PromExp *e)
     p.sum = 1000;
     p.min = p.max = 1000;
     prom_point(e, &p);
-    WatchPoint q = point("MyApp", "Latency", 1704067200, 1, 7, 7, 7);
-    q.ndims = 2;
+    WatchPoint q = point("MyApp", "Latency", 1704067200, 1, 7, 7, 7); /* not in the last period: */
+    q.ndims = 2; /* counters, no gauges */
     q.dims[0] = (WatchDim){"Route", "/x"}; /* other order: labels sorted by name */
     q.dims[1] = (WatchDim){"Service", "api"};
     prom_point(e, &q);
@@ -208,18 +208,18 @@ static const char *const want_text =
     "# HELP liq_my_app_latency_average Average over the last complete period of MyApp Latency "
     "(Milliseconds)\n"
     "# TYPE liq_my_app_latency_average gauge\n"
-    "liq_my_app_latency_average{dimension_Route=\"/a\\\"b\\\\c\\nd\",dimension_Service=\"api\"} 15\n"
-    "liq_my_app_latency_average{dimension_Route=\"/x\",dimension_Service=\"api\"} 7\n"
+    "liq_my_app_latency_average{dimension_Route=\"/a\\\"b\\\\c\\nd\""
+    ",dimension_Service=\"api\"} 15\n"
     "# HELP liq_my_app_latency_minimum Minimum over the last complete period of MyApp Latency "
     "(Milliseconds)\n"
     "# TYPE liq_my_app_latency_minimum gauge\n"
-    "liq_my_app_latency_minimum{dimension_Route=\"/a\\\"b\\\\c\\nd\",dimension_Service=\"api\"} 10\n"
-    "liq_my_app_latency_minimum{dimension_Route=\"/x\",dimension_Service=\"api\"} 7\n"
+    "liq_my_app_latency_minimum{dimension_Route=\"/a\\\"b\\\\c\\nd\""
+    ",dimension_Service=\"api\"} 10\n"
     "# HELP liq_my_app_latency_maximum Maximum over the last complete period of MyApp Latency "
     "(Milliseconds)\n"
     "# TYPE liq_my_app_latency_maximum gauge\n"
-    "liq_my_app_latency_maximum{dimension_Route=\"/a\\\"b\\\\c\\nd\",dimension_Service=\"api\"} 20\n"
-    "liq_my_app_latency_maximum{dimension_Route=\"/x\",dimension_Service=\"api\"} 7\n"
+    "liq_my_app_latency_maximum{dimension_Route=\"/a\\\"b\\\\c\\nd\""
+    ",dimension_Service=\"api\"} 20\n"
     "# HELP liq_my_app_latency_p50 Percentile 50 over the last complete period of MyApp Latency "
     "(Milliseconds)\n"
     "# TYPE liq_my_app_latency_p50 gauge\n"
@@ -370,9 +370,10 @@ static void test_label_names(void **state)
     p.dims[0] = (WatchDim){"D", "caf\xc3\xa9 \xff\xe2\x82 \xf0\x9f\x98\x80"};
     prom_point(e, &p);
     got = render(e, 1);
-    assert_non_null(strstr(got, "\nliq_a_m_sum_total{dimension_D=\"caf\xc3\xa9 \xef\xbf\xbd\xef\xbf\xbd"
-                                "\xef\xbf\xbd \xf0\x9f\x98\x80\"} 1\n"));
-    assert_non_null(strstr(got, "# HELP liq_a_m_sum Sum summed over every period of A M\xef\xbf\xbd (Milliseconds)\n"));
+    assert_non_null(strstr(got, "\nliq_a_m_sum_total{dimension_D=\"caf\xc3\xa9 "
+                                "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd \xf0\x9f\x98\x80\"} 1\n"));
+    assert_non_null(strstr(got, "# HELP liq_a_m_sum Sum summed over every period of A "
+                                "M\xef\xbf\xbd (Milliseconds)\n"));
     free(got);
     prom_free(e);
 }
