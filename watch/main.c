@@ -360,7 +360,7 @@ static int parse_args(apr_pool_t *pool, int argc, char **argv, Opts *o, FILE *ou
         } else if (OPT("--metric-query")) {
             o->query = v;
         } else if (OPT("--period")) {
-            if (!parse_int(v, 1, 86400 * 7, &l))
+            if (!parse_int(v, 1, 86400 * 7, &l) || (l != 10 && l != 30 && l % 60 != 0))
                 return usage(err, "--period wants seconds (10, 30 or a multiple of 60), not '%s'",
                              v);
             o->period_s = l;

@@ -231,10 +231,12 @@ WatchMetric *metric_compile_query(apr_pool_t *pool, const WatchMetricDef *d, Liq
                  "be that stats' columns (its 'by' keys first)");
         return NULL;
     }
-    if (period <= 0 || offset != 0 || (int64_t)period % 1000 != 0) {
+    int64_t ps = (int64_t)period / 1000;
+    if (period <= 0 || offset != 0 || (int64_t)period % 1000 != 0 ||
+        (ps != 10 && ps != 30 && ps % 60 != 0)) {
         snprintf(why, whylen,
-                 "--metric-query: the bin must be whole seconds without an offset (a period "
-                 "as CloudWatch's: 10s, 30s, or minutes)");
+                 "--metric-query: the bin must be a period as CloudWatch's, without an offset: "
+                 "10s, 30s or whole minutes");
         return NULL;
     }
     const char **cols;

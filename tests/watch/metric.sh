@@ -120,6 +120,14 @@ expect_out_has '"Timestamp":"2024-01-01T00:00:00.000Z","Period":60,"Unit":"None"
 
 # ----- limits -----
 # shellcheck disable=SC2086
+run watch $range --metric-name L --metric-namespace App --period 45 "$tmp/app.log"
+expect_rc 2 "a 45 s period"
+expect_err_has "--period wants seconds (10, 30 or a multiple of 60)" "a 45 s period"
+# shellcheck disable=SC2086
+run watch $range --metric-name L --metric-namespace App \
+    --metric-query 'stats count(*) by bin(45s)' "$tmp/app.log"
+expect_rc 2 "a metric query binned by 45 s"
+# shellcheck disable=SC2086
 run watch $range --metric-name L --metric-namespace App --metric-value '$.latency' \
     --dimensions 'A=$.a,B=$.b,C=$.c,D=$.d' "$tmp/app.log"
 expect_rc 2 "four dimensions"
