@@ -116,7 +116,10 @@ struct Met {
     WatchMetric *m;
     WatchAlarm **alarms;
     int nalarms;
-    apr_pool_t *ppool; /* the held points' strings */
+    apr_pool_t *mpool; /* the metric's own pool, with its own allocator: a follower thread
+                        * allocates in it while others allocate in theirs (APR's allocators
+                        * take no lock) */
+    apr_pool_t *ppool; /* the held points' strings (in mpool) */
     Held *held;
     size_t nheld, capheld, seq;
     int64_t *ing; /* starts of periods with records, not processed yet (follow) */
@@ -499,14 +502,15 @@ static void put_line(Watch *w, LiqBuf *b)
         w->failed = 1;
 }
 
-static void print_diags(Watch *w, const LiqDiagList *d, const char *q, const char *pattern)
+static void print_diags(Watch *w, apr_pool_t *pool, const LiqDiagList *d, const char *q,
+                        const char *pattern)
 {
     for (int i = 0; i < d->n; i++) {
         const LiqDiag *x = &d->items[i];
         if (w->o->quiet && x->severity == DIAG_WARNING)
             continue;
         const char *t = pattern && x->where && x->where[0] ? pattern : q ? q : "";
-        fputs(diag_render(w->pool, x, t, strlen(t)), w->err);
+        fputs(diag_render(pool, x, t, strlen(t)), w->err);
     }
 }
 
@@ -770,7 +774,7 @@ static void follow_report(void *ctx, const LiqDiagList *d)
 {
     Met *mt = ctx;
     pthread_mutex_lock(&mt->w->lock);
-    print_diags(mt->w, d, mt->m->text, mt->m->def->pattern);
+    print_diags(mt->w, mt->mpool, d, mt->m->text, mt->m->def->pattern);
     fflush(mt->w->err);
     pthread_mutex_unlock(&mt->w->lock);
 }
@@ -906,7 +910,7 @@ static int do_follow(Watch *w)
         Met *mt = &w->mets[i];
         if (mt->rs != LIQ_OK && mt->rs != LIQ_EOUTPUT)
             on_signal(SIGTERM); /* one failed: the others stop too */
-        print_diags(w, mt->diags, mt->m->text, mt->m->def->pattern);
+        print_diags(w, w->pool, mt->diags, mt->m->text, mt->m->def->pattern);
         int e = status_exit(mt->rs);
         if (e != CLI_EXIT_OK && rc == CLI_EXIT_OK)
             rc = e;
@@ -960,7 +964,7 @@ static int do_runs(Watch *w, int64_t now)
             LiqOutput il = {mt, ing_format, ing_write, NULL};
             s = iq ? liq_run(iq, &ro, &il, NULL, mt->diags) : LIQ_EINTERNAL;
         }
-        print_diags(w, mt->diags, mt->m->text, mt->m->def->pattern);
+        print_diags(w, w->pool, mt->diags, mt->m->text, mt->m->def->pattern);
         int e = status_exit(s);
         if (s != LIQ_OK && s != LIQ_EINCOMPLETE)
             return e;
@@ -1096,7 +1100,7 @@ static int compile_all(Watch *w)
                 mt->m = metric_compile(w->pool, md, periods[k], pct, npct, mt->diags);
             }
             if (!mt->m) {
-                print_diags(w, mt->diags, md->query, md->pattern);
+                print_diags(w, w->pool, mt->diags, md->query, md->pattern);
                 if (why[0])
                     fprintf(w->err, "liq watch: error: %s\n", why);
                 return CLI_EXIT_USAGE;
@@ -1112,13 +1116,18 @@ static int compile_all(Watch *w)
                                 (long long)mt->m->period_s);
                         return CLI_EXIT_USAGE;
                     }
-            print_diags(w, mt->diags, mt->m->text, md->pattern); /* warnings */
-            mt->diags = diag_list_new(w->pool);
+            print_diags(w, w->pool, mt->diags, mt->m->text, md->pattern); /* warnings */
             mt->alarms = als;
             mt->nalarms = nal;
             mt->done = INT64_MIN;
             mt->first = INT64_MIN;
-            apr_pool_create(&mt->ppool, w->pool);
+            if (apr_pool_create_unmanaged_ex(&mt->mpool, NULL, NULL) != APR_SUCCESS ||
+                apr_pool_create(&mt->ppool, mt->mpool) != APR_SUCCESS) {
+                fprintf(w->err, "liq watch: error: out of memory\n");
+                return CLI_EXIT_MEMORY;
+            }
+            mt->m->cap_pool = mt->mpool; /* the dimension cap's pairs too */
+            mt->diags = diag_list_new(mt->mpool); /* the engine adds to it on its thread */
             w->nmets++;
         }
     }
@@ -1360,6 +1369,8 @@ done:
     for (int i = 0; i < w.nmets; i++) {
         free(w.mets[i].held);
         free(w.mets[i].ing);
+        if (w.mets[i].mpool)
+            apr_pool_destroy(w.mets[i].mpool);
     }
     pthread_mutex_destroy(&w.lock);
     apr_pool_destroy(pool);
