@@ -4,7 +4,8 @@
 # Starts a Dask scheduler and three workers on 127.0.0.1 (tests/dask/lib.sh) and checks that
 # `liq-dask --scheduler ADDR QUERY INPUTS` prints the bytes (stdout, stderr, exit code) of one
 # `liq QUERY INPUTS` over generated logs (the benchmark's JSON application log, cut into byte
-# ranges, a directory and a gzip file; its access log for Q5): stats with every aggregate, the
+# ranges, a directory, a gzip file and its access log, text: the warnings about fields no
+# record has are those of one run): stats with every aggregate, the
 # bench queries Q1-Q5, sort with ties, sort | limit, dedup, limit, rows without a breaker,
 # pct and count_distinct by bin, partials merged on the workers as a tree of fan-in 2. A query
 # error on the workers is liq's message and exit 2; a missing input is exit 3 with liq's
@@ -55,7 +56,7 @@ mawk -v bytes=2000000 -v seed=7 -f "$SRCDIR/bench/gen_app_log.awk" >data/dir/mor
 mawk -v bytes=3000000 -f "$SRCDIR/bench/gen_access_log.awk" >data/access.log
 mawk -v bytes=300000 -v seed=11 -f "$SRCDIR/bench/gen_app_log.awk" | gzip -n >data/old.jsonl.gz
 cd data || exit 1
-inputs="app.jsonl dir old.jsonl.gz"
+inputs="app.jsonl dir old.jsonl.gz access.log" # units of text only beside JSON ones
 
 # same DESC QUERY [INPUT...]: liq-dask against one liq: stdout, stderr and exit code
 same() {
