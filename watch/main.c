@@ -1275,6 +1275,17 @@ int watch_main(int argc, char **argv, FILE *out, FILE *err)
         goto done;
     if (!o.replay)
         drop_arns(&w);
+    for (int i = 0; i < o.ninputs; i++) { /* each metric (and default value) is a run */
+        int runs = 0;
+        for (int k = 0; k < w.nmets; k++)
+            runs += 1 + (w.mets[k].m->def->has_default != 0);
+        if (strcmp(o.inputs[i], "-") == 0 && runs > 1) {
+            rc = usage(err, "%s",
+                       "standard input is read once, and these metric filters (or a default "
+                       "value) need a run each: give files");
+            goto done;
+        }
+    }
     if (o.once && o.state_file) {
         char *e = NULL;
         if (watch_state_load(o.state_file, w.alarms, w.nalarms, &e) != 0) {

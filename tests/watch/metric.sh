@@ -146,6 +146,16 @@ run watch $range --metric-name L --metric-namespace App --filter-pattern '{ $.a 
 expect_rc 2 "a broken filter pattern"
 expect_err_has "in filter pattern" "a broken filter pattern"
 
+# standard input: read once, so one run only
+# shellcheck disable=SC2086
+run_in "$tmp/svc.log" watch $range --metric-name Errors --metric-namespace App --filter-pattern ERROR -
+expect_out_has '"Timestamp":"2024-01-01T00:00:00.000Z","Period":60,"Unit":"None","StatisticValues":{"SampleCount":2,' \
+    "standard input, one metric"
+# shellcheck disable=SC2086
+run_in "$tmp/svc.log" watch $range --metric-name Errors --metric-namespace App --filter-pattern ERROR \
+    --default-value 0 -
+expect_rc 2 "standard input with a default value (two runs)"
+
 # the dimension cap: 1,000 name/value pairs within an hour disable the filter
 awk 'BEGIN { for (i = 0; i < 1200; i++)
     printf "{\"timestamp\":\"2024-01-01T00:%02d:%02dZ\",\"user\":\"u%d\"}\n", int(i / 60) % 60, i % 60, i }' \
