@@ -220,6 +220,7 @@ typedef struct Series {
     char *labels; /* dimension_A="x",dimension_B="y" (sorted by name), or "" */
     char *help;   /* "<ns> <metric> (<unit>)" */
     uint64_t hash;
+    size_t idx; /* in Table.all */
     /* the endpoint */
     double count_total, sum_total;
     int have_last;
@@ -230,8 +231,9 @@ typedef struct Series {
 } Series;
 
 typedef struct Table {
-    Series **slot; /* open addressing, power of two */
+    Series **slot; /* open addressing (linear probing), power of two */
     size_t nslot, n;
+    double evicted; /* series replaced at the cap */
     Series **all; /* in creation order */
     size_t nall_cap;
 } Table;
@@ -297,7 +299,43 @@ static char *labels_of(const WatchPoint *p)
     return b.p;
 }
 
-/* the series of p: found, created (create and under the cap), or NULL */
+static void series_free(Series *s)
+{
+    for (size_t k = 0; k < s->npts; k++)
+        free(s->pts[k].pct);
+    free(s->pts);
+    free(s->last.pct);
+    free(s->base);
+    free(s->labels);
+    free(s->help);
+    free(s);
+}
+
+/* Removes s from the table and frees it (linear probing: the entries after its slot that
+ * would no longer be found shift back). */
+static void series_evict(Table *t, Series *s)
+{
+    size_t mask = t->nslot - 1, i = (size_t)s->hash & mask;
+    while (t->slot[i] != s)
+        i = (i + 1) & mask;
+    t->slot[i] = NULL;
+    for (size_t j = (i + 1) & mask; t->slot[j]; j = (j + 1) & mask) {
+        size_t k = (size_t)t->slot[j]->hash & mask; /* its home: stays when in (i, j] */
+        if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
+            continue;
+        t->slot[i] = t->slot[j];
+        t->slot[j] = NULL;
+        i = j;
+    }
+    t->all[s->idx] = t->all[--t->n];
+    t->all[s->idx]->idx = s->idx;
+    series_free(s);
+    t->evicted++;
+}
+
+/* the series of p: found, or created; at max_series, created in place of the series whose
+ * latest point is the oldest when that is older than p (a dimension value gone quiet), else
+ * NULL */
 static Series *series_get(Table *t, const WatchPoint *p, size_t max_series)
 {
     char *base = base_name(p->ns, p->metric);
@@ -313,9 +351,19 @@ static Series *series_get(Table *t, const WatchPoint *p, size_t max_series)
         }
     }
     if (max_series && t->n >= max_series) {
-        free(base);
-        free(labels);
-        return NULL;
+        Series *old = NULL;
+        for (size_t k = 0; k < t->n; k++)
+            if (t->all[k]->have_last && (!old || t->all[k]->last.t_ms < old->last.t_ms))
+                old = t->all[k];
+        if (!old || old->last.t_ms >= p->start_ms) {
+            free(base);
+            free(labels);
+            return NULL;
+        }
+        series_evict(t, old);
+        i = (size_t)h & (t->nslot - 1); /* entries moved: the free slot again */
+        while (t->slot[i])
+            i = (i + 1) & (t->nslot - 1);
     }
     if ((t->n + 1) * 2 > t->nslot) {
         size_t nn = t->nslot ? t->nslot * 2 : 64;
@@ -348,23 +396,15 @@ static Series *series_get(Table *t, const WatchPoint *p, size_t max_series)
         t->nall_cap = t->nall_cap ? t->nall_cap * 2 : 64;
         t->all = mem_realloc(t->all, mem_mul(t->nall_cap, sizeof(*t->all)));
     }
+    s->idx = t->n;
     t->all[t->n++] = s;
     return s;
 }
 
 static void table_free(Table *t)
 {
-    for (size_t i = 0; i < t->n; i++) {
-        Series *s = t->all[i];
-        for (size_t k = 0; k < s->npts; k++)
-            free(s->pts[k].pct);
-        free(s->pts);
-        free(s->last.pct);
-        free(s->base);
-        free(s->labels);
-        free(s->help);
-        free(s);
-    }
+    for (size_t i = 0; i < t->n; i++)
+        series_free(t->all[i]);
     free(t->all);
     free(t->slot);
     memset(t, 0, sizeof(*t));
@@ -828,9 +868,15 @@ void prom_render(PromExp *e, LiqBuf *out, int openmetrics)
                 openmetrics);
     sample(out, "liq_watch", "_series", 0, "", (double)e->t.n, 0, 0);
     family_head(out, "liq_watch", "_points_dropped", 1,
-                "Points of new series refused: the exporter held its maximum of series",
+                "Points of new series refused: the exporter held its maximum of series, none "
+                "older than the point",
                 openmetrics);
     sample(out, "liq_watch", "_points_dropped", 1, "", e->dropped, 0, 0);
+    family_head(out, "liq_watch", "_series_evicted", 1,
+                "Series dropped at the maximum of series for a new one: their latest point was "
+                "the oldest",
+                openmetrics);
+    sample(out, "liq_watch", "_series_evicted", 1, "", e->t.evicted, 0, 0);
     pthread_mutex_unlock(&e->lock);
     if (openmetrics)
         buf_adds(out, "# EOF\n");

@@ -21,6 +21,7 @@
  *   liq_alarm_state_changes_total{alarm_name}  counter: state changes seen (prom_alarm_event)
  *   liq_watch_series                       gauge: metric series held (endpoint only)
  *   liq_watch_points_dropped_total         counter: points refused by the series cap (endpoint)
+ *   liq_watch_series_evicted_total         counter: series replaced at the cap (endpoint)
  * <ns> and <metric> are snake-cased (RequestCount -> request_count, AWS/ELB -> aws_elb) and
  * every byte outside [a-zA-Z0-9_] becomes '_'; an empty or NULL namespace is left out. Each
  * dimension is a label dimension_<Name> (Name's bytes outside [a-zA-Z0-9_] become '_'), its
@@ -39,8 +40,11 @@
  * Maximum widen, percentiles stay the first point's; a default point gives way to a real one.
  *
  * Memory: the endpoint holds one record per series (metric, namespace and dimension values),
- * at most max_series of them (the dimension cap of the metric filters bounds them; points of
- * a series past the cap are dropped and counted in liq_watch_points_dropped_total). The file
+ * at most max_series of them (the dimension cap of the metric filters bounds them per hour).
+ * At the cap a new series takes the place of the one whose latest point is the oldest, when
+ * that is older than the new point (a dimension value gone quiet: its counters go, and start
+ * from 0 if it comes back, which Prometheus reads as a reset; liq_watch_series_evicted_total),
+ * else the new point is dropped (liq_watch_points_dropped_total). The file
  * writer holds every point until it writes: 64 bytes a point, plus an allocation for its
  * percentiles (a month of one-minute periods of 10 series with p99, 432,000 points: 48.8 MB
  * peak RSS, 2.59 M lines and 175 MB written in 1.7 s of CPU); it writes in 64 KiB pieces.

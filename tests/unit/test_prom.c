@@ -245,9 +245,13 @@ static const char *const want_text =
     "# TYPE liq_watch_series gauge\n"
     "liq_watch_series 3\n"
     "# HELP liq_watch_points_dropped_total Points of new series refused: the exporter held its "
-    "maximum of series\n"
+    "maximum of series, none older than the point\n"
     "# TYPE liq_watch_points_dropped_total counter\n"
-    "liq_watch_points_dropped_total 0\n";
+    "liq_watch_points_dropped_total 0\n"
+    "# HELP liq_watch_series_evicted_total Series dropped at the maximum of series for a new one: "
+    "their latest point was the oldest\n"
+    "# TYPE liq_watch_series_evicted_total counter\n"
+    "liq_watch_series_evicted_total 0\n";
 
 static void alarms(PromExp *e)
 {
@@ -378,25 +382,52 @@ static void test_label_names(void **state)
     prom_free(e);
 }
 
-/* max_series 2: the points of a third series are dropped and counted; known series go on */
+/* max_series 2: a new series takes the place of the one whose latest point is the oldest when
+ * that is older than the new point (counted in liq_watch_series_evicted_total), else its point
+ * is dropped (liq_watch_points_dropped_total) */
+static void cap_point(PromExp *e, const char *host, int64_t start_s)
+{
+    WatchPoint p = point("NS", "Hits", start_s, 1, 1, 1, 1);
+    p.ndims = 1;
+    p.dims[0] = (WatchDim){"Host", host};
+    prom_point(e, &p);
+}
+
 static void test_series_cap(void **state)
 {
     (void)state;
     PromExp *e = prom_new(2);
-    char val[16];
-    for (int i = 0; i < 5; i++) {
-        WatchPoint p = point("NS", "Hits", 1704067200, 1, 1, 1, 1);
-        snprintf(val, sizeof(val), "h%d", i % 3);
-        p.ndims = 1;
-        p.dims[0] = (WatchDim){"Host", val};
-        prom_point(e, &p);
-    }
+    int64_t t0 = 1704067200;
+    cap_point(e, "h0", t0);
+    cap_point(e, "h1", t0);
+    cap_point(e, "h2", t0);      /* none older: dropped */
+    cap_point(e, "h1", t0 + 60); /* known: counted */
+    cap_point(e, "h2", t0 + 60); /* h0 (t0) goes */
+    cap_point(e, "h0", t0 + 60); /* none older than t0 + 60: dropped */
     char *got = render(e, 0);
-    assert_non_null(strstr(got, "liq_ns_hits_sample_count_total{dimension_Host=\"h0\"} 2\n"));
     assert_non_null(strstr(got, "liq_ns_hits_sample_count_total{dimension_Host=\"h1\"} 2\n"));
-    assert_null(strstr(got, "h2"));
+    assert_non_null(strstr(got, "liq_ns_hits_sample_count_total{dimension_Host=\"h2\"} 1\n"));
+    assert_null(strstr(got, "h0"));
     assert_non_null(strstr(got, "\nliq_watch_series 2\n"));
-    assert_non_null(strstr(got, "\nliq_watch_points_dropped_total 1\n"));
+    assert_non_null(strstr(got, "\nliq_watch_points_dropped_total 2\n"));
+    assert_non_null(strstr(got, "\nliq_watch_series_evicted_total 1\n"));
+    free(got);
+    prom_free(e);
+    /* many series through a small table: every eviction keeps the others findable */
+    e = prom_new(50);
+    char host[16];
+    for (int k = 0; k < 2000; k++) {
+        snprintf(host, sizeof(host), "h%d", k);
+        cap_point(e, host, t0 + k * 60);
+        snprintf(host, sizeof(host), "h%d", k > 20 ? k - 20 : 0);
+        cap_point(e, host, t0 + k * 60); /* a series 20 back, found again, kept (the table holds
+                                          * the last 25 periods' 2 series each) */
+    }
+    got = render(e, 0);
+    assert_non_null(strstr(got, "\nliq_watch_series 50\n"));
+    assert_non_null(strstr(got, "\nliq_watch_points_dropped_total 0\n"));
+    assert_non_null(strstr(got, "liq_ns_hits_sample_count_total{dimension_Host=\"h1979\"} 2\n"));
+    assert_non_null(strstr(got, "liq_ns_hits_sample_count_total{dimension_Host=\"h1999\"} 1\n"));
     free(got);
     prom_free(e);
 }
