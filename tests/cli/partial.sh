@@ -193,6 +193,21 @@ for cq in 'stats count(*) as c by k' 'stats count(*) as c by kk' 'filter isprese
     fi
 done
 
+# a census that does not decode (its CRC made right again): corrupt, exit 3, nothing written
+/usr/bin/python3 - ca.part badc.part <<'PY'
+import struct, sys, zlib
+b = bytearray(open(sys.argv[1], "rb").read())
+i = b.index(b"LIQC")
+# the count of watched names: more than the bytes that follow
+b[i + 5:i + 9] = struct.pack("<I", 0x7FFFFFFF)
+b[-4:] = struct.pack("<I", zlib.crc32(bytes(b[:-4])) & 0xFFFFFFFF)
+open(sys.argv[2], "wb").write(b)
+PY
+run --merge --format csv "$cq" badc.part
+expect_rc 3 "a partial whose census does not decode"
+expect_err_has "census of fields does not decode" "a partial whose census does not decode"
+expect_out_empty "a partial whose census does not decode"
+
 # the same part index twice (a --part-index left out): a warning, the merge still runs
 "$LIQ" --partial "$q" b.jsonl >b0.part
 run --merge --format csv "$q" a.part b0.part
