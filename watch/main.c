@@ -815,9 +815,11 @@ static int g_nmets;
 static void on_signal(int sig)
 {
     (void)sig;
+    int saved = errno; /* liq_follow_stop writes to a pipe */
     for (int i = 0; i < g_nmets; i++)
         if (g_mets[i].f)
             liq_follow_stop(g_mets[i].f);
+    errno = saved;
 }
 
 static void *follow_thread(void *arg)
