@@ -15,7 +15,7 @@
 #     matched records (default points set the gauges only) and shows the alarm's state;
 #   SIGTERM: exit 0, the open period's point written with "Incomplete":true.
 # Then two metric filters from a --definitions file over a directory (a follower each): both
-# give their points.
+# give their points; and a --metric-query (an error rate) followed, with an alarm.
 # Environment (set by make check): LIQ = the liq binary, SRCDIR = the source tree.
 # Exit: 0 all checks passed, 1 a check failed, 77 a tool (python3, timeout, tail, curl) missing.
 #
@@ -155,6 +155,23 @@ if grep -qF '"MetricName":"Latency","Dimensions":[],"Timestamp":"2024-01-01T00:0
     ok "the latency point"; else bad "latency point"; fi
 stop INT
 if [ "$rc" -eq 0 ]; then ok "SIGINT: exit 0"; else bad "SIGINT: exit $rc"; fi
+
+# ----- --metric-query followed: an error rate with an alarm -----
+: >"$tmp/rate.log"
+start watch --lateness 0s --poll 100ms --metric-name ErrorRate --metric-namespace App \
+    --metric-query 'stats sum(strcontains(@message, "ERROR")) * 100 / count(*) as rate by bin(1m)' \
+    --alarm-name rate --statistic Average --threshold 40 \
+    --comparison-operator GreaterThanThreshold --evaluation-periods 1 "$tmp/rate.log"
+printf '%s\n' '2024-01-01T00:00:01Z ERROR a' '2024-01-01T00:00:02Z INFO b' \
+    '2024-01-01T00:01:01Z INFO c' >>"$tmp/rate.log"
+if wait_for '"NewStateValue":"ALARM"' &&
+    grep -qF '"MetricName":"ErrorRate","Dimensions":[],"Timestamp":"2024-01-01T00:00:00.000Z","Period":60,"Unit":"None","StatisticValues":{"SampleCount":1,"Sum":50,' "$tmp/out"; then
+    ok "--metric-query followed: 50% at 00:00, ALARM"
+else
+    bad "--metric-query followed"
+fi
+stop TERM
+if [ "$rc" -eq 0 ]; then ok "SIGTERM: exit 0"; else bad "SIGTERM: exit $rc"; fi
 
 echo "1..$n"
 exit $fail
