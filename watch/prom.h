@@ -24,8 +24,9 @@
  *   liq_watch_series_evicted_total         counter: series replaced at the cap (endpoint)
  * <ns> and <metric> are snake-cased (RequestCount -> request_count, AWS/ELB -> aws_elb) and
  * every byte outside [a-zA-Z0-9_] becomes '_'; an empty or NULL namespace is left out. Each
- * dimension is a label dimension_<Name> (Name's bytes outside [a-zA-Z0-9_] become '_'), its
- * value escaped (\\, \", \n). Two metrics whose names sanitize alike are one series.
+ * dimension is a label dimension_<Name> (Name's bytes outside [a-zA-Z0-9_] become '_'; names
+ * of one point that sanitize alike get _2, _3), its value escaped (\\, \", \n) with invalid
+ * UTF-8 as U+FFFD. Two metrics whose names sanitize alike are one series.
  * A point with is_default (no record matched: the filter's defaultValue) sets the gauges but
  * adds nothing to the counters: they count matched records and their values. A Sum over
  * negative values makes the sum counter go down, which Prometheus reads as a counter reset.
