@@ -12,7 +12,9 @@
 # output rows (a correction row adds to its bin) must equal one run of the same query over
 # all the records, bin by bin: nothing lost, nothing counted twice. The same is checked for a
 # query whose rows stream ('fields n'): every record once; and for stats without bins (csv,
-# --every 100ms): the last whole result equals one run. A rotated file deleted while liq is
+# --every 100ms): the last whole result equals one run. Ten more kills at points a seed
+# picks (at once after a chunk, once the output grew, once the state changed; the seed is
+# printed, LIQ_FOLLOW_SEED repeats it), for bins. A rotated file deleted while liq is
 # down loses nothing it had read (the state holds the open bins, nothing is read again);
 # SIGTERM keeps the open bins in the state and the restart writes them once (the state holds
 # the open bins only, at most 2 after an hour of bins); a limit goes on counting after a
@@ -176,6 +178,45 @@ else
     diff "$tmp/want" "$tmp/got" | sed 's/^/#   /' | head -20
 fi
 if grep -q 'liq: error' "$tmp/err"; then bad "bins: no error on stderr"; else ok "bins: no error on stderr"; fi
+
+# ----- kills at random points: 10 rounds, each appends a chunk, then kills at once, once
+# the output grew, or once the state changed (chosen by a seed: LIQ_FOLLOW_SEED, else the
+# shell's pid; printed), and restarts -----
+seed=${LIQ_FOLLOW_SEED:-$$}
+rm -f "$tmp/out" "$tmp/err" "$tmp/state" "$tmp/log" "$tmp/all"
+: >"$tmp/log"
+start "$q"
+for k in 0 1 2 3 4 5 6 7 8 9; do
+    cp "$tmp/state" "$tmp/state.seen" 2>/dev/null
+    before=$(lines)
+    chunk "$k" >>"$tmp/log"
+    case $(awk -v s="$seed" -v k="$k" 'BEGIN { srand(s * 16 + k); print int(rand() * 3) }') in
+    1) grown "$before" || bad "random: rows after chunk $k" ;;
+    2) state_changed || bad "random: the state after chunk $k" ;;
+    esac
+    kill9
+    start "$q"
+done
+printf '{"@timestamp":"2026-03-01T12:00:00Z","n":0,"id":"closer"}\n' >>"$tmp/log"
+_i=0
+while ! grep -q '"2026-03-01 10:49:00.000"' "$tmp/out" && kill -0 "$pid" 2>/dev/null &&
+    [ $_i -lt 3000 ]; do
+    sleep 0.02
+    _i=$((_i + 1))
+done
+stopped "random (seed $seed)"
+awk -F'"' '{ b = $4; c = $0; sub(/.*"c":/, "", c); sub(/,.*/, "", c); s = $0; sub(/.*"s":/, "", s);
+    sub(/}.*/, "", s); C[b] += c; S[b] += s } END { for (b in C) printf "%s %d %d\n", b, C[b], S[b] }' \
+    "$tmp/out" | sort >"$tmp/got"
+grep -v closer "$tmp/log" | "$LIQ" --format ndjson "$q" |
+    awk -F'"' '{ b = $4; c = $0; sub(/.*"c":/, "", c); sub(/,.*/, "", c); s = $0; sub(/.*"s":/, "", s);
+    sub(/}.*/, "", s); printf "%s %d %d\n", b, c, s }' | sort >"$tmp/want"
+if [ -s "$tmp/want" ] && cmp -s "$tmp/got" "$tmp/want"; then
+    ok "random (seed $seed): totals after 10 kills equal one run ($(wc -l <"$tmp/want") bins)"
+else
+    bad "random (seed $seed): totals after 10 kills equal one run"
+    diff "$tmp/want" "$tmp/got" | sed 's/^/#   /' | head -20
+fi
 
 # ----- a query whose rows stream -----
 run 'fields id' rows
