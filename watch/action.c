@@ -91,6 +91,35 @@ WatchActionKind watch_action_kind(const char *action, const char **why)
     return k;
 }
 
+static int check_list(const WatchAlarmDef *d, const char *const *list, const char *opt,
+                      char **err)
+{
+    for (size_t i = 0; list && list[i]; i++) {
+        const char *why = NULL;
+        if (watch_action_kind(list[i], &why) != WATCH_ACTION_INVALID)
+            continue;
+        if (err) {
+            LiqBuf b = {0};
+            if (d->alarm_name && *d->alarm_name)
+                buf_printf(&b, "alarm '%s': ", d->alarm_name);
+            buf_printf(&b, "%s '%s': %s", opt, list[i], why ? why : "not an action");
+            buf_addc(&b, 0);
+            *err = b.p;
+        }
+        return -1;
+    }
+    return 0;
+}
+
+int watch_actions_check(const WatchAlarmDef *d, char **err)
+{
+    if (check_list(d, d->alarm_actions, "--alarm-actions", err) != 0 ||
+        check_list(d, d->ok_actions, "--ok-actions", err) != 0 ||
+        check_list(d, d->insufficient_data_actions, "--insufficient-data-actions", err) != 0)
+        return -1;
+    return 0;
+}
+
 /* ===== messages ===== */
 
 static const struct {

@@ -78,6 +78,11 @@ typedef enum WatchActionKind {
  * why. APR must be initialised (liq_global_init): the words are split in a pool. */
 WatchActionKind watch_action_kind(const char *action, const char **why);
 
+/* The three action lists of an alarm checked with watch_action_kind (after
+ * watch_alarm_check): 0, or -1 with *err (malloc'd, free() it) such as
+ * "alarm 'api-errors': --alarm-actions 'notify 'x': no closing quotation". */
+int watch_actions_check(const WatchAlarmDef *def, char **err);
+
 /* The name SNS subjects and CloudWatch messages give a region ("US East (N. Virginia)"); an
  * unknown code is returned as it is. */
 const char *watch_region_name(const char *code);

@@ -46,7 +46,6 @@
 #include "base/mem.h"
 #include "base/num.h"
 #include "engine/data/jdom.h"
-#include "watch/action.h"
 
 /* ===== names ===== */
 
@@ -284,17 +283,6 @@ static int set_err(char **err, const WatchAlarmDef *d, const char *fmt, ...)
     return -1;
 }
 
-static int check_actions(const WatchAlarmDef *d, const char *const *list, const char *opt,
-                         char **err)
-{
-    for (size_t i = 0; list && list[i]; i++) {
-        const char *why = NULL;
-        if (watch_action_kind(list[i], &why) == WATCH_ACTION_INVALID)
-            return set_err(err, d, "%s '%s': %s", opt, list[i], why ? why : "not an action");
-    }
-    return 0;
-}
-
 int watch_alarm_check(const WatchAlarmDef *d, char **err)
 {
     if (!d->alarm_name || !*d->alarm_name)
@@ -341,10 +329,6 @@ int watch_alarm_check(const WatchAlarmDef *d, char **err)
         return set_err(err, d, "unknown --comparison-operator");
     if ((unsigned)d->treat_missing > WATCH_MISSING_NOT_BREACHING)
         return set_err(err, d, "unknown --treat-missing-data");
-    if (check_actions(d, d->alarm_actions, "--alarm-actions", err) != 0 ||
-        check_actions(d, d->ok_actions, "--ok-actions", err) != 0 ||
-        check_actions(d, d->insufficient_data_actions, "--insufficient-data-actions", err) != 0)
-        return -1;
     return 0;
 }
 

@@ -92,8 +92,8 @@ void watch_time_json(LiqBuf *b, int64_t ms, int zulu);
 /* Checks a definition as PutMetricAlarm does: a name, a metric name, exactly one of statistic
  * and extended_p, period 10, 30 or a multiple of 60, evaluation_periods >= 1,
  * 1 <= datapoints_to_alarm <= evaluation_periods, evaluation_periods * period_s <= 86400 (one
- * day; 7 days for periods of an hour or more), a finite threshold, each action a command or an
- * http(s) URL (watch/action.h; APR must be initialised). 0, or -1 with *err (malloc'd,
+ * day; 7 days for periods of an hour or more), a finite threshold (its actions:
+ * watch_actions_check, watch/action.h). 0, or -1 with *err (malloc'd,
  * free() it) such as
  * "alarm 'api-errors': --period must be 10, 30 or a multiple of 60 (got 45)". */
 int watch_alarm_check(const WatchAlarmDef *def, char **err);

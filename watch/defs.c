@@ -8,6 +8,7 @@
 #include <string.h>
 #include <apr_strings.h>
 #include "engine/data/jdom.h"
+#include "watch/action.h"
 #include "watch/alarm.h"
 #include "watch/defs.h"
 
@@ -266,7 +267,7 @@ static int read_alarm(Rd *r, const JdNode *o, int idx, WatchDefs *defs)
         return fail(r, what, "Dimensions are [{\"Name\": ..., \"Value\": ...}]");
     }
     char *err = NULL;
-    if (watch_alarm_check(&a, &err) != 0) {
+    if (watch_alarm_check(&a, &err) != 0 || watch_actions_check(&a, &err) != 0) {
         int rc = fail(r, what, err ? err : "invalid");
         free(err);
         return rc;

@@ -1031,7 +1031,7 @@ static int add_alarm_from_opts(Watch *w, const WatchMetricDef *md)
                          o->alarm_dims_arg);
     }
     char *err = NULL;
-    if (watch_alarm_check(&a, &err) != 0) {
+    if (watch_alarm_check(&a, &err) != 0 || watch_actions_check(&a, &err) != 0) {
         int rc = usage(w->err, "%s", err ? err : "invalid alarm");
         free(err);
         return rc;

@@ -30,6 +30,7 @@
 #include <cmocka.h>
 #include <apr_general.h>
 #include "base/buf.h"
+#include "watch/action.h"
 #include "watch/alarm.c" /* white box: quick_state against evaluate */
 
 /* 2026-12-07T10:00:00Z */
@@ -599,13 +600,14 @@ static void test_alarm_check_refuses_as_put_metric_alarm(void **state)
     d = def_of(3, 3, WATCH_MISSING_MISSING);
     const char *bad[] = {"notify 'unclosed", NULL};
     d.alarm_actions = bad;
-    assert_int_equal(watch_alarm_check(&d, &err), -1);
+    assert_int_equal(watch_alarm_check(&d, &err), 0); /* the actions are action.c's to check */
+    assert_int_equal(watch_actions_check(&d, &err), -1);
     assert_string_equal(err, "alarm 'api-errors': --alarm-actions 'notify 'unclosed': no closing "
                              "quotation");
     free(err);
     const char *good[] = {"https://hooks.example.com/x", "logger -t liq", NULL};
     d.alarm_actions = good;
-    assert_int_equal(watch_alarm_check(&d, &err), 0);
+    assert_int_equal(watch_actions_check(&d, &err), 0);
     WatchMissing m;
     assert_int_equal(watch_missing_parse("notBreaching", &m), 0);
     assert_int_equal(m, WATCH_MISSING_NOT_BREACHING);
