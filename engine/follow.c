@@ -1183,14 +1183,15 @@ LiqStatus liq_follow_exec(LiqFollow *f, const LiqOutput *out, LiqDiagList *diags
         apr_pool_destroy(tp);
         if (s != LIQ_OK || atomic_load(&f->stop))
             break;
-        if (f->ns3) { /* the next listing */
-            int64_t left = f->s3_next - mono_ms();
-            if (left < 1)
+        if (f->ns3) { /* the next listing, or at once the objects of the last one that wait */
+            int64_t left = f->nfresh ? 0 : f->s3_next - mono_ms();
+            if (left < 1 && !f->nfresh)
                 left = 1;
             if (wait < 0 || left < wait)
                 wait = left;
         }
-        tail_wait(f->tail, (int)wait);
+        if (wait != 0)
+            tail_wait(f->tail, (int)wait);
     }
     if (s == LIQ_OK) { /* stopped: what is open goes out (kept in the state: --state-file) */
         apr_pool_t *tp;

@@ -9,7 +9,8 @@
 # whose download failed (a proxy answers 403 once) is read at the next listing; a download cut
 # after 300 bytes of its body (one try) leaves nothing of the object read, and the next
 # listing reads it whole: every record once, for 'fields id' and for stats by bin(1m) (both
-# failed before: the records of the first 300 bytes came twice); a gzip object, @log,
+# failed before: the records of the first 300 bytes came twice); 70 objects (a read takes
+# 64) each once; a gzip object, @log,
 # @logStream and --include give what a run over the prefix gives. Every wait polls the
 # output for the ids expected (bounded tries), never a clock.
 # Environment (set by make check): LIQ = the liq binary, SRCDIR = the source tree.
@@ -154,6 +155,24 @@ else
     show "$tmp/fout"
     show "$tmp/ferr"
 fi
+
+# ===== more objects than one read takes (64): the rest in the next reads, each once =====
+mkdir -p "$tmp/m"
+for i in $(seq 100 169); do printf '{"id":"m%s"}\n' "$i" >"$tmp/m/$i.log"; done
+s3_put logs "$tmp/m/" "m/"
+: >"$tmp/fout"
+: >"$tmp/ferr"
+"$LIQ" -F --poll 200ms --endpoint-url "$S3_URL" --format ndjson 'fields id' s3://logs/m/ \
+    >>"$tmp/fout" 2>>"$tmp/ferr" &
+fpid=$!
+pids="$pids $fpid"
+seen m169
+seen m100
+stop
+got=$(ids | wc -w)
+dups=$(ids | tr ' ' '\n' | sort | uniq -d | tr '\n' ' ')
+if [ "$got" = 70 ] && [ -z "$dups" ]; then ok "70 objects over two reads, each once"
+else not_ok "70 objects over two reads, each once ($got; twice: $dups)"; show "$tmp/ferr"; fi
 
 # ===== what a run over the prefix reads: gzip objects, @log and @logStream, --include =====
 mkdir -p "$tmp/g/sub"
