@@ -361,6 +361,8 @@ def main(argv):
         say("cannot find %s here" % o.liq, "give its path with --liq PATH")
         return EXIT_USAGE
     import logging
+    import warnings
+    warnings.filterwarnings("ignore")  # Dask's (a port in use, ...): not liq's stderr
     # stderr is liq's: Dask's own chatter (and asyncio's about its connections as the client
     # closes) stays out of it; what fails the run is said by liq-dask
     for name in ("distributed", "asyncio", "tornado"):
@@ -376,7 +378,8 @@ def main(argv):
             client = Client(o.scheduler)
         else:
             cluster = LocalCluster(n_workers=o.local_workers, threads_per_worker=1,
-                                   processes=True, dashboard_address=None,
+                                   processes=True, dashboard_address=":0",
+                                   scheduler_kwargs={"dashboard": False},
                                    silence_logs=logging.CRITICAL)
             client = Client(cluster)
     except (OSError, TimeoutError) as e:

@@ -12,7 +12,8 @@
 # diagnostics and the results of the rest, as one liq. A worker killed while it runs a unit
 # (the unit reads a FIFO: the test opens its write end once that liq has opened it, kills the
 # worker and that liq, then feeds the unit's retry) leaves the answer unchanged. liq-dask's
-# list of liq's options that take a value matches `liq --help`.
+# list of liq's options that take a value matches `liq --help`. Without --scheduler it starts
+# a local cluster of its own: the same bytes.
 # Environment (set by make check): LIQ = the liq binary, SRCDIR = the source tree.
 # Exit: 0 all checks passed, 1 a check failed, 77 no Dask here.
 #
@@ -99,6 +100,16 @@ rc=$?
 if [ $rc -eq 2 ] && grep -q "not standard input" ../err; then ok "standard input: exit 2"; else
     not_ok "standard input: exit $rc"; show ../err; fi
 
+# without --scheduler: a local cluster of its own (2 worker processes), started and stopped
+q='stats count(*) as n, avg(latency) as a by service, level'
+"$LIQ" --format csv "$q" $inputs >../one.csv 2>../one.err
+"$LIQ_DASK" --local-workers 2 --liq "$LIQ" --splits 5 --format csv "$q" $inputs >../dask.csv 2>../dask.err
+d_rc=$?
+if [ $d_rc -eq 0 ] && cmp -s ../one.csv ../dask.csv && cmp -s ../one.err ../dask.err; then
+    ok "a local cluster (no --scheduler): the same bytes"
+else
+    not_ok "a local cluster: exit $d_rc"; show ../dask.err; fi
+
 # a worker killed while it runs a unit: the unit reads the FIFO f.jsonl, fed only after
 # the worker running it and its liq are killed and the retried unit has opened it again
 cd .. || exit 1
@@ -118,13 +129,14 @@ q='stats count(*) as n, sum(latency) as s, pct(latency, 50) as p, count_distinct
     exec 4<>f.jsonl # unblocks the test's open of the write end if liq-dask ended first
 ) &
 DPID=$!
-# the liq that reads the FIFO: the one process (not this shell) with it open
+# fifo_reader [PID]: the liq that reads the FIFO: a process with it open, not this shell nor
+# PID
 fifo_reader() {
     for fd in /proc/[0-9]*/fd/*; do
         [ "$(readlink "$fd" 2>/dev/null)" = "$tmp/fifo/f.jsonl" ] || continue
         p=${fd#/proc/}
         p=${p%%/*}
-        [ "$p" = $$ ] || [ "$p" = "$DPID" ] || { echo "$p"; return; }
+        [ "$p" = $$ ] || [ "$p" = "$DPID" ] || [ "$p" = "${1:-}" ] || { echo "$p"; return; }
     done
 }
 exec 3>fifo/f.jsonl # returns once a liq has opened the FIFO to read
@@ -134,17 +146,17 @@ case " $WORKER_PIDS " in
 *" $victim "*)
     kill -9 "$victim"
     kill -9 "$reader"
-    i=0 # until the killed liq has closed the FIFO (else the next open pairs with it)
-    while ls -l "/proc/$reader/fd" 2>/dev/null | grep -q "$tmp/fifo/f.jsonl" && [ $i -lt 600 ]; do
-        sleep 0.1
-        i=$((i + 1))
-    done
     ok "a worker ($victim) killed while its liq ($reader) reads a unit"
     ;;
 *) not_ok "the FIFO's reader ($reader) is not a liq of a worker (its parent: $victim)" ;;
 esac
-exec 3>&-
-exec 3>fifo/f.jsonl # the retried unit opens it again, on another worker
+# the write end stays open (closing it would give a reader EOF): the retried unit opens the
+# FIFO on another worker; once a liq other than the killed one has it open, it gets the data
+i=0 # hang guard: liq-dask ending first opens it too (the subshell above), 60 s at most
+while [ -z "$(fifo_reader "$reader")" ] && [ $i -lt 600 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
 cat ref/f.jsonl >&3
 exec 3>&-
 wait "$DPID"
