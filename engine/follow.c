@@ -837,6 +837,7 @@ static void s3_seen(LiqFollow *f, int k)
  *   emit DIRTY WRITTEN  others: records came since the last result; a result was written
  *   file ...         tail_save's lines: each file's offsets
  *   s3 ETAG ID       each S3 object read (ETag - when the listing gave none), ID BUCKET/KEY
+ *                    (names as tail_put_name writes them: a newline in one is %0A)
  *   bin START BYTES  bins: each open bin's state, BYTES of the data (0: none)
  *   acc BYTES        others: the state so far
  *   data             the states' bytes follow, in the order of their lines
@@ -917,7 +918,9 @@ static LiqStatus state_save(LiqFollow *f, LiqDiagList *d)
         void *v;
         apr_hash_this(hi, &k, NULL, &v);
         const char *etag = v;
-        buf_printf(&b, "s3 %s %s\n", *etag ? etag : "-", (const char *)k);
+        buf_printf(&b, "s3 %s ", *etag ? etag : "-");
+        tail_put_name(&b, k);
+        buf_addc(&b, '\n');
     }
     apr_pool_destroy(hp);
     int ok = 1;
@@ -1012,7 +1015,9 @@ static LiqStatus state_load(LiqFollow *f, LiqDiagList *d)
         size_t n;
         if (sscanf(p, "s3 %255s %n", etag, &at) >= 1 && at > 0) { /* "s3 ETAG BUCKET/KEY" */
             size_t len = nl ? (size_t)(nl - p) - (size_t)at : strlen(p + at);
-            const char *k = apr_pstrmemdup(f->pool, p + at, len);
+            char *name = tail_get_name(p + at, len);
+            const char *k = apr_pstrdup(f->pool, name);
+            free(name);
             if (strchr(k, '/'))
                 apr_hash_set(f->seen, k, APR_HASH_KEY_STRING,
                              strcmp(etag, "-") == 0 ? "" : apr_pstrdup(f->pool, etag));

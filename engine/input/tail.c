@@ -590,15 +590,52 @@ void tail_wake(Tail *t)
     }
 }
 
+void tail_put_name(LiqBuf *out, const char *s)
+{
+    for (size_t i = 0; s[i]; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '%' || c < 0x20 || c == 0x7f || (i == 0 && c == ' '))
+            buf_printf(out, "%%%02X", c);
+        else
+            buf_addc(out, (char)c);
+    }
+}
+
+static int hexval(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0'
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                  : -1;
+}
+
+char *tail_get_name(const char *p, size_t n)
+{
+    char *d = mem_alloc(n + 1);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        int hi, lo;
+        if (p[i] == '%' && i + 2 < n && (hi = hexval(p[i + 1])) >= 0 &&
+            (lo = hexval(p[i + 2])) >= 0) {
+            d[k++] = (char)(hi * 16 + lo);
+            i += 2;
+        } else {
+            d[k++] = p[i];
+        }
+    }
+    d[k] = 0;
+    return d;
+}
+
 void tail_save(const Tail *t, LiqBuf *out)
 {
     for (int i = 0; i < t->n; i++) {
         const TFile *f = t->files[i];
         uint64_t off = f->whole && f->whole_read ? 1 : f->off;
-        buf_printf(out,
-                   "file %" PRIu64 " %" PRIu64 " %" PRIu64 " %u %" PRIu64 " %d %s\n",
-                   (uint64_t)f->dev, (uint64_t)f->ino, off, f->head_len, f->head_sum, f->gone,
-                   f->path);
+        buf_printf(out, "file %" PRIu64 " %" PRIu64 " %" PRIu64 " %u %" PRIu64 " %d ",
+                   (uint64_t)f->dev, (uint64_t)f->ino, off, f->head_len, f->head_sum, f->gone);
+        tail_put_name(out, f->path);
+        buf_addc(out, '\n');
     }
 }
 
@@ -614,9 +651,7 @@ int tail_load(Tail *t, const char *text)
                    &r.ino, &r.off, &r.head_len, &r.head_sum, &r.gone, &used) >= 6 &&
             used > 0 && r.head_len <= HEAD) {
             size_t len = nl ? (size_t)(nl - p) - (size_t)used : strlen(p + used);
-            r.path = mem_alloc(len + 1);
-            memcpy(r.path, p + used, len);
-            r.path[len] = 0;
+            r.path = tail_get_name(p + used, len);
             t->resume = mem_realloc(t->resume, sizeof(Resume) * (size_t)(t->nresume + 1));
             t->resume[t->nresume++] = r;
             n++;

@@ -69,12 +69,18 @@ void tail_records(Tail *t, int (*starts)(void *ctx, const char *line, size_t len
 int tail_wait(Tail *t, int timeout_ms);
 void tail_wake(Tail *t);
 /* One line per followed file (after commit): "file DEV INO OFFSET HEADLEN HEADSUM GONE NAME":
- * GONE, rotated away (found again by inode in NAME's directory and read to its end). */
+ * GONE, rotated away (found again by inode in NAME's directory and read to its end); NAME as
+ * tail_put_name writes it. */
 void tail_save(const Tail *t, LiqBuf *out);
 /* Takes the offsets of tail_save's lines (text, NUL-terminated) for the files it finds again
  * (same device and inode, at least OFFSET bytes, the same first HEADLEN bytes); others are
  * read from their start. Call before the first scan. Returns the files resumed. */
 int tail_load(Tail *t, const char *text);
+/* A name (a path, an S3 key) on one line of a state file: '%', control bytes and a leading
+ * space as %XX (a newline in a name cannot end its line); tail_get_name reads n bytes of it
+ * back (malloc'd). */
+void tail_put_name(LiqBuf *out, const char *s);
+char *tail_get_name(const char *p, size_t n);
 void tail_close(Tail *t);
 
 #endif

@@ -18,8 +18,8 @@
 # down loses nothing it had read (the state holds the open bins, nothing is read again);
 # SIGTERM keeps the open bins in the state and the restart writes them once (the state holds
 # the open bins only, at most 2 after an hour of bins); a limit goes on counting after a
-# restart; a query whose state cannot be saved (pattern) is
-# refused with exit 2.
+# restart; a file whose name holds a newline (and state-like lines) restarts exactly; a
+# query whose state cannot be saved (pattern) is refused with exit 2.
 # Environment (set by make check): LIQ = the liq binary, SRCDIR = the source tree.
 # Exit: 0 all checks passed, 1 a check failed, 77 a tool (python3, timeout, tail) missing.
 #
@@ -339,6 +339,47 @@ else
 fi
 if [ "$nbins" -le 2 ]; then ok "sigterm: 60 minutes read, $nbins open bins in the state"
 else bad "sigterm: 60 minutes read, $nbins open bins in the state (at most 2)"; fi
+
+# ----- a file whose name holds a newline (and what looks like a state line) -----
+# (names are written escaped: the restart reads its state, goes on from the offsets)
+rm -rf "$tmp/out" "$tmp/err" "$tmp/state" "$tmp/nd"
+mkdir -p "$tmp/nd"
+odd="$tmp/nd/a
+bin 0 5
+data
+b.log"
+chunk 0 >"$odd"
+"$LIQ" -F --lateness 30s --poll 200ms --state-file "$tmp/state" --format ndjson "$q" "$tmp/nd" \
+    >>"$tmp/out" 2>>"$tmp/err" &
+pid=$!
+read_all "$odd" || bad "newline: the file read"
+kill9
+cp "$odd" "$tmp/all"
+chunk 1 >>"$odd"
+printf '{"@timestamp":"2026-03-01T12:00:00Z","n":0,"id":"closer"}\n' >>"$odd"
+cat "$odd" >"$tmp/all"
+"$LIQ" -F --lateness 30s --poll 200ms --state-file "$tmp/state" --format ndjson "$q" "$tmp/nd" \
+    >>"$tmp/out" 2>>"$tmp/err" &
+pid=$!
+_i=0
+while ! grep -q '"2026-03-01 10:09:00.000"' "$tmp/out" && kill -0 "$pid" 2>/dev/null &&
+    [ $_i -lt 3000 ]; do
+    sleep 0.02
+    _i=$((_i + 1))
+done
+stopped newline
+awk -F'"' '{ b = $4; c = $0; sub(/.*"c":/, "", c); sub(/,.*/, "", c); s = $0; sub(/.*"s":/, "", s);
+    sub(/}.*/, "", s); C[b] += c; S[b] += s } END { for (b in C) printf "%s %d %d\n", b, C[b], S[b] }' \
+    "$tmp/out" | sort >"$tmp/got"
+grep -v closer "$tmp/all" | "$LIQ" --format ndjson "$q" |
+    awk -F'"' '{ b = $4; c = $0; sub(/.*"c":/, "", c); sub(/,.*/, "", c); s = $0; sub(/.*"s":/, "", s);
+    sub(/}.*/, "", s); printf "%s %d %d\n", b, c, s }' | sort >"$tmp/want"
+if [ -s "$tmp/want" ] && cmp -s "$tmp/got" "$tmp/want"; then
+    ok "newline: a name with a newline in the state, the restart exact ($(wc -l <"$tmp/want") bins)"
+else
+    bad "newline: a name with a newline in the state, the restart exact"
+    diff "$tmp/want" "$tmp/got" | sed 's/^/#   /' | head -20
+fi
 
 # ----- a limit goes on counting after a restart -----
 rm -f "$tmp/out" "$tmp/err" "$tmp/state" "$tmp/log"
