@@ -35,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 #include <apr_strings.h>
 #include "base/buf.h"
@@ -102,6 +103,11 @@ typedef struct Watch {
     PromFile *pfile;
     WatchActions *actions;
     int failed; /* output failed */
+    /* the clock of a live watch: a thread closing periods every --poll */
+    pthread_t clk_thr;
+    pthread_mutex_t clk_lock;
+    pthread_cond_t clk_cond;
+    int clk_stop;
 } Watch;
 
 /* A point held until its period is processed. */
@@ -125,6 +131,15 @@ struct Met {
     int64_t *ing; /* starts of periods with records, not processed yet (follow) */
     int ning, caping;
     int64_t done; /* periods before it are processed (INT64_MIN: none) */
+    int64_t eclosed; /* the follower's bins before it are written (INT64_MIN: none) */
+    /* periods the clock closed while the follower still held their records open: the
+     * records counted then (the follower's row for the period, when it comes, is dropped if
+     * it counts as many) */
+    struct Clocked {
+        int64_t start;
+        double count;
+    } *clk;
+    int nclk, capclk;
     int64_t first; /* the first period the alarms evaluate (INT64_MIN: not known yet) */
     LiqFollow *f;
     LiqStatus rs;
@@ -181,7 +196,8 @@ static void help(FILE *out)
         "  --replay --start T --end T  over archives: when each alarm would have changed\n"
         "  --once                      the last complete periods before now; exit 0 OK,\n"
         "                              1 ALARM, 6 INSUFFICIENT_DATA; --state-file F\n"
-        "  --now T                     --once: evaluate as if it were T\n"
+        "  --now T                     --once: evaluate as if it were T; live: the clock\n"
+        "                              stands at T (periods close by the clock too)\n"
         "  --metrics-listen ADDR       Prometheus endpoint (127.0.0.1:9586); --allow-remote\n"
         "  --openmetrics FILE          --replay, --once: OpenMetrics file for promtool\n"
         "  --region R  --account-id N  what messages say (us-east-1, 000000000000)\n"
@@ -268,6 +284,12 @@ static int64_t now_ms(void)
     struct timeval tv;
     gettimeofday(&tv, NULL);
     return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+/* The clock of a live watch: the wall clock, or --now, which stands still (tests). */
+static int64_t watch_clock(const Watch *w)
+{
+    return w->o->now_arg ? w->o->now_ms : now_ms();
 }
 
 /* An option's value: "--opt VALUE" or "--opt=VALUE". */
@@ -463,8 +485,9 @@ static int parse_args(apr_pool_t *pool, int argc, char **argv, Opts *o, FILE *ou
         return usage(err, "%s", "--replay: --end must be after --start");
     if (!o->replay && (o->start_arg || o->end_arg))
         return usage(err, "%s", "--start and --end are for --replay");
-    if (o->now_arg && !o->once)
-        return usage(err, "%s", "--now is for --once");
+    if (o->now_arg && o->replay)
+        return usage(err, "%s", "--now is for --once and a live watch (a replay has --start and "
+                                "--end)");
     if (o->state_file && !o->once)
         return usage(err, "%s", "--state-file keeps the alarms' states between runs of --once");
     if (o->listen && (o->replay || o->once))
@@ -640,6 +663,33 @@ static void catch_up(Met *mt, int64_t upto, int64_t now)
     }
 }
 
+/* Writes the held points from i on that start before `before` as corrections (held sorted,
+ * w->lock held) and returns the index after them. The follower's points of a period the clock
+ * closed while it held the period's records open: dropped when they count the records the
+ * clock's run counted, else written as a correction of the whole period. */
+static size_t corrections(Met *mt, size_t i, int64_t before)
+{
+    while (i < mt->nheld && mt->held[i].pt.start_ms < before) {
+        int64_t s = mt->held[i].pt.start_ms;
+        size_t j = i;
+        double n = 0;
+        while (j < mt->nheld && mt->held[j].pt.start_ms == s)
+            n += mt->held[j++].pt.sample_count;
+        int c = 0;
+        while (c < mt->nclk && mt->clk[c].start != s)
+            c++;
+        int same = 0;
+        if (c < mt->nclk) {
+            same = mt->clk[c].count == n;
+            mt->clk[c] = mt->clk[--mt->nclk];
+        }
+        for (; i < j; i++)
+            if (!same)
+                emit_point(mt, &mt->held[i].pt, PT_CORRECTION);
+    }
+    return i;
+}
+
 static int i64_cmp(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -667,10 +717,7 @@ static void process(Met *mt, int64_t from, int64_t upto, int64_t now)
     /* the periods in order: those with points and those with records */
     while (1) {
         int64_t next = INT64_MAX;
-        while (i < mt->nheld && mt->held[i].pt.start_ms < from) { /* corrections */
-            emit_point(mt, &mt->held[i].pt, PT_CORRECTION);
-            i++;
-        }
+        i = corrections(mt, i, from);
         while (g < mt->ning && mt->ing[g] < from)
             g++;
         if (i < mt->nheld && mt->held[i].pt.start_ms < upto)
@@ -709,10 +756,9 @@ static void row_format(void *ctx, const Datum *vals, int ncols, LiqBuf *out)
     metric_format_row(vals, ncols, out);
 }
 
-static int row_write(void *ctx, const char *data, size_t len, const uint32_t *ends, uint32_t n)
+/* The rows of a run into mt->held (w->lock held). */
+static int rows_hold(Met *mt, const char *data, const uint32_t *ends, uint32_t n)
 {
-    (void)len;
-    Met *mt = ctx;
     uint32_t start = 0;
     for (uint32_t i = 0; i < n; i++) {
         WatchPoint pt;
@@ -734,6 +780,24 @@ static int row_write(void *ctx, const char *data, size_t len, const uint32_t *en
         start = ends[i];
     }
     return 0;
+}
+
+static int row_write(void *ctx, const char *data, size_t len, const uint32_t *ends, uint32_t n)
+{
+    (void)len;
+    Met *mt = ctx;
+    pthread_mutex_lock(&mt->w->lock); /* the clock's thread adds held points too */
+    int r = rows_hold(mt, data, ends, n);
+    pthread_mutex_unlock(&mt->w->lock);
+    return r;
+}
+
+/* The rows of a run the clock's thread makes while it holds w->lock. */
+static int row_write_locked(void *ctx, const char *data, size_t len, const uint32_t *ends,
+                            uint32_t n)
+{
+    (void)len;
+    return rows_hold(ctx, data, ends, n);
 }
 
 static void ing_add(Met *mt, int64_t s)
@@ -783,12 +847,21 @@ static void follow_bins(void *ctx, const int64_t *starts, int n, int64_t closed)
 {
     Met *mt = ctx;
     Watch *w = mt->w;
+    pthread_mutex_lock(&w->lock);
     for (int i = 0; i < n; i++)
         if (starts[i] >= mt->done || mt->done == INT64_MIN)
             ing_add(mt, starts[i]);
-    if (closed == INT64_MIN || closed <= mt->done)
+    if (closed != INT64_MIN)
+        mt->eclosed = closed;
+    if (closed == INT64_MIN || closed <= mt->done) {
+        /* the clock closed these periods already: the follower's points of them are
+         * corrections (or the points of the clock's run again) */
+        if (mt->done != INT64_MIN && mt->nheld)
+            process(mt, mt->done, mt->done, watch_clock(w));
+        fflush(w->out);
+        pthread_mutex_unlock(&w->lock);
         return;
-    pthread_mutex_lock(&w->lock);
+    }
     int64_t from = mt->done;
     if (from == INT64_MIN) { /* the first period with records or points */
         from = closed;
@@ -801,7 +874,7 @@ static void follow_bins(void *ctx, const int64_t *starts, int n, int64_t closed)
     }
     if (mt->first == INT64_MIN)
         mt->first = from;
-    process(mt, from, closed, now_ms());
+    process(mt, from, closed, watch_clock(w));
     mt->done = closed;
     fflush(w->out);
     if (ferror(w->out))
@@ -831,10 +904,9 @@ static void *follow_thread(void *arg)
     pthread_mutex_lock(&mt->w->lock);
     if (mt->nheld > 1)
         qsort(mt->held, mt->nheld, sizeof(Held), held_cmp);
-    for (size_t i = 0; i < mt->nheld; i++)
-        emit_point(mt, &mt->held[i].pt,
-                   mt->done != INT64_MIN && mt->held[i].pt.start_ms < mt->done ? PT_CORRECTION
-                                                                                : PT_INCOMPLETE);
+    size_t i = mt->done != INT64_MIN ? corrections(mt, 0, mt->done) : 0;
+    for (; i < mt->nheld; i++)
+        emit_point(mt, &mt->held[i].pt, PT_INCOMPLETE);
     mt->nheld = 0;
     fflush(mt->w->out);
     pthread_mutex_unlock(&mt->w->lock);
@@ -869,6 +941,109 @@ static int status_exit(LiqStatus s)
     default:
         return CLI_EXIT_INTERNAL;
     }
+}
+
+/* A tick of the clock for one metric: the periods [s, s + P) with now >= s + P + lateness
+ * are complete, records or not. Those whose records the follower still holds open (its log
+ * time has not passed them: the logs went quiet) are read again by a run over their span;
+ * the others had no record. Then they are processed as the follower's are. */
+static void clock_tick(Met *mt, int64_t now)
+{
+    Watch *w = mt->w;
+    int64_t p = mt->m->period_s * 1000;
+    int64_t t = now - w->o->lateness_ms;
+    int64_t upto = t - ((t % p) + p) % p; /* the first period not complete */
+    pthread_mutex_lock(&w->lock);
+    if (mt->done == INT64_MIN || upto <= mt->done) { /* nothing read yet, or nothing new */
+        pthread_mutex_unlock(&w->lock);
+        return;
+    }
+    for (size_t i = 0; i < mt->nheld; i++)
+        if (mt->held[i].pt.start_ms >= mt->done) { /* the follower is in a read: its turn */
+            pthread_mutex_unlock(&w->lock);
+            return;
+        }
+    /* the follower holds open the periods with records from its last closed one: the clock
+     * gives it two polls more to read records stamped before the period's end plus lateness
+     * (with logs that flow it closes them itself, without a run) */
+    int64_t from = mt->eclosed > mt->done ? mt->eclosed : mt->done;
+    int any = 0;
+    for (int i = 0; i < mt->ning; i++)
+        if (mt->ing[i] >= from && mt->ing[i] < upto) {
+            if (mt->ing[i] + p + w->o->lateness_ms + 2 * w->o->poll_ms > now)
+                upto = mt->ing[i];
+            else
+                any = 1;
+        }
+    if (upto <= mt->done) {
+        pthread_mutex_unlock(&w->lock);
+        return;
+    }
+    if (any) {
+        LiqRunOptions ro = run_opts(w);
+        ro.has_start = ro.has_end = 1;
+        ro.start_ms = from;
+        ro.end_ms = upto - 1;
+        size_t before = mt->nheld;
+        LiqOutput lo = {mt, row_format, row_write_locked, NULL};
+        LiqDiagList *d = diag_list_new(mt->mpool);
+        LiqStatus s = liq_run(mt->m->q, &ro, &lo, NULL, d);
+        print_diags(w, mt->mpool, d, mt->m->text, mt->m->def->pattern);
+        if (s != LIQ_OK && s != LIQ_EINCOMPLETE) { /* try again at the next tick */
+            mt->nheld = before;
+            fflush(w->err);
+            pthread_mutex_unlock(&w->lock);
+            return;
+        }
+        /* what the run counted, period by period (also records the follower has not read
+         * yet: its row for such a period, when it comes, counts them too) */
+        for (size_t k = before; k < mt->nheld; k++) {
+            int64_t st = mt->held[k].pt.start_ms;
+            int c = 0;
+            while (c < mt->nclk && mt->clk[c].start != st)
+                c++;
+            if (c == mt->nclk) {
+                if (mt->nclk == mt->capclk) {
+                    mt->capclk = mt->capclk ? mt->capclk * 2 : 8;
+                    mt->clk = realloc(mt->clk, sizeof(*mt->clk) * (size_t)mt->capclk);
+                    if (!mt->clk)
+                        abort();
+                }
+                mt->clk[c].start = st;
+                mt->clk[c].count = 0;
+                mt->nclk++;
+            }
+            mt->clk[c].count += mt->held[k].pt.sample_count;
+        }
+    }
+    process(mt, mt->done, upto, now);
+    mt->done = upto;
+    fflush(w->out);
+    if (ferror(w->out))
+        w->failed = 1;
+    pthread_mutex_unlock(&w->lock);
+}
+
+static void *clock_thread(void *arg)
+{
+    Watch *w = arg;
+    pthread_mutex_lock(&w->clk_lock);
+    while (!w->clk_stop) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        int64_t ns = ts.tv_nsec + (w->o->poll_ms % 1000) * 1000000;
+        ts.tv_sec += (time_t)(w->o->poll_ms / 1000 + ns / 1000000000);
+        ts.tv_nsec = (long)(ns % 1000000000);
+        pthread_cond_timedwait(&w->clk_cond, &w->clk_lock, &ts);
+        if (w->clk_stop)
+            break;
+        pthread_mutex_unlock(&w->clk_lock);
+        for (int i = 0; i < w->nmets; i++)
+            clock_tick(&w->mets[i], watch_clock(w));
+        pthread_mutex_lock(&w->clk_lock);
+    }
+    pthread_mutex_unlock(&w->clk_lock);
+    return NULL;
 }
 
 static int do_follow(Watch *w)
@@ -906,6 +1081,14 @@ static int do_follow(Watch *w)
                 pthread_join(w->mets[k].thr, NULL);
             return CLI_EXIT_MEMORY;
         }
+    /* the clock: periods complete by the wall clock (or --now) close without records */
+    pthread_mutex_init(&w->clk_lock, NULL);
+    pthread_cond_init(&w->clk_cond, NULL);
+    w->clk_stop = 0;
+    int clk = pthread_create(&w->clk_thr, NULL, clock_thread, w) == 0;
+    if (!clk)
+        fprintf(w->err, "liq watch: warning: cannot start the clock's thread: %s; periods "
+                        "close in log time only\n", strerror(errno));
     int rc = CLI_EXIT_OK;
     for (int i = 0; i < w->nmets; i++) {
         pthread_join(w->mets[i].thr, NULL);
@@ -917,6 +1100,15 @@ static int do_follow(Watch *w)
         if (e != CLI_EXIT_OK && rc == CLI_EXIT_OK)
             rc = e;
     }
+    if (clk) {
+        pthread_mutex_lock(&w->clk_lock);
+        w->clk_stop = 1;
+        pthread_cond_signal(&w->clk_cond);
+        pthread_mutex_unlock(&w->clk_lock);
+        pthread_join(w->clk_thr, NULL);
+    }
+    pthread_cond_destroy(&w->clk_cond);
+    pthread_mutex_destroy(&w->clk_lock);
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     for (int i = 0; i < w->nmets; i++)
@@ -1122,6 +1314,7 @@ static int compile_all(Watch *w)
             mt->alarms = als;
             mt->nalarms = nal;
             mt->done = INT64_MIN;
+            mt->eclosed = INT64_MIN;
             mt->first = INT64_MIN;
             if (apr_pool_create_unmanaged_ex(&mt->mpool, NULL, NULL) != APR_SUCCESS ||
                 apr_pool_create(&mt->ppool, mt->mpool) != APR_SUCCESS) {
@@ -1382,6 +1575,7 @@ done:
     for (int i = 0; i < w.nmets; i++) {
         free(w.mets[i].held);
         free(w.mets[i].ing);
+        free(w.mets[i].clk);
         if (w.mets[i].mpool)
             apr_pool_destroy(w.mets[i].mpool);
     }

@@ -15,7 +15,9 @@
 #     matched records (default points set the gauges only) and shows the alarm's state;
 #   SIGTERM: exit 0, the open period's point written with "Incomplete":true.
 # Then two metric filters from a --definitions file over a directory (a follower each): both
-# give their points; and a --metric-query (an error rate) followed, with an alarm.
+# give their points; and a --metric-query (an error rate) followed, with an alarm. These stand
+# the clock (--now) before their records: their periods close in log time only.
+# Last, periods closed by the clock when the records stop (below).
 # Environment (set by make check): LIQ = the liq binary, SRCDIR = the source tree.
 # Exit: 0 all checks passed, 1 a check failed, 77 a tool (python3, timeout, tail, curl) missing.
 #
@@ -80,7 +82,7 @@ stop() {
 }
 
 : >"$tmp/app.log"
-start watch --lateness 0s --poll 100ms --metric-name Errors --metric-namespace App \
+start watch --now 2024-01-01T00:00:00Z --lateness 0s --poll 100ms --metric-name Errors --metric-namespace App \
     --filter-pattern ERROR --default-value 0 --alarm-name app-errors --statistic Sum \
     --threshold 1 --comparison-operator GreaterThanOrEqualToThreshold --evaluation-periods 1 \
     --alarm-actions "tee -a $tmp/action.ndjson" --metrics-listen 127.0.0.1:0 "$tmp/app.log"
@@ -142,7 +144,7 @@ cat >"$tmp/filters.json" <<'EOF'
                               "metricValue": "$.latency", "unit": "Milliseconds"}]}
 ]}
 EOF
-start watch --lateness 0s --poll 100ms --definitions "$tmp/filters.json" "$tmp/d"
+start watch --now 2024-01-01T00:00:00Z --lateness 0s --poll 100ms --definitions "$tmp/filters.json" "$tmp/d"
 printf '%s\n' '{"timestamp":"2024-01-01T00:00:05Z","level":"ERROR","latency":30}' \
     '{"timestamp":"2024-01-01T00:00:07Z","level":"INFO","latency":10}' >"$tmp/d/a.log"
 printf '%s\n' '{"timestamp":"2024-01-01T00:01:01Z","level":"INFO","latency":5}' >>"$tmp/d/a.log"
@@ -158,7 +160,7 @@ if [ "$rc" -eq 0 ]; then ok "SIGINT: exit 0"; else bad "SIGINT: exit $rc"; fi
 
 # ----- --metric-query followed: an error rate with an alarm -----
 : >"$tmp/rate.log"
-start watch --lateness 0s --poll 100ms --metric-name ErrorRate --metric-namespace App \
+start watch --now 2024-01-01T00:00:00Z --lateness 0s --poll 100ms --metric-name ErrorRate --metric-namespace App \
     --metric-query 'stats sum(strcontains(@message, "ERROR")) * 100 / count(*) as rate by bin(1m)' \
     --alarm-name rate --statistic Average --threshold 40 \
     --comparison-operator GreaterThanThreshold --evaluation-periods 1 "$tmp/rate.log"
@@ -172,6 +174,45 @@ else
 fi
 stop TERM
 if [ "$rc" -eq 0 ]; then ok "SIGTERM: exit 0"; else bad "SIGTERM: exit $rc"; fi
+
+# ----- periods closed by the clock: the logs stop, the alarm goes on -----
+# --now stands the clock at 00:02:00 (the wall clock otherwise). The records stop at 00:00:24;
+# the follower closes 00:00:00 and 00:00:10 in log time and holds 00:00:20 open (no later
+# record); the clock closes 00:00:20 (its record read again) and 00:00:30 to 00:01:50 without
+# any record: missing, treated as breaching, ALARM once 3 periods in a row have none.
+printf '%s\n' '2024-01-01T00:00:01Z INFO a' '2024-01-01T00:00:12Z INFO b' \
+    '2024-01-01T00:00:24Z INFO c' >"$tmp/quiet.log"
+start watch --now 2024-01-01T00:02:00Z --lateness 0s --poll 100ms --period 10 \
+    --metric-name Requests --metric-namespace App --alarm-name quiet --statistic SampleCount \
+    --threshold 5 --comparison-operator GreaterThanThreshold --evaluation-periods 1 \
+    --treat-missing-data breaching "$tmp/quiet.log"
+if wait_for '"NewStateValue":"ALARM"'; then
+    ok "records stopped: ALARM without a further record"; else bad "no ALARM by the clock"; fi
+if grep -F '"NewStateValue":"ALARM"' "$tmp/out" | grep -qF "treated as [Breaching]"; then
+    ok "ALARM: missing datapoints treated as breaching"; else bad "ALARM's reason"; fi
+p20='"Timestamp":"2024-01-01T00:00:20.000Z","Period":10,"Unit":"None","StatisticValues":{"SampleCount":1,"Sum":1,"Minimum":1,"Maximum":1},"Average":1}'
+if grep -n '' "$tmp/out" | grep -F "$p20" | grep -q '^[0-9]*:' &&
+    [ "$(grep -nF "$p20" "$tmp/out" | cut -d: -f1)" -lt "$(grep -nF '"NewStateValue":"ALARM"' "$tmp/out" | cut -d: -f1)" ]; then
+    ok "00:00:20, held open by the follower, closed by the clock with its record"
+else
+    bad "00:00:20 closed by the clock"
+fi
+# a record for 00:00:30 (closed by the clock, none then) and one that moves log time past it
+printf '%s\n' '2024-01-01T00:00:35Z INFO late' '2024-01-01T00:00:45Z INFO later' >>"$tmp/quiet.log"
+if wait_for '"Timestamp":"2024-01-01T00:00:30.000Z","Period":10,"Unit":"None","StatisticValues":{"SampleCount":1,"Sum":1,"Minimum":1,"Maximum":1},"Average":1,"Correction":true}'; then
+    ok "a record for a period the clock closed: a correction"; else bad "no correction"; fi
+stop TERM
+if [ "$rc" -eq 0 ]; then ok "SIGTERM: exit 0"; else bad "SIGTERM: exit $rc"; fi
+if [ "$(count "$tmp/out" '"Timestamp":"2024-01-01T00:00:20.000Z"')" -eq 1 ]; then
+    ok "00:00:20 written once (the follower's row for it, counting as many, dropped)"
+else
+    bad "00:00:20 written $(count "$tmp/out" '"Timestamp":"2024-01-01T00:00:20.000Z"') times"
+fi
+if [ "$(count "$tmp/out" '"type":"state-change"')" -eq 2 ]; then
+    ok "2 state changes (OK, ALARM): the correction evaluated nothing"
+else
+    bad "$(count "$tmp/out" '"type":"state-change"') state changes"
+fi
 
 echo "1..$n"
 exit $fail

@@ -112,7 +112,7 @@ EOF
 "$LIQ" watch --metric-name Latency --metric-namespace MyApp --metric-value '$.latency' \
     --dimensions 'Route=$.route' --alarm-name HighLatency --statistic Average --threshold 20 \
     --comparison-operator GreaterThanThreshold --evaluation-periods 1 --alarm-dimensions Route=/a \
-    --lateness 0s --metrics-listen 127.0.0.1:0 "$tmp/app.log" >"$tmp/watch.ndjson" 2>"$tmp/watch.err" &
+    --lateness 0s --now 2024-01-01T00:00:00Z --metrics-listen 127.0.0.1:0 "$tmp/app.log" >"$tmp/watch.ndjson" 2>"$tmp/watch.err" &
 WATCH_PID=$!
 # its port (stderr: "liq watch: metrics at GET /metrics on port N"), then at least the 59
 # complete minutes of 2 routes: 118 datapoints (00:59 may stay open while followed)
