@@ -9,7 +9,9 @@
  *           --lateness, in log time) and tells through bins_read which periods had records
  *           and where the complete ones end: each complete period then gives its datapoints
  *           (defaultValue when records came and none matched) and is fed to the alarms of
- *           the metric, a missing period included, in time order;
+ *           the metric, a missing period included, in time order; a clock thread closes
+ *           periods by the wall clock too (now past their end plus --lateness, --now in
+ *           tests), reading again with a run those the follower holds open (clock_tick);
  *   replay  (--replay --start --end) one run per metric over the archives; the periods of
  *           [start, end] fed the same way: the state changes say when each alarm would have
  *           changed state; --openmetrics FILE writes the points for promtool;
@@ -21,8 +23,8 @@
  * State changes also go to the actions (watch/action.h; never in a replay) and the Prometheus
  * endpoint (--metrics-listen, watch/prom.h).
  *
- * Threads: follower threads call the hooks; one mutex (Watch.lock) serializes the output,
- * the exporter and the actions' queue. An alarm is fed by its metric's thread only.
+ * Threads: follower threads call the hooks, the clock's thread ticks; one mutex (Watch.lock)
+ * serializes the output, the held points, the exporter, the actions' queue and the alarms.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
