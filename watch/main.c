@@ -105,6 +105,7 @@ typedef struct Watch {
     PromFile *pfile;
     WatchActions *actions;
     int failed; /* output failed */
+    int changed; /* a live watch: an alarm changed state since --state-file was written */
     /* the clock of a live watch: a thread closing periods every --poll */
     pthread_t clk_thr;
     pthread_mutex_t clk_lock;
@@ -197,7 +198,8 @@ static void help(FILE *out)
         "                              --poll D (1s)\n"
         "  --replay --start T --end T  over archives: when each alarm would have changed\n"
         "  --once                      the last complete periods before now; exit 0 OK,\n"
-        "                              1 ALARM, 6 INSUFFICIENT_DATA; --state-file F\n"
+        "                              1 ALARM, 6 INSUFFICIENT_DATA\n"
+        "  --state-file F              --once, live: the alarms' states kept between runs\n"
         "  --now T                     --once: evaluate as if it were T; live: the clock\n"
         "                              stands at T (periods close by the clock too)\n"
         "  --metrics-listen ADDR       Prometheus endpoint (127.0.0.1:9586); --allow-remote\n"
@@ -490,8 +492,9 @@ static int parse_args(apr_pool_t *pool, int argc, char **argv, Opts *o, FILE *ou
     if (o->now_arg && o->replay)
         return usage(err, "%s", "--now is for --once and a live watch (a replay has --start and "
                                 "--end)");
-    if (o->state_file && !o->once)
-        return usage(err, "%s", "--state-file keeps the alarms' states between runs of --once");
+    if (o->state_file && o->replay)
+        return usage(err, "%s", "--state-file keeps the alarms' states between runs of --once "
+                                "or of a live watch, not of a replay");
     if (o->listen && (o->replay || o->once))
         return usage(err, "%s",
                      "--metrics-listen serves a live watch; --replay and --once write "
@@ -561,6 +564,22 @@ static void on_event(const WatchEvent *ev, void *ud)
         prom_alarm_event(w->prom, ev);
     if (w->actions)
         watch_actions_submit(w->actions, ev);
+    w->changed = 1;
+}
+
+/* A live watch with --state-file writes the alarms' states after each state change (w->lock
+ * held), so a restart does not set off the same actions again. */
+static void save_changed(Watch *w)
+{
+    if (!w->changed || !w->o->state_file || w->o->once || w->o->replay)
+        return;
+    w->changed = 0;
+    char *e = NULL;
+    if (watch_state_save(w->o->state_file, w->alarms, w->nalarms, &e) != 0) {
+        if (!w->o->quiet)
+            fprintf(w->err, "liq watch: warning: --state-file: %s\n", e ? e : "cannot be written");
+        free(e);
+    }
 }
 
 /* ===== periods ===== */
@@ -878,6 +897,7 @@ static void follow_bins(void *ctx, const int64_t *starts, int n, int64_t closed)
         mt->first = from;
     process(mt, from, closed, watch_clock(w));
     mt->done = closed;
+    save_changed(w);
     fflush(w->out);
     if (ferror(w->out))
         w->failed = 1;
@@ -1020,6 +1040,7 @@ static void clock_tick(Met *mt, int64_t now)
     }
     process(mt, mt->done, upto, now);
     mt->done = upto;
+    save_changed(w);
     fflush(w->out);
     if (ferror(w->out))
         w->failed = 1;
@@ -1483,7 +1504,7 @@ int watch_main(int argc, char **argv, FILE *out, FILE *err)
             goto done;
         }
     }
-    if (o.once && o.state_file) {
+    if (o.state_file) {
         char *e = NULL;
         if (watch_state_load(o.state_file, w.alarms, w.nalarms, &e) != 0) {
             fprintf(err, "liq watch: error: --state-file: %s\n", e ? e : "cannot be read");
@@ -1543,7 +1564,7 @@ int watch_main(int argc, char **argv, FILE *out, FILE *err)
             rc = CLI_EXIT_INTERNAL;
         }
     }
-    if (o.once && o.state_file && (rc == CLI_EXIT_OK || rc == CLI_EXIT_INCOMPLETE)) {
+    if (o.state_file && (rc == CLI_EXIT_OK || rc == CLI_EXIT_INCOMPLETE)) {
         char *e = NULL;
         if (watch_state_save(o.state_file, w.alarms, w.nalarms, &e) != 0) {
             fprintf(err, "liq watch: error: --state-file: %s\n", e ? e : "cannot be written");

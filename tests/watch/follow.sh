@@ -17,7 +17,8 @@
 # Then two metric filters from a --definitions file over a directory (a follower each): both
 # give their points; and a --metric-query (an error rate) followed, with an alarm. These stand
 # the clock (--now) before their records: their periods close in log time only.
-# Last, periods closed by the clock when the records stop (below).
+# Last, periods closed by the clock when the records stop, and --state-file across a restart
+# (below).
 # Environment (set by make check): LIQ = the liq binary, SRCDIR = the source tree.
 # Exit: 0 all checks passed, 1 a check failed, 77 a tool (python3, timeout, tail, curl) missing.
 #
@@ -212,6 +213,34 @@ if [ "$(count "$tmp/out" '"type":"state-change"')" -eq 2 ]; then
     ok "2 state changes (OK, ALARM): the correction evaluated nothing"
 else
     bad "$(count "$tmp/out" '"type":"state-change"') state changes"
+fi
+
+# ----- --state-file: a restart sends no state change again -----
+# The same watch with --state-file: ALARM, written to the file at the change; stopped and
+# started again over the same log, it reads the periods again (the 00:00:20 point again) but
+# they were evaluated before the restart: no state change (without the file, OK then ALARM
+# again, as the section above shows).
+quiet_watch() {
+    start watch --now 2024-01-01T00:02:00Z --lateness 0s --poll 100ms --period 10 \
+        --metric-name Requests --metric-namespace App --alarm-name quiet --statistic SampleCount \
+        --threshold 5 --comparison-operator GreaterThanThreshold --evaluation-periods 1 \
+        --treat-missing-data breaching --state-file "$tmp/quiet.state" "$tmp/quiet.log"
+}
+printf '%s\n' '2024-01-01T00:00:01Z INFO a' '2024-01-01T00:00:12Z INFO b' \
+    '2024-01-01T00:00:24Z INFO c' >"$tmp/quiet.log"
+quiet_watch
+if wait_for '"NewStateValue":"ALARM"' && wait_in "$tmp/quiet.state" '"StateValue":"ALARM"'; then
+    ok "--state-file: ALARM, and the file says so"; else bad "--state-file: no ALARM in the file"; fi
+stop TERM
+quiet_watch
+if wait_for '"Timestamp":"2024-01-01T00:00:20.000Z"'; then
+    ok "restarted: the periods read again"; else bad "restarted: no 00:00:20 point"; fi
+stop TERM
+if [ "$rc" -eq 0 ]; then ok "SIGTERM: exit 0"; else bad "SIGTERM: exit $rc"; fi
+if [ "$(count "$tmp/out" '"type":"state-change"')" -eq 0 ]; then
+    ok "restarted with --state-file: no state change sent again"
+else
+    bad "restarted: $(count "$tmp/out" '"type":"state-change"') state changes again"
 fi
 
 echo "1..$n"

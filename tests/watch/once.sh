@@ -77,8 +77,9 @@ expect_rc 6 "ignore without --state-file: INSUFFICIENT_DATA kept"
 run watch --once --replay $alarm --threshold 2 "$tmp/app.log"
 expect_rc 2 "--once with --replay"
 # shellcheck disable=SC2086
-run watch $alarm --threshold 2 --state-file "$tmp/x" "$tmp/app.log"
-expect_rc 2 "--state-file without --once"
+run watch --replay --start 2024-01-01T00:00:00Z --end 2024-01-01T01:00:00Z $alarm \
+    --threshold 2 --state-file "$tmp/x" "$tmp/app.log"
+expect_rc 2 "--state-file with --replay"
 run watch --once --now 2024-01-01T00:10:30Z --metric-name E --alarm-name a --statistic Sum \
     --threshold 1 "$tmp/app.log"
 expect_rc 2 "an alarm without --comparison-operator"
