@@ -82,7 +82,7 @@ struct LiqFollow {
     const LiqQuery *q;
     LiqRunOptions opt;
     LiqFollowOptions fo;
-    Tail *tail;
+    Tail *_Atomic tail; /* atomic: liq_follow_stop reads it from any thread or a signal handler */
     _Atomic int stop;
     uint64_t base; /* order base of the next read */
     /* others: the merged state, and whether records came since it was last written */
