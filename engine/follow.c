@@ -32,6 +32,9 @@
  * Records without @timestamp have no bin: a bins query leaves them out (docs/follow.md).
  * liq_follow_stop sets a flag and wakes the Tail; the loop ends after the read in progress,
  * so a read is never half counted.
+ * liq_follow_close_before raises a time (atomically) and wakes the Tail; after the read of
+ * that wake the bins ending, lateness included, by then are written (close_by_time), as if a
+ * record of that time had come: liq watch's clock closes quiet periods so.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -84,6 +87,10 @@ struct LiqFollow {
     LiqFollowOptions fo;
     Tail *_Atomic tail; /* atomic: liq_follow_stop reads it from any thread or a signal handler */
     _Atomic int stop;
+    /* liq_follow_close_before: bins ending (plus the lateness) at or before it close at the
+     * next wake (INT64_MIN: none asked) */
+    _Atomic int64_t close_at;
+    int64_t close_since; /* a close waiting for a held record since (mono_ms; INT64_MIN: none) */
     uint64_t base; /* order base of the next read */
     /* others: the merged state, and whether records came since it was last written */
     LiqState *acc;
@@ -168,6 +175,8 @@ LiqFollow *liq_follow_new(const LiqQuery *q, const LiqRunOptions *opt, const Liq
     f->seen = apr_hash_make(pool);
     f->rows_left = liq_query_has_state(q) ? -1 : liq_query_out_limit(q);
     atomic_init(&f->stop, 0);
+    atomic_init(&f->close_at, INT64_MIN);
+    f->close_since = INT64_MIN;
     return f;
 }
 
@@ -175,6 +184,15 @@ void liq_follow_stop(LiqFollow *f)
 {
     atomic_store(&f->stop, 1);
     tail_wake(f->tail);
+}
+
+void liq_follow_close_before(LiqFollow *f, int64_t t_ms)
+{
+    int64_t was = atomic_load(&f->close_at);
+    while (t_ms > was && !atomic_compare_exchange_weak(&f->close_at, &was, t_ms))
+        ;
+    if (t_ms > was)
+        tail_wake(atomic_load(&f->tail));
 }
 
 /* ===== Runs over one read ===== */
@@ -478,6 +496,36 @@ static LiqStatus read_bins(LiqFollow *f, const LiqRange *r, int n, const LiqOutp
     }
     free(rows.v);
     return s;
+}
+
+/* liq_follow_close_before: the bins whose end plus the lateness is at or before the time
+ * asked close as if a record of that time had come (after the read of this wake, so records
+ * already appended count in their bins): written, then bins_read told where the written bins
+ * end. Records for them that come later are corrections. While the Tail holds a multi-line
+ * record back (its file grew within poll_ms) the close waits for it, at most poll_ms from the
+ * request: the Tail's wait wakes for it. *changed: the state moved. */
+static LiqStatus close_by_time(LiqFollow *f, const LiqOutput *out, LiqDiagList *d, int *changed)
+{
+    int64_t t = atomic_load(&f->close_at);
+    if (!f->bins || t == INT64_MIN || t < INT64_MIN + f->fo.lateness_ms)
+        return LIQ_OK;
+    int64_t now = bin_of(f, t - f->fo.lateness_ms);
+    if (now <= f->closed)
+        return LIQ_OK;
+    if (f->close_since == INT64_MIN)
+        f->close_since = mono_ms();
+    if (tail_holding(f->tail) &&
+        mono_ms() - f->close_since < (f->fo.poll_ms > 0 ? f->fo.poll_ms : 1000))
+        return LIQ_OK;
+    f->close_since = INT64_MIN;
+    LiqStatus s = close_bins(f, now, out, d);
+    if (s != LIQ_OK)
+        return s;
+    f->closed = now;
+    *changed = 1;
+    if (f->fo.bins_read)
+        f->fo.bins_read(f->fo.ctx, NULL, 0, f->closed);
+    return LIQ_OK;
 }
 
 /* Streaming under a limit: the client's output, cut at the rows the follow has left. */
@@ -1173,6 +1221,8 @@ LiqStatus liq_follow_exec(LiqFollow *f, const LiqOutput *out, LiqDiagList *diags
             s3_seen(f, k); /* (one whose download failed: listed again) */
             changed = 1;
         }
+        if (s == LIQ_OK)
+            s = close_by_time(f, out, d, &changed);
         int64_t wait = -1;
         if (s == LIQ_OK && !f->bins && liq_query_has_state(f->q) && f->dirty) {
             int64_t left = f->written ? f->last_emit + f->fo.every_ms - mono_ms() : 0;

@@ -368,7 +368,8 @@ typedef struct LiqFollowOptions {
      * after each read, once the bins it closes are written, with the starts of the bins its
      * records are in (n of them, in no set order; every record with a @timestamp counts, before
      * the query's filters and filter pattern) and closed_ms, the start of the first bin not
-     * written yet: every bin before it is complete (INT64_MIN: none yet). */
+     * written yet: every bin before it is complete (INT64_MIN: none yet). Also called after
+     * liq_follow_close_before closed bins (n 0, starts NULL). */
     void (*bins_read)(void *ctx, const int64_t *starts, int n, int64_t closed_ms);
 } LiqFollowOptions;
 
@@ -384,6 +385,15 @@ LiqFollow *liq_follow_new(const LiqQuery *q, const LiqRunOptions *opt, const Liq
 LiqStatus liq_follow_exec(LiqFollow *f, const LiqOutput *out, LiqDiagList *diags);
 /* Ends liq_follow_exec after its current read; async-signal-safe. */
 void liq_follow_stop(LiqFollow *f);
+/* Closes bins by time (queries whose first stats groups by bin(P); others: no effect): any
+ * thread may call it, between liq_follow_new and liq_follow_free. At its next wake, after the
+ * read of what was appended by then (a multi-line record held back for its next lines is
+ * waited for, at most poll_ms), the follower writes every open bin whose end plus
+ * lateness_ms is at or before t_ms, as if a record stamped t_ms had come (an empty bin writes
+ * nothing), and calls bins_read (n 0, starts NULL) with closed_ms past them; records for
+ * those bins read later come out as corrections. A t_ms at or before an earlier one does
+ * nothing. (liq watch: its clock closes quiet periods so.) */
+void liq_follow_close_before(LiqFollow *f, int64_t t_ms);
 void liq_follow_free(LiqFollow *f);
 /* Does q's first stats group by bin(period) (offset)? period: milliseconds, or months as a
  * negative number (1mo: -1); offset in milliseconds. */

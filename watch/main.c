@@ -11,7 +11,8 @@
  *           (defaultValue when records came and none matched) and is fed to the alarms of
  *           the metric, a missing period included, in time order; a clock thread closes
  *           periods by the wall clock too (now past their end plus --lateness, --now in
- *           tests), reading again with a run those the follower holds open (clock_tick);
+ *           tests): the follower closes them, those it holds open too (clock_tick,
+ *           liq_follow_close_before), and tells so through bins_read;
  *   replay  (--replay --start --end) one run per metric over the archives; the periods of
  *           [start, end] fed the same way: the state changes say when each alarm would have
  *           changed state; --openmetrics FILE writes the points for promtool;
@@ -134,15 +135,6 @@ struct Met {
     int64_t *ing; /* starts of periods with records, not processed yet (follow) */
     int ning, caping;
     int64_t done; /* periods before it are processed (INT64_MIN: none) */
-    int64_t eclosed; /* the follower's bins before it are written (INT64_MIN: none) */
-    /* periods the clock closed while the follower still held their records open: the
-     * records counted then (the follower's row for the period, when it comes, is dropped if
-     * it counts as many) */
-    struct Clocked {
-        int64_t start;
-        double count;
-    } *clk;
-    int nclk, capclk;
     int64_t first; /* the first period the alarms evaluate (INT64_MIN: not known yet) */
     LiqFollow *f;
     LiqStatus rs;
@@ -685,29 +677,12 @@ static void catch_up(Met *mt, int64_t upto, int64_t now)
 }
 
 /* Writes the held points from i on that start before `before` as corrections (held sorted,
- * w->lock held) and returns the index after them. The follower's points of a period the clock
- * closed while it held the period's records open: dropped when they count the records the
- * clock's run counted, else written as a correction of the whole period. */
+ * w->lock held: the follower's rows of the late records of periods processed already) and
+ * returns the index after them. */
 static size_t corrections(Met *mt, size_t i, int64_t before)
 {
-    while (i < mt->nheld && mt->held[i].pt.start_ms < before) {
-        int64_t s = mt->held[i].pt.start_ms;
-        size_t j = i;
-        double n = 0;
-        while (j < mt->nheld && mt->held[j].pt.start_ms == s)
-            n += mt->held[j++].pt.sample_count;
-        int c = 0;
-        while (c < mt->nclk && mt->clk[c].start != s)
-            c++;
-        int same = 0;
-        if (c < mt->nclk) {
-            same = mt->clk[c].count == n;
-            mt->clk[c] = mt->clk[--mt->nclk];
-        }
-        for (; i < j; i++)
-            if (!same)
-                emit_point(mt, &mt->held[i].pt, PT_CORRECTION);
-    }
+    for (; i < mt->nheld && mt->held[i].pt.start_ms < before; i++)
+        emit_point(mt, &mt->held[i].pt, PT_CORRECTION);
     return i;
 }
 
@@ -807,18 +782,10 @@ static int row_write(void *ctx, const char *data, size_t len, const uint32_t *en
 {
     (void)len;
     Met *mt = ctx;
-    pthread_mutex_lock(&mt->w->lock); /* the clock's thread adds held points too */
+    pthread_mutex_lock(&mt->w->lock); /* the clock's thread processes held points too */
     int r = rows_hold(mt, data, ends, n);
     pthread_mutex_unlock(&mt->w->lock);
     return r;
-}
-
-/* The rows of a run the clock's thread makes while it holds w->lock. */
-static int row_write_locked(void *ctx, const char *data, size_t len, const uint32_t *ends,
-                            uint32_t n)
-{
-    (void)len;
-    return rows_hold(ctx, data, ends, n);
 }
 
 static void ing_add(Met *mt, int64_t s)
@@ -872,11 +839,8 @@ static void follow_bins(void *ctx, const int64_t *starts, int n, int64_t closed)
     for (int i = 0; i < n; i++)
         if (starts[i] >= mt->done || mt->done == INT64_MIN)
             ing_add(mt, starts[i]);
-    if (closed != INT64_MIN)
-        mt->eclosed = closed;
     if (closed == INT64_MIN || closed <= mt->done) {
-        /* the clock closed these periods already: the follower's points of them are
-         * corrections (or the points of the clock's run again) */
+        /* periods processed already: the follower's points of them are corrections */
         if (mt->done != INT64_MIN && mt->nheld)
             process(mt, mt->done, mt->done, watch_clock(w));
         fflush(w->out);
@@ -966,9 +930,10 @@ static int status_exit(LiqStatus s)
 }
 
 /* A tick of the clock for one metric: the periods [s, s + P) with now >= s + P + lateness
- * are complete, records or not. Those whose records the follower still holds open (its log
- * time has not passed them: the logs went quiet) are read again by a run over their span;
- * the others had no record. Then they are processed as the follower's are. */
+ * are complete, records or not. The follower closes them at its next wake
+ * (liq_follow_close_before), after reading what was appended by then: it writes those it
+ * holds open (the logs went quiet) and calls follow_bins, which processes them and the
+ * periods without records in time order. Before the first records nothing closes. */
 static void clock_tick(Met *mt, int64_t now)
 {
     Watch *w = mt->w;
@@ -976,75 +941,10 @@ static void clock_tick(Met *mt, int64_t now)
     int64_t t = now - w->o->lateness_ms;
     int64_t upto = t - ((t % p) + p) % p; /* the first period not complete */
     pthread_mutex_lock(&w->lock);
-    if (mt->done == INT64_MIN || upto <= mt->done) { /* nothing read yet, or nothing new */
-        pthread_mutex_unlock(&w->lock);
-        return;
-    }
-    for (size_t i = 0; i < mt->nheld; i++)
-        if (mt->held[i].pt.start_ms >= mt->done) { /* the follower is in a read: its turn */
-            pthread_mutex_unlock(&w->lock);
-            return;
-        }
-    /* the follower holds open the periods with records from its last closed one: the clock
-     * gives it two polls more to read records stamped before the period's end plus lateness
-     * (with logs that flow it closes them itself, without a run) */
-    int64_t from = mt->eclosed > mt->done ? mt->eclosed : mt->done;
-    int any = 0;
-    for (int i = 0; i < mt->ning; i++)
-        if (mt->ing[i] >= from && mt->ing[i] < upto) {
-            if (mt->ing[i] + p + w->o->lateness_ms + 2 * w->o->poll_ms > now)
-                upto = mt->ing[i];
-            else
-                any = 1;
-        }
-    if (upto <= mt->done) {
-        pthread_mutex_unlock(&w->lock);
-        return;
-    }
-    if (any) {
-        LiqRunOptions ro = run_opts(w);
-        ro.has_start = ro.has_end = 1;
-        ro.start_ms = from;
-        ro.end_ms = upto - 1;
-        size_t before = mt->nheld;
-        LiqOutput lo = {mt, row_format, row_write_locked, NULL};
-        LiqDiagList *d = diag_list_new(mt->mpool);
-        LiqStatus s = liq_run(mt->m->q, &ro, &lo, NULL, d);
-        print_diags(w, mt->mpool, d, mt->m->text, mt->m->def->pattern);
-        if (s != LIQ_OK && s != LIQ_EINCOMPLETE) { /* try again at the next tick */
-            mt->nheld = before;
-            fflush(w->err);
-            pthread_mutex_unlock(&w->lock);
-            return;
-        }
-        /* what the run counted, period by period (also records the follower has not read
-         * yet: its row for such a period, when it comes, counts them too) */
-        for (size_t k = before; k < mt->nheld; k++) {
-            int64_t st = mt->held[k].pt.start_ms;
-            int c = 0;
-            while (c < mt->nclk && mt->clk[c].start != st)
-                c++;
-            if (c == mt->nclk) {
-                if (mt->nclk == mt->capclk) {
-                    mt->capclk = mt->capclk ? mt->capclk * 2 : 8;
-                    mt->clk = realloc(mt->clk, sizeof(*mt->clk) * (size_t)mt->capclk);
-                    if (!mt->clk)
-                        abort();
-                }
-                mt->clk[c].start = st;
-                mt->clk[c].count = 0;
-                mt->nclk++;
-            }
-            mt->clk[c].count += mt->held[k].pt.sample_count;
-        }
-    }
-    process(mt, mt->done, upto, now);
-    mt->done = upto;
-    save_changed(w);
-    fflush(w->out);
-    if (ferror(w->out))
-        w->failed = 1;
+    int due = mt->done != INT64_MIN && upto > mt->done;
     pthread_mutex_unlock(&w->lock);
+    if (due)
+        liq_follow_close_before(mt->f, now);
 }
 
 static void *clock_thread(void *arg)
@@ -1337,7 +1237,6 @@ static int compile_all(Watch *w)
             mt->alarms = als;
             mt->nalarms = nal;
             mt->done = INT64_MIN;
-            mt->eclosed = INT64_MIN;
             mt->first = INT64_MIN;
             if (apr_pool_create_unmanaged_ex(&mt->mpool, NULL, NULL) != APR_SUCCESS ||
                 apr_pool_create(&mt->ppool, mt->mpool) != APR_SUCCESS) {
@@ -1598,7 +1497,6 @@ done:
     for (int i = 0; i < w.nmets; i++) {
         free(w.mets[i].held);
         free(w.mets[i].ing);
-        free(w.mets[i].clk);
         if (w.mets[i].mpool)
             apr_pool_destroy(w.mets[i].mpool);
     }

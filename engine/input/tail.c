@@ -557,6 +557,14 @@ void tail_commit(Tail *t)
     t->n = k;
 }
 
+int tail_holding(const Tail *t)
+{
+    for (int i = 0; t->starts && i < t->n; i++)
+        if (t->files[i]->held)
+            return 1;
+    return 0;
+}
+
 int tail_wait(Tail *t, int timeout_ms)
 {
     for (int i = 0; t->starts && i < t->n; i++) /* a held record's file quiet for poll_ms */

@@ -35,6 +35,7 @@
  *   tail_scan    look again: the spans to read now (0 or more)
  *   tail_commit  the spans of the last scan were read: advance, close rotated-away files
  *   tail_records hold a multi-line record back until it is whole
+ *   tail_holding did the last scan hold a record back
  *   tail_wait    sleep until a change, a timeout or tail_wake: 1 change/timeout, 0 woken
  *   tail_wake    end a wait now (async-signal-safe)
  *   tail_save / tail_load  the offsets as text lines (--state-file)
@@ -67,6 +68,8 @@ void tail_commit(Tail *t);
 void tail_records(Tail *t, int (*starts)(void *ctx, const char *line, size_t len), void *ctx);
 /* Sleeps until something changed, timeout_ms (at most poll_ms; < 0: poll_ms) or tail_wake. */
 int tail_wait(Tail *t, int timeout_ms);
+/* Did the last tail_scan hold a record back (tail_records: its file grew within poll_ms)? */
+int tail_holding(const Tail *t);
 void tail_wake(Tail *t);
 /* One line per followed file (after commit): "file DEV INO OFFSET HEADLEN HEADSUM GONE NAME":
  * GONE, rotated away (found again by inode in NAME's directory and read to its end); NAME as

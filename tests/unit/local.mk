@@ -23,7 +23,8 @@ UNIT_TESTS = \
 	tests/unit/test_arena \
 	tests/unit/test_prom \
 	tests/unit/test_alarm \
-	tests/unit/test_action
+	tests/unit/test_action \
+	tests/unit/test_follow
 
 # stats groups as bytes: every aggregate state round-trips (engine/exec/partial.h, issue 15)
 tests_unit_test_partial_SOURCES = tests/unit/test_partial.c
@@ -43,6 +44,11 @@ tests_unit_test_src_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_esc_SOURCES = tests/unit/test_esc.c
 tests_unit_test_esc_LDADD = libliq.la $(LIQ_LIBS) $(CMOCKA_LIBS)
 tests_unit_test_esc_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+
+# followers: bins closed by time from another thread (liq_follow_close_before, issue 19)
+tests_unit_test_follow_SOURCES = tests/unit/test_follow.c
+tests_unit_test_follow_LDADD = libliq.la $(LIQ_LIBS) $(CMOCKA_LIBS)
+tests_unit_test_follow_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 
 # runs: two at once in threads, the state seam, snapshots, cancellation (issue 12)
 tests_unit_test_run_SOURCES = tests/unit/test_run.c
