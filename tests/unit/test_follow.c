@@ -13,7 +13,9 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
+#include <errno.h>
 #include <pthread.h>
+#include <time.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -116,6 +118,19 @@ static void append(const char *path, const char *text)
 
 static const int64_t T0 = 1704067200000; /* 2024-01-01T00:00:00Z */
 
+/* Waits for the follower's next report; a follower that never reports again (the feature
+ * broken) fails the test after 10 minutes instead of hanging make check. Not a speed check:
+ * each wait is for one read of a few bytes. */
+static void wait_or_fail(Seen *s)
+{
+    struct timespec ts;
+    /* lint-timing: allow a hang guard: the deadline of a wait, no speed asserted */
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += 600;
+    if (pthread_cond_timedwait(&s->cond, &s->lock, &ts) == ETIMEDOUT)
+        fail_msg("the follower reported nothing for 10 minutes");
+}
+
 static void test_close_before(void **state)
 {
     (void)state;
@@ -156,7 +171,7 @@ static void test_close_before(void **state)
      * open */
     pthread_mutex_lock(&s.lock);
     while (s.closed < T0 + 20000)
-        pthread_cond_wait(&s.cond, &s.lock);
+        wait_or_fail(&s);
     assert_int_equal(s.closed, T0 + 20000);
     assert_int_equal(lines(&s, "2024-01-01 00:00:00.000\t1"), 1);
     assert_int_equal(lines(&s, "2024-01-01 00:00:10.000\t1"), 1);
@@ -167,7 +182,7 @@ static void test_close_before(void **state)
     liq_follow_close_before(j.f, T0 + 30000);
     pthread_mutex_lock(&s.lock);
     while (s.closed < T0 + 30000)
-        pthread_cond_wait(&s.cond, &s.lock);
+        wait_or_fail(&s);
     assert_int_equal(s.closed, T0 + 30000);
     assert_int_equal(lines(&s, "2024-01-01 00:00:20.000\t1"), 1);
     int calls = s.calls, with = s.with_records;
@@ -178,7 +193,7 @@ static void test_close_before(void **state)
     append(path, "2024-01-01T00:00:25Z INFO late\n");
     pthread_mutex_lock(&s.lock);
     while (s.with_records == with)
-        pthread_cond_wait(&s.cond, &s.lock);
+        wait_or_fail(&s);
     assert_int_equal(s.closed, T0 + 30000);
     assert_int_equal(lines(&s, "2024-01-01 00:00:20.000\t1"), 2);
     assert_true(s.calls > calls);
