@@ -483,6 +483,39 @@ static int post(WatchActions *w, Job *j, char *why, size_t whylen)
 
 /* --- one command --- */
 
+/* 0 when cmd names an executable file (with a '/': that path; else in $PATH, as posix_spawnp
+ * looks), else the errno that says why not. posix_spawnp reports an exec failure itself, but
+ * not under every implementation (valgrind runs its child as a fork, which exits 127). */
+static int can_exec(const char *cmd)
+{
+    if (strchr(cmd, '/'))
+        return access(cmd, X_OK) == 0 ? 0 : errno;
+    const char *path = getenv("PATH");
+    if (!path || !*path)
+        path = "/bin:/usr/bin";
+    int err = ENOENT;
+    size_t cl = strlen(cmd);
+    for (const char *p = path;;) {
+        const char *e = strchr(p, ':');
+        size_t dl = e ? (size_t)(e - p) : strlen(p);
+        char full[4096];
+        if (dl + cl + 2 <= sizeof(full)) {
+            memcpy(full, dl ? p : ".", dl ? dl : 1);
+            size_t k = dl ? dl : 1;
+            full[k] = '/';
+            memcpy(full + k + 1, cmd, cl + 1);
+            if (access(full, X_OK) == 0)
+                return 0;
+            if (errno == EACCES)
+                err = EACCES;
+        }
+        if (!e)
+            break;
+        p = e + 1;
+    }
+    return err;
+}
+
 /* Waits for pid at most timeout_ms (pidfd and poll where the kernel has them); kills it when
  * it runs longer. The exit status, or -1 (timeout: killed). */
 static int wait_child(pid_t pid, int64_t timeout_ms)
@@ -533,6 +566,14 @@ static int run_command(WatchActions *w, Job *j, char *why, size_t whylen)
     int fds[2];
     if (!argv || !argv[0] || pipe2(fds, O_CLOEXEC) != 0) {
         snprintf(why, whylen, "cannot run it: %s", !argv ? bad : strerror(errno));
+        apr_pool_destroy(pool);
+        return -1;
+    }
+    int ne = can_exec(argv[0]);
+    if (ne != 0) { /* said the same way whatever posix_spawn's implementation reports */
+        close(fds[0]);
+        close(fds[1]);
+        snprintf(why, whylen, "cannot run %s: %s", argv[0], strerror(ne));
         apr_pool_destroy(pool);
         return -1;
     }
