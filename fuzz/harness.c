@@ -77,6 +77,7 @@ static void run_checked(apr_pool_t *pool, LiqQuery *lq, const LiqRunOptions *ro,
     FUZZ_CHECK(rc == LIQ_OK || rc == LIQ_EINCOMPLETE || (usage_ok && rc == LIQ_EUSAGE),
                "liq_run failed");
     FUZZ_CHECK(rc == LIQ_OK || rd->n > 0, "a failed run without a diagnostic");
+    FUZZ_CHECK(rc != LIQ_EUSAGE || st.records_scanned == 0, "a usage error after records were read");
     FUZZ_CHECK(st.rows_out == out->rows, "rows_out differs from the rows written");
     FUZZ_CHECK(st.records_matched <= st.records_scanned, "more records matched than scanned");
     fuzz_check_diags(pool, rd, query, qlen, pattern, plen);
@@ -95,7 +96,9 @@ void fuzz_run_query(apr_pool_t *pool, LiqQuery *lq, const char *path, uint32_t b
     ro.no_prefilter = no_prefilter;
     ro.inputs = inputs;
     ro.ninputs = 1;
-    run_checked(pool, lq, &ro, query, qlen, pattern, plen, 0, out);
+    /* a query that cannot run with these options (diff without --start/--end) is a usage
+     * error that reads nothing */
+    run_checked(pool, lq, &ro, query, qlen, pattern, plen, 1, out);
 }
 
 void fuzz_run_query_opts(apr_pool_t *pool, LiqQuery *lq, const LiqRunOptions *ro,
