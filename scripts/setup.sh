@@ -169,16 +169,20 @@ if [ $check -eq 0 ]; then
 fi
 
 # check LABEL [TESTS]: make check in the current build directory (only TESTS when given, a
-# list make expands); on failure show the failing logs; always end with one
-# "LABEL: N passed, N failed" line
+# list make expands); each test's result line as it ends (so a CI log that stops short shows
+# how far the run got), on failure the failing logs, then the slowest tests (test-times.txt,
+# written by scripts/bounded.sh) and one "LABEL: N passed, N failed (N s)" line
 check() {
-    local label=$1 rc=0
+    local label=$1 rc=0 t0
+    t0=$(date +%s)
+    rm -f test-times.txt
     if [ $# -gt 1 ]; then
-        make -s -j"$jobs" check TESTS="$2" >check.out 2>&1 || rc=$?
+        make -s -j"$jobs" check TESTS="$2" 2>&1 | tee check.out |
+            grep --line-buffered -E '^(PASS|FAIL|ERROR|XPASS|SKIP):' || rc=$?
     else
-        make -s -j"$jobs" check >check.out 2>&1 || rc=$?
+        make -s -j"$jobs" check 2>&1 | tee check.out |
+            grep --line-buffered -E '^(PASS|FAIL|ERROR|XPASS|SKIP):' || rc=$?
     fi
-    grep -E '^(PASS|FAIL|ERROR|XPASS|SKIP):' check.out || true
     if [ $rc -ne 0 ]; then
         cat check.out
         for log in $(grep -lE '^(FAIL|ERROR)' $(find . -name '*.log' -path './tests/*') 2>/dev/null); do
@@ -186,10 +190,14 @@ check() {
             cat "$log"
         done
     fi
+    if [ -s test-times.txt ]; then
+        echo "$label: the slowest tests (seconds):"
+        sort -rn test-times.txt | head -8 | sed 's/^/    /'
+    fi
     local pass fail
     pass=$(grep -cE '^(PASS|XFAIL|SKIP):' check.out || true)
     fail=$(grep -cE '^(FAIL|ERROR|XPASS):' check.out || true)
-    echo "$label: $pass passed, $fail failed"
+    echo "$label: $pass passed, $fail failed ($(($(date +%s) - t0)) s)"
     return $rc
 }
 

@@ -5,8 +5,11 @@
 ## tests/repo/lint_timing.sh rejects tests that assert how long something took.
 
 TEST_EXTENSIONS = .test .sh
-TEST_LOG_COMPILER = ./tests/golden_run --srcdir $(srcdir)
-SH_LOG_COMPILER = $(SHELL)
+## every test runs under a ceiling on its time (scripts/bounded.sh: a hang fails by name)
+BOUNDED = $(SHELL) $(top_srcdir)/scripts/bounded.sh
+LOG_COMPILER = $(BOUNDED)
+TEST_LOG_COMPILER = $(BOUNDED) ./tests/golden_run --srcdir $(srcdir)
+SH_LOG_COMPILER = $(BOUNDED) $(SHELL)
 AM_TESTS_ENVIRONMENT = LIQ=$(abs_top_builddir)/liq; SRCDIR=$(abs_top_srcdir); \
 	export LIQ SRCDIR;
 
@@ -75,7 +78,7 @@ $(DASK_SH_TESTS:.sh=.log): liq$(EXEEXT) liq-dask
 ## Checks of the repository's tools: the lint against timing assertions in tests, setup.sh
 include tests/repo.mk
 TESTS += $(REPO_SH_TESTS)
-EXTRA_DIST += $(REPO_SH_TESTS) scripts/setup.sh
+EXTRA_DIST += $(REPO_SH_TESTS) scripts/setup.sh scripts/bounded.sh
 
 # golden_run and liq must exist before any .test or .sh runs
 $(GOLDEN_TESTS:.test=.log) $(FUNCTION_TESTS:.test=.log) $(ENGINE_TESTS:.test=.log) \
