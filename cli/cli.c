@@ -259,7 +259,8 @@ static const char usage_text[] =
     "                          with --partial, write them merged as one partial (a tree)\n"
     "      --splits N          instead of a query: print up to N work units of the inputs,\n"
     "                          balanced by bytes, one per line (FILE@START-END: a byte\n"
-    "                          range of a plain file), for --partial --part-index K\n"
+    "                          range of a plain file; S3 prefixes listed, each object\n"
+    "                          whole), for --partial --part-index K\n"
     "\n"
     "Output:\n"
     "      --format FORMAT     table, csv, tsv, json or ndjson (default: table on a\n"
@@ -1599,9 +1600,37 @@ static int splits(CliOpts *o, FILE *out, FILE *err)
     if (o->ngroups || o->query_file)
         return usage_error(err, "%s", "--splits takes inputs only: give the query and "
                                       "--log-group to each --partial");
-    char **u, msg[1024];
+    char **u, msg[1536];
     int n;
-    if (liq_splits(o->inputs, o->ninputs, o->splits, &u, &n, msg, sizeof(msg)) != 0)
+    LiqRunOptions ro = {0}; /* what decides which S3 objects a run reads */
+    ro.inputs = o->inputs;
+    ro.ninputs = o->ninputs;
+    ro.has_start = o->has_start;
+    ro.has_end = o->has_end;
+    ro.start_ms = o->start_ms;
+    ro.end_ms = o->end_ms;
+    ro.s3_endpoint = o->endpoint_url;
+    ro.s3_no_sign = o->no_sign_request;
+    ro.s3_read_timeout = o->s3_read_timeout;
+    ro.s3_concurrency = o->s3_concurrency;
+    ro.s3_cache_dir = o->cache_dir;
+    ro.include = o->include;
+    ro.ninclude = o->ninclude;
+    ro.exclude = o->exclude;
+    ro.nexclude = o->nexclude;
+    LiqStatus st = liq_splits(&ro, o->splits, &u, &n, msg, sizeof(msg));
+    if (st == LIQ_EINCOMPLETE) { /* an S3 listing failed: as a run's S3 fault, no unit */
+        fprintf(err, "liq: error: %s\n  hint: no unit was written; --splits lists S3 inputs "
+                     "with the options a run takes (--endpoint-url, --no-sign-request, "
+                     "--start/--end, --include/--exclude)\n",
+                msg);
+        return CLI_EXIT_INCOMPLETE;
+    }
+    if (st == LIQ_EINTERNAL) {
+        fprintf(err, "liq: internal error: %s\n", msg);
+        return CLI_EXIT_INTERNAL;
+    }
+    if (st != LIQ_OK)
         return usage_error(err, "%s", msg);
     for (int i = 0; i < n; i++) {
         fprintf(out, "%s\n", u[i]);

@@ -90,6 +90,10 @@ REFUSED = {
     "splits": None,  # liq-dask's own --splits
 }
 LOCAL_ONLY = {"explain", "list-functions", "saved"}  # no input read: liq runs them here
+# what `liq --splits` lists S3 prefixes with (the objects a run reads: endpoint, credentials,
+# --start/--end pruning, --include/--exclude)
+SPLIT_OPTS = {"endpoint-url", "no-sign-request", "s3-read-timeout", "s3-concurrency",
+              "cache-dir", "start", "end", "tz", "include", "exclude"}
 
 EXIT_USAGE, EXIT_INCOMPLETE, EXIT_INTERNAL = 2, 3, 4
 
@@ -302,7 +306,8 @@ def plan_units(o, inputs):
     present = [p for p in inputs if exists(p)]
     units = []
     if present:
-        p = subprocess.run([o.liq, "--splits", str(o.splits), "--"] + present,
+        p = subprocess.run([o.liq, "--splits", str(o.splits)] +
+                           liq_words(o, lambda f: f in SPLIT_OPTS) + ["--"] + present,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         if p.returncode != 0:
             sys.stderr.buffer.write(p.stderr)

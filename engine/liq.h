@@ -222,14 +222,18 @@ typedef struct LiqRunStats {
     LiqOpStats *ops;  /* ... in the run's memory (liq_run: in the pool of its diags); else NULL */
 } LiqRunStats;
 
-/* liq --splits (issue 16, docs/scale-out.md): plans up to n (>= 1) work units over the inputs,
- * balanced by bytes, in input order: each a line of inputs separated by spaces, whole or as
- * FILE@START-END byte ranges of plain files read by lines (engine/input/range.h), for part K
- * of `liq --partial --part-index K`. Directories and compressed files stay whole; S3 URIs are
- * passed on whole, not listed. Sets *units (malloc'd strings in a malloc'd array, fewer than n
- * when the inputs cannot be cut finer) and returns 0, or -1 with err set. */
-int liq_splits(const char *const *inputs, int ninputs, int n, char ***units, int *nunits, char *err,
-               size_t errlen);
+/* liq --splits (issue 16, docs/scale-out.md): plans up to n (>= 1) work units over
+ * opt->inputs, balanced by bytes, in input order: each a line of inputs separated by spaces,
+ * whole or as FILE@START-END byte ranges of plain files read by lines (engine/input/range.h),
+ * for part K of `liq --partial --part-index K`. Directories and compressed files stay whole.
+ * S3 prefixes and globs are listed with opt's S3 settings, pruned by opt's --start/--end and
+ * filtered by its --include/--exclude as a run does, and each object goes into a unit whole,
+ * weighed by its size, as a name that reads as it does in that run (s3_unit_name,
+ * engine/s3/s3.h). Sets *units (malloc'd strings in a malloc'd array, fewer than n when the
+ * inputs cannot be cut finer) and returns LIQ_OK; else LIQ_EUSAGE (inputs that cannot be
+ * split) or LIQ_EINCOMPLETE (an S3 listing failed), with err set and no unit. */
+LiqStatus liq_splits(const LiqRunOptions *opt, int n, char ***units, int *nunits, char *err,
+                     size_t errlen);
 
 /* Process set-up, once, before any other liq function and before any thread uses liq (as
  * curl_global_init): libcurl for S3 inputs. APR must be initialised already

@@ -15,7 +15,8 @@ S3_SH_TESTS = \
 	tests/s3/oddkeys.sh \
 	tests/s3/sigv4.sh \
 	tests/s3/stream.sh \
-	tests/s3/follow.sh
+	tests/s3/follow.sh \
+	tests/s3/splits.sh
 S3_TEST_HELPERS = tests/s3/lib.sh tests/s3/proxy.py tests/s3/s3put.py tests/s3/metadata.py
 
 ## the s3rver npm tree lib.sh installs into the build tree on first use: gone with distclean

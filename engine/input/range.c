@@ -1,5 +1,15 @@
 /*
- * range.c - the FILE@START-END form of a byte range of a plain file (range.h, issue 16).
+ * range.c - the FILE@START-END form of a byte range of a plain file (range.h), and
+ * liq --splits: work units balanced by bytes over files, byte ranges and the objects of S3
+ * listings (liq_splits, engine/liq.h; docs/scale-out.md, issue 16).
+ *
+ * The inputs are laid end to end as items (a file, a directory, an S3 object of a listing,
+ * an S3 URI passed on whole), each weighing its bytes, and cut into N shares; a cut inside
+ * a plain file read by lines moves to a line start, inside any other item to its nearer
+ * end. S3 prefixes and globs are listed with a run's client and settings (s3_expand), pruned
+ * and filtered as a run does, and each object is written as a unit name (s3_unit_name) that
+ * reads as the listed object reads in that run. Nothing is written before every listing
+ * succeeded.
  */
 #include <string.h>
 #include "engine/input/range.h"
@@ -41,16 +51,38 @@ int range_parse(const char *name, size_t *file_len, uint64_t *start, uint64_t *e
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <apr_fnmatch.h>
+#include <apr_pools.h>
 #include "base/mem.h"
 #include "engine/input/decomp.h"
 #include "engine/input/fmt.h"
 #include "engine/liq.h"
+#include "engine/s3/s3.h"
 
 typedef struct Item {
     const char *name;
-    uint64_t size; /* bytes (a directory: of the files below it; an S3 URI: 0, not listed) */
+    uint64_t size; /* bytes (a directory: of the files below it; an S3 object: the listing's;
+                    * an S3 URI passed on whole: 0, not weighed) */
     int cut;       /* a plain file read by lines: may be cut into ranges */
 } Item;
+
+typedef struct Items {
+    Item *v;
+    int n, cap;
+} Items;
+
+static Item *item_add(Items *it, const char *name, uint64_t size)
+{
+    if (it->n == it->cap) {
+        it->cap = it->cap ? it->cap * 2 : 16;
+        it->v = mem_realloc(it->v, sizeof(*it->v) * (size_t)it->cap);
+    }
+    Item *x = &it->v[it->n++];
+    x->name = name;
+    x->size = size;
+    x->cut = 0;
+    return x;
+}
 
 /* The bytes of the regular files below dir (links not followed, at most 64 levels down). */
 static uint64_t dir_size(const char *dir, int depth)
@@ -131,92 +163,207 @@ static void unit_add(char **u, size_t *len, const char *name, int range, uint64_
     *len += add;
 }
 
-int liq_splits(const char *const *inputs, int ninputs, int n, char ***units, int *nunits, char *err,
-               size_t errlen)
+/* --include/--exclude on a key found below an S3 input's literal directory, as a run applies
+ * them (engine/input/src.c, add_s3 and selected): rel is its path below, base its name. */
+static int s3_selected(const LiqRunOptions *o, const char *rel, const char *base)
+{
+    for (int i = 0; i < o->nexclude; i++)
+        if (apr_fnmatch(o->exclude[i], rel, 0) == APR_SUCCESS ||
+            apr_fnmatch(o->exclude[i], base, 0) == APR_SUCCESS)
+            return 0;
+    if (o->ninclude == 0)
+        return 1;
+    for (int i = 0; i < o->ninclude; i++)
+        if (apr_fnmatch(o->include[i], rel, 0) == APR_SUCCESS ||
+            apr_fnmatch(o->include[i], base, 0) == APR_SUCCESS)
+            return 1;
+    return 0;
+}
+
+/* The items of an s3:// input: each object of its listing, after --start/--end pruning and
+ * --include/--exclude, as a unit name that reads it as a run over the input does
+ * (s3_unit_name); an object named alone as written (a unit name when it holds white space);
+ * an input that gives no object (all pruned or left out, or a listing that matches nothing:
+ * its run says so) whole, weighing nothing. Returns LIQ_OK, or LIQ_EINCOMPLETE with err set
+ * when the client cannot start or the listing fails, or LIQ_EUSAGE. */
+static LiqStatus s3_items(S3 **c, apr_pool_t *pool, const LiqRunOptions *opt, const char *uri,
+                          Items *it, char *err, size_t errlen)
+{
+    char msg[1024];
+    if (!*c) {
+        S3Opts so = {0};
+        so.endpoint = opt->s3_endpoint;
+        so.no_sign = opt->s3_no_sign;
+        so.read_timeout = opt->s3_read_timeout;
+        so.concurrency = opt->s3_concurrency;
+        so.cache_dir = opt->s3_cache_dir;
+        so.has_start = opt->has_start; /* pruned as a run prunes (its time range) */
+        so.has_end = opt->has_end;
+        so.start_ms = opt->start_ms;
+        so.end_ms = opt->end_ms;
+        *c = s3_open(pool, &so, msg, sizeof(msg));
+        if (!*c) {
+            snprintf(err, errlen, "%s: %s", uri, msg);
+            return LIQ_EINCOMPLETE;
+        }
+    }
+    S3Object *objs;
+    size_t n;
+    int nomatch;
+    if (s3_expand_nomatch(*c, pool, uri, &objs, &n, &nomatch, msg, sizeof(msg)) != 0) {
+        snprintf(err, errlen, "%s: %s", uri, msg);
+        return LIQ_EINCOMPLETE;
+    }
+    const char *bucket, *ukey = "";
+    size_t dirlen = 0, lit = 0;
+    if (s3_parse_uri(pool, uri, &bucket, &ukey) == 0) {
+        lit = s3_literal_prefix(ukey);
+        for (size_t j = 0; j < lit; j++)
+            if (ukey[j] == '/')
+                dirlen = j + 1;
+    }
+    int alone = !s3_is_unit(uri) && lit == strlen(ukey) && *ukey && ukey[lit - 1] != '/';
+    int blank = strpbrk(uri, " \t\n\r\v\f") != NULL;
+    int before = it->n;
+    for (size_t i = 0; i < n; i++) {
+        const S3Object *o = &objs[i];
+        if (alone) {
+            item_add(it, blank ? s3_unit_name(pool, uri, o) : uri, 0);
+            continue;
+        }
+        const char *base = strrchr(o->key, '/');
+        if (strcmp(o->key, ukey) != 0 && strncmp(o->key, ukey, dirlen) == 0 &&
+            !s3_selected(opt, o->key + dirlen, base ? base + 1 : o->key))
+            continue;
+        item_add(it, s3_unit_name(pool, uri, o), o->archived ? 0 : o->size);
+    }
+    if (it->n == before) { /* nothing to read: its run finds the same nothing */
+        if (blank) {
+            snprintf(err, errlen,
+                     "'%s': a work unit is a line of names separated by spaces, and this "
+                     "input gives no object to name instead",
+                     uri);
+            return LIQ_EUSAGE;
+        }
+        item_add(it, uri, 0);
+    }
+    (void)nomatch; /* a listing that matched nothing: passed whole, as above */
+    return LIQ_OK;
+}
+
+LiqStatus liq_splits(const LiqRunOptions *opt, int n, char ***units, int *nunits, char *err,
+                     size_t errlen)
 {
     *units = NULL;
     *nunits = 0;
-    if (ninputs == 0) {
+    if (opt->ninputs == 0) {
         snprintf(err, errlen, "--splits needs inputs to split");
-        return -1;
+        return LIQ_EUSAGE;
     }
-    Item *it = mem_calloc((size_t)ninputs, sizeof(*it));
+    apr_pool_t *pool; /* S3 listings and unit names */
+    if (apr_pool_create(&pool, NULL) != APR_SUCCESS) {
+        snprintf(err, errlen, "cannot create a memory pool");
+        return LIQ_EINTERNAL;
+    }
+    Items items = {0};
+    S3 *client = NULL;
+    LiqStatus rc = LIQ_OK;
     uint64_t total = 0;
-    for (int i = 0; i < ninputs; i++) {
-        const char *p = inputs[i];
+    for (int i = 0; i < opt->ninputs && rc == LIQ_OK; i++) {
+        const char *p = opt->inputs[i];
         struct stat st;
-        it[i].name = p;
+        if (s3_is_uri(p)) { /* listed: its objects (docs/scale-out.md) */
+            int from = items.n;
+            rc = s3_items(&client, pool, opt, p, &items, err, errlen);
+            for (int k = from; rc == LIQ_OK && k < items.n; k++)
+                total += items.v[k].size;
+            continue;
+        }
         if (strcmp(p, "-") == 0 || strpbrk(p, " \t\n\r")) {
             snprintf(err, errlen, "'%s': %s", p,
                      strcmp(p, "-") == 0 ? "standard input cannot be split into work units"
                                          : "a work unit is a line of names separated by spaces: "
                                            "name inputs holding spaces by a link without them");
-            free(it);
-            return -1;
+            rc = LIQ_EUSAGE;
+            break;
         }
-        if (strncmp(p, "s3://", 5) == 0)
-            continue; /* whole: not listed here (docs/scale-out.md) */
         if (stat(p, &st) != 0) {
             snprintf(err, errlen, "%s: %s", p, strerror(errno));
-            free(it);
-            return -1;
+            rc = LIQ_EUSAGE;
+            break;
         }
+        Item *x = item_add(&items, p, 0);
         if (S_ISDIR(st.st_mode)) {
-            it[i].size = dir_size(p, 0);
+            x->size = dir_size(p, 0);
         } else {
-            it[i].size = (uint64_t)st.st_size;
-            it[i].cut = S_ISREG(st.st_mode) && cuttable(p);
+            x->size = (uint64_t)st.st_size;
+            x->cut = S_ISREG(st.st_mode) && cuttable(p);
         }
-        total += it[i].size;
+        total += x->size;
     }
+    if (rc != LIQ_OK) {
+        free(items.v);
+        apr_pool_destroy(pool);
+        return rc;
+    }
+    const Item *it = items.v;
+    int ninputs = items.n;
     /* boundaries b[0] = 0 < ... < b[n] = total in the inputs' bytes laid end to end: each
      * inside a file it cannot cut moves to the nearer end of that file; inside a file it can,
-     * to the start of a line */
+     * to the start of a line (want grows with k: the scan goes on from the last input) */
     uint64_t *b = mem_calloc((size_t)n + 1, sizeof(*b));
     b[n] = total;
+    int i = 0;
+    uint64_t c0 = 0;
     for (int k = 1; k < n; k++) {
-        uint64_t want = (uint64_t)((unsigned __int128)total * (unsigned)k / (unsigned)n), c = 0;
-        int i = 0;
-        while (i < ninputs && c + it[i].size <= want)
-            c += it[i++].size;
+        uint64_t want = (uint64_t)((unsigned __int128)total * (unsigned)k / (unsigned)n);
+        while (i < ninputs && c0 + it[i].size <= want)
+            c0 += it[i++].size;
         uint64_t at = want;
-        if (i < ninputs && want > c) {
+        if (i < ninputs && want > c0) {
             char probe[4096];
             snprintf(probe, sizeof(probe), "%s@%llu-%llu", it[i].name,
-                     (unsigned long long)(want - c), (unsigned long long)it[i].size);
+                     (unsigned long long)(want - c0), (unsigned long long)it[i].size);
             struct stat st;
             if (it[i].cut && stat(probe, &st) != 0) /* a file so named would be read instead */
-                at = c + line_start(it[i].name, want - c, it[i].size);
+                at = c0 + line_start(it[i].name, want - c0, it[i].size);
             else
-                at = want - c < it[i].size - (want - c) ? c : c + it[i].size;
+                at = want - c0 < it[i].size - (want - c0) ? c0 : c0 + it[i].size;
         }
         b[k] = at < b[k - 1] ? b[k - 1] : at;
     }
     char **u = mem_calloc((size_t)n, sizeof(*u));
-    int nu = 0;
+    int nu = 0, first = 0; /* inputs before first belong to earlier units */
+    uint64_t cfirst = 0;
     for (int k = 0; k < n; k++) {
-        uint64_t lo = b[k], hi = b[k + 1], c = 0;
+        uint64_t lo = b[k], hi = b[k + 1];
         int last = k == n - 1;
+        while (first < ninputs && (it[first].size ? cfirst + it[first].size <= lo : cfirst < lo))
+            cfirst += it[first++].size;
         char *text = NULL;
         size_t len = 0;
-        for (int i = 0; i < ninputs; c += it[i++].size) {
-            uint64_t s = c, e = c + it[i].size;
-            if (it[i].size == 0) { /* empty or not weighed: in the unit its place falls in */
+        uint64_t c = cfirst;
+        for (int j = first; j < ninputs; c += it[j++].size) {
+            uint64_t s = c, e = c + it[j].size;
+            if (s >= hi && !last)
+                break; /* this and the rest belong to later units */
+            if (it[j].size == 0) { /* empty or not weighed: in the unit its place falls in */
                 if ((s >= lo && s < hi) || (last && s == total))
-                    unit_add(&text, &len, it[i].name, 0, 0, 0);
+                    unit_add(&text, &len, it[j].name, 0, 0, 0);
                 continue;
             }
             if (e <= lo || s >= hi)
                 continue;
-            uint64_t a = lo > s ? lo - s : 0, z = hi < e ? hi - s : it[i].size;
-            unit_add(&text, &len, it[i].name, a > 0 || z < it[i].size, a, z);
+            uint64_t a = lo > s ? lo - s : 0, z = hi < e ? hi - s : it[j].size;
+            unit_add(&text, &len, it[j].name, a > 0 || z < it[j].size, a, z);
         }
         if (text)
             u[nu++] = text;
     }
     free(b);
-    free(it);
+    free(items.v);
+    apr_pool_destroy(pool); /* the unit texts are malloc'd copies */
     *units = u;
     *nunits = nu;
-    return 0;
+    return LIQ_OK;
 }

@@ -583,7 +583,7 @@ static void add_path(Src *s, const char *path, const char *log)
         return;
     }
     if (s3_is_uri(path)) {
-        add_s3(s, path, log ? log : path);
+        add_s3(s, path, log ? log : s3_input_log(s->pool, path)); /* a unit's: its input's */
         return;
     }
     if (stat(path, &st) != 0) {

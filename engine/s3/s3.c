@@ -29,10 +29,189 @@ int s3_is_uri(const char *s)
     return strncmp(s, "s3://", 5) == 0;
 }
 
+/* ===== Listed objects in work units (liq --splits) =====
+ *
+ * `liq --splits` lists an S3 prefix or glob and writes each object it found as one word of a
+ * unit line, a name liq reads back as that object with what the listing said of it (s3.h,
+ * s3_unit_name):
+ *
+ *   s3://BUCKET,in=ROOT[,size=N,mtime=MS][,etag=E][,class=C]/KEY
+ *
+ * ROOT is the input the object was listed from, as written after "s3://BUCKET" (its @log is
+ * "s3://BUCKET" ROOT, and its stream and --include/--exclude path are the key below ROOT's
+ * literal directory, as in one run over ROOT); size, mtime (LastModified, ms), etag and class
+ * (only for an archived storage class) are the listing's. Every byte outside
+ * [A-Za-z0-9._-] (KEY also keeps '/', '=' and ':') is written %XX, so the name holds no
+ * white space, no character a shell or GNU parallel's uq() would read, and no '@' (never a
+ * byte range). A bucket name never holds ',', so a name with ',' before its first '/' is
+ * this form and nothing else. */
+
+/* The percent-encoding of s for a unit name: [A-Za-z0-9._-] kept, with key also '/', '=' and
+ * ':'; every other byte %XX. */
+static char *unit_encode(apr_pool_t *pool, const char *s, int key)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char *out = apr_palloc(pool, strlen(s) * 3 + 1), *o = out;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        unsigned char ch = *p;
+        if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+            ch == '-' || ch == '_' || ch == '.' || (key && (ch == '/' || ch == '=' || ch == ':'))) {
+            *o++ = (char)ch;
+        } else {
+            *o++ = '%';
+            *o++ = hex[ch >> 4];
+            *o++ = hex[ch & 15];
+        }
+    }
+    *o = 0;
+    return out;
+}
+
+static int hexval(int c)
+{
+    return c >= '0' && c <= '9' ? c - '0'
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                  : -1;
+}
+
+/* Decodes [p, p + n) (%XX escapes) into pool; NULL when an escape is broken or decodes to a
+ * NUL byte. */
+static char *unit_decode(apr_pool_t *pool, const char *p, size_t n)
+{
+    char *out = apr_palloc(pool, n + 1), *o = out;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] != '%') {
+            *o++ = p[i];
+            continue;
+        }
+        if (i + 2 >= n)
+            return NULL;
+        int a = hexval((unsigned char)p[i + 1]), b = hexval((unsigned char)p[i + 2]);
+        if (a < 0 || b < 0 || (a == 0 && b == 0))
+            return NULL;
+        *o++ = (char)(a << 4 | b);
+        i += 2;
+    }
+    *o = 0;
+    return out;
+}
+
+typedef struct UnitName {
+    const char *bucket;
+    const char *root; /* the listed input after "s3://BUCKET" */
+    S3Object obj;
+} UnitName;
+
+/* Is uri a unit name (a ',' before the first '/' after "s3://")? 1 and *u filled; 0 when it
+ * is not one; -1 when it is one that does not decode. */
+static int unit_parse(apr_pool_t *pool, const char *uri, UnitName *u)
+{
+    if (!s3_is_uri(uri))
+        return 0;
+    const char *b = uri + 5, *slash = strchr(b, '/'), *comma = strchr(b, ',');
+    if (!comma || !slash || comma > slash)
+        return comma && !slash ? -1 : 0;
+    memset(u, 0, sizeof(*u));
+    u->bucket = unit_decode(pool, b, (size_t)(comma - b));
+    if (!u->bucket || !*u->bucket)
+        return -1;
+    for (const char *f = comma + 1; f < slash;) {
+        const char *end = memchr(f, ',', (size_t)(slash - f)), *eq;
+        if (!end)
+            end = slash;
+        eq = memchr(f, '=', (size_t)(end - f));
+        if (!eq)
+            return -1;
+        size_t nl = (size_t)(eq - f);
+        char *v = unit_decode(pool, eq + 1, (size_t)(end - eq - 1)), *rest;
+        if (!v)
+            return -1;
+        if (nl == 2 && memcmp(f, "in", 2) == 0) {
+            u->root = v;
+        } else if ((nl == 4 && memcmp(f, "size", 4) == 0) ||
+                   (nl == 5 && memcmp(f, "mtime", 5) == 0)) {
+            errno = 0; /* digits only (a '-' in mtime: LastModified before 1970) */
+            int neg = nl == 5 && *v == '-';
+            if (strspn(v + neg, "0123456789") != strlen(v + neg) || !v[neg])
+                return -1;
+            unsigned long long x = strtoull(v + neg, &rest, 10);
+            if (errno || (nl == 5 && x > INT64_MAX))
+                return -1;
+            if (nl == 4)
+                u->obj.size = x;
+            else
+                u->obj.mtime_ms = neg ? -(int64_t)x : (int64_t)x;
+        } else if (nl == 4 && memcmp(f, "etag", 4) == 0) {
+            u->obj.etag = v;
+        } else if (nl == 5 && memcmp(f, "class", 5) == 0) {
+            u->obj.storage_class = v;
+            u->obj.archived = 1; /* written only for an archived class */
+        } else {
+            return -1;
+        }
+        f = end < slash ? end + 1 : slash;
+    }
+    const char *key = unit_decode(pool, slash + 1, strlen(slash + 1));
+    if (!u->root || !key || !*key)
+        return -1;
+    u->obj.bucket = u->bucket;
+    u->obj.key = key;
+    return 1;
+}
+
+int s3_is_unit(const char *uri)
+{
+    if (!s3_is_uri(uri))
+        return 0;
+    const char *slash = strchr(uri + 5, '/'), *comma = strchr(uri + 5, ',');
+    return comma && (!slash || comma < slash);
+}
+
+const char *s3_input_log(apr_pool_t *pool, const char *uri)
+{
+    UnitName u;
+    if (unit_parse(pool, uri, &u) != 1)
+        return uri;
+    return apr_pstrcat(pool, "s3://", u.bucket, u.root, NULL);
+}
+
+char *s3_unit_name(apr_pool_t *pool, const char *input, const S3Object *o)
+{
+    UnitName u;
+    const char *bucket = o->bucket, *root;
+    if (unit_parse(pool, input, &u) == 1) { /* a unit name split again: its input stays */
+        bucket = u.bucket;
+        root = u.root;
+    } else {
+        root = input + 5 + strcspn(input + 5, "/");
+    }
+    char num[64] = "";
+    if (o->size || o->mtime_ms)
+        snprintf(num, sizeof(num), ",size=%llu,mtime=%lld", (unsigned long long)o->size,
+                 (long long)o->mtime_ms);
+    return apr_pstrcat(pool, "s3://", unit_encode(pool, bucket, 0), ",in=",
+                       unit_encode(pool, root, 0), num, o->etag ? ",etag=" : "",
+                       o->etag ? unit_encode(pool, o->etag, 0) : "",
+                       o->archived && o->storage_class ? ",class=" : "",
+                       o->archived && o->storage_class ? unit_encode(pool, o->storage_class, 0)
+                                                       : "",
+                       "/", unit_encode(pool, o->key, 1), NULL);
+}
+
 int s3_parse_uri(apr_pool_t *pool, const char *uri, const char **bucket, const char **key)
 {
     if (!s3_is_uri(uri))
         return -1;
+    UnitName u;
+    int unit = unit_parse(pool, uri, &u);
+    if (unit != 0) { /* a listed object of a work unit: the input it was listed from */
+        if (unit < 0)
+            return -1;
+        *bucket = u.bucket;
+        *key = u.root[0] == '/' ? u.root + 1 : "";
+        return 0;
+    }
     const char *b = uri + 5, *slash = strchr(b, '/');
     size_t n = slash ? (size_t)(slash - b) : strlen(b);
     if (n == 0)
@@ -663,9 +842,32 @@ static int pruned(S3 *c, const char *key)
 int s3_expand(S3 *c, apr_pool_t *pool, const char *uri, S3Object **objs, size_t *n, char *err,
               size_t errlen)
 {
+    return s3_expand_nomatch(c, pool, uri, objs, n, NULL, err, errlen);
+}
+
+int s3_expand_nomatch(S3 *c, apr_pool_t *pool, const char *uri, S3Object **objs, size_t *n,
+                      int *nomatch, char *err, size_t errlen)
+{
+    if (nomatch)
+        *nomatch = 0;
     const char *bucket, *key;
     *objs = NULL;
     *n = 0;
+    UnitName u;
+    int unit = unit_parse(pool, uri, &u);
+    if (unit < 0) {
+        s3_fail(err, errlen, "%s",
+                "not an object of a work unit (liq --splits writes them "
+                "s3://BUCKET,in=INPUT,.../KEY, docs/scale-out.md): it does not decode");
+        return -1;
+    }
+    if (unit > 0) { /* what the listing of liq --splits said: no request */
+        if (pruned(c, u.obj.key))
+            return 0;
+        *objs = apr_pmemdup(pool, &u.obj, sizeof(u.obj));
+        *n = 1;
+        return 0;
+    }
     if (s3_parse_uri(pool, uri, &bucket, &key) != 0) {
         s3_fail(err, errlen, "%s", "not an S3 URI: s3://BUCKET/KEY, s3://BUCKET/PREFIX/ or a glob");
         return -1;
@@ -737,7 +939,9 @@ int s3_expand(S3 *c, apr_pool_t *pool, const char *uri, S3Object **objs, size_t 
     }
     buf_free(&b);
     apr_pool_destroy(page);
-    if (rc == 0 && matched == 0) {
+    if (rc == 0 && matched == 0 && nomatch) {
+        *nomatch = 1;
+    } else if (rc == 0 && matched == 0) {
         s3_fail(err, errlen, "%s", glob ? "no object matches" : "no objects under this prefix");
         rc = -1;
     }

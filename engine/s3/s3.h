@@ -104,6 +104,26 @@ S3 *s3_open(apr_pool_t *pool, const S3Opts *opts, char *err, size_t errlen);
  * date path lies outside S3Opts' --start/--end are left out (none may remain: not an error). */
 int s3_expand(S3 *c, apr_pool_t *pool, const char *uri, S3Object **objs, size_t *n, char *err,
               size_t errlen);
+/* As s3_expand, but a listing that matches no object is no error: 0 with *n 0 and *nomatch
+ * set (liq --splits passes such an input on whole, so that its run says what one run says). */
+int s3_expand_nomatch(S3 *c, apr_pool_t *pool, const char *uri, S3Object **objs, size_t *n,
+                      int *nomatch, char *err, size_t errlen);
+
+/* Listed objects in work units (liq --splits, docs/scale-out.md): a name that reads as the
+ * object o listed from input (an s3:// prefix or glob as given: the object's @log, and the
+ * key below its literal directory its stream), with the listing's size, LastModified, ETag
+ * and archived storage class, so that a run over it reads the object as a run over input
+ * does, without a listing:
+ *   s3://BUCKET,in=ROOT[,size=N,mtime=MS][,etag=E][,class=C]/KEY
+ * ROOT is input after "s3://BUCKET"; every byte but [A-Za-z0-9._-] (and '/', '=', ':' in KEY)
+ * is %XX: no white space, no shell metacharacter, no '@'. s3_expand reads it back as one
+ * object (pruned by --start/--end as any), s3_parse_uri gives its bucket and ROOT's key. */
+char *s3_unit_name(apr_pool_t *pool, const char *input, const S3Object *o);
+/* Is uri such a name (a ',' in its bucket part, which no bucket name has)? */
+int s3_is_unit(const char *uri);
+/* The @log of an input URI: a unit name's ROOT input ("s3://BUCKET" ROOT), else uri. */
+const char *s3_input_log(apr_pool_t *pool, const char *uri);
+
 /* A handle for a download thread; a transfer stops soon after *cancel becomes nonzero
  * (cancel may be NULL). */
 S3Handle *s3_handle_new(const _Atomic int *cancel);
