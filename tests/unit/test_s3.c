@@ -6,7 +6,8 @@
  * settings, the last value winning), the event time bounds of key date paths (Firehose
  * arrival hours, AWSLogs delivery days, export-task keys without a date) and the credential
  * JSON of the container and instance metadata endpoints, the nested "s3 =" settings and
- * sizes of ~/.aws/config, and the --cache-dir store (names, replacing an older ETag). The requests themselves are tested
+ * sizes of ~/.aws/config, the --cache-dir store (names, replacing an older ETag), and the
+ * names of listed objects in work units (liq --splits). The requests themselves are tested
  * against s3rver by the scripts in tests/s3.
  *
  * SPDX-License-Identifier: Apache-2.0
@@ -239,6 +240,92 @@ static void test_s3_nested(void **state)
     assert_true(s3_parse_size("8XB") == 0 && s3_parse_size("") == 0 && s3_parse_size(NULL) == 0);
 }
 
+/* Work units' object names (liq --splits): every key byte round-trips, the name holds no
+ * blank, shell metacharacter or '@', and reads back as the listed object of its input. */
+static void test_s3_unit_name(void **state)
+{
+    apr_pool_t *pool = *state;
+    char key[600], *k = key;
+    for (int c = 1; c < 256; c++) { /* every byte but NUL, twice around a '/' */
+        *k++ = (char)c;
+        if (c == 128)
+            *k++ = '/';
+    }
+    memcpy(k, "@123-456", 9);
+    S3Object o = {"logs", key, 1234, "\"0f34-2\"", "GLACIER", 1, 1796083200123};
+    const char *root = "s3://logs/app logs/*.gz";
+    char *name = s3_unit_name(pool, root, &o);
+    assert_true(s3_is_uri(name));
+    assert_true(s3_is_unit(name));
+    assert_null(strpbrk(name, " \t\r\n\v\f@\\\"'`$;&|<>()*?[]#~!{}^"));
+    for (const char *p = name; *p; p++)
+        assert_true(*p > 32 && *p < 127);
+    assert_string_equal(s3_input_log(pool, name), root);
+    const char *b, *kk;
+    assert_int_equal(s3_parse_uri(pool, name, &b, &kk), 0);
+    assert_string_equal(b, "logs");
+    assert_string_equal(kk, "app logs/*.gz"); /* the input's key: its literal directory */
+    S3Opts so = {0};
+    so.no_sign = 1;
+    char err[512];
+    S3 *c = s3_open(pool, &so, err, sizeof(err));
+    assert_non_null(c);
+    S3Object *objs;
+    size_t n;
+    assert_int_equal(s3_expand(c, pool, name, &objs, &n, err, sizeof(err)), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(objs[0].bucket, "logs");
+    assert_string_equal(objs[0].key, key);
+    assert_int_equal(objs[0].size, 1234);
+    assert_string_equal(objs[0].etag, "\"0f34-2\"");
+    assert_string_equal(objs[0].storage_class, "GLACIER");
+    assert_true(objs[0].archived);
+    assert_int_equal(objs[0].mtime_ms, 1796083200123);
+    /* split again: the input it was listed from stays */
+    assert_string_equal(s3_unit_name(pool, name, &objs[0]), name);
+    /* an object not listed (named alone): no listing fields, none read back */
+    S3Object alone = {"logs", "a b.log", 0, NULL, NULL, 0, 0};
+    name = s3_unit_name(pool, "s3://logs/a b.log", &alone);
+    assert_string_equal(name, "s3://logs,in=%2Fa%20b.log/a%20b.log");
+    assert_string_equal(s3_input_log(pool, name), "s3://logs/a b.log");
+    assert_int_equal(s3_expand(c, pool, name, &objs, &n, err, sizeof(err)), 0);
+    assert_int_equal(n, 1);
+    assert_true(objs[0].size == 0 && !objs[0].etag && !objs[0].mtime_ms && !objs[0].archived);
+    /* a bucket with no input part: the whole bucket */
+    name = s3_unit_name(pool, "s3://logs", &alone);
+    assert_string_equal(s3_input_log(pool, name), "s3://logs");
+    assert_int_equal(s3_parse_uri(pool, name, &b, &kk), 0);
+    assert_string_equal(kk, "");
+    /* a URI with ',' after the bucket is an ordinary one */
+    assert_false(s3_is_unit("s3://logs/a,in=x/b"));
+    assert_string_equal(s3_input_log(pool, "s3://logs/a,b"), "s3://logs/a,b");
+    /* damaged names: never another object */
+    static const char *bad[] = {
+        "s3://logs,in=%2F/a%2",          "s3://logs,in=%2F/a%zz",   "s3://logs,in=%2F/a%00b",
+        "s3://logs,size=1/a",            "s3://logs,in=%2F,x=1/a",  "s3://logs,in=%2F,size=-1/a",
+        "s3://logs,in=%2F,size=1x/a",    "s3://logs,in=%2F/",       "s3://logs,in=%2F",
+        "s3://,in=%2F/a",                "s3://logs,in/a",          "s3://logs,in=%2F,mtime=/a",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_int_equal(s3_parse_uri(pool, bad[i], &b, &kk), -1);
+        assert_int_equal(s3_expand(c, pool, bad[i], &objs, &n, err, sizeof(err)), -1);
+        assert_non_null(strstr(err, "does not decode"));
+    }
+    /* --start/--end prune a unit's object by its date path, as any */
+    S3Opts pr = {0};
+    pr.no_sign = 1;
+    pr.has_start = 1;
+    pr.start_ms = 1796083200000; /* 2026-12-01 */
+    S3 *pc = s3_open(pool, &pr, err, sizeof(err));
+    assert_non_null(pc);
+    S3Object fh = {"logs", "fh/2026/11/20/10/s-1", 5, NULL, NULL, 0, 1};
+    assert_int_equal(s3_expand(pc, pool, s3_unit_name(pool, "s3://logs/fh/", &fh), &objs, &n,
+                               err, sizeof(err)),
+                     0);
+    assert_int_equal(n, 0);
+    assert_int_equal(s3_pruned(pc), 1);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -251,6 +338,7 @@ int main(void)
         T(test_s3_creds_json),
         T(test_s3_nested),
         T(test_s3_cache),
+        T(test_s3_unit_name),
     };
 #undef T
     apr_initialize();
