@@ -238,6 +238,11 @@ static LiqStatus s3_items(S3 **c, apr_pool_t *pool, const LiqRunOptions *opt, co
         item_add(it, s3_unit_name(pool, uri, o), o->archived ? 0 : o->size);
     }
     if (it->n == before) { /* nothing to read: its run finds the same nothing */
+        if (blank && alone) { /* pruned: named so that its run prunes it too */
+            S3Object o = {bucket, ukey, 0, NULL, NULL, 0, 0};
+            item_add(it, s3_unit_name(pool, uri, &o), 0);
+            return LIQ_OK;
+        }
         if (blank) {
             snprintf(err, errlen,
                      "'%s': a work unit is a line of names separated by spaces, and this "

@@ -154,6 +154,17 @@ done <"$tmp/glob.units"
 run --format csv --merge "$qr" "$tmp"/glob.p*
 same "$tmp/one.glob" "$tmp/out" "a glob: merged = one run (@log is the glob)"
 
+# ===== an object named alone holding a space: one word, read as one run reads the name =====
+run --splits 2 $ep 's3://logs/app/odd/sp ace.log' s3://logs/app/gz/a.log.gz
+cp "$tmp/out" "$tmp/alone.units"
+if [ "$rc" = 0 ] && [ "$(cat "$tmp/alone.units")" = 's3://logs,in=%2Fapp%2Fodd%2Fsp%20ace.log/app/odd/sp%20ace.log s3://logs/app/gz/a.log.gz' ]; then
+    ok "objects named alone: not weighed, one unit, the spaced one as a unit name"; else
+    not_ok "objects named alone"; show "$tmp/alone.units"; fi
+run --format csv $ep "$qr" 's3://logs/app/odd/sp ace.log' s3://logs/app/gz/a.log.gz
+cp "$tmp/out" "$tmp/one.alone"
+run --format csv $ep "$qr" $(cat "$tmp/alone.units")
+same "$tmp/one.alone" "$tmp/out" "objects named alone: the unit reads as one run (@log the name)"
+
 # ===== a prefix that lists nothing: passed whole, its unit fails as one run does =====
 run --splits 3 $ep s3://logs/app/fh/ s3://logs/nothing/
 if [ "$rc" = 0 ] && [ "$(tail -n 1 "$tmp/out" | tr ' ' '\n' | tail -n 1)" = s3://logs/nothing/ ]; then
