@@ -11,6 +11,7 @@ SH_TESTS = \
 	tests/cli/threads.sh \
 	tests/cli/stats.sh \
 	tests/cli/stats_stats.sh \
+	tests/cli/stats_radix.sh \
 	tests/cli/wide.sh \
 	tests/cli/memory.sh \
 	tests/cli/spill.sh \

@@ -2,11 +2,14 @@
  *
  * Each worker aggregates into its own hash table (no locks on the hot path); combine merges a
  * worker's table into the run's (the state, a GTable); merge does the same with another
- * run's table; finalize emits one row per group, ordered by the group keys ascending (L1, L3),
- * with the keys and the aggregate results in their slots -- or in no order when a sort right
- * after it takes the keys as tie-breakers (op_stats_unordered). Expressions
- * over aggregates (sum(x)/count(*), earlier aliases) are computed by a fields operator the
- * planner places right after this one.
+ * run's table. Past PAR_MIN groups a worker's table is partitioned by hash, combine keeps it
+ * whole, and finalize merges the workers' tables partition by partition on as many threads
+ * ("Partitioned merge", issue 21). Finalize emits one row per group, ordered by the group
+ * keys ascending (L1, L3), with the keys and the aggregate results in their slots -- or in no
+ * order when a sort right after it takes the keys as tie-breakers (op_stats_unordered), and
+ * then only the best N when that sort keeps N (op_stats_topn). Expressions over aggregates
+ * (sum(x)/count(*), earlier aliases) are computed by a fields operator the planner places right
+ * after this one.
  *
  * Keys are equal as L5's '=' says (val_equal_key: 200, "200", 200.0 and 2e2 are one group),
  * and a number key prints in its shortest form (val_key_form: 200). A group keeps the key
@@ -19,6 +22,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <apr_thread_mutex.h>
+#include <apr_thread_proc.h>
 #include "base/mem.h"
 #include "engine/exec/agg.h"
 #include "engine/exec/arena.h"
@@ -73,9 +78,26 @@ typedef struct GTable {
     SpillRuns *part[16]; /* groups spilled, by 4 bits of their hash (NULL: none) ... */
     int level;           /* ... the top 4 at level 0, the next 4 at level 1, ... */
     Datum *kc;           /* scratch: a group's keys as its record gets them */
+    /* partitioned (a worker's table past PAR_MIN groups, "Partitioned merge" below): the
+     * groups are in NPART tables by the top 4 bits of their hash, this one holds none (only
+     * what spilled); NULL: not partitioned */
+    struct GTable **sub;
+    /* a run's state only: workers' partitioned tables combined but not merged yet (one per
+     * worker, owner[i] its OpLocal); finalize merges them partition by partition on as many
+     * threads, anything else first merges them in (gt_settle) */
+    struct GTable **more;
+    const void **owner;
+    int nmore;
 } GTable;
 
 enum { NPART = 16 };
+/* A worker's table is partitioned past this many groups ("Partitioned merge"); below, one
+ * table merges faster than NPART. (A build may lower it to test the partitioned path with
+ * the golden tests' few groups: -DLIQ_STATS_PAR_MIN=1.) */
+#ifndef LIQ_STATS_PAR_MIN
+#define LIQ_STATS_PAR_MIN (1 << 14)
+#endif
+enum { PAR_MIN = LIQ_STATS_PAR_MIN };
 
 static inline uint64_t rec_hash(const unsigned char *r)
 {
@@ -136,7 +158,8 @@ static inline void rec_keys(const unsigned char *r, const StatsData *sd, Datum *
              r < e_; r = n_)                                                                     \
             if ((n_ = r + rec_layout(r, (sd)->state_size, NULL)), !rec_dead(r, (sd)->state_size))
 
-/* The heap a table holds, about: its records, index, and what states keep. */
+/* The heap a table holds, about: its records, index, and what states keep (not counting its
+ * partitions). */
 static int64_t gt_bytes(const GTable *t)
 {
     return (int64_t)(t->a.used + (t->index ? (t->mask + 1) * sizeof(uint64_t) : 0)) + t->am.bytes;
@@ -152,15 +175,23 @@ typedef struct StatsLocal {
     const OpCtx *ctx; /* its memory budget */
 } StatsLocal;
 
-static GTable *gt_new(const StatsData *sd)
+/* An empty table whose index holds about n groups before it grows (at least 48). */
+static GTable *gt_new_sized(const StatsData *sd, size_t n)
 {
     GTable *t = mem_calloc(1, sizeof(*t));
     t->kc = mem_alloc(sizeof(Datum) * (size_t)(sd->nkeys + 1));
     apr_pool_create(&t->pool, NULL);
     t->am.pool = t->pool;
     t->mask = 63;
+    while (n * 4 > t->mask * 3)
+        t->mask = t->mask * 2 + 1;
     t->index = mem_calloc(t->mask + 1, sizeof(uint64_t));
     return t;
+}
+
+static GTable *gt_new(const StatsData *sd)
+{
+    return gt_new_sized(sd, 0);
 }
 
 /* Destroys the states of t's groups that keep memory of their own. */
@@ -192,6 +223,13 @@ static void gt_free(GTable *t, const StatsData *sd)
     apr_pool_destroy(t->pool);
     for (int p = 0; p < NPART; p++)
         spill_runs_free(t->part[p]);
+    for (int p = 0; t->sub && p < NPART; p++)
+        gt_free(t->sub[p], sd);
+    free(t->sub);
+    for (int i = 0; i < t->nmore; i++)
+        gt_free(t->more[i], sd);
+    free(t->more);
+    free(t->owner);
     free(t);
 }
 
@@ -352,10 +390,12 @@ static unsigned char *gt_respell(GTable *t, const StatsData *sd, unsigned char *
  * by the same order gives the result (spill_merge_new); for a sort right after (unordered),
  * the partitions' rows go on as they come. Either way, the bytes of the in-memory result. */
 
-/* Drops every group of t (states destroyed), keeping its spilled partitions. */
-static void gt_clear(GTable *t, const StatsData *sd)
+/* Drops every group of t (states destroyed unless they moved: moved), keeping its spilled
+ * partitions. */
+static void gt_clear(GTable *t, const StatsData *sd, int moved)
 {
-    gt_destroy_states(t, sd);
+    if (!moved)
+        gt_destroy_states(t, sd);
     arena_free(&t->a);
     t->n = 0;
     free(t->index);
@@ -367,13 +407,14 @@ static void gt_clear(GTable *t, const StatsData *sd)
     t->am.bytes = 0;
 }
 
-/* Writes t's groups to its partitions and empties it (its charge follows). */
-static void gt_spill(GTable *t, const StatsData *sd, Budget *b)
+/* Writes t's groups to the spill partitions parts (by the 4 bits of their hash at level) and
+ * empties t (its charge follows). */
+static void gt_spill_to(GTable *t, const StatsData *sd, Budget *b, SpillRuns **parts, int level)
 {
     LiqBuf bufs[NPART];
     uint64_t counts[NPART] = {0};
     memset(bufs, 0, sizeof(bufs));
-    int shift = 60 - 4 * t->level;
+    int shift = 60 - 4 * level;
     Datum *k = mem_alloc(sizeof(Datum) * (size_t)(sd->nkeys + 1));
     FOR_GROUPS(t, sd, r)
     {
@@ -386,11 +427,21 @@ static void gt_spill(GTable *t, const StatsData *sd, Budget *b)
     free(k);
     for (int p = 0; p < NPART; p++) {
         if (bufs[p].len)
-            spill_runs_write(&t->part[p], b, &bufs[p], counts[p]); /* fails: the run stops */
+            spill_runs_write(&parts[p], b, &bufs[p], counts[p]); /* fails: the run stops */
         buf_free(&bufs[p]);
     }
-    gt_clear(t, sd);
+    gt_clear(t, sd, 0);
     budget_track(b, &t->charged, gt_bytes(t), "stats");
+}
+
+/* Writes t's groups to its spill partitions and empties it; a partitioned t's partitions
+ * too, into its spill partitions (a partition's groups all go to the one of its number: the
+ * same 4 bits at level 0). */
+static void gt_spill(GTable *t, const StatsData *sd, Budget *b)
+{
+    for (int p = 0; t->sub && p < NPART; p++)
+        gt_spill_to(t->sub[p], sd, b, t->part, t->level);
+    gt_spill_to(t, sd, b, t->part, t->level);
 }
 
 /* Charges t's growth to the budget, or, when that would pass half the limit (a quarter when
@@ -553,6 +604,33 @@ static OpLocal *stats_local_new(const Op *op, const OpCtx *ctx, apr_pool_t *pool
     return l;
 }
 
+static void gt_split(GTable *t, const StatsData *sd);
+
+/* A worker's table after a batch: charges its growth, or spills it past half the limit
+ * (gt_account); a table past PAR_MIN groups is partitioned (gt_split) and its partitions
+ * are charged and spilled together. */
+static void local_account(GTable *t, const StatsData *sd, Budget *b)
+{
+    if (!t->sub) {
+        gt_account(t, sd, b);
+        if (sd->nkeys && t->n >= PAR_MIN && !gt_spilled(t))
+            gt_split(t, sd);
+        return;
+    }
+    int64_t now = gt_bytes(t), was = t->charged;
+    for (int p = 0; p < NPART; p++) {
+        now += gt_bytes(t->sub[p]);
+        was += t->sub[p]->charged;
+    }
+    if (!budget_room(b, now - was, 2)) {
+        gt_spill(t, sd, b);
+        return;
+    }
+    budget_track(b, &t->charged, gt_bytes(t), "stats");
+    for (int p = 0; p < NPART; p++)
+        budget_track(b, &t->sub[p]->charged, gt_bytes(t->sub[p]), "stats");
+}
+
 static void stats_sink(const Op *op, OpLocal *lp, Batch *b)
 {
     const StatsData *sd = op->data;
@@ -579,20 +657,25 @@ static void stats_sink(const Op *op, OpLocal *lp, Batch *b)
             h = (h ^ val_hash(VGET(kv[i], row))) * 0x9E3779B97F4A7C15ULL;
         hs[s] = h ^ (h >> 29);
     }
-    GTable *t = l->t;
+    GTable *t = l->t, *const *sub = t->sub;
+    /* a partitioned table: each row's group in the partition of its hash's top 4 bits */
+#define PT(h) (sub ? sub[(h) >> 60] : t)
     for (uint32_t s = 0; s < b->nsel; s++) {
-        if (s + 16 < b->nsel)
-            __builtin_prefetch(&t->index[hs[s + 16] & t->mask]);
+        if (s + 16 < b->nsel) {
+            const GTable *q = PT(hs[s + 16]);
+            __builtin_prefetch(&q->index[hs[s + 16] & q->mask]);
+        }
         if (s + 8 < b->nsel) {
-            uint64_t e = t->index[hs[s + 8] & t->mask];
+            const GTable *q = PT(hs[s + 8]);
+            uint64_t e = q->index[hs[s + 8] & q->mask];
             if (e)
-                __builtin_prefetch(arena_at(&t->a, (e & REF_MASK) - 1));
+                __builtin_prefetch(arena_at(&q->a, (e & REF_MASK) - 1));
         }
         SelIdx row = b->sel[s];
         for (int i = 0; i < nk; i++)
             k[i] = *VGET(kv[i], row);
         int created;
-        l->grec[row] = gt_find(t, sd, k, hs[s], batch_order(b, row), &created, NULL);
+        l->grec[row] = gt_find(PT(hs[s]), sd, k, hs[s], batch_order(b, row), &created, NULL);
     }
     unsigned char **grec = l->grec;
     for (int a = 0; a < sd->naggs; a++) {
@@ -601,7 +684,7 @@ static void stats_sink(const Op *op, OpLocal *lp, Batch *b)
         if (!sd->aggs[a].arg) {
             for (uint32_t s = 0; s < b->nsel; s++) {
                 SelIdx row = b->sel[s];
-                ops->update(grec[row] + off, NULL, NULL, 0, &t->am);
+                ops->update(grec[row] + off, NULL, NULL, 0, &PT(hs[s])->am);
             }
             continue;
         }
@@ -610,30 +693,57 @@ static void stats_sink(const Op *op, OpLocal *lp, Batch *b)
         for (uint32_t s = 0; s < b->nsel; s++) {
             SelIdx row = b->sel[s];
             ops->update(grec[row] + off, VGET(v, row), aux ? VGET(aux, row) : NULL,
-                        batch_order(b, row), &t->am);
+                        batch_order(b, row), &PT(hs[s])->am);
         }
     }
-    gt_account(t, sd, l->ctx->mem); /* past half the limit: the groups go to disk */
+#undef PT
+    local_account(t, sd, l->ctx->mem); /* past half the limit: the groups go to disk */
 }
 
 /* Adds the groups of src to t (keys and states copied into t). consume: src's records go
  * as they are merged (its chunks given back one by one, their states destroyed), so that
- * the two tables never hold all the groups twice; src is then to be freed. */
-static void gt_add(GTable *t, const StatsData *sd, GTable *src, int consume)
+ * the two tables never hold all the groups twice; src is then to be freed. The groups go in
+ * batches: the index entries of a batch's lookups are prefetched, then their records, then
+ * the lookups run (a table of many groups misses cache twice per lookup otherwise). With
+ * into, each group goes to into[] by the top 4 bits of its hash (t unused). */
+static void gt_add_to(GTable *t, GTable *const *into, const StatsData *sd, GTable *src, int consume)
 {
+    enum { B = 16 };
     Datum *k = src->kc;
-    FOR_GROUPS(src, sd, r)
-    {
-        rec_keys(r, sd, k);
-        gt_merge_group(t, sd, rec_hash(r), rec_first(r), k, rec_state(r));
-        if (consume)
-            for (int a = 0; a < sd->naggs; a++) {
-                const AggOps *ops = agg_table[sd->aggs[a].fn];
-                if (ops->destroy)
-                    ops->destroy(rec_state(r) + sd->offs[a]);
+    size_t ss = sd->state_size;
+    for (size_t c = 0; c < src->a.n; c++) {
+        unsigned char *r = src->a.c[c].p, *e = r ? r + src->a.c[c].used : NULL;
+        while (r < e) {
+            unsigned char *batch[B];
+            GTable *dst[B];
+            int nb = 0;
+            for (; r < e && nb < B; r += rec_layout(r, ss, NULL)) {
+                if (rec_dead(r, ss))
+                    continue;
+                uint64_t h = rec_hash(r);
+                dst[nb] = into ? into[h >> 60] : t;
+                __builtin_prefetch(&dst[nb]->index[h & dst[nb]->mask]);
+                batch[nb++] = r;
             }
-        if (consume && n_ == e_) /* the chunk's last record: the chunk goes */
-            arena_drop(&src->a, c_);
+            for (int i = 0; i < nb; i++) {
+                uint64_t e0 = dst[i]->index[rec_hash(batch[i]) & dst[i]->mask];
+                if (e0)
+                    __builtin_prefetch(arena_at(&dst[i]->a, (e0 & REF_MASK) - 1));
+            }
+            for (int i = 0; i < nb; i++) {
+                unsigned char *g = batch[i];
+                rec_keys(g, sd, k);
+                gt_merge_group(dst[i], sd, rec_hash(g), rec_first(g), k, rec_state(g));
+                if (consume)
+                    for (int a = 0; a < sd->naggs; a++) {
+                        const AggOps *ops = agg_table[sd->aggs[a].fn];
+                        if (ops->destroy)
+                            ops->destroy(rec_state(g) + sd->offs[a]);
+                    }
+            }
+        }
+        if (consume) /* the chunk's records are merged: it goes */
+            arena_drop(&src->a, c);
     }
     if (consume) {
         arena_free(&src->a); /* dead records' chunks too */
@@ -641,14 +751,62 @@ static void gt_add(GTable *t, const StatsData *sd, GTable *src, int consume)
     }
 }
 
+static void gt_add(GTable *t, const StatsData *sd, GTable *src, int consume)
+{
+    gt_add_to(t, NULL, sd, src, consume);
+}
+
+static void gt_merge(GTable *dst, const StatsData *sd, GTable *src);
+
+/* Partitions t (a worker's table, not partitioned): its groups move to NPART new tables by
+ * the top 4 bits of their hash (consumed as gt_add consumes); t keeps its spilled groups and
+ * its charge (local_account moves it to the partitions). */
+static void gt_split(GTable *t, const StatsData *sd)
+{
+    GTable **sub = mem_alloc(sizeof(GTable *) * NPART);
+    for (int p = 0; p < NPART; p++)
+        sub[p] = gt_new_sized(sd, t->n / NPART * 2);
+    gt_add_to(NULL, sub, sd, t, 1);
+    gt_clear(t, sd, 1);
+    t->sub = sub;
+}
+
+/* What t charged its budget, its partitions' charges included. */
+static int64_t gt_charged_all(const GTable *t)
+{
+    int64_t n = t->charged;
+    for (int p = 0; t->sub && p < NPART; p++)
+        n += t->sub[p]->charged;
+    return n;
+}
+
+static void gt_settle(GTable *t, const StatsData *sd);
+
 /* Merges src into dst and frees src; the smaller table is merged into the larger (their
- * contents swap when src is larger: dst is the caller's pointer). */
+ * contents swap when src is larger: dst is the caller's pointer). A partitioned src's
+ * partitions are merged in one by one; dst is never partitioned (no run's state is). */
 static void gt_merge(GTable *dst, const StatsData *sd, GTable *src)
 {
-    if (dst->n < src->n) {
+    gt_settle(src, sd);
+    if (src->sub) { /* partitioned: each partition in turn */
+        GTable **sub = src->sub;
+        int64_t charged = dst->charged;
+        src->sub = NULL;
+        for (int p = 0; p < NPART; p++)
+            gt_merge(dst, sd, sub[p]);
+        free(sub);
+        dst->charged = charged;
+    }
+    if (dst->n < src->n) { /* the groups swap; dst's deferred tables stay dst's */
         GTable tmp = *dst;
         *dst = *src;
         *src = tmp;
+        dst->more = src->more;
+        dst->owner = src->owner;
+        dst->nmore = src->nmore;
+        src->more = NULL;
+        src->owner = NULL;
+        src->nmore = 0;
     }
     for (int p = 0; p < NPART; p++) { /* the spilled groups, whichever table had them */
         spill_runs_move(&dst->part[p], src->part[p]);
@@ -658,9 +816,33 @@ static void gt_merge(GTable *dst, const StatsData *sd, GTable *src)
     gt_free(src, sd);
 }
 
+/* Merges t's deferred tables into t (one thread), the charges summed. */
+static void gt_settle(GTable *t, const StatsData *sd)
+{
+    GTable **more = t->more;
+    int nmore = t->nmore;
+    free(t->owner);
+    t->more = NULL;
+    t->owner = NULL;
+    t->nmore = 0;
+    for (int i = 0; i < nmore; i++) {
+        int64_t was = t->charged + gt_charged_all(more[i]);
+        gt_merge(t, sd, more[i]);
+        t->charged = was;
+    }
+    free(more);
+}
+
 static OpState *stats_global_new(const Op *op)
 {
     return gt_new(op->data);
+}
+
+/* Whether a worker's table src joins t's deferred tables rather than being merged into t
+ * now: it is partitioned (it passed PAR_MIN groups) and nothing spilled. */
+static int defer_ok(const GTable *t, const GTable *src)
+{
+    return src->sub && !gt_spilled(src) && !gt_spilled(t);
 }
 
 static void stats_combine(const Op *op, OpState *g, OpLocal *lp)
@@ -672,7 +854,34 @@ static void stats_combine(const Op *op, OpState *g, OpLocal *lp)
     if (l->t) { /* the two charges become the merged table's */
         if (sd->nkeys && !budget_room(b, 0, 2))
             gt_spill(l->t, sd, b); /* past half the limit: the worker's groups go to disk */
-        int64_t was = t->charged + l->t->charged;
+        if (defer_ok(t, l->t)) {
+            /* merged at finalize, in parallel; a worker that folds again (after a snapshot)
+             * adds to its earlier table, partition by partition: one table per worker */
+            int i = 0;
+            while (i < t->nmore && t->owner[i] != l)
+                i++;
+            if (i < t->nmore && t->more[i]->sub) {
+                GTable *m = t->more[i];
+                for (int p = 0; p < NPART; p++) {
+                    int64_t was = m->sub[p]->charged + l->t->sub[p]->charged;
+                    gt_merge(m->sub[p], sd, l->t->sub[p]);
+                    m->sub[p]->charged = was;
+                    l->t->sub[p] = NULL;
+                }
+                m->charged += l->t->charged;
+                l->t->charged = 0;
+                gt_free(l->t, sd);
+            } else {
+                t->more = mem_realloc(t->more, sizeof(GTable *) * (size_t)(t->nmore + 1));
+                t->owner = mem_realloc(t->owner, sizeof(void *) * (size_t)(t->nmore + 1));
+                t->more[t->nmore] = l->t;
+                t->owner[t->nmore++] = l;
+            }
+            l->t = NULL;
+            return;
+        }
+        gt_settle(t, sd); /* as one table */
+        int64_t was = t->charged + gt_charged_all(l->t);
         gt_merge(t, sd, l->t);
         t->charged = was;
         gt_account(t, sd, b);
@@ -682,15 +891,20 @@ static void stats_combine(const Op *op, OpState *g, OpLocal *lp)
 
 static void stats_merge(const Op *op, OpState *dst, OpState *src)
 {
+    gt_settle(dst, op->data);
     gt_merge(dst, op->data, src);
 }
 
 static OpState *stats_copy(const Op *op, const OpState *g)
 {
+    const GTable *gt = g;
     GTable *t = gt_new(op->data);
-    gt_add(t, op->data, (GTable *)(uintptr_t)g, 0); /* not consumed: g is read only */
+    gt_add(t, op->data, (GTable *)(uintptr_t)gt, 0); /* not consumed: g is read only */
+    for (int i = 0; i < gt->nmore; i++)
+        for (int p = 0; gt->more[i]->sub && p < NPART; p++)
+            gt_add(t, op->data, gt->more[i]->sub[p], 0);
     for (int p = 0; p < NPART; p++)
-        t->part[p] = spill_runs_copy(((const GTable *)g)->part[p]);
+        t->part[p] = spill_runs_copy(gt->part[p]);
     return t;
 }
 
@@ -806,18 +1020,20 @@ typedef struct TopRow {
 } TopRow;
 
 /* The sort's order (op_sort.c cmp_rows): keys with nulls last, then the first row. */
+static int top_cmp_key(const StatsData *sd, int k, const Datum *a, const Datum *b)
+{
+    if (a->type == VT_NULL || b->type == VT_NULL)
+        return a->type == b->type ? 0 : a->type == VT_NULL ? 1 : -1;
+    int r = val_sort_cmp(a, b);
+    return sd->tk_desc[k] ? -r : r;
+}
+
 static int top_cmp(const StatsData *sd, const TopRow *x, const TopRow *y)
 {
     for (int k = 0; k < sd->ntk; k++) {
-        const Datum *a = &x->k[k], *b = &y->k[k];
-        if (a->type == VT_NULL || b->type == VT_NULL) {
-            if (a->type != b->type)
-                return a->type == VT_NULL ? 1 : -1;
-            continue;
-        }
-        int r = val_sort_cmp(a, b);
+        int r = top_cmp_key(sd, k, &x->k[k], &y->k[k]);
         if (r)
-            return sd->tk_desc[k] ? -r : r;
+            return r;
     }
     return x->first < y->first ? -1 : x->first > y->first;
 }
@@ -839,51 +1055,90 @@ static void top_down(const StatsData *sd, TopRow *h, size_t n, size_t i)
     }
 }
 
-/* The groups the sort after will keep: a max-heap of the best sd->topn by the sort's order,
- * filled in one pass. They go to perm; returns how many. */
-static size_t top_groups(const StatsData *sd, GTable *t, apr_pool_t *pool, unsigned char **perm)
+/* The groups the sort after will keep, as they come: a max-heap of the best `keep` by the
+ * sort's order (top_cmp, a total order: any split of the groups gives the same best). */
+typedef struct TopHeap {
+    TopRow *h; /* keep + 1: the last is the candidate's */
+    Datum *kbuf;
+    Datum *keys; /* scratch: a group's keys */
+    size_t keep, n;
+} TopHeap;
+
+static void top_init(const StatsData *sd, TopHeap *th, size_t keep)
 {
-    size_t keep = (size_t)sd->topn, n = 0;
-    TopRow *h = mem_alloc(sizeof(TopRow) * (keep + 1));
-    Datum *kbuf = mem_alloc(sizeof(Datum) * (size_t)sd->ntk * (keep + 1));
-    Datum *keys = t->kc;
+    th->keep = keep;
+    th->n = 0;
+    th->h = mem_alloc(sizeof(TopRow) * (keep + 1));
+    th->kbuf = mem_alloc(sizeof(Datum) * (size_t)sd->ntk * (keep + 1));
+    th->keys = mem_alloc(sizeof(Datum) * (size_t)(sd->nkeys + 1));
     for (size_t i = 0; i <= keep; i++)
-        h[i].k = &kbuf[i * (size_t)sd->ntk];
-    FOR_GROUPS(t, sd, r)
-    {
-        TopRow *c = &h[keep]; /* the candidate, in the spare slot */
-        c->g = r;
-        c->first = rec_first(r);
-        rec_keys(r, sd, keys);
-        for (int k = 0; k < sd->ntk; k++) {
-            int src = sd->tk_src[k];
-            if (src >= 0) {
-                c->k[k] = keys[src];
-            } else {
-                const AggSpec *as = &sd->aggs[-1 - src];
-                c->k[k] = agg_table[as->fn]->result(rec_state(r) + sd->offs[-1 - src],
-                                                    as->param, pool);
-            }
-        }
-        if (n < keep) { /* fill, then heapify */
-            TopRow tmp = h[n];
-            h[n] = *c;
-            *c = tmp;
-            if (++n == keep)
-                for (size_t i = keep / 2; i-- > 0;)
-                    top_down(sd, h, keep, i);
-        } else if (keep && top_cmp(sd, c, &h[0]) < 0) {
-            TopRow tmp = h[0];
-            h[0] = *c;
-            *c = tmp;
-            top_down(sd, h, keep, 0);
+        th->h[i].k = &th->kbuf[i * (size_t)sd->ntk];
+}
+
+/* Offers group r (its aggregates' results in pool). */
+static void top_push(const StatsData *sd, TopHeap *th, unsigned char *r, apr_pool_t *pool)
+{
+    TopRow *h = th->h;
+    size_t keep = th->keep;
+    TopRow *c = &h[keep]; /* the candidate, in the spare slot */
+    if (th->n == keep && keep && sd->ntk && sd->tk_src[0] < 0) {
+        /* the heap is full: a group whose first sort key (an aggregate) is worse than the
+         * worst kept one's goes without its keys decoded (most groups, for a top N) */
+        const AggSpec *as = &sd->aggs[-1 - sd->tk_src[0]];
+        Datum d = agg_table[as->fn]->result(rec_state(r) + sd->offs[-1 - sd->tk_src[0]],
+                                            as->param, pool);
+        if (top_cmp_key(sd, 0, &d, &h[0].k[0]) > 0)
+            return;
+    }
+    c->g = r;
+    c->first = rec_first(r);
+    rec_keys(r, sd, th->keys);
+    for (int k = 0; k < sd->ntk; k++) {
+        int src = sd->tk_src[k];
+        if (src >= 0) {
+            c->k[k] = th->keys[src];
+        } else {
+            const AggSpec *as = &sd->aggs[-1 - src];
+            c->k[k] = agg_table[as->fn]->result(rec_state(r) + sd->offs[-1 - src], as->param, pool);
         }
     }
-    for (size_t i = 0; i < n; i++)
-        perm[i] = h[i].g;
-    free(h);
-    free(kbuf);
-    return n;
+    if (th->n < keep) { /* fill, then heapify */
+        TopRow tmp = h[th->n];
+        h[th->n] = *c;
+        *c = tmp;
+        if (++th->n == keep)
+            for (size_t i = keep / 2; i-- > 0;)
+                top_down(sd, h, keep, i);
+    } else if (keep && top_cmp(sd, c, &h[0]) < 0) {
+        TopRow tmp = h[0];
+        h[0] = *c;
+        *c = tmp;
+        top_down(sd, h, keep, 0);
+    }
+}
+
+/* The heap's groups into perm (in no order); returns how many. Frees the heap. */
+static size_t top_done(TopHeap *th, unsigned char **perm)
+{
+    for (size_t i = 0; i < th->n; i++)
+        perm[i] = th->h[i].g;
+    free(th->h);
+    free(th->kbuf);
+    free(th->keys);
+    return th->n;
+}
+
+/* The groups of t the sort after will keep, filled in one pass. They go to perm; returns how
+ * many. */
+static size_t top_groups(const StatsData *sd, GTable *t, apr_pool_t *pool, unsigned char **perm)
+{
+    TopHeap th;
+    top_init(sd, &th, (size_t)sd->topn);
+    FOR_GROUPS(t, sd, r)
+    {
+        top_push(sd, &th, r, pool);
+    }
+    return top_done(&th, perm);
 }
 
 /* One group's row: its keys in their key form, its aggregates' results (strings in pool, or
@@ -912,11 +1167,13 @@ static void group_row(const StatsData *sd, const unsigned char *r, Datum *row, i
     }
 }
 
-/* The groups of a large table as rows in chunks (no copy of them beside the table). */
+/* The groups of large tables as rows in chunks (no copy of them beside the tables). */
 typedef struct GroupStream {
     RowStream base;
     const StatsData *sd;
-    GTable *t;
+    GTable **tabs; /* the tables that hold the groups (freed with the stream) */
+    int ntabs;
+    int64_t charged; /* their charge to b */
     unsigned char **perm;
     size_t n, at;
     int nslots;
@@ -940,30 +1197,29 @@ static size_t group_fill(RowStream *st, RowSet *rs)
 static void group_stream_free(RowStream *st)
 {
     GroupStream *gs = (GroupStream *)st;
-    budget_charge(gs->b, -gs->t->charged, NULL);
-    gt_free(gs->t, gs->sd);
+    budget_charge(gs->b, -gs->charged, NULL);
+    for (int i = 0; i < gs->ntabs; i++)
+        gt_free(gs->tabs[i], gs->sd);
+    free(gs->tabs);
     free(gs->perm);
     free(gs);
 }
 
-static RowSet *streamed_rows(const Op *op, const OpCtx *ctx, GTable *t)
+/* A row set that streams perm[0..n) (groups of tabs[0..ntabs), which it takes with their
+ * charge). */
+static RowSet *group_stream_new(const Op *op, const OpCtx *ctx, GTable **tabs, int ntabs,
+                                int64_t charged, unsigned char **perm, size_t n)
 {
-    const StatsData *sd = op->data;
     GroupStream *gs = mem_calloc(1, sizeof(*gs));
-    free(t->index); /* no more lookups: its room goes to the order of the groups */
-    t->index = NULL;
-    if (sd->unordered && sd->topn >= 0 && (size_t)sd->topn < t->n) {
-        gs->perm = mem_alloc(sizeof(unsigned char *) * ((size_t)sd->topn + 1));
-        gs->n = top_groups(sd, t, t->pool, gs->perm); /* only the rows the sort will keep */
-    } else {
-        gs->perm = sd->unordered ? gt_list(sd, t) : gt_sorted(sd, t);
-        gs->n = t->n;
-    }
+    gs->perm = perm;
+    gs->n = n;
+    gs->tabs = tabs;
+    gs->ntabs = ntabs;
+    gs->charged = charged;
     gs->base.fill = group_fill;
     gs->base.free = group_stream_free;
     gs->base.total = gs->n;
-    gs->sd = sd;
-    gs->t = t;
+    gs->sd = op->data;
     gs->nslots = op->plan->nslots;
     gs->b = ctx ? ctx->mem : NULL;
     RowSet *out = rowset_new(op->plan->nslots);
@@ -971,10 +1227,283 @@ static RowSet *streamed_rows(const Op *op, const OpCtx *ctx, GTable *t)
     return out;
 }
 
+static RowSet *streamed_rows(const Op *op, const OpCtx *ctx, GTable *t)
+{
+    const StatsData *sd = op->data;
+    unsigned char **perm;
+    size_t n;
+    free(t->index); /* no more lookups: its room goes to the order of the groups */
+    t->index = NULL;
+    if (sd->unordered && sd->topn >= 0 && (size_t)sd->topn < t->n) {
+        perm = mem_alloc(sizeof(unsigned char *) * ((size_t)sd->topn + 1));
+        n = top_groups(sd, t, t->pool, perm); /* only the rows the sort will keep */
+    } else {
+        perm = sd->unordered ? gt_list(sd, t) : gt_sorted(sd, t);
+        n = t->n;
+    }
+    GTable **tabs = mem_alloc(sizeof(GTable *));
+    tabs[0] = t;
+    return group_stream_new(op, ctx, tabs, 1, t->charged, perm, n);
+}
+
+/* ===== Partitioned merge =====
+ *
+ * A worker's table past PAR_MIN groups is partitioned (gt_split): its groups live in NPART
+ * tables by the top 4 bits of their hash, the bits a spill partitions by at level 0
+ * (gt_spill_to), so a partitioned table spills partition by partition into the same files.
+ * Combine does not merge a partitioned table (on one thread, under the run's lock, while the
+ * other workers wait): the run's state keeps it (GTable.more, one per worker), and finalize
+ * merges the tables on as many threads, by partition: thread k of T takes partitions k,
+ * k + T, ..., and for each merges the workers' tables of that partition into the largest
+ * (gt_merge, as combine does, so the groups are the same). Then, still on its own
+ * partitions, it prepares what comes next: their groups sorted by their keys (an ordered
+ * result), or the best N of them for a sort | limit N after (top_push). The calling thread
+ * merges those (a k-way merge of the sorted partitions; the best N of T * N) and streams
+ * the rows. The orders are total (keys, then first row), so the rows are those of one merged
+ * table, byte for byte, whatever T. One worker's table (--threads 1) takes the same way
+ * without a thread: its partitions are already merged. */
+
+enum { PM_LIST, PM_SORTED, PM_TOP };
+
+typedef struct ParMerge {
+    const StatsData *sd;
+    GTable **src; /* partitioned tables: partition p of each goes to part[p] */
+    int nsrc;
+    int nthreads;
+    int mode; /* PM_* */
+    GTable *part[NPART];
+    unsigned char **sorted[NPART]; /* PM_SORTED: each partition's groups by their keys */
+    unsigned char **top[NPART];    /* PM_TOP: thread k's best groups ... */
+    size_t ntop[NPART];            /* ... and their number */
+} ParMerge;
+
+typedef struct ParJob {
+    ParMerge *pm;
+    int k;
+} ParJob;
+
+static void par_run(ParMerge *pm, int k)
+{
+    const StatsData *sd = pm->sd;
+    int T = pm->nthreads;
+    TopHeap th;
+    apr_pool_t *scratch = NULL;
+    if (pm->mode == PM_TOP) {
+        top_init(sd, &th, (size_t)sd->topn);
+        apr_pool_create(&scratch, NULL);
+    }
+    for (int p = k; p < NPART; p += T) {
+        GTable *dst = NULL;
+        for (int i = 0; i < pm->nsrc; i++) { /* the largest takes the others */
+            GTable *s = pm->src[i]->sub[p];
+            pm->src[i]->sub[p] = NULL;
+            if (!dst) {
+                dst = s;
+                continue;
+            }
+            int64_t was = dst->charged + s->charged;
+            gt_merge(dst, sd, s);
+            dst->charged = was;
+        }
+        if (!dst) /* no table (cannot happen: par_rows has one) */
+            dst = gt_new(sd);
+        pm->part[p] = dst;
+        free(dst->index); /* no more lookups: its room goes to what comes next */
+        dst->index = NULL;
+        if (pm->mode == PM_SORTED) {
+            pm->sorted[p] = gt_sorted(sd, dst);
+        } else if (pm->mode == PM_TOP) {
+            FOR_GROUPS(dst, sd, r)
+            {
+                top_push(sd, &th, r, scratch);
+            }
+        }
+    }
+    if (pm->mode == PM_TOP) {
+        pm->top[k] = mem_alloc(sizeof(unsigned char *) * ((size_t)sd->topn + 1));
+        pm->ntop[k] = top_done(&th, pm->top[k]);
+        apr_pool_destroy(scratch);
+    }
+}
+
+static void *APR_THREAD_FUNC par_main(apr_thread_t *th, void *arg)
+{
+    ParJob *j = arg;
+    par_run(j->pm, j->k);
+    (void)th; /* returning ends the thread (as pipe.c's workers) */
+    return NULL;
+}
+
+/* The partitions' sorted groups merged into one order (cmp_groups): n of them. */
+static unsigned char **par_kway(ParMerge *pm, size_t n)
+{
+    const StatsData *sd = pm->sd;
+    unsigned char **out = mem_alloc(sizeof(unsigned char *) * (n + 1));
+    int heap[NPART], nh = 0;
+    size_t at[NPART] = {0};
+    /* a min-heap of partitions by their next group */
+#define HEAD(q)    (&pm->sorted[q][at[q]])
+#define LESS(x, y) (cmp_groups(HEAD(x), HEAD(y), (void *)(uintptr_t)sd) < 0)
+    for (int p = 0; p < NPART; p++) {
+        if (!pm->part[p]->n)
+            continue;
+        int i = nh++;
+        heap[i] = p;
+        while (i > 0 && LESS(heap[i], heap[(i - 1) / 2])) {
+            int t = heap[i];
+            heap[i] = heap[(i - 1) / 2];
+            heap[(i - 1) / 2] = t;
+            i = (i - 1) / 2;
+        }
+    }
+    for (size_t o = 0; o < n && nh; o++) {
+        int p = heap[0];
+        out[o] = *HEAD(p);
+        if (++at[p] == pm->part[p]->n)
+            heap[0] = heap[--nh];
+        for (int i = 0;;) {
+            int l = 2 * i + 1, m = i;
+            if (l < nh && LESS(heap[l], heap[m]))
+                m = l;
+            if (l + 1 < nh && LESS(heap[l + 1], heap[m]))
+                m = l + 1;
+            if (m == i)
+                break;
+            int t = heap[i];
+            heap[i] = heap[m];
+            heap[m] = t;
+            i = m;
+        }
+    }
+#undef LESS
+#undef HEAD
+    return out;
+}
+
+/* The result of t and its deferred tables (partitioned; nothing spilled; all consumed),
+ * merged by partition on as many threads (the calling one among them). */
+static RowSet *par_rows(const Op *op, const OpCtx *ctx, GTable *t)
+{
+    const StatsData *sd = op->data;
+    Budget *b = ctx ? ctx->mem : NULL;
+    ParMerge pm = {0};
+    pm.sd = sd;
+    pm.src = mem_alloc(sizeof(GTable *) * (size_t)(t->nmore + 1));
+    for (int i = 0; i < t->nmore; i++) {
+        if (t->more[i]->sub) {
+            pm.src[pm.nsrc++] = t->more[i];
+        } else { /* cannot happen: combine defers partitioned tables only */
+            int64_t was = t->charged + t->more[i]->charged;
+            gt_merge(t, sd, t->more[i]);
+            t->charged = was;
+        }
+    }
+    t->nmore = 0; /* t->more's tables are pm.src's (freed below) */
+    int64_t charged = 0;
+    if (t->n) { /* groups of the state itself (another run's, merged in): partitioned too */
+        gt_split(t, sd);
+        pm.src[pm.nsrc++] = t;
+    } else {
+        charged = t->charged;
+        t->charged = 0;
+    }
+    pm.nthreads = pm.nsrc < NPART ? pm.nsrc : NPART;
+    size_t ngroups = 0;
+    for (int i = 0; i < pm.nsrc; i++) {
+        charged += pm.src[i]->charged; /* the partitions' charges are theirs */
+        pm.src[i]->charged = 0;
+        for (int p = 0; p < NPART; p++)
+            ngroups += pm.src[i]->sub[p]->n;
+    }
+    /* what the groups go on to: all of them sorted, or all in no order (a sort after orders
+     * them), or the best N (its limit) when N is less than the groups (the sum of the
+     * workers' groups is a bound: that is settled again below) */
+    pm.mode = !sd->unordered                                ? PM_SORTED
+              : sd->topn >= 0 && (size_t)sd->topn < ngroups ? PM_TOP
+                                                            : PM_LIST;
+    apr_pool_t *pool;
+    apr_pool_create(&pool, NULL);
+    ParJob *jobs = mem_alloc(sizeof(ParJob) * (size_t)pm.nthreads);
+    apr_thread_t **th = mem_alloc(sizeof(apr_thread_t *) * (size_t)pm.nthreads);
+    int started = 1;
+    for (int k = 1; k < pm.nthreads; k++) {
+        jobs[k] = (ParJob){&pm, k};
+        if (apr_thread_create(&th[k], NULL, par_main, &jobs[k], pool) != APR_SUCCESS)
+            break;
+        started++;
+    }
+    par_run(&pm, 0);
+    for (int k = started; k < pm.nthreads; k++) /* a thread that could not start: here */
+        par_run(&pm, k);
+    for (int k = 1; k < started; k++) {
+        apr_status_t rv;
+        apr_thread_join(&rv, th[k]);
+    }
+    apr_pool_destroy(pool);
+    free(th);
+    free(jobs);
+    for (int i = 0; i < pm.nsrc; i++) /* emptied: only their partition arrays are left */
+        if (pm.src[i] != t)
+            gt_free(pm.src[i], sd);
+    free(pm.src);
+    t->charged = 0;
+    gt_free(t, sd);
+    /* the partitions hold every group: their charge replaces what the tables charged */
+    size_t total = 0;
+    int64_t bytes = 0;
+    for (int p = 0; p < NPART; p++) {
+        total += pm.part[p]->n;
+        bytes += gt_bytes(pm.part[p]);
+        charged += pm.part[p]->charged;
+    }
+    budget_track(b, &charged, bytes, "stats");
+    unsigned char **perm;
+    size_t n;
+    if (pm.mode == PM_SORTED) {
+        perm = par_kway(&pm, total);
+        n = total;
+        for (int p = 0; p < NPART; p++)
+            free(pm.sorted[p]);
+    } else if (pm.mode == PM_TOP && (size_t)sd->topn < total) {
+        TopHeap th2;
+        apr_pool_t *scratch;
+        apr_pool_create(&scratch, NULL);
+        top_init(sd, &th2, (size_t)sd->topn);
+        for (int k = 0; k < pm.nthreads; k++)
+            for (size_t i = 0; i < pm.ntop[k]; i++)
+                top_push(sd, &th2, pm.top[k][i], scratch);
+        perm = mem_alloc(sizeof(unsigned char *) * ((size_t)sd->topn + 1));
+        n = top_done(&th2, perm);
+        apr_pool_destroy(scratch);
+    } else { /* every group, in no order */
+        perm = mem_alloc(sizeof(unsigned char *) * (total + 1));
+        n = 0;
+        for (int p = 0; p < NPART; p++)
+            FOR_GROUPS(pm.part[p], sd, r)
+            {
+                perm[n++] = r;
+            }
+    }
+    for (int k = 0; k < NPART; k++)
+        free(pm.top[k]);
+    GTable **tabs = mem_alloc(sizeof(GTable *) * NPART);
+    for (int p = 0; p < NPART; p++) {
+        tabs[p] = pm.part[p];
+        tabs[p]->charged = 0; /* the stream's */
+    }
+    return group_stream_new(op, ctx, tabs, NPART, charged, perm, n);
+}
+
 static RowSet *stats_finalize(const Op *op, const OpCtx *ctx, OpState *gs)
 {
     const StatsData *sd = op->data;
     GTable *t = gs;
+    if (t->nmore && !gt_spilled(t))
+        return par_rows(op, ctx, t);
+    if (t->nmore) { /* merged as combine would have */
+        gt_settle(t, sd);
+        gt_account(t, sd, ctx ? ctx->mem : NULL);
+    }
     if (gt_spilled(t))
         return spilled_rows(op, ctx, t);
     if (t->n > LIQ_VEC_SIZE)
@@ -1026,6 +1555,7 @@ static int stats_save(const Op *op, OpState *gs, LiqBuf *out)
 {
     const StatsData *sd = op->data;
     GTable *t = gs;
+    gt_settle(t, sd);
     gt_spill(t, sd, NULL);
     partial_put_header(out, &sd->shape);
     for (int p = 0; p < NPART; p++)

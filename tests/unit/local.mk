@@ -21,6 +21,7 @@ UNIT_TESTS = \
 	tests/unit/test_src \
 	tests/unit/test_partial \
 	tests/unit/test_arena \
+	tests/unit/test_stats \
 	tests/unit/test_prom \
 	tests/unit/test_alarm \
 	tests/unit/test_action \
@@ -35,6 +36,11 @@ tests_unit_test_partial_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_arena_SOURCES = tests/unit/test_arena.c
 tests_unit_test_arena_LDADD = libliq.la $(LIQ_LIBS) $(CMOCKA_LIBS)
 tests_unit_test_arena_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+
+# white box: test_stats.c includes engine/exec/op_stats.c (its partitioned merge, issue 21)
+tests_unit_test_stats_SOURCES = tests/unit/test_stats.c
+tests_unit_test_stats_LDADD = libliq.la $(LIQ_LIBS) $(CMOCKA_LIBS)
+tests_unit_test_stats_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 
 # white box: test_src.c includes engine/input/src.c (its static cut and read of a morsel)
 tests_unit_test_src_SOURCES = tests/unit/test_src.c
