@@ -64,6 +64,28 @@ wait_for() {
     done
     grep -qF -- "$2" "$1"
 }
+# wait_drained FIFO: polls until liq ($pid) has read everything written to FIFO (no byte left
+# in the pipe: FIONREAD on a reader of our own, which takes nothing) or liq ended (a guard of
+# 3000 tries); a query that prints nothing before its input ends gives no output to wait for
+wait_drained() {
+    python3 - "$1" "$pid" <<'PY'
+import fcntl, os, struct, sys, termios, time
+fd = os.open(sys.argv[1], os.O_RDONLY | os.O_NONBLOCK)
+pid = int(sys.argv[2])
+tries = 0
+while tries < 3000:
+    left = struct.unpack("i", fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0"))[0]
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        sys.exit(1)
+    if left == 0:
+        sys.exit(0)
+    time.sleep(0.02)
+    tries += 1
+sys.exit(1)
+PY
+}
 # reap: waits for liq ($pid) under a hang guard; sets $rc (999: it hung and was killed)
 reap() {
     if timeout 60 tail --pid="$pid" -f /dev/null; then wait "$pid"; rc=$?; else
@@ -81,7 +103,7 @@ interrupt() {
     pid=$!
     cat "$tmp/records" >&3
     case $3 in
-    stats*) wait_for "$tmp/out" "" ;;
+    stats*) if ! wait_drained "$tmp/fifo"; then not_ok "$1 $2: liq did not read its input"; show "$tmp/err"; fi ;;
     *) if ! wait_for "$tmp/out" LAST; then not_ok "$1 $2: the rows never came out"; show "$tmp/err"; fi ;;
     esac
     kill -"$1" "$pid"
