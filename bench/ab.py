@@ -42,7 +42,7 @@ def main():
     ap.add_argument("--queries", default="")
     a = ap.parse_args()
     want = set(a.queries.split(",")) if a.queries else None
-    inputs = {"json": bench.J, "text": bench.T, "small": bench.S}
+    inputs = {"json": bench.J, "text": bench.T, "small": bench.S, "wide": bench.W, "sort": bench.SO}
     qs = [q for q in bench.QUERIES if want is None or q["id"] in want]
     times = {}
     bad = 0

@@ -2,7 +2,7 @@
 # bench.py -- time liq against the tools a user would otherwise pick, on the same questions.
 #
 # usage: bench/bench.py --liq PATH [--reps N] [--slow-reps N] [--queries Q1,Q4a,...]
-#                       [--tools liq,duckdb,...] [--timeout S] [--report FILE]
+#                       [--tools liq,duckdb,...] [--timeout S] [--report FILE] [--no-scaling]
 #
 # Called by bench/run.sh once the inputs exist under $BENCH_DIR (bench/gen.sh). For every
 # query below each tool computes the same answer; the runs are interleaved (rep 1: Q1 liq,
@@ -17,6 +17,11 @@
 # peers (jq, mlr, and any peer whose first run took over --slow-secs, default 30) run only in
 # the first --slow-reps repetitions (default 1). CPU time (user + system of the whole process
 # tree) is reported beside wall time: on a shared, loaded machine it is the steadier measure.
+#
+# Scaling: every liq query also runs with --threads 1 right after the --threads N run (N = 2 by
+# default) in every repetition, its answer checked against the N-thread one; the report's
+# scaling table gives both medians and the speed-up wall(1)/wall(N), CPU time beside
+# (--no-scaling leaves the 1-thread runs out).
 import argparse
 import datetime
 import os
@@ -33,6 +38,8 @@ DIR = os.environ.get("BENCH_DIR", "/tmp/liq-bench")
 J = os.path.join(DIR, "app.jsonl")
 T = os.path.join(DIR, "access.log")
 S = os.path.join(DIR, "small")
+W = os.path.join(DIR, "wide.jsonl")
+SO = os.path.join(DIR, "sort.jsonl")
 
 # Tool order in every repetition and in the tables.
 TOOLS = ["liq", "duckdb", "rg", "gawk", "mawk", "jq", "mlr"]
@@ -100,6 +107,32 @@ JQ_BIN = """reduce inputs as $r ({};
 MLR_BIN = ("put '$one = 1; $b = substr1($timestamp, 1, 15) . (substr1($timestamp, 16, 16) < \"5\" ? \"0\" : \"5\")' "
            "then stats1 -a mean,max,sum -f latency,one -g b then cut -o -f b,latency_mean,latency_max,one_sum")
 
+# Q7: 20 fields read of 31 (bench/gen_wide.awk): a filter on s04, 16 sums by s01, s02, s03.
+WIDE_SUMS = ", ".join("sum(n%02d)" % i for i in range(1, 17))
+# awk peers: the keys come in a fixed order and no value holds ':' or ',', so with FS [:,] key i
+# (id = 0) is field 2i + 2: s01-s04 are $4-$10, n01-n16 $12-$42.
+AWK_WIDE = r"""$10 != "\"e\"" { g = $4 "\t" $6 "\t" $8; seen[g] = 1; for (i = 1; i <= 16; i++) s[g, i] += $(10 + 2 * i) }
+END { for (g in seen) { l = g; gsub(/"/, "", l); for (i = 1; i <= 16; i++) l = l "\t" sprintf("%.17g", s[g, i]); print l } }"""
+# the same sums over TSV rows s01 s02 s03 n01..n16 (jq's output)
+AWK_WIDE_TSV = r"""{ g = $1 "\t" $2 "\t" $3; seen[g] = 1; for (i = 1; i <= 16; i++) s[g, i] += $(3 + i) }
+END { for (g in seen) { l = g; for (i = 1; i <= 16; i++) l = l "\t" sprintf("%.17g", s[g, i]); print l } }"""
+# Q8: distinct userId per host (about 14,000 each: liq's count_distinct is exact up to 100,000)
+AWK_DISTINCT = r"""match($0, /"host":"[^"]*","userId":"[^"]*"/) { split(substr($0, RSTART, RLENGTH), a, "\"")
+  k = a[4] "\t" a[8]; if (!(k in seen)) { seen[k] = 1; n[a[4]]++ } }
+END { for (h in n) print h "\t" n[h] }"""
+DISTINCT_SORT = "LC_ALL=C sort -u -S 1G --parallel=2 | mawk '{ n[$1]++ } END { for (h in n) print h \"\\t\" n[h] }'"
+# Q9: nearest-rank percentiles (liq's pct, DuckDB's quantile_disc). The peers write lines
+# "service latency", sort them by service, then latency, and print per service the values of
+# rank ceil(p n / 100) for p = 50, 95, 99.
+AWK_PCT = r"""match($0, /"service":"[^"]*"/) { s = substr($0, RSTART + 11, RLENGTH - 12)
+  if (match($0, /"latency":[0-9.]+/)) print s "\t" substr($0, RSTART + 10, RLENGTH - 10) }"""
+PCT_RANKS = ("LC_ALL=C sort -S 1G --parallel=2 -k1,1 -k2,2g | mawk 'function out() { if (n) print g \"\\t\" "
+             "v[int((50 * n + 99) / 100)] \"\\t\" v[int((95 * n + 99) / 100)] \"\\t\" v[int((99 * n + 99) / 100)] } "
+             "$1 != g { out(); g = $1; n = 0 } { v[++n] = $2 } END { out() }'")
+# Q10: every row, sorted by k descending, then s; the peers write "k<TAB>s", then sort(1)
+SORT_KS = "LC_ALL=C sort -S 1G --parallel=2 -t \"$(printf '\\t')\" -k1,1nr -k2,2"
+AWK_KS = r"""{ print substr($3, 2, length($3) - 2) "\t" $6 }"""
+
 QUERIES = [
     dict(id="Q1", title="filter + count by field", input="json", ordered=False,
          liq='filter level = "ERROR" | stats count(*) by service',
@@ -156,6 +189,56 @@ QUERIES = [
 QUERIES[4]["peers"]["gawk"] = ("sh", "gawk 'BEGIN { IGNORECASE = 1 } /payment declined/ { n++ } END { print n + 0 }' \"$J\"")
 # Q4b for mlr: the "..."i literal is a case-insensitive regex
 QUERIES[4]["peers"]["mlr"] = ("sh", "mlr --ijson --otsv --ho filter '$msg =~ \"payment declined\"i' then count \"$J\"")
+
+# Issue 21's queries. No peer where the tool cannot answer it sensibly: rg for Q7 (20 fields of
+# a line), mlr for Q9 (its percentiles are not nearest-rank) and Q10 (it would hold all 10 M
+# records as maps in memory).
+QUERIES += [
+    dict(id="Q7", title="wide records: 20 of 31 fields read (a filter, 16 sums by 3 keys)", input="wide",
+         ordered=False,
+         liq='filter s04 != "e" | stats %s by s01, s02, s03' % WIDE_SUMS,
+         peers={
+             "duckdb": ("sql", "SELECT s01, s02, s03, %s FROM read_json_auto('%s') WHERE s04 <> 'e' GROUP BY ALL"
+                        % (WIDE_SUMS, W)),
+             "gawk": ("sh", "gawk -F '[:,]' '%s' \"$W\"" % AWK_WIDE),
+             "mawk": ("sh", "mawk -F '[:,]' '%s' \"$W\"" % AWK_WIDE),
+             "jq": ("sh", "jq -r 'select(.s04 != \"e\") | [.s01, .s02, .s03, %s] | @tsv' \"$W\" | mawk -F '\\t' '%s'"
+                    % (", ".join(".n%02d" % i for i in range(1, 17)), AWK_WIDE_TSV)),
+             "mlr": ("sh", "mlr --ijson --otsv --ho filter '$s04 != \"e\"' then stats1 -a sum -f %s -g s01,s02,s03 \"$W\""
+                     % ",".join("n%02d" % i for i in range(1, 17))),
+         }),
+    dict(id="Q8", title="count_distinct(userId) by host (256 hosts, about 14,000 users each)", input="json",
+         ordered=False,
+         liq="stats count_distinct(userId) as users by host",
+         peers={
+             "duckdb": ("sql", "SELECT host, count(DISTINCT userId) FROM read_json_auto('%s') GROUP BY host" % J),
+             "rg": ("sh", "rg -o -r '$1 $2' '\"host\":\"([^\"]*)\",\"userId\":\"([^\"]*)\"' \"$J\" | " + DISTINCT_SORT),
+             "gawk": ("sh", "gawk '%s' \"$J\"" % AWK_DISTINCT),
+             "mawk": ("sh", "mawk '%s' \"$J\"" % AWK_DISTINCT),
+             "jq": ("sh", "jq -r '[.host, .userId] | @tsv' \"$J\" | " + DISTINCT_SORT),
+             "mlr": ("sh", "mlr --ijson --otsv --ho count-distinct -f host,userId then count -g host \"$J\""),
+         }),
+    dict(id="Q9", title="pct(latency) 50, 95, 99 by service (nearest rank)", input="json", ordered=False,
+         liq="stats pct(latency, 50), pct(latency, 95), pct(latency, 99) by service",
+         peers={
+             "duckdb": ("sql", "SELECT service, quantile_disc(latency, 0.5), quantile_disc(latency, 0.95), "
+                        "quantile_disc(latency, 0.99) FROM read_json_auto('%s') GROUP BY service" % J),
+             "rg": ("sh", "rg -o -r '$1 $2' '\"service\":\"([^\"]*)\".*\"latency\":([0-9.]+)' \"$J\" | " + PCT_RANKS),
+             "gawk": ("sh", "gawk '%s' \"$J\" | %s" % (AWK_PCT, PCT_RANKS)),
+             "mawk": ("sh", "mawk '%s' \"$J\" | %s" % (AWK_PCT, PCT_RANKS)),
+             "jq": ("sh", "jq -r 'select(.latency != null) | [.service, .latency] | @tsv' \"$J\" | " + PCT_RANKS),
+         }),
+    dict(id="Q10", title="sort without limit: every row of sort.jsonl by k desc, then s", input="sort",
+         ordered=True, big=True,
+         liq="sort k desc, s | fields k, s",
+         peers={
+             "duckdb": ("sqlcopy", "SELECT k, s FROM read_json_auto('%s') ORDER BY k DESC, s" % SO),
+             "rg": ("sh", "rg -o -r '$1 $2' '\"k\":([0-9]+),\"s\":\"([a-z]+)\"' \"$SO\" | tr ' ' '\\t' | " + SORT_KS),
+             "gawk": ("sh", "gawk -F '\"' '%s' \"$SO\" | %s" % (AWK_KS, SORT_KS)),
+             "mawk": ("sh", "mawk -F '\"' '%s' \"$SO\" | %s" % (AWK_KS, SORT_KS)),
+             "jq": ("sh", "jq -r '[.k, .s] | @tsv' \"$SO\" | " + SORT_KS),
+         }),
+]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -258,6 +341,24 @@ def same(a, b):
     return True
 
 
+def same_files(path_a, path_b):
+    """Compare two answers of millions of rows in order, line by line, without holding them:
+    (True, rows) or (False, message with the first difference). Lines equal as text are equal;
+    others are compared as same() compares rows."""
+    n = 0
+    with open(path_a, encoding="utf-8", errors="replace") as fa, open(path_b, encoding="utf-8", errors="replace") as fb:
+        while True:
+            a, b = fa.readline(), fb.readline()
+            if not a and not b:
+                return True, n
+            n += 1
+            if a == b:
+                continue
+            ra, rb = canon(a, True), canon(b, True)
+            if not a or not b or not same(ra, rb):
+                return False, "row %d: %r against %r" % (n, a.rstrip("\n"), b.rstrip("\n"))
+
+
 def show(rows, limit=15):
     lines = ["    " + "\t".join(str(c) for c in r) for r in rows[:limit]]
     if len(rows) > limit:
@@ -272,6 +373,10 @@ def input_bytes(kind):
         return os.path.getsize(J)
     if kind == "text":
         return os.path.getsize(T)
+    if kind == "wide":
+        return os.path.getsize(W)
+    if kind == "sort":
+        return os.path.getsize(SO)
     total = 0  # uncompressed size of the small files: the gzip trailer's ISIZE
     for name in os.listdir(S):
         with open(os.path.join(S, name), "rb") as f:
@@ -300,6 +405,7 @@ def main():
     ap.add_argument("--timeout", type=float, default=900)
     ap.add_argument("--threads", default="2")
     ap.add_argument("--report", default=os.path.join(DIR, "report.md"))
+    ap.add_argument("--no-scaling", action="store_true", help="no --threads 1 runs of liq")
     args = ap.parse_args()
 
     queries = [q for q in QUERIES if not args.queries or q["id"] in args.queries.split(",")]
@@ -316,21 +422,25 @@ def main():
         print("bench: not installed, skipped: %s" % ", ".join(missing), file=sys.stderr)
     if "liq" not in tools:
         sys.exit("bench: liq is required (--liq %s)" % args.liq)
+    # the scaling curve: liq at one thread, run right after liq at --threads
+    if not args.no_scaling and args.threads != "1":
+        tools.insert(1, "liq-t1")
 
-    env = dict(os.environ, J=J, T=T, S=S, LC_ALL="C")
+    env = dict(os.environ, J=J, T=T, S=S, W=W, SO=SO, LC_ALL="C")
     os.environ.update(env)
     work = os.path.join(DIR, "out")
     os.makedirs(work, exist_ok=True)
     sizes = {k: input_bytes(k) for k in {q["input"] for q in queries}}
-    paths = {"json": J, "text": T, "small": S}
+    paths = {"json": J, "text": T, "small": S, "wide": W, "sort": SO}
 
     def argv_for(q, tool):
-        if tool == "liq":
-            return [args.liq, "--threads", args.threads, "--format", "tsv", "--no-header", q["liq"],
-                    paths[q["input"]]]
+        if tool in ("liq", "liq-t1"):
+            return [args.liq, "--threads", "1" if tool == "liq-t1" else args.threads, "--format", "tsv",
+                    "--no-header", q["liq"], paths[q["input"]]]
         kind, cmd = q["peers"][tool]
-        if kind == "sql":
-            return ["node", os.path.join(HERE, "duckdb_query.mjs"), "--threads", args.threads, cmd]
+        if kind in ("sql", "sqlcopy"):
+            return (["node", os.path.join(HERE, "duckdb_query.mjs"), "--threads", args.threads]
+                    + (["--copy"] if kind == "sqlcopy" else []) + [cmd])
         return ["bash", "-c", cmd]
 
     # warm the page cache: every input read once before any timing
@@ -345,16 +455,21 @@ def main():
         loads.append(loadavg())
         for q in queries:
             ref = None
+            ref_path = None
             for tool in tools:
-                if tool != "liq" and tool not in q["peers"]:
+                if not tool.startswith("liq") and tool not in q["peers"]:
                     continue
                 if (tool in SLOW or (q["id"], tool) in slow_pairs) and rep >= args.slow_reps:
                     continue
                 out_path = os.path.join(work, "%s.%s.out" % (q["id"], tool))
-                wall, cpu, maxrss, anon, rc, stderr = run_once(argv_for(q, tool), out_path, args.timeout, tool in ("liq", "duckdb"))
-                with open(out_path, encoding="utf-8", errors="replace") as f:
-                    text = f.read()
-                rows = canon(text, q["ordered"])
+                wall, cpu, maxrss, anon, rc, stderr = run_once(argv_for(q, tool), out_path, args.timeout,
+                                                               tool in ("liq", "liq-t1", "duckdb"))
+                if q.get("big"):
+                    rows = None  # compared as files, line by line
+                else:
+                    with open(out_path, encoding="utf-8", errors="replace") as f:
+                        text = f.read()
+                    rows = canon(text, q["ordered"])
                 inproc = None
                 m = re.search(r"duckdb-query-ms ([\d.]+)", stderr)
                 if m:
@@ -362,18 +477,29 @@ def main():
                 ok = rc == 0
                 if rc != 0:
                     failures.append("%s %s: exit %s: %s" % (q["id"], tool, rc, stderr.strip()[-500:]))
-                if tool == "liq":
-                    ref = rows
-                elif ok and ref is not None and not same(rows, ref):
-                    ok = False
-                    failures.append("%s: %s disagrees with liq\n  liq:\n%s\n  %s:\n%s"
-                                    % (q["id"], tool, show(ref), tool, show(rows)))
-                if ok and not rows:
+                if q.get("big"):
+                    nrows = os.path.getsize(out_path)
+                    if tool == "liq":
+                        ref_path = out_path
+                    elif ok and ref_path is not None:
+                        agree, what = same_files(ref_path, out_path)
+                        if not agree:
+                            ok = False
+                            failures.append("%s: %s disagrees with liq: %s" % (q["id"], tool, what))
+                else:
+                    nrows = len(rows)
+                    if tool == "liq":
+                        ref = rows
+                    elif ok and ref is not None and not same(rows, ref):
+                        ok = False
+                        failures.append("%s: %s disagrees with liq\n  liq:\n%s\n  %s:\n%s"
+                                        % (q["id"], tool, show(ref), tool, show(rows)))
+                if ok and not nrows:
                     ok = False
                     failures.append("%s %s: empty answer" % (q["id"], tool))
                 results.setdefault((q["id"], tool), []).append(
                     dict(wall=wall, cpu=cpu, maxrss=maxrss, anon=anon, ok=ok, inproc=inproc))
-                if tool != "liq" and rep == 0 and wall > args.slow_secs:
+                if not tool.startswith("liq") and rep == 0 and wall > args.slow_secs:
                     slow_pairs.add((q["id"], tool))
                 print("rep %d %-4s %-6s %7.2fs  cpu %7.2fs  maxrss %6.0f MB  load %s  %s" %
                       (rep + 1, q["id"], tool, wall, cpu, maxrss / 1024, loadavg().split()[0],
@@ -398,7 +524,7 @@ def main():
         base_c = statistics.median(r["cpu"] for r in base) if base else None
         for tool in tools:
             rs = results.get((q["id"], tool))
-            if not rs:
+            if not rs or tool == "liq-t1":
                 continue
             t = statistics.median(r["wall"] for r in rs)
             cpu = statistics.median(r["cpu"] for r in rs)
@@ -420,8 +546,29 @@ def main():
                 "%.0f" % anon if single else "-", len(rs),
                 "ok" if all(r["ok"] for r in rs) else "**WRONG/FAILED**"))
     lines.append("")
+    if "liq-t1" in tools:
+        lines.append("Scaling: liq --threads 1 against --threads %s, same repetitions (each 1-thread run right after "
+                     "the %s-thread one); speed-up = median wall(1) / median wall(%s); CPU = user + system."
+                     % (args.threads, args.threads, args.threads))
+        lines.append("")
+        lines.append("| query | wall s, 1 thread | wall s, %s threads | speed-up | CPU s, 1 thread | CPU s, %s threads "
+                     "| RssAnon MB 1 / %s | runs | answers equal |" % (args.threads, args.threads, args.threads))
+        lines.append("|---|---:|---:|---:|---:|---:|---|---:|---|")
+        for q in queries:
+            r1, rn = results.get((q["id"], "liq-t1")), results.get((q["id"], "liq"))
+            if not r1 or not rn:
+                continue
+            w1, wn = statistics.median(r["wall"] for r in r1), statistics.median(r["wall"] for r in rn)
+            c1, cn = statistics.median(r["cpu"] for r in r1), statistics.median(r["cpu"] for r in rn)
+            lines.append("| %s | %s | %s | %.2fx | %s | %s | %.0f / %.0f | %d | %s |" % (
+                q["id"], fmt_s(w1), fmt_s(wn), w1 / wn, fmt_s(c1), fmt_s(cn),
+                max(r["anon"] for r in r1) / 1024, max(r["anon"] for r in rn) / 1024, len(r1),
+                "yes" if all(r["ok"] for r in r1) else "**NO**"))
+        lines.append("")
     lines.append("Queries (input: json = app.jsonl %.0f MB, text = access.log %.0f MB, small = 10,000-file "
-                 "directory, uncompressed size):" % (sizes.get("json", 0) / 1e6, sizes.get("text", 0) / 1e6))
+                 "directory, uncompressed size; wide = wide.jsonl %.0f MB; sort = sort.jsonl %.0f MB):"
+                 % (sizes.get("json", 0) / 1e6, sizes.get("text", 0) / 1e6, sizes.get("wide", 0) / 1e6,
+                    sizes.get("sort", 0) / 1e6))
     for q in queries:
         lines.append("- %s %s: `%s`" % (q["id"], q["title"], q["liq"]))
     lines.append("")

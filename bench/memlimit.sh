@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck disable=SC2016  # the checks are awk programs, single-quoted on purpose
 # memlimit.sh -- benchmark (not in make check): high-cardinality queries under a memory limit
 # far below what their state needs in memory (issue 15, docs/memory.md)
 #

@@ -2,24 +2,30 @@
 # run.sh -- the liq benchmark: generate the inputs, run liq and its peers, print the report.
 #
 # usage: bench/run.sh [--quick] [--json-mb N] [--text-mb N] [--small-files N] [--small-mb N]
-#                     [--reps N] [--slow-reps N] [--slow-secs S] [--queries Q1,...] [--tools liq,...]
-#                     [--timeout S] [--liq PATH] [--install] [--clean]
+#                     [--wide-mb N] [--sort-rows N] [--reps N] [--slow-reps N] [--slow-secs S]
+#                     [--queries Q1,...] [--tools liq,...] [--no-scaling] [--timeout S] [--liq PATH]
+#                     [--install] [--clean]
 #
-#   --quick          50 MiB inputs, 1,000 small files (20 MiB), 1 repetition: a smoke test
-#                    (about 2 minutes, mostly jq and mlr; 15 s with --tools liq,duckdb,rg,gawk,mawk)
+#   --quick          50 MiB inputs, 1,000 small files (20 MiB), 1,000,000 rows to sort,
+#                    1 repetition: a smoke test (a few minutes, mostly jq and mlr; under a minute
+#                    with --tools liq,duckdb,rg,gawk,mawk)
 #   --json-mb/--text-mb N   size of the JSON-lines and access logs (default 1024 each)
 #   --small-files N / --small-mb N   the gzipped small files (default 10000 files, 300 MiB)
+#   --wide-mb N      size of the wide records (31 keys a line) for Q7 (default 512)
+#   --sort-rows N    rows of the narrow records Q10 sorts whole (default 10,000,000)
 #   --reps N         interleaved repetitions, median reported (default 3)
 #   --slow-reps N    repetitions for the slow peers: jq, mlr, and any peer whose first run
 #                    took over --slow-secs S (default 30): default 1
-#   --queries, --tools   run a subset (ids Q1 Q2 Q3 Q4a Q4b Q4c Q5 Q6; tools liq duckdb rg
-#                    gawk mawk jq mlr)
+#   --queries, --tools   run a subset (ids Q1 Q2 Q3 Q4a Q4b Q4c Q5 Q6 Q7 Q8 Q9 Q10; tools liq
+#                    duckdb rg gawk mawk jq mlr)
+#   --no-scaling     leave out the liq --threads 1 runs (by default every liq query also runs at
+#                    one thread, right after its 2-thread run, for the scaling table)
 #   --liq PATH       the binary to measure (default: $LIQ, else build/liq, else ./liq)
 #   --install        apt-get install the missing peers (ripgrep gawk mawk jq miller nodejs npm)
 #                    and npm-install DuckDB's Node API into bench/node_modules
 #   --clean          delete the generated inputs afterwards
 #
-# Inputs go under $BENCH_DIR (default /tmp/liq-bench; about 2.2 GB for the defaults) and are
+# Inputs go under $BENCH_DIR (default /tmp/liq-bench; about 3 GB for the defaults) and are
 # reused while their parameters are unchanged. The report (machine, load, table, targets) is
 # printed and written to $BENCH_DIR/report.md; exit status 1 when any tool's answer differed
 # from liq's or a run failed.
@@ -31,10 +37,12 @@ gen_args=() bench_args=() install=0 clean=0
 liq=${LIQ:-}
 while [ $# -gt 0 ]; do
     case $1 in
-        --quick) gen_args+=(--json-mb 50 --text-mb 50 --small-files 1000 --small-mb 20)
+        --quick) gen_args+=(--json-mb 50 --text-mb 50 --small-files 1000 --small-mb 20 --wide-mb 50
+                            --sort-rows 1000000)
                  bench_args+=(--reps 1); shift ;;
-        --json-mb|--text-mb|--small-files|--small-mb) gen_args+=("$1" "$2"); shift 2 ;;
+        --json-mb|--text-mb|--small-files|--small-mb|--wide-mb|--sort-rows) gen_args+=("$1" "$2"); shift 2 ;;
         --reps|--slow-reps|--slow-secs|--queries|--tools|--timeout) bench_args+=("$1" "$2"); shift 2 ;;
+        --no-scaling) bench_args+=("$1"); shift ;;
         --liq) liq=$2; shift 2 ;;
         --install) install=1; shift ;;
         --clean) clean=1; shift ;;
@@ -45,7 +53,9 @@ done
 if [ -z "$liq" ]; then
     for c in "$top/build/liq" "$top/liq"; do [ -x "$c" ] && { liq=$c; break; }; done
 fi
-[ -n "$liq" ] && [ -x "$liq" ] || { echo "run.sh: no liq binary: build it or pass --liq PATH" >&2; exit 2; }
+if [ -z "$liq" ] || [ ! -x "$liq" ]; then
+    echo "run.sh: no liq binary: build it or pass --liq PATH" >&2; exit 2
+fi
 
 if [ $install = 1 ]; then
     need=()
@@ -84,6 +94,7 @@ python3 "$here/bench.py" --liq "$liq" --report "$BENCH_DIR/table.md" "${bench_ar
 { cat "$BENCH_DIR/machine.md"; echo "## Results"; echo; cat "$BENCH_DIR/table.md" 2>/dev/null; } > "$BENCH_DIR/report.md"
 echo "run.sh: report written to $BENCH_DIR/report.md" >&2
 if [ $clean = 1 ]; then
-    rm -rf "$BENCH_DIR"/app.jsonl "$BENCH_DIR"/access.log "$BENCH_DIR"/small "$BENCH_DIR"/.*.stamp "$BENCH_DIR"/out
+    rm -rf "$BENCH_DIR"/app.jsonl "$BENCH_DIR"/access.log "$BENCH_DIR"/small "$BENCH_DIR"/wide.jsonl \
+        "$BENCH_DIR"/sort.jsonl "$BENCH_DIR"/.*.stamp "$BENCH_DIR"/out
 fi
 exit $status

@@ -13,6 +13,7 @@ set -u
 : "${LIQ:?set LIQ to the liq binary}"
 SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 export LIQ SRCDIR
+# shellcheck source=tests/s3/lib.sh  # sets tmp, PY, S3_URL; s3_start, s3_put
 . "$SRCDIR/tests/s3/lib.sh"
 files=${1:-30}
 lines=${2:-100000}
@@ -35,7 +36,7 @@ EOF
 s3_put bench "$tmp/big/" big/
 q='stats count(*), avg(latency) by level'
 echo "local files:"
-for i in 1 2 3; do "$LIQ" --stats "$q" "$tmp/big" 2>&1 >/dev/null | grep stats; done
+for _ in 1 2 3; do "$LIQ" --stats "$q" "$tmp/big" 2>&1 >/dev/null | grep stats; done
 # parts: the AWS CLI's default settings (objects of 8 MiB or more in 8 MiB ranges, 8 at
 # once), then ranges off (a threshold above every object)
 printf '[default]\ns3 =\n  multipart_threshold = 1GB\n' >"$tmp/noparts"
@@ -44,7 +45,7 @@ for parts in on off; do
     [ $parts = off ] && cfg=$tmp/noparts
     for c in 1 8; do
         echo "s3rver, --s3-concurrency $c, ranges $parts:"
-        for i in 1 2 3; do
+        for _ in 1 2 3; do
             AWS_CONFIG_FILE=$cfg "$LIQ" --stats --s3-concurrency $c --endpoint-url "$S3_URL" "$q" \
                 s3://bench/big/ 2>&1 >/dev/null | grep stats
         done
