@@ -53,21 +53,26 @@ golden=(
 )
 units=$(sed -n 's/^\t\(tests\/unit\/test_[a-z0-9_]*\).*/\1/p' "$top/tests/unit/local.mk")
 
-pass=0
-fail=0
-# check NAME CMD...: run CMD under memcheck (from the build directory), log in $logs
+# check NAME CMD...: queue CMD to run under memcheck (from the build directory). The queued
+# checks run in $jobs lanes at once (valgrind runs one thread at a time: a lane per core),
+# lane K the checks whose number modulo $jobs is K; each leaves N.res and N.log in $logs, and
+# the results are reported in the order the checks were queued.
+names=()
 check() {
-    local name=$1 log
-    shift
-    log=$logs/$(echo "$name" | tr '/ ' '__').log
-    if (cd "$build" && "${vg[@]}" "$@") >"$log" 2>&1; then
-        pass=$((pass + 1))
-        echo "PASS: $name"
-    else
-        fail=$((fail + 1))
-        echo "FAIL: $name"
-        sed 's/^/  | /' "$log" | head -150
-    fi
+    names+=("$1")
+    printf '%s\0' "$@" >"$logs/cmd.${#names[@]}"
+}
+run_lane() { # K
+    local i=$(($1 + 1)) n=${#names[@]} argv
+    while [ $i -le "$n" ]; do
+        mapfile -d '' argv <"$logs/cmd.$i"
+        if (cd "$build" && "${vg[@]}" "${argv[@]:1}") >"$logs/$i.log" 2>&1; then
+            echo PASS >"$logs/$i.res"
+        else
+            echo FAIL >"$logs/$i.res"
+        fi
+        i=$((i + jobs))
+    done
 }
 
 start=$(date +%s)
@@ -86,6 +91,25 @@ check "liq table" ./liq --format table --threads 2 \
 gzip -c "$corpus" >"$logs/in.jsonl.gz"
 check "liq gzip" ./liq --format json 'stats count(*) by bin(1h)' "$logs/in.jsonl.gz"
 check "liq stdin" sh -c "./liq --format ndjson 'fields @timestamp, type | limit 5' < '$corpus'"
+
+lanes=()
+for ((k = 0; k < jobs; k++)); do
+    run_lane $k &
+    lanes+=($!)
+done
+wait "${lanes[@]}"
+pass=0
+fail=0
+for ((i = 1; i <= ${#names[@]}; i++)); do
+    if [ "$(cat "$logs/$i.res" 2>/dev/null)" = PASS ]; then
+        pass=$((pass + 1))
+        echo "PASS: ${names[i - 1]}"
+    else
+        fail=$((fail + 1))
+        echo "FAIL: ${names[i - 1]}"
+        sed 's/^/  | /' "$logs/$i.log" | head -150
+    fi
+done
 end=$(date +%s)
 echo "valgrind: $pass passed, $fail failed ($((end - start)) s)"
 [ "$fail" -eq 0 ]

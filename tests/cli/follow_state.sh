@@ -242,9 +242,10 @@ fmt=csv
 xopt='--every 100ms'
 q='parse id "*-*" as k, i | stats count(*) as c, sum(n) as s by k | sort k'
 run "$q" others
-# the closer's result: its group "closer" is in the last result once it was read
+# the closer's result: its id does not parse, so its group is the one with no k (",1,0"), in
+# the result once it was read
 _i=0
-while ! grep -q '^closer,' "$tmp/out" && kill -0 "$pid" 2>/dev/null && [ $_i -lt 3000 ]; do
+while ! grep -qx ',1,0' "$tmp/out" && kill -0 "$pid" 2>/dev/null && [ $_i -lt 3000 ]; do
     sleep 0.02
     _i=$((_i + 1))
 done
