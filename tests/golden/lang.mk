@@ -10,7 +10,8 @@ LANG_TESTS = \
 LANG_SH_TESTS = \
 	tests/lang/mixed_types.sh \
 	tests/lang/aws_examples.sh \
-	tests/lang/order_threads.sh
+	tests/lang/order_threads.sh \
+	tests/lang/pct_select.sh
 
 LANG_TEST_INPUTS = \
 	tests/golden/lang/data/1to1000.ndjson \
