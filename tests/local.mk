@@ -22,6 +22,11 @@ check_PROGRAMS += tests/golden_partial
 tests_golden_partial_SOURCES = tests/golden_partial.c
 tests_golden_partial_LDADD = libliqcli.la libliq.la $(LIQ_LIBS)
 
+## The slowest first: make check -j starts the tests in the order of TESTS, so the long ones
+## (Dask, the AWS CLI and boto3 against liq serve, s3rver: seconds of Python or Node start-up
+## each) run beside the many short ones instead of ending the run alone on one core
+TESTS += $(DASK_SH_TESTS) $(SERVE_SH_TESTS) $(S3_SH_TESTS)
+
 include tests/golden/list.mk
 include tests/golden/functions.mk
 include tests/golden/engine.mk
@@ -55,12 +60,10 @@ EXTRA_DIST += $(OUT_SH_TESTS) tests/cli/out_lib.sh
 
 ## S3 inputs (s3rver on loopback; tests/s3/lib.sh)
 include tests/s3.mk
-TESTS += $(S3_SH_TESTS)
 EXTRA_DIST += $(S3_SH_TESTS) $(S3_TEST_HELPERS)
 
 ## liq serve with Debian's AWS CLI and boto3 on loopback (tests/serve/lib.sh)
 include tests/serve.mk
-TESTS += $(SERVE_SH_TESTS)
 EXTRA_DIST += $(SERVE_SH_TESTS) $(SERVE_TEST_HELPERS)
 
 ## liq watch: alarms, actions, the Prometheus endpoint with Debian's prometheus and promtool
@@ -71,7 +74,6 @@ $(WATCH_SH_TESTS:.sh=.log): tests/watch/prom_serve$(EXEEXT) liq$(EXEEXT)
 
 ## Scale-out: liq-dask on a Dask scheduler and workers on loopback, GNU parallel (issue 16)
 include tests/dask.mk
-TESTS += $(DASK_SH_TESTS)
 EXTRA_DIST += $(DASK_SH_TESTS) $(DASK_TEST_HELPERS)
 $(DASK_SH_TESTS:.sh=.log): liq$(EXEEXT) liq-dask
 
