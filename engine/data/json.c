@@ -146,6 +146,31 @@ static inline size_t index_seg(unsigned idx, char *num)
 
 /* ===== json_extract ===== */
 
+/* The top-level keys json_extract looks for (issue 21): every string a top-level key must
+ * equal to be a wanted name or to lead to one, with what it gives. A wanted name w gives w
+ * (exact: the key is the name) and each w[0..i) with w[i] == '.' (under: the key's value
+ * holds the name); a name that starts with '@' gives the same of w + 1, for a key that starts
+ * with '@' (at: the name of the key "@x" is "@@x"). A key is one hash probe and, for keys of
+ * up to 16 bytes, one compare of two words, instead of a compare with every wanted name of
+ * its first byte (16 of Q7's 20 start with 'n'). */
+typedef struct KeyEnt {
+    uint64_t lo, hi; /* the string's two words (key_words) */
+    const char *s;   /* its bytes, compared past 16 */
+    uint64_t sub;    /* the wanted names under it (bit k) */
+    int exact;       /* the wanted name equal to it (the last of equal names), or -1 */
+    uint32_t len;
+    uint32_t at;
+} KeyEnt;
+
+enum { KEY_SLOTS_MAX = 256, KEY_ENT_MAX = 128 };
+
+typedef struct KeyTab {
+    unsigned bits; /* the table has 1 << bits slots */
+    unsigned nent;
+    uint8_t slot[KEY_SLOTS_MAX]; /* an entry's index + 1, or 0: free (linear probing) */
+    KeyEnt ent[KEY_ENT_MAX];
+} KeyTab;
+
 typedef struct Scan {
     const JsonWant *want;
     Datum *out;
@@ -157,14 +182,216 @@ typedef struct Scan {
     uint64_t first[4]; /* bitset: first bytes of the wanted names (top-level keys) */
     uint8_t track[JSON_MAX_DEPTH + 1]; /* some wanted name lies under the container at d */
     /* with 4 to 64 wanted names (masks), sets of them as bits: the candidates of a key
-     * are those with its first byte at the top (fb: each name's first byte), below it those
-     * under its container (cand[d]), which are the names under its key (sub_mask) */
+     * are found in keys at the top (one entry per string a key may equal), below it they are
+     * those under its container (cand[d]), which are the names under its key (sub_mask) */
     int masks;
-    uint8_t fb[64];
+    const KeyTab *keys;
     uint64_t sub_mask;
     uint64_t cand[JSON_MAX_DEPTH + 1];
     Path path;
 } Scan;
+
+/* ===== Top-level keys: the table of json_extract ===== */
+
+/* Two words that, with the length n, are the string [p, p + n) when n <= 16 (overlapping
+ * loads of its first and last bytes, so no byte outside it is read); for longer strings a
+ * hash of its ends. */
+static inline void key_words(const char *p, size_t n, uint64_t *lo, uint64_t *hi)
+{
+    if (n >= 8) {
+        memcpy(lo, p, 8);
+        memcpy(hi, p + n - 8, 8);
+    } else if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, p, 4);
+        memcpy(&b, p + n - 4, 4);
+        *lo = a;
+        *hi = b;
+    } else if (n) {
+        *lo = (uint64_t)(unsigned char)p[0] | (uint64_t)(unsigned char)p[n / 2] << 8 |
+              (uint64_t)(unsigned char)p[n - 1] << 16;
+        *hi = 0;
+    } else {
+        *lo = *hi = 0;
+    }
+}
+
+static inline unsigned key_hash(uint64_t lo, uint64_t hi, size_t n, unsigned at, unsigned bits)
+{
+    uint64_t x = (lo ^ (hi * 0x9e3779b97f4a7c15ULL) ^ ((uint64_t)n << 1 | at)) *
+                 0xbf58476d1ce4e5b9ULL;
+    return (unsigned)(x >> (64 - bits));
+}
+
+/* Whether [a, a + n) and [b, b + n) hold the same bytes: up to 16, two words each, not a call */
+static inline int same_bytes(const char *a, const char *b, size_t n)
+{
+    if (n > 16)
+        return memcmp(a, b, n) == 0;
+    uint64_t alo, ahi, blo, bhi;
+    key_words(a, n, &alo, &ahi);
+    key_words(b, n, &blo, &bhi);
+    return alo == blo && ahi == bhi;
+}
+
+/* The entry a top-level key [p, p + n) (at: it starts with '@') equals, or NULL. */
+static inline const KeyEnt *key_find(const KeyTab *t, const char *p, size_t n, unsigned at)
+{
+    uint64_t lo, hi;
+    key_words(p, n, &lo, &hi);
+    unsigned mask = (1u << t->bits) - 1;
+    for (unsigned i = key_hash(lo, hi, n, at, t->bits);; i = (i + 1) & mask) {
+        unsigned j = t->slot[i];
+        if (!j)
+            return NULL;
+        const KeyEnt *e = &t->ent[j - 1];
+        if (e->lo == lo && e->hi == hi && e->len == n && e->at == at &&
+            (n <= 16 || memcmp(e->s, p, n) == 0))
+            return e;
+    }
+}
+
+/* Adds what the string [p, p + n) gives for wanted name k (exact, or under it); 0 when the
+ * table is full. Names are added in ascending k, so the last of equal names is exact. */
+static int key_add(KeyTab *t, const char *p, size_t n, unsigned at, int k, int exact)
+{
+    uint64_t lo, hi;
+    key_words(p, n, &lo, &hi);
+    unsigned mask = (1u << t->bits) - 1, i = key_hash(lo, hi, n, at, t->bits);
+    KeyEnt *e;
+    for (;; i = (i + 1) & mask) {
+        unsigned j = t->slot[i];
+        if (!j)
+            break;
+        e = &t->ent[j - 1];
+        if (e->lo == lo && e->hi == hi && e->len == n && e->at == at &&
+            (n <= 16 || memcmp(e->s, p, n) == 0))
+            goto found;
+    }
+    /* a free slot: at most three quarters of them used, so probes stay short */
+    if (t->nent >= KEY_ENT_MAX || (t->nent + 1) * 4 > 3u << t->bits)
+        return 0;
+    e = &t->ent[t->nent++];
+    t->slot[i] = (uint8_t)t->nent;
+    e->lo = lo;
+    e->hi = hi;
+    e->s = p;
+    e->sub = 0;
+    e->exact = -1;
+    e->len = (uint32_t)n;
+    e->at = at;
+found:
+    if (exact)
+        e->exact = k;
+    else
+        e->sub |= 1ULL << k;
+    return 1;
+}
+
+/* Whether some byte of a string of up to 16 bytes is a dot, from its words (bytes of the
+ * words outside the string are 0, or repeat its bytes). */
+static inline int words_dot(uint64_t lo, uint64_t hi)
+{
+    const uint64_t ones = 0x0101010101010101ULL, dots = ones * '.', highs = ones * 0x80;
+    uint64_t a = lo ^ dots, b = hi ^ dots;
+    return (((a - ones) & ~a) | ((b - ones) & ~b)) & highs ? 1 : 0;
+}
+
+/* Adds wanted name k, [w, w + n): itself, and what lies before each of its dots. */
+static int key_add_name(KeyTab *t, const char *w, size_t n, unsigned at, int k)
+{
+    uint64_t lo, hi;
+    int dot;
+    if (n <= 16) {
+        key_words(w, n, &lo, &hi);
+        dot = words_dot(lo, hi);
+    } else {
+        dot = memchr(w, '.', n) != NULL;
+    }
+    for (size_t i = 0; dot && i < n; i++)
+        if (w[i] == '.' && !key_add(t, w, i, at, k, 0))
+            return 0;
+    return key_add(t, w, n, at, k, 1);
+}
+
+/* Builds the table of want's names with 1 << bits slots; 0 when they do not fit. */
+static int key_build(KeyTab *t, const JsonWant *want, unsigned bits)
+{
+    t->bits = bits;
+    t->nent = 0;
+    memset(t->slot, 0, (size_t)1 << bits);
+    for (int k = 0; k < want->n; k++) {
+        const char *w = want->names[k];
+        size_t n = want->lens[k];
+        /* a top-level key starting with '@' is at, so names starting with '@' only match
+         * such keys, and other names only keys that do not */
+        if (n && w[0] == '@') {
+            if (!key_add_name(t, w + 1, n - 1, 1, k))
+                return 0;
+        } else if (!key_add_name(t, w, n, 0, k)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* The table of the names this thread asked for last, and those names (their lengths and
+ * words, which are the names: only names of up to 16 bytes are kept, so the table points
+ * into no caller's memory). The records of a batch all ask for the same names, so the table
+ * is built once a batch, and checked against the names of each call (a few instructions a
+ * name); per thread, so workers never share it, and json_extract calls nothing that could
+ * call it again while it is in use. */
+typedef struct KeyCache {
+    int n;             /* the names of the table, 0: none */
+    const KeyTab *got; /* &tab, or NULL: those names make more strings than a table holds */
+    uint32_t len[64];
+    uint64_t lo[64], hi[64];
+    KeyTab tab;
+} KeyCache;
+
+static _Thread_local KeyCache key_cache;
+
+/* The table of want's 4 to 64 names: this thread's, or built in local (names longer than 16
+ * bytes); NULL when they make more strings than a table holds (then the loop over all). */
+static const KeyTab *key_table(const JsonWant *want, KeyTab *local)
+{
+    KeyCache *c = &key_cache;
+    int n = want->n, k, keep = 1;
+    if (c->n == n) {
+        for (k = 0; k < n; k++) {
+            uint64_t lo, hi;
+            uint32_t len = want->lens[k];
+            if (len != c->len[k])
+                break;
+            key_words(want->names[k], len, &lo, &hi);
+            if (lo != c->lo[k] || hi != c->hi[k])
+                break;
+        }
+        if (k == n)
+            return c->got;
+    }
+    for (k = 0; k < n; k++)
+        keep &= want->lens[k] <= 16;
+    KeyTab *t = keep ? &c->tab : local;
+    c->n = 0;
+    /* twice as many slots as names at least (16 to 256), more when the names' dots and '@'s
+     * make more strings; past KEY_ENT_MAX strings, none */
+    unsigned bits = 4;
+    while ((1u << bits) < 2u * (unsigned)n)
+        bits++;
+    while (t && !key_build(t, want, bits))
+        if (++bits > 8)
+            t = NULL;
+    if (keep) {
+        c->got = t;
+        for (k = 0; k < n; k++) {
+            c->len[k] = want->lens[k];
+            key_words(want->names[k], want->lens[k], &c->lo[k], &c->hi[k]);
+        }
+        c->n = n;
+    }
+    return t;
+}
 
 /* Whether a top-level key whose first byte is c (0 for the empty key) may be or lead to a
  * wanted name: most keys start with a byte no wanted name starts with. */
@@ -189,33 +416,24 @@ static inline void child_match(Scan *s, int d, const char *seg, size_t n, int at
     if (s->masks) {
         uint64_t m = 0;
         s->sub_mask = 0;
-        if (!top) {
-            m = s->cand[d];
-        } else if (!n) {
-            m = s->want->n == 64 ? ~0ULL : (1ULL << s->want->n) - 1;
-        } else {
-            unsigned char c = at ? '@' : (unsigned char)seg[0];
-#ifdef __SSE2__
-            const __m128i cc = _mm_set1_epi8((char)c);
-            for (int i = 0; i < s->want->n; i += 16)
-                m |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
-                         _mm_loadu_si128((const __m128i *)(const void *)(s->fb + i)), cc))
-                     << i;
-            if (s->want->n < 64)
-                m &= (1ULL << s->want->n) - 1; /* fb past the names is not theirs */
-#else
-            for (int k = 0; k < s->want->n; k++)
-                m |= (uint64_t)(s->fb[k] == c) << k;
-#endif
+        if (top) { /* one probe of the table */
+            const KeyEnt *e = key_find(s->keys, seg, n, (unsigned)at);
+            if (e) {
+                *exact = e->exact;
+                *under = e->sub != 0;
+                s->sub_mask = e->sub;
+            }
+            return;
         }
+        m = s->cand[d];
         for (; m; m &= m - 1) { /* ascending: the last equal name wins, as below */
             int k = __builtin_ctzll(m);
             const char *w = s->want->names[k];
             size_t wl = s->want->lens[k];
             if (wl < full || (wl > full && w[full] != '.'))
                 continue;
-            const char *ws = w + base + (size_t)at;
-            if ((n && ws[0] != seg[0]) || (at && w[base] != '@') || memcmp(ws, seg, n) != 0)
+            const char *ws = w + base;
+            if ((n && ws[0] != seg[0]) || !same_bytes(ws, seg, n))
                 continue;
             /* below the top, a candidate lies under the container's path already */
             if (wl == full) {
@@ -234,7 +452,7 @@ static inline void child_match(Scan *s, int d, const char *seg, size_t n, int at
             continue;
         /* the segment first, its first byte inline: most names differ there */
         const char *ws = w + base + (size_t)at;
-        if ((n && ws[0] != seg[0]) || (at && w[base] != '@') || memcmp(ws, seg, n) != 0)
+        if ((n && ws[0] != seg[0]) || (at && w[base] != '@') || !same_bytes(ws, seg, n))
             continue;
         if (!top && (w[plen] != '.' || memcmp(w, path, plen) != 0))
             continue;
@@ -273,7 +491,19 @@ static __attribute__((noinline)) void ex_key_match(Scan *s, int d, const char *b
         if (d == 1 && !first_byte_wanted(s, n ? (unsigned char)b[0] : 0))
             return;
     }
-    ex_child(s, d, b, n, d == 1 && n > 0 && b[0] == '@');
+    int at = d == 1 && n > 0 && b[0] == '@';
+    if (d == 1 && s->masks) { /* child_match's probe, here: the hot case of many names */
+        const KeyEnt *e = key_find(s->keys, b, n, (unsigned)at);
+        s->sub_mask = e ? e->sub : 0;
+        if (!e)
+            return;
+        s->k = e->exact;
+        s->sub = e->sub != 0;
+        if (s->sub)
+            path_set(&s->path, d, b, n, at, s->pool);
+        return;
+    }
+    ex_child(s, d, b, n, at);
 }
 
 static JSON_INLINE void ex_key(void *ctx, int d, const char *b, const char *e, int esc)
@@ -341,8 +571,10 @@ int json_extract_cap(const char *line, size_t len, const JsonWant *want, Datum *
     memset(s.first, 0, sizeof(s.first));
     s.masks = want->n >= 4 && want->n <= 64; /* for fewer, the loop over all is as cheap */
     s.sub_mask = 0;
-    if (s.masks)
-        memset(s.fb, 0, sizeof(s.fb)); /* child_match reads them 16 at a time */
+    s.keys = NULL;
+    KeyTab local;
+    if (s.masks && !(s.keys = key_table(want, &local)))
+        s.masks = 0;
     for (int k = 0; k < want->n; k++) {
         /* an empty name is matched by the empty key, whose first byte child_match calls 0; so
          * are the names under it, which start with a dot */
@@ -350,8 +582,6 @@ int json_extract_cap(const char *line, size_t len, const JsonWant *want, Datum *
         s.first[c >> 6] |= 1ULL << (c & 63);
         if (c == '.')
             s.first[0] |= 1;
-        if (s.masks)
-            s.fb[k] = c;
     }
     for (int k = 0; k < want->n; k++)
         out[k] = val_null();

@@ -77,7 +77,10 @@ typedef struct JsonWant {
 } JsonWant;
 
 /* Returns 1 when line is a JSON object (then out[k] is set for each wanted name found, VT_NULL
- * otherwise), 0 when it is not (every out[k] is VT_NULL). */
+ * otherwise), 0 when it is not (every out[k] is VT_NULL). Of equal wanted names only the last
+ * is set. From 4 to 64 names, a top-level key is one probe of a table of the names (json.c),
+ * kept per thread while the calls ask for the same names (of up to 16 bytes; checked on each
+ * call, at a few instructions a name): ask for the names of a batch in one order. */
 int json_extract(const char *line, size_t len, const JsonWant *want, Datum *out, apr_pool_t *pool);
 /* json_extract with a field cap of max leaves (0: JSON_MAX_FIELDS); *over (when over is not
  * NULL) is set to the number of leaves past the cap, which no field gives (0 when the line is

@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 #include <apr_general.h>
@@ -742,6 +743,237 @@ static void test_json_each_agrees_with_extract(void **state)
     }
 }
 
+/* ===== Many wanted names: the table of top-level keys (issue 21) ===== */
+
+/* From 4 wanted names on, a top-level key is looked up in a table of the strings it may equal
+ * (json.c, KeyTab): these tests pin that it finds exactly what comparing the key with every
+ * name finds. Names of one first byte, prefixes of each other, of 3, 4, 7, 8, 9, 16 and 17
+ * bytes (the table compares up to 16 bytes as two words), escaped keys, repeated keys and
+ * names, dotted paths, '@' keys, empty names and long names. */
+
+enum { MANY = 80 };
+
+/* Extracts names[0..n) from the len bytes of line, copied to a buffer of exactly len bytes so
+ * that a read past the line's end is caught by the sanitizers. */
+static int extract_many(void **state, const char *line, size_t len, const char *const *names,
+                        int n, Datum *out)
+{
+    const char *nm[MANY];
+    uint32_t lens[MANY];
+    assert_true(n <= MANY);
+    for (int k = 0; k < n; k++) {
+        nm[k] = names[k];
+        lens[k] = (uint32_t)strlen(names[k]);
+        out[k] = val_num(-999); /* must be overwritten */
+    }
+    char *copy = malloc(len ? len : 1);
+    assert_non_null(copy);
+    memcpy(copy, line, len);
+    JsonWant w = {n, nm, lens};
+    int rc = json_extract(copy, len, &w, out, *state);
+    /* values point into the line: they move to a copy of it in the pool, which outlives the
+     * exact-size buffer */
+    char *kept = apr_pmemdup(*state, copy, len ? len : 1);
+    for (int k = 0; k < n; k++)
+        if ((out[k].type == VT_STR || out[k].type == VT_NUM) && out[k].s >= copy &&
+            out[k].s < copy + len)
+            out[k].s = kept + (out[k].s - copy);
+    free(copy);
+    return rc;
+}
+
+static int same_datum(Datum a, Datum b)
+{
+    if (a.type != b.type)
+        return 0;
+    switch (a.type) {
+    case VT_NULL:
+        return 1;
+    case VT_BOOL:
+        return a.v.i == b.v.i;
+    case VT_STR:
+    case VT_NUM:
+        return a.len == b.len && memcmp(a.s, b.s, a.len) == 0;
+    default:
+        return 0;
+    }
+}
+
+/* Extracting names[0..n) at once gives each name what extracting it alone gives (one name:
+ * the loop over all names, not the table), except that of equal names only the last gets a
+ * value, as before the table. */
+static void assert_many_agree(void **state, const char *line, const char *const *names, int n)
+{
+    Datum all[MANY], one[1];
+    size_t len = strlen(line);
+    int rc = extract_many(state, line, len, names, n, all);
+    for (int k = 0; k < n; k++) {
+        int rc1 = extract_many(state, line, len, &names[k], 1, one);
+        assert_int_equal(rc, rc1);
+        int later = 0;
+        for (int j = k + 1; j < n; j++)
+            later |= strcmp(names[j], names[k]) == 0;
+        if (!same_datum(all[k], later ? val_null() : one[0]))
+            fail_msg("line %s, name %d '%s' of %d: type %d, alone type %d%s", line, k, names[k],
+                     n, all[k].type, one[0].type, later ? " (repeated)" : "");
+    }
+}
+
+static void test_json_many_names_one_first_byte(void **state)
+{
+    /* Q7's record (bench/gen_wide.awk) and its 20 names: 16 start with 'n' */
+    const char *line =
+        "{\"id\":1,\"s01\":\"red\",\"s02\":\"north\",\"s03\":\"alpha\",\"s04\":\"c\",\"n01\":"
+        "583,\"n02\":77,\"n03\":4,\"n04\":90125,\"n05\":1,\"n06\":2,\"n07\":3,\"n08\":4,\"n09\":5,"
+        "\"n10\":6,\"n11\":7,\"n12\":8,\"n13\":12.34,\"n14\":0.5,\"n15\":9999.99,\"n16\":1.00,"
+        "\"x01\":\"get\",\"x09\":null,\"x10\":{\"k\":\"beta\",\"v\":3}}";
+    const char *names[] = {"n01", "n02", "n03", "n04", "n05", "n06", "n07", "n08", "n09", "n10",
+                           "n11", "n12", "n13", "n14", "n15", "n16", "s01", "s02", "s03", "s04",
+                           "n1",  "n",   "n100", "x10.k", "x10", "n01.x"};
+    const char *vals[] = {"583", "77", "4", "90125", "1", "2", "3", "4", "5", "6", "7", "8",
+                          "12.34", "0.5", "9999.99", "1.00"};
+    Datum out[MANY];
+    int n = (int)(sizeof(names) / sizeof(names[0]));
+    assert_int_equal(extract_many(state, line, strlen(line), names, n, out), 1);
+    for (int k = 0; k < 16; k++) {
+        assert_int_equal(out[k].type, VT_NUM);
+        assert_int_equal(out[k].len, strlen(vals[k]));
+        assert_memory_equal(out[k].s, vals[k], out[k].len);
+    }
+    assert_str(out[16], "red");
+    assert_str(out[17], "north");
+    assert_str(out[18], "alpha");
+    assert_str(out[19], "c");
+    assert_absent(out[20]); /* n1, n and n100 are no keys: prefixes of keys are not keys */
+    assert_absent(out[21]);
+    assert_absent(out[22]);
+    assert_str(out[23], "beta");
+    assert_absent(out[24]); /* a container is no field */
+    assert_absent(out[25]);
+    assert_many_agree(state, line, names, n);
+}
+
+static void test_json_many_names_agree_with_one_at_a_time(void **state)
+{
+    char long_key[301], long_line[1400];
+    memset(long_key, 'L', 300);
+    long_key[300] = 0;
+    snprintf(long_line, sizeof(long_line),
+             "{\"%s\":1,\"%.299s\":2,\"%sM\":3,\"%s\":{\"i\":4}}", long_key, long_key, long_key,
+             long_key + 1);
+    static char long_dotted[310];
+    snprintf(long_dotted, sizeof(long_dotted), "%s.i", long_key + 1);
+    const char *lines[] = {
+        /* prefixes of each other, one first byte */
+        "{\"a\":1,\"ab\":2,\"abc\":3,\"a.b\":4,\"n1\":5,\"n10\":6,\"n100\":7,\"n1x\":{\"x\":8}}",
+        /* nested paths: the key "a.b" and the path a.b name the same field */
+        "{\"a\":{\"b\":{\"c\":1},\"bc\":2},\"ab\":{\"c\":3},\"a.b\":{\"c\":4}}",
+        /* escaped keys decode before they are matched: A, AB, a.b, n10 */
+        "{\"\\u0041\":1,\"A\\u0042\":2,\"\\u0061\":{\"b\":3},\"n\\u00310\":4,\"\\u0040t\":5}",
+        /* repeated keys: the last occurrence wins */
+        "{\"d\":1,\"d\":2,\"a\":{\"b\":1},\"a\":{\"c\":2},\"n1\":{\"x\":1},\"n1\":3}",
+        /* empty keys and empty segments */
+        "{\"\":{\"a\":1,\"\":2},\"a.\":2,\"a\":{\"\":3},\".a\":4,\"\":5}",
+        "{\"\":0}",
+        /* '@' keys get an extra '@' at the top only */
+        "{\"@t\":\"z\",\"@t\":{\"u\":1},\"t\":2,\"@@t\":3,\"x\":{\"@y\":4},\"@\":5}",
+        /* every length around the table's word sizes */
+        "{\"abc\":3,\"abcd\":4,\"abcdefg\":7,\"abcdefgh\":8,\"abcdefghi\":9,"
+        "\"abcdefghijklmno\":15,\"abcdefghijklmnop\":16,\"abcdefghijklmnopq\":17,"
+        "\"abcdefghijklmnopqrstuvwxyz0123456789\":36,\"bbcdefgh\":80,\"abcdefgi\":81,"
+        "\"abcdefghijklmnoq\":82,\"bbcdefghijklmnopq\":83,\"abcdefghijklmnopr\":84,"
+        "\"abcdefghXjklmnopq\":85}",
+        "{\"abcdefgh\":{\"i\":1},\"abcdefghijklmnop\":{\"q\":2},\"abcdefghijklmnopq\":{\"r\":3}}",
+        /* arrays below wanted keys */
+        "{\"x\":[1,{\"y\":2},[3]],\"x.1\":{\"y\":5}}",
+        /* short keys at the very end of the line */
+        "{\"b\":1,\"a\":2}",
+        "{\"a\":{\"b\":1}}",
+        "{\"ab\":1}",
+        long_line,
+        /* not JSON after a wanted key: nothing */
+        "{\"a\":1,\"abc\":2,\"n1\":}",
+    };
+    const char *pool[] = {
+        "a", "ab", "abc", "a.b", "a.b.c", "a.bc", "ab.c", "n1", "n10", "n100", "n1.x", "n1x.x",
+        "n1x", "A", "AB", "n", "@@t", "@t", "@@t.u", "t", "@@@t", "x.@y", "@@", "d", "a.c", "",
+        ".a", "a.", ".", "..", ".", "abcd", "abcdefg", "abcdefgh", "abcdefghi", "abcdefgh.i",
+        "abcdefghijklmno", "abcdefghijklmnop", "abcdefghijklmnopq", "abcdefghijklmnop.q",
+        "abcdefghijklmnopq.r", "abcdefghijklmnopqrstuvwxyz0123456789", "bbcdefgh", "abcdefgi",
+        "abcdefghijklmnoq", "bbcdefghijklmnopq", "abcdefghijklmnopr", "abcdefghXjklmnopq", "x.0", "x.1.y", "x.2.0",
+        "x.1", "b", long_key, long_dotted, "a", "n10", "",
+    };
+    int npool = (int)(sizeof(pool) / sizeof(pool[0]));
+    for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+        /* windows of 4 to 57 names: the table from 4 names to 64 */
+        static const int sizes[] = {4, 5, 7, 12, 20, 33, 64};
+        for (size_t z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++) {
+            int n = sizes[z] < npool ? sizes[z] : npool;
+            for (int start = 0; start + n <= npool; start += n > 12 ? 3 : 1)
+                assert_many_agree(state, lines[i], pool + start, n);
+        }
+        /* names repeated in the list: the last of equal names gets the value */
+        const char *rep[] = {"a", "n10", "a", "", "n10", "a.b", "", "@@t"};
+        assert_many_agree(state, lines[i], rep, 8);
+    }
+}
+
+/* The names asked for change from one call to the next, with the same count and lengths (the
+ * table of the last names is kept per thread, json.c key_table): each call gets its own. */
+static void test_json_many_names_change_between_calls(void **state)
+{
+    const char *line = "{\"n01\":1,\"n02\":2,\"n03\":3,\"n04\":4,\"n05\":5,\"m05\":6,\"n1\":7,"
+                       "\"abcdefghijklmnop\":8,\"abcdefghijklmnoq\":9}";
+    const char *a[] = {"n01", "n02", "n03", "n04", "n05", "abcdefghijklmnop"};
+    const char *b[] = {"n01", "n02", "n03", "n04", "m05", "abcdefghijklmnoq"};
+    const char *c[] = {"n01", "n02", "n03", "n04", "n1", "abcdefghijklmnop"};
+    char copy[4][20]; /* a's names again, elsewhere in memory */
+    const char *d[6];
+    for (int k = 0; k < 4; k++) {
+        snprintf(copy[k], sizeof(copy[k]), "%s", a[k]);
+        d[k] = copy[k];
+    }
+    d[4] = "n05";
+    d[5] = "abcdefghijklmnop";
+    for (int round = 0; round < 2; round++) {
+        Datum out[MANY];
+        assert_int_equal(extract_many(state, line, strlen(line), a, 6, out), 1);
+        assert_num(out[4], 5, "5");
+        assert_num(out[5], 8, "8");
+        assert_int_equal(extract_many(state, line, strlen(line), b, 6, out), 1);
+        assert_num(out[4], 6, "6");
+        assert_num(out[5], 9, "9");
+        assert_int_equal(extract_many(state, line, strlen(line), c, 5, out), 1);
+        assert_num(out[4], 7, "7");
+        assert_int_equal(extract_many(state, line, strlen(line), d, 6, out), 1);
+        assert_num(out[0], 1, "1");
+        assert_num(out[4], 5, "5");
+        assert_num(out[5], 8, "8");
+        assert_many_agree(state, line, b, 6);
+    }
+}
+
+/* More strings than the table holds (names with many dots, many '@' names): the table grows,
+ * and past its size the loop over all names; the same fields either way. */
+static void test_json_many_dotted_names(void **state)
+{
+    char buf[64][32];
+    const char *names[64];
+    for (int k = 0; k < 64; k++) {
+        snprintf(buf[k], sizeof(buf[k]), k % 2 ? "@@k%d.a.b.c" : "k%d.a.b", k);
+        names[k] = buf[k];
+    }
+    const char *lines[] = {
+        "{\"k0\":{\"a\":{\"b\":1}},\"@k1\":{\"a\":{\"b\":{\"c\":2}}},\"k2\":{\"a\":{\"b\":3}},"
+        "\"k63\":{\"a\":{\"b\":{\"c\":4}}},\"@k63\":{\"a\":{\"b\":{\"c\":5}}},\"k2.a.b\":6}",
+        "{\"k10.a\":{\"b\":1},\"@k11.a\":{\"b\":{\"c\":2}},\"k12\":{\"a.b\":3}}",
+    };
+    static const int sizes[] = {4, 20, 40, 48, 64};
+    for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+        for (size_t z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++)
+            assert_many_agree(state, lines[i], names, sizes[z]);
+}
+
 typedef struct Counted {
     int n;
     char last[16];
@@ -1121,6 +1353,10 @@ int main(void)
         T(test_json_each_empty_keys),
         T(test_json_each_agrees_with_extract),
         T(test_json_each_field_cap),
+        T(test_json_many_names_one_first_byte),
+        T(test_json_many_names_agree_with_one_at_a_time),
+        T(test_json_many_dotted_names),
+        T(test_json_many_names_change_between_calls),
         T(test_json_readers_agree_on_lenient_records),
         T(test_json_skip),
         T(test_json_walk_events),
