@@ -549,10 +549,29 @@ EXT_OPS(latest, latest_update, latest_merge)
 
 enum { CD_EXACT_MAX = 100000, HLL_P = 14, HLL_M = 1 << HLL_P };
 
+/* The exact set: the values in the order they came (vals, n of cap) and an open-addressing
+ * index over them (slot: mask + 1 words, at most half full). A slot word is 0 when empty,
+ * else the value's hash (val_hash) with its low CD_IX_BITS bits replaced by the value's
+ * index + 1. The bits above those place the word (from bit CD_IX_BITS up: the index never
+ * has more than 2^18 slots) and are compared before any value is, so a probe reads a value
+ * only when 40 bits of the two hashes agree: almost only the value itself. Growing the index
+ * and merging sets move these words and never hash a value again; only the switch to the
+ * HyperLogLog, which needs whole hashes, does (once per set).
+ *
+ * A string of 1 to 8 bytes that does not read as a number, and whose numeric view is 0 (v of
+ * a string is that view: unused here), is kept in vals inline, in v, with s NULL: no copy in
+ * the pool, no pointer to follow. cd_val gives the value back as it came. */
+enum { CD_IX_BITS = 24 };
+#define CD_IX ((1ULL << CD_IX_BITS) - 1)
+_Static_assert(CD_EXACT_MAX + 1 < (1 << CD_IX_BITS), "a value's index + 1 must fit a slot");
+_Static_assert(2 * (CD_EXACT_MAX + 2) <= (1LL << (64 - CD_IX_BITS)), "slots placed by 40 bits");
+
 typedef struct Distinct {
-    Datum *vals; /* open addressing; VT_MIXED marks an empty slot */
-    size_t n, mask;
-    uint8_t *hll; /* non-NULL once the set became a HyperLogLog */
+    uint64_t *slot; /* the index; NULL before the first value and after the switch */
+    Datum *vals;    /* the values (strings copied into pool) */
+    uint32_t n, cap;
+    size_t mask;      /* slots - 1 */
+    uint8_t *hll;     /* non-NULL once the set became a HyperLogLog */
     apr_pool_t *pool; /* copies of string values: the group table's */
 } Distinct;
 
@@ -574,56 +593,99 @@ static void hll_add(uint8_t *reg, uint64_t h)
         reg[idx] = rank;
 }
 
-static void cd_to_hll(Distinct *d, AggMem *m)
+/* value i of the exact set as it came (an inline string's bytes stay where they are) */
+static Datum cd_val(const Distinct *d, uint32_t i)
 {
-    m->bytes += HLL_M - (int64_t)(d->vals ? sizeof(Datum) * (d->mask + 1) : 0);
-    d->hll = mem_calloc(HLL_M, 1);
-    for (size_t i = 0; d->vals && i <= d->mask; i++)
-        if (d->vals[i].type != VT_MIXED)
-            hll_add(d->hll, val_hash(&d->vals[i]));
-    free(d->vals);
-    d->vals = NULL;
+    Datum v = d->vals[i];
+    if (!v.s && v.type == VT_STR && v.len) {
+        v.s = (const char *)&d->vals[i].v;
+        v.v.i = 0;
+    }
+    return v;
 }
 
+/* bytes of the index and of the value array (the budget's count) */
+static int64_t cd_bytes(const Distinct *d)
+{
+    return (int64_t)((d->slot ? sizeof(uint64_t) * (d->mask + 1) : 0) + sizeof(Datum) * d->cap);
+}
+
+static void cd_to_hll(Distinct *d, AggMem *m)
+{
+    m->bytes += HLL_M - cd_bytes(d);
+    d->hll = mem_calloc(HLL_M, 1);
+    for (uint32_t i = 0; i < d->n; i++) {
+        Datum v = cd_val(d, i);
+        hll_add(d->hll, val_hash(&v));
+    }
+    free(d->slot);
+    free(d->vals);
+    d->slot = NULL;
+    d->vals = NULL;
+    d->cap = 0;
+}
+
+/* the index doubled (8 slots at first), its words placed again by their hash bits */
 static void cd_grow(Distinct *d, AggMem *m)
 {
-    size_t mask = d->mask ? d->mask * 2 + 1 : 15;
-    m->bytes += (int64_t)(sizeof(Datum) * (mask - d->mask));
-    Datum *v = mem_alloc(sizeof(Datum) * (mask + 1));
-    for (size_t i = 0; i <= mask; i++)
-        v[i].type = VT_MIXED;
-    for (size_t i = 0; d->vals && i <= d->mask; i++) {
-        if (d->vals[i].type == VT_MIXED)
+    size_t mask = d->slot ? d->mask * 2 + 1 : 7;
+    m->bytes += (int64_t)(sizeof(uint64_t) * (mask - (d->slot ? d->mask : (size_t)-1)));
+    uint64_t *s = mem_calloc(mask + 1, sizeof(uint64_t));
+    for (size_t i = 0; d->slot && i <= d->mask; i++) {
+        uint64_t w = d->slot[i];
+        if (!w)
             continue;
-        size_t j = val_hash(&d->vals[i]) & mask;
-        while (v[j].type != VT_MIXED)
+        size_t j = (size_t)(w >> CD_IX_BITS) & mask;
+        while (s[j])
             j = (j + 1) & mask;
-        v[j] = d->vals[i];
+        s[j] = w;
     }
-    free(d->vals);
-    d->vals = v;
+    free(d->slot);
+    d->slot = s;
     d->mask = mask;
+}
+
+/* x into the exact set d, unless a value equal to it (val_equal_key) is there; key: x's hash
+ * with the low CD_IX_BITS bits clear */
+static void cd_put(Distinct *d, const Datum *x, uint64_t key, AggMem *m)
+{
+    if (!d->slot || (d->n + 1) * 2 > d->mask + 1)
+        cd_grow(d, m);
+    size_t j = (size_t)(key >> CD_IX_BITS) & d->mask;
+    for (uint64_t w; (w = d->slot[j]) != 0; j = (j + 1) & d->mask)
+        if ((w & ~CD_IX) == key) {
+            Datum v = cd_val(d, (uint32_t)(w & CD_IX) - 1);
+            if (val_equal_key(&v, x))
+                return;
+        }
+    if (d->n == d->cap) {
+        uint32_t cap = d->cap ? d->cap + d->cap / 2 : 4;
+        m->bytes += (int64_t)(sizeof(Datum) * (cap - d->cap));
+        d->vals = mem_realloc(d->vals, sizeof(Datum) * cap);
+        d->cap = cap;
+    }
+    Datum *v = &d->vals[d->n];
+    if (x->type == VT_STR && x->s && x->len - 1u < 8u && x->v.i == 0 &&
+        (x->flags & (DF_NUMCHECKED | DF_NUMERIC)) == DF_NUMCHECKED) {
+        *v = *x; /* inline (see above) */
+        memcpy(&v->v, x->s, x->len);
+        v->s = NULL;
+    } else {
+        *v = datum_copy(d->pool, x); /* with its cached numeric view (val.h) */
+        m->bytes += x->len;
+    }
+    d->slot[j] = key | (d->n + 1);
+    if (++d->n > CD_EXACT_MAX)
+        cd_to_hll(d, m);
 }
 
 static void cd_add(Distinct *d, const Datum *x, AggMem *m)
 {
     uint64_t h = val_hash(x);
-    if (d->hll) {
+    if (d->hll)
         hll_add(d->hll, h);
-        return;
-    }
-    if (!d->vals || (d->n + 1) * 2 > d->mask)
-        cd_grow(d, m);
-    size_t j = h & d->mask;
-    while (d->vals[j].type != VT_MIXED) {
-        if (val_equal_key(&d->vals[j], x))
-            return;
-        j = (j + 1) & d->mask;
-    }
-    d->vals[j] = datum_copy(d->pool, x); /* with its cached numeric view (val.h) */
-    m->bytes += x->len;
-    if (++d->n > CD_EXACT_MAX)
-        cd_to_hll(d, m);
+    else
+        cd_put(d, x, h & ~CD_IX, m);
 }
 
 static Distinct *cd_get(CdSt *s, AggMem *m)
@@ -645,6 +707,7 @@ static void cd_update(void *sp, const Datum *x, const Datum *aux, uint64_t order
         cd_add(cd_get(sp, pool), x, pool);
 }
 
+/* s's values into d in s's order, with the hash bits s's index holds */
 static void cd_merge(void *dp, const void *sp, AggMem *pool)
 {
     const Distinct *s = ((const CdSt *)sp)->d;
@@ -659,9 +722,20 @@ static void cd_merge(void *dp, const void *sp, AggMem *pool)
                 d->hll[i] = s->hll[i];
         return;
     }
+    if (!s->n)
+        return;
+    uint64_t *key = mem_alloc(sizeof(uint64_t) * s->n);
     for (size_t i = 0; i <= s->mask; i++)
-        if (s->vals[i].type != VT_MIXED)
-            cd_add(d, &s->vals[i], pool);
+        if (s->slot[i])
+            key[(s->slot[i] & CD_IX) - 1] = s->slot[i] & ~CD_IX;
+    for (uint32_t i = 0; i < s->n; i++) {
+        Datum v = cd_val(s, i);
+        if (d->hll)
+            hll_add(d->hll, val_hash(&v));
+        else
+            cd_put(d, &v, key[i], pool);
+    }
+    free(key);
 }
 
 static Datum cd_result(void *sp, double param, apr_pool_t *pool)
@@ -691,15 +765,17 @@ static void cd_destroy(void *sp)
     Distinct *d = ((CdSt *)sp)->d;
     if (!d)
         return;
+    free(d->slot);
     free(d->vals);
     free(d->hll);
-    d->vals = NULL; /* d and its strings live in the table's pool */
+    d->slot = NULL; /* d and its strings live in the table's pool */
+    d->vals = NULL;
     d->hll = NULL;
     ((CdSt *)sp)->d = NULL;
 }
 
-/* 0: no value yet; 1: the exact set (n, then the values, in the order of its hash table); 2:
- * the HyperLogLog registers */
+/* 0: no value yet; 1: the exact set (n, then the values, in the order they came: a loaded set
+ * saves the same bytes again); 2: the HyperLogLog registers */
 static void cd_save(const void *sp, LiqBuf *out)
 {
     const Distinct *d = ((const CdSt *)sp)->d;
@@ -711,9 +787,10 @@ static void cd_save(const void *sp, LiqBuf *out)
         uint64_t n = d->n;
         put(out, &n, 8);
         LiqBuf js = {0};
-        for (size_t i = 0; d->vals && i <= d->mask; i++)
-            if (d->vals[i].type != VT_MIXED)
-                spill_put_datum(out, &d->vals[i], &js);
+        for (uint32_t i = 0; i < d->n; i++) {
+            Datum v = cd_val(d, i);
+            spill_put_datum(out, &v, &js);
+        }
         buf_free(&js);
     }
 }

@@ -11,7 +11,8 @@ LANG_SH_TESTS = \
 	tests/lang/mixed_types.sh \
 	tests/lang/aws_examples.sh \
 	tests/lang/order_threads.sh \
-	tests/lang/pct_select.sh
+	tests/lang/pct_select.sh \
+	tests/lang/count_distinct_set.sh
 
 LANG_TEST_INPUTS = \
 	tests/golden/lang/data/1to1000.ndjson \
