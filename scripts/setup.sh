@@ -92,7 +92,7 @@ apt_get() {
                 rm -f "$err"
                 return $rc
             fi
-            holder=$(sed -n 's/.*Could not get lock \([^ ]*\)\. It is held by process \([0-9]*\).*/process \2 holding \1/p' "$err" | head -1)
+            holder=$(sed -n 's/.*Could not get lock \([^ ]*\)\. It is held by process \([0-9]*\).*/process \2 holding \1/p' "$err" | awk 'NR == 1')
             holder=${holder:-another package manager}
         fi
         if [ $tries -ge $max ]; then
@@ -192,7 +192,9 @@ check() {
     fi
     if [ -s test-times.txt ]; then
         echo "$label: the slowest tests (seconds):"
-        sort -rn test-times.txt | head -8 | sed 's/^/    /'
+        # (awk reads to the end: head would leave sort writing to a closed pipe, and under
+        # pipefail its SIGPIPE ended the whole run with 141)
+        sort -rn test-times.txt | awk 'NR <= 8 { print "    " $0 }'
     fi
     local pass fail
     pass=$(grep -cE '^(PASS|XFAIL|SKIP):' check.out || true)
