@@ -14,6 +14,7 @@
 # for, up to SETUP_LOCK_WAIT seconds (default 600), instead of failing at once.
 # SPDX-License-Identifier: Apache-2.0
 set -euo pipefail
+started=$(date +%s)
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 check=0
@@ -215,12 +216,28 @@ check "sanitizer tests"
 # 1 and N threads); a race fails the test (halt_on_error). The shell tests stay out: they
 # start liq processes by the hundred (slow under TSan), and some bound peak RSS, which TSan's
 # shadow memory exceeds.
-echo "setup: the unit and golden tests again under ThreadSanitizer (build-tsan/)" >&2
+#
+# The ThreadSanitizer and valgrind stages check again code the two stages above ran. CI stops
+# a run at 90 minutes, on a machine that may be several times slower than a quiet one (23
+# minutes here; a tree that took 26 here once ran past 90 there). Each of the two starts only
+# while the run is younger than LIQ_CHECK_BUDGET minutes (default 55); otherwise a line says
+# it was skipped and why, and the run ends with the verdict of the stages that ran.
+in_budget() { # STAGE
+    local age=$((($(date +%s) - started) / 60)) budget=${LIQ_CHECK_BUDGET:-55}
+    [ "$age" -lt "$budget" ] && return 0
+    echo "setup: $1 skipped: the run is $age minutes old (LIQ_CHECK_BUDGET=$budget); CI stops at 90" >&2
+    return 1
+}
 unset ASAN_OPTIONS UBSAN_OPTIONS
-export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
-build build-tsan --enable-werror --enable-tsan
-check "thread sanitizer tests" \
-    '$(UNIT_TESTS) $(GOLDEN_TESTS) $(FUNCTION_TESTS) $(ENGINE_TESTS) $(DOCS_TESTS)'
-echo "setup: valgrind memcheck over a sample of the suite in build/ (scripts/valgrind.sh)" >&2
-unset TSAN_OPTIONS
-"$top/scripts/valgrind.sh" "$top/build"
+if in_budget "the ThreadSanitizer stage"; then
+    echo "setup: the unit and golden tests again under ThreadSanitizer (build-tsan/)" >&2
+    export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+    build build-tsan --enable-werror --enable-tsan
+    check "thread sanitizer tests" \
+        '$(UNIT_TESTS) $(GOLDEN_TESTS) $(FUNCTION_TESTS) $(ENGINE_TESTS) $(DOCS_TESTS)'
+    unset TSAN_OPTIONS
+fi
+if in_budget "the valgrind stage"; then
+    echo "setup: valgrind memcheck over a sample of the suite in build/ (scripts/valgrind.sh)" >&2
+    "$top/scripts/valgrind.sh" "$top/build"
+fi
