@@ -45,4 +45,15 @@ static inline void buf_adds(LiqBuf *b, const char *s)
     buf_add(b, s, strlen(s));
 }
 
+/* Reading bytes back: n bytes at *p into v and *p moved past them, or 0 (nothing read) when
+ * fewer than n are left before end. */
+static inline int buf_take(const char **p, const char *end, void *v, size_t n)
+{
+    if ((size_t)(end - *p) < n)
+        return 0;
+    memcpy(v, *p, n);
+    *p += n;
+    return 1;
+}
+
 #endif

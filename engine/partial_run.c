@@ -10,8 +10,7 @@
  *
  * What cannot be split is refused with the command's name: a subquery, a join, appendcols or
  * queryStartTime() and the like read the whole inputs before the query's own rows (each part
- * would see only its own), and pattern (with diff and anomaly) keeps templates whose state
- * has no byte form.
+ * would see only its own). A breaker without a byte form (none today) would be refused too.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -46,8 +45,7 @@ const char *liq_partial_refusal(const LiqQuery *q)
     const Op *brk = p->pipes[0].breaker;
     if (brk && !brk->vt->save)
         return apr_psprintf(p->pool,
-                            "%s keeps a state that has no partial form (pattern, diff and "
-                            "anomaly cluster templates as they go)",
+                            "%s keeps a state that has no partial form",
                             brk->vt->name);
     return NULL;
 }

@@ -372,6 +372,138 @@ void an_widen(AnStats *a, int tok, const char *s, size_t len, int64_t count, int
     val_add(p, s, len, count, first, &a->heap);
 }
 
+/* ===== partial results (anomaly.h) =====
+ *
+ *   AnStats  i32 gexp, i64 tmin, i64 tmax, i64 nts, series (the records), u8 npos, then each
+ *            position: i32 tok, u8 flags (1 nonnum, 2 nonhttp, 4 over), u8 nvals, each value
+ *            (u32 length, the bytes, i64 records, i64 first time), series (its numbers)
+ *   series   u32 cells, each i64 key, i64 n, f64 sum, f64 sumsq, i64 e4, i64 e5
+ */
+
+enum { AN_MAXGEXP = 40 }; /* an_gexp's largest width index */
+
+static void series_save(const AnSeries *s, LiqBuf *out)
+{
+    uint32_t n = (uint32_t)s->n;
+    buf_add(out, &n, 4);
+    for (int i = 0; i < s->n; i++) {
+        const AnCell *c = &s->c[i];
+        buf_add(out, &c->key, 8);
+        buf_add(out, &c->n, 8);
+        buf_add(out, &c->sum, 8);
+        buf_add(out, &c->sumsq, 8);
+        buf_add(out, &c->e4, 8);
+        buf_add(out, &c->e5, 8);
+    }
+}
+
+void an_save(const AnStats *a, LiqBuf *out)
+{
+    int32_t g = a->gexp;
+    buf_add(out, &g, 4);
+    buf_add(out, &a->tmin, 8);
+    buf_add(out, &a->tmax, 8);
+    buf_add(out, &a->nts, 8);
+    series_save(&a->cells, out);
+    buf_addc(out, (char)a->npos);
+    for (int i = 0; i < a->npos; i++) {
+        const AnPos *p = &a->pos[i];
+        int32_t tok = p->tok;
+        buf_add(out, &tok, 4);
+        buf_addc(out, (char)((p->nonnum ? 1 : 0) | (p->nonhttp ? 2 : 0) | (p->over ? 4 : 0)));
+        buf_addc(out, (char)p->nvals);
+        for (int k = 0; k < p->nvals; k++) {
+            const AnVal *v = &p->vals[k];
+            uint32_t len = (uint32_t)v->len;
+            buf_add(out, &len, 4);
+            buf_add(out, v->s, v->len);
+            buf_add(out, &v->n, 8);
+            buf_add(out, &v->first, 8);
+        }
+        series_save(&p->cells, out);
+    }
+}
+
+/* A series at *p: at most AN_MAXCELLS cells, keys rising, counts not negative. */
+static int series_load(AnSeries *s, const char **p, const char *end, int64_t *heap)
+{
+    uint32_t n;
+    if (!buf_take(p, end, &n, 4) || n > AN_MAXCELLS || (size_t)(end - *p) / 48 < n)
+        return 0;
+    if (!n)
+        return 1;
+    s->c = xrealloc(NULL, sizeof(AnCell) * n);
+    s->n = s->cap = (int)n;
+    *heap += (int64_t)sizeof(AnCell) * n;
+    for (uint32_t i = 0; i < n; i++) {
+        AnCell *c = &s->c[i];
+        buf_take(p, end, &c->key, 8);
+        buf_take(p, end, &c->n, 8);
+        buf_take(p, end, &c->sum, 8);
+        buf_take(p, end, &c->sumsq, 8);
+        buf_take(p, end, &c->e4, 8);
+        buf_take(p, end, &c->e5, 8);
+        if (c->n < 0 || c->e4 < 0 || c->e5 < 0 || (i && c->key <= s->c[i - 1].key))
+            return 0;
+    }
+    return 1;
+}
+
+static int pos_load(AnPos *ps, const char **p, const char *end, int ntok, int prev,
+                    int64_t *heap)
+{
+    int32_t tok;
+    uint8_t flags, nvals;
+    if (!buf_take(p, end, &tok, 4) || !buf_take(p, end, &flags, 1) ||
+        !buf_take(p, end, &nvals, 1))
+        return 0;
+    if (tok < 0 || tok >= ntok || tok <= prev || flags > 7 || nvals > AN_MAXVALS ||
+        ((flags & 4) && nvals))
+        return 0;
+    ps->tok = tok;
+    ps->nonnum = flags & 1;
+    ps->nonhttp = (flags & 2) != 0;
+    ps->over = (flags & 4) != 0;
+    for (int k = 0; k < nvals; k++) {
+        AnVal *v = &ps->vals[k];
+        uint32_t len;
+        if (!buf_take(p, end, &len, 4) || (size_t)(end - *p) < len)
+            return 0;
+        v->s = xrealloc(NULL, (size_t)len + 1);
+        memcpy(v->s, *p, len);
+        v->s[len] = 0;
+        v->len = len;
+        *p += len;
+        ps->nvals++;
+        *heap += (int64_t)len + 1;
+        if (!buf_take(p, end, &v->n, 8) || !buf_take(p, end, &v->first, 8) || v->n <= 0)
+            return 0;
+    }
+    return series_load(&ps->cells, p, end, heap) && !(ps->nonnum && ps->cells.n);
+}
+
+AnStats *an_load(const char **p, const char *end, int ntok)
+{
+    AnStats *a = an_new();
+    int32_t g = 0;
+    uint8_t npos = 0;
+    int ok = buf_take(p, end, &g, 4) && g >= 0 && g <= AN_MAXGEXP &&
+             buf_take(p, end, &a->tmin, 8) && buf_take(p, end, &a->tmax, 8) &&
+             buf_take(p, end, &a->nts, 8) && a->nts >= 0 && (!a->nts || a->tmin <= a->tmax) &&
+             series_load(&a->cells, p, end, &a->heap) && buf_take(p, end, &npos, 1) &&
+             npos <= AN_MAXPOS;
+    a->gexp = g;
+    for (int i = 0; ok && i < npos; i++) {
+        a->npos++; /* counted first: an_free frees what a half-read position holds */
+        ok = pos_load(&a->pos[i], p, end, ntok, i ? a->pos[i - 1].tok : -1, &a->heap);
+    }
+    if (!ok) {
+        an_free(a);
+        return NULL;
+    }
+    return a;
+}
+
 /* ===== the frame and the detectors ===== */
 
 int an_frame(AnFrame *f, int64_t t0, int64_t t1, int gexp)

@@ -115,6 +115,14 @@ void an_merge(AnStats *dst, AnStats *src);
 /* Template merging: position tok became a variable; the records counted by a had value s there. */
 void an_widen(AnStats *a, int tok, const char *s, size_t len, int64_t count, int64_t first);
 void an_coarsen(AnStats *a, int gexp);
+/* Partial results (issue 16, docs/partial-format.md): a's statistics as bytes, appended to
+ * out, every field whole (the sums bit for bit); an_load reads them back at *p, moving *p
+ * past them, and returns NULL when [*p, end) does not start with a whole valid AnStats of a
+ * template of ntok tokens (a width out of range, cells out of order or past AN_MAXCELLS,
+ * positions out of order or past the template, too many values, a negative count): the
+ * detectors then never see what an_add and an_merge could not have made. */
+void an_save(const AnStats *a, LiqBuf *out);
+AnStats *an_load(const char **p, const char *end, int ntok);
 /* Sets up the frame; returns 0 when the span is too short to compare periods. */
 int an_frame(AnFrame *f, int64_t t0, int64_t t1, int gexp);
 /* Adds the baseline records of a (final) template to f->baseline. */

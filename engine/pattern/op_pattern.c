@@ -24,6 +24,7 @@
  * State: a GSet (the groups, with counts, first order keys and time statistics); combine and
  * merge add groups by template, so the family merge at finalize sees the same groups however
  * the records were split. The periods of diff and the frame of anomaly are the run's (OpCtx).
+ * Partial results (liq --partial/--merge) carry the groups as bytes (pattern_save/load).
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -36,6 +37,7 @@
 #include "engine/pattern/anomaly.h"
 #include "engine/exec/budget.h"
 #include "engine/exec/op.h"
+#include "engine/exec/partial.h"
 
 enum { MIN_FAMILY = 4 };
 #define WILD "\x01" /* a variable position inside a template (never in log text) */
@@ -331,27 +333,33 @@ static void pattern_sink(const Op *op, OpLocal *lp, Batch *b)
     budget_track(x->mem, &l->set->charged, gset_bytes(l->set), "pattern");
 }
 
-/* Adds the groups of ls to gs and frees ls (its time statistics move). */
+/* Adds the groups of ls to gs and frees ls (its time statistics move). The span of both comes
+ * first, and every group that comes over is coarsened to its width: a group's cells then
+ * cover the records of both sides in at most AN_MAXCELLS cells. (Merged at the finer width of
+ * each side, two sides' cells could together pass that bound, and a chain of merges --
+ * partial results of many parts -- would grow it without limit.) */
 static void gset_merge(GSet *gs, GSet *ls)
 {
+    if (ls->nts)
+        gset_time(gs, ls->tmin, ls->tmax, ls->nts);
     for (size_t i = 0; i < ls->n; i++) {
         Group *lg = &ls->g[i];
         Group *g = gset_add(gs, lg->tmpl, lg->len, lg->count, lg->prev, lg->first);
         if (!lg->an)
             continue;
+        an_coarsen(lg->an, gs->gexp);
         if (!g->an) {
             g->an = lg->an; /* moved */
             gs->anbytes += an_bytes(g->an);
         } else {
             int64_t was = g->an->heap;
+            an_coarsen(g->an, gs->gexp);
             an_merge(g->an, lg->an);
             gs->anbytes += g->an->heap - was;
             an_free(lg->an);
         }
         lg->an = NULL;
     }
-    if (ls->nts)
-        gset_time(gs, ls->tmin, ls->tmax, ls->nts);
     gset_free(ls);
 }
 
@@ -397,6 +405,134 @@ static void pattern_state_free(const Op *op, OpState *g)
 {
     (void)op;
     gset_free(g);
+}
+
+/* ===== partial results (issue 16, docs/partial-format.md) =====
+ *
+ * The groups before the family merge, which is what makes pattern mergeable: their counts add
+ * and their time statistics merge exactly (an_merge), so groups saved by parts and loaded
+ * into one set are the groups one run would have; the family merge then runs once, on the
+ * merged set, at the end of --merge.
+ *
+ *   header  "LIQT", u16 version (PARTIAL_VERSION), u16 1 with diff | 2 with anomaly,
+ *           i64 tmin, i64 tmax, i64 nts (anomaly: the timestamps seen)
+ *   group   u32 bytes that follow, u64 first (order key of its first record), i64 records,
+ *           i64 records of the previous period (diff), u32 length and the masked template,
+ *           u8 1 when its time statistics follow (anomaly.h's an_save), else 0
+ */
+
+static unsigned pattern_flags(const PatternData *pd)
+{
+    return (pd->diff != DIFF_NONE ? 1u : 0u) | (pd->anomaly ? 2u : 0u);
+}
+
+static int pattern_save(const Op *op, OpState *g, LiqBuf *out)
+{
+    const GSet *s = g;
+    uint16_t v[2] = {PARTIAL_VERSION, (uint16_t)pattern_flags(op->data)};
+    buf_add(out, "LIQT", 4);
+    buf_add(out, v, sizeof(v));
+    buf_add(out, &s->tmin, 8);
+    buf_add(out, &s->tmax, 8);
+    buf_add(out, &s->nts, 8);
+    for (size_t i = 0; i < s->n; i++) {
+        const Group *gr = &s->g[i];
+        size_t start = out->len;
+        uint32_t len = 0, tlen = (uint32_t)gr->len;
+        buf_add(out, &len, 4);
+        buf_add(out, &gr->first, 8);
+        buf_add(out, &gr->count, 8);
+        buf_add(out, &gr->prev, 8);
+        buf_add(out, &tlen, 4);
+        buf_add(out, gr->tmpl, gr->len);
+        buf_addc(out, gr->an ? 1 : 0);
+        if (gr->an)
+            an_save(gr->an, out);
+        len = (uint32_t)(out->len - start - 4);
+        memcpy(out->p + start, &len, 4);
+    }
+    return 0;
+}
+
+/* Tokens of a masked template (split_tmpl's count). */
+static int tmpl_tokens(const char *t, size_t n)
+{
+    int k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += t[i] == ' ';
+    return n ? k + 1 : 0;
+}
+
+/* One group at [c, e) into s, or 0 when it is not whole and valid. */
+static int group_load(GSet *s, const PatternData *pd, const char *c, const char *e)
+{
+    uint64_t first;
+    int64_t count, prev;
+    uint32_t tlen;
+    uint8_t has_an;
+    if (!buf_take(&c, e, &first, 8) || !buf_take(&c, e, &count, 8) ||
+        !buf_take(&c, e, &prev, 8) || !buf_take(&c, e, &tlen, 4) || (size_t)(e - c) < tlen)
+        return 0;
+    const char *t = c;
+    c += tlen;
+    if (!buf_take(&c, e, &has_an, 1) || count < 0 || prev < 0 || has_an > 1 ||
+        (has_an && !pd->anomaly) || (!pd->diff && prev))
+        return 0;
+    AnStats *an = NULL;
+    if (has_an) {
+        an = an_load(&c, e, tmpl_tokens(t, tlen));
+        /* its records lie inside the set's span, at a width no wider than the span's */
+        if (!an || (an->nts && (!s->nts || an->tmin < s->tmin || an->tmax > s->tmax ||
+                                an->gexp > s->gexp))) {
+            an_free(an);
+            return 0;
+        }
+    }
+    if (c != e) {
+        an_free(an);
+        return 0;
+    }
+    Group *g = gset_add(s, t, tlen, count, prev, first);
+    if (an) {
+        if (!g->an) {
+            g->an = an;
+            s->anbytes += an_bytes(an);
+        } else { /* the same template twice in one partial: merged as parts' groups are */
+            int64_t was = g->an->heap;
+            an_merge(g->an, an);
+            s->anbytes += g->an->heap - was;
+            an_free(an);
+        }
+    }
+    return 1;
+}
+
+static OpState *pattern_load(const Op *op, const char *p, size_t n)
+{
+    const PatternData *pd = op->data;
+    const char *c = p, *end = p + n;
+    char magic[4];
+    uint16_t v[2];
+    GSet *s = gset_new();
+    if (!buf_take(&c, end, magic, 4) || memcmp(magic, "LIQT", 4) != 0 ||
+        !buf_take(&c, end, v, sizeof(v)) || v[0] != PARTIAL_VERSION ||
+        v[1] != pattern_flags(pd) || !buf_take(&c, end, &s->tmin, 8) ||
+        !buf_take(&c, end, &s->tmax, 8) || !buf_take(&c, end, &s->nts, 8) || s->nts < 0 ||
+        (s->nts && (!pd->anomaly || s->tmin > s->tmax)))
+        goto bad;
+    if (s->nts)
+        s->gexp = an_gexp(s->tmin, s->tmax);
+    while (c < end) {
+        uint32_t len;
+        if (!buf_take(&c, end, &len, 4) || (size_t)(end - c) < len ||
+            !group_load(s, pd, c, c + len))
+            goto bad;
+        c += len;
+    }
+    return s;
+bad:
+    gset_free(s);
+    return NULL;
 }
 
 /* ===== the merge of groups into templates ===== */
@@ -775,6 +911,8 @@ static const OpVTable pattern_vt = {
     .copy = pattern_copy,
     .finalize = pattern_finalize,
     .state_free = pattern_state_free,
+    .save = pattern_save,
+    .load = pattern_load,
 };
 
 Op *op_pattern_new(Plan *p, Expr *src, const int slots[4], Expr *ts, DiffKind diff,

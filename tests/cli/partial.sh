@@ -11,7 +11,7 @@
 # with the message, also through a merge tree (--merge --partial: partials merged into one
 # partial, then merged with the rest, give the same bytes); two partials of one part index
 # are a warning; the warning about a field no record has is that of one run (the parts'
-# censuses travel and merge); --partial refuses join, subqueries and pattern naming the command, and its
+# censuses travel and merge); --partial refuses join and subqueries naming the command, and its
 # options' misuse. Sums whose terms cancel across parts are exact: the same bytes, the
 # correctly rounded sum.
 # Environment (set by make check): LIQ = the liq binary, SRCDIR = the source tree.
@@ -152,9 +152,6 @@ if [ -s "$tmp/out" ]; then ok "the merge writes the results it has"; else
 run --partial 'fields k | filter k in (SOURCE "x" | fields k)' a.jsonl
 expect_rc 2 "a subquery"
 expect_err_has "--partial cannot split this query: a subquery" "a subquery"
-run --partial 'pattern pad' a.jsonl
-expect_rc 2 "pattern"
-expect_err_has "pattern keeps a state" "pattern"
 run --partial --format csv "$q" a.jsonl
 expect_rc 2 "--partial with --format"
 run --part-index 3 "$q" a.jsonl

@@ -27,28 +27,6 @@ docs/commands2025.test	fields svc	appendcols runs its subquery over every input 
 docs/commands2025.test	relevantfields Controller, Path, Service where Time > 400	relevantfields: its field statistics have no byte form
 docs/commands2025.test	relevantfields where Duration > 5000	relevantfields: its field statistics have no byte form
 docs/commands2025.test	relevantfields where Time > 400	relevantfields: its field statistics have no byte form
-docs/patterns.test	SOURCE lg start=-1d end=now	pattern (with diff, anomaly or logcompare): its templates have no byte form
-docs/patterns.test	diff	pattern (with diff, anomaly or logcompare): its templates have no byte form
-docs/patterns.test	diff previousDay	pattern (with diff, anomaly or logcompare): its templates have no byte form
-docs/patterns.test	diff previousMonth	pattern (with diff, anomaly or logcompare): its templates have no byte form
-docs/patterns.test	diff previousWeek	pattern (with diff, anomaly or logcompare): its templates have no byte form
-docs/patterns.test	fields @timestamp, @message	pattern (with diff, anomaly or logcompare): its templates have no byte form
-docs/patterns.test	fields @timestamp, @message	pattern (with diff, anomaly or logcompare): its templates have no byte form
-docs/patterns.test	fields @timestamp, @message	pattern (with diff, anomaly or logcompare): its templates have no byte form
-docs/patterns.test	filter @message like /ERROR/	pattern (with diff, anomaly or logcompare): its templates have no byte form
-docs/patterns.test	filter @message like /ERROR/	pattern (with diff, anomaly or logcompare): its templates have no byte form
-docs/patterns.test	pattern @message	pattern (with diff, anomaly or logcompare): its templates have no byte form
-engine/anomaly.test	fields @timestamp, @message	pattern (with diff, anomaly or logcompare): its templates have no byte form
-engine/anomaly.test	filter @message like /cache|heartbeat/	pattern (with diff, anomaly or logcompare): its templates have no byte form
-engine/anomaly.test	pattern @message | anomaly	pattern (with diff, anomaly or logcompare): its templates have no byte form
-engine/anomaly.test	pattern @message | anomaly	pattern (with diff, anomaly or logcompare): its templates have no byte form
-engine/anomaly.test	pattern @message | anomaly	pattern (with diff, anomaly or logcompare): its templates have no byte form
-engine/anomaly.test	pattern @message | anomaly | filter @anomalyType = "NewPattern" | display @description	pattern (with diff, anomaly or logcompare): its templates have no byte form
-engine/pattern.test	pattern @message	pattern (with diff, anomaly or logcompare): its templates have no byte form
-engine/pattern.test	pattern @message	pattern (with diff, anomaly or logcompare): its templates have no byte form
-engine/pattern.test	pattern @message | sort @sampleCount asc | limit 1 | fields @pattern	pattern (with diff, anomaly or logcompare): its templates have no byte form
-engine/pattern.test	pattern m | diff	pattern (with diff, anomaly or logcompare): its templates have no byte form
-engine/pattern.test	pattern m | diff previousWeek	pattern (with diff, anomaly or logcompare): its templates have no byte form
 lang/commands2025.test	appendcols (stats count(*) as n)	appendcols runs its subquery over every input before the rows
 lang/commands2025.test	fields @timestamp, queryStartTime() as s, queryEndTime() as e, queryTimeRange() as r	queryStartTime() and the like read every input first
 lang/commands2025.test	fields k, v	appendcols runs its subquery over every input before the rows

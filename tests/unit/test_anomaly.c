@@ -4,6 +4,8 @@
  * gathered in pieces (each piece on its own, narrower cells) and merged in any order hold
  * exactly the cells of the whole gathered at once. Then the frame arithmetic (round bucket
  * widths, the recent quarter) and one case per detector at its threshold, worked out by hand.
+ * Partial results: statistics saved and loaded are the same bytes again, and the loader
+ * refuses every cut and what an_add could not have made.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -101,6 +103,53 @@ static void test_merge_any_order(void **state)
     an_free(whole);
 }
 
+/* an_save then an_load gives statistics that save to the same bytes; every cut, and bytes an_add
+ * could not have made, load as NULL */
+static void test_save_load(void **state)
+{
+    (void)state;
+    AnStats *a = an_new();
+    int64_t tmin = 0, tmax = 0, n = 0;
+    for (int i = 0; i < 300; i++) {
+        char v[16];
+        snprintf(v, sizeof(v), i % 50 ? "%dms" : "slow%d", 10 + i % 5);
+        add(a, &tmin, &tmax, &n, DAY0 + (int64_t)i * 97531, v);
+    }
+    assert_true(a->npos == 1 && a->pos[0].nvals > 0 && a->cells.n > 1);
+    LiqBuf b = {0}, b2 = {0};
+    an_save(a, &b);
+    const char *p = b.p;
+    AnStats *c = an_load(&p, b.p + b.len, 3);
+    assert_non_null(c);
+    assert_true(p == b.p + b.len);
+    an_save(c, &b2);
+    assert_int_equal(b.len, b2.len);
+    assert_memory_equal(b.p, b2.p, b.len);
+    assert_true(an_bytes(c) <= an_bytes(a)); /* its arrays are no larger than a's */
+    an_free(c);
+    for (size_t cut = 0; cut < b.len; cut++) { /* every cut */
+        p = b.p;
+        assert_null(an_load(&p, b.p + cut, 3));
+    }
+    p = b.p; /* the position (token 2) past a template of 2 tokens */
+    assert_null(an_load(&p, b.p + b.len, 2));
+    /* cells out of order: the second cell's key made the first's */
+    int64_t k0;
+    memcpy(&k0, b.p + 32, 8);
+    memcpy(b.p + 32 + 48, &k0, 8);
+    p = b.p;
+    assert_null(an_load(&p, b.p + b.len, 3));
+    /* a width index out of range */
+    an_save(a, &b2);
+    int32_t g = 99;
+    memcpy(b2.p + b.len, &g, 4);
+    p = b2.p + b.len;
+    assert_null(an_load(&p, b2.p + b2.len, 3));
+    buf_free(&b);
+    buf_free(&b2);
+    an_free(a);
+}
+
 static void test_frame(void **state)
 {
     (void)state;
@@ -187,6 +236,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_widths),
         cmocka_unit_test(test_merge_any_order),
+        cmocka_unit_test(test_save_load),
         cmocka_unit_test(test_frame),
         cmocka_unit_test(test_detectors),
     };
