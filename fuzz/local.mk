@@ -11,11 +11,11 @@ FUZZ_REPLAY_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_SRCDIR='"$(abs_top_srcdir)"'
 FUZZ_COMMON = fuzz/fuzz.h fuzz/harness.c
 FUZZ_REPLAYS = fuzz/replay_parse fuzz/replay_compile fuzz/replay_fpat fuzz/replay_json \
 	fuzz/replay_decomp fuzz/replay_run fuzz/replay_wide fuzz/replay_input fuzz/replay_ts \
-	fuzz/replay_s3xml fuzz/replay_partial
+	fuzz/replay_s3xml fuzz/replay_partial fuzz/replay_unit
 check_PROGRAMS += $(FUZZ_REPLAYS)
 TESTS += $(FUZZ_REPLAYS) fuzz/dict_fresh.sh
 EXTRA_DIST += fuzz/README fuzz/corpus fuzz/crashes fuzz/insights.dict fuzz/json.dict fuzz/fpat.dict \
-	fuzz/input.dict fuzz/ts.dict fuzz/s3xml.dict \
+	fuzz/input.dict fuzz/ts.dict fuzz/s3xml.dict fuzz/unit.dict \
 	fuzz/gen_dict.sh fuzz/dict_fresh.sh fuzz/run.sh
 
 fuzz_replay_parse_SOURCES = fuzz/replay.c fuzz/fuzz_parse.c $(FUZZ_COMMON)
@@ -62,11 +62,15 @@ fuzz_replay_partial_SOURCES = fuzz/replay.c fuzz/fuzz_partial.c $(FUZZ_COMMON)
 fuzz_replay_partial_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_NAME='"partial"'
 fuzz_replay_partial_LDADD = libliqcli.la libliq.la $(LIQ_LIBS)
 
+fuzz_replay_unit_SOURCES = fuzz/replay.c fuzz/fuzz_unit.c $(FUZZ_COMMON)
+fuzz_replay_unit_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_NAME='"unit"'
+fuzz_replay_unit_LDADD = libliqcli.la libliq.la $(LIQ_LIBS)
+
 if ENABLE_FUZZING
 FUZZ_LINK = -fsanitize=fuzzer
 noinst_PROGRAMS += fuzz/fuzz_parse fuzz/fuzz_compile fuzz/fuzz_fpat fuzz/fuzz_json \
 	fuzz/fuzz_decomp fuzz/fuzz_run fuzz/fuzz_wide fuzz/fuzz_input fuzz/fuzz_ts fuzz/fuzz_s3xml \
-	fuzz/fuzz_partial
+	fuzz/fuzz_partial fuzz/fuzz_unit
 
 fuzz_fuzz_parse_SOURCES = fuzz/fuzz_parse.c $(FUZZ_COMMON)
 fuzz_fuzz_parse_LDFLAGS = $(FUZZ_LINK)
@@ -111,4 +115,8 @@ fuzz_fuzz_s3xml_LDADD = libliqcli.la libliq.la $(LIQ_LIBS)
 fuzz_fuzz_partial_SOURCES = fuzz/fuzz_partial.c $(FUZZ_COMMON)
 fuzz_fuzz_partial_LDFLAGS = $(FUZZ_LINK)
 fuzz_fuzz_partial_LDADD = libliqcli.la libliq.la $(LIQ_LIBS)
+
+fuzz_fuzz_unit_SOURCES = fuzz/fuzz_unit.c $(FUZZ_COMMON)
+fuzz_fuzz_unit_LDFLAGS = $(FUZZ_LINK)
+fuzz_fuzz_unit_LDADD = libliqcli.la libliq.la $(LIQ_LIBS)
 endif

@@ -17,7 +17,7 @@ t=$1 secs=$2
 shift 2
 top=${SRCDIR:-$(dirname "$0")/..}
 case $t in
-json | fpat | input | ts | s3xml) dict=$top/fuzz/$t.dict ;;
+json | fpat | input | ts | s3xml | unit) dict=$top/fuzz/$t.dict ;;
 decomp | partial) dict= ;;
 *) dict=$top/fuzz/insights.dict ;;
 esac
