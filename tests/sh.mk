@@ -19,6 +19,7 @@ SH_TESTS = \
 	tests/cli/subquery_fail.sh \
 	tests/cli/partial.sh \
 	tests/cli/partial_golden.sh \
+	tests/cli/partial_relevant.sh \
 	tests/cli/partial_pattern.sh \
 	tests/cli/splits.sh \
 	tests/cli/follow.sh \

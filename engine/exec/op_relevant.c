@@ -27,6 +27,9 @@
  * multisets, so no thread count or batch size changes it. Exact scores need every value, so
  * the state grows with the rows read: it charges the run's memory budget (budget.h) per
  * batch, and a run past --memory-limit stops with the limit's error, naming relevantfields.
+ * The state has a byte form (save/load, below), so liq --partial splits the query and
+ * --merge gives one run's rows (issue 16): a category's value, the order of equal shifts and
+ * of equal numbers are chosen by a total order (cmp_value), never by the order values came.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -41,6 +44,8 @@
 #include "engine/data/json.h"
 #include "engine/exec/budget.h"
 #include "engine/exec/op.h"
+#include "engine/exec/partial.h"
+#include "engine/exec/spill.h"
 #include "engine/input/fmt.h"
 #include "engine/input/src.h"
 
@@ -323,7 +328,9 @@ static int number_of(const Datum *d, double *x)
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
+    if (x != y)
+        return x < y ? -1 : 1;
+    return (signbit(y) != 0) - (signbit(x) != 0); /* -0 before 0: a median is one of them */
 }
 
 static double median(const double *v, size_t n)
@@ -355,9 +362,41 @@ typedef struct Cat {
     double shift;
 } Cat;
 
+/* The order of L1 (val_sort_cmp), made total: values it calls equal ("200" and 200, "a01" and
+ * "a1") by their text (bytes), then their type. So the value that stands for a category (the
+ * first of it in this order) and the order of equal shifts depend only on the multiset of
+ * values, never on the order they came in (threads, parts merged in any order: issue 16). */
+static int cmp_value(const Datum *a, const Datum *b)
+{
+    int c = val_sort_cmp(a, b);
+    if (c)
+        return c;
+    if (a->type == VT_STR && b->type == VT_STR) { /* the common case: no copies */
+        size_t n = a->len < b->len ? a->len : b->len;
+        c = n ? memcmp(a->s, b->s, n) : 0;
+        if (!c && a->len != b->len)
+            c = a->len < b->len ? -1 : 1;
+    } else {
+        LiqBuf x = {0}, y = {0};
+        val_format(&x, a);
+        val_format(&y, b);
+        size_t n = x.len < y.len ? x.len : y.len;
+        c = n ? memcmp(x.p, y.p, n) : 0;
+        if (!c && x.len != y.len)
+            c = x.len < y.len ? -1 : 1;
+        buf_free(&x);
+        buf_free(&y);
+    }
+    if (c)
+        return c;
+    if (a->type != b->type)
+        return a->type < b->type ? -1 : 1;
+    return 0;
+}
+
 static int cmp_datum_ptr(const void *a, const void *b)
 {
-    return val_sort_cmp(*(const Datum *const *)a, *(const Datum *const *)b);
+    return cmp_value(*(const Datum *const *)a, *(const Datum *const *)b);
 }
 
 static int cmp_shift(const void *a, const void *b)
@@ -365,7 +404,7 @@ static int cmp_shift(const void *a, const void *b)
     const Cat *x = a, *y = b;
     if (x->shift != y->shift)
         return x->shift > y->shift ? -1 : 1;
-    return val_sort_cmp(x->v, y->v);
+    return cmp_value(x->v, y->v);
 }
 
 static void json_text(LiqBuf *out, const Datum *d)
@@ -536,6 +575,166 @@ static RowSet *rel_finalize(const Op *op, const OpCtx *ctx, OpState *g)
     return rs;
 }
 
+/* ===== Partial results (partial.h, issue 16) =====
+ *
+ * The state as bytes (docs/partial-format.md):
+ *
+ *   header  "LIQF", u16 version (PARTIAL_VERSION), u16 0, u64 rows of the condition, u64 rows
+ *           of the baseline
+ *   field   u32 bytes that follow; u32 name length and the name; then its values until the
+ *           field's bytes end, each u8 side (1 the condition's, 0 the baseline's) and the
+ *           value (spill.h's value encoding)
+ *
+ * Fields follow each other, by name (bytes), until the bytes end; a field with no value is
+ * written too (a listed field no row had), one of more than 1 GiB of values as several
+ * records of its name (a reader adds them up). A loader checks every length, that each name
+ * is one the query can have (listed, or one a record's field could be: not an @ field nor
+ * one the condition names), that a side has no more values of a field than rows, and that a
+ * record of the records' fields holds a value; value caches (numeric views) are computed
+ * again. Loaded states merge by concatenation, as a worker's do: every result is a function
+ * of the multisets of (value, side) and of the two counts, so parts merged in any order give
+ * one run's rows. A loaded state charges no budget, as stats' and dedup's loads (a --merge
+ * run holds it until finalize, whose rows are charged). */
+
+static int cmp_field_name(const void *a, const void *b)
+{
+    return strcmp((*(const RelField *const *)a)->name, (*(const RelField *const *)b)->name);
+}
+
+static int rel_save(const Op *op, OpState *g, LiqBuf *out)
+{
+    (void)op;
+    const RelState *s = g;
+    uint16_t v[2] = {PARTIAL_VERSION, 0};
+    buf_add(out, "LIQF", 4);
+    buf_add(out, v, sizeof(v));
+    buf_add(out, &s->ncond, 8);
+    buf_add(out, &s->nbase, 8);
+    size_t n = apr_hash_count(s->fields), k = 0;
+    const RelField **fs = mem_alloc(sizeof(*fs) * (n + 1));
+    for (apr_hash_index_t *hi = apr_hash_first(s->pool, s->fields); hi; hi = apr_hash_next(hi))
+        fs[k++] = apr_hash_this_val(hi);
+    qsort(fs, k, sizeof(*fs), cmp_field_name); /* the same state, the same bytes */
+    LiqBuf js = {0};
+    for (size_t i = 0; i < k; i++) {
+        const RelField *f = fs[i];
+        uint32_t nlen = (uint32_t)strlen(f->name);
+        size_t r = 0;
+        do { /* one record, or several of a field past 1 GiB (its length is a u32) */
+            size_t start = out->len;
+            uint32_t len = 0;
+            buf_add(out, &len, 4);
+            buf_add(out, &nlen, 4);
+            buf_add(out, f->name, nlen);
+            for (; r < f->n && out->len - start < ((size_t)1 << 30); r++) {
+                buf_addc(out, (char)(f->cond[r] ? 1 : 0));
+                spill_put_datum(out, &f->vals[r], &js);
+            }
+            len = (uint32_t)(out->len - start - 4);
+            memcpy(out->p + start, &len, 4);
+        } while (r < f->n);
+    }
+    buf_free(&js);
+    free(fs);
+    return 0;
+}
+
+/* Whether a loaded field's name is one the query can have: a listed field, or (the records'
+ * fields) one record_fields would keep. */
+static int name_allowed(const RelData *rd, const char *name, size_t len)
+{
+    if (memchr(name, '\0', len))
+        return 0;
+    if (rd->records)
+        return !skipped(rd, name, len);
+    for (int i = 0; i < rd->nin; i++)
+        if (strlen(rd->names[i]) == len && memcmp(rd->names[i], name, len) == 0)
+            return 1;
+    return 0;
+}
+
+/* The field record at [c, e), its values added to s: 1 when it decodes whole, 0 when not. */
+static int load_field(const RelData *rd, RelState *s, const char *c, const char *e,
+                      apr_pool_t *scratch)
+{
+    uint32_t nlen;
+    if (e - c < 4)
+        return 0;
+    memcpy(&nlen, c, 4);
+    c += 4;
+    if ((size_t)(e - c) < nlen || !name_allowed(rd, c, nlen))
+        return 0;
+    RelField *f = field_get(s, c, nlen);
+    c += nlen;
+    size_t had = f->n;
+    while (c < e) {
+        uint8_t side = (uint8_t)*c++;
+        Datum d;
+        size_t k = side > 1 ? 0 : spill_get_datum(c, e, scratch, &d);
+        if (!k || d.type == VT_NULL)
+            return 0;
+        c += k;
+        /* the caches of a number's text and a string's numeric view: computed again */
+        d.flags &= (uint8_t) ~(DF_NUMCHECKED | DF_NUMERIC | DF_EXACTCHECKED | DF_EXACT);
+        field_add(s, f, &d, side);
+        if (f->n > s->ncond + s->nbase) /* a row gives a field one value at most */
+            return 0;
+    }
+    apr_pool_clear(scratch);
+    /* the records' fields are those some record has a value of */
+    return !rd->records || f->n > had;
+}
+
+/* Whether no field has more values on a side than the side has rows. */
+static int sides_fit(const RelState *s)
+{
+    for (apr_hash_index_t *hi = apr_hash_first(s->pool, s->fields); hi; hi = apr_hash_next(hi)) {
+        const RelField *f = apr_hash_this_val(hi);
+        uint64_t c = 0;
+        for (size_t i = 0; i < f->n; i++)
+            c += f->cond[i];
+        if (c > s->ncond || f->n - c > s->nbase)
+            return 0;
+    }
+    return 1;
+}
+
+static OpState *rel_load(const Op *op, const char *p, size_t n)
+{
+    const RelData *rd = op->data;
+    const char *c = p, *end = p + n;
+    uint16_t v[2];
+    if (n < 4 + 4 + 16 || memcmp(c, "LIQF", 4) != 0)
+        return NULL;
+    memcpy(v, c + 4, sizeof(v));
+    if (v[0] != PARTIAL_VERSION || v[1] != 0)
+        return NULL;
+    RelState *s = state_new();
+    memcpy(&s->ncond, c + 8, 8);
+    memcpy(&s->nbase, c + 16, 8);
+    c += 24;
+    apr_pool_t *scratch;
+    apr_pool_create(&scratch, NULL);
+    int ok = 1;
+    while (ok && c < end) {
+        uint32_t len;
+        if (end - c < 4) {
+            ok = 0;
+            break;
+        }
+        memcpy(&len, c, 4);
+        c += 4;
+        ok = (size_t)(end - c) >= len && load_field(rd, s, c, c + len, scratch);
+        c += ok ? len : 0;
+    }
+    apr_pool_destroy(scratch);
+    if (!ok || !sides_fit(s)) {
+        state_free(s);
+        return NULL;
+    }
+    return s;
+}
+
 static const OpVTable rel_vt = {
     .name = "relevantfields",
     .local_new = rel_local_new,
@@ -546,6 +745,8 @@ static const OpVTable rel_vt = {
     .copy = rel_copy,
     .finalize = rel_finalize,
     .state_free = rel_state_free,
+    .save = rel_save,
+    .load = rel_load,
 };
 
 Op *op_relevant_new(Plan *p, Expr *cond, const int *in, const char *const *names, int nin,
