@@ -35,6 +35,12 @@
 
 enum { PARTIAL_VERSION = 1 };
 
+/* The largest count of records a loaded state may hold in one counter (2^48, about 2.8e14
+ * records: a year of ten million records a second). Loaders refuse more, so that merging
+ * up to 4096 parts (liq.h's part ordinals) stays far inside int64: forged counts cannot
+ * overflow a sum. */
+#define PARTIAL_COUNT_MAX ((int64_t)1 << 48)
+
 /* What a group holds: nkeys key values and naggs aggregates of functions fns[] whose states
  * lie at offs[] in a group's state bytes. */
 typedef struct PartialShape {

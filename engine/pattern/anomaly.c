@@ -14,6 +14,7 @@
 #include <strings.h>
 #include "base/mem.h"
 #include "engine/pattern/anomaly.h"
+#include "engine/exec/partial.h"
 #include "engine/data/val.h"
 
 static void *xrealloc(void *p, size_t n)
@@ -424,7 +425,14 @@ void an_save(const AnStats *a, LiqBuf *out)
     }
 }
 
-/* A series at *p: at most AN_MAXCELLS cells, keys rising, counts not negative. */
+/* A count as a state may hold it: not negative, at most PARTIAL_COUNT_MAX (merges then cannot
+ * overflow). */
+static int an_count_ok(int64_t n)
+{
+    return n >= 0 && n <= PARTIAL_COUNT_MAX;
+}
+
+/* A series at *p: at most AN_MAXCELLS cells, keys rising, counts an_count_ok. */
 static int series_load(AnSeries *s, const char **p, const char *end, int64_t *heap)
 {
     uint32_t n;
@@ -443,7 +451,8 @@ static int series_load(AnSeries *s, const char **p, const char *end, int64_t *he
         buf_take(p, end, &c->sumsq, 8);
         buf_take(p, end, &c->e4, 8);
         buf_take(p, end, &c->e5, 8);
-        if (c->n < 0 || c->e4 < 0 || c->e5 < 0 || (i && c->key <= s->c[i - 1].key))
+        if (!an_count_ok(c->n) || !an_count_ok(c->e4) || !an_count_ok(c->e5) ||
+            (i && c->key <= s->c[i - 1].key))
             return 0;
     }
     return 1;
@@ -476,7 +485,8 @@ static int pos_load(AnPos *ps, const char **p, const char *end, int ntok, int pr
         *p += len;
         ps->nvals++;
         *heap += (int64_t)len + 1;
-        if (!buf_take(p, end, &v->n, 8) || !buf_take(p, end, &v->first, 8) || v->n <= 0)
+        if (!buf_take(p, end, &v->n, 8) || !buf_take(p, end, &v->first, 8) || v->n <= 0 ||
+            v->n > PARTIAL_COUNT_MAX)
             return 0;
     }
     return series_load(&ps->cells, p, end, heap) && !(ps->nonnum && ps->cells.n);
@@ -489,7 +499,8 @@ AnStats *an_load(const char **p, const char *end, int ntok)
     uint8_t npos = 0;
     int ok = buf_take(p, end, &g, 4) && g >= 0 && g <= AN_MAXGEXP &&
              buf_take(p, end, &a->tmin, 8) && buf_take(p, end, &a->tmax, 8) &&
-             buf_take(p, end, &a->nts, 8) && a->nts >= 0 && (!a->nts || a->tmin <= a->tmax) &&
+             buf_take(p, end, &a->nts, 8) && an_count_ok(a->nts) &&
+             (!a->nts || a->tmin <= a->tmax) &&
              series_load(&a->cells, p, end, &a->heap) && buf_take(p, end, &npos, 1) &&
              npos <= AN_MAXPOS;
     a->gexp = g;

@@ -475,7 +475,8 @@ static int group_load(GSet *s, const PatternData *pd, const char *c, const char 
         return 0;
     const char *t = c;
     c += tlen;
-    if (!buf_take(&c, e, &has_an, 1) || count < 0 || prev < 0 || has_an > 1 ||
+    if (!buf_take(&c, e, &has_an, 1) || count < 0 || prev < 0 || count > PARTIAL_COUNT_MAX ||
+        prev > PARTIAL_COUNT_MAX || has_an > 1 ||
         (has_an && !pd->anomaly) || (!pd->diff && prev))
         return 0;
     AnStats *an = NULL;
@@ -518,6 +519,7 @@ static OpState *pattern_load(const Op *op, const char *p, size_t n)
         !buf_take(&c, end, v, sizeof(v)) || v[0] != PARTIAL_VERSION ||
         v[1] != pattern_flags(pd) || !buf_take(&c, end, &s->tmin, 8) ||
         !buf_take(&c, end, &s->tmax, 8) || !buf_take(&c, end, &s->nts, 8) || s->nts < 0 ||
+        s->nts > PARTIAL_COUNT_MAX ||
         (s->nts && (!pd->anomaly || s->tmin > s->tmax)))
         goto bad;
     if (s->nts)
