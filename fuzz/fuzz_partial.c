@@ -1,8 +1,8 @@
 /* fuzz_partial.c -- libFuzzer target: partial results (issue 16, docs/partial-format.md)
  *
  * The first byte chooses a query (stats with every aggregate by a key, sort | limit, dedup,
- * accum, a query without a breaker, pattern with anomaly's time statistics, pattern), the
- * second what the rest is:
+ * accum, a query without a breaker, pattern with anomaly's time statistics, pattern,
+ * relevantfields over the records' fields), the second what the rest is:
  *
  *   even   a state's bytes, as liq_partial_save writes them: liq_partial_merge takes them
  *          into a run without inputs, twice (a second partial merges into the first), and
@@ -33,6 +33,7 @@ static const char *const queries[] = {
     "filter x > 1 | fields k, x",
     "pattern m | anomaly",
     "pattern m",
+    "relevantfields where x > 1",
 };
 enum { NQ = sizeof(queries) / sizeof(queries[0]) };
 
