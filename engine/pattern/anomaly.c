@@ -432,8 +432,27 @@ static int an_count_ok(int64_t n)
     return n >= 0 && n <= PARTIAL_COUNT_MAX;
 }
 
-/* A series at *p: at most AN_MAXCELLS cells, keys rising, counts an_count_ok. */
-static int series_load(AnSeries *s, const char **p, const char *end, int64_t *heap)
+/* The first and last cell numbers of a's records at its width. */
+static int64_t an_cell_lo(const AnStats *a)
+{
+    return floordiv(a->tmin, an_width(a->gexp));
+}
+
+static int64_t an_cell_hi(const AnStats *a)
+{
+    return floordiv(a->tmax, an_width(a->gexp));
+}
+
+/* A time as a state may hold it (AN_TS_LIMIT). */
+static int an_time_ok(int64_t t)
+{
+    return t >= -AN_TS_LIMIT && t <= AN_TS_LIMIT;
+}
+
+/* A series at *p: at most AN_MAXCELLS cells, keys rising from lo to hi (the cells of the
+ * records' span), counts an_count_ok. */
+static int series_load(AnSeries *s, const char **p, const char *end, int64_t lo, int64_t hi,
+                       int64_t *heap)
 {
     uint32_t n;
     if (!buf_take(p, end, &n, 4) || n > AN_MAXCELLS || (size_t)(end - *p) / 48 < n)
@@ -451,15 +470,15 @@ static int series_load(AnSeries *s, const char **p, const char *end, int64_t *he
         buf_take(p, end, &c->sumsq, 8);
         buf_take(p, end, &c->e4, 8);
         buf_take(p, end, &c->e5, 8);
-        if (!an_count_ok(c->n) || !an_count_ok(c->e4) || !an_count_ok(c->e5) ||
-            (i && c->key <= s->c[i - 1].key))
+        if (!an_count_ok(c->n) || !an_count_ok(c->e4) || !an_count_ok(c->e5) || c->key < lo ||
+            c->key > hi || (i && c->key <= s->c[i - 1].key))
             return 0;
     }
     return 1;
 }
 
 static int pos_load(AnPos *ps, const char **p, const char *end, int ntok, int prev,
-                    int64_t *heap)
+                    const AnStats *a, int64_t *heap)
 {
     int32_t tok;
     uint8_t flags, nvals;
@@ -486,10 +505,11 @@ static int pos_load(AnPos *ps, const char **p, const char *end, int ntok, int pr
         ps->nvals++;
         *heap += (int64_t)len + 1;
         if (!buf_take(p, end, &v->n, 8) || !buf_take(p, end, &v->first, 8) || v->n <= 0 ||
-            v->n > PARTIAL_COUNT_MAX)
+            v->n > PARTIAL_COUNT_MAX || v->first < a->tmin || v->first > a->tmax)
             return 0;
     }
-    return series_load(&ps->cells, p, end, heap) && !(ps->nonnum && ps->cells.n);
+    return series_load(&ps->cells, p, end, an_cell_lo(a), an_cell_hi(a), heap) &&
+           !(ps->nonnum && ps->cells.n);
 }
 
 AnStats *an_load(const char **p, const char *end, int ntok)
@@ -497,16 +517,17 @@ AnStats *an_load(const char **p, const char *end, int ntok)
     AnStats *a = an_new();
     int32_t g = 0;
     uint8_t npos = 0;
+    /* the records' span and its cells: a state without records holds none */
     int ok = buf_take(p, end, &g, 4) && g >= 0 && g <= AN_MAXGEXP &&
              buf_take(p, end, &a->tmin, 8) && buf_take(p, end, &a->tmax, 8) &&
-             buf_take(p, end, &a->nts, 8) && an_count_ok(a->nts) &&
-             (!a->nts || a->tmin <= a->tmax) &&
-             series_load(&a->cells, p, end, &a->heap) && buf_take(p, end, &npos, 1) &&
-             npos <= AN_MAXPOS;
-    a->gexp = g;
+             buf_take(p, end, &a->nts, 8) && an_count_ok(a->nts) && a->nts > 0 &&
+             an_time_ok(a->tmin) && an_time_ok(a->tmax) && a->tmin <= a->tmax;
+    a->gexp = ok ? g : 0;
+    ok = ok && series_load(&a->cells, p, end, an_cell_lo(a), an_cell_hi(a), &a->heap) &&
+         buf_take(p, end, &npos, 1) && npos <= AN_MAXPOS;
     for (int i = 0; ok && i < npos; i++) {
         a->npos++; /* counted first: an_free frees what a half-read position holds */
-        ok = pos_load(&a->pos[i], p, end, ntok, i ? a->pos[i - 1].tok : -1, &a->heap);
+        ok = pos_load(&a->pos[i], p, end, ntok, i ? a->pos[i - 1].tok : -1, a, &a->heap);
     }
     if (!ok) {
         an_free(a);
@@ -520,6 +541,8 @@ AnStats *an_load(const char **p, const char *end, int ntok)
 int an_frame(AnFrame *f, int64_t t0, int64_t t1, int gexp)
 {
     memset(f, 0, sizeof(*f));
+    t0 = t0 < -AN_TS_LIMIT ? -AN_TS_LIMIT : t0 > AN_TS_LIMIT ? AN_TS_LIMIT : t0;
+    t1 = t1 < -AN_TS_LIMIT ? -AN_TS_LIMIT : t1 > AN_TS_LIMIT ? AN_TS_LIMIT : t1;
     f->t0 = t0;
     f->t1 = t1;
     f->gexp = gexp;

@@ -29,6 +29,11 @@
 
 enum { AN_MAXPOS = 6, AN_MAXVALS = 8, AN_MAXCELLS = 512, AN_BUCKETS = 36, AN_MINBUCKETS = 6,
        AN_MINBASELINE = 20, AN_ZSCORE = 5 };
+/* Times are placed within +-AN_TS_LIMIT ms (2^53, about 285,000 years either side of 1970):
+ * a record whose timestamp lies beyond is clustered but not placed in time, as one without a
+ * timestamp, and a frame (--start/--end) is clamped to it. Inside it no span, cell number or
+ * bucket start overflows an int64. */
+#define AN_TS_LIMIT ((int64_t)1 << 53)
 /* The largest chance a frequency spike may have under the template's usual rate (Poisson):
  * one in a million, since a run tests every bucket of every template. */
 #define AN_PVALUE 1e-6

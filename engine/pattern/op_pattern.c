@@ -318,7 +318,7 @@ static void pattern_sink(const Op *op, OpLocal *lp, Batch *b)
         Group *g = gset_add(l->set, l->t.p ? l->t.p : "", l->t.len, cur, prev, batch_order(b, row));
         if (pd->anomaly) {
             const Datum *t = VGET(tv, row);
-            if (t->type != VT_TS)
+            if (t->type != VT_TS || t->v.i < -AN_TS_LIMIT || t->v.i > AN_TS_LIMIT)
                 continue; /* clustered, but not placed in time */
             gset_time(l->set, t->v.i, t->v.i, 1);
             if (!g->an) {
@@ -519,7 +519,7 @@ static OpState *pattern_load(const Op *op, const char *p, size_t n)
         !buf_take(&c, end, v, sizeof(v)) || v[0] != PARTIAL_VERSION ||
         v[1] != pattern_flags(pd) || !buf_take(&c, end, &s->tmin, 8) ||
         !buf_take(&c, end, &s->tmax, 8) || !buf_take(&c, end, &s->nts, 8) || s->nts < 0 ||
-        s->nts > PARTIAL_COUNT_MAX ||
+        s->nts > PARTIAL_COUNT_MAX || s->tmin < -AN_TS_LIMIT || s->tmax > AN_TS_LIMIT ||
         (s->nts && (!pd->anomaly || s->tmin > s->tmax)))
         goto bad;
     if (s->nts)
