@@ -56,7 +56,7 @@ EXTRA_DIST += $(SH_TESTS) tests/diff/gen_app_log.sh
 ## Output and everyday-use tests of the CLI (formats, charts, --var, saved queries)
 include tests/cli.mk
 TESTS += $(OUT_SH_TESTS)
-EXTRA_DIST += $(OUT_SH_TESTS) tests/cli/out_lib.sh
+EXTRA_DIST += $(OUT_SH_TESTS) tests/cli/out_lib.sh tests/cli/partial_lib.sh
 
 ## S3 inputs (s3rver on loopback; tests/s3/lib.sh)
 include tests/s3.mk

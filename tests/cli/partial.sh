@@ -40,56 +40,30 @@ awk 'BEGIN { for (i = 1; i <= 30000; i++) {
         substr("abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz", 1, 20 + i % 30) > ("'"$tmp"'/" f ".jsonl") } }'
 cd "$tmp" || exit 1
 
-# same DESC QUERY [OPTION...]: one run over a b c against --partial of each part merged in
-# the order c a b, and the three partials concatenated on standard input
-same() {
-    desc=$1 q=$2
+. "$SRCDIR/tests/cli/partial_lib.sh"
+
+# same3 DESC QUERY [OPTION...]: one run over a b c against the partials of each (partial_lib.sh)
+same3() {
+    d=$1 q=$2
     shift 2
-    "$LIQ" --format csv "$@" "$q" a.jsonl b.jsonl c.jsonl >one.csv 2>one.err
-    one_rc=$?
-    i=0
-    for f in a b c; do
-        "$LIQ" --partial --part-index $i "$@" "$q" $f.jsonl >$f.part 2>$f.perr ||
-            { not_ok "$desc: --partial of $f exits $?"; show $f.perr; return; }
-        i=$((i + 1))
-    done
-    "$LIQ" --merge --format csv "$@" "$q" c.part a.part b.part >merged.csv 2>merged.err
-    m_rc=$?
-    if [ $m_rc -eq $one_rc ] && cmp -s one.csv merged.csv; then
-        ok "$desc: merged partials give the bytes of one run ($(wc -l <one.csv) lines)"
-    else
-        not_ok "$desc: merged partials differ (exit $m_rc, one run $one_rc)"
-        diff one.csv merged.csv | head -10 | show /dev/stdin
-        show merged.err
-    fi
-    cat b.part c.part a.part | "$LIQ" --merge --format csv "$@" "$q" >stdin.csv 2>stdin.err
-    if cmp -s one.csv stdin.csv; then ok "$desc: concatenated on stdin, the same"; else
-        not_ok "$desc: concatenated on stdin, other bytes"; show stdin.err; fi
-    # a merge tree: c and a merged into one partial (--merge --partial), then with b
-    "$LIQ" --merge --partial "$@" "$q" c.part a.part >ca.part 2>ca.err &&
-        "$LIQ" --merge --format csv "$@" "$q" b.part ca.part >tree.csv 2>tree.err
-    if cmp -s one.csv tree.csv && [ ! -s ca.err ] && cmp -s merged.err tree.err; then
-        ok "$desc: merged as a tree (--merge --partial), the same"
-    else
-        not_ok "$desc: merged as a tree, other bytes"; show ca.err; show tree.err
-        diff one.csv tree.csv | head -10 | show /dev/stdin
-    fi
+    units abc a.jsonl b.jsonl c.jsonl
+    same "$d" "$q" abc "a.jsonl b.jsonl c.jsonl" "$@"
 }
 
-same "stats, every aggregate" 'stats count(*) as c, count(x) as cx, sum(x), avg(x), stddev(x),
+same3 "stats, every aggregate" 'stats count(*) as c, count(x) as cx, sum(x), avg(x), stddev(x),
     min(x), max(x), pct(x, 50), pct(x, 99), count_distinct(n), earliest(n), latest(n),
     sortsFirst(pad), sortsLast(pad) by k'
-same "stats without by" 'stats sum(x) as s, avg(x) as a, stddev(x) as d, count(*) as c'
-same "stats spilled" 'stats count(*) as c, sum(x) as s, earliest(pad) by k, n' --memory-limit 64K
-same "sort with ties" 'sort n | fields n, k, pad'
-same "sort | limit (top N)" 'sort n desc | limit 25 | fields n, k, @timestamp'
-same "dedup" 'dedup n, tags.0 | fields n, tags.0, pad'
-same "limit" 'limit 30 | fields k, n'
-same "tail" 'tail 7 | fields k, n'
-same "no breaker (rows in part order)" 'filter n = 3 | fields k, x'
-same "no breaker, limited" 'filter n > 10 | fields k | limit 40'
-same "stats | sort after" 'stats count(*) as c by n | sort c desc, n'
-same "accum (window)" 'filter n = 1 | fields x | accum x as total'
+same3 "stats without by" 'stats sum(x) as s, avg(x) as a, stddev(x) as d, count(*) as c'
+same3 "stats spilled" 'stats count(*) as c, sum(x) as s, earliest(pad) by k, n' --memory-limit 64K
+same3 "sort with ties" 'sort n | fields n, k, pad'
+same3 "sort | limit (top N)" 'sort n desc | limit 25 | fields n, k, @timestamp'
+same3 "dedup" 'dedup n, tags.0 | fields n, tags.0, pad'
+same3 "limit" 'limit 30 | fields k, n'
+same3 "tail" 'tail 7 | fields k, n'
+same3 "no breaker (rows in part order)" 'filter n = 3 | fields k, x'
+same3 "no breaker, limited" 'filter n > 10 | fields k | limit 40'
+same3 "stats | sort after" 'stats count(*) as c by n | sort c desc, n'
+same3 "accum (window)" 'filter n = 1 | fields x | accum x as total'
 
 # sums whose big terms cancel across the parts (1e20 and -1e20 in different files) leave the
 # sum of the small ones: a Neumaier sum per part, merged, differed from one run in the 12th
@@ -101,7 +75,7 @@ BEGIN { s = 42; split("a b c", f, " ")
         printf "{\"x\":%.17g}\n", x > (f[1 + int(r() * 3)] ".jsonl")
         printf "{\"x\":%.17g}\n", -x > (f[1 + int(r() * 3)] ".jsonl")
         printf "{\"x\":%.17g}\n", r() > (f[1 + int(r() * 3)] ".jsonl") } }'
-same "sums that cancel across parts" 'stats sum(x) as s, avg(x) as a, stddev(x) as d'
+same3 "sums that cancel across parts" 'stats sum(x) as s, avg(x) as a, stddev(x) as d'
 if grep -q '^747.2993431414009,' one.csv; then ok "the sum is the exact sum rounded once"; else
     not_ok "the sum is not the exact sum rounded once (747.2993431414009)"; show one.csv; fi
 cd .. || exit 1

@@ -7,10 +7,11 @@
 # errors that rise late: every anomaly detector has something to see) in three files cut by
 # time, so the parts' time spans and cell widths differ and the merge coarsens them. For
 # pattern, pattern | diff (the previous period and previousDay), pattern | anomaly (the span
-# of the data and --start/--end) and pattern after a filter and before sort | limit: the
-# partials of the three files merged in another order, concatenated on one stdin, merged as a
-# tree (--merge --partial), and the partials of --splits byte ranges (merged, and merged into
-# one partial first) give the bytes of one run. A partial whose state does not decode (a negative count, a cell width out of range,
+# of the data and --start/--end) and pattern after a filter and before sort | limit, the
+# partials of the three files and of 7 --splits byte ranges, merged every way
+# tests/cli/partial_lib.sh knows (shuffled, on one stdin, as a tree, into one partial first:
+# a state of parts a few hours long each merges into cells of a two-day span), give the bytes
+# of one run. A partial whose state does not decode (a negative count, a cell width out of range,
 # the CRC made right again) is refused as corrupt (exit 3) with nothing written.
 # Environment (set by make check): LIQ = the liq binary, SRCDIR = the source tree.
 # Exit: 0 all checks passed, 1 a check failed.
@@ -51,67 +52,27 @@ awk -v dir="$tmp" 'BEGIN { srand(7); t0 = 1717200000
   } }'
 cd "$tmp" || exit 1
 
-# same DESC QUERY [OPTION...]: one run over a b c against merges of their partials
-same() {
-    desc=$1 q=$2
+. "$SRCDIR/tests/cli/partial_lib.sh"
+
+# each query over the three files as three parts, and over 7 byte ranges of them
+files="a.jsonl b.jsonl c.jsonl"
+units abc a.jsonl b.jsonl c.jsonl
+# shellcheck disable=SC2086
+"$LIQ" --splits 7 $files >u7 && [ "$(wc -l <u7)" -eq 7 ] && grep -q '@' u7 ||
+    not_ok "--splits 7: seven units with byte ranges"
+both() {
+    d=$1 q=$2
     shift 2
-    "$LIQ" --format csv "$@" "$q" a.jsonl b.jsonl c.jsonl >one.csv 2>one.err
-    one_rc=$?
-    [ "$one_rc" -eq 0 ] || { not_ok "$desc: one run exits $one_rc"; show one.err; return; }
-    i=0
-    for f in a b c; do
-        "$LIQ" --partial --part-index $i "$@" "$q" $f.jsonl >$f.part 2>$f.perr ||
-            { not_ok "$desc: --partial of $f exits $?"; show $f.perr; return; }
-        i=$((i + 1))
-    done
-    "$LIQ" --merge --format csv "$@" "$q" c.part a.part b.part >merged.csv 2>merged.err
-    m_rc=$?
-    if [ $m_rc -eq 0 ] && cmp -s one.csv merged.csv; then
-        ok "$desc: merged partials give the bytes of one run ($(wc -l <one.csv) lines)"
-    else
-        not_ok "$desc: merged partials differ (exit $m_rc)"
-        diff one.csv merged.csv | head -10 | show /dev/stdin
-        show merged.err
-    fi
-    cat b.part c.part a.part | "$LIQ" --merge --format csv "$@" "$q" >stdin.csv 2>stdin.err
-    if cmp -s one.csv stdin.csv; then ok "$desc: concatenated on stdin, the same"; else
-        not_ok "$desc: concatenated on stdin, other bytes"; show stdin.err; fi
-    "$LIQ" --merge --partial "$@" "$q" c.part a.part >ca.part 2>ca.err &&
-        "$LIQ" --merge --format csv "$@" "$q" b.part ca.part >tree.csv 2>tree.err
-    if cmp -s one.csv tree.csv; then ok "$desc: merged as a tree, the same"; else
-        not_ok "$desc: merged as a tree, other bytes"; show ca.err; show tree.err
-        diff one.csv tree.csv | head -10 | show /dev/stdin
-    fi
-    # byte ranges: --splits 7 units, each a part of its own
-    "$LIQ" --splits 7 a.jsonl b.jsonl c.jsonl >units || { not_ok "$desc: --splits"; return; }
-    k=0 parts=""
-    while IFS= read -r unit; do
-        # shellcheck disable=SC2086
-        "$LIQ" --partial --part-index $k "$@" "$q" $unit >u$k.part 2>u$k.err ||
-            { not_ok "$desc: --partial of unit $k exits $?"; show u$k.err; return; }
-        parts="u$k.part $parts"
-        k=$((k + 1))
-    done <units
-    # shellcheck disable=SC2086
-    "$LIQ" --merge --format csv "$@" "$q" $parts >ranges.csv 2>ranges.err
-    if cmp -s one.csv ranges.csv; then ok "$desc: $k byte-range parts, merged backwards, the same"
-    else not_ok "$desc: byte-range parts give other bytes"; show ranges.err
-        diff one.csv ranges.csv | head -10 | show /dev/stdin; fi
-    # ... and merged into one partial first: the merged state saves and loads again (with
-    # anomaly, parts of a few hours each merge into cells of a two-day span)
-    # shellcheck disable=SC2086
-    "$LIQ" --merge --partial "$@" "$q" $parts >all.part 2>all.err &&
-        "$LIQ" --merge --format csv "$@" "$q" all.part >all.csv 2>>all.err
-    if cmp -s one.csv all.csv; then ok "$desc: the $k parts merged into one partial, the same"
-    else not_ok "$desc: the $k parts merged into one partial give other bytes"; show all.err; fi
+    same "$d" "$q" u7 "$files" "$@"
+    same "$d" "$q" abc "$files" "$@"
 }
 
-same "pattern" 'pattern m'
-same "pattern of the raw line" 'pattern @message'
-same "pattern | diff" 'pattern m | diff' --start 2024-06-02T12:00:00Z --end 2024-06-02T23:59:59Z
-same "pattern | diff previousDay" 'pattern m | diff previousDay' \
+both "pattern" 'pattern m'
+both "pattern of the raw line" 'pattern @message'
+both "pattern | diff" 'pattern m | diff' --start 2024-06-02T12:00:00Z --end 2024-06-02T23:59:59Z
+both "pattern | diff previousDay" 'pattern m | diff previousDay' \
     --start 2024-06-02T00:00:00Z --end 2024-06-02T23:59:59Z
-same "pattern | anomaly over the data's span" 'pattern m | anomaly'
+both "pattern | anomaly over the data's span" 'pattern m | anomaly'
 # the anomaly run must have found something, or the check above proves little
 if [ "$(wc -l <one.csv)" -ge 4 ] && grep -q NumericToken one.csv && grep -q HttpErrorCode one.csv &&
     grep -q NewPattern one.csv; then
@@ -119,9 +80,9 @@ if [ "$(wc -l <one.csv)" -ge 4 ] && grep -q NumericToken one.csv && grep -q Http
 else
     not_ok "anomaly found too little to compare"; show one.csv
 fi
-same "pattern | anomaly in --start/--end" 'pattern m | anomaly' \
+both "pattern | anomaly in --start/--end" 'pattern m | anomaly' \
     --start 2024-06-01T06:00:00Z --end 2024-06-02T23:59:59Z
-same "filter | pattern | sort | limit" \
+both "filter | pattern | sort | limit" \
     'filter m like /user|worker/ | pattern m | sort @sampleCount asc | limit 3'
 
 # A state that does not decode: forge a partial with a negative count, then one with a cell
