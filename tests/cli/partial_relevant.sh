@@ -9,9 +9,9 @@
 # records' fields, a listed field no record has, a condition every row meets, relevantfields
 # after stats -- is run once, and split into 2 parts at file boundaries, 3 parts and 5 parts
 # cut by `liq --splits` (byte ranges), and two of them into 1 part: --partial --part-index K
-# of each part, --merge of the partials in a shuffled order, concatenated on one stdin in
-# another, and (3 parts or more) merged as a tree (--merge --partial) give the bytes and the
-# exit code (and for --merge the stderr) of the one run. Damaged partials
+# of each part, merged every way tests/cli/partial_lib.sh knows (shuffled, on one stdin, and
+# with 3 parts or more as a tree and into one partial first) give the bytes and the exit code
+# (and stderr) of the one run. Damaged partials
 # are refused as docs/partial-format.md says, never with a crash: truncated and flipped bytes
 # (exit 3), and states that do not decode though their checksum was made right again (a
 # side byte, a length, a name the query cannot have, more values than rows, a record cut
@@ -64,55 +64,11 @@ files="a.jsonl b.jsonl c.jsonl empty.jsonl"
             100 * (1 + i % 97), 1700000000 + i, 1700000060 + i, (i % 10 == 0 ? "REJECT" : "ACCEPT") }'
 } >vpc.log
 
-# parts FILE LINE...: the units, one line each (inputs separated by blanks)
-parts() { out=$1; shift; printf '%s\n' "$@" >"$out"; }
-
-# same DESC QUERY UNITS INPUTS [OPTION...]: one run over INPUTS against the units' partials
-same() {
-    desc=$1 q=$2 units=$3 inputs=$4
-    shift 4
-    # shellcheck disable=SC2086
-    "$LIQ" --format csv "$@" "$q" $inputs >one.csv 2>one.err
-    one_rc=$?
-    rm -f p.*
-    k=0
-    while read -r line; do
-        # shellcheck disable=SC2086
-        "$LIQ" --partial --part-index $k "$@" "$q" $line >p.$k 2>p.$k.err ||
-            { not_ok "$desc: --partial of unit $k ($line) exits $?"; show p.$k.err; return; }
-        k=$((k + 1))
-    done <"$units"
-    # shuffled: the odd parts backwards, then the even ones
-    order=$(awk -v k=$k 'BEGIN { for (i = k - 1; i >= 0; i--) if (i % 2) printf "p.%d ", i
-        for (i = 0; i < k; i += 2) printf "p.%d ", i }')
-    # shellcheck disable=SC2086
-    "$LIQ" --merge --format csv "$@" "$q" $order >merged.csv 2>merged.err
-    m_rc=$?
-    if [ $m_rc -eq $one_rc ] && cmp -s one.csv merged.csv && cmp -s one.err merged.err; then
-        ok "$desc ($k parts): merged partials give the bytes of one run ($(wc -l <one.csv) lines)"
-    else
-        not_ok "$desc ($k parts): merged partials differ (exit $m_rc, one run $one_rc)"
-        diff one.csv merged.csv | head -10 | show /dev/stdin
-        show merged.err
-    fi
-    # shellcheck disable=SC2046
-    cat $(awk -v k=$k 'BEGIN { for (i = k - 1; i >= 0; i--) printf "p.%d ", i }') |
-        "$LIQ" --merge --format csv "$@" "$q" >stdin.csv 2>stdin.err
-    if cmp -s one.csv stdin.csv; then ok "$desc ($k parts): concatenated on stdin, the same"
-    else not_ok "$desc ($k parts): concatenated on stdin, other bytes"; show stdin.err; fi
-    if [ $k -ge 3 ]; then # a tree: the last two merged into one partial, then with the rest
-        rest=$(awk -v k=$k 'BEGIN { for (i = 0; i < k - 2; i++) printf "p.%d ", i }')
-        # shellcheck disable=SC2086
-        "$LIQ" --merge --partial "$@" "$q" p.$((k - 1)) p.$((k - 2)) >t.part 2>t.err &&
-            "$LIQ" --merge --format csv "$@" "$q" t.part $rest >tree.csv 2>tree.err
-        if cmp -s one.csv tree.csv; then ok "$desc ($k parts): merged as a tree, the same"
-        else not_ok "$desc ($k parts): merged as a tree, other bytes"; show t.err; show tree.err; fi
-    fi
-}
+. "$SRCDIR/tests/cli/partial_lib.sh"
 
 # every query over every way of cutting the JSON files
-parts u1 "$files"
-parts u2 "a.jsonl empty.jsonl" "b.jsonl c.jsonl"
+units u1 "$files"
+units u2 "a.jsonl empty.jsonl" "b.jsonl c.jsonl"
 # shellcheck disable=SC2086
 "$LIQ" --splits 3 $files >u3 && [ "$(wc -l <u3)" -eq 3 ] && grep -q '@' u3 ||
     not_ok "--splits 3: three units with byte ranges"
