@@ -12,6 +12,7 @@ SH_TESTS = \
 	tests/cli/stats.sh \
 	tests/cli/stats_stats.sh \
 	tests/cli/stats_radix.sh \
+	tests/cli/sort_prefix.sh \
 	tests/cli/wide.sh \
 	tests/cli/memory.sh \
 	tests/cli/spill.sh \

@@ -28,6 +28,8 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
+#include <math.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -169,6 +171,7 @@ typedef struct SortLocal {
     size_t worst;      /* after a prune: the worst row kept (rows no better need not come
                         * in); SIZE_MAX: none */
     const OpCtx *ctx;  /* its rows_held */
+    int counted;       /* its worker is in the state's nworkers */
 } SortLocal;
 
 /* Records that a state held n rows (LiqRunStats.rows_held). */
@@ -210,6 +213,7 @@ struct SortRows {
     int nslots;
     int *other;          /* the slots that are not sort keys, ascending */
     int nother;
+    int nworkers;        /* the workers that gave it rows: the threads sr_sort may use */
 };
 
 static SortRows *sr_new(const Op *op)
@@ -329,6 +333,422 @@ static int sr_cmp(const void *a, const void *b, void *arg)
     return ox < oy ? -1 : ox > oy;
 }
 
+/* ===== Sorting the records: normalised key prefixes (issue 21) =====
+ *
+ * sr_cmp decodes both rows' keys at every comparison. sr_sort instead gives each record a
+ * 16-byte prefix beside its pointer (SortEnt): the first 128 bits of a bit string S(row) that
+ * orders as the rows do -- S(a) < S(b) bit by bit means a sorts before b -- compared as two
+ * integers; only rows with equal prefixes are compared by sr_cmp (which then decides by the
+ * rest of the keys and the order key). S is each key's code in key order, every code
+ * prefix-free, so no S is a proper prefix of another and cutting all of them at bit 128 keeps
+ * the order (ties left to sr_cmp). A key's code:
+ *
+ *   2 bits of class: text 0, number 1 (desc: 1, 0), null 3 in both directions (L3: nulls
+ *   last, text before numbers). A null has nothing more; desc inverts the rest of a code.
+ *   A number (numbers, timestamps, numeric-looking strings: val_sort_cmp's rank): its double
+ *   as 64 bits that order as the doubles do (sign flipped, negatives inverted), -0 as 0, NaN
+ *   after +inf. Equal doubles are equal values when both are exact (val_num_exact); when one
+ *   is not (more than 15 digits), the values may still differ, so the keys after it cannot
+ *   be used: S stops after that key for every row of the sort (sr_sort finds the first such
+ *   key and builds the prefixes again).
+ *   Text (natural order, val_natural_cmp): 1 bit, set for digit-only strings (they sort after
+ *   the others, by value), then for those their digit run; for the others a sequence of runs
+ *   ended by 0x00: a non-digit run's bytes (0x00, 0x01, 0x02 written 0x02 0x00/01/02, so no
+ *   byte is written below 0x02), followed by 0x01 when a digit run comes next (a shorter run
+ *   first: 0x01 sorts before any byte); a digit run as 0x30 (between every non-digit byte
+ *   below '0' and above '9': a digit against a non-digit orders by the characters), its
+ *   length without leading zeros (a byte, or 0xff and 4 bytes) and its digits as nibbles.
+ *   Equal codes mean equal runs, so the next key's code follows. Booleans, maps and lists
+ *   sort as their text (val_format), as val_sort_cmp does.
+ *
+ * Sorting: the prefixes are built and the records sorted in as many chunks as workers gave
+ * rows (SortRows.nworkers, one thread each), then the two sorted halves are merged, the first
+ * half from the front and the last from the back at once. LIQ_SORT_PREFIX=0 in the
+ * environment sorts with sr_cmp alone on one thread, as before (for the differential test
+ * tests/cli/sort_prefix.sh); so does a run whose memory budget has no room for the prefixes
+ * (24 bytes a row for the time of the sort). */
+typedef struct SortEnt {
+    uint64_t w[2];       /* the prefix */
+    unsigned char *rec;  /* the record */
+} SortEnt;
+
+typedef struct KeyBits {
+    uint64_t w[2];
+    int used;            /* bits written (128: full) */
+    uint64_t inv;        /* all ones for a desc key: its code inverted */
+} KeyBits;
+
+/* Appends the n (<= 64) low bits of v (inverted for desc), cut at 128. */
+static void kb_put(KeyBits *kb, uint64_t v, int n)
+{
+    v ^= kb->inv;
+    while (n > 0 && kb->used < 128) {
+        int off = kb->used & 63, room = 64 - off, take = n < room ? n : room;
+        uint64_t bits = v >> (n - take);
+        if (take < 64)
+            bits &= ((uint64_t)1 << take) - 1;
+        kb->w[kb->used >> 6] |= bits << (room - take);
+        kb->used += take;
+        n -= take;
+    }
+}
+
+static int kb_digit(unsigned char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* A run of digits s[0..n) by value: its length without leading zeros, then its digits. */
+static void kb_digits(KeyBits *kb, const unsigned char *s, size_t n)
+{
+    size_t z = 0;
+    while (z + 1 < n && s[z] == '0')
+        z++;
+    size_t l = n - z;
+    if (l < 255) {
+        kb_put(kb, l, 8);
+    } else {
+        kb_put(kb, 255, 8);
+        kb_put(kb, l, 32);
+    }
+    for (size_t i = z; i < n && kb->used < 128; i++)
+        kb_put(kb, (uint64_t)(s[i] - '0'), 4);
+}
+
+/* Text in natural order (the code above). */
+static void kb_text(KeyBits *kb, const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && kb_digit(s[i]))
+        i++;
+    if (n && i == n) { /* digit-only: after every other string */
+        kb_put(kb, 1, 1);
+        kb_digits(kb, s, n);
+        return;
+    }
+    kb_put(kb, 0, 1);
+    for (i = 0; i < n && kb->used < 128;) {
+        size_t r = i;
+        if (kb_digit(s[i])) {
+            while (r < n && kb_digit(s[r]))
+                r++;
+            kb_put(kb, 0x30, 8);
+            kb_digits(kb, s + i, r - i);
+        } else {
+            for (; r < n && !kb_digit(s[r]) && kb->used < 128; r++) {
+                if (s[r] <= 2)
+                    kb_put(kb, 2, 8);
+                kb_put(kb, s[r], 8);
+            }
+            if (r < n && kb_digit(s[r]))
+                kb_put(kb, 1, 8);
+        }
+        i = r;
+    }
+    kb_put(kb, 0, 8);
+}
+
+/* Appends the code of key value d; returns 0 when the keys after it cannot follow (an inexact
+ * number: equal doubles need not be equal values). */
+static int kb_key(KeyBits *kb, const Datum *d, int desc, LiqBuf *scratch)
+{
+    kb->inv = 0;
+    if (d->type == VT_NULL) {
+        kb_put(kb, 3, 2);
+        return 1;
+    }
+    double x = 0;
+    int num;
+    switch (d->type) {
+    case VT_NUM:
+        x = d->v.f;
+        num = 1;
+        break;
+    case VT_TS:
+        x = (double)d->v.i;
+        num = 1;
+        break;
+    case VT_STR:
+        num = val_as_number(d, &x);
+        break;
+    default:
+        num = 0;
+    }
+    kb_put(kb, desc ? !num : num, 2); /* the class (never null's 3) */
+    kb->inv = desc ? ~(uint64_t)0 : 0;
+    if (num) {
+        uint64_t u = UINT64_MAX;
+        if (!isnan(x)) {
+            if (x == 0)
+                x = 0; /* -0 is 0 */
+            memcpy(&u, &x, 8);
+            u = u >> 63 ? ~u : u | (uint64_t)1 << 63;
+        }
+        kb_put(kb, u, 64);
+        return d->type == VT_TS || val_num_exact(d);
+    }
+    if (d->type == VT_STR) {
+        kb_text(kb, (const unsigned char *)d->s, d->len);
+    } else {
+        scratch->len = 0;
+        val_format(scratch, d);
+        kb_text(kb, (const unsigned char *)scratch->p, scratch->len);
+    }
+    return 1;
+}
+
+/* The prefix of record r from its first lim keys; *stop: lowered to k + 1 when key k < lim - 1
+ * cannot be followed. */
+static void sr_prefix(const SortData *sd, const unsigned char *r, int lim, int *stop,
+                      LiqBuf *scratch, SortEnt *e)
+{
+    KeyBits kb = {{0, 0}, 0, 0};
+    const unsigned char *p = r + 8;
+    for (int k = 0; k < lim && kb.used < 128; k++) {
+        Datum d;
+        p = val_dec(p, &d);
+        if (!kb_key(&kb, &d, sd->desc[k], scratch) && k + 1 < *stop)
+            *stop = k + 1;
+    }
+    e->w[0] = kb.w[0];
+    e->w[1] = kb.w[1];
+    e->rec = (unsigned char *)(uintptr_t)r;
+}
+
+static inline int ent_cmp(const SortEnt *a, const SortEnt *b, const SortData *sd)
+{
+    if (a->w[0] != b->w[0])
+        return a->w[0] < b->w[0] ? -1 : 1;
+    if (a->w[1] != b->w[1])
+        return a->w[1] < b->w[1] ? -1 : 1;
+    if (a->rec == b->rec) /* the pivot against itself */
+        return 0;
+    return sr_cmp(&a->rec, &b->rec, (void *)(uintptr_t)sd);
+}
+
+static void ent_sift(SortEnt *a, size_t n, size_t i, const SortData *sd)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, m = i;
+        if (l < n && ent_cmp(&a[l], &a[m], sd) > 0)
+            m = l;
+        if (l + 1 < n && ent_cmp(&a[l + 1], &a[m], sd) > 0)
+            m = l + 1;
+        if (m == i)
+            return;
+        SortEnt t = a[i];
+        a[i] = a[m];
+        a[m] = t;
+        i = m;
+    }
+}
+
+/* Introsort: quicksort (median of three, Hoare), heapsort past 2 log2 n levels, insertion
+ * sort below 16 entries. */
+static void ent_sort(SortEnt *a, size_t n, const SortData *sd, int depth)
+{
+    while (n > 16) {
+        if (depth-- == 0) {
+            for (size_t i = n / 2; i-- > 0;)
+                ent_sift(a, n, i, sd);
+            for (size_t i = n; i-- > 1;) {
+                SortEnt t = a[0];
+                a[0] = a[i];
+                a[i] = t;
+                ent_sift(a, i, 0, sd);
+            }
+            return;
+        }
+        size_t m = n / 2;
+        SortEnt t;
+#define ENT_SWAP(x, y) (t = a[x], a[x] = a[y], a[y] = t)
+        if (ent_cmp(&a[m], &a[0], sd) < 0)
+            ENT_SWAP(m, 0);
+        if (ent_cmp(&a[n - 1], &a[0], sd) < 0)
+            ENT_SWAP(n - 1, 0);
+        if (ent_cmp(&a[n - 1], &a[m], sd) < 0)
+            ENT_SWAP(n - 1, m);
+        SortEnt p = a[m];
+        size_t i = 0, j = n - 1; /* a[0] <= p <= a[n - 1] stop both scans */
+        for (;;) {
+            do
+                i++;
+            while (ent_cmp(&a[i], &p, sd) < 0);
+            do
+                j--;
+            while (ent_cmp(&p, &a[j], sd) < 0);
+            if (i >= j)
+                break;
+            ENT_SWAP(i, j);
+        }
+#undef ENT_SWAP
+        /* [0, j] <= p <= [j + 1, n) */
+        size_t left = j + 1;
+        if (left < n - left) {
+            ent_sort(a, left, sd, depth);
+            a += left;
+            n -= left;
+        } else {
+            ent_sort(a + left, n - left, sd, depth);
+            n = left;
+        }
+    }
+    for (size_t i = 1; i < n; i++) {
+        SortEnt t = a[i];
+        size_t j = i;
+        for (; j > 0 && ent_cmp(&t, &a[j - 1], sd) < 0; j--)
+            a[j] = a[j - 1];
+        a[j] = t;
+    }
+}
+
+/* One thread's share of sr_sort: the prefixes of records [from, to) (from their first lim
+ * keys) into e[from, to), sorted unless a key cannot be followed (stop < lim). */
+typedef struct SortJob {
+    const SortData *sd;
+    const SortRows *s;
+    SortEnt *e;
+    size_t from, to;
+    int lim, stop;
+} SortJob;
+
+static void *sort_job(void *arg)
+{
+    SortJob *j = arg;
+    LiqBuf scratch = {0};
+    j->stop = j->lim;
+    for (size_t i = j->from; i < j->to; i++)
+        sr_prefix(j->sd, j->s->rec[i], j->lim, &j->stop, &scratch, &j->e[i]);
+    buf_free(&scratch);
+    if (j->stop == j->lim) {
+        size_t n = j->to - j->from;
+        int depth = 0;
+        for (size_t m = n; m > 1; m >>= 1)
+            depth += 2;
+        ent_sort(j->e + j->from, n, j->sd, depth);
+    }
+    return NULL;
+}
+
+/* Merging two sorted runs a[0, na) and b[0, nb) into out (the records): the first `half`
+ * from the front, the rest from the back (two threads, each half the work). On a tie a's
+ * entry goes first, from either end. */
+typedef struct MergeJob {
+    const SortData *sd;
+    const SortEnt *a, *b;
+    size_t na, nb, half;
+    unsigned char **out;
+    int back;
+} MergeJob;
+
+static void *merge_job(void *arg)
+{
+    MergeJob *m = arg;
+    const SortEnt *a = m->a, *b = m->b;
+    if (!m->back) {
+        size_t i = 0, j = 0;
+        for (size_t k = 0; k < m->half; k++)
+            m->out[k] = j >= m->nb || (i < m->na && ent_cmp(&a[i], &b[j], m->sd) <= 0)
+                            ? a[i++].rec
+                            : b[j++].rec;
+    } else {
+        size_t i = m->na, j = m->nb; /* one past the next to take */
+        for (size_t k = m->na + m->nb; k-- > m->half;)
+            m->out[k] = j == 0 || (i > 0 && ent_cmp(&a[i - 1], &b[j - 1], m->sd) > 0)
+                            ? a[--i].rec
+                            : b[--j].rec;
+    }
+    return NULL;
+}
+
+enum { SORT_MAX_THREADS = 8, SORT_PAR_MIN = 1 << 14 };
+
+/* Runs fn(arg[i]) for i < n, arg[0] on this thread and the others on threads of their own
+ * (on this one too when a thread cannot be made). */
+static void run_jobs(void *(*fn)(void *), void *args, size_t size, int n)
+{
+    pthread_t th[SORT_MAX_THREADS];
+    int started[SORT_MAX_THREADS] = {0};
+    for (int i = 1; i < n; i++)
+        started[i] = pthread_create(&th[i], NULL, fn, (char *)args + size * (size_t)i) == 0;
+    fn(args);
+    for (int i = 1; i < n; i++) {
+        if (started[i])
+            pthread_join(th[i], NULL);
+        else
+            fn((char *)args + size * (size_t)i);
+    }
+}
+
+static int prefix_off(void)
+{
+    const char *e = getenv("LIQ_SORT_PREFIX");
+    return e && strcmp(e, "0") == 0;
+}
+
+/* Orders s->rec by sr_cmp, with key prefixes on up to nthreads threads (see above). */
+static void sr_sort(const SortData *sd, SortRows *s, Budget *b, int nthreads)
+{
+    if (s->n < 2)
+        return;
+    size_t bytes = sizeof(SortEnt) * s->n;
+    if (prefix_off() || !budget_room(b, (int64_t)bytes, 4)) {
+        qsort_r(s->rec, s->n, sizeof(unsigned char *), sr_cmp, (void *)(uintptr_t)sd);
+        return;
+    }
+    SortEnt *e = mem_alloc(bytes);
+    int nt = nthreads < 1 ? 1 : nthreads > SORT_MAX_THREADS ? SORT_MAX_THREADS : nthreads;
+    if (s->n < SORT_PAR_MIN)
+        nt = 1;
+    SortJob jobs[SORT_MAX_THREADS];
+    int lim = sd->nkeys;
+    for (;;) {
+        for (int t = 0; t < nt; t++)
+            jobs[t] = (SortJob){sd, s, e, s->n * (size_t)t / (size_t)nt,
+                                s->n * (size_t)(t + 1) / (size_t)nt, lim, lim};
+        run_jobs(sort_job, jobs, sizeof(SortJob), nt);
+        int stop = lim;
+        for (int t = 0; t < nt; t++)
+            stop = jobs[t].stop < stop ? jobs[t].stop : stop;
+        if (stop == lim)
+            break;
+        lim = stop; /* an inexact number at key stop - 1: the keys after it are left out */
+    }
+    /* merge the sorted runs two by two until two are left, then those into s->rec */
+    while (nt > 2) {
+        SortEnt *tmp = mem_alloc(bytes);
+        int k = 0;
+        for (int t = 0; t < nt; t += 2, k++) {
+            size_t from = jobs[t].from, to = t + 1 < nt ? jobs[t + 1].to : jobs[t].to;
+            if (t + 1 < nt) {
+                size_t mid = jobs[t].to, i = from, j = mid, o = from;
+                while (i < mid || j < to)
+                    tmp[o++] = j >= to || (i < mid && ent_cmp(&e[i], &e[j], sd) <= 0) ? e[i++]
+                                                                                       : e[j++];
+            } else {
+                memcpy(tmp + from, e + from, sizeof(SortEnt) * (to - from));
+            }
+            jobs[k].from = from;
+            jobs[k].to = to;
+        }
+        free(e);
+        e = tmp;
+        nt = k;
+    }
+    if (nt == 1) {
+        for (size_t i = 0; i < s->n; i++)
+            s->rec[i] = e[i].rec;
+    } else {
+        size_t mid = jobs[0].to;
+        MergeJob m[2];
+        m[0] = (MergeJob){sd, e, e + mid, mid, s->n - mid, s->n / 2, s->rec, 0};
+        m[1] = m[0];
+        m[1].back = 1;
+        run_jobs(merge_job, m, sizeof(MergeJob), 2);
+    }
+    free(e);
+}
+
 static void sr_append_batch(SortRows *s, const Op *op, Batch *b)
 {
     const SortData *sd = op->data;
@@ -350,7 +770,7 @@ static void sr_spill(const Op *op, SortRows *s, Budget *b)
     const SortData *sd = op->data;
     if (!s->n)
         return;
-    qsort_r(s->rec, s->n, sizeof(unsigned char *), sr_cmp, (void *)(uintptr_t)sd);
+    sr_sort(sd, s, b, 1);
     Datum *row = mem_alloc(sizeof(Datum) * (size_t)(s->nslots + 1));
     LiqBuf out = {0};
     for (size_t i = 0; i < s->n; i++) {
@@ -390,6 +810,7 @@ static SortRows *sr_copy(const Op *op, const SortRows *s)
     const SortData *sd = op->data;
     SortRows *c = sr_new(op);
     c->runs = spill_runs_copy(s->runs);
+    c->nworkers = s->nworkers;
     Datum *row = mem_alloc(sizeof(Datum) * (size_t)(s->nslots + 1));
     const Datum **vals = mem_alloc(sizeof(Datum *) * (size_t)(s->nslots + 1));
     for (size_t i = 0; i < s->n; i++) {
@@ -416,8 +837,11 @@ static size_t sort_fill(RowStream *st, RowSet *rs)
 {
     SortStream *ss = (SortStream *)st;
     size_t n = 0;
-    for (; ss->at < ss->s->n && n < LIQ_VEC_SIZE; ss->at++, n++)
+    for (; ss->at < ss->s->n && n < LIQ_VEC_SIZE; ss->at++, n++) {
+        if (ss->at + 8 < ss->s->n) /* the records are in no order in memory: fetch ahead */
+            __builtin_prefetch(ss->s->rec[ss->at + 8]);
         sr_row(ss->s, ss->sd, ss->s->rec[ss->at], rowset_add_row(rs, ss->at));
+    }
     return n;
 }
 
@@ -448,8 +872,7 @@ static RowSet *sr_finalize(const Op *op, const OpCtx *ctx, SortRows *s)
         out->stream = spill_merge_new(rs, mem_alloc(sizeof(size_t)), &ord, b, op->vt->name, 1);
         return out;
     }
-    if (s->n > 1) /* qsort_r of no rows: s->rec is NULL, which it must not be given */
-        qsort_r(s->rec, s->n, sizeof(unsigned char *), sr_cmp, (void *)(uintptr_t)sd);
+    sr_sort(sd, s, b, s->nworkers);
     RowSet *out = rowset_new(s->nslots);
     if (s->n > LIQ_VEC_SIZE) {
         SortStream *ss = mem_calloc(1, sizeof(*ss));
@@ -599,8 +1022,12 @@ static void sr_combine(const Op *op, SortRows *dst, SortRows *src, const OpCtx *
 static void collect_combine(const Op *op, OpState *g, OpLocal *lp)
 {
     SortLocal *l = lp;
-    if (l->srows)
+    if (l->srows) {
+        if (!l->counted)
+            ((SortRows *)g)->nworkers++;
+        l->counted = 1;
         sr_combine(op, g, l->srows, l->ctx);
+    }
     if (l->rows)
         bounded_concat(op, g, l->rows, l->ctx);
     l->rows = NULL;
@@ -610,8 +1037,12 @@ static void collect_combine(const Op *op, OpState *g, OpLocal *lp)
 
 static void collect_merge(const Op *op, OpState *dst, OpState *src)
 {
-    if (spills(op))
+    if (spills(op)) {
+        SortRows *d = dst, *sr = src;
+        if (sr->nworkers > d->nworkers)
+            d->nworkers = sr->nworkers;
         sr_combine(op, dst, src, NULL);
+    }
     else
         bounded_concat(op, dst, src, NULL);
 }
