@@ -21,8 +21,9 @@
 #   --no-scaling     leave out the liq --threads 1 runs (by default every liq query also runs at
 #                    one thread, right after its 2-thread run, for the scaling table)
 #   --liq PATH       the binary to measure (default: $LIQ, else build/liq, else ./liq)
-#   --install        apt-get install the missing peers (ripgrep gawk mawk jq miller nodejs npm)
-#                    and npm-install DuckDB's Node API into bench/node_modules
+#   --install        apt-get install the missing peers (ripgrep gawk mawk jq miller nodejs npm,
+#                    and isal's igzip for bench/decomp.sh) and npm-install DuckDB's Node API
+#                    into bench/node_modules
 #   --clean          delete the generated inputs afterwards
 #
 # Inputs go under $BENCH_DIR (default /tmp/liq-bench; about 3 GB for the defaults) and are
@@ -59,7 +60,7 @@ fi
 
 if [ $install = 1 ]; then
     need=()
-    for p in rg:ripgrep gawk:gawk mawk:mawk jq:jq mlr:miller node:nodejs npm:npm; do
+    for p in rg:ripgrep gawk:gawk mawk:mawk jq:jq mlr:miller node:nodejs npm:npm igzip:isal; do
         command -v "${p%%:*}" >/dev/null || need+=("${p#*:}")
     done
     if [ ${#need[@]} -gt 0 ]; then
