@@ -1418,7 +1418,7 @@ static int run(CliOpts *o, apr_pool_t *pool, FILE *out, FILE *err)
                         0,            0,                  NULL,              NULL, /* one run */
                         o->year,      o->multiline,
                         o->groups,    o->ngroups,         0,                 NULL,
-                        NULL,         0,                  NULL};
+                        NULL,         0,                  NULL,              NULL};
     ro.memory_limit = o->memory_set ? o->memory_limit : liq_memory_limit_default();
     ro.temp_dir = o->temp_dir;
     unsigned char fp[32];

@@ -2,7 +2,7 @@
  *
  * A partial is one container, little-endian:
  *
- *   "LIQP", u16 version (1), u16 kind (1: a breaker's state, 2: rows), 32 bytes fingerprint,
+ *   "LIQP", u16 version (3), u16 kind (1: a breaker's state, 2: rows), 32 bytes fingerprint,
  *   u32 part ordinal, u8 status (0: every input read whole, 1: not), 3 zero bytes,
  *   u32 diagnostics, u32 their bytes, u64 body bytes;
  *   the diagnostics (each u8 severity, u32 length and message, u32 length and hint or
@@ -35,8 +35,9 @@ enum { /* the registry's codes (cli.h has them too; it includes this module's he
 };
 
 enum {
-    PART_VERSION = 2,
+    PART_VERSION = 3,
     SEV_CENSUS = 2, /* a diagnostics entry that is the run's census (liq_census_merge) */
+    SEV_TALLY = 3,  /* ... its tally of counts over inputs (liq_tally_merge) */
     KIND_STATE = 1,
     KIND_ROWS = 2,
     HEAD_BYTES = 4 + 2 + 2 + 32 + 4 + 1 + 3 + 4 + 4 + 8,
@@ -90,18 +91,37 @@ static void print_run_diags(FILE *err, apr_pool_t *pool, const LiqDiagList *d)
         fputs(diag_render(pool, &d->items[i], "", 0), err);
 }
 
-/* The diagnostics section: each u8 severity, u32 length and message, u32 length and hint or
- * 0xFFFFFFFF; then the census (severity 2, its bytes as the message, no hint). The number of
- * entries. */
-static uint32_t diags_encode(const LiqDiagList *diags, const LiqBuf *census, LiqBuf *dg)
+/* What a partial carries for the merge to warn about as one run would: the census of the
+ * fields the query reads (liq_census_merge) and the tally of counts over whole inputs
+ * (liq_tally_merge). */
+typedef struct Sums {
+    LiqBuf census, tally;
+} Sums;
+
+static void sums_free(Sums *s)
 {
-    if (census->len) {
-        uint8_t sev = SEV_CENSUS;
-        buf_add(dg, &sev, 1);
-        put32(dg, (uint32_t)census->len);
-        buf_add(dg, census->p, census->len);
-        put32(dg, 0xFFFFFFFFu);
-    }
+    buf_free(&s->census);
+    buf_free(&s->tally);
+}
+
+/* A diagnostics entry of severity sev whose message is b's bytes, without hint. */
+static void sum_encode(LiqBuf *dg, uint8_t sev, const LiqBuf *b)
+{
+    buf_add(dg, &sev, 1);
+    put32(dg, (uint32_t)b->len);
+    buf_add(dg, b->p, b->len);
+    put32(dg, 0xFFFFFFFFu);
+}
+
+/* The diagnostics section: each u8 severity, u32 length and message, u32 length and hint or
+ * 0xFFFFFFFF; first the census (severity 2) and the tally (severity 3), their bytes as the
+ * message, no hint. The number of entries. */
+static uint32_t diags_encode(const LiqDiagList *diags, const Sums *sums, LiqBuf *dg)
+{
+    if (sums->census.len)
+        sum_encode(dg, SEV_CENSUS, &sums->census);
+    if (sums->tally.len)
+        sum_encode(dg, SEV_TALLY, &sums->tally);
     for (int i = 0; i < diags->n; i++) {
         const LiqDiag *d = &diags->items[i];
         uint8_t sev = (uint8_t)d->severity;
@@ -115,7 +135,7 @@ static uint32_t diags_encode(const LiqDiagList *diags, const LiqBuf *census, Liq
             put32(dg, 0xFFFFFFFFu);
         }
     }
-    return (uint32_t)diags->n + (census->len != 0);
+    return (uint32_t)diags->n + (sums->census.len != 0) + (sums->tally.len != 0);
 }
 
 /* Writes one container (header, diagnostics dg of ndiags, body, CRC) to out: the exit code. */
@@ -177,8 +197,9 @@ int cli_partial_write(const LiqQuery *q, const LiqRunOptions *ro, unsigned part,
     int state = liq_query_has_state(q);
     o.keep_state = state;
     o.order_base = (uint64_t)part << 20;
-    LiqBuf census = {0}; /* the warnings about fields no record has: made by the merge */
-    o.census_out = &census;
+    Sums sums = {0}; /* the warnings about fields no record has, counts over inputs: the merge's */
+    o.census_out = &sums.census;
+    o.tally_out = &sums.tally;
     LiqBuf body = {0};
     RowsOut ro_ctx = {&body};
     LiqOutput lo = {&ro_ctx, rows_format, rows_write, NULL};
@@ -215,16 +236,16 @@ int cli_partial_write(const LiqQuery *q, const LiqRunOptions *ro, unsigned part,
     }
     if (rc != CLI_EXIT_OK) {
         buf_free(&body);
-        buf_free(&census);
+        sums_free(&sums);
         apr_pool_destroy(pool);
         return rc;
     }
     LiqBuf dg = {0};
-    uint32_t nd = diags_encode(diags, &census, &dg);
+    uint32_t nd = diags_encode(diags, &sums, &dg);
     rc = write_container(out, err, state ? KIND_STATE : KIND_ROWS, fp, part,
                          rs == LIQ_EINCOMPLETE, nd, &dg, &body);
     buf_free(&dg);
-    buf_free(&census);
+    sums_free(&sums);
     buf_free(&body);
     apr_pool_destroy(pool);
     return rc;
@@ -329,21 +350,58 @@ static int read_part(FILE *f, Part *p, const unsigned char fp[32], int want_kind
     return 1;
 }
 
-/* The censuses of the partials a merge read (their bytes copied), for liq_census_merge. */
-typedef struct Censuses {
+/* The censuses or the tallies of the partials a merge read (their bytes copied). */
+typedef struct Blobs {
     LiqBuf *b;
     size_t n, cap;
-} Censuses;
+} Blobs;
 
-/* Adds p's diagnostics to diags and its census to cens: 0, or -1 when they do not decode. */
-static int part_diags(const Part *p, LiqDiagList *diags, Censuses *cens)
+static void blobs_add(Blobs *bl, const char *p, size_t n)
+{
+    if (bl->n == bl->cap) {
+        bl->cap = bl->cap ? bl->cap * 2 : 8;
+        bl->b = mem_realloc(bl->b, sizeof(LiqBuf) * bl->cap);
+    }
+    bl->b[bl->n] = (LiqBuf){0};
+    buf_add(&bl->b[bl->n++], p, n);
+}
+
+static void blobs_free(Blobs *bl)
+{
+    for (size_t i = 0; i < bl->n; i++)
+        buf_free(&bl->b[i]);
+    free(bl->b);
+}
+
+/* Merges the blobs with merge (liq_census_merge, liq_tally_merge): into out when given, else
+ * their warnings into diags. 0, or -1 when one does not decode. */
+static int blobs_merge(const Blobs *bl,
+                       int (*merge)(const char *const *, const size_t *, int, LiqBuf *,
+                                    LiqDiagList *),
+                       LiqBuf *out, LiqDiagList *diags)
+{
+    if (!bl->n)
+        return 0;
+    const char **sp = mem_calloc(bl->n, sizeof(*sp));
+    size_t *sl = mem_calloc(bl->n, sizeof(*sl));
+    for (size_t i = 0; i < bl->n; i++)
+        sp[i] = bl->b[i].p, sl[i] = bl->b[i].len;
+    int rc = merge(sp, sl, (int)bl->n, out, out ? NULL : diags);
+    free(sp);
+    free(sl);
+    return rc;
+}
+
+/* Adds p's diagnostics to diags, its census to cens and its tally to tal: 0, or -1 when they
+ * do not decode. */
+static int part_diags(const Part *p, LiqDiagList *diags, Blobs *cens, Blobs *tal)
 {
     const char *c = p->bytes.p, *end = p->bytes.p + p->dlen;
     for (uint32_t i = 0; i < p->ndiags; i++) {
         uint32_t ml, hl;
-        if (end - c < 5 || (uint8_t)c[0] > SEV_CENSUS)
+        if (end - c < 5 || (uint8_t)c[0] > SEV_TALLY)
             return -1;
-        int is_census = (uint8_t)c[0] == SEV_CENSUS;
+        int is_sum = (uint8_t)c[0] >= SEV_CENSUS;
         DiagSeverity sev = (DiagSeverity)(uint8_t)c[0];
         memcpy(&ml, c + 1, 4);
         c += 5;
@@ -357,15 +415,10 @@ static int part_diags(const Part *p, LiqDiagList *diags, Censuses *cens)
         c += 4;
         if (hl != 0xFFFFFFFFu && (size_t)(end - c) < hl)
             return -1;
-        if (is_census) { /* decoded (and checked) by liq_census_merge */
+        if (is_sum) { /* decoded (and checked) by liq_census_merge, liq_tally_merge */
             if (hl != 0xFFFFFFFFu)
                 return -1;
-            if (cens->n == cens->cap) {
-                cens->cap = cens->cap ? cens->cap * 2 : 8;
-                cens->b = mem_realloc(cens->b, sizeof(LiqBuf) * cens->cap);
-            }
-            cens->b[cens->n] = (LiqBuf){0};
-            buf_add(&cens->b[cens->n++], msg, ml);
+            blobs_add(sev == (DiagSeverity)SEV_CENSUS ? cens : tal, msg, ml);
             continue;
         }
         int seen = 0; /* another part said the same (a warning about a field, ...): once */
@@ -444,9 +497,9 @@ struct CliMerge {
 /* cli_merge_read, also giving the smallest part ordinal read (0 without any). */
 static int merge_read(const LiqQuery *q, LiqRun *run, const char *const *paths, int n,
                       const unsigned char fp[32], LiqDiagList *diags, int *incomplete,
-                      CliMerge **rows, uint32_t *first, LiqBuf *census_out, FILE *err)
+                      CliMerge **rows, uint32_t *first, Sums *sums_out, FILE *err)
 {
-    Censuses cens = {0};
+    Blobs cens = {0}, tal = {0};
     *incomplete = 0;
     *rows = NULL;
     *first = UINT32_MAX;
@@ -488,7 +541,7 @@ static int merge_read(const LiqQuery *q, LiqRun *run, const char *const *paths, 
                 buf_free(&p.bytes);
                 break;
             }
-            int bad_diags = part_diags(&p, diags, &cens) != 0;
+            int bad_diags = part_diags(&p, diags, &cens, &tal) != 0;
             if (bad_diags || (!state && !rows_valid(&p, ncols, pool))) {
                 fprintf(err, "liq: error: %s: partial %d is corrupt (its %s do not decode)\n",
                         p.name, nth, bad_diags ? "diagnostics" : "rows");
@@ -534,22 +587,22 @@ static int merge_read(const LiqQuery *q, LiqRun *run, const char *const *paths, 
     apr_pool_destroy(pool);
     if (*first == UINT32_MAX)
         *first = 0;
-    if (!rc && cens.n) { /* the fields no record of any part has: warned as one run would */
-        const char **sp = mem_calloc(cens.n, sizeof(*sp));
-        size_t *sl = mem_calloc(cens.n, sizeof(*sl));
-        for (size_t i = 0; i < cens.n; i++)
-            sp[i] = cens.b[i].p, sl[i] = cens.b[i].len;
-        if (liq_census_merge(sp, sl, (int)cens.n, census_out, census_out ? NULL : diags) != 0) {
-            fprintf(err, "liq: error: a partial is corrupt (its census of fields does not "
-                         "decode)\n");
-            rc = CLI_EXIT_INCOMPLETE;
-        }
-        free(sp);
-        free(sl);
+    /* the fields no record of any part has, the counts over whole inputs: warned as one run
+     * would, in its order */
+    if (!rc && blobs_merge(&cens, liq_census_merge, sums_out ? &sums_out->census : NULL,
+                           diags) != 0) {
+        fprintf(err, "liq: error: a partial is corrupt (its census of fields does not "
+                     "decode)\n");
+        rc = CLI_EXIT_INCOMPLETE;
     }
-    for (size_t i = 0; i < cens.n; i++)
-        buf_free(&cens.b[i]);
-    free(cens.b);
+    if (!rc && blobs_merge(&tal, liq_tally_merge, sums_out ? &sums_out->tally : NULL,
+                           diags) != 0) {
+        fprintf(err, "liq: error: a partial is corrupt (its tally of counts over inputs does "
+                     "not decode)\n");
+        rc = CLI_EXIT_INCOMPLETE;
+    }
+    blobs_free(&cens);
+    blobs_free(&tal);
     if (dups && !rc) {
         LiqDiag *d = diag_add(diags, DIAG_WARNING, NULL,
                               "%.*s%s: ties between their rows break in no set order, and rows "
@@ -595,7 +648,7 @@ int cli_merge_read(const LiqQuery *q, LiqRun *run, const char *const *paths, int
  * container. */
 static int merge_write_rows(const CliMerge *m, const LiqQuery *q, const unsigned char fp[32],
                             uint32_t first, int incomplete, const LiqDiagList *diags,
-                            const LiqBuf *census, FILE *out, FILE *err)
+                            const Sums *sums, FILE *out, FILE *err)
 {
     const char **names;
     int ncols = liq_columns(q, &names);
@@ -603,7 +656,7 @@ static int merge_write_rows(const CliMerge *m, const LiqQuery *q, const unsigned
     apr_pool_create(&pool, NULL);
     Datum *vals = apr_palloc(pool, sizeof(Datum) * (size_t)(ncols + 1));
     LiqBuf dg = {0}, body = {0};
-    uint32_t nd = diags_encode(diags, census, &dg);
+    uint32_t nd = diags_encode(diags, sums, &dg);
     int rc = 0;
     if (m->n == 0) {
         liq_partial_rows_header(&body, ncols);
@@ -655,24 +708,24 @@ int cli_merge_write(const LiqQuery *q, const LiqRunOptions *ro, const char *cons
     int incomplete;
     uint32_t first;
     CliMerge *rows;
-    LiqBuf census = {0};
-    int rc = merge_read(q, run, paths, n, fp, diags, &incomplete, &rows, &first, &census, err);
+    Sums sums = {0};
+    int rc = merge_read(q, run, paths, n, fp, diags, &incomplete, &rows, &first, &sums, err);
     if (!rc && rows) {
-        rc = merge_write_rows(rows, q, fp, first, incomplete, diags, &census, out, err);
+        rc = merge_write_rows(rows, q, fp, first, incomplete, diags, &sums, out, err);
     } else if (!rc) {
         LiqBuf body = {0}, dg = {0};
         if (liq_partial_save(q, run, &body) != LIQ_OK) {
             fprintf(err, "liq: error: cannot read a spill file back into the partial result\n");
             rc = CLI_EXIT_INTERNAL;
         } else {
-            uint32_t nd = diags_encode(diags, &census, &dg);
+            uint32_t nd = diags_encode(diags, &sums, &dg);
             rc = write_container(out, err, KIND_STATE, fp, first, incomplete, nd, &dg, &body);
         }
         buf_free(&body);
         buf_free(&dg);
     }
     cli_merge_free(rows);
-    buf_free(&census);
+    sums_free(&sums);
     liq_run_free(run);
     apr_pool_destroy(pool);
     return rc;

@@ -165,6 +165,10 @@ typedef struct LiqRunOptions {
     /* partial results (issue 16): when set, the warnings about fields no record has are not
      * made; the census they come from is appended here as bytes, for liq_census_merge */
     LiqBuf *census_out;
+    /* ... and when set, neither are the warnings that count over whole inputs (records not
+     * JSON, no timestamp, records cut, regexes failed): their tally is appended here, for
+     * liq_tally_merge (engine/exec/tally.h) */
+    LiqBuf *tally_out;
 } LiqRunOptions;
 
 /* Progress of a run, for a progress bar drawn by another thread while liq_run works: the
@@ -333,6 +337,10 @@ int64_t liq_query_out_limit(const LiqQuery *q);
  * record has that one run over all their inputs gives. 0, or -1 when one does not decode. */
 int liq_census_merge(const char *const *sums, const size_t *lens, int n, LiqBuf *out,
                      LiqDiagList *diags);
+/* The same for the tallies of partial runs (LiqRunOptions.tally_out): merged into one, or the
+ * warnings one run over all their inputs gives at its end, in its order. */
+int liq_tally_merge(const char *const *sums, const size_t *lens, int n, LiqBuf *out,
+                    LiqDiagList *diags);
 
 /* The default of LiqRunOptions.memory_limit (docs/memory.md): 3/4 of the smaller of the
  * physical memory and the limit of the process's cgroup (v2 memory.max, v1

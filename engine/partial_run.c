@@ -21,6 +21,7 @@
 #include "engine/exec/op.h"
 #include "engine/exec/partial.h"
 #include "engine/exec/pipe.h"
+#include "engine/exec/tally.h"
 #include "engine/input/census.h"
 
 const char *liq_partial_refusal(const LiqQuery *q)
@@ -112,4 +113,10 @@ int liq_census_merge(const char *const *sums, const size_t *lens, int n, LiqBuf 
                      LiqDiagList *diags)
 {
     return census_merge(sums, lens, n, out, diags);
+}
+
+int liq_tally_merge(const char *const *sums, const size_t *lens, int n, LiqBuf *out,
+                    LiqDiagList *diags)
+{
+    return tally_merge(sums, lens, n, out, diags);
 }

@@ -11,7 +11,7 @@ libliq_la_SOURCES += \
 	engine/exec/op_sort.c engine/exec/op_stats.c engine/exec/op_parse.c \
 	engine/exec/arena.c engine/exec/arena.h \
 	engine/exec/op_dedup.c engine/exec/op_fpat.c engine/exec/fpat_prog.h engine/exec/op_unnest.c \
-	engine/exec/op_source.c engine/exec/op_lookup.c engine/exec/op_subq.c engine/exec/op_join.c engine/exec/op_window.c engine/exec/op_cidr.c engine/exec/op_appendcols.c engine/exec/op_relevant.c engine/exec/discover.c engine/exec/discover.h engine/exec/pipe.c engine/exec/pipe.h \
+	engine/exec/op_source.c engine/exec/op_lookup.c engine/exec/op_subq.c engine/exec/op_join.c engine/exec/op_window.c engine/exec/op_cidr.c engine/exec/op_appendcols.c engine/exec/op_relevant.c engine/exec/discover.c engine/exec/discover.h engine/exec/pipe.c engine/exec/pipe.h engine/exec/tally.c engine/exec/tally.h \
 	engine/exec/budget.c engine/exec/budget.h engine/exec/spill.c engine/exec/spill.h \
 	engine/exec/partial.c engine/exec/partial.h
 EXTRA_DIST += engine/exec/README

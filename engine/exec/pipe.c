@@ -79,6 +79,7 @@
 #include "engine/input/fmt.h"
 #include "engine/input/src.h"
 #include "engine/exec/pipe.h"
+#include "engine/exec/tally.h"
 
 enum { SEQ_WINDOW = 64 };
 
@@ -1271,44 +1272,25 @@ LiqStatus liq_run_exec(LiqRun *r, const LiqOutput *out, LiqRunStats *st, LiqDiag
             prof_report(r, st, pool);
         }
     }
-    for (int i = 0; i < src_ninputs(r->src); i++) { /* counted by the decoders (dec.c) */
+    /* the counts over whole inputs (dec.c's, the timestamps', cut records, failed regexes):
+     * warned about here, or for a partial result carried as bytes for the merge (tally.h) */
+    Tally t = {.needs_ts = plan->needs_ts || r->ts_slot >= 0,
+               .cut = r->cut,
+               .max_line = r->max_line,
+               .rx_failed = atomic_load(&r->rxf.n),
+               .n = src_ninputs(r->src)};
+    t.in = apr_pcalloc(pool, sizeof(TallyInput) * (size_t)(t.n + 1));
+    for (int i = 0; i < t.n; i++) {
         const Input *in = src_input(r->src, i);
-        if (in->not_json == 1)
-            diag_add(diags, DIAG_WARNING, NULL,
-                     "%s: 1 record looks like a JSON object but is not valid JSON: read as "
-                     "text, without fields", in->path);
-        else if (in->not_json)
-            diag_add(diags, DIAG_WARNING, NULL,
-                     "%s: %llu records look like JSON objects but are not valid JSON: read as "
-                     "text, without fields", in->path, (unsigned long long)in->not_json);
+        t.in[i] = (TallyInput){in->path, (uint32_t)strlen(in->path),
+                               /* the part ordinal (order_base >> 20) and the input's place */
+                               (r->opt.order_base >> 20) << 32 | (uint64_t)i, in->not_json,
+                               in->ts_none, in->ts_any};
     }
-    if (plan->needs_ts || r->ts_slot >= 0) /* the query needs timestamps (T10) */
-        for (int i = 0; i < src_ninputs(r->src); i++) {
-            const Input *in = src_input(r->src, i);
-            if (!in->ts_none || in->ts_any)
-                continue;
-            LiqDiag *d = diag_add(diags, DIAG_WARNING, NULL,
-                                  "%s: no record has a @timestamp, so the query's time bins, "
-                                  "ranges and orders (bin, --start/--end, earliest, latest, "
-                                  "diff, anomaly) have none to go by",
-                                  in->path);
-            diag_hint(diags, d, "%s",
-                      "say where the time is: --timestamp-format FMT for the start of text "
-                      "lines (such as '%d.%m.%Y %H:%M:%S'), --timestamp-field NAME for a JSON "
-                      "key or a column");
-        }
-    if (r->cut)
-        diag_add(diags, DIAG_ERROR, NULL,
-                 "%llu record%s longer than --max-line (%llu bytes) %s cut there",
-                 (unsigned long long)r->cut, r->cut == 1 ? "" : "s",
-                 (unsigned long long)r->max_line, r->cut == 1 ? "was" : "were");
-    uint64_t rxf = atomic_load(&r->rxf.n);
-    if (rxf) {
-        diag_add(diags, DIAG_ERROR, NULL,
-                 "a regex could not be evaluated on %llu record%s (pcre2 resource limits); "
-                 "they were counted as not matching",
-                 (unsigned long long)rxf, rxf == 1 ? "" : "s");
-    }
+    if (r->opt.tally_out)
+        tally_save(&t, r->opt.tally_out);
+    else
+        tally_warn(&t, diags);
     int over = budget_over(&r->budget) && !atomic_load(&r->cancelled);
     int spill_err = atomic_load(&r->budget.fail_errno) && !atomic_load(&r->cancelled);
     if (spill_err) {
@@ -1328,7 +1310,7 @@ LiqStatus liq_run_exec(LiqRun *r, const LiqOutput *out, LiqRunStats *st, LiqDiag
                        : atomic_load(&r->cancelled) ? LIQ_ECANCELLED
                        : spill_err               ? LIQ_EINTERNAL
                        : over                    ? LIQ_EMEMORY
-                       : rxf || r->cut           ? LIQ_EINCOMPLETE
+                       : t.rx_failed || r->cut   ? LIQ_EINCOMPLETE
                        : src_incomplete(r->src) ? LIQ_EINCOMPLETE
                                                 : LIQ_OK;
     return status;

@@ -13,7 +13,8 @@
 # are a warning; the warning about a field no record has is that of one run (the parts'
 # censuses travel and merge); --partial refuses join and subqueries naming the command, and its
 # options' misuse. Sums whose terms cancel across parts are exact: the same bytes, the
-# correctly rounded sum.
+# correctly rounded sum. The warnings that count over whole inputs (not JSON, no timestamp,
+# records cut) are one run's, in its words and order, over byte ranges of a file too.
 # Environment (set by make check): LIQ = the liq binary, SRCDIR = the source tree.
 # Exit: 0 all checks passed, 1 a check failed.
 #
@@ -78,6 +79,32 @@ BEGIN { s = 42; split("a b c", f, " ")
 same3 "sums that cancel across parts" 'stats sum(x) as s, avg(x) as a, stddev(x) as d'
 if grep -q '^747.2993431414009,' one.csv; then ok "the sum is the exact sum rounded once"; else
     not_ok "the sum is not the exact sum rounded once (747.2993431414009)"; show one.csv; fi
+cd .. || exit 1
+
+# the warnings that count over whole inputs (engine/exec/tally.h): records that look like JSON
+# objects but are not, an input of which no record has a timestamp, records cut at --max-line.
+# Parts count their byte ranges; the merge adds them and warns with one run's words and order
+# (a.jsonl has timestamps in its first half only: its second half alone has none)
+mkdir w && cd w || exit 1
+awk 'BEGIN { for (i = 1; i <= 6000; i++) {
+        if (i % 7 == 0) printf "{\"a\":%d,}\n", i
+        else if (i % 500 == 0) printf "{\"a\":%d,\"pad\":\"%01100d\"}\n", i, 0
+        else if (i <= 3000) printf "{\"a\":%d,\"@timestamp\":\"2024-05-01T00:%02d:00Z\"}\n", i, i % 60
+        else printf "{\"a\":%d}\n", i }
+    for (i = 1; i <= 900; i++) printf "{\"b\":%d%s}\n", i, i % 9 ? "" : "," > "b.jsonl" }' >a.jsonl
+"$LIQ" --splits 5 a.jsonl b.jsonl >u5
+units ab a.jsonl b.jsonl
+for u in u5 ab; do
+    same "warnings over inputs ($u)" 'stats count(*), sum(a) by bin(1h)' $u "a.jsonl b.jsonl" \
+        --max-line 1024
+done
+if grep -q 'a.jsonl: 857 records look like JSON' one.err && grep -q 'b.jsonl: 100 records' one.err &&
+    grep -q 'b.jsonl: no record has a @timestamp' one.err && ! grep -q 'a.jsonl: no record' one.err &&
+    grep -q '^liq: error: 11 records longer than --max-line' one.err; then
+    ok "one run's warnings count over whole inputs"
+else
+    not_ok "one run's warnings are not the expected ones"; show one.err
+fi
 cd .. || exit 1
 
 q='stats count(*) as c by k'
