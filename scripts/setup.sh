@@ -209,7 +209,9 @@ check "tests"
 echo "setup: running the test suite again under ASan+UBSan (build-asan/)" >&2
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 build build-asan --enable-werror --enable-sanitizers
-check "sanitizer tests"
+# tests/dask/golden.sh: every 6th golden case here (each liq run is several times slower under
+# the sanitizers; the first stage ran them all)
+LIQ_DASK_EVERY=6 check "sanitizer tests"
 # ThreadSanitizer (a build of its own: it cannot share one with ASan): the tests that run
 # threads in-process and quickly -- the unit tests (two runs of one compiled query at once,
 # snapshots from another thread: tests/unit/test_run.c) and the golden tests (every case at

@@ -1,14 +1,19 @@
 #!/bin/sh
-# golden.sh -- liq-dask over golden queries (issue 16): a sample of the cases of tests/golden
+# golden.sh -- liq-dask over the golden queries (issue 16): every case of tests/golden that reads
+# input
 #
-# On a real Dask scheduler and three workers on 127.0.0.1 (tests/dask/lib.sh): every 6th
-# case of the golden .test files (sorted by file, in file order) that reads input (inline, as a
-# file, or a file of the source tree), takes no filter pattern, no --log-group and no data
-# path, and whose query --partial splits, is run once by liq and once by
-# `liq-dask --splits 3 --fan-in 2` (its input cut into byte ranges) with the case's options
-# and output format: stdout, stderr and exit code must be the same bytes. (Every golden case
-# takes about 0.6 s through Dask here; tests/cli/partial_golden.sh checks all of them through
-# --partial and --merge in-process.)
+# On a real Dask scheduler and three workers on 127.0.0.1 (tests/dask/lib.sh): every case of
+# the golden .test files that reads input (inline, as a file, or a file of the source tree),
+# takes no filter pattern, no --log-group and no data path, and whose query --partial splits,
+# is run once by liq and once through liq-dask's own code (`liq-dask --splits 3 --fan-in 2`,
+# its input cut into byte ranges) with the case's options and output format: stdout, stderr
+# and exit code must be the same bytes. The cases run through one Dask client in this
+# process (liq-dask's module loaded once: its parse and drive, the partials, merges and final
+# merge as the command runs them; standard output and error caught at their descriptors),
+# since starting Python and connecting to the scheduler for each of ~750 cases took most of a
+# second each; every 20th case also runs as the command, from start to end. LIQ_DASK_EVERY=N
+# runs every Nth case only (the sanitizer stages of scripts/setup.sh --check: each liq run
+# there is several times slower).
 # Environment (set by make check): LIQ = the liq binary, SRCDIR = the source tree.
 # Exit: 0 all checks passed, 1 a check failed, 77 no Dask here.
 #
@@ -23,12 +28,55 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/liq-dask-golden.XXXXXX")
 . "$SRCDIR/tests/dask/lib.sh"
 cd "$tmp" || exit 1
 dask_start
-export LIQ LIQ_DASK ADDR SRCDIR
+LIQ_DASK_EVERY=${LIQ_DASK_EVERY:-1}
+export LIQ LIQ_DASK ADDR SRCDIR LIQ_DASK_EVERY
 
 "$PY" - <<'EOF'
-import glob, os, shlex, subprocess, sys
+import glob, importlib.machinery, importlib.util, logging, os, shlex, subprocess, sys, tempfile
 
 liq, liq_dask, addr, src = (os.environ[k] for k in ("LIQ", "LIQ_DASK", "ADDR", "SRCDIR"))
+every = max(1, int(os.environ.get("LIQ_DASK_EVERY", "1")))
+
+# liq-dask's module, loaded once, and one client for every case
+loader = importlib.machinery.SourceFileLoader("liq_dask", liq_dask)
+ld = importlib.util.module_from_spec(importlib.util.spec_from_loader("liq_dask", loader))
+loader.exec_module(ld)
+for name in ("distributed", "asyncio", "tornado"):
+    logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+from distributed import Client, as_completed
+client = Client(addr)
+client.wait_for_workers(3)
+
+
+def inproc(argv, cwd):
+    """liq-dask ARGV in cwd through the loaded module: (exit code, stdout, stderr) as bytes,
+    caught at descriptors 1 and 2 (the final merge is a child writing to them)."""
+    out, err = tempfile.TemporaryFile(), tempfile.TemporaryFile()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    here = os.getcwd()
+    os.dup2(out.fileno(), 1)
+    os.dup2(err.fileno(), 2)
+    try:
+        os.chdir(cwd)
+        try:
+            o = ld.parse(argv)
+            query, inputs = ld.split_query(o)
+            rc = ld.drive(o, client, query, inputs, as_completed)
+        except SystemExit as e:
+            rc = e.code
+        sys.stdout.flush()
+        sys.stderr.flush()
+    finally:
+        os.chdir(here)
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        os.close(saved[0])
+        os.close(saved[1])
+    out.seek(0)
+    err.seek(0)
+    return rc, out.read(), err.read()
 
 
 def cases(path):
@@ -62,7 +110,7 @@ def cases(path):
     return out
 
 
-n = fails = 0
+n = fails = commands = 0
 eligible = 0
 for path in sorted(glob.glob(os.path.join(src, "tests/golden/**/*.test"), recursive=True)):
     for c in cases(path):
@@ -73,7 +121,7 @@ for path in sorted(glob.glob(os.path.join(src, "tests/golden/**/*.test"), recurs
                 or "--log-group" in args or "/dev/null" in how):
             continue
         eligible += 1
-        if eligible % 6:
+        if eligible % every:
             continue
         fmt = (c.get("expect") or "csv").split()[0]
         opts = shlex.split(args)
@@ -104,21 +152,28 @@ for path in sorted(glob.glob(os.path.join(src, "tests/golden/**/*.test"), recurs
         if b"cannot split this query" in p.stderr:
             continue
         one = subprocess.run([liq] + opts + [q, inp], cwd=d, capture_output=True)
-        dask = subprocess.run([liq_dask, "--scheduler", addr, "--min-workers", "3", "--liq", liq,
-                               "--splits", "3", "--fan-in", "2"] + opts + [q, inp], cwd=d,
-                              capture_output=True)
-        n += 1
-        if (one.returncode, one.stdout, one.stderr) == (dask.returncode, dask.stdout, dask.stderr):
-            print("ok %d - %s: liq-dask prints what liq prints (exit %d)" % (n, name, one.returncode))
-        else:
+        one = (one.returncode, one.stdout, one.stderr)
+        dargv = ["--scheduler", addr, "--min-workers", "3", "--liq", liq, "--splits", "3",
+                 "--fan-in", "2"] + opts + [q, inp]
+        runs = [("liq-dask's drive", inproc(dargv, d))]
+        if eligible % (20 * every) == 0:
+            p = subprocess.run([liq_dask] + dargv, cwd=d, capture_output=True)
+            runs.append(("the liq-dask command", (p.returncode, p.stdout, p.stderr)))
+            commands += 1
+        for how, dask in runs:
+            n += 1
+            if one == dask:
+                print("ok %d - %s: %s prints what liq prints (exit %d)" % (n, name, how, one[0]))
+                continue
             fails += 1
-            print("not ok %d - %s: liq exits %d, liq-dask %d" % (n, name, one.returncode,
-                                                                  dask.returncode))
-            for what, a, b in (("stdout", one.stdout, dask.stdout), ("stderr", one.stderr, dask.stderr)):
+            print("not ok %d - %s: liq exits %s, %s %s" % (n, name, one[0], how, dask[0]))
+            for what, a, b in (("stdout", one[1], dask[1]), ("stderr", one[2], dask[2])):
                 if a != b:
                     print("  | %s: liq %r" % (what, a[:300]))
                     print("  | %s: liq-dask %r" % (what, b[:300]))
+client.close()
 print("1..%d" % n)
-print("# %d golden cases eligible, every 6th run" % eligible)
+print("# %d golden cases eligible, every %s run (%d also as the command)"
+      % (eligible, "one" if every == 1 else "%dth" % every, commands))
 sys.exit(1 if fails or n < 20 else 0)
 EOF

@@ -16,9 +16,27 @@ if [ ! -x /usr/bin/dask ] || ! "$PY" -c 'import distributed' 2>/dev/null; then
     exit 77
 fi
 pids=""
+WORKER_PIDS=""
+# stop_pid PID...: SIGTERM, and SIGKILL to those still running about 30 s later (a child that
+# ended is a zombie until waited for: state Z in /proc/PID/stat counts as ended)
+stop_pid() {
+    for p in "$@"; do kill "$p" 2>/dev/null; done
+    for p in "$@"; do
+        i=0
+        # lint-timing: allow a hang guard: a Dask worker stopped while its scheduler stops can hang in its close (CommClosedError in distributed's batched stream)
+        while [ -r "/proc/$p/stat" ] && ! grep -q '^[0-9]* (.*) Z' "/proc/$p/stat" 2>/dev/null &&
+            [ $i -lt 300 ]; do
+            sleep 0.1
+            i=$((i + 1))
+        done
+        kill -9 "$p" 2>/dev/null
+        wait "$p" 2>/dev/null
+    done
+}
+# the workers first, then the scheduler and the rest
 dask_stop() {
-    for p in $pids; do kill "$p" 2>/dev/null; done
-    for p in $pids; do wait "$p" 2>/dev/null; done
+    stop_pid $WORKER_PIDS
+    stop_pid $pids
     rm -rf "$tmp"
 }
 trap dask_stop EXIT
