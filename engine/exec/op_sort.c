@@ -692,14 +692,17 @@ static void sr_sort(const SortData *sd, SortRows *s, Budget *b, int nthreads)
     if (s->n < 2)
         return;
     size_t bytes = sizeof(SortEnt) * s->n;
-    if (prefix_off() || !budget_room(b, (int64_t)bytes, 4)) {
-        qsort_r(s->rec, s->n, sizeof(unsigned char *), sr_cmp, (void *)(uintptr_t)sd);
-        return;
-    }
-    SortEnt *e = mem_alloc(bytes);
     int nt = nthreads < 1 ? 1 : nthreads > SORT_MAX_THREADS ? SORT_MAX_THREADS : nthreads;
     if (s->n < SORT_PAR_MIN)
         nt = 1;
+    /* the prefixes are charged while they live (twice over while more than two runs merge) */
+    int64_t charge = (int64_t)bytes * (nt > 2 ? 2 : 1);
+    if (prefix_off() || !budget_room(b, charge, 4)) {
+        qsort_r(s->rec, s->n, sizeof(unsigned char *), sr_cmp, (void *)(uintptr_t)sd);
+        return;
+    }
+    budget_charge(b, charge, "sort");
+    SortEnt *e = mem_alloc(bytes);
     SortJob jobs[SORT_MAX_THREADS];
     int lim = sd->nkeys;
     for (;;) {
@@ -747,6 +750,7 @@ static void sr_sort(const SortData *sd, SortRows *s, Budget *b, int nthreads)
         run_jobs(merge_job, m, sizeof(MergeJob), 2);
     }
     free(e);
+    budget_charge(b, -charge, NULL);
 }
 
 static void sr_append_batch(SortRows *s, const Op *op, Batch *b)
