@@ -16,7 +16,7 @@ check_PROGRAMS += $(FUZZ_REPLAYS)
 TESTS += $(FUZZ_REPLAYS) fuzz/dict_fresh.sh
 EXTRA_DIST += fuzz/README fuzz/corpus fuzz/crashes fuzz/insights.dict fuzz/json.dict fuzz/fpat.dict \
 	fuzz/input.dict fuzz/ts.dict fuzz/s3xml.dict fuzz/unit.dict \
-	fuzz/gen_dict.sh fuzz/dict_fresh.sh fuzz/run.sh
+	fuzz/gen_dict.sh fuzz/dict_fresh.sh fuzz/run.sh fuzz/gen_partial_seeds.sh
 
 fuzz_replay_parse_SOURCES = fuzz/replay.c fuzz/fuzz_parse.c $(FUZZ_COMMON)
 fuzz_replay_parse_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS) -DFUZZ_NAME='"parse"'
