@@ -8,6 +8,10 @@ n=0
 failures=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); failures=$((failures + 1)); echo "not ok $n - $1"; }
+# check DESC EXPECTED ACTUAL: ok when the two strings are equal, else both shown
+check() {
+    if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1: expected [$2], got [$3]"; fi
+}
 # run ARGS...: liq with stdin from /dev/null; $rc, $tmp/out, $tmp/err
 run() { "$LIQ" "$@" </dev/null >"$tmp/out" 2>"$tmp/err"; rc=$?; }
 # run_in FILE ARGS...: the same with stdin from FILE

@@ -14,24 +14,20 @@
 # mixing directions, @timestamp, Q10's shape) gives the reference's bytes at --threads 1 and
 # 2, with tiny batches, spilled under a small --memory-limit and merged from two --partial
 # results. The row number in the output shows that ties keep input order.
-# Environment (set by make check): LIQ = the liq binary. Exit: 0 pass, 1 fail.
+# Environment (set by make check): LIQ = the liq binary, SRCDIR = the source tree.
+# Exit: 0 pass, 1 fail.
 #
 # SPDX-License-Identifier: Apache-2.0
 set -u
 : "${LIQ:?set LIQ to the liq binary}"
+: "${SRCDIR:?set SRCDIR to the source tree}"
 LC_ALL=C
 export LC_ALL
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/liq-cli-sort-prefix.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM HUP
 
-n=0
-failures=0
-check() { # desc expected actual
-    n=$((n + 1))
-    if [ "$2" = "$3" ]; then echo "ok $n - $1"; else
-        failures=$((failures + 1)); echo "not ok $n - $1: expected [$2], got [$3]"; fi
-}
+. "$SRCDIR/tests/cli/out_lib.sh"
 
 # 30,000 records, 15,000 a file: v and w drawn from the awkward values (w from a shorter list,
 # so (v, w) pairs repeat: ties), k a number with repeats, s a word, a @timestamp with repeats

@@ -7,24 +7,20 @@
 # query runs three times at 1, 2, 4 and 8 threads and with tiny batches, and every run must
 # give the number worked out below. Bytes scanned count a container document (CloudTrail,
 # subscription records) whole: they were 0. The table's footer prints them to the byte.
-# Environment (set by make check): LIQ = the liq binary. Exit: 0 pass, 1 fail.
+# Environment (set by make check): LIQ = the liq binary, SRCDIR = the source tree.
+# Exit: 0 pass, 1 fail.
 #
 # SPDX-License-Identifier: Apache-2.0
 set -u
 : "${LIQ:?set LIQ to the liq binary}"
+: "${SRCDIR:?set SRCDIR to the source tree}"
 LC_ALL=C
 export LC_ALL
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/liq-cli-stats.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM HUP
 
-n=0
-failures=0
-check() { # desc expected actual
-    n=$((n + 1))
-    if [ "$2" = "$3" ]; then echo "ok $n - $1"; else
-        failures=$((failures + 1)); echo "not ok $n - $1: expected [$2], got [$3]"; fi
-}
+. "$SRCDIR/tests/cli/out_lib.sh"
 
 # 200,000 records over 12 MB (a dozen morsels); k = i % 3, so 66,667 have k = 1
 awk 'BEGIN { for (i = 0; i < 200000; i++)

@@ -11,24 +11,20 @@
 # (workers interleave), spilled under a small --memory-limit, and merged from two --partial
 # results; the counts equal sort | uniq -c over the keys, and the top 10 equals the first 10
 # rows of the whole sorted result. (tests/unit/test_stats.c checks the merge itself.)
-# Environment (set by make check): LIQ = the liq binary. Exit: 0 pass, 1 fail.
+# Environment (set by make check): LIQ = the liq binary, SRCDIR = the source tree.
+# Exit: 0 pass, 1 fail.
 #
 # SPDX-License-Identifier: Apache-2.0
 set -u
 : "${LIQ:?set LIQ to the liq binary}"
+: "${SRCDIR:?set SRCDIR to the source tree}"
 LC_ALL=C
 export LC_ALL
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/liq-cli-stats-radix.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM HUP
 
-n=0
-failures=0
-check() { # desc expected actual
-    n=$((n + 1))
-    if [ "$2" = "$3" ]; then echo "ok $n - $1"; else
-        failures=$((failures + 1)); echo "not ok $n - $1: expected [$2], got [$3]"; fi
-}
+. "$SRCDIR/tests/cli/out_lib.sh"
 
 # 80,000 records in two files (a morsel each at least, so both workers build large tables):
 # keys k<j> for j < 40000 (a spread of counts), every 50th record a hot key, every 97th the

@@ -9,24 +9,20 @@
 # the two keeps (checked at 1 and 2 threads, with tiny batches, and spilled under a small
 # --memory-limit). A second stats that reads a group key or a min (values whose spelling the
 # order of the rows could decide) keeps the sort.
-# Environment (set by make check): LIQ = the liq binary. Exit: 0 pass, 1 fail.
+# Environment (set by make check): LIQ = the liq binary, SRCDIR = the source tree.
+# Exit: 0 pass, 1 fail.
 #
 # SPDX-License-Identifier: Apache-2.0
 set -u
 : "${LIQ:?set LIQ to the liq binary}"
+: "${SRCDIR:?set SRCDIR to the source tree}"
 LC_ALL=C
 export LC_ALL
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/liq-cli-stats-stats.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM HUP
 
-n=0
-failures=0
-check() { # desc expected actual
-    n=$((n + 1))
-    if [ "$2" = "$3" ]; then echo "ok $n - $1"; else
-        failures=$((failures + 1)); echo "not ok $n - $1: expected [$2], got [$3]"; fi
-}
+. "$SRCDIR/tests/cli/out_lib.sh"
 
 # 60,000 records, 20,000 users (u0 .. u19999, their counts 1 to 5), a second key g
 awk 'BEGIN { for (i = 0; i < 60000; i++) { u = (i * 7919) % 20000; if (i % 11 == 0) u = i % 97
