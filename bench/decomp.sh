@@ -46,36 +46,11 @@ while [ $# -gt 0 ]; do
         *) echo "decomp.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
 done
-if [ -z "$liq" ]; then
-    for c in "$top/build/liq" "$top/liq"; do [ -x "$c" ] && { liq=$c; break; }; done
-fi
-if [ -z "$liq" ] || [ ! -x "$liq" ]; then
-    echo "decomp.sh: no liq binary: build it or pass --liq PATH" >&2; exit 2
-fi
-
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
+liq=$(bench_find_liq decomp.sh "$top" "$liq") || exit 2
 if [ $install = 1 ]; then
-    need=()
-    for p in igzip:isal zstd:zstd gzip:gzip /usr/bin/time:time; do
-        command -v "${p%%:*}" >/dev/null || need+=("${p#*:}")
-    done
-    if [ ${#need[@]} -gt 0 ]; then
-        sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
-        # apt ARGS: apt-get -qq ARGS; while another package manager holds a lock (as
-        # scripts/setup.sh's apt_get does), wait and try again, up to 5 minutes
-        apt_get() {
-            local i out
-            for ((i = 0; i < 60; i++)); do
-                out=$($sudo env LC_ALL=C DEBIAN_FRONTEND=noninteractive \
-                      apt-get -o DPkg::Lock::Timeout=5 -qq "$@" 2>&1 >/dev/null) && return 0
-                grep -qE 'Could not get lock|Unable to lock|Unable to acquire' <<< "$out" ||
-                    { echo "$out" >&2; return 1; }
-                [ $i -gt 0 ] || echo "decomp.sh: waiting for another package manager" >&2
-                sleep 5
-            done
-            echo "$out" >&2; return 1
-        }
-        apt_get update && apt_get install -y --no-install-recommends "${need[@]}"
-    fi
+    bench_install decomp.sh igzip:isal zstd:zstd gzip:gzip /usr/bin/time:time || exit 1
 fi
 for t in igzip zstd gzip /usr/bin/time; do
     command -v "$t" >/dev/null || { echo "decomp.sh: $t is missing (try --install)" >&2; exit 2; }

@@ -51,21 +51,11 @@ while [ $# -gt 0 ]; do
         *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
 done
-if [ -z "$liq" ]; then
-    for c in "$top/build/liq" "$top/liq"; do [ -x "$c" ] && { liq=$c; break; }; done
-fi
-if [ -z "$liq" ] || [ ! -x "$liq" ]; then
-    echo "run.sh: no liq binary: build it or pass --liq PATH" >&2; exit 2
-fi
-
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
+liq=$(bench_find_liq run.sh "$top" "$liq") || exit 2
 if [ $install = 1 ]; then
-    need=()
-    for p in rg:ripgrep gawk:gawk mawk:mawk jq:jq mlr:miller node:nodejs npm:npm igzip:isal; do
-        command -v "${p%%:*}" >/dev/null || need+=("${p#*:}")
-    done
-    if [ ${#need[@]} -gt 0 ]; then
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
-    fi
+    bench_install run.sh rg:ripgrep gawk:gawk mawk:mawk jq:jq mlr:miller node:nodejs npm:npm igzip:isal || exit 1
 fi
 if [ ! -d "$here/node_modules/@duckdb/node-api" ] && command -v npm >/dev/null; then
     (cd "$here" && npm install --no-audit --no-fund --silent) ||
