@@ -1160,8 +1160,7 @@ LiqStatus liq_follow_exec(LiqFollow *f, const LiqOutput *out, LiqDiagList *diags
     if (f->fo.state_file && liq_query_has_state(f->q) &&
         (!breaker(f)->vt->save || !breaker(f)->vt->load || !breaker(f)->vt->copy)) {
         LiqDiag *x = diag_add(diags, DIAG_ERROR, NULL,
-                              "--state-file: %s keeps a state that cannot be saved (pattern, "
-                              "diff and anomaly cluster templates as they go)",
+                              "--state-file: %s keeps a state that cannot be saved",
                               breaker(f)->vt->name);
         diag_hint(diags, x, "%s", "follow this query without --state-file");
         return LIQ_EUSAGE;
