@@ -192,6 +192,21 @@ static void check_same_obj(const S3Object *x, const S3Object *y)
                "an archived class does not survive a round trip");
 }
 
+/* A unit name printed (check_word's word) reads back as o's object from input log: back holds
+ * what it decoded to. how says where it was printed, for the failure's message. */
+static void check_printed(apr_pool_t *pool, const char *unit, const char *log, const S3Object *o,
+                          S3Object *back, const char *how)
+{
+    check_word(unit);
+    if (!s3_is_unit(unit) || strcmp(s3_input_log(pool, unit), log) != 0 ||
+        !expand_one(pool, unit, back)) {
+        fprintf(stderr, "fuzz: a unit name %s: %s is no unit of %s, or does not decode\n", how,
+                unit, log);
+        abort();
+    }
+    check_same_obj(o, back);
+}
+
 static void check_s3(apr_pool_t *pool, const char *name, size_t len)
 {
     if (!s3_is_uri(name))
@@ -218,13 +233,8 @@ static void check_s3(apr_pool_t *pool, const char *name, size_t len)
         if (len & 1)
             o.storage_class = bucket;
         const char *unit = s3_unit_name(pool, name, &o);
-        check_word(unit);
-        FUZZ_CHECK(s3_is_unit(unit), "a unit name printed from a URI is no unit");
-        FUZZ_CHECK(strcmp(s3_input_log(pool, unit), name) == 0,
-                   "a unit name printed from a URI has another input");
         S3Object back;
-        FUZZ_CHECK(expand_one(pool, unit, &back), "a unit name printed from a URI does not decode");
-        check_same_obj(&o, &back);
+        check_printed(pool, unit, name, &o, &back, "printed from a URI");
         check_key_times(o.key);
         return;
     }
@@ -248,13 +258,8 @@ static void check_s3(apr_pool_t *pool, const char *name, size_t len)
 
     /* split again: the same object from the same input, a fixed point from then on */
     const char *again = s3_unit_name(pool, name, &o);
-    check_word(again);
-    FUZZ_CHECK(s3_is_unit(again), "a unit printed back is no unit");
-    FUZZ_CHECK(strcmp(s3_input_log(pool, again), log) == 0,
-               "a unit printed back has another input");
     S3Object o2;
-    FUZZ_CHECK(expand_one(pool, again, &o2), "a unit printed back does not decode");
-    check_same_obj(&o, &o2);
+    check_printed(pool, again, log, &o, &o2, "printed back");
     FUZZ_CHECK(strcmp(s3_unit_name(pool, again, &o2), again) == 0,
                "a unit printed back twice changes");
     /* printed from the input it was listed from, when that input names it unambiguously */

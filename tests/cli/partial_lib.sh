@@ -9,6 +9,23 @@
 # liq --splits prints them)
 units() { _u=$1; shift; printf '%s\n' "$@" >"$_u"; }
 
+# damaged GOOD OTHER CUT AT QUERY: GOOD (a partial of QUERY) cut after CUT bytes, merged after
+# the partial OTHER, is truncated; GOOD with byte AT changed is corrupt (its checksum): exit 3,
+# the message, nothing written (docs/partial-format.md). Uses out_lib.sh's run.
+damaged() {
+    head -c "$3" "$1" >cut.part
+    run --merge --format csv "$5" "$2" cut.part
+    expect_rc 3 "a truncated partial"
+    expect_err_has "cut.part: partial 1 is truncated" "a truncated partial"
+    expect_out_empty "a truncated partial: nothing written, not even a header"
+    cp "$1" flip.part
+    printf 'Z' | dd of=flip.part bs=1 seek="$4" conv=notrunc 2>/dev/null
+    run --merge --format csv "$5" flip.part "$2"
+    expect_rc 3 "a flipped byte"
+    expect_err_has "is corrupt (its checksum does not match)" "a flipped byte"
+    expect_out_empty "a flipped byte: nothing written"
+}
+
 # same DESC QUERY UNITS INPUTS [OPTION...]: `liq QUERY INPUTS` (once) against the partials of
 # UNITS (`--partial --part-index K` of the K-th line), which must give its stdout, stderr and
 # exit code when merged in a shuffled order (the odd parts backwards, then the even ones), and
