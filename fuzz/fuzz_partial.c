@@ -2,7 +2,8 @@
  *
  * The first byte chooses a query (stats with every aggregate by a key, sort | limit, dedup,
  * accum, a query without a breaker, pattern with anomaly's time statistics, pattern,
- * relevantfields over the records' fields), the second what the rest is:
+ * relevantfields over the records' fields, sort without limit: rows cut into sorted runs and
+ * merged k-way), the second what the rest is:
  *
  *   even   a state's bytes, as liq_partial_save writes them: liq_partial_merge takes them
  *          into a run without inputs, twice (a second partial merges into the first), and
@@ -34,6 +35,7 @@ static const char *const queries[] = {
     "pattern m | anomaly",
     "pattern m",
     "relevantfields where x > 1",
+    "sort k, x desc",
 };
 enum { NQ = sizeof(queries) / sizeof(queries[0]) };
 

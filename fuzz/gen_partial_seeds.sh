@@ -56,5 +56,6 @@ filter x > 1 | fields k, x
 pattern m | anomaly
 pattern m
 relevantfields where x > 1
+sort k, x desc
 Q
 echo "gen_partial_seeds.sh: $n queries' seeds in $out"

@@ -38,6 +38,7 @@
 #include "engine/exec/arena.h"
 #include "engine/exec/budget.h"
 #include "engine/exec/op.h"
+#include "engine/exec/partial.h"
 #include "engine/exec/spill.h"
 
 typedef struct SortData {
@@ -214,12 +215,36 @@ struct SortRows {
     int *other;          /* the slots that are not sort keys, ascending */
     int nother;
     int nworkers;        /* the workers that gave it rows: the threads sr_sort may use */
+    int ordered;         /* rec is the nseg sorted runs that end at seg[] (--merge's loaded
+                          * partials, each sorted by the --partial that wrote it): sr_sort
+                          * merges them instead of sorting; 0: rec is in no order */
+    size_t *seg, nseg, segcap;
 };
+
+/* Appends a sorted run ending at rec[end] to s's list. */
+static void sr_seg_add(SortRows *s, size_t end)
+{
+    if (s->nseg == s->segcap) {
+        s->segcap = s->segcap ? s->segcap * 2 : 4;
+        s->seg = mem_realloc(s->seg, sizeof(size_t) * s->segcap);
+    }
+    s->seg[s->nseg++] = end;
+}
+
+/* s's rows are one sorted run. */
+static void sr_seg_one(SortRows *s)
+{
+    s->ordered = 1;
+    s->nseg = 0;
+    if (s->n)
+        sr_seg_add(s, s->n);
+}
 
 static SortRows *sr_new(const Op *op)
 {
     const SortData *sd = op->data;
     SortRows *s = mem_calloc(1, sizeof(*s));
+    s->ordered = 1; /* no rows: no runs */
     apr_pool_create(&s->pool, NULL);
     s->nslots = op->plan->nslots;
     s->other = mem_alloc(sizeof(int) * (size_t)(s->nslots + 1));
@@ -246,6 +271,8 @@ static void sr_clear(SortRows *s)
     s->rec = NULL;
     s->n = s->cap = 0;
     s->jbytes = 0;
+    s->ordered = 1;
+    s->nseg = 0;
     apr_pool_clear(s->pool);
 }
 
@@ -256,6 +283,7 @@ static void sr_free(SortRows *s)
     arena_free(&s->a);
     free(s->rec);
     free(s->other);
+    free(s->seg);
     apr_pool_destroy(s->pool);
     spill_runs_free(s->runs);
     free(s);
@@ -263,7 +291,8 @@ static void sr_free(SortRows *s)
 
 static size_t sr_bytes(const SortRows *s)
 {
-    return s->a.used + s->cap * sizeof(unsigned char *) + (size_t)s->jbytes;
+    return s->a.used + s->cap * sizeof(unsigned char *) + (size_t)s->jbytes +
+           s->segcap * sizeof(size_t);
 }
 
 /* The slot of the i-th value of a record: the keys first, then the other slots. */
@@ -300,6 +329,7 @@ static void sr_add(SortRows *s, const SortData *sd, const Datum *const *vals, ui
         }
     }
     s->rec[s->n++] = r;
+    s->ordered = 0;
 }
 
 /* The row of record r into row[] (every slot; strings pointing into r); its order key. */
@@ -363,7 +393,10 @@ static int sr_cmp(const void *a, const void *b, void *arg)
  *
  * Sorting: the prefixes are built and the records sorted in as many chunks as workers gave
  * rows (SortRows.nworkers, one thread each), then the two sorted halves are merged, the first
- * half from the front and the last from the back at once. LIQ_SORT_PREFIX=0 in the
+ * half from the front and the last from the back at once; more runs merge two by two first
+ * (ent_merge_runs). Rows that are sorted runs already (SortRows.ordered: the partials of
+ * --merge, each sorted by its --partial) only get their prefixes and are merged: a k-way
+ * merge of sorted runs, not a sort. LIQ_SORT_PREFIX=0 in the
  * environment sorts with sr_cmp alone on one thread, as before (for the differential test
  * tests/cli/sort_prefix.sh); so does a run whose memory budget has no room for the prefixes
  * (24 bytes a row for the time of the sort). */
@@ -603,13 +636,14 @@ static void ent_sort(SortEnt *a, size_t n, const SortData *sd, int depth)
 }
 
 /* One thread's share of sr_sort: the prefixes of records [from, to) (from their first lim
- * keys) into e[from, to), sorted unless a key cannot be followed (stop < lim). */
+ * keys) into e[from, to), sorted unless a key cannot be followed (stop < lim) or the records
+ * are sorted runs already (presorted: only their prefixes are made, for the merge). */
 typedef struct SortJob {
     const SortData *sd;
     const SortRows *s;
     SortEnt *e;
     size_t from, to;
-    int lim, stop;
+    int lim, stop, presorted;
 } SortJob;
 
 static void *sort_job(void *arg)
@@ -620,7 +654,7 @@ static void *sort_job(void *arg)
     for (size_t i = j->from; i < j->to; i++)
         sr_prefix(j->sd, j->s->rec[i], j->lim, &j->stop, &scratch, &j->e[i]);
     buf_free(&scratch);
-    if (j->stop == j->lim) {
+    if (j->stop == j->lim && !j->presorted) {
         size_t n = j->to - j->from;
         int depth = 0;
         for (size_t m = n; m > 1; m >>= 1)
@@ -686,19 +720,81 @@ static int prefix_off(void)
     return e && strcmp(e, "0") == 0;
 }
 
-/* Orders s->rec by sr_cmp, with key prefixes on up to nthreads threads (see above). */
+/* A k-way merge of the sorted runs of e that end at end[0..n) (e[0, end[0]), e[end[0],
+ * end[1]), ...) into rec: two runs on two threads (the first half of the output from the
+ * front, the rest from the back), more through a binary heap of the runs' heads (n log k
+ * comparisons, no memory beside e). The order is total, so no tie is left to the merge. */
+/* heap[c] sinks below the heads less than it (a min-heap of run indices by their heads). */
+static void heads_sink(size_t *heap, size_t nh, size_t c, const SortEnt *e, const size_t *at,
+                       const SortData *sd)
+{
+    for (;;) {
+        size_t l = 2 * c + 1, m = c;
+        if (l < nh && ent_cmp(&e[at[heap[l]]], &e[at[heap[m]]], sd) < 0)
+            m = l;
+        if (l + 1 < nh && ent_cmp(&e[at[heap[l + 1]]], &e[at[heap[m]]], sd) < 0)
+            m = l + 1;
+        if (m == c)
+            return;
+        size_t t = heap[c];
+        heap[c] = heap[m];
+        heap[m] = t;
+        c = m;
+    }
+}
+
+static void ent_merge_runs(const SortEnt *e, size_t total, const size_t *end, size_t n,
+                           const SortData *sd, unsigned char **rec)
+{
+    if (n == 1) {
+        for (size_t i = 0; i < total; i++)
+            rec[i] = e[i].rec;
+        return;
+    }
+    if (n == 2) {
+        size_t mid = end[0];
+        MergeJob m[2];
+        m[0] = (MergeJob){sd, e, e + mid, mid, total - mid, total / 2, rec, 0};
+        m[1] = m[0];
+        m[1].back = 1;
+        run_jobs(merge_job, m, sizeof(MergeJob), 2);
+        return;
+    }
+    size_t *at = mem_alloc(sizeof(size_t) * n * 2), *heap = at + n, nh = 0;
+    for (size_t r = 0, from = 0; r < n; from = end[r++]) {
+        at[r] = from;
+        if (from < end[r])
+            heap[nh++] = r;
+    }
+    for (size_t i = nh / 2; i-- > 0;)
+        heads_sink(heap, nh, i, e, at, sd);
+    for (size_t o = 0; nh; o++) {
+        size_t r = heap[0];
+        rec[o] = e[at[r]++].rec;
+        if (at[r] == end[r])
+            heap[0] = heap[--nh];
+        heads_sink(heap, nh, 0, e, at, sd);
+    }
+    free(at);
+}
+
+/* Orders s->rec by sr_cmp, with key prefixes on up to nthreads threads (see above). Rows that
+ * are sorted runs already (s->ordered: --merge's partials) are merged, not sorted again. */
 static void sr_sort(const SortData *sd, SortRows *s, Budget *b, int nthreads)
 {
-    if (s->n < 2)
+    if (s->n < 2 || (s->ordered && s->nseg <= 1)) {
+        sr_seg_one(s);
         return;
+    }
     size_t bytes = sizeof(SortEnt) * s->n;
     int nt = nthreads < 1 ? 1 : nthreads > SORT_MAX_THREADS ? SORT_MAX_THREADS : nthreads;
     if (s->n < SORT_PAR_MIN)
         nt = 1;
-    /* the prefixes are charged while they live (twice over while more than two runs merge) */
-    int64_t charge = (int64_t)bytes * (nt > 2 ? 2 : 1);
+    int presorted = s->ordered;
+    int64_t charge = (int64_t)bytes; /* the prefixes are charged while they live */
     if (prefix_off() || !budget_room(b, charge, 4)) {
         qsort_r(s->rec, s->n, sizeof(unsigned char *), sr_cmp, (void *)(uintptr_t)sd);
+        sr_seg_one(s);
         return;
     }
     budget_charge(b, charge, "sort");
@@ -708,7 +804,7 @@ static void sr_sort(const SortData *sd, SortRows *s, Budget *b, int nthreads)
     for (;;) {
         for (int t = 0; t < nt; t++)
             jobs[t] = (SortJob){sd, s, e, s->n * (size_t)t / (size_t)nt,
-                                s->n * (size_t)(t + 1) / (size_t)nt, lim, lim};
+                                s->n * (size_t)(t + 1) / (size_t)nt, lim, lim, presorted};
         run_jobs(sort_job, jobs, sizeof(SortJob), nt);
         int stop = lim;
         for (int t = 0; t < nt; t++)
@@ -717,40 +813,15 @@ static void sr_sort(const SortData *sd, SortRows *s, Budget *b, int nthreads)
             break;
         lim = stop; /* an inexact number at key stop - 1: the keys after it are left out */
     }
-    /* merge the sorted runs two by two until two are left, then those into s->rec */
-    while (nt > 2) {
-        SortEnt *tmp = mem_alloc(bytes);
-        int k = 0;
-        for (int t = 0; t < nt; t += 2, k++) {
-            size_t from = jobs[t].from, to = t + 1 < nt ? jobs[t + 1].to : jobs[t].to;
-            if (t + 1 < nt) {
-                size_t mid = jobs[t].to, i = from, j = mid, o = from;
-                while (i < mid || j < to)
-                    tmp[o++] = j >= to || (i < mid && ent_cmp(&e[i], &e[j], sd) <= 0) ? e[i++]
-                                                                                       : e[j++];
-            } else {
-                memcpy(tmp + from, e + from, sizeof(SortEnt) * (to - from));
-            }
-            jobs[k].from = from;
-            jobs[k].to = to;
-        }
-        free(e);
-        e = tmp;
-        nt = k;
-    }
-    if (nt == 1) {
-        for (size_t i = 0; i < s->n; i++)
-            s->rec[i] = e[i].rec;
-    } else {
-        size_t mid = jobs[0].to;
-        MergeJob m[2];
-        m[0] = (MergeJob){sd, e, e + mid, mid, s->n - mid, s->n / 2, s->rec, 0};
-        m[1] = m[0];
-        m[1].back = 1;
-        run_jobs(merge_job, m, sizeof(MergeJob), 2);
-    }
+    size_t nend = presorted ? s->nseg : (size_t)nt;
+    size_t *end = mem_alloc(sizeof(size_t) * nend);
+    for (size_t t = 0; t < nend; t++)
+        end[t] = presorted ? s->seg[t] : jobs[t].to;
+    ent_merge_runs(e, s->n, end, nend, sd, s->rec);
+    free(end);
     free(e);
     budget_charge(b, -charge, NULL);
+    sr_seg_one(s);
 }
 
 static void sr_append_batch(SortRows *s, const Op *op, Batch *b)
@@ -797,6 +868,11 @@ static void sr_concat(SortRows *dst, SortRows *src)
     }
     if (src->n) /* rec is NULL while there are no rows */
         memcpy(dst->rec + dst->n, src->rec, sizeof(unsigned char *) * src->n);
+    if (dst->ordered && src->ordered) /* sorted runs stay runs: finalize merges them */
+        for (size_t i = 0; i < src->nseg; i++)
+            sr_seg_add(dst, dst->n + src->seg[i]);
+    else
+        dst->ordered = 0;
     dst->n += src->n;
     arena_move(&dst->a, &src->a);
     dst->jbytes += src->jbytes;
@@ -806,6 +882,7 @@ static void sr_concat(SortRows *dst, SortRows *src)
     src->pool = NULL;
     free(src->rec);
     free(src->other);
+    free(src->seg);
     free(src);
 }
 
@@ -825,6 +902,9 @@ static SortRows *sr_copy(const Op *op, const SortRows *s)
     }
     free(row);
     free(vals);
+    c->ordered = s->ordered;
+    for (size_t i = 0; s->ordered && i < s->nseg; i++)
+        sr_seg_add(c, s->seg[i]);
     return c;
 }
 
@@ -1093,12 +1173,17 @@ static RowSet *sort_finalize(const Op *op, const OpCtx *ctx, OpState *g)
 }
 
 /* Partial results (partial.h): a sort that keeps every row saves and loads as a row set
- * does (the same bytes), its records decoded into one for the time of the call. */
+ * does (the same bytes), its records decoded into one for the time of the call. The rows
+ * are saved sorted (the local part of the sort happens in --partial), then its spilled runs,
+ * each sorted; the loader finds the sorted runs (each row not before the one ahead of it
+ * continues a run) and --merge merges the runs of all partials instead of sorting again:
+ * sorted runs, k-way merge. Nothing is trusted: a partial in no order is runs of one row. */
 static int sort_save(const Op *op, OpState *g, LiqBuf *out)
 {
     if (!spills(op))
         return rowset_state_save(op, g, out);
     SortRows *s = g;
+    sr_sort(op->data, s, NULL, s->nworkers);
     RowSet *rs = rowset_new(s->nslots);
     for (size_t i = 0; i < s->n; i++) {
         Datum *row = rowset_add_row(rs, 0);
@@ -1113,18 +1198,41 @@ static int sort_save(const Op *op, OpState *g, LiqBuf *out)
 
 static OpState *sort_load(const Op *op, const char *p, size_t n)
 {
-    RowSet *rs = rowset_state_load(op, p, n);
-    if (!rs || !spills(op))
-        return rs;
+    if (!spills(op))
+        return rowset_state_load(op, p, n);
+    int nslots = op->plan->nslots;
+    const char *end = p + n;
+    size_t h = partial_get_rows_header(p, end, nslots);
+    if (!h)
+        return NULL;
     SortRows *s = sr_new(op);
-    const Datum **vals = mem_alloc(sizeof(Datum *) * (size_t)(s->nslots + 1));
-    for (size_t i = 0; i < rs->nrows; i++) {
-        for (int k = 0; k < s->nslots; k++)
-            vals[k] = &rs->data[i * (size_t)rs->nslots + (size_t)k];
-        sr_add(s, op->data, vals, rs->order[i]);
+    Datum *row = mem_alloc(sizeof(Datum) * (size_t)(nslots + 1));
+    const Datum **vals = mem_alloc(sizeof(Datum *) * (size_t)(nslots + 1));
+    for (int k = 0; k < nslots; k++)
+        vals[k] = &row[k];
+    apr_pool_t *scratch; /* JSON values of one row, until sr_add copies them */
+    apr_pool_create(&scratch, NULL);
+    for (const char *c = p + h; c < end;) {
+        uint64_t order;
+        size_t k = partial_get_row(c, end, scratch, row, nslots, &order);
+        if (!k) {
+            sr_free(s);
+            s = NULL;
+            break;
+        }
+        c += k;
+        sr_add(s, op->data, vals, order);
+        apr_pool_clear(scratch);
     }
+    apr_pool_destroy(scratch);
     free(vals);
-    rowset_free(rs);
+    free(row);
+    if (!s)
+        return NULL;
+    s->ordered = 1; /* its sorted runs: each row not before the one ahead of it continues one */
+    for (size_t i = 1; i <= s->n; i++)
+        if (i == s->n || sr_cmp(&s->rec[i - 1], &s->rec[i], (void *)(uintptr_t)op->data) > 0)
+            sr_seg_add(s, i);
     return s;
 }
 

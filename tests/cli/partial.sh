@@ -66,6 +66,38 @@ same3 "no breaker, limited" 'filter n > 10 | fields k | limit 40'
 same3 "stats | sort after" 'stats count(*) as c by n | sort c desc, n'
 same3 "accum (window)" 'filter n = 1 | fields x | accum x as total'
 
+# sort: each --partial writes its rows sorted and --merge merges the sorted runs of all parts
+# (a k-way merge, engine/exec/op_sort.c): 7 byte ranges with ties across them, also without
+# the key prefixes; and a partial whose rows are in no order (forged: its rows reversed, the
+# CRC made right again) is runs of one row each: it merges into one run's bytes too
+"$LIQ" --splits 7 a.jsonl b.jsonl c.jsonl >u7
+same "sort, 7 ranges merged as sorted runs" 'sort k desc, n | fields k, n, pad' u7 \
+    "a.jsonl b.jsonl c.jsonl"
+LIQ_SORT_PREFIX=0 "$LIQ" --merge --format csv 'sort k desc, n | fields k, n, pad' p.6 p.0 p.3 \
+    p.1 p.5 p.2 p.4 >np.csv
+if cmp -s one.csv np.csv; then ok "sort, 7 ranges merged without key prefixes: the same"
+else not_ok "sort, 7 ranges merged without key prefixes: other bytes"; fi
+/usr/bin/python3 - p.3 rev.part <<'PY'
+import struct, sys, zlib
+b = open(sys.argv[1], "rb").read()
+d, n = struct.unpack_from("<I", b, 52)[0], struct.unpack_from("<Q", b, 56)[0]
+body = b[64 + d:64 + d + n]
+assert body[:4] == b"LIQR", body[:4]
+rows, i = [], 12
+while i < len(body):
+    k = 4 + struct.unpack_from("<I", body, i)[0]
+    rows.append(body[i:i + k])
+    i += k
+out = b[:64 + d] + body[:12] + b"".join(reversed(rows))
+open(sys.argv[2], "wb").write(out + struct.pack("<I", zlib.crc32(out) & 0xFFFFFFFF))
+sys.exit(len(rows) < 1000)
+PY
+[ $? -eq 0 ] || not_ok "forging a sort partial in no order: fewer rows than expected"
+run --merge --format csv 'sort k desc, n | fields k, n, pad' p.6 p.0 rev.part p.1 p.5 p.2 p.4
+expect_rc 0 "a sort partial whose rows are in no order"
+if cmp -s "$tmp/out" one.csv; then ok "a sort partial whose rows are in no order: one run's bytes"
+else not_ok "a sort partial whose rows are in no order: other bytes"; fi
+
 # sums whose big terms cancel across the parts (1e20 and -1e20 in different files) leave the
 # sum of the small ones: a Neumaier sum per part, merged, differed from one run in the 12th
 # digit; exact sums give one run's bytes, and the correctly rounded sum (math.fsum's)
