@@ -568,10 +568,20 @@ static int merge_read(const LiqQuery *q, LiqRun *run, const char *const *paths, 
             if (state) { /* merged at once: at most the merged state and one partial held */
                 LiqStatus ms = liq_partial_merge(q, run, p.bytes.p + p.dlen, p.bytes.len - p.dlen);
                 buf_free(&p.bytes);
-                if (ms != LIQ_OK) {
+                const char *dir;
+                int e = ms == LIQ_EINTERNAL ? liq_run_spill_error(run, &dir) : 0;
+                if (e) { /* as a run whose spill fails says it (engine/exec/pipe.c) */
+                    fprintf(err, "liq: error: %s: partial %d: cannot write a spill file in %s: "
+                                 "%s: the merge stopped, and no result of it was written\n"
+                                 "  hint: give a directory with room with --temp-dir DIR (or "
+                                 "TMPDIR)\n", p.name, nth, dir ? dir : "the temporary directory",
+                            e > 0 ? strerror(e) : "failed");
+                    rc = CLI_EXIT_INTERNAL;
+                } else if (ms != LIQ_OK) {
                     fprintf(err, "liq: error: %s: partial %d is corrupt (its state does not "
                                  "decode)\n", p.name, nth);
-                    rc = ms == LIQ_EUSAGE ? CLI_EXIT_INTERNAL : CLI_EXIT_INCOMPLETE;
+                    rc = ms == LIQ_EUSAGE || ms == LIQ_EINTERNAL ? CLI_EXIT_INTERNAL
+                                                                 : CLI_EXIT_INCOMPLETE;
                 }
                 continue;
             }

@@ -932,7 +932,7 @@ static int state_bytes(const LiqFollow *f, const LiqState *st, LiqBuf *data)
 static LiqState *state_of(const LiqFollow *f, const char *p, size_t n)
 {
     const Op *brk = breaker(f);
-    OpState *os = brk->vt->load(brk, p, n);
+    OpState *os = brk->vt->load(brk, p, n, NULL); /* a follower's spills: $TMPDIR */
     if (!os)
         return NULL;
     LiqState *s = mem_alloc(sizeof(*s));

@@ -320,8 +320,13 @@ const char *liq_partial_refusal(const LiqQuery *q);
 LiqStatus liq_partial_save(const LiqQuery *q, LiqRun *run, LiqBuf *out);
 /* Adds the state in p[0..n) (from liq_partial_save of a run of the same query) to run's, as
  * liq_run_state_merge does: LIQ_OK, LIQ_EINCOMPLETE when the bytes are not a whole valid
- * state of q, LIQ_EUSAGE when the run takes no state (executing, or another query). */
+ * state of q, LIQ_EUSAGE when the run takes no state (executing, or another query),
+ * LIQ_EINTERNAL when the state's groups could not be written to a spill file in the run's
+ * temporary directory (LiqRunOptions.temp_dir; liq_run_spill_error says why; the run is
+ * stopped). */
 LiqStatus liq_partial_merge(const LiqQuery *q, LiqRun *run, const char *p, size_t n);
+/* The errno of the spill file run could not write (0: none), and its directory in *dir. */
+int liq_run_spill_error(LiqRun *run, const char **dir);
 /* The rows of a query without a breaker: the header of rows of ncols output values, a row,
  * and reading them back (the header's bytes or 0; a row's bytes, its strings pointing into p
  * and JSON parsed into pool, or 0 when [p, end) does not start with a whole valid one). */

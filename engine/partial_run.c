@@ -18,6 +18,7 @@
 #include <apr_strings.h>
 #include "base/mem.h"
 #include "engine/liq_int.h"
+#include "engine/exec/budget.h"
 #include "engine/exec/op.h"
 #include "engine/exec/partial.h"
 #include "engine/exec/pipe.h"
@@ -71,9 +72,10 @@ LiqStatus liq_partial_merge(const LiqQuery *q, LiqRun *run, const char *bytes, s
     const Op *brk = p->pipes[0].breaker;
     if (!brk || !brk->vt->load)
         return LIQ_EUSAGE;
-    OpState *st = brk->vt->load(brk, bytes, n);
-    if (!st)
-        return LIQ_EINCOMPLETE;
+    Budget *b = pipe_run_budget(run);
+    OpState *st = brk->vt->load(brk, bytes, n, b);
+    if (!st) /* not a valid state, or a spill file that could not be written */
+        return budget_stopped(b) ? LIQ_EINTERNAL : LIQ_EINCOMPLETE;
     LiqState *s = mem_alloc(sizeof(*s));
     s->plan = p;
     s->st = st;

@@ -145,9 +145,11 @@ typedef struct OpVTable {
     /* partial results (partial.h, issue 16; NULL: the breaker has none): save appends the
      * state's content to out, spilled parts included (0, or -1 when a spill file cannot be
      * read back); load makes a state of the bytes save wrote, NULL when they are not whole
-     * and valid (never trusted: they may come from anywhere) */
+     * and valid (never trusted: they may come from anywhere) or when what it writes to disk
+     * cannot be written (then budget_fail has stopped b). b: the budget of the run the state
+     * goes into (its --temp-dir for spill files; NULL: $TMPDIR, else /tmp) */
     int (*save)(const Op *op, OpState *g, LiqBuf *out);
-    OpState *(*load)(const Op *op, const char *p, size_t n);
+    OpState *(*load)(const Op *op, const char *p, size_t n, struct Budget *b);
 } OpVTable;
 
 /* The entries of a breaker whose state is a RowSet (unnest, join, sort, limit): states merge
@@ -162,7 +164,7 @@ RowSet *rowset_in_order(RowSet *rs);
  * rowset_state_load also reads what rowset_result_save writes: the rows finalize gives of a
  * copy of g, with their order keys (a breaker whose result rows are its state, as dedup's) */
 int rowset_state_save(const Op *op, OpState *g, LiqBuf *out);
-OpState *rowset_state_load(const Op *op, const char *p, size_t n);
+OpState *rowset_state_load(const Op *op, const char *p, size_t n, struct Budget *b);
 int rowset_result_save(const Op *op, OpState *g, LiqBuf *out);
 /* The rows perm[0..keep) of rs in that order (keep cut to rs's rows), in a new row set that
  * takes rs's strings; rs is left empty. */

@@ -708,9 +708,9 @@ static RowSet *dedup_finalize(const Op *op, const OpCtx *ctx, OpState *g)
 /* Partial results (partial.h, issue 16): the rows a copy of the set finalizes into (its spilled
  * rows too), with their order keys; loaded, they are offered to a new set as a worker's rows
  * are (per key the earliest row stays, also when bytes from elsewhere repeat a key). */
-static OpState *dedup_load(const Op *op, const char *p, size_t n)
+static OpState *dedup_load(const Op *op, const char *p, size_t n, Budget *b)
 {
-    RowSet *in = rowset_state_load(op, p, n);
+    RowSet *in = rowset_state_load(op, p, n, b);
     if (!in)
         return NULL;
     DedupSet *s = set_new(op->plan->nslots);

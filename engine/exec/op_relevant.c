@@ -699,8 +699,9 @@ static int sides_fit(const RelState *s)
     return 1;
 }
 
-static OpState *rel_load(const Op *op, const char *p, size_t n)
+static OpState *rel_load(const Op *op, const char *p, size_t n, Budget *b)
 {
+    (void)b; /* held in memory */
     const RelData *rd = op->data;
     const char *c = p, *end = p + n;
     uint16_t v[2];

@@ -1196,10 +1196,10 @@ static int sort_save(const Op *op, OpState *g, LiqBuf *out)
     return r;
 }
 
-static OpState *sort_load(const Op *op, const char *p, size_t n)
+static OpState *sort_load(const Op *op, const char *p, size_t n, Budget *b)
 {
     if (!spills(op))
-        return rowset_state_load(op, p, n);
+        return rowset_state_load(op, p, n, b);
     int nslots = op->plan->nslots;
     const char *end = p + n;
     size_t h = partial_get_rows_header(p, end, nslots);

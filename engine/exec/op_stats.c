@@ -1571,7 +1571,7 @@ static int stats_save(const Op *op, OpState *gs, LiqBuf *out)
     return 0;
 }
 
-static OpState *stats_load(const Op *op, const char *p, size_t n)
+static OpState *stats_load(const Op *op, const char *p, size_t n, Budget *b)
 {
     const StatsData *sd = op->data;
     const char *c = p, *end = p + n;
@@ -1607,7 +1607,7 @@ static OpState *stats_load(const Op *op, const char *p, size_t n)
     }
     GTable *t = bad ? NULL : stats_global_new(op);
     for (int q = 0; q < NPART; q++) {
-        if (t && bufs[q].len && spill_runs_write(&t->part[q], NULL, &bufs[q], counts[q]) != 0) {
+        if (t && bufs[q].len && spill_runs_write(&t->part[q], b, &bufs[q], counts[q]) != 0) {
             gt_free(t, sd);
             t = NULL;
         }

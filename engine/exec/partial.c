@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "base/mem.h"
+#include "engine/exec/budget.h"
 #include "engine/exec/op.h"
 #include "engine/exec/partial.h"
 #include "engine/exec/spill.h"
@@ -170,8 +171,9 @@ int rowset_result_save(const Op *op, OpState *g, LiqBuf *out)
     return 0;
 }
 
-OpState *rowset_state_load(const Op *op, const char *p, size_t n)
+OpState *rowset_state_load(const Op *op, const char *p, size_t n, Budget *b)
 {
+    (void)b; /* the rows stay in memory */
     int nslots = op->plan->nslots;
     const char *end = p + n;
     size_t h = partial_get_rows_header(p, end, nslots);

@@ -1334,6 +1334,19 @@ LiqState *liq_run_state_take(LiqRun *r)
     return s;
 }
 
+struct Budget *pipe_run_budget(LiqRun *r)
+{
+    return &r->budget;
+}
+
+int liq_run_spill_error(LiqRun *r, const char **dir)
+{
+    int e = atomic_load(&r->budget.fail_errno);
+    if (dir)
+        *dir = e ? atomic_load(&r->budget.fail_dir) : NULL;
+    return e;
+}
+
 LiqStatus liq_run_state_merge(LiqRun *r, LiqState *s)
 {
     if (!s)

@@ -23,6 +23,10 @@ void pipe_run_fail(LiqRun *r, LiqStatus status, const char *why);
  * subqueries and joins, engine/run.c); past --memory-limit the run stops at once, naming who. */
 void pipe_run_hold(LiqRun *r, int64_t bytes, const char *who);
 
+/* r's memory budget: states made for r (partials loaded into it) spill with it, to its
+ * --temp-dir, and a spill file that cannot be written stops r (budget_fail). */
+struct Budget *pipe_run_budget(LiqRun *r);
+
 /* A state of the seam (liq.h): also made by partial results (engine/partial_run.c). */
 struct LiqState {
     const struct Plan *plan; /* the compiled query it belongs to */

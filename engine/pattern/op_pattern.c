@@ -508,8 +508,9 @@ static int group_load(GSet *s, const PatternData *pd, const char *c, const char 
     return 1;
 }
 
-static OpState *pattern_load(const Op *op, const char *p, size_t n)
+static OpState *pattern_load(const Op *op, const char *p, size_t n, Budget *b)
 {
+    (void)b; /* held in memory */
     const PatternData *pd = op->data;
     const char *c = p, *end = p + n;
     char magic[4];

@@ -14,7 +14,9 @@
 # censuses travel and merge); --partial refuses join and subqueries naming the command, and its
 # options' misuse. Sums whose terms cancel across parts are exact: the same bytes, the
 # correctly rounded sum. The warnings that count over whole inputs (not JSON, no timestamp,
-# records cut) are one run's, in its words and order, over byte ranges of a file too.
+# records cut) are one run's, in its words and order, over byte ranges of a file too. A sort
+# merges its partials' sorted runs (7 ranges; a forged partial in no order too). --merge
+# spills to --temp-dir, and a temporary directory it cannot write is said as such (exit 4).
 # Environment (set by make check): LIQ = the liq binary, SRCDIR = the source tree.
 # Exit: 0 all checks passed, 1 a check failed.
 #
@@ -238,5 +240,19 @@ run --merge -q --format csv "$q" a.part b0.part
 expect_err_empty "two partials of part index 0, -q"
 run --merge --format csv "$q" a.part b.part
 expect_err_empty "partials of part indexes 0 and 1"
+
+# a stats partial's groups go to hash partitions on disk while it merges: in --temp-dir (else
+# TMPDIR); a directory that cannot hold them stops the merge with the run's message for a
+# spill file (exit 4, nothing written), not with 'corrupt'
+"$LIQ" --format csv "$q" a.jsonl b.jsonl >td.want
+TMPDIR=$tmp/none "$LIQ" --merge --format csv --temp-dir "$tmp" "$q" a.part b.part >td.csv 2>td.err
+if [ $? -eq 0 ] && cmp -s td.want td.csv; then ok "--merge spills to --temp-dir (TMPDIR missing)"
+else not_ok "--merge spills to --temp-dir (TMPDIR missing)"; show td.err; fi
+TMPDIR=$tmp/none "$LIQ" --merge --format csv "$q" a.part b.part </dev/null >"$tmp/out" 2>"$tmp/err"
+rc=$? # (run, a function, would keep TMPDIR set in some shells)
+expect_rc 4 "--merge with a temporary directory that does not exist"
+expect_err_has "a.part: partial 1: cannot write a spill file in $tmp/none: No such file or directory" \
+    "--merge with a temporary directory that does not exist"
+expect_out_empty "--merge with a temporary directory that does not exist"
 
 [ $failures -eq 0 ]
