@@ -22,6 +22,7 @@
 #include "base/num.h"
 #include "engine/data/jdom.h"
 #include "engine/exec/agg.h"
+#include "engine/exec/xsum.h"
 #include "engine/exec/op.h"
 #include "engine/exec/spill.h"
 
@@ -109,157 +110,18 @@ static const AggOps agg_count = {sizeof(CountSt), count_init,  count_update, cou
 
 /* ===== sum / avg / stddev ===== */
 
-/* Sums are exact (issue 16): the merged result of any split of the rows, in any order of
- * merging, is the sum one run over all of them gives, bit for bit. Integral values add in i
- * (while they fit); everything else goes to partials, as Python's math.fsum keeps them
- * (Shewchuk's algorithm): nonoverlapping doubles in increasing magnitude whose sum is exactly
- * the sum of the values added, at most about 40 of them (the exponent range over 53 bits),
- * usually 1 to 3. The value is the exact sum (i and the partials) rounded once, to nearest,
- * ties to even: a function of the exact sum alone, whatever the order of additions. A sum
- * whose partials overflow (a partial sum beyond 1.8e308) is null (sum, avg, stddev). */
-enum { XS_INLINE = 3 };
-
-typedef struct ExactSum {
-    int64_t i;     /* integral values, exactly (while they fit) */
-    double *more;  /* NULL: the partials are in[]; else all of them, in the table's pool */
-    double in[XS_INLINE];
-    uint16_t n, cap; /* partials held; room (XS_INLINE, or more's) */
-    uint8_t ioverflow; /* i overflowed once: from then on integral values go to the partials */
-    uint8_t over;      /* a partial sum overflowed: the sum is null */
-} ExactSum;
-
+/* sum, avg and stddev keep exact sums (xsum.h): the merged result of any split of the rows, in
+ * any order of merging, is the sum one run gives, bit for bit. */
 typedef struct {
     ExactSum sum, sq; /* values and their squares (each square rounded once, as one run does) */
     int64_t n;        /* numeric values seen */
 } SumSt;
 
-static void xs_init(ExactSum *s)
-{
-    memset(s, 0, sizeof(*s));
-    s->cap = XS_INLINE;
-}
-
-/* Adds x to the partials exactly (msum). m: where a longer list of partials is kept. */
-static void xs_partial(ExactSum *s, double x, AggMem *m)
-{
-    if (s->over)
-        return;
-    double *p = s->more ? s->more : s->in;
-    int k = 0;
-    for (int j = 0; j < s->n; j++) {
-        double y = p[j];
-        if (fabs(x) < fabs(y)) {
-            double t = x;
-            x = y;
-            y = t;
-        }
-        double hi = x + y, lo = y - (hi - x);
-        if (lo != 0.0)
-            p[k++] = lo;
-        x = hi;
-    }
-    if (!isfinite(x)) {
-        s->over = 1;
-        s->n = 0;
-        return;
-    }
-    if (k == s->cap) { /* room for more partials, from the pool (freed with the table) */
-        int cap = s->cap * 2;
-        double *np = apr_palloc(m->pool, sizeof(double) * (size_t)cap);
-        memcpy(np, p, sizeof(double) * (size_t)k);
-        m->bytes += (int64_t)(sizeof(double) * (size_t)cap);
-        s->more = p = np;
-        s->cap = (uint16_t)cap;
-    }
-    p[k++] = x;
-    s->n = (uint16_t)k;
-}
-
-/* An int64 as two doubles that are each exact: its low 32 bits and the rest. */
-static void xs_int(ExactSum *s, int64_t v, AggMem *m)
-{
-    int64_t lo = v & 0xFFFFFFFF;
-    xs_partial(s, (double)(v - lo), m);
-    xs_partial(s, (double)lo, m);
-}
-
-static void exact_add(ExactSum *s, double x, AggMem *m)
-{
-    if (!s->ioverflow && x == floor(x) && fabs(x) < 9.0e15) {
-        int64_t r;
-        if (!__builtin_add_overflow(s->i, (int64_t)x, &r)) {
-            s->i = r;
-            return;
-        }
-        s->ioverflow = 1;
-        xs_int(s, s->i, m);
-        s->i = 0;
-    }
-    xs_partial(s, x, m);
-}
-
-static void exact_merge(ExactSum *d, const ExactSum *s, AggMem *m)
-{
-    int64_t r;
-    if (!d->ioverflow && !s->ioverflow && !__builtin_add_overflow(d->i, s->i, &r)) {
-        d->i = r;
-    } else {
-        if (!d->ioverflow) {
-            d->ioverflow = 1;
-            xs_int(d, d->i, m);
-            d->i = 0;
-        }
-        xs_int(d, s->i, m);
-    }
-    const double *p = s->more ? s->more : s->in;
-    for (int j = 0; j < s->n; j++)
-        xs_partial(d, p[j], m);
-}
-
-/* The exact sum rounded once to nearest, ties to even (math.fsum's last step). */
-static double exact_value(const ExactSum *s)
-{
-    double p[2 * XS_INLINE + 64];
-    int n = 0;
-    if (s->over || s->n > 64) /* (more than 64 cannot be: nonoverlapping doubles) */
-        return NAN;
-    const double *src = s->more ? s->more : s->in;
-    ExactSum t; /* the partials with i added, exactly */
-    xs_init(&t);
-    t.more = p;
-    t.cap = (uint16_t)(sizeof(p) / sizeof(p[0]));
-    memcpy(p, src, sizeof(double) * s->n);
-    t.n = s->n;
-    if (s->i) {
-        int64_t lo = s->i & 0xFFFFFFFF;
-        xs_partial(&t, (double)(s->i - lo), NULL); /* at most ~42 partials: no growth */
-        xs_partial(&t, (double)lo, NULL);
-    }
-    n = t.n;
-    double hi = 0.0, lo = 0.0;
-    if (n > 0) {
-        hi = p[--n];
-        while (n > 0) { /* from the top, until a sum is inexact */
-            double x = hi, y = p[--n];
-            hi = x + y;
-            lo = y - (hi - x);
-            if (lo != 0.0)
-                break;
-        }
-        if (n > 0 && ((lo < 0.0 && p[n - 1] < 0.0) || (lo > 0.0 && p[n - 1] > 0.0))) {
-            double y = lo * 2.0, x = hi + y; /* half-way cases round to even across partials */
-            if (y == x - hi)
-                hi = x;
-        }
-    }
-    return hi;
-}
-
 static void sum_init(void *sp)
 {
     SumSt *s = sp;
-    xs_init(&s->sum);
-    xs_init(&s->sq);
+    xsum_init(&s->sum);
+    xsum_init(&s->sq);
     s->n = 0;
 }
 
@@ -272,8 +134,8 @@ static void sum_update(void *sp, const Datum *d, const Datum *aux, uint64_t orde
     if (d->type != VT_NULL && val_as_number(d, &x) && isfinite(x)) {
         SumSt *s = sp;
         s->n++;
-        exact_add(&s->sum, x, pool);
-        exact_add(&s->sq, x * x, pool);
+        xsum_add(&s->sum, x, pool);
+        xsum_add(&s->sq, x * x, pool);
     }
 }
 
@@ -282,8 +144,8 @@ static void sum_merge(void *dp, const void *sp, AggMem *pool)
     SumSt *d = dp;
     const SumSt *s = sp;
     d->n = (int64_t)((uint64_t)d->n + (uint64_t)s->n); /* as count_merge */
-    exact_merge(&d->sum, &s->sum, pool);
-    exact_merge(&d->sq, &s->sq, pool);
+    xsum_merge(&d->sum, &s->sum, pool);
+    xsum_merge(&d->sq, &s->sq, pool);
 }
 
 static Datum sum_result(void *sp, double param, apr_pool_t *pool)
@@ -291,7 +153,7 @@ static Datum sum_result(void *sp, double param, apr_pool_t *pool)
     (void)param;
     (void)pool;
     const SumSt *s = sp;
-    double v = exact_value(&s->sum);
+    double v = xsum_value(&s->sum);
     return s->n && isfinite(v) ? val_num(v) : val_null();
 }
 
@@ -300,7 +162,7 @@ static Datum avg_result(void *sp, double param, apr_pool_t *pool)
     (void)param;
     (void)pool;
     const SumSt *s = sp;
-    double v = exact_value(&s->sum) / (double)(s->n ? s->n : 1);
+    double v = xsum_value(&s->sum) / (double)(s->n ? s->n : 1);
     return s->n && isfinite(v) ? val_num(v) : val_null();
 }
 
@@ -312,65 +174,27 @@ static Datum stddev_result(void *sp, double param, apr_pool_t *pool)
     const SumSt *s = sp;
     if (s->n < 2)
         return val_null();
-    double n = (double)s->n, sum = exact_value(&s->sum);
-    double var = (exact_value(&s->sq) - sum * sum / n) / (n - 1);
+    double n = (double)s->n, sum = xsum_value(&s->sum);
+    double var = (xsum_value(&s->sq) - sum * sum / n) / (n - 1);
     if (!isfinite(var))
         return val_null();
     return val_num(var > 0 ? sqrt(var) : 0);
-}
-
-static void exact_save(const ExactSum *e, LiqBuf *out)
-{
-    uint8_t o = (uint8_t)(e->ioverflow | e->over << 1);
-    uint16_t n = e->n;
-    put(out, &e->i, 8);
-    put(out, &o, 1);
-    put(out, &n, 2);
-    put(out, e->more ? e->more : e->in, sizeof(double) * n);
-}
-
-/* The partials as saved: finite, at most 64 (nonoverlapping doubles are fewer). Bytes from
- * elsewhere that hold overlapping ones give a wrong sum, never a crash: every addition keeps
- * the exact sum of the partials, and exact_value refuses more than 64. */
-static int exact_load(ExactSum *e, const char **p, const char *end, AggMem *m)
-{
-    uint8_t o;
-    uint16_t n;
-    xs_init(e);
-    if (!get(p, end, &e->i, 8) || !get(p, end, &o, 1) || o > 3 || !get(p, end, &n, 2) ||
-        n > 64 || (size_t)(end - *p) < sizeof(double) * n)
-        return 0;
-    e->ioverflow = o & 1;
-    e->over = o >> 1;
-    double *d = e->in;
-    if (n > XS_INLINE) {
-        d = e->more = apr_palloc(m->pool, sizeof(double) * n);
-        e->cap = n;
-        m->bytes += (int64_t)(sizeof(double) * n);
-    }
-    for (uint16_t j = 0; j < n; j++) {
-        get(p, end, &d[j], 8);
-        if (!isfinite(d[j]))
-            return 0;
-    }
-    e->n = n;
-    return 1;
 }
 
 static void sum_save(const void *sp, LiqBuf *out)
 {
     const SumSt *s = sp;
     put(out, &s->n, 8);
-    exact_save(&s->sum, out);
-    exact_save(&s->sq, out);
+    xsum_save(&s->sum, out);
+    xsum_save(&s->sq, out);
 }
 
 static size_t sum_load(void *sp, const char *p, const char *end, AggMem *m)
 {
     SumSt *s = sp;
     const char *c = p;
-    if (!get(&c, end, &s->n, 8) || !exact_load(&s->sum, &c, end, m) ||
-        !exact_load(&s->sq, &c, end, m))
+    if (!get(&c, end, &s->n, 8) || !xsum_load(&s->sum, &c, end, m) ||
+        !xsum_load(&s->sq, &c, end, m))
         return 0;
     return (size_t)(c - p);
 }

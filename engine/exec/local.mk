@@ -6,7 +6,7 @@ libliq_la_SOURCES += \
 	engine/exec/kern.h engine/exec/k_func.c engine/exec/k_time.c engine/exec/k_json.c \
 	engine/exec/k_str.c engine/exec/k_num.c engine/exec/k_gen.c engine/exec/k_ip.c \
 	engine/exec/k_hash.c \
-	engine/exec/dec.c engine/exec/agg.c engine/exec/agg.h \
+	engine/exec/dec.c engine/exec/agg.c engine/exec/agg.h engine/exec/xsum.c engine/exec/xsum.h \
 	engine/exec/op.h engine/exec/op.c engine/exec/rowset.c engine/exec/op_filter.c engine/exec/op_fields.c \
 	engine/exec/op_sort.c engine/exec/op_stats.c engine/exec/op_parse.c \
 	engine/exec/arena.c engine/exec/arena.h \

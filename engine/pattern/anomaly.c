@@ -58,6 +58,14 @@ int an_gexp(int64_t tmin, int64_t tmax)
 
 /* ===== series: cells sorted by key ===== */
 
+static void cell_init(AnCell *c, int64_t key)
+{
+    memset(c, 0, sizeof(*c));
+    c->key = key;
+    xsum_init(&c->sum);
+    xsum_init(&c->sumsq);
+}
+
 static AnCell *cell_at(AnSeries *s, int64_t key, int64_t *heap)
 {
     if (s->n && s->c[s->n - 1].key == key) /* records mostly arrive in time order */
@@ -82,28 +90,36 @@ static AnCell *cell_at(AnSeries *s, int64_t key, int64_t *heap)
     }
     memmove(&s->c[lo + 1], &s->c[lo], sizeof(AnCell) * (size_t)(s->n - lo));
     s->n++;
-    memset(&s->c[lo], 0, sizeof(AnCell));
-    s->c[lo].key = key;
+    cell_init(&s->c[lo], key);
     return &s->c[lo];
 }
 
-static void cell_join(AnCell *d, const AnCell *s)
+/* Adds s's counts and sums to d's (the partials of long sums malloc'd: counted in *heap). */
+static void cell_join(AnCell *d, const AnCell *s, int64_t *heap)
 {
+    AggMem m = {NULL, 0};
     d->n += s->n;
-    d->sum += s->sum;
-    d->sumsq += s->sumsq;
+    xsum_merge(&d->sum, &s->sum, &m);
+    xsum_merge(&d->sumsq, &s->sumsq, &m);
     d->e4 += s->e4;
     d->e5 += s->e5;
+    *heap += m.bytes;
 }
 
-static void series_coarsen(AnSeries *s, int64_t d)
+static void cell_free(AnCell *c, int64_t *heap)
+{
+    *heap -= xsum_free(&c->sum) + xsum_free(&c->sumsq);
+}
+
+static void series_coarsen(AnSeries *s, int64_t d, int64_t *heap)
 {
     int m = 0;
     for (int i = 0; i < s->n; i++) {
         AnCell c = s->c[i];
         c.key = floordiv(c.key, d);
         if (m && s->c[m - 1].key == c.key) {
-            cell_join(&s->c[m - 1], &c);
+            cell_join(&s->c[m - 1], &c, heap);
+            cell_free(&c, heap);
         } else {
             s->c[m++] = c;
         }
@@ -114,11 +130,13 @@ static void series_coarsen(AnSeries *s, int64_t d)
 static void series_merge(AnSeries *d, const AnSeries *s, int64_t *heap)
 {
     for (int i = 0; i < s->n; i++)
-        cell_join(cell_at(d, s->c[i].key, heap), &s->c[i]);
+        cell_join(cell_at(d, s->c[i].key, heap), &s->c[i], heap);
 }
 
 static void series_free(AnSeries *s, int64_t *heap)
 {
+    for (int i = 0; i < s->n; i++)
+        cell_free(&s->c[i], heap);
     *heap -= (int64_t)sizeof(AnCell) * s->cap;
     free(s->c);
     memset(s, 0, sizeof(*s));
@@ -247,11 +265,16 @@ void an_free(AnStats *a)
 
 static void series_copy(AnSeries *d, const AnSeries *s, int64_t *heap)
 {
+    AggMem m = {NULL, 0};
     *heap += (int64_t)sizeof(AnCell) * s->n;
     d->c = s->n ? xrealloc(NULL, sizeof(AnCell) * (size_t)s->n) : NULL;
-    if (s->n)
-        memcpy(d->c, s->c, sizeof(AnCell) * (size_t)s->n);
+    for (int i = 0; i < s->n; i++) {
+        d->c[i] = s->c[i];
+        xsum_copy(&d->c[i].sum, &s->c[i].sum, &m);
+        xsum_copy(&d->c[i].sumsq, &s->c[i].sumsq, &m);
+    }
     d->n = d->cap = s->n;
+    *heap += m.bytes;
 }
 
 AnStats *an_copy(const AnStats *a)
@@ -284,9 +307,9 @@ void an_coarsen(AnStats *a, int gexp)
     if (gexp <= a->gexp)
         return;
     int64_t d = an_width(gexp) / an_width(a->gexp);
-    series_coarsen(&a->cells, d);
+    series_coarsen(&a->cells, d, &a->heap);
     for (int i = 0; i < a->npos; i++)
-        series_coarsen(&a->pos[i].cells, d);
+        series_coarsen(&a->pos[i].cells, d, &a->heap);
     a->gexp = gexp;
 }
 
@@ -315,9 +338,11 @@ void an_add(AnStats *a, int gexp, int64_t ts, const AnTok *vars, int nvars)
             continue;
         }
         AnCell *c = cell_at(&p->cells, key, &a->heap);
+        AggMem m = {NULL, 0};
         c->n++;
-        c->sum += v;
-        c->sumsq += v * v;
+        xsum_add(&c->sum, v, &m);
+        xsum_add(&c->sumsq, v * v, &m);
+        a->heap += m.bytes;
         if (!p->nonhttp) {
             if (v != floor(v) || v < 100 || v > 599)
                 p->nonhttp = 1;
@@ -378,7 +403,8 @@ void an_widen(AnStats *a, int tok, const char *s, size_t len, int64_t count, int
  *   AnStats  i32 gexp, i64 tmin, i64 tmax, i64 nts, series (the records), u8 npos, then each
  *            position: i32 tok, u8 flags (1 nonnum, 2 nonhttp, 4 over), u8 nvals, each value
  *            (u32 length, the bytes, i64 records, i64 first time), series (its numbers)
- *   series   u32 cells, each i64 key, i64 n, f64 sum, f64 sumsq, i64 e4, i64 e5
+ *   series   u32 cells, each i64 key, i64 n, sum, sum of squares (exact: xsum_save's i64, u8
+ *            flags, u16 partials and the partials), i64 e4, i64 e5
  */
 
 enum { AN_MAXGEXP = 40 }; /* an_gexp's largest width index */
@@ -391,8 +417,8 @@ static void series_save(const AnSeries *s, LiqBuf *out)
         const AnCell *c = &s->c[i];
         buf_add(out, &c->key, 8);
         buf_add(out, &c->n, 8);
-        buf_add(out, &c->sum, 8);
-        buf_add(out, &c->sumsq, 8);
+        xsum_save(&c->sum, out);
+        xsum_save(&c->sumsq, out);
         buf_add(out, &c->e4, 8);
         buf_add(out, &c->e5, 8);
     }
@@ -455,23 +481,26 @@ static int series_load(AnSeries *s, const char **p, const char *end, int64_t lo,
                        int64_t *heap)
 {
     uint32_t n;
-    if (!buf_take(p, end, &n, 4) || n > AN_MAXCELLS || (size_t)(end - *p) / 48 < n)
+    enum { CELL_MIN = 8 + 8 + 2 * 11 + 8 + 8 }; /* the fewest bytes a saved cell takes */
+    if (!buf_take(p, end, &n, 4) || n > AN_MAXCELLS || (size_t)(end - *p) / CELL_MIN < n)
         return 0;
     if (!n)
         return 1;
     s->c = xrealloc(NULL, sizeof(AnCell) * n);
-    s->n = s->cap = (int)n;
+    s->cap = (int)n;
+    s->n = 0;
     *heap += (int64_t)sizeof(AnCell) * n;
     for (uint32_t i = 0; i < n; i++) {
         AnCell *c = &s->c[i];
-        buf_take(p, end, &c->key, 8);
-        buf_take(p, end, &c->n, 8);
-        buf_take(p, end, &c->sum, 8);
-        buf_take(p, end, &c->sumsq, 8);
-        buf_take(p, end, &c->e4, 8);
-        buf_take(p, end, &c->e5, 8);
-        if (!an_count_ok(c->n) || !an_count_ok(c->e4) || !an_count_ok(c->e5) || c->key < lo ||
-            c->key > hi || (i && c->key <= s->c[i - 1].key))
+        cell_init(c, 0);
+        s->n = (int)i + 1; /* from here series_free frees it */
+        AggMem m = {NULL, 0};
+        int ok = buf_take(p, end, &c->key, 8) && buf_take(p, end, &c->n, 8) &&
+                 xsum_load(&c->sum, p, end, &m) && xsum_load(&c->sumsq, p, end, &m) &&
+                 buf_take(p, end, &c->e4, 8) && buf_take(p, end, &c->e5, 8);
+        *heap += m.bytes;
+        if (!ok || !an_count_ok(c->n) || !an_count_ok(c->e4) || !an_count_ok(c->e5) ||
+            c->key < lo || c->key > hi || (i && c->key <= s->c[i - 1].key))
             return 0;
     }
     return 1;
@@ -744,8 +773,8 @@ static void acc_add(Acc *a, const AnCell *c)
     a->n += c->n;
     a->e4 += c->e4;
     a->e5 += c->e5;
-    a->sum += c->sum;
-    a->sumsq += c->sumsq;
+    a->sum += xsum_value(&c->sum); /* cells come in time order: the same additions in every run */
+    a->sumsq += xsum_value(&c->sumsq);
 }
 
 /* Numeric token: a numeric variable whose recent mean leaves the baseline's range (skipped

@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "base/buf.h"
+#include "engine/exec/xsum.h"
 
 enum { AN_MAXPOS = 6, AN_MAXVALS = 8, AN_MAXCELLS = 512, AN_BUCKETS = 36, AN_MINBUCKETS = 6,
        AN_MINBASELINE = 20, AN_ZSCORE = 5 };
@@ -40,7 +41,8 @@ enum { AN_MAXPOS = 6, AN_MAXVALS = 8, AN_MAXCELLS = 512, AN_BUCKETS = 36, AN_MIN
 
 typedef struct AnCell {
     int64_t key, n;       /* cell number (floor(ts / width)), records */
-    double sum, sumsq;    /* numeric positions: of the values */
+    ExactSum sum, sumsq;  /* numeric positions: of the values, exact (xsum.h: the same bits
+                           * however the records were split and merged) */
     int64_t e4, e5;       /* HTTP positions: 4xx and 5xx values */
 } AnCell;
 

@@ -33,13 +33,17 @@ static void add(AnStats *a, int64_t *tmin, int64_t *tmax, int64_t *n, int64_t ts
     an_add(a, an_gexp(*tmin, *tmax), ts, &t, 1);
 }
 
+/* The same cells: keys, counts, and sums to the bit (exact sums: no order of additions,
+ * split or merge changes them) */
 static void same_cells(const AnSeries *x, const AnSeries *y)
 {
     assert_int_equal(x->n, y->n);
     for (int i = 0; i < x->n; i++) {
         assert_true(x->c[i].key == y->c[i].key);
         assert_true(x->c[i].n == y->c[i].n);
-        assert_true(x->c[i].sum == y->c[i].sum); /* small integers: exact in any order */
+        double a[2] = {xsum_value(&x->c[i].sum), xsum_value(&x->c[i].sumsq)};
+        double b[2] = {xsum_value(&y->c[i].sum), xsum_value(&y->c[i].sumsq)};
+        assert_memory_equal(a, b, sizeof(a));
     }
 }
 
@@ -67,15 +71,22 @@ static void test_widths(void **state)
 static void test_merge_any_order(void **state)
 {
     (void)state;
-    /* 600 records over a day; the whole at once, and in three pieces merged two ways */
+    /* 600 records over a day; the whole at once, and in three pieces merged two ways. The
+     * values mix magnitudes that cancel (1.2e14 and -9.9e13) with small decimals, so that
+     * adding them as doubles in another order gives other last bits: the sums must not */
     AnStats *whole = an_new(), *p[3] = {an_new(), an_new(), an_new()};
     AnStats *q[3] = {an_new(), an_new(), an_new()};
     int64_t wmin = 0, wmax = 0, wn = 0, pmin[3] = {0}, pmax[3] = {0}, pn[3] = {0};
     int64_t qmin[3] = {0}, qmax[3] = {0}, qn[3] = {0};
     for (int i = 0; i < 600; i++) {
         int64_t ts = DAY0 + (int64_t)i * 143999 + (i % 7) * 1000;
-        char v[16];
-        snprintf(v, sizeof(v), "%dms", 10 + i % 13);
+        char v[32];
+        if (i % 10 == 0)
+            snprintf(v, sizeof(v), "123456789012345.7ms");
+        else if (i % 10 == 5)
+            snprintf(v, sizeof(v), "-98765432109876.3ms");
+        else
+            snprintf(v, sizeof(v), "0.%03dms", 1 + i * 37 % 997);
         add(whole, &wmin, &wmax, &wn, ts, v);
         int k = i < 50 ? 0 : i < 400 ? 1 : 2; /* contiguous pieces: narrow spans, fine cells */
         add(p[k], &pmin[k], &pmax[k], &pn[k], ts, v);
@@ -95,7 +106,7 @@ static void test_merge_any_order(void **state)
     same_cells(&whole->cells, &q[0]->cells);
     same_cells(&whole->pos[0].cells, &p[2]->pos[0].cells);
     same_cells(&whole->pos[0].cells, &q[0]->pos[0].cells);
-    assert_int_equal(p[2]->pos[0].over, 1); /* 13 values: more than AN_MAXVALS */
+    assert_int_equal(p[2]->pos[0].over, 1); /* many values: more than AN_MAXVALS */
     for (int i = 0; i < 3; i++) {
         an_free(p[i]);
         an_free(q[i]);
@@ -133,10 +144,20 @@ static void test_save_load(void **state)
     }
     p = b.p; /* the position (token 2) past a template of 2 tokens */
     assert_null(an_load(&p, b.p + b.len, 2));
+    /* the records' cells have integral sums (0): a cell is key, count, two sums of 11 bytes
+     * (i64, u8 flags, u16 partials: none), 4xx, 5xx = 54 bytes, the first at byte 32 */
+    /* a sum's flags past the two it has: refused */
+    LiqBuf b3 = {0};
+    an_save(a, &b3);
+    assert_int_equal(b3.p[32 + 16 + 8], 0);
+    b3.p[32 + 16 + 8] = 4;
+    p = b3.p;
+    assert_null(an_load(&p, b3.p + b3.len, 3));
+    buf_free(&b3);
     /* cells out of order: the second cell's key made the first's */
     int64_t k0;
     memcpy(&k0, b.p + 32, 8);
-    memcpy(b.p + 32 + 48, &k0, 8);
+    memcpy(b.p + 32 + 54, &k0, 8);
     p = b.p;
     assert_null(an_load(&p, b.p + b.len, 3));
     /* a width index out of range */
