@@ -229,7 +229,8 @@ typedef struct LiqRunStats {
 /* liq --splits (issue 16, docs/scale-out.md): plans up to n (>= 1) work units over
  * opt->inputs, balanced by bytes, in input order: each a line of inputs separated by spaces,
  * whole or as FILE@START-END byte ranges of plain files read by lines (engine/input/range.h),
- * for part K of `liq --partial --part-index K`. Directories and compressed files stay whole.
+ * for part K of `liq --partial --part-index K`; an input that is such a range is cut inside
+ * it. Directories and compressed files stay whole.
  * S3 prefixes and globs are listed with opt's S3 settings, pruned by opt's --start/--end and
  * filtered by its --include/--exclude as a run does, and each object goes into a unit whole,
  * weighed by its size, as a name that reads as it does in that run (s3_unit_name,

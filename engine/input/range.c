@@ -53,6 +53,7 @@ int range_parse(const char *name, size_t *file_len, uint64_t *start, uint64_t *e
 #include <unistd.h>
 #include <apr_fnmatch.h>
 #include <apr_pools.h>
+#include <apr_strings.h>
 #include "base/mem.h"
 #include "engine/input/decomp.h"
 #include "engine/input/fmt.h"
@@ -64,6 +65,8 @@ typedef struct Item {
     uint64_t size; /* bytes (a directory: of the files below it; an S3 object: the listing's;
                     * an S3 URI passed on whole: 0, not weighed) */
     int cut;       /* a plain file read by lines: may be cut into ranges */
+    uint64_t base; /* where it starts in its file (an input FILE@START-END: START; else 0) */
+    int part;      /* it is a range of its file (an input FILE@START-END): always written so */
 } Item;
 
 typedef struct Items {
@@ -81,6 +84,8 @@ static Item *item_add(Items *it, const char *name, uint64_t size)
     x->name = name;
     x->size = size;
     x->cut = 0;
+    x->base = 0;
+    x->part = 0;
     return x;
 }
 
@@ -292,6 +297,30 @@ LiqStatus liq_splits(const LiqRunOptions *opt, int n, char ***units, int *nunits
             rc = LIQ_EUSAGE;
             break;
         }
+        size_t flen;
+        uint64_t a, z;
+        if (stat(p, &st) != 0 && range_parse(p, &flen, &a, &z)) { /* a unit's FILE@START-END */
+            const char *file = apr_pstrndup(pool, p, flen);
+            int e = stat(file, &st) != 0 ? errno : 0;
+            if (e || !S_ISREG(st.st_mode)) {
+                snprintf(err, errlen, "%s: %s", p,
+                         e ? strerror(e) : "a byte range of what is not a regular file");
+                rc = LIQ_EUSAGE;
+                break;
+            }
+            uint64_t fsz = (uint64_t)st.st_size;
+            z = z < fsz ? z : fsz;
+            a = a < z ? a : z;
+            Item *x = item_add(&items, p, z - a); /* a range it cannot cut: passed on whole */
+            if (cuttable(file)) {
+                x->name = file;
+                x->base = a;
+                x->part = a > 0 || z < fsz;
+                x->cut = 1;
+            }
+            total += x->size;
+            continue;
+        }
         if (stat(p, &st) != 0) {
             snprintf(err, errlen, "%s: %s", p, strerror(errno));
             rc = LIQ_EUSAGE;
@@ -327,13 +356,16 @@ LiqStatus liq_splits(const LiqRunOptions *opt, int n, char ***units, int *nunits
         uint64_t at = want;
         if (i < ninputs && want > c0) {
             char probe[4096];
-            snprintf(probe, sizeof(probe), "%s@%llu-%llu", it[i].name,
-                     (unsigned long long)(want - c0), (unsigned long long)it[i].size);
+            uint64_t fpos = it[i].base + (want - c0), fend = it[i].base + it[i].size;
+            snprintf(probe, sizeof(probe), "%s@%llu-%llu", it[i].name, (unsigned long long)fpos,
+                     (unsigned long long)fend);
             struct stat st;
-            if (it[i].cut && stat(probe, &st) != 0) /* a file so named would be read instead */
-                at = c0 + line_start(it[i].name, want - c0, it[i].size);
-            else
+            if (it[i].cut && stat(probe, &st) != 0) { /* a file so named would be read instead */
+                uint64_t ls = line_start(it[i].name, fpos, fend);
+                at = c0 + (ls < fend ? ls : fend) - it[i].base; /* (a line past the range) */
+            } else {
                 at = want - c0 < it[i].size - (want - c0) ? c0 : c0 + it[i].size;
+            }
         }
         b[k] = at < b[k - 1] ? b[k - 1] : at;
     }
@@ -360,7 +392,8 @@ LiqStatus liq_splits(const LiqRunOptions *opt, int n, char ***units, int *nunits
             if (e <= lo || s >= hi)
                 continue;
             uint64_t a = lo > s ? lo - s : 0, z = hi < e ? hi - s : it[j].size;
-            unit_add(&text, &len, it[j].name, a > 0 || z < it[j].size, a, z);
+            unit_add(&text, &len, it[j].name, it[j].part || a > 0 || z < it[j].size,
+                     it[j].base + a, it[j].base + z);
         }
         if (text)
             u[nu++] = text;

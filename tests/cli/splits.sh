@@ -10,7 +10,8 @@
 # anywhere (inside a line, inside a multi-line record) share the records out exactly once,
 # each read with the whole file's header. A name that exists as written is that file, not a
 # range; misuse exits 2. With --start/--end, ranges of a sorted file give the bytes of one run
-# (the time seek, which may widen past a range, is not used inside one).
+# (the time seek, which may widen past a range, is not used inside one). A unit's range given
+# to --splits again is cut into contiguous ranges inside it that read its records once.
 # Environment (set by make check): LIQ = the liq binary, SRCDIR = the source tree.
 # Exit: 0 all checks passed, 1 a check failed.
 #
@@ -146,6 +147,36 @@ done <tunits
 "$LIQ" --merge $tr --format csv "$q" t.* >merged.csv 2>/dev/null
 if [ $k -eq 5 ] && cmp -s one.csv merged.csv; then ok "--start/--end over 5 ranges: the bytes of one run"
 else not_ok "--start/--end over $k ranges differ"; diff one.csv merged.csv | show /dev/stdin; fi
+
+# a unit's range split again (liq --splits over FILE@START-END, as liq-dask or a scheduler
+# that splits a slow unit may ask): sub-ranges inside it, contiguous, that read its records
+# exactly once, multi-line records and the VPC header's columns included
+for r in "trace.log@4097-$((s - 3))" "vpc.log@5-$v" "trace.log@0-$((s + 100))"; do
+    run --splits 5 "$r"
+    cp "$tmp/out" subunits
+    file=${r%@*} a=${r##*@} z=${a#*-} a=${a%-*}
+    [ "$z" -gt "$(wc -c <"$file")" ] && z=$(wc -c <"$file")
+    chain=$(awk -v f="$file" -v a="$a" -v z="$z" '{ n = split($0, u, " ")
+        for (i = 1; i <= n; i++) { if (!match(u[i], /@[0-9]+-[0-9]+$/)) { print "bad " u[i]; exit }
+            if (substr(u[i], 1, RSTART - 1) != f) { print "file " u[i]; exit }
+            split(substr(u[i], RSTART + 1), b, "-")
+            if (b[1] + 0 != a) { print "gap at " u[i]; exit } a = b[2] + 0 } }
+        END { if (a != z) print "ends at " a }' subunits)
+    # shellcheck disable=SC2046
+    "$LIQ" --format csv 'fields @logStream, @message, srcaddr' $(cat subunits) >sub.csv 2>sub.err
+    "$LIQ" --format csv 'fields @logStream, @message, srcaddr' "$r" >whole.csv 2>whole.err
+    if [ -z "$chain" ] && [ "$(wc -l <subunits)" -ge 2 ] && cmp -s sub.csv whole.csv &&
+        [ "$(wc -l <whole.csv)" -gt 10 ]; then
+        ok "--splits 5 $r: $(wc -l <subunits) contiguous ranges inside it read its $(($(wc -l <whole.csv) - 1)) records once"
+    else
+        not_ok "--splits 5 $r: $chain"; show subunits; diff whole.csv sub.csv | head -5 | show /dev/stdin
+    fi
+done
+run --splits 2 'nosuch.log@0-10'
+expect_rc 2 "--splits of a range of a missing file"
+run --splits 2 'dir@0-10'
+expect_rc 2 "--splits of a range of a directory"
+expect_err_has "a byte range of what is not a regular file" "--splits of a range of a directory"
 
 # a name that exists as written is that file
 cp small.jsonl 'small.jsonl@0-10'
