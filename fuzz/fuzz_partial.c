@@ -26,8 +26,8 @@
 #include "fuzz/fuzz.h"
 
 static const char *const queries[] = {
-    "stats count(*) as c, count(x) as cx, sum(x), avg(x), stddev(x), min(x), max(x), "
-    "pct(x, 50), count_distinct(x), earliest(x), latest(x), sortsFirst(x), sortsLast(x) by k",
+    ("stats count(*) as c, count(x) as cx, sum(x), avg(x), stddev(x), min(x), max(x), "
+     "pct(x, 50), count_distinct(x), earliest(x), latest(x), sortsFirst(x), sortsLast(x) by k"),
     "sort x desc | limit 5",
     "dedup k",
     "accum x as total",
