@@ -92,22 +92,35 @@ static int cmp_best(const size_t *a, const size_t *b, const SortCtx *c)
     return c->rev ? -r : r;
 }
 
-/* Sifts perm[i] down the heap perm[0..n) whose root is the worst row. */
-static void heap_down(size_t *perm, size_t n, size_t i, const SortCtx *c)
+/* Sifts h[i] down the binary heap h[0..n) of indexes, where above(x, y, ctx) says that x
+ * belongs above y (inlined into each caller with its comparison). */
+static inline void idx_sink(size_t *h, size_t n, size_t i,
+                            int (*above)(size_t, size_t, const void *), const void *ctx)
 {
     for (;;) {
         size_t l = 2 * i + 1, m = i;
-        if (l < n && cmp_best(&perm[l], &perm[m], c) > 0)
+        if (l < n && above(h[l], h[m], ctx))
             m = l;
-        if (l + 1 < n && cmp_best(&perm[l + 1], &perm[m], c) > 0)
+        if (l + 1 < n && above(h[l + 1], h[m], ctx))
             m = l + 1;
         if (m == i)
             return;
-        size_t t = perm[i];
-        perm[i] = perm[m];
-        perm[m] = t;
+        size_t t = h[i];
+        h[i] = h[m];
+        h[m] = t;
         i = m;
     }
+}
+
+static int worse_row(size_t x, size_t y, const void *c)
+{
+    return cmp_best(&x, &y, c) > 0;
+}
+
+/* Sifts perm[i] down the heap perm[0..n) whose root is the worst row. */
+static void heap_down(size_t *perm, size_t n, size_t i, const SortCtx *c)
+{
+    idx_sink(perm, n, i, worse_row, c);
 }
 
 /* Leaves the keep best of perm[0..n) in perm[0..keep), unordered but for the worst of them
@@ -724,23 +737,17 @@ static int prefix_off(void)
  * end[1]), ...) into rec: two runs on two threads (the first half of the output from the
  * front, the rest from the back), more through a binary heap of the runs' heads (n log k
  * comparisons, no memory beside e). The order is total, so no tie is left to the merge. */
-/* heap[c] sinks below the heads less than it (a min-heap of run indices by their heads). */
-static void heads_sink(size_t *heap, size_t nh, size_t c, const SortEnt *e, const size_t *at,
-                       const SortData *sd)
+/* The runs of a k-way merge: a run whose head comes first is above (a min-heap). */
+typedef struct Heads {
+    const SortEnt *e;
+    const size_t *at; /* each run's head */
+    const SortData *sd;
+} Heads;
+
+static int head_first(size_t x, size_t y, const void *arg)
 {
-    for (;;) {
-        size_t l = 2 * c + 1, m = c;
-        if (l < nh && ent_cmp(&e[at[heap[l]]], &e[at[heap[m]]], sd) < 0)
-            m = l;
-        if (l + 1 < nh && ent_cmp(&e[at[heap[l + 1]]], &e[at[heap[m]]], sd) < 0)
-            m = l + 1;
-        if (m == c)
-            return;
-        size_t t = heap[c];
-        heap[c] = heap[m];
-        heap[m] = t;
-        c = m;
-    }
+    const Heads *h = arg;
+    return ent_cmp(&h->e[h->at[x]], &h->e[h->at[y]], h->sd) < 0;
 }
 
 static void ent_merge_runs(const SortEnt *e, size_t total, const size_t *end, size_t n,
@@ -766,14 +773,15 @@ static void ent_merge_runs(const SortEnt *e, size_t total, const size_t *end, si
         if (from < end[r])
             heap[nh++] = r;
     }
+    Heads hd = {e, at, sd};
     for (size_t i = nh / 2; i-- > 0;)
-        heads_sink(heap, nh, i, e, at, sd);
+        idx_sink(heap, nh, i, head_first, &hd);
     for (size_t o = 0; nh; o++) {
         size_t r = heap[0];
         rec[o] = e[at[r]++].rec;
         if (at[r] == end[r])
             heap[0] = heap[--nh];
-        heads_sink(heap, nh, 0, e, at, sd);
+        idx_sink(heap, nh, 0, head_first, &hd);
     }
     free(at);
 }

@@ -9,21 +9,6 @@
 #include "base/mem.h"
 #include "engine/exec/xsum.h"
 
-static void put(LiqBuf *b, const void *p, size_t n)
-{
-    buf_add(b, p, n);
-}
-
-/* n bytes at *p into v, or 0 when fewer are left */
-static int get(const char **p, const char *end, void *v, size_t n)
-{
-    if ((size_t)(end - *p) < n)
-        return 0;
-    memcpy(v, *p, n);
-    *p += n;
-    return 1;
-}
-
 /* Room for cap partials: from m's pool, else malloc'd (s->owned). */
 static double *xs_room(ExactSum *s, size_t cap, AggMem *m)
 {
@@ -179,10 +164,10 @@ void xsum_save(const ExactSum *e, LiqBuf *out)
 {
     uint8_t o = (uint8_t)(e->ioverflow | e->over << 1);
     uint16_t n = e->n;
-    put(out, &e->i, 8);
-    put(out, &o, 1);
-    put(out, &n, 2);
-    put(out, e->more ? e->more : e->in, sizeof(double) * n);
+    buf_add(out, &e->i, 8);
+    buf_add(out, &o, 1);
+    buf_add(out, &n, 2);
+    buf_add(out, e->more ? e->more : e->in, sizeof(double) * n);
 }
 
 /* The partials as saved: finite, at most 64 (nonoverlapping doubles are fewer). Bytes from
@@ -193,7 +178,7 @@ int xsum_load(ExactSum *e, const char **p, const char *end, AggMem *m)
     uint8_t o;
     uint16_t n;
     xsum_init(e);
-    if (!get(p, end, &e->i, 8) || !get(p, end, &o, 1) || o > 3 || !get(p, end, &n, 2) ||
+    if (!buf_take(p, end, &e->i, 8) || !buf_take(p, end, &o, 1) || o > 3 || !buf_take(p, end, &n, 2) ||
         n > 64 || (size_t)(end - *p) < sizeof(double) * n)
         return 0;
     e->ioverflow = o & 1;
@@ -204,7 +189,7 @@ int xsum_load(ExactSum *e, const char **p, const char *end, AggMem *m)
         e->cap = n;
     }
     for (uint16_t j = 0; j < n; j++) {
-        get(p, end, &d[j], 8);
+        buf_take(p, end, &d[j], 8);
         if (!isfinite(d[j]))
             return 0;
     }
