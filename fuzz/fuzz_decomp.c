@@ -8,7 +8,9 @@
  * prefix, 977-byte reads). Neither may crash or hang; an error must come with a message and
  * stick (every later read fails too); a clean end must stay an end. Both paths must agree on
  * the verdict, and when both end cleanly, on every byte. Output is capped (decompression
- * bombs are not bugs).
+ * bombs are not bugs). Both decoders take their inflate state and input buffer from one set of
+ * spares that lives as long as the fuzzer, as a run's inputs share theirs: a state left by
+ * the input before must change nothing.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -56,8 +58,12 @@ static int drain(Decomp *d, size_t chunk, LiqBuf *out)
     return verdict;
 }
 
+static DecompSpares *spares; /* kept across inputs, as across a run's files */
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    if (!spares)
+        spares = decomp_spares_new();
     if (size > 1 << 20)
         return 0;
     CompKind kind = decomp_sniff(data, size);
@@ -71,7 +77,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!copy)
         abort();
     memcpy(copy, data, size);
-    Decomp *d = decomp_open(kind, copy, size, -1, NULL, 0);
+    Decomp *d = decomp_open(kind, copy, size, -1, NULL, 0, spares);
     int va = drain(d, 4096, &a);
     decomp_close(d);
     free(copy);
@@ -87,7 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         got += (size_t)r;
     }
-    d = decomp_open(kind, NULL, 0, fd, head, got);
+    d = decomp_open(kind, NULL, 0, fd, head, got, spares);
     int vb = drain(d, 977, &b);
     decomp_close(d);
     close(fd);

@@ -43,6 +43,7 @@ struct Decomp {
     int fd;                /* -1 when mapped */
     unsigned char *inbuf;
     int in_eof;
+    DecompSpares *spares;  /* where its inflate state and input buffer go at close (or NULL) */
     /* state */
     struct inflate_state *gz;
     ZSTD_DCtx *zs;
@@ -59,41 +60,66 @@ struct Decomp {
     char err[256];
 };
 
-/* The big parts of closed Decomps, kept for the next ones (issue 21): ISA-L's inflate states
- * (87 KB, zeroed for each stream) and the 256 KB input buffers. New ones for each of 10,000
- * small gzip files cost page faults and glibc's heap growing and shrinking (Q6 at 2 threads:
- * a fifth of the CPU in memset of fresh pages and in the kernel, twice the CPU of 1 thread);
- * a kept one is zeroed while in cache. One list for the process, not one per thread: a file
- * is often opened by a worker reading ahead and closed by another. At most SPARE_MAX of each
- * are kept (the files open at once are a few per worker); they stay until the process ends. */
+/* The big parts of closed Decomps, kept for the next ones (decomp.h, DecompSpares; issue 21):
+ * ISA-L's inflate states (87 KB, zeroed for each stream) and the 256 KB input buffers. New
+ * ones for each of 10,000 small gzip files cost page faults and glibc's heap growing and
+ * shrinking (Q6 at 2 threads: a fifth of the CPU in memset of fresh pages and in the kernel,
+ * twice the CPU of 1 thread); a kept one is zeroed while in cache. One set for a run's inputs
+ * (its Src), not one per thread: a file is often opened by a worker reading ahead and closed
+ * by another. At most SPARE_MAX of each are kept: the files open at once are a few per worker. */
 enum { SPARE_MAX = 8 };
 typedef struct Spares {
     void *p[SPARE_MAX];
     int n;
 } Spares;
-static Spares spare_gz, spare_inbuf;
-static pthread_mutex_t spare_lock = PTHREAD_MUTEX_INITIALIZER;
+struct DecompSpares {
+    pthread_mutex_t lock;
+    Spares gz, inbuf;
+};
 
-/* Keeps p for a later spare_take from the same list, or frees it when the list is full. */
-static void spare_keep(Spares *s, void *p)
+DecompSpares *decomp_spares_new(void)
 {
-    if (!p)
+    DecompSpares *sp = mem_calloc(1, sizeof(*sp));
+    pthread_mutex_init(&sp->lock, NULL);
+    return sp;
+}
+
+void decomp_spares_free(DecompSpares *sp)
+{
+    if (!sp)
         return;
-    pthread_mutex_lock(&spare_lock);
-    int kept = s->n < SPARE_MAX;
-    if (kept)
-        s->p[s->n++] = p;
-    pthread_mutex_unlock(&spare_lock);
+    for (int i = 0; i < sp->gz.n; i++)
+        free(sp->gz.p[i]);
+    for (int i = 0; i < sp->inbuf.n; i++)
+        free(sp->inbuf.p[i]);
+    pthread_mutex_destroy(&sp->lock);
+    free(sp);
+}
+
+/* Keeps p in the list s of sp for a later spare_take, or frees it (no sp, or s full). */
+static void spare_keep(DecompSpares *sp, Spares *s, void *p)
+{
+    int kept = 0;
+    if (sp && p) {
+        pthread_mutex_lock(&sp->lock);
+        kept = s->n < SPARE_MAX;
+        if (kept)
+            s->p[s->n++] = p;
+        pthread_mutex_unlock(&sp->lock);
+    }
     if (!kept)
         free(p);
 }
 
-/* A kept one of the list (no longer kept), or a new one of size bytes. */
-static void *spare_take(Spares *s, size_t size)
+/* A kept one of the list s of sp (no longer kept), or a new one of size bytes. */
+static void *spare_take(DecompSpares *sp, Spares *s, size_t size)
 {
-    pthread_mutex_lock(&spare_lock);
-    void *p = s->n ? s->p[--s->n] : NULL;
-    pthread_mutex_unlock(&spare_lock);
+    void *p = NULL;
+    if (sp) {
+        pthread_mutex_lock(&sp->lock);
+        p = s->n ? s->p[--s->n] : NULL;
+        pthread_mutex_unlock(&sp->lock);
+    }
     return p ? p : mem_alloc(size);
 }
 
@@ -112,17 +138,18 @@ const char *decomp_name(CompKind k)
 }
 
 Decomp *decomp_open(CompKind kind, const char *map, size_t mapsize, int fd, const char *prefix,
-                    size_t prefixlen)
+                    size_t prefixlen, DecompSpares *spares)
 {
     Decomp *d = mem_calloc(1, sizeof(*d));
     d->kind = kind;
+    d->spares = spares;
     d->fd = map ? -1 : fd;
     if (map) {
         d->in = (const unsigned char *)map;
         d->inlen = mapsize;
         d->in_eof = 1;
     } else {
-        d->inbuf = spare_take(&spare_inbuf, IN_CHUNK);
+        d->inbuf = spare_take(spares, spares ? &spares->inbuf : NULL, IN_CHUNK);
         if (prefixlen > IN_CHUNK)
             prefixlen = IN_CHUNK;
         if (prefixlen)
@@ -135,7 +162,7 @@ Decomp *decomp_open(CompKind kind, const char *map, size_t mapsize, int fd, cons
          * refuses it: "invalid distance too far back") and copies from the window in its
          * state; unzeroed, those bytes were whatever malloc gave, and a damaged file's records
          * changed from run to run (fuzz/crashes/run/gzip-distance-too-far-back) */
-        d->gz = spare_take(&spare_gz, sizeof(*d->gz));
+        d->gz = spare_take(spares, spares ? &spares->gz : NULL, sizeof(*d->gz));
         memset(d->gz, 0, sizeof(*d->gz));
         isal_inflate_init(d->gz);
         d->gz->crc_flag = ISAL_GZIP;
@@ -428,10 +455,10 @@ void decomp_close(Decomp *d)
 {
     if (!d)
         return;
-    spare_keep(&spare_gz, d->gz);
+    spare_keep(d->spares, d->spares ? &d->spares->gz : NULL, d->gz);
     if (d->zs)
         ZSTD_freeDCtx(d->zs);
-    spare_keep(&spare_inbuf, d->inbuf);
+    spare_keep(d->spares, d->spares ? &d->spares->inbuf : NULL, d->inbuf);
     free(d);
 }
 

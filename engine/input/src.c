@@ -64,6 +64,7 @@ struct Src {
     uint64_t seek_skipped;         /* the time seek: bytes left unread */
     int seek_inputs;               /* inputs it entered */
     void *ml_local;                /* --multiline-start: the matcher of cut_file (under lock) */
+    DecompSpares *dspares;         /* the decoders' kept states and buffers (decomp.h) */
     SrcLive live;                  /* the run's hooks for live inputs (src_live) */
 };
 
@@ -636,6 +637,7 @@ Src *src_open(apr_pool_t *pool, const char *const *paths, int npaths, size_t max
     s->s3opts = so;
     apr_thread_mutex_create(&s->lock, APR_THREAD_MUTEX_DEFAULT, pool);
     apr_thread_mutex_create(&s->pool_lock, APR_THREAD_MUTEX_DEFAULT, pool);
+    s->dspares = decomp_spares_new();
     apr_thread_cond_create(&s->ready_cond, pool);
     s->files = apr_hash_make(pool);
     s->dirs = apr_hash_make(pool);
@@ -798,7 +800,7 @@ static int open_input(Src *s, Input *in)
              * earlier runs over the same file read to its end: the stream starts at 0 */
             if (in->range && in->range->fd >= 0)
                 (void)lseek(in->fd, 0, SEEK_SET);
-            in->dec = decomp_open(in->comp, NULL, 0, in->fd, NULL, 0);
+            in->dec = decomp_open(in->comp, NULL, 0, in->fd, NULL, 0, s->dspares);
         }
         return 1;
     }
@@ -833,7 +835,7 @@ static int open_input(Src *s, Input *in)
     if (in->comp != COMP_NONE)
         in->live = 0; /* compressed streams are read in blocks */
     if (in->comp != COMP_NONE) {
-        in->dec = decomp_open(in->comp, NULL, 0, in->fd, head, got);
+        in->dec = decomp_open(in->comp, NULL, 0, in->fd, head, got, s->dspares);
     } else if (got) {
         in->carry = mem_alloc(got);
         memcpy(in->carry, head, got);
@@ -2075,6 +2077,8 @@ void src_close(Src *s)
             in->msgs)
             close_input(s, in);
     }
+    decomp_spares_free(s->dspares); /* every decoder is closed */
+    s->dspares = NULL;
     for (int i = 0; i < s->n; i++) /* counted by the decoders (src_count_over), told once */
         report_over(s, &s->inputs[i]);
     /* names the query reads that no record has */
