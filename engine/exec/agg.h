@@ -14,14 +14,9 @@
 #include <apr_pools.h>
 #include "base/buf.h"
 #include "engine/data/val.h"
+#include "engine/exec/xsum.h" /* AggMem */
 #include "parser/func.h"
 
-/* Where a state's bytes come from: the table's pool, and the count of heap bytes states
- * took from it or from malloc (the memory budget's charge, engine/exec/budget.h). */
-typedef struct AggMem {
-    apr_pool_t *pool;
-    int64_t bytes;
-} AggMem;
 
 typedef struct AggOps {
     size_t size;

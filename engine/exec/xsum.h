@@ -16,8 +16,16 @@
 #define LIQ_XSUM_H
 
 #include <stdint.h>
+#include <apr_pools.h>
 #include "base/buf.h"
-#include "engine/exec/agg.h"
+
+/* Where a state's bytes come from: the table's pool (NULL: malloc), and the count of heap
+ * bytes states took from it or from malloc (the memory budget's charge, engine/exec/budget.h).
+ * The aggregates' (agg.h) and the exact sums'. */
+typedef struct AggMem {
+    apr_pool_t *pool;
+    int64_t bytes;
+} AggMem;
 
 enum { XS_INLINE = 3 };
 
